@@ -1,0 +1,44 @@
+"""Small text helpers shared by the analysers: normalisation and phrase search with positions."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+_WORD = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
+_APOSTROPHES = str.maketrans({"\u2019": "'", "\u2018": "'", "`": "'"})
+
+STOPWORDS = frozenset(
+    "a an the and or but if of to in on at for with by from is are was were be been am i you we it "
+    "this that these those my your our me us he she they them his her their its do does did so just "
+    "can could would should will shall may might must have has had not no yes please ok okay".split()
+)
+
+
+def normalise(text: str) -> str:
+    text = unicodedata.normalize("NFKC", text).translate(_APOSTROPHES).lower()
+    return " ".join(_WORD.findall(text))
+
+
+def words(text: str) -> list[str]:
+    return normalise(text).split()
+
+
+def content_words(text: str) -> set[str]:
+    return {w for w in words(text) if w not in STOPWORDS and len(w) > 2}
+
+
+def find_phrase(text: str, phrase: str) -> str | None:
+    """The phrase as it appears in ``text`` (whole words, case- and punctuation-insensitive)."""
+    target = normalise(phrase)
+    if not target:
+        return None
+    haystack = f" {normalise(text)} "
+    if f" {target} " in haystack:
+        return target
+    return None
+
+
+def split_sentences(text: str) -> list[str]:
+    parts = re.split(r"(?<=[.!?])\s+|\s*[;\n]\s*", text.strip())
+    return [p for p in parts if p.strip()]

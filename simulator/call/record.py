@@ -1,0 +1,161 @@
+"""The call record: every turn of a call, written to disk as it happens.
+
+A call folder holds ``call.jsonl`` (one header line, one line per turn, one end line) and the
+turns' WAV files.  Each line is flushed and fsynced when written, so a crash, a pulled headset or
+a killed process keeps every finished turn; ``read_call`` accepts a file whose last line was cut.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import IO, Any
+
+from pydantic import TypeAdapter
+
+from simulator.contracts import EngineEvent, Outcome, Speaker, TurnAnalysis, Word
+
+CALL_FILE = "call.jsonl"
+FORMAT_VERSION = 1
+
+
+@dataclass(frozen=True, slots=True)
+class TurnRecord:
+    index: int  # 0-based position in the call
+    speaker: Speaker
+    text: str
+    start_s: float | None = None  # on the call clock (seconds since the call started)
+    end_s: float | None = None
+    audio_path: str | None = None  # relative to the call folder
+    words: tuple[Word, ...] = ()
+    node_id: str | None = None
+    mood: int | None = None
+    mood_delta: int = 0
+    events: tuple[EngineEvent, ...] = ()
+    interrupted: bool = False  # this speaker was cut off
+    analysis: TurnAnalysis | None = None  # trainee turns only
+
+
+@dataclass(frozen=True, slots=True)
+class CallHeader:
+    scenario_id: str
+    scenario_sha256: str
+    seed: int
+    mode: str  # "text" or "voice" or "imported"
+    analyser: str
+    started_at: str
+    scenario_path: str | None = None
+    trainee: str | None = None
+    drill: str | None = None
+    format_version: int = FORMAT_VERSION
+
+
+@dataclass(frozen=True, slots=True)
+class CallRecord:
+    header: CallHeader
+    turns: tuple[TurnRecord, ...] = ()
+    outcome: Outcome | None = None
+    ended_at: str | None = None
+    complete: bool = False  # False when the end line is missing (crash, kill, power cut)
+    folder: Path | None = field(default=None, compare=False)
+
+    @property
+    def trainee_turns(self) -> tuple[TurnRecord, ...]:
+        return tuple(t for t in self.turns if t.speaker == Speaker.TRAINEE)
+
+    @property
+    def analyses(self) -> tuple[TurnAnalysis, ...]:
+        return tuple(t.analysis for t in self.turns if t.analysis is not None)
+
+    def audio(self, turn: TurnRecord) -> Path | None:
+        if turn.audio_path is None or self.folder is None:
+            return None
+        return self.folder / turn.audio_path
+
+
+_TURN = TypeAdapter(TurnRecord)
+_HEADER = TypeAdapter(CallHeader)
+
+
+def turn_to_json(turn: TurnRecord) -> dict[str, Any]:
+    return _TURN.dump_python(turn, mode="json")
+
+
+def turn_from_json(data: dict[str, Any]) -> TurnRecord:
+    return _TURN.validate_python(data)
+
+
+def now_iso() -> str:
+    return datetime.now(UTC).isoformat(timespec="milliseconds")
+
+
+class CallRecorder:
+    """Appends a call to ``folder/call.jsonl`` one durable line at a time."""
+
+    def __init__(self, folder: Path, header: CallHeader):
+        self.folder = Path(folder)
+        self.folder.mkdir(parents=True, exist_ok=True)
+        self.path = self.folder / CALL_FILE
+        self.header = header
+        self.turns: list[TurnRecord] = []
+        self.outcome: Outcome | None = None
+        self._file: IO[str] | None = open(self.path, "x", encoding="utf-8")  # never overwrite a call
+        self._write({"type": "call", **_HEADER.dump_python(header, mode="json")})
+
+    def _write(self, payload: dict[str, Any]) -> None:
+        if self._file is None:
+            raise RuntimeError("the call record is closed")
+        self._file.write(json.dumps(payload, ensure_ascii=False) + "\n")
+        self._file.flush()
+        os.fsync(self._file.fileno())
+
+    def add(self, turn: TurnRecord) -> TurnRecord:
+        turn = replace(turn, index=len(self.turns))
+        self._write({"type": "turn", **turn_to_json(turn)})
+        self.turns.append(turn)
+        return turn
+
+    def finish(self, outcome: Outcome) -> CallRecord:
+        ended_at = now_iso()
+        self._write({"type": "end", "outcome": outcome.value, "ended_at": ended_at})
+        self.outcome = outcome
+        self.close()
+        return CallRecord(self.header, tuple(self.turns), outcome, ended_at, True, self.folder)
+
+    def snapshot(self) -> CallRecord:
+        return CallRecord(self.header, tuple(self.turns), self.outcome, None, self.outcome is not None, self.folder)
+
+    def close(self) -> None:
+        if self._file is not None:
+            self._file.close()
+            self._file = None
+
+
+def read_call(path: Path) -> CallRecord:
+    """Read a call folder or its ``call.jsonl``; a cut-off last line (crash) is dropped, not fatal."""
+    path = Path(path)
+    file = path / CALL_FILE if path.is_dir() else path
+    header: CallHeader | None = None
+    turns: list[TurnRecord] = []
+    outcome = ended_at = None
+    lines = file.read_text(encoding="utf-8").splitlines()
+    for number, line in enumerate(lines, start=1):
+        try:
+            payload = json.loads(line)
+        except json.JSONDecodeError:
+            if number == len(lines):
+                break  # the process died mid-write; every earlier turn is intact
+            raise ValueError(f"{file}:{number}: not a JSON line") from None
+        kind = payload.pop("type", None)
+        if kind == "call":
+            header = _HEADER.validate_python(payload)
+        elif kind == "turn":
+            turns.append(turn_from_json(payload))
+        elif kind == "end":
+            outcome, ended_at = Outcome(payload["outcome"]), payload.get("ended_at")
+    if header is None:
+        raise ValueError(f"{file}:1: not a callsim call record (no header line)")
+    return CallRecord(header, tuple(turns), outcome, ended_at, outcome is not None, file.parent)

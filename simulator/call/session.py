@@ -1,0 +1,134 @@
+"""One call, headless: wires customer voice, trainee input, analyser, engine and recorder.
+
+The session knows nothing about terminals, microphones or Textual.  It takes a ``CustomerVoice``
+(print a line, or synthesise and play it) and a ``TraineeInput`` (typed replies, a reply file, or
+the microphone with endpointing and Whisper) and yields ``CallEvent`` values as the call goes; the
+CLI prints them, the UI posts them as messages, the store persists the finished record.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Protocol
+
+from simulator.analysis.base import TurnAnalyser, TurnInput
+from simulator.call.record import CallHeader, CallRecord, CallRecorder, TurnRecord, now_iso
+from simulator.contracts import CustomerTurn, Outcome, Speaker, Transcript, TurnAnalysis, TurnTiming
+from simulator.scenario.engine import DialogueEngine
+from simulator.scenario.loader import LoadedScenario
+
+
+@dataclass(frozen=True, slots=True)
+class SpokenLine:
+    """How a customer line was delivered (times on the call clock; all None in text mode)."""
+
+    start_s: float | None = None
+    end_s: float | None = None
+    audio_path: Path | None = None
+    cut_off_at_s: float | None = None  # the trainee barged in at this time
+
+
+@dataclass(frozen=True, slots=True)
+class TraineeReply:
+    transcript: Transcript
+    silence: bool = False
+    silence_s: float = 0.0
+    timing: TurnTiming = TurnTiming()
+    interrupted_customer: bool = False
+    audio_path: Path | None = None
+
+
+class CustomerVoice(Protocol):
+    def speak(self, turn: CustomerTurn, turn_index: int) -> SpokenLine: ...
+
+
+class TraineeInput(Protocol):
+    def next_reply(self, customer: CustomerTurn, spoken: SpokenLine, turn_index: int) -> TraineeReply | None:
+        """The trainee's answer, or ``None`` when the trainee hangs up or the input ends."""
+
+
+@dataclass(frozen=True, slots=True)
+class CustomerSpoke:
+    turn: CustomerTurn
+    record: TurnRecord
+
+
+@dataclass(frozen=True, slots=True)
+class TraineeAnswered:
+    analysis: TurnAnalysis
+    record: TurnRecord
+
+
+@dataclass(frozen=True, slots=True)
+class CallEnded:
+    record: CallRecord
+
+
+CallEvent = CustomerSpoke | TraineeAnswered | CallEnded
+
+
+def _relative(path: Path | None, folder: Path) -> str | None:
+    if path is None:
+        return None
+    try:
+        return str(Path(path).resolve().relative_to(folder.resolve()))
+    except ValueError:
+        return str(path)
+
+
+class CallSession:
+    def __init__(self, loaded: LoadedScenario, analyser: TurnAnalyser, voice: CustomerVoice,
+                 trainee: TraineeInput, folder: Path, *, seed: int = 0, mode: str = "text",
+                 trainee_name: str | None = None, drill: str | None = None, start_mood: int | None = None):
+        self.loaded = loaded
+        self.analyser = analyser
+        self.voice = voice
+        self.trainee = trainee
+        self.engine = DialogueEngine(loaded.scenario, seed, start_mood=start_mood)
+        header = CallHeader(loaded.scenario.id, loaded.sha256, seed, mode, analyser.name, now_iso(),
+                            str(loaded.path), trainee_name, drill)
+        self.recorder = CallRecorder(folder, header)
+
+    def run(self) -> Iterator[CallEvent]:
+        outcome = Outcome.UNRESOLVED
+        try:
+            customer = self.engine.opening()
+            spoken = self.voice.speak(customer, 0)
+            yield self._customer(customer, spoken)
+            turn_index = 0
+            while not customer.ends_call:
+                turn_index += 1
+                reply = self.trainee.next_reply(customer, spoken, turn_index)
+                if reply is None:
+                    break
+                analysis = self.analyser.analyse(TurnInput(
+                    turn_index=turn_index, transcript=reply.transcript, customer_line=customer.text,
+                    steps_done=frozenset(self.engine.state.steps_done), timing=reply.timing,
+                    silence=reply.silence, silence_s=reply.silence_s,
+                    interrupted_customer=reply.interrupted_customer, audio_path=reply.audio_path,
+                    customer_audio_path=spoken.audio_path))
+                yield self._trainee(analysis, reply)
+                customer = self.engine.respond(analysis)
+                spoken = self.voice.speak(customer, turn_index)
+                yield self._customer(customer, spoken)
+            if customer.outcome is not None:
+                outcome = customer.outcome
+            yield CallEnded(self.recorder.finish(outcome))
+        finally:
+            self.recorder.close()
+
+    def _customer(self, turn: CustomerTurn, spoken: SpokenLine) -> CustomerSpoke:
+        record = self.recorder.add(TurnRecord(
+            index=0, speaker=Speaker.CUSTOMER, text=turn.text, start_s=spoken.start_s, end_s=spoken.end_s,
+            audio_path=_relative(spoken.audio_path, self.recorder.folder), node_id=turn.node_id, mood=turn.mood,
+            mood_delta=turn.mood_delta, events=turn.events, interrupted=spoken.cut_off_at_s is not None))
+        return CustomerSpoke(turn, record)
+
+    def _trainee(self, analysis: TurnAnalysis, reply: TraineeReply) -> TraineeAnswered:
+        record = self.recorder.add(TurnRecord(
+            index=0, speaker=Speaker.TRAINEE, text=reply.transcript.text, start_s=reply.timing.start_s,
+            end_s=reply.timing.end_s, audio_path=_relative(reply.audio_path, self.recorder.folder),
+            words=reply.transcript.words, analysis=analysis))
+        return TraineeAnswered(analysis, record)

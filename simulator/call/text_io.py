@@ -1,0 +1,97 @@
+"""Typed replies for text-mode calls: from the keyboard or from a reply file.
+
+Reply files hold one trainee reply per line.  Blank lines and lines starting with ``#`` are
+skipped.  Two markers stand for what typing cannot show:
+
+    [silence]            the trainee said nothing (dead air); optional seconds: [silence 8]
+    [interrupt] words    the trainee talked over the customer's line
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+from simulator.call.session import SpokenLine, TraineeReply
+from simulator.contracts import CustomerTurn, Transcript
+
+_SILENCE = re.compile(r"^\[silence(?:\s+(\d+(?:\.\d+)?))?\]$", re.IGNORECASE)
+_INTERRUPT = re.compile(r"^\[interrupt\]\s*", re.IGNORECASE)
+DEFAULT_SILENCE_S = 6.0
+MAX_REPLY_CHARS = 2000
+
+
+@dataclass(frozen=True, slots=True)
+class ParsedReply:
+    text: str
+    silence: bool = False
+    silence_s: float = 0.0
+    interrupted: bool = False
+
+    def to_reply(self) -> TraineeReply:
+        return TraineeReply(Transcript(self.text), silence=self.silence, silence_s=self.silence_s,
+                            interrupted_customer=self.interrupted)
+
+
+def parse_reply(line: str) -> ParsedReply:
+    line = line.strip()[:MAX_REPLY_CHARS]
+    silence = _SILENCE.match(line)
+    if silence or not line:
+        seconds = float(silence.group(1)) if silence and silence.group(1) else DEFAULT_SILENCE_S
+        return ParsedReply("", silence=True, silence_s=seconds)
+    if _INTERRUPT.match(line):
+        return ParsedReply(_INTERRUPT.sub("", line), interrupted=True)
+    return ParsedReply(line)
+
+
+def read_reply_file(path: Path) -> list[ParsedReply]:
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except UnicodeDecodeError:
+        raise ValueError(f"{path}: not UTF-8 text; save the reply file as UTF-8") from None
+    return [parse_reply(line) for line in text.splitlines()
+            if line.strip() and not line.lstrip().startswith("#")]
+
+
+class ScriptedReplies:
+    """Replies from a list; the call ends (trainee hangs up) when they run out."""
+
+    def __init__(self, replies: Iterable[ParsedReply]):
+        self._replies = list(replies)
+        self._next = 0
+
+    @property
+    def remaining(self) -> int:
+        return len(self._replies) - self._next
+
+    def next_reply(self, customer: CustomerTurn, spoken: SpokenLine, turn_index: int) -> TraineeReply | None:
+        if self._next >= len(self._replies):
+            return None
+        reply = self._replies[self._next]
+        self._next += 1
+        return reply.to_reply()
+
+
+class TypedReplies:
+    """Replies typed at a prompt; end of input (Ctrl-D) or ``/hangup`` ends the call."""
+
+    def __init__(self, read_line: Callable[[str], str] = input):
+        self._read_line = read_line
+
+    def next_reply(self, customer: CustomerTurn, spoken: SpokenLine, turn_index: int) -> TraineeReply | None:
+        try:
+            line = self._read_line("you> ")
+        except (EOFError, KeyboardInterrupt):
+            return None
+        if line.strip().lower() in {"/hangup", "/quit", "/exit"}:
+            return None
+        return parse_reply(line).to_reply()
+
+
+class SilentVoice:
+    """Text mode: the customer's line is shown, not spoken."""
+
+    def speak(self, turn: CustomerTurn, turn_index: int) -> SpokenLine:
+        return SpokenLine()

@@ -1,0 +1,153 @@
+"""Scenario commands: check, schema, play (text mode), test."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from simulator.analysis.registry import builtin_analysers
+from simulator.call.golden import run_golden_for_paths
+from simulator.call.text_io import ScriptedReplies, SilentVoice, TypedReplies, read_reply_file
+from simulator.call.textcall import call_to_json, describe_event, describe_scorecard, new_call_folder, run_call
+from simulator.config import load_settings
+from simulator.scenario.diagnostics import FileProblems, Level
+from simulator.scenario.lint import check_paths
+from simulator.scenario.loader import load_scenario
+from simulator.scenario.schema import scenario_schema
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    check = subparsers.add_parser("check", help="validate scenario files and folders (the linter)")
+    check.add_argument("paths", nargs="+", type=Path, metavar="PATH")
+    check.add_argument("--json", action="store_true", help="print the problems as JSON")
+    check.add_argument("--voices", type=Path, help="voice profile folder (default: voices/ beside scenarios/)")
+    check.set_defaults(func=cmd_check)
+
+    schema = subparsers.add_parser("schema", help="print the JSON Schema of the scenario format")
+    schema.set_defaults(func=cmd_schema)
+
+    play = subparsers.add_parser("play", help="play a scenario (voiced, or --text with typed replies)")
+    play.add_argument("scenario", help="scenario file, or the id of a scenario in scenarios/")
+    play.add_argument("--text", action="store_true", help="text mode: type replies instead of speaking")
+    play.add_argument("--replies", type=Path, help="reply file: one trainee reply per line")
+    play.add_argument("--seed", type=int, default=0, help="picks the customer's line variants (default 0)")
+    play.add_argument("--json", action="store_true", help="print the whole call as JSON at the end")
+    play.add_argument("--analyser", help=f"turn analyser ({', '.join(builtin_analysers().names())})")
+    play.add_argument("--record-to", type=Path, help="folder for the call record (default: data dir)")
+    play.add_argument("--mic-from", type=Path, help="voiced mode: drive the microphone from WAV replies")
+    play.set_defaults(func=cmd_play)
+
+    test = subparsers.add_parser("test", help="replay each scenario's golden calls and report coverage")
+    test.add_argument("paths", nargs="+", type=Path, metavar="PATH")
+    test.add_argument("--analyser", help="turn analyser to replay with")
+    test.add_argument("--json", action="store_true")
+    test.set_defaults(func=cmd_test)
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    missing = [p for p in args.paths if not p.exists()]
+    diagnostics = list(check_paths([p for p in args.paths if p.exists()], args.voices))
+    errors = sum(d.level == Level.ERROR for d in diagnostics) + len(missing)
+    if args.json:
+        payload = [d.to_json() for d in diagnostics]
+        payload += [{"path": str(p), "line": 1, "column": 1, "level": "error", "code": "file.missing",
+                     "message": "no such file or folder", "hint": None} for p in missing]
+        print(json.dumps(payload, indent=2))
+    else:
+        for path in missing:
+            print(f"{path}:1:1: error: no such file or folder")
+        for diagnostic in diagnostics:
+            print(diagnostic.format())
+        warnings = sum(d.level == Level.WARNING for d in diagnostics)
+        print(f"{errors} error(s), {warnings} warning(s)", file=sys.stderr)
+    return 1 if errors else 0
+
+
+def cmd_schema(args: argparse.Namespace) -> int:
+    print(json.dumps(scenario_schema(), indent=2))
+    return 0
+
+
+def resolve_scenario_path(name: str, scenarios_dir: Path) -> Path:
+    path = Path(name)
+    if path.exists() or path.suffix in (".yaml", ".yml"):
+        return path
+    return scenarios_dir / f"{name}.yaml"
+
+
+def cmd_play(args: argparse.Namespace) -> int:
+    settings = load_settings(analyser=args.analyser)
+    path = resolve_scenario_path(args.scenario, settings.scenarios_dir)
+    try:
+        loaded = load_scenario(path)
+    except FileProblems as problems:
+        print(problems, file=sys.stderr)
+        return 1
+    if not args.text:
+        from simulator.call.voiced import play_voiced  # heavy: audio, ASR and TTS
+
+        return play_voiced(loaded, settings, args)
+    analyser = builtin_analysers().create(loaded.scenario, settings.analyser)
+    if args.replies:
+        try:
+            trainee = ScriptedReplies(read_reply_file(args.replies))
+        except (OSError, ValueError) as err:
+            print(f"callsim: cannot read replies: {err}", file=sys.stderr)
+            return 1
+    else:
+        trainee = TypedReplies()
+    folder = new_call_folder(args.record_to or settings.recordings_dir, loaded.scenario.id)
+
+    def show(event) -> None:
+        if not args.json:
+            print(describe_event(event), flush=True)
+
+    if not args.json and not args.replies:
+        persona = loaded.scenario.persona
+        print(f"{loaded.scenario.title} (difficulty {loaded.scenario.difficulty}/5)\n"
+              f"Customer: {persona.name}. {persona.situation}\n"
+              "Type your replies; [silence] for dead air, /hangup to end.\n")
+    finished = run_call(loaded, analyser, SilentVoice(), trainee, folder, seed=args.seed, on_event=show)
+    if args.json:
+        print(json.dumps(call_to_json(finished), indent=2, ensure_ascii=False))
+    else:
+        print()
+        print(describe_scorecard(finished.scorecard))
+        print(f"\ncall recorded in {finished.record.folder}")
+    return 0
+
+
+def cmd_test(args: argparse.Namespace) -> int:
+    settings = load_settings(analyser=args.analyser)
+    results = run_golden_for_paths(args.paths, builtin_analysers(), settings.analyser)
+    if args.json:
+        print(json.dumps([{
+            "scenario": c.scenario_id, "passed": c.passed, "errors": c.errors,
+            "node_coverage": round(c.node_percent, 1), "transition_coverage": round(c.transition_percent, 1),
+            "calls": [{"name": r.name, "passed": r.passed, "problems": list(r.problems),
+                       "outcome": r.finished.record.outcome, "overall": r.finished.scorecard.overall}
+                      for r in c.results],
+        } for c in results], indent=2))
+    else:
+        for coverage in results:
+            status = "ok  " if coverage.passed else "FAIL"
+            print(f"{status} {coverage.scenario_id:<28} nodes {len(coverage.nodes_visited)}/{coverage.nodes_total}"
+                  f" ({coverage.node_percent:.0f}%)  transitions {len(coverage.transitions_taken)}/"
+                  f"{coverage.transitions_total} ({coverage.transition_percent:.0f}%)")
+            for error in coverage.errors:
+                print(f"     {error}")
+            for result in coverage.results:
+                mark = "pass" if result.passed else "FAIL"
+                card = result.finished.scorecard
+                print(f"     {mark} {result.name:<10} outcome={result.finished.record.outcome} "
+                      f"overall={card.overall:.0f} {'; '.join(result.problems)}")
+        failed = sum(not c.passed for c in results)
+        total_nodes = sum(c.nodes_total for c in results)
+        total_transitions = sum(c.transitions_total for c in results)
+        visited = sum(len(c.nodes_visited) for c in results)
+        taken = sum(len(c.transitions_taken) for c in results)
+        print(f"\n{len(results) - failed} passed, {failed} failed; coverage: nodes {visited}/{total_nodes}, "
+              f"transitions {taken}/{total_transitions}")
+    return 1 if any(not c.passed for c in results) or not results else 0

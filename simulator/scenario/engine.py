@@ -1,0 +1,197 @@
+"""The dialogue engine: a pure state machine from ``TurnAnalysis`` to ``CustomerTurn``.
+
+No audio, UI or database here: text mode, the voiced call, the UI and the tests all drive this
+same object.  Given the same scenario, seed and analyses it always says the same lines.
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass, field
+
+from simulator.analysis.text import find_phrase
+from simulator.contracts import CustomerTurn, EmpathyLevel, EngineEvent, Severity, TurnAnalysis
+from simulator.scenario.model import Condition, Node, Scenario, Transition
+
+
+@dataclass
+class EngineState:
+    node_id: str
+    mood: int
+    turn: int = 0
+    poor_streak: int = 0
+    dead_air_s: float = 0.0
+    steps_done: set[str] = field(default_factory=set)
+    last_line: dict[str, str] = field(default_factory=dict)
+    visited: set[str] = field(default_factory=set)
+    taken: set[tuple[str, int]] = field(default_factory=set)
+    ended: bool = False
+
+
+def condition_holds(condition: Condition, analysis: TurnAnalysis, state: EngineState) -> bool:
+    level = analysis.empathy.level
+    checks = [
+        condition.empathy_at_least is None or level >= condition.empathy_at_least.level,
+        condition.empathy_below is None or level < condition.empathy_below.level,
+        all(s in analysis.step_ids for s in condition.steps_hit),
+        all(s in state.steps_done for s in condition.steps_done),
+        not any(s in state.steps_done for s in condition.steps_missing),
+        _forbidden_holds(condition.forbidden, analysis),
+        condition.silence is None or condition.silence == analysis.silence,
+        condition.interrupted is None or condition.interrupted == analysis.interrupted_customer,
+        condition.raised_voice is None
+        or condition.raised_voice == bool(analysis.tone and analysis.tone.raised_voice),
+        not condition.said_any or any(find_phrase(analysis.transcript.text, p) for p in condition.said_any),
+        condition.intent is None or condition.intent in analysis.intents,
+        condition.mood_at_least is None or state.mood >= condition.mood_at_least,
+        condition.mood_below is None or state.mood < condition.mood_below,
+        condition.turn_at_least is None or state.turn >= condition.turn_at_least,
+    ]
+    return all(checks)
+
+
+def _forbidden_holds(wanted: bool | tuple[str, ...] | None, analysis: TurnAnalysis) -> bool:
+    if wanted is None:
+        return True
+    if isinstance(wanted, bool):
+        return bool(analysis.forbidden) == wanted
+    return any(phrase_id in wanted for phrase_id in analysis.forbidden_ids)
+
+
+class DialogueEngine:
+    def __init__(self, scenario: Scenario, seed: int = 0, *, start_mood: int | None = None):
+        self.scenario = scenario
+        self.seed = seed
+        self._rng = random.Random(seed)
+        mood = scenario.persona.mood if start_mood is None else start_mood
+        self.state = EngineState(node_id=scenario.start, mood=max(0, min(100, mood)))
+
+    @property
+    def finished(self) -> bool:
+        return self.state.ended
+
+    def opening(self) -> CustomerTurn:
+        """The customer's first line."""
+        node = self.scenario.nodes[self.state.node_id]
+        self.state.visited.add(self.state.node_id)
+        return self._customer_turn(self._pick_line(self.state.node_id, node), 0, ())
+
+    def respond(self, analysis: TurnAnalysis) -> CustomerTurn:
+        if self.state.ended:
+            raise RuntimeError("the call has already ended")
+        state = self.state
+        state.turn += 1
+        new_steps = set(analysis.step_ids) - state.steps_done
+        state.steps_done |= set(analysis.step_ids)
+        delta, events = self._reaction(analysis, bool(new_steps))
+        state.mood = _clamp(state.mood + delta)
+
+        poor = analysis.silence or bool(analysis.forbidden) or (
+            analysis.empathy.level == EmpathyLevel.NONE and not new_steps)
+        state.poor_streak = state.poor_streak + 1 if poor else 0
+        if poor:
+            events.append(EngineEvent.POOR_REPLY)
+        if analysis.silence:
+            state.dead_air_s += max(analysis.silence_s, 0.0)
+
+        current_id = state.node_id
+        transition, index = self._choose(analysis)
+        if transition is not None:
+            state.taken.add((current_id, index))
+            state.mood = _clamp(state.mood + transition.mood)
+            delta += transition.mood
+        target_id = transition.goto if transition and transition.goto else current_id
+
+        patience = self.scenario.persona.patience
+        target_is_end = self.scenario.nodes[target_id].end is not None
+        if not target_is_end and (state.poor_streak >= patience.poor_replies
+                                  or state.dead_air_s >= patience.dead_air_s or state.mood >= 100):
+            events.append(EngineEvent.PATIENCE_LOST)
+            target_id, transition = self.scenario.on_patience_lost, None
+        elif not target_is_end and state.turn >= self.scenario.max_turns:
+            events.append(EngineEvent.MAX_TURNS)
+            target_id, transition = self.scenario.on_max_turns, None
+
+        text = self._line_for(analysis, transition, current_id, target_id)
+        state.node_id = target_id
+        state.visited.add(target_id)
+        return self._customer_turn(text, delta, tuple(events))
+
+    def _reaction(self, analysis: TurnAnalysis, hit_new_step: bool) -> tuple[int, list[EngineEvent]]:
+        reactions = self.scenario.persona.reactions
+        events: list[EngineEvent] = []
+        delta = 0
+        if analysis.silence:
+            events.append(EngineEvent.SILENCE)
+            delta += reactions.silence
+        else:
+            level = analysis.empathy.level
+            delta += {EmpathyLevel.STRONG: reactions.empathy_strong, EmpathyLevel.WEAK: reactions.empathy_weak,
+                      EmpathyLevel.NONE: reactions.empathy_none}[level]
+            if level == EmpathyLevel.STRONG:
+                events.append(EngineEvent.EMPATHY_STRONG)
+            elif level == EmpathyLevel.NONE:
+                events.append(EngineEvent.EMPATHY_NONE)
+        if hit_new_step:
+            events.append(EngineEvent.STEP_HIT)
+            delta += reactions.step_hit
+        for hit in analysis.forbidden:
+            events.append(EngineEvent.FORBIDDEN_PHRASE)
+            delta += {Severity.MINOR: reactions.forbidden_minor, Severity.MAJOR: reactions.forbidden_major,
+                      Severity.CRITICAL: reactions.forbidden_critical}[hit.severity]
+        if analysis.interrupted_customer:
+            events.append(EngineEvent.INTERRUPTED_CUSTOMER)
+            delta += reactions.interrupted
+        if analysis.tone is not None and analysis.tone.raised_voice:
+            events.append(EngineEvent.RAISED_VOICE)
+            delta += reactions.raised_voice
+        return delta, list(dict.fromkeys(events))
+
+    def _choose(self, analysis: TurnAnalysis) -> tuple[Transition | None, int]:
+        node = self.scenario.nodes[self.state.node_id]
+        for index, transition in enumerate(node.transitions):
+            # A silent turn only takes transitions written for silence: a fallback assumes words.
+            if analysis.silence and transition.when.silence is not True:
+                continue
+            if condition_holds(transition.when, analysis, self.state):
+                return transition, index
+        return None, -1
+
+    def _line_for(self, analysis: TurnAnalysis, transition: Transition | None, current_id: str,
+                  target_id: str) -> str:
+        target = self.scenario.nodes[target_id]
+        parts = []
+        if transition is not None and transition.say:
+            parts.append(transition.say)
+        elif transition is None and analysis.silence and target_id == current_id:
+            parts.append(self.scenario.silence_prompt)
+        if target_id != current_id or not parts:
+            parts.append(self._pick_line(target_id, target))
+        return " ".join(parts)
+
+    def _pick_line(self, node_id: str, node: Node) -> str:
+        mood = self.state.mood
+        pool = node.lines
+        if mood >= self.scenario.angry_at and node.angry_lines:
+            pool = node.angry_lines
+        elif mood <= self.scenario.calm_at and node.calm_lines:
+            pool = node.calm_lines
+        previous = self.state.last_line.get(node_id)
+        choices = [line for line in pool if line != previous] or list(pool)
+        line = self._rng.choice(choices)
+        self.state.last_line[node_id] = line
+        return line
+
+    def _customer_turn(self, text: str, delta: int, events: tuple[EngineEvent, ...]) -> CustomerTurn:
+        node = self.scenario.nodes[self.state.node_id]
+        if node.end is not None:
+            self.state.ended = True
+            events = (*events, EngineEvent.CALL_ENDED)
+        talk_over = max(self.scenario.persona.talk_over, self.scenario.drill.interrupt_rate)
+        may_interrupt = node.end is None and talk_over > 0 and self._rng.random() < talk_over
+        return CustomerTurn(text=text, node_id=self.state.node_id, mood=self.state.mood, mood_delta=delta,
+                            events=events, outcome=node.end, may_interrupt=may_interrupt)
+
+
+def _clamp(mood: int) -> int:
+    return max(0, min(100, mood))

@@ -1,0 +1,245 @@
+"""The scenario language as pydantic models: the single source of truth for validation and the
+JSON Schema that editors use (``callsim schema``).
+
+Cross-references (goto targets, step ids, voice files) are checked in ``lint.py``, which can
+point at the exact line of the offending value.
+"""
+
+from __future__ import annotations
+
+import enum
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+
+from simulator.contracts import EmpathyLevel, Outcome, Severity
+
+Identifier = Annotated[
+    str,
+    StringConstraints(pattern=r"^[a-z0-9][a-z0-9_-]{0,63}$"),
+    Field(description="lower-case id: letters, digits, '-' and '_' (max 64)"),
+]
+Line = Annotated[str, StringConstraints(min_length=1, max_length=600, strip_whitespace=True)]
+Anger = Annotated[int, Field(ge=0, le=100, description="customer anger, 0 calm .. 100 furious")]
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+
+class Language(enum.StrEnum):
+    EN = "en"
+    ZH = "zh"
+
+
+class Pace(enum.StrEnum):
+    SLOW = "slow"
+    NORMAL = "normal"
+    FAST = "fast"
+
+
+class NoiseKind(enum.StrEnum):
+    NONE = "none"
+    OFFICE = "office"
+    STREET = "street"
+    BAD_LINE = "bad_line"
+
+
+class EmpathyName(enum.StrEnum):
+    NONE = "none"
+    WEAK = "weak"
+    STRONG = "strong"
+
+    @property
+    def level(self) -> EmpathyLevel:
+        return EmpathyLevel.parse(self.value)
+
+
+class SeverityName(enum.StrEnum):
+    MINOR = "minor"
+    MAJOR = "major"
+    CRITICAL = "critical"
+
+    @property
+    def level(self) -> Severity:
+        return Severity[self.name]
+
+
+class Patience(Strict):
+    poor_replies: int = Field(3, ge=1, le=20, description="poor replies in a row before hanging up")
+    dead_air_s: float = Field(12.0, gt=0, le=120, description="seconds of total silence before hanging up")
+
+
+class Reactions(Strict):
+    """Mood change (anger points) applied every turn on top of a transition's own ``mood``."""
+
+    empathy_strong: int = Field(-8, ge=-50, le=50)
+    empathy_weak: int = Field(-3, ge=-50, le=50)
+    empathy_none: int = Field(4, ge=-50, le=50)
+    step_hit: int = Field(-2, ge=-50, le=50)
+    forbidden_minor: int = Field(6, ge=-50, le=50)
+    forbidden_major: int = Field(12, ge=-50, le=50)
+    forbidden_critical: int = Field(25, ge=-50, le=50)
+    silence: int = Field(5, ge=-50, le=50)
+    interrupted: int = Field(8, ge=-50, le=50)
+    raised_voice: int = Field(10, ge=-50, le=50)
+
+
+class Persona(Strict):
+    name: Line
+    situation: Line
+    voice: Identifier = Field(description="a voice profile in voices/<voice>.yaml")
+    mood: Anger = Field(description="anger at the start of the call")
+    patience: Patience = Patience()
+    talk_over: float = Field(0.0, ge=0, le=1, description="tendency to talk over a long reply, 0..1")
+    pace: Pace = Pace.NORMAL
+    fillers: tuple[Line, ...] = ()
+    reactions: Reactions = Reactions()
+
+
+class ScriptStep(Strict):
+    id: Identifier
+    description: Line
+    say_like: tuple[Line, ...] = Field((), description="example phrasings of this step")
+    keywords: tuple[Line, ...] = Field((), description="words or phrases that show the step literally")
+    required: bool = True
+    before: tuple[Identifier, ...] = Field((), description="steps that must come after this one")
+    after: tuple[Identifier, ...] = Field((), description="steps that must come before this one")
+    within_turns: int | None = Field(None, ge=1, le=50, description="must be done by this trainee turn")
+
+
+class ForbiddenPhrase(Strict):
+    id: Identifier
+    phrases: tuple[Line, ...] = Field(min_length=1, description="caught literally (case-insensitive)")
+    examples: tuple[Line, ...] = Field((), description="caught by meaning")
+    severity: SeverityName = SeverityName.MAJOR
+    why: Line | None = None
+
+
+class Intent(Strict):
+    id: Identifier
+    say_like: tuple[Line, ...] = ()
+    keywords: tuple[Line, ...] = ()
+
+
+class DimensionWeights(Strict):
+    empathy: float = Field(0.4, ge=0, le=1)
+    compliance: float = Field(0.4, ge=0, le=1)
+    tone: float = Field(0.2, ge=0, le=1)
+
+
+class PassMarks(Strict):
+    overall: float = Field(70, ge=0, le=100)
+    empathy: float = Field(60, ge=0, le=100)
+    compliance: float = Field(60, ge=0, le=100)
+    tone: float = Field(50, ge=0, le=100)
+
+
+class ToneThresholds(Strict):
+    """Defaults follow published contact-centre practice; see the README's scoring section."""
+
+    pace_min_wpm: float = Field(130, gt=0)
+    pace_max_wpm: float = Field(175, gt=0)
+    dead_air_s: float = Field(3.0, gt=0)
+    max_fillers_per_minute: float = Field(6.0, ge=0)
+    max_overlap_s: float = Field(1.0, ge=0)
+    raised_voice_db: float = Field(6.0, gt=0, description="level rise over the trainee's own baseline")
+    min_talk_ratio: float = Field(0.3, ge=0, le=1)
+    max_talk_ratio: float = Field(0.7, ge=0, le=1)
+
+
+class Rubric(Strict):
+    weights: DimensionWeights = DimensionWeights()
+    pass_marks: PassMarks = PassMarks()
+    tone: ToneThresholds = ToneThresholds()
+
+
+class RubricOverride(Strict):
+    """A scenario's partial rubric: only the fields given replace the project defaults."""
+
+    weights: dict[Literal["empathy", "compliance", "tone"], float] = {}
+    pass_marks: dict[Literal["overall", "empathy", "compliance", "tone"], float] = {}
+    tone: dict[str, float] = {}
+
+
+class Noise(Strict):
+    kind: NoiseKind = NoiseKind.NONE
+    level_db: float = Field(-30.0, ge=-80, le=0, description="noise level relative to full scale")
+
+
+class DrillKnobs(Strict):
+    turn_time_limit_s: float | None = Field(None, gt=0, le=600)
+    noise: Noise = Noise()
+    interrupt_rate: float = Field(0.0, ge=0, le=1, description="how often the customer cuts in")
+
+
+class Condition(Strict):
+    """All given fields must hold.  An empty condition always holds."""
+
+    empathy_at_least: EmpathyName | None = None
+    empathy_below: EmpathyName | None = None
+    steps_hit: tuple[Identifier, ...] = Field((), description="hit in this turn")
+    steps_done: tuple[Identifier, ...] = Field((), description="hit in this or an earlier turn")
+    steps_missing: tuple[Identifier, ...] = Field((), description="not yet hit in any turn")
+    forbidden: bool | tuple[Identifier, ...] | None = None
+    silence: bool | None = None
+    interrupted: bool | None = None
+    raised_voice: bool | None = None
+    said_any: tuple[Line, ...] = Field((), description="any of these words or phrases")
+    intent: Identifier | None = None
+    mood_at_least: Anger | None = None
+    mood_below: Anger | None = None
+    turn_at_least: int | None = Field(None, ge=1)
+
+
+class Transition(Strict):
+    when: Condition = Condition()
+    mood: int = Field(0, ge=-100, le=100, description="anger change when taken")
+    say: Line | None = Field(None, description="a reaction line said before the target's line")
+    goto: Identifier | None = Field(None, description="next node; omitted = stay (needs 'say')")
+
+
+class Node(Strict):
+    lines: tuple[Line, ...] = Field(min_length=1, description="variants; one is picked by the seed")
+    angry_lines: tuple[Line, ...] = Field((), description="used when anger >= scenario.angry_at")
+    calm_lines: tuple[Line, ...] = Field((), description="used when anger <= scenario.calm_at")
+    end: Outcome | None = Field(None, description="this node ends the call with this outcome")
+    transitions: tuple[Transition, ...] = ()
+
+
+class Scenario(Strict):
+    id: Identifier
+    title: Line
+    summary: Line
+    difficulty: int = Field(ge=1, le=5)
+    tags: tuple[Identifier, ...] = ()
+    skills: tuple[Identifier, ...] = ()
+    language: Language = Language.EN
+    expected_minutes: float = Field(5, gt=0, le=60)
+    max_turns: int = Field(14, ge=1, le=100)
+    angry_at: Anger = 70
+    calm_at: Anger = 30
+    silence_prompt: Line = Field("Hello? Are you still there?",
+                                 description="said when the trainee is silent and no transition handles it")
+    persona: Persona
+    script: tuple[ScriptStep, ...] = ()
+    forbidden: tuple[ForbiddenPhrase, ...] = ()
+    intents: tuple[Intent, ...] = ()
+    rubric: RubricOverride = RubricOverride()
+    drill: DrillKnobs = DrillKnobs()
+    start: Identifier
+    on_patience_lost: Identifier = Field(description="ending node used when patience runs out")
+    on_max_turns: Identifier = Field(description="ending node used when max_turns is reached")
+    nodes: dict[Identifier, Node] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _thresholds_ordered(self) -> Scenario:
+        if self.calm_at >= self.angry_at:
+            raise ValueError("calm_at must be lower than angry_at")
+        return self
+
+    def step(self, step_id: str) -> ScriptStep:
+        return next(s for s in self.script if s.id == step_id)
+
+    def forbidden_phrase(self, phrase_id: str) -> ForbiddenPhrase:
+        return next(f for f in self.forbidden if f.id == phrase_id)
