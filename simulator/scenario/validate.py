@@ -40,6 +40,11 @@ def _diagnostic(document: YamlDocument, model: type[BaseModel], error: Any) -> D
     elif kind == "missing":
         message = f"missing required key {loc[-1]!r}" if loc else "missing required key"
         position = document.position(loc[:-1])
+    elif kind == "string_pattern_mismatch" and error["ctx"].get("pattern", "").startswith("^[a-z0-9]"):
+        where = ".".join(str(part) for part in loc)
+        message = f"{where}: {error['input']!r} is not a valid id"
+        hint = "use lower-case letters, digits, '-' and '_'; an id names a file and cannot be a path"
+        position = document.position(loc)
     else:
         message = _message(loc, error)
         position = document.position(loc)

@@ -1,0 +1,72 @@
+"""Call records survive crashes: every finished turn is on disk, a cut-off line is dropped."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from simulator.call.record import CALL_FILE, CallHeader, CallRecorder, TurnRecord, read_call
+from simulator.contracts import EngineEvent, Outcome, Speaker, Word
+
+
+def header() -> CallHeader:
+    return CallHeader("billing-overcharge", "0" * 64, 1, "text", "lexical", "2026-01-01T00:00:00Z")
+
+
+def test_round_trip(tmp_path):
+    recorder = CallRecorder(tmp_path / "call", header())
+    recorder.add(TurnRecord(0, Speaker.CUSTOMER, "Hello?", node_id="opening", mood=60,
+                            events=(EngineEvent.SILENCE,)))
+    recorder.add(TurnRecord(0, Speaker.TRAINEE, "Hi there", start_s=1.0, end_s=2.0,
+                            words=(Word("Hi", 1.0, 1.3, 0.9), Word("there", 1.3, 2.0, 0.8))))
+    finished = recorder.finish(Outcome.RESOLVED)
+    again = read_call(tmp_path / "call")
+    assert again == finished
+    assert [t.index for t in again.turns] == [0, 1]
+    assert again.turns[1].words[1].end_s == 2.0
+
+
+def test_turns_are_on_disk_before_the_call_ends(tmp_path):
+    recorder = CallRecorder(tmp_path / "call", header())
+    recorder.add(TurnRecord(0, Speaker.CUSTOMER, "Hello?"))
+    # another process (or the next start after a crash) reads it while the call is open
+    partial = read_call(tmp_path / "call")
+    assert not partial.complete and partial.outcome is None and len(partial.turns) == 1
+    recorder.close()
+
+
+def test_truncated_last_line_is_dropped_not_fatal(tmp_path):
+    recorder = CallRecorder(tmp_path / "call", header())
+    recorder.add(TurnRecord(0, Speaker.CUSTOMER, "Hello?"))
+    recorder.add(TurnRecord(0, Speaker.TRAINEE, "Hi"))
+    recorder.close()
+    path = tmp_path / "call" / CALL_FILE
+    with path.open("a", encoding="utf-8") as handle:
+        handle.write('{"type": "turn", "index": 2, "speaker": "cust')  # killed mid-write
+    record = read_call(path)
+    assert len(record.turns) == 2 and not record.complete
+
+
+def test_corruption_in_the_middle_is_reported_with_its_line(tmp_path):
+    recorder = CallRecorder(tmp_path / "call", header())
+    recorder.add(TurnRecord(0, Speaker.CUSTOMER, "Hello?"))
+    recorder.finish(Outcome.RESOLVED)
+    path = tmp_path / "call" / CALL_FILE
+    lines = path.read_text().splitlines()
+    lines[1] = "garbage"
+    path.write_text("\n".join(lines) + "\n")
+    with pytest.raises(ValueError, match=r"call.jsonl:2"):
+        read_call(path)
+
+
+def test_an_existing_call_is_never_overwritten(tmp_path):
+    CallRecorder(tmp_path / "call", header()).close()
+    with pytest.raises(FileExistsError):
+        CallRecorder(tmp_path / "call", header())
+
+
+def test_header_line_is_plain_json(tmp_path):
+    CallRecorder(tmp_path / "call", header()).close()
+    first = json.loads((tmp_path / "call" / CALL_FILE).read_text().splitlines()[0])
+    assert first["type"] == "call" and first["scenario_id"] == "billing-overcharge"
