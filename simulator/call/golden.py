@@ -12,6 +12,7 @@
 
 from __future__ import annotations
 
+import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -19,7 +20,7 @@ from pydantic import Field
 
 from simulator.analysis.base import AnalyserRegistry
 from simulator.call.text_io import ScriptedReplies, SilentVoice, read_reply_file
-from simulator.call.textcall import FinishedCall, new_call_folder, run_call
+from simulator.call.textcall import FinishedCall, run_call
 from simulator.contracts import Outcome
 from simulator.scenario.diagnostics import FileProblems, START
 from simulator.scenario.loader import LoadedScenario, load_scenario, scenario_files
@@ -124,8 +125,9 @@ def run_golden(loaded: LoadedScenario, golden_path: Path, registry: AnalyserRegi
         except (OSError, ValueError) as err:
             coverage.errors.append(f"{replies_path}: {err}")
             continue
-        folder = new_call_folder(None, f"golden-{scenario.id}")
-        finished = run_call(loaded, analyser, SilentVoice(), ScriptedReplies(replies), folder, seed=call.seed)
+        with tempfile.TemporaryDirectory(prefix="callsim-golden-") as scratch:
+            finished = run_call(loaded, analyser, SilentVoice(), ScriptedReplies(replies), Path(scratch) / "call",
+                                seed=call.seed)
         coverage.nodes_visited.update(finished.visited_nodes)
         coverage.transitions_taken.update(finished.taken_transitions)
         problems = _check(call.expect, finished)
