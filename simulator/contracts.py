@@ -160,6 +160,12 @@ class ToneMeasures:
     raised_voice: bool = False
     angry_probability: float | None = None
     evidence: tuple[Evidence, ...] = ()
+    speech_s: float | None = None  # time actually speaking in the turn
+    # relative to the trainee's own voice earlier in the call (None: no baseline yet)
+    level_rise_db: float | None = None
+    pitch_rise_semitones: float | None = None
+    tilt_rise_db: float | None = None  # more 1-4 kHz energy = tenser, pressed voice
+    arousal: float | None = None  # the combined rise the hostile-tone call is made on
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,0 +1,101 @@
+"""How well the voice-only hostile-tone call separates angry from neutral speech on unseen speakers.
+
+Data: RAVDESS clips in ``../shared/data/emotion_speech`` (CC BY-NC-SA 4.0, read in place, never
+copied into the repo).  Set ``CALLSIM_EMOTION_SPEECH`` to another folder with the same
+``manifest.jsonl`` format (e.g. the held-out actors 7-12) to evaluate there.
+
+Protocol: each actor's clips form one "call" by that speaker (the clips are unlabelled to the
+analyser); tone is measured with ``simulator.analysis.tone.call_tone`` against the whole call's
+baseline, with the shipped default thresholds.  The hostile threshold was chosen on actors 1-3
+(``calibration``); actors 4-6 were never looked at for it (``report``).  Any other actors present
+are reported as ``unseen``.  Accuracy is over angry vs neutral clips; calm clips count as neutral in
+``accuracy_with_calm``; happy clips show how often high-energy joy is mistaken for anger.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import time
+from collections import defaultdict
+from pathlib import Path
+
+from simulator.analysis.tone import call_tone, features_of_file
+from simulator.contracts import ToneLabel, Transcript
+from simulator.scenario.model import ToneThresholds
+
+REPO = Path(__file__).resolve().parents[1]
+DEFAULT_DATA = REPO.parent / "shared" / "data" / "emotion_speech"
+CALIBRATION_ACTORS = frozenset({1, 2, 3})
+REPORT_ACTORS = frozenset({4, 5, 6})
+
+
+def data_dir() -> Path:
+    return Path(os.environ.get("CALLSIM_EMOTION_SPEECH", DEFAULT_DATA))
+
+
+def _accuracy(items: list[tuple[str, bool]], labels: set[str]) -> dict:
+    chosen = [(emotion, angry) for emotion, angry in items if emotion in labels]
+    if not chosen:
+        return {"accuracy": None, "clips": 0}
+    correct = sum((emotion == "angry") == angry for emotion, angry in chosen)
+    return {"accuracy": round(correct / len(chosen), 3), "clips": len(chosen)}
+
+
+def _summary(items: list[tuple[str, bool]]) -> dict:
+    happy = [angry for emotion, angry in items if emotion == "happy"]
+    angry_clips = [angry for emotion, angry in items if emotion == "angry"]
+    neutral_clips = [angry for emotion, angry in items if emotion == "neutral"]
+    return {
+        **_accuracy(items, {"angry", "neutral"}),
+        "accuracy_with_calm": _accuracy(items, {"angry", "neutral", "calm"})["accuracy"],
+        "angry_recall": round(sum(angry_clips) / len(angry_clips), 3) if angry_clips else None,
+        "neutral_false_alarm": round(sum(neutral_clips) / len(neutral_clips), 3) if neutral_clips else None,
+        "happy_called_angry": round(sum(happy) / len(happy), 3) if happy else None,
+    }
+
+
+def run(folder: Path | None = None) -> dict:
+    folder = Path(folder) if folder else data_dir()
+    manifest = folder / "manifest.jsonl"
+    if not manifest.is_file():
+        return {"error": f"{manifest} not found (set CALLSIM_EMOTION_SPEECH)"}
+    by_actor: dict[int, list[dict]] = defaultdict(list)
+    for line in manifest.read_text(encoding="utf-8").splitlines():
+        if line.strip():
+            entry = json.loads(line)
+            by_actor[int(entry["actor"])].append(entry)
+    thresholds = ToneThresholds()
+    started = time.perf_counter()
+    audio_s = 0.0
+    groups: dict[str, list[tuple[str, bool]]] = defaultdict(list)
+    per_actor = {}
+    for actor, entries in sorted(by_actor.items()):
+        turns = []
+        for entry in entries:
+            features = features_of_file(folder / entry["audio"])
+            audio_s += features.duration_s
+            turns.append((Transcript(entry.get("text", "")), features))
+        tones = call_tone(turns, thresholds)
+        items = [(entry["emotion"], tone.label == ToneLabel.ANGRY) for entry, tone in zip(entries, tones)]
+        group = ("calibration" if actor in CALIBRATION_ACTORS else
+                 "report" if actor in REPORT_ACTORS else "unseen")
+        groups[group].extend(items)
+        groups["all"].extend(items)
+        per_actor[actor] = _accuracy(items, {"angry", "neutral"})["accuracy"]
+    elapsed = time.perf_counter() - started
+    return {
+        "data": str(folder),
+        "protocol": "per-speaker call baseline (30th percentile of the speaker's clips), shipped thresholds",
+        "hostile_arousal_threshold": thresholds.hostile_arousal,
+        **{group: _summary(items) for group, items in sorted(groups.items())},
+        "per_actor_accuracy": per_actor,
+        "audio_s": round(audio_s, 1),
+        "seconds": round(elapsed, 2),
+        "x_real_time": round(audio_s / elapsed, 1) if elapsed else None,
+    }
+
+
+if __name__ == "__main__":
+    print(json.dumps(run(Path(sys.argv[1]) if len(sys.argv) > 1 else None), indent=2))

@@ -1,0 +1,251 @@
+"""Signal measures of speech with numpy only: level, pitch (YIN) and spectral balance.
+
+Everything works on float32 mono samples in [-1, 1].  ``read_wav`` accepts any PCM WAV the
+``wave`` module can open (8/16/24/32-bit, any rate, mono or multichannel) so recorded calls from
+other systems can be measured too.  The measures feed ``simulator.analysis.tone``.
+"""
+
+from __future__ import annotations
+
+import wave
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+FRAME_S = 0.025
+HOP_S = 0.010
+PITCH_MIN_HZ = 65.0
+PITCH_MAX_HZ = 450.0
+YIN_THRESHOLD = 0.15
+YIN_VOICED_MAX = 0.35  # above this the best period is too weak to call the frame voiced
+SILENCE_FLOOR_DBFS = -60.0
+ACTIVE_BELOW_PEAK_DB = 30.0  # frames within this of the loudest count as speech
+SPLIT_HZ = 1000.0  # low band 80-1000 Hz vs high band 1000-4000 Hz (telephone-safe)
+HIGH_BAND_TOP_HZ = 4000.0
+
+
+class AudioFileError(ValueError):
+    """A WAV file that cannot be read; the message names the file and what to do."""
+
+
+@dataclass(frozen=True, slots=True)
+class Audio:
+    samples: np.ndarray  # float32, shape (frames, channels)
+    sample_rate: int
+
+    @property
+    def duration_s(self) -> float:
+        return self.samples.shape[0] / self.sample_rate
+
+    @property
+    def channels(self) -> int:
+        return self.samples.shape[1]
+
+    def channel(self, index: int) -> np.ndarray:
+        return np.ascontiguousarray(self.samples[:, index])
+
+    def mono(self) -> np.ndarray:
+        return self.samples.mean(axis=1).astype(np.float32)
+
+
+def read_wav(path: Path | str) -> Audio:
+    path = Path(path)
+    try:
+        with wave.open(str(path), "rb") as handle:
+            width = handle.getsampwidth()
+            channels = handle.getnchannels()
+            rate = handle.getframerate()
+            raw = handle.readframes(handle.getnframes())
+    except FileNotFoundError:
+        raise AudioFileError(f"{path}: no such file") from None
+    except (wave.Error, EOFError) as err:
+        raise AudioFileError(f"{path}: not a PCM WAV file ({err}); convert it with "
+                             f"'sox {path.name} -b 16 out.wav' or 'ffmpeg -i {path.name} out.wav'") from None
+    if width == 1:
+        data = (np.frombuffer(raw, np.uint8).astype(np.float32) - 128.0) / 128.0
+    elif width == 2:
+        data = np.frombuffer(raw, "<i2").astype(np.float32) / 32768.0
+    elif width == 3:
+        bytes3 = np.frombuffer(raw, np.uint8).reshape(-1, 3).astype(np.int32)
+        ints = bytes3[:, 0] | (bytes3[:, 1] << 8) | (bytes3[:, 2] << 16)
+        ints = np.where(ints >= 1 << 23, ints - (1 << 24), ints)
+        data = ints.astype(np.float32) / float(1 << 23)
+    elif width == 4:
+        data = np.frombuffer(raw, "<i4").astype(np.float32) / float(1 << 31)
+    else:
+        raise AudioFileError(f"{path}: unsupported sample width {width} bytes")
+    frames = data.size // channels
+    return Audio(data[: frames * channels].reshape(frames, channels), rate)
+
+
+def resample(samples: np.ndarray, rate: int, target: int) -> np.ndarray:
+    """Band-limited enough for speech measures: FFT resampling of the whole signal."""
+    if rate == target or samples.size == 0:
+        return samples.astype(np.float32)
+    count = int(round(samples.size * target / rate))
+    spectrum = np.fft.rfft(samples)
+    keep = count // 2 + 1
+    if keep <= spectrum.size:
+        spectrum = spectrum[:keep]
+    else:
+        spectrum = np.concatenate([spectrum, np.zeros(keep - spectrum.size, spectrum.dtype)])
+    return (np.fft.irfft(spectrum, count) * (count / samples.size)).astype(np.float32)
+
+
+def frame_signal(samples: np.ndarray, frame: int, hop: int) -> np.ndarray:
+    if samples.size < frame:
+        samples = np.pad(samples, (0, frame - samples.size))
+    count = 1 + (samples.size - frame) // hop
+    return np.lib.stride_tricks.sliding_window_view(samples, frame)[::hop][:count]
+
+
+def frame_levels_db(samples: np.ndarray, sample_rate: int) -> np.ndarray:
+    """RMS level of each 25 ms frame (10 ms hop) in dBFS, floored at -100."""
+    frames = frame_signal(samples, int(FRAME_S * sample_rate), int(HOP_S * sample_rate))
+    rms = np.sqrt(np.mean(frames.astype(np.float64) ** 2, axis=1))
+    return 20.0 * np.log10(np.maximum(rms, 1e-5))
+
+
+def active_frames(levels_db: np.ndarray) -> np.ndarray:
+    """Speech-like frames: near the turn's peak and above an absolute silence floor."""
+    if levels_db.size == 0:
+        return np.zeros(0, bool)
+    peak = np.percentile(levels_db, 99)
+    return (levels_db > peak - ACTIVE_BELOW_PEAK_DB) & (levels_db > SILENCE_FLOOR_DBFS)
+
+
+def yin_pitch(samples: np.ndarray, sample_rate: int) -> tuple[np.ndarray, np.ndarray]:
+    """F0 per 10 ms frame by YIN (de Cheveigné & Kawahara 2002): (hz, aperiodicity); 0 Hz = unvoiced."""
+    tau_min = int(sample_rate / PITCH_MAX_HZ)
+    tau_max = int(sample_rate / PITCH_MIN_HZ)
+    window = max(int(FRAME_S * sample_rate), tau_max)
+    hop = int(HOP_S * sample_rate)
+    frames = frame_signal(samples.astype(np.float64), window + tau_max, hop)
+    if frames.shape[0] == 0:
+        return np.zeros(0), np.ones(0)
+    size = 1 << int(np.ceil(np.log2(2 * (window + tau_max))))
+    head = np.zeros((frames.shape[0], window + tau_max))
+    head[:, :window] = frames[:, :window]
+    cross = np.fft.irfft(np.conj(np.fft.rfft(head, size)) * np.fft.rfft(frames, size), size)[:, : tau_max + 1]
+    squares = np.concatenate([np.zeros((frames.shape[0], 1)), np.cumsum(frames ** 2, axis=1)], axis=1)
+    lags = np.arange(tau_max + 1)
+    energy_lag = squares[:, lags + window] - squares[:, lags]
+    difference = np.maximum(energy_lag[:, :1] + energy_lag - 2.0 * cross, 0.0)
+    cumulative = np.cumsum(difference[:, 1:], axis=1)
+    normalised = np.ones_like(difference)
+    normalised[:, 1:] = difference[:, 1:] * lags[1:] / np.maximum(cumulative, 1e-12)
+    search = normalised[:, tau_min: tau_max]
+    below = search < YIN_THRESHOLD
+    # the first dip under the threshold, followed to its local minimum; else the global minimum
+    first = np.where(below.any(axis=1), below.argmax(axis=1), search.argmin(axis=1))
+    rows = np.arange(search.shape[0])
+    for _ in range(tau_max - tau_min):
+        step = (first + 1 < search.shape[1]) & (search[rows, np.minimum(first + 1, search.shape[1] - 1)]
+                                                < search[rows, first])
+        if not step.any():
+            break
+        first = first + step
+    tau = first + tau_min
+    # parabolic refinement of the dip
+    left = normalised[rows, np.maximum(tau - 1, 1)]
+    centre = normalised[rows, tau]
+    right = normalised[rows, np.minimum(tau + 1, tau_max)]
+    curvature = left - 2 * centre + right
+    shift = np.where(np.abs(curvature) > 1e-12, 0.5 * (left - right) / np.where(curvature == 0, 1, curvature), 0.0)
+    period = tau + np.clip(shift, -1, 1)
+    aperiodicity = centre
+    hz = np.where(aperiodicity < YIN_VOICED_MAX, sample_rate / period, 0.0)
+    return hz, aperiodicity
+
+
+def band_energy_db(samples: np.ndarray, sample_rate: int, mask: np.ndarray | None = None
+                   ) -> tuple[float, float]:
+    """(high-band minus low-band energy in dB, spectral centroid in Hz) over the selected frames.
+
+    The high/low balance is the spectral tilt of the voice: shouting and anger push energy up
+    into the 1-4 kHz band; it does not depend on the microphone gain.
+    """
+    frame = int(FRAME_S * sample_rate)
+    frames = frame_signal(samples.astype(np.float64), frame, int(HOP_S * sample_rate))
+    if mask is not None and mask.size:
+        frames = frames[mask[: frames.shape[0]]] if mask[: frames.shape[0]].any() else frames
+    size = 1 << int(np.ceil(np.log2(frame)))
+    power = np.abs(np.fft.rfft(frames * np.hanning(frame), size)) ** 2
+    spectrum = power.sum(axis=0)
+    freqs = np.fft.rfftfreq(size, 1.0 / sample_rate)
+    low = spectrum[(freqs >= 80) & (freqs < SPLIT_HZ)].sum()
+    high = spectrum[(freqs >= SPLIT_HZ) & (freqs < min(HIGH_BAND_TOP_HZ, sample_rate / 2))].sum()
+    band = (freqs >= 80) & (freqs < min(HIGH_BAND_TOP_HZ, sample_rate / 2))
+    centroid = float((spectrum[band] * freqs[band]).sum() / max(spectrum[band].sum(), 1e-12))
+    return float(10 * np.log10(max(high, 1e-12) / max(low, 1e-12))), centroid
+
+
+@dataclass(frozen=True, slots=True)
+class VoiceFeatures:
+    """Acoustic summary of one stretch of speech.  Levels in dBFS, pitch in Hz and semitones."""
+
+    duration_s: float
+    speech_s: float  # time in speech-like frames
+    speech_span_s: float  # first to last speech-like frame, pauses included
+    loudest_s: float | None  # time of the loudest frame (seconds from the start)
+    level_db: float  # mean level of speech frames (power average)
+    level_swing_db: float  # 90th - 10th percentile of speech-frame levels
+    loud_level_db: float  # 90th percentile: how loud the stressed syllables are
+    pitch_hz: float | None  # median F0 of voiced frames
+    pitch_range_semitones: float | None  # 90th - 10th percentile of F0, in semitones
+    pitch_high_hz: float | None  # 90th percentile of F0
+    voiced_fraction: float  # voiced frames / speech frames
+    tilt_db: float  # high-band (1-4 kHz) minus low-band (80-1000 Hz) energy
+    centroid_hz: float
+
+    @property
+    def measurable(self) -> bool:
+        return self.speech_s >= 0.2
+
+
+def voice_features(samples: np.ndarray, sample_rate: int) -> VoiceFeatures:
+    samples = np.asarray(samples, dtype=np.float32)
+    duration = samples.size / sample_rate if sample_rate else 0.0
+    levels = frame_levels_db(samples, sample_rate)
+    speech = active_frames(levels)
+    if not speech.any():
+        return VoiceFeatures(duration, 0.0, 0.0, None, float(levels.max(initial=-100.0)), 0.0, -100.0, None, None,
+                             None, 0.0, 0.0, 0.0)
+    speech_levels = levels[speech]
+    power_mean = 10 * np.log10(np.mean(10 ** (speech_levels / 10)))
+    hz, _ = yin_pitch(samples, sample_rate)
+    count = min(hz.size, speech.size)
+    voiced = hz[:count][speech[:count] & (hz[:count] > 0)]
+    voiced = _drop_octave_errors(voiced)
+    pitch = pitch_range = pitch_high = None
+    if voiced.size >= 5:
+        pitch = float(np.median(voiced))
+        low, high = np.percentile(voiced, [10, 90])
+        pitch_range = float(12 * np.log2(high / low))
+        pitch_high = float(high)
+    tilt, centroid = band_energy_db(samples, sample_rate, speech)
+    p10, p90 = np.percentile(speech_levels, [10, 90])
+    return VoiceFeatures(
+        duration_s=duration,
+        speech_s=float(speech.sum() * HOP_S),
+        speech_span_s=float((np.flatnonzero(speech)[-1] - np.flatnonzero(speech)[0]) * HOP_S + FRAME_S),
+        loudest_s=float(np.argmax(np.where(speech, levels, -200.0)) * HOP_S + FRAME_S / 2),
+        level_db=float(power_mean),
+        level_swing_db=float(p90 - p10),
+        loud_level_db=float(p90),
+        pitch_hz=pitch,
+        pitch_range_semitones=pitch_range,
+        pitch_high_hz=pitch_high,
+        voiced_fraction=float(voiced.size / max(speech.sum(), 1)),
+        tilt_db=tilt,
+        centroid_hz=centroid,
+    )
+
+
+def _drop_octave_errors(hz: np.ndarray) -> np.ndarray:
+    """Keep F0 values within an octave of the median: YIN's rare halvings/doublings skew ranges."""
+    if hz.size < 5:
+        return hz
+    centre = np.median(hz)
+    return hz[(hz > centre / 2 ** 0.9) & (hz < centre * 2 ** 0.9)]

@@ -1,0 +1,238 @@
+"""Tone of voice from the trainee's audio and word timings.
+
+Measures per turn: speaking rate, level and its swing, pitch level and range, fillers, and a
+raised-voice / hostile-tone call made from the voice itself.  Hostility is judged *relative to the
+trainee's own voice* in the same call (a speaker baseline), because absolute level depends on the
+headset gain and absolute pitch on the speaker: what generalises across people is the change
+when they get heated, i.e. louder (level), higher (pitch) and tenser (more 1-4 kHz energy, a
+flatter spectral tilt).  The arousal score adds those three rises, each divided by a
+just-clearly-audible step, and compares the sum with ``ToneThresholds.hostile_arousal``
+(calibrated on RAVDESS actors 1-3, reported on 4-6: ``benchmarks/tone_validity.py``; no model is
+trained, so nothing non-commercial ships).
+
+``ToneAnalyser`` wraps any ``TurnAnalyser`` and fills ``TurnAnalysis.tone`` when the turn has audio.
+Pure: numpy and ``wave`` only.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+import numpy as np
+
+from simulator.analysis.acoustics import AudioFileError, VoiceFeatures, read_wav, voice_features
+from simulator.analysis.base import TurnAnalyser, TurnInput
+from simulator.analysis.text import normalise
+from simulator.contracts import Evidence, ToneLabel, ToneMeasures, Transcript, TurnAnalysis
+from simulator.scenario.model import Scenario, ToneThresholds
+
+# One "clearly audible" step of each cue; the arousal score is the sum of rise / step.
+LEVEL_STEP_DB = 6.0
+PITCH_STEP_SEMITONES = 4.0
+TILT_STEP_DB = 3.0
+PROBABILITY_SLOPE = 3.0  # logistic slope of angry_probability around the threshold
+BASELINE_PERCENTILE = 30  # a speaker's calmer turns: they are the reference, not the average
+MIN_WPM_SPAN_S = 1.0
+MIN_WPM_WORDS = 3
+
+SINGLE_FILLERS = frozenset({"um", "umm", "uh", "uhh", "uhm", "er", "erm", "ah", "hmm", "mm", "eh"})
+PHRASE_FILLERS = ("you know", "i mean", "kind of", "sort of")
+WARM_PHRASES = ("happy to help", "glad to", "my pleasure", "great news", "good news", "thank you so much",
+                "thanks so much", "wonderful", "lovely", "brilliant", "delighted")
+
+
+@dataclass(frozen=True, slots=True)
+class SpeakerBaseline:
+    """The trainee's own voice so far in this call: a reference for 'louder/higher than usual'."""
+
+    turns: tuple[VoiceFeatures, ...] = ()
+
+    def add(self, features: VoiceFeatures) -> SpeakerBaseline:
+        if not features.measurable:
+            return self
+        return SpeakerBaseline((*self.turns, features))
+
+    def reference(self) -> VoiceFeatures | None:
+        """Per-measure 30th percentile over the turns: the speaker's calmer voice."""
+        if not self.turns:
+            return None
+        pitched = [t.pitch_hz for t in self.turns if t.pitch_hz]
+        first = self.turns[0]
+
+        def low(values: Sequence[float]) -> float:
+            return float(np.percentile(values, BASELINE_PERCENTILE))
+
+        return replace(
+            first,
+            level_db=low([t.level_db for t in self.turns]),
+            tilt_db=low([t.tilt_db for t in self.turns]),
+            pitch_hz=float(2 ** (low([12 * math.log2(p) for p in pitched]) / 12)) if pitched else None,
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class Arousal:
+    """How much more heated this turn sounds than the speaker's reference."""
+
+    level_rise_db: float
+    pitch_rise_semitones: float | None
+    tilt_rise_db: float
+    score: float
+
+    def angry_probability(self, threshold: float) -> float:
+        return 1.0 / (1.0 + math.exp(-PROBABILITY_SLOPE * (self.score - threshold)))
+
+
+def arousal(features: VoiceFeatures, reference: VoiceFeatures) -> Arousal:
+    level_rise = features.level_db - reference.level_db
+    tilt_rise = features.tilt_db - reference.tilt_db
+    pitch_rise = None
+    if features.pitch_hz and reference.pitch_hz:
+        pitch_rise = 12 * math.log2(features.pitch_hz / reference.pitch_hz)
+    score = level_rise / LEVEL_STEP_DB + tilt_rise / TILT_STEP_DB + (pitch_rise or 0.0) / PITCH_STEP_SEMITONES
+    return Arousal(level_rise, pitch_rise, tilt_rise, score)
+
+
+def count_fillers(text: str) -> int:
+    words = normalise(text).split()
+    count = sum(w in SINGLE_FILLERS for w in words)
+    joined = f" {' '.join(words)} "
+    return count + sum(joined.count(f" {phrase} ") for phrase in PHRASE_FILLERS)
+
+
+def words_per_minute(transcript: Transcript, features: VoiceFeatures | None) -> float | None:
+    """Words over the time from the first to the last word (short pauses count, as callers hear them)."""
+    count = len(normalise(transcript.text).split())
+    if count < MIN_WPM_WORDS:
+        return None
+    words = transcript.words
+    if words:
+        span = words[-1].end_s - words[0].start_s
+    elif features is not None:
+        span = features.speech_span_s
+    else:
+        return None
+    if span < MIN_WPM_SPAN_S:
+        return None
+    return 60.0 * count / span
+
+
+def _warm(text: str) -> str | None:
+    normalised = f" {normalise(text)} "
+    return next((p for p in WARM_PHRASES if f" {normalise(p)} " in normalised), None)
+
+
+def measure_tone(transcript: Transcript, features: VoiceFeatures, reference: VoiceFeatures | None,
+                 thresholds: ToneThresholds) -> ToneMeasures:
+    """The tone of one spoken turn, against the speaker's reference (``None``: no comparison yet)."""
+    fillers = count_fillers(transcript.text)
+    wpm = words_per_minute(transcript, features)
+    minutes = (transcript.words[-1].end_s - transcript.words[0].start_s if transcript.words
+               else features.speech_span_s) / 60.0
+    fillers_per_minute = fillers / minutes if minutes >= MIN_WPM_SPAN_S / 60 else None
+    evidence: list[Evidence] = []
+    heat = arousal(features, reference) if reference is not None and features.measurable else None
+    probability = heat.angry_probability(thresholds.hostile_arousal) if heat is not None else None
+    raised = heat is not None and heat.level_rise_db >= thresholds.raised_voice_db
+    angry = probability is not None and probability >= 0.5
+    quote = _quote_at(transcript, features.loudest_s)
+    if raised:
+        evidence.append(Evidence("tone.raised_voice", quote,
+                                 f"voice {heat.level_rise_db:.0f} dB louder than your usual level",
+                                 start_s=features.loudest_s, weight=-1.0))
+    if angry:
+        cues = [f"{heat.level_rise_db:+.0f} dB level"]
+        if heat.pitch_rise_semitones is not None:
+            cues.append(f"{heat.pitch_rise_semitones:+.1f} semitones pitch")
+        cues.append(f"{heat.tilt_rise_db:+.1f} dB voice tension")
+        evidence.append(Evidence("tone.hostile", quote,
+                                 "sounded heated compared with your own voice (" + ", ".join(cues) + ")",
+                                 start_s=features.loudest_s, weight=-1.0))
+    warm = None if angry else _warm(transcript.text)
+    if warm:
+        evidence.append(Evidence("tone.warm", warm, "warm, positive wording", weight=0.5))
+    label = ToneLabel.ANGRY if angry else ToneLabel.POSITIVE if warm else ToneLabel.NEUTRAL
+    return ToneMeasures(
+        label=label,
+        words_per_minute=None if wpm is None else round(wpm, 1),
+        loudness_db=round(features.level_db, 1),
+        loudness_swing_db=round(features.level_swing_db, 1),
+        pitch_hz=None if features.pitch_hz is None else round(features.pitch_hz, 1),
+        pitch_range_semitones=(None if features.pitch_range_semitones is None
+                               else round(features.pitch_range_semitones, 1)),
+        fillers=fillers,
+        fillers_per_minute=None if fillers_per_minute is None else round(fillers_per_minute, 1),
+        raised_voice=raised or angry,
+        angry_probability=None if probability is None else round(probability, 3),
+        evidence=tuple(evidence),
+        speech_s=round(features.speech_s, 2),
+        level_rise_db=None if heat is None else round(heat.level_rise_db, 1),
+        pitch_rise_semitones=(None if heat is None or heat.pitch_rise_semitones is None
+                              else round(heat.pitch_rise_semitones, 1)),
+        tilt_rise_db=None if heat is None else round(heat.tilt_rise_db, 1),
+        arousal=None if heat is None else round(heat.score, 2),
+    )
+
+
+def _quote_at(transcript: Transcript, time_s: float | None) -> str:
+    """The few words around ``time_s`` (the loudest moment), else the start of the reply."""
+    if time_s is not None and transcript.words:
+        nearest = min(range(len(transcript.words)),
+                      key=lambda i: abs((transcript.words[i].start_s + transcript.words[i].end_s) / 2 - time_s))
+        window = transcript.words[max(0, nearest - 2): nearest + 3]
+        return " ".join(w.text for w in window).strip()
+    return " ".join(transcript.text.split()[:8])
+
+
+def call_tone(turns: Sequence[tuple[Transcript, VoiceFeatures]], thresholds: ToneThresholds) -> list[ToneMeasures]:
+    """Tone of every turn of a finished call against the whole call's baseline (two passes)."""
+    baseline = SpeakerBaseline()
+    for _, features in turns:
+        baseline = baseline.add(features)
+    reference = baseline.reference()
+    return [measure_tone(transcript, features, reference, thresholds) for transcript, features in turns]
+
+
+def features_of_file(path: Path | str) -> VoiceFeatures:
+    audio = read_wav(path)
+    return voice_features(audio.mono(), audio.sample_rate)
+
+
+class ToneAnalyser:
+    """Wraps a ``TurnAnalyser``: same analysis, plus ``tone`` when the turn was spoken.
+
+    Live calls have no future turns, so the reference is the trainee's voice in this and the
+    earlier turns (a running baseline); ``call_tone`` re-measures a finished call against all turns.
+    One instance per call (the registry creates one per call).
+    """
+
+    def __init__(self, inner: TurnAnalyser, thresholds: ToneThresholds | None = None):
+        self.inner = inner
+        self.name = inner.name
+        self.thresholds = thresholds or ToneThresholds()
+        self.baseline = SpeakerBaseline()
+
+    def analyse(self, turn: TurnInput) -> TurnAnalysis:
+        analysis = self.inner.analyse(turn)
+        if turn.audio_path is None or turn.silence:
+            return analysis
+        try:
+            features = features_of_file(turn.audio_path)
+        except AudioFileError:
+            return analysis  # unreadable audio: the words are still scored; tone stays unmeasured
+        self.baseline = self.baseline.add(features)
+        tone = measure_tone(turn.transcript, features, self.baseline.reference(), self.thresholds)
+        return replace(analysis, tone=tone)
+
+
+def with_tone(factory: Callable[[Scenario | None], TurnAnalyser], thresholds: ToneThresholds | None = None
+              ) -> Callable[[Scenario | None], ToneAnalyser]:
+    """An analyser factory whose analysers also measure tone (for the analyser registry)."""
+
+    def create(scenario: Scenario | None) -> ToneAnalyser:
+        return ToneAnalyser(factory(scenario), thresholds)
+
+    return create
