@@ -5,7 +5,10 @@ from __future__ import annotations
 import re
 import unicodedata
 
-_WORD = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
+_WORD = re.compile(r"[^\W_]+(?:'[^\W_]+)?")
+# Chinese, Japanese and Korean text has no spaces between words: each character becomes a token, so
+# a phrase matches as a run of characters (the scenario format allows language: zh).
+_CJK = re.compile(r"([\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff])")
 _APOSTROPHES = str.maketrans({"\u2019": "'", "\u2018": "'", "`": "'"})
 
 STOPWORDS = frozenset(
@@ -17,7 +20,7 @@ STOPWORDS = frozenset(
 
 def normalise(text: str) -> str:
     text = unicodedata.normalize("NFKC", text).translate(_APOSTROPHES).lower()
-    return " ".join(_WORD.findall(text))
+    return " ".join(_WORD.findall(_CJK.sub(r" \1 ", text)))
 
 
 def words(text: str) -> list[str]:
@@ -25,7 +28,7 @@ def words(text: str) -> list[str]:
 
 
 def content_words(text: str) -> set[str]:
-    return {w for w in words(text) if w not in STOPWORDS and len(w) > 2}
+    return {w for w in words(text) if w not in STOPWORDS and (len(w) > 2 or _CJK.fullmatch(w))}
 
 
 def find_phrase(text: str, phrase: str) -> str | None:

@@ -102,3 +102,57 @@ def test_missing_scenario_and_bad_reply_file(tmp_path, capsys):
     bad.write_bytes(b"\xff\xfe\x00")
     assert main(["play", str(REFERENCE), "--text", "--replies", str(bad)]) == 1
     assert "UTF-8" in capsys.readouterr().err
+
+
+ZH_SCENARIO = """\
+id: zh-refund
+title: 退款延迟
+summary: 顾客的退款两周还没到账。
+difficulty: 1
+language: zh
+persona:
+  name: 王女士
+  situation: 退款两周未到账
+  voice: older-woman-brisk
+  mood: 60
+script:
+  - id: apologise
+    description: 道歉
+    keywords: ["抱歉", "对不起"]
+  - id: refund
+    description: 说明退款时间
+    keywords: ["退款"]
+    after: [apologise]
+start: opening
+on_patience_lost: hangup
+on_max_turns: hangup
+nodes:
+  opening:
+    lines: ["我的退款两个星期了还没到账！"]
+    transitions:
+      - when: {steps_done: [apologise, refund]}
+        goto: done
+      - when: {steps_hit: [apologise]}
+        say: "那到底什么时候退款？"
+      - say: "你在听吗？"
+  done:
+    end: resolved
+    lines: ["好的，谢谢。"]
+  hangup:
+    end: hung_up
+    lines: ["算了，我挂了。"]
+"""
+
+
+def test_a_chinese_scenario_plays_in_text_mode(project, tmp_path, capsys):
+    path = project / "scenarios" / "zh-refund.yaml"
+    path.write_text(ZH_SCENARIO, encoding="utf-8")
+    assert main(["check", str(path)]) == 0
+    replies = tmp_path / "zh.txt"
+    replies.write_text("非常抱歉给您带来不便。\n您的退款今天已经处理，三个工作日内到账。\n", encoding="utf-8")
+    capsys.readouterr()
+    assert main(["play", str(path), "--text", "--replies", str(replies), "--json", "--analyser", "lexical",
+                 "--record-to", str(tmp_path / "calls")]) == 0
+    call = json.loads(capsys.readouterr().out)
+    assert call["outcome"] == "resolved"
+    assert [t["steps"] for t in call["turns"] if t["speaker"] == "trainee"] == [["apologise"], ["refund"]]
