@@ -1,0 +1,143 @@
+"""The store's tables (SQLAlchemy Core).  The migrations in ``migrations/versions`` create exactly
+these; change both together (a new revision, never an edited old one).
+
+Times are ISO-8601 UTC strings with milliseconds (``now_iso()``), so they sort as text on both
+engines and survive export/import unchanged.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import (JSON, Boolean, Column, Float, ForeignKey, Integer, MetaData, String, Table, Text,
+                        UniqueConstraint)
+
+metadata = MetaData()
+
+teams = Table(
+    "teams", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("name", String(100), nullable=False, unique=True),
+    Column("created_at", String(40), nullable=False),
+)
+
+trainees = Table(
+    "trainees", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("name", String(100), nullable=False, unique=True),
+    Column("team_id", Integer, ForeignKey("teams.id", ondelete="SET NULL"), nullable=True),
+    Column("created_at", String(40), nullable=False),
+)
+
+calls = Table(
+    "calls", metadata,
+    Column("id", String(32), primary_key=True),
+    Column("trainee_id", Integer, ForeignKey("trainees.id", ondelete="CASCADE"), nullable=True, index=True),
+    Column("scenario_id", String(64), nullable=False, index=True),
+    Column("scenario_sha256", String(64), nullable=False),
+    Column("seed", Integer, nullable=False),
+    Column("mode", String(16), nullable=False),
+    Column("kind", String(16), nullable=False),
+    Column("status", String(16), nullable=False, index=True),
+    Column("analyser", String(64), nullable=False),
+    Column("drill", String(64), nullable=True),
+    Column("competition_id", String(64), nullable=True, index=True),
+    Column("started_at", String(40), nullable=False, index=True),
+    Column("ended_at", String(40), nullable=True),
+    Column("outcome", String(16), nullable=True),
+    Column("folder", String(1000), nullable=True),
+    Column("host", String(255), nullable=False),
+    Column("pid", Integer, nullable=False),
+    Column("header", JSON, nullable=False),
+)
+
+turns = Table(
+    "turns", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("call_id", String(32), ForeignKey("calls.id", ondelete="CASCADE"), nullable=False),
+    Column("idx", Integer, nullable=False),
+    Column("speaker", String(16), nullable=False),
+    Column("text", Text, nullable=False),
+    Column("start_s", Float, nullable=True),
+    Column("end_s", Float, nullable=True),
+    Column("audio_path", String(1000), nullable=True),
+    Column("data", JSON, nullable=False),
+    UniqueConstraint("call_id", "idx", name="uq_turns_call_idx"),
+)
+
+scorecards = Table(
+    "scorecards", metadata,
+    Column("call_id", String(32), ForeignKey("calls.id", ondelete="CASCADE"), primary_key=True),
+    Column("overall", Float, nullable=False),
+    Column("passed", Boolean, nullable=False),
+    Column("empathy", Float, nullable=True),
+    Column("compliance", Float, nullable=True),
+    Column("tone", Float, nullable=True),
+    Column("scorer", String(64), nullable=False),
+    Column("created_at", String(40), nullable=False),
+    Column("data", JSON, nullable=False),
+)
+
+evidence = Table(
+    "evidence", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("call_id", String(32), ForeignKey("calls.id", ondelete="CASCADE"), nullable=False, index=True),
+    Column("dimension", String(16), nullable=False),
+    Column("rule", String(200), nullable=False),
+    Column("quote", Text, nullable=False),
+    Column("detail", Text, nullable=False),
+    Column("start_s", Float, nullable=True),
+    Column("weight", Float, nullable=False),
+)
+
+recordings = Table(
+    "recordings", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("call_id", String(32), ForeignKey("calls.id", ondelete="CASCADE"), nullable=False, index=True),
+    Column("turn_index", Integer, nullable=False),
+    Column("path", String(1000), nullable=False),
+    Column("sha256", String(64), nullable=False),
+    Column("size_bytes", Integer, nullable=False),
+    UniqueConstraint("call_id", "turn_index", name="uq_recordings_call_turn"),
+)
+
+ratings = Table(
+    "ratings", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("call_id", String(32), ForeignKey("calls.id", ondelete="CASCADE"), nullable=False, index=True),
+    Column("stars", Integer, nullable=False),
+    Column("comment", Text, nullable=True),
+    Column("created_at", String(40), nullable=False),
+)
+
+kpis = Table(
+    "kpis", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("trainee_id", Integer, ForeignKey("trainees.id", ondelete="CASCADE"), nullable=False),
+    Column("period", String(40), nullable=False),
+    Column("satisfaction", Float, nullable=True),
+    Column("first_call_resolution", Float, nullable=True),
+    Column("handle_time_s", Float, nullable=True),
+    Column("complaints", Integer, nullable=True),
+    Column("source", String(1000), nullable=False),
+    Column("created_at", String(40), nullable=False),
+    UniqueConstraint("trainee_id", "period", name="uq_kpis_trainee_period"),
+)
+
+competitions = Table(
+    "competitions", metadata,
+    Column("id", String(64), primary_key=True),
+    Column("title", String(200), nullable=False),
+    Column("starts_at", String(40), nullable=False),
+    Column("ends_at", String(40), nullable=False),
+    Column("min_attempts", Integer, nullable=False),
+    Column("data", JSON, nullable=False),  # scenarios (id + seed), teams, ranking rule, source file
+    Column("created_at", String(40), nullable=False),
+)
+
+certifications = Table(
+    "certifications", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("trainee_id", Integer, ForeignKey("trainees.id", ondelete="CASCADE"), nullable=False, index=True),
+    Column("stars", Integer, nullable=False),
+    Column("certified_at", String(40), nullable=False),
+    Column("call_ids", JSON, nullable=False),
+)

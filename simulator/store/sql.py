@@ -1,0 +1,473 @@
+"""The SQL store (SQLite or PostgreSQL through SQLAlchemy Core): one transaction per public call.
+
+Imported only through ``simulator.store.open_store`` so text mode works without SQLAlchemy.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import socket
+import uuid
+from pathlib import Path
+from typing import Any
+
+import sqlalchemy as sa
+
+from simulator.call.record import CallHeader, CallRecord, TurnRecord, now_iso, read_call, turn_from_json, turn_to_json
+from simulator.contracts import Outcome
+from simulator.scoring.scorecard import Scorecard, scorecard_from_json, scorecard_to_json
+from simulator.store import models as m
+from simulator.store.engine import create_engine, upgrade_to_head, with_retry
+from simulator.store.types import (Attempt, CallKind, CallStatus, Rating, RecoveredCall, Recording, StoredCall,
+                                   StoreError, TeamInfo, TraineeInfo)
+
+HOST = socket.gethostname()[:255]
+
+
+def sha256_file(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+class SqlStore:
+    """The training store.  Every method is one transaction; results are frozen values."""
+
+    def __init__(self, url: str):
+        self.url = url
+        self.engine = create_engine(url)
+        self.schema_revision = upgrade_to_head(self.engine)
+
+    # -- plumbing -------------------------------------------------------------------------------
+    def close(self) -> None:
+        self.engine.dispose()
+
+    def __enter__(self) -> SqlStore:
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self.close()
+
+    def _write(self, work):  # noqa: ANN001, ANN202 - internal
+        return with_retry(self.engine, work)
+
+    def _read(self, work):  # noqa: ANN001, ANN202
+        with self.engine.connect() as connection:
+            return work(connection)
+
+    @property
+    def dialect(self) -> str:
+        return self.engine.dialect.name
+
+    # -- teams and trainees ---------------------------------------------------------------------
+    @staticmethod
+    def _team_id(conn: Any, name: str, *, create: bool) -> int | None:
+        found = conn.execute(sa.select(m.teams.c.id).where(m.teams.c.name == name)).scalar()
+        if found is not None or not create:
+            return found
+        _check_name(name, "team")
+        # a savepoint so a concurrent creator's row (unique violation) leaves our transaction usable
+        try:
+            with conn.begin_nested():
+                return conn.execute(m.teams.insert().values(name=name, created_at=now_iso())).inserted_primary_key[0]
+        except sa.exc.IntegrityError:
+            return conn.execute(sa.select(m.teams.c.id).where(m.teams.c.name == name)).scalar_one()
+
+    def create_team(self, name: str) -> TeamInfo:
+        def work(conn: Any) -> TeamInfo:
+            if self._team_id(conn, name, create=False) is not None:
+                raise StoreError(f"team {name!r} already exists")
+            self._team_id(conn, name, create=True)
+            return _team(conn, name)
+        return self._write(work)
+
+    def ensure_team(self, name: str) -> TeamInfo:
+        def work(conn: Any) -> TeamInfo:
+            self._team_id(conn, name, create=True)
+            return _team(conn, name)
+        return self._write(work)
+
+    def get_team(self, name: str) -> TeamInfo | None:
+        return self._read(lambda conn: _team(conn, name))
+
+    def list_teams(self) -> list[TeamInfo]:
+        rows = self._read(lambda conn: conn.execute(sa.select(m.teams).order_by(m.teams.c.name)).all())
+        return [TeamInfo(r.id, r.name, r.created_at) for r in rows]
+
+    def create_trainee(self, name: str, team: str | None = None) -> TraineeInfo:
+        def work(conn: Any) -> TraineeInfo:
+            if _trainee(conn, name) is not None:
+                raise StoreError(f"trainee {name!r} already exists")
+            return self._ensure_trainee(conn, name, team)
+        return self._write(work)
+
+    def ensure_trainee(self, name: str, team: str | None = None) -> TraineeInfo:
+        """Get the trainee, creating it (and the team) if new; a given team replaces the old one."""
+        return self._write(lambda conn: self._ensure_trainee(conn, name, team))
+
+    def _ensure_trainee(self, conn: Any, name: str, team: str | None) -> TraineeInfo:
+        team_id = self._team_id(conn, team, create=True) if team else None
+        found = _trainee(conn, name)
+        if found is None:
+            _check_name(name, "trainee")
+            try:
+                with conn.begin_nested():
+                    conn.execute(m.trainees.insert().values(name=name, team_id=team_id, created_at=now_iso()))
+            except sa.exc.IntegrityError:
+                pass  # another station created it a moment ago
+        elif team_id is not None:
+            conn.execute(m.trainees.update().where(m.trainees.c.name == name).values(team_id=team_id))
+        found = _trainee(conn, name)
+        assert found is not None
+        return found
+
+    def set_team(self, trainee: str, team: str | None) -> TraineeInfo:
+        def work(conn: Any) -> TraineeInfo:
+            if _trainee(conn, trainee) is None:
+                raise StoreError(f"no trainee named {trainee!r}")
+            team_id = self._team_id(conn, team, create=True) if team else None
+            conn.execute(m.trainees.update().where(m.trainees.c.name == trainee).values(team_id=team_id))
+            return _trainee(conn, trainee)
+        return self._write(work)
+
+    def get_trainee(self, name: str) -> TraineeInfo | None:
+        return self._read(lambda conn: _trainee(conn, name))
+
+    def list_trainees(self, team: str | None = None) -> list[TraineeInfo]:
+        query = (sa.select(m.trainees.c.id, m.trainees.c.name, m.teams.c.name.label("team"), m.trainees.c.created_at)
+                 .select_from(m.trainees.outerjoin(m.teams)).order_by(m.trainees.c.name))
+        if team is not None:
+            query = query.where(m.teams.c.name == team)
+        return [TraineeInfo(r.id, r.name, r.team, r.created_at) for r in self._read(lambda c: c.execute(query).all())]
+
+    # -- calls, written as they happen ------------------------------------------------------------
+    def begin_call(self, header: CallHeader, folder: Path | None = None, *, trainee: str | None = None,
+                   team: str | None = None, kind: CallKind = CallKind.TRAINING, competition: str | None = None,
+                   call_id: str | None = None) -> str:
+        """Register a call that is starting; returns its id.  Turns follow with ``add_turn``."""
+        new_id = call_id or uuid.uuid4().hex
+
+        def work(conn: Any) -> str:
+            trainee_id = self._ensure_trainee(conn, trainee, team).id if trainee else None
+            conn.execute(m.calls.insert().values(_call_values(new_id, header, folder, trainee_id, kind, competition)))
+            return new_id
+        return self._write(work)
+
+    def add_turn(self, call_id: str, turn: TurnRecord, folder: Path | None = None) -> bool:
+        """Store one finished turn (its own transaction); False if that turn was already stored."""
+        def work(conn: Any) -> bool:
+            call_folder = folder or _call_folder(conn, call_id)
+            return _insert_turn(conn, call_id, turn, call_folder)
+        return self._write(work)
+
+    def end_call(self, call_id: str, outcome: Outcome | None, ended_at: str | None = None) -> None:
+        def work(conn: Any) -> None:
+            result = conn.execute(m.calls.update().where(m.calls.c.id == call_id).values(
+                status=CallStatus.FINISHED.value, outcome=outcome.value if outcome else None,
+                ended_at=ended_at or now_iso()))
+            if result.rowcount == 0:
+                raise StoreError(f"no call {call_id!r}")
+        self._write(work)
+
+    def save_scorecard(self, call_id: str, card: Scorecard) -> None:
+        self._write(lambda conn: _replace_scorecard(conn, call_id, card))
+
+    def find_call_by_folder(self, folder: Path) -> str | None:
+        folder_text = str(Path(folder).resolve())
+        return self._read(lambda conn: conn.execute(
+            sa.select(m.calls.c.id).where(m.calls.c.folder == folder_text)).scalar())
+
+    def save_call(self, record: CallRecord, scorecard: Scorecard | None = None, *, trainee: str | None = None,
+                  team: str | None = None, kind: CallKind = CallKind.TRAINING, competition: str | None = None,
+                  call_id: str | None = None) -> str:
+        """Store a whole call (and its scorecard) in one transaction; returns the call id.
+
+        If the call was mirrored turn by turn (same folder), the missing turns, the end and the
+        scorecard are added to that row instead, so saving twice never duplicates a call.
+        """
+        def work(conn: Any) -> str:
+            existing = None
+            if record.folder is not None:
+                existing = conn.execute(sa.select(m.calls.c.id).where(
+                    m.calls.c.folder == str(Path(record.folder).resolve()))).scalar()
+            if existing is None and call_id is not None:
+                existing = conn.execute(sa.select(m.calls.c.id).where(m.calls.c.id == call_id)).scalar()
+            the_id = existing or call_id or uuid.uuid4().hex
+            if existing is None:
+                trainee_id = self._ensure_trainee(conn, trainee, team).id if trainee else None
+                conn.execute(m.calls.insert().values(
+                    _call_values(the_id, record.header, record.folder, trainee_id, kind, competition)))
+            elif trainee:
+                trainee_id = self._ensure_trainee(conn, trainee, team).id
+                conn.execute(m.calls.update().where(m.calls.c.id == the_id).values(trainee_id=trainee_id))
+            for turn in record.turns:
+                _insert_turn(conn, the_id, turn, record.folder)
+            if record.complete:
+                conn.execute(m.calls.update().where(m.calls.c.id == the_id).values(
+                    status=CallStatus.FINISHED.value, outcome=record.outcome.value if record.outcome else None,
+                    ended_at=record.ended_at or now_iso()))
+            else:
+                conn.execute(m.calls.update().where(m.calls.c.id == the_id).values(
+                    status=CallStatus.UNFINISHED.value))
+            if scorecard is not None:
+                _replace_scorecard(conn, the_id, scorecard)
+            return the_id
+        return self._write(work)
+
+    # -- reading calls ----------------------------------------------------------------------------
+    def attempts(self, trainee: str | None = None, scenario_id: str | None = None, *,
+                 kind: CallKind | None = None, competition: str | None = None, team: str | None = None,
+                 finished_only: bool = False) -> list[Attempt]:
+        """Calls in start order (oldest first), filtered by trainee, scenario, kind, competition or team."""
+        query = _attempt_query()
+        if trainee is not None:
+            query = query.where(m.trainees.c.name == trainee)
+        if scenario_id is not None:
+            query = query.where(m.calls.c.scenario_id == scenario_id)
+        if kind is not None:
+            query = query.where(m.calls.c.kind == kind.value)
+        if competition is not None:
+            query = query.where(m.calls.c.competition_id == competition)
+        if team is not None:
+            query = query.where(m.teams.c.name == team)
+        if finished_only:
+            query = query.where(m.calls.c.status == CallStatus.FINISHED.value)
+        rows = self._read(lambda conn: conn.execute(query.order_by(m.calls.c.started_at, m.calls.c.id)).all())
+        return [_attempt(row) for row in rows]
+
+    def best_score(self, trainee: str, scenario_id: str | None = None) -> Attempt | None:
+        """The trainee's highest-scoring finished attempt (at ``scenario_id`` if given)."""
+        scored = [a for a in self.attempts(trainee, scenario_id, finished_only=True) if a.overall is not None]
+        return max(scored, key=lambda a: (a.overall, a.started_at), default=None)
+
+    def resolve_call_id(self, prefix: str) -> str:
+        """A full call id from an unambiguous prefix (as printed: the first 8 characters are enough)."""
+        prefix = prefix.strip().lower()
+        if not prefix:
+            raise StoreError("empty call id")
+        found = self._read(lambda conn: conn.execute(
+            sa.select(m.calls.c.id).where(m.calls.c.id.startswith(prefix, autoescape=True)).limit(3)).scalars().all())
+        if not found:
+            raise StoreError(f"no call with id {prefix!r} (see `callsim history`)")
+        if len(found) > 1:
+            raise StoreError(f"call id {prefix!r} is ambiguous; give more characters")
+        return found[0]
+
+    def get_call(self, call_id: str) -> StoredCall:
+        full_id = self.resolve_call_id(call_id)
+
+        def work(conn: Any) -> StoredCall:
+            row = conn.execute(_attempt_query().where(m.calls.c.id == full_id)).one()
+            header_data = conn.execute(sa.select(m.calls.c.header).where(m.calls.c.id == full_id)).scalar_one()
+            turn_rows = conn.execute(sa.select(m.turns.c.data).where(m.turns.c.call_id == full_id)
+                                     .order_by(m.turns.c.idx)).scalars().all()
+            card = conn.execute(sa.select(m.scorecards.c.data).where(m.scorecards.c.call_id == full_id)).scalar()
+            attempt = _attempt(row)
+            record = CallRecord(_header(header_data), tuple(turn_from_json(t) for t in turn_rows), attempt.outcome,
+                                attempt.ended_at, attempt.status == CallStatus.FINISHED,
+                                Path(attempt.folder) if attempt.folder else None)
+            return StoredCall(attempt, record, scorecard_from_json(card) if card is not None else None)
+        return self._read(work)
+
+    def recordings(self, call_id: str) -> list[Recording]:
+        rows = self._read(lambda conn: conn.execute(sa.select(m.recordings).where(
+            m.recordings.c.call_id == call_id).order_by(m.recordings.c.turn_index)).all())
+        return [Recording(r.call_id, r.turn_index, Path(r.path), r.sha256, r.size_bytes) for r in rows]
+
+    def verify_recordings(self, call_id: str) -> list[tuple[Recording, str]]:
+        """Recordings whose file is missing or changed since it was stored: (recording, problem)."""
+        problems = []
+        for recording in self.recordings(call_id):
+            if not recording.path.is_file():
+                problems.append((recording, "missing"))
+            elif sha256_file(recording.path) != recording.sha256:
+                problems.append((recording, "checksum differs"))
+        return problems
+
+    # -- reactions --------------------------------------------------------------------------------
+    def rate(self, call_id: str, stars: int, comment: str | None = None) -> Rating:
+        if not 1 <= int(stars) <= 5:
+            raise StoreError("a rating is 1 to 5 stars")
+        full_id = self.resolve_call_id(call_id)
+        created = now_iso()
+        self._write(lambda conn: conn.execute(m.ratings.insert().values(
+            call_id=full_id, stars=int(stars), comment=(comment or None), created_at=created)))
+        return Rating(full_id, int(stars), comment or None, created)
+
+    def ratings(self, trainee: str | None = None, team: str | None = None) -> list[Rating]:
+        query = (sa.select(m.ratings).select_from(
+            m.ratings.join(m.calls).outerjoin(m.trainees).outerjoin(m.teams)).order_by(m.ratings.c.created_at))
+        if trainee is not None:
+            query = query.where(m.trainees.c.name == trainee)
+        if team is not None:
+            query = query.where(m.teams.c.name == team)
+        rows = self._read(lambda conn: conn.execute(query).all())
+        return [Rating(r.call_id, r.stars, r.comment, r.created_at) for r in rows]
+
+    # -- crash recovery ---------------------------------------------------------------------------
+    def recover_unfinished(self) -> list[RecoveredCall]:
+        """Find calls of this station left without an end by a dead process; keep them as unfinished.
+
+        Turns present in the call folder's ``call.jsonl`` but missing from the database (the process
+        died between the two writes) are imported first.  Calls of other stations are left alone:
+        they may be live.  A call whose file shows it did end is marked finished instead.
+        """
+        def candidates(conn: Any) -> list[Any]:
+            return conn.execute(sa.select(m.calls.c.id, m.calls.c.pid, m.calls.c.folder).where(
+                m.calls.c.status == CallStatus.IN_PROGRESS.value, m.calls.c.host == HOST)).all()
+
+        recovered = []
+        for row in self._read(candidates):
+            if row.pid == os.getpid() or _pid_alive(row.pid):
+                continue
+            recovered.append(self._write(lambda conn, row=row: _recover(conn, row.id, row.folder)))
+        return recovered
+
+    def unfinished(self) -> list[Attempt]:
+        query = _attempt_query().where(m.calls.c.status == CallStatus.UNFINISHED.value)
+        return [_attempt(r) for r in self._read(lambda conn: conn.execute(query.order_by(m.calls.c.started_at)).all())]
+
+
+# -- helpers (each runs inside the caller's transaction) ------------------------------------------
+
+def _check_name(name: str, what: str) -> None:
+    if not name or not name.strip() or len(name) > 100 or any(ord(ch) < 32 for ch in name):
+        raise StoreError(f"invalid {what} name {name!r}: 1-100 printable characters")
+
+
+def _team(conn: Any, name: str) -> TeamInfo | None:
+    row = conn.execute(sa.select(m.teams).where(m.teams.c.name == name)).first()
+    return TeamInfo(row.id, row.name, row.created_at) if row else None
+
+
+def _trainee(conn: Any, name: str) -> TraineeInfo | None:
+    row = conn.execute(sa.select(m.trainees.c.id, m.trainees.c.name, m.teams.c.name.label("team"),
+                                 m.trainees.c.created_at).select_from(m.trainees.outerjoin(m.teams))
+                       .where(m.trainees.c.name == name)).first()
+    return TraineeInfo(row.id, row.name, row.team, row.created_at) if row else None
+
+
+_HEADER_ADAPTER = None
+
+
+def _header_json(header: CallHeader) -> dict[str, Any]:
+    from pydantic import TypeAdapter
+
+    global _HEADER_ADAPTER
+    if _HEADER_ADAPTER is None:
+        _HEADER_ADAPTER = TypeAdapter(CallHeader)
+    return _HEADER_ADAPTER.dump_python(header, mode="json")
+
+
+def _header(data: dict[str, Any]) -> CallHeader:
+    from pydantic import TypeAdapter
+
+    global _HEADER_ADAPTER
+    if _HEADER_ADAPTER is None:
+        _HEADER_ADAPTER = TypeAdapter(CallHeader)
+    return _HEADER_ADAPTER.validate_python(data)
+
+
+def _call_values(call_id: str, header: CallHeader, folder: Path | None, trainee_id: int | None,
+                 kind: CallKind, competition: str | None) -> dict[str, Any]:
+    return dict(
+        id=call_id, trainee_id=trainee_id, scenario_id=header.scenario_id, scenario_sha256=header.scenario_sha256,
+        seed=header.seed, mode=header.mode, kind=kind.value, status=CallStatus.IN_PROGRESS.value,
+        analyser=header.analyser, drill=header.drill, competition_id=competition, started_at=header.started_at,
+        folder=str(Path(folder).resolve()) if folder is not None else None, host=HOST, pid=os.getpid(),
+        header=_header_json(header))
+
+
+def _call_folder(conn: Any, call_id: str) -> Path | None:
+    folder = conn.execute(sa.select(m.calls.c.folder).where(m.calls.c.id == call_id)).scalar()
+    return Path(folder) if folder else None
+
+
+def _insert_turn(conn: Any, call_id: str, turn: TurnRecord, folder: Path | None) -> bool:
+    exists = conn.execute(sa.select(m.turns.c.id).where(m.turns.c.call_id == call_id,
+                                                        m.turns.c.idx == turn.index)).scalar()
+    if exists is not None:
+        return False
+    conn.execute(m.turns.insert().values(
+        call_id=call_id, idx=turn.index, speaker=turn.speaker.value, text=turn.text, start_s=turn.start_s,
+        end_s=turn.end_s, audio_path=turn.audio_path, data=turn_to_json(turn)))
+    if turn.audio_path and folder is not None:
+        audio = Path(folder) / turn.audio_path
+        if audio.is_file():
+            conn.execute(m.recordings.insert().values(
+                call_id=call_id, turn_index=turn.index, path=str(audio.resolve()), sha256=sha256_file(audio),
+                size_bytes=audio.stat().st_size))
+    return True
+
+
+def _replace_scorecard(conn: Any, call_id: str, card: Scorecard) -> None:
+    if conn.execute(sa.select(m.calls.c.id).where(m.calls.c.id == call_id)).scalar() is None:
+        raise StoreError(f"no call {call_id!r}")
+    conn.execute(m.evidence.delete().where(m.evidence.c.call_id == call_id))
+    conn.execute(m.scorecards.delete().where(m.scorecards.c.call_id == call_id))
+    scores = {d.dimension.value: d.score for d in card.dimensions}
+    conn.execute(m.scorecards.insert().values(
+        call_id=call_id, overall=card.overall, passed=card.passed, empathy=scores.get("empathy"),
+        compliance=scores.get("compliance"), tone=scores.get("tone"), scorer=card.scorer, created_at=now_iso(),
+        data=scorecard_to_json(card)))
+    items = [dict(call_id=call_id, dimension=d.dimension.value, rule=e.rule[:200], quote=e.quote, detail=e.detail,
+                  start_s=e.start_s, weight=e.weight) for d in card.dimensions for e in d.evidence]
+    if items:
+        conn.execute(m.evidence.insert(), items)
+
+
+def _attempt_query() -> Any:
+    turn_count = (sa.select(sa.func.count(m.turns.c.id)).where(m.turns.c.call_id == m.calls.c.id)
+                  .correlate(m.calls).scalar_subquery())
+    return (sa.select(m.calls.c.id, m.trainees.c.name.label("trainee"), m.calls.c.scenario_id, m.calls.c.seed,
+                      m.calls.c.kind, m.calls.c.status, m.calls.c.started_at, m.calls.c.ended_at, m.calls.c.outcome,
+                      m.scorecards.c.overall, m.scorecards.c.passed, m.scorecards.c.empathy,
+                      m.scorecards.c.compliance, m.scorecards.c.tone, m.calls.c.drill, m.calls.c.competition_id,
+                      m.calls.c.folder, turn_count.label("turn_count"))
+            .select_from(m.calls.outerjoin(m.trainees).outerjoin(m.teams).outerjoin(m.scorecards)))
+
+
+def _attempt(row: Any) -> Attempt:
+    return Attempt(row.id, row.trainee, row.scenario_id, row.seed, CallKind(row.kind), CallStatus(row.status),
+                   row.started_at, row.ended_at, Outcome(row.outcome) if row.outcome else None, row.overall,
+                   None if row.passed is None else bool(row.passed), row.empathy, row.compliance, row.tone,
+                   row.drill, row.competition_id, row.folder, int(row.turn_count or 0))
+
+
+def _recover(conn: Any, call_id: str, folder: str | None) -> RecoveredCall:
+    imported = 0
+    record = None
+    if folder and (Path(folder) / "call.jsonl").is_file():
+        try:
+            record = read_call(Path(folder))
+        except (OSError, ValueError):
+            record = None  # an unreadable file: keep what the database has
+    if record is not None:
+        for turn in record.turns:
+            imported += _insert_turn(conn, call_id, turn, Path(folder))
+    if record is not None and record.complete:
+        conn.execute(m.calls.update().where(m.calls.c.id == call_id).values(
+            status=CallStatus.FINISHED.value, outcome=record.outcome.value if record.outcome else None,
+            ended_at=record.ended_at or now_iso()))
+    else:
+        conn.execute(m.calls.update().where(m.calls.c.id == call_id).values(status=CallStatus.UNFINISHED.value))
+    row = conn.execute(_attempt_query().where(m.calls.c.id == call_id)).one()
+    attempt = _attempt(row)
+    return RecoveredCall(call_id, attempt.scenario_id, attempt.trainee, attempt.turns - imported, imported, folder,
+                         attempt.status)
+
+
+__all__ = ["SqlStore", "sha256_file"]

@@ -1,0 +1,104 @@
+"""What the store hands back: frozen values, no SQLAlchemy objects (pure Python, safe to import)."""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+from pathlib import Path
+
+from simulator.call.record import CallRecord
+from simulator.contracts import Outcome
+from simulator.scoring.scorecard import Scorecard
+
+
+class StoreError(RuntimeError):
+    """A store operation was refused (unknown trainee, duplicate name, bad call id...)."""
+
+
+class CallStatus(enum.StrEnum):
+    IN_PROGRESS = "in_progress"  # turns are being written by a live process
+    FINISHED = "finished"  # the end line was written
+    UNFINISHED = "unfinished"  # the process died mid-call; kept, never scored as a pass
+
+
+class CallKind(enum.StrEnum):
+    TRAINING = "training"  # a practice call against a scripted customer
+    EXAM = "exam"  # a star-level exam call (fixed seed, no hints)
+    DRILL = "drill"  # a stage of a stress drill
+    REAL = "real"  # a recorded real call scored afterwards (Kirkpatrick level 3: behaviour)
+
+
+@dataclass(frozen=True, slots=True)
+class TeamInfo:
+    id: int
+    name: str
+    created_at: str
+
+
+@dataclass(frozen=True, slots=True)
+class TraineeInfo:
+    id: int
+    name: str
+    team: str | None
+    created_at: str
+
+
+@dataclass(frozen=True, slots=True)
+class Attempt:
+    """One stored call with its headline scores (``overall`` is None until scored)."""
+
+    call_id: str
+    trainee: str | None
+    scenario_id: str
+    seed: int
+    kind: CallKind
+    status: CallStatus
+    started_at: str
+    ended_at: str | None
+    outcome: Outcome | None
+    overall: float | None
+    passed: bool | None
+    empathy: float | None
+    compliance: float | None
+    tone: float | None
+    drill: str | None = None
+    competition: str | None = None
+    folder: str | None = None
+    turns: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class StoredCall:
+    attempt: Attempt
+    record: CallRecord
+    scorecard: Scorecard | None
+
+
+@dataclass(frozen=True, slots=True)
+class Recording:
+    call_id: str
+    turn_index: int
+    path: Path
+    sha256: str
+    size_bytes: int
+
+
+@dataclass(frozen=True, slots=True)
+class Rating:
+    call_id: str
+    stars: int  # 1..5, the trainee's reaction to the call
+    comment: str | None
+    created_at: str
+
+
+@dataclass(frozen=True, slots=True)
+class RecoveredCall:
+    """A call found without an end at start-up: kept as unfinished, with any turns re-imported."""
+
+    call_id: str
+    scenario_id: str
+    trainee: str | None
+    turns_kept: int
+    turns_imported: int
+    folder: str | None
+    status: CallStatus = CallStatus.UNFINISHED  # FINISHED when the call file shows it did end
