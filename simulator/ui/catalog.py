@@ -1,0 +1,78 @@
+"""The scenarios a trainee can pick: each file loaded, or the problems that stopped it loading."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from simulator.scenario.diagnostics import START, FileProblems
+from simulator.scenario.loader import LoadedScenario, load_scenario, scenario_files
+
+
+@dataclass(frozen=True)
+class CatalogEntry:
+    path: Path
+    loaded: LoadedScenario | None = None
+    problems: FileProblems | None = None
+
+    @property
+    def scenario_id(self) -> str:
+        return self.loaded.scenario.id if self.loaded else self.path.stem
+
+    @property
+    def first_problem(self) -> str:
+        """The first diagnostic as ``file:line:col: message`` (what a banner shows)."""
+        if self.problems is None:
+            return ""
+        if self.problems.diagnostics:
+            return self.problems.diagnostics[0].format()
+        return str(self.problems)
+
+
+@dataclass(frozen=True)
+class ScenarioCatalog:
+    folder: Path
+    entries: tuple[CatalogEntry, ...]
+
+    @property
+    def playable(self) -> tuple[CatalogEntry, ...]:
+        return tuple(e for e in self.entries if e.loaded is not None)
+
+    @property
+    def broken(self) -> tuple[CatalogEntry, ...]:
+        return tuple(e for e in self.entries if e.loaded is None)
+
+    def find(self, scenario_id: str) -> CatalogEntry | None:
+        return next((e for e in self.entries if e.scenario_id == scenario_id), None)
+
+
+def load_catalog(folder: Path) -> ScenarioCatalog:
+    """Load every scenario file in ``folder``; a bad file becomes an entry with its problems."""
+    entries = []
+    paths = scenario_files([folder]) if folder.is_dir() else []
+    for path in paths:
+        try:
+            entries.append(CatalogEntry(path, loaded=load_scenario(path)))
+        except FileProblems as problems:
+            entries.append(CatalogEntry(path, problems=problems))
+        except OSError as err:
+            entries.append(CatalogEntry(path, problems=FileProblems.single(
+                path, START, "file.unreadable", f"cannot read: {err.strerror or err}")))
+    return ScenarioCatalog(folder, tuple(entries))
+
+
+def matches_filter(entry: CatalogEntry, text: str) -> bool:
+    """Every word typed must appear in the id, title, tags or skills (case-insensitive)."""
+    words = text.lower().split()
+    if not words:
+        return True
+    if entry.loaded is None:
+        haystack = entry.path.name.lower()
+    else:
+        scenario = entry.loaded.scenario
+        haystack = " ".join((scenario.id, scenario.title, *scenario.tags, *scenario.skills)).lower()
+    return all(word in haystack for word in words)
+
+
+def difficulty_stars(difficulty: int, out_of: int = 5) -> str:
+    return "★" * difficulty + "☆" * (out_of - difficulty)

@@ -1,0 +1,63 @@
+"""Scorecard evidence as rows that point at the trainee turn they came from.  Pure Python."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from simulator.call.record import CallRecord
+from simulator.contracts import Evidence, Speaker
+from simulator.scoring.scorecard import Scorecard
+
+
+@dataclass(frozen=True, slots=True)
+class EvidenceRow:
+    dimension: str
+    evidence: Evidence
+    turn_index: int | None  # the trainee turn (1-based, as in TurnAnalysis.turn_index)
+
+    @property
+    def positive(self) -> bool:
+        return self.evidence.weight >= 0
+
+    def label(self) -> str:
+        where = f"turn {self.turn_index}" if self.turn_index is not None else "whole call"
+        quote = f" “{self.evidence.quote}”" if self.evidence.quote else ""
+        return f"{'+' if self.positive else '−'} {self.dimension}: {self.evidence.detail}{quote} ({where})"
+
+
+def _turn_of(evidence: Evidence, card: Scorecard, record: CallRecord) -> int | None:
+    kind, _, ident = evidence.rule.partition(".")
+    if kind == "step":
+        step = next((s for s in card.steps if s.step_id == ident), None)
+        if step is not None:
+            return step.turn_index
+    if kind == "forbidden":
+        hit = next((v for v in card.violations if v.phrase_id == ident and v.quote == evidence.quote), None)
+        if hit is not None:
+            return hit.turn_index
+    for turn in card.turns:
+        if evidence in turn.evidence:
+            return turn.turn_index
+    for analysis in record.analyses:
+        found = list(analysis.empathy.evidence) + list(analysis.tone.evidence if analysis.tone else ())
+        if evidence in found:
+            return analysis.turn_index
+    if evidence.quote:
+        quote = evidence.quote.lower()
+        for turn in record.turns:
+            if turn.speaker == Speaker.TRAINEE and turn.analysis is not None and quote in turn.text.lower():
+                return turn.analysis.turn_index
+    return None
+
+
+def evidence_rows(card: Scorecard, record: CallRecord) -> list[EvidenceRow]:
+    return [EvidenceRow(dim.dimension.value, item, _turn_of(item, card, record))
+            for dim in card.dimensions for item in dim.evidence]
+
+
+def record_position(record: CallRecord, trainee_turn: int) -> int | None:
+    """Index into ``record.turns`` of a trainee turn number."""
+    for position, turn in enumerate(record.turns):
+        if turn.analysis is not None and turn.analysis.turn_index == trainee_turn:
+            return position
+    return None

@@ -1,0 +1,260 @@
+"""The call: customer card with a live mood meter, transcript, coaching, timers and the reply box.
+
+The call itself (``run_call`` -> ``CallSession.run``) runs in a worker thread; every session event
+comes back as a message, so the screen never blocks on speech, transcription or scoring.
+"""
+
+from __future__ import annotations
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.message import Message
+from textual.screen import Screen
+from textual.widgets import Footer, Header, Input, Label, Static
+
+from simulator.call.session import CallEnded, CallEvent, CustomerSpoke, TraineeAnswered
+from simulator.call.textcall import FinishedCall, new_call_folder, run_call
+from simulator.contracts import TurnAnalysis
+from simulator.scenario.loader import LoadedScenario
+from simulator.ui.call_io import CallIO, open_call_io, typed_io
+from simulator.ui.call_modes import CallMode
+from simulator.ui.coaching import coach
+from simulator.ui.widgets.banner import Banner
+from simulator.ui.widgets.call_clock import CallClock
+from simulator.ui.widgets.hints import HintsPanel
+from simulator.ui.widgets.level_meter import LevelMeter
+from simulator.ui.widgets.mood_meter import MoodMeter
+from simulator.ui.widgets.transcript import TranscriptView, analysis_notes
+
+
+class SessionEvent(Message):
+    def __init__(self, event: CallEvent) -> None:
+        super().__init__()
+        self.event = event
+
+
+class CallScored(Message):
+    def __init__(self, finished: FinishedCall) -> None:
+        super().__init__()
+        self.finished = finished
+
+
+class CallFailed(Message):
+    def __init__(self, error: str) -> None:
+        super().__init__()
+        self.error = error
+
+
+class PartialTranscript(Message):
+    def __init__(self, text: str) -> None:
+        super().__init__()
+        self.text = text
+
+
+class MicLevel(Message):
+    def __init__(self, level_db: float) -> None:
+        super().__init__()
+        self.level_db = level_db
+
+
+class CallScreen(Screen):
+    CSS_PATH = "call.tcss"
+    TITLE = "Call"
+    BINDINGS = [
+        Binding("ctrl+e", "hang_up", "Hang up", priority=True),
+        Binding("f6", "mute", "Mute"),
+        Binding("f7", "typing", "Type instead"),
+    ]
+
+    def __init__(self, loaded: LoadedScenario, mode: CallMode = CallMode.PRACTICE) -> None:
+        super().__init__()
+        self.loaded = loaded
+        self.mode = mode
+        self.io: CallIO | None = None
+        self.analyses: list[TurnAnalysis] = []
+        self.ended = False
+        self.muted = False
+        self._timed_out_turn = False
+
+    @property
+    def scenario(self):
+        return self.loaded.scenario
+
+    def compose(self) -> ComposeResult:
+        persona = self.scenario.persona
+        limit = self.scenario.drill.turn_time_limit_s if self.mode.times_turns else None
+        yield Header()
+        yield Banner(id="banner")
+        with Horizontal(id="call-top"):
+            with Vertical(id="customer-card"):
+                yield Label(persona.name, id="customer-name", classes="heading")
+                yield Static(persona.situation, id="situation", classes="muted")
+                yield MoodMeter(id="mood")
+            with Vertical(id="call-status"):
+                yield CallClock(self.app.context.clock, limit, id="clock")
+                yield LevelMeter(id="level")
+                yield Label(f"{self.mode.value} · {self.scenario.title}", id="call-mode", classes="muted")
+        with Horizontal(id="call-body"):
+            yield TranscriptView(persona.name, id="transcript")
+            yield HintsPanel(id="hints")
+        yield Input(placeholder="type your reply, Enter to send ([silence] for dead air)", id="reply",
+                    max_length=2000)
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.sub_title = self.scenario.title
+        self.query_one("#mood", MoodMeter).set_mood(self.scenario.persona.mood)
+        self.query_one("#transcript", TranscriptView).border_title = "Transcript"
+        if not self.mode.shows_coaching:
+            self.query_one("#hints", HintsPanel).display = False
+        self.query_one("#reply", Input).focus()
+        context = self.app.context
+        self.io = open_call_io(self.loaded, want_voice=context.voice_enabled, input_device=context.input_device,
+                               output_device=context.output_device,
+                               on_partial=lambda text: self.post_message(PartialTranscript(text)),
+                               on_level=lambda db: self.post_message(MicLevel(db)))
+        self._show_io()
+        self.query_one("#clock", CallClock).start_call()
+        self.set_interval(0.5, self._check_turn_time)
+        self.run_session(self.io)
+
+    def _show_io(self) -> None:
+        assert self.io is not None
+        banner = self.query_one("#banner", Banner)
+        if self.io.banner:
+            banner.show(self.io.banner, "warning")
+        else:
+            banner.clear()
+        self.query_one("#level", LevelMeter).state = "typing" if not self.io.voiced else (
+            "muted" if self.muted else "live")
+        self.query_one("#reply", Input).display = not self.io.voiced
+        self.refresh_bindings()
+
+    @work(thread=True, exclusive=True, group="call", exit_on_error=False)
+    def run_session(self, io: CallIO) -> None:
+        context = self.app.context
+        try:
+            folder = new_call_folder(context.recordings_dir, self.scenario.id)
+            finished = run_call(self.loaded, context.analyser(self.scenario), io.voice, io.trainee, folder,
+                                seed=context.seed, mode=io.mode, on_event=lambda e: self.post_message(SessionEvent(e)),
+                                trainee_name=context.trainee.name if context.trainee else None)
+        except Exception as err:  # the screen shows it in a banner; the record on disk keeps every turn
+            self.post_message(CallFailed(f"{type(err).__name__}: {err}"))
+        else:
+            self.post_message(CallScored(finished))
+        finally:
+            io.close()
+
+    @on(SessionEvent)
+    def _session_event(self, message: SessionEvent) -> None:
+        event = message.event
+        transcript = self.query_one("#transcript", TranscriptView)
+        clock = self.query_one("#clock", CallClock)
+        if isinstance(event, CustomerSpoke):
+            turn = event.turn
+            note = f"— call ended: {turn.outcome.value.replace('_', ' ')} —" if turn.outcome else ""
+            transcript.add_customer(turn.text, turn.mood_delta, note)
+            self.query_one("#mood", MoodMeter).set_mood(turn.mood, turn.mood_delta)
+            if not turn.ends_call:
+                clock.start_turn()
+                self._timed_out_turn = False
+        elif isinstance(event, TraineeAnswered):
+            analysis = event.analysis
+            transcript.add_trainee(analysis.transcript.text, analysis_notes(analysis), analysis.silence)
+            clock.stop_turn()
+            self.analyses.append(analysis)
+            if self.mode.shows_coaching:
+                self.query_one("#hints", HintsPanel).show_lines(coach(self.scenario, self.analyses).lines())
+        elif isinstance(event, CallEnded):
+            self._call_over()
+            transcript.add_system("Scoring the call…")
+
+    def _call_over(self) -> None:
+        self.ended = True
+        self.query_one("#clock", CallClock).stop()
+        reply = self.query_one("#reply", Input)
+        reply.disabled = True
+        self.refresh_bindings()
+
+    @on(CallScored)
+    def _scored(self, message: CallScored) -> None:
+        from simulator.ui.screens.results import ResultsScreen
+
+        self.app.context.forget_attempts()
+        self.app.switch_screen(ResultsScreen(message.finished, self.loaded, self.mode))
+
+    @on(CallFailed)
+    def _failed(self, message: CallFailed) -> None:
+        self._call_over()
+        self.query_one("#banner", Banner).show(f"The call stopped: {message.error}", "error")
+        self.notify(message.error, title="Call stopped", severity="error", timeout=10)
+
+    @on(PartialTranscript)
+    def _partial(self, message: PartialTranscript) -> None:
+        self.query_one("#transcript", TranscriptView).set_partial(message.text)
+
+    @on(MicLevel)
+    def _level(self, message: MicLevel) -> None:
+        self.query_one("#level", LevelMeter).level_db = message.level_db
+
+    @on(Input.Submitted, "#reply")
+    def _send(self, event: Input.Submitted) -> None:
+        if self.io is None or self.io.typed is None or self.ended:
+            return
+        self.io.typed.submit(event.value)
+        event.input.clear()
+
+    def _check_turn_time(self) -> None:
+        # A drill's turn timer running out counts as dead air for that turn.
+        left = self.query_one("#clock", CallClock).turn_left_s
+        if left is None or left > 0 or self._timed_out_turn or self.ended:
+            return
+        self._timed_out_turn = True
+        if self.io is not None and self.io.typed is not None:
+            self.io.typed.submit(f"[silence {self.scenario.drill.turn_time_limit_s:g}]")
+            self.notify("Time is up for this reply.", severity="warning", timeout=3)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "mute":
+            return self.io is not None and self.io.mute is not None and not self.ended
+        if action == "typing":
+            return self.io is not None and self.io.voiced and not self.ended
+        if action == "hang_up":
+            return not self.ended
+        return True
+
+    def action_hang_up(self) -> None:
+        if self.io is None or self.ended:
+            return
+        if self.io.typed is not None:
+            self.io.typed.hang_up()
+        else:
+            self._stop_voice()
+        self.query_one("#transcript", TranscriptView).add_system("You hung up.")
+
+    def action_mute(self) -> None:
+        if self.io is None or self.io.mute is None:
+            return
+        self.muted = not self.muted
+        self.io.mute(self.muted)
+        self._show_io()
+        self.notify("Microphone muted" if self.muted else "Microphone on", timeout=2)
+
+    def action_typing(self) -> None:
+        self.notify("Switching to typing starts with your next reply.", timeout=3)
+        if self.io is not None and self.io.voiced:
+            self._stop_voice()
+
+    def _stop_voice(self) -> None:
+        if self.io is not None:
+            self.io.close()
+
+    def on_unmount(self) -> None:
+        # Leaving the screen mid-call hangs up, so the worker thread never waits forever.
+        if self.io is not None and not self.ended:
+            if self.io.typed is not None:
+                self.io.typed.hang_up()
+            else:
+                self.io.close()

@@ -1,0 +1,121 @@
+"""Device check: pick the microphone and speaker, watch the input level, hear a test sound."""
+
+from __future__ import annotations
+
+import threading
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.screen import Screen
+from textual.widgets import Button, Footer, Header, Label, Select
+
+from simulator.lazy import MissingPackage
+from simulator.ui.device_probe import DeviceChoice, DeviceProblem, list_choices, play_test_sound, watch_input_level
+from simulator.ui.widgets.banner import Banner
+from simulator.ui.widgets.level_meter import LevelMeter
+
+
+class DevicesScreen(Screen):
+    CSS_PATH = "devices.tcss"
+    TITLE = "Device check"
+    BINDINGS = [
+        Binding("escape", "app.pop_screen", "Back"),
+        Binding("f5", "rescan", "Rescan"),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._stop_level = threading.Event()
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield Banner(id="banner")
+        with Vertical(id="devices-box"):
+            yield Label("Microphone", classes="heading")
+            yield Select([], id="input-device", prompt="default input")
+            yield LevelMeter(id="input-level")
+            yield Label("Speaker / headset", classes="heading")
+            yield Select([], id="output-device", prompt="default output")
+            with Horizontal(id="device-buttons"):
+                yield Button("Play test sound", id="test-sound")
+                yield Button("Save", variant="primary", id="save")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one("#input-level", LevelMeter).state = "off"
+        self.action_rescan()
+
+    def action_rescan(self) -> None:
+        self._scan()
+
+    @work(thread=True, exclusive=True, group="devices", exit_on_error=False)
+    def _scan(self) -> None:
+        try:
+            inputs, outputs = list_choices()
+        except (DeviceProblem, MissingPackage) as err:
+            self.app.call_from_thread(self._problem, f"No sound devices: {err}")
+            return
+        self.app.call_from_thread(self._fill, inputs, outputs)
+
+    def _problem(self, message: str) -> None:
+        self.query_one("#banner", Banner).show(message, "error")
+
+    def _fill(self, inputs: list[DeviceChoice], outputs: list[DeviceChoice]) -> None:
+        context = self.app.context
+        for selector, choices, current in (("#input-device", inputs, context.input_device),
+                                           ("#output-device", outputs, context.output_device)):
+            select = self.query_one(selector, Select)
+            select.set_options((c.label, c.value) for c in choices)
+            if current in {c.value for c in choices}:
+                select.value = current
+        if not inputs:
+            self.query_one("#banner", Banner).show("no microphone found: calls use typing mode", "warning")
+        else:
+            self.query_one("#banner", Banner).clear()
+            self._watch_level()
+
+    @on(Select.Changed, "#input-device")
+    def _input_changed(self) -> None:
+        self._watch_level()
+
+    def _selected(self, selector: str) -> str | None:
+        value = self.query_one(selector, Select).value
+        return None if value is Select.BLANK else str(value)
+
+    def _watch_level(self) -> None:
+        self._stop_level.set()
+        self._stop_level = threading.Event()
+        self.query_one("#input-level", LevelMeter).state = "live"
+        self._level_worker(self._selected("#input-device"), self._stop_level)
+
+    @work(thread=True, group="level", exit_on_error=False)
+    def _level_worker(self, device: str | None, stop: threading.Event) -> None:
+        meter = self.query_one("#input-level", LevelMeter)
+        try:
+            watch_input_level(device, lambda db: self.app.call_from_thread(setattr, meter, "level_db", db), stop)
+        except (DeviceProblem, MissingPackage) as err:
+            if not stop.is_set():
+                self.app.call_from_thread(self._problem, str(err))
+
+    @on(Button.Pressed, "#test-sound")
+    def _test_sound(self) -> None:
+        self._play(self._selected("#output-device"))
+
+    @work(thread=True, exclusive=True, group="test-sound", exit_on_error=False)
+    def _play(self, device: str | None) -> None:
+        try:
+            what = play_test_sound(device)
+        except (DeviceProblem, MissingPackage) as err:
+            self.app.call_from_thread(self._problem, str(err))
+            return
+        self.app.call_from_thread(self.notify, f"Played the {what}.", timeout=3)
+
+    @on(Button.Pressed, "#save")
+    def _save(self) -> None:
+        self.app.context.roster.remember_devices(self._selected("#input-device"), self._selected("#output-device"))
+        self.notify("Devices saved for your next calls.", timeout=3)
+
+    def on_unmount(self) -> None:
+        self._stop_level.set()

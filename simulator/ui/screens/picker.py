@@ -1,0 +1,166 @@
+"""Scenario picker: a table to filter as you type, with a preview of the call to come."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Header, Input, Label, Static
+
+from simulator.ui.attempts import stats_by_scenario
+from simulator.ui.call_modes import CallMode
+from simulator.ui.catalog import CatalogEntry, difficulty_stars, matches_filter
+from simulator.ui.widgets.banner import Banner
+
+
+def preview_text(entry: CatalogEntry, mode: CallMode) -> Text:
+    if entry.loaded is None:
+        text = Text("This scenario file cannot be loaded.\n\n", style="bold red")
+        for diagnostic in entry.problems.diagnostics if entry.problems else ():
+            text.append(diagnostic.format() + "\n")
+        text.append("\nFix the file (see `callsim check`), then reload scenarios (F5).", style="dim")
+        return text
+    scenario = entry.loaded.scenario
+    persona = scenario.persona
+    text = Text()
+    text.append(scenario.title + "\n", style="bold")
+    text.append(f"{difficulty_stars(scenario.difficulty)}  about {scenario.expected_minutes:g} min\n", style="dim")
+    text.append(scenario.summary + "\n\n")
+    text.append("Customer: ", style="bold")
+    text.append(f"{persona.name}. {persona.situation}\n\n")
+    if mode is CallMode.EXAM:
+        text.append("Exam mode: the steps and live hints are hidden.", style="italic")
+        return text
+    text.append("Steps to hit:\n", style="bold")
+    for step in scenario.script:
+        text.append(f" • {step.description}" + ("" if step.required else " (optional)") + "\n")
+    if mode is CallMode.DRILL and scenario.drill.turn_time_limit_s:
+        text.append(f"\nDrill: {scenario.drill.turn_time_limit_s:g} s per reply.", style="italic")
+    return text
+
+
+class PickerScreen(Screen):
+    CSS_PATH = "picker.tcss"
+    TITLE = "Scenarios"
+    BINDINGS = [
+        Binding("f4", "cycle_mode", "Mode"),
+        Binding("f2", "app.open_history", "History"),
+        Binding("f3", "app.open_devices", "Devices"),
+        Binding("f5", "app.reload_scenarios", "Reload"),
+        Binding("escape", "app.pop_screen", "Switch trainee"),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.mode = CallMode.PRACTICE
+        self._shown: list[CatalogEntry] = []
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield Banner(id="banner")
+        with Horizontal(id="picker-body"):
+            with Vertical(id="picker-left"):
+                with Horizontal(id="filter-row"):
+                    yield Input(placeholder="type to filter: title, tag, skill", id="filter")
+                    yield Label("", id="mode")
+                yield DataTable(id="scenarios", cursor_type="row", zebra_stripes=True)
+            with VerticalScroll(id="preview-box"):
+                yield Static("", id="preview")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        trainee = self.app.context.trainee
+        self.sub_title = trainee.name if trainee else ""
+        table = self.query_one("#scenarios", DataTable)
+        table.add_column("Scenario", key="title")
+        table.add_column("Level", key="level")
+        table.add_column("Tags", key="tags")
+        table.add_column("Best", key="best")
+        table.add_column("Tries", key="tries")
+        self._show_mode()
+        self.refresh_table()
+        self.query_one("#filter", Input).focus()
+
+    def on_screen_resume(self) -> None:
+        self.refresh_table()
+
+    def refresh_table(self) -> None:
+        context = self.app.context
+        catalog = context.catalog
+        banner = self.query_one("#banner", Banner)
+        if catalog.broken:
+            first = catalog.broken[0]
+            more = f" (+{len(catalog.broken) - 1} more files)" if len(catalog.broken) > 1 else ""
+            banner.show(f"Bad scenario file: {first.first_problem}{more}", "error")
+        elif not catalog.entries:
+            banner.show(f"No scenarios in {catalog.folder}: set CALLSIM_HOME to a folder with scenarios/",
+                        "error")
+        else:
+            banner.clear()
+        stats = stats_by_scenario(context.attempts())
+        text = self.query_one("#filter", Input).value
+        table = self.query_one("#scenarios", DataTable)
+        table.clear()
+        self._shown = [e for e in catalog.entries if matches_filter(e, text)]
+        for entry in self._shown:
+            if entry.loaded is None:
+                table.add_row(Text(f"⚠ {entry.path.name}", style="red"), "", Text("cannot load", style="red"),
+                              "", "", key=entry.scenario_id)
+                continue
+            scenario = entry.loaded.scenario
+            seen = stats.get(scenario.id)
+            best = f"{seen.best:.0f}" if seen and seen.best is not None else "-"
+            table.add_row(scenario.title, difficulty_stars(scenario.difficulty), ", ".join(scenario.tags),
+                          best, str(seen.attempts if seen else 0), key=scenario.id)
+        self._show_preview()
+
+    def _current(self) -> CatalogEntry | None:
+        table = self.query_one("#scenarios", DataTable)
+        if not self._shown or table.cursor_row < 0 or table.cursor_row >= len(self._shown):
+            return None
+        return self._shown[table.cursor_row]
+
+    def _show_preview(self) -> None:
+        entry = self._current()
+        preview = self.query_one("#preview", Static)
+        preview.update(preview_text(entry, self.mode) if entry else Text("No scenario matches the filter.",
+                                                                           style="dim"))
+
+    def _show_mode(self) -> None:
+        self.query_one("#mode", Label).update(f"Mode: {self.mode.value}")
+
+    def action_cycle_mode(self) -> None:
+        self.mode = self.mode.next()
+        self._show_mode()
+        self._show_preview()
+
+    @on(Input.Changed, "#filter")
+    def _filter_changed(self) -> None:
+        self.refresh_table()
+
+    @on(DataTable.RowHighlighted, "#scenarios")
+    def _row_highlighted(self) -> None:
+        self._show_preview()
+
+    @on(Input.Submitted, "#filter")
+    @on(DataTable.RowSelected, "#scenarios")
+    def _start(self) -> None:
+        entry = self._current()
+        if entry is None:
+            self.notify("No scenario matches the filter.", severity="warning")
+            return
+        if entry.loaded is None:
+            self.notify(entry.first_problem, title="Cannot load scenario", severity="error", timeout=8)
+            return
+        from simulator.ui.screens.call import CallScreen
+
+        self.app.push_screen(CallScreen(entry.loaded, self.mode))
+
+    def on_key(self, event) -> None:
+        # Down from the filter moves into the table, so the keyboard alone can pick a row.
+        if event.key == "down" and self.focused is self.query_one("#filter", Input):
+            self.query_one("#scenarios", DataTable).focus()
+            event.stop()

@@ -1,0 +1,137 @@
+"""Results: the scorecard per dimension, evidence that jumps to its turn, replay, tips and retry."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Header, OptionList, Static
+from textual.widgets.option_list import Option
+
+from simulator.call.textcall import FinishedCall
+from simulator.contracts import Speaker
+from simulator.lazy import MissingPackage
+from simulator.scenario.loader import LoadedScenario
+from simulator.ui.call_modes import CallMode
+from simulator.ui.evidence import EvidenceRow, evidence_rows, record_position
+from simulator.ui.playback import PlaybackError, play_wav
+from simulator.ui.widgets.banner import Banner
+
+
+def summary_text(finished: FinishedCall) -> Text:
+    card = finished.scorecard
+    text = Text()
+    text.append(f"Overall {card.overall:.0f}/100", style="bold")
+    text.append(f" (pass mark {card.pass_mark:.0f})  ")
+    text.append("PASSED" if card.passed else "NOT PASSED", style="bold green" if card.passed else "bold red")
+    outcome = card.outcome.value.replace("_", " ") if card.outcome else "unfinished"
+    text.append(f"  ·  outcome: {outcome}", style="dim")
+    return text
+
+
+class ResultsScreen(Screen):
+    CSS_PATH = "results.tcss"
+    TITLE = "Results"
+    BINDINGS = [
+        Binding("r", "retry", "Retry"),
+        Binding("p", "play", "Play turn"),
+        Binding("f2", "app.open_history", "History"),
+        Binding("escape", "back", "Scenarios"),
+    ]
+
+    def __init__(self, finished: FinishedCall, loaded: LoadedScenario, mode: CallMode = CallMode.PRACTICE) -> None:
+        super().__init__()
+        self.finished = finished
+        self.loaded = loaded
+        self.mode = mode
+        self.rows: list[EvidenceRow] = evidence_rows(finished.scorecard, finished.record)
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield Banner(id="banner")
+        yield Static(summary_text(self.finished), id="summary")
+        yield DataTable(id="dimensions", cursor_type="row", show_cursor=False)
+        with Horizontal(id="results-body"):
+            yield OptionList(id="evidence")
+            yield OptionList(id="turns")
+        yield Static("", id="tips")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        card = self.finished.scorecard
+        self.sub_title = self.loaded.scenario.title
+        table = self.query_one("#dimensions", DataTable)
+        table.add_columns("Dimension", "Score", "Pass mark", "Result")
+        for dim in card.dimensions:
+            score = "n/a" if dim.score is None else f"{dim.score:.0f}"
+            if dim.passed is None:
+                verdict = Text("not measured (typed)" if dim.score is None else "-", style="dim")
+            else:
+                verdict = Text("pass" if dim.passed else "fail", style="bold green" if dim.passed else "bold red")
+            table.add_row(dim.dimension.value, score, f"{dim.pass_mark:.0f}", verdict, key=dim.dimension.value)
+        evidence = self.query_one("#evidence", OptionList)
+        evidence.border_title = "Evidence (Enter: go to turn)"
+        for number, row in enumerate(self.rows):
+            evidence.add_option(Option(Text(row.label(), style="green" if row.positive else "red"), id=str(number)))
+        if not self.rows:
+            evidence.add_option(Option(Text("No evidence recorded.", style="dim"), disabled=True))
+        turns = self.query_one("#turns", OptionList)
+        turns.border_title = "Turns (Enter/p: replay)"
+        name = self.loaded.scenario.persona.name.split()[0]
+        for position, turn in enumerate(self.finished.record.turns):
+            who = name if turn.speaker == Speaker.CUSTOMER else "You"
+            audio = " ♪" if turn.audio_path else ""
+            said = turn.text or "(silence)"
+            turns.add_option(Option(f"{who}: {said}{audio}", id=str(position)))
+        tips = self.query_one("#tips", Static)
+        tips.border_title = "Tips"
+        tips.update("\n".join(f"• {tip}" for tip in card.tips) if card.tips else "No tips: well done.")
+        evidence.focus()
+
+    @on(OptionList.OptionSelected, "#evidence")
+    def _jump_to_turn(self, event: OptionList.OptionSelected) -> None:
+        row = self.rows[int(event.option.id or 0)]
+        if row.turn_index is None:
+            self.notify("This evidence is about the whole call, not one turn.", timeout=3)
+            return
+        position = record_position(self.finished.record, row.turn_index)
+        if position is None:
+            return
+        turns = self.query_one("#turns", OptionList)
+        turns.highlighted = position
+        turns.focus()
+
+    @on(OptionList.OptionSelected, "#turns")
+    def _turn_chosen(self) -> None:
+        self.action_play()
+
+    def action_play(self) -> None:
+        turns = self.query_one("#turns", OptionList)
+        if turns.highlighted is None:
+            self.notify("Pick a turn first.", severity="warning", timeout=3)
+            return
+        turn = self.finished.record.turns[turns.highlighted]
+        path = self.finished.record.audio(turn)
+        if path is None:
+            self.notify("This turn has no recording (typed call).", severity="warning", timeout=3)
+            return
+        self.notify(f"Playing {path.name}", timeout=2)
+        self._play(path)
+
+    @work(thread=True, exclusive=True, group="replay", exit_on_error=False)
+    def _play(self, path) -> None:
+        try:
+            play_wav(path, self.app.context.output_device)
+        except (PlaybackError, MissingPackage) as err:
+            self.app.call_from_thread(self.query_one("#banner", Banner).show, str(err), "error")
+
+    def action_retry(self) -> None:
+        from simulator.ui.screens.call import CallScreen
+
+        self.app.switch_screen(CallScreen(self.loaded, self.mode))
+
+    def action_back(self) -> None:
+        self.app.pop_screen()

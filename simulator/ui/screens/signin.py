@@ -1,0 +1,79 @@
+"""Sign in: pick a trainee (the last one is pre-selected) or create one with a team."""
+
+from __future__ import annotations
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.screen import Screen
+from textual.widgets import Button, Footer, Header, Input, Label, OptionList
+from textual.widgets.option_list import Option
+
+from simulator.ui.roster import RosterError
+from simulator.ui.widgets.banner import Banner
+
+
+class SignInScreen(Screen):
+    CSS_PATH = "signin.tcss"
+    TITLE = "Sign in"
+    BINDINGS = [Binding("f3", "app.open_devices", "Devices")]
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield Banner(id="banner")
+        with Vertical(id="signin-box"):
+            yield Label("Who is at the headset?", classes="heading")
+            yield OptionList(id="trainees")
+            yield Input(placeholder="your name (new or existing)", id="name")
+            yield Input(placeholder="team (optional)", id="team")
+            with Horizontal(id="signin-buttons"):
+                yield Button("Sign in", variant="primary", id="sign-in")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        roster = self.app.context.roster
+        options = self.query_one("#trainees", OptionList)
+        for trainee in roster.trainees:
+            label = trainee.name + (f"  ({trainee.team})" if trainee.team else "")
+            options.add_option(Option(label, id=trainee.name))
+        if not roster.trainees:
+            options.display = False
+        last = roster.last_trainee
+        if last is not None:
+            self.query_one("#name", Input).value = last.name
+            self.query_one("#team", Input).value = last.team or ""
+            options.highlighted = next(i for i, t in enumerate(roster.trainees) if t.name == last.name)
+            self.query_one("#sign-in", Button).focus()
+        else:
+            self.query_one("#name", Input).focus()
+
+    @on(OptionList.OptionHighlighted, "#trainees")
+    @on(OptionList.OptionSelected, "#trainees")
+    def _trainee_chosen(self, event: OptionList.OptionHighlighted | OptionList.OptionSelected) -> None:
+        trainee = self.app.context.roster.get(event.option.id or "")
+        if trainee is None:
+            return
+        self.query_one("#name", Input).value = trainee.name
+        self.query_one("#team", Input).value = trainee.team or ""
+        if isinstance(event, OptionList.OptionSelected):
+            self._sign_in()
+
+    @on(Input.Submitted, "#name")
+    def _name_entered(self) -> None:
+        self.query_one("#team", Input).focus()
+
+    @on(Input.Submitted, "#team")
+    @on(Button.Pressed, "#sign-in")
+    def _sign_in(self) -> None:
+        name = self.query_one("#name", Input).value
+        team = self.query_one("#team", Input).value
+        try:
+            trainee = self.app.context.sign_in(name, team)
+        except (RosterError, OSError) as err:
+            self.query_one("#banner", Banner).show(f"Cannot sign in: {err}", "error")
+            return
+        from simulator.ui.screens.picker import PickerScreen
+
+        self.notify(f"Signed in as {trainee.name}", timeout=2)
+        self.app.push_screen(PickerScreen())

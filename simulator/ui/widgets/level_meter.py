@@ -1,0 +1,33 @@
+"""The microphone's input level in dBFS, or why there is none (typing, muted)."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.reactive import reactive
+from textual.widget import Widget
+
+from simulator.ui.widgets._css import css_beside
+
+FLOOR_DB = -60.0
+BAR_CELLS = 16
+
+
+class LevelMeter(Widget):
+    DEFAULT_CSS = css_beside(__file__)
+
+    level_db: reactive[float] = reactive(FLOOR_DB)
+    state: reactive[str] = reactive("typing")  # "live", "muted", "typing", "off"
+
+    def render(self) -> Text:
+        text = Text("Mic  ")
+        if self.state != "live":
+            text.append({"typing": "typing mode", "muted": "muted", "off": "off"}.get(self.state, self.state),
+                        style="dim italic" if self.state != "muted" else "bold yellow")
+            return text
+        level = max(FLOOR_DB, min(0.0, self.level_db))
+        filled = round((level - FLOOR_DB) / -FLOOR_DB * BAR_CELLS)
+        style = "red" if level > -6 else "green"
+        text.append("▮" * filled, style=style)
+        text.append("▯" * (BAR_CELLS - filled), style="dim")
+        text.append(f" {level:5.1f} dB")
+        return text

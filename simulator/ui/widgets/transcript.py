@@ -1,0 +1,76 @@
+"""The live transcript of both sides; the trainee's words appear while they speak (partials)."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.containers import VerticalScroll
+from textual.widgets import Static
+
+from simulator.contracts import TurnAnalysis
+from simulator.ui.widgets._css import css_beside
+
+
+def analysis_notes(analysis: TurnAnalysis) -> str:
+    notes = [f"empathy {analysis.empathy.level.name.lower()}"]
+    if analysis.steps_hit:
+        notes.append("steps: " + ", ".join(analysis.step_ids))
+    if analysis.forbidden:
+        notes.append("forbidden: " + ", ".join(analysis.forbidden_ids))
+    return "; ".join(notes)
+
+
+class TranscriptView(VerticalScroll):
+    DEFAULT_CSS = css_beside(__file__)
+    can_focus = True
+
+    def __init__(self, customer_name: str = "Customer", **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.customer_name = customer_name
+        self.lines: list[str] = []  # plain text of every finished line, for tests and copy
+        self._partial: Static | None = None
+
+    def add_customer(self, text: str, mood_change: int = 0, note: str = "") -> None:
+        line = Text()
+        line.append(f"{self.customer_name}: ", style="bold magenta")
+        line.append(text)
+        if mood_change:
+            line.append(f"  ({'angrier' if mood_change > 0 else 'calmer'} {mood_change:+d})", style="dim")
+        if note:
+            line.append(f"\n  {note}", style="bold")
+        self._add(line, "customer", f"{self.customer_name}: {text}")
+
+    def add_trainee(self, text: str, notes: str = "", silence: bool = False) -> None:
+        self.clear_partial()
+        line = Text()
+        line.append("You: ", style="bold cyan")
+        line.append("(silence)" if silence else text, style="italic dim" if silence else "")
+        if notes:
+            line.append(f"\n  {notes}", style="dim")
+        self._add(line, "trainee", f"You: {'(silence)' if silence else text}")
+
+    def add_system(self, text: str) -> None:
+        self._add(Text(text, style="dim italic"), "system", text)
+
+    def set_partial(self, text: str) -> None:
+        """What the trainee is saying right now (replaced by the final transcript)."""
+        rendered = Text.assemble(("You: ", "bold cyan"), (text + " …", "italic"))
+        if self._partial is None:
+            self._partial = Static(rendered, classes="line partial")
+            self.mount(self._partial)
+        else:
+            self._partial.update(rendered)
+        self.scroll_end(animate=False)
+
+    def clear_partial(self) -> None:
+        if self._partial is not None:
+            self._partial.remove()
+            self._partial = None
+
+    def _add(self, rendered: Text, kind: str, plain: str) -> None:
+        self.lines.append(plain)
+        widget = Static(rendered, classes=f"line {kind}")
+        if self._partial is not None:
+            self.mount(widget, before=self._partial)
+        else:
+            self.mount(widget)
+        self.scroll_end(animate=False)

@@ -1,0 +1,48 @@
+"""UI test fixtures: the app on a private data dir, a frozen clock, and a helper to wait on it."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from simulator.config import load_settings
+from simulator.ui.app import CallsimApp
+from simulator.ui.context import AppContext
+
+REPLIES = (
+    "Thank you for calling, my name is Sam. I'm so sorry you've been charged twice, that must be worrying.",
+    "Can you confirm your date of birth for security?",
+    "I've refunded the second payment, it will be back within three working days.",
+    "Is there anything else I can help with?",
+)
+
+
+@pytest.fixture
+def data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    folder = tmp_path / "data"
+    monkeypatch.setenv("CALLSIM_DATA_DIR", str(folder))
+    monkeypatch.setenv("CALLSIM_CONFIG", str(tmp_path / "no-config.toml"))
+    return folder
+
+
+@pytest.fixture
+def make_app(data_dir: Path) -> Callable[..., CallsimApp]:
+    def build(**options) -> CallsimApp:
+        options.setdefault("clock", lambda: 0.0)
+        options.setdefault("voice_enabled", False)
+        return CallsimApp(AppContext.from_settings(load_settings(), **options))
+
+    return build
+
+
+async def wait_for(pilot, condition: Callable[[], bool], timeout_s: float = 10.0) -> None:
+    """Let the app run until ``condition`` holds (workers post messages asynchronously)."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout_s
+    while not condition():
+        if loop.time() > deadline:
+            raise AssertionError(f"condition not met within {timeout_s} s on screen {pilot.app.screen!r}")
+        await pilot.pause(0.05)
