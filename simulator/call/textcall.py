@@ -14,6 +14,7 @@ from simulator.call.session import CallEnded, CallEvent, CallSession, CustomerSp
 from simulator.contracts import Speaker
 from simulator.scenario.loader import LoadedScenario, effective_rubric
 from simulator.scoring.call_scorer import score_call
+from simulator.scoring.report import format_scorecard
 from simulator.scoring.scorecard import Scorecard, scorecard_to_json
 
 
@@ -71,20 +72,7 @@ def describe_event(event: CallEvent) -> str:
 
 
 def describe_scorecard(card: Scorecard) -> str:
-    lines = [f"Scorecard: {card.overall:.0f}/100 (pass mark {card.pass_mark:.0f}) "
-             f"{'PASSED' if card.passed else 'NOT PASSED'}; outcome: {card.outcome or 'unfinished'}"]
-    for dim in card.dimensions:
-        score = "n/a (no audio)" if dim.score is None else f"{dim.score:.0f}"
-        verdict = "" if dim.passed is None else (" pass" if dim.passed else " below mark")
-        lines.append(f"  {dim.dimension.value:<11} {score}{verdict}")
-    hit = [s.step_id for s in card.steps if s.hit]
-    missed = [s.step_id for s in card.steps if not s.hit and s.required]
-    lines.append(f"  steps hit: {', '.join(hit) or '-'}; missed: {', '.join(missed) or '-'}")
-    for violation in card.violations:
-        lines.append(f"  forbidden ({violation.severity}) turn {violation.turn_index}: \"{violation.quote}\"")
-    for tip in card.tips:
-        lines.append(f"  tip: {tip}")
-    return "\n".join(lines)
+    return format_scorecard(card)
 
 
 def call_to_json(finished: FinishedCall) -> dict:

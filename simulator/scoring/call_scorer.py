@@ -1,136 +1,84 @@
-"""Score a recorded call from its turn analyses: pure and deterministic."""
+"""Score a recorded call: empathy, script compliance and tone, per turn and per call, with evidence.
+
+Pure and deterministic: the same record, scenario and rubric always give the same scorecard (no
+clock, no randomness, stable ordering), so a stored call scored again shows what the trainee saw.
+
+Overall = the rubric-weighted mean of the dimensions that could be measured (tone is not
+measurable in a typed call; its weight is then shared by the others).  A call passes when the
+overall and every measured dimension reach their pass marks and no critical forbidden phrase
+was said (a critical phrase fails the call outright, as in most QA forms).
+"""
 
 from __future__ import annotations
 
-from statistics import fmean
-
-from simulator.contracts import Evidence, Severity, TurnAnalysis
 from simulator.call.record import CallRecord
+from simulator.contracts import Severity
 from simulator.scenario.model import Rubric, Scenario
-from simulator.scoring.scorecard import Dimension, DimensionScore, Scorecard, StepResult, TurnScore, Violation
+from simulator.scoring.compliance import score_compliance
+from simulator.scoring.empathy import score_empathy
+from simulator.scoring.scorecard import Dimension, DimensionScore, Scorecard, ScoreEvidence, TurnScore
+from simulator.scoring.tips import all_tips
+from simulator.scoring.tone import score_tone
+from simulator.scoring.turns import scored_turns
 
-SCORER_NAME = "baseline-1"
-SEVERITY_PENALTY = {Severity.MINOR: 5.0, Severity.MAJOR: 15.0, Severity.CRITICAL: 30.0}
-
-
-def step_results(scenario: Scenario, analyses: tuple[TurnAnalysis, ...]) -> tuple[StepResult, ...]:
-    first_hit: dict[str, tuple[int, str, float | None]] = {}
-    for analysis in analyses:
-        for hit in analysis.steps_hit:
-            first_hit.setdefault(hit.step_id, (analysis.turn_index, hit.quote, hit.start_s))
-    results = []
-    for step in scenario.script:
-        found = first_hit.get(step.id)
-        if found is None:
-            results.append(StepResult(step.id, step.description, False, required=step.required))
-            continue
-        turn, quote, start_s = found
-        in_order = all(first_hit.get(earlier, (10**6,))[0] <= turn for earlier in step.after) and all(
-            first_hit.get(later, (10**6,))[0] >= turn for later in step.before)
-        on_time = step.within_turns is None or turn <= step.within_turns
-        results.append(StepResult(step.id, step.description, True, turn, start_s, quote, in_order, on_time,
-                                  step.required))
-    return tuple(results)
+SCORER_NAME = "evidence-2"
 
 
-def _violations(analyses: tuple[TurnAnalysis, ...]) -> tuple[Violation, ...]:
-    return tuple(Violation(hit.phrase_id, a.turn_index, hit.quote, hit.severity.name.lower(), hit.match.value)
-                 for a in analyses for hit in a.forbidden)
-
-
-def _compliance(scenario: Scenario, steps: tuple[StepResult, ...], analyses: tuple[TurnAnalysis, ...]
-                ) -> tuple[float | None, list[Evidence]]:
-    evidence: list[Evidence] = []
-    required = [s for s in steps if s.required]
-    if not required and not scenario.forbidden:
-        return None, evidence
-    earned = 0.0
-    for step in required:
-        if not step.hit:
-            evidence.append(Evidence(f"step.{step.step_id}", "", f"missed: {step.description}", weight=-1.0))
-            continue
-        credit = 1.0 - 0.25 * (not step.in_order) - 0.25 * (not step.on_time)
-        earned += credit
-        detail = "done" + ("" if step.in_order else ", out of order") + ("" if step.on_time else ", too late")
-        evidence.append(Evidence(f"step.{step.step_id}", step.quote or "", f"{step.description}: {detail}",
-                                 start_s=step.start_s, weight=credit))
-    score = 100.0 * earned / len(required) if required else 100.0
-    for analysis in analyses:
-        for hit in analysis.forbidden:
-            score -= SEVERITY_PENALTY[hit.severity]
-            evidence.append(Evidence(f"forbidden.{hit.phrase_id}", hit.quote,
-                                     f"forbidden phrase in turn {analysis.turn_index}",
-                                     weight=-SEVERITY_PENALTY[hit.severity]))
-    return max(0.0, min(100.0, score)), evidence
-
-
-def _empathy(analyses: tuple[TurnAnalysis, ...]) -> tuple[float | None, list[Evidence]]:
-    spoken = [a for a in analyses if not a.silence]
-    if not spoken:
-        return (0.0 if analyses else None), []
-    evidence = [e for a in spoken for e in a.empathy.evidence]
-    return 100.0 * fmean(a.empathy.score for a in spoken), evidence
-
-
-def _tone(analyses: tuple[TurnAnalysis, ...], rubric: Rubric) -> tuple[float | None, list[Evidence]]:
-    measured = [a for a in analyses if a.tone is not None]
-    if not measured:
-        return None, []
-    evidence = [e for a in measured for e in a.tone.evidence]
-    penalties = 0.0
-    thresholds = rubric.tone
-    for analysis in measured:
-        tone = analysis.tone
-        assert tone is not None
-        if tone.raised_voice:
-            penalties += 25
-        wpm = tone.words_per_minute
-        if wpm is not None and not thresholds.pace_min_wpm <= wpm <= thresholds.pace_max_wpm:
-            penalties += 8
-        delay = analysis.timing.response_delay_s
-        if delay is not None and delay > thresholds.dead_air_s:
-            penalties += 8
-    return max(0.0, 100.0 - penalties / len(measured) * 2), evidence
-
-
-def _tips(steps: tuple[StepResult, ...], analyses: tuple[TurnAnalysis, ...]) -> tuple[str, ...]:
-    tips: list[str] = []
-    first_spoken = next((a for a in analyses if not a.silence), None)
-    if first_spoken is not None and first_spoken.empathy.level == 0:
-        tips.append("Acknowledge how the customer feels in your first reply, before you ask for anything.")
-    for step in steps:
-        if step.required and not step.hit:
-            tips.append(f"You never did '{step.description}': build it into your call flow.")
-        elif step.hit and not step.in_order:
-            tips.append(f"'{step.description}' came out of order: follow the script sequence.")
-    for analysis in analyses:
-        for hit in analysis.forbidden:
-            tips.append(f"Avoid '{hit.quote}' (turn {analysis.turn_index}): it escalates an upset customer.")
-    if any(a.silence for a in analyses):
-        tips.append("Avoid dead air: say what you are doing while you look things up.")
-    return tuple(dict.fromkeys(tips))[:3]
+def _dimension(which: Dimension, score: float | None, mark: float, evidence: tuple[ScoreEvidence, ...],
+               judged: tuple[int, ...]) -> DimensionScore:
+    return DimensionScore(which, score, mark, None if score is None else score >= mark, evidence, judged)
 
 
 def score_call(record: CallRecord, scenario: Scenario, rubric: Rubric) -> Scorecard:
-    analyses = record.analyses
-    steps = step_results(scenario, analyses)
-    measured = {
-        Dimension.EMPATHY: _empathy(analyses),
-        Dimension.COMPLIANCE: _compliance(scenario, steps, analyses),
-        Dimension.TONE: _tone(analyses, rubric),
-    }
-    weights = rubric.weights.model_dump()
-    marks = rubric.pass_marks.model_dump()
-    dimensions = []
-    for dimension, (score, evidence) in measured.items():
-        passed = None if score is None else score >= marks[dimension.value]
-        dimensions.append(DimensionScore(dimension, None if score is None else round(score, 1),
-                                         marks[dimension.value], passed, tuple(evidence)))
-    available = [(d, weights[d.dimension.value]) for d in dimensions if d.score is not None]
+    turns = scored_turns(record)
+    empathy = score_empathy(turns, scenario)
+    compliance = score_compliance(scenario, turns)
+    tone = score_tone(record, turns, rubric.tone)
+    marks = rubric.pass_marks
+    all_indices = tuple(t.index for t in turns)
+    dimensions = (
+        _dimension(Dimension.EMPATHY, empathy.score, marks.empathy, empathy.evidence, empathy.judged_turns),
+        _dimension(Dimension.COMPLIANCE, compliance.score, marks.compliance, compliance.evidence, all_indices),
+        _dimension(Dimension.TONE, tone.score, marks.tone, tone.evidence,
+                   tuple(i for i, (s, _) in sorted(tone.per_turn.items()) if s is not None)),
+    )
+    weights = {Dimension.EMPATHY: rubric.weights.empathy, Dimension.COMPLIANCE: rubric.weights.compliance,
+               Dimension.TONE: rubric.weights.tone}
+    available = [(d.score, weights[d.dimension]) for d in dimensions if d.score is not None]
     total_weight = sum(w for _, w in available)
-    overall = sum(d.score * w for d, w in available) / total_weight if total_weight else 0.0
-    passed = overall >= marks["overall"] and all(d.passed is not False for d in dimensions)
-    turns = tuple(TurnScore(a.turn_index, round(100 * a.empathy.score, 1), None, None, a.empathy.evidence)
-                  for a in analyses)
-    return Scorecard(record.header.scenario_id, record.outcome, round(overall, 1), passed, marks["overall"],
-                     tuple(dimensions), turns, steps, _violations(analyses), _tips(steps, analyses), SCORER_NAME)
+    overall = round(sum(s * w for s, w in available) / total_weight, 1) if total_weight else 0.0
+    fail_reasons = []
+    if overall < marks.overall:
+        fail_reasons.append(f"overall {overall:.0f} is below the pass mark {marks.overall:.0f}")
+    for dim in dimensions:
+        if dim.passed is False:
+            fail_reasons.append(f"{dim.dimension.value} {dim.score:.0f} is below its mark {dim.pass_mark:.0f}")
+    critical = [v for v in compliance.violations if v.severity == Severity.CRITICAL.name.lower()]
+    for violation in critical:
+        fail_reasons.append(f"critical phrase \"{violation.quote}\" in turn {violation.turn_index}")
+    if not turns:
+        fail_reasons.append("the trainee never answered")
+    turn_scores = []
+    for turn in turns:
+        empathy_score, empathy_items = empathy.per_turn.get(turn.index, (None, ()))
+        compliance_score, compliance_items = compliance.per_turn.get(turn.index, (None, ()))
+        tone_score, tone_items = tone.per_turn.get(turn.index, (None, ()))
+        turn_scores.append(TurnScore(turn.index, empathy_score, compliance_score, tone_score,
+                                     (*empathy_items, *compliance_items, *tone_items), turn.start_s, turn.text))
+    all_evidence = tuple(e for d in dimensions for e in d.evidence)
+    tips = all_tips(rubric, scenario, turns, compliance.steps, all_evidence, empathy.first_empathy_turn)
+    return Scorecard(
+        scenario_id=record.header.scenario_id,
+        outcome=record.outcome,
+        overall=overall,
+        passed=not fail_reasons,
+        pass_mark=marks.overall,
+        dimensions=dimensions,
+        turns=tuple(turn_scores),
+        steps=compliance.steps,
+        violations=compliance.violations,
+        tips=tips,
+        scorer=SCORER_NAME,
+        voice=tone.voice,
+        fail_reasons=tuple(fail_reasons),
+    )

@@ -1,4 +1,8 @@
-"""The scorecard: what a trainee and a trainer see after a call.  Pure data."""
+"""The scorecard: what a trainee and a trainer see after a call.  Pure data.
+
+Every number has evidence: a ``ScoreEvidence`` says which rule moved which dimension by how many
+points, in which trainee turn, at what time on the call clock, quoting the words.
+"""
 
 from __future__ import annotations
 
@@ -7,7 +11,7 @@ from dataclasses import dataclass
 
 from pydantic import TypeAdapter
 
-from simulator.contracts import Evidence, Outcome
+from simulator.contracts import Outcome
 
 
 class Dimension(enum.StrEnum):
@@ -17,21 +21,38 @@ class Dimension(enum.StrEnum):
 
 
 @dataclass(frozen=True, slots=True)
+class ScoreEvidence:
+    """One reason for a score.  ``weight`` is the points it added (+) or cost (-) the dimension."""
+
+    rule: str  # stable id: empathy.opening, step.verify, forbidden.calm-down, tone.pace ...
+    quote: str
+    detail: str  # plain words for the trainee
+    start_s: float | None = None  # inside the turn's audio
+    weight: float = 0.0
+    turn_index: int | None = None  # trainee turn, 1-based; None = the whole call
+    time_s: float | None = None  # on the call clock
+    dimension: Dimension | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class DimensionScore:
     dimension: Dimension
     score: float | None  # 0..100; None when it could not be measured (e.g. tone of a typed call)
     pass_mark: float
     passed: bool | None
-    evidence: tuple[Evidence, ...] = ()
+    evidence: tuple[ScoreEvidence, ...] = ()
+    judged_turns: tuple[int, ...] = ()  # the trainee turns this dimension was judged on
 
 
 @dataclass(frozen=True, slots=True)
 class TurnScore:
     turn_index: int  # the trainee turn number, 1-based
-    empathy: float | None
+    empathy: float | None  # None: empathy not called for in this turn (a business turn)
     compliance: float | None
-    tone: float | None
-    evidence: tuple[Evidence, ...] = ()
+    tone: float | None  # None: no audio
+    evidence: tuple[ScoreEvidence, ...] = ()
+    time_s: float | None = None  # when the turn started on the call clock
+    text: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,6 +66,9 @@ class StepResult:
     in_order: bool = True
     on_time: bool = True
     required: bool = True
+    time_s: float | None = None  # on the call clock
+    order_problem: str | None = None  # e.g. "came before greet"
+    due_by_turn: int | None = None  # the scenario's within_turns
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,6 +78,25 @@ class Violation:
     quote: str
     severity: str
     match: str
+    time_s: float | None = None
+    why: str | None = None
+    points: float = 0.0  # compliance points it cost
+
+
+@dataclass(frozen=True, slots=True)
+class VoiceSummary:
+    """Call-level timing and voice measures (``None``: not measurable, e.g. a typed call)."""
+
+    trainee_talk_s: float | None = None
+    customer_talk_s: float | None = None
+    talk_ratio: float | None = None  # trainee share of the talking, 0..1
+    mean_words_per_minute: float | None = None
+    fillers_per_minute: float | None = None
+    dead_air_turns: tuple[int, ...] = ()
+    longest_response_delay_s: float | None = None
+    overlap_s: float = 0.0
+    interruptions: int = 0
+    raised_voice_turns: tuple[int, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,9 +112,23 @@ class Scorecard:
     violations: tuple[Violation, ...]
     tips: tuple[str, ...]
     scorer: str
+    voice: VoiceSummary = VoiceSummary()
+    fail_reasons: tuple[str, ...] = ()  # why ``passed`` is False, in plain words
 
     def dimension(self, which: Dimension) -> DimensionScore:
         return next(d for d in self.dimensions if d.dimension == which)
+
+    @property
+    def steps_missed(self) -> tuple[StepResult, ...]:
+        return tuple(s for s in self.steps if s.required and not s.hit)
+
+    @property
+    def steps_out_of_order(self) -> tuple[StepResult, ...]:
+        return tuple(s for s in self.steps if s.hit and not s.in_order)
+
+    @property
+    def evidence(self) -> tuple[ScoreEvidence, ...]:
+        return tuple(e for d in self.dimensions for e in d.evidence)
 
 
 _SCORECARD = TypeAdapter(Scorecard)

@@ -1,0 +1,64 @@
+"""The scorecard as plain text for the terminal (``callsim play --text``, ``callsim score``)."""
+
+from __future__ import annotations
+
+from simulator.scoring.scorecard import Scorecard, ScoreEvidence
+
+
+def _clock(seconds: float | None) -> str:
+    if seconds is None:
+        return ""
+    minutes, rest = divmod(max(0.0, seconds), 60)
+    return f" @{int(minutes)}:{rest:04.1f}"
+
+
+def _evidence_line(item: ScoreEvidence) -> str:
+    where = f"turn {item.turn_index}" if item.turn_index is not None else "call"
+    quote = f" \"{item.quote}\"" if item.quote else ""
+    points = f" ({item.weight:+.1f})" if item.weight else ""
+    return f"      {where}{_clock(item.time_s)}: {item.detail}{quote}{points}"
+
+
+def format_scorecard(card: Scorecard, *, detailed: bool = False) -> str:
+    lines = [f"Scorecard: {card.overall:.0f}/100 (pass mark {card.pass_mark:.0f}) "
+             f"{'PASSED' if card.passed else 'NOT PASSED'}; outcome: {card.outcome or 'unfinished'}"]
+    for dim in card.dimensions:
+        score = "n/a (no audio)" if dim.score is None else f"{dim.score:.0f}"
+        verdict = "" if dim.passed is None else (" pass" if dim.passed else " below mark")
+        judged = f"  (judged on turns {', '.join(map(str, dim.judged_turns))})" if detailed and dim.judged_turns else ""
+        lines.append(f"  {dim.dimension.value:<11} {score}{verdict}{judged}")
+        if detailed:
+            lines.extend(_evidence_line(e) for e in dim.evidence if e.weight)
+    hit = [s.step_id for s in card.steps if s.hit]
+    missed = [s.step_id for s in card.steps_missed]
+    lines.append(f"  steps hit: {', '.join(hit) or '-'}; missed: {', '.join(missed) or '-'}")
+    for step in card.steps_out_of_order:
+        lines.append(f"  out of order: {step.step_id} in turn {step.turn_index} ({step.order_problem})")
+    for step in card.steps:
+        if step.hit and not step.on_time:
+            lines.append(f"  late: {step.step_id} in turn {step.turn_index} (due by turn {step.due_by_turn})")
+    for violation in card.violations:
+        lines.append(f"  forbidden ({violation.severity}) turn {violation.turn_index}{_clock(violation.time_s)}: "
+                     f"\"{violation.quote}\"")
+    voice = card.voice
+    if voice.talk_ratio is not None or voice.mean_words_per_minute is not None:
+        parts = []
+        if voice.mean_words_per_minute is not None:
+            parts.append(f"pace {voice.mean_words_per_minute:.0f} wpm")
+        if voice.talk_ratio is not None:
+            parts.append(f"you talked {voice.talk_ratio:.0%} of the time")
+        if voice.longest_response_delay_s is not None:
+            parts.append(f"longest wait before answering {voice.longest_response_delay_s:.1f} s")
+        if voice.raised_voice_turns:
+            parts.append(f"raised voice in turn(s) {', '.join(map(str, voice.raised_voice_turns))}")
+        lines.append("  voice: " + "; ".join(parts))
+    if detailed:
+        for turn in card.turns:
+            scores = " ".join(f"{name} {'-' if value is None else f'{value:.0f}'}" for name, value in
+                              (("empathy", turn.empathy), ("compliance", turn.compliance), ("tone", turn.tone)))
+            lines.append(f"  turn {turn.turn_index}{_clock(turn.time_s)}: {scores}  \"{turn.text[:70]}\"")
+    for reason in card.fail_reasons if not card.passed else ():
+        lines.append(f"  not passed: {reason}")
+    for tip in card.tips:
+        lines.append(f"  tip: {tip}")
+    return "\n".join(lines)

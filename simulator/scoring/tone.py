@@ -1,0 +1,141 @@
+"""Tone and timing over a call, against the rubric's thresholds (``ToneThresholds``).
+
+Each spoken turn starts at 100 and loses points for what a caller hears as poor delivery: a
+raised or hostile voice, a pace outside the comfortable band, many fillers, a flat voice, dead
+air before answering, talking over the customer.  The call's tone is the mean of its turns,
+less a penalty when the trainee's share of the talking is outside the rubric's band.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from statistics import fmean
+
+from simulator.contracts import Speaker, ToneLabel
+from simulator.call.record import CallRecord
+from simulator.scenario.model import ToneThresholds
+from simulator.scoring.scorecard import Dimension, ScoreEvidence, VoiceSummary
+from simulator.scoring.turns import ScoredTurn
+
+T = Dimension.TONE
+HOSTILE_POINTS = 45.0
+RAISED_POINTS = 25.0
+MONOTONE_POINTS = 10.0
+OVERLAP_POINTS = 15.0
+SILENT_TURN_POINTS = 40.0
+TALK_RATIO_POINTS = 10.0
+
+
+@dataclass(frozen=True, slots=True)
+class ToneResult:
+    score: float | None
+    evidence: tuple[ScoreEvidence, ...]
+    per_turn: dict[int, tuple[float | None, tuple[ScoreEvidence, ...]]]
+    voice: VoiceSummary
+
+
+def _turn_tone(turn: ScoredTurn, limits: ToneThresholds) -> tuple[float, list[ScoreEvidence]]:
+    analysis = turn.analysis
+    tone = analysis.tone
+    items: list[ScoreEvidence] = []
+    if analysis.silence:
+        items.append(turn.evidence(T, "tone.dead_air", "", f"no answer for {analysis.silence_s:.0f} s",
+                                   -SILENT_TURN_POINTS))
+    if tone is not None:
+        by_rule = {e.rule: e for e in tone.evidence}
+        if tone.label == ToneLabel.ANGRY:
+            cue = by_rule.get("tone.hostile")
+            items.append(turn.evidence(T, "tone.hostile", cue.quote if cue else "",
+                                       cue.detail if cue else "sounded hostile", -HOSTILE_POINTS,
+                                       cue.start_s if cue else None))
+        elif tone.raised_voice:
+            cue = by_rule.get("tone.raised_voice")
+            items.append(turn.evidence(T, "tone.raised_voice", cue.quote if cue else "",
+                                       cue.detail if cue else "raised voice", -RAISED_POINTS,
+                                       cue.start_s if cue else None))
+        wpm = tone.words_per_minute
+        if wpm is not None and not limits.pace_min_wpm <= wpm <= limits.pace_max_wpm:
+            distance = limits.pace_min_wpm - wpm if wpm < limits.pace_min_wpm else wpm - limits.pace_max_wpm
+            side = "slow" if wpm < limits.pace_min_wpm else "fast"
+            items.append(turn.evidence(T, "tone.pace", "", f"too {side}: {wpm:.0f} words a minute (aim for "
+                                       f"{limits.pace_min_wpm:.0f}-{limits.pace_max_wpm:.0f})",
+                                       -min(30.0, 10.0 + 0.5 * distance)))
+        per_minute = tone.fillers_per_minute
+        if per_minute is not None and tone.fillers and per_minute > limits.max_fillers_per_minute:
+            items.append(turn.evidence(T, "tone.fillers", "", f"{tone.fillers} fillers ({per_minute:.0f} a minute; "
+                                       f"keep under {limits.max_fillers_per_minute:.0f})",
+                                       -min(20.0, 5.0 + 2.0 * (per_minute - limits.max_fillers_per_minute))))
+        pitch_range = tone.pitch_range_semitones
+        if pitch_range is not None and pitch_range < limits.min_pitch_range_semitones:
+            items.append(turn.evidence(T, "tone.monotone", "", f"flat voice: pitch moved only {pitch_range:.1f} "
+                                       "semitones", -MONOTONE_POINTS))
+    delay = analysis.timing.response_delay_s
+    if delay is not None and delay > limits.dead_air_s and not analysis.silence:
+        items.append(turn.evidence(T, "tone.dead_air", "", f"{delay:.1f} s of dead air before you answered "
+                                   f"(over {limits.dead_air_s:.0f} s)", -min(30.0, 10.0 + 5.0 * (delay - limits.dead_air_s))))
+    overlap = analysis.timing.overlap_s
+    if analysis.interrupted_customer or overlap > limits.max_overlap_s:
+        detail = (f"talked over the customer for {overlap:.1f} s" if overlap else "talked over the customer")
+        items.append(turn.evidence(T, "tone.overlap", "", detail, -OVERLAP_POINTS))
+    return round(max(0.0, 100.0 + sum(e.weight for e in items)), 1), items
+
+
+def _talk_times(record: CallRecord | None, turns: Sequence[ScoredTurn]) -> tuple[float | None, float | None]:
+    trainee = 0.0
+    for turn in turns:
+        tone = turn.analysis.tone
+        if tone is not None and tone.speech_s is not None:
+            trainee += tone.speech_s
+        elif turn.record is not None and turn.record.start_s is not None and turn.record.end_s is not None:
+            trainee += max(0.0, turn.record.end_s - turn.record.start_s)
+    customer = 0.0
+    if record is not None:
+        for item in record.turns:
+            if item.speaker == Speaker.CUSTOMER and item.start_s is not None and item.end_s is not None:
+                customer += max(0.0, item.end_s - item.start_s)
+    return (round(trainee, 2) if trainee else None), (round(customer, 2) if customer else None)
+
+
+def score_tone(record: CallRecord | None, turns: Sequence[ScoredTurn], limits: ToneThresholds) -> ToneResult:
+    voiced = any(t.analysis.tone is not None for t in turns)
+    per_turn: dict[int, tuple[float | None, tuple[ScoreEvidence, ...]]] = {}
+    evidence: list[ScoreEvidence] = []
+    scores = []
+    for turn in turns:
+        if not voiced and turn.analysis.timing.response_delay_s is None:
+            per_turn[turn.index] = (None, ())
+            continue
+        score, items = _turn_tone(turn, limits)
+        per_turn[turn.index] = (score, tuple(items))
+        evidence.extend(items)
+        scores.append(score)
+    trainee_s, customer_s = _talk_times(record, turns)
+    ratio = round(trainee_s / (trainee_s + customer_s), 3) if trainee_s and customer_s else None
+    measured = [t.analysis.tone for t in turns if t.analysis.tone is not None]
+    wpms = [m.words_per_minute for m in measured if m.words_per_minute is not None]
+    speech_s = sum(m.speech_s or 0.0 for m in measured)
+    delays = [t.analysis.timing.response_delay_s for t in turns if t.analysis.timing.response_delay_s is not None]
+    voice = VoiceSummary(
+        trainee_talk_s=trainee_s, customer_talk_s=customer_s, talk_ratio=ratio,
+        mean_words_per_minute=round(fmean(wpms), 1) if wpms else None,
+        fillers_per_minute=round(60.0 * sum(m.fillers for m in measured) / speech_s, 1) if speech_s >= 1 else None,
+        dead_air_turns=tuple(t.index for t in turns if t.analysis.silence or (
+            t.analysis.timing.response_delay_s or 0.0) > limits.dead_air_s),
+        longest_response_delay_s=round(max(delays), 2) if delays else None,
+        overlap_s=round(sum(t.analysis.timing.overlap_s for t in turns), 2),
+        interruptions=sum(t.analysis.interrupted_customer for t in turns),
+        raised_voice_turns=tuple(t.index for t in turns if t.analysis.tone and t.analysis.tone.raised_voice),
+    )
+    if not scores:
+        return ToneResult(None, (), per_turn, voice)
+    score = fmean(scores)
+    # at call level a turn's penalty is shared by all scored turns
+    evidence = [replace(e, weight=round(e.weight / len(scores), 2)) for e in evidence]
+    if ratio is not None and not limits.min_talk_ratio <= ratio <= limits.max_talk_ratio:
+        side = "most of the talking" if ratio > limits.max_talk_ratio else "too little of the talking"
+        evidence.append(ScoreEvidence("tone.talk_ratio", "", f"you did {side}: {ratio:.0%} of the call "
+                                      f"(aim for {limits.min_talk_ratio:.0%}-{limits.max_talk_ratio:.0%})",
+                                      None, -TALK_RATIO_POINTS, None, None, T))
+        score -= TALK_RATIO_POINTS
+    return ToneResult(round(max(0.0, score), 1), tuple(evidence), per_turn, voice)
