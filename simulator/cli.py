@@ -12,6 +12,7 @@ from simulator.lazy import MissingPackage
 # Command groups, in the order ``callsim --help`` lists them.
 COMMAND_MODULES = (
     "simulator.commands.scenarios",
+    "simulator.commands.lab",
 )
 
 

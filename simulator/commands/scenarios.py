@@ -12,6 +12,7 @@ from simulator.call.golden import run_golden_for_paths
 from simulator.call.text_io import ScriptedReplies, SilentVoice, TypedReplies, read_reply_file
 from simulator.call.textcall import call_to_json, describe_event, describe_scorecard, new_call_folder, run_call
 from simulator.config import load_settings
+from simulator.lab.playstore import CallKeeper, add_store_flags
 from simulator.scenario.diagnostics import FileProblems, Level
 from simulator.scenario.lint import check_paths
 from simulator.scenario.loader import load_scenario
@@ -37,6 +38,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     play.add_argument("--analyser", help=f"turn analyser ({', '.join(builtin_analysers().names())})")
     play.add_argument("--record-to", type=Path, help="folder for the call record (default: data dir)")
     play.add_argument("--mic-from", type=Path, help="voiced mode: drive the microphone from WAV replies")
+    add_store_flags(play)
     play.set_defaults(func=cmd_play)
 
     test = subparsers.add_parser("test", help="replay each scenario's golden calls and report coverage")
@@ -109,13 +111,17 @@ def cmd_play(args: argparse.Namespace) -> int:
         print(f"{loaded.scenario.title} (difficulty {loaded.scenario.difficulty}/5)\n"
               f"Customer: {persona.name}. {persona.situation}\n"
               "Type your replies; [silence] for dead air, /hangup to end.\n")
-    finished = run_call(loaded, analyser, SilentVoice(), trainee, folder, seed=args.seed, on_event=show)
+    keeper = CallKeeper.from_args(args, settings, folder, seed=args.seed, scenario_id=loaded.scenario.id)
+    finished = run_call(loaded, analyser, SilentVoice(), trainee, folder, seed=args.seed,
+                        on_event=keeper.wrap(show) if keeper else show)
     if args.json:
         print(json.dumps(call_to_json(finished), indent=2, ensure_ascii=False))
     else:
         print()
         print(describe_scorecard(finished.scorecard))
         print(f"\ncall recorded in {finished.record.folder}")
+    if keeper:
+        keeper.finish(finished)
     return 0
 
 

@@ -19,8 +19,8 @@ from simulator.contracts import Outcome
 from simulator.scoring.scorecard import Scorecard, scorecard_from_json, scorecard_to_json
 from simulator.store import models as m
 from simulator.store.engine import create_engine, upgrade_to_head, with_retry
-from simulator.store.types import (Attempt, CallKind, CallStatus, Rating, RecoveredCall, Recording, StoredCall,
-                                   StoreError, TeamInfo, TraineeInfo)
+from simulator.store.types import (Attempt, CallKind, CallStatus, Certification, KpiRow, Rating, RecoveredCall,
+                                   Recording, StoredCall, StoreError, TeamInfo, TraineeInfo)
 
 HOST = socket.gethostname()[:255]
 
@@ -335,6 +335,73 @@ class SqlStore:
                 continue
             recovered.append(self._write(lambda conn, row=row: _recover(conn, row.id, row.folder)))
         return recovered
+
+    # -- competitions, KPIs, certifications ------------------------------------------------------
+    def put_competition(self, competition_id: str, title: str, starts_at: str, ends_at: str, min_attempts: int,
+                        data: dict[str, Any]) -> None:
+        """Create or replace a competition definition (``data``: scenarios, teams, ranking...)."""
+        values = dict(title=title, starts_at=starts_at, ends_at=ends_at, min_attempts=min_attempts, data=data)
+
+        def work(conn: Any) -> None:
+            exists = conn.execute(sa.select(m.competitions.c.id).where(m.competitions.c.id == competition_id)).scalar()
+            if exists:
+                conn.execute(m.competitions.update().where(m.competitions.c.id == competition_id).values(**values))
+            else:
+                conn.execute(m.competitions.insert().values(id=competition_id, created_at=now_iso(), **values))
+        self._write(work)
+
+    def get_competition(self, competition_id: str) -> dict[str, Any] | None:
+        row = self._read(lambda conn: conn.execute(
+            sa.select(m.competitions).where(m.competitions.c.id == competition_id)).first())
+        return dict(row._mapping) if row else None
+
+    def list_competitions(self) -> list[dict[str, Any]]:
+        rows = self._read(lambda conn: conn.execute(sa.select(m.competitions).order_by(m.competitions.c.starts_at)).all())
+        return [dict(r._mapping) for r in rows]
+
+    def put_kpis(self, rows: list[KpiRow], source: str) -> int:
+        """Store KPI rows (one per trainee and period; a re-import replaces the period) atomically."""
+        def work(conn: Any) -> int:
+            for row in rows:
+                trainee_id = self._ensure_trainee(conn, row.trainee, None).id
+                conn.execute(m.kpis.delete().where(m.kpis.c.trainee_id == trainee_id, m.kpis.c.period == row.period))
+                conn.execute(m.kpis.insert().values(
+                    trainee_id=trainee_id, period=row.period, satisfaction=row.satisfaction,
+                    first_call_resolution=row.first_call_resolution, handle_time_s=row.handle_time_s,
+                    complaints=row.complaints, source=source, created_at=now_iso()))
+            return len(rows)
+        return self._write(work)
+
+    def kpis(self, trainee: str | None = None, team: str | None = None) -> list[KpiRow]:
+        query = (sa.select(m.kpis, m.trainees.c.name.label("trainee"))
+                 .select_from(m.kpis.join(m.trainees).outerjoin(m.teams)).order_by(m.trainees.c.name, m.kpis.c.period))
+        if trainee is not None:
+            query = query.where(m.trainees.c.name == trainee)
+        if team is not None:
+            query = query.where(m.teams.c.name == team)
+        rows = self._read(lambda conn: conn.execute(query).all())
+        return [KpiRow(r.trainee, r.period, r.satisfaction, r.first_call_resolution, r.handle_time_s, r.complaints)
+                for r in rows]
+
+    def certify(self, trainee: str, stars: int, call_ids: list[str]) -> Certification:
+        certified_at = now_iso()
+
+        def work(conn: Any) -> None:
+            found = _trainee(conn, trainee)
+            if found is None:
+                raise StoreError(f"no trainee named {trainee!r}")
+            conn.execute(m.certifications.insert().values(trainee_id=found.id, stars=stars,
+                                                          certified_at=certified_at, call_ids=list(call_ids)))
+        self._write(work)
+        return Certification(trainee, stars, certified_at, tuple(call_ids))
+
+    def certifications(self, trainee: str | None = None) -> list[Certification]:
+        query = (sa.select(m.certifications, m.trainees.c.name.label("trainee"))
+                 .select_from(m.certifications.join(m.trainees)).order_by(m.certifications.c.certified_at))
+        if trainee is not None:
+            query = query.where(m.trainees.c.name == trainee)
+        rows = self._read(lambda conn: conn.execute(query).all())
+        return [Certification(r.trainee, r.stars, r.certified_at, tuple(r.call_ids)) for r in rows]
 
     def unfinished(self) -> list[Attempt]:
         query = _attempt_query().where(m.calls.c.status == CallStatus.UNFINISHED.value)

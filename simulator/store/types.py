@@ -102,3 +102,23 @@ class RecoveredCall:
     turns_imported: int
     folder: str | None
     status: CallStatus = CallStatus.UNFINISHED  # FINISHED when the call file shows it did end
+
+
+@dataclass(frozen=True, slots=True)
+class KpiRow:
+    """Real-work results for one trainee and period (Kirkpatrick level 4), from a KPI CSV."""
+
+    trainee: str
+    period: str  # e.g. 2026-11 or 2026-W47, as given in the CSV
+    satisfaction: float | None = None  # CSAT, 0..100 or the centre's own scale
+    first_call_resolution: float | None = None  # percent
+    handle_time_s: float | None = None  # average handle time
+    complaints: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Certification:
+    trainee: str
+    stars: int
+    certified_at: str
+    call_ids: tuple[str, ...]  # the exam calls that earned it

@@ -1,0 +1,163 @@
+"""Leaderboards for people and teams: fair (ties share a rank, too few attempts are not ranked)
+and transparent (every score names the call, and so the scorecard, it came from).
+
+A person's score is the mean over the competition's scenarios of their best call at each (or the
+mean of their calls, ``ranking: mean``); a scenario they never finished counts 0, so playing only
+the easy one does not win.  Without a competition, the scenarios are the ones the person played.
+A team's score is the mean of its ranked members' scores.  Scores are compared at one decimal,
+the precision shown, so two people shown with the same score always share a rank.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from statistics import fmean
+from typing import Any
+
+from simulator.lab.competitions import Competition, Ranking
+from simulator.store.types import Attempt, CallKind, CallStatus
+
+
+@dataclass(frozen=True, slots=True)
+class CountedScore:
+    scenario_id: str
+    score: float  # what counted for this scenario (0 when not played)
+    call_ids: tuple[str, ...]  # the calls (scorecards) behind it
+
+
+@dataclass(frozen=True, slots=True)
+class PersonEntry:
+    rank: int | None  # None: fewer than min_attempts finished calls
+    trainee: str
+    team: str | None
+    score: float
+    attempts: int
+    counted: tuple[CountedScore, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class TeamEntry:
+    rank: int | None  # None: no ranked member
+    team: str
+    score: float
+    members_ranked: int
+    members: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Leaderboard:
+    competition: str | None
+    title: str
+    min_attempts: int
+    people: tuple[PersonEntry, ...]
+    teams: tuple[TeamEntry, ...]
+
+
+def _eligible(attempt: Attempt, competition: Competition | None) -> bool:
+    if attempt.status != CallStatus.FINISHED or attempt.overall is None or attempt.trainee is None:
+        return False
+    if competition is None:
+        return attempt.kind in (CallKind.TRAINING, CallKind.EXAM, CallKind.DRILL)
+    return (attempt.competition == competition.id and competition.starts_at <= attempt.started_at <= competition.ends_at
+            and competition.seed_for(attempt.scenario_id) == attempt.seed)
+
+
+def competition_ranks(scores: list[float]) -> list[int]:
+    """Standard competition ranking ("1224"): equal scores share a rank, the next rank skips."""
+    ranks = []
+    for position, score in enumerate(scores):
+        ranks.append(ranks[-1] if position and score == scores[position - 1] else position + 1)
+    return ranks
+
+
+def build_leaderboard(attempts: list[Attempt], teams_of: dict[str, str | None],
+                      competition: Competition | None = None, min_attempts: int | None = None) -> Leaderboard:
+    minimum = min_attempts if min_attempts is not None else (competition.min_attempts if competition else 1)
+    ranking = competition.ranking if competition else Ranking.BEST
+    by_person: dict[str, list[Attempt]] = defaultdict(list)
+    for attempt in attempts:
+        if _eligible(attempt, competition):
+            by_person[attempt.trainee].append(attempt)
+    people = []
+    for trainee, mine in by_person.items():
+        wanted = ([s.scenario for s in competition.scenarios] if competition
+                  else sorted({a.scenario_id for a in mine}))
+        counted = []
+        for scenario_id in wanted:
+            calls = [a for a in mine if a.scenario_id == scenario_id]
+            if not calls:
+                counted.append(CountedScore(scenario_id, 0.0, ()))
+            elif ranking == Ranking.MEAN:
+                counted.append(CountedScore(scenario_id, round(fmean(a.overall for a in calls), 1),
+                                            tuple(a.call_id for a in calls)))
+            else:
+                best = max(calls, key=lambda a: (a.overall, a.started_at))
+                counted.append(CountedScore(scenario_id, round(best.overall, 1), (best.call_id,)))
+        score = round(fmean(c.score for c in counted), 1) if counted else 0.0
+        people.append(PersonEntry(None, trainee, teams_of.get(trainee), score, len(mine), tuple(counted)))
+    ranked = sorted((p for p in people if p.attempts >= minimum), key=lambda p: (-p.score, p.trainee))
+    unranked = sorted((p for p in people if p.attempts < minimum), key=lambda p: (-p.score, p.trainee))
+    ranks = competition_ranks([p.score for p in ranked])
+    people_out = [PersonEntry(rank, p.trainee, p.team, p.score, p.attempts, p.counted) for rank, p in zip(ranks, ranked)]
+    people_out += unranked
+
+    members: dict[str, list[PersonEntry]] = defaultdict(list)
+    for person in people_out:
+        if person.team:
+            members[person.team].append(person)
+    if competition and competition.teams:
+        members = {team: entries for team, entries in members.items() if team in competition.teams}
+    team_entries = []
+    for team, entries in members.items():
+        counted_members = [p for p in entries if p.rank is not None]
+        score = round(fmean(p.score for p in counted_members), 1) if counted_members else 0.0
+        team_entries.append(TeamEntry(None, team, score, len(counted_members), tuple(p.trainee for p in entries)))
+    ranked_teams = sorted((t for t in team_entries if t.members_ranked), key=lambda t: (-t.score, t.team))
+    team_ranks = competition_ranks([t.score for t in ranked_teams])
+    teams_out = [TeamEntry(rank, t.team, t.score, t.members_ranked, t.members) for rank, t in zip(team_ranks, ranked_teams)]
+    teams_out += sorted((t for t in team_entries if not t.members_ranked), key=lambda t: t.team)
+    return Leaderboard(competition.id if competition else None, competition.title if competition else "All training",
+                       minimum, tuple(people_out), tuple(teams_out))
+
+
+def leaderboard_from_store(store: Any, competition: Competition | None = None,
+                           min_attempts: int | None = None) -> Leaderboard:
+    attempts = store.attempts(competition=competition.id if competition else None, finished_only=True)
+    teams_of = {t.name: t.team for t in store.list_trainees()}
+    return build_leaderboard(attempts, teams_of, competition, min_attempts)
+
+
+def leaderboard_to_json(board: Leaderboard) -> dict[str, Any]:
+    return {
+        "competition": board.competition, "title": board.title, "min_attempts": board.min_attempts,
+        "people": [{"rank": p.rank, "trainee": p.trainee, "team": p.team, "score": p.score, "attempts": p.attempts,
+                    "counted": [{"scenario": c.scenario_id, "score": c.score, "call_ids": list(c.call_ids)}
+                                for c in p.counted]} for p in board.people],
+        "teams": [{"rank": t.rank, "team": t.team, "score": t.score, "members_ranked": t.members_ranked,
+                   "members": list(t.members)} for t in board.teams],
+    }
+
+
+def describe_leaderboard(board: Leaderboard) -> str:
+    lines = [f"{board.title}" + (f" ({board.competition})" if board.competition else "")
+             + f": ranked with at least {board.min_attempts} finished call(s)", "", "People"]
+    if not board.people:
+        lines.append("  (no finished, scored calls yet)")
+    for person in board.people:
+        rank = f"{person.rank:>3}" if person.rank is not None else "  -"
+        evidence = "; ".join(f"{c.scenario_id} {c.score:.1f} [{', '.join(i[:8] for i in c.call_ids) or 'not played'}]"
+                             for c in person.counted)
+        lines.append(f"  {rank}  {person.trainee:<20} {person.score:5.1f}  {person.attempts} call(s)  "
+                     f"{person.team or '':<10} {evidence}")
+    unranked = [p for p in board.people if p.rank is None]
+    if unranked:
+        lines.append(f"  (-: fewer than {board.min_attempts} finished calls, not ranked)")
+    lines += ["", "Teams"]
+    if not board.teams:
+        lines.append("  (no teams)")
+    for team in board.teams:
+        rank = f"{team.rank:>3}" if team.rank is not None else "  -"
+        lines.append(f"  {rank}  {team.team:<20} {team.score:5.1f}  {team.members_ranked}/{len(team.members)} "
+                     f"member(s) ranked: {', '.join(team.members)}")
+    return "\n".join(lines)

@@ -1,0 +1,105 @@
+"""Keep a played call in the training store: the glue ``callsim play --trainee NAME`` uses.
+
+Light to import (no SQLAlchemy until a trainee is given), so text mode works without a database.
+The voiced path can use the same two calls::
+
+    keeper = CallKeeper.from_args(args, settings, folder)     # None without --trainee
+    finished = run_call(..., on_event=keeper.wrap(show) if keeper else show)
+    if keeper: keeper.finish(finished)
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from simulator.store.types import CallKind, StoreError
+
+
+def add_store_flags(parser: argparse.ArgumentParser) -> None:
+    group = parser.add_argument_group("training store (history, growth, leaderboards)")
+    group.add_argument("--trainee", help="save this call to the store under this trainee (created if new)")
+    group.add_argument("--team", help="the trainee's team (created if new)")
+    group.add_argument("--competition", help="count this call in a competition (its scenario and seed must match)")
+    group.add_argument("--db", help="database URL or SQLite file (default: config database_url, else "
+                                    "<data dir>/callsim.db)")
+
+
+class CallKeeper:
+    """Mirrors each turn into the store as it happens and saves the scorecard at the end."""
+
+    def __init__(self, store: Any, folder: Path, trainee: str, team: str | None, kind: CallKind,
+                 competition: str | None, interactive: bool):
+        from simulator.store.mirror import CallMirror
+
+        self.store = store
+        self.mirror = CallMirror(store, folder, trainee=trainee, team=team, kind=kind, competition=competition)
+        self.interactive = interactive
+
+    @classmethod
+    def from_args(cls, args: argparse.Namespace, settings: Any, folder: Path, *, seed: int = 0,
+                  scenario_id: str | None = None, kind: CallKind = CallKind.TRAINING) -> CallKeeper | None:
+        trainee = getattr(args, "trainee", None)
+        if not trainee:
+            return None
+        try:
+            return cls._open(args, settings, folder, trainee, seed, scenario_id, kind)
+        except StoreError as err:
+            print(f"callsim: {err}", file=sys.stderr)
+            raise SystemExit(2) from None
+
+    @classmethod
+    def _open(cls, args: argparse.Namespace, settings: Any, folder: Path, trainee: str, seed: int,
+              scenario_id: str | None, kind: CallKind) -> CallKeeper:
+        from simulator.store import open_store
+
+        store = open_store(getattr(args, "db", None), settings=settings)
+        store.ensure_trainee(trainee, getattr(args, "team", None))  # a bad name fails before the call starts
+        for recovered in store.recover_unfinished():
+            print(f"callsim: an earlier call {recovered.call_id[:8]} ({recovered.scenario_id}, "
+                  f"{recovered.trainee or 'no trainee'}) did not finish; kept {recovered.turns_kept + recovered.turns_imported}"
+                  f" turn(s) as {recovered.status.value}", file=sys.stderr)
+        competition = getattr(args, "competition", None)
+        if competition:
+            from simulator.lab.competitions import check_entry
+
+            problem = check_entry(store, settings, competition, trainee, scenario_id, seed)
+            if problem:
+                store.close()
+                raise StoreError(problem)
+        interactive = not getattr(args, "replies", None) and not getattr(args, "json", False) and sys.stdin.isatty()
+        return cls(store, folder, trainee, getattr(args, "team", None), kind, competition, interactive)
+
+    def wrap(self, show: Callable[[Any], None]) -> Callable[[Any], None]:
+        def both(event: Any) -> None:
+            self.mirror(event)
+            show(event)
+        return both
+
+    def finish(self, finished: Any, *, quiet: bool = False) -> str:
+        call_id = self.mirror.finish(finished.record, finished.scorecard)
+        if not quiet:
+            print(f"saved to the training store as call {call_id[:8]}", file=sys.stderr)
+        if self.interactive:
+            ask_rating(self.store, call_id)
+        self.store.close()
+        return call_id
+
+
+def ask_rating(store: Any, call_id: str, read_line: Callable[[str], str] = input) -> None:
+    """The trainee's reaction (Kirkpatrick level 1): 1-5 stars and an optional comment."""
+    try:
+        answer = read_line("How useful was this call? 1-5 stars (Enter to skip): ").strip()
+        if not answer:
+            return
+        stars = int(answer)
+        comment = read_line("A comment (optional): ").strip() or None
+        store.rate(call_id, stars, comment)
+    except (EOFError, KeyboardInterrupt):
+        return
+    except (ValueError, StoreError):
+        print("callsim: not saved; rate later with: callsim rate "
+              f"{call_id[:8]} 1-5 [--comment TEXT]", file=sys.stderr)
