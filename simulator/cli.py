@@ -7,6 +7,7 @@ import importlib
 import sys
 
 from simulator.config import SettingsError
+from simulator.call.record import RecordingError
 from simulator.lazy import MissingPackage
 
 # Command groups, in the order ``callsim --help`` lists them.
@@ -46,6 +47,9 @@ def main(argv: list[str] | None = None) -> int:
     except MissingPackage as err:
         print(f"callsim: {err}", file=sys.stderr)
         return 3
+    except RecordingError as err:
+        print(f"callsim: {err}", file=sys.stderr)
+        return 4
     except KeyboardInterrupt:
         print("callsim: interrupted", file=sys.stderr)
         return 130

@@ -92,25 +92,59 @@ def now_iso() -> str:
     return datetime.now(UTC).isoformat(timespec="milliseconds")
 
 
+class RecordingError(RuntimeError):
+    """The call record could not be written (full disk, read-only folder...).  Earlier turns are kept."""
+
+
 class CallRecorder:
     """Appends a call to ``folder/call.jsonl`` one durable line at a time."""
 
     def __init__(self, folder: Path, header: CallHeader):
         self.folder = Path(folder)
-        self.folder.mkdir(parents=True, exist_ok=True)
         self.path = self.folder / CALL_FILE
         self.header = header
         self.turns: list[TurnRecord] = []
         self.outcome: Outcome | None = None
-        self._file: IO[str] | None = open(self.path, "x", encoding="utf-8")  # never overwrite a call
+        self._file: IO[str] | None = None
+        try:
+            self.folder.mkdir(parents=True, exist_ok=True)
+            self._file = open(self.path, "x", encoding="utf-8")  # never overwrite a call
+        except FileExistsError:
+            raise
+        except OSError as err:
+            raise RecordingError(f"cannot create the call record {self.path}: {err.strerror or err}; "
+                                 "choose another folder with --record-to") from None
         self._write({"type": "call", **_HEADER.dump_python(header, mode="json")})
 
     def _write(self, payload: dict[str, Any]) -> None:
         if self._file is None:
             raise RuntimeError("the call record is closed")
-        self._file.write(json.dumps(payload, ensure_ascii=False) + "\n")
-        self._file.flush()
-        os.fsync(self._file.fileno())
+        line = json.dumps(payload, ensure_ascii=False) + "\n"
+        try:
+            self._file.write(line)
+            self._file.flush()
+            os.fsync(self._file.fileno())
+        except OSError as err:
+            self._drop_partial_line()
+            raise RecordingError(
+                f"cannot write to {self.path}: {err.strerror or err}. The {len(self.turns)} turn(s) recorded "
+                "so far are kept there; free some disk space or record elsewhere with --record-to") from None
+
+    def _drop_partial_line(self) -> None:
+        """After a failed write, cut the file back to its last complete line so it stays readable."""
+        file, self._file = self._file, None
+        try:
+            file.close()
+        except OSError:
+            pass
+        try:
+            data = self.path.read_bytes()
+            keep = data.rfind(b"\n") + 1
+            if keep < len(data):
+                with open(self.path, "r+b") as handle:
+                    handle.truncate(keep)
+        except OSError:
+            pass  # read_call ignores a cut-off last line anyway
 
     def add(self, turn: TurnRecord) -> TurnRecord:
         turn = replace(turn, index=len(self.turns))
@@ -130,7 +164,10 @@ class CallRecorder:
 
     def close(self) -> None:
         if self._file is not None:
-            self._file.close()
+            try:
+                self._file.close()
+            except OSError:
+                pass  # the failing write already reported the problem
             self._file = None
 
 

@@ -70,3 +70,34 @@ def test_header_line_is_plain_json(tmp_path):
     CallRecorder(tmp_path / "call", header()).close()
     first = json.loads((tmp_path / "call" / CALL_FILE).read_text().splitlines()[0])
     assert first["type"] == "call" and first["scenario_id"] == "billing-overcharge"
+
+
+def test_a_full_disk_mid_call_gives_a_clear_message_and_keeps_finished_turns(tmp_path):
+    """The file-size limit makes writes fail like a full disk does (EFBIG instead of ENOSPC)."""
+    import resource
+    import signal
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    reference = Path(__file__).resolve().parents[2] / "scenarios" / "billing-overcharge.yaml"
+    replies = tmp_path / "replies.txt"
+    replies.write_text("Hello there, my name is Sam.\n" * 12)
+    limit = 4096
+
+    def limit_file_size():
+        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+        resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit))
+
+    result = subprocess.run(
+        [sys.executable, "-m", "simulator", "play", str(reference), "--text", "--replies", str(replies),
+         "--record-to", str(tmp_path / "calls"), "--analyser", "lexical"],
+        capture_output=True, text=True, preexec_fn=limit_file_size, timeout=120)
+    assert result.returncode == 4
+    assert "cannot write to" in result.stderr and "--record-to" in result.stderr
+    assert "Traceback" not in result.stderr
+    [folder] = list((tmp_path / "calls").iterdir())
+    assert (folder / CALL_FILE).stat().st_size <= limit
+    record = read_call(folder)
+    assert len(record.turns) >= 3 and not record.complete
+    assert (folder / CALL_FILE).read_bytes().endswith(b"\n")
