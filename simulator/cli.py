@@ -13,7 +13,9 @@ from simulator.lazy import MissingPackage
 # Command groups, in the order ``callsim --help`` lists them.
 COMMAND_MODULES = (
     "simulator.commands.scenarios",
+    "simulator.commands.transcribe",
     "simulator.commands.lab",
+    "simulator.commands.speech",
 )
 
 

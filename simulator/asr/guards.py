@@ -1,0 +1,154 @@
+"""What keeps Whisper honest: a voice-activity gate before decoding and checks on what it decoded.
+
+Whisper was trained to always produce text, so on silence or noise it invents some ("Thank you.",
+a repeated phrase, the prompt echoed back).  Three guards, shared by every backend:
+
+1. ``speech_spans``: the Silero VAD shipped inside faster-whisper.  No speech -> no decoding at all.
+2. ``SegmentChecks``: Whisper's own per-segment signals -- a high no-speech probability with a low
+   average log-probability means "silence", a high gzip compression ratio means a repetition loop.
+3. Words (and segments) that lie entirely outside every speech span are dropped: text placed where
+   the VAD heard nothing is text nobody said.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from simulator.asr.base import SAMPLE_RATE
+from simulator.contracts import Transcript, Word
+from simulator.lazy import require
+
+if TYPE_CHECKING:
+    import numpy as np
+
+# Fillers Whisper normally cleans away.  Conditioning on text that contains them makes the model
+# keep the trainee's own "um"/"uh", which the tone scorer counts.
+FILLER_PROMPT = "Um, uh, so, er, hmm, I mean, like, you know, okay."
+
+
+@dataclass(frozen=True, slots=True)
+class SpeechSpan:
+    start_s: float
+    end_s: float
+
+
+@dataclass(frozen=True, slots=True)
+class VadSettings:
+    """Silero VAD settings.  ``pad_s`` widens each span (speech onsets/offsets are soft)."""
+
+    threshold: float = 0.5
+    min_speech_s: float = 0.12  # a short "yes" or "uh" is ~0.2 s; clicks are shorter
+    min_silence_s: float = 0.5
+    pad_s: float = 0.3
+
+
+def speech_spans(audio: np.ndarray, settings: VadSettings = VadSettings()) -> list[SpeechSpan]:
+    """Where someone is speaking in 16 kHz float32 audio (seconds), by the Silero VAD."""
+    if len(audio) == 0:
+        return []
+    vad = require("faster_whisper.vad", "faster-whisper", feature="voice activity detection")
+    options = vad.VadOptions(
+        threshold=settings.threshold,
+        min_speech_duration_ms=int(settings.min_speech_s * 1000),
+        min_silence_duration_ms=int(settings.min_silence_s * 1000),
+        speech_pad_ms=int(settings.pad_s * 1000),
+    )
+    spans = vad.get_speech_timestamps(audio, options, sampling_rate=SAMPLE_RATE)
+    return [SpeechSpan(span["start"] / SAMPLE_RATE, span["end"] / SAMPLE_RATE) for span in spans]
+
+
+@dataclass(frozen=True, slots=True)
+class DecodedSegment:
+    """One segment as a backend decoded it, before the guards (times in seconds from clip start)."""
+
+    text: str
+    start_s: float
+    end_s: float
+    words: tuple[Word, ...]
+    no_speech_prob: float
+    avg_logprob: float
+    compression_ratio: float
+
+
+@dataclass(frozen=True, slots=True)
+class SegmentChecks:
+    """Thresholds on Whisper's own per-segment signals (the values openai-whisper uses by default)."""
+
+    no_speech_threshold: float = 0.6
+    logprob_threshold: float = -1.0
+    compression_ratio_threshold: float = 2.4
+    new_sentence_min_probability: float = 0.15  # see trim_trailing_invention
+
+    def rejection(self, segment: DecodedSegment) -> str | None:
+        """Why ``segment`` is not trusted, or ``None`` if it is."""
+        if segment.no_speech_prob > self.no_speech_threshold and segment.avg_logprob < self.logprob_threshold:
+            return "no speech"
+        if segment.compression_ratio > self.compression_ratio_threshold:
+            return "repetition loop"
+        return None
+
+
+def _inside_speech(start_s: float, end_s: float, spans: list[SpeechSpan]) -> bool:
+    return any(start_s < span.end_s and end_s > span.start_s for span in spans)
+
+
+def _normalised(text: str) -> str:
+    return " ".join("".join(c for c in text.lower() if c.isalnum() or c.isspace()).split())
+
+
+def assemble_transcript(segments: list[DecodedSegment], spans: list[SpeechSpan], duration_s: float, *,
+                        checks: SegmentChecks = SegmentChecks(), prompt: str | None = None) -> Transcript:
+    """Apply the guards to decoded segments and join the survivors into one ``Transcript``."""
+    echoed_prompt = _normalised(prompt) if prompt else None
+    kept: list[tuple[DecodedSegment, tuple[Word, ...]]] = []
+    for segment in segments:
+        text = segment.text.strip()
+        if not text or checks.rejection(segment) is not None:
+            continue
+        if echoed_prompt and _normalised(text) and _normalised(text) in echoed_prompt:
+            continue  # the model repeated its conditioning text instead of transcribing
+        if segment.words:
+            words = tuple(w for w in segment.words if _inside_speech(w.start_s, w.end_s, spans))
+            if words:
+                kept.append((segment, words))
+        elif _inside_speech(segment.start_s, segment.end_s, spans):
+            kept.append((segment, ()))
+    words = trim_trailing_invention([w for _segment, segment_words in kept for w in segment_words], checks)
+    if any(segment_words for _segment, segment_words in kept):
+        text = " ".join(w.text for w in words)
+    else:
+        text = " ".join(segment.text.strip() for segment, _words in kept)
+    if not text:
+        return empty_transcript(duration_s, no_speech_prob=max((s.no_speech_prob for s in segments), default=1.0))
+    no_speech = [segment.no_speech_prob for segment, _words in kept]
+    return Transcript(text=text, words=tuple(words), duration_s=duration_s,
+                      no_speech_prob=sum(no_speech) / len(no_speech))
+
+
+_SENTENCE_END = (".", "!", "?")
+
+
+def trim_trailing_invention(words: list[Word], checks: SegmentChecks) -> list[Word]:
+    """Drop trailing sentences whose first word the audio hardly supports.
+
+    At the end of a clip (more so with a prompt) Whisper tends to append a short, fluent sentence
+    nobody said -- "Thank you.", "This is..." -- whose first word has a probability near zero, while
+    real words, even badly recognised ones, rarely fall that low.
+    """
+    while words:
+        starts = [i for i in range(1, len(words)) if words[i - 1].text.endswith(_SENTENCE_END)]
+        if not starts or words[starts[-1]].probability >= checks.new_sentence_min_probability:
+            return words
+        words = words[: starts[-1]]
+    return words
+
+
+def empty_transcript(duration_s: float, *, no_speech_prob: float = 1.0) -> Transcript:
+    return Transcript(text="", words=(), duration_s=duration_s, no_speech_prob=no_speech_prob)
+
+
+def combined_prompt(prompt: str | None, keep_fillers: bool) -> str | None:
+    """The caller's context first, then the filler-style text (the most recent text steers style most)."""
+    parts = [p.strip() for p in (prompt, FILLER_PROMPT if keep_fillers else None) if p and p.strip()]
+    return " ".join(parts) or None

@@ -1,0 +1,107 @@
+"""The second backend: openai-whisper (PyTorch), selected with ``asr_backend = "openai-whisper"``.
+
+Model: a local checkpoint file (``.pt``), e.g. the packaged tiny.en converted once with
+``ct2_to_openai_whisper.py OUT.pt`` (README, Transcription), or a model name openai-whisper
+downloads itself ("tiny.en", "base.en"...; needs the internet once, cached in ~/.cache/whisper).
+Audio goes in as a numpy array, so no ffmpeg binary is needed.
+
+It is slower and uses about twice the memory of faster-whisper int8 (README has the numbers), and
+torch's thread pool is process-wide, so ``threads`` is not applied here: torch's default is used.
+"""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from simulator.asr.base import DEFAULT_MODEL, SAMPLE_RATE, AsrModelError
+from simulator.asr.guards import (
+    DecodedSegment, SegmentChecks, VadSettings, assemble_transcript, combined_prompt, empty_transcript,
+    speech_spans,
+)
+from simulator.contracts import Transcript, Word
+from simulator.lazy import require
+
+if TYPE_CHECKING:
+    import numpy as np
+
+
+class OpenAIWhisperTranscriber:
+    """Whisper through openai-whisper.  Loads on first use; calls are serialised (one owner thread)."""
+
+    name = "openai-whisper"
+
+    def __init__(self, model: str = DEFAULT_MODEL, *, threads: int = 2, keep_fillers: bool = True,
+                 word_timestamps: bool = True, vad: VadSettings = VadSettings(),
+                 checks: SegmentChecks = SegmentChecks()):
+        self.model_name = model
+        self.threads = threads  # recorded for reports; see the module docstring
+        self.keep_fillers = keep_fillers
+        self.word_timestamps = word_timestamps
+        self.vad = vad
+        self.checks = checks
+        self._model: Any = None
+        self._lock = threading.Lock()
+
+    def load(self) -> None:
+        """Load the model now (else the first ``transcribe`` does); raises ``AsrModelError``."""
+        with self._lock:
+            self._ensure_loaded()
+
+    def _ensure_loaded(self) -> Any:
+        if self._model is None:
+            whisper = require("whisper", "openai-whisper", feature="the openai-whisper ASR backend")
+            path = Path(self.model_name).expanduser()
+            try:
+                self._model = _load_checkpoint(whisper, path) if path.is_file() else whisper.load_model(
+                    self.model_name, device="cpu")
+            except Exception as err:  # download errors, unknown names, corrupt checkpoints
+                raise AsrModelError(
+                    f"openai-whisper could not load the Whisper model {self.model_name!r} ({type(err).__name__}: "
+                    f"{str(err).splitlines()[0] if str(err) else ''}). Offline, set asr_model to a local "
+                    f"checkpoint file (.pt), e.g. the packaged tiny.en converted with ct2_to_openai_whisper.py "
+                    f"(README, Transcription); a model name needs the internet on first use.") from None
+        return self._model
+
+    def transcribe(self, audio: np.ndarray, *, prompt: str | None = None) -> Transcript:
+        duration_s = len(audio) / SAMPLE_RATE
+        spans = speech_spans(audio, self.vad)
+        if not spans:
+            return empty_transcript(duration_s)
+        initial_prompt = combined_prompt(prompt, self.keep_fillers)
+        torch = require("torch", feature="the openai-whisper ASR backend")
+        with self._lock:
+            model = self._ensure_loaded()
+            with torch.no_grad():
+                result = model.transcribe(
+                    audio, fp16=False, language="en", temperature=0.0, verbose=None,
+                    initial_prompt=initial_prompt, condition_on_previous_text=False,
+                    word_timestamps=self.word_timestamps,
+                    no_speech_threshold=self.checks.no_speech_threshold,
+                    logprob_threshold=self.checks.logprob_threshold,
+                    compression_ratio_threshold=self.checks.compression_ratio_threshold)
+        segments = [_decoded(segment) for segment in result.get("segments", ())]
+        return assemble_transcript(segments, spans, duration_s, checks=self.checks, prompt=initial_prompt)
+
+
+def _load_checkpoint(whisper: Any, path: Path) -> Any:
+    """Load a checkpoint file, applying the word-alignment heads it carries (converted ones do)."""
+    torch = require("torch", feature="the openai-whisper ASR backend")
+    checkpoint = torch.load(path, map_location="cpu", weights_only=True)
+    model = whisper.model.Whisper(whisper.model.ModelDimensions(**checkpoint["dims"]))
+    model.load_state_dict(checkpoint["model_state_dict"])
+    heads = checkpoint.get("alignment_heads_b85")
+    if heads:
+        model.set_alignment_heads(heads.encode() if isinstance(heads, str) else heads)
+    return model.eval()
+
+
+def _decoded(segment: dict) -> DecodedSegment:
+    words = tuple(Word(text=w["word"].strip(), start_s=float(w["start"]), end_s=float(w["end"]),
+                       probability=float(w.get("probability", 1.0)))
+                  for w in segment.get("words", ()) if w["word"].strip())
+    return DecodedSegment(text=segment["text"], start_s=float(segment["start"]), end_s=float(segment["end"]),
+                          words=words, no_speech_prob=float(segment["no_speech_prob"]),
+                          avg_logprob=float(segment["avg_logprob"]),
+                          compression_ratio=float(segment["compression_ratio"]))

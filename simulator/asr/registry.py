@@ -1,0 +1,42 @@
+"""The built-in ASR backends, and the one place settings choose between them.
+
+Creating a backend is cheap: no heavy import or model load happens until its first ``transcribe``
+(or ``load()``), so building the registry costs nothing.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from simulator.asr.base import Transcriber, TranscriberRegistry
+
+if TYPE_CHECKING:
+    from simulator.config import Settings
+
+
+def _faster_whisper(**options) -> Transcriber:
+    from simulator.asr.faster_whisper_backend import FasterWhisperTranscriber
+    return FasterWhisperTranscriber(**options)
+
+
+def _openai_whisper(**options) -> Transcriber:
+    from simulator.asr.openai_whisper_backend import OpenAIWhisperTranscriber
+    return OpenAIWhisperTranscriber(**options)
+
+
+def builtin_transcribers() -> TranscriberRegistry:
+    registry = TranscriberRegistry(default="faster-whisper")
+    registry.register("faster-whisper", _faster_whisper)
+    registry.register("openai-whisper", _openai_whisper)
+    return registry
+
+
+def transcriber_from_settings(settings: Settings, *, backend: str | None = None, model: str | None = None,
+                              **options) -> Transcriber:
+    """The backend ``settings.asr_backend`` (or ``backend``) with ``asr_model`` and ``asr_threads``.
+
+    Raises ``LookupError`` for an unknown backend name; model problems surface as ``AsrModelError``
+    when the model loads.
+    """
+    return builtin_transcribers().create(backend or settings.asr_backend, model=model or settings.asr_model,
+                                         threads=settings.asr_threads, **options)
