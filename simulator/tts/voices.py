@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import enum
+import json
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated
 
@@ -37,7 +39,22 @@ class MoodProsody(Strict):
     neutral_anger: int = Field(40, ge=0, le=100, description="anger at which the base prosody applies")
 
 
+@dataclass(frozen=True, slots=True)
+class Prosody:
+    """How one line is spoken; what the TTS cache keys on (with the text and the voice)."""
+
+    rate_wpm: int
+    pitch: int  # 0..99, espeak's scale; 50 is the voice's normal pitch
+    volume: float  # 0..1
+
+
+MOOD_STEP = 10  # anger is rounded to this step so lines rendered ahead still match after a reaction
+
+
 class VoiceProfile(Strict):
+    """A customer voice: the engine's voice and its prosody at the neutral mood, and how that
+    prosody changes with anger (faster, higher and louder as the customer gets angrier)."""
+
     id: Identifier
     name: Annotated[str, StringConstraints(min_length=1, max_length=120)]
     engine: Identifier = "pyttsx3"
@@ -49,6 +66,44 @@ class VoiceProfile(Strict):
     pitch: float = Field(50, ge=0, le=99)
     volume: float = Field(0.8, ge=0, le=1)
     mood: MoodProsody = MoodProsody()
+
+    def prosody(self, anger: int) -> Prosody:
+        """Prosody at ``anger`` (0..100), rounded to ``MOOD_STEP``: linear from the neutral point
+        to full anger, and down towards calm (0) below it."""
+        anger = max(0, min(100, int(round(anger / MOOD_STEP)) * MOOD_STEP))
+        neutral = self.mood.neutral_anger
+        if anger >= neutral:
+            scale = (anger - neutral) / max(1, 100 - neutral)
+        else:
+            scale = -(neutral - anger) / max(1, neutral)
+        return Prosody(rate_wpm=int(round(min(450, max(80, self.rate_wpm + scale * self.mood.rate_wpm)))),
+                       pitch=int(round(min(99, max(0, self.pitch + scale * self.mood.pitch)))),
+                       volume=round(min(1.0, max(0.05, self.volume + scale * self.mood.volume)), 3))
+
+
+SCHEMA_FILE = "voice.schema.json"
+
+
+def voice_schema() -> dict:
+    schema = VoiceProfile.model_json_schema()
+    return {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "$id": "https://callsim.invalid/voice.schema.json",
+        "title": "callsim voice profile",
+        "description": "How a customer sounds (voices/<id>.yaml); see the README, The voiced call.",
+        **{k: v for k, v in schema.items() if k != "title"},
+    }
+
+
+def write_voice_schema(voices_dir: Path) -> Path:
+    path = voices_dir / SCHEMA_FILE
+    path.write_text(json.dumps(voice_schema(), indent=2) + "\n", encoding="utf-8")
+    return path
+
+
+def load_voices(voices_dir: Path) -> list[VoiceProfile]:
+    """Every profile in the folder; raises ``FileProblems`` for the first invalid file."""
+    return [load_voice(path) for path in sorted(voices_dir.glob(f"*{VOICE_SUFFIX}"))]
 
 
 def voice_path(voices_dir: Path, voice_id: str) -> Path:

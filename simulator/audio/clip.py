@@ -1,0 +1,126 @@
+"""Audio values passed between stages, and WAV files in and out.
+
+Samples are float32 mono in [-1, 1] unless a name says otherwise.  16 kHz is the call's rate:
+Whisper and Silero VAD want it, and the TTS output is resampled to it once, when rendered.
+"""
+
+from __future__ import annotations
+
+import errno
+import wave
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+CALL_RATE = 16_000
+
+
+class DiskFull(OSError):
+    """A recording could not be written because the disk is full."""
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class AudioClip:
+    samples: np.ndarray  # float32, mono
+    sample_rate: int = CALL_RATE
+
+    @property
+    def duration_s(self) -> float:
+        return len(self.samples) / self.sample_rate
+
+    def head(self, n_samples: int) -> AudioClip:
+        return AudioClip(self.samples[:max(0, n_samples)], self.sample_rate)
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class AudioBlock:
+    """One block from the microphone.  ``start_sample`` counts samples since capture began, so
+    times derived from it hold on devices that are not clocked in real time (the ALSA file device)."""
+
+    samples: np.ndarray  # float32, mono
+    sample_rate: int
+    start_sample: int
+    capture_time_s: float  # start_sample / sample_rate: seconds since capture began
+
+    @property
+    def end_sample(self) -> int:
+        return self.start_sample + len(self.samples)
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class Utterance:
+    """One trainee turn found by the endpointer (times in seconds since capture began)."""
+
+    audio: AudioClip
+    start_s: float
+    end_s: float  # end of the last speech, not of the trailing silence
+    was_interrupted: bool = False  # cut at the maximum turn length (or the customer cut in)
+    speech_start_s: float | None = None  # onset as the VAD saw it (audio starts a little earlier)
+
+
+def to_float32(pcm: np.ndarray) -> np.ndarray:
+    if pcm.dtype == np.int16:
+        return pcm.astype(np.float32) / 32768.0
+    return pcm.astype(np.float32, copy=False)
+
+
+def to_int16(samples: np.ndarray) -> np.ndarray:
+    return (np.clip(samples, -1.0, 1.0) * 32767.0).round().astype(np.int16)
+
+
+def resample(samples: np.ndarray, from_rate: int, to_rate: int) -> np.ndarray:
+    """Band-limited resampling through the spectrum (clips are seconds long, so one FFT is cheap)."""
+    if from_rate == to_rate or len(samples) == 0:
+        return samples.astype(np.float32, copy=False)
+    n_out = int(round(len(samples) * to_rate / from_rate))
+    spectrum = np.fft.rfft(samples.astype(np.float64))
+    keep = n_out // 2 + 1
+    if keep <= len(spectrum):
+        spectrum = spectrum[:keep]
+    else:
+        spectrum = np.concatenate([spectrum, np.zeros(keep - len(spectrum), complex)])
+    out = np.fft.irfft(spectrum, n_out) * (n_out / len(samples))
+    return out.astype(np.float32)
+
+
+def read_wav(path: Path, rate: int = CALL_RATE) -> AudioClip:
+    """Read a 16-bit PCM WAV (any rate, mono or stereo) as a mono clip at ``rate``."""
+    try:
+        with wave.open(str(path), "rb") as wav:
+            if wav.getsampwidth() != 2:
+                raise ValueError(f"{path}: {8 * wav.getsampwidth()}-bit WAV; callsim reads 16-bit PCM "
+                                 f"(convert with: sox in.wav -b 16 out.wav)")
+            channels, file_rate = wav.getnchannels(), wav.getframerate()
+            pcm = np.frombuffer(wav.readframes(wav.getnframes()), dtype="<i2")
+    except wave.Error as err:
+        raise ValueError(f"{path}: not a PCM WAV file ({err})") from None
+    samples = to_float32(pcm)
+    if channels > 1:
+        samples = samples.reshape(-1, channels).mean(axis=1)
+    return AudioClip(resample(samples, file_rate, rate), rate)
+
+
+def write_wav(path: Path, clip: AudioClip) -> Path:
+    """Write 16-bit mono PCM; a full disk raises ``DiskFull`` naming the file (partial file removed)."""
+    path = Path(path)
+    try:
+        with wave.open(str(path), "wb") as wav:
+            wav.setnchannels(1)
+            wav.setsampwidth(2)
+            wav.setframerate(clip.sample_rate)
+            wav.writeframes(to_int16(clip.samples).tobytes())
+    except OSError as err:
+        path.unlink(missing_ok=True)
+        if err.errno == errno.ENOSPC:
+            raise DiskFull(errno.ENOSPC, f"the disk is full: could not write {path}; free some space "
+                                         f"(the turns recorded so far are kept)") from None
+        raise
+    return path
+
+
+def level_dbfs(samples: np.ndarray) -> float:
+    if len(samples) == 0:
+        return -120.0
+    rms = float(np.sqrt(np.mean(np.square(samples, dtype=np.float64))))
+    return 20.0 * np.log10(max(rms, 1e-6))

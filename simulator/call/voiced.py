@@ -1,0 +1,376 @@
+"""The voiced call: the customer speaks through the headset, the trainee answers aloud.
+
+``VoicedCall`` is both halves the session needs: a ``CustomerVoice`` (TTS, playback, barge-in)
+and a ``TraineeInput`` (microphone, endpointing, Whisper).  ``CallSession`` drives it exactly as
+it drives text mode, so analysis, the dialogue engine, recording and scoring are shared.
+
+Threads: the call's own thread reads the microphone and feeds the endpointer; the TTS engine
+and the Whisper model each have one owner thread; the audio callbacks only copy blocks.
+
+Latency: lines the customer may say next are rendered while the current one plays; Whisper
+loads while the opening line plays; the words so far are transcribed as soon as the trainee
+pauses (``SpeechPaused``), so at the end of the turn the transcript is usually ready.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections import deque
+from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from simulator.audio.capture import DeviceMic, MicSource, Pace, WavMic
+from simulator.audio.clip import AudioClip, DiskFull, Utterance, level_dbfs, write_wav
+from simulator.audio.devices import AudioDeviceError
+from simulator.audio.endpoint import (
+    EndpointConfig, Endpointer, NoSpeech, SileroVad, SpeechPaused, SpeechStarted, TurnEnded,
+)
+from simulator.audio.noise import mix_noise
+from simulator.asr.base import Transcriber
+from simulator.call.session import SpokenLine, TraineeReply
+from simulator.contracts import CustomerTurn, Transcript, TurnTiming
+from simulator.lazy import MissingPackage
+from simulator.scenario.diagnostics import FileProblems
+from simulator.scenario.loader import LoadedScenario
+from simulator.scenario.model import Noise, NoiseKind, Scenario
+from simulator.tts.base import TtsError, builtin_engines
+from simulator.tts.voices import MOOD_STEP, VoiceProfile, load_voice, voice_path
+from simulator.tts.worker import TtsWorker
+
+DEFAULT_TALK_OVER_S = 20.0  # a reply this long invites a customer who talks over people to cut in
+READ_TIMEOUT_S = 0.05
+
+
+@dataclass(frozen=True, slots=True)
+class VoiceOptions:
+    input_device: str | None = None
+    output_device: str | None = None
+    mic_from: Path | None = None  # recorded replies instead of the microphone
+    mic_pace: Pace = Pace.REALTIME
+    endpoint: EndpointConfig = EndpointConfig()
+    headset: bool = True  # False: open speakers, the mic is ignored while the customer talks
+    noise: Noise | None = None  # drills: background noise under the customer's voice
+    talk_over_s: float | None = None  # None: the scenario's drill turn limit, else DEFAULT_TALK_OVER_S
+
+
+def next_line_candidates(scenario: Scenario, node_id: str) -> list[str]:
+    """Every line the engine could say after a trainee turn at ``node_id`` (to render ahead)."""
+    node = scenario.nodes[node_id]
+
+    def lines_of(target: str) -> tuple[str, ...]:
+        target_node = scenario.nodes[target]
+        return (*target_node.lines, *target_node.angry_lines, *target_node.calm_lines)
+
+    candidates: list[str] = [scenario.silence_prompt, *lines_of(node_id)]
+    for transition in node.transitions:
+        target = transition.goto or node_id
+        if transition.say and target == node_id:
+            candidates.append(transition.say)
+        elif transition.say:
+            candidates += [f"{transition.say} {line}" for line in lines_of(target)]
+        else:
+            candidates += lines_of(target)
+    for ending in (scenario.on_patience_lost, scenario.on_max_turns):
+        candidates += lines_of(ending)
+    return list(dict.fromkeys(candidates))
+
+
+class VoicedCall:
+    """One voiced call's audio side.  Use as ``voice`` and ``trainee`` of a ``CallSession``."""
+
+    def __init__(self, scenario: Scenario, voice: VoiceProfile, folder: Path, *, mic: MicSource,
+                 player, tts: TtsWorker, transcriber: Transcriber, options: VoiceOptions = VoiceOptions(),
+                 on_partial: Callable[[str], None] | None = None,
+                 on_level: Callable[[float], None] | None = None):
+        self.scenario = scenario
+        self.profile = voice
+        self.folder = Path(folder)
+        self.folder.mkdir(parents=True, exist_ok=True)
+        self.mic = mic
+        self.player = player
+        self.tts = tts
+        self.transcriber = transcriber
+        self.options = options
+        self.on_partial = on_partial
+        self.on_level = on_level
+        self._asr = ThreadPoolExecutor(max_workers=1, thread_name_prefix="callsim-asr")
+        self._asr_loading: Future | None = None
+        self._endpointer: Endpointer | None = None
+        self._carried: deque = deque()  # endpoint events seen while the customer spoke
+        self._files = 0
+        self._barged_in_at_s: float | None = None
+        self._started = False
+        self.stats = CallStats()
+
+    # -- set-up --------------------------------------------------------------------------------
+    def start(self) -> None:
+        self.mic.start()
+        self._started = True
+
+    def _load_asr_in_background(self) -> None:
+        if self._asr_loading is None:
+            load = getattr(self.transcriber, "load", None)
+            self._asr_loading = self._asr.submit(load) if load is not None else None
+
+    def endpointer(self) -> Endpointer:
+        if self._endpointer is None:
+            self._endpointer = Endpointer(SileroVad(), self.options.endpoint, self.mic.sample_rate)
+        return self._endpointer
+
+    def close(self) -> None:
+        self.player.close()
+        self.mic.close()
+        self._asr.shutdown(wait=False, cancel_futures=True)
+        self.tts.close()
+
+    # -- the customer ---------------------------------------------------------------------------
+    def speak(self, turn: CustomerTurn, turn_index: int) -> SpokenLine:
+        if not self._started:
+            self.start()
+        clip = self.tts.render(turn.text, self.profile, self.profile.prosody(turn.mood))
+        noise = self.options.noise
+        if noise is not None and noise.kind != NoiseKind.NONE:
+            clip = mix_noise(clip, noise.kind.value, noise.level_db, seed=turn_index)
+        endpointer = self._endpointer
+        start_s = endpointer.position_s if endpointer else 0.0
+        self.player.play(clip)
+        self.stats.lines_played += 1
+        self._load_asr_in_background()
+        if not turn.ends_call:
+            self._render_ahead(turn)
+        endpointer = self.endpointer()
+        cut_at_s = None
+        while self.player.playing:
+            block = self.mic.read(READ_TIMEOUT_S)
+            if block is None:
+                continue
+            if self.on_level is not None:
+                self.on_level(level_dbfs(block.samples))
+            if not self.options.headset:
+                # Open speakers: the mic hears the customer, so it cannot hear a barge-in.
+                endpointer.feed(np.zeros_like(block.samples))
+                continue
+            events = endpointer.feed(block)
+            onset = next((e for e in events if isinstance(e, SpeechStarted)), None)
+            self._carried.extend(e for e in events if not isinstance(e, SpeechStarted))
+            if onset is not None and self.player.playing:
+                played = self.player.cut()
+                cut_at_s = start_s + played / clip.sample_rate
+                self._barged_in_at_s = onset.at_s
+                self.stats.barge_ins += 1
+                break
+        else:
+            self.player.wait_to_end()
+        played_samples = self.player.played_samples if cut_at_s is not None else len(clip.samples)
+        end_s = max(endpointer.position_s, start_s + played_samples / clip.sample_rate)
+        if cut_at_s is not None:
+            end_s = cut_at_s
+        path = self._save("customer", clip.head(played_samples))
+        return SpokenLine(start_s=round(start_s, 3), end_s=round(end_s, 3), audio_path=path,
+                          cut_off_at_s=None if cut_at_s is None else round(cut_at_s, 3))
+
+    def _render_ahead(self, turn: CustomerTurn) -> None:
+        moods = {turn.mood, turn.mood - MOOD_STEP, turn.mood + MOOD_STEP}
+        prosodies = list(dict.fromkeys(self.profile.prosody(m) for m in sorted(moods, key=lambda m: abs(m - turn.mood))))
+        self.tts.prefetch(next_line_candidates(self.scenario, turn.node_id), self.profile, prosodies)
+
+    # -- the trainee ----------------------------------------------------------------------------
+    def next_reply(self, customer: CustomerTurn, spoken: SpokenLine, turn_index: int) -> TraineeReply | None:
+        if not self.mic.expect_reply(turn_index):
+            return None
+        endpointer = self.endpointer()
+        talk_over = self.options.talk_over_s or self.scenario.drill.turn_time_limit_s or DEFAULT_TALK_OVER_S
+        listen_from = endpointer.position_s
+        limit = talk_over if customer.may_interrupt else None
+        endpointer.listen(turn_limit_s=limit)
+        early: tuple[float, Future] | None = None
+        while True:
+            if not self._carried:
+                block = self.mic.read(0.5)
+                if block is None:
+                    continue
+                if self.on_level is not None:
+                    self.on_level(level_dbfs(block.samples))
+                self._carried.extend(endpointer.feed(block))
+                continue
+            event = self._carried.popleft()
+            if isinstance(event, SpeechPaused):
+                early = (event.speech_end_s, self._asr.submit(self._transcribe, event.audio))
+            elif isinstance(event, NoSpeech):
+                return TraineeReply(Transcript(""), silence=True, silence_s=round(event.silence_s, 2))
+            elif isinstance(event, TurnEnded):
+                reply = self._reply(event.utterance, early, spoken)
+                if reply is not None:
+                    return reply
+                # Speech to the VAD but no words to Whisper (a cough, a bump): keep waiting.
+                endpointer.listen(turn_limit_s=limit, since_s=listen_from)
+                early = None
+
+    def _transcribe(self, audio: AudioClip) -> Transcript:
+        if self._asr_loading is not None:
+            self._asr_loading.result()
+        return self.transcriber.transcribe(audio.samples)
+
+    def _reply(self, utterance: Utterance, early: tuple[float, Future] | None, spoken: SpokenLine) -> TraineeReply | None:
+        if early is not None and abs(early[0] - utterance.end_s) < 1e-6 and not utterance.was_interrupted:
+            transcript = early[1].result()
+            self.stats.early_transcripts += 1
+        else:
+            if early is not None:
+                early[1].cancel()
+            transcript = self._asr.submit(self._transcribe, utterance.audio).result()
+        if transcript.is_empty and not utterance.was_interrupted:
+            return None
+        if self.on_partial is not None:
+            self.on_partial(transcript.text)
+        path = self._save("trainee", utterance.audio)
+        speech_start = utterance.speech_start_s if utterance.speech_start_s is not None else utterance.start_s
+        barged = self._barged_in_at_s is not None
+        customer_end = spoken.cut_off_at_s if spoken.cut_off_at_s is not None else spoken.end_s
+        overlap = 0.0
+        if barged and spoken.end_s is not None:
+            overlap = max(0.0, (spoken.cut_off_at_s or spoken.end_s) - self._barged_in_at_s)
+        delay = None if barged or customer_end is None else round(max(0.0, speech_start - customer_end), 3)
+        self._barged_in_at_s = None
+        return TraineeReply(transcript=transcript, timing=TurnTiming(
+            start_s=round(speech_start, 3), end_s=round(utterance.end_s, 3), response_delay_s=delay,
+            overlap_s=round(overlap, 3)), interrupted_customer=barged, audio_path=path)
+
+    def _save(self, speaker: str, clip: AudioClip) -> Path:
+        self._files += 1
+        return write_wav(self.folder / f"{self._files:02d}-{speaker}.wav", clip)
+
+
+@dataclass
+class CallStats:
+    lines_played: int = 0
+    barge_ins: int = 0
+    early_transcripts: int = 0
+
+
+# -- building a call from settings ----------------------------------------------------------------
+
+def load_persona_voice(scenario: Scenario, voices_dir: Path) -> VoiceProfile:
+    path = voice_path(voices_dir, scenario.persona.voice)
+    if not path.is_file():
+        raise FileProblems.single(path, _start(), "voice.missing",
+                                  f"voice profile {scenario.persona.voice!r} not found in {voices_dir}")
+    return load_voice(path)
+
+
+def _start():
+    from simulator.scenario.diagnostics import START
+
+    return START
+
+
+def open_voiced_call(loaded: LoadedScenario, settings, folder: Path, options: VoiceOptions = VoiceOptions(),
+                     *, on_partial: Callable[[str], None] | None = None,
+                     on_level: Callable[[float], None] | None = None) -> VoicedCall:
+    """Everything a voiced call needs, from settings; nothing slow happens here (the TTS engine
+    starts on its thread, Whisper loads while the first line plays)."""
+    from simulator.asr.registry import transcriber_from_settings
+    from simulator.audio.playback import Player
+
+    scenario = loaded.scenario
+    profile = load_persona_voice(scenario, settings.voices_dir)
+    engine_name = settings.tts_engine if settings.tts_engine else None
+    registry = builtin_engines()
+    tts = TtsWorker(lambda: registry.create(engine_name or profile.engine))
+    if options.mic_from is not None:
+        mic: MicSource = WavMic(options.mic_from, pace=options.mic_pace)
+    else:
+        mic = DeviceMic(options.input_device or settings.input_device)
+    player = Player(options.output_device or settings.output_device)
+    try:
+        player.open()
+        tts.wait_ready(30)
+    except BaseException:
+        tts.close()
+        raise
+    transcriber = transcriber_from_settings(settings)
+    return VoicedCall(scenario, profile, folder, mic=mic, player=player, tts=tts, transcriber=transcriber,
+                      options=options, on_partial=on_partial, on_level=on_level)
+
+
+def options_from_args(args: argparse.Namespace, scenario: Scenario) -> VoiceOptions:
+    defaults = EndpointConfig()
+    endpoint = EndpointConfig(
+        end_silence_s=getattr(args, "end_silence", None) or defaults.end_silence_s,
+        max_turn_s=getattr(args, "max_turn", None) or defaults.max_turn_s,
+        no_speech_s=getattr(args, "no_speech", None) or defaults.no_speech_s)
+    drill = getattr(args, "drill", None)
+    return VoiceOptions(
+        input_device=getattr(args, "input", None), output_device=getattr(args, "output", None),
+        mic_from=args.mic_from, mic_pace=Pace(getattr(args, "mic_pace", None) or Pace.REALTIME),
+        endpoint=endpoint, headset=not getattr(args, "speakers", False),
+        noise=scenario.drill.noise if drill else None)
+
+
+def play_voiced(loaded: LoadedScenario, settings, args: argparse.Namespace) -> int:
+    """``callsim play SCENARIO`` with voice: prints the transcript as the call goes."""
+    from simulator.asr.base import AsrModelError
+    from simulator.call.textcall import call_to_json, describe_event, describe_scorecard, new_call_folder, run_call
+
+    analyser_name = settings.analyser
+    from simulator.analysis.registry import builtin_analysers
+
+    analyser = builtin_analysers().create(loaded.scenario, analyser_name)
+    folder = new_call_folder(args.record_to or settings.recordings_dir, loaded.scenario.id)
+    try:
+        options = options_from_args(args, loaded.scenario)
+        call = open_voiced_call(loaded, settings, folder, options)
+    except (FileProblems, ValueError) as err:
+        print(f"callsim: {err}", file=sys.stderr)
+        return 1
+    except (AudioDeviceError, TtsError) as err:
+        print(f"callsim: {err}", file=sys.stderr)
+        return 4
+
+    keeper = _keeper(args, settings, folder, loaded)
+
+    def show(event) -> None:
+        if not args.json:
+            print(describe_event(event), flush=True)
+
+    if not args.json:
+        persona = loaded.scenario.persona
+        source = f"replies from {args.mic_from}" if args.mic_from else "your headset"
+        print(f"{loaded.scenario.title} (difficulty {loaded.scenario.difficulty}/5)\n"
+              f"Customer: {persona.name}. {persona.situation}\n"
+              f"Voiced call: listening to {source}; Ctrl-C hangs up.\n", flush=True)
+    try:
+        finished = run_call(loaded, analyser, call, call, folder, seed=args.seed, mode="voice",
+                            on_event=keeper.wrap(show) if keeper else show)
+    except (AudioDeviceError, TtsError, AsrModelError, MissingPackage, DiskFull) as err:
+        print(f"callsim: {err}\ncallsim: the turns so far are saved in {folder}", file=sys.stderr)
+        return 4
+    except KeyboardInterrupt:
+        print(f"\ncallsim: hung up; the turns so far are saved in {folder}", file=sys.stderr)
+        return 130
+    finally:
+        call.close()
+    if args.json:
+        print(json.dumps(call_to_json(finished), indent=2, ensure_ascii=False))
+    else:
+        print()
+        print(describe_scorecard(finished.scorecard))
+        print(f"\ncall recorded in {finished.record.folder}")
+    if keeper:
+        keeper.finish(finished)
+    return 0
+
+
+def _keeper(args, settings, folder: Path, loaded: LoadedScenario):
+    try:
+        from simulator.lab.playstore import CallKeeper
+    except ImportError:
+        return None
+    return CallKeeper.from_args(args, settings, folder, seed=args.seed, scenario_id=loaded.scenario.id)
+

@@ -1,0 +1,203 @@
+"""Speech commands: voices, say, devices, bench latency; and the voiced call's flags for ``play``."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from simulator.config import load_settings
+
+
+def add_voice_flags(play: argparse.ArgumentParser) -> None:
+    group = play.add_argument_group("voiced call (audio devices, turn-taking)")
+    group.add_argument("--input", help="microphone: device name (or part of it) or index; see `callsim devices`")
+    group.add_argument("--output", help="headset/speaker: device name (or part of it) or index")
+    group.add_argument("--mic-pace", choices=["realtime", "fast"],
+                       help="with --mic-from: speak the replies in real time (default) or as fast as possible")
+    group.add_argument("--end-silence", type=float, metavar="S",
+                       help="silence that ends your turn, seconds (default 0.4)")
+    group.add_argument("--max-turn", type=float, metavar="S", help="longest turn before it is cut (default 60)")
+    group.add_argument("--no-speech", type=float, metavar="S",
+                       help="seconds of saying nothing before the customer reacts to the silence (default 6)")
+    group.add_argument("--speakers", action="store_true",
+                       help="open speakers, no headset: the mic is ignored while the customer talks (no barge-in)")
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    voices = subparsers.add_parser("voices", help="list the customer voice profiles and the TTS engine's voices")
+    voices.add_argument("--json", action="store_true")
+    voices.add_argument("--schema", action="store_true", help="print the JSON Schema of voice profiles")
+    voices.add_argument("--engine-voices", action="store_true", help="also list every voice the engine has")
+    voices.set_defaults(func=cmd_voices)
+
+    say = subparsers.add_parser("say", help="speak a line in a customer voice (or write it to a WAV)")
+    say.add_argument("voice", help="voice profile id (see `callsim voices`)")
+    say.add_argument("text")
+    say.add_argument("--mood", type=int, default=None, help="anger 0-100 (default: the voice's neutral point)")
+    say.add_argument("--out", type=Path, help="write a 16 kHz WAV here instead of playing it")
+    say.add_argument("--output", help="output device name or index")
+    say.set_defaults(func=cmd_say)
+
+    devices = subparsers.add_parser("devices", help="list sound devices (choose with --input/--output)")
+    devices.add_argument("--json", action="store_true")
+    devices.set_defaults(func=cmd_devices)
+
+    bench = subparsers.add_parser("bench", help="benchmarks that print numbers")
+    bench_sub = bench.add_subparsers(dest="bench", metavar="BENCH", required=True)
+    latency = bench_sub.add_parser("latency", help="perceived turn latency of real voiced calls (real time)")
+    latency.add_argument("--json", action="store_true")
+    latency.add_argument("--scenario", default="billing-overcharge")
+    latency.add_argument("--replies", type=Path, help="folder of reply WAVs (default: made with espeak-ng)")
+    latency.add_argument("--calls", type=int, default=2, help="calls to run (default 2)")
+    latency.add_argument("--shared", type=Path, help="the shared folder with audio/realtime and data/asr "
+                                                     "(default: ../shared beside the repository)")
+    latency.add_argument("--end-silence", type=float, metavar="S", help="endpoint silence for the calls")
+    latency.set_defaults(func=cmd_bench_latency)
+
+
+def cmd_voices(args: argparse.Namespace) -> int:
+    from simulator.scenario.diagnostics import FileProblems
+    from simulator.tts.voices import load_voices, voice_schema
+
+    if args.schema:
+        print(json.dumps(voice_schema(), indent=2))
+        return 0
+    settings = load_settings()
+    try:
+        profiles = load_voices(settings.voices_dir)
+    except FileProblems as problems:
+        print(problems, file=sys.stderr)
+        return 1
+    engine_voices = []
+    engine_error = None
+    try:
+        from simulator.tts.base import builtin_engines
+
+        engine = builtin_engines().create(settings.tts_engine)
+        engine_voices = engine.system_voices()
+    except Exception as err:  # noqa: BLE001 - the profiles are still worth listing
+        engine_error = str(err)
+    known = {v.id for v in engine_voices}
+
+    def installed(system_voice: str) -> bool | None:
+        if not known:
+            return None
+        return system_voice.split("+")[0] in known
+
+    if args.json:
+        print(json.dumps({
+            "profiles": [{**p.model_dump(mode="json"), "installed": installed(p.system_voice)} for p in profiles],
+            "engine": settings.tts_engine, "engine_error": engine_error,
+            "engine_voices": [{"id": v.id, "name": v.name, "languages": list(v.languages)} for v in engine_voices],
+        }, indent=2))
+        return 0
+    print(f"voice profiles in {settings.voices_dir}:")
+    for p in profiles:
+        flag = {True: "", False: "  (NOT INSTALLED in the engine)", None: ""}[installed(p.system_voice)]
+        print(f"  {p.id:<24} {p.gender.value:<7} {p.age.value:<7} {p.accent or '-':<18} "
+              f"{p.engine}:{p.system_voice} {p.rate_wpm:.0f} wpm, pitch {p.pitch:.0f}{flag}")
+    if engine_error:
+        print(f"engine {settings.tts_engine}: unavailable: {engine_error}", file=sys.stderr)
+    else:
+        english = [v for v in engine_voices if any(lang.startswith("en") for lang in v.languages)]
+        shown = engine_voices if args.engine_voices else english
+        print(f"\n{settings.tts_engine} voices ({len(engine_voices)} in all; "
+              f"{'all' if args.engine_voices else 'English'} shown; add +f1..+f5 / +m1..+m7 for variants):")
+        for v in shown:
+            print(f"  {v.id:<28} {v.name}")
+    return 0
+
+
+def cmd_say(args: argparse.Namespace) -> int:
+    from simulator.audio.clip import write_wav
+    from simulator.audio.devices import AudioDeviceError
+    from simulator.scenario.diagnostics import FileProblems
+    from simulator.tts.base import TtsError, builtin_engines
+    from simulator.tts.voices import load_voice, voice_path
+
+    settings = load_settings()
+    path = voice_path(settings.voices_dir, args.voice)
+    if not path.is_file():
+        known = ", ".join(sorted(p.stem for p in settings.voices_dir.glob("*.yaml")))
+        print(f"callsim: no voice profile {args.voice!r} in {settings.voices_dir}; known: {known}", file=sys.stderr)
+        return 1
+    try:
+        profile = load_voice(path)
+    except FileProblems as problems:
+        print(problems, file=sys.stderr)
+        return 1
+    mood = profile.mood.neutral_anger if args.mood is None else max(0, min(100, args.mood))
+    try:
+        engine = builtin_engines().create(settings.tts_engine or profile.engine)
+        clip = engine.render(args.text, profile, profile.prosody(mood))
+    except (TtsError, LookupError) as err:
+        print(f"callsim: {err}", file=sys.stderr)
+        return 4
+    if args.out:
+        try:
+            write_wav(args.out, clip)
+        except OSError as err:
+            print(f"callsim: {err}", file=sys.stderr)
+            return 1
+        print(f"{args.out}: {clip.duration_s:.2f} s, {clip.sample_rate} Hz")
+        return 0
+    from simulator.audio.playback import Player
+
+    player = Player(args.output or settings.output_device)
+    try:
+        player.play(clip)
+        player.wait_to_end()
+    except AudioDeviceError as err:
+        print(f"callsim: {err}", file=sys.stderr)
+        return 4
+    finally:
+        player.close()
+    return 0
+
+
+def cmd_devices(args: argparse.Namespace) -> int:
+    from simulator.audio.devices import AudioDeviceError, list_devices
+
+    try:
+        devices = list_devices()
+    except AudioDeviceError as err:
+        print(f"callsim: {err}", file=sys.stderr)
+        return 4
+    settings = load_settings()
+    if args.json:
+        print(json.dumps([{"index": d.index, "name": d.name, "host_api": d.host_api,
+                           "inputs": d.max_input_channels, "outputs": d.max_output_channels,
+                           "default_sample_rate": d.default_sample_rate, "default_input": d.is_default_input,
+                           "default_output": d.is_default_output} for d in devices], indent=2))
+        return 0
+    if not devices:
+        print("no sound devices found: plug in a headset, or check ALSA/PulseAudio")
+        return 0
+    for d in devices:
+        marks = [m for m, on in (("default in", d.is_default_input), ("default out", d.is_default_output)) if on]
+        print(f"  {d.index:>3}  {d.name:<40} in {d.max_input_channels:<2} out {d.max_output_channels:<2} "
+              f"{d.host_api}{'  [' + ', '.join(marks) + ']' if marks else ''}")
+    print(f"\nconfigured: input {settings.input_device or 'default'}, output {settings.output_device or 'default'} "
+          f"(set input_device/output_device in the config file, or --input/--output on `callsim play`)")
+    return 0
+
+
+def cmd_bench_latency(args: argparse.Namespace) -> int:
+    from simulator.audio.latency_bench import BenchError, run_latency_bench
+
+    try:
+        result = run_latency_bench(scenario=args.scenario, replies=args.replies, calls=args.calls,
+                                   shared=args.shared, end_silence_s=args.end_silence,
+                                   progress=None if args.json else lambda line: print(line, file=sys.stderr))
+    except BenchError as err:
+        print(f"callsim: {err}", file=sys.stderr)
+        return 1
+    if args.json:
+        print(json.dumps(result, indent=2))
+    else:
+        for key, value in result.items():
+            if key != "calls":
+                print(f"{key:>14}: {value}")
+    return 0

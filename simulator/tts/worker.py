@@ -1,0 +1,117 @@
+"""The one thread that owns the TTS engine: renders lines on demand, and ahead of time.
+
+A line the customer must say now jumps the queue; lines rendered ahead (the scenario's possible
+next lines) wait behind it.  Results land in the cache, so a prefetched line plays at once.
+"""
+
+from __future__ import annotations
+
+import itertools
+import queue
+import threading
+from concurrent.futures import Future
+
+from simulator.audio.clip import AudioClip
+from simulator.tts.base import TtsEngine
+from simulator.tts.cache import LineCache, LineKey
+from simulator.tts.voices import Prosody, VoiceProfile
+
+NOW, AHEAD = 0, 1
+
+
+class TtsWorker:
+    def __init__(self, make_engine, cache: LineCache | None = None):
+        """``make_engine`` is called on the worker thread (pyttsx3 must live on one thread)."""
+        self.cache = cache or LineCache()
+        self._make_engine = make_engine
+        self._jobs: queue.PriorityQueue = queue.PriorityQueue()
+        self._order = itertools.count()
+        self._pending: dict[LineKey, Future] = {}
+        self._lock = threading.Lock()
+        self._engine_name = "?"
+        self._ready: Future = Future()
+        self._thread = threading.Thread(target=self._run, name="callsim-tts", daemon=True)
+        self._thread.start()
+
+    def wait_ready(self, timeout_s: float | None = None) -> TtsEngine:
+        """The engine, once created; re-raises the creation error (missing package or espeak-ng)."""
+        return self._ready.result(timeout_s)
+
+    def _run(self) -> None:
+        try:
+            engine = self._make_engine()
+            self._engine_name = engine.name
+            self._ready.set_result(engine)
+        except BaseException as err:  # noqa: BLE001 - handed to whoever waits for the engine
+            self._ready.set_exception(err)
+            engine = None
+        while True:
+            _priority, _order, job = self._jobs.get()
+            if job is None:
+                break
+            key, voice, future = job
+            if future.done():
+                continue
+            if engine is None:
+                future.set_exception(self._ready.exception())
+            else:
+                clip = self.cache.get(key)
+                try:
+                    if clip is None:
+                        clip = engine.render(key.text, voice, key.prosody)
+                        self.cache.put(key, clip)
+                    future.set_result(clip)
+                except Exception as err:  # noqa: BLE001 - delivered to the caller of render()
+                    future.set_exception(err)
+            with self._lock:
+                self._pending.pop(key, None)
+        close = getattr(engine, "close", None)
+        if close is not None:
+            close()
+
+    def key(self, text: str, voice: VoiceProfile, prosody: Prosody) -> LineKey:
+        self.wait_ready()
+        return LineKey.of(self._engine_name, voice, prosody, text)
+
+    def submit(self, text: str, voice: VoiceProfile, prosody: Prosody, *, priority: int = NOW) -> Future:
+        key = self.key(text, voice, prosody)
+        with self._lock:
+            future: Future = Future()
+            clip = self.cache.get(key) if self.cache.peek(key) else None
+            if clip is not None:
+                future.set_result(clip)
+                return future
+            existing = self._pending.get(key)
+            if existing is not None:
+                return existing
+            self._pending[key] = future
+        self._jobs.put((priority, next(self._order), (key, voice, future)))
+        return future
+
+    def render(self, text: str, voice: VoiceProfile, prosody: Prosody, timeout_s: float = 30.0) -> AudioClip:
+        key = self.key(text, voice, prosody)
+        clip = self.cache.get(key)
+        if clip is not None:
+            return clip
+        with self._lock:
+            queued = self._pending.get(key)
+        if queued is not None:
+            # Rendered ahead but not yet done: a NOW job for the same key jumps the queue.
+            now: Future = Future()
+            self._jobs.put((NOW, next(self._order), (key, voice, now)))
+            return now.result(timeout_s)
+        return self.submit(text, voice, prosody).result(timeout_s)
+
+    def prefetch(self, lines, voice: VoiceProfile, prosodies) -> int:
+        """Queue ``lines`` x ``prosodies`` behind any line needed now; returns how many were queued."""
+        queued = 0
+        for prosody in prosodies:
+            for text in lines:
+                if not self.cache.peek(self.key(text, voice, prosody)):
+                    self.submit(text, voice, prosody, priority=AHEAD)
+                    queued += 1
+        return queued
+
+    def close(self) -> None:
+        self._jobs.put((NOW, -1, None))
+        self._thread.join(timeout=5)
