@@ -11,6 +11,7 @@ from simulator.analysis.registry import builtin_analysers
 from simulator.call.golden import run_golden_for_paths
 from simulator.call.text_io import ScriptedReplies, SilentVoice, TypedReplies, read_reply_file
 from simulator.call.textcall import call_to_json, describe_event, describe_scorecard, new_call_folder, run_call
+from simulator.commands.speech import add_voice_flags
 from simulator.config import load_settings
 from simulator.lab.playstore import CallKeeper, add_store_flags
 from simulator.scenario.diagnostics import FileProblems, Level
@@ -38,6 +39,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     play.add_argument("--analyser", help=f"turn analyser ({', '.join(builtin_analysers().names())})")
     play.add_argument("--record-to", type=Path, help="folder for the call record (default: data dir)")
     play.add_argument("--mic-from", type=Path, help="voiced mode: drive the microphone from WAV replies")
+    add_voice_flags(play)
     add_store_flags(play)
     play.set_defaults(func=cmd_play)
 
