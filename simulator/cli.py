@@ -16,6 +16,7 @@ COMMAND_MODULES = (
     "simulator.commands.transcribe",
     "simulator.commands.lab",
     "simulator.commands.speech",
+    "simulator.commands.score",
 )
 
 

@@ -32,7 +32,6 @@ def step_results(scenario: Scenario, turns: Sequence[ScoredTurn]) -> tuple[StepR
     for turn in turns:
         for hit in turn.analysis.steps_hit:
             first.setdefault(hit.step_id, (turn, hit.quote, hit.start_s))
-    never = 10 ** 6
     when = {step_id: found[0].index for step_id, found in first.items()}
     results = []
     for step in scenario.script:
@@ -42,8 +41,9 @@ def step_results(scenario: Scenario, turns: Sequence[ScoredTurn]) -> tuple[StepR
                                       due_by_turn=step.within_turns))
             continue
         turn, quote, start_s = found
-        problems = [f"came before {other}" for other in step.after if when.get(other, never) > turn.index]
-        problems += [f"came after {other}" for other in step.before if when.get(other, never) < turn.index]
+        # a prerequisite never done is already a missed step; order is only judged between steps done
+        problems = [f"came before {other}" for other in step.after if turn.index < when.get(other, -1)]
+        problems += [f"came after {other}" for other in step.before if when.get(other, turn.index) < turn.index]
         on_time = step.within_turns is None or turn.index <= step.within_turns
         results.append(StepResult(step.id, step.description, True, turn.index, start_s, quote, not problems, on_time,
                                   step.required, turn.at(start_s), "; ".join(problems) or None, step.within_turns))

@@ -27,8 +27,8 @@ EMOTION_WORDS = (
     "angry", "annoyed", "furious", "frustrated", "frustrating", "upset", "worried", "stressed", "fed up",
     "sick of", "ridiculous", "unacceptable", "disgusting", "disgraceful", "appalling", "hopeless", "useless",
     "unbelievable", "outrageous", "joke", "scared", "afraid", "anxious", "panicking", "desperate", "overdrawn",
-    "can't believe", "cannot believe", "not happy", "disappointed", "waiting for", "again", "manager",
-    "complaint", "listening", "twice",
+    "can't believe", "cannot believe", "not happy", "disappointed", "waiting for", "manager", "complaint",
+    "not listening", "hanging up",
 )
 ESCALATION_EVENTS = frozenset({EngineEvent.PATIENCE_LOST, EngineEvent.FORBIDDEN_PHRASE})
 

@@ -1,0 +1,162 @@
+"""``callsim score``: QA-score a call recorded by callsim or an outside recording (WAV)."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from simulator.call.record import CALL_FILE, CallRecord, read_call
+from simulator.config import Settings, load_settings
+from simulator.scenario.diagnostics import FileProblems
+from simulator.scenario.loader import LoadedScenario, default_rubric, effective_rubric, load_scenario
+from simulator.scenario.model import Rubric, Scenario
+
+GENERIC_SCENARIO_ID = "external-call"
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    score = subparsers.add_parser(
+        "score", help="score a recorded call: a callsim call folder, or a WAV (stereo agent/customer or agent-only)")
+    score.add_argument("call", type=Path, help="call folder, call.jsonl, or a WAV recording")
+    score.add_argument("--scenario", help="scenario file or id (default: the one the call was recorded with)")
+    score.add_argument("--json", action="store_true", help="print the scorecard as JSON")
+    score.add_argument("--analyser", help="turn analyser for WAV recordings (default: configured)")
+    score.add_argument("--agent-channel", type=int, default=0, choices=(0, 1),
+                       help="stereo WAV: the channel with the agent/trainee (0 = left, default)")
+    score.add_argument("--brief", action="store_true", help="text output without per-turn evidence")
+    score.set_defaults(func=cmd_score)
+
+
+def _resolve(name: str, settings: Settings) -> Path:
+    path = Path(name)
+    if path.exists() or path.suffix in (".yaml", ".yml"):
+        return path
+    return settings.scenarios_dir / f"{name}.yaml"
+
+
+def _scenario_for_record(record: CallRecord, override: str | None, settings: Settings) -> LoadedScenario:
+    if override:
+        return load_scenario(_resolve(override, settings))
+    candidates = []
+    if record.header.scenario_path:
+        recorded = Path(record.header.scenario_path)
+        candidates.append(recorded)
+        if not recorded.is_absolute() and record.folder is not None:
+            candidates.append(record.folder / recorded)
+    candidates.append(settings.scenarios_dir / f"{record.header.scenario_id}.yaml")
+    for candidate in candidates:
+        if candidate.is_file():
+            return load_scenario(candidate)
+    raise FileNotFoundError(f"cannot find scenario {record.header.scenario_id!r} (looked in "
+                            f"{', '.join(map(str, candidates))}); pass --scenario FILE")
+
+
+def generic_scenario() -> Scenario:
+    """For recordings with no scenario: no script, so empathy and tone are scored, not compliance."""
+    return Scenario.model_validate({
+        "id": GENERIC_SCENARIO_ID, "title": "External call", "summary": "A call recorded outside callsim.",
+        "difficulty": 1, "persona": {"name": "Customer", "situation": "unknown", "voice": "default", "mood": 50},
+        "start": "call", "on_patience_lost": "call", "on_max_turns": "call",
+        "nodes": {"call": {"lines": ["(recorded call)"], "end": "unresolved"}},
+    })
+
+
+def _score_recorded(path: Path, args: argparse.Namespace, settings: Settings) -> tuple[dict, object]:
+    from simulator.scoring.call_scorer import score_call
+    from simulator.scoring.recorded import fill_missing_tone
+
+    record = read_call(path)
+    loaded = _scenario_for_record(record, args.scenario, settings)
+    if loaded.sha256 != record.header.scenario_sha256:
+        print(f"callsim: note: {loaded.path} has changed since this call was recorded; scoring against the "
+              "current version", file=sys.stderr)
+    rubric = effective_rubric(loaded)
+    record = fill_missing_tone(record, rubric.tone)
+    card = score_call(record, loaded.scenario, rubric)
+    return {"kind": "recorded", "scenario": loaded.scenario.id, "scenario_path": str(loaded.path),
+            "outcome": record.outcome.value if record.outcome else None}, card
+
+
+def vad_span_finder():
+    """Silero VAD (shipped in faster-whisper) with tight padding: turn timing matters here."""
+    from simulator.lazy import require
+    from simulator.scoring.external import Span
+
+    vad = require("faster_whisper.vad", "faster-whisper", feature="finding speech in a recording")
+    options = vad.VadOptions(threshold=0.5, min_speech_duration_ms=150, min_silence_duration_ms=300,
+                             speech_pad_ms=60)
+
+    def find(samples) -> list[Span]:
+        if samples.size == 0:
+            return []
+        spans = vad.get_speech_timestamps(samples, options, sampling_rate=16_000)
+        return [Span(s["start"] / 16_000, s["end"] / 16_000) for s in spans]
+
+    return find
+
+
+def _transcriber(settings: Settings):
+    try:
+        from simulator.asr.registry import transcriber_from_settings
+    except ImportError as err:
+        from simulator.lazy import MissingPackage
+        raise MissingPackage(f"speech recognition is not available ({err})") from None
+    return transcriber_from_settings(settings)
+
+
+def _score_wav(path: Path, args: argparse.Namespace, settings: Settings) -> tuple[dict, object]:
+    from simulator.analysis.acoustics import read_wav
+    from simulator.analysis.registry import builtin_analysers
+    from simulator.scoring.call_scorer import score_call
+    from simulator.scoring.external import analyse_external
+
+    if args.scenario:
+        loaded = load_scenario(_resolve(args.scenario, settings))
+        scenario, rubric, sha = loaded.scenario, effective_rubric(loaded), loaded.sha256
+    else:
+        scenario, sha = generic_scenario(), ""
+        rubric = default_rubric(settings.scenarios_dir / "rubric.yaml") if settings.scenarios_dir.is_dir() else Rubric()
+    audio = read_wav(path)
+    analyser = builtin_analysers().create(scenario, args.analyser or settings.analyser)
+    call = analyse_external(audio, find_spans=vad_span_finder(), transcriber=_transcriber(settings),
+                            analyser=analyser, thresholds=rubric.tone, scenario_id=scenario.id, scenario_sha256=sha,
+                            source=path.resolve(), agent_channel=args.agent_channel)
+    card = score_call(call.record, scenario, rubric)
+    turns = [{"speaker": t.speaker.value, "start_s": t.start_s, "end_s": t.end_s, "text": t.text}
+             for t in call.record.turns]
+    return {"kind": "external", "scenario": scenario.id, "stereo": call.stereo,
+            "duration_s": round(call.duration_s, 2), "turns": turns}, card
+
+
+def cmd_score(args: argparse.Namespace) -> int:
+    from simulator.analysis.acoustics import AudioFileError
+    from simulator.scoring.report import format_scorecard
+    from simulator.scoring.scorecard import scorecard_to_json
+
+    settings = load_settings(analyser=args.analyser)
+    path: Path = args.call
+    try:
+        if path.is_dir() or path.suffix == ".jsonl":
+            if path.is_dir() and not (path / CALL_FILE).is_file():
+                raise FileNotFoundError(f"{path}: no {CALL_FILE} in this folder (not a callsim call folder)")
+            about, card = _score_recorded(path, args, settings)
+        elif path.suffix.lower() == ".wav":
+            about, card = _score_wav(path, args, settings)
+        elif not path.exists():
+            raise FileNotFoundError(f"{path}: no such file or folder")
+        else:
+            raise ValueError(f"{path}: expected a call folder, call.jsonl or a .wav recording")
+    except FileProblems as problems:
+        print(problems, file=sys.stderr)
+        return 1
+    except (FileNotFoundError, AudioFileError, ValueError, LookupError) as err:
+        print(f"callsim: {err}", file=sys.stderr)
+        return 1
+    if args.json:
+        print(json.dumps({"call": str(path), **about, "scorecard": scorecard_to_json(card)}, indent=2,
+                         ensure_ascii=False))
+    else:
+        print(format_scorecard(card, detailed=not args.brief))
+    return 0

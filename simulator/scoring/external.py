@@ -1,0 +1,221 @@
+"""Turn a recording made outside callsim into a call record the scorer understands.
+
+Input: a stereo WAV with the agent (trainee) on one channel and the customer on the other, or an
+agent-only mono WAV.  Each channel is cut into speech spans by a voice-activity detector; spans
+of one speaker with no speech of the other in between (and a gap under ``turn_gap_s``) form a turn.
+Agent turns are transcribed in packed batches of up to ~28 s (Whisper always encodes a 30 s
+window, so one pass over several short turns is several times cheaper than one pass each) and
+the words are mapped back to their turns by time.  Timing (response delay, overlap, talk ratio)
+comes from the channel spans; tone from each turn's audio against the whole call's baseline.
+
+The VAD and the transcriber are passed in (``SpanFinder``, ``Transcriber``), so this module stays
+free of heavy imports; ``simulator.commands.score`` wires the Silero VAD and Whisper.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+import numpy as np
+
+from simulator.analysis.acoustics import Audio, resample, voice_features
+from simulator.analysis.base import TurnAnalyser, TurnInput
+from simulator.analysis.tone import call_tone
+from simulator.asr.base import SAMPLE_RATE, Transcriber
+from simulator.call.record import CallHeader, CallRecord, TurnRecord, now_iso
+from simulator.contracts import Speaker, Transcript, TurnTiming
+from simulator.scenario.model import ToneThresholds
+
+MAX_BATCH_S = 28.0
+BATCH_GAP_S = 0.6  # silence between packed turns, so Whisper sees separate utterances
+TURN_PAD_S = 0.1
+BARGE_IN_MARGIN_S = 0.2
+
+
+@dataclass(frozen=True, slots=True)
+class Span:
+    start_s: float
+    end_s: float
+
+    @property
+    def duration_s(self) -> float:
+        return self.end_s - self.start_s
+
+
+SpanFinder = Callable[[np.ndarray], list[Span]]  # 16 kHz float32 -> speech spans in seconds
+
+
+@dataclass(frozen=True, slots=True)
+class ChannelTurn:
+    speaker: Speaker
+    spans: tuple[Span, ...]
+
+    @property
+    def start_s(self) -> float:
+        return self.spans[0].start_s
+
+    @property
+    def end_s(self) -> float:
+        return self.spans[-1].end_s
+
+
+def _inside(span: Span, others: Sequence[Span]) -> bool:
+    return any(o.start_s <= span.start_s and span.end_s <= o.end_s for o in others)
+
+
+def build_turns(agent: Sequence[Span], customer: Sequence[Span], turn_gap_s: float = 2.0) -> list[ChannelTurn]:
+    """Speaker turns from the two channels' speech spans, in time order.
+
+    A customer span wholly inside agent speech ("mm-hm", a talk-over) does not split the agent's
+    turn; it still counts as overlap.
+    """
+    tagged = sorted([(s, Speaker.TRAINEE) for s in agent]
+                    + [(s, Speaker.CUSTOMER) for s in customer if not _inside(s, agent)],
+                    key=lambda item: (item[0].start_s, item[1] != Speaker.CUSTOMER))
+    turns: list[ChannelTurn] = []
+    for span, speaker in tagged:
+        last = turns[-1] if turns else None
+        if last is not None and last.speaker == speaker and span.start_s - last.end_s < turn_gap_s:
+            turns[-1] = ChannelTurn(speaker, (*last.spans, span))
+        else:
+            turns.append(ChannelTurn(speaker, (span,)))
+    return turns
+
+
+def overlap_s(spans: Sequence[Span], others: Sequence[Span]) -> float:
+    total = 0.0
+    for span in spans:
+        for other in others:
+            total += max(0.0, min(span.end_s, other.end_s) - max(span.start_s, other.start_s))
+    return total
+
+
+def agent_timing(turn: ChannelTurn, previous_customer: ChannelTurn | None, customer: Sequence[Span]
+                 ) -> tuple[TurnTiming, bool]:
+    delay = None
+    if previous_customer is not None:
+        delay = round(max(0.0, turn.start_s - previous_customer.end_s), 2)
+    barged_in = any(c.start_s < turn.start_s < c.end_s - BARGE_IN_MARGIN_S for c in customer)
+    timing = TurnTiming(round(turn.start_s, 2), round(turn.end_s, 2), delay, round(overlap_s(turn.spans, customer), 2))
+    return timing, barged_in
+
+
+def _clip(samples: np.ndarray, turn: ChannelTurn) -> tuple[np.ndarray, float]:
+    start = max(0.0, turn.start_s - TURN_PAD_S)
+    end = turn.end_s + TURN_PAD_S
+    return samples[int(start * SAMPLE_RATE): int(end * SAMPLE_RATE)], start
+
+
+def transcribe_turns(samples: np.ndarray, turns: Sequence[ChannelTurn], transcriber: Transcriber
+                     ) -> list[Transcript]:
+    """One transcript per turn (word times relative to the turn's clip), batching short turns."""
+    clips = [_clip(samples, turn) for turn in turns]
+    results: list[Transcript | None] = [None] * len(turns)
+    batch: list[int] = []
+    batch_s = 0.0
+
+    def flush() -> None:
+        if not batch:
+            return
+        if len(batch) == 1:
+            results[batch[0]] = transcriber.transcribe(clips[batch[0]][0])
+        else:
+            _transcribe_batch(batch, clips, transcriber, results)
+        batch.clear()
+
+    for index, (clip, _) in enumerate(clips):
+        length = clip.size / SAMPLE_RATE
+        if batch and batch_s + BATCH_GAP_S + length > MAX_BATCH_S:
+            flush()
+            batch_s = 0.0
+        batch.append(index)
+        batch_s += length + BATCH_GAP_S
+    flush()
+    return [r if r is not None else Transcript("") for r in results]
+
+
+def _transcribe_batch(batch: list[int], clips: list[tuple[np.ndarray, float]], transcriber: Transcriber,
+                      results: list[Transcript | None]) -> None:
+    gap = np.zeros(int(BATCH_GAP_S * SAMPLE_RATE), np.float32)
+    pieces, offsets, position = [], [], 0.0
+    for index in batch:
+        clip = clips[index][0].astype(np.float32)
+        offsets.append((index, position, position + clip.size / SAMPLE_RATE))
+        pieces.extend([clip, gap])
+        position += clip.size / SAMPLE_RATE + BATCH_GAP_S
+    joined = transcriber.transcribe(np.concatenate(pieces))
+    if joined.text.strip() and not joined.words:
+        for index in batch:  # the backend gives no word times: we cannot split, so one pass per turn
+            results[index] = transcriber.transcribe(clips[index][0])
+        return
+    for index, start, end in offsets:
+        words = tuple(replace(w, start_s=round(w.start_s - start, 3), end_s=round(w.end_s - start, 3))
+                      for w in joined.words if start <= (w.start_s + w.end_s) / 2 < end)
+        results[index] = Transcript(" ".join(w.text for w in words), words, duration_s=round(end - start, 3),
+                                    no_speech_prob=joined.no_speech_prob if not words else 0.0)
+
+
+@dataclass(frozen=True, slots=True)
+class ExternalCall:
+    record: CallRecord
+    duration_s: float
+    stereo: bool
+
+
+def channels_of(audio: Audio, agent_channel: int) -> tuple[np.ndarray, np.ndarray | None]:
+    """(agent, customer) at 16 kHz; customer is None for a mono recording."""
+    if audio.channels == 1:
+        return resample(audio.channel(0), audio.sample_rate, SAMPLE_RATE), None
+    if not 0 <= agent_channel < audio.channels:
+        raise ValueError(f"agent channel {agent_channel} does not exist: the file has {audio.channels} channels")
+    customer_channel = 1 if agent_channel == 0 else 0
+    return (resample(audio.channel(agent_channel), audio.sample_rate, SAMPLE_RATE),
+            resample(audio.channel(customer_channel), audio.sample_rate, SAMPLE_RATE))
+
+
+def analyse_external(audio: Audio, *, find_spans: SpanFinder, transcriber: Transcriber, analyser: TurnAnalyser,
+                     thresholds: ToneThresholds, scenario_id: str, scenario_sha256: str = "",
+                     source: Path | None = None, agent_channel: int = 0, turn_gap_s: float = 2.0) -> ExternalCall:
+    agent, customer = channels_of(audio, agent_channel)
+    agent_spans = find_spans(agent)
+    customer_spans = find_spans(customer) if customer is not None else []
+    turns = build_turns(agent_spans, customer_spans, turn_gap_s)
+    agent_turns = [t for t in turns if t.speaker == Speaker.TRAINEE]
+    customer_turns = [t for t in turns if t.speaker == Speaker.CUSTOMER]
+    agent_texts = transcribe_turns(agent, agent_turns, transcriber)
+    customer_texts = (transcribe_turns(customer, customer_turns, transcriber)
+                      if customer is not None and customer_turns else [])
+    features = [voice_features(_clip(agent, t)[0], SAMPLE_RATE) for t in agent_turns]
+    tones = call_tone(list(zip(agent_texts, features)), thresholds)
+    by_turn = {id(t): i for i, t in enumerate(agent_turns)}
+    customer_by_turn = {id(t): i for i, t in enumerate(customer_turns)}
+    records: list[TurnRecord] = []
+    steps_done: set[str] = set()
+    last_customer: ChannelTurn | None = None
+    last_customer_text = ""
+    trainee_index = 0
+    for turn in turns:
+        if turn.speaker == Speaker.CUSTOMER:
+            last_customer = turn
+            text = customer_texts[customer_by_turn[id(turn)]] if customer_texts else Transcript("")
+            last_customer_text = text.text
+            records.append(TurnRecord(len(records), Speaker.CUSTOMER, text.text, round(turn.start_s, 2),
+                                      round(turn.end_s, 2)))
+            continue
+        trainee_index += 1
+        position = by_turn[id(turn)]
+        transcript = agent_texts[position]
+        timing, barged_in = agent_timing(turn, last_customer, customer_spans)
+        analysis = analyser.analyse(TurnInput(
+            turn_index=trainee_index, transcript=transcript, customer_line=last_customer_text,
+            steps_done=frozenset(steps_done), timing=timing, interrupted_customer=barged_in))
+        analysis = replace(analysis, tone=tones[position], timing=timing, interrupted_customer=barged_in)
+        steps_done.update(analysis.step_ids)
+        records.append(TurnRecord(len(records), Speaker.TRAINEE, transcript.text, timing.start_s, timing.end_s,
+                                  words=transcript.words, analysis=analysis))
+    header = CallHeader(scenario_id, scenario_sha256, 0, "imported", analyser.name, now_iso(),
+                        None if source is None else str(source))
+    record = CallRecord(header, tuple(records), None, None, True, None if source is None else source.parent)
+    return ExternalCall(record, audio.duration_s, customer is not None)
