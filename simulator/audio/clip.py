@@ -111,7 +111,8 @@ def write_wav(path: Path, clip: AudioClip) -> Path:
             wav.setframerate(clip.sample_rate)
             wav.writeframes(to_int16(clip.samples).tobytes())
     except OSError as err:
-        path.unlink(missing_ok=True)
+        if path.is_symlink() or path.is_file():
+            path.unlink(missing_ok=True)  # no half-written WAV left behind
         if err.errno == errno.ENOSPC:
             raise DiskFull(errno.ENOSPC, f"the disk is full: could not write {path}; free some space "
                                          f"(the turns recorded so far are kept)") from None

@@ -16,11 +16,14 @@ from __future__ import annotations
 
 import argparse
 import json
+import logging
+import os
 import sys
 from collections import deque
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 
 import numpy as np
@@ -32,7 +35,9 @@ from simulator.audio.endpoint import (
     EndpointConfig, Endpointer, NoSpeech, SileroVad, SpeechPaused, SpeechStarted, TurnEnded,
 )
 from simulator.audio.noise import mix_noise
+from simulator.analysis.base import TurnAnalyser, TurnInput
 from simulator.asr.base import Transcriber
+from simulator.asr.worker import AsrWorker
 from simulator.call.session import SpokenLine, TraineeReply
 from simulator.contracts import CustomerTurn, Transcript, TurnTiming
 from simulator.lazy import MissingPackage
@@ -43,6 +48,7 @@ from simulator.tts.base import TtsError, builtin_engines
 from simulator.tts.voices import MOOD_STEP, VoiceProfile, load_voice, voice_path
 from simulator.tts.worker import TtsWorker
 
+log = logging.getLogger("callsim.voice")
 DEFAULT_TALK_OVER_S = 20.0  # a reply this long invites a customer who talks over people to cut in
 READ_TIMEOUT_S = 0.05
 
@@ -87,7 +93,10 @@ class VoicedCall:
     def __init__(self, scenario: Scenario, voice: VoiceProfile, folder: Path, *, mic: MicSource,
                  player, tts: TtsWorker, transcriber: Transcriber, options: VoiceOptions = VoiceOptions(),
                  on_partial: Callable[[str], None] | None = None,
-                 on_level: Callable[[float], None] | None = None):
+                 on_level: Callable[[float], None] | None = None,
+                 warm_up: Callable[[], object] | None = None):
+        """``warm_up`` runs once on a side thread while the first line plays (e.g. a first
+        analysis, so the analyser's model is loaded before the trainee's first turn)."""
         self.scenario = scenario
         self.profile = voice
         self.folder = Path(folder)
@@ -99,8 +108,11 @@ class VoicedCall:
         self.options = options
         self.on_partial = on_partial
         self.on_level = on_level
-        self._asr = ThreadPoolExecutor(max_workers=1, thread_name_prefix="callsim-asr")
+        self._asr = AsrWorker(transcriber, thread_name="callsim-asr")
         self._asr_loading: Future | None = None
+        self._warm_up = warm_up
+        self._warming: Future | None = None
+        self._side = ThreadPoolExecutor(max_workers=1, thread_name_prefix="callsim-warm")
         self._endpointer: Endpointer | None = None
         self._carried: deque = deque()  # endpoint events seen while the customer spoke
         self._files = 0
@@ -113,10 +125,11 @@ class VoicedCall:
         self.mic.start()
         self._started = True
 
-    def _load_asr_in_background(self) -> None:
+    def _load_in_background(self) -> None:
         if self._asr_loading is None:
-            load = getattr(self.transcriber, "load", None)
-            self._asr_loading = self._asr.submit(load) if load is not None else None
+            self._asr_loading = self._asr.load()
+        if self._warming is None and self._warm_up is not None:
+            self._warming = self._side.submit(self._warm_up)
 
     def endpointer(self) -> Endpointer:
         if self._endpointer is None:
@@ -126,22 +139,26 @@ class VoicedCall:
     def close(self) -> None:
         self.player.close()
         self.mic.close()
-        self._asr.shutdown(wait=False, cancel_futures=True)
+        self._asr.close(wait=False)
+        self._side.shutdown(wait=False, cancel_futures=True)
         self.tts.close()
 
     # -- the customer ---------------------------------------------------------------------------
     def speak(self, turn: CustomerTurn, turn_index: int) -> SpokenLine:
         if not self._started:
             self.start()
+        log.debug("speak %d: render", turn_index)
         clip = self.tts.render(turn.text, self.profile, self.profile.prosody(turn.mood))
+        log.debug("speak %d: rendered %.2f s", turn_index, clip.duration_s)
         noise = self.options.noise
         if noise is not None and noise.kind != NoiseKind.NONE:
             clip = mix_noise(clip, noise.kind.value, noise.level_db, seed=turn_index)
         endpointer = self._endpointer
         start_s = endpointer.position_s if endpointer else 0.0
         self.player.play(clip)
+        log.debug("speak %d: playing", turn_index)
         self.stats.lines_played += 1
-        self._load_asr_in_background()
+        self._load_in_background()
         if not turn.ends_call:
             self._render_ahead(turn)
         endpointer = self.endpointer()
@@ -161,6 +178,7 @@ class VoicedCall:
             self._carried.extend(e for e in events if not isinstance(e, SpeechStarted))
             if onset is not None and self.player.playing:
                 played = self.player.cut()
+                log.debug("speak %d: barge-in at %.3f s, cut after %d samples", turn_index, onset.at_s, played)
                 cut_at_s = start_s + played / clip.sample_rate
                 self._barged_in_at_s = onset.at_s
                 self.stats.barge_ins += 1
@@ -200,7 +218,10 @@ class VoicedCall:
                 self._carried.extend(endpointer.feed(block))
                 continue
             event = self._carried.popleft()
+            log.debug("listen %d: %s at %.3f s", turn_index, type(event).__name__, endpointer.position_s)
             if isinstance(event, SpeechPaused):
+                if early is not None:
+                    early[1].cancel()  # superseded: the trainee spoke again after that pause
                 early = (event.speech_end_s, self._asr.submit(self._transcribe, event.audio))
             elif isinstance(event, NoSpeech):
                 return TraineeReply(Transcript(""), silence=True, silence_s=round(event.silence_s, 2))
@@ -214,8 +235,11 @@ class VoicedCall:
 
     def _transcribe(self, audio: AudioClip) -> Transcript:
         if self._asr_loading is not None:
-            self._asr_loading.result()
-        return self.transcriber.transcribe(audio.samples)
+            self._asr_loading.result()  # re-raises a load failure (missing model package...)
+        transcript = self.transcriber.transcribe(audio.samples)
+        if self.on_partial is not None and not transcript.is_empty:
+            self.on_partial(transcript.text)
+        return transcript
 
     def _reply(self, utterance: Utterance, early: tuple[float, Future] | None, spoken: SpokenLine) -> TraineeReply | None:
         if early is not None and abs(early[0] - utterance.end_s) < 1e-6 and not utterance.was_interrupted:
@@ -225,10 +249,12 @@ class VoicedCall:
             if early is not None:
                 early[1].cancel()
             transcript = self._asr.submit(self._transcribe, utterance.audio).result()
+        log.debug("transcript ready (%s): %r", "early" if early is not None and early[1].done() else "late",
+                  transcript.text)
         if transcript.is_empty and not utterance.was_interrupted:
             return None
-        if self.on_partial is not None:
-            self.on_partial(transcript.text)
+        if self._warming is not None:
+            self._warming.result()  # the analyser must not load on two threads at once
         path = self._save("trainee", utterance.audio)
         speech_start = utterance.speech_start_s if utterance.speech_start_s is not None else utterance.start_s
         barged = self._barged_in_at_s is not None
@@ -272,9 +298,11 @@ def _start():
 
 def open_voiced_call(loaded: LoadedScenario, settings, folder: Path, options: VoiceOptions = VoiceOptions(),
                      *, on_partial: Callable[[str], None] | None = None,
-                     on_level: Callable[[float], None] | None = None) -> VoicedCall:
+                     on_level: Callable[[float], None] | None = None,
+                     analyser: TurnAnalyser | None = None) -> VoicedCall:
     """Everything a voiced call needs, from settings; nothing slow happens here (the TTS engine
-    starts on its thread, Whisper loads while the first line plays)."""
+    starts on its thread; Whisper and the ``analyser``'s model load while the first line plays).
+    Raises ``AudioDeviceError``, ``TtsError``, ``MissingPackage`` or ``FileProblems`` (voice file)."""
     from simulator.asr.registry import transcriber_from_settings
     from simulator.audio.playback import Player
 
@@ -296,7 +324,15 @@ def open_voiced_call(loaded: LoadedScenario, settings, folder: Path, options: Vo
         raise
     transcriber = transcriber_from_settings(settings)
     return VoicedCall(scenario, profile, folder, mic=mic, player=player, tts=tts, transcriber=transcriber,
-                      options=options, on_partial=on_partial, on_level=on_level)
+                      options=options, on_partial=on_partial, on_level=on_level,
+                      warm_up=None if analyser is None else partial(warm_up_analyser, analyser, scenario))
+
+
+def warm_up_analyser(analyser: TurnAnalyser, scenario: Scenario) -> None:
+    """One throw-away analysis, so a model the analyser loads lazily is loaded before it matters."""
+    opening = scenario.nodes[scenario.start].lines[0]
+    analyser.analyse(TurnInput(turn_index=1, transcript=Transcript("I'm sorry to hear that, let me check."),
+                               customer_line=opening))
 
 
 def options_from_args(args: argparse.Namespace, scenario: Scenario) -> VoiceOptions:
@@ -318,6 +354,12 @@ def play_voiced(loaded: LoadedScenario, settings, args: argparse.Namespace) -> i
     from simulator.asr.base import AsrModelError
     from simulator.call.textcall import call_to_json, describe_event, describe_scorecard, new_call_folder, run_call
 
+    log_path = os.environ.get("CALLSIM_VOICE_LOG")
+    if log_path:
+        handler = logging.FileHandler(log_path)
+        handler.setFormatter(logging.Formatter("%(relativeCreated)8.0f ms %(threadName)s %(message)s"))
+        log.addHandler(handler)
+        log.setLevel(logging.DEBUG)
     analyser_name = settings.analyser
     from simulator.analysis.registry import builtin_analysers
 
@@ -325,7 +367,7 @@ def play_voiced(loaded: LoadedScenario, settings, args: argparse.Namespace) -> i
     folder = new_call_folder(args.record_to or settings.recordings_dir, loaded.scenario.id)
     try:
         options = options_from_args(args, loaded.scenario)
-        call = open_voiced_call(loaded, settings, folder, options)
+        call = open_voiced_call(loaded, settings, folder, options, analyser=analyser)
     except (FileProblems, ValueError) as err:
         print(f"callsim: {err}", file=sys.stderr)
         return 1
