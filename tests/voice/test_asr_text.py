@@ -1,0 +1,172 @@
+"""Pure parts of transcription: WER normalisation, the hallucination guards, the audio reader."""
+
+from __future__ import annotations
+
+import wave
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from simulator.asr.audio_file import AudioFileError, read_audio, resample
+from simulator.asr.guards import (
+    FILLER_PROMPT, DecodedSegment, SegmentChecks, SpeechSpan, assemble_transcript, combined_prompt,
+)
+from simulator.asr.wer import corpus_wer, normalise, number_words, wer, word_errors
+from simulator.contracts import Word
+
+DATA = Path(__file__).resolve().parents[1] / "data" / "asr"
+
+
+# -- WER ------------------------------------------------------------------------------------------
+
+def test_normalise_lowercases_strips_punctuation_and_spells_numbers():
+    assert normalise("Go forward, 10 meters!") == ["go", "forward", "ten", "meters"]
+    assert normalise("It's 2,500 dollars & 3.5% - the 21st time") == [
+        "it's", "two", "thousand", "five", "hundred", "dollars", "and", "three", "point", "five", "percent",
+        "the", "twenty", "first", "time"]
+    assert normalise("forty-five") == ["forty", "five"]
+    assert normalise("Um, uh, hello", drop_fillers=True) == ["hello"]
+
+
+@pytest.mark.parametrize(("value", "words"), [
+    (0, "zero"), (13, "thirteen"), (40, "forty"), (99, "ninety nine"), (100, "one hundred"),
+    (1999, "one thousand nine hundred ninety nine"), (1_000_001, "one million one"),
+])
+def test_number_words(value, words):
+    assert number_words(value) == words
+
+
+def test_word_errors_counts_each_kind():
+    errors = word_errors("the cat sat on the mat", "the cat sat on a mat today")
+    assert (errors.substitutions, errors.deletions, errors.insertions) == (1, 0, 1)
+    assert errors.wer == pytest.approx(2 / 6)
+    assert word_errors("one two three", "one three").deletions == 1
+    assert wer("Go forward ten meters.", "go forward 10 meters") == 0.0
+    assert wer("", "") == 0.0 and wer("", "hello there") == 2.0
+
+
+def test_corpus_wer_weights_by_reference_length():
+    total = corpus_wer([("a b c d", "a b c d"), ("e f", "e x")])
+    assert total.errors == 1 and total.reference_words == 6
+    assert total.wer == pytest.approx(1 / 6)
+
+
+# -- guards ---------------------------------------------------------------------------------------
+
+def _segment(text, words, *, no_speech=0.01, logprob=-0.2, ratio=1.2):
+    word_values = tuple(Word(w, s, e, p) for w, s, e, p in words)
+    start = word_values[0].start_s if word_values else 0.0
+    end = word_values[-1].end_s if word_values else 1.0
+    return DecodedSegment(text, start, end, word_values, no_speech, logprob, ratio)
+
+
+SPEECH = [SpeechSpan(0.0, 2.0)]
+
+
+def test_guard_keeps_a_confident_segment_with_its_words():
+    seg = _segment(" Hello there.", [("Hello", 0.1, 0.5, 0.9), ("there.", 0.5, 0.9, 0.8)])
+    transcript = assemble_transcript([seg], SPEECH, 2.0)
+    assert transcript.text == "Hello there."
+    assert [w.text for w in transcript.words] == ["Hello", "there."]
+    assert transcript.duration_s == 2.0
+
+
+def test_guard_drops_a_no_speech_segment_and_a_repetition_loop():
+    silent = _segment(" Thank you.", [("Thank", 0.1, 0.3, 0.5), ("you.", 0.3, 0.5, 0.5)], no_speech=0.9, logprob=-1.3)
+    loop = _segment(" no no no no no no no no", [("no", 0.1 * i, 0.1 * i + 0.1, 0.9) for i in range(8)], ratio=3.1)
+    assert assemble_transcript([silent], SPEECH, 2.0).is_empty
+    assert assemble_transcript([loop], SPEECH, 2.0).is_empty
+    # Confident text with a high no-speech probability is speech (Whisper's own rule needs both).
+    confident = _segment(" Yes.", [("Yes.", 0.1, 0.4, 0.9)], no_speech=0.9, logprob=-0.3)
+    assert assemble_transcript([confident], SPEECH, 2.0).text == "Yes."
+
+
+def test_guard_drops_words_placed_where_the_vad_heard_nothing():
+    seg = _segment(" Okay. Bye bye.", [("Okay.", 0.2, 0.6, 0.9), ("Bye", 3.1, 3.3, 0.6), ("bye.", 3.3, 3.6, 0.6)])
+    transcript = assemble_transcript([seg], [SpeechSpan(0.0, 1.0)], 4.0)
+    assert transcript.text == "Okay."
+    assert assemble_transcript([seg], [], 4.0).is_empty
+
+
+def test_guard_trims_an_improbable_trailing_sentence_but_keeps_a_real_one():
+    invented = _segment(" Ten of clubs. Thanks.", [("Ten", 0.0, 0.3, 0.8), ("of", 0.3, 0.5, 0.9),
+                                                   ("clubs.", 0.5, 0.8, 0.7), ("Thanks.", 0.8, 0.9, 0.01)])
+    assert assemble_transcript([invented], SPEECH, 2.0).text == "Ten of clubs."
+    real = _segment(" Ten of clubs. Thanks.", [("Ten", 0.0, 0.3, 0.8), ("of", 0.3, 0.5, 0.9),
+                                               ("clubs.", 0.5, 0.8, 0.7), ("Thanks.", 0.9, 1.3, 0.85)])
+    assert assemble_transcript([real], SPEECH, 2.0).text == "Ten of clubs. Thanks."
+
+
+def test_guard_drops_the_prompt_echoed_back():
+    echo = _segment(" Um, uh, so, er, hmm.", [("Um,", 0.1, 0.2, 0.5), ("uh,", 0.2, 0.3, 0.5),
+                                              ("so,", 0.3, 0.4, 0.5), ("er,", 0.4, 0.5, 0.5), ("hmm.", 0.5, 0.6, 0.5)])
+    assert assemble_transcript([echo], SPEECH, 2.0, prompt=FILLER_PROMPT).is_empty
+
+
+def test_combined_prompt_puts_the_filler_style_last():
+    assert combined_prompt("Your bill is wrong.", True) == f"Your bill is wrong. {FILLER_PROMPT}"
+    assert combined_prompt(None, True) == FILLER_PROMPT
+    assert combined_prompt("  ", False) is None
+
+
+def test_segment_checks_name_the_reason():
+    checks = SegmentChecks()
+    assert checks.rejection(_segment(" x", [], no_speech=0.95, logprob=-1.5)) == "no speech"
+    assert checks.rejection(_segment(" x", [], ratio=2.9)) == "repetition loop"
+
+
+# -- audio files ----------------------------------------------------------------------------------
+
+def _write_wav(path: Path, frames: np.ndarray, rate: int, width: int = 2) -> None:
+    with wave.open(str(path), "wb") as wav:
+        wav.setnchannels(1 if frames.ndim == 1 else frames.shape[1])
+        wav.setsampwidth(width)
+        wav.setframerate(rate)
+        wav.writeframes(frames.tobytes())
+
+
+def test_reader_downmixes_and_resamples_any_pcm_wav(tmp_path):
+    tone = np.sin(2 * np.pi * 440 * np.arange(44_100) / 44_100)
+    stereo = np.stack([tone, tone], axis=1)
+    _write_wav(tmp_path / "s16.wav", (stereo * 16_000).astype("<i2"), 44_100)
+    _write_wav(tmp_path / "u8.wav", (tone * 100 + 128).astype(np.uint8), 8_000, width=1)
+    _write_wav(tmp_path / "s32.wav", (tone * 2**30).astype("<i4"), 48_000, width=4)
+    for name, seconds, peak in (("s16.wav", 1.0, 16_000 / 32_768), ("u8.wav", 44_100 / 8_000, 100 / 128),
+                                ("s32.wav", 44_100 / 48_000, 0.5)):
+        audio = read_audio(tmp_path / name)
+        assert audio.dtype == np.float32
+        assert len(audio) == pytest.approx(seconds * 16_000, abs=2)
+        assert np.abs(audio[100:-100]).max() == pytest.approx(peak, rel=0.05)
+
+
+def test_reader_reads_24_bit_wav(tmp_path):
+    values = (np.sin(np.linspace(0, 20, 16_000)) * 2**22).astype(np.int32)
+    packed = np.stack([values & 0xFF, (values >> 8) & 0xFF, (values >> 16) & 0xFF], axis=1).astype(np.uint8)
+    _write_wav(tmp_path / "s24.wav", packed.reshape(-1), 16_000, width=3)
+    audio = read_audio(tmp_path / "s24.wav")
+    np.testing.assert_allclose(audio, values / 2**23, atol=1e-6)
+
+
+def test_reader_keeps_16k_speech_unchanged():
+    audio = read_audio(DATA / "pocketsphinx_goforward.wav")
+    with wave.open(str(DATA / "pocketsphinx_goforward.wav")) as wav:
+        raw = np.frombuffer(wav.readframes(wav.getnframes()), "<i2")
+    np.testing.assert_array_equal(audio, raw.astype(np.float32) / 32768)
+
+
+def test_resample_keeps_a_tone_at_its_frequency():
+    tone = np.sin(2 * np.pi * 300 * np.arange(22_050) / 22_050).astype(np.float32)
+    out = resample(tone, 22_050)
+    spectrum = np.abs(np.fft.rfft(out))
+    assert np.argmax(spectrum) * 16_000 / len(out) == pytest.approx(300, abs=2)
+
+
+def test_reader_errors_name_the_file(tmp_path):
+    with pytest.raises(AudioFileError, match="no such file"):
+        read_audio(tmp_path / "missing.wav")
+    (tmp_path / "text.wav").write_text("this is not audio")
+    with pytest.raises(AudioFileError, match="text.wav"):
+        read_audio(tmp_path / "text.wav")
+    with pytest.raises(AudioFileError, match="not a file"):
+        read_audio(tmp_path)
