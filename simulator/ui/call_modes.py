@@ -21,3 +21,8 @@ class CallMode(enum.StrEnum):
     def next(self) -> CallMode:
         members = list(CallMode)
         return members[(members.index(self) + 1) % len(members)]
+
+    @property
+    def record_kind(self) -> str:
+        """The store's call kind (``simulator.store.CallKind`` value) for a call in this mode."""
+        return {CallMode.PRACTICE: "training", CallMode.DRILL: "drill", CallMode.EXAM: "exam"}[self]

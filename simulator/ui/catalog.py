@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
-from simulator.scenario.diagnostics import START, FileProblems
+from simulator.scenario.diagnostics import START, Diagnostic, FileProblems
 from simulator.scenario.loader import LoadedScenario, load_scenario, scenario_files
 
 
@@ -21,12 +21,20 @@ class CatalogEntry:
 
     @property
     def first_problem(self) -> str:
-        """The first diagnostic as ``file:line:col: message`` (what a banner shows)."""
+        """The first diagnostic as ``scenarios/file:line:col: message`` (what a banner shows)."""
         if self.problems is None:
             return ""
-        if self.problems.diagnostics:
-            return self.problems.diagnostics[0].format()
-        return str(self.problems)
+        if not self.problems.diagnostics:
+            return str(self.problems)
+        return self.short(self.problems.diagnostics[0])
+
+    def short(self, diagnostic: Diagnostic) -> str:
+        """A diagnostic with its path relative to the scenarios folder's parent: short and still findable."""
+        try:
+            shown = Path(diagnostic.path).resolve().relative_to(self.path.resolve().parent.parent)
+        except ValueError:
+            shown = Path(diagnostic.path)
+        return replace(diagnostic, path=str(shown)).format()
 
 
 @dataclass(frozen=True)

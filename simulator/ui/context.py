@@ -1,4 +1,5 @@
-"""What every screen shares: settings, the roster, the scenario catalog and the signed-in trainee.
+"""What every screen shares: settings, the roster, the scenario catalog, the training records and
+the signed-in trainee.
 
 Plain Python (no Textual) so it can be built in tests and by ``launch``.  ``clock`` is injectable
 so snapshot tests can freeze the call and turn timers.
@@ -14,12 +15,31 @@ from pathlib import Path
 from simulator.analysis.base import TurnAnalyser
 from simulator.analysis.registry import builtin_analysers
 from simulator.config import Settings
+from simulator.lazy import MissingPackage
 from simulator.scenario.model import Scenario
-from simulator.ui.attempts import Attempt, load_attempts
+from simulator.ui.attempts import Attempt, FolderRecords, StoreRecords, TrainingRecords
 from simulator.ui.catalog import ScenarioCatalog, load_catalog
 from simulator.ui.roster import Roster, Trainee
 
 UI_STATE_DIR = "ui"
+
+
+def open_records(settings: Settings, roster: Roster, catalog: Callable[[], ScenarioCatalog]
+                 ) -> tuple[TrainingRecords, str | None]:
+    """The training store when it opens, else the call folders; the second value says why not."""
+    try:
+        from simulator.store import StoreError, open_store
+
+        store = open_store(settings=settings)
+    except (MissingPackage, ImportError) as err:
+        return FolderRecords(roster, settings.recordings_dir, catalog), f"training store unavailable: {err}"
+    except (StoreError, OSError, RuntimeError) as err:
+        return FolderRecords(roster, settings.recordings_dir, catalog), (
+            f"training store unavailable ({err}); scores are kept in the call folders only")
+    except Exception as err:  # a database driver's own error (bad URL, server down): show it, run on
+        return FolderRecords(roster, settings.recordings_dir, catalog), (
+            f"training store unavailable ({type(err).__name__}: {err}); scores are kept in the call folders only")
+    return StoreRecords(store, roster), None
 
 
 @dataclass
@@ -27,16 +47,25 @@ class AppContext:
     settings: Settings
     roster: Roster
     catalog: ScenarioCatalog
+    records: TrainingRecords | None = None
+    records_problem: str | None = None
     clock: Callable[[], float] = time.monotonic
     seed: int = 0
     trainee: Trainee | None = None
     voice_enabled: bool = True  # False: never try the microphone (tests, --text)
     _attempts: tuple[Attempt, ...] | None = field(default=None, repr=False)
 
+    def __post_init__(self) -> None:
+        if self.records is None:
+            self.records = FolderRecords(self.roster, self.settings.recordings_dir, lambda: self.catalog)
+
     @classmethod
-    def from_settings(cls, settings: Settings, **options) -> AppContext:
+    def from_settings(cls, settings: Settings, *, use_store: bool = True, **options) -> AppContext:
         roster = Roster(settings.data_dir / UI_STATE_DIR)
-        return cls(settings, roster, load_catalog(settings.scenarios_dir), **options)
+        context = cls(settings, roster, load_catalog(settings.scenarios_dir), **options)
+        if use_store:
+            context.records, context.records_problem = open_records(settings, roster, lambda: context.catalog)
+        return context
 
     @property
     def recordings_dir(self) -> Path:
@@ -46,8 +75,15 @@ class AppContext:
         self.catalog = load_catalog(self.settings.scenarios_dir)
         self._attempts = None
 
+    def trainees(self) -> tuple[Trainee, ...]:
+        return self.records.trainees()
+
+    def last_trainee(self) -> Trainee | None:
+        last = self.roster.last
+        return next((t for t in self.trainees() if last and t.name.lower() == last.lower()), None)
+
     def sign_in(self, name: str, team: str | None = None) -> Trainee:
-        self.trainee = self.roster.sign_in(name, team)
+        self.trainee = self.records.sign_in(name, team)
         self._attempts = None
         return self.trainee
 
@@ -56,7 +92,7 @@ class AppContext:
         if self.trainee is None:
             return ()
         if self._attempts is None:
-            self._attempts = load_attempts(self.recordings_dir, self.catalog, self.trainee.name)
+            self._attempts = self.records.attempts(self.trainee.name)
         return self._attempts
 
     def forget_attempts(self) -> None:

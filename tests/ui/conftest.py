@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import shutil
 from collections.abc import Callable
 from pathlib import Path
 
@@ -25,7 +26,20 @@ def data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     folder = tmp_path / "data"
     monkeypatch.setenv("CALLSIM_DATA_DIR", str(folder))
     monkeypatch.setenv("CALLSIM_CONFIG", str(tmp_path / "no-config.toml"))
+    # Screens and snapshots use the word-list analyser (no model load); the full-call test uses the default.
+    monkeypatch.setenv("CALLSIM_ANALYSER", "lexical")
     return folder
+
+
+@pytest.fixture
+def fixed_home(tmp_path: Path, repo_root: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A home with only the reference scenario, so screens do not change as scenarios are added."""
+    home = tmp_path / "home"
+    (home / "scenarios").mkdir(parents=True)
+    for name in ("billing-overcharge.yaml", "rubric.yaml"):
+        shutil.copy(repo_root / "scenarios" / name, home / "scenarios" / name)
+    monkeypatch.setenv("CALLSIM_HOME", str(home))
+    return home
 
 
 @pytest.fixture
@@ -38,7 +52,13 @@ def make_app(data_dir: Path) -> Callable[..., CallsimApp]:
     return build
 
 
-async def wait_for(pilot, condition: Callable[[], bool], timeout_s: float = 10.0) -> None:
+def signed_in_app(make_app, name: str = "Ada Trainee", team: str | None = "Blue", **options) -> CallsimApp:
+    app = make_app(**options)
+    app.context.sign_in(name, team)
+    return app
+
+
+async def wait_for(pilot, condition: Callable[[], bool], timeout_s: float = 30.0) -> None:
     """Let the app run until ``condition`` holds (workers post messages asynchronously)."""
     loop = asyncio.get_running_loop()
     deadline = loop.time() + timeout_s

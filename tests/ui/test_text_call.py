@@ -15,7 +15,8 @@ from simulator.ui.widgets.transcript import TranscriptView
 from .conftest import REPLIES, wait_for
 
 
-async def test_typed_call_from_sign_in_to_scorecard(make_app, data_dir):
+async def test_typed_call_from_sign_in_to_scorecard(make_app, data_dir, monkeypatch):
+    monkeypatch.delenv("CALLSIM_ANALYSER")  # the default analyser, as a trainee gets it
     app = make_app()
     async with app.run_test(size=(100, 32)) as pilot:
         await wait_for(pilot, lambda: isinstance(app.screen, SignInScreen))

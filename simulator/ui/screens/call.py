@@ -42,9 +42,10 @@ class CallScored(Message):
 
 
 class CallFailed(Message):
-    def __init__(self, error: str) -> None:
+    def __init__(self, error: str, fatal: bool = True) -> None:
         super().__init__()
         self.error = error
+        self.fatal = fatal
 
 
 class PartialTranscript(Message):
@@ -135,17 +136,32 @@ class CallScreen(Screen):
     @work(thread=True, exclusive=True, group="call", exit_on_error=False)
     def run_session(self, io: CallIO) -> None:
         context = self.app.context
+        trainee = context.trainee
         try:
             folder = new_call_folder(context.recordings_dir, self.scenario.id)
+            keeper = context.records.keeper(
+                folder, trainee, self.mode.record_kind,
+                warn=lambda text: self.post_message(CallFailed(text, fatal=False))) if trainee else None
+
+            def on_event(event: CallEvent) -> None:
+                if keeper is not None:
+                    keeper.on_event(event)
+                self.post_message(SessionEvent(event))
+
             finished = run_call(self.loaded, context.analyser(self.scenario), io.voice, io.trainee, folder,
-                                seed=context.seed, mode=io.mode, on_event=lambda e: self.post_message(SessionEvent(e)),
-                                trainee_name=context.trainee.name if context.trainee else None)
+                                seed=context.seed, mode=io.mode, on_event=on_event,
+                                trainee_name=trainee.name if trainee else None)
         except Exception as err:  # the screen shows it in a banner; the record on disk keeps every turn
             self.post_message(CallFailed(f"{type(err).__name__}: {err}"))
-        else:
-            self.post_message(CallScored(finished))
+            return
         finally:
             io.close()
+        if keeper is not None:
+            try:
+                keeper.finish(finished)
+            except Exception as err:  # the scorecard is still shown; call.jsonl keeps the call
+                self.post_message(CallFailed(f"not saved to the training store: {err}", fatal=False))
+        self.post_message(CallScored(finished))
 
     @on(SessionEvent)
     def _session_event(self, message: SessionEvent) -> None:
@@ -187,6 +203,9 @@ class CallScreen(Screen):
 
     @on(CallFailed)
     def _failed(self, message: CallFailed) -> None:
+        if not message.fatal:
+            self.notify(message.error, severity="warning", timeout=8)
+            return
         self._call_over()
         self.query_one("#banner", Banner).show(f"The call stopped: {message.error}", "error")
         self.notify(message.error, title="Call stopped", severity="error", timeout=10)
@@ -204,6 +223,9 @@ class CallScreen(Screen):
         if self.io is None or self.io.typed is None or self.ended:
             return
         self.io.typed.submit(event.value)
+        if event.value.strip():
+            # Shown at once; replaced by the analysed turn (the first may wait for the language model).
+            self.query_one("#transcript", TranscriptView).set_partial(event.value.strip())
         event.input.clear()
 
     def _check_turn_time(self) -> None:

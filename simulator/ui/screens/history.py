@@ -7,10 +7,11 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import Screen
-from textual.widgets import Footer, Header, Label, Sparkline, Static
+from textual.widgets import Footer, Header, Label, Static
 
 from simulator.scoring.scorecard import Dimension
 from simulator.ui.attempts import Attempt, weakest_steps
+from simulator.ui.widgets.score_trend import ScoreTrend
 
 SERIES = ("overall", *(d.value for d in Dimension))
 
@@ -31,6 +32,14 @@ def trend_label(name: str, values: list[float]) -> Text:
     return text
 
 
+def pass_mark(attempts: tuple[Attempt, ...], name: str) -> float | None:
+    """The latest call's pass mark for this series (marks can differ per scenario)."""
+    if not attempts:
+        return None
+    card = attempts[-1].scorecard
+    return card.pass_mark if name == "overall" else card.dimension(Dimension(name)).pass_mark
+
+
 class HistoryScreen(Screen):
     CSS_PATH = "history.tcss"
     TITLE = "History"
@@ -39,11 +48,11 @@ class HistoryScreen(Screen):
     def compose(self) -> ComposeResult:
         yield Header()
         with VerticalScroll(id="history-body"):
-            yield Label("Scores over time (oldest → newest)", classes="heading")
+            yield Label("Scores over time, one bar per call (oldest → newest; red: below the pass mark)", classes="heading")
             for name in SERIES:
                 with Horizontal(classes="trend"):
                     yield Static("", id=f"label-{name}", classes="trend-label")
-                    yield Sparkline([], id=f"spark-{name}", summary_function=max)
+                    yield ScoreTrend(id=f"trend-{name}")
             with Horizontal(id="history-lower"):
                 with Vertical(id="weakest-box"):
                     yield Label("Weakest steps", classes="heading")
@@ -61,7 +70,9 @@ class HistoryScreen(Screen):
         for name in SERIES:
             values = series(attempts, name)
             self.query_one(f"#label-{name}", Static).update(trend_label(name, values))
-            self.query_one(f"#spark-{name}", Sparkline).data = values or [0.0]
+            trend = self.query_one(f"#trend-{name}", ScoreTrend)
+            trend.pass_mark = pass_mark(attempts, name)
+            trend.scores = tuple(values)
         weakest = weakest_steps(attempts)
         self.query_one("#weakest", Static).update(
             "\n".join(f"• {desc}: missed {missed}/{asked}" for desc, missed, asked in weakest)

@@ -20,7 +20,7 @@ def preview_text(entry: CatalogEntry, mode: CallMode) -> Text:
     if entry.loaded is None:
         text = Text("This scenario file cannot be loaded.\n\n", style="bold red")
         for diagnostic in entry.problems.diagnostics if entry.problems else ():
-            text.append(diagnostic.format() + "\n")
+            text.append(entry.short(diagnostic) + "\n")
         text.append("\nFix the file (see `callsim check`), then reload scenarios (F5).", style="dim")
         return text
     scenario = entry.loaded.scenario
@@ -45,6 +45,7 @@ def preview_text(entry: CatalogEntry, mode: CallMode) -> Text:
 class PickerScreen(Screen):
     CSS_PATH = "picker.tcss"
     TITLE = "Scenarios"
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (110, "-wide")]
     BINDINGS = [
         Binding("f4", "cycle_mode", "Mode"),
         Binding("f2", "app.open_history", "History"),
@@ -160,7 +161,13 @@ class PickerScreen(Screen):
         self.app.push_screen(CallScreen(entry.loaded, self.mode))
 
     def on_key(self, event) -> None:
-        # Down from the filter moves into the table, so the keyboard alone can pick a row.
-        if event.key == "down" and self.focused is self.query_one("#filter", Input):
-            self.query_one("#scenarios", DataTable).focus()
+        # Down from the filter moves into the table; typing in the table goes on filtering.
+        filter_box = self.query_one("#filter", Input)
+        table = self.query_one("#scenarios", DataTable)
+        if event.key == "down" and self.focused is filter_box:
+            table.focus()
+            event.stop()
+        elif self.focused is table and event.is_printable and event.character:
+            filter_box.focus()
+            filter_box.insert_text_at_cursor(event.character)
             event.stop()

@@ -19,6 +19,10 @@ class SignInScreen(Screen):
     TITLE = "Sign in"
     BINDINGS = [Binding("f3", "app.open_devices", "Devices")]
 
+    def __init__(self) -> None:
+        super().__init__()
+        self._trainees = ()
+
     def compose(self) -> ComposeResult:
         yield Header()
         yield Banner(id="banner")
@@ -32,18 +36,21 @@ class SignInScreen(Screen):
         yield Footer()
 
     def on_mount(self) -> None:
-        roster = self.app.context.roster
+        context = self.app.context
+        if context.records_problem:
+            self.query_one("#banner", Banner).show(context.records_problem, "warning")
+        self._trainees = context.trainees()
         options = self.query_one("#trainees", OptionList)
-        for trainee in roster.trainees:
+        for trainee in self._trainees:
             label = trainee.name + (f"  ({trainee.team})" if trainee.team else "")
             options.add_option(Option(label, id=trainee.name))
-        if not roster.trainees:
+        if not self._trainees:
             options.display = False
-        last = roster.last_trainee
+        last = context.last_trainee()
         if last is not None:
             self.query_one("#name", Input).value = last.name
             self.query_one("#team", Input).value = last.team or ""
-            options.highlighted = next(i for i, t in enumerate(roster.trainees) if t.name == last.name)
+            options.highlighted = next(i for i, t in enumerate(self._trainees) if t.name == last.name)
             self.query_one("#sign-in", Button).focus()
         else:
             self.query_one("#name", Input).focus()
@@ -51,7 +58,7 @@ class SignInScreen(Screen):
     @on(OptionList.OptionHighlighted, "#trainees")
     @on(OptionList.OptionSelected, "#trainees")
     def _trainee_chosen(self, event: OptionList.OptionHighlighted | OptionList.OptionSelected) -> None:
-        trainee = self.app.context.roster.get(event.option.id or "")
+        trainee = next((t for t in self._trainees if t.name == event.option.id), None)
         if trainee is None:
             return
         self.query_one("#name", Input).value = trainee.name

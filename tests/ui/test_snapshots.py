@@ -1,0 +1,110 @@
+"""Snapshots of every screen (fixed scenarios, seed, data dir and a frozen clock).
+
+Update after an intended visual change with ``pytest tests/ui --snapshot-update`` and review the SVGs.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from textual.widgets import Input
+
+from simulator.call.text_io import ScriptedReplies, SilentVoice, parse_reply
+from simulator.call.textcall import new_call_folder, run_call
+from simulator.ui.call_modes import CallMode
+from simulator.ui.screens.call import CallScreen
+from simulator.ui.screens.history import HistoryScreen
+from simulator.ui.screens.picker import PickerScreen
+from simulator.ui.screens.results import ResultsScreen
+from simulator.ui.screens.signin import SignInScreen
+from simulator.ui.widgets.transcript import TranscriptView
+
+from .conftest import REPLIES, signed_in_app, wait_for
+
+BROKEN_SCENARIO = "id: broken\ntitle: [unclosed\n"
+
+
+def _type_replies(replies):
+    async def run(pilot):
+        app = pilot.app
+        await wait_for(pilot, lambda: isinstance(app.screen, SignInScreen))
+        await app.push_screen(PickerScreen())
+        await wait_for(pilot, lambda: isinstance(app.screen, PickerScreen))
+        loaded = app.context.catalog.find("billing-overcharge").loaded
+        await app.push_screen(CallScreen(loaded, CallMode.PRACTICE))
+        await wait_for(pilot, lambda: isinstance(app.screen, CallScreen))
+        transcript = app.screen.query_one("#transcript", TranscriptView)
+        await wait_for(pilot, lambda: len(transcript.lines) == 1)
+        for number, reply in enumerate(replies, start=1):
+            app.screen.query_one("#reply", Input).value = reply
+            await pilot.press("enter")
+            await wait_for(pilot, lambda: isinstance(app.screen, ResultsScreen)
+                           or len(app.screen.query_one("#transcript", TranscriptView).lines) >= 2 * number + 1)
+        await pilot.pause()
+
+    return run
+
+
+def test_sign_in_screen(snap_compare, make_app, fixed_home, data_dir):
+    app = make_app()
+    app.context.records.sign_in("Ben Okafor", "Green")
+    app.context.records.sign_in("Ada Trainee", "Blue")
+
+    async def ready(pilot):
+        await wait_for(pilot, lambda: isinstance(pilot.app.screen, SignInScreen))
+        await pilot.pause()
+
+    assert snap_compare(app, terminal_size=(100, 32), run_before=ready)
+
+
+def test_picker_at_80x24_with_a_bad_scenario_file(snap_compare, make_app, fixed_home):
+    (fixed_home / "scenarios" / "broken.yaml").write_text(BROKEN_SCENARIO, encoding="utf-8")
+    app = signed_in_app(make_app)
+
+    async def open_picker(pilot):
+        await wait_for(pilot, lambda: isinstance(pilot.app.screen, SignInScreen))
+        await pilot.app.push_screen(PickerScreen())
+        await wait_for(pilot, lambda: isinstance(pilot.app.screen, PickerScreen))
+        preview = pilot.app.screen.query_one("#preview")
+        await wait_for(pilot, lambda: "Margaret" in str(preview.content))
+        await pilot.pause()
+
+    assert snap_compare(app, terminal_size=(80, 24), run_before=open_picker)
+
+
+def test_call_screen_mid_call_at_80x24(snap_compare, make_app, fixed_home):
+    app = signed_in_app(make_app)
+    assert snap_compare(app, terminal_size=(80, 24), run_before=_type_replies(REPLIES[:2]))
+
+
+def test_call_screen(snap_compare, make_app, fixed_home):
+    app = signed_in_app(make_app)
+    assert snap_compare(app, terminal_size=(100, 32), run_before=_type_replies(REPLIES[:2]))
+
+
+def test_results_screen(snap_compare, make_app, fixed_home):
+    app = signed_in_app(make_app)
+    assert snap_compare(app, terminal_size=(100, 32), run_before=_type_replies(REPLIES))
+
+
+def test_history_screen(snap_compare, make_app, fixed_home, data_dir: Path):
+    app = signed_in_app(make_app)
+    loaded = app.context.catalog.find("billing-overcharge").loaded
+    # Three earlier calls, getting better: first a poor one, then the model answers.
+    scripts = [["whatever", "calm down"], list(REPLIES[:2]), list(REPLIES)]
+    for number, replies in enumerate(scripts):
+        folder = new_call_folder(app.context.recordings_dir, f"{number}-{loaded.scenario.id}")
+        keeper = app.context.records.keeper(folder, app.context.trainee, "training")
+        finished = run_call(loaded, app.context.analyser(loaded.scenario), SilentVoice(),
+                            ScriptedReplies(parse_reply(r) for r in replies), folder, trainee_name="Ada Trainee",
+                            on_event=keeper.on_event)
+        keeper.finish(finished)
+
+    async def open_history(pilot):
+        await wait_for(pilot, lambda: isinstance(pilot.app.screen, SignInScreen))
+        await pilot.app.push_screen(HistoryScreen())
+        await wait_for(pilot, lambda: isinstance(pilot.app.screen, HistoryScreen))
+        await pilot.pause()
+
+    assert len(app.context.attempts()) == 3
+    assert snap_compare(app, terminal_size=(100, 32), run_before=open_history)
