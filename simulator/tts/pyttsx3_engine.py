@@ -46,6 +46,7 @@ class Pyttsx3Engine:
         self._owner: threading.Thread | None = None
         self._dir = Path(tempfile.mkdtemp(prefix="callsim-tts-"))
         self._count = 0
+        self._known: set[str] | None = None
 
     def _driver(self):
         if self._engine is None:
@@ -68,6 +69,13 @@ class Pyttsx3Engine:
 
     def render(self, text: str, voice: VoiceProfile, prosody: Prosody) -> AudioClip:
         engine = self._driver()
+        if self._known is None:
+            self._known = {v.id for v in self.system_voices()}
+        base = voice.system_voice.split("+")[0].lower()
+        if base not in self._known:
+            # espeak-ng keeps the previous voice on an unknown name, silently: refuse instead.
+            raise TtsError(f"voice profile {voice.id!r}: espeak-ng has no voice {voice.system_voice!r}; "
+                           f"see `callsim voices` for the ones installed")
         try:
             engine.setProperty("voice", voice.system_voice)
         except (ValueError, OSError) as err:
