@@ -20,6 +20,7 @@ from simulator.lazy import require
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 SQLITE_BUSY_TIMEOUT_MS = 60_000
 WRITE_ATTEMPTS = 8
+WRITE_OPTION = "callsim_write"
 _MIGRATION_LOCK_KEY = 0x63616C6C  # "call": any constant shared by every callsim station
 
 T = TypeVar("T")
@@ -60,8 +61,10 @@ def create_engine(url: str) -> Any:
             cursor.close()
 
         @sa.event.listens_for(engine, "begin")
-        def _begin_immediate(connection: Any) -> None:
-            connection.exec_driver_sql("BEGIN IMMEDIATE")
+        def _begin(connection: Any) -> None:
+            # writers take the write lock up front; readers stay deferred (WAL: they never block)
+            immediate = connection.get_execution_options().get(WRITE_OPTION, False)
+            connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
         return engine
     require("psycopg", "psycopg[binary]", feature="PostgreSQL")
@@ -80,8 +83,10 @@ def with_retry(engine: Any, work: Callable[[Any], T]) -> T:
     sa = require("sqlalchemy")
     for attempt in range(WRITE_ATTEMPTS):
         try:
-            with engine.begin() as connection:
-                return work(connection)
+            with engine.connect() as connection:
+                connection.execution_options(**{WRITE_OPTION: True})
+                with connection.begin():
+                    return work(connection)
         except sa.exc.OperationalError as err:
             if attempt == WRITE_ATTEMPTS - 1 or not is_transient(err):
                 raise

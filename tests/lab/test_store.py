@@ -1,0 +1,123 @@
+"""The store on real SQLite and PostgreSQL: people, calls, turns, scorecards, recordings, ratings."""
+
+from __future__ import annotations
+
+import wave
+from pathlib import Path
+
+import pytest
+
+from simulator.call.record import CallHeader, CallRecorder, TurnRecord, now_iso, read_call
+from simulator.contracts import Outcome, Speaker
+from simulator.call.textcall import new_call_folder
+from simulator.store import CallKind, CallMirror, CallStatus, StoreError, open_store
+
+from .conftest import GOOD_REPLIES, POOR_REPLIES, play
+
+
+def test_trainees_and_teams(store) -> None:
+    ana = store.create_trainee("ana", "red")
+    assert (ana.name, ana.team) == ("ana", "red")
+    with pytest.raises(StoreError, match="already exists"):
+        store.create_trainee("ana")
+    assert store.ensure_trainee("ana").id == ana.id
+    assert store.ensure_trainee("ana", "blue").team == "blue"
+    assert store.ensure_trainee("bo").team is None
+    assert [t.name for t in store.list_teams()] == ["blue", "red"]
+    assert [p.name for p in store.list_trainees("blue")] == ["ana"]
+    assert store.get_trainee("nobody") is None
+    with pytest.raises(StoreError):
+        store.create_team("red")
+    with pytest.raises(StoreError, match="invalid trainee name"):
+        store.create_trainee("  ")
+
+
+def test_save_call_attempts_and_best(store, tmp_path: Path) -> None:
+    good = play("billing-overcharge", GOOD_REPLIES, tmp_path / "calls", seed=1)
+    poor = play("billing-overcharge", POOR_REPLIES, tmp_path / "calls", seed=1)
+    assert good.scorecard.overall > poor.scorecard.overall
+    poor_id = store.save_call(poor.record, poor.scorecard, trainee="ana", team="red")
+    good_id = store.save_call(good.record, good.scorecard, trainee="ana")
+    # saving the same call again (same folder) updates, never duplicates
+    assert store.save_call(good.record, good.scorecard, trainee="ana") == good_id
+
+    attempts = store.attempts("ana", "billing-overcharge")
+    assert [a.call_id for a in attempts] == [good_id, poor_id] or [a.call_id for a in attempts] == [poor_id, good_id]
+    assert len(attempts) == 2
+    best = store.best_score("ana", "billing-overcharge")
+    assert best.call_id == good_id and best.overall == good.scorecard.overall
+    assert best.status == CallStatus.FINISHED and best.outcome == good.record.outcome
+
+    stored = store.get_call(good_id[:8])
+    assert stored.scorecard == good.scorecard
+    assert [t.text for t in stored.record.turns] == [t.text for t in good.record.turns]
+    assert stored.record.turns[1].analysis == good.record.turns[1].analysis
+    assert stored.attempt.turns == len(good.record.turns)
+    assert store.attempts("nobody") == []
+
+
+def test_mirror_writes_each_turn_as_it_happens(store, tmp_path: Path) -> None:
+    folder = new_call_folder(tmp_path / "calls", "billing-overcharge")
+    mirror = CallMirror(store, folder, trainee="ana")
+    stored_after_each_event: list[int] = []
+
+    def on_event(event) -> None:
+        mirror(event)
+        stored_after_each_event.append(store.get_call(mirror.call_id).attempt.turns)
+
+    finished = play("billing-overcharge", GOOD_REPLIES, tmp_path / "calls", on_event=on_event, folder=folder)
+    events = len(finished.record.turns) + 1  # every turn, then the end
+    assert stored_after_each_event == [*range(1, events), events - 1]
+    assert store.get_call(mirror.call_id).attempt.status == CallStatus.FINISHED
+    call_id = mirror.finish(finished.record, finished.scorecard)
+    assert call_id == mirror.call_id
+    assert store.get_call(call_id).attempt.overall == finished.scorecard.overall
+    assert len(store.attempts("ana")) == 1
+
+
+def _write_wav(path: Path, frames: bytes) -> None:
+    with wave.open(str(path), "wb") as handle:
+        handle.setnchannels(1)
+        handle.setsampwidth(2)
+        handle.setframerate(16000)
+        handle.writeframes(frames)
+
+
+def test_recordings_referenced_with_checksums(store, tmp_path: Path) -> None:
+    folder = tmp_path / "call"
+    recorder = CallRecorder(folder, CallHeader("billing-overcharge", "0" * 64, 0, "voice", "lexical", now_iso(),
+                                               trainee="ana"))
+    _write_wav(folder / "turn-001.wav", b"\x01\x00" * 1600)
+    recorder.add(TurnRecord(0, Speaker.CUSTOMER, "Hello?"))
+    recorder.add(TurnRecord(0, Speaker.TRAINEE, "Hi, Sam here", audio_path="turn-001.wav"))
+    record = recorder.finish(Outcome.RESOLVED)
+    call_id = store.save_call(record, None, trainee="ana", kind=CallKind.REAL)
+    [recording] = store.recordings(call_id)
+    assert recording.turn_index == 1 and recording.size_bytes == (folder / "turn-001.wav").stat().st_size
+    assert len(recording.sha256) == 64
+    assert store.verify_recordings(call_id) == []
+    _write_wav(folder / "turn-001.wav", b"\x02\x00" * 1600)  # same size, different audio
+    assert [problem for _, problem in store.verify_recordings(call_id)] == ["checksum differs"]
+    assert store.attempts("ana", kind=CallKind.REAL)[0].call_id == call_id
+
+
+def test_ratings_and_call_id_prefixes(store, tmp_path: Path) -> None:
+    finished = play("billing-overcharge", GOOD_REPLIES, tmp_path / "calls")
+    call_id = store.save_call(finished.record, finished.scorecard, trainee="ana")
+    rating = store.rate(call_id[:6], 4, "useful")
+    assert (rating.call_id, rating.stars, rating.comment) == (call_id, 4, "useful")
+    assert [r.stars for r in store.ratings("ana")] == [4]
+    with pytest.raises(StoreError, match="1 to 5"):
+        store.rate(call_id, 6)
+    with pytest.raises(StoreError, match="no call"):
+        store.rate("ffffffffffff", 3)
+
+
+def test_reopening_keeps_data_and_schema(db_url: str, tmp_path: Path) -> None:
+    finished = play("billing-overcharge", GOOD_REPLIES, tmp_path / "calls")
+    with open_store(db_url) as first:
+        call_id = first.save_call(finished.record, finished.scorecard, trainee="ana")
+        revision = first.schema_revision
+    with open_store(db_url) as second:  # migrations are already at head: nothing re-created
+        assert second.schema_revision == revision
+        assert second.get_call(call_id).record.header == read_call(finished.record.folder).header
