@@ -10,6 +10,11 @@ baseline, with the shipped default thresholds.  The hostile threshold was chosen
 (``calibration``); actors 4-6 were never looked at for it (``report``).  Any other actors present
 are reported as ``unseen``.  Accuracy is over angry vs neutral clips; calm clips count as neutral in
 ``accuracy_with_calm``; happy clips show how often high-energy joy is mistaken for anger.
+
+RAVDESS actors say the same two sentences in every emotion, which hides how much the measures move
+with *what* is said.  ``calm_varied_wording`` therefore also scores one speaker's calm read clips
+with different words (pocketsphinx "cards", BSD, in ``../shared/data/asr``) as one call and counts
+the turns wrongly called hostile.
 """
 
 from __future__ import annotations
@@ -27,6 +32,7 @@ from simulator.scenario.model import ToneThresholds
 
 REPO = Path(__file__).resolve().parents[1]
 DEFAULT_DATA = REPO.parent / "shared" / "data" / "emotion_speech"
+CALM_CLIPS = tuple(REPO.parent / "shared" / "data" / "asr" / f"pocketsphinx_cards_00{n}.wav" for n in range(1, 6))
 CALIBRATION_ACTORS = frozenset({1, 2, 3})
 REPORT_ACTORS = frozenset({4, 5, 6})
 
@@ -86,14 +92,30 @@ def run(folder: Path | None = None) -> dict:
         per_actor[actor] = _accuracy(items, {"angry", "neutral"})["accuracy"]
     elapsed = time.perf_counter() - started
     return {
+        **_results(groups, per_actor, thresholds),
+        "calm_varied_wording": calm_false_alarms(thresholds),
+        "audio_s": round(audio_s, 1),
+        "seconds": round(elapsed, 2),
+        "x_real_time": round(audio_s / elapsed, 1) if elapsed else None,
         "data": str(folder),
+    }
+
+
+def calm_false_alarms(thresholds: ToneThresholds) -> dict:
+    present = [p for p in CALM_CLIPS if p.is_file()]
+    if not present:
+        return {"error": "calm clips not found"}
+    tones = call_tone([(Transcript(""), features_of_file(p)) for p in present], thresholds)
+    return {"turns": len(tones), "called_hostile": sum(t.label == ToneLabel.ANGRY for t in tones),
+            "raised_voice": sum(t.raised_voice for t in tones)}
+
+
+def _results(groups: dict, per_actor: dict, thresholds: ToneThresholds) -> dict:
+    return {
         "protocol": "per-speaker call baseline (30th percentile of the speaker's clips), shipped thresholds",
         "hostile_arousal_threshold": thresholds.hostile_arousal,
         **{group: _summary(items) for group, items in sorted(groups.items())},
         "per_actor_accuracy": per_actor,
-        "audio_s": round(audio_s, 1),
-        "seconds": round(elapsed, 2),
-        "x_real_time": round(audio_s / elapsed, 1) if elapsed else None,
     }
 
 

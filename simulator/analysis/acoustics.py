@@ -19,7 +19,7 @@ PITCH_MIN_HZ = 65.0
 PITCH_MAX_HZ = 450.0
 YIN_THRESHOLD = 0.15
 YIN_VOICED_MAX = 0.35  # above this the best period is too weak to call the frame voiced
-SILENCE_FLOOR_DBFS = -60.0
+SILENCE_FLOOR_DBFS = -75.0  # digital silence only: the relative rule does the work, so gain changes nothing
 ACTIVE_BELOW_PEAK_DB = 30.0  # frames within this of the loudest count as speech
 SPLIT_HZ = 1000.0  # low band 80-1000 Hz vs high band 1000-4000 Hz (telephone-safe)
 HIGH_BAND_TOP_HZ = 4000.0
@@ -224,7 +224,10 @@ def voice_features(samples: np.ndarray, sample_rate: int) -> VoiceFeatures:
         low, high = np.percentile(voiced, [10, 90])
         pitch_range = float(12 * np.log2(high / low))
         pitch_high = float(high)
-    tilt, centroid = band_energy_db(samples, sample_rate, speech)
+    # spectral balance of *voiced* frames only: fricatives (s, sh, t) are bright whatever the mood
+    voiced_frames = speech.copy()
+    voiced_frames[:count] &= hz[:count] > 0
+    tilt, centroid = band_energy_db(samples, sample_rate, voiced_frames if voiced_frames.sum() >= 5 else speech)
     p10, p90 = np.percentile(speech_levels, [10, 90])
     return VoiceFeatures(
         duration_s=duration,

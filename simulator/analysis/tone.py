@@ -4,11 +4,13 @@ Measures per turn: speaking rate, level and its swing, pitch level and range, fi
 raised-voice / hostile-tone call made from the voice itself.  Hostility is judged *relative to the
 trainee's own voice* in the same call (a speaker baseline), because absolute level depends on the
 headset gain and absolute pitch on the speaker: what generalises across people is the change
-when they get heated, i.e. louder (level), higher (pitch) and tenser (more 1-4 kHz energy, a
-flatter spectral tilt).  The arousal score adds those three rises, each divided by a
-just-clearly-audible step, and compares the sum with ``ToneThresholds.hostile_arousal``
-(calibrated on RAVDESS actors 1-3, reported on 4-6: ``benchmarks/tone_validity.py``; no model is
-trained, so nothing non-commercial ships).
+when they get heated, i.e. louder (level), higher (pitch) and tenser (more 1-4 kHz energy in
+voiced speech, a flatter spectral tilt).  The arousal score adds those three rises, each divided
+by a clearly audible step (6 dB, 4 semitones, 6 dB; tilt gets the wide step because it also moves
+with what is said), and compares the sum with ``ToneThresholds.hostile_arousal``.  The weights and
+threshold were chosen on RAVDESS actors 1-3 and checked on actors 4-6 and on calm read speech
+with varied wording (``benchmarks/tone_validity.py``); no model is trained, so nothing
+non-commercial ships.
 
 ``ToneAnalyser`` wraps any ``TurnAnalyser`` and fills ``TurnAnalysis.tone`` when the turn has audio.
 Pure: numpy and ``wave`` only.
@@ -32,7 +34,7 @@ from simulator.scenario.model import Scenario, ToneThresholds
 # One "clearly audible" step of each cue; the arousal score is the sum of rise / step.
 LEVEL_STEP_DB = 6.0
 PITCH_STEP_SEMITONES = 4.0
-TILT_STEP_DB = 3.0
+TILT_STEP_DB = 6.0
 PROBABILITY_SLOPE = 3.0  # logistic slope of angry_probability around the threshold
 BASELINE_PERCENTILE = 30  # a speaker's calmer turns: they are the reference, not the average
 MIN_WPM_SPAN_S = 1.0

@@ -146,7 +146,7 @@ class ToneThresholds(Strict):
     raised_voice_db: float = Field(6.0, gt=0, description="level rise over the trainee's own baseline")
     min_talk_ratio: float = Field(0.3, ge=0, le=1)
     max_talk_ratio: float = Field(0.7, ge=0, le=1)
-    hostile_arousal: float = Field(1.0, gt=0, description="combined rise of level/6 dB + pitch/4 st + tilt/3 dB "
+    hostile_arousal: float = Field(1.0, gt=0, description="combined rise of level/6 dB + pitch/4 st + tilt/6 dB "
                                    "over the trainee's own baseline that sounds hostile")
     min_pitch_range_semitones: float = Field(2.0, ge=0, description="below this a reply sounds flat (monotone)")
 

@@ -108,26 +108,22 @@ def _clip(samples: np.ndarray, turn: ChannelTurn) -> tuple[np.ndarray, float]:
     return samples[int(start * SAMPLE_RATE): int(end * SAMPLE_RATE)], start
 
 
-def transcribe_turns(samples: np.ndarray, turns: Sequence[ChannelTurn], transcriber: Transcriber
-                     ) -> list[Transcript]:
-    """One transcript per turn (word times relative to the turn's clip), batching short turns."""
-    clips = [_clip(samples, turn) for turn in turns]
-    results: list[Transcript | None] = [None] * len(turns)
+def transcribe_clips(clips: Sequence[np.ndarray], transcriber: Transcriber) -> list[Transcript]:
+    """One transcript per clip (word times relative to the clip), packing short clips into shared passes."""
+    results: list[Transcript | None] = [None] * len(clips)
     batch: list[int] = []
     batch_s = 0.0
 
     def flush() -> None:
-        if not batch:
-            return
         if len(batch) == 1:
-            results[batch[0]] = transcriber.transcribe(clips[batch[0]][0])
-        else:
+            results[batch[0]] = transcriber.transcribe(clips[batch[0]])
+        elif batch:
             _transcribe_batch(batch, clips, transcriber, results)
         batch.clear()
 
-    for index, (clip, _) in enumerate(clips):
+    for index, clip in enumerate(clips):
         length = clip.size / SAMPLE_RATE
-        if batch and batch_s + BATCH_GAP_S + length > MAX_BATCH_S:
+        if batch and batch_s + length > MAX_BATCH_S:
             flush()
             batch_s = 0.0
         batch.append(index)
@@ -136,19 +132,19 @@ def transcribe_turns(samples: np.ndarray, turns: Sequence[ChannelTurn], transcri
     return [r if r is not None else Transcript("") for r in results]
 
 
-def _transcribe_batch(batch: list[int], clips: list[tuple[np.ndarray, float]], transcriber: Transcriber,
+def _transcribe_batch(batch: list[int], clips: Sequence[np.ndarray], transcriber: Transcriber,
                       results: list[Transcript | None]) -> None:
     gap = np.zeros(int(BATCH_GAP_S * SAMPLE_RATE), np.float32)
     pieces, offsets, position = [], [], 0.0
     for index in batch:
-        clip = clips[index][0].astype(np.float32)
+        clip = clips[index].astype(np.float32)
         offsets.append((index, position, position + clip.size / SAMPLE_RATE))
         pieces.extend([clip, gap])
         position += clip.size / SAMPLE_RATE + BATCH_GAP_S
     joined = transcriber.transcribe(np.concatenate(pieces))
     if joined.text.strip() and not joined.words:
-        for index in batch:  # the backend gives no word times: we cannot split, so one pass per turn
-            results[index] = transcriber.transcribe(clips[index][0])
+        for index in batch:  # the backend gives no word times: we cannot split, so one pass per clip
+            results[index] = transcriber.transcribe(clips[index])
         return
     for index, start, end in offsets:
         words = tuple(replace(w, start_s=round(w.start_s - start, 3), end_s=round(w.end_s - start, 3))
@@ -184,10 +180,12 @@ def analyse_external(audio: Audio, *, find_spans: SpanFinder, transcriber: Trans
     turns = build_turns(agent_spans, customer_spans, turn_gap_s)
     agent_turns = [t for t in turns if t.speaker == Speaker.TRAINEE]
     customer_turns = [t for t in turns if t.speaker == Speaker.CUSTOMER]
-    agent_texts = transcribe_turns(agent, agent_turns, transcriber)
-    customer_texts = (transcribe_turns(customer, customer_turns, transcriber)
-                      if customer is not None and customer_turns else [])
-    features = [voice_features(_clip(agent, t)[0], SAMPLE_RATE) for t in agent_turns]
+    agent_clips = [_clip(agent, t)[0] for t in agent_turns]
+    customer_clips = [_clip(customer, t)[0] for t in customer_turns] if customer is not None else []
+    # both sides in one packing: a 30 s Whisper window holds several short turns of either speaker
+    texts = transcribe_clips(agent_clips + customer_clips, transcriber)
+    agent_texts, customer_texts = texts[: len(agent_clips)], texts[len(agent_clips):]
+    features = [voice_features(clip, SAMPLE_RATE) for clip in agent_clips]
     tones = call_tone(list(zip(agent_texts, features)), thresholds)
     by_turn = {id(t): i for i, t in enumerate(agent_turns)}
     customer_by_turn = {id(t): i for i, t in enumerate(customer_turns)}

@@ -1,0 +1,65 @@
+"""ToneAnalyser: any turn analyser plus tone from the turn's WAV, with a running speaker baseline."""
+
+from __future__ import annotations
+
+import wave
+from pathlib import Path
+
+import numpy as np
+
+from simulator.analysis.acoustics import read_wav
+from simulator.analysis.base import TurnInput
+from simulator.analysis.lexical import LexicalAnalyser
+from simulator.analysis.tone import ToneAnalyser, with_tone
+from simulator.contracts import ToneLabel, Transcript
+
+DATA = Path(__file__).resolve().parents[1] / "data" / "asr"
+
+
+def _scaled_copy(source: Path, target: Path, gain_db: float) -> Path:
+    audio = read_wav(source)
+    samples = np.clip(audio.mono() * 10 ** (gain_db / 20), -1, 1)
+    with wave.open(str(target), "wb") as handle:
+        handle.setnchannels(1)
+        handle.setsampwidth(2)
+        handle.setframerate(audio.sample_rate)
+        handle.writeframes((samples * 32767).astype("<i2").tobytes())
+    return target
+
+
+def _turn(index: int, text: str, audio: Path | None = None) -> TurnInput:
+    return TurnInput(turn_index=index, transcript=Transcript(text), customer_line="You charged me twice!",
+                     audio_path=audio)
+
+
+def test_spoken_turns_get_tone_and_typed_turns_do_not(tmp_path):
+    analyser = ToneAnalyser(LexicalAnalyser(None))
+    typed = analyser.analyse(_turn(1, "I'm sorry about that."))
+    assert typed.tone is None and typed.empathy.level > 0  # the inner analysis is kept
+    spoken = analyser.analyse(_turn(2, "one two three", DATA / "speechrecognition_english.wav"))
+    assert spoken.tone is not None
+    assert spoken.tone.pitch_hz is not None and spoken.tone.loudness_db is not None
+    assert spoken.analyser == "lexical"
+
+
+def test_running_baseline_catches_a_louder_turn(tmp_path):
+    analyser = with_tone(LexicalAnalyser)(None)
+    cards = [DATA / f"pocketsphinx_cards_00{n}.wav" for n in (1, 2, 3)]
+    calm = [analyser.analyse(_turn(i + 1, "ten of clubs", path)) for i, path in enumerate(cards)]
+    loud = analyser.analyse(_turn(4, "ten of clubs", _scaled_copy(cards[0], tmp_path / "loud.wav", 12.0)))
+    assert all(not t.tone.raised_voice for t in calm)
+    assert loud.tone.raised_voice and loud.tone.level_rise_db > 8.0
+    assert any(e.rule == "tone.raised_voice" for e in loud.tone.evidence)
+
+
+def test_unreadable_audio_keeps_the_words_and_leaves_tone_unmeasured(tmp_path):
+    broken = tmp_path / "broken.wav"
+    broken.write_bytes(b"RIFF but not really a wav")
+    analysis = ToneAnalyser(LexicalAnalyser(None)).analyse(_turn(1, "I'm so sorry.", broken))
+    assert analysis.tone is None and analysis.empathy.level > 0
+
+
+def test_warm_wording_without_heat_is_positive():
+    analysis = ToneAnalyser(LexicalAnalyser(None)).analyse(
+        _turn(1, "Great news, I'm happy to help with that", DATA / "pocketsphinx_forever_2.wav"))
+    assert analysis.tone.label == ToneLabel.POSITIVE
