@@ -34,8 +34,9 @@ class MicSource(Protocol):
     def read(self, timeout_s: float = 1.0) -> AudioBlock | None:
         """The next block, or ``None`` if none arrived within ``timeout_s``."""
 
-    def expect_reply(self, turn_index: int) -> bool:
-        """The call now waits for the trainee; ``False`` means this source has no more replies."""
+    def expect_reply(self, turn_index: int, *, continuing: bool = False) -> bool:
+        """The call now waits for the trainee; ``False`` means this source has no more replies.
+        ``continuing``: the trainee is still speaking (a barge-in, or a long turn that was cut)."""
 
     def close(self) -> None: ...
 
@@ -109,7 +110,7 @@ class DeviceMic:
                                    f"(unplugged?). Plug the headset back in, check `callsim devices`, "
                                    f"and start the call again; the turns so far are saved")
 
-    def expect_reply(self, turn_index: int) -> bool:
+    def expect_reply(self, turn_index: int, *, continuing: bool = False) -> bool:
         return True
 
     def close(self) -> None:
@@ -174,10 +175,12 @@ class WavMic:
         self._clock_start = time.monotonic()
         self._clock_samples = 0
 
-    def expect_reply(self, turn_index: int) -> bool:
+    def expect_reply(self, turn_index: int, *, continuing: bool = False) -> bool:
+        """One file per turn: the next file starts unless the trainee is still speaking the
+        current one (what is left of a file after its turn ended is dropped)."""
         with self._lock:
-            if len(self._pending):
-                return True  # still playing the previous reply (a barge-in or a cut monologue)
+            if len(self._pending) and continuing:
+                return True
             if self._next_reply >= len(self._replies):
                 return False
             self._pending = np.concatenate([self._lead, self._replies[self._next_reply]])

@@ -15,6 +15,7 @@ pauses (``SpeechPaused``), so at the end of the turn the transcript is usually r
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import json
 import logging
 import os
@@ -40,7 +41,7 @@ from simulator.asr.base import Transcriber
 from simulator.asr.worker import AsrWorker
 from simulator.call.session import SpokenLine, TraineeReply
 from simulator.contracts import CustomerTurn, Transcript, TurnTiming
-from simulator.lazy import MissingPackage
+from simulator.lazy import MissingPackage, require
 from simulator.scenario.diagnostics import FileProblems
 from simulator.scenario.loader import LoadedScenario
 from simulator.scenario.model import Noise, NoiseKind, Scenario
@@ -118,6 +119,7 @@ class VoicedCall:
         self._files = 0
         self._barged_in_at_s: float | None = None
         self._started = False
+        self._failure: Exception | None = None
         self.stats = CallStats()
 
     # -- set-up --------------------------------------------------------------------------------
@@ -161,7 +163,14 @@ class VoicedCall:
         self._load_in_background()
         if not turn.ends_call:
             self._render_ahead(turn)
-        endpointer = self.endpointer()
+        try:
+            endpointer = self.endpointer()
+        except MissingPackage as err:
+            # Let the line finish and be recorded; the call stops when the trainee's turn starts.
+            self._failure = err
+            self.player.wait_to_end()
+            path = self._save("customer", clip)
+            return SpokenLine(start_s=round(start_s, 3), end_s=round(start_s + clip.duration_s, 3), audio_path=path)
         cut_at_s = None
         while self.player.playing:
             block = self.mic.read(READ_TIMEOUT_S)
@@ -200,9 +209,11 @@ class VoicedCall:
 
     # -- the trainee ----------------------------------------------------------------------------
     def next_reply(self, customer: CustomerTurn, spoken: SpokenLine, turn_index: int) -> TraineeReply | None:
-        if not self.mic.expect_reply(turn_index):
-            return None
+        if self._failure is not None:
+            raise self._failure
         endpointer = self.endpointer()
+        if not self.mic.expect_reply(turn_index, continuing=endpointer.in_speech):
+            return None
         talk_over = self.options.talk_over_s or self.scenario.drill.turn_time_limit_s or DEFAULT_TALK_OVER_S
         listen_from = endpointer.position_s
         limit = talk_over if customer.may_interrupt else None
@@ -307,6 +318,9 @@ def open_voiced_call(loaded: LoadedScenario, settings, folder: Path, options: Vo
     from simulator.audio.playback import Player
 
     scenario = loaded.scenario
+    for module, package in (("faster_whisper", "faster-whisper"), ("onnxruntime", "onnxruntime")):
+        if importlib.util.find_spec(module) is None:  # cheap: nothing is imported yet
+            require(module, package, feature="listening to the trainee (voice activity detection)")
     profile = load_persona_voice(scenario, settings.voices_dir)
     engine_name = settings.tts_engine if settings.tts_engine else None
     registry = builtin_engines()

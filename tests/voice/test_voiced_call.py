@@ -1,0 +1,162 @@
+"""Whole voiced calls through PortAudio on the ALSA file device: real TTS, VAD, Whisper, analysis.
+
+The trainee's replies are espeak-ng recordings fed as the microphone (``--mic-from``, as fast as
+possible); the customer is played through PortAudio into ``playback.raw``.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from simulator.audio.capture import Pace, WavMic
+from simulator.audio.clip import CALL_RATE, AudioClip, DiskFull, read_wav, to_int16, write_wav
+from simulator.audio.noise import noise
+from simulator.call.record import read_call
+from simulator.call.textcall import run_call
+from simulator.call.voiced import VoiceOptions, open_voiced_call
+from simulator.config import Settings
+from simulator.contracts import Outcome, Speaker
+from simulator.scenario.loader import load_scenario
+
+pytestmark = [pytest.mark.audio, pytest.mark.models]
+REPO = Path(__file__).resolve().parents[2]
+
+
+def callsim(*args: str, env: dict[str, str], timeout: float = 300) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "simulator", *args], capture_output=True, text=True,
+                          timeout=timeout, env=env, cwd=REPO)
+
+
+def the_call_folder(record_to: Path) -> Path:
+    folders = [p for p in record_to.iterdir() if p.is_dir()]
+    assert len(folders) == 1, folders
+    return folders[0]
+
+
+def test_callsim_play_with_recorded_replies_reaches_an_ending_and_keeps_both_sides(file_device, replies, tmp_path):
+    record_to = tmp_path / "calls"
+    result = callsim("play", "billing-overcharge", "--mic-from", str(replies["billing"]), "--mic-pace", "fast",
+                     "--record-to", str(record_to), "--json", env=file_device.env)
+    assert result.returncode == 0, result.stderr
+    summary = json.loads(result.stdout)
+    assert summary["outcome"] in {o.value for o in Outcome}
+
+    record = read_call(the_call_folder(record_to))
+    assert record.complete and record.header.mode == "voice"
+    trainee = record.trainee_turns
+    assert len(trainee) == 4
+    assert "refund" in trainee[2].text.lower() and "security" in trainee[1].text.lower()
+    for turn in record.turns:
+        clip = read_wav(record.audio(turn))
+        assert clip.duration_s > 0.5, turn
+    # Each trainee WAV holds the whole reply it heard (plus a little silence either side).
+    for turn, reply in zip(trainee, sorted(replies["billing"].glob("*.wav"))):
+        assert read_wav(record.audio(turn)).duration_s >= read_wav(reply).duration_s - 0.3
+        assert turn.start_s < turn.end_s
+    # The customer's last line went out through PortAudio sample for sample.
+    last = record.turns[-1]
+    assert last.speaker == Speaker.CUSTOMER and last.text == summary["turns"][-1]["text"]
+    played = to_int16(file_device.played())
+    expected = to_int16(read_wav(record.audio(last)).samples)
+    start = int(np.flatnonzero(played)[0])
+    assert np.abs(played[start:start + len(expected)].astype(int) - expected).max() <= 1
+
+
+def test_silence_and_noise_are_silence_turns_not_speech(file_device, replies, tmp_path):
+    folder = tmp_path / "replies"
+    folder.mkdir()
+    first = sorted(replies["billing"].glob("*.wav"))[0]
+    (folder / "1.wav").write_bytes(first.read_bytes())
+    write_wav(folder / "2.wav", AudioClip(np.zeros(5 * CALL_RATE, np.float32)))
+    write_wav(folder / "3.wav", AudioClip(noise("street", -30, 5 * CALL_RATE, seed=2)))
+    record_to = tmp_path / "calls"
+    result = callsim("play", "billing-overcharge", "--mic-from", str(folder), "--mic-pace", "fast",
+                     "--no-speech", "3", "--record-to", str(record_to), "--analyser", "lexical", "--json",
+                     env=file_device.env)
+    assert result.returncode == 0, result.stderr
+    record = read_call(the_call_folder(record_to))
+    analyses = record.analyses
+    assert len(analyses) == 3
+    assert not analyses[0].silence and analyses[0].transcript.text
+    for silent in analyses[1:]:
+        assert silent.silence and silent.transcript.is_empty and silent.silence_s >= 3.0
+    customer_after_silence = [t for t in record.turns if t.speaker == Speaker.CUSTOMER][2]
+    assert "silence" in customer_after_silence.events
+
+
+def test_unknown_output_device_names_it_and_says_what_to_do(file_device, replies, tmp_path):
+    result = callsim("play", "billing-overcharge", "--mic-from", str(replies["billing"]), "--output", "Jabra",
+                     "--record-to", str(tmp_path), env=file_device.env)
+    assert result.returncode == 4
+    assert "'Jabra'" in result.stderr and "callsim devices" in result.stderr and "default" in result.stderr
+
+
+def test_unknown_input_device_names_it(file_device, tmp_path):
+    result = callsim("play", "billing-overcharge", "--input", "99", "--record-to", str(tmp_path), env=file_device.env)
+    assert result.returncode == 4
+    assert "index 99" in result.stderr
+
+
+def test_missing_speech_package_names_it_and_keeps_the_record(file_device, replies, tmp_path):
+    hidden = tmp_path / "hide"
+    (hidden / "faster_whisper").mkdir(parents=True)
+    (hidden / "faster_whisper" / "__init__.py").write_text("raise ImportError('faster-whisper is not installed')\n")
+    env = {**file_device.env, "PYTHONPATH": os.pathsep.join([str(hidden), str(REPO)])}
+    record_to = tmp_path / "calls"
+    result = callsim("play", "billing-overcharge", "--mic-from", str(replies["billing"]), "--mic-pace", "fast",
+                     "--record-to", str(record_to), "--analyser", "lexical", env=env)
+    assert result.returncode != 0
+    assert "pip install faster-whisper" in result.stderr
+    assert "saved" in result.stderr
+    record = read_call(the_call_folder(record_to))
+    assert record.turns and record.turns[0].speaker == Speaker.CUSTOMER  # the opening line was kept
+
+
+def test_a_full_disk_stops_the_call_and_keeps_every_finished_turn(file_device, replies, tmp_path):
+    loaded = load_scenario(REPO / "scenarios" / "billing-overcharge.yaml")
+    settings = Settings(analyser="lexical", data_dir=tmp_path / "data")
+    folder = tmp_path / "call"
+    folder.mkdir()
+    (folder / "04-trainee.wav").symlink_to("/dev/full")  # the second reply lands on a full disk
+    call = open_voiced_call(loaded, settings, folder, VoiceOptions(mic_from=replies["billing"], mic_pace=Pace.FAST))
+    from simulator.analysis.registry import builtin_analysers
+
+    analyser = builtin_analysers().create(loaded.scenario, "lexical")
+    try:
+        with pytest.raises(DiskFull, match="04-trainee.wav"):
+            run_call(loaded, analyser, call, call, folder, mode="voice")
+    finally:
+        call.close()
+    record = read_call(folder)
+    assert not record.complete
+    assert [t.speaker for t in record.turns] == [Speaker.CUSTOMER, Speaker.TRAINEE, Speaker.CUSTOMER]
+    assert all(record.audio(t).is_file() for t in record.turns)
+    assert not (folder / "04-trainee.wav").exists() or (folder / "04-trainee.wav").is_symlink()
+
+
+def test_wav_mic_plays_each_reply_once_then_hangs_up(replies):
+    mic = WavMic(replies["billing"], pace=Pace.FAST, lead_s=0.25)
+    mic.start()
+    files = sorted(replies["billing"].glob("*.wav"))
+    heard = []
+    for turn, path in enumerate(files, start=1):
+        assert mic.expect_reply(turn)
+        wanted = int(0.25 * CALL_RATE) + len(read_wav(path).samples) + CALL_RATE // 2
+        samples = []
+        while sum(map(len, samples)) < wanted:
+            samples.append(mic.read().samples)
+        heard.append(np.concatenate(samples))
+    assert not mic.expect_reply(5)
+    for got, path in zip(heard, files):
+        reply = read_wav(path).samples
+        start = int(0.25 * CALL_RATE)
+        assert not np.any(got[:start])
+        assert np.array_equal(got[start:start + len(reply)], reply)
+        assert not np.any(got[start + len(reply):])
