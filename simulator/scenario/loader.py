@@ -13,7 +13,7 @@ from simulator.scenario.yamlsource import YamlDocument, load_yaml
 
 RUBRIC_FILE = "rubric.yaml"
 SCENARIO_SUFFIXES = (".yaml", ".yml")
-NOT_SCENARIOS = {RUBRIC_FILE}
+NOT_SCENARIOS = {RUBRIC_FILE, "ladder.yaml"}  # ladder.yaml: the service lab's star levels (simulator.lab.ladder)
 
 
 @dataclass(frozen=True)

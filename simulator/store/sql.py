@@ -253,6 +253,20 @@ class SqlStore:
         scored = [a for a in self.attempts(trainee, scenario_id, finished_only=True) if a.overall is not None]
         return max(scored, key=lambda a: (a.overall, a.started_at), default=None)
 
+    def scorecards(self, trainee: str | None = None, team: str | None = None, *,
+                   kind: CallKind | None = None) -> list[tuple[Attempt, Scorecard]]:
+        """Finished, scored calls with their full scorecards, oldest first (growth and reports)."""
+        query = (_attempt_query().add_columns(m.scorecards.c.data.label("card"))
+                 .where(m.calls.c.status == CallStatus.FINISHED.value, m.scorecards.c.call_id.is_not(None)))
+        if trainee is not None:
+            query = query.where(m.trainees.c.name == trainee)
+        if team is not None:
+            query = query.where(m.teams.c.name == team)
+        if kind is not None:
+            query = query.where(m.calls.c.kind == kind.value)
+        rows = self._read(lambda conn: conn.execute(query.order_by(m.calls.c.started_at, m.calls.c.id)).all())
+        return [(_attempt(row), scorecard_from_json(row.card)) for row in rows]
+
     def resolve_call_id(self, prefix: str) -> str:
         """A full call id from an unambiguous prefix (as printed: the first 8 characters are enough)."""
         prefix = prefix.strip().lower()
