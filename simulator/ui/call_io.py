@@ -1,46 +1,126 @@
 """Choose how the trainee speaks and hears in the app: voiced (mic + TTS) or typed replies.
 
-Plain Python.  The voiced path comes from ``simulator.call.voiced`` when it is installed and a
-microphone is there; otherwise the call falls back to typing and says why (the banner).
+Plain Python, run on the call's worker thread (opening devices and the TTS engine takes a moment).
+The voiced path is ``simulator.call.voiced``; when it cannot start (no microphone, no output
+device, no TTS) the call falls back to typing and ``banner`` says why.
 """
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from pathlib import Path
 
+from simulator.analysis.base import TurnAnalyser
 from simulator.call.session import CustomerVoice, TraineeInput
 from simulator.call.text_io import SilentVoice
+from simulator.config import Settings
+from simulator.lazy import MissingPackage
+from simulator.scenario.diagnostics import FileProblems
 from simulator.scenario.loader import LoadedScenario
 from simulator.ui.typed_input import QueuedTypedReplies
 
 NO_MIC_BANNER = "no microphone: typing mode"
+LEVEL_EVERY_S = 0.1
 
 
 @dataclass
 class CallIO:
     voice: CustomerVoice
     trainee: TraineeInput
-    typed: QueuedTypedReplies | None  # set in typing mode: the Input widget feeds it
+    typed: QueuedTypedReplies  # the Input widget feeds it (the whole call, or after a fallback)
     mode: str  # recorded in the call header: "text" or "voice"
     banner: str | None = None  # why the call is typed, when it is
-    close: Callable[[], None] = lambda: None
-    mute: Callable[[bool], None] | None = None  # None: nothing to mute
+    switchable: object | None = None  # SwitchableTrainee in a voiced call
+    call: object | None = None  # the VoicedCall
+    _closed: bool = field(default=False, repr=False)
 
     @property
     def voiced(self) -> bool:
-        return self.typed is None
+        return self.switchable is not None and not self.switchable.typing
+
+    def set_muted(self, muted: bool) -> None:
+        if self.switchable is not None:
+            self.switchable.mic.muted = muted
+
+    def switch_to_typing(self) -> None:
+        if self.switchable is not None:
+            self.switchable.switch_to_typing()
+
+    def hang_up(self) -> None:
+        if self.switchable is not None:
+            self.switchable.hang_up()
+            player = getattr(self.call, "player", None)
+            if player is not None and player.playing:
+                player.cut()  # stop the customer mid-sentence
+        else:
+            self.typed.hang_up()
+
+    def close(self) -> None:
+        if not self._closed and self.call is not None:
+            self._closed = True
+            self.call.close()
 
 
-def typed_io(reason: str | None = NO_MIC_BANNER) -> CallIO:
-    typed = QueuedTypedReplies()
+def typed_io(typed: QueuedTypedReplies, reason: str | None = NO_MIC_BANNER) -> CallIO:
     return CallIO(SilentVoice(), typed, typed, "text", reason)
 
 
-def open_call_io(loaded: LoadedScenario, *, want_voice: bool, input_device: str | None,
-                 output_device: str | None, on_partial: Callable[[str], None] | None = None,
-                 on_level: Callable[[float], None] | None = None) -> CallIO:
+def _throttled(callback: Callable[[float], None], every_s: float) -> Callable[[float], None]:
+    last = [0.0]
+
+    def report(value: float) -> None:
+        now = time.monotonic()
+        if now - last[0] >= every_s:
+            last[0] = now
+            callback(value)
+
+    return report
+
+
+def _has_microphone(device: str | None) -> str | None:
+    """None when an input device is there, else why not."""
+    try:
+        from simulator.audio.devices import AudioDeviceError, list_devices, resolve_device
+
+        if not any(d.max_input_channels > 0 for d in list_devices()):
+            return NO_MIC_BANNER
+        resolve_device(device, kind="input")
+    except (AudioDeviceError, MissingPackage, ImportError, OSError) as err:
+        return f"{NO_MIC_BANNER} ({err})"
+    return None
+
+
+def open_call_io(loaded: LoadedScenario, settings: Settings, folder: Path, typed: QueuedTypedReplies, *,
+                 want_voice: bool, input_device: str | None, output_device: str | None,
+                 analyser: TurnAnalyser | None = None, mic_from: Path | None = None, fast_replies: bool = False,
+                 on_partial: Callable[[str], None] | None = None, on_level: Callable[[float], None] | None = None,
+                 on_typing: Callable[[str], None] = lambda reason: None) -> CallIO:
     """The voiced call when possible, else typed replies with the reason in ``banner``."""
     if not want_voice:
-        return typed_io()
-    return typed_io(NO_MIC_BANNER)
+        return typed_io(typed)
+    if mic_from is None:
+        problem = _has_microphone(input_device)
+        if problem:
+            return typed_io(typed, problem)
+    try:
+        from simulator.audio.capture import Pace
+        from simulator.audio.devices import AudioDeviceError
+        from simulator.call.voiced import VoiceOptions, open_voiced_call
+        from simulator.tts.base import TtsError
+        from simulator.ui.voice_input import ControlledMic, SwitchableTrainee
+    except (ImportError, MissingPackage) as err:
+        return typed_io(typed, f"voice unavailable ({err}): typing mode")
+    options = VoiceOptions(input_device=input_device, output_device=output_device, mic_from=mic_from,
+                           mic_pace=Pace.FAST if fast_replies else Pace.REALTIME)
+    try:
+        call = open_voiced_call(loaded, settings, folder, options, on_partial=on_partial,
+                                on_level=_throttled(on_level, LEVEL_EVERY_S) if on_level else None,
+                                analyser=analyser)
+    except (AudioDeviceError, TtsError, MissingPackage, FileProblems, ValueError, OSError) as err:
+        return typed_io(typed, f"voice unavailable: {err} — typing mode")
+    mic = ControlledMic(call.mic)
+    call.mic = mic
+    switchable = SwitchableTrainee(call, typed, mic, on_typing)
+    return CallIO(call, switchable, typed, "voice", None, switchable, call)

@@ -53,6 +53,8 @@ class AppContext:
     seed: int = 0
     trainee: Trainee | None = None
     voice_enabled: bool = True  # False: never try the microphone (tests, --text)
+    mic_from: Path | None = None  # recorded reply WAVs instead of the microphone (demos, tests)
+    fast_replies: bool = False  # recorded replies as fast as they can be read (tests)
     _attempts: tuple[Attempt, ...] | None = field(default=None, repr=False)
 
     def __post_init__(self) -> None:

@@ -18,7 +18,8 @@ from simulator.call.session import CallEnded, CallEvent, CustomerSpoke, TraineeA
 from simulator.call.textcall import FinishedCall, new_call_folder, run_call
 from simulator.contracts import TurnAnalysis
 from simulator.scenario.loader import LoadedScenario
-from simulator.ui.call_io import CallIO, open_call_io, typed_io
+from simulator.ui.call_io import CallIO, open_call_io
+from simulator.ui.typed_input import QueuedTypedReplies
 from simulator.ui.call_modes import CallMode
 from simulator.ui.coaching import coach
 from simulator.ui.widgets.banner import Banner
@@ -46,6 +47,18 @@ class CallFailed(Message):
         super().__init__()
         self.error = error
         self.fatal = fatal
+
+
+class CallConnected(Message):
+    def __init__(self, io: CallIO) -> None:
+        super().__init__()
+        self.io = io
+
+
+class WentTyping(Message):
+    def __init__(self, reason: str) -> None:
+        super().__init__()
+        self.reason = reason
 
 
 class PartialTranscript(Message):
@@ -78,6 +91,8 @@ class CallScreen(Screen):
         self.ended = False
         self.muted = False
         self._timed_out_turn = False
+        self._hang_up_requested = False
+        self._typed = QueuedTypedReplies()  # typed replies: the whole call, or after going over to typing
 
     @property
     def scenario(self):
@@ -110,35 +125,41 @@ class CallScreen(Screen):
         self.query_one("#transcript", TranscriptView).border_title = "Transcript"
         if not self.mode.shows_coaching:
             self.query_one("#hints", HintsPanel).display = False
-        self.query_one("#reply", Input).focus()
-        context = self.app.context
-        self.io = open_call_io(self.loaded, want_voice=context.voice_enabled, input_device=context.input_device,
-                               output_device=context.output_device,
-                               on_partial=lambda text: self.post_message(PartialTranscript(text)),
-                               on_level=lambda db: self.post_message(MicLevel(db)))
-        self._show_io()
-        self.query_one("#clock", CallClock).start_call()
-        self.set_interval(0.5, self._check_turn_time)
-        self.run_session(self.io)
+        self.query_one("#level", LevelMeter).state = "off"
+        self.query_one("#reply", Input).display = False
+        self.run_session(self._typed)
 
     def _show_io(self) -> None:
-        assert self.io is not None
+        io = self.io
+        if io is None:
+            return
         banner = self.query_one("#banner", Banner)
-        if self.io.banner:
-            banner.show(self.io.banner, "warning")
+        if io.banner:
+            banner.show(io.banner, "warning")
         else:
             banner.clear()
-        self.query_one("#level", LevelMeter).state = "typing" if not self.io.voiced else (
-            "muted" if self.muted else "live")
-        self.query_one("#reply", Input).display = not self.io.voiced
+        self.query_one("#level", LevelMeter).state = "typing" if not io.voiced else ("muted" if self.muted else "live")
+        reply = self.query_one("#reply", Input)
+        reply.display = not io.voiced
+        if not io.voiced and not self.ended:
+            reply.focus()
         self.refresh_bindings()
 
     @work(thread=True, exclusive=True, group="call", exit_on_error=False)
-    def run_session(self, io: CallIO) -> None:
+    def run_session(self, typed: QueuedTypedReplies) -> None:
         context = self.app.context
         trainee = context.trainee
+        io = keeper = None
         try:
             folder = new_call_folder(context.recordings_dir, self.scenario.id)
+            analyser = context.analyser(self.scenario)
+            io = open_call_io(self.loaded, context.settings, folder, typed, want_voice=context.voice_enabled,
+                              input_device=context.input_device, output_device=context.output_device,
+                              analyser=analyser, mic_from=context.mic_from, fast_replies=context.fast_replies,
+                              on_partial=lambda text: self.post_message(PartialTranscript(text)),
+                              on_level=lambda db: self.post_message(MicLevel(db)),
+                              on_typing=lambda reason: self.post_message(WentTyping(reason)))
+            self.post_message(CallConnected(io))
             keeper = context.records.keeper(
                 folder, trainee, self.mode.record_kind,
                 warn=lambda text: self.post_message(CallFailed(text, fatal=False))) if trainee else None
@@ -148,20 +169,37 @@ class CallScreen(Screen):
                     keeper.on_event(event)
                 self.post_message(SessionEvent(event))
 
-            finished = run_call(self.loaded, context.analyser(self.scenario), io.voice, io.trainee, folder,
+            finished = run_call(self.loaded, analyser, io.voice, io.trainee, folder,
                                 seed=context.seed, mode=io.mode, on_event=on_event,
                                 trainee_name=trainee.name if trainee else None)
         except Exception as err:  # the screen shows it in a banner; the record on disk keeps every turn
             self.post_message(CallFailed(f"{type(err).__name__}: {err}"))
             return
         finally:
-            io.close()
+            if io is not None:
+                io.close()
         if keeper is not None:
             try:
                 keeper.finish(finished)
             except Exception as err:  # the scorecard is still shown; call.jsonl keeps the call
                 self.post_message(CallFailed(f"not saved to the training store: {err}", fatal=False))
         self.post_message(CallScored(finished))
+
+    @on(CallConnected)
+    def _connected(self, message: CallConnected) -> None:
+        self.io = message.io
+        self.query_one("#clock", CallClock).start_call()
+        self.set_interval(0.5, self._check_turn_time)
+        self._show_io()
+        if self._hang_up_requested:
+            self.io.hang_up()
+
+    @on(WentTyping)
+    def _went_typing(self, message: WentTyping) -> None:
+        if self.io is not None:
+            self.io.banner = message.reason
+        self._show_io()
+        self.notify(message.reason, severity="warning", timeout=6)
 
     @on(SessionEvent)
     def _session_event(self, message: SessionEvent) -> None:
@@ -220,7 +258,7 @@ class CallScreen(Screen):
 
     @on(Input.Submitted, "#reply")
     def _send(self, event: Input.Submitted) -> None:
-        if self.io is None or self.io.typed is None or self.ended:
+        if self.io is None or self.io.voiced or self.ended:
             return
         self.io.typed.submit(event.value)
         if event.value.strip():
@@ -234,49 +272,43 @@ class CallScreen(Screen):
         if left is None or left > 0 or self._timed_out_turn or self.ended:
             return
         self._timed_out_turn = True
-        if self.io is not None and self.io.typed is not None:
+        if self.io is not None and not self.io.voiced:
             self.io.typed.submit(f"[silence {self.scenario.drill.turn_time_limit_s:g}]")
             self.notify("Time is up for this reply.", severity="warning", timeout=3)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action == "mute":
-            return self.io is not None and self.io.mute is not None and not self.ended
-        if action == "typing":
+        if action in ("mute", "typing"):
             return self.io is not None and self.io.voiced and not self.ended
         if action == "hang_up":
             return not self.ended
         return True
 
     def action_hang_up(self) -> None:
-        if self.io is None or self.ended:
+        if self.ended:
             return
-        if self.io.typed is not None:
-            self.io.typed.hang_up()
-        else:
-            self._stop_voice()
+        self._hang_up_requested = True
+        if self.io is not None:
+            self.io.hang_up()
         self.query_one("#transcript", TranscriptView).add_system("You hung up.")
 
     def action_mute(self) -> None:
-        if self.io is None or self.io.mute is None:
+        if self.io is None or not self.io.voiced:
             return
         self.muted = not self.muted
-        self.io.mute(self.muted)
+        self.io.set_muted(self.muted)
         self._show_io()
         self.notify("Microphone muted" if self.muted else "Microphone on", timeout=2)
 
     def action_typing(self) -> None:
-        self.notify("Switching to typing starts with your next reply.", timeout=3)
-        if self.io is not None and self.io.voiced:
-            self._stop_voice()
-
-    def _stop_voice(self) -> None:
-        if self.io is not None:
-            self.io.close()
+        if self.io is None or not self.io.voiced:
+            return
+        self.io.switch_to_typing()
+        self.io.banner = "typing mode (you switched): the customer still speaks"
+        self._show_io()
 
     def on_unmount(self) -> None:
         # Leaving the screen mid-call hangs up, so the worker thread never waits forever.
+        self._hang_up_requested = True
+        self._typed.hang_up()
         if self.io is not None and not self.ended:
-            if self.io.typed is not None:
-                self.io.typed.hang_up()
-            else:
-                self.io.close()
+            self.io.hang_up()
