@@ -30,6 +30,8 @@ EMOTION_WORDS = (
     "can't believe", "cannot believe", "not happy", "disappointed", "waiting for", "manager", "complaint",
     "not listening", "hanging up",
 )
+# the engine nudges mood a few points every turn; a rise this big is the customer reacting
+ESCALATION_MOOD_DELTA = 5
 ESCALATION_EVENTS = frozenset({EngineEvent.PATIENCE_LOST, EngineEvent.FORBIDDEN_PHRASE})
 
 
@@ -55,7 +57,7 @@ def why_empathy_needed(turn: ScoredTurn, position: int, scenario: Scenario | Non
     customer = turn.customer
     if customer is None:
         return None
-    if customer.mood_delta > 0:
+    if customer.mood_delta >= ESCALATION_MOOD_DELTA:
         return "the customer had just got angrier"
     if scenario is not None and customer.mood is not None and customer.mood >= scenario.angry_at:
         return "the customer was angry"
