@@ -29,10 +29,12 @@ def read_audio(path: Path | str) -> np.ndarray:
         raise AudioFileError(f"{path}: not a file")
     try:
         return _read_wav(path)
-    except (wave.Error, EOFError) as wav_error:
-        return _decode_other(path, wav_error)
+    except AudioFileError:
+        raise
     except OSError as err:
         raise AudioFileError(f"{path}: cannot read ({err.strerror or err})") from None
+    except Exception as wav_error:  # noqa: BLE001 -- wave raises wave.Error, EOFError, RuntimeError, struct.error
+        return _decode_other(path, wav_error)
 
 
 def _read_wav(path: Path) -> np.ndarray:
