@@ -10,10 +10,9 @@ from hypothesis import strategies as st
 
 from simulator.scenario.diagnostics import FileProblems
 from simulator.scenario.lint import lint_scenario
-from simulator.scenario.loader import load_scenario
+from simulator.scenario.loader import load_scenario, scenario_files
 
-SCENARIOS = sorted((Path(__file__).resolve().parents[2] / "scenarios").glob("*.yaml"))
-SCENARIOS = [p for p in SCENARIOS if p.name != "rubric.yaml"]
+SCENARIOS = scenario_files([Path(__file__).resolve().parents[2] / "scenarios"])
 VOICES = Path(__file__).resolve().parents[2] / "voices"
 
 NASTY = ["\t", "\x00", "&a", "*a", "<<: *a", "{", "}", "[", "]", ":", "- ", "'", '"', "#", "!!python/object:os.system",

@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 
 from simulator.cli import main
+from simulator.scenario.loader import scenario_files
 from simulator.scenario.schema import SCHEMA_FILE, scenario_schema
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -20,8 +21,6 @@ def test_callsim_schema_prints_the_shipped_schema(capsys):
 
 
 def test_every_scenario_starts_with_the_schema_line():
-    for path in sorted((ROOT / "scenarios").glob("*.yaml")):
-        if path.name == "rubric.yaml":
-            continue
+    for path in scenario_files([ROOT / "scenarios"]):
         first = path.read_text(encoding="utf-8").splitlines()[0]
         assert first == f"# yaml-language-server: $schema={SCHEMA_FILE}", path
