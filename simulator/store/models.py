@@ -141,3 +141,12 @@ certifications = Table(
     Column("certified_at", String(40), nullable=False),
     Column("call_ids", JSON, nullable=False),
 )
+
+drill_runs = Table(
+    "drill_runs", metadata,
+    Column("id", String(32), primary_key=True),
+    Column("trainee_id", Integer, ForeignKey("trainees.id", ondelete="CASCADE"), nullable=True, index=True),
+    Column("drill_id", String(64), nullable=False),
+    Column("started_at", String(40), nullable=False),
+    Column("data", JSON, nullable=False),  # the DrillResult as JSON: baseline, stages with call ids, pause
+)

@@ -417,6 +417,28 @@ class SqlStore:
         rows = self._read(lambda conn: conn.execute(query).all())
         return [Certification(r.trainee, r.stars, r.certified_at, tuple(r.call_ids)) for r in rows]
 
+    def save_drill_run(self, drill_id: str, trainee: str | None, started_at: str, data: dict[str, Any]) -> str:
+        run_id = uuid.uuid4().hex
+
+        def work(conn: Any) -> str:
+            trainee_id = self._ensure_trainee(conn, trainee, None).id if trainee else None
+            conn.execute(m.drill_runs.insert().values(id=run_id, trainee_id=trainee_id, drill_id=drill_id,
+                                                      started_at=started_at, data=data))
+            return run_id
+        return self._write(work)
+
+    def drill_runs(self, trainee: str | None = None, team: str | None = None) -> list[dict[str, Any]]:
+        """Stored drill runs, oldest first: their JSON (``simulator.lab.drills.drill_result_to_json``)."""
+        query = (sa.select(m.drill_runs.c.id, m.drill_runs.c.started_at, m.drill_runs.c.data)
+                 .select_from(m.drill_runs.outerjoin(m.trainees).outerjoin(m.teams))
+                 .order_by(m.drill_runs.c.started_at))
+        if trainee is not None:
+            query = query.where(m.trainees.c.name == trainee)
+        if team is not None:
+            query = query.where(m.teams.c.name == team)
+        rows = self._read(lambda conn: conn.execute(query).all())
+        return [{"run_id": r.id, "started_at": r.started_at, **r.data} for r in rows]
+
     def unfinished(self) -> list[Attempt]:
         query = _attempt_query().where(m.calls.c.status == CallStatus.UNFINISHED.value)
         return [_attempt(r) for r in self._read(lambda conn: conn.execute(query.order_by(m.calls.c.started_at)).all())]

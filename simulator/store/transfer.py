@@ -99,8 +99,12 @@ def export_data(store: SqlStore, trainees: list[str] | None = None, team: str | 
                            "call_ids": list(r.call_ids)}
                           for r in conn.execute(sa.select(m.certifications).where(
                               m.certifications.c.trainee_id.in_(ids)).order_by(m.certifications.c.id))]
+        drill_runs = [{"id": r.id, "trainee": by_id[r.trainee_id], "drill_id": r.drill_id,
+                       "started_at": r.started_at, "data": r.data}
+                      for r in conn.execute(sa.select(m.drill_runs).where(m.drill_runs.c.trainee_id.in_(ids))
+                                            .order_by(m.drill_runs.c.started_at))]
     return {
-        "format": EXPORT_FORMAT, "version": EXPORT_VERSION, "schema_revision": store.schema_revision,
+        "format": EXPORT_FORMAT, "drill_runs": drill_runs, "version": EXPORT_VERSION, "schema_revision": store.schema_revision,
         "teams": sorted({p.team for p in people if p.team}),
         "trainees": [{"name": p.name, "team": p.team, "created_at": p.created_at} for p in people],
         "calls": calls, "kpis": kpis, "certifications": certifications,
@@ -159,6 +163,11 @@ def import_data(store: SqlStore, data: dict[str, Any], progress: Progress | None
                 conn.execute(m.certifications.insert().values(trainee_id=trainee_id, stars=cert["stars"],
                                                               certified_at=cert["certified_at"],
                                                               call_ids=cert["call_ids"]))
+        for run in data.get("drill_runs", []):
+            if conn.execute(sa.select(m.drill_runs.c.id).where(m.drill_runs.c.id == run["id"])).scalar() is None:
+                trainee_id = trainee_ids.get(run["trainee"]) or store._ensure_trainee(conn, run["trainee"], None).id
+                conn.execute(m.drill_runs.insert().values(id=run["id"], trainee_id=trainee_id, drill_id=run["drill_id"],
+                                                          started_at=run["started_at"], data=run["data"]))
         return ImportReport(len(data.get("trainees", [])), added, skipped, kpi_count)
 
     try:
@@ -186,6 +195,7 @@ def forget_trainee(store: SqlStore, trainee: str, recordings_dir: Path | None = 
             rows += conn.execute(table.delete().where(table.c.call_id.in_(call_ids))).rowcount
         rows += conn.execute(m.calls.delete().where(m.calls.c.trainee_id == found)).rowcount
         rows += conn.execute(m.kpis.delete().where(m.kpis.c.trainee_id == found)).rowcount
+        rows += conn.execute(m.drill_runs.delete().where(m.drill_runs.c.trainee_id == found)).rowcount
         rows += conn.execute(m.certifications.delete().where(m.certifications.c.trainee_id == found)).rowcount
         rows += conn.execute(m.trainees.delete().where(m.trainees.c.id == found)).rowcount
         return len(call_ids), rows, folders, audio

@@ -1,0 +1,273 @@
+"""Stress drills: back-to-back calls that get harder, and how the trainee holds up.
+
+``scenarios/drills/<id>.yaml``::
+
+    id: rising-heat
+    title: Rising heat
+    pause_after_failures: 2        # offer a pause after this many failed stages in a row
+    stages:
+      - scenario: missed-delivery
+        seed: 1
+        start_mood: 45             # the customer's anger at the start (0-100)
+        turn_time_limit_s: 40      # a slower reply counts as dead air
+        noise: {kind: none}
+        interrupt_rate: 0.0        # how often the customer cuts in on a long reply
+      - scenario: billing-overcharge
+        seed: 2
+        start_mood: 80
+        turn_time_limit_s: 20
+        noise: {kind: office, level_db: -28}
+        interrupt_rate: 0.4
+
+Each stage's knobs replace the scenario's own ``drill:`` block for that call, so the dialogue
+engine (who may interrupt) and the voiced call (noise under the customer's voice, the turn time
+limit) apply them natively.  In text mode a reply line may start with ``[delay N]`` (seconds
+the trainee took to answer); typed replies are timed by the clock.  A reply over the limit is
+heard as dead air; a long reply to a customer who cuts in is cut after ``CUT_IN_WORDS`` words.
+Noise needs audio: in text mode it is recorded, not heard.
+
+Measures: the trainee's baseline (mean of their earlier training calls, else the first stage),
+each stage's score drop from it, mean response delay, and recovery (the score change on the
+stage after a failed one).
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from dataclasses import dataclass, replace
+from pathlib import Path
+from statistics import fmean
+from typing import Any
+
+from pydantic import Field
+
+from simulator.call.session import SpokenLine, TraineeReply
+from simulator.call.text_io import ParsedReply, parse_reply
+from simulator.contracts import CustomerTurn, Transcript, TurnTiming
+from simulator.scenario.diagnostics import Diagnostic, FileProblems, Level
+from simulator.scenario.loader import LoadedScenario
+from simulator.scenario.model import DrillKnobs, Identifier, Noise, Strict
+from simulator.scenario.validate import validate_document
+from simulator.scenario.yamlsource import load_yaml
+
+DRILLS_DIR = "drills"
+CUT_IN_WORDS = 12
+_DELAY = re.compile(r"^\[delay\s+(\d+(?:\.\d+)?)\]\s*", re.IGNORECASE)
+
+
+class DrillStage(Strict):
+    scenario: Identifier
+    seed: int = Field(0, ge=0)
+    start_mood: int | None = Field(None, ge=0, le=100)
+    turn_time_limit_s: float | None = Field(None, gt=0, le=600)
+    noise: Noise = Noise()
+    interrupt_rate: float = Field(0.0, ge=0, le=1)
+
+    @property
+    def knobs(self) -> DrillKnobs:
+        return DrillKnobs(turn_time_limit_s=self.turn_time_limit_s, noise=self.noise,
+                          interrupt_rate=self.interrupt_rate)
+
+
+class Drill(Strict):
+    id: Identifier
+    title: str = Field(min_length=1, max_length=200)
+    description: str | None = None
+    pause_after_failures: int = Field(2, ge=1, le=20)
+    stages: tuple[DrillStage, ...] = Field(min_length=1, max_length=20)
+
+
+def load_drill(path: Path, scenarios_dir: Path | None = None) -> Drill:
+    """Validate a drill file; problems (unknown scenarios too) name FILE:LINE:COL."""
+    document = load_yaml(Path(path))
+    drill = validate_document(document, Drill)
+    if scenarios_dir is not None:
+        problems = [Diagnostic(str(path), document.position(("stages", index, "scenario")), Level.ERROR,
+                               "drill.unknown-scenario", f"no scenario {stage.scenario!r} in {scenarios_dir}")
+                    for index, stage in enumerate(drill.stages)
+                    if not (Path(scenarios_dir) / f"{stage.scenario}.yaml").is_file()]
+        if problems:
+            raise FileProblems(problems)
+    return drill
+
+
+def resolve_drill_path(name: str, scenarios_dir: Path) -> Path:
+    path = Path(name)
+    if path.exists() or path.suffix in (".yaml", ".yml"):
+        return path
+    return Path(scenarios_dir) / DRILLS_DIR / f"{name}.yaml"
+
+
+def staged(loaded: LoadedScenario, stage: DrillStage) -> LoadedScenario:
+    """The scenario with this stage's drill knobs in place of its own."""
+    return replace(loaded, scenario=loaded.scenario.model_copy(update={"drill": stage.knobs}))
+
+
+@dataclass(frozen=True, slots=True)
+class PacedReply:
+    reply: ParsedReply
+    delay_s: float | None  # None: not given (typed replies are timed instead)
+
+
+def parse_drill_reply(line: str) -> PacedReply:
+    match = _DELAY.match(line.strip())
+    if match:
+        return PacedReply(parse_reply(line.strip()[match.end():]), float(match.group(1)))
+    return PacedReply(parse_reply(line), None)
+
+
+def read_stage_replies(path: Path) -> list[PacedReply]:
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except UnicodeDecodeError:
+        raise ValueError(f"{path}: not UTF-8 text; save the reply file as UTF-8") from None
+    return [parse_drill_reply(line) for line in text.splitlines()
+            if line.strip() and not line.lstrip().startswith("#")]
+
+
+def stage_reply_file(replies_dir: Path, number: int, stage: DrillStage) -> Path:
+    """``DIR/<n>-<scenario>.txt`` or ``DIR/<n>.txt`` (stages count from 1)."""
+    for name in (f"{number}-{stage.scenario}.txt", f"{number}.txt", f"stage-{number}.txt"):
+        if (Path(replies_dir) / name).is_file():
+            return Path(replies_dir) / name
+    return Path(replies_dir) / f"{number}-{stage.scenario}.txt"
+
+
+class PressuredReplies:
+    """Trainee input under drill pressure: a turn time limit and a customer who cuts in.
+
+    Wraps scripted replies (with optional ``[delay N]``) or a typed-line reader timed by the clock.
+    """
+
+    def __init__(self, stage: DrillStage, scripted: list[PacedReply] | None = None, read_line=None,
+                 clock=time.monotonic):
+        self.stage = stage
+        self._scripted = list(scripted) if scripted is not None else None
+        self._read_line = read_line
+        self._clock = clock
+        self.delays_s: list[float] = []
+        self.too_slow = 0
+        self.cut_in = 0
+
+    def _next(self) -> PacedReply | None:
+        if self._scripted is not None:
+            return self._scripted.pop(0) if self._scripted else None
+        started = self._clock()
+        try:
+            line = self._read_line("you> ")
+        except (EOFError, KeyboardInterrupt):
+            return None
+        if line.strip().lower() in {"/hangup", "/quit", "/exit"}:
+            return None
+        return PacedReply(parse_reply(line), round(self._clock() - started, 2))
+
+    def next_reply(self, customer: CustomerTurn, spoken: SpokenLine, turn_index: int) -> TraineeReply | None:
+        paced = self._next()
+        if paced is None:
+            return None
+        reply, delay = paced.reply, paced.delay_s
+        if delay is not None:
+            self.delays_s.append(delay)
+        limit = self.stage.turn_time_limit_s
+        if limit is not None and delay is not None and delay > limit and not reply.silence:
+            self.too_slow += 1
+            return TraineeReply(Transcript(""), silence=True, silence_s=delay,
+                                timing=TurnTiming(response_delay_s=delay))
+        text = reply.text
+        words = text.split()
+        if customer.may_interrupt and len(words) > CUT_IN_WORDS and not reply.silence:
+            self.cut_in += 1
+            text = " ".join(words[:CUT_IN_WORDS])
+        timing = TurnTiming(response_delay_s=delay) if delay is not None else TurnTiming()
+        return TraineeReply(Transcript(text), silence=reply.silence, silence_s=reply.silence_s, timing=timing,
+                            interrupted_customer=reply.interrupted)
+
+
+@dataclass(frozen=True, slots=True)
+class StageResult:
+    number: int  # 1-based
+    scenario_id: str
+    call_id: str | None
+    overall: float
+    passed: bool
+    start_mood: int | None
+    turn_time_limit_s: float | None
+    noise: str
+    interrupt_rate: float
+    score_drop: float  # baseline - overall (positive: worse than usual)
+    mean_delay_s: float | None
+    too_slow: int
+    cut_in: int
+    outcome: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class DrillResult:
+    drill_id: str
+    trainee: str | None
+    baseline: float
+    baseline_source: str  # "training history" or "first stage"
+    stages: tuple[StageResult, ...]
+    paused_after_stage: int | None  # the trainee took the offered pause here
+    recovery: float | None  # mean score change on the stage after a failed stage
+
+    @property
+    def completed(self) -> bool:
+        return self.paused_after_stage is None
+
+    @property
+    def mean_drop(self) -> float | None:
+        return round(fmean(s.score_drop for s in self.stages), 1) if self.stages else None
+
+
+def recovery_after_failures(stages: list[StageResult]) -> float | None:
+    changes = [after.overall - failed.overall for failed, after in zip(stages, stages[1:]) if not failed.passed]
+    return round(fmean(changes), 1) if changes else None
+
+
+def summarise(drill: Drill, trainee: str | None, baseline: float | None, stages: list[StageResult],
+              paused_after: int | None) -> DrillResult:
+    source = "training history" if baseline is not None else "first stage"
+    base = baseline if baseline is not None else (stages[0].overall if stages else 0.0)
+    adjusted = [replace(s, score_drop=round(base - s.overall, 1)) for s in stages]
+    return DrillResult(drill.id, trainee, round(base, 1), source, tuple(adjusted), paused_after,
+                       recovery_after_failures(adjusted))
+
+
+def drill_result_to_json(result: DrillResult) -> dict[str, Any]:
+    return {
+        "drill": result.drill_id, "trainee": result.trainee, "baseline": result.baseline,
+        "baseline_source": result.baseline_source, "completed": result.completed,
+        "paused_after_stage": result.paused_after_stage, "recovery": result.recovery, "mean_drop": result.mean_drop,
+        "stages": [{"stage": s.number, "scenario": s.scenario_id, "call_id": s.call_id, "overall": s.overall,
+                    "passed": s.passed, "start_mood": s.start_mood, "turn_time_limit_s": s.turn_time_limit_s,
+                    "noise": s.noise, "interrupt_rate": s.interrupt_rate, "score_drop": s.score_drop,
+                    "mean_delay_s": s.mean_delay_s, "too_slow": s.too_slow, "cut_in": s.cut_in,
+                    "outcome": s.outcome} for s in result.stages],
+    }
+
+
+def drill_result_from_json(data: dict[str, Any]) -> DrillResult:
+    stages = tuple(StageResult(s["stage"], s["scenario"], s["call_id"], s["overall"], s["passed"], s["start_mood"],
+                               s["turn_time_limit_s"], s["noise"], s["interrupt_rate"], s["score_drop"],
+                               s["mean_delay_s"], s["too_slow"], s["cut_in"], s["outcome"]) for s in data["stages"])
+    return DrillResult(data["drill"], data["trainee"], data["baseline"], data["baseline_source"], stages,
+                       data["paused_after_stage"], data["recovery"])
+
+
+def describe_drill_result(result: DrillResult) -> str:
+    lines = [f"Drill {result.drill_id}: baseline {result.baseline:.1f} ({result.baseline_source})"]
+    for s in result.stages:
+        delay = "-" if s.mean_delay_s is None else f"{s.mean_delay_s:.1f}s"
+        lines.append(f"  stage {s.number} {s.scenario_id:<24} {s.overall:5.1f} {'pass' if s.passed else 'FAIL'}  "
+                     f"drop {s.score_drop:+.1f}  mood {s.start_mood if s.start_mood is not None else '-'}  "
+                     f"limit {s.turn_time_limit_s or '-'}  noise {s.noise}  delay {delay}  "
+                     f"too slow {s.too_slow}  cut in {s.cut_in}")
+    if result.recovery is not None:
+        lines.append(f"  recovery after a failed stage: {result.recovery:+.1f} points")
+    if result.paused_after_stage is not None:
+        lines.append(f"  paused after stage {result.paused_after_stage} (repeated failures): come back rested")
+    elif result.mean_drop is not None:
+        lines.append(f"  mean drop from baseline: {result.mean_drop:+.1f}")
+    return "\n".join(lines)

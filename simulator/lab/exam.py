@@ -1,0 +1,85 @@
+"""The star-level exam: the level's fixed scenarios with its fixed seed, no hints during the calls.
+
+Passing every exam call with at least the exam's ``min_overall`` certifies the level (stored with
+the exam's call ids, so a certificate is traceable to its scorecards).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from simulator.call.session import CallEvent, CustomerSpoke
+from simulator.call.text_io import ScriptedReplies, SilentVoice, TypedReplies, read_reply_file
+from simulator.call.textcall import new_call_folder, run_call
+from simulator.lab.ladder import Ladder
+from simulator.scenario.loader import load_scenario
+from simulator.store.types import CallKind, Certification, StoreError
+
+
+@dataclass(frozen=True, slots=True)
+class ExamCall:
+    scenario_id: str
+    call_id: str
+    overall: float
+    passed: bool  # passed the scenario and reached the exam's min_overall
+
+
+@dataclass(frozen=True, slots=True)
+class ExamResult:
+    trainee: str
+    stars: int
+    calls: tuple[ExamCall, ...]
+    certification: Certification | None
+
+    @property
+    def passed(self) -> bool:
+        return self.certification is not None
+
+
+def no_hints(event: CallEvent) -> str | None:
+    """What an exam shows during a call: the customer's words only (no mood, steps or empathy)."""
+    if isinstance(event, CustomerSpoke):
+        return f"customer: {event.turn.text}"
+    return None
+
+
+def run_exam(ladder: Ladder, stars: int, settings: Any, store: Any, trainee: str, *, team: str | None = None,
+             replies_dir: Path | None = None, analyser: str | None = None, record_to: Path | None = None,
+             show: Callable[[str], None] = print, read_line: Callable[[str], str] = input) -> ExamResult:
+    from simulator.analysis.registry import builtin_analysers
+    from simulator.store.mirror import CallMirror
+
+    level = ladder.level(stars)
+    if level is None or level.exam is None:
+        raise StoreError(f"the ladder has no exam for {stars} star(s)")
+    exam = level.exam
+    calls = []
+    for scenario_id in exam.scenarios:
+        loaded = load_scenario(settings.scenarios_dir / f"{scenario_id}.yaml")
+        if replies_dir is not None:
+            trainee_input = ScriptedReplies(read_reply_file(Path(replies_dir) / f"{scenario_id}.txt"))
+        else:
+            trainee_input = TypedReplies(read_line)
+        folder = new_call_folder(record_to or settings.recordings_dir, scenario_id)
+        mirror = CallMirror(store, folder, trainee=trainee, team=team, kind=CallKind.EXAM)
+        show(f"\n=== exam call: {loaded.scenario.title} ===")
+
+        def on_event(event: CallEvent) -> None:
+            mirror(event)
+            line = no_hints(event)
+            if line:
+                show(line)
+
+        finished = run_call(loaded, builtin_analysers().create(loaded.scenario, analyser or settings.analyser),
+                            SilentVoice(), trainee_input, folder, seed=exam.seed, on_event=on_event,
+                            trainee_name=trainee)
+        call_id = mirror.finish(finished.record, finished.scorecard)
+        card = finished.scorecard
+        calls.append(ExamCall(scenario_id, call_id, card.overall, card.passed and card.overall >= exam.min_overall))
+    certification = None
+    if all(call.passed for call in calls):
+        certification = store.certify(trainee, stars, [call.call_id for call in calls])
+    return ExamResult(trainee, stars, tuple(calls), certification)
