@@ -195,14 +195,14 @@ class SqlStore:
                   call_id: str | None = None) -> str:
         """Store a whole call (and its scorecard) in one transaction; returns the call id.
 
-        If the call was mirrored turn by turn (same folder), the missing turns, the end and the
-        scorecard are added to that row instead, so saving twice never duplicates a call.
+        If the call was mirrored turn by turn (same folder and kind), the missing turns, the end and
+        the scorecard are added to that row instead, so saving twice never duplicates a call.
         """
         def work(conn: Any) -> str:
             existing = None
             if record.folder is not None:
                 existing = conn.execute(sa.select(m.calls.c.id).where(
-                    m.calls.c.folder == str(Path(record.folder).resolve()))).scalar()
+                    m.calls.c.folder == str(Path(record.folder).resolve()), m.calls.c.kind == kind.value)).scalar()
             if existing is None and call_id is not None:
                 existing = conn.execute(sa.select(m.calls.c.id).where(m.calls.c.id == call_id)).scalar()
             the_id = existing or call_id or uuid.uuid4().hex
@@ -300,6 +300,19 @@ class SqlStore:
         rows = self._read(lambda conn: conn.execute(sa.select(m.recordings).where(
             m.recordings.c.call_id == call_id).order_by(m.recordings.c.turn_index)).all())
         return [Recording(r.call_id, r.turn_index, Path(r.path), r.sha256, r.size_bytes) for r in rows]
+
+    def add_recording(self, call_id: str, path: Path, turn_index: int = -1) -> Recording:
+        """Reference an audio file (checksummed now); ``turn_index`` -1 is a whole-call recording."""
+        audio = Path(path).resolve()
+        digest, size = sha256_file(audio), audio.stat().st_size
+
+        def work(conn: Any) -> None:
+            conn.execute(m.recordings.delete().where(m.recordings.c.call_id == call_id,
+                                                     m.recordings.c.turn_index == turn_index))
+            conn.execute(m.recordings.insert().values(call_id=call_id, turn_index=turn_index, path=str(audio),
+                                                      sha256=digest, size_bytes=size))
+        self._write(work)
+        return Recording(call_id, turn_index, audio, digest, size)
 
     def verify_recordings(self, call_id: str) -> list[tuple[Recording, str]]:
         """Recordings whose file is missing or changed since it was stored: (recording, problem)."""

@@ -1,0 +1,70 @@
+"""Kirkpatrick level 3 (behaviour): real calls a trainee took at work, scored like practice calls
+and kept in the store (kind ``real``) so reports can show behaviour over time beside training.
+
+A real call is either a callsim call folder (e.g. recorded with the headset on a live line) or a
+WAV recording (stereo: one channel per side), turned into turns by ``simulator.scoring.external``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from simulator.call.record import CALL_FILE, CallRecord, read_call
+from simulator.scenario.loader import default_rubric, effective_rubric, load_scenario
+from simulator.scoring.scorecard import Scorecard
+
+
+def _scenario_path(name: str, settings: Any) -> Path:
+    path = Path(name)
+    return path if path.exists() or path.suffix in (".yaml", ".yml") else settings.scenarios_dir / f"{name}.yaml"
+
+
+def score_real_call(path: Path, settings: Any, *, scenario: str | None = None, analyser: str | None = None,
+                    agent_channel: int = 0) -> tuple[CallRecord, Scorecard]:
+    from simulator.scoring.call_scorer import score_call
+
+    path = Path(path)
+    if path.is_dir() or path.suffix == ".jsonl":
+        if path.is_dir() and not (path / CALL_FILE).is_file():
+            raise FileNotFoundError(f"{path}: no {CALL_FILE} in this folder (not a callsim call folder)")
+        from simulator.scoring.recorded import fill_missing_tone
+
+        record = read_call(path)
+        loaded = load_scenario(_scenario_path(scenario or record.header.scenario_id, settings))
+        rubric = effective_rubric(loaded)
+        record = fill_missing_tone(record, rubric.tone)
+        return record, score_call(record, loaded.scenario, rubric)
+    if path.suffix.lower() != ".wav":
+        raise ValueError(f"{path}: expected a call folder, call.jsonl or a .wav recording")
+    if not path.is_file():
+        raise FileNotFoundError(f"{path}: no such file")
+    from simulator.analysis.acoustics import read_wav
+    from simulator.analysis.registry import builtin_analysers
+    from simulator.asr.registry import transcriber_from_settings
+    from simulator.commands.score import generic_scenario, vad_span_finder
+    from simulator.scoring.external import analyse_external
+
+    if scenario:
+        loaded = load_scenario(_scenario_path(scenario, settings))
+        the_scenario, rubric, sha = loaded.scenario, effective_rubric(loaded), loaded.sha256
+    else:
+        the_scenario, sha = generic_scenario(), ""
+        rubric = default_rubric(settings.scenarios_dir / "rubric.yaml")
+    call = analyse_external(read_wav(path), find_spans=vad_span_finder(), transcriber=transcriber_from_settings(settings),
+                            analyser=builtin_analysers().create(the_scenario, analyser or settings.analyser),
+                            thresholds=rubric.tone, scenario_id=the_scenario.id, scenario_sha256=sha,
+                            source=path.resolve(), agent_channel=agent_channel)
+    return call.record, score_call(call.record, the_scenario, rubric)
+
+
+def dated(record: CallRecord, taken_on: str | None) -> CallRecord:
+    """The record with the real call's own date (the day it was taken, not the day it was scored)."""
+    if not taken_on:
+        return record
+    moment = datetime.fromisoformat(taken_on.replace("Z", "+00:00"))
+    moment = moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+    stamp = moment.astimezone(UTC).isoformat(timespec="milliseconds")
+    return replace(record, header=replace(record.header, started_at=stamp, mode="imported"), ended_at=stamp)
