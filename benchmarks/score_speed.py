@@ -4,12 +4,13 @@ Builds a two-minute stereo call (agent left, customer right) from espeak-ng line
 gaps, then times the pipeline the command runs: Silero VAD on both channels, batched Whisper on
 both sides, the configured turn analyser, tone, and the scorecard.  ``cold`` includes loading the
 models (what one ``callsim score`` process pays); ``warm`` is every further call in the same
-process (batch QA).  Prints JSON.  Needs espeak-ng and sox (both in the README's apt line).
+process (batch QA); ``agent_asr_only`` is ``--no-customer-asr``.  Prints JSON.  Needs espeak-ng and sox (both in the README's apt line).
 """
 
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 import tempfile
@@ -70,7 +71,7 @@ def build_call(folder: Path, repeats: int = 2) -> Path:
     return path
 
 
-def _score_once(path: Path, loaded, analyser, transcriber) -> tuple[float, dict]:
+def _score_once(path: Path, loaded, analyser, transcriber, transcribe_customer: bool = True) -> tuple[float, dict]:
     from simulator.analysis.acoustics import read_wav
     from simulator.commands.score import vad_span_finder
     from simulator.scenario.loader import effective_rubric
@@ -80,7 +81,8 @@ def _score_once(path: Path, loaded, analyser, transcriber) -> tuple[float, dict]
     started = time.perf_counter()
     rubric = effective_rubric(loaded)
     call = analyse_external(read_wav(path), find_spans=vad_span_finder(), transcriber=transcriber,
-                            analyser=analyser, thresholds=rubric.tone, scenario_id=loaded.scenario.id)
+                            analyser=analyser, thresholds=rubric.tone, scenario_id=loaded.scenario.id,
+                            transcribe_customer=transcribe_customer)
     card = score_call(call.record, loaded.scenario, rubric)
     elapsed = time.perf_counter() - started
     return elapsed, {"duration_s": round(call.duration_s, 1), "turns": len(call.record.turns),
@@ -103,12 +105,15 @@ def run() -> dict:
         _, about = _score_once(path, loaded, analyser, transcriber)
         cold = time.perf_counter() - cold_started
         warm = min(_score_once(path, loaded, analyser, transcriber)[0] for _ in range(2))
+        agent_only = min(_score_once(path, loaded, analyser, transcriber, False)[0] for _ in range(2))
     audio_s = about["duration_s"]
     return {
         "call_s": audio_s, "turns": about["turns"], "overall": about["overall"],
         "analyser": analyser.name, "asr": transcriber.name,
         "cold_s": round(cold, 2), "cold_x_real_time": round(audio_s / cold, 1),
         "warm_s": round(warm, 2), "warm_x_real_time": round(audio_s / warm, 1),
+        "agent_asr_only_s": round(agent_only, 2), "agent_asr_only_x_real_time": round(audio_s / agent_only, 1),
+        "load_average_1min": round(os.getloadavg()[0], 1),  # other work on the box skews every number
     }
 
 

@@ -25,6 +25,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     score.add_argument("--analyser", help="turn analyser for WAV recordings (default: configured)")
     score.add_argument("--agent-channel", type=int, default=0, choices=(0, 1),
                        help="stereo WAV: the channel with the agent/trainee (0 = left, default)")
+    score.add_argument("--no-customer-asr", action="store_true",
+                       help="stereo WAV: do not transcribe the customer (about twice as fast; their upset is "
+                            "then judged from their voice only)")
     score.add_argument("--brief", action="store_true", help="text output without per-turn evidence")
     score.set_defaults(func=cmd_score)
 
@@ -122,7 +125,8 @@ def _score_wav(path: Path, args: argparse.Namespace, settings: Settings) -> tupl
     analyser = builtin_analysers().create(scenario, args.analyser or settings.analyser)
     call = analyse_external(audio, find_spans=vad_span_finder(), transcriber=_transcriber(settings),
                             analyser=analyser, thresholds=rubric.tone, scenario_id=scenario.id, scenario_sha256=sha,
-                            source=path.resolve(), agent_channel=args.agent_channel)
+                            source=path.resolve(), agent_channel=args.agent_channel,
+                            transcribe_customer=not args.no_customer_asr)
     card = score_call(call.record, scenario, rubric)
     turns = [{"speaker": t.speaker.value, "start_s": t.start_s, "end_s": t.end_s, "text": t.text}
              for t in call.record.turns]

@@ -25,7 +25,7 @@ from simulator.analysis.base import TurnAnalyser, TurnInput
 from simulator.analysis.tone import call_tone
 from simulator.asr.base import SAMPLE_RATE, Transcriber
 from simulator.call.record import CallHeader, CallRecord, TurnRecord, now_iso
-from simulator.contracts import Speaker, Transcript, TurnTiming
+from simulator.contracts import Speaker, ToneMeasures, Transcript, TurnTiming
 from simulator.scenario.model import ToneThresholds
 
 MAX_BATCH_S = 28.0
@@ -155,6 +155,13 @@ def _transcribe_batch(batch: list[int], clips: Sequence[np.ndarray], transcriber
                                     no_speech_prob=joined.no_speech_prob if not words else 0.0)
 
 
+def _anger(tone: ToneMeasures) -> int | None:
+    """The customer's anger 0-100 as heard in their voice (the record's ``mood``), if measurable."""
+    if tone.angry_probability is None:
+        return None
+    return round(100 * tone.angry_probability)
+
+
 @dataclass(frozen=True, slots=True)
 class ExternalCall:
     record: CallRecord
@@ -175,7 +182,10 @@ def channels_of(audio: Audio, agent_channel: int) -> tuple[np.ndarray, np.ndarra
 
 def analyse_external(audio: Audio, *, find_spans: SpanFinder, transcriber: Transcriber, analyser: TurnAnalyser,
                      thresholds: ToneThresholds, scenario_id: str, scenario_sha256: str = "",
-                     source: Path | None = None, agent_channel: int = 0, turn_gap_s: float = 2.0) -> ExternalCall:
+                     source: Path | None = None, agent_channel: int = 0, turn_gap_s: float = 2.0,
+                     transcribe_customer: bool = True) -> ExternalCall:
+    """``transcribe_customer=False`` halves the Whisper work; the customer's words are then unknown and
+    only their voice says when they were upset."""
     agent, customer = channels_of(audio, agent_channel)
     agent_spans = find_spans(agent)
     customer_spans = find_spans(customer) if customer is not None else []
@@ -185,10 +195,14 @@ def analyse_external(audio: Audio, *, find_spans: SpanFinder, transcriber: Trans
     agent_clips = [_clip(agent, t)[0] for t in agent_turns]
     customer_clips = [_clip(customer, t)[0] for t in customer_turns] if customer is not None else []
     # both sides in one packing: a 30 s Whisper window holds several short turns of either speaker
-    texts = transcribe_clips(agent_clips + customer_clips, transcriber)
-    agent_texts, customer_texts = texts[: len(agent_clips)], texts[len(agent_clips):]
+    texts = transcribe_clips(agent_clips + (customer_clips if transcribe_customer else []), transcriber)
+    agent_texts = texts[: len(agent_clips)]
+    customer_texts = texts[len(agent_clips):] if transcribe_customer else [Transcript("")] * len(customer_clips)
     features = [voice_features(clip, SAMPLE_RATE) for clip in agent_clips]
     tones = call_tone(list(zip(agent_texts, features)), thresholds)
+    # the customer's voice against their own baseline: anger heard there calls for empathy
+    customer_tones = call_tone([(text, voice_features(clip, SAMPLE_RATE))
+                                for text, clip in zip(customer_texts, customer_clips)], thresholds)
     by_turn = {id(t): i for i, t in enumerate(agent_turns)}
     customer_by_turn = {id(t): i for i, t in enumerate(customer_turns)}
     records: list[TurnRecord] = []
@@ -199,10 +213,11 @@ def analyse_external(audio: Audio, *, find_spans: SpanFinder, transcriber: Trans
     for turn in turns:
         if turn.speaker == Speaker.CUSTOMER:
             last_customer = turn
-            text = customer_texts[customer_by_turn[id(turn)]] if customer_texts else Transcript("")
+            position = customer_by_turn[id(turn)]
+            text = customer_texts[position]
             last_customer_text = text.text
             records.append(TurnRecord(len(records), Speaker.CUSTOMER, text.text, round(turn.start_s, 2),
-                                      round(turn.end_s, 2)))
+                                      round(turn.end_s, 2), mood=_anger(customer_tones[position])))
             continue
         trainee_index += 1
         position = by_turn[id(turn)]

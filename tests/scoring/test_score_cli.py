@@ -167,3 +167,13 @@ def test_bad_input_gives_a_clear_error_not_a_crash(tmp_path, capsys, name, conte
     code, _, err = run_cli(capsys, str(path))
     assert code == 1
     assert str(path) in err
+
+
+def test_without_customer_asr_only_the_agent_is_transcribed(recording, capsys):
+    code, out, err = run_cli(capsys, str(recording["stereo"]), "--analyser", "lexical", "--no-customer-asr",
+                             "--json")
+    assert code == 0, err
+    turns = json.loads(out)["turns"]
+    assert [t["speaker"] for t in turns] == ["customer", "trainee"] * 3
+    assert all(t["text"] == "" for t in turns if t["speaker"] == "customer")
+    assert "refunded" in turns[-1]["text"].lower()
