@@ -226,6 +226,30 @@ class EmpathyJudge:
         return self.judge_readings(self.read_sentences(sentences, self.encoder.encode(sentences), customer_line),
                                    customer_line)
 
+    def _specific(self, readings: list[SentenceReading], empathic: list[SentenceReading], customer_line: str
+                  ) -> Evidence | None:
+        """Evidence that the empathy is specific: the reply names what the customer said, and
+        acknowledges it (or apologises and takes the problem on, or reads like a strong example)."""
+        t = self.thresholds
+        reply = " ".join(r.sentence for r in readings)
+        shared = sorted(_topic_words(reply) & _topic_words(customer_line))
+        closest = max(empathic, key=lambda r: (r.context_similarity, r.sentence))
+        if not shared and closest.context_similarity < t.specific_context:
+            return None
+        ownership = _first(reply, lexical.OWNERSHIP)
+        strong_like = [r for r in empathic if r.nearest.kind is ExampleClass.STRONG
+                       and r.nearest_similarity >= t.strong_similarity]
+        acknowledged = [r for r in empathic if r.acknowledgement]
+        apologised = [r for r in empathic if r.apology]
+        if not (strong_like or acknowledged or apologised and ownership):
+            return None
+        quote = (strong_like or acknowledged or apologised)[0].sentence
+        what = (", ".join(shared[:4]) if shared
+                else f"similarity {closest.context_similarity:.2f} to the customer's words")
+        if not (strong_like or acknowledged):
+            what += f"; and takes it on: '{ownership}'"
+        return Evidence("empathy.specific", quote, f"names the customer's actual problem ({what})", weight=0.5)
+
     def judge_readings(self, readings: list[SentenceReading], customer_line: str) -> EmpathyJudgement:
         t = self.thresholds
         evidence: list[Evidence] = []
@@ -238,24 +262,7 @@ class EmpathyJudge:
         empathic = sorted((r for r in readings if not r.dismissive and (r.score >= t.empathic or r.decisive)),
                           key=lambda r: (-r.score, r.sentence))
         best_score = max((r.score for r in readings if not r.dismissive), default=-1.0)
-        customer_words = _topic_words(customer_line)
-        specific = None
-        for reading in empathic:
-            shared = sorted(_topic_words(reading.sentence) & customer_words)
-            heard = reading.context_similarity >= t.specific_context or bool(shared)
-            ownership = _first(reading.sentence, lexical.OWNERSHIP)
-            strong_like = (reading.nearest.kind is ExampleClass.STRONG
-                           and reading.nearest_similarity >= t.strong_similarity)
-            if heard and (strong_like or reading.acknowledgement or reading.apology and ownership):
-                what = (", ".join(shared[:4]) if shared
-                        else f"similarity {reading.context_similarity:.2f} to the customer's words")
-                specific = Evidence("empathy.specific", reading.sentence,
-                                    f"names the customer's actual problem ({what})", weight=0.5)
-                break
-            if strong_like and reading.decisive and ownership:
-                specific = Evidence("empathy.ownership", reading.sentence,
-                                    f"takes ownership of the problem ('{ownership}')", weight=0.5)
-                break
+        specific = self._specific(readings, empathic, customer_line) if empathic else None
         for reading in empathic[:2]:
             evidence.append(_empathic_evidence(reading))
         if specific is not None:

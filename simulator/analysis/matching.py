@@ -25,7 +25,7 @@ from simulator.scenario.model import Scenario
 class MatchThresholds:
     """Cosine similarity a sentence needs to one of an item's examples to count as saying it."""
 
-    step: float = 0.60
+    step: float = 0.65
     # Higher than steps: a false "forbidden" accuses the trainee, a missed one only loses evidence.
     forbidden: float = 0.70
     intent: float = 0.62
