@@ -203,6 +203,17 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     _db(real)
     real.set_defaults(func=cmd_behaviour_add)
 
+    report = subparsers.add_parser("report", help="an offline HTML trainer report (plots, Kirkpatrick levels) and CSV")
+    scope = report.add_mutually_exclusive_group()
+    scope.add_argument("--cohort", nargs="?", const="", metavar="TEAM",
+                       help="everyone (default), or the cohort (team) given")
+    scope.add_argument("--team")
+    scope.add_argument("--trainee")
+    report.add_argument("--html", type=Path, required=True, help="HTML file to write")
+    report.add_argument("--csv", type=Path, help="also write every call as CSV")
+    _db(report)
+    report.set_defaults(func=cmd_report)
+
     lab = subparsers.add_parser("lab", help="service-lab files: validate the ladder, drills and competitions")
     lab_sub = lab.add_subparsers(dest="action", required=True)
     check = lab_sub.add_parser("check", help="validate ladder/drill/competition YAML (FILE:LINE:COL errors)")
@@ -714,3 +725,34 @@ def cmd_behaviour_add(args: argparse.Namespace) -> int:
             print(f"{path}: {card.overall:.1f}/100 {'pass' if card.passed else 'below pass mark'}; "
                   f"stored as real call {call_id[:8]} for {args.trainee}")
     return 1 if failures else 0
+
+
+@_guard
+def cmd_report(args: argparse.Namespace) -> int:
+    from simulator.lab.reports.data import ReportScope, attempts_csv, collect
+    from simulator.lab.reports.html import render_html
+
+    if args.trainee:
+        scope = ReportScope("trainee", args.trainee)
+    elif args.team:
+        scope = ReportScope("team", args.team)
+    else:
+        scope = ReportScope("cohort", args.cohort or None)
+    progress, update = _progress("collecting calls")
+    with _store(args) as store, progress:
+        if scope.kind == "trainee" and store.get_trainee(scope.name) is None:
+            return _fail(f"no trainee named {scope.name!r}")
+        if scope.name and scope.kind != "trainee" and store.get_team(scope.name) is None:
+            return _fail(f"no team named {scope.name!r}")
+        data = collect(store, scope, update)
+    try:
+        args.html.parent.mkdir(parents=True, exist_ok=True)
+        args.html.write_text(render_html(data), encoding="utf-8")
+        if args.csv:
+            args.csv.parent.mkdir(parents=True, exist_ok=True)
+            args.csv.write_text(attempts_csv(data), encoding="utf-8", newline="")
+    except OSError as err:
+        return _fail(f"cannot write the report: {err}")
+    print(f"report for {scope.describe()}: {len(data.practice)} practice call(s), {len(data.real)} real call(s) "
+          f"-> {args.html}" + (f", {args.csv}" if args.csv else ""))
+    return 0

@@ -1,0 +1,189 @@
+"""What a trainer report shows, computed from the store (pure summaries, no HTML here)."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections import Counter, defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass
+from statistics import fmean
+from typing import Any
+
+from simulator.call.record import now_iso
+from simulator.scoring.scorecard import Scorecard
+from simulator.store.types import Attempt, CallKind, KpiRow, Rating, TraineeInfo
+
+
+@dataclass(frozen=True, slots=True)
+class ReportScope:
+    kind: str  # "cohort" (everyone, or a named cohort = team), "team" or "trainee"
+    name: str | None = None
+
+    def describe(self) -> str:
+        if self.kind == "trainee":
+            return f"trainee {self.name}"
+        if self.name:
+            return f"{self.kind} {self.name}"
+        return "all trainees"
+
+
+@dataclass(frozen=True, slots=True)
+class ReportData:
+    scope: ReportScope
+    generated_at: str
+    trainees: tuple[TraineeInfo, ...]
+    practice: tuple[tuple[Attempt, Scorecard], ...]  # training, exam and drill calls, oldest first
+    real: tuple[tuple[Attempt, Scorecard], ...]  # real calls scored afterwards (behaviour)
+    attempts: tuple[Attempt, ...]  # every call, finished or not (the CSV)
+    ratings: tuple[Rating, ...]
+    drill_runs: tuple[dict[str, Any], ...]
+    kpis: tuple[KpiRow, ...]
+
+
+def collect(store: Any, scope: ReportScope, progress: Callable[[int, int], None] | None = None) -> ReportData:
+    team = scope.name if scope.kind in ("team", "cohort") and scope.name else None
+    trainee = scope.name if scope.kind == "trainee" else None
+    if trainee is not None:
+        person = store.get_trainee(trainee)
+        people = [person] if person else []
+    else:
+        people = store.list_trainees(team)
+    names = {p.name for p in people}
+    steps = 5
+    done = 0
+
+    def tick() -> None:
+        nonlocal done
+        done += 1
+        if progress:
+            progress(done, steps)
+
+    scored = [(a, c) for a, c in store.scorecards(trainee, team) if a.trainee in names]
+    tick()
+    attempts = [a for a in store.attempts(trainee, team=team) if a.trainee in names]
+    tick()
+    ratings = store.ratings(trainee, team)
+    tick()
+    runs = store.drill_runs(trainee, team)
+    tick()
+    kpis = store.kpis(trainee, team)
+    tick()
+    practice = tuple((a, c) for a, c in scored if a.kind != CallKind.REAL)
+    real = tuple((a, c) for a, c in scored if a.kind == CallKind.REAL)
+    return ReportData(scope, now_iso(), tuple(people), practice, real, tuple(attempts), tuple(ratings), tuple(runs),
+                      tuple(kpis))
+
+
+def score_trends(data: ReportData, limit: int = 8) -> dict[str, list[float]]:
+    """Each trainee's overall score call by call (the most active ``limit`` trainees)."""
+    series: dict[str, list[float]] = defaultdict(list)
+    for attempt, card in data.practice:
+        series[attempt.trainee].append(card.overall)
+    busiest = sorted(series, key=lambda name: (-len(series[name]), name))[:limit]
+    return {name: series[name] for name in sorted(busiest)}
+
+
+def most_missed_steps(data: ReportData, limit: int = 10) -> list[tuple[str, float]]:
+    """(scenario: step, percent of calls that missed it), most missed first."""
+    missed: Counter[str] = Counter()
+    offered: Counter[str] = Counter()
+    for attempt, card in data.practice:
+        for step in card.steps:
+            if step.required:
+                key = f"{attempt.scenario_id}: {step.step_id}"
+                offered[key] += 1
+                missed[key] += not step.hit
+    rates = [(key, round(100 * missed[key] / offered[key], 1)) for key in offered if missed[key]]
+    return sorted(rates, key=lambda item: (-item[1], item[0]))[:limit]
+
+
+@dataclass(frozen=True, slots=True)
+class ScenarioDifficulty:
+    scenario_id: str
+    calls: int
+    mean_overall: float
+    pass_rate: float  # percent
+
+
+def hardest_scenarios(data: ReportData) -> list[ScenarioDifficulty]:
+    by_scenario: dict[str, list[Scorecard]] = defaultdict(list)
+    for attempt, card in data.practice:
+        by_scenario[attempt.scenario_id].append(card)
+    rows = [ScenarioDifficulty(sid, len(cards), round(fmean(c.overall for c in cards), 1),
+                               round(100 * sum(c.passed for c in cards) / len(cards), 1))
+            for sid, cards in by_scenario.items()]
+    return sorted(rows, key=lambda r: (r.mean_overall, r.scenario_id))
+
+
+@dataclass(frozen=True, slots=True)
+class LearningRow:
+    trainee: str
+    scenario_id: str
+    calls: int
+    first: float
+    latest: float
+    first_call_id: str
+    latest_call_id: str
+
+    @property
+    def change(self) -> float:
+        return round(self.latest - self.first, 1)
+
+
+def learning(data: ReportData) -> list[LearningRow]:
+    """Kirkpatrick level 2: the first and latest score per trainee and scenario (before/after)."""
+    grouped: dict[tuple[str, str], list[tuple[Attempt, Scorecard]]] = defaultdict(list)
+    for attempt, card in data.practice:
+        grouped[(attempt.trainee, attempt.scenario_id)].append((attempt, card))
+    rows = []
+    for (trainee, scenario), calls in sorted(grouped.items()):
+        first, latest = calls[0], calls[-1]
+        rows.append(LearningRow(trainee, scenario, len(calls), first[1].overall, latest[1].overall,
+                                first[0].call_id, latest[0].call_id))
+    return rows
+
+
+def reaction_summary(data: ReportData) -> tuple[float | None, list[tuple[str, float]]]:
+    """Kirkpatrick level 1: mean stars and how many ratings gave each number of stars."""
+    counts = Counter(r.stars for r in data.ratings)
+    mean = round(fmean(r.stars for r in data.ratings), 2) if data.ratings else None
+    return mean, [(f"{stars} star{'s' if stars > 1 else ''}", float(counts[stars])) for stars in range(5, 0, -1)]
+
+
+def behaviour_series(data: ReportData) -> dict[str, list[float]]:
+    series: dict[str, list[float]] = defaultdict(list)
+    for attempt, card in sorted(data.real, key=lambda item: item[0].started_at):
+        series[attempt.trainee].append(card.overall)
+    return dict(series)
+
+
+def training_means(data: ReportData) -> dict[str, float]:
+    by_trainee: dict[str, list[float]] = defaultdict(list)
+    for attempt, card in data.practice:
+        by_trainee[attempt.trainee].append(card.overall)
+    return {name: round(fmean(values), 1) for name, values in by_trainee.items()}
+
+
+def drill_stage_scores(data: ReportData) -> list[tuple[str, float]]:
+    """Mean score per drill stage across runs, labelled ``drill #stage scenario``."""
+    scores: dict[str, list[float]] = defaultdict(list)
+    for run in data.drill_runs:
+        for stage in run.get("stages", []):
+            scores[f"{run['drill']} #{stage['stage']} {stage['scenario']}"].append(stage["overall"])
+    return [(label, round(fmean(values), 1)) for label, values in sorted(scores.items())]
+
+
+def attempts_csv(data: ReportData) -> str:
+    teams = {p.name: p.team for p in data.trainees}
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(["call_id", "trainee", "team", "scenario", "seed", "kind", "status", "started_at", "ended_at",
+                     "outcome", "overall", "passed", "empathy", "compliance", "tone", "drill", "competition"])
+    for a in data.attempts:
+        writer.writerow([a.call_id, a.trainee, teams.get(a.trainee) or "", a.scenario_id, a.seed, a.kind.value,
+                         a.status.value, a.started_at, a.ended_at or "", a.outcome.value if a.outcome else "",
+                         "" if a.overall is None else a.overall, "" if a.passed is None else a.passed,
+                         "" if a.empathy is None else a.empathy, "" if a.compliance is None else a.compliance,
+                         "" if a.tone is None else a.tone, a.drill or "", a.competition or ""])
+    return out.getvalue()

@@ -1,0 +1,108 @@
+"""Render a ``ReportData`` as one self-contained HTML page: inline CSS and SVG, no scripts, no
+external files, so it opens offline and can be mailed or archived as is."""
+
+from __future__ import annotations
+
+from html import escape
+
+from simulator.lab.reports.data import (ReportData, attempts_csv, behaviour_series, drill_stage_scores,
+                                        hardest_scenarios, learning, most_missed_steps, reaction_summary,
+                                        score_trends, training_means)
+from simulator.lab.reports.svg import PALETTE, bar_chart, line_chart
+
+__all__ = ["render_html", "attempts_csv"]
+
+STYLE = """
+body{font-family:system-ui,-apple-system,Segoe UI,Roboto,sans-serif;margin:2em auto;max-width:980px;color:#222}
+h1{font-size:1.6em}h2{border-bottom:2px solid #eee;padding-bottom:.2em;margin-top:1.8em}
+table{border-collapse:collapse;margin:.6em 0}td,th{border:1px solid #ddd;padding:.25em .6em;text-align:left}
+th{background:#f5f5f5}td.num{text-align:right}.muted{color:#777}.chart{display:block;margin:.8em 0}
+.level{border-left:4px solid #1f77b4;padding-left:.8em}
+"""
+
+
+def _table(headers: list[str], rows: list[list[object]], numeric_from: int = 1) -> str:
+    if not rows:
+        return '<p class="muted">no data yet</p>'
+    head = "".join(f"<th>{escape(h)}</th>" for h in headers)
+    body = []
+    for row in rows:
+        cells = []
+        for index, value in enumerate(row):
+            text = "-" if value is None else (f"{value:.1f}" if isinstance(value, float) else str(value))
+            css = ' class="num"' if index >= numeric_from and isinstance(value, (int, float)) else ""
+            cells.append(f"<td{css}>{escape(text)}</td>")
+        body.append("<tr>" + "".join(cells) + "</tr>")
+    return f"<table><tr>{head}</tr>{''.join(body)}</table>"
+
+
+def _short(call_id: str) -> str:
+    return call_id[:8]
+
+
+def render_html(data: ReportData) -> str:
+    trends = score_trends(data)
+    missed = most_missed_steps(data)
+    hardest = hardest_scenarios(data)
+    learning_rows = learning(data)
+    mean_stars, star_counts = reaction_summary(data)
+    behaviour = behaviour_series(data)
+    means = training_means(data)
+    drills = drill_stage_scores(data)
+    passed = sum(card.passed for _, card in data.practice)
+    sections = [
+        f"<h1>callsim trainer report: {escape(data.scope.describe())}</h1>",
+        f'<p class="muted">Generated {escape(data.generated_at)} from the training store. Every score names its '
+        f"call id (first 8 characters); <code>callsim history</code> and <code>callsim score</code> show the "
+        f"scorecard behind it.</p>",
+        _table(["trainees", "practice calls", "passed", "real calls scored", "ratings", "drill runs"],
+               [[len(data.trainees), len(data.practice), passed, len(data.real), len(data.ratings),
+                 len(data.drill_runs)]], numeric_from=0),
+        '<h2 id="trends">Score trends</h2>',
+        line_chart("Overall score, call by call", trends),
+        '<h2 id="missed">Most-missed steps</h2>',
+        bar_chart("Share of calls that missed the step", missed, x_max=100, unit="%", color=PALETTE[1]),
+        '<h2 id="hardest">Hardest scenarios</h2>',
+        bar_chart("Mean overall score (lowest first)", [(r.scenario_id, r.mean_overall) for r in hardest],
+                  x_max=100, color=PALETTE[3]),
+        _table(["scenario", "calls", "mean overall", "pass rate %"],
+               [[r.scenario_id, r.calls, r.mean_overall, r.pass_rate] for r in hardest]),
+        '<h2 id="drills">Drill results</h2>',
+        bar_chart("Mean score per drill stage", drills, x_max=100, color=PALETTE[4]),
+        _table(["drill", "trainee", "started", "baseline", "mean drop", "recovery", "paused after stage"],
+               [[run["drill"], run["trainee"], run["started_at"][:16], run["baseline"], run.get("mean_drop"),
+                 run["recovery"], run["paused_after_stage"]] for run in data.drill_runs], numeric_from=3),
+        '<h2 id="kirkpatrick">The four evaluation levels (Kirkpatrick)</h2>',
+        '<div class="level" id="level-1"><h3>Level 1: Reaction</h3>',
+        f"<p>{len(data.ratings)} rating(s) after calls; mean "
+        f"{'-' if mean_stars is None else f'{mean_stars:.2f}'} of 5 stars.</p>",
+        bar_chart("How trainees rated their calls", star_counts, color=PALETTE[2]),
+        _table(["call", "stars", "comment"],
+               [[_short(r.call_id), r.stars, r.comment or ""] for r in data.ratings if r.comment][-10:]),
+        "</div>",
+        '<div class="level" id="level-2"><h3>Level 2: Learning</h3>',
+        "<p>First and latest score at each scenario (before and after practice).</p>",
+        bar_chart("Change from first to latest call, per trainee and scenario",
+                  [(f"{r.trainee} / {r.scenario_id}", max(0.0, r.change)) for r in learning_rows if r.calls > 1],
+                  x_max=100, unit=" pts", color=PALETTE[0]),
+        _table(["trainee", "scenario", "calls", "first", "latest", "change", "first call", "latest call"],
+               [[r.trainee, r.scenario_id, r.calls, r.first, r.latest, r.change, _short(r.first_call_id),
+                 _short(r.latest_call_id)] for r in learning_rows], numeric_from=2),
+        "</div>",
+        '<div class="level" id="level-3"><h3>Level 3: Behaviour</h3>',
+        "<p>Real calls taken at work, scored with the same rubric (<code>callsim behaviour add</code>).</p>",
+        line_chart("Real-call score over time", behaviour, x_label="real call"),
+        _table(["date", "trainee", "scenario", "overall", "call"],
+               [[a.started_at[:10], a.trainee, a.scenario_id, c.overall, _short(a.call_id)] for a, c in data.real]),
+        "</div>",
+        '<div class="level" id="level-4"><h3>Level 4: Results</h3>',
+        "<p>Work KPIs (<code>callsim kpi import</code>) beside each trainee's mean training score.</p>",
+        _table(["trainee", "period", "CSAT", "first-call resolution %", "handle time s", "complaints",
+                "mean training score"],
+               [[k.trainee, k.period, k.satisfaction, k.first_call_resolution, k.handle_time_s, k.complaints,
+                 means.get(k.trainee)] for k in data.kpis], numeric_from=2),
+        "</div>",
+    ]
+    return ("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
+            f"<title>callsim report: {escape(data.scope.describe())}</title><style>{STYLE}</style></head><body>"
+            + "\n".join(sections) + "</body></html>\n")
