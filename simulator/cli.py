@@ -17,6 +17,7 @@ COMMAND_MODULES = (
     "simulator.commands.lab",
     "simulator.commands.speech",
     "simulator.commands.score",
+    "simulator.commands.analyze",
 )
 
 
