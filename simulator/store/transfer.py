@@ -135,7 +135,7 @@ def import_data(store: SqlStore, data: dict[str, Any], progress: Progress | None
                 trainee_ids[trainee] = store._ensure_trainee(conn, trainee, None).id
             columns = {c.name for c in m.calls.columns} - {"trainee_id"}
             conn.execute(m.calls.insert().values(trainee_id=trainee_ids.get(trainee),
-                                                 **{k: call[k] for k in columns if k in call}))
+                                                 **{k: call[k] for k in columns}))
             for turn in call.get("turns", []):
                 _insert_turn(conn, call["id"], turn_from_json(turn), None)
             for recording in call.get("recordings", []):
@@ -172,7 +172,7 @@ def import_data(store: SqlStore, data: dict[str, Any], progress: Progress | None
 
     try:
         return store._write(work)
-    except (KeyError, TypeError, ValueError) as err:
+    except (KeyError, TypeError, ValueError, sa.exc.IntegrityError) as err:
         raise StoreError(f"the export is damaged or incomplete ({type(err).__name__}: {err}); nothing was imported") from None
 
 

@@ -1,0 +1,125 @@
+"""Export/import round trip between real stores, and forget (privacy) removing rows and files."""
+
+from __future__ import annotations
+
+import json
+import wave
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+
+from simulator.call.record import CallHeader, CallRecorder, TurnRecord, now_iso
+from simulator.cli import main
+from simulator.contracts import Outcome, Speaker
+from simulator.store import CallKind, StoreError, open_store
+from simulator.store import models
+from simulator.store.transfer import export_data, forget_trainee, import_data
+from simulator.store.types import KpiRow
+
+from .conftest import GOOD_REPLIES, POOR_REPLIES, play
+
+
+def _populate(store, tmp_path: Path) -> dict[str, str]:
+    ids = {}
+    good = play("billing-overcharge", GOOD_REPLIES, tmp_path / "calls", seed=1)
+    poor = play("missed-delivery", POOR_REPLIES, tmp_path / "calls", seed=2)
+    other = play("billing-overcharge", POOR_REPLIES, tmp_path / "calls", seed=3)
+    ids["good"] = store.save_call(good.record, good.scorecard, trainee="ana", team="red")
+    ids["poor"] = store.save_call(poor.record, poor.scorecard, trainee="ana", kind=CallKind.DRILL)
+    ids["other"] = store.save_call(other.record, other.scorecard, trainee="bo", team="blue")
+    store.rate(ids["good"], 5, "felt real")
+    store.put_kpis([KpiRow("ana", "2026-11", 88.0, 75.0, 300.0, 0), KpiRow("bo", "2026-11", 70.0, None, None, 2)],
+                   "kpi.csv")
+    store.certify("ana", 1, [ids["good"]])
+    store.save_drill_run("rising-heat", "ana", now_iso(), {"drill": "rising-heat", "stages": []})
+    return ids
+
+
+def test_export_import_round_trip(store, tmp_path: Path) -> None:
+    ids = _populate(store, tmp_path)
+    exported = export_data(store, team="red")
+    assert [t["name"] for t in exported["trainees"]] == ["ana"]
+    assert {c["id"] for c in exported["calls"]} == {ids["good"], ids["poor"]}
+    text = json.dumps(exported)  # JSON-safe as is
+
+    with open_store(tmp_path / "receiving.db") as other:
+        report = import_data(other, json.loads(text))
+        assert (report.trainees, report.calls_added, report.calls_skipped, report.kpis) == (1, 2, 0, 1)
+        for call_id in (ids["good"], ids["poor"]):
+            mine, theirs = store.get_call(call_id), other.get_call(call_id)
+            assert theirs.attempt == mine.attempt
+            assert theirs.scorecard == mine.scorecard
+            assert theirs.record.turns == mine.record.turns
+        assert other.get_trainee("ana").team == "red"
+        assert other.get_trainee("bo") is None  # not in the cohort
+        assert [(r.stars, r.comment) for r in other.ratings("ana")] == [(5, "felt real")]
+        assert other.kpis("ana") == store.kpis("ana")
+        assert [c.call_ids for c in other.certifications("ana")] == [(ids["good"],)]
+        assert len(other.drill_runs("ana")) == 1
+        again = import_data(other, json.loads(text))  # idempotent
+        assert (again.calls_added, again.calls_skipped) == (0, 2)
+        assert len(other.attempts()) == 2
+
+
+def test_import_rejects_damaged_files_whole(store, tmp_path: Path) -> None:
+    _populate(store, tmp_path)
+    exported = export_data(store)
+    del exported["calls"][-1]["scenario_id"]  # the last call is damaged
+    with open_store(tmp_path / "receiving.db") as other:
+        with pytest.raises(StoreError, match="nothing was imported"):
+            import_data(other, exported)
+        assert other.attempts() == [] and other.list_trainees() == []
+        with pytest.raises(StoreError, match="not a callsim export"):
+            import_data(other, {"calls": []})
+
+
+def test_forget_removes_rows_and_files(store, tmp_path: Path) -> None:
+    ids = _populate(store, tmp_path)
+    folder = tmp_path / "voiced"
+    recorder = CallRecorder(folder, CallHeader("billing-overcharge", "0" * 64, 0, "voice", "lexical", now_iso(),
+                                               trainee="ana"))
+    with wave.open(str(folder / "turn-001.wav"), "wb") as handle:
+        handle.setnchannels(1), handle.setsampwidth(2), handle.setframerate(16000)
+        handle.writeframes(b"\x00\x01" * 800)
+    recorder.add(TurnRecord(0, Speaker.CUSTOMER, "Hello?"))
+    recorder.add(TurnRecord(0, Speaker.TRAINEE, "Hi", audio_path="turn-001.wav"))
+    voiced_id = store.save_call(recorder.finish(Outcome.RESOLVED), None, trainee="ana")
+    assert len(store.recordings(voiced_id)) == 1
+    ana_folders = [Path(store.get_call(i).attempt.folder) for i in (ids["good"], ids["poor"], voiced_id)]
+    stray = tmp_path / "calls" / "stray"  # a call of hers that never reached the store
+    CallRecorder(stray, CallHeader("billing-overcharge", "0" * 64, 0, "text", "lexical", now_iso(),
+                                   trainee="ana")).close()
+
+    report = forget_trainee(store, "ana", tmp_path / "calls")
+    assert report.calls_deleted == 3
+    assert all(not f.exists() for f in ana_folders) and not stray.exists()
+    assert store.get_trainee("ana") is None and store.attempts("ana") == []
+    with store.engine.connect() as conn:
+        for table in (models.turns, models.scorecards, models.evidence, models.ratings, models.recordings):
+            assert conn.execute(sa.select(sa.func.count()).select_from(table).where(
+                table.c.call_id.in_(list(ids.values())[:2] + [voiced_id]))).scalar() == 0
+        assert conn.execute(sa.select(sa.func.count()).select_from(models.kpis)).scalar() == 1  # bo's
+        assert conn.execute(sa.select(sa.func.count()).select_from(models.certifications)).scalar() == 0
+        assert conn.execute(sa.select(sa.func.count()).select_from(models.drill_runs)).scalar() == 0
+    assert store.get_call(ids["other"]).attempt.trainee == "bo"  # someone else's data is untouched
+    assert Path(store.get_call(ids["other"]).attempt.folder).is_dir()
+    with pytest.raises(StoreError, match="no trainee"):
+        forget_trainee(store, "ana")
+
+
+def test_cli_export_import_forget(db_url: str, tmp_path: Path, lab_env: Path, capsys) -> None:
+    with open_store(db_url) as store:
+        _populate(store, tmp_path)
+    out = tmp_path / "cohort.json"
+    assert main(["export", str(out), "--cohort", "blue", "--db", db_url]) == 0
+    target = str(tmp_path / "lab2.db")
+    assert main(["import", str(out), "--db", target]) == 0
+    assert "1 call(s) added" in capsys.readouterr().out
+    (tmp_path / "broken.json").write_text('{"format": "callsim-export",\n  "version": 1,,}')
+    assert main(["import", str(tmp_path / "broken.json"), "--db", target]) == 1
+    assert "broken.json:2:16: not valid JSON" in capsys.readouterr().err
+    assert main(["forget", "bo", "--db", target]) == 2  # no --yes, no terminal: refuses
+    assert main(["forget", "bo", "--yes", "--db", target]) == 0
+    assert main(["history", "--json", "--db", target]) == 0
+    assert json.loads(capsys.readouterr().out.split("\n", 1)[1]) == []
