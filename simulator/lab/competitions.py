@@ -23,7 +23,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from pydantic import Field, model_validator
+from pydantic import Field, field_validator, model_validator
 
 from simulator.scenario.diagnostics import Diagnostic, FileProblems, Level
 from simulator.scenario.model import Identifier, Strict
@@ -50,8 +50,15 @@ class Competition(Strict):
     ends: datetime
     min_attempts: int = Field(1, ge=1, le=1000)
     ranking: Ranking = Ranking.BEST
-    scenarios: tuple[CompetitionScenario, ...] = Field(min_length=1)
+    scenarios: tuple[CompetitionScenario, ...]
     teams: tuple[str, ...] = ()
+
+    @field_validator("scenarios")
+    @classmethod
+    def _some_scenarios(cls, value: tuple) -> tuple:  # not Field(min_length): see ladder._not_empty
+        if not value:
+            raise ValueError("give at least one scenario")
+        return value
 
     @model_validator(mode="after")
     def _window(self) -> Competition:

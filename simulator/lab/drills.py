@@ -40,7 +40,7 @@ from pathlib import Path
 from statistics import fmean
 from typing import Any
 
-from pydantic import Field
+from pydantic import Field, field_validator
 
 from simulator.call.session import SpokenLine, TraineeReply
 from simulator.call.text_io import ParsedReply, parse_reply
@@ -75,7 +75,14 @@ class Drill(Strict):
     title: str = Field(min_length=1, max_length=200)
     description: str | None = None
     pause_after_failures: int = Field(2, ge=1, le=20)
-    stages: tuple[DrillStage, ...] = Field(min_length=1, max_length=20)
+    stages: tuple[DrillStage, ...]
+
+    @field_validator("stages")
+    @classmethod
+    def _stage_count(cls, value: tuple) -> tuple:  # not Field(min_length): see ladder._not_empty
+        if not 1 <= len(value) <= 20:
+            raise ValueError(f"a drill has 1 to 20 stages, not {len(value)}")
+        return value
 
 
 def load_drill(path: Path, scenarios_dir: Path | None = None) -> Drill:

@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from pydantic import Field
+from pydantic import Field, field_validator
 
 from simulator.scenario.diagnostics import Diagnostic, FileProblems, Level
 from simulator.scenario.model import Identifier, Strict
@@ -64,21 +64,40 @@ class Requirement(Strict):
                 f"with overall >= {self.min_overall:g}{extra}")
 
 
+def _not_empty(value: tuple) -> tuple:
+    # a validator, not Field(min_length=1): pydantic would add a spurious "at least 1 item" error
+    # next to the real one whenever an item inside is invalid
+    if not value:
+        raise ValueError("give at least one")
+    return value
+
+
 class Exam(Strict):
-    scenarios: tuple[Identifier, ...] = Field(min_length=1)
+    scenarios: tuple[Identifier, ...]
     seed: int = Field(0, ge=0)
     min_overall: float = Field(70, ge=0, le=100)
+
+    _scenarios_given = field_validator("scenarios")(_not_empty)
 
 
 class StarLevel(Strict):
     stars: int = Field(ge=1, le=5)
     title: str = Field(min_length=1, max_length=80)
-    require: tuple[Requirement, ...] = Field(min_length=1)
+    require: tuple[Requirement, ...]
     exam: Exam | None = None
+
+    _require_given = field_validator("require")(_not_empty)
 
 
 class Ladder(Strict):
-    levels: tuple[StarLevel, ...] = Field(min_length=1, max_length=5)
+    levels: tuple[StarLevel, ...]
+
+    @field_validator("levels")
+    @classmethod
+    def _one_to_five(cls, value: tuple) -> tuple:
+        if not 1 <= len(value) <= 5:
+            raise ValueError(f"a ladder has 1 to 5 levels, not {len(value)}")
+        return value
 
     def level(self, stars: int) -> StarLevel | None:
         return next((lvl for lvl in self.levels if lvl.stars == stars), None)

@@ -1,0 +1,103 @@
+"""Star ladder: validation with FILE:LINE:COL, levels from real scored calls, exams that certify."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from simulator.cli import main
+from simulator.lab.ladder import load_ladder, standing
+from simulator.scenario.diagnostics import FileProblems
+from simulator.store import open_store
+
+from .conftest import GOOD_REPLIES, POOR_REPLIES, SCENARIOS, play
+
+LADDER = """\
+levels:
+  - stars: 1
+    title: Start
+    require:
+      - {passed: 1, difficulty_at_least: 1, min_overall: 60}
+  - stars: 2
+    title: Two
+    require:
+      - {passed: 1, difficulty_at_least: 2, min_overall: 70, min_empathy: 50}
+    exam: {scenarios: [billing-overcharge], seed: 1, min_overall: 70}
+"""
+
+
+def test_shipped_ladder_is_valid() -> None:
+    ladder = load_ladder(SCENARIOS / "ladder.yaml", SCENARIOS)
+    assert [level.stars for level in ladder.levels] == [1, 2, 3, 4, 5]
+
+
+@pytest.mark.parametrize(("text", "line", "column", "message"), [
+    (LADDER.replace("stars: 2", "stars: 3"), 6, 12, "levels must be 1, 2, 3"),
+    (LADDER.replace("min_overall: 60", "min_overal: 60"), 5, 45, "unknown key 'min_overal'"),
+    (LADDER.replace("difficulty_at_least: 2", "difficulty_at_least: 9"), 9, 42, "less than or equal to 5"),
+    (LADDER.replace("[billing-overcharge]", "[billing-overcharge, no-such-call]"), 10, 44, "no scenario 'no-such-call'"),
+    (LADDER.replace("    title: Two\n", ""), 6, 5, "missing required key 'title'"),
+    (LADDER + "  - stars: 3\n    title: x\n    title: y\n    require: [{}]\n", 13, 5, "duplicate key 'title'"),
+])
+def test_ladder_errors_name_file_line_and_column(tmp_path: Path, text: str, line: int, column: int,
+                                                 message: str) -> None:
+    path = tmp_path / "ladder.yaml"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(FileProblems) as problems:
+        load_ladder(path, SCENARIOS)
+    assert len(problems.value.diagnostics) == 1, str(problems.value)  # the one real problem, no echoes
+    found = [d for d in problems.value.diagnostics if message in d.message]
+    assert found, str(problems.value)
+    assert (found[0].path, found[0].position.line, found[0].position.column) == (str(path), line, column), \
+        str(problems.value)
+
+
+def test_lab_check_reports_file_line(tmp_path: Path, lab_env: Path, capsys) -> None:
+    path = tmp_path / "ladder.yaml"
+    path.write_text(LADDER.replace("stars: 2", "stars: 4"), encoding="utf-8")
+    assert main(["lab", "check", str(path)]) == 1
+    assert f"{path}:6:12: error: levels must be" in capsys.readouterr().out
+    assert main(["lab", "check"]) == 0  # the shipped ladder, drills and competitions
+
+
+def test_levels_from_scored_calls_and_exam_certifies(store, db_url: str, tmp_path: Path, lab_env: Path,
+                                                     capsys) -> None:
+    ladder_path = tmp_path / "ladder.yaml"
+    ladder_path.write_text(LADDER, encoding="utf-8")
+    ladder = load_ladder(ladder_path, SCENARIOS)
+    difficulty = {"billing-overcharge": 2, "missed-delivery": 1}
+    poor = play("billing-overcharge", POOR_REPLIES, tmp_path / "calls")
+    store.save_call(poor.record, poor.scorecard, trainee="ana")
+    assert standing(ladder, "ana", store.scorecards("ana"), difficulty, set()).stars == 0
+    good = play("billing-overcharge", GOOD_REPLIES, tmp_path / "calls")
+    assert good.scorecard.passed
+    good_id = store.save_call(good.record, good.scorecard, trainee="ana")
+    result = standing(ladder, "ana", store.scorecards("ana"), difficulty, set())
+    assert result.stars == 2 and result.certified_stars == 0
+    assert result.levels[1].requirements[0].call_ids == (good_id,)
+
+    assert main(["level", "ana", "--ladder", str(ladder_path), "--json", "--db", db_url]) == 0
+    shown = json.loads(capsys.readouterr().out)
+    assert shown["stars"] == 2 and shown["levels"][1]["has_exam"]
+
+    replies = tmp_path / "exam"
+    replies.mkdir()
+    (replies / "billing-overcharge.txt").write_text("\n".join(POOR_REPLIES), encoding="utf-8")
+    exam = ["exam", "2", "--trainee", "ana", "--replies", str(replies), "--ladder", str(ladder_path),
+            "--analyser", "lexical", "--db", db_url, "--record-to", str(tmp_path / "calls")]
+    assert main(exam) == 1
+    out = capsys.readouterr().out
+    assert "not certified" in out
+    assert "mood" not in out and "empathy" not in out and "tip:" not in out  # no hints during an exam
+    (replies / "billing-overcharge.txt").write_text("\n".join(GOOD_REPLIES), encoding="utf-8")
+    assert main(exam) == 0
+    assert "certified: 2 star(s)" in capsys.readouterr().out
+    [certificate] = store.certifications("ana")
+    [exam_call] = certificate.call_ids
+    assert store.get_call(exam_call).attempt.kind.value == "exam"
+    assert store.get_call(exam_call).attempt.seed == 1  # the exam's fixed seed
+    assert main(["exam", "1", "--trainee", "ana", "--replies", str(replies), "--ladder", str(ladder_path),
+                 "--db", db_url]) == 1  # level 1 has no exam
+    assert "no exam" in capsys.readouterr().err
