@@ -1,0 +1,127 @@
+"""The shipped scenario library: clean under the linter, every golden call passing, every ending
+reachable, and the customer's lines fit for text-to-speech.
+
+Golden calls are replayed with the lexical analyser: instant and deterministic.  The semantic
+analyser is exercised on the same calls by ``callsim test scenarios/ --analyser semantic``.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+from simulator.analysis.registry import builtin_analysers
+from simulator.call.golden import GOLDEN_DIR, ScenarioCoverage, load_golden, run_golden_for_paths
+from simulator.cli import main
+from simulator.contracts import Outcome
+from simulator.scenario.loader import LoadedScenario, load_scenario, scenario_files
+
+ANALYSER = "lexical"
+SCHEMA_LINE = "# yaml-language-server: $schema=scenario.schema.json"
+MIN_SCENARIOS = 10
+MIN_NODE_COVERAGE = 90.0
+MIN_TRANSITION_COVERAGE = 75.0
+# Symbols text-to-speech reads badly or spells out ("pound sign", "slash"): write amounts as words.
+TTS_UNFRIENDLY = re.compile(r"[£$€%&#@/\\<>{}\[\]*_^~|+=]")
+
+
+@pytest.fixture(scope="module")
+def library(scenarios_dir: Path) -> dict[str, LoadedScenario]:
+    loaded = [load_scenario(path) for path in scenario_files([scenarios_dir])]
+    return {item.scenario.id: item for item in loaded}
+
+
+@pytest.fixture(scope="module")
+def coverage(scenarios_dir: Path) -> list[ScenarioCoverage]:
+    return run_golden_for_paths([scenarios_dir], builtin_analysers(), ANALYSER)
+
+
+def test_library_size_and_difficulty_spread(library):
+    assert len(library) >= MIN_SCENARIOS
+    assert {item.scenario.difficulty for item in library.values()} == {1, 2, 3, 4, 5}
+
+
+def test_ids_are_unique_and_equal_file_stems(scenarios_dir: Path, library):
+    paths = scenario_files([scenarios_dir])
+    assert len(library) == len(paths), "two files share a scenario id"
+    for item in library.values():
+        assert item.scenario.id == item.path.stem
+
+
+def test_every_file_starts_with_the_schema_line(library):
+    for item in library.values():
+        first_line = item.document.text.splitlines()[0]
+        assert first_line == SCHEMA_LINE, f"{item.path}: first line must be the editor schema line"
+
+
+def test_check_reports_no_errors_and_no_warnings(scenarios_dir: Path, capsys):
+    exit_code = main(["check", str(scenarios_dir), "--json"])
+    diagnostics = json.loads(capsys.readouterr().out)
+    assert diagnostics == [], "\n".join(f"{d['path']}:{d['line']}: {d['level']}: {d['message']}"
+                                        for d in diagnostics)
+    assert exit_code == 0
+
+
+def test_every_scenario_has_each_kind_of_ending(library):
+    for item in library.values():
+        scenario = item.scenario
+        outcomes = {node.end for node in scenario.nodes.values() if node.end is not None}
+        assert outcomes == set(Outcome), f"{scenario.id}: endings {sorted(outcomes)}"
+        assert scenario.nodes[scenario.on_patience_lost].end == Outcome.HUNG_UP
+        assert scenario.nodes[scenario.on_max_turns].end == Outcome.UNRESOLVED
+
+
+def test_customer_lines_are_fit_for_speech(library):
+    for item in library.values():
+        scenario = item.scenario
+        spoken = [scenario.silence_prompt]
+        for node in scenario.nodes.values():
+            spoken += [*node.lines, *node.angry_lines, *node.calm_lines]
+            spoken += [t.say for t in node.transitions if t.say]
+        for line in spoken:
+            assert not TTS_UNFRIENDLY.search(line), f"{scenario.id}: write this for the voice: {line!r}"
+
+
+def test_every_scenario_has_a_good_and_a_poor_golden_call(scenarios_dir: Path, library):
+    for scenario_id in library:
+        golden = load_golden(scenarios_dir / GOLDEN_DIR / f"{scenario_id}.yaml")
+        assert golden.scenario == scenario_id
+        expectations = [call.expect for call in golden.calls]
+        assert any(e.outcome == Outcome.RESOLVED and e.passed is True for e in expectations), \
+            f"{scenario_id}: no good call (resolved, passed)"
+        assert any(e.outcome in (Outcome.HUNG_UP, Outcome.ESCALATED) and e.passed is False
+                   for e in expectations), f"{scenario_id}: no poor call (hung up or escalated, not passed)"
+
+
+def test_golden_calls_pass_through_the_cli(scenarios_dir: Path, capsys):
+    exit_code = main(["test", str(scenarios_dir), "--analyser", ANALYSER, "--json"])
+    report = json.loads(capsys.readouterr().out)
+    failures = [f"{s['scenario']}: {s['errors']} " + "; ".join(
+        f"{c['name']}: {', '.join(c['problems'])}" for c in s["calls"] if not c["passed"])
+        for s in report if not s["passed"]]
+    assert not failures, "\n".join(failures)
+    assert exit_code == 0
+
+
+def test_golden_calls_pass_and_reach_every_ending(coverage, library):
+    assert {c.scenario_id for c in coverage} == set(library)
+    for scenario_coverage in coverage:
+        assert scenario_coverage.passed, (scenario_coverage.scenario_id, scenario_coverage.errors,
+                                          [(r.name, r.problems) for r in scenario_coverage.results if not r.passed])
+        reached = {r.finished.record.outcome for r in scenario_coverage.results}
+        assert reached == set(Outcome), f"{scenario_coverage.scenario_id}: golden calls reach only {reached}"
+
+
+def test_golden_coverage_of_nodes_and_transitions(coverage):
+    nodes_total = sum(c.nodes_total for c in coverage)
+    transitions_total = sum(c.transitions_total for c in coverage)
+    node_percent = 100.0 * sum(len(c.nodes_visited) for c in coverage) / nodes_total
+    transition_percent = 100.0 * sum(len(c.transitions_taken) for c in coverage) / transitions_total
+    assert node_percent >= MIN_NODE_COVERAGE
+    assert transition_percent >= MIN_TRANSITION_COVERAGE
+    for scenario_coverage in coverage:  # no scenario may hide behind the others' coverage
+        assert scenario_coverage.node_percent >= MIN_NODE_COVERAGE, scenario_coverage.scenario_id
+        assert scenario_coverage.transition_percent >= MIN_TRANSITION_COVERAGE, scenario_coverage.scenario_id
