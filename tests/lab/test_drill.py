@@ -1,0 +1,127 @@
+"""Stress drills in text mode: harder stages, time limits, cut-ins, the pause offer, the measures."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from simulator.cli import main
+from simulator.lab.drills import load_drill, parse_drill_reply, recovery_after_failures
+from simulator.scenario.diagnostics import FileProblems
+from simulator.store import CallKind, open_store
+
+from .conftest import GOOD_REPLIES, POOR_REPLIES, SCENARIOS, play
+
+DRILL = """\
+id: test-drill
+title: Test drill
+pause_after_failures: 1
+stages:
+  - {scenario: billing-overcharge, seed: 1, start_mood: 90, turn_time_limit_s: 10, interrupt_rate: 1.0}
+  - {scenario: billing-overcharge, seed: 2, start_mood: 40}
+  - {scenario: billing-overcharge, seed: 3, start_mood: 60, noise: {kind: office, level_db: -30}}
+"""
+LONG_REPLY = ("I completely understand and I am so sorry about this, let me explain everything that is going to "
+              "happen next, could you confirm your date of birth for security")
+
+
+@pytest.fixture
+def drill_files(tmp_path: Path) -> tuple[Path, Path]:
+    drill = tmp_path / "test-drill.yaml"
+    drill.write_text(DRILL, encoding="utf-8")
+    replies = tmp_path / "replies"
+    replies.mkdir()
+    (replies / "1-billing-overcharge.txt").write_text(
+        f"[delay 12] {GOOD_REPLIES[0]}\n{LONG_REPLY}\n[delay 4] Not my department.\n", encoding="utf-8")
+    (replies / "2.txt").write_text("\n".join(f"[delay 2] {r}" for r in GOOD_REPLIES), encoding="utf-8")
+    (replies / "3-billing-overcharge.txt").write_text("\n".join(GOOD_REPLIES), encoding="utf-8")
+    return drill, replies
+
+
+def test_shipped_drills_are_valid() -> None:
+    drills = sorted((SCENARIOS / "drills").glob("*.yaml"))
+    assert drills
+    for path in drills:
+        drill = load_drill(path, SCENARIOS)
+        moods = [s.start_mood for s in drill.stages]
+        assert moods == sorted(moods), f"{path}: stages should get angrier"
+
+
+def test_drill_errors_name_file_line(tmp_path: Path) -> None:
+    path = tmp_path / "d.yaml"
+    path.write_text(DRILL.replace("seed: 2, start_mood: 40", "seed: 2, start_mood: 140"), encoding="utf-8")
+    with pytest.raises(FileProblems) as problems:
+        load_drill(path, SCENARIOS)
+    assert str(problems.value).startswith(f"{path}:6:")
+    path.write_text(DRILL.replace("scenario: billing-overcharge, seed: 3", "scenario: nope, seed: 3"),
+                    encoding="utf-8")
+    with pytest.raises(FileProblems, match="no scenario 'nope'") as problems:
+        load_drill(path, SCENARIOS)
+    assert problems.value.diagnostics[0].position.line == 7
+
+
+def test_delay_marker_and_recovery() -> None:
+    paced = parse_drill_reply("[delay 12.5] Hello there")
+    assert paced.delay_s == 12.5 and paced.reply.text == "Hello there"
+    assert parse_drill_reply("[silence]").reply.silence and parse_drill_reply("Hi").delay_s is None
+
+
+def test_text_drill_pauses_after_failures_and_stores_everything(db_url: str, drill_files, tmp_path: Path,
+                                                                lab_env: Path, capsys) -> None:
+    drill, replies = drill_files
+    baseline = play("billing-overcharge", GOOD_REPLIES, tmp_path / "calls")
+    with open_store(db_url) as store:
+        store.save_call(baseline.record, baseline.scorecard, trainee="ana")
+    args = ["drill", str(drill), "--text", "--replies", str(replies), "--trainee", "ana", "--analyser", "lexical",
+            "--db", db_url, "--record-to", str(tmp_path / "calls"), "--json"]
+    assert main(args) == 0
+    result = json.loads(capsys.readouterr().out)
+    [stage] = result["stages"]  # stage 1 failed; with pause_after_failures 1 the drill pauses
+    assert result["paused_after_stage"] == 1 and not result["completed"]
+    assert stage["too_slow"] == 1 and stage["cut_in"] >= 1 and not stage["passed"]
+    assert stage["mean_delay_s"] == pytest.approx((12 + 4) / 2)
+    assert result["baseline_source"] == "training history" and result["baseline"] == baseline.scorecard.overall
+    assert stage["score_drop"] == pytest.approx(result["baseline"] - stage["overall"], abs=0.05)
+
+    with open_store(db_url) as store:
+        call = store.get_call(stage["call_id"])
+        assert call.attempt.kind == CallKind.DRILL and call.attempt.drill == "test-drill"
+        assert call.record.turns[0].mood == 90  # the stage's angrier start
+        said = [t.text for t in call.record.trainee_turns]
+        assert said[0] == ""  # the 12 s reply came after the 10 s limit: dead air
+        assert said[1] == " ".join(LONG_REPLY.split()[:12])  # the customer cut in
+        [run] = store.drill_runs("ana")
+        assert run["paused_after_stage"] == 1 and run["stages"][0]["call_id"] == stage["call_id"]
+
+
+def test_text_drill_keep_going_measures_recovery(drill_files, tmp_path: Path, lab_env: Path, capsys) -> None:
+    drill, replies = drill_files
+    assert main(["drill", str(drill), "--text", "--replies", str(replies), "--keep-going", "--analyser", "lexical",
+                 "--record-to", str(tmp_path / "calls")]) == 0
+    out = capsys.readouterr().out
+    assert "stage 3" in out and "recovery after a failed stage" in out
+    assert "baseline" in out and "(first stage)" in out  # no trainee: no history to compare with
+    assert "noise office -30 dB" in out
+
+
+def test_recovery_is_the_change_after_a_failed_stage() -> None:
+    from simulator.lab.drills import StageResult
+
+    def stage(number: int, overall: float, passed: bool) -> StageResult:
+        return StageResult(number, "s", None, overall, passed, None, None, "none", 0.0, 0.0, None, 0, 0, None)
+
+    assert recovery_after_failures([stage(1, 40, False), stage(2, 75, True), stage(3, 30, False),
+                                    stage(4, 50, False)]) == pytest.approx(((75 - 40) + (50 - 30)) / 2)
+    assert recovery_after_failures([stage(1, 80, True), stage(2, 90, True)]) is None
+
+
+def test_cli_refuses_bad_drill_and_missing_replies(tmp_path: Path, drill_files, lab_env: Path, capsys) -> None:
+    drill, replies = drill_files
+    (replies / "2.txt").unlink()
+    assert main(["drill", str(drill), "--text", "--replies", str(replies), "--keep-going",
+                 "--analyser", "lexical", "--record-to", str(tmp_path / "calls")]) == 1
+    assert "cannot read drill replies" in capsys.readouterr().err
+    assert main(["drill", "no-such-drill", "--text"]) == 1
+    assert "no-such-drill.yaml" in capsys.readouterr().err
