@@ -54,7 +54,7 @@ class SileroVad:
 class EndpointConfig:
     threshold: float = 0.5  # speech probability that starts or continues speech
     neg_threshold: float = 0.35  # below this it is silence; between the two, the previous state holds
-    onset_s: float = 0.06  # speech needed before a turn (or a barge-in) counts: ignores clicks
+    onset_s: float = 0.03  # speech needed before a turn (or a barge-in) counts: one VAD window
     end_silence_s: float = 0.4  # silence that ends the turn
     pause_s: float = 0.1  # silence after which the words so far are worth transcribing early
     max_turn_s: float = 60.0  # a longer turn is cut here and continues as the next turn
@@ -95,6 +95,31 @@ class NoSpeech:
 
 
 EndpointEvent = SpeechStarted | SpeechPaused | TurnEnded | NoSpeech
+
+
+class LevelOnset:
+    """A sound starting on the mic, from block levels alone: quicker than the VAD (which needs a
+    voiced window) but fooled by bumps and noise, so it only *holds* the customer's line until
+    the VAD confirms speech.  The floor follows the quiet blocks, so steady noise is ignored."""
+
+    def __init__(self, margin_db: float = 15.0, min_dbfs: float = -50.0, blocks: int = 1):
+        self.margin_db = margin_db
+        self.min_dbfs = min_dbfs
+        self.blocks = blocks
+        self.floor_dbfs = -90.0
+        self._run = 0
+
+    def update(self, samples: np.ndarray) -> bool:
+        level = 20 * np.log10(max(float(np.sqrt(np.mean(np.square(samples, dtype=np.float64)))), 1e-6))
+        loud = level > max(self.min_dbfs, self.floor_dbfs + self.margin_db)
+        if loud:
+            self._run += 1
+        else:
+            self._run = 0
+            # Quick to fall, slow to rise: the floor is the quiet between words, not the words.
+            rate = 0.5 if level < self.floor_dbfs else 0.02
+            self.floor_dbfs += rate * (level - self.floor_dbfs)
+        return self._run >= self.blocks
 
 
 class Endpointer:

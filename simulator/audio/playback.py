@@ -29,6 +29,7 @@ class Player:
         self._clip = np.zeros(0, np.float32)
         self._position = 0
         self._cut = False
+        self._paused = False
         self._done = threading.Event()
         self._done.set()
         self._lock = threading.Lock()
@@ -42,6 +43,9 @@ class Player:
             if self._cut:
                 outdata.fill(0)
                 raise self._sd.CallbackAbort
+            if self._paused:
+                outdata.fill(0)  # holding the line: maybe the trainee is starting to speak
+                return
             n = min(frames, len(self._clip) - self._position)
             outdata[:n, 0] = self._clip[self._position:self._position + n]
             outdata[n:].fill(0)
@@ -64,6 +68,7 @@ class Player:
             self._clip = clip.samples.astype(np.float32, copy=False)
             self._position = 0
             self._cut = False
+            self._paused = False
         self._done.clear()
         try:
             self._stream = sd.OutputStream(samplerate=self.sample_rate, channels=1, dtype="float32",
@@ -74,6 +79,20 @@ class Player:
             self._stream = None
             self._done.set()
             raise device_failure(err, self.device, "output") from None
+
+    def pause(self) -> int:
+        """Hold the line silent from the next block (a possible barge-in); returns samples played."""
+        with self._lock:
+            self._paused = True
+            return self._position
+
+    def resume(self) -> None:
+        with self._lock:
+            self._paused = False
+
+    @property
+    def paused(self) -> bool:
+        return self._paused
 
     def cut(self) -> int:
         """Stop now (barge-in); returns the samples played so far."""
@@ -109,9 +128,12 @@ class Player:
         limit = len(self._clip) / self.sample_rate + STUCK_MARGIN_S
         if not self._done.wait(limit):
             self.cut()
-            raise AudioDeviceError(f"{describe_device(self.device, 'output')} stopped playing (unplugged?). "
-                                   f"Plug the headset back in, check `callsim devices`, and start again; "
-                                   f"the turns so far are saved")
+            raise self.stuck_error()
+
+    def stuck_error(self) -> AudioDeviceError:
+        return AudioDeviceError(f"{describe_device(self.device, 'output')} stopped playing (unplugged?). "
+                                f"Plug the headset back in, check `callsim devices`, and start again; "
+                                f"the turns so far are saved")
 
     def close(self) -> None:
         stream, self._stream = self._stream, None

@@ -19,7 +19,11 @@ import importlib.util
 import json
 import logging
 import os
+import resource
+import signal
 import sys
+import threading
+import time
 from collections import deque
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -33,7 +37,7 @@ from simulator.audio.capture import DeviceMic, MicSource, Pace, WavMic
 from simulator.audio.clip import AudioClip, DiskFull, Utterance, level_dbfs, write_wav
 from simulator.audio.devices import AudioDeviceError
 from simulator.audio.endpoint import (
-    EndpointConfig, Endpointer, NoSpeech, SileroVad, SpeechPaused, SpeechStarted, TurnEnded,
+    EndpointConfig, Endpointer, LevelOnset, NoSpeech, SileroVad, SpeechPaused, SpeechStarted, TurnEnded,
 )
 from simulator.audio.noise import mix_noise
 from simulator.analysis.base import TurnAnalyser, TurnInput
@@ -50,7 +54,9 @@ from simulator.tts.voices import MOOD_STEP, VoiceProfile, load_voice, voice_path
 from simulator.tts.worker import TtsWorker
 
 log = logging.getLogger("callsim.voice")
-DEFAULT_TALK_OVER_S = 20.0  # a reply this long invites a customer who talks over people to cut in
+DEFAULT_TALK_OVER_S = 20.0
+HOLD_S = 0.3  # a sound on the mic holds the customer's line this long while the VAD decides
+STUCK_MARGIN_S = 3.0  # a reply this long invites a customer who talks over people to cut in
 READ_TIMEOUT_S = 0.05
 
 
@@ -116,6 +122,7 @@ class VoicedCall:
         self._side = ThreadPoolExecutor(max_workers=1, thread_name_prefix="callsim-warm")
         self._endpointer: Endpointer | None = None
         self._carried: deque = deque()  # endpoint events seen while the customer spoke
+        self._level_onset = LevelOnset()
         self._files = 0
         self._barged_in_at_s: float | None = None
         self._started = False
@@ -172,7 +179,13 @@ class VoicedCall:
             path = self._save("customer", clip)
             return SpokenLine(start_s=round(start_s, 3), end_s=round(start_s + clip.duration_s, 3), audio_path=path)
         cut_at_s = None
+        held_at_s: float | None = None  # the line is on hold: a sound started on the mic
+        started = time.monotonic()
+        allowance_s = clip.duration_s + STUCK_MARGIN_S
         while self.player.playing:
+            if time.monotonic() - started > allowance_s:
+                self.player.cut()
+                raise self.player.stuck_error()
             block = self.mic.read(READ_TIMEOUT_S)
             if block is None:
                 continue
@@ -182,6 +195,7 @@ class VoicedCall:
                 # Open speakers: the mic hears the customer, so it cannot hear a barge-in.
                 endpointer.feed(np.zeros_like(block.samples))
                 continue
+            loud = self._level_onset.update(block.samples)
             events = endpointer.feed(block)
             onset = next((e for e in events if isinstance(e, SpeechStarted)), None)
             self._carried.extend(e for e in events if not isinstance(e, SpeechStarted))
@@ -192,8 +206,14 @@ class VoicedCall:
                 self._barged_in_at_s = onset.at_s
                 self.stats.barge_ins += 1
                 break
-        else:
-            self.player.wait_to_end()
+            if held_at_s is None and loud and not endpointer.in_speech:
+                self.player.pause()  # quicker than the VAD; the VAD decides within HOLD_S
+                held_at_s = endpointer.position_s
+            elif held_at_s is not None and endpointer.position_s - held_at_s >= HOLD_S:
+                self.player.resume()  # a bump or a cough, not speech: carry on talking
+                allowance_s += HOLD_S + 0.1  # the hold is not the device being stuck
+                held_at_s = None
+                self.stats.holds_released += 1
         played_samples = self.player.played_samples if cut_at_s is not None else len(clip.samples)
         end_s = max(endpointer.position_s, start_s + played_samples / clip.sample_rate)
         if cut_at_s is not None:
@@ -289,6 +309,7 @@ class CallStats:
     lines_played: int = 0
     barge_ins: int = 0
     early_transcripts: int = 0
+    holds_released: int = 0  # the line was held for a sound that was not speech
 
 
 # -- building a call from settings ----------------------------------------------------------------
@@ -401,6 +422,7 @@ def play_voiced(loaded: LoadedScenario, settings, args: argparse.Namespace) -> i
         print(f"{loaded.scenario.title} (difficulty {loaded.scenario.difficulty}/5)\n"
               f"Customer: {persona.name}. {persona.situation}\n"
               f"Voiced call: listening to {source}; Ctrl-C hangs up.\n", flush=True)
+    _hang_up_on_terminate()
     try:
         finished = run_call(loaded, analyser, call, call, folder, seed=args.seed, mode="voice",
                             on_event=keeper.wrap(show) if keeper else show)
@@ -412,6 +434,7 @@ def play_voiced(loaded: LoadedScenario, settings, args: argparse.Namespace) -> i
         return 130
     finally:
         call.close()
+        log.debug("peak RSS %.0f MB; %s", peak_rss_mb(), call.stats)
     if args.json:
         print(json.dumps(call_to_json(finished), indent=2, ensure_ascii=False))
     else:
@@ -421,6 +444,19 @@ def play_voiced(loaded: LoadedScenario, settings, args: argparse.Namespace) -> i
     if keeper:
         keeper.finish(finished)
     return 0
+
+
+def _hang_up_on_terminate() -> None:
+    """SIGTERM (a closed terminal, a supervisor) hangs up like Ctrl-C: every finished turn is kept."""
+    if threading.current_thread() is threading.main_thread():
+        def hang_up(_signum, _frame):
+            raise KeyboardInterrupt
+
+        signal.signal(signal.SIGTERM, hang_up)
+
+
+def peak_rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # Linux reports KiB
 
 
 def _keeper(args, settings, folder: Path, loaded: LoadedScenario):

@@ -1,0 +1,204 @@
+"""Turn-taking in real time: ``callsim play`` on the clocked virtual devices (PulseAudio).
+
+The trainee is played into the virtual mic while the app runs unmodified on the default devices;
+mic and speaker are recorded on one clock (``realtime_bus``).  The checks are sample positions in
+that recording, so they hold on a slow machine: they test behaviour, not speed.
+
+The daemon from ../shared/audio/realtime routes the virtual mic (``probe_mic``) to the LEFT and
+the app's speaker (``probe_spk``) to the RIGHT channel of ``probe_bus``; recording its monitor
+gives both sides sample-aligned, so "the customer stopped 120 ms after the trainee started" is a
+difference of sample positions in one recording, whatever the machine's load.
+"""
+
+from __future__ import annotations
+
+import signal
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from simulator.audio.clip import read_wav
+from simulator.call.record import read_call
+from simulator.contracts import Speaker
+
+pytestmark = [pytest.mark.audio, pytest.mark.models]
+REPO = Path(__file__).resolve().parents[2]
+BARGE_IN_LIMIT_S = 0.150
+RATE = 16_000
+FRAME = RATE // 100  # 10 ms
+ACTIVE_DBFS = -45.0
+
+
+class BusRecorder:
+    def __init__(self, env: dict[str, str]):
+        self._env = env
+        self._data = bytearray()
+        self._lock = threading.Lock()
+        self._process = subprocess.Popen(
+            ["parec", "-d", "probe_bus.monitor", "--rate", str(RATE), "--channels", "2", "--format", "s16le",
+             "--raw", "--latency-msec", "10"], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=env)
+        self._thread = threading.Thread(target=self._pump, daemon=True)
+        self._thread.start()
+
+    def _pump(self) -> None:
+        stream = self._process.stdout
+        while True:
+            chunk = stream.read1(6400) if hasattr(stream, "read1") else stream.read(6400)
+            if not chunk:
+                return
+            with self._lock:
+                self._data.extend(chunk)
+
+    def channels(self) -> tuple[np.ndarray, np.ndarray]:
+        """(mic, speaker) as float32, from the start of the recording."""
+        with self._lock:
+            usable = len(self._data) // 4 * 4
+            pcm = np.frombuffer(bytes(self._data[:usable]), "<i2").reshape(-1, 2)
+        samples = pcm.astype(np.float32) / 32768.0
+        return samples[:, 0], samples[:, 1]
+
+    @property
+    def position(self) -> int:
+        with self._lock:
+            return len(self._data) // 4
+
+    def wait_until(self, condition, timeout_s: float, what: str) -> None:
+        deadline = time.monotonic() + timeout_s
+        while time.monotonic() < deadline:
+            mic, speaker = self.channels()
+            if condition(mic, speaker):
+                return
+            time.sleep(0.05)
+        raise AssertionError(f"timed out after {timeout_s:.0f} s waiting for {what}")
+
+    def close(self) -> None:
+        self._process.terminate()
+        try:
+            self._process.wait(5)
+        except subprocess.TimeoutExpired:
+            self._process.kill()
+
+
+def active_frames(signal: np.ndarray, threshold_dbfs: float = ACTIVE_DBFS) -> np.ndarray:
+    """One bool per 10 ms frame: is there sound?"""
+    n = len(signal) // FRAME
+    if n == 0:
+        return np.zeros(0, bool)
+    power = np.mean(signal[:n * FRAME].astype(np.float64).reshape(n, FRAME) ** 2, axis=1)
+    return 10 * np.log10(power + 1e-12) > threshold_dbfs
+
+
+def first_sound(signal: np.ndarray, start: int = 0, threshold_dbfs: float = ACTIVE_DBFS) -> int | None:
+    """Sample where sound starts at or after ``start`` (refined inside the first active frame)."""
+    frames = active_frames(signal[start:], threshold_dbfs)
+    hits = np.flatnonzero(frames)
+    if len(hits) == 0:
+        return None
+    begin = start + hits[0] * FRAME
+    level = 10 ** (threshold_dbfs / 20)
+    inside = np.flatnonzero(np.abs(signal[begin:begin + FRAME]) > level)
+    return begin + (int(inside[0]) if len(inside) else 0)
+
+
+def last_sound_before_gap(signal: np.ndarray, start: int, gap_s: float = 0.3,
+                          threshold_dbfs: float = ACTIVE_DBFS) -> int | None:
+    """End of the sound that is playing at ``start``: the last active sample before a gap."""
+    frames = active_frames(signal[start:], threshold_dbfs)
+    gap = int(gap_s * 100)
+    for index in range(len(frames)):
+        if not frames[index:index + gap].any() and len(frames) - index >= gap:
+            level = 10 ** (threshold_dbfs / 20)
+            tail = signal[max(0, start + (index - 1) * FRAME):start + index * FRAME]
+            loud = np.flatnonzero(np.abs(tail) > level)
+            return start + (index - 1) * FRAME + (int(loud[-1]) + 1 if len(loud) else 0)
+    return None
+
+
+def is_speaking(speaker: np.ndarray, seconds: float) -> bool:
+    """The last ``seconds`` of the speaker channel are mostly sound."""
+    recent = active_frames(speaker[-int(seconds * RATE):])
+    return len(recent) >= int(seconds * 100) and recent.mean() > 0.6
+
+
+def play_into_mic(path: Path, env: dict[str, str]) -> subprocess.Popen:
+    return subprocess.Popen(["paplay", "-d", "probe_mic", str(path)], env=env,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+
+@pytest.fixture(scope="module")
+def barged_in_call(realtime, replies, tmp_path_factory):
+    """A call where the trainee starts talking one second into the customer's opening line."""
+    record_to = tmp_path_factory.mktemp("realtime-calls")
+    recorder = BusRecorder(realtime.env)
+    app = subprocess.Popen([sys.executable, "-m", "simulator", "play", "billing-overcharge", "--record-to",
+                            str(record_to), "--analyser", "lexical", "--end-silence", "0.4"],
+                           env=realtime.env, cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    reply = sorted(replies["billing"].glob("*.wav"))[0]
+    try:
+        recorder.wait_until(lambda mic, spk: is_speaking(spk, 1.0), 60, "the customer's opening line")
+        played_at = recorder.position
+        play_into_mic(reply, realtime.env).wait(30)
+        # Wait for the customer to answer the reply: sound on the speaker after the reply ended.
+        reply_s = read_wav(reply).duration_s
+        recorder.wait_until(
+            lambda mic, spk: len(spk) > played_at + int((reply_s + 0.5) * RATE)
+            and first_sound(spk, played_at + int((reply_s + 0.3) * RATE)) is not None,
+            60, "the customer's answer")
+        answer_from = played_at + int((reply_s + 0.3) * RATE)
+        recorder.wait_until(lambda mic, spk: last_sound_before_gap(spk, first_sound(spk, answer_from), 1.0)
+                            is not None, 60, "the end of the customer's answer")
+        time.sleep(0.5)  # the app records the line once it has played
+    finally:
+        app.send_signal(signal.SIGTERM)
+        try:
+            out, err = app.communicate(timeout=30)
+        except subprocess.TimeoutExpired:
+            app.kill()
+            out, err = app.communicate()
+        recorder.close()
+    mic, speaker = recorder.channels()
+    folders = [p for p in record_to.iterdir() if p.is_dir()]
+    return {"mic": mic, "speaker": speaker, "played_at": played_at, "reply": reply, "stdout": out,
+            "stderr": err, "record": read_call(folders[0])}
+
+
+def test_playback_stops_within_150_ms_of_the_trainee_starting_to_speak(barged_in_call):
+    mic, speaker = barged_in_call["mic"], barged_in_call["speaker"]
+    onset = first_sound(mic, barged_in_call["played_at"])
+    assert onset is not None, "the reply never reached the app's microphone"
+    window = speaker[onset - int(0.1 * RATE):onset]
+    assert np.sqrt(np.mean(window ** 2)) > 0.005, "the customer was not speaking when the trainee started"
+    cut = last_sound_before_gap(speaker, onset)
+    assert cut is not None
+    print(f"barge-in: playback stopped {(cut - onset) / RATE * 1000:.0f} ms after speech onset")
+    assert cut - onset <= BARGE_IN_LIMIT_S * RATE, f"playback went on {(cut - onset) / RATE * 1000:.0f} ms"
+
+
+def test_the_interruption_is_recorded_on_both_sides(barged_in_call):
+    record = barged_in_call["record"]
+    customer = [t for t in record.turns if t.speaker == Speaker.CUSTOMER]
+    trainee = record.trainee_turns
+    assert customer[0].interrupted
+    assert trainee and trainee[0].analysis.interrupted_customer
+    assert "interrupted_customer" in customer[1].events
+    # The customer's recorded line is what was played: cut short of the full line.
+    played = read_wav(record.audio(customer[0])).duration_s
+    assert 0.5 < played < 4.0
+
+
+def test_the_customer_answers_only_after_the_end_of_turn_silence(barged_in_call):
+    mic, speaker = barged_in_call["mic"], barged_in_call["speaker"]
+    onset = first_sound(mic, barged_in_call["played_at"])
+    speech_end = last_sound_before_gap(mic, onset, gap_s=0.5)
+    answer = first_sound(speaker, speech_end)
+    assert answer is not None
+    assert answer - speech_end >= 0.4 * RATE - 0.05 * RATE  # never before the configured silence
+    trainee = barged_in_call["record"].trainee_turns[0]
+    heard = read_wav(barged_in_call["record"].audio(trainee)).duration_s
+    assert heard >= (speech_end - onset) / RATE - 0.1  # the whole reply is in the trainee's WAV
+    assert "refund" not in trainee.text.lower() and "sam" in trainee.text.lower()
