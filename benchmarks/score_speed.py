@@ -21,6 +21,7 @@ from pathlib import Path
 import numpy as np
 
 SAMPLE_RATE = 16_000
+CORES = os.cpu_count() or 1
 LINES = (
     ("customer", "Hello? I've been charged twice for my bill this month and I'm really not happy about it."),
     ("agent", "Thank you for calling, my name is Sam. I'm so sorry to hear that, let me sort it out for you."),
@@ -79,6 +80,7 @@ def _score_once(path: Path, loaded, analyser, transcriber, transcribe_customer: 
     from simulator.scoring.external import analyse_external
 
     started = time.perf_counter()
+    cpu_started = time.process_time()
     rubric = effective_rubric(loaded)
     call = analyse_external(read_wav(path), find_spans=vad_span_finder(), transcriber=transcriber,
                             analyser=analyser, thresholds=rubric.tone, scenario_id=loaded.scenario.id,
@@ -86,7 +88,7 @@ def _score_once(path: Path, loaded, analyser, transcriber, transcribe_customer: 
     card = score_call(call.record, loaded.scenario, rubric)
     elapsed = time.perf_counter() - started
     return elapsed, {"duration_s": round(call.duration_s, 1), "turns": len(call.record.turns),
-                     "overall": card.overall}
+                     "overall": card.overall, "cpu_s": time.process_time() - cpu_started}
 
 
 def run() -> dict:
@@ -104,8 +106,13 @@ def run() -> dict:
         transcriber = _transcriber(settings)
         _, about = _score_once(path, loaded, analyser, transcriber)
         cold = time.perf_counter() - cold_started
-        warm = min(_score_once(path, loaded, analyser, transcriber)[0] for _ in range(2))
-        agent_only = min(_score_once(path, loaded, analyser, transcriber, False)[0] for _ in range(2))
+        warm_runs = [_score_once(path, loaded, analyser, transcriber) for _ in range(2)]
+        agent_runs = [_score_once(path, loaded, analyser, transcriber, False) for _ in range(2)]
+    warm = min(run[0] for run in warm_runs)
+    agent_only = min(run[0] for run in agent_runs)
+    # CPU seconds / cores: roughly the wall time with the box to ourselves (a lower bound: not all of it runs in parallel)
+    warm_cpu = min(run[1]["cpu_s"] for run in warm_runs) / CORES
+    agent_cpu = min(run[1]["cpu_s"] for run in agent_runs) / CORES
     audio_s = about["duration_s"]
     return {
         "call_s": audio_s, "turns": about["turns"], "overall": about["overall"],
@@ -113,6 +120,8 @@ def run() -> dict:
         "cold_s": round(cold, 2), "cold_x_real_time": round(audio_s / cold, 1),
         "warm_s": round(warm, 2), "warm_x_real_time": round(audio_s / warm, 1),
         "agent_asr_only_s": round(agent_only, 2), "agent_asr_only_x_real_time": round(audio_s / agent_only, 1),
+        "warm_cpu_s_per_core": round(warm_cpu, 2), "warm_x_real_time_cpu_estimate": round(audio_s / warm_cpu, 1),
+        "agent_only_x_real_time_cpu_estimate": round(audio_s / agent_cpu, 1),
         "load_average_1min": round(os.getloadavg()[0], 1),  # other work on the box skews every number
     }
 
