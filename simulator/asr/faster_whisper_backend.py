@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 from simulator.asr.base import DEFAULT_MODEL, SAMPLE_RATE, AsrModelError
 from simulator.asr.guards import (
     DecodedSegment, SegmentChecks, VadSettings, assemble_transcript, combined_prompt, empty_transcript,
-    speech_spans,
+    model_input, speech_spans,
 )
 from simulator.contracts import Transcript, Word
 from simulator.lazy import require
@@ -85,6 +85,7 @@ class FasterWhisperTranscriber:
         return self._model
 
     def transcribe(self, audio: np.ndarray, *, prompt: str | None = None) -> Transcript:
+        audio = model_input(audio)
         duration_s = len(audio) / SAMPLE_RATE
         spans = speech_spans(audio, self.vad)
         if not spans:

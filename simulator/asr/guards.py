@@ -13,18 +13,25 @@ a repeated phrase, the prompt echoed back).  Three guards, shared by every backe
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+
+import numpy as np
 
 from simulator.asr.base import SAMPLE_RATE
 from simulator.contracts import Transcript, Word
 from simulator.lazy import require
 
-if TYPE_CHECKING:
-    import numpy as np
-
 # Fillers Whisper normally cleans away.  Conditioning on text that contains them makes the model
 # keep the trainee's own "um"/"uh", which the tone scorer counts.
 FILLER_PROMPT = "Um, uh, so, er, hmm, I mean, like, you know, okay."
+
+
+def model_input(audio: np.ndarray) -> np.ndarray:
+    """Samples as both models want them: 1-D contiguous float32, finite, within [-1, 1]."""
+    samples = np.asarray(audio, dtype=np.float32)
+    if samples.ndim > 1:
+        samples = samples.mean(axis=1) if samples.ndim == 2 and samples.shape[1] <= 8 else samples.ravel()
+    samples = np.nan_to_num(samples, nan=0.0, posinf=1.0, neginf=-1.0)
+    return np.ascontiguousarray(np.clip(samples, -1.0, 1.0), dtype=np.float32)
 
 
 @dataclass(frozen=True, slots=True)

@@ -7,6 +7,8 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from simulator.asr.audio_file import AudioFileError, read_audio, resample
 from simulator.asr.guards import (
@@ -44,6 +46,23 @@ def test_word_errors_counts_each_kind():
     assert word_errors("one two three", "one three").deletions == 1
     assert wer("Go forward ten meters.", "go forward 10 meters") == 0.0
     assert wer("", "") == 0.0 and wer("", "hello there") == 2.0
+
+
+TEXTS = st.text(alphabet=st.sampled_from(list("abc xyz019,.-'%&!?\n")), max_size=40)
+
+
+@given(TEXTS)
+def test_normalising_twice_changes_nothing(text):
+    once = normalise(text)
+    assert normalise(" ".join(once)) == once
+
+
+@given(TEXTS, TEXTS)
+def test_wer_is_zero_only_for_equal_normalised_texts_and_bounded(reference, hypothesis):
+    errors = word_errors(reference, hypothesis)
+    assert (errors.errors == 0) == (normalise(reference) == normalise(hypothesis))
+    assert errors.errors <= max(len(normalise(reference)), len(normalise(hypothesis)))
+    assert word_errors(reference, reference).errors == 0
 
 
 def test_corpus_wer_weights_by_reference_length():
