@@ -235,6 +235,10 @@ def with_tone(factory: Callable[[Scenario | None], TurnAnalyser], thresholds: To
     """An analyser factory whose analysers also measure tone (for the analyser registry)."""
 
     def create(scenario: Scenario | None) -> ToneAnalyser:
-        return ToneAnalyser(factory(scenario), thresholds)
+        chosen = thresholds
+        if chosen is None and scenario is not None and scenario.rubric.tone:
+            # the scenario's own overrides; the scorer applies the full project rubric afterwards
+            chosen = ToneThresholds.model_validate({**ToneThresholds().model_dump(), **scenario.rubric.tone})
+        return ToneAnalyser(factory(scenario), chosen)
 
     return create
