@@ -1,8 +1,8 @@
 """Read an audio file as the 16 kHz mono float32 samples Whisper wants.
 
 PCM WAV (any rate, any channel count, 8/16/24/32-bit) is read with the standard-library ``wave``
-module and converted with numpy; anything else (MP3, FLAC, OGG, float WAV...) is decoded with
-PyAV through ``faster_whisper.decode_audio`` when faster-whisper is installed.
+module, then downmixed and resampled (band-limited, FFT) with numpy; anything else (MP3, FLAC,
+OGG, float WAV...) is decoded with PyAV through ``faster_whisper.decode_audio`` when installed.
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ from pathlib import Path
 import numpy as np
 
 from simulator.asr.base import SAMPLE_RATE
+from simulator.audio.clip import resample as band_limited_resample
 from simulator.lazy import MissingPackage, require
 
 
@@ -65,17 +66,8 @@ def _pcm_to_float(frames: bytes, width: int, path: Path) -> np.ndarray:
 
 
 def resample(samples: np.ndarray, rate: int, target: int = SAMPLE_RATE) -> np.ndarray:
-    """Linear-interpolation resampling (after a moving-average anti-alias when downsampling)."""
-    samples = np.asarray(samples, dtype=np.float32)
-    if rate == target or len(samples) == 0:
-        return samples
-    if rate > target:
-        width = int(round(rate / target))
-        if width > 1:  # crude low-pass so content above the new Nyquist does not fold back
-            samples = np.convolve(samples, np.full(width, 1.0 / width, np.float32), mode="same")
-    count = int(round(len(samples) * target / rate))
-    positions = np.arange(count, dtype=np.float64) * (rate / target)
-    return np.interp(positions, np.arange(len(samples)), samples).astype(np.float32)
+    """Band-limited resampling to ``target`` Hz (the call audio's own resampler)."""
+    return band_limited_resample(np.asarray(samples, dtype=np.float32), rate, target)
 
 
 def _decode_other(path: Path, wav_error: Exception) -> np.ndarray:
