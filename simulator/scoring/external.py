@@ -151,7 +151,8 @@ def _transcribe_batch(batch: list[int], clips: Sequence[np.ndarray], transcriber
     for number, (index, start, end) in enumerate(offsets):
         # a clip owns everything up to the next clip: Whisper often stretches a last word into the gap
         until = offsets[number + 1][1] if number + 1 < len(offsets) else float("inf")
-        words = tuple(replace(w, start_s=round(w.start_s - start, 3), end_s=round(w.end_s - start, 3))
+        words = tuple(replace(w, start_s=round(max(0.0, w.start_s - start), 3),
+                              end_s=round(max(0.0, w.end_s - start), 3))
                       for w in joined.words if start <= (w.start_s + w.end_s) / 2 < until)
         results[index] = Transcript(" ".join(w.text for w in words), words, duration_s=round(end - start, 3),
                                     no_speech_prob=joined.no_speech_prob if not words else 0.0)

@@ -1,0 +1,88 @@
+"""Turns and timing of an outside recording from its two channels' speech spans (pure)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from simulator.contracts import Speaker, Transcript, Word
+from simulator.scoring.external import Span, agent_timing, build_turns, overlap_s, transcribe_clips
+
+
+def spans(*pairs: tuple[float, float]) -> list[Span]:
+    return [Span(a, b) for a, b in pairs]
+
+
+def test_alternating_speech_makes_alternating_turns_and_merges_short_pauses():
+    customer = spans((0.0, 2.0), (6.0, 7.0))
+    agent = spans((2.5, 3.5), (3.9, 5.5), (8.0, 9.0))  # a 0.4 s pause inside the first reply
+    turns = build_turns(agent, customer)
+    assert [t.speaker for t in turns] == [Speaker.CUSTOMER, Speaker.TRAINEE, Speaker.CUSTOMER, Speaker.TRAINEE]
+    assert (turns[1].start_s, turns[1].end_s) == (2.5, 5.5)
+
+
+def test_a_long_pause_splits_one_speakers_turns():
+    turns = build_turns(spans((0.0, 2.0), (6.0, 8.0)), [], turn_gap_s=2.0)
+    assert len(turns) == 2
+
+
+def test_a_backchannel_inside_agent_speech_does_not_split_the_agents_turn():
+    agent = spans((0.0, 6.0))
+    customer = spans((2.0, 2.4))  # "mm-hm"
+    turns = build_turns(agent, customer)
+    assert [t.speaker for t in turns] == [Speaker.TRAINEE]
+    timing, barged_in = agent_timing(turns[0], None, customer)
+    assert timing.overlap_s == pytest.approx(0.4)
+    assert not barged_in  # the agent was already talking
+
+
+def test_starting_while_the_customer_talks_is_a_barge_in_with_overlap():
+    customer = spans((0.0, 4.0))
+    agent = spans((3.0, 6.0))
+    turns = build_turns(agent, customer)
+    timing, barged_in = agent_timing(turns[1], turns[0], customer)
+    assert barged_in
+    assert timing.overlap_s == pytest.approx(1.0)
+    assert timing.response_delay_s == 0.0
+
+
+def test_response_delay_is_the_gap_after_the_customer_stops():
+    customer = spans((0.0, 2.0))
+    agent = spans((5.2, 7.0))
+    turns = build_turns(agent, customer)
+    timing, barged_in = agent_timing(turns[1], turns[0], customer)
+    assert timing.response_delay_s == pytest.approx(3.2)
+    assert timing.start_s == 5.2 and timing.end_s == 7.0
+    assert not barged_in and timing.overlap_s == 0.0
+
+
+def test_overlap_adds_every_intersection():
+    assert overlap_s(spans((0, 2), (3, 5)), spans((1, 4))) == pytest.approx(2.0)
+
+
+class _TimedTranscriber:
+    """Reports one word per second of non-silent audio, with true times: checks the word mapping."""
+
+    name = "timed"
+
+    def __init__(self):
+        self.calls = 0
+
+    def transcribe(self, audio: np.ndarray, *, prompt: str | None = None) -> Transcript:
+        self.calls += 1
+        words = []
+        for second in range(int(len(audio) / 16_000)):
+            chunk = audio[second * 16_000:(second + 1) * 16_000]
+            if np.abs(chunk).max() > 0:
+                words.append(Word(f"w{int(round(chunk.max() * 100))}", second + 0.1, second + 0.9))
+        return Transcript(" ".join(w.text for w in words), tuple(words))
+
+
+def test_packed_clips_get_back_their_own_words_in_one_pass():
+    clips = [np.full(16_000 * n, level, np.float32) for n, level in ((2, 0.11), (1, 0.22), (3, 0.33))]
+    transcriber = _TimedTranscriber()
+    texts = transcribe_clips(clips, transcriber)
+    assert transcriber.calls == 1
+    assert [t.text.split()[0] for t in texts] == ["w11", "w22", "w33"]
+    assert all(w.start_s >= 0 for t in texts for w in t.words)
+    assert len(texts[2].words) >= 2
