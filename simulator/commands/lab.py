@@ -171,6 +171,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     drill.add_argument("--trainee", help="keep the drill's calls and result in the store")
     drill.add_argument("--team")
     drill.add_argument("--keep-going", action="store_true", help="never stop for the pause offer")
+    drill.add_argument("--mic-from", type=Path, help="voiced: recorded reply WAVs per stage, DIR/<n>-<scenario>/")
+    drill.add_argument("--mic-pace", choices=["realtime", "fast"], help="voiced --mic-from: pace of the replies")
     drill.add_argument("--analyser")
     drill.add_argument("--record-to", type=Path)
     drill.add_argument("--json", action="store_true", help="print the drill result as JSON at the end")
@@ -607,7 +609,8 @@ def cmd_drill(args: argparse.Namespace) -> int:
         return 1
     voiced = not args.text and not args.replies
     options = DrillOptions(trainee=args.trainee, team=args.team, replies_dir=args.replies, voiced=voiced,
-                           analyser=settings.analyser, record_to=args.record_to, keep_going=args.keep_going)
+                           analyser=settings.analyser, record_to=args.record_to, keep_going=args.keep_going,
+                           mic_from=args.mic_from, mic_pace=args.mic_pace)
     quiet = args.json
 
     def show(event: Any) -> None:
@@ -625,6 +628,10 @@ def cmd_drill(args: argparse.Namespace) -> int:
             result = run_drill(drill, settings, None, options, show=show, announce=announce)
     except (OSError, ValueError) as err:
         return _fail(f"cannot read drill replies: {err}")
+    except Exception as err:  # the voiced call's device/TTS/ASR errors: say which, keep the stored calls
+        if type(err).__name__ in ("AudioDeviceError", "TtsError", "AsrModelError", "DiskFull"):
+            return _fail(str(err), 4)
+        raise
     if args.json:
         _print_json(drill_result_to_json(result))
     else:

@@ -26,6 +26,8 @@ class DrillOptions:
     analyser: str | None = None
     record_to: Path | None = None
     keep_going: bool = False  # never pause (non-interactive runs that must finish)
+    mic_from: Path | None = None  # voiced: recorded replies per stage, DIR/<n>-<scenario>/ or DIR/<n>/
+    mic_pace: str | None = None  # voiced with mic_from: "realtime" (default) or "fast"
 
 
 def _baseline(store: Any, trainee: str | None) -> float | None:
@@ -46,7 +48,8 @@ def run_drill(drill: Drill, settings: Any, store: Any | None, options: DrillOpti
 
     ``offer_pause(failures)`` returns True to stop; by default a run from reply files takes the
     pause (unless ``keep_going``) and a typed run asks.  ``voice_factory(loaded, settings, folder,
-    stage, analyser)`` opens a voiced call (default: A1's ``open_voiced_call`` with the stage's noise).
+    stage, analyser, mic_from, mic_pace)`` opens a voiced call (default: ``open_voiced_call`` with
+    the stage's noise and time limit).
     """
     from simulator.analysis.registry import builtin_analysers
 
@@ -68,7 +71,8 @@ def run_drill(drill: Drill, settings: Any, store: Any | None, options: DrillOpti
                  f"interruptions {stage.interrupt_rate:.0%}) ===")
         voiced_call = None
         if options.voiced:
-            voiced_call = (voice_factory or _open_voiced)(loaded, settings, folder, stage, analyser)
+            voiced_call = (voice_factory or _open_voiced)(loaded, settings, folder, stage, analyser,
+                                                          _stage_mic(options, number, stage), options.mic_pace)
             voice, trainee_input, mode = voiced_call, voiced_call, "voice"
         else:
             scripted = None
@@ -130,9 +134,22 @@ def _ask_pause(read_line: Callable[[str], str], announce: Callable[[str], None])
     return ask
 
 
-def _open_voiced(loaded: Any, settings: Any, folder: Path, stage: Any, analyser: Any) -> Any:
-    """A1's voiced call with the stage's noise mixed under the customer's voice."""
+def _stage_mic(options: DrillOptions, number: int, stage: Any) -> Path | None:
+    if options.mic_from is None:
+        return None
+    for name in (f"{number}-{stage.scenario}", str(number), f"stage-{number}"):
+        if (options.mic_from / name).is_dir():
+            return options.mic_from / name
+    raise ValueError(f"{options.mic_from}: no reply folder for stage {number} ({number}-{stage.scenario}/ or {number}/)")
+
+
+def _open_voiced(loaded: Any, settings: Any, folder: Path, stage: Any, analyser: Any, mic_from: Path | None = None,
+                 mic_pace: str | None = None) -> Any:
+    """The voiced call (``simulator.call.voiced``) with the stage's noise mixed under the customer's
+    voice and its time limit as the point where a customer who interrupts cuts in."""
+    from simulator.audio.capture import Pace
     from simulator.call.voiced import VoiceOptions, open_voiced_call
 
-    return open_voiced_call(loaded, settings, folder,
-                            VoiceOptions(noise=stage.noise, talk_over_s=stage.turn_time_limit_s), analyser=analyser)
+    options = VoiceOptions(noise=stage.noise, talk_over_s=stage.turn_time_limit_s, mic_from=mic_from,
+                           mic_pace=Pace(mic_pace) if mic_pace else Pace.REALTIME)
+    return open_voiced_call(loaded, settings, folder, options, analyser=analyser)
