@@ -70,7 +70,8 @@ class CallKeeper:
             if problem:
                 store.close()
                 raise StoreError(problem)
-        interactive = not getattr(args, "replies", None) and not getattr(args, "json", False) and sys.stdin.isatty()
+        interactive = (not getattr(args, "replies", None) and not getattr(args, "mic_from", None)
+                       and not getattr(args, "json", False) and sys.stdin.isatty())
         return cls(store, folder, trainee, getattr(args, "team", None), kind, competition, interactive)
 
     def wrap(self, show: Callable[[Any], None]) -> Callable[[Any], None]:

@@ -48,8 +48,14 @@ class SqlStore:
 
     def __init__(self, url: str):
         self.url = url
-        self.engine = create_engine(url)
-        self.schema_revision = upgrade_to_head(self.engine)
+        try:
+            self.engine = create_engine(url)
+            self.schema_revision = upgrade_to_head(self.engine)
+        except (sa.exc.SQLAlchemyError, OSError) as err:
+            shown = _safe_url(url)
+            reason = getattr(err, "orig", None) or err
+            raise StoreError(f"cannot open the training store at {shown}: {str(reason).strip().splitlines()[0]} "
+                             "(check --db / database_url, and that the server is running)") from None
 
     # -- plumbing -------------------------------------------------------------------------------
     def close(self) -> None:
@@ -458,6 +464,13 @@ class SqlStore:
 
 
 # -- helpers (each runs inside the caller's transaction) ------------------------------------------
+
+def _safe_url(url: str) -> str:
+    try:
+        return sa.engine.make_url(url).render_as_string(hide_password=True)
+    except sa.exc.ArgumentError:
+        return "(an invalid database URL)"
+
 
 def _check_name(name: str, what: str) -> None:
     if not name or not name.strip() or len(name) > 100 or any(ord(ch) < 32 for ch in name):

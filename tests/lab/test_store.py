@@ -121,3 +121,11 @@ def test_reopening_keeps_data_and_schema(db_url: str, tmp_path: Path) -> None:
     with open_store(db_url) as second:  # migrations are already at head: nothing re-created
         assert second.schema_revision == revision
         assert second.get_call(call_id).record.header == read_call(finished.record.folder).header
+
+
+def test_unreachable_database_is_a_clear_error_without_the_password() -> None:
+    with pytest.raises(StoreError) as refused:
+        open_store("postgresql+psycopg://callsim:s3cret@localhost:1/nothing")
+    assert "cannot open the training store" in str(refused.value) and "s3cret" not in str(refused.value)
+    with pytest.raises(StoreError, match="cannot open"):
+        open_store("nosuchdb://x")
