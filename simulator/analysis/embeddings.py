@@ -63,6 +63,10 @@ class SentenceEncoder:
         # sentence always gets the same vector and the same judgement.
         return np.round(vectors, 5)
 
+    def clear_cache(self) -> None:
+        with self._lock:
+            self._cache.clear()
+
     def encode(self, sentences: Sequence[str]) -> np.ndarray:
         """Unit vectors, one row per sentence (shape ``(len(sentences), 384)``)."""
         if not sentences:

@@ -1,0 +1,77 @@
+"""``callsim analyze`` end to end through the CLI entry point, with the real model."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from simulator.analysis.registry import builtin_analysers
+from simulator.cli import main
+
+pytestmark = pytest.mark.models
+
+
+def run(capsys, lines: list[str], tmp_path, *extra: str) -> tuple[int, list[dict], str]:
+    source = tmp_path / "turns.jsonl"
+    source.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    code = main(["analyze", "--jsonl", str(source), *extra])
+    captured = capsys.readouterr()
+    return code, [json.loads(line) for line in captured.out.splitlines()], captured.err
+
+
+def test_analyze_scores_each_line_in_order(capsys, tmp_path):
+    lines = [
+        json.dumps({"id": "kind", "text": "I'm so sorry you've been charged twice, that must be worrying. "
+                                          "I'll sort it out for you.",
+                    "context": "You've charged me twice this month!"}),
+        json.dumps({"id": "rude", "text": "Calm down, it's one payment.", "context": "You've charged me twice!"}),
+        json.dumps({"id": 7, "text": "Could you confirm your date of birth for security?"}),
+    ]
+    code, out, _ = run(capsys, lines, tmp_path, "--scenario", "billing-overcharge")
+    assert code == 0
+    assert [o["id"] for o in out] == ["kind", "rude", "7"]
+    kind, rude, verify = out
+    assert kind["empathy"]["level"] == "strong" and kind["empathy"]["score"] >= 0.7
+    assert kind["empathy"]["evidence"][0]["quote"]
+    assert rude["empathy"]["level"] == "none" and rude["forbidden"] == ["calm-down"]
+    assert "verify" in verify["steps"]
+    assert all("tone" not in o for o in out)  # no audio, no tone
+
+
+def test_analyze_without_scenario_reports_only_empathy(capsys, tmp_path):
+    code, out, _ = run(capsys, [json.dumps({"id": "a", "text": "I understand."})], tmp_path)
+    assert code == 0
+    assert set(out[0]) == {"id", "text", "empathy"} and out[0]["empathy"]["level"] == "weak"
+
+
+def test_bad_lines_give_errors_with_line_numbers_and_the_rest_still_run(capsys, tmp_path):
+    lines = ["{not json", json.dumps({"text": "no id"}), json.dumps({"id": "x"}),
+             json.dumps({"id": "gone", "text": "Hello", "audio": "missing.wav"}),
+             json.dumps({"id": "ok", "text": "Sorry about that."})]
+    code, out, err = run(capsys, lines, tmp_path)
+    assert code == 1
+    assert [o.get("line") for o in out[:4]] == [1, 2, 3, 4]
+    assert all("error" in o for o in out[:4]) and out[2]["id"] == "x" and out[3]["id"] == "gone"
+    assert out[4]["id"] == "ok" and out[4]["empathy"]["level"] == "weak"
+    assert "line 1:" in err and "line 4:" in err and "missing.wav" in err
+
+
+def test_analyze_measures_tone_for_audio_lines(capsys, tmp_path, repo_root):
+    clip = repo_root / "tests" / "data" / "asr" / "whisper_jfk.wav"
+    lines = [json.dumps({"id": "spoken", "text": "And so, my fellow Americans, ask not what your country can do for you, ask what you can do for your country.", "audio": str(clip)}),
+             json.dumps({"id": "typed", "text": "Thank you."})]
+    code, out, _ = run(capsys, lines, tmp_path)
+    assert code == 0
+    tone = out[0]["tone"]
+    assert tone["label"] in {"angry", "neutral", "positive"}
+    assert tone["wpm"] is None or 60 < tone["wpm"] < 300
+    assert "tone" not in out[1]
+
+
+def test_semantic_and_lexical_are_registered_with_tone():
+    registry = builtin_analysers()
+    assert {"semantic", "lexical"} <= set(registry.names())
+    for name in ("semantic", "lexical"):
+        analyser = registry.create(None, name)
+        assert analyser.name == name and hasattr(analyser, "baseline")  # the tone wrapper
