@@ -1,0 +1,159 @@
+"""``callsim bench latency``: how long the trainee waits for the customer, measured from outside.
+
+Real calls (``callsim play``, unmodified, on the default devices) run in real time against the
+private PulseAudio daemon of ``../shared/audio/realtime``; its probe plays recorded replies into
+the virtual mic and times, in one recording, the end of each reply's speech to the first sample
+the customer plays back (perceived latency), and launch to the opening line (cold start).  Peak
+memory comes from the app's own log; WER from transcribing ``../shared/data/asr`` with the
+configured backend.  Goals on a 2-core box: P50 <= 0.6 s, P95 <= 0.9 s, cold start <= 3 s, 1 GB.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shlex
+import subprocess
+import sys
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+
+import numpy as np
+
+from simulator.audio.clip import read_wav, write_wav
+from simulator.config import SOURCE_ROOT
+
+# Replies that take billing-overcharge to its resolved ending (any scenario works: the probe
+# only needs speech; these keep the call going as a real trainee would).
+SCRIPTED_REPLIES = (
+    "Thank you for calling, my name is Sam. I am so sorry you have been charged twice, that must be worrying.",
+    "Can you confirm your date of birth for security please?",
+    "I have refunded the second payment, it will be back in your account within three working days.",
+    "Is there anything else I can help you with today?",
+)
+
+
+class BenchError(RuntimeError):
+    pass
+
+
+def default_shared() -> Path:
+    return SOURCE_ROOT.parent / "shared"
+
+
+def make_replies(folder: Path, texts=SCRIPTED_REPLIES) -> list[Path]:
+    """Speak the replies with the espeak-ng command line (a different voice path from the customer's)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    paths = []
+    for number, text in enumerate(texts, start=1):
+        raw = folder / f"raw_{number}.wav"
+        try:
+            subprocess.run(["espeak-ng", "-s", "160", "-w", str(raw), text], check=True, capture_output=True,
+                           timeout=60)
+        except (OSError, subprocess.CalledProcessError) as err:
+            raise BenchError(f"espeak-ng could not make the replies ({err}); apt-get install espeak-ng") from None
+        path = write_wav(folder / f"reply_{number}.wav", read_wav(raw))
+        raw.unlink()
+        paths.append(path)
+    return paths
+
+
+def _start_daemon(realtime: Path, state: Path) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if k != "ALSA_CONFIG_PATH" and not k.startswith("PULSE")}
+    env["PROBE_STATE_DIR"] = str(state)
+    started = subprocess.run([str(realtime / "start.sh")], env=env, capture_output=True, text=True, timeout=60)
+    if started.returncode != 0:
+        raise BenchError(f"{realtime / 'start.sh'} failed: {started.stderr.strip()}")
+    for line in started.stdout.splitlines():
+        if line.startswith("export "):
+            key, _, value = line[len("export "):].partition("=")
+            env[key] = value.strip().strip("'\"")
+    return env
+
+
+def _peak_rss_mb(log: Path) -> float | None:
+    found = re.findall(r"peak RSS (\d+) MB", log.read_text()) if log.exists() else []
+    return float(found[-1]) if found else None
+
+
+def run_one_call(probe: Path, env: dict[str, str], scenario: str, replies: list[Path], work: Path,
+                 end_silence_s: float | None) -> dict:
+    log = work / "voice.log"
+    app = [sys.executable, "-m", "simulator", "play", scenario, "--record-to", str(work / "calls")]
+    if end_silence_s:
+        app += ["--end-silence", str(end_silence_s)]
+    result_file = work / "probe.json"
+    call_env = {**env, "CALLSIM_VOICE_LOG": str(log)}
+    run = subprocess.run([sys.executable, str(probe), "--app", shlex.join(app), *map(str, replies),
+                          "--json-out", str(result_file), "--app-log", str(work / "app.log")],
+                         env=call_env, capture_output=True, text=True, timeout=900, cwd=SOURCE_ROOT)
+    if not result_file.exists():
+        raise BenchError(f"the probe produced no result: {run.stderr.strip()[-500:]}")
+    result = json.loads(result_file.read_text())
+    result["peak_rss_mb"] = _peak_rss_mb(log)
+    return result
+
+
+def asr_wer(data: Path) -> float | None:
+    """Corpus WER of the configured ASR backend on the shared ASR clips (None without them)."""
+    manifest = data / "asr" / "manifest.jsonl"
+    if not manifest.is_file():
+        return None
+    from simulator.asr.registry import transcriber_from_settings
+    from simulator.asr.wer import corpus_wer
+    from simulator.config import load_settings
+
+    transcriber = transcriber_from_settings(load_settings())
+    pairs = []
+    for line in manifest.read_text().splitlines():
+        item = json.loads(line)
+        audio = read_wav(data / item["audio"]).samples
+        pairs.append((item["text"], transcriber.transcribe(audio).text))
+    return round(corpus_wer(pairs).wer, 4)
+
+
+def run_latency_bench(*, scenario: str = "billing-overcharge", replies: Path | None = None, calls: int = 2,
+                      shared: Path | None = None, end_silence_s: float | None = None,
+                      progress: Callable[[str], None] | None = None) -> dict:
+    shared = shared or default_shared()
+    realtime = shared / "audio" / "realtime"
+    probe = realtime / "probe.py"
+    if not probe.is_file():
+        raise BenchError(f"{probe} not found: the benchmark needs the shared real-time audio devices "
+                         f"(pass --shared DIR)")
+    say = progress or (lambda _line: None)
+    with tempfile.TemporaryDirectory(prefix="callsim-bench-") as tmp:
+        work = Path(tmp)
+        reply_files = sorted(replies.glob("*.wav")) if replies else make_replies(work / "replies")
+        if not reply_files:
+            raise BenchError(f"{replies}: no .wav replies")
+        env = _start_daemon(realtime, work / "pulse")
+        results = []
+        try:
+            for number in range(1, calls + 1):
+                say(f"call {number}/{calls}: {scenario} with {len(reply_files)} replies (real time)...")
+                call_dir = work / f"call{number}"
+                call_dir.mkdir()
+                results.append(run_one_call(probe, env, scenario, reply_files, call_dir, end_silence_s))
+                say(f"  latencies {results[-1].get('latencies_s')} cold start {results[-1].get('cold_start_s')}")
+        finally:
+            subprocess.run([str(realtime / "stop.sh")], env=env, capture_output=True, timeout=30)
+    latencies = [x for r in results for x in r.get("latencies_s") or [] if x is not None]
+    colds = [r["cold_start_s"] for r in results if r.get("cold_start_s") is not None]
+    rss = [r["peak_rss_mb"] for r in results if r.get("peak_rss_mb") is not None]
+    say("transcribing ../shared/data/asr for WER...")
+    return {
+        "turns": len(latencies),
+        "p50_s": round(float(np.percentile(latencies, 50)), 3) if latencies else None,
+        "p95_s": round(float(np.percentile(latencies, 95)), 3) if latencies else None,
+        "cold_start_s": round(float(np.median(colds)), 3) if colds else None,
+        "peak_rss_mb": max(rss) if rss else None,
+        "wer": asr_wer(shared / "data"),
+        "latencies_s": [round(x, 3) for x in latencies],
+        "cold_starts_s": colds,
+        "missed": sum(r.get("missed", 0) for r in results),
+        "calls": len(results),
+        "errors": [e for r in results for e in r.get("errors", [])],
+    }
