@@ -328,18 +328,26 @@ def cmd_rate(args: argparse.Namespace) -> int:
 
 @_guard
 def cmd_recover(args: argparse.Namespace) -> int:
+    from simulator.lab.recovery import recover
+
     with _store(args) as store:
-        recovered = store.recover_unfinished()
+        report = recover(store, load_settings().scenarios_dir)
         unfinished = store.unfinished()
     if args.json:
         _print_json({"recovered": [{
             "call_id": r.call_id, "scenario": r.scenario_id, "trainee": r.trainee, "turns_kept": r.turns_kept,
-            "turns_imported": r.turns_imported, "status": r.status.value, "folder": r.folder} for r in recovered],
+            "turns_imported": r.turns_imported, "status": r.status.value, "folder": r.folder}
+            for r in report.recovered], "rescored": list(report.rescored),
+            "not_rescored": [{"call_id": c, "why": why} for c, why in report.not_rescored],
             "unfinished": [attempt_json(a) for a in unfinished]})
         return 0
-    for r in recovered:
+    for r in report.recovered:
         print(f"recovered call {r.call_id[:8]} ({r.scenario_id}, {r.trainee or 'no trainee'}): "
               f"{r.turns_kept} turn(s) kept, {r.turns_imported} imported from {r.folder}; now {r.status.value}")
+    for call_id in report.rescored:
+        print(f"scored call {call_id[:8]} (it had ended without a scorecard)")
+    for call_id, why in report.not_rescored:
+        print(f"call {call_id[:8]} stays unscored: {why}")
     print(f"{len(unfinished)} unfinished call(s) kept in the store")
     return 0
 

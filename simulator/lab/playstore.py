@@ -58,10 +58,10 @@ class CallKeeper:
 
         store = open_store(getattr(args, "db", None), settings=settings)
         store.ensure_trainee(trainee, getattr(args, "team", None))  # a bad name fails before the call starts
-        for recovered in store.recover_unfinished():
-            print(f"callsim: an earlier call {recovered.call_id[:8]} ({recovered.scenario_id}, "
-                  f"{recovered.trainee or 'no trainee'}) did not finish; kept {recovered.turns_kept + recovered.turns_imported}"
-                  f" turn(s) as {recovered.status.value}", file=sys.stderr)
+        from simulator.lab.recovery import describe_recovery, recover
+
+        for line in describe_recovery(recover(store, settings.scenarios_dir)):
+            print(f"callsim: {line}", file=sys.stderr)
         competition = getattr(args, "competition", None)
         if competition:
             from simulator.lab.competitions import check_entry

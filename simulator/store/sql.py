@@ -458,6 +458,11 @@ class SqlStore:
         rows = self._read(lambda conn: conn.execute(query).all())
         return [{"run_id": r.id, "started_at": r.started_at, **r.data} for r in rows]
 
+    def unscored(self) -> list[Attempt]:
+        """Finished calls with no scorecard (the process died between the end and the score)."""
+        query = _attempt_query().where(m.calls.c.status == CallStatus.FINISHED.value, m.scorecards.c.call_id.is_(None))
+        return [_attempt(r) for r in self._read(lambda conn: conn.execute(query.order_by(m.calls.c.started_at)).all())]
+
     def unfinished(self) -> list[Attempt]:
         query = _attempt_query().where(m.calls.c.status == CallStatus.UNFINISHED.value)
         return [_attempt(r) for r in self._read(lambda conn: conn.execute(query.order_by(m.calls.c.started_at)).all())]

@@ -86,3 +86,23 @@ def test_cli_recover_reports_unfinished(db_url: str, tmp_path: Path, lab_env: Pa
     out = capsys.readouterr().out
     assert f"recovered call {call_id[:8]}" in out and "1 turn(s) kept, 1 imported" in out
     assert "1 unfinished call(s)" in out
+
+
+def test_call_that_ended_unscored_is_scored_at_recovery(db_url: str, tmp_path: Path, lab_env: Path, capsys) -> None:
+    from simulator.call.textcall import new_call_folder
+    from simulator.cli import main
+    from simulator.store import CallMirror
+
+    from .conftest import play
+
+    folder = new_call_folder(tmp_path / "calls", "billing-overcharge")
+    with open_store(db_url) as store:
+        mirror = CallMirror(store, folder, trainee="ana")
+        finished = play("billing-overcharge", GOOD_REPLIES, tmp_path / "calls", on_event=mirror, folder=folder)
+        # the process died after the end line, before the scorecard was saved
+        assert store.get_call(mirror.call_id).attempt.overall is None
+    assert main(["recover", "--db", db_url]) == 0
+    assert f"scored call {mirror.call_id[:8]}" in capsys.readouterr().out
+    with open_store(db_url) as store:
+        assert store.get_call(mirror.call_id).scorecard == finished.scorecard
+        assert store.unscored() == []
