@@ -5,14 +5,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from simulator.call.record import CallRecord
-from simulator.contracts import Evidence, Speaker
-from simulator.scoring.scorecard import Scorecard
+from simulator.contracts import Speaker
+from simulator.scoring.scorecard import Scorecard, ScoreEvidence
 
 
 @dataclass(frozen=True, slots=True)
 class EvidenceRow:
     dimension: str
-    evidence: Evidence
+    evidence: ScoreEvidence
     turn_index: int | None  # the trainee turn (1-based, as in TurnAnalysis.turn_index)
 
     @property
@@ -25,7 +25,9 @@ class EvidenceRow:
         return f"{'+' if self.positive else '−'} {self.dimension}: {self.evidence.detail}{quote} ({where})"
 
 
-def _turn_of(evidence: Evidence, card: Scorecard, record: CallRecord) -> int | None:
+def _turn_of(evidence: ScoreEvidence, card: Scorecard, record: CallRecord) -> int | None:
+    if evidence.turn_index is not None:
+        return evidence.turn_index
     kind, _, ident = evidence.rule.partition(".")
     if kind == "step":
         step = next((s for s in card.steps if s.step_id == ident), None)
@@ -38,10 +40,6 @@ def _turn_of(evidence: Evidence, card: Scorecard, record: CallRecord) -> int | N
     for turn in card.turns:
         if evidence in turn.evidence:
             return turn.turn_index
-    for analysis in record.analyses:
-        found = list(analysis.empathy.evidence) + list(analysis.tone.evidence if analysis.tone else ())
-        if evidence in found:
-            return analysis.turn_index
     if evidence.quote:
         quote = evidence.quote.lower()
         for turn in record.turns:

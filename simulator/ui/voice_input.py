@@ -45,8 +45,12 @@ class ControlledMic:
                               block.capture_time_s)
         return block
 
-    def expect_reply(self, turn_index: int) -> bool:
-        return self.inner.expect_reply(turn_index)
+    def expect_reply(self, *args, **kwargs) -> bool:
+        return self.inner.expect_reply(*args, **kwargs)
+
+    def __getattr__(self, name: str):
+        # Anything else the call asks of its microphone goes to the real one unchanged.
+        return getattr(self.inner, name)
 
     def interrupt(self) -> None:
         self._interrupt.set()

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import importlib.util
 import shutil
+import sys
 from collections.abc import Callable
 from pathlib import Path
 
@@ -12,6 +14,20 @@ import pytest
 from simulator.config import load_settings
 from simulator.ui.app import CallsimApp
 from simulator.ui.context import AppContext
+
+def _voice_fixtures():
+    """The voiced-call fixtures (ALSA file device, espeak-ng replies) from tests/voice/conftest.py."""
+    path = Path(__file__).resolve().parents[1] / "voice" / "conftest.py"
+    spec = importlib.util.spec_from_file_location("callsim_tests_voice_conftest", path)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # dataclasses look their module up while the file runs
+    spec.loader.exec_module(module)
+    return module
+
+
+_voice = _voice_fixtures()
+file_device = _voice.file_device
+replies = _voice.replies
 
 REPLIES = (
     "Thank you for calling, my name is Sam. I'm so sorry you've been charged twice, that must be worrying.",
@@ -56,6 +72,17 @@ def signed_in_app(make_app, name: str = "Ada Trainee", team: str | None = "Blue"
     app = make_app(**options)
     app.context.sign_in(name, team)
     return app
+
+
+def results_shown(app) -> bool:
+    """The results screen is up and filled in (a pushed screen mounts a moment later)."""
+    from simulator.ui.screens.results import ResultsScreen
+
+    screen = app.screen
+    if not isinstance(screen, ResultsScreen):
+        return False
+    tables = screen.query("#dimensions")
+    return bool(tables) and tables.first().row_count > 0
 
 
 async def wait_for(pilot, condition: Callable[[], bool], timeout_s: float = 30.0) -> None:

@@ -19,12 +19,19 @@ from simulator.ui.screens.results import ResultsScreen
 from simulator.ui.screens.signin import SignInScreen
 from simulator.ui.widgets.transcript import TranscriptView
 
-from .conftest import REPLIES, signed_in_app, wait_for
+from .conftest import REPLIES, results_shown, signed_in_app, wait_for
 
 BROKEN_SCENARIO = "id: broken\ntitle: [unclosed\n"
 
 
-def _type_replies(replies):
+async def settle(pilot) -> None:
+    """Stop the text cursors blinking (a blink mid-screenshot would change the picture), then draw."""
+    for box in pilot.app.screen.query(Input):
+        box.cursor_blink = False
+    await pilot.pause()
+
+
+def _type_replies(replies, until_results: bool = False):
     async def run(pilot):
         app = pilot.app
         await wait_for(pilot, lambda: isinstance(app.screen, SignInScreen))
@@ -40,7 +47,9 @@ def _type_replies(replies):
             await pilot.press("enter")
             await wait_for(pilot, lambda: isinstance(app.screen, ResultsScreen)
                            or len(app.screen.query_one("#transcript", TranscriptView).lines) >= 2 * number + 1)
-        await pilot.pause()
+        if until_results:
+            await wait_for(pilot, lambda: results_shown(app))
+        await settle(pilot)
 
     return run
 
@@ -52,7 +61,7 @@ def test_sign_in_screen(snap_compare, make_app, fixed_home, data_dir):
 
     async def ready(pilot):
         await wait_for(pilot, lambda: isinstance(pilot.app.screen, SignInScreen))
-        await pilot.pause()
+        await settle(pilot)
 
     assert snap_compare(app, terminal_size=(100, 32), run_before=ready)
 
@@ -67,7 +76,7 @@ def test_picker_at_80x24_with_a_bad_scenario_file(snap_compare, make_app, fixed_
         await wait_for(pilot, lambda: isinstance(pilot.app.screen, PickerScreen))
         preview = pilot.app.screen.query_one("#preview")
         await wait_for(pilot, lambda: "Margaret" in str(preview.content))
-        await pilot.pause()
+        await settle(pilot)
 
     assert snap_compare(app, terminal_size=(80, 24), run_before=open_picker)
 
@@ -84,7 +93,7 @@ def test_call_screen(snap_compare, make_app, fixed_home):
 
 def test_results_screen(snap_compare, make_app, fixed_home):
     app = signed_in_app(make_app)
-    assert snap_compare(app, terminal_size=(100, 32), run_before=_type_replies(REPLIES))
+    assert snap_compare(app, terminal_size=(100, 32), run_before=_type_replies(REPLIES, until_results=True))
 
 
 def test_history_screen(snap_compare, make_app, fixed_home, data_dir: Path):
@@ -104,7 +113,7 @@ def test_history_screen(snap_compare, make_app, fixed_home, data_dir: Path):
         await wait_for(pilot, lambda: isinstance(pilot.app.screen, SignInScreen))
         await pilot.app.push_screen(HistoryScreen())
         await wait_for(pilot, lambda: isinstance(pilot.app.screen, HistoryScreen))
-        await pilot.pause()
+        await settle(pilot)
 
     assert len(app.context.attempts()) == 3
     assert snap_compare(app, terminal_size=(100, 32), run_before=open_history)

@@ -12,7 +12,7 @@ from simulator.ui.screens.signin import SignInScreen
 from simulator.ui.widgets.banner import Banner
 from simulator.ui.widgets.transcript import TranscriptView
 
-from .conftest import REPLIES, wait_for
+from .conftest import REPLIES, results_shown, wait_for
 
 
 async def test_typed_call_from_sign_in_to_scorecard(make_app, data_dir, monkeypatch):
@@ -41,7 +41,7 @@ async def test_typed_call_from_sign_in_to_scorecard(make_app, data_dir, monkeypa
             call.query_one("#reply", Input).value = reply
             await pilot.press("enter")
             await wait_for(pilot, lambda: len(transcript.lines) >= 2 * number + 1 or isinstance(app.screen, ResultsScreen))
-        await wait_for(pilot, lambda: isinstance(app.screen, ResultsScreen))
+        await wait_for(pilot, lambda: results_shown(app))
         results = app.screen
         card = results.finished.scorecard
         assert card.outcome is not None and card.outcome.value == "resolved"

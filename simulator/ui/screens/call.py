@@ -6,6 +6,9 @@ comes back as a message, so the screen never blocks on speech, transcription or 
 
 from __future__ import annotations
 
+import traceback
+from pathlib import Path
+
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -14,6 +17,7 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Input, Label, Static
 
+from simulator.call.record import now_iso
 from simulator.call.session import CallEnded, CallEvent, CustomerSpoke, TraineeAnswered
 from simulator.call.textcall import FinishedCall, new_call_folder, run_call
 from simulator.contracts import TurnAnalysis
@@ -28,6 +32,18 @@ from simulator.ui.widgets.hints import HintsPanel
 from simulator.ui.widgets.level_meter import LevelMeter
 from simulator.ui.widgets.mood_meter import MoodMeter
 from simulator.ui.widgets.transcript import TranscriptView, analysis_notes
+
+
+def write_error_log(data_dir: Path, err: BaseException) -> Path | None:
+    """Keep the traceback for a bug report; the trainee sees one line."""
+    path = data_dir / "ui" / "errors.log"
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with path.open("a", encoding="utf-8") as log:
+            log.write(f"--- {now_iso()}\n{''.join(traceback.format_exception(err))}")
+    except OSError:
+        return None
+    return path
 
 
 class SessionEvent(Message):
@@ -93,6 +109,7 @@ class CallScreen(Screen):
         self._timed_out_turn = False
         self._hang_up_requested = False
         self._typed = QueuedTypedReplies()  # typed replies: the whole call, or after going over to typing
+        self.sub_title = loaded.scenario.title
 
     @property
     def scenario(self):
@@ -120,7 +137,6 @@ class CallScreen(Screen):
         yield Footer()
 
     def on_mount(self) -> None:
-        self.sub_title = self.scenario.title
         self.query_one("#mood", MoodMeter).set_mood(self.scenario.persona.mood)
         self.query_one("#transcript", TranscriptView).border_title = "Transcript"
         if not self.mode.shows_coaching:
@@ -173,7 +189,8 @@ class CallScreen(Screen):
                                 seed=context.seed, mode=io.mode, on_event=on_event,
                                 trainee_name=trainee.name if trainee else None)
         except Exception as err:  # the screen shows it in a banner; the record on disk keeps every turn
-            self.post_message(CallFailed(f"{type(err).__name__}: {err}"))
+            log = write_error_log(context.settings.data_dir, err)
+            self.post_message(CallFailed(f"{type(err).__name__}: {err}" + (f" (details: {log})" if log else "")))
             return
         finally:
             if io is not None:

@@ -45,6 +45,11 @@ class HistoryScreen(Screen):
     TITLE = "History"
     BINDINGS = [Binding("escape", "app.pop_screen", "Back")]
 
+    def __init__(self) -> None:
+        super().__init__()
+        trainee = self.app.context.trainee
+        self.sub_title = trainee.name if trainee else ""
+
     def compose(self) -> ComposeResult:
         yield Header()
         with VerticalScroll(id="history-body"):
@@ -64,8 +69,6 @@ class HistoryScreen(Screen):
 
     def on_mount(self) -> None:
         context = self.app.context
-        trainee = context.trainee
-        self.sub_title = trainee.name if trainee else ""
         attempts = context.attempts()
         for name in SERIES:
             values = series(attempts, name)

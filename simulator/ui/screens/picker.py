@@ -58,6 +58,8 @@ class PickerScreen(Screen):
         super().__init__()
         self.mode = CallMode.PRACTICE
         self._shown: list[CatalogEntry] = []
+        trainee = self.app.context.trainee
+        self.sub_title = trainee.name if trainee else ""
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -73,8 +75,6 @@ class PickerScreen(Screen):
         yield Footer()
 
     def on_mount(self) -> None:
-        trainee = self.app.context.trainee
-        self.sub_title = trainee.name if trainee else ""
         table = self.query_one("#scenarios", DataTable)
         table.add_column("Scenario", key="title")
         table.add_column("Level", key="level")

@@ -29,6 +29,19 @@ def summary_text(finished: FinishedCall) -> Text:
     text.append("PASSED" if card.passed else "NOT PASSED", style="bold green" if card.passed else "bold red")
     outcome = card.outcome.value.replace("_", " ") if card.outcome else "unfinished"
     text.append(f"  ·  outcome: {outcome}", style="dim")
+    reasons = getattr(card, "fail_reasons", ())
+    if reasons and not card.passed:
+        text.append("\n" + "; ".join(reasons), style="red")
+    voice = getattr(card, "voice", None)
+    if voice is not None and voice.talk_ratio is not None:
+        parts = [f"you talked {voice.talk_ratio:.0%} of the time"]
+        if voice.mean_words_per_minute is not None:
+            parts.append(f"{voice.mean_words_per_minute:.0f} words/min")
+        if voice.longest_response_delay_s is not None:
+            parts.append(f"longest pause before answering {voice.longest_response_delay_s:.1f} s")
+        if voice.interruptions:
+            parts.append(f"{voice.interruptions} interruption(s)")
+        text.append("\nVoice: " + ", ".join(parts), style="dim")
     return text
 
 
@@ -48,6 +61,7 @@ class ResultsScreen(Screen):
         self.loaded = loaded
         self.mode = mode
         self.rows: list[EvidenceRow] = evidence_rows(finished.scorecard, finished.record)
+        self.sub_title = loaded.scenario.title
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -62,7 +76,6 @@ class ResultsScreen(Screen):
 
     def on_mount(self) -> None:
         card = self.finished.scorecard
-        self.sub_title = self.loaded.scenario.title
         table = self.query_one("#dimensions", DataTable)
         table.add_columns("Dimension", "Score", "Pass mark", "Result")
         for dim in card.dimensions:

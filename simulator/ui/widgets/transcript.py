@@ -28,6 +28,7 @@ class TranscriptView(VerticalScroll):
         self.customer_name = customer_name
         self.lines: list[str] = []  # plain text of every finished line, for tests and copy
         self._partial: Static | None = None
+        self.partial_updates = 0  # how often the in-progress line changed (live words while speaking)
 
     def add_customer(self, text: str, mood_change: int = 0, note: str = "") -> None:
         line = Text()
@@ -53,6 +54,7 @@ class TranscriptView(VerticalScroll):
 
     def set_partial(self, text: str) -> None:
         """What the trainee is saying right now (replaced by the final transcript)."""
+        self.partial_updates += 1
         rendered = Text.assemble(("You: ", "bold cyan"), (text + " …", "italic"))
         if self._partial is None:
             self._partial = Static(rendered, classes="line partial")

@@ -1,0 +1,69 @@
+"""A whole voiced call through the app on the ALSA file device: recorded spoken replies as the
+microphone, the customer's TTS played through PortAudio, Whisper transcripts, then a replay."""
+
+from __future__ import annotations
+
+import wave
+
+import numpy as np
+import pytest
+from textual.widgets import DataTable, OptionList
+
+from simulator.contracts import Speaker
+from simulator.ui.screens.call import CallScreen
+from simulator.ui.screens.picker import PickerScreen
+from simulator.ui.screens.results import ResultsScreen
+from simulator.ui.screens.signin import SignInScreen
+from simulator.ui.widgets.banner import Banner
+from simulator.ui.widgets.level_meter import LevelMeter
+from simulator.ui.widgets.transcript import TranscriptView
+
+from .conftest import results_shown, wait_for
+
+pytestmark = [pytest.mark.audio, pytest.mark.models]
+
+
+async def test_voiced_call_on_the_file_device_then_replay_a_turn(make_app, file_device, replies, data_dir):
+    app = make_app(voice_enabled=True, mic_from=replies["billing"], fast_replies=True)
+    async with app.run_test(size=(100, 32)) as pilot:
+        await wait_for(pilot, lambda: isinstance(app.screen, SignInScreen))
+        app.screen.query_one("#name").value = "Vera Voice"
+        await pilot.click("#sign-in")
+        await wait_for(pilot, lambda: isinstance(app.screen, PickerScreen))
+        await pilot.press(*"charged twice", "enter")
+        await wait_for(pilot, lambda: isinstance(app.screen, CallScreen))
+        call = app.screen
+        transcript = call.query_one("#transcript", TranscriptView)
+        level = call.query_one("#level", LevelMeter)
+        await wait_for(pilot, lambda: call.io is not None)
+        assert call.io.voiced and call.query_one("#banner", Banner).message == ""
+        assert not call.query_one("#reply").display  # no typing box in a voiced call
+        await wait_for(pilot, lambda: level.level_db > -60 or isinstance(app.screen, ResultsScreen), 120)
+        await wait_for(pilot, lambda: results_shown(app), 240)
+        assert transcript.partial_updates >= 1  # words showed while the reply was being transcribed
+
+        results = app.screen
+        record = results.finished.record
+        assert record.header.mode == "voice" and record.header.trainee == "Vera Voice"
+        said = [t.text.lower() for t in record.trainee_turns]
+        assert len(said) == 4 and "security" in said[1] and "refund" in said[2]
+        assert all(record.audio(t) is not None for t in record.turns)
+        assert str(results.query_one("#dimensions", DataTable).get_row("tone")[3]) in {"pass", "fail"}
+
+        # Replay the trainee's second reply: its WAV goes out through PortAudio bit for bit.
+        turns = results.query_one("#turns", OptionList)
+        position = next(i for i, t in enumerate(record.turns)
+                        if t.speaker == Speaker.TRAINEE and t.analysis and t.analysis.turn_index == 2)
+        turns.focus()
+        turns.highlighted = position
+        file_device.playback.unlink(missing_ok=True)
+        await pilot.press("p")
+        with wave.open(str(record.audio(record.turns[position])), "rb") as wav:
+            expected = np.frombuffer(wav.readframes(wav.getnframes()), "<i2")
+        await wait_for(pilot, lambda: file_device.playback.exists()
+                       and file_device.playback.stat().st_size >= 2 * len(expected), 30)
+        await wait_for(pilot, lambda: not any(w.group == "replay" and w.is_running for w in app.workers), 30)
+    played = np.fromfile(file_device.playback, "<i2")
+    start = int(np.flatnonzero(played)[0])
+    lead = int(np.flatnonzero(expected)[0])
+    assert np.array_equal(played[start:start + len(expected) - lead], expected[lead:])
