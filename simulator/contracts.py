@@ -166,6 +166,8 @@ class ToneMeasures:
     pitch_rise_semitones: float | None = None
     tilt_rise_db: float | None = None  # more 1-4 kHz energy = tenser, pressed voice
     arousal: float | None = None  # the combined rise the hostile-tone call is made on
+    tilt_db: float | None = None  # 1-4 kHz minus 80-1000 Hz energy of voiced speech (absolute)
+    loudest_s: float | None = None  # the loudest moment, seconds into the turn's audio
 
 
 @dataclass(frozen=True, slots=True)

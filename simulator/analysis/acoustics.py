@@ -23,6 +23,7 @@ SILENCE_FLOOR_DBFS = -75.0  # digital silence only: the relative rule does the w
 ACTIVE_BELOW_PEAK_DB = 30.0  # frames within this of the loudest count as speech
 SPLIT_HZ = 1000.0  # low band 80-1000 Hz vs high band 1000-4000 Hz (telephone-safe)
 HIGH_BAND_TOP_HZ = 4000.0
+MIN_MEASURABLE_SPEECH_S = 0.2
 
 
 class AudioFileError(ValueError):
@@ -201,7 +202,7 @@ class VoiceFeatures:
 
     @property
     def measurable(self) -> bool:
-        return self.speech_s >= 0.2
+        return self.speech_s >= MIN_MEASURABLE_SPEECH_S
 
 
 def voice_features(samples: np.ndarray, sample_rate: int) -> VoiceFeatures:

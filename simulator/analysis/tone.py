@@ -25,7 +25,9 @@ from pathlib import Path
 
 import numpy as np
 
-from simulator.analysis.acoustics import AudioFileError, VoiceFeatures, read_wav, voice_features
+from simulator.analysis.acoustics import (
+    MIN_MEASURABLE_SPEECH_S, AudioFileError, VoiceFeatures, read_wav, voice_features,
+)
 from simulator.analysis.base import TurnAnalyser, TurnInput
 from simulator.analysis.text import normalise
 from simulator.contracts import Evidence, ToneLabel, ToneMeasures, Transcript, TurnAnalysis
@@ -47,31 +49,49 @@ WARM_PHRASES = ("happy to help", "glad to", "my pleasure", "great news", "good n
 
 
 @dataclass(frozen=True, slots=True)
+class VoicePoint:
+    """The three cues the hostile-tone call compares: level (dBFS), median pitch, spectral tilt."""
+
+    level_db: float
+    pitch_hz: float | None
+    tilt_db: float
+
+    @classmethod
+    def of(cls, features: VoiceFeatures) -> VoicePoint:
+        return cls(features.level_db, features.pitch_hz, features.tilt_db)
+
+    @classmethod
+    def of_tone(cls, tone: ToneMeasures) -> VoicePoint | None:
+        """From stored measures (no audio needed); None for turns stored without them."""
+        if tone.loudness_db is None or tone.tilt_db is None or (tone.speech_s or 0.0) < MIN_MEASURABLE_SPEECH_S:
+            return None
+        return cls(tone.loudness_db, tone.pitch_hz, tone.tilt_db)
+
+
+@dataclass(frozen=True, slots=True)
 class SpeakerBaseline:
     """The trainee's own voice so far in this call: a reference for 'louder/higher than usual'."""
 
-    turns: tuple[VoiceFeatures, ...] = ()
+    turns: tuple[VoicePoint, ...] = ()
 
     def add(self, features: VoiceFeatures) -> SpeakerBaseline:
         if not features.measurable:
             return self
-        return SpeakerBaseline((*self.turns, features))
+        return SpeakerBaseline((*self.turns, VoicePoint.of(features)))
 
-    def reference(self) -> VoiceFeatures | None:
-        """Per-measure 30th percentile over the turns: the speaker's calmer voice."""
+    def reference(self) -> VoicePoint | None:
+        """Per-cue 30th percentile over the turns: the speaker's calmer voice."""
         if not self.turns:
             return None
         pitched = [t.pitch_hz for t in self.turns if t.pitch_hz]
-        first = self.turns[0]
 
         def low(values: Sequence[float]) -> float:
             return float(np.percentile(values, BASELINE_PERCENTILE))
 
-        return replace(
-            first,
+        return VoicePoint(
             level_db=low([t.level_db for t in self.turns]),
-            tilt_db=low([t.tilt_db for t in self.turns]),
             pitch_hz=float(2 ** (low([12 * math.log2(p) for p in pitched]) / 12)) if pitched else None,
+            tilt_db=low([t.tilt_db for t in self.turns]),
         )
 
 
@@ -88,12 +108,12 @@ class Arousal:
         return 1.0 / (1.0 + math.exp(-PROBABILITY_SLOPE * (self.score - threshold)))
 
 
-def arousal(features: VoiceFeatures, reference: VoiceFeatures) -> Arousal:
-    level_rise = features.level_db - reference.level_db
-    tilt_rise = features.tilt_db - reference.tilt_db
+def arousal(voice: VoicePoint, reference: VoicePoint) -> Arousal:
+    level_rise = voice.level_db - reference.level_db
+    tilt_rise = voice.tilt_db - reference.tilt_db
     pitch_rise = None
-    if features.pitch_hz and reference.pitch_hz:
-        pitch_rise = 12 * math.log2(features.pitch_hz / reference.pitch_hz)
+    if voice.pitch_hz and reference.pitch_hz:
+        pitch_rise = 12 * math.log2(voice.pitch_hz / reference.pitch_hz)
     score = level_rise / LEVEL_STEP_DB + tilt_rise / TILT_STEP_DB + (pitch_rise or 0.0) / PITCH_STEP_SEMITONES
     return Arousal(level_rise, pitch_rise, tilt_rise, score)
 
@@ -127,24 +147,24 @@ def _warm(text: str) -> str | None:
     return next((p for p in WARM_PHRASES if f" {normalise(p)} " in normalised), None)
 
 
-def measure_tone(transcript: Transcript, features: VoiceFeatures, reference: VoiceFeatures | None,
-                 thresholds: ToneThresholds) -> ToneMeasures:
-    """The tone of one spoken turn, against the speaker's reference (``None``: no comparison yet)."""
-    fillers = count_fillers(transcript.text)
-    wpm = words_per_minute(transcript, features)
-    minutes = (transcript.words[-1].end_s - transcript.words[0].start_s if transcript.words
-               else features.speech_span_s) / 60.0
-    fillers_per_minute = fillers / minutes if minutes >= MIN_WPM_SPAN_S / 60 else None
+@dataclass(frozen=True, slots=True)
+class _Judgement:
+    label: ToneLabel
+    raised_voice: bool
+    angry_probability: float | None
+    evidence: tuple[Evidence, ...]
+
+
+def _judge(heat: Arousal | None, text: str, quote: str, loudest_s: float | None,
+           thresholds: ToneThresholds) -> _Judgement:
     evidence: list[Evidence] = []
-    heat = arousal(features, reference) if reference is not None and features.measurable else None
     probability = heat.angry_probability(thresholds.hostile_arousal) if heat is not None else None
     raised = heat is not None and heat.level_rise_db >= thresholds.raised_voice_db
     angry = probability is not None and probability >= 0.5
-    quote = _quote_at(transcript, features.loudest_s)
     if raised:
         evidence.append(Evidence("tone.raised_voice", quote,
                                  f"voice {heat.level_rise_db:.0f} dB louder than your usual level",
-                                 start_s=features.loudest_s, weight=-1.0))
+                                 start_s=loudest_s, weight=-1.0))
     if angry:
         cues = [f"{heat.level_rise_db:+.0f} dB level"]
         if heat.pitch_rise_semitones is not None:
@@ -152,13 +172,37 @@ def measure_tone(transcript: Transcript, features: VoiceFeatures, reference: Voi
         cues.append(f"{heat.tilt_rise_db:+.1f} dB voice tension")
         evidence.append(Evidence("tone.hostile", quote,
                                  "sounded heated compared with your own voice (" + ", ".join(cues) + ")",
-                                 start_s=features.loudest_s, weight=-1.0))
-    warm = None if angry else _warm(transcript.text)
+                                 start_s=loudest_s, weight=-1.0))
+    warm = None if angry else _warm(text)
     if warm:
         evidence.append(Evidence("tone.warm", warm, "warm, positive wording", weight=0.5))
     label = ToneLabel.ANGRY if angry else ToneLabel.POSITIVE if warm else ToneLabel.NEUTRAL
+    return _Judgement(label, raised or angry, None if probability is None else round(probability, 3),
+                      tuple(evidence))
+
+
+def _rises(heat: Arousal | None) -> dict:
+    return {
+        "level_rise_db": None if heat is None else round(heat.level_rise_db, 1),
+        "pitch_rise_semitones": (None if heat is None or heat.pitch_rise_semitones is None
+                                 else round(heat.pitch_rise_semitones, 1)),
+        "tilt_rise_db": None if heat is None else round(heat.tilt_rise_db, 1),
+        "arousal": None if heat is None else round(heat.score, 2),
+    }
+
+
+def measure_tone(transcript: Transcript, features: VoiceFeatures, reference: VoicePoint | None,
+                 thresholds: ToneThresholds) -> ToneMeasures:
+    """The tone of one spoken turn, against the speaker's reference (``None``: no comparison yet)."""
+    fillers = count_fillers(transcript.text)
+    wpm = words_per_minute(transcript, features)
+    minutes = (transcript.words[-1].end_s - transcript.words[0].start_s if transcript.words
+               else features.speech_span_s) / 60.0
+    fillers_per_minute = fillers / minutes if minutes >= MIN_WPM_SPAN_S / 60 else None
+    heat = arousal(VoicePoint.of(features), reference) if reference is not None and features.measurable else None
+    judged = _judge(heat, transcript.text, _quote_at(transcript, features.loudest_s), features.loudest_s, thresholds)
     return ToneMeasures(
-        label=label,
+        label=judged.label,
         words_per_minute=None if wpm is None else round(wpm, 1),
         loudness_db=round(features.level_db, 1),
         loudness_swing_db=round(features.level_swing_db, 1),
@@ -167,16 +211,41 @@ def measure_tone(transcript: Transcript, features: VoiceFeatures, reference: Voi
                                else round(features.pitch_range_semitones, 1)),
         fillers=fillers,
         fillers_per_minute=None if fillers_per_minute is None else round(fillers_per_minute, 1),
-        raised_voice=raised or angry,
-        angry_probability=None if probability is None else round(probability, 3),
-        evidence=tuple(evidence),
+        raised_voice=judged.raised_voice,
+        angry_probability=judged.angry_probability,
+        evidence=judged.evidence,
         speech_s=round(features.speech_s, 2),
-        level_rise_db=None if heat is None else round(heat.level_rise_db, 1),
-        pitch_rise_semitones=(None if heat is None or heat.pitch_rise_semitones is None
-                              else round(heat.pitch_rise_semitones, 1)),
-        tilt_rise_db=None if heat is None else round(heat.tilt_rise_db, 1),
-        arousal=None if heat is None else round(heat.score, 2),
+        tilt_db=round(features.tilt_db, 1),
+        loudest_s=None if features.loudest_s is None else round(features.loudest_s, 2),
+        **_rises(heat),
     )
+
+
+def rejudge_call(turns: Sequence[tuple[Transcript, ToneMeasures | None]], thresholds: ToneThresholds
+                 ) -> list[ToneMeasures | None]:
+    """Re-make each turn's raised/hostile call against the *whole* call's baseline, from stored measures.
+
+    Live, turn 1 has no baseline and turn 2 only turn 1; once the call is over every turn can be
+    compared with all of them.  Pure: no audio is read.  Turns without stored cues are kept as they are.
+    """
+    points = [VoicePoint.of_tone(tone) if tone is not None else None for _, tone in turns]
+    known = [p for p in points if p is not None]
+    if len(known) < 2:
+        return [tone for _, tone in turns]
+    reference = SpeakerBaseline(tuple(known)).reference()
+    assert reference is not None
+    result: list[ToneMeasures | None] = []
+    for (transcript, tone), point in zip(turns, points):
+        if tone is None or point is None:
+            result.append(tone)
+            continue
+        heat = arousal(point, reference)
+        judged = _judge(heat, transcript.text, _quote_at(transcript, tone.loudest_s), tone.loudest_s, thresholds)
+        kept = tuple(e for e in tone.evidence if e.rule not in ("tone.raised_voice", "tone.hostile", "tone.warm"))
+        result.append(replace(tone, label=judged.label, raised_voice=judged.raised_voice,
+                              angry_probability=judged.angry_probability, evidence=kept + judged.evidence,
+                              **_rises(heat)))
+    return result
 
 
 def _quote_at(transcript: Transcript, time_s: float | None) -> str:

@@ -11,17 +11,20 @@ was said (a critical phrase fails the call outright, as in most QA forms).
 
 from __future__ import annotations
 
+from dataclasses import replace
+
+from simulator.analysis.tone import rejudge_call
 from simulator.call.record import CallRecord
 from simulator.contracts import Severity
-from simulator.scenario.model import Rubric, Scenario
+from simulator.scenario.model import Rubric, Scenario, ToneThresholds
 from simulator.scoring.compliance import score_compliance
 from simulator.scoring.empathy import score_empathy
 from simulator.scoring.scorecard import Dimension, DimensionScore, Scorecard, ScoreEvidence, TurnScore
 from simulator.scoring.tips import all_tips
 from simulator.scoring.tone import score_tone
-from simulator.scoring.turns import scored_turns
+from simulator.scoring.turns import ScoredTurn, scored_turns
 
-SCORER_NAME = "evidence-2"
+SCORER_NAME = "evidence-3"
 
 
 def _dimension(which: Dimension, score: float | None, mark: float, evidence: tuple[ScoreEvidence, ...],
@@ -29,8 +32,15 @@ def _dimension(which: Dimension, score: float | None, mark: float, evidence: tup
     return DimensionScore(which, score, mark, None if score is None else score >= mark, evidence, judged)
 
 
+def _rejudged(turns: tuple[ScoredTurn, ...], thresholds: ToneThresholds) -> tuple[ScoredTurn, ...]:
+    """Raised/hostile calls against the whole call's baseline (live, early turns had little to compare)."""
+    tones = rejudge_call([(t.analysis.transcript, t.analysis.tone) for t in turns], thresholds)
+    return tuple(t if tone is t.analysis.tone else replace(t, analysis=replace(t.analysis, tone=tone))
+                 for t, tone in zip(turns, tones))
+
+
 def score_call(record: CallRecord, scenario: Scenario, rubric: Rubric) -> Scorecard:
-    turns = scored_turns(record)
+    turns = _rejudged(scored_turns(record), rubric.tone)
     empathy = score_empathy(turns, scenario)
     compliance = score_compliance(scenario, turns)
     tone = score_tone(record, turns, rubric.tone)

@@ -63,3 +63,24 @@ def test_warm_wording_without_heat_is_positive():
     analysis = ToneAnalyser(LexicalAnalyser(None)).analyse(
         _turn(1, "Great news, I'm happy to help with that", DATA / "pocketsphinx_forever_2.wav"))
     assert analysis.tone.label == ToneLabel.POSITIVE
+
+
+def test_a_heated_first_turn_is_caught_once_the_call_is_over(tmp_path):
+    """Live, turn 1 has no baseline; re-judged against the whole call (stored measures only) it is hostile."""
+    import subprocess
+
+    from simulator.analysis.tone import rejudge_call
+    from simulator.scenario.model import ToneThresholds
+
+    heated = tmp_path / "heated.wav"
+    subprocess.run(["sox", str(DATA / "pocketsphinx_cards_002.wav"), str(heated), "gain", "-12", "pitch", "300",
+                    "treble", "+6", "2000", "gain", "22"], check=True, capture_output=True)
+    analyser = ToneAnalyser(LexicalAnalyser(None))
+    paths = [heated] + [DATA / f"pocketsphinx_cards_00{n}.wav" for n in (1, 3, 4, 5)]
+    live = [analyser.analyse(_turn(i + 1, "four queen of clubs", path)) for i, path in enumerate(paths)]
+    assert live[0].tone.label == ToneLabel.NEUTRAL and live[0].tone.arousal == 0.0  # compared with itself only
+    after = rejudge_call([(a.transcript, a.tone) for a in live], ToneThresholds())
+    assert after[0].label == ToneLabel.ANGRY and after[0].raised_voice
+    assert any(e.rule == "tone.hostile" and e.start_s is not None for e in after[0].evidence)
+    assert after[0].loudness_db == live[0].tone.loudness_db  # the measures themselves are kept
+    assert rejudge_call([(a.transcript, a.tone) for a in live[:1]], ToneThresholds()) == [live[0].tone]
