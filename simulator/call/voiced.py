@@ -50,7 +50,7 @@ from simulator.scenario.diagnostics import FileProblems
 from simulator.scenario.loader import LoadedScenario
 from simulator.scenario.model import Noise, NoiseKind, Scenario
 from simulator.tts.base import TtsError, builtin_engines
-from simulator.tts.voices import MOOD_STEP, VoiceProfile, load_voice, voice_path
+from simulator.tts.voices import MOOD_STEP, VoiceProfile, load_voice, mood_bucket, voice_path
 from simulator.tts.worker import TtsWorker
 
 log = logging.getLogger("callsim.voice")
@@ -70,6 +70,9 @@ class VoiceOptions:
     headset: bool = True  # False: open speakers, the mic is ignored while the customer talks
     noise: Noise | None = None  # drills: background noise under the customer's voice
     talk_over_s: float | None = None  # None: the scenario's drill turn limit, else DEFAULT_TALK_OVER_S
+    # Word timings cost Whisper about half as much again per turn; without them the customer
+    # answers sooner, and tone falls back to the measured speech span for the speaking rate.
+    word_timings: bool = False
 
 
 def next_line_candidates(scenario: Scenario, node_id: str) -> list[str]:
@@ -223,8 +226,10 @@ class VoicedCall:
                           cut_off_at_s=None if cut_at_s is None else round(cut_at_s, 3))
 
     def _render_ahead(self, turn: CustomerTurn) -> None:
-        moods = {turn.mood, turn.mood - MOOD_STEP, turn.mood + MOOD_STEP}
-        prosodies = list(dict.fromkeys(self.profile.prosody(m) for m in sorted(moods, key=lambda m: abs(m - turn.mood))))
+        # The next line's mood is this one's plus the reaction to the reply: same bucket first.
+        bucket = mood_bucket(turn.mood)
+        moods = (bucket, bucket + MOOD_STEP, bucket - MOOD_STEP)
+        prosodies = list(dict.fromkeys(self.profile.prosody(m) for m in moods if 0 <= m <= 100))
         self.tts.prefetch(next_line_candidates(self.scenario, turn.node_id), self.profile, prosodies)
 
     # -- the trainee ----------------------------------------------------------------------------
@@ -357,7 +362,7 @@ def open_voiced_call(loaded: LoadedScenario, settings, folder: Path, options: Vo
     except BaseException:
         tts.close()
         raise
-    transcriber = transcriber_from_settings(settings)
+    transcriber = transcriber_from_settings(settings, word_timestamps=options.word_timings)
     return VoicedCall(scenario, profile, folder, mic=mic, player=player, tts=tts, transcriber=transcriber,
                       options=options, on_partial=on_partial, on_level=on_level,
                       warm_up=None if analyser is None else partial(warm_up_analyser, analyser, scenario))
@@ -381,7 +386,7 @@ def options_from_args(args: argparse.Namespace, scenario: Scenario) -> VoiceOpti
         input_device=getattr(args, "input", None), output_device=getattr(args, "output", None),
         mic_from=args.mic_from, mic_pace=Pace(getattr(args, "mic_pace", None) or Pace.REALTIME),
         endpoint=endpoint, headset=not getattr(args, "speakers", False),
-        noise=scenario.drill.noise if drill else None)
+        noise=scenario.drill.noise if drill else None, word_timings=bool(getattr(args, "word_timings", False)))
 
 
 def play_voiced(loaded: LoadedScenario, settings, args: argparse.Namespace) -> int:

@@ -21,6 +21,8 @@ def add_voice_flags(play: argparse.ArgumentParser) -> None:
     group.add_argument("--max-turn", type=float, metavar="S", help="longest turn before it is cut (default 60)")
     group.add_argument("--no-speech", type=float, metavar="S",
                        help="seconds of saying nothing before the customer reacts to the silence (default 6)")
+    group.add_argument("--word-timings", action="store_true",
+                       help="transcribe with word timings (evidence points at the second; answers come later)")
     group.add_argument("--speakers", action="store_true",
                        help="open speakers, no headset: the mic is ignored while the customer talks (no barge-in)")
 

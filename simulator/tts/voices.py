@@ -51,6 +51,11 @@ class Prosody:
 MOOD_STEP = 10  # anger is rounded to this step so lines rendered ahead still match after a reaction
 
 
+def mood_bucket(anger: int) -> int:
+    """``anger`` rounded half up to ``MOOD_STEP`` within 0..100 (the prosody it is spoken with)."""
+    return max(0, min(100, int(anger / MOOD_STEP + 0.5) * MOOD_STEP))
+
+
 class VoiceProfile(Strict):
     """A customer voice: the engine's voice and its prosody at the neutral mood, and how that
     prosody changes with anger (faster, higher and louder as the customer gets angrier)."""
@@ -70,7 +75,7 @@ class VoiceProfile(Strict):
     def prosody(self, anger: int) -> Prosody:
         """Prosody at ``anger`` (0..100), rounded to ``MOOD_STEP``: linear from the neutral point
         to full anger, and down towards calm (0) below it."""
-        anger = max(0, min(100, int(round(anger / MOOD_STEP)) * MOOD_STEP))
+        anger = mood_bucket(anger)
         neutral = self.mood.neutral_anger
         if anger >= neutral:
             scale = (anger - neutral) / max(1, 100 - neutral)
