@@ -6,15 +6,15 @@ import subprocess
 import sys
 from pathlib import Path
 
-from simulator.store import CallStatus
+from simulator.store import CallStatus, open_store
 
 WRITER = Path(__file__).with_name("store_writer.py")
 STATIONS = 8
 CALLS_EACH = 4
 
 
-def test_eight_writers_lose_and_duplicate_nothing(store, db_url: str, tmp_path: Path) -> None:
-    # the parent opened the store first (migrated); the stations race on everything else
+def test_eight_writers_lose_and_duplicate_nothing(db_url: str, tmp_path: Path) -> None:
+    # a fresh database: the stations also race to create the schema (migrations on open)
     processes = [subprocess.Popen([sys.executable, str(WRITER), db_url, str(n), str(CALLS_EACH), str(tmp_path)],
                                   stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
                  for n in range(STATIONS)]
@@ -27,6 +27,11 @@ def test_eight_writers_lose_and_duplicate_nothing(store, db_url: str, tmp_path: 
             written[call_id] = int(turns)
     assert len(written) == STATIONS * CALLS_EACH
 
+    with open_store(db_url) as store:
+        check_store(store, written)
+
+
+def check_store(store, written: dict[str, int]) -> None:
     attempts = store.attempts()
     assert sorted(a.call_id for a in attempts) == sorted(written)  # none lost, none duplicated
     for attempt in attempts:
