@@ -12,7 +12,7 @@ import pytest
 
 from simulator.audio.clip import CALL_RATE, level_dbfs, read_wav
 from simulator.scenario.diagnostics import FileProblems
-from simulator.scenario.loader import load_scenario
+from simulator.scenario.loader import load_scenario, scenario_files
 from simulator.tts.base import TtsError, builtin_engines
 from simulator.tts.cache import LineCache
 from simulator.tts.voices import SCHEMA_FILE, load_voice, load_voices, voice_schema
@@ -57,9 +57,7 @@ def test_six_distinct_profiles_cover_gender_age_and_accent(profiles):
 
 
 def test_every_scenario_voice_exists(scenarios_dir, profiles):
-    for path in scenarios_dir.glob("*.yaml"):
-        if path.name == "rubric.yaml":
-            continue
+    for path in scenario_files([scenarios_dir]):
         assert load_scenario(path).scenario.persona.voice in profiles, path
 
 
