@@ -6,6 +6,7 @@ import csv
 import io
 import json
 import re
+from xml.etree import ElementTree
 from pathlib import Path
 
 import pytest
@@ -48,7 +49,11 @@ def test_html_report_is_self_contained_with_plots_and_levels(busy_store: str, tm
     html = html_path.read_text(encoding="utf-8")
     for section in ("trends", "missed", "hardest", "drills", "level-1", "level-2", "level-3", "level-4"):
         assert f'id="{section}"' in html
-    assert len(re.findall(r"<svg ", html)) >= 7
+    svgs = re.findall(r"<svg .*?</svg>", html, re.S)
+    assert len(svgs) >= 7
+    for svg in svgs:
+        ElementTree.fromstring(svg)  # each plot is well-formed SVG
+    assert 'class="chart paired"' in html  # learning: first and latest score side by side
     assert "<script" not in html and not re.search(r'(src|href)="https?:', html)  # nothing fetched
     assert '<polyline class="series"' in html  # a score trend with several calls
     assert "billing-overcharge: verify" in html or "billing-overcharge: greet" in html  # a missed step

@@ -8,7 +8,7 @@ from html import escape
 from simulator.lab.reports.data import (ReportData, attempts_csv, behaviour_series, drill_stage_scores,
                                         hardest_scenarios, learning, most_missed_steps, reaction_summary,
                                         score_trends, training_means)
-from simulator.lab.reports.svg import PALETTE, bar_chart, line_chart
+from simulator.lab.reports.svg import PALETTE, bar_chart, line_chart, paired_bar_chart
 
 __all__ = ["render_html", "attempts_csv"]
 
@@ -82,9 +82,9 @@ def render_html(data: ReportData) -> str:
         "</div>",
         '<div class="level" id="level-2"><h3>Level 2: Learning</h3>',
         "<p>First and latest score at each scenario (before and after practice).</p>",
-        bar_chart("Change from first to latest call, per trainee and scenario",
-                  [(f"{r.trainee} / {r.scenario_id}", max(0.0, r.change)) for r in learning_rows if r.calls > 1],
-                  x_max=100, unit=" pts", color=PALETTE[0]),
+        paired_bar_chart("First and latest score, per trainee and scenario practised more than once",
+                         [(f"{r.trainee} / {r.scenario_id}", r.first, r.latest) for r in learning_rows if r.calls > 1],
+                         names=("first call", "latest call")),
         _table(["trainee", "scenario", "calls", "first", "latest", "change", "first call", "latest call"],
                [[r.trainee, r.scenario_id, r.calls, r.first, r.latest, r.change, _short(r.first_call_id),
                  _short(r.latest_call_id)] for r in learning_rows], numeric_from=2),

@@ -69,3 +69,32 @@ def bar_chart(title: str, items: list[tuple[str, float]], *, x_max: float | None
                      f'fill="{color}"><title>{escape(label)}: {value:g}{escape(unit)}</title></rect>'
                      f'<text x="{left + width + 4:.1f}" y="{y + 14}" font-size="11">{value:g}{escape(unit)}</text>')
     return _frame(title, WIDTH, height, "".join(parts), "bar")
+
+
+def paired_bar_chart(title: str, rows: list[tuple[str, float, float]], *, x_max: float = 100.0,
+                     names: tuple[str, str] = ("before", "after")) -> str:
+    """Two bars per row (e.g. first and latest score), so a drop shows as plainly as a gain."""
+    left, right, top = 200, 60, 40
+    pair_h = 2 * (ROW_H - 8) + 8
+    height = top + pair_h * max(1, len(rows)) + 10
+    plot_w = WIDTH - left - right
+    colors = ("#9e9e9e", PALETTE[0])
+    parts = [f'<text x="4" y="14" font-size="12" font-weight="bold">{escape(title)}</text>']
+    for index, name in enumerate(names):
+        x = left + index * 90
+        parts.append(f'<rect x="{x}" y="22" width="10" height="10" fill="{colors[index]}"/>'
+                     f'<text x="{x + 14}" y="31" font-size="11">{escape(name)}</text>')
+    if not rows:
+        parts.append(f'<text x="{left}" y="{top + 14}" font-size="12">no data yet</text>')
+    for row, (label, first, second) in enumerate(rows):
+        y = top + row * pair_h
+        parts.append(f'<text x="{left - 6}" y="{y + ROW_H - 4}" font-size="11" text-anchor="end">'
+                     f'{escape(label[:32])}</text>')
+        for index, value in enumerate((first, second)):
+            bar_y = y + index * (ROW_H - 8)
+            width = plot_w * max(0.0, min(value, x_max)) / x_max
+            parts.append(f'<rect class="bar" x="{left}" y="{bar_y + 2}" width="{width:.1f}" height="{ROW_H - 10}" '
+                         f'fill="{colors[index]}"><title>{escape(label)} {escape(names[index])}: {value:g}</title>'
+                         f'</rect><text x="{left + width + 4:.1f}" y="{bar_y + ROW_H - 10}" font-size="10">'
+                         f'{value:g}</text>')
+    return _frame(title, WIDTH, height, "".join(parts), "paired")
