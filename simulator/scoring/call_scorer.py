@@ -76,7 +76,7 @@ def score_call(record: CallRecord, scenario: Scenario, rubric: Rubric) -> Scorec
         turn_scores.append(TurnScore(turn.index, empathy_score, compliance_score, tone_score,
                                      (*empathy_items, *compliance_items, *tone_items), turn.start_s, turn.text))
     all_evidence = tuple(e for d in dimensions for e in d.evidence)
-    tips = all_tips(rubric, scenario, turns, compliance.steps, all_evidence, empathy.first_empathy_turn)
+    tips = all_tips(rubric, scenario, turns, compliance.steps, all_evidence, empathy)
     return Scorecard(
         scenario_id=record.header.scenario_id,
         outcome=record.outcome,

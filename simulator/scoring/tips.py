@@ -8,12 +8,14 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from simulator.scenario.model import Rubric, Scenario
+from simulator.scenario.model import Rubric, Scenario, ToneThresholds
+from simulator.scoring.empathy import EmpathyResult
 from simulator.scoring.scorecard import Dimension, ScoreEvidence, StepResult
 from simulator.scoring.turns import ScoredTurn
 
 MAX_TIPS = 3
 GENERIC_EMPATHY_EXAMPLE = "I'm sorry about this, I can see why you're upset"
+LITTLE_EMPATHY = 50.0  # a judged reply scoring under this gets a tip (none, or a bare "sorry")
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,26 +47,25 @@ def _example(scenario: Scenario | None, step_id: str | None = None) -> str | Non
     return None
 
 
-def empathy_tips(evidence: Sequence[ScoreEvidence], first_empathy_turn: int | None, weight: float,
-                 scenario: Scenario | None) -> list[Tip]:
-    lacking = [e for e in evidence if e.rule == "empathy.needed" and e.weight < 0]
+def empathy_tips(empathy: EmpathyResult, weight: float, scenario: Scenario | None) -> list[Tip]:
+    """One tip about the replies that needed empathy and showed little (under ``LITTLE_EMPATHY``)."""
+    scores = {i: empathy.per_turn[i][0] for i in empathy.judged_turns}
+    lacking = sorted(i for i, score in scores.items() if score is not None and score < LITTLE_EMPATHY)
     if not lacking:
         return []
-    impact = -sum(e.weight for e in lacking) * weight
+    impact = sum(100.0 - (scores[i] or 0.0) for i in lacking) / len(scores) * weight
     example = _example(scenario) or GENERIC_EMPATHY_EXAMPLE
-    first = min(e.turn_index or 0 for e in lacking)
-    opening_missed = any(e.turn_index == 1 for e in lacking)
-    if first_empathy_turn is None:
-        text = (f"You never acknowledged how the customer felt ({_turns([e.turn_index or 0 for e in lacking])} "
-                f"called for it): name the problem and say sorry before you ask for anything, e.g. \"{example}\".")
-    elif opening_missed and first_empathy_turn > 1:
-        text = (f"You acknowledged the customer's feelings only in turn {first_empathy_turn}: do it in your first "
+    first_shown = empathy.first_empathy_turn
+    if first_shown is None:
+        text = (f"You never acknowledged how the customer felt ({_turns(lacking)} called for it): name the "
+                f"problem and say sorry before you ask for anything, e.g. \"{example}\".")
+    elif lacking[0] == 1 and first_shown > 1:
+        text = (f"You acknowledged the customer's feelings only in turn {first_shown}: do it in your first "
                 f"reply, e.g. \"{example}\".")
     else:
-        turns = [e.turn_index or 0 for e in lacking]
-        text = (f"When the customer was upset ({_turns(turns)}) your reply showed little empathy: acknowledge the "
-                f"feeling before moving on, e.g. \"{example}\".")
-    return [Tip(impact, first, text)]
+        text = (f"When the customer was upset ({_turns(lacking)}) your reply showed little empathy: acknowledge "
+                f"the feeling before moving on, e.g. \"{example}\".")
+    return [Tip(impact, lacking[0], text)]
 
 
 def step_tips(steps: Sequence[StepResult], share: float, weight: float, scenario: Scenario | None) -> list[Tip]:
@@ -111,26 +112,53 @@ TONE_ADVICE = {
     "tone.hostile": "your voice sounded heated in {turns} (\"{quote}\"): keep your level and pitch steady, "
                     "even when the customer shouts.",
     "tone.raised_voice": "your voice rose in {turns} (\"{quote}\"): lower your volume; a calm voice calms the caller.",
-    "tone.pace": "your pace was off in {turns} ({detail}): speak at a steady, unhurried pace.",
-    "tone.fillers": "you used many fillers in {turns} ({detail}): pause silently instead of saying um or uh.",
+    "tone.fillers": "you used many fillers in {turns}: pause silently instead of saying um or uh.",
     "tone.monotone": "your voice sounded flat in {turns}: vary your pitch so you sound engaged.",
-    "tone.dead_air": "there was dead air in {turns} ({detail}): say what you are doing while you check things.",
     "tone.overlap": "you talked over the customer in {turns}: let them finish, then answer.",
-    "tone.talk_ratio": "{detail}: ask a question, then listen.",
 }
 
 
-def tone_tips(evidence: Sequence[ScoreEvidence], weight: float) -> list[Tip]:
+def _pace_advice(turns: Sequence[ScoredTurn], indices: Sequence[int], limits: ToneThresholds) -> str:
+    rates = [t.analysis.tone.words_per_minute for t in turns
+             if t.index in indices and t.analysis.tone is not None and t.analysis.tone.words_per_minute is not None]
+    band = f"{limits.pace_min_wpm:.0f}-{limits.pace_max_wpm:.0f}"
+    fast = [r for r in rates if r > limits.pace_max_wpm]
+    if fast and len(fast) >= len(rates) - len(fast):
+        return (f"you spoke too fast in {_turns(indices)} (up to {max(fast):.0f} words a minute): slow down to "
+                f"{band} and pause after key facts.")
+    slowest = min(rates) if rates else limits.pace_min_wpm
+    return (f"you spoke slowly in {_turns(indices)} (down to {slowest:.0f} words a minute): aim for {band} so "
+            f"you sound confident.")
+
+
+def _dead_air_advice(turns: Sequence[ScoredTurn], indices: Sequence[int]) -> str:
+    waits = [max(t.analysis.silence_s if t.analysis.silence else 0.0, t.analysis.timing.response_delay_s or 0.0)
+             for t in turns if t.index in indices]
+    longest = f" ({max(waits):.0f} s)" if waits and max(waits) > 0 else ""
+    return (f"you left the customer in silence in {_turns(indices)}{longest}: say what you are doing while you "
+            f"check things.")
+
+
+def tone_tips(evidence: Sequence[ScoreEvidence], weight: float, turns: Sequence[ScoredTurn],
+              limits: ToneThresholds) -> list[Tip]:
     by_rule: dict[str, list[ScoreEvidence]] = defaultdict(list)
     for item in evidence:
-        if item.dimension == Dimension.TONE and item.weight < 0 and item.rule in TONE_ADVICE:
+        if item.dimension == Dimension.TONE and item.weight < 0:
             by_rule[item.rule].append(item)
     tips = []
     for rule, items in by_rule.items():
-        turns = [i.turn_index for i in items if i.turn_index is not None]
-        text = TONE_ADVICE[rule].format(turns=_turns(turns) if turns else "the call", quote=items[0].quote,
-                                        detail=items[0].detail)
-        tips.append(Tip(-sum(i.weight for i in items) * weight, min(turns) if turns else 10 ** 6,
+        indices = sorted({i.turn_index for i in items if i.turn_index is not None})
+        if rule == "tone.pace":
+            text = _pace_advice(turns, indices, limits)
+        elif rule == "tone.dead_air":
+            text = _dead_air_advice(turns, indices)
+        elif rule == "tone.talk_ratio":
+            text = f"{items[0].detail}: ask a question, then listen."
+        elif rule in TONE_ADVICE:
+            text = TONE_ADVICE[rule].format(turns=_turns(indices) if indices else "the call", quote=items[0].quote)
+        else:
+            continue
+        tips.append(Tip(-sum(i.weight for i in items) * weight, indices[0] if indices else 10 ** 6,
                         text[:1].upper() + text[1:]))
     return tips
 
@@ -157,14 +185,14 @@ def rank_tips(tips: Sequence[Tip]) -> tuple[str, ...]:
 
 
 def all_tips(rubric: Rubric, scenario: Scenario | None, turns: Sequence[ScoredTurn], steps: Sequence[StepResult],
-             evidence: Sequence[ScoreEvidence], first_empathy_turn: int | None) -> tuple[str, ...]:
+             evidence: Sequence[ScoreEvidence], empathy: EmpathyResult) -> tuple[str, ...]:
     weights = rubric.weights
     required = [s for s in steps if s.required]
     share = 100.0 / len(required) if required else 0.0
-    tips = (empathy_tips(evidence, first_empathy_turn, weights.empathy, scenario)
+    tips = (empathy_tips(empathy, weights.empathy, scenario)
             + step_tips(steps, share, weights.compliance, scenario)
             + violation_tips(evidence, weights.compliance, scenario)
-            + tone_tips(evidence, weights.tone))
+            + tone_tips(evidence, weights.tone, turns, rubric.tone))
     if not tips and turns:
         return ()
     return rank_tips(tips)

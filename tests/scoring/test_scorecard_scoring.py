@@ -204,3 +204,16 @@ def test_voice_measures_score_tone_per_turn_with_times(loaded):
     assert card.voice.dead_air_turns == (2,) and card.voice.raised_voice_turns == (3,)
     assert card.voice.talk_ratio == pytest.approx(8.5 / (8.5 + 3.5), abs=0.01)
     assert card.voice.longest_response_delay_s == 5.0
+
+
+def test_tone_tips_name_the_turn_and_the_fix(loaded):
+    scenario = loaded.scenario
+    exchanges = [("You've charged me twice!", 0, "Thank you for calling, my name is Sam, I'm so sorry you've been "
+                  "charged twice, I can see how worrying that is."),
+                 ("Well?", 0, "Could you confirm your date of birth for security?"),
+                 ("Third of March.", 0, "I've refunded the second payment within three working days.")]
+    times = [(0.0, 2.0, 2.5, 6.0), (6.5, 7.0, 7.5, 9.0), (9.5, 10.5, 11.0, 14.0)]
+    quick = ToneMeasures(ToneLabel.NEUTRAL, words_per_minute=230, pitch_range_semitones=5, speech_s=3.0)
+    card = score_call(build_record(scenario, exchanges, times=times, tones=[quick] * 3), scenario, Rubric())
+    pace = [tip for tip in card.tips if "too fast" in tip]
+    assert pace and "turns 1, 2 and 3" in pace[0] and "230 words a minute" in pace[0] and "130-175" in pace[0]
