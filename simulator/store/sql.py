@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
+from pydantic import TypeAdapter
 
 from simulator.call.record import CallHeader, CallRecord, TurnRecord, now_iso, read_call, turn_from_json, turn_to_json
 from simulator.contracts import Outcome
@@ -494,25 +495,15 @@ def _trainee(conn: Any, name: str) -> TraineeInfo | None:
     return TraineeInfo(row.id, row.name, row.team, row.created_at) if row else None
 
 
-_HEADER_ADAPTER = None
+_HEADER = TypeAdapter(CallHeader)
 
 
 def _header_json(header: CallHeader) -> dict[str, Any]:
-    from pydantic import TypeAdapter
-
-    global _HEADER_ADAPTER
-    if _HEADER_ADAPTER is None:
-        _HEADER_ADAPTER = TypeAdapter(CallHeader)
-    return _HEADER_ADAPTER.dump_python(header, mode="json")
+    return _HEADER.dump_python(header, mode="json")
 
 
 def _header(data: dict[str, Any]) -> CallHeader:
-    from pydantic import TypeAdapter
-
-    global _HEADER_ADAPTER
-    if _HEADER_ADAPTER is None:
-        _HEADER_ADAPTER = TypeAdapter(CallHeader)
-    return _HEADER_ADAPTER.validate_python(data)
+    return _HEADER.validate_python(data)
 
 
 def _call_values(call_id: str, header: CallHeader, folder: Path | None, trainee_id: int | None,
