@@ -2,6 +2,7 @@
 
     python benchmarks/asr.py                        # both backends over ../shared/data/asr
     python benchmarks/asr.py --backend faster-whisper --repeat 3 --threads 1
+    python benchmarks/asr.py --backend faster-whisper --incremental   # + end-of-turn latency
 
 Each backend runs in its own child process so its peak RSS is its own.  openai-whisper needs a
 checkpoint: ``--checkpoint PATH``, or one is converted from the packaged tiny.en with
@@ -10,6 +11,11 @@ checkpoint: ``--checkpoint PATH``, or one is converted from the packaged tiny.en
 Real-time factor = transcription time / audio duration (lower is faster); "cold" is the first
 pass over the clips in a fresh process (includes one-off JIT and cache warm-up), "warm" the best of
 the later passes.  WER normalises case, punctuation and numbers, and ignores fillers.
+
+``--incremental`` also replays each clip in real time (0.1 s blocks) followed by ``--end-silence``
+of silence -- what the endpointer waits for -- into an ``IncrementalTranscriber`` and reports how
+long ``finish()`` then takes (the wait after the turn ends), against transcribing the whole turn
+only once it has ended.
 """
 
 from __future__ import annotations
@@ -72,7 +78,9 @@ def run_child(args: argparse.Namespace) -> dict:
     wer_by_kind = {kind: corpus_wer([(row["text"], hypotheses[row["audio"]]) for row, _a in clips
                                      if row["kind"] == kind], drop_fillers=True).wer for kind in kinds}
     overall = corpus_wer([(row["text"], hypotheses[row["audio"]]) for row, _a in clips], drop_fillers=True)
+    latency = end_of_turn_latency(transcriber, clips, args.end_silence) if args.incremental else None
     return {
+        "latency": latency,
         "backend": backend, "model": getattr(transcriber, "model_name", ""), "threads": args.threads,
         "clips": len(clips), "audio_s": round(audio_s, 2), "load_s": round(load_s, 2),
         "rtf_cold": round(pass_times[0] / audio_s, 3),
@@ -84,6 +92,36 @@ def run_child(args: argparse.Namespace) -> dict:
     }
 
 
+def end_of_turn_latency(transcriber, clips, end_silence_s: float) -> dict:
+    import numpy as np
+
+    from simulator.asr.incremental import IncrementalTranscriber
+    from simulator.asr.worker import AsrWorker
+
+    block = 1_600
+    waits, after_end, reused = [], [], 0
+    with AsrWorker(transcriber) as worker:
+        for _row, audio in clips:
+            turn = np.concatenate([audio, np.zeros(int(end_silence_s * 16_000), np.float32)])
+            incremental = IncrementalTranscriber(worker)
+            started = time.perf_counter()
+            for index, start in enumerate(range(0, len(turn), block)):
+                incremental.feed(turn[start:start + block])
+                pause = started + (index + 1) * block / 16_000 - time.perf_counter()
+                if pause > 0:
+                    time.sleep(pause)  # the microphone's pace
+            ended = time.perf_counter()
+            incremental.finish()
+            waits.append(time.perf_counter() - ended)
+            reused += bool(incremental.stats.final_reused)
+            ended = time.perf_counter()
+            worker.transcribe(turn).result()
+            after_end.append(time.perf_counter() - ended)
+    return {"end_silence_s": end_silence_s, "finish_wait_s_median": round(float(np.median(waits)), 3),
+            "finish_wait_s_max": round(max(waits), 3), "finals_reused": reused, "turns": len(clips),
+            "whole_turn_after_end_s_median": round(float(np.median(after_end)), 3)}
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--backend", choices=BACKENDS, action="append", help="default: both")
@@ -93,6 +131,8 @@ def main() -> int:
     parser.add_argument("--model", help="model name/path for a single --backend")
     parser.add_argument("--checkpoint", type=Path, help="openai-whisper checkpoint (default: convert)")
     parser.add_argument("--json", action="store_true", help="print one JSON object per backend")
+    parser.add_argument("--incremental", action="store_true", help="also measure end-of-turn latency")
+    parser.add_argument("--end-silence", type=float, default=0.8, help="silence after each turn (s)")
     parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
@@ -105,7 +145,8 @@ def main() -> int:
     results = []
     for backend in args.backend or BACKENDS:
         command = [sys.executable, __file__, "--child", "--backend", backend, "--data", str(args.data),
-                   "--repeat", str(args.repeat), "--threads", str(args.threads)]
+                   "--repeat", str(args.repeat), "--threads", str(args.threads),
+                   "--end-silence", str(args.end_silence)] + (["--incremental"] if args.incremental else [])
         model = args.model
         if backend == "openai-whisper" and not model:
             model = str(openai_checkpoint(args.checkpoint))
@@ -128,6 +169,13 @@ def main() -> int:
                  f"{r['rtf_warm']:.3f}" if r["rtf_warm"] is not None else "-",
                  *[f"{r['wer'][k]:.3f}" for k in kinds], f"{r['wer']['overall']:.3f}", f"{r['peak_rss_mb']:.0f}"]
         print(" | ".join(cells))
+    for r in results:
+        if r["latency"]:
+            lat = r["latency"]
+            print(f"{r['backend']}: end of turn ({lat['end_silence_s']} s silence) -> final text: "
+                  f"median {lat['finish_wait_s_median']} s, max {lat['finish_wait_s_max']} s incremental "
+                  f"({lat['finals_reused']}/{lat['turns']} finals reused the partial) vs median "
+                  f"{lat['whole_turn_after_end_s_median']} s transcribing the whole turn after it ended")
     first = results[0]
     print(f"({first['clips']} clips, {first['audio_s']} s of audio, {first['reference_words']} reference words, "
           f"threads={first['threads']}, repeat={args.repeat})")

@@ -6,7 +6,9 @@ instead of falling behind).  A pass runs the Silero VAD over the recent audio (m
 decodes with Whisper only when there is speech not yet decoded and either
 
 * the speech has paused (``pause_s`` of silence): the likely end of the turn, decoded at once, or
-* ``interval_s`` of audio has passed since the last decode while the speech goes on.
+* ``interval_s`` of audio has passed since the last decode while the speech goes on -- stretched
+  to three decode times on a slow or busy CPU, because a decode still running when the turn ends
+  delays the final one (the model cannot be interrupted).
 
 If all the speech heard lies inside the audio already decoded, the previous transcript stands.
 That makes ``finish()`` cheap: the endpointer ends a turn after ~0.5-1 s of silence, the pause pass
@@ -20,6 +22,7 @@ from __future__ import annotations
 
 import dataclasses
 import threading
+import time
 from collections.abc import Callable
 from concurrent.futures import Future
 from dataclasses import dataclass
@@ -70,6 +73,7 @@ class IncrementalTranscriber:
         self._queued: Future | None = None
         self._decoded: _Decoded | None = None
         self._speech_end = 0  # samples: where the last speech heard so far ends (0 = none yet)
+        self._decode_s = 0.0  # how long the last decode took (wall clock)
         self._final: Future[Transcript] | None = None
         self._passes = 0
         self._decodes = 0
@@ -173,9 +177,12 @@ class IncrementalTranscriber:
         if self._speech_end == 0 or self._speech_end <= decoded_upto:
             return False  # nothing said since the audio already decoded
         still_speaking = bool(spans) and self._speech_end >= samples - 1
-        if not final and still_speaking and samples - decoded_upto < self.interval_samples:
+        interval = max(self.interval_samples, int(3 * self._decode_s * SAMPLE_RATE))
+        if not final and still_speaking and samples - decoded_upto < interval:
             return False
+        started = time.perf_counter()
         transcript = self._worker.transcriber.transcribe(audio, prompt=self.prompt)
+        self._decode_s = time.perf_counter() - started
         with self._lock:
             self._decoded = _Decoded(transcript, samples)
             self._decodes += 1
