@@ -56,7 +56,7 @@ class IncrementalTranscriber:
                  on_partial: Callable[[Transcript], None] | None = None):
         """``worker``: the call's ``AsrWorker`` (or a bare transcriber, which then gets its own worker).
 
-        ``on_partial`` is called on the worker thread each time a pass produces new text.
+        ``on_partial`` is called on the worker thread with the new partial each time a pass decodes.
         """
         self._owns_worker = not isinstance(worker, AsrWorker)
         self._worker = AsrWorker(worker) if self._owns_worker else worker
