@@ -22,7 +22,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from simulator.audio.clip import read_wav
+from simulator.audio.clip import AudioClip, read_wav, write_wav
 from simulator.call.record import read_call
 from simulator.contracts import Speaker
 
@@ -202,3 +202,58 @@ def test_the_customer_answers_only_after_the_end_of_turn_silence(barged_in_call)
     heard = read_wav(barged_in_call["record"].audio(trainee)).duration_s
     assert heard >= (speech_end - onset) / RATE - 0.1  # the whole reply is in the trainee's WAV
     assert "refund" not in trainee.text.lower() and "sam" in trainee.text.lower()
+
+
+@pytest.fixture(scope="module")
+def bumped_call(realtime, tmp_path_factory):
+    """A call where the mic picks up a short knock (not speech) during the customer's opening line."""
+    work = tmp_path_factory.mktemp("realtime-bump")
+    knock = np.random.default_rng(5).standard_normal(int(0.04 * RATE)).astype(np.float32) * 0.3
+    write_wav(work / "knock.wav", AudioClip(np.concatenate([knock, np.zeros(RATE // 2, np.float32)])))
+    recorder = BusRecorder(realtime.env)
+    app = subprocess.Popen([sys.executable, "-m", "simulator", "play", "billing-overcharge", "--record-to",
+                            str(work / "calls"), "--analyser", "lexical", "--no-speech", "3"],
+                           env=realtime.env, cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        recorder.wait_until(lambda mic, spk: is_speaking(spk, 1.0), 60, "the customer's opening line")
+        knocked_at = recorder.position
+        play_into_mic(work / "knock.wav", realtime.env).wait(30)
+        # The opening line finishes, then three seconds of silence make a silence turn and the
+        # customer reacts to it: wait for that second line to finish.
+        recorder.wait_until(lambda mic, spk: first_sound(spk, knocked_at + 5 * RATE) is not None
+                            and last_sound_before_gap(spk, first_sound(spk, knocked_at + 5 * RATE), 1.0) is not None,
+                            60, "the customer's reaction to the silence")
+        time.sleep(0.5)
+    finally:
+        app.send_signal(signal.SIGTERM)
+        try:
+            app.communicate(timeout=30)
+        except subprocess.TimeoutExpired:
+            app.kill()
+            app.communicate()
+        recorder.close()
+    mic, speaker = recorder.channels()
+    return {"mic": mic, "speaker": speaker, "knocked_at": knocked_at,
+            "record": read_call(next(p for p in (work / "calls").iterdir() if p.is_dir()))}
+
+
+def test_a_knock_on_the_mic_holds_the_line_briefly_and_it_carries_on(bumped_call):
+    mic, speaker = bumped_call["mic"], bumped_call["speaker"]
+    knock = first_sound(mic, bumped_call["knocked_at"])
+    assert knock is not None
+    gap_start = last_sound_before_gap(speaker, knock - int(0.05 * RATE), gap_s=0.15)
+    assert gap_start is not None and gap_start - knock < 0.15 * RATE  # held quickly...
+    resumed = first_sound(speaker, gap_start + 1)
+    assert resumed is not None and resumed - gap_start < 0.6 * RATE  # ...and released, not cut
+    customer = [t for t in bumped_call["record"].turns if t.speaker == Speaker.CUSTOMER]
+    assert not customer[0].interrupted
+    line = read_wav(bumped_call["record"].audio(customer[0])).samples
+    assert len(line) > 3 * RATE  # the whole line was played and kept
+    # On the speaker the line lasted its own length plus the hold.
+    padded = np.concatenate([line, np.zeros(RATE, np.float32)])
+    line_span = last_sound_before_gap(padded, first_sound(padded), 0.5) - first_sound(padded)
+    started = first_sound(speaker)
+    heard_span = last_sound_before_gap(speaker, started, 1.0) - started
+    assert heard_span - line_span >= 0.2 * RATE
+    trainee = bumped_call["record"].trainee_turns
+    assert trainee and trainee[0].analysis.silence and not trainee[0].analysis.interrupted_customer
