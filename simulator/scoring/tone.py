@@ -82,13 +82,14 @@ def _turn_tone(turn: ScoredTurn, limits: ToneThresholds) -> tuple[float, list[Sc
 
 
 def _talk_times(record: CallRecord | None, turns: Sequence[ScoredTurn]) -> tuple[float | None, float | None]:
+    # both sides measured the same way (turn start to end) so the ratio compares like with like
     trainee = 0.0
     for turn in turns:
         tone = turn.analysis.tone
-        if tone is not None and tone.speech_s is not None:
-            trainee += tone.speech_s
-        elif turn.record is not None and turn.record.start_s is not None and turn.record.end_s is not None:
+        if turn.record is not None and turn.record.start_s is not None and turn.record.end_s is not None:
             trainee += max(0.0, turn.record.end_s - turn.record.start_s)
+        elif tone is not None and tone.speech_s is not None:
+            trainee += tone.speech_s
     customer = 0.0
     if record is not None:
         for item in record.turns:
