@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from simulator.scoring.scorecard import Scorecard, ScoreEvidence
+from simulator.scoring.scorecard import Dimension, Scorecard, ScoreEvidence
 
 
 def _clock(seconds: float | None) -> str:
@@ -19,11 +19,17 @@ def _evidence_line(item: ScoreEvidence) -> str:
     return f"      {where}{_clock(item.time_s)}: {item.detail}{quote}{points}"
 
 
+def _why_unscored(card: Scorecard, dimension: Dimension) -> str:
+    if not card.turns:
+        return "no replies"
+    return {Dimension.TONE: "no audio", Dimension.COMPLIANCE: "no script steps"}.get(dimension, "not measured")
+
+
 def format_scorecard(card: Scorecard, *, detailed: bool = False) -> str:
     lines = [f"Scorecard: {card.overall:.0f}/100 (pass mark {card.pass_mark:.0f}) "
              f"{'PASSED' if card.passed else 'NOT PASSED'}; outcome: {card.outcome or 'unfinished'}"]
     for dim in card.dimensions:
-        score = "n/a (no audio)" if dim.score is None else f"{dim.score:.0f}"
+        score = f"n/a ({_why_unscored(card, dim.dimension)})" if dim.score is None else f"{dim.score:.0f}"
         verdict = "" if dim.passed is None else (" pass" if dim.passed else " below mark")
         judged = f"  (judged on turns {', '.join(map(str, dim.judged_turns))})" if detailed and dim.judged_turns else ""
         lines.append(f"  {dim.dimension.value:<11} {score}{verdict}{judged}")
