@@ -10,6 +10,8 @@ baseline, with the shipped default thresholds.  The hostile threshold was chosen
 (``calibration``); actors 4-6 were never looked at for it (``report``).  Any other actors present
 are reported as ``unseen``.  Accuracy is over angry vs neutral clips; calm clips count as neutral in
 ``accuracy_with_calm``; happy clips show how often high-energy joy is mistaken for anger.
+``degraded_audio_accuracy`` repeats the all-actor accuracy after a simulated phone line (300-3400 Hz,
+8 kHz mu-law) and after steady noise 20 dB below the speech.
 
 RAVDESS actors say the same two sentences in every emotion, which hides how much the measures move
 with *what* is said.  ``calm_varied_wording`` therefore also scores one speaker's calm read clips
@@ -26,6 +28,9 @@ import time
 from collections import defaultdict
 from pathlib import Path
 
+import numpy as np
+
+from simulator.analysis.acoustics import read_wav, resample, voice_features
 from simulator.analysis.tone import call_tone, features_of_file
 from simulator.contracts import ToneLabel, Transcript
 from simulator.scenario.model import ToneThresholds
@@ -93,12 +98,52 @@ def run(folder: Path | None = None) -> dict:
     elapsed = time.perf_counter() - started
     return {
         **_results(groups, per_actor, thresholds),
+        "degraded_audio_accuracy": {name: _degraded_accuracy(folder, by_actor, thresholds, change)
+                                    for name, change in DEGRADATIONS.items()},
         "calm_varied_wording": calm_false_alarms(thresholds),
         "audio_s": round(audio_s, 1),
         "seconds": round(elapsed, 2),
         "x_real_time": round(audio_s / elapsed, 1) if elapsed else None,
         "data": str(folder),
     }
+
+
+def _telephone(samples: np.ndarray, rate: int) -> tuple[np.ndarray, int]:
+    """A phone line: 300-3400 Hz, 8 kHz, G.711 mu-law."""
+    spectrum = np.fft.rfft(samples)
+    freqs = np.fft.rfftfreq(samples.size, 1.0 / rate)
+    spectrum[(freqs < 300) | (freqs > 3400)] = 0
+    narrow = resample(np.fft.irfft(spectrum, samples.size).astype(np.float32), rate, 8000)
+    mu = 255.0
+    coded = np.sign(narrow) * np.log1p(mu * np.minimum(np.abs(narrow), 1.0)) / np.log1p(mu)
+    coded = np.round(coded * 127) / 127  # 8-bit code words
+    return (np.sign(coded) * np.expm1(np.abs(coded) * np.log1p(mu)) / mu).astype(np.float32), 8000
+
+
+def _office_noise(samples: np.ndarray, rate: int) -> tuple[np.ndarray, int]:
+    """Steady noise 20 dB below the clip's speech level (seeded: the same noise every run)."""
+    level = voice_features(samples, rate).level_db
+    noise = np.random.default_rng(7).normal(0.0, 1.0, samples.size).astype(np.float32)
+    noise *= 10 ** ((level - 20) / 20) / max(float(np.sqrt(np.mean(noise ** 2))), 1e-9)
+    return samples + noise, rate
+
+
+DEGRADATIONS = {"telephone_8k_mulaw": _telephone, "noise_20db_snr": _office_noise}
+
+
+def _degraded_accuracy(folder: Path, by_actor: dict[int, list[dict]], thresholds: ToneThresholds,
+                       change) -> float | None:
+    """Angry vs neutral accuracy over all actors after passing every clip through ``change``."""
+    items: list[tuple[str, bool]] = []
+    for entries in by_actor.values():
+        turns = []
+        for entry in entries:
+            audio = read_wav(folder / entry["audio"])
+            samples, rate = change(audio.mono(), audio.sample_rate)
+            turns.append((Transcript(""), voice_features(samples, rate)))
+        tones = call_tone(turns, thresholds)
+        items.extend((entry["emotion"], tone.label == ToneLabel.ANGRY) for entry, tone in zip(entries, tones))
+    return _accuracy(items, {"angry", "neutral"})["accuracy"]
 
 
 def calm_false_alarms(thresholds: ToneThresholds) -> dict:
