@@ -4,7 +4,8 @@ Builds a two-minute stereo call (agent left, customer right) from espeak-ng line
 gaps, then times the pipeline the command runs: Silero VAD on both channels, batched Whisper on
 both sides, the configured turn analyser, tone, and the scorecard.  ``cold`` includes loading the
 models (what one ``callsim score`` process pays); ``warm`` is every further call in the same
-process (batch QA); ``agent_asr_only`` is ``--no-customer-asr``.  Prints JSON.  Needs espeak-ng and sox (both in the README's apt line).
+process (batch QA); ``agent_asr_only`` is ``--no-customer-asr``.  Prints JSON.  Needs espeak-ng
+and sox (both in the README's apt line).
 """
 
 from __future__ import annotations
@@ -110,7 +111,8 @@ def run() -> dict:
         agent_runs = [_score_once(path, loaded, analyser, transcriber, False) for _ in range(2)]
     warm = min(run[0] for run in warm_runs)
     agent_only = min(run[0] for run in agent_runs)
-    # CPU seconds / cores: roughly the wall time with the box to ourselves (a lower bound: not all of it runs in parallel)
+    # CPU seconds / cores: roughly the wall time with the box to ourselves (a lower bound: not all
+    # of it runs in parallel)
     warm_cpu = min(run[1]["cpu_s"] for run in warm_runs) / CORES
     agent_cpu = min(run[1]["cpu_s"] for run in agent_runs) / CORES
     audio_s = about["duration_s"]

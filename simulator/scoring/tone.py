@@ -72,8 +72,9 @@ def _turn_tone(turn: ScoredTurn, limits: ToneThresholds) -> tuple[float, list[Sc
                                        "semitones", -MONOTONE_POINTS))
     delay = analysis.timing.response_delay_s
     if delay is not None and delay > limits.dead_air_s and not analysis.silence:
+        points = min(30.0, 10.0 + 5.0 * (delay - limits.dead_air_s))
         items.append(turn.evidence(T, "tone.dead_air", "", f"{delay:.1f} s of dead air before you answered "
-                                   f"(over {limits.dead_air_s:.0f} s)", -min(30.0, 10.0 + 5.0 * (delay - limits.dead_air_s))))
+                                   f"(over {limits.dead_air_s:.0f} s)", -points))
     overlap = analysis.timing.overlap_s
     if analysis.interrupted_customer or overlap > limits.max_overlap_s:
         detail = (f"talked over the customer for {overlap:.1f} s" if overlap else "talked over the customer")
