@@ -130,6 +130,7 @@ class VoicedCall:
         self._barged_in_at_s: float | None = None
         self._started = False
         self._failure: Exception | None = None
+        self._muted = False
         self.stats = CallStats()
 
     # -- set-up --------------------------------------------------------------------------------
@@ -147,6 +148,10 @@ class VoicedCall:
         if self._endpointer is None:
             self._endpointer = Endpointer(SileroVad(), self.options.endpoint, self.mic.sample_rate)
         return self._endpointer
+
+    def mute(self, muted: bool) -> None:
+        """Muted, the mic is treated as silence (the trainee's turn goes on; a long mute is silence)."""
+        self._muted = muted
 
     def close(self) -> None:
         self.player.close()
@@ -179,22 +184,38 @@ class VoicedCall:
             # Let the line finish and be recorded; the call stops when the trainee's turn starts.
             self._failure = err
             self.player.wait_to_end()
-            path = self._save("customer", clip)
-            return SpokenLine(start_s=round(start_s, 3), end_s=round(start_s + clip.duration_s, 3), audio_path=path)
-        cut_at_s = None
+            return self._spoken(clip, start_s, start_s + clip.duration_s, len(clip.samples), None)
+        try:
+            cut_at_s = self._listen_while_playing(clip, endpointer, start_s, turn_index)
+        except AudioDeviceError as err:
+            # The headset went away mid-line: keep what was played, stop at the trainee's turn.
+            self._failure = err
+            played = self.player.cut()
+            return self._spoken(clip, start_s, start_s + played / clip.sample_rate, played, None)
+        played_samples = self.player.played_samples if cut_at_s is not None else len(clip.samples)
+        end_s = max(endpointer.position_s, start_s + played_samples / clip.sample_rate)
+        return self._spoken(clip, start_s, cut_at_s if cut_at_s is not None else end_s, played_samples, cut_at_s)
+
+    def _spoken(self, clip: AudioClip, start_s: float, end_s: float, played: int, cut_at_s: float | None) -> SpokenLine:
+        path = self._save("customer", clip.head(played))
+        return SpokenLine(start_s=round(start_s, 3), end_s=round(end_s, 3), audio_path=path,
+                          cut_off_at_s=None if cut_at_s is None else round(cut_at_s, 3))
+
+    def _listen_while_playing(self, clip: AudioClip, endpointer: Endpointer, start_s: float,
+                              turn_index: int) -> float | None:
+        """Feed the mic to the endpointer until the line ends; returns the cut time on a barge-in."""
         held_at_s: float | None = None  # the line is on hold: a sound started on the mic
         started = time.monotonic()
         allowance_s = clip.duration_s + STUCK_MARGIN_S
         while self.player.playing:
             if time.monotonic() - started > allowance_s:
-                self.player.cut()
                 raise self.player.stuck_error()
             block = self.mic.read(READ_TIMEOUT_S)
             if block is None:
                 continue
             if self.on_level is not None:
                 self.on_level(level_dbfs(block.samples))
-            if not self.options.headset:
+            if not self.options.headset or self._muted:
                 # Open speakers: the mic hears the customer, so it cannot hear a barge-in.
                 endpointer.feed(np.zeros_like(block.samples))
                 continue
@@ -205,10 +226,9 @@ class VoicedCall:
             if onset is not None and self.player.playing:
                 played = self.player.cut()
                 log.debug("speak %d: barge-in at %.3f s, cut after %d samples", turn_index, onset.at_s, played)
-                cut_at_s = start_s + played / clip.sample_rate
                 self._barged_in_at_s = onset.at_s
                 self.stats.barge_ins += 1
-                break
+                return start_s + played / clip.sample_rate
             if held_at_s is None and loud and not endpointer.in_speech:
                 self.player.pause()  # quicker than the VAD; the VAD decides within HOLD_S
                 held_at_s = endpointer.position_s
@@ -217,13 +237,7 @@ class VoicedCall:
                 allowance_s += HOLD_S + 0.1  # the hold is not the device being stuck
                 held_at_s = None
                 self.stats.holds_released += 1
-        played_samples = self.player.played_samples if cut_at_s is not None else len(clip.samples)
-        end_s = max(endpointer.position_s, start_s + played_samples / clip.sample_rate)
-        if cut_at_s is not None:
-            end_s = cut_at_s
-        path = self._save("customer", clip.head(played_samples))
-        return SpokenLine(start_s=round(start_s, 3), end_s=round(end_s, 3), audio_path=path,
-                          cut_off_at_s=None if cut_at_s is None else round(cut_at_s, 3))
+        return None
 
     def _render_ahead(self, turn: CustomerTurn) -> None:
         # The next line's mood is this one's plus the reaction to the reply: same bucket first.
@@ -251,7 +265,7 @@ class VoicedCall:
                     continue
                 if self.on_level is not None:
                     self.on_level(level_dbfs(block.samples))
-                self._carried.extend(endpointer.feed(block))
+                self._carried.extend(endpointer.feed(np.zeros_like(block.samples) if self._muted else block))
                 continue
             event = self._carried.popleft()
             log.debug("listen %d: %s at %.3f s", turn_index, type(event).__name__, endpointer.position_s)

@@ -28,6 +28,7 @@ from simulator.contracts import Speaker
 
 pytestmark = [pytest.mark.audio, pytest.mark.models]
 REPO = Path(__file__).resolve().parents[2]
+REALTIME = REPO.parent / "shared" / "audio" / "realtime"
 BARGE_IN_LIMIT_S = 0.150
 RATE = 16_000
 FRAME = RATE // 100  # 10 ms
@@ -257,3 +258,32 @@ def test_a_knock_on_the_mic_holds_the_line_briefly_and_it_carries_on(bumped_call
     assert heard_span - line_span >= 0.2 * RATE
     trainee = bumped_call["record"].trainee_turns
     assert trainee and trainee[0].analysis.silence and not trainee[0].analysis.interrupted_customer
+
+
+def test_a_headset_that_disappears_mid_call_stops_it_with_a_message_and_keeps_the_record(realtime, tmp_path):
+    """The sound server dies during the opening line, as when a USB headset is pulled."""
+    env = {**realtime.env, "PROBE_STATE_DIR": str(tmp_path / "pulse")}
+    started = subprocess.run([str(REALTIME / "start.sh")], env=env, capture_output=True, text=True, timeout=60)
+    assert started.returncode == 0, started.stderr
+    for line in started.stdout.splitlines():
+        key, _, value = line.removeprefix("export ").partition("=")
+        env[key] = value
+    recorder = BusRecorder(env)
+    app = subprocess.Popen([sys.executable, "-m", "simulator", "play", "billing-overcharge", "--record-to",
+                            str(tmp_path / "calls"), "--analyser", "lexical"],
+                           env=env, cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        recorder.wait_until(lambda mic, spk: is_speaking(spk, 1.0), 60, "the customer's opening line")
+    finally:
+        subprocess.run([str(REALTIME / "stop.sh")], env=env, capture_output=True, timeout=30)
+        recorder.close()
+    try:
+        _out, err = app.communicate(timeout=60)
+    finally:
+        app.kill()
+    assert app.returncode == 4
+    assert "device 'default'" in err and "callsim devices" in err and "saved" in err
+    record = read_call(next(p for p in (tmp_path / "calls").iterdir() if p.is_dir()))
+    assert not record.complete
+    opening = record.turns[0]
+    assert opening.speaker == Speaker.CUSTOMER and read_wav(record.audio(opening)).duration_s > 0.5
