@@ -79,7 +79,13 @@ def _score_recorded(path: Path, args: argparse.Namespace, settings: Settings) ->
     record = fill_missing_tone(record, rubric.tone)
     card = score_call(record, loaded.scenario, rubric)
     return {"kind": "recorded", "scenario": loaded.scenario.id, "scenario_path": str(loaded.path),
-            "outcome": record.outcome.value if record.outcome else None}, card
+            "outcome": record.outcome.value if record.outcome else None, "complete": record.complete,
+            "turns": _turns_json(record)}, card
+
+
+def _turns_json(record: CallRecord) -> list[dict]:
+    return [{"speaker": t.speaker.value, "start_s": t.start_s, "end_s": t.end_s, "text": t.text}
+            for t in record.turns]
 
 
 def vad_span_finder():
@@ -128,10 +134,8 @@ def _score_wav(path: Path, args: argparse.Namespace, settings: Settings) -> tupl
                             source=path.resolve(), agent_channel=args.agent_channel,
                             transcribe_customer=not args.no_customer_asr)
     card = score_call(call.record, scenario, rubric)
-    turns = [{"speaker": t.speaker.value, "start_s": t.start_s, "end_s": t.end_s, "text": t.text}
-             for t in call.record.turns]
     return {"kind": "external", "scenario": scenario.id, "stereo": call.stereo,
-            "duration_s": round(call.duration_s, 2), "turns": turns}, card
+            "duration_s": round(call.duration_s, 2), "turns": _turns_json(call.record)}, card
 
 
 def cmd_score(args: argparse.Namespace) -> int:
