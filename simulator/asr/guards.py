@@ -17,6 +17,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from simulator.asr.base import SAMPLE_RATE
+from simulator.asr.wer import FILLERS
 from simulator.contracts import Transcript, Word
 from simulator.lazy import require
 
@@ -86,6 +87,7 @@ class SegmentChecks:
     logprob_threshold: float = -1.0
     compression_ratio_threshold: float = 2.4
     new_sentence_min_probability: float = 0.15  # see trim_trailing_invention
+    new_sentence_min_mean_probability: float = 0.6
 
     def rejection(self, segment: DecodedSegment) -> str | None:
         """Why ``segment`` is not trusted, or ``None`` if it is."""
@@ -137,18 +139,29 @@ _SENTENCE_END = (".", "!", "?")
 
 
 def trim_trailing_invention(words: list[Word], checks: SegmentChecks) -> list[Word]:
-    """Drop trailing sentences whose first word the audio hardly supports.
+    """Drop trailing sentences the audio hardly supports.
 
     At the end of a clip (more so with a prompt) Whisper tends to append a short, fluent sentence
-    nobody said -- "Thank you.", "This is..." -- whose first word has a probability near zero, while
-    real words, even badly recognised ones, rarely fall that low.
+    nobody said -- "Thank you.", "This is..." -- whose first word has a probability near zero and
+    whose words average well below real speech.  Fillers are skipped when finding the first word:
+    a real "Um, let me check." often starts with a filler of low probability.
     """
     while words:
         starts = [i for i in range(1, len(words)) if words[i - 1].text.endswith(_SENTENCE_END)]
-        if not starts or words[starts[-1]].probability >= checks.new_sentence_min_probability:
+        if not starts:
+            return words
+        tail = words[starts[-1]:]
+        content = [w for w in tail if _bare(w.text) not in FILLERS]
+        mean_probability = sum(w.probability for w in tail) / len(tail)
+        if not content or content[0].probability >= checks.new_sentence_min_probability or \
+                mean_probability >= checks.new_sentence_min_mean_probability:
             return words
         words = words[: starts[-1]]
     return words
+
+
+def _bare(text: str) -> str:
+    return "".join(c for c in text.lower() if c.isalpha())
 
 
 def empty_transcript(duration_s: float, *, no_speech_prob: float = 1.0) -> Transcript:

@@ -115,6 +115,15 @@ def test_guard_trims_an_improbable_trailing_sentence_but_keeps_a_real_one():
     real = _segment(" Ten of clubs. Thanks.", [("Ten", 0.0, 0.3, 0.8), ("of", 0.3, 0.5, 0.9),
                                                ("clubs.", 0.5, 0.8, 0.7), ("Thanks.", 0.9, 1.3, 0.85)])
     assert assemble_transcript([real], SPEECH, 2.0).text == "Ten of clubs. Thanks."
+    filler_start = _segment(" Sure. Um, let me check.", [("Sure.", 0.0, 0.3, 0.9), ("Um,", 0.4, 0.6, 0.05),
+                                                         ("let", 0.7, 0.8, 0.97), ("me", 0.8, 0.9, 0.99),
+                                                         ("check.", 0.9, 1.2, 0.9)])
+    assert assemble_transcript([filler_start], SPEECH, 2.0).text == "Sure. Um, let me check."
+    # A real sentence whose first word was misheard: the rest of it is confident, so it stays.
+    misheard = _segment(" Sure. Wright away I'll fix it.", [
+        ("Sure.", 0.0, 0.3, 0.9), ("Wright", 0.4, 0.6, 0.08), ("away", 0.6, 0.9, 0.95), ("I'll", 0.9, 1.0, 0.9),
+        ("fix", 1.0, 1.2, 0.9), ("it.", 1.2, 1.4, 0.95)])
+    assert assemble_transcript([misheard], SPEECH, 2.0).text == "Sure. Wright away I'll fix it."
 
 
 def test_guard_drops_the_prompt_echoed_back():
