@@ -26,7 +26,7 @@ from pathlib import Path
 import numpy as np
 
 from simulator.analysis.acoustics import (
-    MIN_MEASURABLE_SPEECH_S, AudioFileError, VoiceFeatures, read_wav, voice_features,
+    AudioFileError, VoiceFeatures, read_wav, voice_features,
 )
 from simulator.analysis.base import TurnAnalyser, TurnInput
 from simulator.analysis.text import normalise
@@ -41,6 +41,8 @@ PROBABILITY_SLOPE = 3.0  # logistic slope of angry_probability around the thresh
 BASELINE_PERCENTILE = 30  # a speaker's calmer turns: they are the reference, not the average
 MIN_WPM_SPAN_S = 1.0
 MIN_WPM_WORDS = 3
+# an "OK" or "yes" is too short for a stable level or pitch: measured, but neither judged nor a baseline
+MIN_JUDGED_SPEECH_S = 0.8
 
 SINGLE_FILLERS = frozenset({"um", "umm", "uh", "uhh", "uhm", "er", "erm", "ah", "hmm", "mm", "eh"})
 PHRASE_FILLERS = ("you know", "i mean", "kind of", "sort of")
@@ -63,7 +65,7 @@ class VoicePoint:
     @classmethod
     def of_tone(cls, tone: ToneMeasures) -> VoicePoint | None:
         """From stored measures (no audio needed); None for turns stored without them."""
-        if tone.loudness_db is None or tone.tilt_db is None or (tone.speech_s or 0.0) < MIN_MEASURABLE_SPEECH_S:
+        if tone.loudness_db is None or tone.tilt_db is None or (tone.speech_s or 0.0) < MIN_JUDGED_SPEECH_S:
             return None
         return cls(tone.loudness_db, tone.pitch_hz, tone.tilt_db)
 
@@ -75,7 +77,7 @@ class SpeakerBaseline:
     turns: tuple[VoicePoint, ...] = ()
 
     def add(self, features: VoiceFeatures) -> SpeakerBaseline:
-        if not features.measurable:
+        if features.speech_s < MIN_JUDGED_SPEECH_S:
             return self
         return SpeakerBaseline((*self.turns, VoicePoint.of(features)))
 
@@ -199,7 +201,8 @@ def measure_tone(transcript: Transcript, features: VoiceFeatures, reference: Voi
     minutes = (transcript.words[-1].end_s - transcript.words[0].start_s if transcript.words
                else features.speech_span_s) / 60.0
     fillers_per_minute = fillers / minutes if minutes >= MIN_WPM_SPAN_S / 60 else None
-    heat = arousal(VoicePoint.of(features), reference) if reference is not None and features.measurable else None
+    comparable = reference is not None and features.speech_s >= MIN_JUDGED_SPEECH_S
+    heat = arousal(VoicePoint.of(features), reference) if comparable else None
     judged = _judge(heat, transcript.text, _quote_at(transcript, features.loudest_s), features.loudest_s, thresholds)
     return ToneMeasures(
         label=judged.label,

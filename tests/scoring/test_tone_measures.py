@@ -153,3 +153,16 @@ def test_silence_is_not_measurable(tmp_path):
     quiet = features(write_wav(tmp_path / "silence.wav", np.zeros(RATE, np.float32)))
     assert not quiet.measurable
     assert SpeakerBaseline().add(quiet).turns == ()
+
+
+def test_a_short_reply_is_measured_but_not_judged(tmp_path):
+    """A loud half-second "okay" has too little speech for a stable level: no raised/hostile call."""
+    samples = read_wav(DATA / "pocketsphinx_cards_002.wav").mono()
+    levels = np.abs(samples)
+    start = int(np.argmax(levels > 0.05 * levels.max()))
+    short = write_wav(tmp_path / "short.wav", samples[start: start + int(0.5 * RATE)] * 4.0)
+    turns = [(Transcript(name), features(DATA / f"{name}.wav")) for name in CARDS]
+    turns.append((Transcript("okay"), features(short)))
+    tones = call_tone(turns, ToneThresholds())
+    assert tones[-1].loudness_db is not None and tones[-1].speech_s < 0.8
+    assert tones[-1].angry_probability is None and not tones[-1].raised_voice
