@@ -20,7 +20,8 @@ import sqlalchemy as sa
 from simulator.call.record import CALL_FILE, read_call, turn_from_json
 from simulator.scoring.scorecard import scorecard_from_json
 from simulator.store import models as m
-from simulator.store.sql import SqlStore, _insert_turn, _replace_scorecard
+from simulator.store.rows import insert_turn, replace_scorecard
+from simulator.store.sql import SqlStore
 from simulator.store.types import StoreError
 
 EXPORT_FORMAT = "callsim-export"
@@ -137,11 +138,11 @@ def import_data(store: SqlStore, data: dict[str, Any], progress: Progress | None
             conn.execute(m.calls.insert().values(trainee_id=trainee_ids.get(trainee),
                                                  **{k: call[k] for k in columns}))
             for turn in call.get("turns", []):
-                _insert_turn(conn, call["id"], turn_from_json(turn), None)
+                insert_turn(conn, call["id"], turn_from_json(turn), None)
             for recording in call.get("recordings", []):
                 conn.execute(m.recordings.insert().values(call_id=call["id"], **recording))
             if call.get("scorecard") is not None:
-                _replace_scorecard(conn, call["id"], scorecard_from_json(call["scorecard"]))
+                replace_scorecard(conn, call["id"], scorecard_from_json(call["scorecard"]))
             for rating in call.get("ratings", []):
                 conn.execute(m.ratings.insert().values(call_id=call["id"], **rating))
             added += 1
