@@ -75,7 +75,7 @@ def build_call(folder: Path, repeats: int = 2) -> Path:
 
 def _score_once(path: Path, loaded, analyser, transcriber, transcribe_customer: bool = True) -> tuple[float, dict]:
     from simulator.analysis.acoustics import read_wav
-    from simulator.commands.score import vad_span_finder
+    from simulator.scoring.importer import vad_span_finder
     from simulator.scenario.loader import effective_rubric
     from simulator.scoring.call_scorer import score_call
     from simulator.scoring.external import analyse_external
@@ -94,7 +94,7 @@ def _score_once(path: Path, loaded, analyser, transcriber, transcribe_customer: 
 
 def run() -> dict:
     from simulator.analysis.registry import builtin_analysers
-    from simulator.commands.score import _transcriber
+    from simulator.scoring.importer import transcriber_for
     from simulator.config import load_settings
     from simulator.scenario.loader import load_scenario
 
@@ -104,7 +104,7 @@ def run() -> dict:
         path = build_call(Path(scratch))
         cold_started = time.perf_counter()
         analyser = builtin_analysers().create(loaded.scenario, settings.analyser)
-        transcriber = _transcriber(settings)
+        transcriber = transcriber_for(settings)
         _, about = _score_once(path, loaded, analyser, transcriber)
         cold = time.perf_counter() - cold_started
         warm_runs = [_score_once(path, loaded, analyser, transcriber) for _ in range(2)]

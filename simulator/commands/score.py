@@ -10,10 +10,9 @@ from pathlib import Path
 from simulator.call.record import CALL_FILE, CallRecord, read_call
 from simulator.config import Settings, load_settings
 from simulator.scenario.diagnostics import FileProblems
-from simulator.scenario.loader import LoadedScenario, default_rubric, effective_rubric, load_scenario
-from simulator.scenario.model import Rubric, Scenario
-
-GENERIC_SCENARIO_ID = "external-call"
+from simulator.scenario.loader import LoadedScenario, effective_rubric, load_scenario
+# generic_scenario and vad_span_finder are re-exported for callers that imported them from here
+from simulator.scoring.importer import generic_scenario, score_recording, vad_span_finder  # noqa: F401
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -56,16 +55,6 @@ def _scenario_for_record(record: CallRecord, override: str | None, settings: Set
                             f"{', '.join(map(str, candidates))}); pass --scenario FILE")
 
 
-def generic_scenario() -> Scenario:
-    """For recordings with no scenario: no script, so empathy and tone are scored, not compliance."""
-    return Scenario.model_validate({
-        "id": GENERIC_SCENARIO_ID, "title": "External call", "summary": "A call recorded outside callsim.",
-        "difficulty": 1, "persona": {"name": "Customer", "situation": "unknown", "voice": "default", "mood": 50},
-        "start": "call", "on_patience_lost": "call", "on_max_turns": "call",
-        "nodes": {"call": {"lines": ["(recorded call)"], "end": "unresolved"}},
-    })
-
-
 def _score_recorded(path: Path, args: argparse.Namespace, settings: Settings) -> tuple[dict, object]:
     from simulator.scoring.call_scorer import score_call
     from simulator.scoring.recorded import fill_missing_tone
@@ -88,54 +77,12 @@ def _turns_json(record: CallRecord) -> list[dict]:
             for t in record.turns]
 
 
-def vad_span_finder():
-    """Silero VAD (shipped in faster-whisper) with tight padding: turn timing matters here."""
-    from simulator.lazy import require
-    from simulator.scoring.external import Span
-
-    vad = require("faster_whisper.vad", "faster-whisper", feature="finding speech in a recording")
-    options = vad.VadOptions(threshold=0.5, min_speech_duration_ms=150, min_silence_duration_ms=300,
-                             speech_pad_ms=60)
-
-    def find(samples) -> list[Span]:
-        if samples.size == 0:
-            return []
-        spans = vad.get_speech_timestamps(samples, options, sampling_rate=16_000)
-        return [Span(s["start"] / 16_000, s["end"] / 16_000) for s in spans]
-
-    return find
-
-
-def _transcriber(settings: Settings):
-    try:
-        from simulator.asr.registry import transcriber_from_settings
-    except ImportError as err:
-        from simulator.lazy import MissingPackage
-        raise MissingPackage(f"speech recognition is not available ({err})") from None
-    return transcriber_from_settings(settings)
-
-
 def _score_wav(path: Path, args: argparse.Namespace, settings: Settings) -> tuple[dict, object]:
-    from simulator.analysis.acoustics import read_wav
-    from simulator.analysis.registry import builtin_analysers
-    from simulator.scoring.call_scorer import score_call
-    from simulator.scoring.external import analyse_external
-
-    if args.scenario:
-        loaded = load_scenario(_resolve(args.scenario, settings))
-        scenario, rubric, sha = loaded.scenario, effective_rubric(loaded), loaded.sha256
-    else:
-        scenario, sha = generic_scenario(), ""
-        rubric = default_rubric(settings.scenarios_dir / "rubric.yaml") if settings.scenarios_dir.is_dir() else Rubric()
-    audio = read_wav(path)
-    analyser = builtin_analysers().create(scenario, args.analyser or settings.analyser)
-    call = analyse_external(audio, find_spans=vad_span_finder(), transcriber=_transcriber(settings),
-                            analyser=analyser, thresholds=rubric.tone, scenario_id=scenario.id, scenario_sha256=sha,
-                            source=path.resolve(), agent_channel=args.agent_channel,
-                            transcribe_customer=not args.no_customer_asr)
-    card = score_call(call.record, scenario, rubric)
-    return {"kind": "external", "scenario": scenario.id, "stereo": call.stereo,
-            "duration_s": round(call.duration_s, 2), "turns": _turns_json(call.record)}, card
+    scored = score_recording(path, settings, scenario_path=_resolve(args.scenario, settings) if args.scenario else None,
+                             analyser=args.analyser, agent_channel=args.agent_channel,
+                             transcribe_customer=not args.no_customer_asr)
+    return {"kind": "external", "scenario": scored.scenario.id, "stereo": scored.stereo,
+            "duration_s": round(scored.duration_s, 2), "turns": _turns_json(scored.record)}, scored.scorecard
 
 
 def cmd_score(args: argparse.Namespace) -> int:

@@ -1,0 +1,89 @@
+"""Score an outside WAV recording end to end: the one place that wires VAD, Whisper and the analyser.
+
+``simulator.scoring.external`` does the pure work (turns, timing, tone, batching) with the VAD and
+the transcriber passed in; this module chooses them from the settings, lazily (faster-whisper is
+imported on first use), and returns the call record with its scorecard.  ``callsim score`` and the
+service lab's real-call scoring both use it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from simulator.call.record import CallRecord
+from simulator.config import Settings
+from simulator.lazy import MissingPackage, require
+from simulator.scenario.loader import default_rubric, effective_rubric, load_scenario
+from simulator.scenario.model import Rubric, Scenario
+from simulator.scoring.external import SAMPLE_RATE, Span, SpanFinder, analyse_external
+from simulator.scoring.scorecard import Scorecard
+
+GENERIC_SCENARIO_ID = "external-call"
+
+
+def generic_scenario() -> Scenario:
+    """For recordings with no scenario: no script, so empathy and tone are scored, not compliance."""
+    return Scenario.model_validate({
+        "id": GENERIC_SCENARIO_ID, "title": "External call", "summary": "A call recorded outside callsim.",
+        "difficulty": 1, "persona": {"name": "Customer", "situation": "unknown", "voice": "default", "mood": 50},
+        "start": "call", "on_patience_lost": "call", "on_max_turns": "call",
+        "nodes": {"call": {"lines": ["(recorded call)"], "end": "unresolved"}},
+    })
+
+
+def vad_span_finder() -> SpanFinder:
+    """Silero VAD (shipped in faster-whisper) with tight padding: turn timing matters here."""
+    vad = require("faster_whisper.vad", "faster-whisper", feature="finding speech in a recording")
+    options = vad.VadOptions(threshold=0.5, min_speech_duration_ms=150, min_silence_duration_ms=300,
+                             speech_pad_ms=60)
+
+    def find(samples) -> list[Span]:
+        if samples.size == 0:
+            return []
+        spans = vad.get_speech_timestamps(samples, options, sampling_rate=SAMPLE_RATE)
+        return [Span(s["start"] / SAMPLE_RATE, s["end"] / SAMPLE_RATE) for s in spans]
+
+    return find
+
+
+def transcriber_for(settings: Settings):
+    try:
+        from simulator.asr.registry import transcriber_from_settings
+    except ImportError as err:
+        raise MissingPackage(f"speech recognition is not available ({err})") from None
+    return transcriber_from_settings(settings)
+
+
+@dataclass(frozen=True)
+class ScoredRecording:
+    record: CallRecord
+    scorecard: Scorecard
+    scenario: Scenario
+    rubric: Rubric
+    stereo: bool
+    duration_s: float
+
+
+def score_recording(path: Path, settings: Settings, *, scenario_path: Path | None = None,
+                    analyser: str | None = None, agent_channel: int = 0,
+                    transcribe_customer: bool = True) -> ScoredRecording:
+    """Raises ``AudioFileError`` (bad WAV), ``FileProblems`` (bad scenario), ``MissingPackage``."""
+    from simulator.analysis.acoustics import read_wav
+    from simulator.analysis.registry import builtin_analysers
+    from simulator.scoring.call_scorer import score_call
+
+    if scenario_path is not None:
+        loaded = load_scenario(scenario_path)
+        scenario, rubric, sha = loaded.scenario, effective_rubric(loaded), loaded.sha256
+    else:
+        scenario, sha = generic_scenario(), ""
+        rubric = default_rubric(settings.scenarios_dir / "rubric.yaml") if settings.scenarios_dir.is_dir() else Rubric()
+    audio = read_wav(path)
+    call = analyse_external(audio, find_spans=vad_span_finder(), transcriber=transcriber_for(settings),
+                            analyser=builtin_analysers().create(scenario, analyser or settings.analyser),
+                            thresholds=rubric.tone, scenario_id=scenario.id, scenario_sha256=sha,
+                            source=Path(path).resolve(), agent_channel=agent_channel,
+                            transcribe_customer=transcribe_customer)
+    return ScoredRecording(call.record, score_call(call.record, scenario, rubric), scenario, rubric, call.stereo,
+                           call.duration_s)
