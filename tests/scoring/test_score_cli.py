@@ -177,3 +177,16 @@ def test_without_customer_asr_only_the_agent_is_transcribed(recording, capsys):
     assert [t["speaker"] for t in turns] == ["customer", "trainee"] * 3
     assert all(t["text"] == "" for t in turns if t["speaker"] == "customer")
     assert "refunded" in turns[-1]["text"].lower()
+
+
+def test_a_call_whose_scenario_cannot_be_found_says_how_to_fix_it(tmp_path, capsys):
+    loaded = load_scenario(REPO / "scenarios" / "billing-overcharge.yaml")
+    header = CallHeader("no-such-scenario", "0" * 64, 0, "text", "lexical", "2026-01-01T00:00:00",
+                        str(tmp_path / "gone.yaml"))
+    recorder = CallRecorder(tmp_path / "orphan", header)
+    recorder.finish(Outcome.UNRESOLVED)
+    code, _, err = run_cli(capsys, str(tmp_path / "orphan"))
+    assert code == 1 and "--scenario" in err and "no-such-scenario" in err
+    code, out, err = run_cli(capsys, str(tmp_path / "orphan"), "--scenario", str(loaded.path))
+    assert code == 0 and "Scorecard:" in out
+    assert "changed since this call was recorded" in err  # the recorded hash differs from the file's

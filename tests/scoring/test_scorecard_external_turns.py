@@ -86,3 +86,18 @@ def test_packed_clips_get_back_their_own_words_in_one_pass():
     assert [t.text.split()[0] for t in texts] == ["w11", "w22", "w33"]
     assert all(w.start_s >= 0 for t in texts for w in t.words)
     assert len(texts[2].words) >= 2
+
+
+def test_the_agent_channel_can_be_either_side():
+    from simulator.analysis.acoustics import Audio
+    from simulator.scoring.external import channels_of
+
+    left, right = np.full(8_000, 0.1, np.float32), np.full(8_000, 0.2, np.float32)
+    audio = Audio(np.stack([left, right], axis=1), 8_000)
+    agent, customer = channels_of(audio, 1)
+    assert agent.size == 16_000 and np.median(agent) == pytest.approx(0.2, abs=0.01)  # resampled to 16 kHz
+    assert np.median(customer) == pytest.approx(0.1, abs=0.01)
+    mono_agent, nobody = channels_of(Audio(left[:, None], 8_000), 0)
+    assert nobody is None and mono_agent.size == 16_000
+    with pytest.raises(ValueError, match="channel 2"):
+        channels_of(audio, 2)
