@@ -25,7 +25,8 @@ from simulator.scenario.model import Scenario
 class MatchThresholds:
     """Cosine similarity a sentence needs to one of an item's examples to count as saying it."""
 
-    step: float = 0.65
+    step: float = 0.55
+    step_margin: float = 0.05  # a sentence counts for its best-matching steps only
     # Higher than steps: a false "forbidden" accuses the trainee, a missed one only loses evidence.
     forbidden: float = 0.70
     intent: float = 0.62
@@ -65,22 +66,45 @@ class _ExampleIndex:
         self._vectors = encoder.encode(texts)
         self._owners = np.array(self._owner, dtype=np.int64)
 
-    def best(self, sentences: Sequence[str], vectors: np.ndarray, threshold: float) -> dict[str, SemanticHit]:
-        """Per item, the sentence most similar to any of its examples, if at or above ``threshold``."""
+    def sentence_best(self, vectors: np.ndarray) -> np.ndarray:
+        """Per sentence, its similarity to the closest example of any item (-1 without items)."""
+        if not self._texts or len(vectors) == 0:
+            return np.full(len(vectors), -1.0, dtype=np.float32)
+        return (vectors @ self._vectors.T).max(axis=1)
+
+    def best(self, sentences: Sequence[str], vectors: np.ndarray, threshold: float,
+             margin: float | None = None, rivals: np.ndarray | None = None) -> dict[str, SemanticHit]:
+        """Per item, the sentence most similar to any of its examples, if at or above ``threshold``.
+
+        With ``margin``, a sentence only counts for the items it matches best (within ``margin`` of
+        its best item): one sentence usually does one thing, and near-synonymous steps ("ask the
+        name" / "ask the account number") otherwise all fire on it.  ``rivals`` (per sentence) are
+        similarities to other things the sentence might be doing instead (a scenario's intents and
+        forbidden phrases): an item only counts where it matches at least as well as they do.
+        """
         hits: dict[str, SemanticHit] = {}
         if not self._texts or not sentences:
             return hits
         similarities = vectors @ self._vectors.T  # sentences x examples
-        for index, item in enumerate(self.items):
+        per_item = np.full((len(sentences), len(self.items)), -1.0, dtype=np.float32)
+        for index in range(len(self.items)):
             columns = np.flatnonzero(self._owners == index)
-            if columns.size == 0:
+            if columns.size:
+                per_item[:, index] = similarities[:, columns].max(axis=1)
+        allowed = per_item >= threshold
+        if margin is not None:
+            allowed &= per_item >= per_item.max(axis=1, keepdims=True) - margin
+        if rivals is not None:
+            allowed &= per_item >= rivals[:, None]
+        for index, item in enumerate(self.items):
+            rows = np.flatnonzero(allowed[:, index])
+            if rows.size == 0:
                 continue
-            block = similarities[:, columns]
-            row, column = np.unravel_index(int(block.argmax()), block.shape)
-            similarity = round(float(block[row, column]), 3)
-            if similarity >= threshold:
-                hits[item.item_id] = SemanticHit(item.item_id, sentences[row], self._texts[columns[column]],
-                                                 similarity)
+            row = int(rows[np.argmax(per_item[rows, index])])
+            columns = np.flatnonzero(self._owners == index)
+            column = int(columns[np.argmax(similarities[row, columns])])
+            hits[item.item_id] = SemanticHit(item.item_id, sentences[row], self._texts[column],
+                                             round(float(per_item[row, index]), 3))
         return hits
 
 
@@ -117,7 +141,9 @@ class ScenarioMatcher:
         self._severity = {f.id: f.severity.level for f in scenario.forbidden}
 
     def steps(self, transcript: Transcript, sentences: Sequence[str], vectors: np.ndarray) -> tuple[StepHit, ...]:
-        semantic = self._steps.best(sentences, vectors, self.thresholds.step)
+        # "Have you checked with your bank?" is the scenario's blame-the-bank intent, not its refund step.
+        rivals = np.maximum(self._intents.sentence_best(vectors), self._forbidden.sentence_best(vectors))
+        semantic = self._steps.best(sentences, vectors, self.thresholds.step, self.thresholds.step_margin, rivals)
         hits = []
         for item in self._steps.items:
             literal = first_literal(transcript.text, item.literal)
@@ -151,4 +177,4 @@ class ScenarioMatcher:
 
     def semantic_steps(self, sentences: Sequence[str], vectors: np.ndarray) -> dict[str, SemanticHit]:
         """Meaning-only step hits (no keywords): what the validity benchmark measures."""
-        return self._steps.best(sentences, vectors, self.thresholds.step)
+        return self._steps.best(sentences, vectors, self.thresholds.step, self.thresholds.step_margin)

@@ -1,8 +1,8 @@
 """The analysers callsim knows by name.  Choosing one is configuration (``--analyser``).
 
-- ``semantic``: empathy, steps, forbidden phrases and intents by meaning (MiniLM
+- ``semantic`` (default): empathy, steps, forbidden phrases and intents by meaning (MiniLM
   sentence embeddings, loaded lazily on the first turn), literal matches still reported as such.
-- ``lexical`` (default for now): word lists only; no model, instant start (fast tests, dry runs).
+- ``lexical``: word lists only; no model, instant start (fast tests, dry runs).
 
 Both measure tone from the voice when a turn has audio (``simulator.analysis.tone``).
 """
@@ -16,7 +16,7 @@ from simulator.analysis.tone import with_tone
 
 
 def builtin_analysers() -> AnalyserRegistry:
-    registry = AnalyserRegistry(default="lexical")
+    registry = AnalyserRegistry(default="semantic")
     registry.register("semantic", with_tone(SemanticAnalyser))
     registry.register("lexical", with_tone(LexicalAnalyser))
     return registry
