@@ -22,8 +22,10 @@ from simulator.contracts import Transcript, Word
 from simulator.lazy import require
 
 # Fillers Whisper normally cleans away.  Conditioning on text that contains them makes the model
-# keep the trainee's own "um"/"uh", which the tone scorer counts.
-FILLER_PROMPT = "Um, uh, so, er, hmm, I mean, like, you know, okay."
+# keep the trainee's own "um"/"uh", which the tone scorer counts.  No common turn openers ("okay",
+# "so") in it: the prompt reads as already said, and a version ending in "okay." made Whisper drop
+# the trainee's opening "Okay" (measured on 2 of 2 such sentences).
+FILLER_PROMPT = "Um, uh, er, hmm, I mean, like, you know."
 
 
 def model_input(audio: np.ndarray) -> np.ndarray:

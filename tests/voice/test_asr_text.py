@@ -127,8 +127,8 @@ def test_guard_trims_an_improbable_trailing_sentence_but_keeps_a_real_one():
 
 
 def test_guard_drops_the_prompt_echoed_back():
-    echo = _segment(" Um, uh, so, er, hmm.", [("Um,", 0.1, 0.2, 0.5), ("uh,", 0.2, 0.3, 0.5),
-                                              ("so,", 0.3, 0.4, 0.5), ("er,", 0.4, 0.5, 0.5), ("hmm.", 0.5, 0.6, 0.5)])
+    echo = _segment(" Um, uh, er, hmm.", [("Um,", 0.1, 0.2, 0.5), ("uh,", 0.2, 0.3, 0.5),
+                                          ("er,", 0.4, 0.5, 0.5), ("hmm.", 0.5, 0.6, 0.5)])
     assert assemble_transcript([echo], SPEECH, 2.0, prompt=FILLER_PROMPT).is_empty
 
 
