@@ -11,7 +11,7 @@ mapped back to their turns by time.  Timing (response delay, overlap, talk ratio
 comes from the channel spans; tone from each turn's audio against the whole call's baseline.
 
 The VAD and the transcriber are passed in (``SpanFinder``, ``Transcriber``), so this module stays
-free of heavy imports; ``simulator.commands.score`` wires the Silero VAD and Whisper.
+free of heavy imports; ``simulator.scoring.importer`` wires the Silero VAD and Whisper.
 """
 
 from __future__ import annotations
@@ -222,9 +222,11 @@ def analyse_external(audio: Audio, *, find_spans: SpanFinder, transcriber: Trans
             records.append(TurnRecord(len(records), Speaker.CUSTOMER, text.text, round(turn.start_s, 2),
                                       round(turn.end_s, 2), mood=_anger(customer_tones[position])))
             continue
-        trainee_index += 1
         position = by_turn[id(turn)]
         transcript = agent_texts[position]
+        if transcript.is_empty:
+            continue  # a cough or a click on the agent's line: no words, no reply
+        trainee_index += 1
         timing, barged_in = agent_timing(turn, last_customer, customer_spans)
         analysis = analyser.analyse(TurnInput(
             turn_index=trainee_index, transcript=transcript, customer_line=last_customer_text,
