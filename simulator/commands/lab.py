@@ -510,6 +510,8 @@ def cmd_forget(args: argparse.Namespace) -> int:
         report = forget_trainee(store, args.trainee, settings.recordings_dir)
     print(f"forgot {report.trainee}: {report.calls_deleted} call(s), {report.rows_deleted} row(s), "
           f"{len(report.folders_deleted)} call folder(s), {report.files_deleted} file(s) deleted")
+    for path in report.files_left:
+        print(f"  not deleted (outside the data dir, delete it yourself if it should go): {path}")
     return 0
 
 

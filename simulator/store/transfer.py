@@ -45,6 +45,7 @@ class ForgetReport:
     rows_deleted: int
     folders_deleted: tuple[str, ...]
     files_deleted: int
+    files_left: tuple[str, ...] = ()  # referenced audio outside the data dir: not ours to delete
 
 
 def _selected_trainees(conn: Any, trainees: list[str] | None, team: str | None) -> list[Any]:
@@ -178,7 +179,7 @@ def import_data(store: SqlStore, data: dict[str, Any], progress: Progress | None
 
 
 def forget_trainee(store: SqlStore, trainee: str, recordings_dir: Path | None = None) -> ForgetReport:
-    """Delete every row about ``trainee`` and their call folders and audio.
+    """Delete every row about ``trainee`` and their call folders and audio in the data dir.
 
     Also removes call folders under ``recordings_dir`` whose header names the trainee but that never
     reached the store (played without ``--trainee`` but with a name, or imported elsewhere).
@@ -210,10 +211,20 @@ def forget_trainee(store: SqlStore, trainee: str, recordings_dir: Path | None = 
             except (OSError, ValueError):
                 continue
     files = 0
-    for path in audio:
-        if Path(path).is_file():
-            Path(path).unlink()
+    left = []
+    # audio inside the data dir or a call folder is callsim's copy; a WAV imported from elsewhere
+    # (``callsim behaviour add``) is the trainer's file: report it rather than delete it
+    ours = [Path(f).resolve() for f in folders]
+    if recordings_dir is not None:
+        ours.append(Path(recordings_dir).resolve().parent)
+    for path in map(Path, audio):
+        if not path.is_file():
+            continue
+        if any(path.resolve().is_relative_to(root) for root in ours):
+            path.unlink()
             files += 1
+        else:
+            left.append(str(path))
     removed = []
     for folder in dict.fromkeys(folders):
         path = Path(folder)
@@ -221,4 +232,4 @@ def forget_trainee(store: SqlStore, trainee: str, recordings_dir: Path | None = 
             files += sum(1 for p in path.rglob("*") if p.is_file())
             shutil.rmtree(path)
             removed.append(folder)
-    return ForgetReport(trainee, calls_deleted, rows, tuple(removed), files)
+    return ForgetReport(trainee, calls_deleted, rows, tuple(removed), files, tuple(left))

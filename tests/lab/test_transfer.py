@@ -123,3 +123,17 @@ def test_cli_export_import_forget(db_url: str, tmp_path: Path, lab_env: Path, ca
     assert main(["forget", "bo", "--yes", "--db", target]) == 0
     assert main(["history", "--json", "--db", target]) == 0
     assert json.loads(capsys.readouterr().out.split("\n", 1)[1]) == []
+
+
+def test_forget_leaves_outside_recordings_but_names_them(store, tmp_path: Path) -> None:
+    outside = tmp_path / "trainer-files" / "real-call.wav"
+    outside.parent.mkdir()
+    with wave.open(str(outside), "wb") as handle:
+        handle.setnchannels(1), handle.setsampwidth(2), handle.setframerate(16000)
+        handle.writeframes(b"\x00\x01" * 800)
+    finished = play("billing-overcharge", GOOD_REPLIES, tmp_path / "data" / "calls")
+    call_id = store.save_call(finished.record, finished.scorecard, trainee="ana", kind=CallKind.REAL)
+    store.add_recording(call_id, outside)
+    report = forget_trainee(store, "ana", tmp_path / "data" / "calls")
+    assert report.files_left == (str(outside.resolve()),) and outside.is_file()
+    assert not Path(finished.record.folder).exists()
