@@ -25,9 +25,7 @@ from pathlib import Path
 
 import numpy as np
 
-from simulator.analysis.acoustics import (
-    AudioFileError, VoiceFeatures, read_wav, voice_features,
-)
+from simulator.analysis.acoustics import AudioFileError, VoiceFeatures, read_wav, voice_features
 from simulator.analysis.base import TurnAnalyser, TurnInput
 from simulator.analysis.text import normalise
 from simulator.contracts import Evidence, ToneLabel, ToneMeasures, Transcript, TurnAnalysis
@@ -279,7 +277,8 @@ class ToneAnalyser:
     """Wraps a ``TurnAnalyser``: same analysis, plus ``tone`` when the turn was spoken.
 
     Live calls have no future turns, so the reference is the trainee's voice in this and the
-    earlier turns (a running baseline); ``call_tone`` re-measures a finished call against all turns.
+    earlier turns (a running baseline); the scorer re-judges a finished call against all its turns
+    (``rejudge_call``), and ``call_tone`` measures a recording's turns against all of them at once.
     One instance per call (the registry creates one per call).
     """
 
@@ -309,8 +308,13 @@ def with_tone(factory: Callable[[Scenario | None], TurnAnalyser], thresholds: To
     def create(scenario: Scenario | None) -> ToneAnalyser:
         chosen = thresholds
         if chosen is None and scenario is not None and scenario.rubric.tone:
-            # the scenario's own overrides; the scorer applies the full project rubric afterwards
-            chosen = ToneThresholds.model_validate({**ToneThresholds().model_dump(), **scenario.rubric.tone})
+            # the scenario's own overrides; the scorer applies the full project rubric afterwards (and the
+            # loader reports bad keys or values with their line), so anything unusable is skipped here
+            known = {k: v for k, v in scenario.rubric.tone.items() if k in ToneThresholds.model_fields}
+            try:
+                chosen = ToneThresholds.model_validate({**ToneThresholds().model_dump(), **known})
+            except ValueError:
+                chosen = None
         return ToneAnalyser(factory(scenario), chosen)
 
     return create
