@@ -3,7 +3,8 @@
 A reply that only verifies an account or reads out a refund is a business turn: it is not marked
 down for lacking empathy.  Empathy is judged on the replies that called for it:
 
-* the first reply (the customer opened with a complaint),
+* the first reply to the customer (the customer opened with a complaint; an agent's greeting
+  before the customer spoke is not a reply),
 * replies to a customer line that expressed emotion: the customer got angrier (mood rose), is
   angry (mood at or above the scenario's ``angry_at``), or used emotional words,
 * the reply right after the customer escalated (asked for a manager, lost patience).
@@ -50,9 +51,18 @@ def emotion_words(text: str) -> list[str]:
     return [w for w in EMOTION_WORDS if f" {normalise(w)} " in haystack]
 
 
-def why_empathy_needed(turn: ScoredTurn, position: int, scenario: Scenario | None) -> str | None:
+def opening_reply(turns: Sequence[ScoredTurn]) -> int | None:
+    """The trainee's first answer to the customer (an agent's greeting before the customer spoke is
+    not one); with no customer side at all (an agent-only recording), the first turn."""
+    answering = [t.index for t in turns if t.customer is not None]
+    if answering:
+        return answering[0]
+    return turns[0].index if turns else None
+
+
+def why_empathy_needed(turn: ScoredTurn, opening: int | None, scenario: Scenario | None) -> str | None:
     """Plain-words reason this reply called for empathy, or None for a business turn."""
-    if position == 0:
+    if turn.index == opening:
         return "your first reply to the customer's complaint"
     customer = turn.customer
     if customer is None:
@@ -76,7 +86,8 @@ def score_empathy(turns: Sequence[ScoredTurn], scenario: Scenario | None) -> Emp
     judged_scores: list[float] = []
     penalties = 0.0
     first_empathy = None
-    needed = {turn.index: why_empathy_needed(turn, position, scenario) for position, turn in enumerate(turns)}
+    opening = opening_reply(turns)
+    needed = {turn.index: why_empathy_needed(turn, opening, scenario) for turn in turns}
     judged_count = max(1, sum(reason is not None for reason in needed.values()))
     for turn in turns:
         analysis = turn.analysis
@@ -104,6 +115,8 @@ def score_empathy(turns: Sequence[ScoredTurn], scenario: Scenario | None) -> Emp
         evidence.extend(items)
     if not turns:
         return EmpathyResult(None, (), (), {}, {}, None)
+    if not judged_scores:
+        evidence.append(ScoreEvidence("empathy.not_needed", "", "no reply called for empathy", dimension=E))
     score = sum(judged_scores) / len(judged_scores) if judged_scores else 100.0
     return EmpathyResult(round(max(0.0, score - penalties), 1), tuple(evidence), tuple(sorted(reasons)), per_turn,
                          reasons, first_empathy)

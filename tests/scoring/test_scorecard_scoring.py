@@ -217,3 +217,17 @@ def test_tone_tips_name_the_turn_and_the_fix(loaded):
     card = score_call(build_record(scenario, exchanges, times=times, tones=[quick] * 3), scenario, Rubric())
     pace = [tip for tip in card.tips if "too fast" in tip]
     assert pace and "turns 1, 2 and 3" in pace[0] and "230 words a minute" in pace[0] and "130-175" in pace[0]
+
+
+def test_an_agent_greeting_before_the_customer_speaks_is_not_judged_for_empathy(loaded):
+    scenario = loaded.scenario
+    analyser = LexicalAnalyser(scenario)
+    greeting = analyser.analyse(TurnInput(1, Transcript("Thank you for calling, my name is Sam."), ""))
+    reply = analyser.analyse(TurnInput(2, Transcript("Can I take your date of birth?"), "You charged me twice!"))
+    turns = (TurnRecord(0, Speaker.TRAINEE, greeting.transcript.text, analysis=greeting),
+             TurnRecord(1, Speaker.CUSTOMER, "You charged me twice!"),
+             TurnRecord(2, Speaker.TRAINEE, reply.transcript.text, analysis=reply))
+    record = CallRecord(CallHeader(scenario.id, "sha", 0, "imported", "lexical", "2026-01-01T00:00:00"), turns)
+    card = score_call(record, scenario, Rubric())
+    assert card.dimension(Dimension.EMPATHY).judged_turns == (2,)
+    assert card.turns[0].empathy is None and card.turns[1].empathy == 0
