@@ -1,13 +1,14 @@
 """What keeps Whisper honest: a voice-activity gate before decoding and checks on what it decoded.
 
 Whisper was trained to always produce text, so on silence or noise it invents some ("Thank you.",
-a repeated phrase, the prompt echoed back).  Three guards, shared by every backend:
+a repeated phrase, the prompt echoed back).  Four guards, shared by every backend:
 
 1. ``speech_spans``: the Silero VAD shipped inside faster-whisper.  No speech -> no decoding at all.
 2. ``SegmentChecks``: Whisper's own per-segment signals -- a high no-speech probability with a low
    average log-probability means "silence", a high gzip compression ratio means a repetition loop.
 3. Words (and segments) that lie entirely outside every speech span are dropped: text placed where
-   the VAD heard nothing is text nobody said.
+   the VAD heard nothing is text nobody said.  So is the prompt echoed back.
+4. ``trim_trailing_invention``: the fluent "Thank you." Whisper likes to append at the end.
 """
 
 from __future__ import annotations
@@ -30,10 +31,11 @@ FILLER_PROMPT = "Um, uh, er, hmm, I mean, like, you know."
 
 def model_input(audio: np.ndarray) -> np.ndarray:
     """Samples as both models want them: 1-D contiguous float32, finite, within [-1, 1]."""
-    samples = np.asarray(audio, dtype=np.float32)
-    if samples.ndim > 1:
-        samples = samples.mean(axis=1) if samples.ndim == 2 and samples.shape[1] <= 8 else samples.ravel()
-    samples = np.nan_to_num(samples, nan=0.0, posinf=1.0, neginf=-1.0)
+    samples = np.nan_to_num(np.asarray(audio, dtype=np.float32), nan=0.0, posinf=1.0, neginf=-1.0)
+    if samples.ndim == 2 and min(samples.shape) <= 8:  # (frames, channels) or (channels, frames)
+        samples = samples.mean(axis=1 if samples.shape[1] <= samples.shape[0] else 0)
+    elif samples.ndim != 1:
+        samples = samples.ravel()
     return np.ascontiguousarray(np.clip(samples, -1.0, 1.0), dtype=np.float32)
 
 

@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from simulator.asr.audio_file import AudioFileError, read_audio, resample
 from simulator.asr.guards import (
-    FILLER_PROMPT, DecodedSegment, SegmentChecks, SpeechSpan, assemble_transcript, combined_prompt,
+    FILLER_PROMPT, DecodedSegment, SegmentChecks, SpeechSpan, assemble_transcript, combined_prompt, model_input,
 )
 from simulator.asr.wer import corpus_wer, normalise, number_words, wer, word_errors
 from simulator.contracts import Word
@@ -136,6 +136,15 @@ def test_combined_prompt_puts_the_filler_style_last():
     assert combined_prompt("Your bill is wrong.", True) == f"Your bill is wrong. {FILLER_PROMPT}"
     assert combined_prompt(None, True) == FILLER_PROMPT
     assert combined_prompt("  ", False) is None
+
+
+def test_model_input_is_mono_finite_float32_in_range():
+    stereo = np.array([[0.5, -0.5], [2.0, 2.0], [np.nan, 0.0], [np.inf, -np.inf]] * 10, dtype=np.float64)
+    for layout in (stereo, stereo.T):
+        mono = model_input(layout)
+        assert mono.dtype == np.float32 and mono.shape == (40,) and mono.flags["C_CONTIGUOUS"]
+        assert np.isfinite(mono).all() and np.abs(mono).max() <= 1.0
+        np.testing.assert_allclose(mono[:2], [0.0, 1.0])
 
 
 def test_segment_checks_name_the_reason():
