@@ -98,6 +98,45 @@ def _strongly_connected(graph: dict[str, set[str]]) -> list[set[str]]:
     return components
 
 
+def always_matches_first(first: Condition, later: Condition) -> bool:
+    """True when every turn that satisfies ``later`` also satisfies ``first`` (so ``later`` is dead).
+
+    Conservative: it answers True only for implications it can prove field by field.
+    """
+    if later.silence is True and first.silence is not True:
+        return False  # a silent turn skips transitions not written for silence
+    checks = []
+    if first.empathy_at_least is not None:
+        checks.append(later.empathy_at_least is not None
+                      and later.empathy_at_least.level >= first.empathy_at_least.level)
+    if first.empathy_below is not None:
+        checks.append(later.empathy_below is not None and later.empathy_below.level <= first.empathy_below.level)
+    checks.append(set(first.steps_hit) <= set(later.steps_hit))
+    checks.append(set(first.steps_done) <= set(later.steps_done) | set(later.steps_hit))
+    checks.append(set(first.steps_missing) <= set(later.steps_missing))
+    if first.forbidden is True:
+        checks.append(later.forbidden is True or (isinstance(later.forbidden, tuple) and bool(later.forbidden)))
+    elif first.forbidden is False:
+        checks.append(later.forbidden is False)
+    elif isinstance(first.forbidden, tuple):
+        checks.append(isinstance(later.forbidden, tuple) and bool(later.forbidden)
+                      and set(later.forbidden) <= set(first.forbidden))
+    for flag in ("silence", "interrupted", "raised_voice"):
+        if getattr(first, flag) is not None:
+            checks.append(getattr(later, flag) == getattr(first, flag))
+    if first.said_any:
+        checks.append(bool(later.said_any) and set(later.said_any) <= set(first.said_any))
+    if first.intent is not None:
+        checks.append(later.intent == first.intent)
+    if first.mood_at_least is not None:
+        checks.append(later.mood_at_least is not None and later.mood_at_least >= first.mood_at_least)
+    if first.mood_below is not None:
+        checks.append(later.mood_below is not None and later.mood_below <= first.mood_below)
+    if first.turn_at_least is not None:
+        checks.append(later.turn_at_least is not None and later.turn_at_least >= first.turn_at_least)
+    return all(checks)
+
+
 class _Linter:
     def __init__(self, loaded: LoadedScenario, voices_dir: Path | None):
         self.loaded = loaded
@@ -163,9 +202,12 @@ class _Linter:
             fallback_at = None
             for index, transition in enumerate(node.transitions):
                 path = (*base, "transitions", index)
-                if fallback_at is not None:
+                earlier = next((i for i, t in enumerate(node.transitions[:index])
+                                if always_matches_first(t.when, transition.when)), None)
+                if earlier is not None:
                     self.report(Level.WARNING, "graph.shadowed-transition", path,
-                                f"never taken: transition {fallback_at + 1} of {node_id!r} always matches first")
+                                f"never taken: transition {earlier + 1} of {node_id!r} matches every reply "
+                                "this one matches, and comes first", "reorder them or make this one narrower")
                 if transition.goto and transition.goto not in nodes:
                     self._unknown("node", transition.goto, nodes, (*path, "goto"))
                 if transition.goto is None and transition.say is None:

@@ -167,3 +167,24 @@ def test_voice_reference_cannot_escape_the_project(project, reference_text, ref)
     _, found = lint(project, reference_text.replace("voice: older-woman-brisk", f"voice: {ref}"))
     [diagnostic] = found
     assert "not a valid id" in diagnostic.message
+
+
+@pytest.mark.parametrize("first, later, shadowed", [
+    ("{forbidden: true}", "{forbidden: [calm-down]}", True),
+    ("{forbidden: [calm-down]}", "{forbidden: true}", False),
+    ("{mood_at_least: 50}", "{mood_at_least: 70, empathy_at_least: weak}", True),
+    ("{mood_at_least: 70}", "{mood_at_least: 50}", False),
+    ("{steps_hit: [greet]}", "{steps_hit: [greet, verify]}", True),
+    ("{empathy_at_least: weak}", "{empathy_at_least: strong}", True),
+    ("{empathy_at_least: strong}", "{empathy_at_least: weak}", False),
+    ("{said_any: [refund, money]}", "{said_any: [refund]}", True),
+    ("{mood_at_least: 0}", "{silence: true}", False),  # a silent turn skips non-silence transitions
+])
+def test_shadowed_transitions(project, reference_text, first, later, shadowed):
+    text = reference_text.replace(
+        "      - when: {forbidden: true}\n        mood: 10\n        goto: escalating\n",
+        f"      - when: {first}\n        goto: escalating\n      - when: {later}\n        goto: impatient\n", 1)
+    _, found = lint(project, text)
+    later_line = line_of(text, f"when: {later}")
+    hits = [d for d in found if d.code == "graph.shadowed-transition" and d.position.line == later_line]
+    assert bool(hits) == shadowed
