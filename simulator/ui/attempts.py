@@ -156,17 +156,8 @@ class StoreRecords:
         return Trainee(info.name, info.team)
 
     def attempts(self, trainee: str) -> tuple[Attempt, ...]:
-        stored = self.store.attempts(trainee, finished_only=True)[-HISTORY_LIMIT:]
-        found = []
-        for attempt in stored:
-            if attempt.overall is None:
-                continue
-            card = self.store.get_call(attempt.call_id).scorecard
-            scores = {Dimension.EMPATHY: attempt.empathy, Dimension.COMPLIANCE: attempt.compliance,
-                      Dimension.TONE: attempt.tone}
-            found.append(Attempt(attempt.scenario_id, attempt.started_at, attempt.overall, bool(attempt.passed),
-                                 scores, card))
-        return tuple(found)
+        scored = self.store.scorecards(trainee)[-HISTORY_LIMIT:]
+        return tuple(attempt_from_card(card, attempt.started_at) for attempt, card in scored)
 
     def keeper(self, folder: Path, trainee: Trainee, kind: str,
                warn: Callable[[str], None] | None = None) -> CallKeeper | None:

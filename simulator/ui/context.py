@@ -19,6 +19,7 @@ from simulator.lazy import MissingPackage
 from simulator.scenario.model import Scenario
 from simulator.ui.attempts import Attempt, FolderRecords, StoreRecords, TrainingRecords
 from simulator.ui.catalog import ScenarioCatalog, load_catalog
+from simulator.ui.progress import Progress, progress_from_attempts, progress_from_store
 from simulator.ui.roster import Roster, Trainee
 
 UI_STATE_DIR = "ui"
@@ -96,6 +97,18 @@ class AppContext:
         if self._attempts is None:
             self._attempts = self.records.attempts(self.trainee.name)
         return self._attempts
+
+    def progress(self) -> Progress:
+        """History: score series, weakest steps, and (with the store) star level and next scenario."""
+        attempts = self.attempts()
+        if isinstance(self.records, StoreRecords) and self.trainee is not None:
+            try:
+                return progress_from_store(self.records.store, self.trainee.name, self.settings.scenarios_dir,
+                                           attempts)
+            except Exception as err:  # the lab's files or the database: show the rest, say what is missing
+                return progress_from_attempts(attempts, (f"star levels unavailable: {err}",))
+        return progress_from_attempts(attempts, ("star levels need the training store: "
+                                                 + (self.records_problem or "not configured"),))
 
     def forget_attempts(self) -> None:
         self._attempts = None

@@ -9,8 +9,10 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 
 from simulator.lazy import MissingPackage, require
+from simulator.scenario.diagnostics import FileProblems
 
 TEST_RATE = 16000
 FLOOR_DB = -90.0
@@ -65,15 +67,45 @@ def watch_input_level(device: str | None, on_level: Callable[[float], None], sto
         raise DeviceProblem(f"cannot open input device {device or 'default'}: {err}") from None
 
 
-def play_test_sound(device: str | None) -> str:
-    """Speak a test line through the project's TTS when available, else play a short tone."""
-    np = require("numpy")
-    sd = require("sounddevice", feature="the device check")
-    seconds = 0.6
-    t = np.arange(int(TEST_RATE * seconds)) / TEST_RATE
-    tone = (0.3 * np.sin(2 * np.pi * 440 * t)).astype(np.float32)
+TEST_LINE = "Hello, this is your callsim test line. If you can hear me clearly, your headset works."
+
+
+def play_test_sound(device: str | None, voices_dir: Path, engine: str | None = None) -> str:
+    """Speak a test line in a customer voice through the call's TTS and player (a tone if no TTS)."""
+    from simulator.audio.clip import AudioClip
+    from simulator.audio.devices import AudioDeviceError
+    from simulator.audio.playback import Player
+
+    clip, what = _test_line(voices_dir, engine)
+    if clip is None:
+        np = require("numpy")
+        t = np.arange(int(TEST_RATE * 0.6)) / TEST_RATE
+        clip = AudioClip((0.3 * np.sin(2 * np.pi * 440 * t)).astype(np.float32), TEST_RATE)
+    player = Player(device)
     try:
-        sd.play(tone, samplerate=TEST_RATE, device=device, blocking=True)
-    except (sd.PortAudioError, ValueError) as err:
-        raise DeviceProblem(f"cannot play on output device {device or 'default'}: {err}") from None
-    return "test tone"
+        player.play(clip)
+        player.wait_to_end()
+    except AudioDeviceError as err:
+        raise DeviceProblem(str(err)) from None
+    finally:
+        player.close()
+    return what
+
+
+def _test_line(voices_dir: Path, engine: str | None):
+    """(clip, description) from the first voice profile, or (None, why) when TTS is unavailable."""
+    try:
+        from simulator.tts.base import TtsError, builtin_engines
+        from simulator.tts.voices import load_voice
+    except (ImportError, MissingPackage) as err:
+        return None, f"test tone (text-to-speech unavailable: {err})"
+    try:
+        paths = sorted(Path(voices_dir).glob("*.yaml"))
+        if not paths:
+            return None, f"test tone (no voice profiles in {voices_dir})"
+        profile = load_voice(paths[0])
+        tts = builtin_engines().create(engine or profile.engine)
+        clip = tts.render(TEST_LINE, profile, profile.prosody(profile.mood.neutral_anger))
+        return clip, f"test line in the voice {profile.name!r}"
+    except (MissingPackage, LookupError, FileProblems, TtsError, OSError) as err:
+        return None, f"test tone (text-to-speech unavailable: {err})"

@@ -1,15 +1,14 @@
-"""Play a recorded turn's WAV on the chosen output device.  Called from a worker thread.
+"""Play a recorded turn's WAV on the chosen output device, through the call's own player.
 
-sounddevice is imported lazily (PortAudio enumerates devices at import time, and the app must
-start without a sound card).
+Called from a worker thread.  The audio modules are imported here, not at module load, so the app
+starts without a sound card (PortAudio enumerates devices when sounddevice is imported).
 """
 
 from __future__ import annotations
 
-import wave
 from pathlib import Path
 
-from simulator.lazy import require
+from simulator.lazy import MissingPackage
 
 
 class PlaybackError(RuntimeError):
@@ -18,22 +17,22 @@ class PlaybackError(RuntimeError):
 
 def play_wav(path: Path, device: str | int | None = None) -> float:
     """Play ``path`` to the end; returns its duration in seconds."""
-    np = require("numpy")
+    from simulator.audio.clip import read_wav
+    from simulator.audio.devices import AudioDeviceError
+    from simulator.audio.playback import Player
+
     try:
-        with wave.open(str(path), "rb") as wav:
-            if wav.getsampwidth() != 2:
-                raise PlaybackError(f"{path}: only 16-bit PCM WAV can be replayed")
-            rate, channels = wav.getframerate(), wav.getnchannels()
-            samples = np.frombuffer(wav.readframes(wav.getnframes()), dtype=np.int16)
+        clip = read_wav(path)
     except FileNotFoundError:
         raise PlaybackError(f"{path}: the recording is missing (moved or deleted?)") from None
-    except (wave.Error, EOFError) as err:
-        raise PlaybackError(f"{path}: not a readable WAV file ({err})") from None
-    if channels > 1:
-        samples = samples.reshape(-1, channels)
-    sd = require("sounddevice", feature="replaying call audio")
+    except (ValueError, EOFError, OSError) as err:
+        raise PlaybackError(f"cannot read the recording: {err}") from None
+    player = Player(device)
     try:
-        sd.play(samples, samplerate=rate, device=device, blocking=True)
-    except (sd.PortAudioError, ValueError) as err:
-        raise PlaybackError(f"cannot play on {device or 'the default output device'}: {err}") from None
-    return len(samples) / rate if rate else 0.0
+        player.play(clip)
+        player.wait_to_end()
+    except (AudioDeviceError, MissingPackage) as err:
+        raise PlaybackError(str(err)) from None
+    finally:
+        player.close()
+    return clip.duration_s

@@ -29,6 +29,18 @@ _voice = _voice_fixtures()
 file_device = _voice.file_device
 replies = _voice.replies
 
+TEST_LADDER = """\
+levels:
+  - stars: 1
+    title: Getting started
+    require:
+      - {passed: 1, difficulty_at_least: 1, min_overall: 60}
+  - stars: 2
+    title: Steady hands
+    require:
+      - {passed: 2, difficulty_at_least: 2, min_overall: 70}
+"""
+
 REPLIES = (
     "Thank you for calling, my name is Sam. I'm so sorry you've been charged twice, that must be worrying.",
     "Can you confirm your date of birth for security?",
@@ -54,6 +66,7 @@ def fixed_home(tmp_path: Path, repo_root: Path, monkeypatch: pytest.MonkeyPatch)
     (home / "scenarios").mkdir(parents=True)
     for name in ("billing-overcharge.yaml", "rubric.yaml"):
         shutil.copy(repo_root / "scenarios" / name, home / "scenarios" / name)
+    (home / "scenarios" / "ladder.yaml").write_text(TEST_LADDER, encoding="utf-8")
     monkeypatch.setenv("CALLSIM_HOME", str(home))
     return home
 

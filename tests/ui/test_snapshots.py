@@ -29,6 +29,9 @@ async def settle(pilot) -> None:
     for box in pilot.app.screen.query(Input):
         box.cursor_blink = False
     await pilot.pause()
+    for view in pilot.app.screen.query(TranscriptView):
+        await wait_for(pilot, lambda: view.scroll_y == view.max_scroll_y)
+    await pilot.pause()
 
 
 def _type_replies(replies, until_results: bool = False):
@@ -116,4 +119,7 @@ def test_history_screen(snap_compare, make_app, fixed_home, data_dir: Path):
         await settle(pilot)
 
     assert len(app.context.attempts()) == 3
+    progress = app.context.progress()
+    assert progress.stars is not None and progress.stars.stars == 1 and progress.stars.next_title == "Steady hands"
+    assert progress.series["overall"][0] < progress.series["overall"][-1]
     assert snap_compare(app, terminal_size=(100, 32), run_before=open_history)

@@ -3,12 +3,11 @@ microphone, the customer's TTS played through PortAudio, Whisper transcripts, th
 
 from __future__ import annotations
 
-import wave
-
 import numpy as np
 import pytest
 from textual.widgets import DataTable, OptionList
 
+from simulator.audio.clip import read_wav
 from simulator.contracts import Speaker
 from simulator.ui.screens.call import CallScreen
 from simulator.ui.screens.picker import PickerScreen
@@ -58,12 +57,11 @@ async def test_voiced_call_on_the_file_device_then_replay_a_turn(make_app, file_
         turns.highlighted = position
         file_device.playback.unlink(missing_ok=True)
         await pilot.press("p")
-        with wave.open(str(record.audio(record.turns[position])), "rb") as wav:
-            expected = np.frombuffer(wav.readframes(wav.getnframes()), "<i2")
+        expected = read_wav(record.audio(record.turns[position])).samples
         await wait_for(pilot, lambda: file_device.playback.exists()
-                       and file_device.playback.stat().st_size >= 2 * len(expected), 30)
+                       and file_device.playback.stat().st_size >= 4 * len(expected), 30)
         await wait_for(pilot, lambda: not any(w.group == "replay" and w.is_running for w in app.workers), 30)
-    played = np.fromfile(file_device.playback, "<i2")
+    played = file_device.played()
     start = int(np.flatnonzero(played)[0])
     lead = int(np.flatnonzero(expected)[0])
     assert np.array_equal(played[start:start + len(expected) - lead], expected[lead:])

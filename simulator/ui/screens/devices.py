@@ -39,7 +39,7 @@ class DevicesScreen(Screen):
             yield Label("Speaker / headset", classes="heading")
             yield Select([], id="output-device", prompt="default output")
             with Horizontal(id="device-buttons"):
-                yield Button("Play test sound", id="test-sound")
+                yield Button("Play test line", id="test-sound")
                 yield Button("Save", variant="primary", id="save")
         yield Footer()
 
@@ -106,7 +106,8 @@ class DevicesScreen(Screen):
     @work(thread=True, exclusive=True, group="test-sound", exit_on_error=False)
     def _play(self, device: str | None) -> None:
         try:
-            what = play_test_sound(device)
+            settings = self.app.context.settings
+            what = play_test_sound(device, settings.voices_dir, settings.tts_engine)
         except (DeviceProblem, MissingPackage) as err:
             self.app.call_from_thread(self._problem, str(err))
             return

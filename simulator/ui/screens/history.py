@@ -1,4 +1,4 @@
-"""History: the trainee's scores over time per dimension, weakest steps, and star level."""
+"""History: the trainee's scores over time per dimension, weakest steps, star level and the next."""
 
 from __future__ import annotations
 
@@ -9,21 +9,11 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Label, Static
 
-from simulator.scoring.scorecard import Dimension
-from simulator.ui.attempts import Attempt, weakest_steps
+from simulator.ui.progress import SERIES, Progress
 from simulator.ui.widgets.score_trend import ScoreTrend
 
-SERIES = ("overall", *(d.value for d in Dimension))
 
-
-def series(attempts: tuple[Attempt, ...], name: str) -> list[float]:
-    if name == "overall":
-        return [a.overall for a in attempts]
-    values = (a.score(Dimension(name)) for a in attempts)
-    return [v for v in values if v is not None]
-
-
-def trend_label(name: str, values: list[float]) -> Text:
+def trend_label(name: str, values: tuple[float, ...]) -> Text:
     text = Text(f"{name:<11}", style="bold")
     if not values:
         text.append("no scores yet", style="dim")
@@ -32,12 +22,29 @@ def trend_label(name: str, values: list[float]) -> Text:
     return text
 
 
-def pass_mark(attempts: tuple[Attempt, ...], name: str) -> float | None:
-    """The latest call's pass mark for this series (marks can differ per scenario)."""
-    if not attempts:
-        return None
-    card = attempts[-1].scorecard
-    return card.pass_mark if name == "overall" else card.dimension(Dimension(name)).pass_mark
+def level_text(progress: Progress) -> Text:
+    text = Text(f"{progress.calls} calls, {progress.passed} passed.\n")
+    stars = progress.stars
+    if stars is not None:
+        text.append("★" * stars.stars + "☆" * (5 - stars.stars), style="bold yellow")
+        text.append(f"  {stars.stars}/5 stars")
+        if stars.certified_stars:
+            text.append(f", certified to {stars.certified_stars}")
+        text.append("\n")
+        if stars.next_title is None:
+            text.append("Top of the ladder.\n", style="green")
+        else:
+            text.append(f"Next: {stars.next_title}\n", style="bold")
+            for need in stars.next_needs:
+                text.append(f" • {need}\n")
+        if stars.exam_available:
+            text.append("An exam is open to you: callsim exam STARS --trainee NAME\n", style="italic")
+    if progress.recommendation:
+        text.append("Practise next: ", style="bold")
+        text.append(progress.recommendation + "\n")
+    for note in progress.notes:
+        text.append(note + "\n", style="dim")
+    return text
 
 
 class HistoryScreen(Screen):
@@ -53,7 +60,8 @@ class HistoryScreen(Screen):
     def compose(self) -> ComposeResult:
         yield Header()
         with VerticalScroll(id="history-body"):
-            yield Label("Scores over time, one bar per call (oldest → newest; red: below the pass mark)", classes="heading")
+            yield Label("Scores over time, one bar per call (oldest → newest; red: below the pass mark)",
+                        classes="heading")
             for name in SERIES:
                 with Horizontal(classes="trend"):
                     yield Static("", id=f"label-{name}", classes="trend-label")
@@ -68,23 +76,15 @@ class HistoryScreen(Screen):
         yield Footer()
 
     def on_mount(self) -> None:
-        context = self.app.context
-        attempts = context.attempts()
+        progress = self.app.context.progress()
         for name in SERIES:
-            values = series(attempts, name)
+            values = progress.series.get(name, ())
             self.query_one(f"#label-{name}", Static).update(trend_label(name, values))
             trend = self.query_one(f"#trend-{name}", ScoreTrend)
-            trend.pass_mark = pass_mark(attempts, name)
-            trend.scores = tuple(values)
-        weakest = weakest_steps(attempts)
+            trend.pass_mark = progress.pass_marks.get(name)
+            trend.scores = values
         self.query_one("#weakest", Static).update(
-            "\n".join(f"• {desc}: missed {missed}/{asked}" for desc, missed, asked in weakest)
-            if weakest else Text("No missed steps yet." if attempts else "Take a call to see your weak spots.",
-                                 style="dim"))
-        self.query_one("#level", Static).update(self._level_text(attempts))
-
-    def _level_text(self, attempts: tuple[Attempt, ...]) -> Text:
-        passed = sum(a.scorecard.passed for a in attempts)
-        text = Text(f"{len(attempts)} calls, {passed} passed.\n")
-        text.append("Star levels arrive with the service lab.", style="dim")
-        return text
+            "\n".join(f"• {desc}: missed {missed}/{offered}" for desc, missed, offered in progress.weakest)
+            if progress.weakest else Text("No missed steps yet." if progress.calls
+                                          else "Take a call to see your weak spots.", style="dim"))
+        self.query_one("#level", Static).update(level_text(progress))

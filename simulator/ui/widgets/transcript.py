@@ -61,7 +61,7 @@ class TranscriptView(VerticalScroll):
             self.mount(self._partial)
         else:
             self._partial.update(rendered)
-        self.scroll_end(animate=False)
+        self._follow()
 
     def clear_partial(self) -> None:
         if self._partial is not None:
@@ -75,4 +75,8 @@ class TranscriptView(VerticalScroll):
             self.mount(widget, before=self._partial)
         else:
             self.mount(widget)
-        self.scroll_end(animate=False)
+        self._follow()
+
+    def _follow(self) -> None:
+        # Scroll once the new line is laid out, so the end is the real end.
+        self.call_after_refresh(self.scroll_end, animate=False)

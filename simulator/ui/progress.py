@@ -1,0 +1,101 @@
+"""What the history screen shows: score series, weakest steps, star level and what the next needs.
+
+Pure Python.  With the training store it uses the service lab's growth record and star ladder
+(``simulator.lab.growth``, ``simulator.lab.ladder``); without it, the attempts read back from the
+call folders (no star levels: they need the store's certified exams).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from simulator.scenario.diagnostics import FileProblems
+from simulator.scoring.scorecard import Dimension
+from simulator.ui.attempts import Attempt, weakest_steps
+
+SERIES = ("overall", *(d.value for d in Dimension))
+
+
+@dataclass(frozen=True)
+class StarProgress:
+    stars: int
+    certified_stars: int
+    next_title: str | None  # None: top of the ladder
+    next_needs: tuple[str, ...]  # the next level's requirements not met yet, with progress
+    exam_available: bool  # a met level whose exam is not taken yet
+
+
+@dataclass(frozen=True)
+class Progress:
+    calls: int
+    passed: int
+    series: dict[str, tuple[float, ...]]
+    pass_marks: dict[str, float | None]
+    weakest: tuple[tuple[str, int, int], ...]  # (description, missed, offered)
+    recommendation: str | None = None
+    stars: StarProgress | None = None
+    notes: tuple[str, ...] = field(default=())  # why a part is missing (no store, bad ladder file)
+
+
+def _series(attempts: tuple[Attempt, ...]) -> dict[str, tuple[float, ...]]:
+    series: dict[str, tuple[float, ...]] = {"overall": tuple(a.overall for a in attempts)}
+    for dimension in Dimension:
+        series[dimension.value] = tuple(s for a in attempts if (s := a.score(dimension)) is not None)
+    return series
+
+
+def _pass_marks(attempts: tuple[Attempt, ...]) -> dict[str, float | None]:
+    """The latest call's pass marks (they can differ per scenario)."""
+    card = attempts[-1].scorecard if attempts else None
+    if card is None:
+        return {name: None for name in SERIES}
+    marks: dict[str, float | None] = {"overall": card.pass_mark}
+    marks.update({d.dimension.value: d.pass_mark for d in card.dimensions})
+    return marks
+
+
+def progress_from_attempts(attempts: tuple[Attempt, ...], notes: tuple[str, ...] = ()) -> Progress:
+    return Progress(len(attempts), sum(a.passed for a in attempts), _series(attempts), _pass_marks(attempts),
+                    tuple(weakest_steps(attempts)), notes=notes)
+
+
+def progress_from_store(store: Any, trainee: str, scenarios_dir: Path, attempts: tuple[Attempt, ...]) -> Progress:
+    """Growth record and star standing from the service lab, over the store's calls."""
+    from simulator.lab.growth import growth_record, load_catalog
+    from simulator.lab.ladder import LADDER_FILE, load_ladder, standing
+
+    catalog = load_catalog(scenarios_dir)
+    growth = growth_record(store, trainee, catalog)
+    weakest = tuple((s.description, s.missed, s.offered) for s in growth.weakest_steps)
+    recommendation = None
+    if growth.recommendation is not None:
+        rec = growth.recommendation
+        recommendation = f"{rec.title} (difficulty {rec.difficulty}): {rec.reason}"
+    notes: list[str] = []
+    stars = None
+    ladder_path = scenarios_dir / LADDER_FILE
+    if ladder_path.is_file():
+        try:
+            ladder = load_ladder(ladder_path, scenarios_dir)
+        except FileProblems as problems:
+            notes.append(f"star levels unavailable: {problems.diagnostics[0].format()}")
+        else:
+            difficulty = {s.id: s.difficulty for s in catalog}
+            certified = {c.stars for c in store.certifications(trainee)}
+            stars = star_progress(standing(ladder, trainee, store.scorecards(trainee), difficulty, certified))
+    else:
+        notes.append(f"star levels unavailable: no {LADDER_FILE} in {scenarios_dir}")
+    return Progress(len(attempts), sum(a.passed for a in attempts), _series(attempts), _pass_marks(attempts),
+                    weakest, recommendation, stars, tuple(notes))
+
+
+def star_progress(result: Any) -> StarProgress:
+    upcoming = next((level for level in result.levels if level.stars == result.stars + 1), None)
+    needs: tuple[str, ...] = ()
+    if upcoming is not None:
+        needs = tuple(f"{status.requirement.describe()} ({len(status.scenarios_met)}/{status.requirement.passed})"
+                      for status in upcoming.requirements if not status.met)
+    exam = any(level.met and level.has_exam and not level.certified for level in result.levels)
+    return StarProgress(result.stars, result.certified_stars, upcoming.title if upcoming else None, needs, exam)
