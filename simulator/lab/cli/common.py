@@ -1,0 +1,89 @@
+"""Helpers shared by the lab's command modules: the --db flag, opening the store, errors, output."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from simulator.config import load_settings
+from simulator.store.types import StoreError
+
+
+def db_flag(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--db", help="database URL or SQLite file (default: config database_url, else "
+                                     "<data dir>/callsim.db)")
+
+
+@contextmanager
+def open_for(args: argparse.Namespace):
+    """The store chosen by ``--db`` (else the settings), closed when the block ends."""
+    from simulator.store import open_store
+
+    store = open_store(getattr(args, "db", None), settings=load_settings())
+    try:
+        yield store
+    finally:
+        store.close()
+
+
+def fail(message: str, code: int = 1) -> int:
+    print(f"callsim: {message}", file=sys.stderr)
+    return code
+
+
+def print_json(data: Any) -> None:
+    print(json.dumps(data, indent=2, ensure_ascii=False, default=str))
+
+
+def store_errors(func):
+    """Store refusals are user errors: print them, exit 1, no traceback."""
+    def run(args: argparse.Namespace) -> int:
+        try:
+            return func(args)
+        except StoreError as err:
+            return fail(str(err))
+    run.__name__ = func.__name__
+    run.__doc__ = func.__doc__
+    return run
+
+
+def attempt_json(attempt: Any) -> dict[str, Any]:
+    return {"call_id": attempt.call_id, "trainee": attempt.trainee, "scenario": attempt.scenario_id,
+            "seed": attempt.seed, "kind": attempt.kind.value, "status": attempt.status.value,
+            "started_at": attempt.started_at, "ended_at": attempt.ended_at,
+            "outcome": attempt.outcome.value if attempt.outcome else None, "overall": attempt.overall,
+            "passed": attempt.passed, "empathy": attempt.empathy, "compliance": attempt.compliance,
+            "tone": attempt.tone, "drill": attempt.drill, "competition": attempt.competition, "turns": attempt.turns}
+
+
+def score_text(value: float | None) -> str:
+    return "  -  " if value is None else f"{value:5.1f}"
+
+
+def parse_time(text: str | None) -> datetime:
+    if not text:
+        return datetime.now(UTC)
+    try:
+        moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        raise StoreError(f"not an ISO date/time: {text!r} (e.g. 2026-12-31 or 2026-12-31T18:00:00Z)") from None
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def progress_bar(description: str):
+    """A rich progress bar on stderr (quiet when not a terminal); returns (context, callback)."""
+    from rich.progress import Progress
+
+    from rich.console import Console
+
+    progress = Progress(console=Console(stderr=True), transient=True, disable=not sys.stderr.isatty())
+    task = progress.add_task(description, total=None)
+
+    def update(done: int, total: int) -> None:
+        progress.update(task, completed=done, total=total)
+    return progress, update

@@ -1,0 +1,229 @@
+"""callsim commands: Growth records, star levels and exams, stress drills, and validation of the lab's files."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import Any
+
+from simulator.config import load_settings
+from simulator.lab.cli.common import db_flag, fail, open_for, print_json, store_errors
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    growth = subparsers.add_parser("growth", help="a trainee's growth record: trends, weakest steps, what next")
+    growth.add_argument("trainee")
+    growth.add_argument("--json", action="store_true")
+    db_flag(growth)
+    growth.set_defaults(func=cmd_growth)
+
+    level = subparsers.add_parser("level", help="a trainee's star level on the ladder (scenarios/ladder.yaml)")
+    level.add_argument("trainee")
+    level.add_argument("--ladder", type=Path, help="ladder file (default: scenarios/ladder.yaml)")
+    level.add_argument("--json", action="store_true")
+    db_flag(level)
+    level.set_defaults(func=cmd_level)
+
+    exam = subparsers.add_parser("exam", help="take a star-level exam: fixed scenarios and seed, no hints")
+    exam.add_argument("stars", type=int, choices=range(1, 6), metavar="STARS")
+    exam.add_argument("--trainee", required=True)
+    exam.add_argument("--team")
+    exam.add_argument("--text", action="store_true", help="typed replies (the exam runs in text mode)")
+    exam.add_argument("--replies", type=Path, help="folder of reply files, one per scenario: <scenario-id>.txt")
+    exam.add_argument("--ladder", type=Path)
+    exam.add_argument("--analyser")
+    exam.add_argument("--record-to", type=Path)
+    exam.add_argument("--json", action="store_true")
+    db_flag(exam)
+    exam.set_defaults(func=cmd_exam)
+
+    drill = subparsers.add_parser("drill", help="run a stress drill: back-to-back calls that get harder")
+    drill.add_argument("drill", help="drill file, or the id of a drill in scenarios/drills/")
+    drill.add_argument("--text", action="store_true", help="text mode (typed or --replies)")
+    drill.add_argument("--replies", type=Path, help="folder of reply files per stage: <n>-<scenario>.txt")
+    drill.add_argument("--trainee", help="keep the drill's calls and result in the store")
+    drill.add_argument("--team")
+    drill.add_argument("--keep-going", action="store_true", help="never stop for the pause offer")
+    drill.add_argument("--mic-from", type=Path, help="voiced: recorded reply WAVs per stage, DIR/<n>-<scenario>/")
+    drill.add_argument("--mic-pace", choices=["realtime", "fast"], help="voiced --mic-from: pace of the replies")
+    drill.add_argument("--analyser")
+    drill.add_argument("--record-to", type=Path)
+    drill.add_argument("--json", action="store_true", help="print the drill result as JSON at the end")
+    db_flag(drill)
+    drill.set_defaults(func=cmd_drill)
+
+    lab = subparsers.add_parser("lab", help="service-lab files: validate the ladder, drills and competitions")
+    lab_sub = lab.add_subparsers(dest="action", required=True)
+    check = lab_sub.add_parser("check", help="validate ladder/drill/competition YAML (FILE:LINE:COL errors)")
+    check.add_argument("paths", nargs="*", type=Path,
+                       help="files (default: scenarios/ladder.yaml, scenarios/drills/, scenarios/competitions/)")
+    check.set_defaults(func=cmd_lab_check)
+
+
+def ladder_path(args: argparse.Namespace, settings: Any) -> Path:
+    from simulator.lab.ladder import LADDER_FILE
+
+    return args.ladder or settings.scenarios_dir / LADDER_FILE
+
+
+
+@store_errors
+def cmd_growth(args: argparse.Namespace) -> int:
+    from simulator.lab.growth import describe_growth, growth_record, growth_to_json, load_catalog
+
+    settings = load_settings()
+    with open_for(args) as store:
+        if store.get_trainee(args.trainee) is None:
+            return fail(f"no trainee named {args.trainee!r}")
+        record = growth_record(store, args.trainee, load_catalog(settings.scenarios_dir))
+    if args.json:
+        print_json(growth_to_json(record))
+    else:
+        print(describe_growth(record))
+    return 0
+
+
+def standing_for(store: Any, settings: Any, ladder: Any, trainee: str) -> Any:
+    from simulator.lab.growth import load_catalog
+    from simulator.lab.ladder import standing
+
+    difficulty = {s.id: s.difficulty for s in load_catalog(settings.scenarios_dir)}
+    certified = {c.stars for c in store.certifications(trainee)}
+    return standing(ladder, trainee, store.scorecards(trainee), difficulty, certified)
+
+
+@store_errors
+def cmd_level(args: argparse.Namespace) -> int:
+    from simulator.lab.ladder import describe_standing, load_ladder, standing_to_json
+    from simulator.scenario.diagnostics import FileProblems
+
+    settings = load_settings()
+    try:
+        ladder = load_ladder(ladder_path(args, settings), settings.scenarios_dir)
+    except FileProblems as problems:
+        print(problems, file=sys.stderr)
+        return 1
+    with open_for(args) as store:
+        if store.get_trainee(args.trainee) is None:
+            return fail(f"no trainee named {args.trainee!r}")
+        result = standing_for(store, settings, ladder, args.trainee)
+    if args.json:
+        print_json(standing_to_json(result))
+    else:
+        print(describe_standing(result))
+    return 0
+
+
+@store_errors
+def cmd_exam(args: argparse.Namespace) -> int:
+    from simulator.lab.exam import run_exam
+    from simulator.lab.ladder import load_ladder
+    from simulator.scenario.diagnostics import FileProblems
+
+    settings = load_settings(analyser=args.analyser)
+    if not args.text and not args.replies:
+        return fail("exams run in text mode: add --text (typed replies) or --replies DIR", 2)
+    try:
+        ladder = load_ladder(ladder_path(args, settings), settings.scenarios_dir)
+    except FileProblems as problems:
+        print(problems, file=sys.stderr)
+        return 1
+    say = (lambda text: None) if args.json else print
+    try:
+        with open_for(args) as store:
+            store.ensure_trainee(args.trainee, args.team)
+            result = run_exam(ladder, args.stars, settings, store, args.trainee, team=args.team,
+                              replies_dir=args.replies, analyser=settings.analyser, record_to=args.record_to,
+                              show=say)
+    except (OSError, ValueError) as err:
+        return fail(f"cannot read exam replies: {err}")
+    if args.json:
+        print_json({"trainee": result.trainee, "stars": result.stars, "passed": result.passed,
+                     "calls": [{"scenario": c.scenario_id, "call_id": c.call_id, "overall": c.overall,
+                                "passed": c.passed} for c in result.calls]})
+    else:
+        print()
+        for call in result.calls:
+            print(f"  {call.scenario_id:<28} {call.overall:5.1f} {'pass' if call.passed else 'FAIL'}  "
+                  f"(call {call.call_id[:8]})")
+        print(f"certified: {result.stars} star(s)" if result.passed else "not certified this time")
+    return 0 if result.passed else 1
+
+
+@store_errors
+def cmd_drill(args: argparse.Namespace) -> int:
+    from simulator.call.textcall import describe_event
+    from simulator.lab.drill_run import DrillOptions, run_drill
+    from simulator.lab.drills import describe_drill_result, drill_result_to_json, load_drill, resolve_drill_path
+    from simulator.scenario.diagnostics import FileProblems
+
+    settings = load_settings(analyser=args.analyser)
+    try:
+        drill = load_drill(resolve_drill_path(args.drill, settings.scenarios_dir), settings.scenarios_dir)
+    except FileProblems as problems:
+        print(problems, file=sys.stderr)
+        return 1
+    voiced = not args.text and not args.replies
+    options = DrillOptions(trainee=args.trainee, team=args.team, replies_dir=args.replies, voiced=voiced,
+                           analyser=settings.analyser, record_to=args.record_to, keep_going=args.keep_going,
+                           mic_from=args.mic_from, mic_pace=args.mic_pace)
+    quiet = args.json
+
+    def show(event: Any) -> None:
+        if not quiet:
+            line = describe_event(event)
+            if line:
+                print(line, flush=True)
+
+    announce = (lambda text: None) if quiet else (lambda text: print(text, flush=True))
+    try:
+        if args.trainee:
+            with open_for(args) as store:
+                result = run_drill(drill, settings, store, options, show=show, announce=announce)
+        else:
+            result = run_drill(drill, settings, None, options, show=show, announce=announce)
+    except (OSError, ValueError) as err:
+        return fail(f"cannot read drill replies: {err}")
+    except Exception as err:  # the voiced call's device/TTS/ASR errors: say which, keep the stored calls
+        if type(err).__name__ in ("AudioDeviceError", "TtsError", "AsrModelError", "DiskFull"):
+            return fail(str(err), 4)
+        raise
+    if args.json:
+        print_json(drill_result_to_json(result))
+    else:
+        print()
+        print(describe_drill_result(result))
+    return 0
+
+
+def cmd_lab_check(args: argparse.Namespace) -> int:
+    from simulator.lab.competitions import competition_files, load_competition
+    from simulator.lab.drills import DRILLS_DIR, load_drill
+    from simulator.lab.ladder import LADDER_FILE, load_ladder
+    from simulator.scenario.diagnostics import FileProblems
+
+    settings = load_settings()
+    scenarios = settings.scenarios_dir
+    paths = list(args.paths)
+    if not paths:
+        paths = [scenarios / LADDER_FILE, *sorted((scenarios / DRILLS_DIR).glob("*.y*ml")),
+                 *competition_files(scenarios)]
+    errors = 0
+    for path in paths:
+        if not path.is_file():
+            print(f"{path}:1:1: error: no such file")
+            errors += 1
+            continue
+        kind = ("ladder" if path.name == LADDER_FILE else "drill" if path.parent.name == DRILLS_DIR
+                else "competition")
+        loader = {"ladder": load_ladder, "drill": load_drill, "competition": load_competition}[kind]
+        try:
+            loader(path, scenarios)
+        except FileProblems as problems:
+            print(problems)
+            errors += len(problems.diagnostics)
+            continue
+        print(f"{path}: ok ({kind})")
+    print(f"{errors} error(s)", file=sys.stderr)
+    return 1 if errors else 0
