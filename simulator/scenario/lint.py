@@ -189,6 +189,13 @@ class _Linter:
         nodes = self.scenario.nodes
         for node_id, node in nodes.items():
             base: PathKey = ("nodes", node_id)
+            for index, step_id in enumerate(node.excuse_steps):
+                if step_id not in {s.id for s in self.scenario.script}:
+                    self._unknown("step", step_id, [s.id for s in self.scenario.script],
+                                  (*base, "excuse_steps", index))
+            if node.end is None and (node.excuse_steps or node.handled is not None):
+                self.report(Level.ERROR, "graph.ending-only", base,
+                            f"'handled' and 'excuse_steps' only apply to ending nodes; {node_id!r} has no 'end:'")
             if node.end is not None:
                 if node.transitions:
                     self.report(Level.WARNING, "graph.ending-transitions", (*base, "transitions"),

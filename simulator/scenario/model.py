@@ -207,7 +207,18 @@ class Node(Strict):
     angry_lines: tuple[Line, ...] = Field((), description="used when anger >= scenario.angry_at")
     calm_lines: tuple[Line, ...] = Field((), description="used when anger <= scenario.calm_at")
     end: Outcome | None = Field(None, description="this node ends the call with this outcome")
+    handled: bool | None = Field(
+        None, description="ending only: whether ending here counts as handling the call well "
+                          "(default: true for resolved, false otherwise); a call can only pass if it does")
+    excuse_steps: tuple[Identifier, ...] = Field(
+        (), description="ending only: required steps that no longer count as missed when the call ends here")
     transitions: tuple[Transition, ...] = ()
+
+    @property
+    def counts_as_handled(self) -> bool:
+        if self.handled is not None:
+            return self.handled
+        return self.end == Outcome.RESOLVED
 
 
 class Scenario(Strict):

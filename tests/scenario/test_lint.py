@@ -188,3 +188,12 @@ def test_shadowed_transitions(project, reference_text, first, later, shadowed):
     later_line = line_of(text, f"when: {later}")
     hits = [d for d in found if d.code == "graph.shadowed-transition" and d.position.line == later_line]
     assert bool(hits) == shadowed
+
+
+def test_ending_only_fields(project, reference_text):
+    text = reference_text.replace("  manager:\n    end: escalated\n",
+                                  "  manager:\n    end: escalated\n    handled: true\n    excuse_steps: [resolve, closing]\n")
+    text = text.replace("  reassured:\n", "  reassured:\n    handled: false\n")
+    _, found = lint(project, text)
+    assert [d.code for d in found if d.level == Level.ERROR] == ["graph.ending-only", "ref.unknown-step"] or \
+        sorted(d.code for d in found) == ["graph.ending-only", "ref.unknown-step"]
