@@ -61,8 +61,10 @@ class TtsRegistry:
 
 
 def builtin_engines() -> TtsRegistry:
+    from simulator.tts.espeak_cli import EspeakCliEngine
     from simulator.tts.pyttsx3_engine import Pyttsx3Engine
 
     registry = TtsRegistry(default="pyttsx3")
     registry.register("pyttsx3", Pyttsx3Engine)
+    registry.register("espeak-ng", EspeakCliEngine)
     return registry

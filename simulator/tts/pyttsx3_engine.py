@@ -22,6 +22,7 @@ from pathlib import Path
 from simulator.audio.clip import CALL_RATE, AudioClip, read_wav
 from simulator.lazy import require
 from simulator.tts.base import SystemVoice, TtsError
+from simulator.tts.espeak_cli import EspeakCliEngine
 from simulator.tts.voices import Prosody, VoiceProfile
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
@@ -95,8 +96,12 @@ class Pyttsx3Engine:
                 path.unlink(missing_ok=True)
             if clip is not None and len(clip.samples) > 0:
                 return clip
-        raise TtsError(f"espeak-ng produced no audio for {text[:40]!r} (twice); check that espeak-ng works: "
-                       f"espeak-ng 'hello'")
+        # Twice empty: take the command-line path to the same synthesiser (no shared state).
+        try:
+            return EspeakCliEngine().render(text, voice, prosody)
+        except TtsError as err:
+            raise TtsError(f"espeak-ng produced no audio for {text[:40]!r} through pyttsx3 (twice) nor its "
+                           f"command line ({err}); check that espeak-ng works: espeak-ng 'hello'") from None
 
     def close(self) -> None:
         shutil.rmtree(self._dir, ignore_errors=True)

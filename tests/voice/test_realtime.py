@@ -68,9 +68,13 @@ class BusRecorder:
         with self._lock:
             return len(self._data) // 4
 
-    def wait_until(self, condition, timeout_s: float, what: str) -> None:
+    def wait_until(self, condition, timeout_s: float, what: str, app: subprocess.Popen | None = None,
+                   log: Path | None = None) -> None:
         deadline = time.monotonic() + timeout_s
         while time.monotonic() < deadline:
+            if app is not None and app.poll() is not None:
+                raise AssertionError(f"the app exited ({app.returncode}) while waiting for {what}: "
+                                     f"{log.read_text()[-2000:] if log else ''}")
             mic, speaker = self.channels()
             if condition(mic, speaker):
                 return
@@ -126,6 +130,24 @@ def is_speaking(speaker: np.ndarray, seconds: float) -> bool:
     return len(recent) >= int(seconds * 100) and recent.mean() > 0.6
 
 
+def start_app(args: list[str], env: dict[str, str], log: Path) -> subprocess.Popen:
+    """``callsim ARGS`` on the default devices; output goes to a file (PortAudio can be chatty
+    under load, and a full pipe would stall the app)."""
+    with open(log, "w") as out:
+        return subprocess.Popen([sys.executable, "-m", "simulator", *args], env=env, cwd=REPO,
+                                stdout=out, stderr=subprocess.STDOUT, text=True)
+
+
+def stop_app(app: subprocess.Popen) -> None:
+    if app.poll() is None:
+        app.send_signal(signal.SIGTERM)
+    try:
+        app.wait(30)
+    except subprocess.TimeoutExpired:
+        app.kill()
+        app.wait()
+
+
 def play_into_mic(path: Path, env: dict[str, str]) -> subprocess.Popen:
     return subprocess.Popen(["paplay", "-d", "probe_mic", str(path)], env=env,
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
@@ -136,12 +158,12 @@ def barged_in_call(realtime, replies, tmp_path_factory):
     """A call where the trainee starts talking one second into the customer's opening line."""
     record_to = tmp_path_factory.mktemp("realtime-calls")
     recorder = BusRecorder(realtime.env)
-    app = subprocess.Popen([sys.executable, "-m", "simulator", "play", "billing-overcharge", "--record-to",
-                            str(record_to), "--analyser", "lexical", "--end-silence", "0.4"],
-                           env=realtime.env, cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    log = record_to / "app.log"
+    app = start_app(["play", "billing-overcharge", "--record-to", str(record_to / "calls"), "--analyser", "lexical",
+                     "--end-silence", "0.4"], realtime.env, log)
     reply = sorted(replies["billing"].glob("*.wav"))[0]
     try:
-        recorder.wait_until(lambda mic, spk: is_speaking(spk, 1.0), 60, "the customer's opening line")
+        recorder.wait_until(lambda mic, spk: is_speaking(spk, 1.0), 60, "the customer's opening line", app, log)
         played_at = recorder.position
         play_into_mic(reply, realtime.env).wait(30)
         # Wait for the customer to answer the reply: sound on the speaker after the reply ended.
@@ -149,23 +171,17 @@ def barged_in_call(realtime, replies, tmp_path_factory):
         recorder.wait_until(
             lambda mic, spk: len(spk) > played_at + int((reply_s + 0.5) * RATE)
             and first_sound(spk, played_at + int((reply_s + 0.3) * RATE)) is not None,
-            60, "the customer's answer")
+            60, "the customer's answer", app, log)
         answer_from = played_at + int((reply_s + 0.3) * RATE)
         recorder.wait_until(lambda mic, spk: last_sound_before_gap(spk, first_sound(spk, answer_from), 1.0)
-                            is not None, 60, "the end of the customer's answer")
+                            is not None, 60, "the end of the customer's answer", app, log)
         time.sleep(0.5)  # the app records the line once it has played
     finally:
-        app.send_signal(signal.SIGTERM)
-        try:
-            out, err = app.communicate(timeout=30)
-        except subprocess.TimeoutExpired:
-            app.kill()
-            out, err = app.communicate()
+        stop_app(app)
         recorder.close()
     mic, speaker = recorder.channels()
-    folders = [p for p in record_to.iterdir() if p.is_dir()]
-    return {"mic": mic, "speaker": speaker, "played_at": played_at, "reply": reply, "stdout": out,
-            "stderr": err, "record": read_call(folders[0])}
+    folders = [p for p in (record_to / "calls").iterdir() if p.is_dir()]
+    return {"mic": mic, "speaker": speaker, "played_at": played_at, "reply": reply, "record": read_call(folders[0])}
 
 
 def test_playback_stops_within_150_ms_of_the_trainee_starting_to_speak(barged_in_call):
@@ -212,26 +228,21 @@ def bumped_call(realtime, tmp_path_factory):
     knock = np.random.default_rng(5).standard_normal(int(0.04 * RATE)).astype(np.float32) * 0.3
     write_wav(work / "knock.wav", AudioClip(np.concatenate([knock, np.zeros(RATE // 2, np.float32)])))
     recorder = BusRecorder(realtime.env)
-    app = subprocess.Popen([sys.executable, "-m", "simulator", "play", "billing-overcharge", "--record-to",
-                            str(work / "calls"), "--analyser", "lexical", "--no-speech", "3"],
-                           env=realtime.env, cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    log = work / "app.log"
+    app = start_app(["play", "billing-overcharge", "--record-to", str(work / "calls"), "--analyser", "lexical",
+                     "--no-speech", "3"], realtime.env, log)
     try:
-        recorder.wait_until(lambda mic, spk: is_speaking(spk, 1.0), 60, "the customer's opening line")
+        recorder.wait_until(lambda mic, spk: is_speaking(spk, 1.0), 60, "the customer's opening line", app, log)
         knocked_at = recorder.position
         play_into_mic(work / "knock.wav", realtime.env).wait(30)
         # The opening line finishes, then three seconds of silence make a silence turn and the
         # customer reacts to it: wait for that second line to finish.
         recorder.wait_until(lambda mic, spk: first_sound(spk, knocked_at + 5 * RATE) is not None
                             and last_sound_before_gap(spk, first_sound(spk, knocked_at + 5 * RATE), 1.0) is not None,
-                            60, "the customer's reaction to the silence")
+                            60, "the customer's reaction to the silence", app, log)
         time.sleep(0.5)
     finally:
-        app.send_signal(signal.SIGTERM)
-        try:
-            app.communicate(timeout=30)
-        except subprocess.TimeoutExpired:
-            app.kill()
-            app.communicate()
+        stop_app(app)
         recorder.close()
     mic, speaker = recorder.channels()
     return {"mic": mic, "speaker": speaker, "knocked_at": knocked_at,
@@ -269,18 +280,19 @@ def test_a_headset_that_disappears_mid_call_stops_it_with_a_message_and_keeps_th
         key, _, value = line.removeprefix("export ").partition("=")
         env[key] = value
     recorder = BusRecorder(env)
-    app = subprocess.Popen([sys.executable, "-m", "simulator", "play", "billing-overcharge", "--record-to",
-                            str(tmp_path / "calls"), "--analyser", "lexical"],
-                           env=env, cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    log = tmp_path / "app.log"
+    app = start_app(["play", "billing-overcharge", "--record-to", str(tmp_path / "calls"), "--analyser", "lexical"],
+                    env, log)
     try:
-        recorder.wait_until(lambda mic, spk: is_speaking(spk, 1.0), 60, "the customer's opening line")
+        recorder.wait_until(lambda mic, spk: is_speaking(spk, 1.0), 60, "the customer's opening line", app, log)
     finally:
         subprocess.run([str(REALTIME / "stop.sh")], env=env, capture_output=True, timeout=30)
         recorder.close()
     try:
-        _out, err = app.communicate(timeout=60)
+        app.wait(60)
     finally:
-        app.kill()
+        stop_app(app)
+    err = log.read_text()
     assert app.returncode == 4
     assert "device 'default'" in err and "callsim devices" in err and "saved" in err
     record = read_call(next(p for p in (tmp_path / "calls").iterdir() if p.is_dir()))

@@ -193,3 +193,17 @@ def test_callsim_voices_lists_profiles_and_engine_voices():
     assert len(listing["profiles"]) >= 6
     assert all(p["installed"] for p in listing["profiles"])
     assert any(v["id"] == "gmw/en-gb-x-rp" for v in listing["engine_voices"])
+
+
+def test_the_espeak_command_line_engine_speaks_like_pyttsx3(worker, profiles):
+    profile = profiles["middle-woman-caribbean"]
+    cli = builtin_engines().create("espeak-ng")
+    prosody = profile.prosody(70)
+    from_cli = cli.render(LINE, profile, prosody)
+    from_pyttsx3 = worker.render(LINE, profile, prosody)
+    assert from_cli.sample_rate == CALL_RATE
+    assert abs(from_cli.duration_s - from_pyttsx3.duration_s) < 0.1 * from_pyttsx3.duration_s
+    assert abs(voiced_f0_hz(from_cli.samples) - voiced_f0_hz(from_pyttsx3.samples)) < 20
+    assert any(v.id == "gmw/en-029" for v in cli.system_voices())
+    with pytest.raises(TtsError, match="xx/klingon"):
+        cli.render("Hello.", profile.model_copy(update={"system_voice": "xx/klingon"}), prosody)
