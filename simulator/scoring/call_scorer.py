@@ -74,7 +74,8 @@ def score_call(record: CallRecord, scenario: Scenario, rubric: Rubric) -> Scorec
         compliance_score, compliance_items = compliance.per_turn.get(turn.index, (None, ()))
         tone_score, tone_items = tone.per_turn.get(turn.index, (None, ()))
         turn_scores.append(TurnScore(turn.index, empathy_score, compliance_score, tone_score,
-                                     (*empathy_items, *compliance_items, *tone_items), turn.start_s, turn.text))
+                                     (*empathy_items, *compliance_items, *tone_items), turn.start_s, turn.text,
+                                     turn.analysis.tone))
     all_evidence = tuple(e for d in dimensions for e in d.evidence)
     tips = all_tips(rubric, scenario, turns, compliance.steps, all_evidence, empathy)
     return Scorecard(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from simulator.contracts import ToneMeasures
 from simulator.scoring.scorecard import Dimension, Scorecard, ScoreEvidence
 
 
@@ -17,6 +18,21 @@ def _evidence_line(item: ScoreEvidence) -> str:
     quote = f" \"{item.quote}\"" if item.quote else ""
     points = f" ({item.weight:+.1f})" if item.weight else ""
     return f"      {where}{_clock(item.time_s)}: {item.detail}{quote}{points}"
+
+
+def _voice_line(tone: ToneMeasures) -> str:
+    parts = [tone.label.value]
+    if tone.words_per_minute is not None:
+        parts.append(f"{tone.words_per_minute:.0f} wpm")
+    if tone.loudness_db is not None:
+        rise = f" ({round(tone.level_rise_db):+d} dB on your usual)" if tone.level_rise_db is not None else ""
+        parts.append(f"level {tone.loudness_db:.0f} dBFS{rise}")
+    if tone.pitch_hz is not None:
+        spread = f", range {tone.pitch_range_semitones:.0f} st" if tone.pitch_range_semitones is not None else ""
+        parts.append(f"pitch {tone.pitch_hz:.0f} Hz{spread}")
+    if tone.fillers:
+        parts.append(f"{tone.fillers} filler(s)")
+    return "; ".join(parts)
 
 
 def _why_unscored(card: Scorecard, dimension: Dimension) -> str:
@@ -63,6 +79,8 @@ def format_scorecard(card: Scorecard, *, detailed: bool = False) -> str:
             scores = " ".join(f"{name} {'-' if value is None else f'{value:.0f}'}" for name, value in
                               (("empathy", turn.empathy), ("compliance", turn.compliance), ("tone", turn.tone)))
             lines.append(f"  turn {turn.turn_index}{_clock(turn.time_s)}: {scores}  \"{turn.text[:70]}\"")
+            if turn.voice is not None:
+                lines.append(f"      voice: {_voice_line(turn.voice)}")
     for reason in card.fail_reasons if not card.passed else ():
         lines.append(f"  not passed: {reason}")
     for tip in card.tips:

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from pydantic import TypeAdapter
 
-from simulator.contracts import Outcome
+from simulator.contracts import Outcome, ToneMeasures
 
 
 class Dimension(enum.StrEnum):
@@ -53,6 +53,7 @@ class TurnScore:
     evidence: tuple[ScoreEvidence, ...] = ()
     time_s: float | None = None  # when the turn started on the call clock
     text: str = ""
+    voice: ToneMeasures | None = None  # the turn's voice measures, judged against the whole call
 
 
 @dataclass(frozen=True, slots=True)
