@@ -160,3 +160,22 @@ def test_wav_mic_plays_each_reply_once_then_hangs_up(replies):
         assert not np.any(got[:start])
         assert np.array_equal(got[start:start + len(reply)], reply)
         assert not np.any(got[start + len(reply):])
+
+
+def test_callsim_devices_lists_what_portaudio_sees(file_device):
+    result = callsim("devices", "--json", env=file_device.env)
+    assert result.returncode == 0, result.stderr
+    devices = {d["name"]: d for d in json.loads(result.stdout)}
+    assert {"default", "simfile", "simnull"} <= set(devices)
+    assert devices["default"]["inputs"] > 0 and devices["default"]["outputs"] > 0
+
+
+def test_devices_are_chosen_by_name_part_or_index(file_device):
+    from simulator.audio.devices import AudioDeviceError, list_devices, resolve_device
+
+    by_name = {d.name: d.index for d in list_devices()}
+    assert resolve_device("simfile", kind="input") == by_name["simfile"]
+    assert resolve_device(str(by_name["simnull"]), kind="output") == by_name["simnull"]
+    assert resolve_device(None, kind="output") == "default"
+    with pytest.raises(AudioDeviceError, match="ambiguous"):
+        resolve_device("sim", kind="input")
