@@ -120,6 +120,12 @@ def open_call_io(loaded: LoadedScenario, settings: Settings, folder: Path, typed
                                 analyser=analyser)
     except (AudioDeviceError, TtsError, MissingPackage, FileProblems, ValueError, OSError) as err:
         return typed_io(typed, f"voice unavailable: {err} — typing mode")
+    if mic_from is None:
+        try:
+            call.start()  # open the microphone now: a device that lists but will not open means typing
+        except (AudioDeviceError, MissingPackage) as err:
+            call.close()
+            return typed_io(typed, f"{NO_MIC_BANNER} ({err})")
     mic = ControlledMic(call.mic)
     call.mic = mic
     switchable = SwitchableTrainee(call, typed, mic, on_typing)

@@ -1,0 +1,95 @@
+"""The installed ``callsim`` in a real terminal (tmux): sign in, take a typed call, read the scorecard."""
+
+from __future__ import annotations
+
+import os
+import shlex
+import shutil
+import subprocess
+import sys
+import time
+import uuid
+from pathlib import Path
+
+import pytest
+
+from simulator.call.record import read_call
+
+CALLSIM = Path(sys.executable).parent / "callsim"
+
+
+class Tmux:
+    def __init__(self, socket: str):
+        self.socket = socket
+
+    def run(self, *args: str) -> str:
+        return subprocess.run(["tmux", "-L", self.socket, "-f", os.devnull, *args], check=True, capture_output=True, text=True,
+                              timeout=20).stdout
+
+    def screen(self) -> str:
+        return self.run("capture-pane", "-p", "-t", "app")
+
+    def keys(self, *keys: str) -> None:
+        self.run("send-keys", "-t", "app", *keys)
+
+    def type(self, text: str) -> None:
+        self.run("send-keys", "-t", "app", "-l", text)
+
+    def wait_for(self, *texts: str, timeout_s: float = 60) -> str:
+        """The screen once every one of ``texts`` is on it (the terminal redraws in pieces)."""
+        deadline = time.monotonic() + timeout_s
+        while True:
+            screen = self.screen()
+            if all(text in screen for text in texts):
+                return screen
+            if time.monotonic() > deadline:
+                raise AssertionError(f"{texts!r} never all appeared; the screen shows:\n{screen}")
+            time.sleep(0.2)
+
+
+@pytest.fixture
+def tmux(tmp_path):
+    if shutil.which("tmux") is None:
+        pytest.fail("tmux is not installed: apt-get install tmux")
+    session = Tmux(f"callsim-test-{uuid.uuid4().hex[:8]}")
+    yield session
+    subprocess.run(["tmux", "-L", session.socket, "kill-server"], capture_output=True, timeout=20)
+
+
+def test_installed_callsim_takes_a_typed_call_in_a_real_terminal(tmux, tmp_path, fixed_home):
+    assert CALLSIM.is_file(), f"{CALLSIM} is missing: pip install -e ."
+    data = tmp_path / "terminal-data"
+    env = {"CALLSIM_DATA_DIR": str(data), "CALLSIM_HOME": str(fixed_home), "CALLSIM_ANALYSER": "lexical",
+           "CALLSIM_CONFIG": str(tmp_path / "none.toml"), "CALLSIM_INPUT_DEVICE": "no-such-microphone",
+           "TERM": "xterm-256color"}
+    command = " ".join(f"{k}={shlex.quote(v)}" for k, v in env.items()) + f" {shlex.quote(str(CALLSIM))}"
+    tmux.run("new-session", "-d", "-s", "app", "-x", "100", "-y", "30", "env " + command + "; sleep 30")
+
+    assert tmux.run("display-message", "-p", "-t", "app", "#{window_width}x#{window_height}").strip() == "100x30"
+    tmux.wait_for("Who is at the headset?")
+    tmux.type("Tess Terminal")
+    tmux.keys("Enter")
+    time.sleep(0.5)  # Enter moves to the team box
+    tmux.type("Night shift")
+    tmux.keys("Enter")
+    tmux.wait_for("Charged twice for the same month", "Tess Terminal", "Best", "★★☆☆☆", "f4 Mode")
+
+    tmux.keys("Enter")
+    tmux.wait_for("Margaret Hughes:", "no microphone: typing mode", "Hang up")
+    tmux.type("Thank you for calling, my name is Tess, I'm so sorry you've been charged twice.")
+    tmux.keys("Enter")
+    tmux.wait_for("You: Thank you for calling", "steps: greet")  # the analysed turn, with its notes
+
+    tmux.keys("C-e")  # hang up
+    tmux.wait_for("Overall", "Pass mark", "compliance", "Tips", "fail")  # one reply cannot pass this call
+
+    tmux.keys("C-q")
+    deadline = time.monotonic() + 20
+    while "Overall" in tmux.screen() and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert "Overall" not in tmux.screen(), "the app did not quit on Ctrl+Q"
+
+    calls = list((data / "calls").glob("*/call.jsonl"))
+    assert len(calls) == 1
+    record = read_call(calls[0])
+    assert record.header.trainee == "Tess Terminal" and len(record.trainee_turns) == 1
