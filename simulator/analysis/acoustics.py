@@ -24,6 +24,7 @@ ACTIVE_BELOW_PEAK_DB = 30.0  # frames within this of the loudest count as speech
 SPLIT_HZ = 1000.0  # low band 80-1000 Hz vs high band 1000-4000 Hz (telephone-safe)
 HIGH_BAND_TOP_HZ = 4000.0
 MIN_MEASURABLE_SPEECH_S = 0.2
+FRAMES_PER_BLOCK = 2000  # 20 s of 10 ms frames per FFT batch
 
 
 class AudioFileError(ValueError):
@@ -122,9 +123,17 @@ def yin_pitch(samples: np.ndarray, sample_rate: int) -> tuple[np.ndarray, np.nda
     tau_max = int(sample_rate / PITCH_MIN_HZ)
     window = max(int(FRAME_S * sample_rate), tau_max)
     hop = int(HOP_S * sample_rate)
-    frames = frame_signal(samples.astype(np.float64), window + tau_max, hop)
+    frames = frame_signal(samples.astype(np.float64), window + tau_max, hop)  # a view: no copy
     if frames.shape[0] == 0:
         return np.zeros(0), np.ones(0)
+    # in blocks, so a long monologue needs ~100 MB, not gigabytes of FFT buffers
+    parts = [_yin_block(np.ascontiguousarray(frames[start: start + FRAMES_PER_BLOCK]), sample_rate, window,
+                        tau_min, tau_max) for start in range(0, frames.shape[0], FRAMES_PER_BLOCK)]
+    return np.concatenate([p[0] for p in parts]), np.concatenate([p[1] for p in parts])
+
+
+def _yin_block(frames: np.ndarray, sample_rate: int, window: int, tau_min: int, tau_max: int
+               ) -> tuple[np.ndarray, np.ndarray]:
     size = 1 << int(np.ceil(np.log2(2 * (window + tau_max))))
     head = np.zeros((frames.shape[0], window + tau_max))
     head[:, :window] = frames[:, :window]
@@ -172,8 +181,9 @@ def band_energy_db(samples: np.ndarray, sample_rate: int, mask: np.ndarray | Non
     if mask is not None and mask.size:
         frames = frames[mask[: frames.shape[0]]] if mask[: frames.shape[0]].any() else frames
     size = 1 << int(np.ceil(np.log2(frame)))
-    power = np.abs(np.fft.rfft(frames * np.hanning(frame), size)) ** 2
-    spectrum = power.sum(axis=0)
+    taper = np.hanning(frame)
+    spectrum = sum(np.abs(np.fft.rfft(frames[start: start + FRAMES_PER_BLOCK] * taper, size) ** 2).sum(axis=0)
+                   for start in range(0, frames.shape[0], FRAMES_PER_BLOCK))
     freqs = np.fft.rfftfreq(size, 1.0 / sample_rate)
     low = spectrum[(freqs >= 80) & (freqs < SPLIT_HZ)].sum()
     high = spectrum[(freqs >= SPLIT_HZ) & (freqs < min(HIGH_BAND_TOP_HZ, sample_rate / 2))].sum()
