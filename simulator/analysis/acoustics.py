@@ -25,6 +25,8 @@ SPLIT_HZ = 1000.0  # low band 80-1000 Hz vs high band 1000-4000 Hz (telephone-sa
 HIGH_BAND_TOP_HZ = 4000.0
 MIN_MEASURABLE_SPEECH_S = 0.2
 FRAMES_PER_BLOCK = 2000  # 20 s of 10 ms frames per FFT batch
+RESAMPLE_BLOCK_S = 60
+RESAMPLE_MARGIN_S = 1
 
 
 class AudioFileError(ValueError):
@@ -82,9 +84,24 @@ def read_wav(path: Path | str) -> Audio:
 
 
 def resample(samples: np.ndarray, rate: int, target: int) -> np.ndarray:
-    """Band-limited enough for speech measures: FFT resampling of the whole signal."""
+    """FFT resampling (band-limited), in overlapping blocks so an hour of 48 kHz audio stays small."""
     if rate == target or samples.size == 0:
         return samples.astype(np.float32)
+    block, margin = RESAMPLE_BLOCK_S * rate, RESAMPLE_MARGIN_S * rate
+    if samples.size <= block + 2 * margin:
+        return _resample_whole(samples, rate, target)
+    pieces = []
+    for start in range(0, samples.size, block):
+        end = min(start + block, samples.size)
+        lo, hi = max(0, start - margin), min(samples.size, end + margin)
+        converted = _resample_whole(samples[lo:hi], rate, target)
+        # keep the block's own share; the margins only keep block edges free of wrap-around
+        first = round((start - lo) * target / rate)
+        pieces.append(converted[first: first + round(end * target / rate) - round(start * target / rate)])
+    return np.concatenate(pieces)
+
+
+def _resample_whole(samples: np.ndarray, rate: int, target: int) -> np.ndarray:
     count = int(round(samples.size * target / rate))
     spectrum = np.fft.rfft(samples)
     keep = count // 2 + 1
