@@ -17,8 +17,9 @@ from simulator.scoring.importer import generic_scenario, score_recording, vad_sp
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     score = subparsers.add_parser(
-        "score", help="score a recorded call: a callsim call folder, or a WAV (stereo agent/customer or agent-only)")
-    score.add_argument("call", type=Path, help="call folder, call.jsonl, or a WAV recording")
+        "score", help="score recorded calls: callsim call folders, or WAVs (stereo agent/customer or agent-only)")
+    score.add_argument("calls", type=Path, nargs="+", metavar="CALL",
+                       help="call folder, call.jsonl, or a WAV recording (several: Whisper loads once)")
     score.add_argument("--scenario", help="scenario file or id (default: the one the call was recorded with)")
     score.add_argument("--json", action="store_true", help="print the scorecard as JSON")
     score.add_argument("--analyser", help="turn analyser for WAV recordings (default: configured)")
@@ -77,41 +78,55 @@ def _turns_json(record: CallRecord) -> list[dict]:
             for t in record.turns]
 
 
-def _score_wav(path: Path, args: argparse.Namespace, settings: Settings) -> tuple[dict, object]:
+def _score_wav(path: Path, args: argparse.Namespace, settings: Settings, transcriber) -> tuple[dict, object]:
     scored = score_recording(path, settings, scenario_path=_resolve(args.scenario, settings) if args.scenario else None,
                              analyser=args.analyser, agent_channel=args.agent_channel,
-                             transcribe_customer=not args.no_customer_asr)
+                             transcribe_customer=not args.no_customer_asr, transcriber=transcriber)
     return {"kind": "external", "scenario": scored.scenario.id, "stereo": scored.stereo,
             "duration_s": round(scored.duration_s, 2), "turns": _turns_json(scored.record)}, scored.scorecard
 
 
+def _score_one(path: Path, args: argparse.Namespace, settings: Settings, transcriber) -> tuple[dict, object]:
+    if path.is_dir() or path.suffix == ".jsonl":
+        if path.is_dir() and not (path / CALL_FILE).is_file():
+            raise FileNotFoundError(f"{path}: no {CALL_FILE} in this folder (not a callsim call folder)")
+        return _score_recorded(path, args, settings)
+    if path.suffix.lower() == ".wav":
+        return _score_wav(path, args, settings, transcriber)
+    if not path.exists():
+        raise FileNotFoundError(f"{path}: no such file or folder")
+    raise ValueError(f"{path}: expected a call folder, call.jsonl or a .wav recording")
+
+
 def cmd_score(args: argparse.Namespace) -> int:
     from simulator.analysis.acoustics import AudioFileError
+    from simulator.scoring.importer import LazyTranscriber
     from simulator.scoring.report import format_scorecard
     from simulator.scoring.scorecard import scorecard_to_json
 
     settings = load_settings(analyser=args.analyser)
-    path: Path = args.call
-    try:
-        if path.is_dir() or path.suffix == ".jsonl":
-            if path.is_dir() and not (path / CALL_FILE).is_file():
-                raise FileNotFoundError(f"{path}: no {CALL_FILE} in this folder (not a callsim call folder)")
-            about, card = _score_recorded(path, args, settings)
-        elif path.suffix.lower() == ".wav":
-            about, card = _score_wav(path, args, settings)
-        elif not path.exists():
-            raise FileNotFoundError(f"{path}: no such file or folder")
-        else:
-            raise ValueError(f"{path}: expected a call folder, call.jsonl or a .wav recording")
-    except FileProblems as problems:
-        print(problems, file=sys.stderr)
-        return 1
-    except (FileNotFoundError, AudioFileError, ValueError, LookupError) as err:
-        print(f"callsim: {err}", file=sys.stderr)
-        return 1
+    transcriber = LazyTranscriber(settings)  # loaded on the first WAV, then shared by all of them
+    results, failed = [], 0
+    for number, path in enumerate(args.calls):
+        try:
+            about, card = _score_one(path, args, settings, transcriber)
+        except FileProblems as problems:
+            print(problems, file=sys.stderr)
+            results.append({"call": str(path), "error": str(problems)})
+            failed += 1
+            continue
+        except (FileNotFoundError, AudioFileError, ValueError, LookupError) as err:
+            print(f"callsim: {err}", file=sys.stderr)
+            results.append({"call": str(path), "error": str(err)})
+            failed += 1
+            continue
+        results.append({"call": str(path), **about, "scorecard": scorecard_to_json(card)})
+        if not args.json:
+            if len(args.calls) > 1:
+                print(f"{'' if number == 0 else chr(10)}== {path}")
+            print(format_scorecard(card, detailed=not args.brief), flush=True)
     if args.json:
-        print(json.dumps({"call": str(path), **about, "scorecard": scorecard_to_json(card)}, indent=2,
-                         ensure_ascii=False))
-    else:
-        print(format_scorecard(card, detailed=not args.brief))
-    return 0
+        payload = results[0] if len(args.calls) == 1 else results
+        if len(args.calls) > 1 or "error" not in results[0]:
+            print(json.dumps(payload, indent=2, ensure_ascii=False))
+    return 1 if failed else 0

@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from simulator.asr.base import Transcriber
 from simulator.call.record import CallRecord
 from simulator.config import Settings
 from simulator.lazy import MissingPackage, require
@@ -55,6 +56,23 @@ def transcriber_for(settings: Settings):
     return transcriber_from_settings(settings)
 
 
+class LazyTranscriber:
+    """The configured Whisper backend, created on first use (scoring only callsim folders never loads it)."""
+
+    def __init__(self, settings: Settings):
+        self.settings = settings
+        self._transcriber = None
+
+    @property
+    def name(self) -> str:
+        return self.settings.asr_backend
+
+    def transcribe(self, audio, *, prompt: str | None = None):
+        if self._transcriber is None:
+            self._transcriber = transcriber_for(self.settings)
+        return self._transcriber.transcribe(audio, prompt=prompt)
+
+
 @dataclass(frozen=True)
 class ScoredRecording:
     record: CallRecord
@@ -67,7 +85,7 @@ class ScoredRecording:
 
 def score_recording(path: Path, settings: Settings, *, scenario_path: Path | None = None,
                     analyser: str | None = None, agent_channel: int = 0,
-                    transcribe_customer: bool = True) -> ScoredRecording:
+                    transcribe_customer: bool = True, transcriber: Transcriber | None = None) -> ScoredRecording:
     """Raises ``AudioFileError`` (bad WAV), ``FileProblems`` (bad scenario), ``MissingPackage``."""
     from simulator.analysis.acoustics import read_wav
     from simulator.analysis.registry import builtin_analysers
@@ -80,7 +98,8 @@ def score_recording(path: Path, settings: Settings, *, scenario_path: Path | Non
         scenario, sha = generic_scenario(), ""
         rubric = default_rubric(settings.scenarios_dir / "rubric.yaml") if settings.scenarios_dir.is_dir() else Rubric()
     audio = read_wav(path)
-    call = analyse_external(audio, find_spans=vad_span_finder(), transcriber=transcriber_for(settings),
+    call = analyse_external(audio, find_spans=vad_span_finder(),
+                            transcriber=transcriber or transcriber_for(settings),
                             analyser=builtin_analysers().create(scenario, analyser or settings.analyser),
                             thresholds=rubric.tone, scenario_id=scenario.id, scenario_sha256=sha,
                             source=Path(path).resolve(), agent_channel=agent_channel,

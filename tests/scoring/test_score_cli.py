@@ -190,3 +190,19 @@ def test_a_call_whose_scenario_cannot_be_found_says_how_to_fix_it(tmp_path, caps
     code, out, err = run_cli(capsys, str(tmp_path / "orphan"), "--scenario", str(loaded.path))
     assert code == 0 and "Scorecard:" in out
     assert "changed since this call was recorded" in err  # the recorded hash differs from the file's
+
+
+def test_several_calls_in_one_run_and_a_bad_one_does_not_stop_the_rest(tmp_path, capsys):
+    loaded = load_scenario(REPO / "scenarios" / "billing-overcharge.yaml")
+    folders = []
+    for name, reply in (("a", "Thank you for calling, my name is Sam."), ("b", "Calm down.")):
+        run_call(loaded, LexicalAnalyser(loaded.scenario), SilentVoice(), ScriptedReplies([parse_reply(reply)]),
+                 tmp_path / name)
+        folders.append(str(tmp_path / name))
+    code, out, err = run_cli(capsys, folders[0], str(tmp_path / "missing"), folders[1], "--json")
+    assert code == 1 and "missing" in err
+    payload = json.loads(out)
+    assert [bool(item.get("error")) for item in payload] == [False, True, False]
+    assert payload[2]["scorecard"]["violations"][0]["phrase_id"] == "calm-down"
+    code, out, _ = run_cli(capsys, *folders, "--brief")
+    assert code == 0 and out.count("Scorecard:") == 2 and f"== {folders[1]}" in out
