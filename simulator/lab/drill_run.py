@@ -145,11 +145,18 @@ def _stage_mic(options: DrillOptions, number: int, stage: Any) -> Path | None:
 
 def _open_voiced(loaded: Any, settings: Any, folder: Path, stage: Any, analyser: Any, mic_from: Path | None = None,
                  mic_pace: str | None = None) -> Any:
-    """The voiced call (``simulator.call.voiced``) with the stage's noise mixed under the customer's
-    voice and its time limit as the point where a customer who interrupts cuts in."""
+    """The voiced call with the stage's noise mixed under the customer's voice and its time limit
+    as the point where a customer who interrupts cuts in."""
+    return open_voiced(loaded, settings, folder, analyser, noise=stage.noise, talk_over_s=stage.turn_time_limit_s,
+                       mic_from=mic_from, mic_pace=mic_pace)
+
+
+def open_voiced(loaded: Any, settings: Any, folder: Path, analyser: Any, *, noise: Any = None,
+                talk_over_s: float | None = None, mic_from: Path | None = None, mic_pace: str | None = None) -> Any:
+    """A voiced call (``simulator.call.voiced``): headset or recorded replies, optional noise."""
     from simulator.audio.capture import Pace
     from simulator.call.voiced import VoiceOptions, open_voiced_call
 
-    options = VoiceOptions(noise=stage.noise, talk_over_s=stage.turn_time_limit_s, mic_from=mic_from,
+    options = VoiceOptions(noise=noise, talk_over_s=talk_over_s, mic_from=mic_from,
                            mic_pace=Pace(mic_pace) if mic_pace else Pace.REALTIME)
     return open_voiced_call(loaded, settings, folder, options, analyser=analyser)

@@ -48,7 +48,10 @@ def no_hints(event: CallEvent) -> str | None:
 
 def run_exam(ladder: Ladder, stars: int, settings: Any, store: Any, trainee: str, *, team: str | None = None,
              replies_dir: Path | None = None, analyser: str | None = None, record_to: Path | None = None,
+             voiced: bool = False, mic_from: Path | None = None, mic_pace: str | None = None,
              show: Callable[[str], None] = print, read_line: Callable[[str], str] = input) -> ExamResult:
+    """Play the level's exam calls: typed (``read_line``), from reply files ``replies_dir/<scenario>.txt``,
+    or ``voiced`` (the headset, or recorded replies ``mic_from/<scenario>/*.wav``)."""
     from simulator.analysis.registry import builtin_analysers
     from simulator.store.mirror import CallMirror
 
@@ -59,11 +62,21 @@ def run_exam(ladder: Ladder, stars: int, settings: Any, store: Any, trainee: str
     calls = []
     for scenario_id in exam.scenarios:
         loaded = load_scenario(settings.scenarios_dir / f"{scenario_id}.yaml")
-        if replies_dir is not None:
+        turn_analyser = builtin_analysers().create(loaded.scenario, analyser or settings.analyser)
+        folder = new_call_folder(record_to or settings.recordings_dir, scenario_id)
+        voiced_call = None
+        if voiced:
+            from simulator.lab.drill_run import open_voiced
+
+            replies = None if mic_from is None else Path(mic_from) / scenario_id
+            voiced_call = open_voiced(loaded, settings, folder, turn_analyser, mic_from=replies, mic_pace=mic_pace)
+            voice, trainee_input, mode = voiced_call, voiced_call, "voice"
+        elif replies_dir is not None:
+            voice, mode = SilentVoice(), "text"
             trainee_input = ScriptedReplies(read_reply_file(Path(replies_dir) / f"{scenario_id}.txt"))
         else:
+            voice, mode = SilentVoice(), "text"
             trainee_input = TypedReplies(read_line)
-        folder = new_call_folder(record_to or settings.recordings_dir, scenario_id)
         mirror = CallMirror(store, folder, trainee=trainee, team=team, kind=CallKind.EXAM)
         show(f"\n=== exam call: {loaded.scenario.title} ===")
 
@@ -73,9 +86,12 @@ def run_exam(ladder: Ladder, stars: int, settings: Any, store: Any, trainee: str
             if line:
                 show(line)
 
-        finished = run_call(loaded, builtin_analysers().create(loaded.scenario, analyser or settings.analyser),
-                            SilentVoice(), trainee_input, folder, seed=exam.seed, on_event=on_event,
-                            trainee_name=trainee)
+        try:
+            finished = run_call(loaded, turn_analyser, voice, trainee_input, folder, seed=exam.seed, mode=mode,
+                                on_event=on_event, trainee_name=trainee)
+        finally:
+            if voiced_call is not None:
+                voiced_call.close()
         call_id = mirror.finish(finished.record, finished.scorecard)
         card = finished.scorecard
         calls.append(ExamCall(scenario_id, call_id, card.overall, card.passed and card.overall >= exam.min_overall))

@@ -29,8 +29,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     exam.add_argument("stars", type=int, choices=range(1, 6), metavar="STARS")
     exam.add_argument("--trainee", required=True)
     exam.add_argument("--team")
-    exam.add_argument("--text", action="store_true", help="typed replies (the exam runs in text mode)")
-    exam.add_argument("--replies", type=Path, help="folder of reply files, one per scenario: <scenario-id>.txt")
+    exam.add_argument("--text", action="store_true", help="text mode: type the replies")
+    exam.add_argument("--replies", type=Path, help="text mode from reply files: DIR/<scenario-id>.txt")
+    exam.add_argument("--mic-from", type=Path, help="voiced with recorded replies: DIR/<scenario-id>/*.wav")
+    exam.add_argument("--mic-pace", choices=["realtime", "fast"], help="voiced --mic-from: pace of the replies")
     exam.add_argument("--ladder", type=Path)
     exam.add_argument("--analyser")
     exam.add_argument("--record-to", type=Path)
@@ -122,8 +124,6 @@ def cmd_exam(args: argparse.Namespace) -> int:
     from simulator.scenario.diagnostics import FileProblems
 
     settings = load_settings(analyser=args.analyser)
-    if not args.text and not args.replies:
-        return fail("exams run in text mode: add --text (typed replies) or --replies DIR", 2)
     try:
         ladder = load_ladder(ladder_path(args, settings), settings.scenarios_dir)
     except FileProblems as problems:
@@ -135,9 +135,14 @@ def cmd_exam(args: argparse.Namespace) -> int:
             store.ensure_trainee(args.trainee, args.team)
             result = run_exam(ladder, args.stars, settings, store, args.trainee, team=args.team,
                               replies_dir=args.replies, analyser=settings.analyser, record_to=args.record_to,
-                              show=say)
+                              voiced=not args.text and not args.replies, mic_from=args.mic_from,
+                              mic_pace=args.mic_pace, show=say)
     except (OSError, ValueError) as err:
         return fail(f"cannot read exam replies: {err}")
+    except Exception as err:  # the voiced call's device/TTS/ASR errors: say which; finished calls are kept
+        if type(err).__name__ in ("AudioDeviceError", "TtsError", "AsrModelError", "DiskFull"):
+            return fail(str(err), 4)
+        raise
     if args.json:
         print_json({"trainee": result.trainee, "stars": result.stars, "passed": result.passed,
                      "calls": [{"scenario": c.scenario_id, "call_id": c.call_id, "overall": c.overall,
