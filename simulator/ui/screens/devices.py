@@ -82,7 +82,7 @@ class DevicesScreen(Screen):
 
     def _selected(self, selector: str) -> str | None:
         value = self.query_one(selector, Select).value
-        return None if value is Select.BLANK else str(value)
+        return None if value is Select.NULL else str(value)
 
     def _watch_level(self) -> None:
         self._stop_level.set()
