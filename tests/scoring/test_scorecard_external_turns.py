@@ -2,11 +2,24 @@
 
 from __future__ import annotations
 
+import subprocess
+from pathlib import Path
+
 import numpy as np
 import pytest
 
+from simulator.analysis.acoustics import Audio, read_wav
+from simulator.analysis.lexical import LexicalAnalyser
 from simulator.contracts import Speaker, Transcript, Word
-from simulator.scoring.external import Span, agent_timing, build_turns, overlap_s, transcribe_clips
+from simulator.scenario.model import Rubric
+from simulator.scoring.call_scorer import score_call
+from simulator.scoring.external import (
+    Span, agent_timing, analyse_external, build_turns, channels_of, overlap_s, transcribe_clips,
+)
+from simulator.scoring.importer import generic_scenario
+from simulator.scoring.scorecard import Dimension
+
+DATA = Path(__file__).resolve().parents[1] / "data" / "asr"
 
 
 def spans(*pairs: tuple[float, float]) -> list[Span]:
@@ -89,9 +102,6 @@ def test_packed_clips_get_back_their_own_words_in_one_pass():
 
 
 def test_the_agent_channel_can_be_either_side():
-    from simulator.analysis.acoustics import Audio
-    from simulator.scoring.external import channels_of
-
     left, right = np.full(8_000, 0.1, np.float32), np.full(8_000, 0.2, np.float32)
     audio = Audio(np.stack([left, right], axis=1), 8_000)
     agent, customer = channels_of(audio, 1)
@@ -101,3 +111,34 @@ def test_the_agent_channel_can_be_either_side():
     assert nobody is None and mono_agent.size == 16_000
     with pytest.raises(ValueError, match="channel 2"):
         channels_of(audio, 2)
+
+
+def test_a_customer_who_sounds_angry_makes_the_next_reply_call_for_empathy(tmp_path):
+    """Customer anger heard in their voice (no words needed) marks the agent's answer as needing empathy."""
+    heated = tmp_path / "heated.wav"
+    subprocess.run(["sox", str(DATA / "pocketsphinx_cards_002.wav"), str(heated), "gain", "-12", "pitch", "300",
+                    "treble", "+6", "2000", "gain", "22"], check=True, capture_output=True)
+    customer = [DATA / "pocketsphinx_cards_001.wav", heated, DATA / "pocketsphinx_cards_003.wav",
+                DATA / "pocketsphinx_cards_005.wav"]
+    agent = [DATA / "pocketsphinx_forever_2.wav", DATA / "pocketsphinx_goforward.wav",
+             DATA / "speechrecognition_english.wav", DATA / "pocketsphinx_forever_2.wav"]
+    pieces, clock, placed = [], 0, []
+    for c, a in zip(customer, agent):
+        for channel, path in ((1, c), (0, a)):
+            samples = read_wav(path).mono()
+            placed.append((channel, clock, samples))
+            clock += samples.size + 8_000  # half a second between turns
+    stereo = np.zeros((clock + 16_000, 2), np.float32)
+    for channel, start, samples in placed:
+        stereo[start: start + samples.size, channel] = samples
+
+    def find_spans(samples: np.ndarray) -> list[Span]:
+        return [Span(start / 16_000, (start + s.size) / 16_000) for ch, start, s in placed
+                if np.array_equal(samples[start: start + s.size], s)]
+
+    call = analyse_external(Audio(stereo, 16_000), find_spans=find_spans, transcriber=_TimedTranscriber(),
+                            analyser=LexicalAnalyser(None), thresholds=Rubric().tone, scenario_id="external-call")
+    moods = [t.mood for t in call.record.turns if t.speaker == Speaker.CUSTOMER]
+    assert moods[1] >= 70 and all(m < 50 for i, m in enumerate(moods) if i != 1)
+    card = score_call(call.record, generic_scenario(), Rubric())
+    assert card.dimension(Dimension.EMPATHY).judged_turns == (1, 2)  # the opening reply, and the one to anger
