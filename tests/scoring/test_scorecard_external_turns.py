@@ -122,7 +122,7 @@ def test_a_customer_who_sounds_angry_makes_the_next_reply_call_for_empathy(tmp_p
                 DATA / "pocketsphinx_cards_005.wav"]
     agent = [DATA / "pocketsphinx_forever_2.wav", DATA / "pocketsphinx_goforward.wav",
              DATA / "speechrecognition_english.wav", DATA / "pocketsphinx_forever_2.wav"]
-    pieces, clock, placed = [], 0, []
+    clock, placed = 0, []
     for c, a in zip(customer, agent):
         for channel, path in ((1, c), (0, a)):
             samples = read_wav(path).mono()
