@@ -13,9 +13,9 @@ from simulator.contracts import EmpathyLevel, TurnAnalysis
 from simulator.scenario.model import Scenario
 
 EMPATHY_HINTS = {
-    EmpathyLevel.NONE: "No empathy heard: acknowledge how the customer feels.",
-    EmpathyLevel.WEAK: "Empathy was generic: name what happened to the customer.",
-    EmpathyLevel.STRONG: "Strong empathy: keep it up.",
+    EmpathyLevel.NONE: "Last reply: no empathy heard. If the customer is upset, acknowledge it first.",
+    EmpathyLevel.WEAK: "Last reply: generic empathy. Name what happened to the customer.",
+    EmpathyLevel.STRONG: "Last reply: strong empathy. Keep it up.",
 }
 
 
