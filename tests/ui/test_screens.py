@@ -1,0 +1,113 @@
+"""Modes, timers, the command palette, themes and the banners the trainee sees instead of tracebacks."""
+
+from __future__ import annotations
+
+from textual.command import CommandPalette
+from textual.widgets import Input, Static
+
+from simulator.store import CallKind
+from simulator.ui.screens.call import CallScreen
+from simulator.ui.screens.history import HistoryScreen
+from simulator.ui.screens.picker import PickerScreen
+from simulator.ui.screens.signin import SignInScreen
+from simulator.ui.widgets.banner import Banner
+from simulator.ui.widgets.hints import HintsPanel
+from simulator.ui.widgets.transcript import TranscriptView
+
+from .conftest import REPLIES, results_shown, signed_in_app, wait_for
+
+
+async def start_picker(pilot):
+    await wait_for(pilot, lambda: isinstance(pilot.app.screen, SignInScreen))
+    await pilot.app.push_screen(PickerScreen())
+    await wait_for(pilot, lambda: isinstance(pilot.app.screen, PickerScreen))
+    return pilot.app.screen
+
+
+async def test_exam_mode_hides_the_steps_and_the_coaching_and_is_saved_as_an_exam(make_app, fixed_home):
+    app = signed_in_app(make_app)
+    async with app.run_test(size=(100, 32)) as pilot:
+        picker = await start_picker(pilot)
+        preview = picker.query_one("#preview", Static)
+        await wait_for(pilot, lambda: "Steps to hit" in str(preview.content))
+        await pilot.press("f4", "f4")  # practice -> drill -> exam
+        assert "Exam mode" in str(preview.content) and "Steps to hit" not in str(preview.content)
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: isinstance(app.screen, CallScreen))
+        call = app.screen
+        assert not call.query_one("#hints", HintsPanel).display
+        transcript = call.query_one("#transcript", TranscriptView)
+        await wait_for(pilot, lambda: len(transcript.lines) == 1)
+        for number, reply in enumerate(REPLIES, start=1):
+            call.query_one("#reply", Input).value = reply
+            await pilot.press("enter")
+            await wait_for(pilot, lambda: results_shown(app) or len(transcript.lines) >= 2 * number + 1)
+        await wait_for(pilot, lambda: results_shown(app))
+    attempts = app.context.records.store.attempts("Ada Trainee")
+    assert [a.kind for a in attempts] == [CallKind.EXAM]
+
+
+async def test_a_drill_turn_that_runs_out_of_time_is_dead_air(make_app, fixed_home):
+    now = [1000.0]
+    app = signed_in_app(make_app, clock=lambda: now[0])
+    async with app.run_test(size=(100, 32)) as pilot:
+        await start_picker(pilot)
+        await pilot.press("f4", "enter")  # drill
+        await wait_for(pilot, lambda: isinstance(app.screen, CallScreen))
+        call = app.screen
+        transcript = call.query_one("#transcript", TranscriptView)
+        await wait_for(pilot, lambda: len(transcript.lines) == 1)
+        assert "Turn 00:30" in str(call.query_one("#clock").render())
+        now[0] += 12
+        await wait_for(pilot, lambda: "Turn 00:18" in str(call.query_one("#clock").render()))
+        now[0] += 19  # past the scenario's 30 s turn limit
+        await wait_for(pilot, lambda: len(transcript.lines) >= 2)
+        assert transcript.lines[1] == "You: (silence)"
+        assert call.analyses[0].silence and call.analyses[0].silence_s == 30
+        await pilot.press("ctrl+e")
+        await wait_for(pilot, lambda: results_shown(app))
+
+
+async def test_without_a_store_the_app_says_so_and_keeps_working(make_app, fixed_home, monkeypatch):
+    monkeypatch.setenv("CALLSIM_DATABASE_URL", "postgresql+psycopg://nobody:wrong@127.0.0.1:9/none")
+    app = make_app()
+    assert app.context.records_problem and "training store unavailable" in app.context.records_problem
+    async with app.run_test(size=(100, 32)) as pilot:
+        await wait_for(pilot, lambda: isinstance(app.screen, SignInScreen))
+        banner = app.screen.query_one("#banner", Banner)
+        assert banner.message.startswith("training store unavailable")
+        app.screen.query_one("#name", Input).value = "Nora Nostore"
+        await pilot.click("#sign-in")
+        await wait_for(pilot, lambda: isinstance(app.screen, PickerScreen))
+        await pilot.press("f2")
+        await wait_for(pilot, lambda: isinstance(app.screen, HistoryScreen))
+        level = str(app.screen.query_one("#level", Static).content)
+        assert "star levels need the training store" in level
+
+
+async def test_a_bad_scenario_file_is_a_banner_with_its_line(make_app, fixed_home):
+    (fixed_home / "scenarios" / "broken.yaml").write_text("id: broken\ntitle: [unclosed\n", encoding="utf-8")
+    app = signed_in_app(make_app)
+    async with app.run_test(size=(100, 32)) as pilot:
+        picker = await start_picker(pilot)
+        await wait_for(pilot, lambda: picker.query_one("#banner", Banner).message != "")
+        assert picker.query_one("#banner", Banner).message.startswith("Bad scenario file: scenarios/broken.yaml:3:")
+        await pilot.press(*"broken", "enter")  # picking it explains instead of starting a call
+        await pilot.pause()
+        assert isinstance(app.screen, PickerScreen)
+        assert any("broken.yaml:3" in n.message for n in app._notifications)
+
+
+async def test_theme_toggle_and_command_palette(make_app, fixed_home):
+    app = signed_in_app(make_app)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await start_picker(pilot)
+        dark = app.current_theme.dark
+        await pilot.press("f9")
+        assert app.current_theme.dark is not dark
+        await pilot.press("ctrl+p")
+        await wait_for(pilot, lambda: isinstance(app.screen, CommandPalette))
+        await pilot.press(*"history")
+        await pilot.pause(0.5)
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: isinstance(app.screen, HistoryScreen))
