@@ -179,3 +179,31 @@ def test_devices_are_chosen_by_name_part_or_index(file_device):
     assert resolve_device(None, kind="output") == "default"
     with pytest.raises(AudioDeviceError, match="ambiguous"):
         resolve_device("sim", kind="input")
+
+
+def test_callsim_say_plays_through_the_output_device(file_device):
+    result = callsim("say", "young-man-fast", "Hello, is anybody there?", env=file_device.env)
+    assert result.returncode == 0, result.stderr
+    played = file_device.played()
+    assert len(played) > CALL_RATE and np.abs(played).max() > 0.2
+
+
+@pytest.mark.parametrize("kind", ["office", "street", "bad_line"])
+def test_drill_noise_has_the_asked_level_and_character(kind, speech_clip):
+    from simulator.audio.clip import level_dbfs
+    from simulator.audio.noise import mix_noise
+
+    made = noise(kind, -32.0, 4 * CALL_RATE, seed=1)
+    assert abs(level_dbfs(made) - (-32.0)) < 0.5
+    spectrum = np.abs(np.fft.rfft(made)) ** 2
+    freqs = np.fft.rfftfreq(len(made), 1 / CALL_RATE)
+    low = spectrum[freqs < 250].sum() / spectrum.sum()
+    if kind == "bad_line":
+        assert low < 0.02  # a phone band: nothing much below 300 Hz
+        mixed = mix_noise(speech_clip, kind, -32.0)
+        voice_spectrum = np.abs(np.fft.rfft(mixed.samples)) ** 2
+        voice_freqs = np.fft.rfftfreq(len(mixed.samples), 1 / CALL_RATE)
+        assert voice_spectrum[voice_freqs > 3600].sum() / voice_spectrum.sum() < 0.02
+    else:
+        assert low > 0.3  # office hum and street rumble sit low
+    assert not np.array_equal(made, noise(kind, -32.0, 4 * CALL_RATE, seed=2))
