@@ -44,6 +44,10 @@ class CallKeeper:
                   scenario_id: str | None = None, kind: CallKind = CallKind.TRAINING) -> CallKeeper | None:
         trainee = getattr(args, "trainee", None)
         if not trainee:
+            for flag in ("team", "competition"):
+                if getattr(args, flag, None):
+                    print(f"callsim: --{flag} needs --trainee NAME (whose call is it?)", file=sys.stderr)
+                    raise SystemExit(2)
             return None
         try:
             return cls._open(args, settings, folder, trainee, seed, scenario_id, kind)
