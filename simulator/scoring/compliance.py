@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from simulator.contracts import Severity
+from simulator.contracts import ForbiddenHit, Severity
 from simulator.scenario.model import Scenario
 from simulator.scoring.scorecard import Dimension, ScoreEvidence, StepResult, Violation
 from simulator.scoring.turns import ScoredTurn
@@ -50,7 +50,7 @@ def step_results(scenario: Scenario, turns: Sequence[ScoredTurn]) -> tuple[StepR
     return tuple(results)
 
 
-def _step_evidence(steps: Sequence[StepResult], share: float, turns_taken: int) -> list[ScoreEvidence]:
+def _step_evidence(steps: Sequence[StepResult], share: float) -> list[ScoreEvidence]:
     evidence: list[ScoreEvidence] = []
     for step in steps:
         if not step.required:
@@ -93,9 +93,7 @@ def _turn_compliance(turn: ScoredTurn, steps: Sequence[StepResult], scenario: Sc
             items.append(turn.evidence(C, f"step.{step.step_id}", "",
                                        f"{step.description}: due by this turn, not done", -TURN_OVERDUE))
     for hit in turn.analysis.forbidden:
-        why = _why(scenario, hit.phrase_id)
-        items.append(turn.evidence(C, f"forbidden.{hit.phrase_id}", hit.quote,
-                                   f"{hit.severity.name.lower()} forbidden phrase" + (f": {why}" if why else ""),
+        items.append(turn.evidence(C, f"forbidden.{hit.phrase_id}", hit.quote, _forbidden_detail(scenario, hit),
                                    -2 * SEVERITY_PENALTY[hit.severity]))
     score = max(0.0, 100.0 + sum(e.weight for e in items))
     return round(score, 1), tuple(items)
@@ -105,7 +103,7 @@ def score_compliance(scenario: Scenario, turns: Sequence[ScoredTurn]) -> Complia
     steps = step_results(scenario, turns)
     required = [s for s in steps if s.required]
     share = 100.0 / len(required) if required else 0.0
-    evidence = _step_evidence(steps, share, len(turns))
+    evidence = _step_evidence(steps, share)
     score = sum(e.weight for e in evidence if e.weight > 0) if required else 100.0
     violations = []
     for turn in turns:
@@ -115,14 +113,18 @@ def score_compliance(scenario: Scenario, turns: Sequence[ScoredTurn]) -> Complia
             violations.append(Violation(hit.phrase_id, turn.index, hit.quote, hit.severity.name.lower(),
                                         hit.match.value, turn.start_s, why, points))
             evidence.append(turn.evidence(C, f"forbidden.{hit.phrase_id}", hit.quote,
-                                          f"{hit.severity.name.lower()} forbidden phrase" + (f": {why}" if why else ""),
-                                          -points))
+                                          _forbidden_detail(scenario, hit), -points))
             score -= points
     if not turns or (not required and not scenario.forbidden):
         return ComplianceResult(None, steps, tuple(violations), tuple(evidence), {})
     per_turn = {turn.index: _turn_compliance(turn, steps, scenario) for turn in turns}
     return ComplianceResult(round(max(0.0, min(100.0, score)), 1), steps, tuple(violations), tuple(evidence),
                             per_turn)
+
+
+def _forbidden_detail(scenario: Scenario, hit: ForbiddenHit) -> str:
+    why = _why(scenario, hit.phrase_id)
+    return f"{hit.severity.name.lower()} forbidden phrase" + (f": {why}" if why else "")
 
 
 def _why(scenario: Scenario, phrase_id: str) -> str | None:
