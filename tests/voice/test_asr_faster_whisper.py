@@ -235,7 +235,13 @@ def test_incremental_reuses_the_partial_when_only_silence_followed(worker, clips
 def test_incremental_decodes_again_when_speech_follows_a_partial(worker, clips):
     first, second = clips["speechrecognition_english.wav"], clips["pocketsphinx_goforward.wav"]
     partials: list[str] = []
-    incremental = IncrementalTranscriber(worker, on_partial=lambda t: partials.append(t.text))
+    threads: set[str] = set()
+
+    def on_partial(transcript) -> None:
+        partials.append(transcript.text)
+        threads.add(threading.current_thread().name)
+
+    incremental = IncrementalTranscriber(worker, on_partial=on_partial)
     _feed(incremental, first)
     incremental.wait_for_pending()
     _feed(incremental, second)
@@ -244,6 +250,8 @@ def test_incremental_decodes_again_when_speech_follows_a_partial(worker, clips):
     reference = f"{CLIPS['speechrecognition_english.wav']} {CLIPS['pocketsphinx_goforward.wav']}"
     assert wer(reference, final.text, drop_fillers=True) <= 0.3, final.text
     assert partials  # the callback saw the partial of the first clip
+    owner = worker.submit(lambda: threading.current_thread().name).result()
+    assert threads == {owner} and owner.startswith("asr")  # every decode ran on the model's one thread
     with pytest.raises(RuntimeError, match="after finish"):
         incremental.feed(first)
 
