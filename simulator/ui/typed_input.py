@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import queue
 import threading
+from collections.abc import Callable
 
 from simulator.call.session import SpokenLine, TraineeReply
 from simulator.call.text_io import parse_reply
@@ -18,6 +19,7 @@ _HANG_UP = object()
 
 class QueuedTypedReplies:
     def __init__(self) -> None:
+        self.warm_up: Callable[[], object] | None = None  # run once while the trainee types the first reply
         self._lines: queue.Queue[object] = queue.Queue()
         self.waiting = threading.Event()  # set while the session waits for the trainee
         self._ended = threading.Event()
@@ -38,6 +40,12 @@ class QueuedTypedReplies:
         if self._ended.is_set():
             return None
         self.waiting.set()
+        warm_up, self.warm_up = self.warm_up, None
+        if warm_up is not None:
+            try:
+                warm_up()  # on this thread, so the analyser never loads on two threads at once
+            except Exception:  # noqa: BLE001 - the real first analysis reports any problem properly
+                pass
         try:
             line = self._lines.get()
         finally:

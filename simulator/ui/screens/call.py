@@ -7,6 +7,7 @@ comes back as a message, so the screen never blocks on speech, transcription or 
 from __future__ import annotations
 
 import traceback
+from functools import partial
 from pathlib import Path
 
 from textual import on, work
@@ -32,6 +33,13 @@ from simulator.ui.widgets.hints import HintsPanel
 from simulator.ui.widgets.level_meter import LevelMeter
 from simulator.ui.widgets.mood_meter import MoodMeter
 from simulator.ui.widgets.transcript import TranscriptView, analysis_notes
+
+
+def warm_up(analyser, scenario) -> None:
+    """Load a lazily loaded analyser model (MiniLM) while the trainee reads the first line."""
+    from simulator.call.voiced import warm_up_analyser
+
+    warm_up_analyser(analyser, scenario)
 
 
 def write_error_log(data_dir: Path, err: BaseException) -> Path | None:
@@ -143,6 +151,7 @@ class CallScreen(Screen):
             self.query_one("#hints", HintsPanel).display = False
         self.query_one("#level", LevelMeter).state = "off"
         self.query_one("#reply", Input).display = False
+        self.query_one("#banner", Banner).show("Connecting the call…", "information")
         self.run_session(self._typed)
 
     def _show_io(self) -> None:
@@ -175,6 +184,8 @@ class CallScreen(Screen):
                               on_partial=lambda text: self.post_message(PartialTranscript(text)),
                               on_level=lambda db: self.post_message(MicLevel(db)),
                               on_typing=lambda reason: self.post_message(WentTyping(reason)))
+            if not io.voiced:
+                typed.warm_up = partial(warm_up, analyser, self.scenario)
             self.post_message(CallConnected(io))
             keeper = context.records.keeper(
                 folder, trainee, self.mode.record_kind,
