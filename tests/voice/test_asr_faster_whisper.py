@@ -137,6 +137,18 @@ def test_trailing_silence_and_noise_add_no_words(transcriber, clips):
     assert transcript.words[0].start_s >= 0.5  # timings follow the audio, not the start of the clip
 
 
+@pytest.mark.parametrize("name", ["pocketsphinx_forever_2.wav", "whisper_jfk.wav"])
+def test_noisy_and_quiet_speech_gets_through_the_gate(transcriber, clips, name):
+    """The guards must not cost real speech: 10 dB SNR white noise, and a level 30 dB down."""
+    speech = clips[name]
+    rng = np.random.default_rng(5)
+    noise = rng.standard_normal(len(speech)).astype(np.float32)
+    noise *= np.sqrt(np.mean(speech**2) / np.mean(noise**2)) / 10 ** (10 / 20)
+    for audio in (speech + noise, speech * 0.03):
+        transcript = transcriber.transcribe(audio)
+        assert wer(CLIPS[name], transcript.text, drop_fillers=True) <= 0.3, transcript.text
+
+
 def _espeak(tmp_path: Path, text: str, voice: str) -> np.ndarray:
     path = tmp_path / "say.wav"
     subprocess.run(["espeak-ng", "-v", voice, "-w", str(path), text], check=True, capture_output=True)
