@@ -17,7 +17,8 @@ from simulator.contracts import Transcript
 def register(subparsers: argparse._SubParsersAction) -> None:
     transcribe = subparsers.add_parser(
         "transcribe", help="transcribe audio files (WAV, or any format PyAV reads) with Whisper")
-    transcribe.add_argument("audio", nargs="+", type=Path, metavar="AUDIO")
+    transcribe.add_argument("audio", nargs="+", type=Path, metavar="AUDIO",
+                            help="audio files; PCM WAV of any rate/channels, or FLAC/MP3/OGG... via PyAV")
     transcribe.add_argument("--json", action="store_true", help="one JSON object per line, with word timings")
     transcribe.add_argument("--backend", help=f"ASR backend ({', '.join(builtin_transcribers().names())}; "
                                               f"default: asr_backend setting)")
