@@ -85,6 +85,13 @@ class SpeechPaused:
 
 
 @dataclass(frozen=True, slots=True)
+class SpeechResumed:
+    """Speech again after a ``SpeechPaused``: that pause was not the end of the turn."""
+
+    at_s: float
+
+
+@dataclass(frozen=True, slots=True)
 class TurnEnded:
     utterance: Utterance
 
@@ -94,7 +101,7 @@ class NoSpeech:
     silence_s: float  # how long the trainee has said nothing since listening started
 
 
-EndpointEvent = SpeechStarted | SpeechPaused | TurnEnded | NoSpeech
+EndpointEvent = SpeechStarted | SpeechPaused | SpeechResumed | TurnEnded | NoSpeech
 
 
 class LevelOnset:
@@ -224,10 +231,13 @@ class Endpointer:
                 self._listen_from = None
             return
 
-        if prob >= cfg.neg_threshold:
+        # Hysteresis: between the thresholds the state holds (speech until a pause is reported).
+        if prob >= cfg.threshold or (prob >= cfg.neg_threshold and not self._paused_reported):
+            if self._paused_reported:
+                events.append(SpeechResumed(start / self.rate))
+                self._paused_reported = False
             self._last_speech_end = end
             self._silence_run = 0
-            self._paused_reported = False
         else:
             self._silence_run += VAD_WINDOW
         if self._silence_run >= self._to_samples(cfg.end_silence_s):

@@ -37,7 +37,8 @@ from simulator.audio.capture import DeviceMic, MicSource, Pace, WavMic
 from simulator.audio.clip import AudioClip, DiskFull, Utterance, level_dbfs, write_wav
 from simulator.audio.devices import AudioDeviceError
 from simulator.audio.endpoint import (
-    EndpointConfig, Endpointer, LevelOnset, NoSpeech, SileroVad, SpeechPaused, SpeechStarted, TurnEnded,
+    EndpointConfig, Endpointer, LevelOnset, NoSpeech, SileroVad, SpeechPaused, SpeechResumed, SpeechStarted,
+    TurnEnded,
 )
 from simulator.audio.noise import mix_noise
 from simulator.analysis.base import TurnAnalyser, TurnInput
@@ -270,9 +271,10 @@ class VoicedCall:
             event = self._carried.popleft()
             log.debug("listen %d: %s at %.3f s", turn_index, type(event).__name__, endpointer.position_s)
             if isinstance(event, SpeechPaused):
-                if early is not None:
-                    early[1].cancel()  # superseded: the trainee spoke again after that pause
                 early = (event.speech_end_s, self._asr.submit(self._transcribe, event.audio))
+            elif isinstance(event, SpeechResumed) and early is not None:
+                # Not the end after all: drop that pass unless it has started (Whisper cannot stop).
+                early[1].cancel()
             elif isinstance(event, NoSpeech):
                 return TraineeReply(Transcript(""), silence=True, silence_s=round(event.silence_s, 2))
             elif isinstance(event, TurnEnded):

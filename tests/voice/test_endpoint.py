@@ -12,7 +12,8 @@ import pytest
 from simulator.audio.capture import DeviceMic
 from simulator.audio.clip import CALL_RATE
 from simulator.audio.endpoint import (
-    VAD_WINDOW, EndpointConfig, Endpointer, NoSpeech, SileroVad, SpeechPaused, SpeechStarted, TurnEnded,
+    VAD_WINDOW, EndpointConfig, Endpointer, NoSpeech, SileroVad, SpeechPaused, SpeechResumed, SpeechStarted,
+    TurnEnded,
 )
 from simulator.audio.noise import noise
 
@@ -177,3 +178,17 @@ def test_streaming_vad_matches_faster_whisper_whole_file_vad(speech_clip):
     streamed = [vad.probability(audio[i:i + VAD_WINDOW]) for i in range(0, len(audio), VAD_WINDOW)]
     assert np.allclose(streamed, whole, atol=1e-5)
     assert max(streamed) > 0.9 and min(streamed[:10]) < 0.1
+
+
+def test_a_pause_shorter_than_the_end_silence_is_reported_and_then_resumed(file_device, speech_clip):
+    audio = np.concatenate([silence(0.5), speech_clip.samples, silence(0.3), speech_clip.samples, silence(2.0)])
+    events, _ = capture_events(file_device, audio, EndpointConfig(end_silence_s=0.6, pause_s=0.1))
+    kinds = [type(e) for e, _ in events]
+    first_half_end = 0.5 + speech_clip.duration_s
+    paused = [e for e, _ in events if isinstance(e, SpeechPaused)]
+    resumed = [e for e, _ in events if isinstance(e, SpeechResumed)]
+    assert any(abs(p.speech_end_s - first_half_end) < 0.15 for p in paused)
+    assert any(abs(r.at_s - (first_half_end + 0.3)) < 0.15 for r in resumed)
+    assert kinds.count(TurnEnded) == 1 and kinds[-1] is TurnEnded
+    # Every pause before the end was followed by a resumption; the last one was the end.
+    assert kinds.count(SpeechPaused) == kinds.count(SpeechResumed) + 1
