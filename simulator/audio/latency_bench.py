@@ -78,6 +78,29 @@ def _peak_rss_mb(log: Path) -> float | None:
     return float(found[-1]) if found else None
 
 
+_LOG_LINE = re.compile(r"^\s*(\d+) ms \S+ (.*)$")
+
+
+def _stage_times(log: Path) -> dict[str, list[float]]:
+    """From the app's voice log: end of turn -> transcript, transcript -> playing (seconds)."""
+    stages: dict[str, list[float]] = {"turn_end_to_transcript_s": [], "transcript_to_playing_s": []}
+    ended = ready = None
+    for line in log.read_text().splitlines() if log.exists() else []:
+        match = _LOG_LINE.match(line)
+        if not match:
+            continue
+        at, what = int(match.group(1)) / 1000, match.group(2)
+        if "TurnEnded" in what:
+            ended = at
+        elif what.startswith("transcript ready") and ended is not None:
+            stages["turn_end_to_transcript_s"].append(round(at - ended, 3))
+            ready, ended = at, None
+        elif what.endswith(": playing") and ready is not None:
+            stages["transcript_to_playing_s"].append(round(at - ready, 3))
+            ready = None
+    return stages
+
+
 def run_one_call(probe: Path, env: dict[str, str], scenario: str, replies: list[Path], work: Path,
                  end_silence_s: float | None) -> dict:
     log = work / "voice.log"
@@ -93,6 +116,7 @@ def run_one_call(probe: Path, env: dict[str, str], scenario: str, replies: list[
         raise BenchError(f"the probe produced no result: {run.stderr.strip()[-500:]}")
     result = json.loads(result_file.read_text())
     result["peak_rss_mb"] = _peak_rss_mb(log)
+    result["stages"] = _stage_times(log)
     return result
 
 
@@ -152,6 +176,10 @@ def run_latency_bench(*, scenario: str = "billing-overcharge", replies: Path | N
         "peak_rss_mb": max(rss) if rss else None,
         "wer": asr_wer(shared / "data"),
         "latencies_s": [round(x, 3) for x in latencies],
+        "inside_the_app_median_s": {  # where the time goes (from the app's own log)
+            stage: round(float(np.median(values)), 3) if values else None
+            for stage, values in ((name, [v for r in results for v in r.get("stages", {}).get(name, [])])
+                                  for name in ("turn_end_to_transcript_s", "transcript_to_playing_s"))},
         "cold_starts_s": colds,
         "missed": sum(r.get("missed", 0) for r in results),
         "calls": len(results),
