@@ -95,6 +95,7 @@ def _has_microphone(device: str | None) -> str | None:
 def open_call_io(loaded: LoadedScenario, settings: Settings, folder: Path, typed: QueuedTypedReplies, *,
                  want_voice: bool, input_device: str | None, output_device: str | None,
                  analyser: TurnAnalyser | None = None, mic_from: Path | None = None, fast_replies: bool = False,
+                 drill: bool = False,
                  on_partial: Callable[[str], None] | None = None, on_level: Callable[[float], None] | None = None,
                  on_typing: Callable[[str], None] = lambda reason: None) -> CallIO:
     """The voiced call when possible, else typed replies with the reason in ``banner``."""
@@ -113,7 +114,8 @@ def open_call_io(loaded: LoadedScenario, settings: Settings, folder: Path, typed
     except (ImportError, MissingPackage) as err:
         return typed_io(typed, f"voice unavailable ({err}): typing mode")
     options = VoiceOptions(input_device=input_device, output_device=output_device, mic_from=mic_from,
-                           mic_pace=Pace.FAST if fast_replies else Pace.REALTIME)
+                           mic_pace=Pace.FAST if fast_replies else Pace.REALTIME,
+                           noise=loaded.scenario.drill.noise if drill else None)  # drills: background noise
     try:
         call = open_voiced_call(loaded, settings, folder, options, on_partial=on_partial,
                                 on_level=_throttled(on_level, LEVEL_EVERY_S) if on_level else None,

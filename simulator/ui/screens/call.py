@@ -181,6 +181,7 @@ class CallScreen(Screen):
             io = open_call_io(self.loaded, context.settings, folder, typed, want_voice=context.voice_enabled,
                               input_device=context.input_device, output_device=context.output_device,
                               analyser=analyser, mic_from=context.mic_from, fast_replies=context.fast_replies,
+                              drill=self.mode is CallMode.DRILL,
                               on_partial=lambda text: self.post_message(PartialTranscript(text)),
                               on_level=lambda db: self.post_message(MicLevel(db)),
                               on_typing=lambda reason: self.post_message(WentTyping(reason)))
