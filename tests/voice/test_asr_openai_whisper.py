@@ -32,10 +32,12 @@ CLIPS = {
 
 
 @pytest.fixture(scope="session")
-def openai_checkpoint(request) -> Path:
+def openai_checkpoint(request, tmp_path_factory) -> Path:
     if not CONVERTER.is_file():
         pytest.skip(f"the converter {CONVERTER} is not here (it ships with ../shared, which CI has)")
-    checkpoint = request.config.cache.mkdir("callsim-asr") / "tiny_en_openai.pt"
+    cache = getattr(request.config, "cache", None)  # absent with -p no:cacheprovider
+    folder = cache.mkdir("callsim-asr") if cache is not None else tmp_path_factory.mktemp("callsim-asr")
+    checkpoint = folder / "tiny_en_openai.pt"
     if not checkpoint.is_file():
         partial = checkpoint.with_suffix(".tmp.pt")
         subprocess.run([sys.executable, str(CONVERTER), str(partial)], check=True, capture_output=True)
