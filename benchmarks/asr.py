@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import resource
 import subprocess
 import sys
@@ -143,6 +144,7 @@ def main() -> int:
               file=sys.stderr)
         return 2
     results = []
+    load_before = os.getloadavg()[0]
     for backend in args.backend or BACKENDS:
         command = [sys.executable, __file__, "--child", "--backend", backend, "--data", str(args.data),
                    "--repeat", str(args.repeat), "--threads", str(args.threads),
@@ -178,7 +180,8 @@ def main() -> int:
                   f"{lat['whole_turn_after_end_s_median']} s transcribing the whole turn after it ended")
     first = results[0]
     print(f"({first['clips']} clips, {first['audio_s']} s of audio, {first['reference_words']} reference words, "
-          f"threads={first['threads']}, repeat={args.repeat})")
+          f"threads={first['threads']}, repeat={args.repeat}; load average {load_before:.1f} -> "
+          f"{os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs: other work slows every number)")
     return 0
 
 
