@@ -22,7 +22,7 @@ from simulator.scenario.loader import effective_rubric
 from simulator.scoring.call_scorer import score_call
 from simulator.scoring.scorecard import Dimension, Scorecard
 from simulator.ui.catalog import ScenarioCatalog
-from simulator.ui.roster import Roster, Trainee, clean_name
+from simulator.ui.roster import Roster, RosterError, Trainee, clean_name
 
 HISTORY_LIMIT = 60  # calls read back for the history screen
 
@@ -51,7 +51,8 @@ class CallKeeper(Protocol):
 
     def on_event(self, event: CallEvent) -> None: ...
 
-    def finish(self, finished: FinishedCall) -> None: ...
+    def finish(self, finished: FinishedCall) -> str | None:
+        """Save the scorecard; returns the stored call's id."""
 
 
 class TrainingRecords(Protocol):
@@ -65,6 +66,9 @@ class TrainingRecords(Protocol):
 
     def keeper(self, folder: Path, trainee: Trainee, kind: str,
                warn: Callable[[str], None] | None = None) -> CallKeeper | None: ...
+
+    def rate(self, call_id: str, stars: int) -> None:
+        """The trainee's 1-5 star reaction to a call (raises ``RosterError`` when it cannot be kept)."""
 
 
 def attempt_from_card(card: Scorecard, started_at: str) -> Attempt:
@@ -112,6 +116,9 @@ class FolderRecords:
                warn: Callable[[str], None] | None = None) -> CallKeeper | None:
         return None  # the call folder is the record
 
+    def rate(self, call_id: str, stars: int) -> None:
+        raise RosterError("ratings are kept in the training store, which is not available")
+
 
 class _StoreKeeper:
     def __init__(self, store: Any, folder: Path, trainee: Trainee, kind: str, warn: Callable[[str], None]):
@@ -123,8 +130,8 @@ class _StoreKeeper:
     def on_event(self, event: CallEvent) -> None:
         self._mirror(event)
 
-    def finish(self, finished: FinishedCall) -> None:
-        self._mirror.finish(finished.record, finished.scorecard)
+    def finish(self, finished: FinishedCall) -> str | None:
+        return self._mirror.finish(finished.record, finished.scorecard)
 
 
 class StoreRecords:
@@ -148,8 +155,6 @@ class StoreRecords:
             if team and info.team != team:
                 info = self.store.set_team(info.name, team)
         except StoreError as err:
-            from simulator.ui.roster import RosterError
-
             raise RosterError(str(err)) from None
         self.roster.last = info.name
         self.roster.save()
@@ -162,6 +167,14 @@ class StoreRecords:
     def keeper(self, folder: Path, trainee: Trainee, kind: str,
                warn: Callable[[str], None] | None = None) -> CallKeeper | None:
         return _StoreKeeper(self.store, folder, trainee, kind, warn or (lambda text: None))
+
+    def rate(self, call_id: str, stars: int) -> None:
+        from simulator.store import StoreError
+
+        try:
+            self.store.rate(call_id, stars)
+        except StoreError as err:
+            raise RosterError(str(err)) from None
 
 
 def stats_by_scenario(attempts: Iterable[Attempt]) -> dict[str, ScenarioStats]:

@@ -66,6 +66,17 @@ async def test_a_drill_turn_that_runs_out_of_time_is_dead_air(make_app, fixed_ho
         assert call.analyses[0].silence and call.analyses[0].silence_s == 30
         await pilot.press("ctrl+e")
         await wait_for(pilot, lambda: results_shown(app))
+        results = app.screen
+        await pilot.press("4")  # how useful was the call
+        assert results.rating == 4
+        await pilot.press("r")  # retry: a new call, same scenario and mode
+        await wait_for(pilot, lambda: isinstance(app.screen, CallScreen) and app.screen is not call)
+        assert app.screen.mode is call.mode and app.screen.loaded is call.loaded
+        await pilot.press("ctrl+e")
+        await wait_for(pilot, lambda: results_shown(app))
+    store = app.context.records.store
+    assert [r.stars for r in store.ratings("Ada Trainee")] == [4]
+    assert [a.kind for a in store.attempts("Ada Trainee")] == [CallKind.DRILL, CallKind.DRILL]
 
 
 async def test_without_a_store_the_app_says_so_and_keeps_working(make_app, fixed_home, monkeypatch):

@@ -61,9 +61,10 @@ class SessionEvent(Message):
 
 
 class CallScored(Message):
-    def __init__(self, finished: FinishedCall) -> None:
+    def __init__(self, finished: FinishedCall, call_id: str | None = None) -> None:
         super().__init__()
         self.finished = finished
+        self.call_id = call_id  # in the training store
 
 
 class CallFailed(Message):
@@ -207,12 +208,13 @@ class CallScreen(Screen):
         finally:
             if io is not None:
                 io.close()
+        call_id = None
         if keeper is not None:
             try:
-                keeper.finish(finished)
+                call_id = keeper.finish(finished)
             except Exception as err:  # the scorecard is still shown; call.jsonl keeps the call
                 self.post_message(CallFailed(f"not saved to the training store: {err}", fatal=False))
-        self.post_message(CallScored(finished))
+        self.post_message(CallScored(finished, call_id))
 
     @on(CallConnected)
     def _connected(self, message: CallConnected) -> None:
@@ -266,7 +268,7 @@ class CallScreen(Screen):
         from simulator.ui.screens.results import ResultsScreen
 
         self.app.context.forget_attempts()
-        self.app.switch_screen(ResultsScreen(message.finished, self.loaded, self.mode))
+        self.app.switch_screen(ResultsScreen(message.finished, self.loaded, self.mode, message.call_id))
 
     @on(CallFailed)
     def _failed(self, message: CallFailed) -> None:

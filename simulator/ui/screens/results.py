@@ -18,6 +18,7 @@ from simulator.scenario.loader import LoadedScenario
 from simulator.ui.call_modes import CallMode
 from simulator.ui.evidence import EvidenceRow, evidence_rows, record_position
 from simulator.ui.playback import PlaybackError, play_wav
+from simulator.ui.roster import RosterError
 from simulator.ui.widgets.banner import Banner
 
 
@@ -53,10 +54,15 @@ class ResultsScreen(Screen):
         Binding("p", "play", "Play turn"),
         Binding("f2", "app.open_history", "History"),
         Binding("escape", "back", "Scenarios"),
+        Binding("1", "rate(1)", "Rate 1-5"),
+        *(Binding(str(n), f"rate({n})", f"Rate {n}", show=False) for n in range(2, 6)),
     ]
 
-    def __init__(self, finished: FinishedCall, loaded: LoadedScenario, mode: CallMode = CallMode.PRACTICE) -> None:
+    def __init__(self, finished: FinishedCall, loaded: LoadedScenario, mode: CallMode = CallMode.PRACTICE,
+                 call_id: str | None = None) -> None:
         super().__init__()
+        self.call_id = call_id  # in the training store; None when the call is only in its folder
+        self.rating: int | None = None
         self.finished = finished
         self.loaded = loaded
         self.mode = mode
@@ -140,6 +146,23 @@ class ResultsScreen(Screen):
             play_wav(path, self.app.context.output_device)
         except (PlaybackError, MissingPackage) as err:
             self.app.call_from_thread(self.query_one("#banner", Banner).show, str(err), "error")
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "rate":
+            return self.call_id is not None
+        return True
+
+    def action_rate(self, stars: int) -> None:
+        """How useful was this call, 1-5 stars (kept with the call; trainers read it in reports)."""
+        if self.call_id is None:
+            return
+        try:
+            self.app.context.records.rate(self.call_id, stars)
+        except RosterError as err:
+            self.query_one("#banner", Banner).show(f"Rating not kept: {err}", "error")
+            return
+        self.rating = stars
+        self.notify(f"Thanks: you rated this call {'★' * stars}{'☆' * (5 - stars)}", timeout=3)
 
     def action_retry(self) -> None:
         from simulator.ui.screens.call import CallScreen
