@@ -7,6 +7,7 @@ a killed process keeps every finished turn; ``read_call`` accepts a file whose l
 
 from __future__ import annotations
 
+import enum
 import json
 import os
 from dataclasses import dataclass, field, replace
@@ -39,18 +40,27 @@ class TurnRecord:
     analysis: TurnAnalysis | None = None  # trainee turns only
 
 
+class CallMode(enum.StrEnum):
+    TEXT = "text"
+    VOICE = "voice"
+    IMPORTED = "imported"  # an outside recording scored with `callsim score`
+
+
 @dataclass(frozen=True, slots=True)
 class CallHeader:
     scenario_id: str
     scenario_sha256: str
     seed: int
-    mode: str  # "text" or "voice" or "imported"
+    mode: CallMode
     analyser: str
     started_at: str
     scenario_path: str | None = None
     trainee: str | None = None
     drill: str | None = None
     format_version: int = FORMAT_VERSION
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "mode", CallMode(self.mode))  # accept "text" as well as CallMode.TEXT
 
 
 @dataclass(frozen=True, slots=True)

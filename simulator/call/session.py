@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Protocol
 
 from simulator.analysis.base import TurnAnalyser, TurnInput
-from simulator.call.record import CallHeader, CallRecord, CallRecorder, TurnRecord, now_iso
+from simulator.call.record import CallHeader, CallMode, CallRecord, CallRecorder, TurnRecord, now_iso
 from simulator.contracts import CustomerTurn, Outcome, Speaker, Transcript, TurnAnalysis, TurnTiming
 from simulator.scenario.engine import DialogueEngine
 from simulator.scenario.loader import LoadedScenario
@@ -80,14 +80,14 @@ def _relative(path: Path | None, folder: Path) -> str | None:
 
 class CallSession:
     def __init__(self, loaded: LoadedScenario, analyser: TurnAnalyser, voice: CustomerVoice,
-                 trainee: TraineeInput, folder: Path, *, seed: int = 0, mode: str = "text",
+                 trainee: TraineeInput, folder: Path, *, seed: int = 0, mode: CallMode | str = CallMode.TEXT,
                  trainee_name: str | None = None, drill: str | None = None, start_mood: int | None = None):
         self.loaded = loaded
         self.analyser = analyser
         self.voice = voice
         self.trainee = trainee
         self.engine = DialogueEngine(loaded.scenario, seed, start_mood=start_mood)
-        header = CallHeader(loaded.scenario.id, loaded.sha256, seed, mode, analyser.name, now_iso(),
+        header = CallHeader(loaded.scenario.id, loaded.sha256, seed, CallMode(mode), analyser.name, now_iso(),
                             str(loaded.path), trainee_name, drill)
         self.recorder = CallRecorder(folder, header)
 

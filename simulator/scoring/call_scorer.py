@@ -14,9 +14,9 @@ from __future__ import annotations
 from dataclasses import replace
 
 from simulator.analysis.tone import rejudge_call
-from simulator.call.record import CallRecord
-from simulator.contracts import Severity
-from simulator.scenario.model import Rubric, Scenario, ToneThresholds
+from simulator.call.record import CallMode, CallRecord
+from simulator.contracts import Severity, Speaker
+from simulator.scenario.model import Node, Rubric, Scenario, ToneThresholds
 from simulator.scoring.compliance import score_compliance
 from simulator.scoring.empathy import score_empathy
 from simulator.scoring.scorecard import Dimension, DimensionScore, Scorecard, ScoreEvidence, TurnScore
@@ -24,7 +24,7 @@ from simulator.scoring.tips import all_tips
 from simulator.scoring.tone import score_tone
 from simulator.scoring.turns import ScoredTurn, scored_turns
 
-SCORER_NAME = "evidence-3"
+SCORER_NAME = "evidence-4"
 
 
 def _dimension(which: Dimension, score: float | None, mark: float, evidence: tuple[ScoreEvidence, ...],
@@ -39,7 +39,36 @@ def _rejudged(turns: tuple[ScoredTurn, ...], thresholds: ToneThresholds) -> tupl
                  for t, tone in zip(turns, tones))
 
 
+def _ending(record: CallRecord, scenario: Scenario) -> Node | None:
+    """The ending node a simulated call reached, if it reached one."""
+    customer_nodes = [t.node_id for t in record.turns if t.speaker == Speaker.CUSTOMER and t.node_id]
+    node = scenario.nodes.get(customer_nodes[-1]) if customer_nodes else None
+    return node if node is not None and node.end is not None else None
+
+
+def _excusing(scenario: Scenario, ending: Node | None) -> Scenario:
+    """Steps the ending excuses (e.g. an abusive call ended professionally) stop counting as required."""
+    if ending is None or not ending.excuse_steps:
+        return scenario
+    script = tuple(step.model_copy(update={"required": False}) if step.id in ending.excuse_steps else step
+                   for step in scenario.script)
+    return scenario.model_copy(update={"script": script})
+
+
+def _ending_reasons(record: CallRecord, ending: Node | None) -> list[str]:
+    if record.header.mode == CallMode.IMPORTED:
+        return []  # an outside recording has no scripted ending to judge
+    if ending is None:
+        return ["the call was cut short before the customer's story ended"]
+    if not ending.counts_as_handled:
+        outcome = ending.end.value.replace("_", " ") if ending.end else "unfinished"
+        return [f"the call ended {outcome}: the customer's problem was not handled"]
+    return []
+
+
 def score_call(record: CallRecord, scenario: Scenario, rubric: Rubric) -> Scorecard:
+    ending = _ending(record, scenario)
+    scenario = _excusing(scenario, ending)
     turns = _rejudged(scored_turns(record), rubric.tone)
     empathy = score_empathy(turns, scenario)
     compliance = score_compliance(scenario, turns)
@@ -68,6 +97,7 @@ def score_call(record: CallRecord, scenario: Scenario, rubric: Rubric) -> Scorec
         fail_reasons.append(f"critical phrase \"{violation.quote}\" in turn {violation.turn_index}")
     if not turns:
         fail_reasons.append("the trainee never answered")
+    fail_reasons.extend(_ending_reasons(record, ending))
     turn_scores = []
     for turn in turns:
         empathy_score, empathy_items = empathy.per_turn.get(turn.index, (None, ()))

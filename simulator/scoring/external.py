@@ -26,7 +26,7 @@ from simulator.analysis.acoustics import Audio, resample, voice_features
 from simulator.analysis.base import TurnAnalyser, TurnInput
 from simulator.analysis.tone import call_tone
 from simulator.asr.base import SAMPLE_RATE, Transcriber
-from simulator.call.record import CallHeader, CallRecord, TurnRecord, now_iso
+from simulator.call.record import CallHeader, CallMode, CallRecord, TurnRecord, now_iso
 from simulator.contracts import Speaker, ToneMeasures, Transcript, TurnTiming
 from simulator.scenario.model import ToneThresholds
 
@@ -235,7 +235,7 @@ def analyse_external(audio: Audio, *, find_spans: SpanFinder, transcriber: Trans
         steps_done.update(analysis.step_ids)
         records.append(TurnRecord(len(records), Speaker.TRAINEE, transcript.text, timing.start_s, timing.end_s,
                                   words=transcript.words, analysis=analysis))
-    header = CallHeader(scenario_id, scenario_sha256, 0, "imported", analyser.name, now_iso(),
+    header = CallHeader(scenario_id, scenario_sha256, 0, CallMode.IMPORTED, analyser.name, now_iso(),
                         None if source is None else str(source))
     record = CallRecord(header, tuple(records), None, None, True, None if source is None else source.parent)
     return ExternalCall(record, audio.duration_s, customer is not None)

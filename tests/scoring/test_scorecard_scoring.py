@@ -106,16 +106,42 @@ def test_a_poor_call_fails_and_each_lost_point_has_turn_evidence(loaded, tmp_pat
 
 
 def test_pass_and_fail_follow_the_rubric_marks(loaded, rubric, tmp_path):
-    record = play(loaded, GOOD_REPLIES[:2], tmp_path / "short").record  # never resolves
+    record = play(loaded, GOOD_REPLIES, tmp_path / "good").record
+    assert record.outcome == Outcome.RESOLVED
     lenient = Rubric.model_validate({**rubric.model_dump(), "pass_marks": {
         "overall": 10, "empathy": 10, "compliance": 10, "tone": 10}})
     strict = Rubric.model_validate({**rubric.model_dump(), "pass_marks": {
-        "overall": 95, "empathy": 95, "compliance": 95, "tone": 95}})
+        "overall": 99, "empathy": 99, "compliance": 99, "tone": 99}})
     assert score_call(record, loaded.scenario, lenient).passed
     card = score_call(record, loaded.scenario, strict)
     assert not card.passed
     assert any("overall" in reason for reason in card.fail_reasons)
-    assert card.pass_mark == 95
+    assert card.pass_mark == 99
+
+
+def test_only_a_handled_ending_can_pass(loaded, rubric, tmp_path):
+    lenient = Rubric.model_validate({**rubric.model_dump(), "pass_marks": {
+        "overall": 0, "empathy": 0, "compliance": 0, "tone": 0}})
+    cut_short = score_call(play(loaded, GOOD_REPLIES[:2], tmp_path / "short").record, loaded.scenario, lenient)
+    assert not cut_short.passed and any("cut short" in r for r in cut_short.fail_reasons)
+    escalated = play(loaded, ["Calm down.", "Not my department, nothing I can do."], tmp_path / "esc").record
+    assert escalated.outcome == Outcome.ESCALATED
+    card = score_call(escalated, loaded.scenario, lenient)
+    assert not card.passed and any("ended escalated" in r for r in card.fail_reasons)
+
+
+def test_an_ending_can_excuse_steps_the_customer_never_allowed(loaded, rubric, tmp_path):
+    record = play(loaded, GOOD_REPLIES[:1] + ["Calm down."] * 3, tmp_path / "x").record
+    ending = record.turns[-1].node_id
+    plain = score_call(record, loaded.scenario, rubric)
+    assert {"verify", "resolve"} <= {s.step_id for s in plain.steps if s.required and not s.hit}
+    nodes = dict(loaded.scenario.nodes)
+    nodes[ending] = nodes[ending].model_copy(update={"handled": True, "excuse_steps": ("verify", "resolve")})
+    excused = score_call(record, loaded.scenario.model_copy(update={"nodes": nodes}), rubric)
+    assert not {"verify", "resolve"} & {s.step_id for s in excused.steps if s.required and not s.hit}
+    compliance = [d.score for card in (plain, excused) for d in card.dimensions if d.dimension == Dimension.COMPLIANCE]
+    assert compliance[1] > compliance[0]
+    assert not any("ended" in r for r in excused.fail_reasons)
 
 
 def test_overall_uses_the_rubric_weights(loaded, rubric, tmp_path):
