@@ -6,27 +6,27 @@ comes back as a message, so the screen never blocks on speech, transcription or 
 
 from __future__ import annotations
 
-import traceback
 from functools import partial
-from pathlib import Path
 
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Input, Label, Static
 
-from simulator.call.record import now_iso
 from simulator.call.session import CallEnded, CallEvent, CustomerSpoke, TraineeAnswered
-from simulator.call.textcall import FinishedCall, new_call_folder, run_call
+from simulator.call.textcall import new_call_folder, run_call
 from simulator.contracts import TurnAnalysis
 from simulator.scenario.loader import LoadedScenario
 from simulator.ui.call_io import CallIO, open_call_io
-from simulator.ui.typed_input import QueuedTypedReplies
 from simulator.ui.call_modes import CallMode
 from simulator.ui.coaching import coach
+from simulator.ui.errorlog import write_error_log
+from simulator.ui.screens.call_messages import (
+    CallConnected, CallFailed, CallScored, MicLevel, PartialTranscript, SessionEvent, WentTyping,
+)
+from simulator.ui.typed_input import QueuedTypedReplies
 from simulator.ui.widgets.banner import Banner
 from simulator.ui.widgets.call_clock import CallClock
 from simulator.ui.widgets.hints import HintsPanel
@@ -40,62 +40,6 @@ def warm_up(analyser, scenario) -> None:
     from simulator.call.voiced import warm_up_analyser
 
     warm_up_analyser(analyser, scenario)
-
-
-def write_error_log(data_dir: Path, err: BaseException) -> Path | None:
-    """Keep the traceback for a bug report; the trainee sees one line."""
-    path = data_dir / "ui" / "errors.log"
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        with path.open("a", encoding="utf-8") as log:
-            log.write(f"--- {now_iso()}\n{''.join(traceback.format_exception(err))}")
-    except OSError:
-        return None
-    return path
-
-
-class SessionEvent(Message):
-    def __init__(self, event: CallEvent) -> None:
-        super().__init__()
-        self.event = event
-
-
-class CallScored(Message):
-    def __init__(self, finished: FinishedCall, call_id: str | None = None) -> None:
-        super().__init__()
-        self.finished = finished
-        self.call_id = call_id  # in the training store
-
-
-class CallFailed(Message):
-    def __init__(self, error: str, fatal: bool = True) -> None:
-        super().__init__()
-        self.error = error
-        self.fatal = fatal
-
-
-class CallConnected(Message):
-    def __init__(self, io: CallIO) -> None:
-        super().__init__()
-        self.io = io
-
-
-class WentTyping(Message):
-    def __init__(self, reason: str) -> None:
-        super().__init__()
-        self.reason = reason
-
-
-class PartialTranscript(Message):
-    def __init__(self, text: str) -> None:
-        super().__init__()
-        self.text = text
-
-
-class MicLevel(Message):
-    def __init__(self, level_db: float) -> None:
-        super().__init__()
-        self.level_db = level_db
 
 
 class CallScreen(Screen):
