@@ -40,6 +40,19 @@ WARMTH = (
 )
 # An apology or a plain acknowledgement of the feeling is empathy by definition, whatever the
 # embedding says (single words such as "annoying" are not: they also describe other things).
+APOLOGIES = lexical.APOLOGY + (
+    "so sorry", "very sorry", "really sorry", "truly sorry", "sorry you", "sorry that", "sorry this", "sorry it",
+)
+# Comfort and warmth that is an emotional reaction on its own (EPITOME's "emotional reactions").
+COMFORT = (
+    "my heart goes out", "not alone", "aren't alone", "here for you", "hang in there", "stay strong",
+    "proud of you", "happy for you", "hope you feel better", "hope you get better", "hope things get better",
+    "take care of yourself", "sending hugs", "hugs", "you'll be okay", "you will be okay", "you'll be ok",
+    "it's okay to", "it's ok to", "that's rough", "that sucks", "that's awful", "that's terrible",
+    "that's horrible", "i'm glad", "so glad", "good to hear", "congratulations", "well done", "way to go",
+    "you've got this", "you got this", "i feel for you", "i'm here if", "feel free to message", "feel free to pm",
+)
+EMOTICONS = (":)", ":-)", ":(", ":-(", "<3")
 ACKNOWLEDGING = (
     "i understand", "i can understand", "i completely understand", "i can see why", "i hear you",
     "i can imagine", "that must be", "must have been", "i know how", "i'd feel the same",
@@ -117,7 +130,7 @@ def packaged_examples() -> tuple[EmpathyExample, ...]:
 class EmpathyThresholds:
     """Decision points on the sentence score (similarity margin + cue bonus)."""
 
-    empathic: float = 0.12  # a sentence at or above reads as empathic
+    empathic: float = 0.14  # a sentence at or above reads as empathic
     cue_bonus: float = 0.05  # per transparent word cue, at most ``max_cues``
     max_cues: int = 2
     specific_context: float = 0.40  # similarity to the customer's line that shows it was heard
@@ -138,17 +151,18 @@ class SentenceReading:
     context_similarity: float
     cues: tuple[str, ...]
     apology: str | None  # an apology or an acknowledgement makes the sentence empathic whatever
-    acknowledgement: str | None  # the margin
+    acknowledgement: str | None  # the margin; so does comfort ("hang in there", "I'm glad")
+    comfort: str | None
     dismissive: str | None  # the dismissive wording or example, if the sentence is dismissive
 
     @property
     def decisive(self) -> str | None:
-        return self.acknowledgement or self.apology
+        return self.acknowledgement or self.apology or self.comfort
 
 
 def _cues(sentence: str) -> tuple[str, ...]:
     found = []
-    for phrase in (*lexical.ACKNOWLEDGE, *lexical.APOLOGY, *lexical.OWNERSHIP, *WARMTH):
+    for phrase in (*lexical.ACKNOWLEDGE, *APOLOGIES, *lexical.OWNERSHIP, *WARMTH, *COMFORT):
         hit = find_phrase(sentence, phrase)
         if hit and not any(hit in f or f in hit for f in found):
             found.append(hit)
@@ -173,6 +187,9 @@ def _empathic_evidence(reading: SentenceReading) -> Evidence:
     if reading.acknowledgement:
         return Evidence("empathy.acknowledge", reading.sentence,
                         f"acknowledged the customer's feeling ('{reading.acknowledgement}')", weight=1.0)
+    if reading.comfort:
+        return Evidence("empathy.warmth", reading.sentence, f"warm, comforting words ('{reading.comfort}')",
+                        weight=1.0)
     return Evidence("empathy.apology", reading.sentence, f"apologised ('{reading.apology}')", weight=1.0)
 
 
@@ -213,8 +230,9 @@ class EmpathyJudge:
                 nearest_similarity=round(float(row[nearest_index]), 3),
                 context_similarity=round(float(vector @ context), 3) if context is not None else 0.0,
                 cues=cues,
-                apology=_first(sentence, lexical.APOLOGY),
+                apology=_first(sentence, APOLOGIES),
                 acknowledgement=_first(sentence, ACKNOWLEDGING),
+                comfort=_first(sentence, COMFORT) or next((e for e in EMOTICONS if e in sentence), None),
                 dismissive=dismissive,
             ))
         return readings
