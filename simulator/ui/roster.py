@@ -45,6 +45,7 @@ class Roster:
         self._trainees: dict[str, Trainee] = {}
         self.last: str | None = None
         self.devices: dict[str, str] = {}
+        self.problem: str | None = None  # set when a damaged file was moved aside
         self._load()
 
     def _load(self) -> None:
@@ -58,7 +59,14 @@ class Roster:
             self.last = data.get("last")
             self.devices = {k: str(v) for k, v in data.get("devices", {}).items()}
         except (ValueError, KeyError, TypeError, AttributeError) as err:
-            raise RosterError(f"{self.path}: not a callsim roster file ({err}); move it away to start afresh") from None
+            # Keep the damaged file for whoever wants to look at it, and start afresh.
+            self._trainees, self.last, self.devices = {}, None, {}
+            kept = self.path.with_name(f"{self.path.name}.damaged")
+            try:
+                os.replace(self.path, kept)
+            except OSError:
+                kept = self.path
+            self.problem = f"{self.path} was damaged ({err}); kept as {kept.name}, starting a new trainee list"
 
     @property
     def trainees(self) -> tuple[Trainee, ...]:

@@ -122,3 +122,17 @@ async def test_theme_toggle_and_command_palette(make_app, fixed_home):
         await pilot.pause(0.5)
         await pilot.press("enter")
         await wait_for(pilot, lambda: isinstance(app.screen, HistoryScreen))
+
+
+async def test_a_damaged_roster_file_is_kept_aside_not_fatal(make_app, fixed_home, data_dir):
+    (data_dir / "ui").mkdir(parents=True)
+    (data_dir / "ui" / "roster.json").write_text('{"trainees": [{"nam', encoding="utf-8")
+    app = make_app()
+    async with app.run_test(size=(100, 32)) as pilot:
+        await wait_for(pilot, lambda: isinstance(app.screen, SignInScreen))
+        assert "roster.json was damaged" in app.screen.query_one("#banner", Banner).message
+        app.screen.query_one("#name", Input).value = "Dana Damaged"
+        await pilot.click("#sign-in")
+        await wait_for(pilot, lambda: isinstance(app.screen, PickerScreen))
+    assert (data_dir / "ui" / "roster.json.damaged").read_text(encoding="utf-8") == '{"trainees": [{"nam'
+    assert '"last": "Dana Damaged"' in (data_dir / "ui" / "roster.json").read_text(encoding="utf-8")

@@ -18,12 +18,13 @@ def trend_label(name: str, values: tuple[float, ...]) -> Text:
     if not values:
         text.append("no scores yet", style="dim")
         return text
-    text.append(f"last {values[-1]:3.0f}  best {max(values):3.0f}  ({len(values)} calls)")
+    calls = f"{len(values)} call" + ("" if len(values) == 1 else "s")
+    text.append(f"last {values[-1]:3.0f}  best {max(values):3.0f}  ({calls})")
     return text
 
 
 def level_text(progress: Progress) -> Text:
-    text = Text(f"{progress.calls} calls, {progress.passed} passed.\n")
+    text = Text(f"{progress.calls} call{'' if progress.calls == 1 else 's'}, {progress.passed} passed.\n")
     stars = progress.stars
     if stars is not None:
         text.append("★" * stars.stars + "☆" * (5 - stars.stars), style="bold yellow")

@@ -37,8 +37,9 @@ class SignInScreen(Screen):
 
     def on_mount(self) -> None:
         context = self.app.context
-        if context.records_problem:
-            self.query_one("#banner", Banner).show(context.records_problem, "warning")
+        problems = [p for p in (context.roster.problem, context.records_problem) if p]
+        if problems:
+            self.query_one("#banner", Banner).show("; ".join(problems), "warning")
         self._trainees = context.trainees()
         options = self.query_one("#trainees", OptionList)
         for trainee in self._trainees:
