@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from simulator.analysis.base import TurnAnalyser
+from simulator.call.record import CallMode
 from simulator.call.session import CustomerVoice, TraineeInput
 from simulator.call.text_io import SilentVoice
 from simulator.config import Settings
@@ -30,7 +31,7 @@ class CallIO:
     voice: CustomerVoice
     trainee: TraineeInput
     typed: QueuedTypedReplies  # the Input widget feeds it (the whole call, or after a fallback)
-    mode: str  # recorded in the call header: "text" or "voice"
+    mode: CallMode  # recorded in the call header
     banner: str | None = None  # why the call is typed, when it is
     switchable: object | None = None  # SwitchableTrainee in a voiced call
     call: object | None = None  # the VoicedCall
@@ -64,7 +65,7 @@ class CallIO:
 
 
 def typed_io(typed: QueuedTypedReplies, reason: str | None = NO_MIC_BANNER) -> CallIO:
-    return CallIO(SilentVoice(), typed, typed, "text", reason)
+    return CallIO(SilentVoice(), typed, typed, CallMode.TEXT, reason)
 
 
 def _throttled(callback: Callable[[float], None], every_s: float) -> Callable[[float], None]:
@@ -131,4 +132,4 @@ def open_call_io(loaded: LoadedScenario, settings: Settings, folder: Path, typed
     mic = ControlledMic(call.mic)
     call.mic = mic
     switchable = SwitchableTrainee(call, typed, mic, on_typing)
-    return CallIO(call, switchable, typed, "voice", None, switchable, call)
+    return CallIO(call, switchable, typed, CallMode.VOICE, None, switchable, call)

@@ -1,28 +1,31 @@
-"""How a call is taken: practice (hints on), drill (turn timer), exam (no hints, no preview)."""
+"""How a trainee takes a call: practice (hints on), drill (turn timer), exam (no hints, no preview).
+
+Not to be confused with ``simulator.call.record.CallMode`` (text or voice): that is the channel.
+"""
 
 from __future__ import annotations
 
 import enum
 
 
-class CallMode(enum.StrEnum):
+class TrainingMode(enum.StrEnum):
     PRACTICE = "practice"
     DRILL = "drill"
     EXAM = "exam"
 
     @property
     def shows_coaching(self) -> bool:
-        return self is not CallMode.EXAM
+        return self is not TrainingMode.EXAM
 
     @property
     def times_turns(self) -> bool:
-        return self is CallMode.DRILL
+        return self is TrainingMode.DRILL
 
-    def next(self) -> CallMode:
-        members = list(CallMode)
+    def next(self) -> TrainingMode:
+        members = list(TrainingMode)
         return members[(members.index(self) + 1) % len(members)]
 
     @property
     def record_kind(self) -> str:
         """The store's call kind (``simulator.store.CallKind`` value) for a call in this mode."""
-        return {CallMode.PRACTICE: "training", CallMode.DRILL: "drill", CallMode.EXAM: "exam"}[self]
+        return {TrainingMode.PRACTICE: "training", TrainingMode.DRILL: "drill", TrainingMode.EXAM: "exam"}[self]

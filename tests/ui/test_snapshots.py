@@ -11,7 +11,7 @@ from textual.widgets import Input
 
 from simulator.call.text_io import ScriptedReplies, SilentVoice, parse_reply
 from simulator.call.textcall import new_call_folder, run_call
-from simulator.ui.call_modes import CallMode
+from simulator.ui.call_modes import TrainingMode
 from simulator.ui.screens.call import CallScreen
 from simulator.ui.screens.history import HistoryScreen
 from simulator.ui.screens.picker import PickerScreen
@@ -41,7 +41,7 @@ def _type_replies(replies, until_results: bool = False):
         await app.push_screen(PickerScreen())
         await wait_for(pilot, lambda: isinstance(app.screen, PickerScreen))
         loaded = app.context.catalog.find("billing-overcharge").loaded
-        await app.push_screen(CallScreen(loaded, CallMode.PRACTICE))
+        await app.push_screen(CallScreen(loaded, TrainingMode.PRACTICE))
         await wait_for(pilot, lambda: isinstance(app.screen, CallScreen))
         transcript = app.screen.query_one("#transcript", TranscriptView)
         await wait_for(pilot, lambda: len(transcript.lines) == 1)

@@ -20,7 +20,7 @@ from simulator.call.textcall import new_call_folder, run_call
 from simulator.contracts import TurnAnalysis
 from simulator.scenario.loader import LoadedScenario
 from simulator.ui.call_io import CallIO, open_call_io
-from simulator.ui.call_modes import CallMode
+from simulator.ui.call_modes import TrainingMode
 from simulator.ui.coaching import coach
 from simulator.ui.errorlog import write_error_log
 from simulator.ui.screens.call_messages import (
@@ -51,7 +51,7 @@ class CallScreen(Screen):
         Binding("f7", "typing", "Type instead"),
     ]
 
-    def __init__(self, loaded: LoadedScenario, mode: CallMode = CallMode.PRACTICE) -> None:
+    def __init__(self, loaded: LoadedScenario, mode: TrainingMode = TrainingMode.PRACTICE) -> None:
         super().__init__()
         self.loaded = loaded
         self.mode = mode
@@ -126,7 +126,7 @@ class CallScreen(Screen):
             io = open_call_io(self.loaded, context.settings, folder, typed, want_voice=context.voice_enabled,
                               input_device=context.input_device, output_device=context.output_device,
                               analyser=analyser, mic_from=context.mic_from, fast_replies=context.fast_replies,
-                              drill=self.mode is CallMode.DRILL,
+                              drill=self.mode is TrainingMode.DRILL,
                               on_partial=lambda text: self.post_message(PartialTranscript(text)),
                               on_level=lambda db: self.post_message(MicLevel(db)),
                               on_typing=lambda reason: self.post_message(WentTyping(reason)))

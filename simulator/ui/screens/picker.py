@@ -11,12 +11,12 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Input, Label, Static
 
 from simulator.ui.attempts import stats_by_scenario
-from simulator.ui.call_modes import CallMode
+from simulator.ui.call_modes import TrainingMode
 from simulator.ui.catalog import CatalogEntry, difficulty_stars, matches_filter
 from simulator.ui.widgets.banner import Banner
 
 
-def preview_text(entry: CatalogEntry, mode: CallMode) -> Text:
+def preview_text(entry: CatalogEntry, mode: TrainingMode) -> Text:
     if entry.loaded is None:
         text = Text("This scenario file cannot be loaded.\n\n", style="bold red")
         for diagnostic in entry.problems.diagnostics if entry.problems else ():
@@ -31,13 +31,13 @@ def preview_text(entry: CatalogEntry, mode: CallMode) -> Text:
     text.append(scenario.summary + "\n\n")
     text.append("Customer: ", style="bold")
     text.append(f"{persona.name}. {persona.situation}\n\n")
-    if mode is CallMode.EXAM:
+    if mode is TrainingMode.EXAM:
         text.append("Exam mode: the steps and live hints are hidden.", style="italic")
         return text
     text.append("Steps to hit:\n", style="bold")
     for step in scenario.script:
         text.append(f" • {step.description}" + ("" if step.required else " (optional)") + "\n")
-    if mode is CallMode.DRILL and scenario.drill.turn_time_limit_s:
+    if mode is TrainingMode.DRILL and scenario.drill.turn_time_limit_s:
         text.append(f"\nDrill: {scenario.drill.turn_time_limit_s:g} s per reply.", style="italic")
     return text
 
@@ -56,7 +56,7 @@ class PickerScreen(Screen):
 
     def __init__(self) -> None:
         super().__init__()
-        self.mode = CallMode.PRACTICE
+        self.mode = TrainingMode.PRACTICE
         self._shown: list[CatalogEntry] = []
         trainee = self.app.context.trainee
         self.sub_title = trainee.name if trainee else ""

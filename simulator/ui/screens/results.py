@@ -15,7 +15,7 @@ from simulator.call.textcall import FinishedCall
 from simulator.contracts import Speaker
 from simulator.lazy import MissingPackage
 from simulator.scenario.loader import LoadedScenario
-from simulator.ui.call_modes import CallMode
+from simulator.ui.call_modes import TrainingMode
 from simulator.ui.evidence import EvidenceRow, evidence_rows, record_position
 from simulator.ui.playback import PlaybackError, play_wav
 from simulator.ui.roster import RosterError
@@ -58,7 +58,7 @@ class ResultsScreen(Screen):
         *(Binding(str(n), f"rate({n})", f"Rate {n}", show=False) for n in range(2, 6)),
     ]
 
-    def __init__(self, finished: FinishedCall, loaded: LoadedScenario, mode: CallMode = CallMode.PRACTICE,
+    def __init__(self, finished: FinishedCall, loaded: LoadedScenario, mode: TrainingMode = TrainingMode.PRACTICE,
                  call_id: str | None = None) -> None:
         super().__init__()
         self.call_id = call_id  # in the training store; None when the call is only in its folder
