@@ -79,6 +79,10 @@ class DeviceMic:
         except queue.Full:
             self.dropped_blocks += 1
 
+    def open(self) -> None:
+        """Resolve the device now so a wrong name fails before the call starts."""
+        self.device = resolve_device(self._spec, kind="input")
+
     def start(self) -> None:
         sd = sounddevice()
         self.device = resolve_device(self._spec, kind="input")

@@ -51,7 +51,14 @@ def resolve_device(spec: str | int | None, *, kind: str) -> int | str | None:
 
     Raises ``AudioDeviceError`` naming the device and listing what exists."""
     if spec is None or (isinstance(spec, str) and spec.strip() in ("", "default")):
-        return "default" if _has_named_default(kind) else None
+        if _has_named_default(kind):
+            return "default"
+        sd = sounddevice()
+        if sd.default.device[0 if kind == "input" else 1] < 0:
+            devices = list_devices()
+            usable = [d for d in devices if (d.max_input_channels if kind == "input" else d.max_output_channels) > 0]
+            raise AudioDeviceError(f"there is no default {kind} device; {_menu(usable, kind)}")
+        return None
     devices = list_devices()
     channels = (lambda d: d.max_input_channels) if kind == "input" else (lambda d: d.max_output_channels)
     usable = [d for d in devices if channels(d) > 0]

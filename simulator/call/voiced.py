@@ -374,6 +374,8 @@ def open_voiced_call(loaded: LoadedScenario, settings, folder: Path, options: Vo
     player = Player(options.output_device or settings.output_device)
     try:
         player.open()
+        if isinstance(mic, DeviceMic):
+            mic.open()
         tts.wait_ready(30)
     except BaseException:
         tts.close()
