@@ -1,35 +1,37 @@
 """Live coaching lines for the hints panel, read off each turn's analysis.  Pure Python.
 
-Nothing is judged here: every hint restates what the analyser found (``TurnAnalysis``) against
-the scenario's own script and forbidden phrases.
+Nothing new is judged here: empathy is flagged only where the scorer would judge it
+(``simulator.scoring.empathy.why_empathy_needed``), and every other hint restates what the
+analyser found (``TurnAnalysis``) against the scenario's own script and forbidden phrases.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Sequence
 from dataclasses import dataclass
 
-from simulator.contracts import EmpathyLevel, TurnAnalysis
+from simulator.call.record import CallHeader, CallMode, CallRecord, TurnRecord
+from simulator.contracts import EmpathyLevel
 from simulator.scenario.model import Scenario
+from simulator.scoring.empathy import opening_reply, why_empathy_needed
+from simulator.scoring.turns import scored_turns
 
 EMPATHY_HINTS = {
-    EmpathyLevel.NONE: "Last reply: no empathy heard. If the customer is upset, acknowledge it first.",
-    EmpathyLevel.WEAK: "Last reply: generic empathy. Name what happened to the customer.",
-    EmpathyLevel.STRONG: "Last reply: strong empathy. Keep it up.",
+    EmpathyLevel.NONE: "no empathy heard: acknowledge how the customer feels first.",
+    EmpathyLevel.WEAK: "generic empathy: name what happened to the customer.",
+    EmpathyLevel.STRONG: "strong empathy. Keep it up.",
 }
 
 
 @dataclass(frozen=True, slots=True)
 class Coaching:
-    empathy: EmpathyLevel | None
+    empathy: str | None  # a line about the last reply's empathy, when empathy was called for
     steps_done: tuple[str, ...]
     steps_to_do: tuple[str, ...]  # descriptions of required steps not yet hit, in script order
     warnings: tuple[str, ...]
 
     def lines(self) -> list[str]:
-        lines = []
-        if self.empathy is not None:
-            lines.append(EMPATHY_HINTS[self.empathy])
+        lines = [self.empathy] if self.empathy else []
         lines.extend(self.warnings)
         if self.steps_to_do:
             lines.append("Still to do:")
@@ -39,19 +41,26 @@ class Coaching:
         return lines
 
 
-def coach(scenario: Scenario, analyses: Iterable[TurnAnalysis]) -> Coaching:
-    analyses = list(analyses)
+def coach(scenario: Scenario, turns: Sequence[TurnRecord]) -> Coaching:
+    """Coaching after the latest trainee turn, from the call's turns so far (both sides)."""
+    header = CallHeader(scenario.id, "", 0, CallMode.TEXT, "", "")
+    scored = scored_turns(CallRecord(header, tuple(turns)))
     done: list[str] = []
-    for analysis in analyses:
-        done.extend(step for step in analysis.step_ids if step not in done)
+    for turn in scored:
+        done.extend(step for step in turn.analysis.step_ids if step not in done)
     to_do = tuple(s.description for s in scenario.script if s.required and s.id not in done)
     warnings: list[str] = []
-    if analyses:
-        last = analyses[-1]
-        for hit in last.forbidden:
+    empathy = None
+    if scored:
+        last = scored[-1]
+        analysis = last.analysis
+        for hit in analysis.forbidden:
             why = next((f.why for f in scenario.forbidden if f.id == hit.phrase_id), None)
             warnings.append(f"Avoid “{hit.quote}”" + (f": {why}" if why else "."))
-        if last.silence:
+        if analysis.silence:
             warnings.append("Dead air: say what you are doing.")
-    empathy = analyses[-1].empathy.level if analyses and not analyses[-1].silence else None
+        else:
+            reason = why_empathy_needed(last, opening_reply(scored), scenario)
+            if reason is not None:
+                empathy = f"Empathy was called for ({reason}): {EMPATHY_HINTS[analysis.empathy.level]}"
     return Coaching(empathy, tuple(done), to_do, tuple(warnings))

@@ -15,6 +15,7 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Input, Label, Static
 
+from simulator.call.record import TurnRecord
 from simulator.call.session import CallEnded, CallEvent, CustomerSpoke, TraineeAnswered
 from simulator.call.textcall import new_call_folder, run_call
 from simulator.contracts import TurnAnalysis
@@ -57,6 +58,7 @@ class CallScreen(Screen):
         self.mode = mode
         self.io: CallIO | None = None
         self.analyses: list[TurnAnalysis] = []
+        self.turns: list[TurnRecord] = []  # both sides so far, as recorded
         self.ended = False
         self.muted = False
         self._timed_out_turn = False
@@ -181,6 +183,8 @@ class CallScreen(Screen):
         event = message.event
         transcript = self.query_one("#transcript", TranscriptView)
         clock = self.query_one("#clock", CallClock)
+        if isinstance(event, (CustomerSpoke, TraineeAnswered)):
+            self.turns.append(event.record)
         if isinstance(event, CustomerSpoke):
             turn = event.turn
             note = f"— call ended: {turn.outcome.value.replace('_', ' ')} —" if turn.outcome else ""
@@ -195,7 +199,7 @@ class CallScreen(Screen):
             clock.stop_turn()
             self.analyses.append(analysis)
             if self.mode.shows_coaching:
-                self.query_one("#hints", HintsPanel).show_lines(coach(self.scenario, self.analyses).lines())
+                self.query_one("#hints", HintsPanel).show_lines(coach(self.scenario, self.turns).lines())
         elif isinstance(event, CallEnded):
             self._call_over()
             transcript.add_system("Scoring the call…")
