@@ -27,7 +27,7 @@ async def open_devices(pilot):
 
 
 async def test_device_check_lists_devices_shows_the_level_and_speaks_a_test_line(make_app, file_device, data_dir):
-    tone = 0.5 * np.sin(2 * np.pi * 440 * np.arange(5 * CALL_RATE) / CALL_RATE)
+    tone = 0.5 * np.sin(2 * np.pi * 440 * np.arange(30 * CALL_RATE) / CALL_RATE)  # read unclocked: keep it long
     file_device.set_capture(tone)
     app = make_app()
     async with app.run_test(size=(100, 32)) as pilot:
