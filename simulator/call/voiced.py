@@ -252,7 +252,9 @@ class VoicedCall:
         if self._failure is not None:
             raise self._failure
         endpointer = self.endpointer()
-        if not self.mic.expect_reply(turn_index, continuing=endpointer.in_speech):
+        # Still speaking, or a turn that ended while the customer talked: that is this reply.
+        pending = endpointer.in_speech or any(isinstance(e, TurnEnded) for e in self._carried)
+        if not self.mic.expect_reply(turn_index, continuing=pending) and not pending:
             return None
         talk_over = self.options.talk_over_s or self.scenario.drill.turn_time_limit_s or DEFAULT_TALK_OVER_S
         listen_from = endpointer.position_s

@@ -207,3 +207,33 @@ def test_drill_noise_has_the_asked_level_and_character(kind, speech_clip):
     else:
         assert low > 0.3  # office hum and street rumble sit low
     assert not np.array_equal(made, noise(kind, -32.0, 4 * CALL_RATE, seed=2))
+
+
+def test_a_customer_who_talks_over_people_cuts_in_on_a_long_reply_and_nothing_is_lost(file_device, speech_clip,
+                                                                                       tmp_path):
+    source = (REPO / "scenarios" / "billing-overcharge.yaml").read_text()
+    impatient = source.replace("talk_over: 0.2", "talk_over: 1.0").replace("turn_time_limit_s: 30",
+                                                                          "turn_time_limit_s: 5")
+    scenario = tmp_path / "impatient.yaml"
+    scenario.write_text(impatient.replace("id: billing-overcharge", "id: impatient"))
+    monologue = np.tile(speech_clip.samples, 3)  # about 12 s without a pause
+    folder = tmp_path / "replies"
+    folder.mkdir()
+    write_wav(folder / "1.wav", AudioClip(monologue))
+    record_to = tmp_path / "calls"
+    result = callsim("play", str(scenario), "--mic-from", str(folder), "--mic-pace", "fast", "--analyser", "lexical",
+                     "--record-to", str(record_to), "--json", env=file_device.env)
+    assert result.returncode == 0, result.stderr
+    record = read_call(the_call_folder(record_to))
+    trainee = record.trainee_turns
+    assert len(trainee) == 3  # cut at 5 s, cut again at 5 s, then the rest
+    assert not trainee[2].text == ""
+    for before, after in zip(trainee, trainee[1:]):
+        # The customer cut in at the drill's turn limit; the reply went on into the next turn.
+        assert read_wav(record.audio(before)).duration_s == pytest.approx(5.0, abs=0.05)
+        assert after.start_s == pytest.approx(before.end_s, abs=0.01)
+    heard = sum(len(read_wav(record.audio(t)).samples) for t in trainee)
+    assert heard >= len(monologue)  # every sample of the monologue is in a trainee WAV
+    speakers = [t.speaker for t in record.turns]
+    assert speakers == [Speaker.CUSTOMER, Speaker.TRAINEE] * 3 + [Speaker.CUSTOMER]
+    assert all(not t.interrupted for t in record.turns if t.speaker == Speaker.CUSTOMER)  # they cut in
