@@ -47,7 +47,7 @@ from simulator.asr.worker import AsrWorker
 from simulator.call.session import SpokenLine, TraineeReply
 from simulator.contracts import CustomerTurn, Transcript, TurnTiming
 from simulator.lazy import MissingPackage, require
-from simulator.scenario.diagnostics import FileProblems
+from simulator.scenario.diagnostics import START, FileProblems
 from simulator.scenario.loader import LoadedScenario
 from simulator.scenario.model import Noise, NoiseKind, Scenario
 from simulator.tts.base import TtsError, builtin_engines
@@ -55,9 +55,9 @@ from simulator.tts.voices import MOOD_STEP, VoiceProfile, load_voice, mood_bucke
 from simulator.tts.worker import TtsWorker
 
 log = logging.getLogger("callsim.voice")
-DEFAULT_TALK_OVER_S = 20.0
+DEFAULT_TALK_OVER_S = 20.0  # a reply this long invites a customer who talks over people to cut in
 HOLD_S = 0.3  # a sound on the mic holds the customer's line this long while the VAD decides
-STUCK_MARGIN_S = 3.0  # a reply this long invites a customer who talks over people to cut in
+STUCK_MARGIN_S = 3.0  # a line not finished this long after its length: the output device is gone
 READ_TIMEOUT_S = 0.05
 
 
@@ -340,15 +340,9 @@ class CallStats:
 def load_persona_voice(scenario: Scenario, voices_dir: Path) -> VoiceProfile:
     path = voice_path(voices_dir, scenario.persona.voice)
     if not path.is_file():
-        raise FileProblems.single(path, _start(), "voice.missing",
+        raise FileProblems.single(path, START, "voice.missing",
                                   f"voice profile {scenario.persona.voice!r} not found in {voices_dir}")
     return load_voice(path)
-
-
-def _start():
-    from simulator.scenario.diagnostics import START
-
-    return START
 
 
 def open_voiced_call(loaded: LoadedScenario, settings, folder: Path, options: VoiceOptions = VoiceOptions(),
@@ -366,9 +360,8 @@ def open_voiced_call(loaded: LoadedScenario, settings, folder: Path, options: Vo
         if importlib.util.find_spec(module) is None:  # cheap: nothing is imported yet
             require(module, package, feature="listening to the trainee (voice activity detection)")
     profile = load_persona_voice(scenario, settings.voices_dir)
-    engine_name = settings.tts_engine if settings.tts_engine else None
     registry = builtin_engines()
-    tts = TtsWorker(lambda: registry.create(engine_name or profile.engine))
+    tts = TtsWorker(lambda: registry.create(settings.tts_engine or profile.engine))
     if options.mic_from is not None:
         mic: MicSource = WavMic(options.mic_from, pace=options.mic_pace)
     else:
