@@ -195,8 +195,7 @@ def step_validity(folder: Path, encoder: SentenceEncoder) -> dict:
 def throughput(folder: Path, encoder: SentenceEncoder, turns: int) -> dict:
     path = folder / "empathy" / "epitome_emotional_reactions.jsonl"
     pairs = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()][:turns]
-    scenario = Scenario.model_validate_json((REPO / "scenarios" / "billing-overcharge.yaml").read_text()
-                                            ) if False else _reference_scenario()
+    scenario = _reference_scenario()
     analyser = SemanticAnalyser(scenario, encoder)
     analyser.analyse(TurnInput(1, Transcript("Warm up."), "Hello."))  # loads the model and the bank
     encoder.clear_cache()

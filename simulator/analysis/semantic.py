@@ -8,6 +8,8 @@ Deterministic: the same reply and context always give the same analysis.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from simulator.analysis.base import TurnInput
 from simulator.analysis.embeddings import SentenceEncoder, shared_encoder
 from simulator.analysis.empathy import EmpathyJudge
@@ -56,7 +58,7 @@ class SemanticAnalyser:
             empathy = self.judge.judge_readings(readings, turn.customer_line)
             if transcript.words:
                 empathy = EmpathyJudgement(empathy.level, empathy.score, tuple(
-                    e if e.start_s is not None else _at(e, quote_start_s(transcript, e.quote))
+                    e if e.start_s is not None else replace(e, start_s=quote_start_s(transcript, e.quote))
                     for e in empathy.evidence))
             matcher = self.matcher
             if matcher is not None:
@@ -77,8 +79,3 @@ class SemanticAnalyser:
             analyser=self.name,
         )
 
-
-def _at(evidence, start_s):
-    from dataclasses import replace
-
-    return replace(evidence, start_s=start_s)

@@ -146,7 +146,10 @@ class _LazyTranscriber:
             samples = read_audio(path)
         except AudioFileError as err:
             raise LineError(str(err)) from None
-        return self._transcriber.transcribe(samples)
+        try:
+            return self._transcriber.transcribe(samples)
+        except (RuntimeError, ValueError) as err:  # a clip the model cannot decode: this line only
+            raise LineError(f"{path}: transcription failed: {err}") from None
 
 
 def _read_lines(stream: TextIO) -> Iterator[tuple[int, str]]:
@@ -171,8 +174,8 @@ def _prefetch(analyser: TurnAnalyser, texts: list[str]) -> None:
 def analyse_lines(lines: list[tuple[int, str]], base: Path, analyser: TurnAnalyser, with_scenario: bool,
                   out: TextIO, err: TextIO) -> int:
     """Writes one JSON line per input line; returns how many lines failed."""
-    from simulator.analysis.tone import call_tone, features_of_file
     from simulator.analysis.acoustics import AudioFileError
+    from simulator.analysis.tone import call_tone, features_of_file
 
     transcribe = _LazyTranscriber()
     text_analyser = getattr(analyser, "inner", analyser)  # tone is measured per speaker below
