@@ -56,14 +56,19 @@ def tmux(tmp_path):
     subprocess.run(["tmux", "-L", session.socket, "kill-server"], capture_output=True, timeout=20)
 
 
-def test_installed_callsim_takes_a_typed_call_in_a_real_terminal(tmux, tmp_path, fixed_home):
+def start_callsim(tmux: Tmux, tmp_path: Path, home: Path, size: tuple[int, int]) -> Path:
     assert CALLSIM.is_file(), f"{CALLSIM} is missing: pip install -e ."
     data = tmp_path / "terminal-data"
-    env = {"CALLSIM_DATA_DIR": str(data), "CALLSIM_HOME": str(fixed_home), "CALLSIM_ANALYSER": "lexical",
+    env = {"CALLSIM_DATA_DIR": str(data), "CALLSIM_HOME": str(home), "CALLSIM_ANALYSER": "lexical",
            "CALLSIM_CONFIG": str(tmp_path / "none.toml"), "CALLSIM_INPUT_DEVICE": "no-such-microphone",
            "TERM": "xterm-256color"}
     command = " ".join(f"{k}={shlex.quote(v)}" for k, v in env.items()) + f" {shlex.quote(str(CALLSIM))}"
-    tmux.run("new-session", "-d", "-s", "app", "-x", "100", "-y", "30", "env " + command + "; sleep 30")
+    tmux.run("new-session", "-d", "-s", "app", "-x", str(size[0]), "-y", str(size[1]), f"env {command}; sleep 30")
+    return data
+
+
+def test_installed_callsim_takes_a_typed_call_in_a_real_terminal(tmux, tmp_path, fixed_home):
+    data = start_callsim(tmux, tmp_path, fixed_home, (100, 30))
 
     assert tmux.run("display-message", "-p", "-t", "app", "#{window_width}x#{window_height}").strip() == "100x30"
     tmux.wait_for("Who is at the headset?")
@@ -73,6 +78,7 @@ def test_installed_callsim_takes_a_typed_call_in_a_real_terminal(tmux, tmp_path,
     tmux.type("Night shift")
     tmux.keys("Enter")
     tmux.wait_for("Charged twice for the same month", "Tess Terminal", "Best", "★★☆☆☆", "f4 Mode")
+
 
     tmux.keys("Enter")
     tmux.wait_for("Margaret Hughes:", "no microphone: typing mode", "Hang up")
@@ -93,3 +99,18 @@ def test_installed_callsim_takes_a_typed_call_in_a_real_terminal(tmux, tmp_path,
     assert len(calls) == 1
     record = read_call(calls[0])
     assert record.header.trainee == "Tess Terminal" and len(record.trainee_turns) == 1
+
+
+def test_the_device_check_over_the_scenario_list_in_a_small_terminal(tmux, tmp_path, fixed_home):
+    start_callsim(tmux, tmp_path, fixed_home, (80, 24))
+    tmux.wait_for("Who is at the headset?")
+    tmux.type("Tess Terminal")
+    tmux.keys("Enter")
+    time.sleep(0.5)
+    tmux.keys("Enter")
+    tmux.wait_for("Customer:", "f4 Mode")  # the picker's preview, low on the screen at 80x24
+    tmux.keys("F3")  # the device check: its banner appears once the devices are listed
+    tmux.wait_for("Speaker / headset", "no microphone found", "f5 Rescan")
+    time.sleep(3.0)  # past the sign-in notification's 2 s
+    screen = tmux.screen()
+    assert "Customer:" not in screen and "Signed in as" not in screen, f"cells were left on screen:\n{screen}"

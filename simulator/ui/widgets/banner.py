@@ -22,8 +22,16 @@ class Banner(Static):
         self.message = message
         self.update(message)
         self.set_classes(f"-{severity if severity in SEVERITIES else 'warning'} -shown")
+        self._repaint_screen()
 
     def clear(self) -> None:
         self.message = ""
         self.update("")
         self.set_classes("")
+        self._repaint_screen()
+
+    def _repaint_screen(self) -> None:
+        # Showing or hiding the banner moves everything below it; a plain partial update was seen to
+        # leave the previous screen's cells at the bottom of a real terminal (tmux), so repaint it all.
+        if self.is_mounted:
+            self.call_after_refresh(self.app.refresh, repaint=True, layout=True)
