@@ -63,7 +63,9 @@ def start_callsim(tmux: Tmux, tmp_path: Path, home: Path, size: tuple[int, int])
            "CALLSIM_CONFIG": str(tmp_path / "none.toml"), "CALLSIM_INPUT_DEVICE": "no-such-microphone",
            "TERM": "xterm-256color"}
     command = " ".join(f"{k}={shlex.quote(v)}" for k, v in env.items()) + f" {shlex.quote(str(CALLSIM))}"
-    tmux.run("new-session", "-d", "-s", "app", "-x", str(size[0]), "-y", str(size[1]), f"env {command}; sleep 30")
+    # The app sees the machine's own sound devices, not a test device another test set up.
+    tmux.run("new-session", "-d", "-s", "app", "-x", str(size[0]), "-y", str(size[1]),
+             f"env -u ALSA_CONFIG_PATH -u PULSE_SERVER {command}; sleep 30")
     return data
 
 
@@ -109,8 +111,8 @@ def test_the_device_check_over_the_scenario_list_in_a_small_terminal(tmux, tmp_p
     time.sleep(0.5)
     tmux.keys("Enter")
     tmux.wait_for("Customer:", "f4 Mode")  # the picker's preview, low on the screen at 80x24
-    tmux.keys("F3")  # the device check: its banner appears once the devices are listed
-    tmux.wait_for("Speaker / headset", "no microphone found", "f5 Rescan")
+    tmux.keys("F3")  # the device check: a banner appears once the devices are listed, if there are none
+    tmux.wait_for("Speaker / headset", "f5 Rescan")
     time.sleep(3.0)  # past the sign-in notification's 2 s
     screen = tmux.screen()
     assert "Customer:" not in screen and "Signed in as" not in screen, f"cells were left on screen:\n{screen}"
