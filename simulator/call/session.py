@@ -38,6 +38,7 @@ class TraineeReply:
     timing: TurnTiming = TurnTiming()
     interrupted_customer: bool = False
     audio_path: Path | None = None
+    cut_off: bool = False  # the customer cut in on this reply (a talk-over drill)
 
 
 class CustomerVoice(Protocol):
@@ -130,5 +131,5 @@ class CallSession:
         record = self.recorder.add(TurnRecord(
             index=0, speaker=Speaker.TRAINEE, text=reply.transcript.text, start_s=reply.timing.start_s,
             end_s=reply.timing.end_s, audio_path=_relative(reply.audio_path, self.recorder.folder),
-            words=reply.transcript.words, analysis=analysis))
+            words=reply.transcript.words, interrupted=reply.cut_off, analysis=analysis))
         return TraineeAnswered(analysis, record)

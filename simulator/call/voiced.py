@@ -320,7 +320,8 @@ class VoicedCall:
         self._barged_in_at_s = None
         return TraineeReply(transcript=transcript, timing=TurnTiming(
             start_s=round(speech_start, 3), end_s=round(utterance.end_s, 3), response_delay_s=delay,
-            overlap_s=round(overlap, 3)), interrupted_customer=barged, audio_path=path)
+            overlap_s=round(overlap, 3)), interrupted_customer=barged, audio_path=path,
+            cut_off=utterance.was_interrupted)
 
     def _save(self, speaker: str, clip: AudioClip) -> Path:
         self._files += 1

@@ -237,3 +237,4 @@ def test_a_customer_who_talks_over_people_cuts_in_on_a_long_reply_and_nothing_is
     speakers = [t.speaker for t in record.turns]
     assert speakers == [Speaker.CUSTOMER, Speaker.TRAINEE] * 3 + [Speaker.CUSTOMER]
     assert all(not t.interrupted for t in record.turns if t.speaker == Speaker.CUSTOMER)  # they cut in
+    assert [t.interrupted for t in trainee] == [True, True, False]  # the trainee was cut off twice
