@@ -75,3 +75,12 @@ def test_semantic_and_lexical_are_registered_with_tone():
     for name in ("semantic", "lexical"):
         analyser = registry.create(None, name)
         assert analyser.name == name and hasattr(analyser, "baseline")  # the tone wrapper
+
+
+def test_analyze_reads_stdin(capsys, monkeypatch):
+    import io
+
+    monkeypatch.setattr("sys.stdin", io.StringIO(json.dumps({"id": "s", "text": "I'm so sorry about that."}) + "\n"))
+    assert main(["analyze", "--jsonl", "-"]) == 0
+    out = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert out[0]["id"] == "s" and out[0]["empathy"]["level"] == "weak"
