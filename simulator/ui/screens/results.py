@@ -49,6 +49,7 @@ def summary_text(finished: FinishedCall) -> Text:
 class ResultsScreen(Screen):
     CSS_PATH = "results.tcss"
     TITLE = "Results"
+    VERTICAL_BREAKPOINTS = [(0, "-short"), (30, "-tall")]
     BINDINGS = [
         Binding("r", "retry", "Retry"),
         Binding("p", "play", "Play turn"),
