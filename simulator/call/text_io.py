@@ -46,13 +46,17 @@ def parse_reply(line: str) -> ParsedReply:
     return ParsedReply(line)
 
 
-def read_reply_file(path: Path) -> list[ParsedReply]:
+def reply_lines(path: Path) -> list[str]:
+    """The reply lines of a reply file: blank lines and ``#`` comments skipped."""
     try:
         text = Path(path).read_text(encoding="utf-8")
     except UnicodeDecodeError:
         raise ValueError(f"{path}: not UTF-8 text; save the reply file as UTF-8") from None
-    return [parse_reply(line) for line in text.splitlines()
-            if line.strip() and not line.lstrip().startswith("#")]
+    return [line for line in text.splitlines() if line.strip() and not line.lstrip().startswith("#")]
+
+
+def read_reply_file(path: Path) -> list[ParsedReply]:
+    return [parse_reply(line) for line in reply_lines(path)]
 
 
 class ScriptedReplies:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -98,3 +99,13 @@ def call_to_json(finished: FinishedCall) -> dict:
         "record": str(record.folder) if record.folder else None,
         "scores": scorecard_to_json(finished.scorecard),
     }
+
+
+def print_finished_call(finished: FinishedCall, *, as_json: bool) -> None:
+    """What ``callsim play`` prints when a call ends: the call as JSON, or the scorecard."""
+    if as_json:
+        print(json.dumps(call_to_json(finished), indent=2, ensure_ascii=False))
+        return
+    print()
+    print(describe_scorecard(finished.scorecard))
+    print(f"\ncall recorded in {finished.record.folder}")

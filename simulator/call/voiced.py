@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import argparse
 import importlib.util
-import json
 import logging
 import os
 import resource
@@ -406,7 +405,7 @@ def options_from_args(args: argparse.Namespace, scenario: Scenario) -> VoiceOpti
 def play_voiced(loaded: LoadedScenario, settings, args: argparse.Namespace) -> int:
     """``callsim play SCENARIO`` with voice: prints the transcript as the call goes."""
     from simulator.asr.base import AsrModelError
-    from simulator.call.textcall import call_to_json, describe_event, describe_scorecard, new_call_folder, run_call
+    from simulator.call.textcall import describe_event, new_call_folder, print_finished_call, run_call
 
     log_path = os.environ.get("CALLSIM_VOICE_LOG")
     if log_path:
@@ -454,12 +453,7 @@ def play_voiced(loaded: LoadedScenario, settings, args: argparse.Namespace) -> i
     finally:
         call.close()
         log.debug("peak RSS %.0f MB; %s", peak_rss_mb(), call.stats)
-    if args.json:
-        print(json.dumps(call_to_json(finished), indent=2, ensure_ascii=False))
-    else:
-        print()
-        print(describe_scorecard(finished.scorecard))
-        print(f"\ncall recorded in {finished.record.folder}")
+    print_finished_call(finished, as_json=args.json)
     if keeper:
         keeper.finish(finished)
     return 0

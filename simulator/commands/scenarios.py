@@ -10,7 +10,7 @@ from pathlib import Path
 from simulator.analysis.registry import builtin_analysers
 from simulator.call.golden import run_golden_for_paths
 from simulator.call.text_io import ScriptedReplies, SilentVoice, TypedReplies, read_reply_file
-from simulator.call.textcall import call_to_json, describe_event, describe_scorecard, new_call_folder, run_call
+from simulator.call.textcall import describe_event, new_call_folder, print_finished_call, run_call
 from simulator.commands.speech import add_voice_flags
 from simulator.config import load_settings
 from simulator.lab.playstore import CallKeeper, add_store_flags
@@ -116,12 +116,7 @@ def cmd_play(args: argparse.Namespace) -> int:
     keeper = CallKeeper.from_args(args, settings, folder, seed=args.seed, scenario_id=loaded.scenario.id)
     finished = run_call(loaded, analyser, SilentVoice(), trainee, folder, seed=args.seed,
                         on_event=keeper.wrap(show) if keeper else show)
-    if args.json:
-        print(json.dumps(call_to_json(finished), indent=2, ensure_ascii=False))
-    else:
-        print()
-        print(describe_scorecard(finished.scorecard))
-        print(f"\ncall recorded in {finished.record.folder}")
+    print_finished_call(finished, as_json=args.json)
     if keeper:
         keeper.finish(finished)
     return 0

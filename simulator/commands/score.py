@@ -11,8 +11,7 @@ from simulator.call.record import CALL_FILE, CallRecord, read_call
 from simulator.config import Settings, load_settings
 from simulator.scenario.diagnostics import FileProblems
 from simulator.scenario.loader import LoadedScenario, effective_rubric, load_scenario
-# generic_scenario and vad_span_finder are re-exported for callers that imported them from here
-from simulator.scoring.importer import generic_scenario, score_recording, vad_span_finder  # noqa: F401
+from simulator.scoring.importer import score_recording
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:

@@ -44,7 +44,7 @@ def score_real_call(path: Path, settings: Any, *, scenario: str | None = None, a
     from simulator.analysis.acoustics import read_wav
     from simulator.analysis.registry import builtin_analysers
     from simulator.asr.registry import transcriber_from_settings
-    from simulator.commands.score import generic_scenario, vad_span_finder
+    from simulator.scoring.importer import generic_scenario, vad_span_finder
     from simulator.scoring.external import analyse_external
 
     if scenario:

@@ -43,7 +43,7 @@ from typing import Any
 from pydantic import Field, field_validator
 
 from simulator.call.session import SpokenLine, TraineeReply
-from simulator.call.text_io import ParsedReply, parse_reply
+from simulator.call.text_io import ParsedReply, parse_reply, reply_lines
 from simulator.contracts import CustomerTurn, Transcript, TurnTiming
 from simulator.scenario.diagnostics import Diagnostic, FileProblems, Level
 from simulator.scenario.loader import LoadedScenario
@@ -125,12 +125,7 @@ def parse_drill_reply(line: str) -> PacedReply:
 
 
 def read_stage_replies(path: Path) -> list[PacedReply]:
-    try:
-        text = Path(path).read_text(encoding="utf-8")
-    except UnicodeDecodeError:
-        raise ValueError(f"{path}: not UTF-8 text; save the reply file as UTF-8") from None
-    return [parse_drill_reply(line) for line in text.splitlines()
-            if line.strip() and not line.lstrip().startswith("#")]
+    return [parse_drill_reply(line) for line in reply_lines(path)]
 
 
 def stage_reply_file(replies_dir: Path, number: int, stage: DrillStage) -> Path:

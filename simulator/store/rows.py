@@ -161,7 +161,3 @@ def recover_call(conn: Any, call_id: str, folder: str | None) -> RecoveredCall:
     attempt = attempt_from_row(row)
     return RecoveredCall(call_id, attempt.scenario_id, attempt.trainee, attempt.turns - imported, imported, folder,
                          attempt.status)
-
-
-__all__ = ["SqlStore", "sha256_file"]
-

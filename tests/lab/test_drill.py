@@ -12,7 +12,7 @@ from simulator.lab.drills import load_drill, parse_drill_reply, recovery_after_f
 from simulator.scenario.diagnostics import FileProblems
 from simulator.store import CallKind, open_store
 
-from .conftest import GOOD_REPLIES, POOR_REPLIES, SCENARIOS, play
+from .conftest import GOOD_REPLIES, SCENARIOS, play
 
 DRILL = """\
 id: test-drill

@@ -10,7 +10,6 @@ import pytest
 from simulator.cli import main
 from simulator.lab.ladder import load_ladder, standing
 from simulator.scenario.diagnostics import FileProblems
-from simulator.store import open_store
 
 from .conftest import GOOD_REPLIES, POOR_REPLIES, SCENARIOS, play
 

@@ -7,7 +7,6 @@ import json
 import sys
 from contextlib import contextmanager
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 
 from simulator.config import load_settings
