@@ -144,7 +144,7 @@ TASKS = {
         "party_inform_nothing_found": ["I can't find that party.", "No party matches those details."],
         "party_bye": ["Thank you, goodbye.", "Enjoy the party, goodbye.", "Have fun, bye."],
     },
-    # ABCD (customer-service agent console actions); only what the dev dialogues' tasks use.
+    # ABCD (customer-service agent console actions).
     "abcd": {
         "pull-up-account": ["Your account is up on my screen now.", "I've opened your account.", "Let me bring up your customer account."],
         "verify-identity": ["Checking your identity now.", "Your identity is now confirmed.", "I've verified who you are."],
@@ -169,6 +169,13 @@ TASKS = {
         "log-out-in": ["Please log out and log back in.", "Try signing out and signing in again."],
         "instructions": ["Here are the steps to follow.", "Follow these instructions."],
         "try-again": ["Please try that again.", "Could you give it another go?"],
+        "search-boots": ["Let me look at our boots.", "Searching the boots catalogue."],
+        "search-jeans": ["Let me look at our jeans.", "Searching the jeans catalogue."],
+        "search-shirt": ["Let me look at our shirts.", "Searching the shirts catalogue."],
+        "search-jacket": ["Let me look at our jackets.", "Searching the jackets catalogue."],
+        "promo-code": ["Here is a promo code for a discount.", "I can give you a discount code."],
+        "update-account": ["I've updated your account details.", "Your account information is changed."],
+        "make-purchase": ["I've placed the order for you.", "The purchase is made."],
     },
 }
 
