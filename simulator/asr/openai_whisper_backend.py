@@ -13,81 +13,50 @@ On a busy 2-core box 1 thread was 2-3x faster than 2 (threads spin while waiting
 
 from __future__ import annotations
 
-import threading
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from simulator.asr.base import DEFAULT_MODEL, SAMPLE_RATE, AsrModelError
-from simulator.asr.guards import (
-    DecodedSegment, SegmentChecks, VadSettings, assemble_transcript, combined_prompt, empty_transcript,
-    model_input, speech_spans,
-)
-from simulator.contracts import Transcript, Word
+from simulator.asr.base import AsrModelError
+from simulator.asr.guarded import GuardedWhisper
+from simulator.asr.guards import DecodedSegment
+from simulator.contracts import Word
 from simulator.lazy import require
 
 if TYPE_CHECKING:
     import numpy as np
 
 
-class OpenAIWhisperTranscriber:
-    """Whisper through openai-whisper.  Loads on first use; calls are serialised (one owner thread)."""
+class OpenAIWhisperTranscriber(GuardedWhisper):
+    """Whisper through openai-whisper (PyTorch)."""
 
     name = "openai-whisper"
 
-    def __init__(self, model: str = DEFAULT_MODEL, *, threads: int = 2, keep_fillers: bool = True,
-                 word_timestamps: bool = True, vad: VadSettings = VadSettings(),
-                 checks: SegmentChecks = SegmentChecks()):
-        self.model_name = model
-        self.threads = threads
-        self.keep_fillers = keep_fillers
-        self.word_timestamps = word_timestamps
-        self.vad = vad
-        self.checks = checks
-        self._model: Any = None
-        self._lock = threading.Lock()
+    def _load_model(self) -> Any:
+        whisper = require("whisper", "openai-whisper", feature="the openai-whisper ASR backend")
+        if self.threads > 0:
+            require("torch", feature="the openai-whisper ASR backend").set_num_threads(self.threads)
+        path = Path(self.model_name).expanduser()
+        try:
+            return _load_checkpoint(whisper, path) if path.is_file() else whisper.load_model(
+                self.model_name, device="cpu")
+        except Exception as err:  # download errors, unknown names, corrupt checkpoints
+            raise AsrModelError(
+                f"openai-whisper could not load the Whisper model {self.model_name!r} ({type(err).__name__}: "
+                f"{str(err).splitlines()[0] if str(err) else ''}). Offline, set asr_model to a local "
+                f"checkpoint file (.pt), e.g. the packaged tiny.en converted with ct2_to_openai_whisper.py "
+                f"(README, Transcription); a model name needs the internet on first use.") from None
 
-    def load(self) -> None:
-        """Load the model now (else the first ``transcribe`` does); raises ``AsrModelError``."""
-        with self._lock:
-            self._ensure_loaded()
-
-    def _ensure_loaded(self) -> Any:
-        if self._model is None:
-            whisper = require("whisper", "openai-whisper", feature="the openai-whisper ASR backend")
-            if self.threads > 0:
-                require("torch", feature="the openai-whisper ASR backend").set_num_threads(self.threads)
-            path = Path(self.model_name).expanduser()
-            try:
-                self._model = _load_checkpoint(whisper, path) if path.is_file() else whisper.load_model(
-                    self.model_name, device="cpu")
-            except Exception as err:  # download errors, unknown names, corrupt checkpoints
-                raise AsrModelError(
-                    f"openai-whisper could not load the Whisper model {self.model_name!r} ({type(err).__name__}: "
-                    f"{str(err).splitlines()[0] if str(err) else ''}). Offline, set asr_model to a local "
-                    f"checkpoint file (.pt), e.g. the packaged tiny.en converted with ct2_to_openai_whisper.py "
-                    f"(README, Transcription); a model name needs the internet on first use.") from None
-        return self._model
-
-    def transcribe(self, audio: np.ndarray, *, prompt: str | None = None) -> Transcript:
-        audio = model_input(audio)
-        duration_s = len(audio) / SAMPLE_RATE
-        spans = speech_spans(audio, self.vad)
-        if not spans:
-            return empty_transcript(duration_s)
-        initial_prompt = combined_prompt(prompt, self.keep_fillers)
+    def _decode(self, model: Any, audio: np.ndarray, initial_prompt: str) -> list[DecodedSegment]:
         torch = require("torch", feature="the openai-whisper ASR backend")
-        with self._lock:
-            model = self._ensure_loaded()
-            with torch.no_grad():
-                result = model.transcribe(
-                    audio, fp16=False, language="en", temperature=0.0, verbose=None,
-                    initial_prompt=initial_prompt, condition_on_previous_text=False,
-                    word_timestamps=self.word_timestamps,
-                    no_speech_threshold=self.checks.no_speech_threshold,
-                    logprob_threshold=self.checks.logprob_threshold,
-                    compression_ratio_threshold=self.checks.compression_ratio_threshold)
-        segments = [_decoded(segment) for segment in result.get("segments", ())]
-        return assemble_transcript(segments, spans, duration_s, checks=self.checks, prompt=initial_prompt)
+        with torch.no_grad():
+            result = model.transcribe(
+                audio, fp16=False, language="en", temperature=0.0, verbose=None,
+                initial_prompt=initial_prompt, condition_on_previous_text=False,
+                word_timestamps=self.word_timestamps,
+                no_speech_threshold=self.checks.no_speech_threshold,
+                logprob_threshold=self.checks.logprob_threshold,
+                compression_ratio_threshold=self.checks.compression_ratio_threshold)
+        return [_decoded(segment) for segment in result.get("segments", ())]
 
 
 def _load_checkpoint(whisper: Any, path: Path) -> Any:
