@@ -93,8 +93,8 @@ def read_wav(path: Path, rate: int = CALL_RATE) -> AudioClip:
                                  f"(convert with: sox in.wav -b 16 out.wav)")
             channels, file_rate = wav.getnchannels(), wav.getframerate()
             pcm = np.frombuffer(wav.readframes(wav.getnframes()), dtype="<i2")
-    except wave.Error as err:
-        raise ValueError(f"{path}: not a PCM WAV file ({err})") from None
+    except (wave.Error, EOFError) as err:  # EOFError: a header cut short (a half-written file)
+        raise ValueError(f"{path}: not a PCM WAV file ({err or 'truncated'})") from None
     samples = to_float32(pcm)
     if channels > 1:
         samples = samples.reshape(-1, channels).mean(axis=1)

@@ -207,3 +207,15 @@ def test_the_espeak_command_line_engine_speaks_like_pyttsx3(worker, profiles):
     assert any(v.id == "gmw/en-029" for v in cli.system_voices())
     with pytest.raises(TtsError, match="xx/klingon"):
         cli.render("Hello.", profile.model_copy(update={"system_voice": "xx/klingon"}), prosody)
+
+
+def test_a_half_written_wav_is_a_clean_value_error(tmp_path):
+    """pyttsx3 under load can leave a cut-off file; the engine's retry relies on ValueError."""
+    from simulator.audio.clip import AudioClip, read_wav, write_wav
+
+    whole = write_wav(tmp_path / "whole.wav", AudioClip(np.zeros(1600, dtype=np.float32)))
+    for keep in (10, 30):  # inside the RIFF header, inside the fmt chunk
+        cut = tmp_path / f"cut{keep}.wav"
+        cut.write_bytes(whole.read_bytes()[:keep])
+        with pytest.raises(ValueError, match="not a PCM WAV"):
+            read_wav(cut)
