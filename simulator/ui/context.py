@@ -43,6 +43,23 @@ def open_records(settings: Settings, roster: Roster, catalog: Callable[[], Scena
     return StoreRecords(store, roster), None
 
 
+def recover_crashed_calls(records: TrainingRecords, settings: Settings) -> str | None:
+    """Keep calls a crash left unfinished (as ``callsim recover`` does); a sentence when there were any."""
+    if not isinstance(records, StoreRecords):
+        return None
+    from simulator.lab.recovery import recover
+
+    try:
+        report = recover(records.store, settings.scenarios_dir)
+    except Exception as err:  # recovery must never stop the app from starting
+        return f"could not check for calls left unfinished by a crash ({type(err).__name__}: {err})"
+    if not report.recovered and not report.rescored:
+        return None
+    kept = len(report.recovered)
+    return (f"kept {kept} call(s) a crash left open and scored {len(report.rescored)} unscored call(s); "
+            "they are in History")
+
+
 @dataclass
 class AppContext:
     settings: Settings
@@ -50,6 +67,7 @@ class AppContext:
     catalog: ScenarioCatalog
     records: TrainingRecords | None = None
     records_problem: str | None = None
+    recovery_notice: str | None = None
     clock: Callable[[], float] = time.monotonic
     seed: int = 0
     trainee: Trainee | None = None
@@ -68,6 +86,7 @@ class AppContext:
         context = cls(settings, roster, load_catalog(settings.scenarios_dir), **options)
         if use_store:
             context.records, context.records_problem = open_records(settings, roster, lambda: context.catalog)
+            context.recovery_notice = recover_crashed_calls(context.records, settings)
         return context
 
     @property

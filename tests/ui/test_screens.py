@@ -136,3 +136,33 @@ async def test_a_damaged_roster_file_is_kept_aside_not_fatal(make_app, fixed_hom
         await wait_for(pilot, lambda: isinstance(app.screen, PickerScreen))
     assert (data_dir / "ui" / "roster.json.damaged").read_text(encoding="utf-8") == '{"trainees": [{"nam'
     assert '"last": "Dana Damaged"' in (data_dir / "ui" / "roster.json").read_text(encoding="utf-8")
+
+
+async def test_a_call_left_open_by_a_crash_is_kept_and_announced_at_start(make_app, fixed_home, data_dir, tmp_path):
+    import subprocess
+    import sys
+
+    import sqlalchemy as sa
+
+    from simulator.call.record import CallHeader, CallRecorder, TurnRecord, now_iso
+    from simulator.config import load_settings
+    from simulator.contracts import Speaker
+    from simulator.store import CallStatus, models, open_store
+    from simulator.store.sql import HOST
+
+    recorder = CallRecorder(tmp_path / "crashed", CallHeader("billing-overcharge", "0" * 64, 0, "text", "lexical",
+                                                             now_iso(), trainee="Ada Trainee"))
+    with open_store(settings=load_settings()) as store:
+        call_id = store.begin_call(recorder.header, recorder.folder, trainee="Ada Trainee")
+        store.add_turn(call_id, recorder.add(TurnRecord(0, Speaker.CUSTOMER, "Hello?")))
+        dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
+        with store.engine.begin() as conn:  # written by a process that has since died
+            conn.execute(sa.update(models.calls).values(pid=int(dead.stdout), host=HOST))
+    recorder.close()
+    app = make_app()
+    assert app.context.recovery_notice and "kept 1 call" in app.context.recovery_notice
+    async with app.run_test(size=(100, 32)) as pilot:
+        await wait_for(pilot, lambda: isinstance(app.screen, SignInScreen))
+        assert app.screen.query_one("#banner", Banner).message.startswith("kept 1 call")
+    with open_store(settings=load_settings()) as store:
+        assert store.get_call(call_id).attempt.status == CallStatus.UNFINISHED

@@ -40,6 +40,8 @@ class SignInScreen(Screen):
         problems = [p for p in (context.roster.problem, context.records_problem) if p]
         if problems:
             self.query_one("#banner", Banner).show("; ".join(problems), "warning")
+        elif context.recovery_notice:
+            self.query_one("#banner", Banner).show(context.recovery_notice, "information")
         self._trainees = context.trainees()
         options = self.query_one("#trainees", OptionList)
         for trainee in self._trainees:
