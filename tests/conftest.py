@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -23,3 +24,10 @@ def scenarios_dir() -> Path:
 @pytest.fixture(scope="session")
 def voices_dir() -> Path:
     return REPO / "voices"
+
+
+def absent(reason: str) -> None:
+    """Skip for something a developer's clone may lack; in CI (CI=true) it must be there, so fail."""
+    if os.environ.get("CI", "").lower() in {"1", "true", "yes"}:
+        pytest.fail(f"{reason}, but CI must provide it (.ci/run sets it up)")
+    pytest.skip(reason)

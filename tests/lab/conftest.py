@@ -14,6 +14,7 @@ from simulator.analysis.registry import builtin_analysers
 from simulator.call.text_io import ScriptedReplies, SilentVoice, parse_reply
 from simulator.call.textcall import FinishedCall, new_call_folder, run_call
 from simulator.scenario.loader import load_scenario
+from tests.conftest import absent
 
 REPO = Path(__file__).resolve().parents[2]
 SCENARIOS = REPO / "scenarios"
@@ -44,7 +45,7 @@ def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
         return
     base = postgres_url()
     if base is None:
-        pytest.skip("CALLSIM_TEST_DATABASE_URL is not set (CI sets it; see .ci/postgres)")
+        absent("CALLSIM_TEST_DATABASE_URL is not set (CI sets it; see .ci/postgres)")
     import sqlalchemy as sa
 
     schema = f"t_{uuid.uuid4().hex[:12]}"

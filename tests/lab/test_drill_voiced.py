@@ -16,6 +16,7 @@ import pytest
 from simulator.audio.clip import CALL_RATE, read_wav
 from simulator.contracts import Speaker
 from simulator.store import open_store
+from tests.conftest import absent
 
 pytestmark = [pytest.mark.audio, pytest.mark.models]
 
@@ -46,7 +47,7 @@ def _quietest_window_db(samples: np.ndarray, window_s: float = 0.1) -> float:
 def voiced_env(tmp_path_factory) -> tuple[dict[str, str], Path]:
     """The ALSA file device's environment, and the trainee's replies spoken by espeak-ng (16 kHz)."""
     if not AUDIO_TEMPLATE.is_file():
-        pytest.skip(f"{AUDIO_TEMPLATE} is absent (the shared test devices are not mounted)")
+        absent(f"{AUDIO_TEMPLATE} is absent (the shared test devices are not mounted)")
     assert shutil.which("espeak-ng") and shutil.which("sox")
     base = tmp_path_factory.mktemp("voiced-lab")
     device = base / "alsa"

@@ -23,6 +23,7 @@ import numpy as np
 import pytest
 
 from simulator.audio.clip import CALL_RATE, AudioClip, read_wav, write_wav
+from tests.conftest import absent
 
 REPO = Path(__file__).resolve().parents[2]
 SHARED = REPO.parent / "shared"
@@ -69,7 +70,7 @@ class FileDevice:
 @pytest.fixture(scope="session")
 def file_device(tmp_path_factory) -> FileDevice:
     if not AUDIO_TEMPLATE.is_file():
-        pytest.skip(f"{AUDIO_TEMPLATE} is absent (the shared test devices are not mounted)")
+        absent(f"{AUDIO_TEMPLATE} is absent (the shared test devices are not mounted)")
     folder = tmp_path_factory.mktemp("alsa-file-device")
     (folder / "asound.conf").write_text(AUDIO_TEMPLATE.read_text().replace("@DIR@", str(folder)))
     device = FileDevice(folder)
@@ -98,7 +99,7 @@ class Realtime:
 @pytest.fixture(scope="session")
 def realtime(tmp_path_factory) -> Realtime:
     if not REALTIME.is_dir():
-        pytest.skip(f"{REALTIME} is absent (the shared test devices are not mounted)")
+        absent(f"{REALTIME} is absent (the shared test devices are not mounted)")
     state = tmp_path_factory.mktemp("realtime-audio")
     env = {k: v for k, v in os.environ.items() if k not in ("ALSA_CONFIG_PATH",) and not k.startswith("PULSE")}
     env["PROBE_STATE_DIR"] = str(state)

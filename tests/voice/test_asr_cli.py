@@ -16,6 +16,7 @@ import pytest
 from simulator.asr.audio_file import read_audio
 from simulator.asr.wer import wer
 from simulator.cli import main
+from tests.conftest import absent
 
 pytestmark = pytest.mark.models
 
@@ -101,7 +102,7 @@ def test_any_rate_and_channel_count_is_converted(batch):
 
 def test_other_formats_are_decoded_with_pyav(batch):
     if "flac" not in batch[3]:
-        pytest.skip("sox (part of the install) is needed to make the FLAC file")
+        absent("sox (part of the install) is needed to make the FLAC file")
     line = _line(batch, "flac")
     assert wer(GO_FORWARD, line["text"], drop_fillers=True) <= 0.25, line["text"]
 

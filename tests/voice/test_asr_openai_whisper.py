@@ -18,6 +18,7 @@ from simulator.asr.base import SAMPLE_RATE, AsrModelError
 from simulator.asr.openai_whisper_backend import OpenAIWhisperTranscriber
 from simulator.asr.registry import builtin_transcribers
 from simulator.asr.wer import corpus_wer, wer
+from tests.conftest import absent
 
 pytestmark = pytest.mark.models
 
@@ -34,7 +35,7 @@ CLIPS = {
 @pytest.fixture(scope="session")
 def openai_checkpoint(request, tmp_path_factory) -> Path:
     if not CONVERTER.is_file():
-        pytest.skip(f"the converter {CONVERTER} is not here (it ships with ../shared, which CI has)")
+        absent(f"the converter {CONVERTER} is not here (it ships with ../shared, which CI has)")
     cache = getattr(request.config, "cache", None)  # absent with -p no:cacheprovider
     folder = cache.mkdir("callsim-asr") if cache is not None else tmp_path_factory.mktemp("callsim-asr")
     checkpoint = folder / "tiny_en_openai.pt"
