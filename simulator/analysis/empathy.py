@@ -205,7 +205,11 @@ def _empathic_evidence(reading: SentenceReading) -> Evidence:
     if reading.comfort:
         return Evidence("empathy.warmth", reading.sentence, f"warm, comforting words ('{reading.comfort}')",
                         weight=1.0)
-    return Evidence("empathy.apology", reading.sentence, f"apologised ('{reading.apology}')", weight=1.0)
+    if reading.apology:
+        return Evidence("empathy.apology", reading.sentence, f"apologised ('{reading.apology}')", weight=1.0)
+    return Evidence("empathy.warmth", reading.sentence,
+                    f"closer in meaning to the empathic examples than to the neutral ones "
+                    f"(margin {reading.margin:.2f}){words}", weight=1.0)
 
 
 class EmpathyJudge:
