@@ -17,7 +17,7 @@ from typing import Protocol
 import numpy as np
 
 from simulator.audio.clip import CALL_RATE, AudioBlock, read_wav
-from simulator.audio.devices import AudioDeviceError, describe_device, device_failure, resolve_device, sounddevice
+from simulator.audio.devices import AudioDeviceError, close_quietly, describe_device, device_failure, resolve_device, sounddevice
 
 BLOCK_SAMPLES = 256  # 16 ms: small blocks keep barge-in and endpoint detection quick
 # Unclocked test devices deliver audio far faster than real time; past this much unread audio the
@@ -119,12 +119,7 @@ class DeviceMic:
 
     def close(self) -> None:
         stream, self._stream = self._stream, None
-        if stream is not None:
-            try:
-                stream.abort()
-                stream.close()
-            except Exception:  # noqa: BLE001 - closing a dead device must not hide the real error
-                pass
+        close_quietly(stream)
 
 
 class Pace(enum.StrEnum):

@@ -106,3 +106,14 @@ def device_failure(err: Exception, device: int | str | None, kind: str) -> Audio
     return AudioDeviceError(f"{describe_device(device, kind)} failed: {err}. Check that the headset is "
                             f"plugged in and not used by another program, then run `callsim devices` "
                             f"and pick one with --{kind}")
+
+
+def close_quietly(stream) -> None:
+    """Abort and close a stream; a dead device's error must not hide the one already reported."""
+    if stream is None:
+        return
+    try:
+        stream.abort()
+        stream.close()
+    except Exception:  # noqa: BLE001
+        pass

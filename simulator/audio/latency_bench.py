@@ -60,7 +60,8 @@ def make_replies(folder: Path, texts=SCRIPTED_REPLIES) -> list[Path]:
     return paths
 
 
-def _start_daemon(realtime: Path, state: Path) -> dict[str, str]:
+def start_realtime_daemon(realtime: Path, state: Path) -> dict[str, str]:
+    """Start the shared PulseAudio test daemon; the environment a client needs to use it."""
     env = {k: v for k, v in os.environ.items() if k != "ALSA_CONFIG_PATH" and not k.startswith("PULSE")}
     env["PROBE_STATE_DIR"] = str(state)
     started = subprocess.run([str(realtime / "start.sh")], env=env, capture_output=True, text=True, timeout=60)
@@ -153,7 +154,7 @@ def run_latency_bench(*, scenario: str = "billing-overcharge", replies: Path | N
         reply_files = sorted(replies.glob("*.wav")) if replies else make_replies(work / "replies")
         if not reply_files:
             raise BenchError(f"{replies}: no .wav replies")
-        env = _start_daemon(realtime, work / "pulse")
+        env = start_realtime_daemon(realtime, work / "pulse")
         results = []
         try:
             for number in range(1, calls + 1):

@@ -11,7 +11,7 @@ import threading
 import numpy as np
 
 from simulator.audio.clip import CALL_RATE, AudioClip
-from simulator.audio.devices import AudioDeviceError, describe_device, device_failure, resolve_device, sounddevice
+from simulator.audio.devices import AudioDeviceError, close_quietly, describe_device, device_failure, resolve_device, sounddevice
 
 OUT_BLOCK_SAMPLES = 256  # 16 ms: the most a cut can lag behind the decision, besides device latency
 STUCK_MARGIN_S = 3.0
@@ -137,9 +137,4 @@ class Player:
 
     def close(self) -> None:
         stream, self._stream = self._stream, None
-        if stream is not None:
-            try:
-                stream.abort()
-                stream.close()
-            except Exception:  # noqa: BLE001
-                pass
+        close_quietly(stream)

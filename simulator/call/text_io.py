@@ -78,6 +78,18 @@ class ScriptedReplies:
         return reply.to_reply()
 
 
+HANG_UP_COMMANDS = frozenset({"/hangup", "/quit", "/exit"})
+
+
+def read_typed_line(read_line: Callable[[str], str]) -> str | None:
+    """One line typed at the prompt, or ``None`` when the trainee hangs up (Ctrl-D, Ctrl-C, /hangup)."""
+    try:
+        line = read_line("you> ")
+    except (EOFError, KeyboardInterrupt):
+        return None
+    return None if line.strip().lower() in HANG_UP_COMMANDS else line
+
+
 class TypedReplies:
     """Replies typed at a prompt; end of input (Ctrl-D) or ``/hangup`` ends the call."""
 
@@ -85,13 +97,8 @@ class TypedReplies:
         self._read_line = read_line
 
     def next_reply(self, customer: CustomerTurn, spoken: SpokenLine, turn_index: int) -> TraineeReply | None:
-        try:
-            line = self._read_line("you> ")
-        except (EOFError, KeyboardInterrupt):
-            return None
-        if line.strip().lower() in {"/hangup", "/quit", "/exit"}:
-            return None
-        return parse_reply(line).to_reply()
+        line = read_typed_line(self._read_line)
+        return None if line is None else parse_reply(line).to_reply()
 
 
 class SilentVoice:

@@ -43,7 +43,7 @@ from typing import Any
 from pydantic import Field, field_validator
 
 from simulator.call.session import SpokenLine, TraineeReply
-from simulator.call.text_io import ParsedReply, parse_reply, reply_lines
+from simulator.call.text_io import ParsedReply, parse_reply, read_typed_line, reply_lines
 from simulator.contracts import CustomerTurn, Transcript, TurnTiming
 from simulator.scenario.diagnostics import Diagnostic, FileProblems, Level
 from simulator.scenario.loader import LoadedScenario
@@ -156,11 +156,8 @@ class PressuredReplies:
         if self._scripted is not None:
             return self._scripted.pop(0) if self._scripted else None
         started = self._clock()
-        try:
-            line = self._read_line("you> ")
-        except (EOFError, KeyboardInterrupt):
-            return None
-        if line.strip().lower() in {"/hangup", "/quit", "/exit"}:
+        line = read_typed_line(self._read_line)
+        if line is None:
             return None
         return PacedReply(parse_reply(line), round(self._clock() - started, 2))
 

@@ -23,6 +23,7 @@ import numpy as np
 import pytest
 
 from simulator.audio.clip import CALL_RATE, AudioClip, read_wav, write_wav
+from simulator.audio.latency_bench import start_realtime_daemon
 from tests.conftest import absent
 
 REPO = Path(__file__).resolve().parents[2]
@@ -101,15 +102,7 @@ def realtime(tmp_path_factory) -> Realtime:
     if not REALTIME.is_dir():
         absent(f"{REALTIME} is absent (the shared test devices are not mounted)")
     state = tmp_path_factory.mktemp("realtime-audio")
-    env = {k: v for k, v in os.environ.items() if k not in ("ALSA_CONFIG_PATH",) and not k.startswith("PULSE")}
-    env["PROBE_STATE_DIR"] = str(state)
-    started = subprocess.run([str(REALTIME / "start.sh")], env=env, capture_output=True, text=True, timeout=60)
-    if started.returncode != 0:
-        raise RuntimeError(f"start.sh failed: {started.stderr}")
-    for line in started.stdout.splitlines():
-        if line.startswith("export "):
-            key, _, value = line[len("export "):].partition("=")
-            env[key] = value.strip().strip("'\"")
+    env = start_realtime_daemon(REALTIME, state)
     yield Realtime(env, state)
     subprocess.run([str(REALTIME / "stop.sh")], env=env, capture_output=True, timeout=30)
 
