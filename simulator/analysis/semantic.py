@@ -46,6 +46,11 @@ class SemanticAnalyser:
             self._matcher = ScenarioMatcher(self.scenario, self.encoder)
         return self._matcher
 
+    def prepare(self, customer_line: str) -> None:
+        """Embed the customer's line while it is spoken, so the reply's analysis need not wait for it."""
+        if customer_line.strip():
+            self.encoder.encode([customer_line])
+
     def analyse(self, turn: TurnInput) -> TurnAnalysis:
         transcript = turn.transcript
         text = transcript.text

@@ -104,9 +104,11 @@ class VoicedCall:
                  player, tts: TtsWorker, transcriber: Transcriber, options: VoiceOptions = VoiceOptions(),
                  on_partial: Callable[[str], None] | None = None,
                  on_level: Callable[[float], None] | None = None,
-                 warm_up: Callable[[], object] | None = None):
+                 warm_up: Callable[[], object] | None = None,
+                 prepare: Callable[[str], object] | None = None):
         """``warm_up`` runs once on a side thread while the first line plays (e.g. a first
-        analysis, so the analyser's model is loaded before the trainee's first turn)."""
+        analysis, so the analyser's model is loaded before the trainee's first turn); ``prepare``
+        runs there with each customer line as it starts (work the reply's analysis can do early)."""
         self.scenario = scenario
         self.profile = voice
         self.folder = Path(folder)
@@ -121,6 +123,7 @@ class VoicedCall:
         self._asr = AsrWorker(transcriber, thread_name="callsim-asr")
         self._asr_loading: Future | None = None
         self._warm_up = warm_up
+        self._prepare = prepare
         self._warming: Future | None = None
         self._side = ThreadPoolExecutor(max_workers=1, thread_name_prefix="callsim-warm")
         self._endpointer: Endpointer | None = None
@@ -177,6 +180,8 @@ class VoicedCall:
         self.stats.lines_played += 1
         self._load_in_background()
         if not turn.ends_call:
+            if self._prepare is not None:
+                self._side.submit(self._prepare, turn.text)
             self._render_ahead(turn)
         try:
             endpointer = self.endpointer()
@@ -378,7 +383,8 @@ def open_voiced_call(loaded: LoadedScenario, settings, folder: Path, options: Vo
     transcriber = transcriber_from_settings(settings, word_timestamps=options.word_timings)
     return VoicedCall(scenario, profile, folder, mic=mic, player=player, tts=tts, transcriber=transcriber,
                       options=options, on_partial=on_partial, on_level=on_level,
-                      warm_up=None if analyser is None else partial(warm_up_analyser, analyser, scenario))
+                      warm_up=None if analyser is None else partial(warm_up_analyser, analyser, scenario),
+                      prepare=getattr(analyser, "prepare", None))
 
 
 def warm_up_analyser(analyser: TurnAnalyser, scenario: Scenario) -> None:

@@ -146,3 +146,26 @@ def test_a_trainers_bank_file_with_a_mistake_names_the_file(tmp_path, encoder):
     with pytest.raises(ExampleBankError, match="bank.yaml"):
         load_examples(bad)
     assert EmpathyJudge(encoder).judge("", CUSTOMER).level == EmpathyLevel.NONE
+
+
+def test_prepare_embeds_the_customers_line_so_the_reply_analysis_embeds_only_the_reply(billing):
+    encoder = SentenceEncoder(threads=1)
+    analyser = SemanticAnalyser(billing, encoder)
+    analyse(analyser, "Hello.", customer="Hi.")  # loads the model and the scenario's examples
+    embedded: list[str] = []
+    real_embed = encoder._embed_batch
+
+    def spy(sentences):
+        embedded.extend(sentences)
+        return real_embed(sentences)
+
+    encoder._embed_batch = spy
+    line = "My parcel was left in the rain and everything inside is ruined!"
+    analyser.prepare(line)
+    assert embedded == [line]
+    embedded.clear()
+    prepared = analyse(analyser, "I'm so sorry your things were ruined. I'll send a replacement today.", customer=line)
+    assert line not in embedded and len(embedded) == 2
+    encoder._embed_batch = real_embed
+    assert prepared == analyse(SemanticAnalyser(billing, SentenceEncoder(threads=1)),
+                               "I'm so sorry your things were ruined. I'll send a replacement today.", customer=line)

@@ -238,3 +238,36 @@ def test_a_customer_who_talks_over_people_cuts_in_on_a_long_reply_and_nothing_is
     assert speakers == [Speaker.CUSTOMER, Speaker.TRAINEE] * 3 + [Speaker.CUSTOMER]
     assert all(not t.interrupted for t in record.turns if t.speaker == Speaker.CUSTOMER)  # they cut in
     assert [t.interrupted for t in trainee] == [True, True, False]  # the trainee was cut off twice
+
+
+class PreparingAnalyser:
+    """The lexical analyser, noting each customer line the call hands over to prepare."""
+
+    def __init__(self, inner):
+        self.inner = inner
+        self.name = inner.name
+        self.prepared: list[str] = []
+
+    def prepare(self, customer_line: str) -> None:
+        self.prepared.append(customer_line)
+
+    def analyse(self, turn):
+        return self.inner.analyse(turn)
+
+
+def test_each_customer_line_is_handed_to_the_analyser_while_it_plays(file_device, replies, tmp_path):
+    from simulator.analysis.registry import builtin_analysers
+
+    loaded = load_scenario(REPO / "scenarios" / "billing-overcharge.yaml")
+    settings = Settings(analyser="lexical", data_dir=tmp_path / "data")
+    analyser = PreparingAnalyser(builtin_analysers().create(loaded.scenario, "lexical"))
+    call = open_voiced_call(loaded, settings, tmp_path / "call",
+                            VoiceOptions(mic_from=replies["billing"], mic_pace=Pace.FAST), analyser=analyser)
+    try:
+        finished = run_call(loaded, analyser, call, call, tmp_path / "call", mode="voice")
+    finally:
+        call.close()
+    turns = finished.record.turns
+    customer_lines = [t.text for t in turns if t.speaker == Speaker.CUSTOMER]
+    answered = customer_lines[:-1] if turns[-1].speaker == Speaker.CUSTOMER else customer_lines
+    assert analyser.prepared == answered
