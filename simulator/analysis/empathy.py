@@ -5,13 +5,18 @@ Each sentence of the reply is compared (sentence embeddings, cosine) with an exa
 situations).  A sentence reads as empathic when it is closer to the empathic examples than to the
 neutral and dismissive ones; transparent word cues (apology, acknowledgement, ownership, warmth;
 the lexical analyser's lists) add a fixed bonus, so an obvious "I'm so sorry" never depends on the
-embedding alone.  Empathy is *strong* when it is also specific: the sentence refers to what the
-customer just said (similar to the customer's line, or sharing its content words) or takes
-ownership of the problem.  Dismissive sentences ("calm down", "not my department") count against.
+embedding alone; apologies, acknowledgements, comfort, encouragement and reassurance ("don't give up",
+"it'll work out", "all the best") and ownership make a sentence empathic outright.  A sentence about
+the speaker alone ("I ...", never "you") needs a clearer margin: telling of one's own feelings reads
+close to the warm examples without reacting to the listener's.  Empathy is *strong* when it is
+also specific: the sentence refers to what the customer just said (similar to the customer's line,
+or sharing its content words) or takes ownership of the problem.  Dismissive sentences ("calm
+down", "not my department") count against.
 
 Every judgement carries evidence: the sentence, and the rule or nearest example it met.
 Thresholds were set by hand and checked on part of the EPITOME dev data
-(``benchmarks/scoring_validity.py``); no weights are trained on it.
+(``benchmarks/scoring_validity.py``; ``empathic`` and ``own_story`` on its calibration half); no
+weights are trained on it and none of its text is in the examples or the phrase lists.
 """
 
 from __future__ import annotations
@@ -28,7 +33,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from simulator.analysis import lexical
 from simulator.analysis.embeddings import SentenceEncoder
-from simulator.analysis.text import content_words, find_phrase, split_sentences
+from simulator.analysis.text import content_words, normalise, split_sentences, words
 from simulator.contracts import EmpathyJudgement, EmpathyLevel, Evidence
 
 # Warm wording beyond the lexical analyser's acknowledgement and apology lists: a bonus, not decisive.
@@ -51,8 +56,52 @@ COMFORT = (
     "it's okay to", "it's ok to", "that's rough", "that sucks", "that's awful", "that's terrible",
     "that's horrible", "i'm glad", "so glad", "good to hear", "congratulations", "well done", "way to go",
     "you've got this", "you got this", "i feel for you", "i'm here if", "feel free to message", "feel free to pm",
+    # an offer to listen
+    "i'm listening", "i am listening", "here to listen", "happy to listen", "here to talk",
+    "want to talk about it", "wanna talk about it",
 )
-EMOTICONS = (":)", ":-)", ":(", ":-(", "<3")
+# A smile or a heart in a typed reply is warmth towards the reader; a sad face more often tells the
+# writer's own mood than a reaction to the reader's, so it decides nothing.
+EMOTICONS = (":)", ":-)", "<3")
+# Encouragement is an emotional reaction too: hope that things will get better, faith in the person,
+# praise for what they did, a plea to stay safe, good wishes, concern for them.  Each phrase says
+# so on its own; words that also introduce plain procedure ("you'll find the form...") are left out.
+REASSURING = (
+    "it will get better", "it'll get better", "things will get better", "it gets better", "things get better",
+    "it will pass", "it'll pass", "this will pass", "won't last forever", "won't feel like this forever",
+    "you'll get through", "you will get through", "we'll get through", "you'll be fine", "you will be fine",
+    "it'll be fine", "it will be fine", "it'll be okay", "it will be okay", "it'll be alright",
+    "everything will be okay", "everything will be fine", "it will work out", "it'll work out", "things will work out",
+    "light at the end of the tunnel", "there is hope", "there's hope", "better days", "brighter days",
+)
+ENCOURAGING = (
+    "you can do this", "you can do it", "keep going", "keep it up", "keep at it", "keep trying",
+    "don't give up", "never give up", "don't lose hope", "believe in you", "proud of yourself",
+    "should be proud", "great that you", "good that you", "good on you", "you did the right thing",
+    "you've done the right thing", "you're doing great", "you're doing well", "you are doing great",
+    "you're strong", "you are strong", "you're stronger than", "you're brave", "you are brave", "so brave",
+    "takes courage", "took courage", "you matter", "you are important", "you're important", "your life matters",
+    "you're worth", "you are worth",
+)
+PLEADING = (
+    "please don't give up", "please don't hurt yourself", "please don't do it", "please don't do anything",
+    "please stay safe", "stay safe", "please reach out", "please talk to someone", "please get help",
+    "please look after yourself", "please be kind to yourself",
+)
+WISHING = (
+    "god bless", "bless you", "best wishes", "all the best", "wishing you", "i wish you", "best of luck",
+    "good luck", "sending love", "sending you love", "lots of love", "much love", "praying for you",
+    "in my prayers", "thinking of you", "my thoughts are with you", "take care",
+)
+CONCERNED = (
+    "are you okay", "are you ok", "are you alright", "worried about you", "i care about you",
+    "look after yourself", "be kind to yourself", "be gentle with yourself",
+)
+SOLIDARITY = (
+    "i can relate", "i relate", "same boat", "i'm with you", "i am with you", "i feel the same",
+    "you're not the only one", "you are not the only one",
+)
+ENCOURAGEMENT = REASSURING + ENCOURAGING + PLEADING + WISHING + CONCERNED + SOLIDARITY
 # Taking the problem on ("I'll sort this out for you") is empathy too; bare "I'm going to" or
 # "let me look" also introduce plain procedure, so they only count towards strong empathy.
 OWNING = tuple(p for p in lexical.OWNERSHIP
@@ -61,7 +110,11 @@ OWNING = tuple(p for p in lexical.OWNERSHIP
 )
 ACKNOWLEDGING = (
     "i understand", "i can understand", "i completely understand", "i can see why", "i hear you",
-    "i can imagine", "that must be", "must have been", "i know how", "i'd feel the same",
+    "i can imagine", "that must be", "must have been", "i'd feel the same",
+    # "i know how" alone also starts plain procedure ("I know how to reset it")
+    "i know how you feel", "i know how that feels", "i know how it feels", "i know how hard",
+    "i know how frustrating", "i know how difficult", "i know how upsetting", "i know how stressful",
+    "i know how worrying", "i know how annoying", "i know how painful", "i know how tough", "i know how much",
     "i would feel the same", "you have every right", "you're right to", "sorry to hear", "i get it",
 )
 # The lexical list minus words that are harmless in context ("whatever you need", "you can relax").
@@ -136,8 +189,8 @@ def packaged_examples() -> tuple[EmpathyExample, ...]:
 class EmpathyThresholds:
     """Decision points on the sentence score (similarity margin + cue bonus).
 
-    ``empathic``, ``neighbours`` and ``cue_bonus`` were chosen on the calibration half of the EPITOME
-    dev pairs (``benchmarks/scoring_validity.py``); the rest are set by hand on project examples.
+    ``empathic``, ``neighbours``, ``cue_bonus`` and ``own_story`` were chosen on the calibration half of
+    the EPITOME dev pairs (``benchmarks/scoring_validity.py``); the rest are set by hand on project examples.
     """
 
     empathic: float = 0.12  # a sentence at or above reads as empathic
@@ -148,6 +201,7 @@ class EmpathyThresholds:
     strong_similarity: float = 0.50  # to a strong example, for empathy to count as specific
     dismissive_similarity: float = 0.62  # to a dismissive example, when that is the nearest class
     score_slope: float = 2.5  # how fast the 0-1 score moves around the empathic threshold
+    own_story: float = 0.08  # taken off a sentence about the speaker alone ("I ...", no "you")
 
 
 @dataclass(frozen=True, slots=True)
@@ -166,19 +220,43 @@ class SentenceReading:
     comfort: str | None
     ownership: str | None
     dismissive: str | None  # the dismissive wording or example, if the sentence is dismissive
+    encouragement: str | None = None  # reassurance, encouragement, good wishes: empathic too
 
     @property
     def decisive(self) -> str | None:
-        return self.acknowledgement or self.apology or self.comfort or self.ownership
+        return self.acknowledgement or self.apology or self.comfort or self.encouragement or self.ownership
+
+
+@lru_cache(maxsize=4096)
+def _normalised(phrase: str) -> str:
+    return normalise(phrase)
+
+
+def _find(haystack: str, phrase: str) -> str | None:
+    """``text.find_phrase`` on a sentence normalised once (``f" {normalise(sentence)} "``)."""
+    target = _normalised(phrase)
+    return target if target and f" {target} " in haystack else None
 
 
 def _cues(sentence: str) -> tuple[str, ...]:
     found = []
+    haystack = f" {normalise(sentence)} "
     for phrase in (*lexical.ACKNOWLEDGE, *APOLOGIES, *lexical.OWNERSHIP, *WARMTH, *COMFORT):
-        hit = find_phrase(sentence, phrase)
+        hit = _find(haystack, phrase)
         if hit and not any(hit in f or f in hit for f in found):
             found.append(hit)
     return tuple(found)
+
+
+_FIRST_PERSON = frozenset({"i", "i'm", "im", "me", "my", "mine", "myself", "i've", "ive", "i'd", "i'll"})
+_SECOND_PERSON = frozenset({"you", "your", "yours", "yourself", "yourselves", "you're", "youre", "you've",
+                            "you'll", "you'd", "u", "ur", "ya", "y'all"})
+
+
+def _own_story(sentence: str) -> bool:
+    """A sentence about the speaker that never turns to the listener ("I felt the same when I...")."""
+    said = set(words(sentence))
+    return bool(said & _FIRST_PERSON) and not said & _SECOND_PERSON
 
 
 def _topic_words(text: str) -> set[str]:
@@ -187,7 +265,8 @@ def _topic_words(text: str) -> set[str]:
 
 
 def _first(sentence: str, phrases: tuple[str, ...]) -> str | None:
-    return next((hit for p in phrases if (hit := find_phrase(sentence, p))), None)
+    haystack = f" {normalise(sentence)} "
+    return next((hit for p in phrases if (hit := _find(haystack, p))), None)
 
 
 def _empathic_evidence(reading: SentenceReading) -> Evidence:
@@ -205,6 +284,9 @@ def _empathic_evidence(reading: SentenceReading) -> Evidence:
     if reading.comfort:
         return Evidence("empathy.warmth", reading.sentence, f"warm, comforting words ('{reading.comfort}')",
                         weight=1.0)
+    if reading.encouragement:
+        return Evidence("empathy.encourage", reading.sentence,
+                        f"reassured or encouraged ('{reading.encouragement}')", weight=1.0)
     if reading.apology:
         return Evidence("empathy.apology", reading.sentence, f"apologised ('{reading.apology}')", weight=1.0)
     return Evidence("empathy.warmth", reading.sentence,
@@ -242,6 +324,10 @@ class EmpathyJudge:
                 dismissive = nearest.text
             margin = best_empathic - best_other
             score = margin + t.cue_bonus * min(len(cues), t.max_cues)
+            if _own_story(sentence):
+                # Feelings the speaker tells of their own read close to the warm examples but are
+                # not a reaction to the listener's: such a sentence needs a clearer margin.
+                score -= t.own_story
             readings.append(SentenceReading(
                 sentence=sentence,
                 score=round(score, 4),
@@ -255,6 +341,7 @@ class EmpathyJudge:
                 comfort=_first(sentence, COMFORT) or next((e for e in EMOTICONS if e in sentence), None),
                 ownership=_first(sentence, OWNING),
                 dismissive=dismissive,
+                encouragement=_first(sentence, ENCOURAGEMENT),
             ))
         return readings
 

@@ -57,3 +57,39 @@ def test_every_empathic_judgement_quotes_a_sentence_of_the_reply(judge):
     assert judgement.level >= EmpathyLevel.WEAK
     sentences = {"Let me pull up the account.", "I'm sorry you've waited so long, that's not okay."}
     assert judgement.evidence and all(e.quote in sentences for e in judgement.evidence)
+
+
+def _reading(judge, sentence, customer=""):
+    return judge.read_sentences([sentence], judge.encoder.encode([sentence]), customer)[0]
+
+
+@pytest.mark.parametrize("reply, phrase", [
+    ("Please stay safe on the roads tonight.", "please stay safe"),
+    ("It'll work out, I promise.", "it'll work out"),
+    ("You did the right thing getting in touch.", "you did the right thing"),
+    ("All the best with the new flat.", "all the best"),
+    ("I can relate, the same thing happened with my energy bill.", "i can relate"),
+])
+def test_reassurance_encouragement_and_good_wishes_are_empathy_by_their_wording(judge, reply, phrase):
+    reading = _reading(judge, reply)
+    assert reading.encouragement == phrase and reading.decisive
+    judgement = judge.judge(reply, "My parcel still hasn't arrived and it was a present for my son.")
+    assert judgement.level >= EmpathyLevel.WEAK
+    assert judgement.evidence and judgement.evidence[0].quote == reply
+
+
+def test_the_speakers_own_story_is_not_a_reaction_to_the_customer(judge):
+    customer = "My parcel still hasn't arrived and it was a present for my son."
+    story = "I was so upset when my own parcel went missing last year."
+    assert judge.judge(story, customer).level == EmpathyLevel.NONE
+    assert judge.judge("Same here.", customer).level == EmpathyLevel.NONE
+    # Turned to the customer, the same feeling is empathy.
+    assert judge.judge("You must be so upset that your son's present went missing.", customer).level \
+        >= EmpathyLevel.WEAK
+
+
+def test_procedure_and_sad_faces_decide_nothing(judge):
+    assert _reading(judge, "I know how to reset that for you.").acknowledgement is None
+    assert _reading(judge, "I know how frustrating that is.").acknowledgement == "i know how frustrating"
+    assert _reading(judge, "The parcel is with the courier :(").comfort is None
+    assert _reading(judge, "Glad it arrived in the end :)").comfort is not None
