@@ -200,6 +200,7 @@ class EmpathyThresholds:
     specific_context: float = 0.40  # similarity to the customer's line that shows it was heard
     strong_similarity: float = 0.50  # to a strong example, for empathy to count as specific
     dismissive_similarity: float = 0.62  # to a dismissive example, when that is the nearest class
+    dismissive_margin: float = 0.10  # ...and clearly nearer to it than to any neutral example
     score_slope: float = 2.5  # how fast the 0-1 score moves around the empathic threshold
     own_story: float = 0.08  # taken off a sentence about the speaker alone ("I ...", no "you")
 
@@ -304,6 +305,7 @@ class EmpathyJudge:
         self.thresholds = thresholds
         self._vectors = encoder.encode([e.text for e in self.examples])
         self._empathic = np.array([e.kind.empathic for e in self.examples])
+        self._neutral = np.array([e.kind is ExampleClass.NONE for e in self.examples])
 
     def read_sentences(self, sentences: list[str], vectors: np.ndarray, customer_line: str
                        ) -> list[SentenceReading]:
@@ -319,8 +321,18 @@ class EmpathyJudge:
             nearest = self.examples[nearest_index]
             cues = _cues(sentence)
             dismissive = _first(sentence, DISMISSIVE)
+            encouragement = _first(sentence, ENCOURAGEMENT)
+            acknowledgement = _first(sentence, ACKNOWLEDGING)
+            # By meaning alone, a sentence is dismissive only when it reads clearly more like a
+            # dismissive example than like plain information ("Your refund was issued on Monday" is
+            # near "As I already said, the refund takes five days" and nearer still to neutral ones),
+            # and never when it reassures or acknowledges in so many words ("You did the right thing
+            # calling us").  An apology does not clear it: "sorry, but that's the policy" dismisses.
+            best_neutral = float(row[self._neutral].max()) if self._neutral.any() else -1.0
             if dismissive is None and nearest.kind is ExampleClass.DISMISSIVE \
-                    and row[nearest_index] >= t.dismissive_similarity:
+                    and row[nearest_index] >= t.dismissive_similarity \
+                    and row[nearest_index] - best_neutral >= t.dismissive_margin \
+                    and not (encouragement or acknowledgement):
                 dismissive = nearest.text
             margin = best_empathic - best_other
             score = margin + t.cue_bonus * min(len(cues), t.max_cues)
@@ -337,11 +349,11 @@ class EmpathyJudge:
                 context_similarity=round(float(vector @ context), 3) if context is not None else 0.0,
                 cues=cues,
                 apology=_first(sentence, APOLOGIES),
-                acknowledgement=_first(sentence, ACKNOWLEDGING),
+                acknowledgement=acknowledgement,
                 comfort=_first(sentence, COMFORT) or next((e for e in EMOTICONS if e in sentence), None),
                 ownership=_first(sentence, OWNING),
                 dismissive=dismissive,
-                encouragement=_first(sentence, ENCOURAGEMENT),
+                encouragement=encouragement,
             ))
         return readings
 

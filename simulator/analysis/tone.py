@@ -288,6 +288,11 @@ class ToneAnalyser:
         self.thresholds = thresholds or ToneThresholds()
         self.baseline = SpeakerBaseline()
 
+    def prepare(self, customer_line: str) -> None:
+        prepare = getattr(self.inner, "prepare", None)
+        if prepare is not None:
+            prepare(customer_line)
+
     def analyse(self, turn: TurnInput) -> TurnAnalysis:
         analysis = self.inner.analyse(turn)
         if turn.audio_path is None or turn.silence:

@@ -93,3 +93,19 @@ def test_procedure_and_sad_faces_decide_nothing(judge):
     assert _reading(judge, "I know how frustrating that is.").acknowledgement == "i know how frustrating"
     assert _reading(judge, "The parcel is with the courier :(").comfort is None
     assert _reading(judge, "Glad it arrived in the end :)").comfort is not None
+
+
+@pytest.mark.parametrize("reply", [
+    "Your refund was issued on Monday.",  # near "As I already said, the refund takes five days."
+    "You did the right thing calling us.",  # near "Well, you should have called us sooner."
+])
+def test_plain_information_near_a_dismissive_example_is_not_dismissive(judge, reply):
+    judgement = judge.judge(reply, "Where is my refund? I've been waiting for weeks!")
+    assert not [e for e in judgement.evidence if e.rule == "empathy.dismissive"], judgement.evidence
+
+
+def test_dismissive_by_meaning_is_still_caught_without_the_listed_words(judge):
+    reply = "Honestly, it's only a couple of pounds."  # no listed wording; means "calm down, it's only..."
+    judgement = judge.judge(reply, "You've charged me twice for the same order!")
+    assert [e for e in judgement.evidence if e.rule == "empathy.dismissive"], judgement.evidence
+    assert judgement.level is EmpathyLevel.NONE

@@ -149,8 +149,10 @@ def test_a_trainers_bank_file_with_a_mistake_names_the_file(tmp_path, encoder):
 
 
 def test_prepare_embeds_the_customers_line_so_the_reply_analysis_embeds_only_the_reply(billing):
+    from simulator.analysis.tone import ToneAnalyser
+
     encoder = SentenceEncoder(threads=1)
-    analyser = SemanticAnalyser(billing, encoder)
+    analyser = ToneAnalyser(SemanticAnalyser(billing, encoder))  # as the registry builds it for a call
     analyse(analyser, "Hello.", customer="Hi.")  # loads the model and the scenario's examples
     embedded: list[str] = []
     real_embed = encoder._embed_batch
