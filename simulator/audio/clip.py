@@ -32,6 +32,15 @@ class AudioClip:
     def head(self, n_samples: int) -> AudioClip:
         return AudioClip(self.samples[:max(0, n_samples)], self.sample_rate)
 
+    def from_first_sound(self, floor_dbfs: float = -50.0, keep_s: float = 0.005) -> AudioClip:
+        """The clip from just before its first sample above ``floor_dbfs``: a synthesiser's
+        lead-in silence is dead air the listener waits through.  A silent clip is returned as is."""
+        loud = np.flatnonzero(np.abs(self.samples) > 10.0 ** (floor_dbfs / 20.0))
+        if len(loud) == 0:
+            return self
+        start = max(0, int(loud[0]) - int(keep_s * self.sample_rate))
+        return self if start == 0 else AudioClip(self.samples[start:], self.sample_rate)
+
 
 @dataclass(frozen=True, slots=True, eq=False)
 class AudioBlock:

@@ -1,7 +1,8 @@
 """The one thread that owns the TTS engine: renders lines on demand, and ahead of time.
 
 A line the customer must say now jumps the queue; lines rendered ahead (the scenario's possible
-next lines) wait behind it.  Results land in the cache, so a prefetched line plays at once.
+next lines) wait behind it.  Results land in the cache, so a prefetched line plays at once, and
+from its first sound: the engine's lead-in silence would only add to the trainee's wait.
 """
 
 from __future__ import annotations
@@ -58,7 +59,7 @@ class TtsWorker:
                 clip = self.cache.get(key)
                 try:
                     if clip is None:
-                        clip = engine.render(key.text, voice, key.prosody)
+                        clip = engine.render(key.text, voice, key.prosody).from_first_sound()
                         self.cache.put(key, clip)
                     future.set_result(clip)
                 except Exception as err:  # noqa: BLE001 - delivered to the caller of render()

@@ -10,7 +10,7 @@ import threading
 import numpy as np
 import pytest
 
-from simulator.audio.clip import CALL_RATE, level_dbfs, read_wav
+from simulator.audio.clip import CALL_RATE, AudioClip, level_dbfs, read_wav
 from simulator.scenario.diagnostics import FileProblems
 from simulator.scenario.loader import load_scenario, scenario_files
 from simulator.tts.base import TtsError, builtin_engines
@@ -93,6 +93,26 @@ def test_render_is_real_speech_at_16k_and_follows_the_mood(worker, profiles):
     assert furious.duration_s < calm.duration_s * 0.85  # faster
     assert level_dbfs(furious.samples) > level_dbfs(calm.samples) + 2  # louder
     assert voiced_f0_hz(furious.samples) > voiced_f0_hz(calm.samples)  # higher
+
+
+def test_a_rendered_line_starts_with_its_first_sound_not_the_synthesisers_lead_in(worker, profiles):
+    profile = profiles["older-woman-brisk"]
+    threshold = 10 ** (-50 / 20)
+    raw = builtin_engines().create().render(LINE, profile, profile.prosody(50))
+    lead_in = int(np.flatnonzero(np.abs(raw.samples) > threshold)[0])
+    assert lead_in > 0.005 * CALL_RATE  # espeak-ng starts with a few ms of near-silence
+    trimmed = raw.from_first_sound()
+    assert np.array_equal(trimmed.samples, raw.samples[lead_in - int(0.005 * CALL_RATE):])
+    played = worker.render(LINE, profile, profile.prosody(50))  # what the customer's line plays from
+    assert int(np.flatnonzero(np.abs(played.samples) > threshold)[0]) <= 0.005 * CALL_RATE
+    assert abs(played.duration_s - trimmed.duration_s) < 0.05
+
+
+def test_from_first_sound_keeps_a_silent_clip_and_a_clip_that_starts_loud():
+    silent = AudioClip(np.zeros(1600, np.float32))
+    assert silent.from_first_sound() is silent
+    loud = AudioClip(np.full(1600, 0.2, np.float32))
+    assert loud.from_first_sound() is loud
 
 
 def test_voices_sound_different(worker, profiles):
