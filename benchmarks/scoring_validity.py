@@ -8,8 +8,10 @@ Data (read in place, never copied into the repo): ``../shared/data`` or ``--data
 - empathy: EPITOME ``empathy/epitome_emotional_reactions.jsonl`` (non-commercial research data).
   Task: does the reply show *some* emotional reaction (level 1-2) or none (0)?  callsim's answer
   is its empathy level (weak or strong = some).  The pairs are split in two by a fixed seed:
-  ``calibration`` (used only to pick the one empathic threshold) and ``report`` (never looked at
-  for any choice).  Both the shipped default threshold and the calibrated one are reported.
+  ``calibration`` (used only to pick the one empathic threshold) and ``report`` (no number is
+  chosen on it; but errors on all dev pairs were read when the kinds of empathic wording were
+  chosen, so it is not a clean test: the README says so).  Both the shipped default threshold and
+  the calibrated one are reported.
 - steps: STAR + ABCD ``dialogues/task_dialogues.jsonl``.  Each dialogue becomes an in-memory
   scenario whose steps are its task's agent actions, with say_like written from each action's
   meaning (``benchmarks/step_labels.py``), never from the dialogues.  Every agent turn is
