@@ -33,7 +33,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from simulator.analysis import lexical
 from simulator.analysis.embeddings import SentenceEncoder
-from simulator.analysis.text import content_words, normalise, split_sentences, words
+from simulator.analysis.text import content_words, normalise, split_sentences, text_after, words
 from simulator.contracts import EmpathyJudgement, EmpathyLevel, Evidence
 
 # Warm wording beyond the lexical analyser's acknowledgement and apology lists: a bonus, not decisive.
@@ -102,6 +102,22 @@ SOLIDARITY = (
     "you're not the only one", "you are not the only one",
 )
 ENCOURAGEMENT = REASSURING + ENCOURAGING + PLEADING + WISHING + CONCERNED + SOLIDARITY
+# Wording that also opens plain instructions: "you can do it online", "keep going down the menu",
+# "take care to use the new sort code", "are you okay to hold?", "it will be fine to pay next week".
+# It is encouragement only where it closes its clause: the sentence ends, punctuation follows, or a
+# word that closes a clause ("and", "sir", "though"...).
+CLAUSE_FINAL = frozenset({
+    "it will pass", "it'll pass", "this will pass", "you'll be fine", "you will be fine", "it'll be fine",
+    "it will be fine", "it'll be okay", "it will be okay", "it'll be alright", "everything will be okay",
+    "everything will be fine", "there is hope", "there's hope", "you can do this", "you can do it", "keep going",
+    "keep it up", "keep at it", "keep trying", "you matter", "stay safe", "please reach out",
+    "please talk to someone", "please get help", "take care", "are you okay", "are you ok",
+    "are you alright",
+})
+CLAUSE_CLOSERS = frozenset({
+    "and", "but", "so", "though", "too", "now", "then", "again", "ok", "okay", "please", "sir", "madam", "mate",
+    "friend", "love", "buddy", "man", "dude", "everyone", "all",
+})
 # Taking the problem on ("I'll sort this out for you") is empathy too; bare "I'm going to" or
 # "let me look" also introduce plain procedure, so they only count towards strong empathy.
 OWNING = tuple(p for p in lexical.OWNERSHIP
@@ -265,6 +281,19 @@ def _topic_words(text: str) -> set[str]:
     return {w for w in content_words(text) if "'" not in w}
 
 
+def _closes_clause(sentence: str, phrase: str) -> bool:
+    rest = (text_after(sentence, phrase) or "").strip()
+    if not rest or not (rest[0].isalnum() or rest[0] == "'"):
+        return True
+    return rest.split()[0].strip(".,!?;:") in CLAUSE_CLOSERS
+
+
+def _encouragement(sentence: str) -> str | None:
+    haystack = f" {normalise(sentence)} "
+    return next((hit for p in ENCOURAGEMENT
+                 if (hit := _find(haystack, p)) and (p not in CLAUSE_FINAL or _closes_clause(sentence, p))), None)
+
+
 def _first(sentence: str, phrases: tuple[str, ...]) -> str | None:
     haystack = f" {normalise(sentence)} "
     return next((hit for p in phrases if (hit := _find(haystack, p))), None)
@@ -321,7 +350,7 @@ class EmpathyJudge:
             nearest = self.examples[nearest_index]
             cues = _cues(sentence)
             dismissive = _first(sentence, DISMISSIVE)
-            encouragement = _first(sentence, ENCOURAGEMENT)
+            encouragement = _encouragement(sentence)
             acknowledgement = _first(sentence, ACKNOWLEDGING)
             # By meaning alone, a sentence is dismissive only when it reads clearly more like a
             # dismissive example than like plain information ("Your refund was issued on Monday" is

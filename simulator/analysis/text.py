@@ -42,6 +42,17 @@ def find_phrase(text: str, phrase: str) -> str | None:
     return None
 
 
+def text_after(text: str, phrase: str) -> str | None:
+    """What follows the first whole-word occurrence of ``phrase`` in ``text`` (lower case, with its
+    punctuation), or None where the phrase is absent; punctuation between the phrase's words is allowed."""
+    tokens = normalise(phrase).split()
+    if not tokens:
+        return None
+    pattern = r"(?<![^\W_])" + r"[\W_]+".join(re.escape(t) for t in tokens) + r"(?![^\W_])"
+    found = re.search(pattern, unicodedata.normalize("NFKC", text).translate(_APOSTROPHES).lower())
+    return None if found is None else found.string[found.end():]
+
+
 def split_sentences(text: str) -> list[str]:
     parts = re.split(r"(?<=[.!?])\s+|\s*[;\n]\s*", text.strip())
     return [p for p in parts if p.strip()]

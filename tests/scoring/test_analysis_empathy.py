@@ -109,3 +109,23 @@ def test_dismissive_by_meaning_is_still_caught_without_the_listed_words(judge):
     judgement = judge.judge(reply, "You've charged me twice for the same order!")
     assert [e for e in judgement.evidence if e.rule == "empathy.dismissive"], judgement.evidence
     assert judgement.level is EmpathyLevel.NONE
+
+
+@pytest.mark.parametrize("reply", [
+    "You can do it online in the app.",
+    "Keep going down the menu until you hear Billing.",
+    "Take care to use the new sort code.",
+    "Are you okay to hold for a moment?",
+    "Please reach out to the bank directly.",
+    "It will be fine to pay next week.",
+])
+def test_instructions_that_share_words_with_encouragement_are_not_empathy(judge, reply):
+    judgement = judge.judge(reply, "I need to sort out my account.")
+    assert judgement.level is EmpathyLevel.NONE, judgement.evidence
+
+
+@pytest.mark.parametrize("reply", ["You can do it!", "Keep going, mate.", "Take care and good luck.",
+                                   "Are you okay?"])
+def test_the_same_words_closing_their_clause_are_encouragement(judge, reply):
+    judgement = judge.judge(reply, "I've had the worst week and now my card's been declined.")
+    assert judgement.level >= EmpathyLevel.WEAK, judgement.evidence
