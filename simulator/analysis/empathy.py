@@ -112,8 +112,11 @@ CLAUSE_FINAL = frozenset({
     "everything will be fine", "there is hope", "there's hope", "you can do this", "you can do it", "keep going",
     "keep it up", "keep at it", "keep trying", "you matter", "stay safe", "please reach out",
     "please talk to someone", "please get help", "take care", "are you okay", "are you ok",
-    "are you alright",
+    "are you alright", "i'm with you", "i am with you",
 })
+# "I wish you had called us first" is a reproach, not a good wish.
+COUNTERFACTUAL = frozenset({"had", "hadn't", "would", "wouldn't", "could", "couldn't", "were", "did", "didn't",
+                            "knew", "'d", "read", "told", "called", "listened", "understood"})
 CLAUSE_CLOSERS = frozenset({
     "and", "but", "so", "though", "too", "now", "then", "again", "ok", "okay", "please", "sir", "madam", "mate",
     "friend", "love", "buddy", "man", "dude", "everyone", "all",
@@ -288,10 +291,16 @@ def _closes_clause(sentence: str, phrase: str) -> bool:
     return rest.split()[0].strip(".,!?;:") in CLAUSE_CLOSERS
 
 
+def _wishes_well(sentence: str, phrase: str) -> bool:
+    rest = (text_after(sentence, phrase) or "").split()
+    return not rest or rest[0].strip(".,!?;:") not in COUNTERFACTUAL
+
+
 def _encouragement(sentence: str) -> str | None:
     haystack = f" {normalise(sentence)} "
     return next((hit for p in ENCOURAGEMENT
-                 if (hit := _find(haystack, p)) and (p not in CLAUSE_FINAL or _closes_clause(sentence, p))), None)
+                 if (hit := _find(haystack, p)) and (p not in CLAUSE_FINAL or _closes_clause(sentence, p))
+                 and (not p.endswith("wish you") or _wishes_well(sentence, p))), None)
 
 
 def _first(sentence: str, phrases: tuple[str, ...]) -> str | None:

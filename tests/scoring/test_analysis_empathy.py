@@ -118,6 +118,8 @@ def test_dismissive_by_meaning_is_still_caught_without_the_listed_words(judge):
     "Are you okay to hold for a moment?",
     "Please reach out to the bank directly.",
     "It will be fine to pay next week.",
+    "I'm with you in a moment, I'm just checking the order.",
+    "I wish you had called us before the deadline.",
 ])
 def test_instructions_that_share_words_with_encouragement_are_not_empathy(judge, reply):
     judgement = judge.judge(reply, "I need to sort out my account.")
@@ -125,7 +127,7 @@ def test_instructions_that_share_words_with_encouragement_are_not_empathy(judge,
 
 
 @pytest.mark.parametrize("reply", ["You can do it!", "Keep going, mate.", "Take care and good luck.",
-                                   "Are you okay?"])
+                                   "Are you okay?", "I wish you a speedy recovery."])
 def test_the_same_words_closing_their_clause_are_encouragement(judge, reply):
     judgement = judge.judge(reply, "I've had the worst week and now my card's been declined.")
     assert judgement.level >= EmpathyLevel.WEAK, judgement.evidence
