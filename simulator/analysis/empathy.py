@@ -116,7 +116,7 @@ CLAUSE_FINAL = frozenset({
 })
 # "I wish you had called us first" is a reproach, not a good wish.
 COUNTERFACTUAL = frozenset({"had", "hadn't", "would", "wouldn't", "could", "couldn't", "were", "did", "didn't",
-                            "knew", "'d", "read", "told", "called", "listened", "understood"})
+                            "knew", "read", "told", "called", "listened", "understood"})
 CLAUSE_CLOSERS = frozenset({
     "and", "but", "so", "though", "too", "now", "then", "again", "ok", "okay", "please", "sir", "madam", "mate",
     "friend", "love", "buddy", "man", "dude", "everyone", "all",
