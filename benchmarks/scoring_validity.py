@@ -81,6 +81,16 @@ def macro_f1(gold: list[bool], predicted: list[bool]) -> float:
     return (f1(tp, fp, fn) + f1(tn, fn, fp)) / 2
 
 
+def bootstrap_interval(gold: list[bool], predicted: list[bool], resamples: int = 500) -> list[float]:
+    """95% interval of macro-F1 over resampled pairs (seeded): how far another sample may land."""
+    rng = random.Random(SEED)
+    n = len(gold)
+    scores = sorted(
+        macro_f1([gold[i] for i in picks], [predicted[i] for i in picks])
+        for picks in ([rng.randrange(n) for _ in range(n)] for _ in range(resamples)))
+    return [round(scores[int(0.025 * resamples)], 3), round(scores[int(0.975 * resamples) - 1], 3)]
+
+
 # ---- empathy ----------------------------------------------------------------------------------
 
 def empathy_validity(folder: Path, encoder: SentenceEncoder) -> dict:
@@ -110,6 +120,7 @@ def empathy_validity(folder: Path, encoder: SentenceEncoder) -> dict:
         "report_macro_f1_shipped": round(macro_f1(gold(report), predictions(report, shipped)), 3),
         "report_macro_f1_calibrated": round(macro_f1(gold(report), predictions(report, calibrated)), 3),
         "all_macro_f1_shipped": round(macro_f1(gold(pairs), predictions(pairs, shipped)), 3),
+        "all_macro_f1_shipped_95_interval": bootstrap_interval(gold(pairs), predictions(pairs, shipped)),
     }
     judge.thresholds = EmpathyThresholds()
     return result
@@ -274,6 +285,9 @@ def table(result: dict) -> str:
         met = "n/a" if value is None else ("yes" if value >= goal else "NO")
         shown = "n/a" if value is None else f"{value:.3f}" if value < 10 else f"{value:.1f}"
         lines.append(f"{name:<72} {shown:>8} {goal:>6}  {met}")
+    low, high = empathy["all_macro_f1_shipped_95_interval"]
+    lines.append(f"empathy macro-F1 on all {empathy['pairs']} pairs: {empathy['all_macro_f1_shipped']} "
+                 f"(95% bootstrap interval {low}-{high}: where another sample of the same kind may land)")
     lines.append(f"median single-turn latency: {speed['median_turn_latency_ms']} ms; "
                  f"step precision/recall (report, shipped): {steps['report_shipped']['precision']}/"
                  f"{steps['report_shipped']['recall']}")
