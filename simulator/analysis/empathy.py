@@ -114,13 +114,16 @@ CLAUSE_FINAL = frozenset({
     "please talk to someone", "please get help", "take care", "are you okay", "are you ok",
     "are you alright", "i'm with you", "i am with you",
 })
-# "I wish you had called us first" is a reproach, not a good wish.
-COUNTERFACTUAL = frozenset({"had", "hadn't", "would", "wouldn't", "could", "couldn't", "were", "did", "didn't",
-                            "knew", "read", "told", "called", "listened", "understood"})
 CLAUSE_CLOSERS = frozenset({
     "and", "but", "so", "though", "too", "now", "then", "again", "ok", "okay", "please", "sir", "madam", "mate",
     "friend", "love", "buddy", "man", "dude", "everyone", "all",
 })
+# Wording that turns into its opposite before certain words: "I wish you had called us first" is a
+# reproach, not a good wish.
+NOT_BEFORE = {
+    "i wish you": frozenset({"had", "hadn't", "would", "wouldn't", "could", "couldn't", "were", "did", "didn't",
+                             "knew", "read", "told", "called", "listened", "understood"}),
+}
 # Taking the problem on ("I'll sort this out for you") is empathy too; bare "I'm going to" or
 # "let me look" also introduce plain procedure, so they only count towards strong empathy.
 OWNING = tuple(p for p in lexical.OWNERSHIP
@@ -284,23 +287,27 @@ def _topic_words(text: str) -> set[str]:
     return {w for w in content_words(text) if "'" not in w}
 
 
-def _closes_clause(sentence: str, phrase: str) -> bool:
+def _next_word(sentence: str, phrase: str) -> str | None:
+    """The word right after ``phrase`` in ``sentence``; None where the sentence or the clause ends there."""
     rest = (text_after(sentence, phrase) or "").strip()
     if not rest or not (rest[0].isalnum() or rest[0] == "'"):
-        return True
-    return rest.split()[0].strip(".,!?;:") in CLAUSE_CLOSERS
-
-
-def _wishes_well(sentence: str, phrase: str) -> bool:
-    rest = (text_after(sentence, phrase) or "").split()
-    return not rest or rest[0].strip(".,!?;:") not in COUNTERFACTUAL
+        return None
+    return rest.split()[0].strip(".,!?;:")
 
 
 def _encouragement(sentence: str) -> str | None:
     haystack = f" {normalise(sentence)} "
-    return next((hit for p in ENCOURAGEMENT
-                 if (hit := _find(haystack, p)) and (p not in CLAUSE_FINAL or _closes_clause(sentence, p))
-                 and (not p.endswith("wish you") or _wishes_well(sentence, p))), None)
+    for phrase in ENCOURAGEMENT:
+        hit = _find(haystack, phrase)
+        if hit is None:
+            continue
+        following = _next_word(sentence, phrase) if phrase in CLAUSE_FINAL or phrase in NOT_BEFORE else None
+        if phrase in CLAUSE_FINAL and following is not None and following not in CLAUSE_CLOSERS:
+            continue
+        if following in NOT_BEFORE.get(phrase, ()):
+            continue
+        return hit
+    return None
 
 
 def _first(sentence: str, phrases: tuple[str, ...]) -> str | None:
