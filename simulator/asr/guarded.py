@@ -11,7 +11,7 @@ from __future__ import annotations
 import threading
 from typing import TYPE_CHECKING, Any
 
-from simulator.asr.base import DEFAULT_MODEL, SAMPLE_RATE
+from simulator.asr.base import DEFAULT_MODEL, SAMPLE_RATE, AsrModelError
 from simulator.asr.guards import (
     DecodedSegment, SegmentChecks, VadSettings, assemble_transcript, combined_prompt, empty_transcript,
     model_input, speech_spans,
@@ -51,6 +51,12 @@ class GuardedWhisper:
 
     def _load_model(self) -> Any:
         raise NotImplementedError
+
+    def _load_failed(self, err: Exception, what_to_do: str) -> AsrModelError:
+        """The error for a model the library could not load: backend, model, the library's reason, advice."""
+        reason = str(err).splitlines()[0] if str(err) else ""
+        return AsrModelError(f"{self.name} could not load the Whisper model {self.model_name!r} "
+                             f"({type(err).__name__}: {reason}). {what_to_do}")
 
     def _decode(self, model: Any, audio: np.ndarray, initial_prompt: str) -> list[DecodedSegment]:
         raise NotImplementedError

@@ -16,7 +16,6 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from simulator.asr.base import AsrModelError
 from simulator.asr.guarded import GuardedWhisper
 from simulator.asr.guards import DecodedSegment
 from simulator.contracts import Word
@@ -40,11 +39,10 @@ class OpenAIWhisperTranscriber(GuardedWhisper):
             return _load_checkpoint(whisper, path) if path.is_file() else whisper.load_model(
                 self.model_name, device="cpu")
         except Exception as err:  # download errors, unknown names, corrupt checkpoints
-            raise AsrModelError(
-                f"openai-whisper could not load the Whisper model {self.model_name!r} ({type(err).__name__}: "
-                f"{str(err).splitlines()[0] if str(err) else ''}). Offline, set asr_model to a local "
-                f"checkpoint file (.pt), e.g. the packaged tiny.en converted with ct2_to_openai_whisper.py "
-                f"(README, Transcription); a model name needs the internet on first use.") from None
+            raise self._load_failed(
+                err, "Offline, set asr_model to a local checkpoint file (.pt), e.g. the packaged tiny.en converted "
+                     "with ct2_to_openai_whisper.py (README, Transcription); a model name needs the internet on "
+                     "first use.") from None
 
     def _decode(self, model: Any, audio: np.ndarray, initial_prompt: str) -> list[DecodedSegment]:
         torch = require("torch", feature="the openai-whisper ASR backend")
