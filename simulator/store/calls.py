@@ -101,21 +101,11 @@ class CallRepo:
                  kind: CallKind | None = None, competition: str | None = None, team: str | None = None,
                  finished_only: bool = False) -> list[Attempt]:
         """Calls in start order (oldest first), filtered by trainee, scenario, kind, competition or team."""
-        query = attempt_query()
-        if trainee is not None:
-            query = query.where(m.trainees.c.name == trainee)
-        if scenario_id is not None:
-            query = query.where(m.calls.c.scenario_id == scenario_id)
-        if kind is not None:
-            query = query.where(m.calls.c.kind == kind.value)
-        if competition is not None:
-            query = query.where(m.calls.c.competition_id == competition)
-        if team is not None:
-            query = query.where(m.teams.c.name == team)
+        query = _narrowed(attempt_query(), trainee=trainee, scenario_id=scenario_id, kind=kind,
+                          competition=competition, team=team)
         if finished_only:
             query = query.where(m.calls.c.status == CallStatus.FINISHED.value)
-        rows = self._read(lambda conn: conn.execute(query.order_by(m.calls.c.started_at, m.calls.c.id)).all())
-        return [attempt_from_row(row) for row in rows]
+        return [attempt_from_row(row) for row in self._in_start_order(query)]
 
     def best_score(self, trainee: str, scenario_id: str | None = None) -> Attempt | None:
         """The trainee's highest-scoring finished attempt (at ``scenario_id`` if given)."""
@@ -125,16 +115,13 @@ class CallRepo:
     def scorecards(self, trainee: str | None = None, team: str | None = None, *,
                    kind: CallKind | None = None) -> list[tuple[Attempt, Scorecard]]:
         """Finished, scored calls with their full scorecards, oldest first (growth and reports)."""
-        query = (attempt_query().add_columns(m.scorecards.c.data.label("card"))
-                 .where(m.calls.c.status == CallStatus.FINISHED.value, m.scorecards.c.call_id.is_not(None)))
-        if trainee is not None:
-            query = query.where(m.trainees.c.name == trainee)
-        if team is not None:
-            query = query.where(m.teams.c.name == team)
-        if kind is not None:
-            query = query.where(m.calls.c.kind == kind.value)
-        rows = self._read(lambda conn: conn.execute(query.order_by(m.calls.c.started_at, m.calls.c.id)).all())
-        return [(attempt_from_row(row), scorecard_from_json(row.card)) for row in rows]
+        query = _narrowed(attempt_query().add_columns(m.scorecards.c.data.label("card"))
+                          .where(m.calls.c.status == CallStatus.FINISHED.value, m.scorecards.c.call_id.is_not(None)),
+                          trainee=trainee, team=team, kind=kind)
+        return [(attempt_from_row(row), scorecard_from_json(row.card)) for row in self._in_start_order(query)]
+
+    def _in_start_order(self, query: sa.Select) -> list:
+        return self._read(lambda conn: conn.execute(query.order_by(m.calls.c.started_at, m.calls.c.id)).all())
 
     def resolve_call_id(self, prefix: str) -> str:
         """A full call id from an unambiguous prefix (as printed: the first 8 characters are enough)."""
@@ -240,3 +227,19 @@ class CallRepo:
     def unfinished(self) -> list[Attempt]:
         query = attempt_query().where(m.calls.c.status == CallStatus.UNFINISHED.value)
         return [attempt_from_row(r) for r in self._read(lambda conn: conn.execute(query.order_by(m.calls.c.started_at)).all())]
+
+
+def _narrowed(query: sa.Select, *, trainee: str | None = None, scenario_id: str | None = None,
+              kind: CallKind | None = None, competition: str | None = None, team: str | None = None) -> sa.Select:
+    """An attempt query kept to the calls of one trainee, scenario, kind, competition or team (each if given)."""
+    if trainee is not None:
+        query = query.where(m.trainees.c.name == trainee)
+    if scenario_id is not None:
+        query = query.where(m.calls.c.scenario_id == scenario_id)
+    if kind is not None:
+        query = query.where(m.calls.c.kind == kind.value)
+    if competition is not None:
+        query = query.where(m.calls.c.competition_id == competition)
+    if team is not None:
+        query = query.where(m.teams.c.name == team)
+    return query
