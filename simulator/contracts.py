@@ -43,9 +43,11 @@ class Severity(enum.IntEnum):
 
 
 class MatchKind(enum.StrEnum):
-    """How a phrase or step was recognised: its literal words/keywords, or its meaning."""
+    """How a phrase or step was recognised: its literal words/keywords, the behaviour model's reading
+    of a standard kind, or likeness to the scenario's own examples."""
 
     LITERAL = "literal"
+    MODEL = "model"
     SEMANTIC = "semantic"
 
 

@@ -24,6 +24,8 @@ _BATCH = 32
 class SentenceEncoder:
     """Embeds sentences as unit vectors; ``similarity`` is then a plain dot product (cosine)."""
 
+    name = "all-MiniLM-L6-v2"
+
     def __init__(self, threads: int = 1, cache_size: int = 4096):
         self._threads = threads
         self._cache_size = cache_size
@@ -74,7 +76,7 @@ class SentenceEncoder:
         with self._lock:
             if self._model is None:
                 self._load()
-            missing = sorted({s for s in sentences if s not in self._cache}, key=len)
+            missing = sorted({s for s in sentences if s not in self._cache}, key=lambda s: (len(s), s))
             for start in range(0, len(missing), _BATCH):
                 chunk = missing[start:start + _BATCH]
                 for sentence, vector in zip(chunk, self._embed_batch(chunk), strict=True):

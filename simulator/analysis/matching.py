@@ -1,11 +1,17 @@
-"""Script steps, forbidden phrases and intents recognised in any wording.
+"""A scenario's script steps, forbidden moves and intents found in one reply.
 
-Literal first: a step's keywords (or a say_like example said word for word), a forbidden phrase's
-phrases, an intent's keywords.  Then by meaning: each sentence of the reply is compared with the
-item's examples (a step's say_like, a forbidden phrase's examples and phrases, an intent's
-say_like, or its description when it has none); a similarity at or above the item's threshold is a SEMANTIC hit whose confidence is
-that similarity and whose quote is the sentence.  The scenario's examples are embedded once, when
-the matcher is built.
+Three ways to be found, reported as such in the evidence:
+
+* **literally**: a step's keywords or a say_like example word for word, a forbidden entry's
+  phrases, an intent's keywords;
+* **by the behaviour model**: a step or forbidden entry of a standard ``kind`` (or whose id is a
+  kind's name: ``verify_identity``, ``blame-customer``) is found wherever the built-in model finds
+  that kind in a clause of the reply, whatever the wording;
+* **by likeness to the scenario's own examples**: a clause whose sentence embedding is close
+  enough to one of the item's say_like/examples.  This is how a custom step (no kind) is found in
+  other words; for a step with a kind it only adds near-paraphrases of the scenario's specifics.
+
+The scenario's examples are embedded once, when the matcher is built.
 """
 
 from __future__ import annotations
@@ -15,18 +21,22 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from simulator.analysis.behaviour.model import BehaviourReading
 from simulator.analysis.embeddings import SentenceEncoder
 from simulator.analysis.text import find_phrase, normalise
 from simulator.contracts import ForbiddenHit, MatchKind, StepHit, Transcript
-from simulator.scenario.model import Scenario
+from simulator.scenario.kinds import ForbiddenKind, StepKind, kind_from_name
+from simulator.scenario.model import ForbiddenPhrase, Scenario, ScriptStep
 
 
 @dataclass(frozen=True, slots=True)
 class MatchThresholds:
-    """Cosine similarity a sentence needs to one of an item's examples to count as saying it."""
+    """Cosine similarity a clause needs to one of an item's examples to count as saying it."""
 
     step: float = 0.55
-    step_margin: float = 0.05  # a sentence counts for its best-matching steps only
+    step_margin: float = 0.05  # a clause counts for its best-matching steps only
+    # A step with a kind is found by the model; its examples only add close paraphrases.
+    kind_step: float = 0.75
     # Higher than steps: a false "forbidden" accuses the trainee, a missed one only loses evidence.
     forbidden: float = 0.70
     intent: float = 0.62
@@ -45,66 +55,88 @@ class _Item:
     item_id: str
     literal: tuple[str, ...]
     examples: tuple[str, ...]
+    kind: str | None = None
 
 
 def first_literal(text: str, phrases: Sequence[str]) -> str | None:
     return next((hit for phrase in phrases if (hit := find_phrase(text, phrase))), None)
 
 
+def step_kind(step: ScriptStep) -> StepKind | None:
+    """The standard kind a step is: its ``kind``, or its id when that is a kind's name."""
+    if step.kind is not None:
+        return step.kind
+    named = kind_from_name(step.id)
+    return named if isinstance(named, StepKind) else None
+
+
+def forbidden_kind(entry: ForbiddenPhrase) -> ForbiddenKind | None:
+    if entry.kind is not None:
+        return entry.kind
+    named = kind_from_name(entry.id)
+    return named if isinstance(named, ForbiddenKind) else None
+
+
 class _ExampleIndex:
-    """Examples of several items, embedded once; finds each item's best sentence."""
+    """Examples of several items, embedded once; finds each item's best clause."""
 
     def __init__(self, encoder: SentenceEncoder, items: Sequence[_Item]):
         self.items = tuple(items)
-        self._owner: list[int] = []
+        owners: list[int] = []
         texts: list[str] = []
         for index, item in enumerate(self.items):
             for example in item.examples:
                 texts.append(example)
-                self._owner.append(index)
+                owners.append(index)
         self._texts = tuple(texts)
         self._vectors = encoder.encode(texts)
-        self._owners = np.array(self._owner, dtype=np.int64)
+        self._owners = np.array(owners, dtype=np.int64)
+
+    def per_item(self, vectors: np.ndarray) -> np.ndarray:
+        """Clauses x items: each clause's similarity to the item's closest example (-1 without any)."""
+        table = np.full((len(vectors), len(self.items)), -1.0, dtype=np.float32)
+        if not self._texts or len(vectors) == 0:
+            return table
+        similarities = vectors @ self._vectors.T
+        for index in range(len(self.items)):
+            columns = np.flatnonzero(self._owners == index)
+            if columns.size:
+                table[:, index] = similarities[:, columns].max(axis=1)
+        return table
 
     def sentence_best(self, vectors: np.ndarray) -> np.ndarray:
-        """Per sentence, its similarity to the closest example of any item (-1 without items)."""
-        if not self._texts or len(vectors) == 0:
-            return np.full(len(vectors), -1.0, dtype=np.float32)
-        return (vectors @ self._vectors.T).max(axis=1)
+        """Per clause, its similarity to the closest example of any item (-1 without items)."""
+        return self.per_item(vectors).max(axis=1, initial=-1.0) if len(vectors) else np.zeros(0, np.float32)
 
-    def best(self, sentences: Sequence[str], vectors: np.ndarray, threshold: float,
+    def best(self, sentences: Sequence[str], vectors: np.ndarray, thresholds: np.ndarray,
              margin: float | None = None, rivals: np.ndarray | None = None) -> dict[str, SemanticHit]:
-        """Per item, the sentence most similar to any of its examples, if at or above ``threshold``.
+        """Per item, the clause most similar to any of its examples, if at or above its threshold.
 
-        With ``margin``, a sentence only counts for the items it matches best (within ``margin`` of
-        its best item): one sentence usually does one thing, and near-synonymous steps ("ask the
-        name" / "ask the account number") otherwise all fire on it.  ``rivals`` (per sentence) are
-        similarities to other things the sentence might be doing instead (a scenario's intents and
+        With ``margin``, a clause only counts for the items it matches best (within ``margin`` of
+        its best item): one clause usually does one thing, and near-synonymous steps ("ask the
+        name" / "ask the account number") otherwise all fire on it.  ``rivals`` (per clause) are
+        similarities to other things the clause might be doing instead (a scenario's intents and
         forbidden phrases): an item only counts where it matches at least as well as they do.
         """
         hits: dict[str, SemanticHit] = {}
         if not self._texts or not sentences:
             return hits
-        similarities = vectors @ self._vectors.T  # sentences x examples
-        per_item = np.full((len(sentences), len(self.items)), -1.0, dtype=np.float32)
-        for index in range(len(self.items)):
-            columns = np.flatnonzero(self._owners == index)
-            if columns.size:
-                per_item[:, index] = similarities[:, columns].max(axis=1)
-        allowed = per_item >= threshold
+        table = self.per_item(vectors)
+        allowed = table >= thresholds[None, :]
         if margin is not None:
-            allowed &= per_item >= per_item.max(axis=1, keepdims=True) - margin
+            allowed &= table >= table.max(axis=1, keepdims=True) - margin
         if rivals is not None:
-            allowed &= per_item >= rivals[:, None]
+            allowed &= table >= rivals[:, None]
+        similarities = vectors @ self._vectors.T
         for index, item in enumerate(self.items):
             rows = np.flatnonzero(allowed[:, index])
             if rows.size == 0:
                 continue
-            row = int(rows[np.argmax(per_item[rows, index])])
+            row = int(rows[np.argmax(table[rows, index])])
             columns = np.flatnonzero(self._owners == index)
             column = int(columns[np.argmax(similarities[row, columns])])
             hits[item.item_id] = SemanticHit(item.item_id, sentences[row], self._texts[column],
-                                             round(float(per_item[row, index]), 3))
+                                             round(float(table[row, index]), 3))
         return hits
 
 
@@ -121,60 +153,73 @@ def quote_start_s(transcript: Transcript, quote: str) -> float | None:
     for start in range(len(tokens) - len(target) + 1):
         if tokens[start:start + len(target)] == target:
             return transcript.words[flat[start][1]].start_s
-    # ASR and sentence splitting may disagree on a word; fall back to the quote's first word.
+    # ASR and clause splitting may disagree on a word; fall back to the quote's first word.
     first = target[0]
     return next((transcript.words[i].start_s for token, i in flat if token == first), None)
 
 
 class ScenarioMatcher:
-    """Finds a scenario's steps, forbidden phrases and intents in one reply."""
+    """Finds a scenario's steps, forbidden moves and intents in one reply's behaviour reading."""
 
     def __init__(self, scenario: Scenario, encoder: SentenceEncoder, thresholds: MatchThresholds = MatchThresholds()):
         self.scenario = scenario
         self.thresholds = thresholds
         self._steps = _ExampleIndex(encoder, [
-            _Item(s.id, (*s.keywords, *s.say_like), s.say_like or (s.description,)) for s in scenario.script])
+            _Item(s.id, (*s.keywords, *s.say_like), s.say_like or (() if step_kind(s) else (s.description,)),
+                  step_kind(s)) for s in scenario.script])
         self._forbidden = _ExampleIndex(encoder, [
-            _Item(f.id, f.phrases, (*f.examples, *f.phrases)) for f in scenario.forbidden])
+            _Item(f.id, f.phrases, (*f.examples, *f.phrases), forbidden_kind(f)) for f in scenario.forbidden])
         self._intents = _ExampleIndex(encoder, [
             _Item(i.id, (*i.keywords, *i.say_like), i.say_like) for i in scenario.intents])
         self._severity = {f.id: f.severity.level for f in scenario.forbidden}
+        self._step_thresholds = np.array([thresholds.kind_step if item.kind else thresholds.step
+                                          for item in self._steps.items], dtype=np.float32)
 
-    def steps(self, transcript: Transcript, sentences: Sequence[str], vectors: np.ndarray) -> tuple[StepHit, ...]:
+    @staticmethod
+    def _clauses(reading: BehaviourReading) -> list[str]:
+        return [w.text for w in reading.windows]
+
+    def steps(self, transcript: Transcript, reading: BehaviourReading) -> tuple[StepHit, ...]:
+        clauses = self._clauses(reading)
         # "Have you checked with your bank?" is the scenario's blame-the-bank intent, not its refund step.
-        rivals = np.maximum(self._intents.sentence_best(vectors), self._forbidden.sentence_best(vectors))
-        semantic = self._steps.best(sentences, vectors, self.thresholds.step, self.thresholds.step_margin, rivals)
+        rivals = np.maximum(self._intents.sentence_best(reading.vectors), self._forbidden.sentence_best(reading.vectors))
+        semantic = self._steps.best(clauses, reading.vectors, self._step_thresholds, self.thresholds.step_margin,
+                                    rivals)
         hits = []
         for item in self._steps.items:
             literal = first_literal(transcript.text, item.literal)
+            found = reading.found(item.kind) if item.kind else None
             if literal:
-                hits.append(StepHit(item.item_id, literal, MatchKind.LITERAL, 1.0,
-                                    quote_start_s(transcript, literal)))
+                hits.append(StepHit(item.item_id, literal, MatchKind.LITERAL, 1.0, quote_start_s(transcript, literal)))
+            elif found is not None:
+                hits.append(StepHit(item.item_id, found.quote, MatchKind.MODEL, found.confidence,
+                                    quote_start_s(transcript, found.quote)))
             elif item.item_id in semantic:
                 hit = semantic[item.item_id]
                 hits.append(StepHit(item.item_id, hit.sentence, MatchKind.SEMANTIC, hit.similarity,
                                     quote_start_s(transcript, hit.sentence)))
         return tuple(hits)
 
-    def forbidden(self, transcript: Transcript, sentences: Sequence[str], vectors: np.ndarray
-                  ) -> tuple[ForbiddenHit, ...]:
-        semantic = self._forbidden.best(sentences, vectors, self.thresholds.forbidden)
+    def forbidden(self, transcript: Transcript, reading: BehaviourReading) -> tuple[ForbiddenHit, ...]:
+        clauses = self._clauses(reading)
+        thresholds = np.full(len(self._forbidden.items), self.thresholds.forbidden, dtype=np.float32)
+        semantic = self._forbidden.best(clauses, reading.vectors, thresholds)
         hits = []
         for item in self._forbidden.items:
+            severity = self._severity[item.item_id]
             literal = first_literal(transcript.text, item.literal)
+            found = reading.found(item.kind) if item.kind else None
             if literal:
-                hits.append(ForbiddenHit(item.item_id, literal, self._severity[item.item_id], MatchKind.LITERAL, 1.0))
+                hits.append(ForbiddenHit(item.item_id, literal, severity, MatchKind.LITERAL, 1.0))
+            elif found is not None:
+                hits.append(ForbiddenHit(item.item_id, found.quote, severity, MatchKind.MODEL, found.confidence))
             elif item.item_id in semantic:
                 hit = semantic[item.item_id]
-                hits.append(ForbiddenHit(item.item_id, hit.sentence, self._severity[item.item_id],
-                                         MatchKind.SEMANTIC, hit.similarity))
+                hits.append(ForbiddenHit(item.item_id, hit.sentence, severity, MatchKind.SEMANTIC, hit.similarity))
         return tuple(hits)
 
-    def intents(self, transcript: Transcript, sentences: Sequence[str], vectors: np.ndarray) -> tuple[str, ...]:
-        semantic = self._intents.best(sentences, vectors, self.thresholds.intent)
+    def intents(self, transcript: Transcript, reading: BehaviourReading) -> tuple[str, ...]:
+        thresholds = np.full(len(self._intents.items), self.thresholds.intent, dtype=np.float32)
+        semantic = self._intents.best(self._clauses(reading), reading.vectors, thresholds)
         return tuple(item.item_id for item in self._intents.items
                      if first_literal(transcript.text, item.literal) or item.item_id in semantic)
-
-    def semantic_steps(self, sentences: Sequence[str], vectors: np.ndarray) -> dict[str, SemanticHit]:
-        """Meaning-only step hits (no keywords): what the validity benchmark measures."""
-        return self._steps.best(sentences, vectors, self.thresholds.step, self.thresholds.step_margin)

@@ -1,8 +1,10 @@
-"""The semantic turn analyser: empathy, script steps, forbidden phrases and intents by meaning.
+"""The semantic turn analyser: empathy, script steps, forbidden moves and intents by meaning.
 
-It recognises what the trainee did in any wording (sentence embeddings from the packaged MiniLM
-model), and still reports literal matches as such, so the evidence says whether the exact words or
-only the meaning were found.  The model loads on the first analysed turn, not at construction.
+Each reply is read clause by clause by the built-in contact-centre behaviour model
+(``simulator.analysis.behaviour``): which standard steps and forbidden moves each clause performs,
+and the reply's empathy (none / weak / strong).  The scenario's own items are then matched
+(``ScenarioMatcher``): literally, through their kind, or by likeness to their examples.  The
+sentence encoder and the model load on the first analysed turn, not at construction.
 Deterministic: the same reply and context always give the same analysis.
 """
 
@@ -11,11 +13,11 @@ from __future__ import annotations
 from dataclasses import replace
 
 from simulator.analysis.base import TurnInput
+from simulator.analysis.behaviour.judge import empathy_judgement
+from simulator.analysis.behaviour.model import BehaviourModel, BehaviourReading, shipped_weights
 from simulator.analysis.embeddings import SentenceEncoder, shared_encoder
-from simulator.analysis.empathy import EmpathyJudge
 from simulator.analysis.matching import ScenarioMatcher, quote_start_s
-from simulator.analysis.text import split_sentences
-from simulator.contracts import EmpathyJudgement, EmpathyLevel, TurnAnalysis
+from simulator.contracts import EmpathyJudgement, EmpathyLevel, Transcript, TurnAnalysis
 from simulator.scenario.model import Scenario
 
 
@@ -25,7 +27,7 @@ class SemanticAnalyser:
     def __init__(self, scenario: Scenario | None, encoder: SentenceEncoder | None = None):
         self.scenario = scenario
         self._encoder = encoder
-        self._judge: EmpathyJudge | None = None
+        self._model: BehaviourModel | None = None
         self._matcher: ScenarioMatcher | None = None
 
     @property
@@ -35,10 +37,10 @@ class SemanticAnalyser:
         return self._encoder
 
     @property
-    def judge(self) -> EmpathyJudge:
-        if self._judge is None:
-            self._judge = EmpathyJudge(self.encoder)
-        return self._judge
+    def model(self) -> BehaviourModel:
+        if self._model is None:
+            self._model = BehaviourModel(shipped_weights(), self.encoder.encode)
+        return self._model
 
     @property
     def matcher(self) -> ScenarioMatcher | None:
@@ -51,25 +53,21 @@ class SemanticAnalyser:
         if customer_line.strip():
             self.encoder.encode([customer_line])
 
+    def read(self, text: str) -> BehaviourReading:
+        return self.model.read(text)
+
     def analyse(self, turn: TurnInput) -> TurnAnalysis:
         transcript = turn.transcript
-        text = transcript.text
-        sentences = [] if turn.silence else split_sentences(text) or ([text] if text.strip() else [])
         empathy = EmpathyJudgement(EmpathyLevel.NONE, 0.0)
         steps, forbidden, intents = (), (), ()
-        if sentences:
-            vectors = self.encoder.encode(sentences)
-            readings = self.judge.read_sentences(sentences, vectors, turn.customer_line)
-            empathy = self.judge.judge_readings(readings, turn.customer_line)
-            if transcript.words:
-                empathy = EmpathyJudgement(empathy.level, empathy.score, tuple(
-                    e if e.start_s is not None else replace(e, start_s=quote_start_s(transcript, e.quote))
-                    for e in empathy.evidence))
+        if not turn.silence and transcript.text.strip():
+            reading = self.read(transcript.text)
+            empathy = _timed(empathy_judgement(reading), transcript)
             matcher = self.matcher
             if matcher is not None:
-                steps = matcher.steps(transcript, sentences, vectors)
-                forbidden = matcher.forbidden(transcript, sentences, vectors)
-                intents = matcher.intents(transcript, sentences, vectors)
+                steps = matcher.steps(transcript, reading)
+                forbidden = matcher.forbidden(transcript, reading)
+                intents = matcher.intents(transcript, reading)
         return TurnAnalysis(
             turn_index=turn.turn_index,
             transcript=transcript,
@@ -84,3 +82,11 @@ class SemanticAnalyser:
             analyser=self.name,
         )
 
+
+def _timed(judgement: EmpathyJudgement, transcript: Transcript) -> EmpathyJudgement:
+    """Point each piece of evidence at its moment in the audio, when the words have timings."""
+    if not transcript.words:
+        return judgement
+    return replace(judgement, evidence=tuple(
+        e if e.start_s is not None else replace(e, start_s=quote_start_s(transcript, e.quote))
+        for e in judgement.evidence))

@@ -13,6 +13,7 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
 from simulator.contracts import EmpathyLevel, Outcome, Severity
+from simulator.scenario.kinds import ForbiddenKind, StepKind
 
 Identifier = Annotated[
     str,
@@ -99,6 +100,9 @@ class Persona(Strict):
 
 class ScriptStep(Strict):
     id: Identifier
+    kind: StepKind | None = Field(
+        None, description="a standard contact-centre step (verify_identity, apologise, ...): the built-in "
+                          "behaviour model recognises it in any wording; say_like/keywords add this scenario's specifics")
     description: Line
     say_like: tuple[Line, ...] = Field((), description="example phrasings of this step")
     keywords: tuple[Line, ...] = Field((), description="words or phrases that show the step literally")
@@ -110,10 +114,19 @@ class ScriptStep(Strict):
 
 class ForbiddenPhrase(Strict):
     id: Identifier
-    phrases: tuple[Line, ...] = Field(min_length=1, description="caught literally (case-insensitive)")
+    kind: ForbiddenKind | None = Field(
+        None, description="a standard forbidden move (blame_customer, dismiss_feelings, ...): the built-in "
+                          "behaviour model recognises it in any wording")
+    phrases: tuple[Line, ...] = Field((), description="caught literally (case-insensitive)")
     examples: tuple[Line, ...] = Field((), description="caught by meaning")
     severity: SeverityName = SeverityName.MAJOR
     why: Line | None = None
+
+    @model_validator(mode="after")
+    def _recognisable(self) -> ForbiddenPhrase:
+        if self.kind is None and not self.phrases:
+            raise ValueError("give 'phrases' (caught literally) or a 'kind' (recognised by the behaviour model)")
+        return self
 
 
 class Intent(Strict):

@@ -45,6 +45,14 @@ def _diagnostic(document: YamlDocument, model: type[BaseModel], error: Any) -> D
         message = f"{where}: {error['input']!r} is not a valid id"
         hint = "use lower-case letters, digits, '-' and '_'; an id names a file and cannot be a path"
         position = document.position(loc)
+    elif kind == "enum":
+        where = ".".join(str(part) for part in loc)
+        choices = [c.strip(" '") for c in error["ctx"]["expected"].replace(" or ", ", ").split(",") if c.strip(" '")]
+        message = f"{where}: unknown value {error['input']!r}"
+        close = difflib.get_close_matches(str(error["input"]).strip().lower().replace("-", "_"), choices, n=1,
+                                          cutoff=0.6)
+        hint = f'did you mean "{close[0]}"?' if close else "choose one of: " + ", ".join(choices)
+        position = document.position(loc)
     else:
         message = _message(loc, error)
         position = document.position(loc)

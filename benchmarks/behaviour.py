@@ -1,0 +1,240 @@
+"""How well does the behaviour model read contact-centre replies it never saw?
+
+    python benchmarks/behaviour.py [--data DIR] [--json] [--report] [--quick]
+
+Every figure comes from a model that did not train on the replies it is scored on:
+
+- ``corpus, held-out writer``: the project's corpus (``corpus/en``) is written in parts by six
+  writers (files a*..f*).  Each of the writers a-e is held out in turn; the model trains on the
+  others.  This is what the model's settings were tuned on.  Writer f is the report hold-out: it is
+  scored only with ``--report``, by a model trained on writers a-e, and nothing was tuned on it.
+- ``dev, never seen``: ``callcentre_dev/items.jsonl`` (320 replies by another writer, the LABELS.md
+  scheme) scored by a model trained on the whole corpus only: the closest figure to replies written
+  by others.
+- ``dev, cross-validated``: each of the dev set's 8 domains held out in turn, training on the
+  corpus plus the other 7 domains: how the shipped model (corpus + dev) should do.
+- ``scenario``: the shipped model through the real analyser, with an in-memory scenario whose steps
+  are the 13 kinds (two say_like examples each, no keywords) and whose forbidden entries are the 6
+  kinds with phrases and examples: the step and forbidden figures as ``callsim analyze`` gives them.
+- ``EPITOME``: empathy none vs some on the 550 emotional-reaction pairs (Reddit peer support, a
+  generality check; nothing is trained or tuned on it; non-commercial data, read in place).
+- ``ms per reply``: the shipped analyser on single replies, one thread, empty cache, as in a call.
+
+Data is read in place from ``../shared/data`` (or ``--data`` / ``CALLSIM_DEV_DATA``), never copied.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import sys
+import time
+from collections.abc import Sequence
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+
+from simulator.analysis.base import TurnInput  # noqa: E402
+from simulator.analysis.behaviour.corpus import (  # noqa: E402
+    LabelledReply, corpus_files, read_corpus_file, read_items_file, writer_of,
+)
+from simulator.analysis.behaviour.metrics import Agreement, agreement, macro_f1  # noqa: E402
+from simulator.analysis.behaviour.model import BehaviourModel  # noqa: E402
+from simulator.analysis.behaviour.train import Trainer  # noqa: E402
+from simulator.analysis.embeddings import SentenceEncoder  # noqa: E402
+from simulator.analysis.semantic import SemanticAnalyser  # noqa: E402
+from simulator.contracts import Transcript  # noqa: E402
+from simulator.scenario.kinds import FORBIDDEN_KIND_NAMES, STEP_KIND_NAMES  # noqa: E402
+from simulator.scenario.model import Scenario  # noqa: E402
+
+GOALS = {"empathy_binary_f1": 0.85, "empathy_three_class_f1": 0.70, "step_micro_f1": 0.85,
+         "forbidden_recall": 0.90, "forbidden_precision": 0.80, "epitome_binary_f1": 0.80, "ms_per_reply": 50}
+REPORT_WRITER = "f"
+
+# Two examples per kind, as a trainer would write them in a scenario (our own wording).
+STEP_EXAMPLES = {
+    "greet": ["Good morning, thanks for calling.", "Hello, you're through to customer services."],
+    "identify_self": ["My name's Priya and I'll be looking after you today.", "This is Tom from the accounts team."],
+    "verify_identity": ["Can I take your date of birth and postcode, please?",
+                        "For security, could you confirm the last four digits of your card?"],
+    "acknowledge_emotion": ["I can hear how frustrated you are.", "I understand how worrying this must be for you."],
+    "apologise": ["I'm really sorry about this.", "I apologise for the trouble this has caused you."],
+    "restate_problem": ["So you were charged twice for the same order.",
+                        "If I've got this right, the engineer never turned up on Tuesday."],
+    "take_ownership": ["I'm going to sort this out for you myself.", "Leave it with me, I'll make sure it gets fixed."],
+    "explain_next_steps": ["I'll raise a refund request now and email you the reference.",
+                           "What happens next is I book an engineer and send you a text to confirm."],
+    "set_timeline": ["You'll have the money back within three working days.", "Someone will call you before 5pm today."],
+    "offer_alternative": ["I can offer you a £20 credit for the trouble.",
+                          "As a workaround you could collect it from the depot instead."],
+    "confirm_resolution": ["Does that sort things out for you?", "Would Thursday morning work for you?"],
+    "anything_else": ["Is there anything else I can help you with today?", "Anything else I can do for you?"],
+    "close": ["Thanks for calling, have a lovely day.", "Thank you for your patience, goodbye."],
+}
+FORBIDDEN_EXAMPLES = {
+    "blame_customer": (["your fault", "you should have"], ["You should have read the terms before signing."]),
+    "dismiss_feelings": (["calm down", "sorry you feel that way"], ["There's no need to get so worked up about it."]),
+    "not_my_job": (["not my department", "not my problem"], ["You'll have to ring someone else about that."]),
+    "false_promise": (["i guarantee", "i promise it will"], ["It'll definitely be fixed by tonight, 100 percent."]),
+    "rude_or_sarcastic": (["whatever", "obviously"], ["Well, if you'd listened the first time we wouldn't be here."]),
+    "jargon": (["escalated to tier two", "the sla"], ["Your ticket's P2 in the NOC queue pending RCA."]),
+}
+
+
+def data_dir(explicit: str | None) -> Path:
+    return Path(explicit or os.environ.get("CALLSIM_DEV_DATA") or REPO.parent / "shared" / "data")
+
+
+def measured(gold: Sequence[LabelledReply], model: BehaviourModel) -> Agreement:
+    readings = model.read_many([item.reply for item in gold])
+    return agreement(gold, [frozenset(f.kind for f in (*r.steps, *r.forbidden)) for r in readings],
+                     [int(r.empathy) for r in readings])
+
+
+def trained(replies: Sequence[LabelledReply], encoder: SentenceEncoder) -> BehaviourModel:
+    return BehaviourModel(Trainer(replies, encoder.encode).train(encoder.name, {}), encoder.encode)
+
+
+def pooled(parts: list[tuple[Sequence[LabelledReply], BehaviourModel]]) -> Agreement:
+    gold, labels, levels = [], [], []
+    for items, model in parts:
+        readings = model.read_many([item.reply for item in items])
+        gold.extend(items)
+        labels.extend(frozenset(f.kind for f in (*r.steps, *r.forbidden)) for r in readings)
+        levels.extend(int(r.empathy) for r in readings)
+    return agreement(gold, labels, levels)
+
+
+def summary(result: Agreement) -> dict:
+    return {
+        "replies": result.replies,
+        "empathy_binary_f1": round(result.empathy_binary_f1, 3),
+        "empathy_three_class_f1": round(result.empathy_three_class_f1, 3),
+        "step_micro_f1": round(result.steps.f1, 3), "step_recall": round(result.steps.recall, 3),
+        "step_precision": round(result.steps.precision, 3),
+        "forbidden_recall": round(result.forbidden.recall, 3), "forbidden_precision": round(result.forbidden.precision, 3),
+        "per_kind_f1": {kind: round(counts.f1, 2) for kind, counts in result.per_kind.items()},
+    }
+
+
+def benchmark_scenario() -> Scenario:
+    return Scenario.model_validate({
+        "id": "behaviour-benchmark", "title": "kinds", "summary": "every kind", "difficulty": 1,
+        "persona": {"name": "C", "situation": "s", "voice": "v", "mood": 50},
+        "script": [{"id": kind, "description": kind.replace("_", " "), "say_like": STEP_EXAMPLES[kind]}
+                   for kind in STEP_KIND_NAMES],
+        "forbidden": [{"id": kind, "phrases": phrases, "examples": examples}
+                      for kind, (phrases, examples) in FORBIDDEN_EXAMPLES.items()],
+        "start": "a", "on_patience_lost": "a", "on_max_turns": "a", "nodes": {"a": {"lines": ["hi"], "end": "resolved"}},
+    })
+
+
+def through_analyser(gold: Sequence[LabelledReply], encoder: SentenceEncoder) -> Agreement:
+    analyser = SemanticAnalyser(benchmark_scenario(), encoder)
+    labels, levels = [], []
+    for item in gold:
+        analysis = analyser.analyse(TurnInput(1, Transcript(item.reply), item.customer))
+        labels.append(frozenset(analysis.step_ids) | frozenset(analysis.forbidden_ids))
+        levels.append(int(analysis.empathy.level))
+    return agreement(gold, labels, levels)
+
+
+def epitome(folder: Path, encoder: SentenceEncoder) -> dict | None:
+    path = folder / "empathy" / "epitome_emotional_reactions.jsonl"
+    if not path.is_file():
+        return None
+    pairs = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    analyser = SemanticAnalyser(None, encoder)
+    gold = [int(int(p["level"]) > 0) for p in pairs]
+    guess = [int(analyser.analyse(TurnInput(1, Transcript(p["response"]), p["seeker"])).empathy.level > 0)
+             for p in pairs]
+    return {"pairs": len(pairs), "binary_f1": round(macro_f1(gold, guess, (0, 1)), 3)}
+
+
+def speed(replies: Sequence[str], turns: int) -> dict:
+    encoder = SentenceEncoder(threads=1)
+    analyser = SemanticAnalyser(benchmark_scenario(), encoder)
+    analyser.analyse(TurnInput(1, Transcript("Warm-up reply, thank you."), ""))
+    times = []
+    for reply in replies[:turns]:
+        encoder.clear_cache()
+        start = time.perf_counter()
+        analyser.analyse(TurnInput(1, Transcript(reply), ""))
+        times.append((time.perf_counter() - start) * 1000)
+    times.sort()
+    return {"turns": len(times), "median_ms": round(statistics.median(times), 1),
+            "p95_ms": round(times[int(0.95 * (len(times) - 1))], 1)}
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--data", help="dev data folder (default ../shared/data or $CALLSIM_DEV_DATA)")
+    parser.add_argument("--corpus", type=Path, default=REPO / "corpus" / "en")
+    parser.add_argument("--report", action="store_true", help=f"also score the report hold-out writer {REPORT_WRITER}")
+    parser.add_argument("--quick", action="store_true", help="skip the dev cross-validation and EPITOME")
+    parser.add_argument("--json", action="store_true", help="print only the JSON")
+    args = parser.parse_args(argv)
+    folder = data_dir(args.data)
+    dev_path = folder / "callcentre_dev" / "items.jsonl"
+    encoder = SentenceEncoder(threads=2, cache_size=200_000)
+    corpus = [r for path in corpus_files(args.corpus) for r in read_corpus_file(path)]
+    writers = sorted({writer_of(r.source) for r in corpus})
+    tuning = [w for w in writers if w != REPORT_WRITER]
+    result: dict = {"goals": GOALS, "corpus_replies": len(corpus), "writers": writers}
+
+    parts = []
+    for writer in tuning:
+        held = [r for r in corpus if writer_of(r.source) == writer]
+        rest = [r for r in corpus if writer_of(r.source) not in (writer, REPORT_WRITER)]
+        parts.append((held, trained(rest, encoder)))
+    result["corpus_held_out_writer"] = summary(pooled(parts))
+    if args.report:
+        held = [r for r in corpus if writer_of(r.source) == REPORT_WRITER]
+        rest = [r for r in corpus if writer_of(r.source) != REPORT_WRITER]
+        result["corpus_report_writer"] = summary(measured(held, trained(rest, encoder)))
+    if dev_path.is_file():
+        dev = read_items_file(dev_path)
+        result["dev_never_seen"] = summary(measured(dev, trained(corpus, encoder)))
+        if not args.quick:
+            domains = sorted({d.domain for d in dev})
+            result["dev_cross_validated"] = summary(pooled([
+                ([d for d in dev if d.domain == domain],
+                 trained(corpus + [d for d in dev if d.domain != domain], encoder)) for domain in domains]))
+        result["scenario_dev"] = summary(through_analyser(dev, encoder))
+    if not args.quick:
+        result["epitome"] = epitome(folder, encoder)
+    result["speed"] = speed([r.reply for r in corpus[::7]], 60 if args.quick else 200)
+    if not args.json:
+        print(table(result))
+        print()
+    print(json.dumps(result, indent=2))
+    return 0
+
+
+def table(result: dict) -> str:
+    rows = [("figure", "empathy 2-class", "empathy 3-class", "step micro-F1", "forbidden R / P")]
+    for key in ("corpus_held_out_writer", "corpus_report_writer", "dev_never_seen", "dev_cross_validated",
+                "scenario_dev"):
+        if key in result:
+            r = result[key]
+            rows.append((f"{key} ({r['replies']})", str(r["empathy_binary_f1"]), str(r["empathy_three_class_f1"]),
+                         str(r["step_micro_f1"]), f"{r['forbidden_recall']} / {r['forbidden_precision']}"))
+    goals = result["goals"]
+    rows.append(("goal", f">= {goals['empathy_binary_f1']}", f">= {goals['empathy_three_class_f1']}",
+                 f">= {goals['step_micro_f1']}", f">= {goals['forbidden_recall']} / {goals['forbidden_precision']}"))
+    widths = [max(len(row[i]) for row in rows) for i in range(5)]
+    lines = ["  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)) for row in rows]
+    if result.get("epitome"):
+        lines.append(f"EPITOME none-vs-some macro-F1 ({result['epitome']['pairs']} pairs, never trained on): "
+                     f"{result['epitome']['binary_f1']} (goal >= {goals['epitome_binary_f1']})")
+    s = result["speed"]
+    lines.append(f"analysis of one reply, 1 thread, empty cache: median {s['median_ms']} ms, P95 {s['p95_ms']} ms "
+                 f"over {s['turns']} replies (goal <= {goals['ms_per_reply']} ms)")
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

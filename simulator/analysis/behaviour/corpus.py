@@ -1,0 +1,106 @@
+"""Labelled replies for training and measuring the behaviour model.
+
+Two formats are read into one ``LabelledReply``:
+
+* the project's corpus (``corpus/<language>/*.jsonl``): the reply split into the writer's clauses,
+  each with the step and forbidden kinds it performs;
+* the development-set format (``items.jsonl``): the whole reply's labels, with borderline labels
+  kept apart as ``*_unsure`` (neither counted nor penalised).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+from simulator.scenario.kinds import CLAUSE_LABELS
+
+
+@dataclass(frozen=True, slots=True)
+class Segment:
+    text: str
+    labels: frozenset[str]
+
+
+@dataclass(frozen=True, slots=True)
+class LabelledReply:
+    source: str  # the file it came from (one writer per file group): the unit of held-out testing
+    item_id: str
+    domain: str
+    customer: str
+    reply: str
+    labels: frozenset[str]  # steps and forbidden kinds of the whole reply
+    unsure: frozenset[str]  # borderline labels: neither a hit nor a miss
+    empathy: int | None  # 0 none, 1 weak, 2 strong; None = undecidable
+    segments: tuple[Segment, ...] = ()  # the writer's clauses, when labelled clause by clause
+
+
+class CorpusError(ValueError):
+    pass
+
+
+def _labels(values: Iterable[str], where: str) -> frozenset[str]:
+    found = frozenset(values)
+    unknown = found - set(CLAUSE_LABELS)
+    if unknown:
+        raise CorpusError(f"{where}: unknown label(s) {sorted(unknown)}")
+    return found
+
+
+def read_corpus_file(path: Path) -> list[LabelledReply]:
+    replies = []
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+        if not line.strip():
+            continue
+        where = f"{path}:{number}"
+        try:
+            item = json.loads(line)
+            segments = tuple(Segment(s["text"].strip(), _labels([*s["steps"], *s["forbidden"]], where))
+                             for s in item["segments"])
+            replies.append(LabelledReply(
+                source=path.stem, item_id=item["id"], domain=item["domain"], customer=item["customer"],
+                reply=" ".join(s.text for s in segments),
+                labels=frozenset().union(*(s.labels for s in segments)), unsure=frozenset(),
+                empathy=int(item["empathy"]), segments=segments))
+        except (json.JSONDecodeError, KeyError, TypeError) as err:
+            raise CorpusError(f"{where}: not a corpus line ({err})") from None
+    return replies
+
+
+def read_items_file(path: Path, source: str | None = None) -> list[LabelledReply]:
+    replies = []
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+        if not line.strip():
+            continue
+        where = f"{path}:{number}"
+        try:
+            item = json.loads(line)
+            replies.append(LabelledReply(
+                source=source or path.stem, item_id=item["id"], domain=item.get("domain", ""),
+                customer=item.get("customer", ""), reply=item["reply"],
+                labels=_labels([*item["steps"], *item["forbidden"]], where),
+                unsure=_labels([*item.get("steps_unsure", ()), *item.get("forbidden_unsure", ())], where),
+                empathy=item["empathy"]))
+        except (json.JSONDecodeError, KeyError, TypeError) as err:
+            raise CorpusError(f"{where}: not an items line ({err})") from None
+    return replies
+
+
+def corpus_files(folder: Path) -> list[Path]:
+    return sorted(folder.glob("*.jsonl"))
+
+
+def writer_of(source: str) -> str:
+    """Corpus files are named by writer and part (a1, a2 ... f6): the writer is the letter."""
+    return source.rstrip("0123456789") or source
+
+
+def fingerprint(paths: Iterable[Path]) -> str:
+    digest = hashlib.sha256()
+    for path in sorted(paths):
+        digest.update(path.name.encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]

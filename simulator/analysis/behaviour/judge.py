@@ -1,0 +1,75 @@
+"""From a behaviour reading to the judgements a call keeps: empathy with its evidence.
+
+The level is the model's (none / weak / strong).  The evidence quotes the clauses that carried it:
+an acknowledged feeling, an apology, ownership, or, where the warmth is implied rather than said in
+so many words, the clause the model found warmest.  A dismissive, sarcastic or blaming clause is
+quoted against the reply, and, as the labelling convention has it, caps its empathy at none.
+"""
+
+from __future__ import annotations
+
+from simulator.analysis.behaviour.model import BehaviourReading, KindFinding
+from simulator.contracts import EmpathyJudgement, EmpathyLevel, Evidence
+from simulator.scenario.kinds import ForbiddenKind, StepKind
+
+WARM_KINDS: dict[StepKind, tuple[str, str]] = {
+    StepKind.ACKNOWLEDGE_EMOTION: ("empathy.acknowledge", "acknowledged the customer's feeling"),
+    StepKind.APOLOGISE: ("empathy.apology", "apologised for the problem"),
+    StepKind.TAKE_OWNERSHIP: ("empathy.ownership", "took ownership of the problem"),
+}
+COLD_KINDS: dict[ForbiddenKind, str] = {
+    ForbiddenKind.DISMISS_FEELINGS: "dismissed the customer's feelings",
+    ForbiddenKind.RUDE_OR_SARCASTIC: "rude or sarcastic",
+    ForbiddenKind.BLAME_CUSTOMER: "blamed the customer",
+}
+# Dismissal and sarcasm leave no empathy standing; blame can sit beside a real apology.
+CAPPING_KINDS = (ForbiddenKind.DISMISS_FEELINGS, ForbiddenKind.RUDE_OR_SARCASTIC)
+
+
+def _model(confidence: float) -> str:
+    return f"(model {confidence:.2f})"
+
+
+def empathy_judgement(reading: BehaviourReading) -> EmpathyJudgement:
+    level = reading.empathy
+    evidence: list[Evidence] = []
+    cold = [(kind, f) for kind in COLD_KINDS if (f := reading.found(kind)) is not None]
+    for kind, finding in cold:
+        evidence.append(Evidence("empathy.dismissive", finding.quote, f"{COLD_KINDS[kind]} {_model(finding.confidence)}",
+                                 weight=-finding.confidence))
+    if any(kind in CAPPING_KINDS for kind, _ in cold):
+        level = EmpathyLevel.NONE
+    if level > EmpathyLevel.NONE:
+        warm = [(kind, f) for kind in WARM_KINDS if (f := reading.found(kind)) is not None]
+        for kind, finding in warm:
+            rule, detail = WARM_KINDS[kind]
+            evidence.append(Evidence(rule, finding.quote, f"{detail} {_model(finding.confidence)}",
+                                     weight=finding.confidence))
+        if not warm:
+            implied = _warmest(reading)
+            if implied is not None:
+                evidence.append(Evidence("empathy.warmth", implied.quote,
+                                         f"warmth without naming the feeling {_model(reading.some_empathy_probability)}",
+                                         weight=reading.some_empathy_probability))
+        if level == EmpathyLevel.STRONG:
+            evidence.append(Evidence("empathy.specific", reading.reply.strip(),
+                                     f"specific to this customer and warm {_model(reading.strong_empathy_probability)}",
+                                     weight=reading.strong_empathy_probability))
+    elif not cold:
+        evidence.append(Evidence("empathy.none", reading.reply.strip(),
+                                 f"no acknowledgement, apology or warmth heard {_model(reading.some_empathy_probability)}"))
+    return EmpathyJudgement(level, _score(level, reading, bool(cold)), tuple(evidence))
+
+
+def _score(level: EmpathyLevel, reading: BehaviourReading, cold: bool) -> float:
+    """0..1 within the level's band (none < 0.3 <= weak < 0.8 <= strong), higher the surer the model."""
+    if level == EmpathyLevel.NONE:
+        return 0.0 if cold else round(0.3 * reading.some_empathy_probability, 3)
+    if level == EmpathyLevel.WEAK:
+        return round(0.5 + 0.3 * reading.strong_empathy_probability, 3)
+    return round(0.8 + 0.2 * reading.strong_empathy_probability, 3)
+
+
+def _warmest(reading: BehaviourReading) -> KindFinding | None:
+    candidates = [f for kind in WARM_KINDS if (f := reading.best(kind)) is not None]
+    return max(candidates, key=lambda f: f.confidence, default=None)

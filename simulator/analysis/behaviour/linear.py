@@ -1,0 +1,53 @@
+"""Binary logistic regression, trained by Newton's method in float64 numpy.
+
+Small, exact and deterministic: the same features give the same weights, which are then rounded so
+that last-bit differences between BLAS builds cannot change a shipped model.  Used only by the
+rebuild script; inference is one matrix product (``BehaviourModel``).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+WEIGHT_DECIMALS = 6
+
+
+def sigmoid(z: np.ndarray) -> np.ndarray:
+    return 0.5 * (1.0 + np.tanh(0.5 * z))
+
+
+def fit_logistic(x: np.ndarray, y: np.ndarray, l2: float, sample_weight: np.ndarray | None = None,
+                 iterations: int = 30) -> tuple[np.ndarray, float]:
+    """Weights and bias minimising weighted log-loss + ``l2``/2 * |w|^2 (the bias is not penalised)."""
+    rows, dims = x.shape
+    design = np.hstack([x.astype(np.float64), np.ones((rows, 1))])
+    target = y.astype(np.float64)
+    weight = np.ones(rows) if sample_weight is None else sample_weight.astype(np.float64)
+    penalty = np.full(dims + 1, l2)
+    penalty[-1] = 1e-8
+    theta = np.zeros(dims + 1)
+    for _ in range(iterations):
+        p = sigmoid(design @ theta)
+        gradient = design.T @ (weight * (p - target)) + penalty * theta
+        curvature = (design * (weight * p * (1 - p))[:, None]).T @ design + np.diag(penalty)
+        step = np.linalg.solve(curvature, gradient)
+        theta -= step
+        if np.max(np.abs(step)) < 1e-9:
+            break
+    theta = np.round(theta, WEIGHT_DECIMALS)
+    return theta[:-1], float(theta[-1])
+
+
+def best_threshold(scores: np.ndarray, y: np.ndarray, floor: float = 0.04, ceiling: float = 0.8) -> float:
+    """The probability cut that maximises F1 on held-out scores, kept within [floor, ceiling]."""
+    if y.sum() == 0:
+        return 0.5
+    candidates = np.round(np.arange(floor, ceiling + 1e-9, 0.01), 2)
+    best, best_f1 = 0.5, -1.0
+    for cut in candidates:
+        predicted = scores >= cut
+        tp = float(np.sum(predicted & (y == 1)))
+        f1 = 2 * tp / max(1.0, predicted.sum() + y.sum())
+        if f1 > best_f1 + 1e-12:
+            best, best_f1 = float(cut), f1
+    return best

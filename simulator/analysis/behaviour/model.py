@@ -1,0 +1,190 @@
+"""The contact-centre behaviour model: which step kinds and forbidden kinds a reply performs, clause
+by clause, and how much empathy it shows (none / weak / strong).
+
+Learned, not listed: linear classifiers over sentence embeddings, trained by
+``python -m simulator.analysis.behaviour.train`` on the project's own labelled corpus
+(``corpus/``) and shipped as a small ``.npz`` beside this package.  Inference is a matrix product,
+deterministic for a given reply.  Every finding carries its evidence: the clause, the kind and the
+model's confidence.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import zipfile
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+
+import numpy as np
+
+from simulator.analysis.behaviour.features import Encode, Window, reply_matrix, reply_windows, window_matrix
+from simulator.analysis.behaviour.linear import sigmoid
+from simulator.scenario.kinds import CLAUSE_LABELS, FORBIDDEN_KIND_NAMES, STEP_KIND_NAMES
+from simulator.contracts import EmpathyLevel
+
+DEFAULT_WEIGHTS = "behaviour_en.npz"
+
+
+class WeightsError(RuntimeError):
+    """The behaviour model's weights file is missing, damaged or made for another encoder."""
+
+
+@dataclass(frozen=True, slots=True)
+class BehaviourWeights:
+    encoder: str
+    labels: tuple[str, ...]
+    clause_weights: np.ndarray  # (features, labels)
+    clause_bias: np.ndarray
+    clause_thresholds: np.ndarray
+    empathy_weights: np.ndarray  # (features, 2): P(at least weak), P(strong)
+    empathy_bias: np.ndarray
+    empathy_thresholds: np.ndarray
+    about: dict
+
+    @classmethod
+    def load(cls, path: Path) -> BehaviourWeights:
+        try:
+            with np.load(path, allow_pickle=False) as data:
+                about = json.loads(str(data["about"]))
+                weights = cls(
+                    encoder=about["encoder"], labels=tuple(about["labels"]),
+                    clause_weights=data["clause_weights"], clause_bias=data["clause_bias"],
+                    clause_thresholds=data["clause_thresholds"], empathy_weights=data["empathy_weights"],
+                    empathy_bias=data["empathy_bias"], empathy_thresholds=data["empathy_thresholds"], about=about)
+        except (OSError, KeyError, ValueError) as err:
+            raise WeightsError(f"{path}: cannot read the behaviour model ({err}); rebuild it with "
+                               "python -m simulator.analysis.behaviour.train") from None
+        if weights.labels != CLAUSE_LABELS:
+            raise WeightsError(f"{path}: made for labels {weights.labels}, this callsim knows {CLAUSE_LABELS}; "
+                               "rebuild it with python -m simulator.analysis.behaviour.train")
+        return weights
+
+    def save(self, path: Path) -> None:
+        about = dict(self.about, encoder=self.encoder, labels=list(self.labels))
+        arrays = {
+            "about": np.array(json.dumps(about, sort_keys=True)),
+            "clause_weights": self.clause_weights, "clause_bias": self.clause_bias,
+            "clause_thresholds": self.clause_thresholds, "empathy_weights": self.empathy_weights,
+            "empathy_bias": self.empathy_bias, "empathy_thresholds": self.empathy_thresholds,
+        }
+        # numpy's own savez stamps each member with the current time; a fixed stamp makes the same
+        # weights the same file, so a rebuild can be compared byte for byte.
+        with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+            for name, array in arrays.items():
+                buffer = io.BytesIO()
+                value = array if array.dtype.kind == "U" else array.astype(np.float32)
+                np.lib.format.write_array(buffer, value, allow_pickle=False)
+                archive.writestr(zipfile.ZipInfo(f"{name}.npy", date_time=(1980, 1, 1, 0, 0, 0)),
+                                 buffer.getvalue(), compress_type=zipfile.ZIP_DEFLATED)
+
+
+@dataclass(frozen=True, slots=True)
+class KindFinding:
+    """One kind found in a reply: the window that shows it best and how sure the model is."""
+
+    kind: str
+    quote: str
+    confidence: float  # the model's probability, 0..1
+    start: int  # character offset of the quote in the reply
+
+
+@dataclass(frozen=True, slots=True)
+class BehaviourReading:
+    reply: str
+    windows: tuple[Window, ...]
+    vectors: np.ndarray  # (windows, embedding): the windows' sentence embeddings
+    probabilities: np.ndarray  # (windows, labels)
+    steps: tuple[KindFinding, ...]
+    forbidden: tuple[KindFinding, ...]
+    empathy: EmpathyLevel
+    some_empathy_probability: float
+    strong_empathy_probability: float
+
+    def best(self, kind: str) -> KindFinding | None:
+        """The kind's best window, found or not (confidence below its threshold when not found)."""
+        if not self.windows:
+            return None
+        column = CLAUSE_LABELS.index(kind)
+        row = int(np.argmax(self.probabilities[:, column]))
+        window = self.windows[row]
+        return KindFinding(kind, window.text, round(float(self.probabilities[row, column]), 3), window.start)
+
+    def found(self, kind: str) -> KindFinding | None:
+        return next((f for f in (*self.steps, *self.forbidden) if f.kind == kind), None)
+
+
+class BehaviourModel:
+    """Reads replies with the shipped (or a given) weights and a sentence encoder."""
+
+    def __init__(self, weights: BehaviourWeights, encode: Encode):
+        self.weights = weights
+        self._encode = encode
+
+    @property
+    def thresholds(self) -> dict[str, float]:
+        return {label: float(t) for label, t in zip(CLAUSE_LABELS, self.weights.clause_thresholds, strict=True)}
+
+    def window_probabilities(self, vectors: np.ndarray, windows: Sequence[Window]) -> np.ndarray:
+        if not windows:
+            return np.zeros((0, len(CLAUSE_LABELS)), dtype=np.float32)
+        logits = window_matrix(vectors, windows) @ self.weights.clause_weights + self.weights.clause_bias
+        return sigmoid(logits.astype(np.float64)).astype(np.float32)
+
+    def empathy_probabilities(self, reply_vector: np.ndarray, probabilities: np.ndarray) -> tuple[float, float]:
+        logits = reply_matrix(reply_vector, probabilities) @ self.weights.empathy_weights + self.weights.empathy_bias
+        some, strong = sigmoid(logits[0].astype(np.float64))
+        return float(some), float(min(strong, some))
+
+    def read_many(self, replies: Sequence[str]) -> list[BehaviourReading]:
+        """Readings of several replies; their texts are embedded in one batch."""
+        windows = [reply_windows(reply) for reply in replies]
+        texts = [w.text for ws in windows for w in ws] + [reply.strip() for reply in replies]
+        vectors = self._encode(texts) if texts else np.zeros((0, 0), np.float32)
+        readings, row = [], 0
+        reply_rows = len(texts) - len(replies)
+        for index, (reply, reply_windows_) in enumerate(zip(replies, windows, strict=True)):
+            window_vectors = vectors[row:row + len(reply_windows_)]
+            row += len(reply_windows_)
+            readings.append(self._reading(reply, reply_windows_, window_vectors, vectors[reply_rows + index]))
+        return readings
+
+    def read(self, reply: str) -> BehaviourReading:
+        return self.read_many([reply])[0]
+
+    def _reading(self, reply: str, windows: list[Window], window_vectors: np.ndarray,
+                 reply_vector: np.ndarray) -> BehaviourReading:
+        probabilities = self.window_probabilities(window_vectors, windows)
+        if not windows:
+            return BehaviourReading(reply, (), window_vectors, probabilities, (), (), EmpathyLevel.NONE, 0.0, 0.0)
+        some, strong = self.empathy_probabilities(reply_vector, probabilities)
+        some_cut, strong_cut = (float(t) for t in self.weights.empathy_thresholds)
+        level = EmpathyLevel.NONE if some < some_cut else (
+            EmpathyLevel.STRONG if strong >= strong_cut else EmpathyLevel.WEAK)
+        findings: dict[str, KindFinding] = {}
+        for column, label in enumerate(CLAUSE_LABELS):
+            row = int(np.argmax(probabilities[:, column]))
+            confidence = float(probabilities[row, column])
+            if confidence >= self.weights.clause_thresholds[column]:
+                findings[label] = KindFinding(label, windows[row].text, round(confidence, 3), windows[row].start)
+        return BehaviourReading(
+            reply=reply, windows=tuple(windows), vectors=window_vectors, probabilities=probabilities,
+            steps=tuple(findings[k] for k in STEP_KIND_NAMES if k in findings),
+            forbidden=tuple(findings[k] for k in FORBIDDEN_KIND_NAMES if k in findings),
+            empathy=level, some_empathy_probability=round(some, 3), strong_empathy_probability=round(strong, 3))
+
+
+def shipped_weights_path(language: str = "en") -> Path:
+    return Path(str(resources.files("simulator.analysis.data").joinpath(f"behaviour_{language}.npz")))
+
+
+@lru_cache(maxsize=4)
+def shipped_weights(language: str = "en") -> BehaviourWeights:
+    path = shipped_weights_path(language)
+    if not path.is_file():
+        raise WeightsError(f"{path}: the behaviour model is not installed; rebuild it with "
+                           "python -m simulator.analysis.behaviour.train")
+    return BehaviourWeights.load(path)
