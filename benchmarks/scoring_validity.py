@@ -1,17 +1,12 @@
-"""How valid are callsim's text scores?  Empathy, script-step detection, throughput (and tone).
+"""How valid are callsim's task-dialogue steps, throughput and tone?
 
     python benchmarks/scoring_validity.py [--json] [--data DIR] [--quick]
 
-Data (read in place, never copied into the repo): ``../shared/data`` or ``--data`` /
-``CALLSIM_DEV_DATA`` (same layout, e.g. a held-out split):
+Empathy, the standard step kinds and forbidden moves on contact-centre replies are measured by
+``benchmarks/behaviour.py`` (held-out writers, the dev set, EPITOME).  This benchmark keeps the
+checks that use other data.  Data (read in place, never copied into the repo): ``../shared/data``
+or ``--data`` / ``CALLSIM_DEV_DATA`` (same layout, e.g. a held-out split):
 
-- empathy: EPITOME ``empathy/epitome_emotional_reactions.jsonl`` (non-commercial research data).
-  Task: does the reply show *some* emotional reaction (level 1-2) or none (0)?  callsim's answer
-  is its empathy level (weak or strong = some).  The pairs are split in two by a fixed seed:
-  ``calibration`` (used only to pick the one empathic threshold) and ``report`` (no number is
-  chosen on it; but errors on all dev pairs were read when the kinds of empathic wording were
-  chosen, so it is not a clean test: the README says so).  Both the shipped default threshold and
-  the calibrated one are reported.
 - steps: STAR + ABCD ``dialogues/task_dialogues.jsonl``.  Each dialogue becomes an in-memory
   scenario whose steps are its task's agent actions, with say_like written from each action's
   meaning (``benchmarks/step_labels.py``), never from the dialogues.  Every agent turn is
@@ -21,7 +16,7 @@ Data (read in place, never copied into the repo): ``../shared/data`` or ``--data
   no known action, so they are reported separately, scored as if they did no step (which
   punishes real but unlabelled steps).  Goodbye labels of different task versions are one step.
   Dialogues are split by seed, as above, to calibrate the step threshold.
-- throughput: single-turn analysis, one thread, empty cache (as in a live call), in seconds of
+- throughput (on EPITOME replies): single-turn analysis, one thread, empty cache (as in a live call), in seconds of
   speech scored per second at 150 words per minute; plus batch scoring as ``callsim analyze`` does.
 - tone: ``benchmarks/tone_validity.py`` ``run()`` (angry vs neutral on RAVDESS), when present.
 """
@@ -46,16 +41,14 @@ from step_labels import SAME_ACTION, steps_for  # noqa: E402
 
 from simulator.analysis.base import TurnInput  # noqa: E402
 from simulator.analysis.embeddings import SentenceEncoder  # noqa: E402
-from simulator.analysis.empathy import EmpathyJudge, EmpathyThresholds  # noqa: E402
 from simulator.analysis.matching import MatchThresholds, ScenarioMatcher  # noqa: E402
 from simulator.analysis.semantic import SemanticAnalyser  # noqa: E402
-from simulator.analysis.text import split_sentences  # noqa: E402
-from simulator.contracts import EmpathyLevel, Transcript  # noqa: E402
+from simulator.contracts import Transcript  # noqa: E402
 from simulator.scenario.model import Scenario  # noqa: E402
 
 SEED = 20261126
 WORDS_PER_MINUTE = 150.0
-GOALS = {"empathy_macro_f1": 0.80, "step_f1": 0.85, "tone_angry_neutral_accuracy": 0.85, "times_real_time": 20.0}
+GOALS = {"step_f1": 0.85, "tone_angry_neutral_accuracy": 0.85, "times_real_time": 20.0}
 
 
 def data_dir(explicit: str | None) -> Path:
@@ -71,59 +64,6 @@ def split(items: list, seed: int = SEED) -> tuple[list, list]:
 
 def f1(tp: int, fp: int, fn: int) -> float:
     return 2 * tp / (2 * tp + fp + fn) if tp else 0.0
-
-
-def macro_f1(gold: list[bool], predicted: list[bool]) -> float:
-    tp = sum(g and p for g, p in zip(gold, predicted))
-    tn = sum(not g and not p for g, p in zip(gold, predicted))
-    fp = sum(p and not g for g, p in zip(gold, predicted))
-    fn = sum(g and not p for g, p in zip(gold, predicted))
-    return (f1(tp, fp, fn) + f1(tn, fn, fp)) / 2
-
-
-def bootstrap_interval(gold: list[bool], predicted: list[bool], resamples: int = 500) -> list[float]:
-    """95% interval of macro-F1 over resampled pairs (seeded): how far another sample may land."""
-    rng = random.Random(SEED)
-    n = len(gold)
-    scores = sorted(
-        macro_f1([gold[i] for i in picks], [predicted[i] for i in picks])
-        for picks in ([rng.randrange(n) for _ in range(n)] for _ in range(resamples)))
-    return [round(scores[int(0.025 * resamples)], 3), round(scores[int(0.975 * resamples) - 1], 3)]
-
-
-# ---- empathy ----------------------------------------------------------------------------------
-
-def empathy_validity(folder: Path, encoder: SentenceEncoder) -> dict:
-    path = folder / "empathy" / "epitome_emotional_reactions.jsonl"
-    pairs = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
-    judge = EmpathyJudge(encoder)
-    read = {}
-    for pair in pairs:
-        sentences = split_sentences(pair["response"]) or [pair["response"]]
-        read[pair["id"]] = judge.read_sentences(sentences, encoder.encode(sentences), pair["seeker"])
-    calibration, report = split(pairs)
-
-    def predictions(chosen: list[dict], threshold: float) -> list[bool]:
-        judge.thresholds = EmpathyThresholds(empathic=threshold)
-        return [judge.judge_readings(read[p["id"]], p["seeker"]).level >= EmpathyLevel.WEAK for p in chosen]
-
-    def gold(chosen: list[dict]) -> list[bool]:
-        return [p["level"] > 0 for p in chosen]
-
-    shipped = EmpathyThresholds().empathic
-    candidates = [round(0.0 + 0.01 * i, 2) for i in range(31)]
-    calibrated = max(candidates, key=lambda t: (round(macro_f1(gold(calibration), predictions(calibration, t)), 4), -abs(t - shipped)))
-    result = {
-        "pairs": len(pairs), "calibration_pairs": len(calibration), "report_pairs": len(report),
-        "shipped_threshold": shipped, "calibrated_threshold": calibrated,
-        "calibration_macro_f1_shipped": round(macro_f1(gold(calibration), predictions(calibration, shipped)), 3),
-        "report_macro_f1_shipped": round(macro_f1(gold(report), predictions(report, shipped)), 3),
-        "report_macro_f1_calibrated": round(macro_f1(gold(report), predictions(report, calibrated)), 3),
-        "all_macro_f1_shipped": round(macro_f1(gold(pairs), predictions(pairs, shipped)), 3),
-        "all_macro_f1_shipped_95_interval": bootstrap_interval(gold(pairs), predictions(pairs, shipped)),
-    }
-    judge.thresholds = EmpathyThresholds()
-    return result
 
 
 # ---- steps ------------------------------------------------------------------------------------
@@ -145,6 +85,7 @@ def scenario_for(dialogue: dict, steps: dict[str, list[str]]) -> Scenario:
 def step_similarities(folder: Path, encoder: SentenceEncoder) -> list[tuple[str, str | None, dict[str, float]]]:
     """(dialogue id, gold step or None, best similarity per step) for every agent turn."""
     path = folder / "dialogues" / "task_dialogues.jsonl"
+    reader = SemanticAnalyser(None, encoder)  # reads each turn clause by clause, as a call does
     rows = []
     for line in path.read_text(encoding="utf-8").splitlines():
         if not line.strip():
@@ -155,11 +96,10 @@ def step_similarities(folder: Path, encoder: SentenceEncoder) -> list[tuple[str,
         for turn in dialogue["turns"]:
             if turn["speaker"] != "agent" or not turn.get("text", "").strip():
                 continue
-            sentences = split_sentences(turn["text"]) or [turn["text"]]
-            hits = matcher.semantic_steps(sentences, encoder.encode(sentences))
+            hits = matcher.steps(Transcript(turn["text"]), reader.read(turn["text"]))
             label = turn.get("action")
             rows.append((dialogue["id"], SAME_ACTION.get(label, label) if label in steps else None,
-                         {SAME_ACTION.get(step, step): hit.similarity for step, hit in hits.items()}))
+                         {SAME_ACTION.get(hit.step_id, hit.step_id): hit.confidence for hit in hits}))
     return rows
 
 
@@ -224,7 +164,7 @@ def throughput(folder: Path, encoder: SentenceEncoder, turns: int) -> dict:
     encoder.clear_cache()
     analyser = SemanticAnalyser(scenario, encoder)
     start = time.perf_counter()
-    encoder.encode(sorted({s for p in pairs for s in (split_sentences(p["response"]) or [p["response"]])}))
+    analyser.model.read_many([p["response"] for p in pairs])  # one batch, as ``callsim analyze`` does
     for index, pair in enumerate(pairs, start=1):
         analyser.analyse(TurnInput(index, Transcript(pair["response"]), pair["seeker"]))
     batch = time.perf_counter() - start
@@ -263,13 +203,9 @@ def _tone_accuracy(tone: dict | None) -> float | None:
 
 
 def table(result: dict) -> str:
-    empathy, steps, speed = result["empathy"], result["steps"], result["throughput"]
+    steps, speed = result["steps"], result["throughput"]
     tone_accuracy = _tone_accuracy(result.get("tone"))
     rows = [
-        ("empathy macro-F1 (none vs some), report half, shipped threshold",
-         empathy["report_macro_f1_shipped"], GOALS["empathy_macro_f1"]),
-        (f"  same, threshold calibrated on the other half ({empathy['calibrated_threshold']})",
-         empathy["report_macro_f1_calibrated"], GOALS["empathy_macro_f1"]),
         ("step-detection F1, report dialogues, shipped threshold", steps["report_shipped"]["f1"], GOALS["step_f1"]),
         (f"  same, threshold calibrated ({steps['calibrated_threshold']})", steps["report_calibrated"]["f1"],
          GOALS["step_f1"]),
@@ -285,9 +221,6 @@ def table(result: dict) -> str:
         met = "n/a" if value is None else ("yes" if value >= goal else "NO")
         shown = "n/a" if value is None else f"{value:.3f}" if value < 10 else f"{value:.1f}"
         lines.append(f"{name:<72} {shown:>8} {goal:>6}  {met}")
-    low, high = empathy["all_macro_f1_shipped_95_interval"]
-    lines.append(f"empathy macro-F1 on all {empathy['pairs']} pairs: {empathy['all_macro_f1_shipped']} "
-                 f"(95% bootstrap interval {low}-{high}: where another sample of the same kind may land)")
     lines.append(f"median single-turn latency: {speed['median_turn_latency_ms']} ms; "
                  f"step precision/recall (report, shipped): {steps['report_shipped']['precision']}/"
                  f"{steps['report_shipped']['recall']}")
@@ -307,7 +240,6 @@ def main(argv: list[str] | None = None) -> int:
     encoder = SentenceEncoder(threads=1)
     result = {
         "data": str(folder), "seed": SEED,
-        "empathy": empathy_validity(folder, encoder),
         "steps": step_validity(folder, encoder),
         "throughput": throughput(folder, encoder, 60 if args.quick else 200),
         "tone": None if args.quick else tone_validity(),

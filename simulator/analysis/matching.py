@@ -25,8 +25,7 @@ from simulator.analysis.behaviour.model import BehaviourReading
 from simulator.analysis.embeddings import SentenceEncoder
 from simulator.analysis.text import find_phrase, normalise
 from simulator.contracts import ForbiddenHit, MatchKind, StepHit, Transcript
-from simulator.scenario.kinds import ForbiddenKind, StepKind, kind_from_name
-from simulator.scenario.model import ForbiddenPhrase, Scenario, ScriptStep
+from simulator.scenario.model import Scenario
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,21 +59,6 @@ class _Item:
 
 def first_literal(text: str, phrases: Sequence[str]) -> str | None:
     return next((hit for phrase in phrases if (hit := find_phrase(text, phrase))), None)
-
-
-def step_kind(step: ScriptStep) -> StepKind | None:
-    """The standard kind a step is: its ``kind``, or its id when that is a kind's name."""
-    if step.kind is not None:
-        return step.kind
-    named = kind_from_name(step.id)
-    return named if isinstance(named, StepKind) else None
-
-
-def forbidden_kind(entry: ForbiddenPhrase) -> ForbiddenKind | None:
-    if entry.kind is not None:
-        return entry.kind
-    named = kind_from_name(entry.id)
-    return named if isinstance(named, ForbiddenKind) else None
 
 
 class _ExampleIndex:
@@ -165,10 +149,10 @@ class ScenarioMatcher:
         self.scenario = scenario
         self.thresholds = thresholds
         self._steps = _ExampleIndex(encoder, [
-            _Item(s.id, (*s.keywords, *s.say_like), s.say_like or (() if step_kind(s) else (s.description,)),
-                  step_kind(s)) for s in scenario.script])
+            _Item(s.id, (*s.keywords, *s.say_like), s.say_like or (() if s.standard_kind else (s.description,)),
+                  s.standard_kind) for s in scenario.script])
         self._forbidden = _ExampleIndex(encoder, [
-            _Item(f.id, f.phrases, (*f.examples, *f.phrases), forbidden_kind(f)) for f in scenario.forbidden])
+            _Item(f.id, f.phrases, (*f.examples, *f.phrases), f.standard_kind) for f in scenario.forbidden])
         self._intents = _ExampleIndex(encoder, [
             _Item(i.id, (*i.keywords, *i.say_like), i.say_like) for i in scenario.intents])
         self._severity = {f.id: f.severity.level for f in scenario.forbidden}

@@ -60,6 +60,7 @@ class SemanticAnalyser:
         transcript = turn.transcript
         empathy = EmpathyJudgement(EmpathyLevel.NONE, 0.0)
         steps, forbidden, intents = (), (), ()
+        distress = self.model.customer_distress(turn.customer_line)
         if not turn.silence and transcript.text.strip():
             reading = self.read(transcript.text)
             empathy = _timed(empathy_judgement(reading), transcript)
@@ -80,6 +81,8 @@ class SemanticAnalyser:
             interrupted_customer=turn.interrupted_customer,
             timing=turn.timing,
             analyser=self.name,
+            customer_distress=distress,
+            customer_distressed=None if distress is None else distress >= self.model.distress_threshold,
         )
 
 

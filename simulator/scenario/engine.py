@@ -25,6 +25,7 @@ class EngineState:
     last_line: dict[str, str] = field(default_factory=dict)
     visited: set[str] = field(default_factory=set)
     taken: set[tuple[str, int]] = field(default_factory=set)
+    empathy_shown: bool = False  # some reply so far showed empathy
     ended: bool = False
 
 
@@ -84,6 +85,7 @@ class DialogueEngine:
         new_steps = set(analysis.step_ids) - state.steps_done
         state.steps_done |= set(analysis.step_ids)
         delta, events = self._reaction(analysis, bool(new_steps))
+        state.empathy_shown |= not analysis.silence and analysis.empathy.level > EmpathyLevel.NONE
         state.mood = _clamp(state.mood + delta)
 
         poor = analysis.silence or bool(analysis.forbidden) or (
@@ -117,6 +119,14 @@ class DialogueEngine:
         state.visited.add(target_id)
         return self._customer_turn(text, delta, tuple(events))
 
+    def _business_reply(self, analysis: TurnAnalysis) -> bool:
+        """A reply without empathy that the customer does not hold against the trainee: nothing
+        forbidden in it, and either empathy was already shown in the call or the customer's words
+        were calm (as the analyser read them)."""
+        if analysis.forbidden:
+            return False
+        return self.state.empathy_shown or analysis.customer_distressed is False
+
     def _reaction(self, analysis: TurnAnalysis, hit_new_step: bool) -> tuple[int, list[EngineEvent]]:
         reactions = self.scenario.persona.reactions
         events: list[EngineEvent] = []
@@ -126,12 +136,15 @@ class DialogueEngine:
             delta += reactions.silence
         else:
             level = analysis.empathy.level
-            delta += {EmpathyLevel.STRONG: reactions.empathy_strong, EmpathyLevel.WEAK: reactions.empathy_weak,
-                      EmpathyLevel.NONE: reactions.empathy_none}[level]
-            if level == EmpathyLevel.STRONG:
-                events.append(EngineEvent.EMPATHY_STRONG)
-            elif level == EmpathyLevel.NONE:
-                events.append(EngineEvent.EMPATHY_NONE)
+            if level == EmpathyLevel.NONE and self._business_reply(analysis):
+                pass  # a procedural reply after empathy was shown, or to a calm line: no reaction
+            else:
+                delta += {EmpathyLevel.STRONG: reactions.empathy_strong, EmpathyLevel.WEAK: reactions.empathy_weak,
+                          EmpathyLevel.NONE: reactions.empathy_none}[level]
+                if level == EmpathyLevel.STRONG:
+                    events.append(EngineEvent.EMPATHY_STRONG)
+                elif level == EmpathyLevel.NONE:
+                    events.append(EngineEvent.EMPATHY_NONE)
         if hit_new_step:
             events.append(EngineEvent.STEP_HIT)
             delta += reactions.step_hit

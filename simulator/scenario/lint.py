@@ -256,9 +256,10 @@ class _Linter:
         step_ids = [s.id for s in self.scenario.script]
         for index, step in enumerate(self.scenario.script):
             path: PathKey = ("script", index)
-            if not step.say_like and not step.keywords:
+            if not step.say_like and not step.keywords and step.standard_kind is None:
                 self.report(Level.ERROR, "step.undetectable", path,
-                            f"step {step.id!r} can never be checked: it has no 'say_like' and no 'keywords'")
+                            f"step {step.id!r} can never be checked: it has no 'kind', no 'say_like' and no "
+                            "'keywords'", "give it a standard kind (callsim schema lists them) or example phrasings")
             for field in ("before", "after"):
                 for ref_index, ref in enumerate(getattr(step, field)):
                     if ref not in step_ids:
@@ -269,6 +270,8 @@ class _Linter:
             if step.within_turns and step.within_turns > self.scenario.max_turns:
                 self.report(Level.WARNING, "step.within-after-end", (*path, "within_turns"),
                             f"within_turns {step.within_turns} is beyond max_turns {self.scenario.max_turns}")
+        self._check_shared_kinds("script", [s.standard_kind for s in self.scenario.script])
+        self._check_shared_kinds("forbidden", [f.standard_kind for f in self.scenario.forbidden])
         for cycle in self._order_cycles():
             index = step_ids.index(cycle[0])
             self.report(Level.ERROR, "step.order-cycle", ("script", index),
@@ -281,6 +284,20 @@ class _Linter:
             if not intent.say_like and not intent.keywords:
                 self.report(Level.ERROR, "intent.undetectable", ("intents", index),
                             f"intent {intent.id!r} has no 'say_like' and no 'keywords'")
+
+    def _check_shared_kinds(self, section: str, kinds: list) -> None:
+        """Two entries of one kind are both found by the same words: one of them is redundant."""
+        first: dict[str, int] = {}
+        for index, kind in enumerate(kinds):
+            if kind is None:
+                continue
+            if kind in first:
+                ids = [getattr(e, "id") for e in getattr(self.scenario, section)]
+                self.report(Level.WARNING, f"{section}.shared-kind", (section, index),
+                            f"{ids[index]!r} has the same kind ({kind}) as {ids[first[kind]]!r}: the behaviour model "
+                            "finds both in the same words", "keep one, or make one a custom entry without a kind")
+            else:
+                first[kind] = index
 
     def _order_cycles(self) -> list[list[str]]:
         ids = {s.id for s in self.scenario.script}

@@ -13,7 +13,7 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
 from simulator.contracts import EmpathyLevel, Outcome, Severity
-from simulator.scenario.kinds import ForbiddenKind, StepKind
+from simulator.scenario.kinds import ForbiddenKind, StepKind, kind_from_name
 
 Identifier = Annotated[
     str,
@@ -111,6 +111,12 @@ class ScriptStep(Strict):
     after: tuple[Identifier, ...] = Field((), description="steps that must come before this one")
     within_turns: int | None = Field(None, ge=1, le=50, description="must be done by this trainee turn")
 
+    @property
+    def standard_kind(self) -> StepKind | None:
+        """The standard step this is: its ``kind``, or its id when that is a kind's name."""
+        named = kind_from_name(self.id)
+        return self.kind or (named if isinstance(named, StepKind) else None)
+
 
 class ForbiddenPhrase(Strict):
     id: Identifier
@@ -122,9 +128,15 @@ class ForbiddenPhrase(Strict):
     severity: SeverityName = SeverityName.MAJOR
     why: Line | None = None
 
+    @property
+    def standard_kind(self) -> ForbiddenKind | None:
+        """The standard forbidden move this is: its ``kind``, or its id when that is a kind's name."""
+        named = kind_from_name(self.id)
+        return self.kind or (named if isinstance(named, ForbiddenKind) else None)
+
     @model_validator(mode="after")
     def _recognisable(self) -> ForbiddenPhrase:
-        if self.kind is None and not self.phrases:
+        if self.standard_kind is None and not self.phrases:
             raise ValueError("give 'phrases' (caught literally) or a 'kind' (recognised by the behaviour model)")
         return self
 

@@ -3,11 +3,14 @@
 A reply that only verifies an account or reads out a refund is a business turn: it is not marked
 down for lacking empathy.  Empathy is judged on the replies that called for it:
 
-* the first reply to the customer (the customer opened with a complaint; an agent's greeting
-  before the customer spoke is not a reply),
-* replies to a customer line that expressed emotion: the customer got angrier (mood rose), is
-  angry (mood at or above the scenario's ``angry_at``), or used emotional words,
-* the reply right after the customer escalated (asked for a manager, lost patience).
+* the first reply to a customer whose words show distress (the analyser's reading of the
+  customer's line; an agent's greeting before the customer spoke, or to a calm opening, is not a
+  reply to a complaint),
+* replies to a customer who is angry or got angrier (mood at or above the scenario's
+  ``angry_at``, or a clear rise), or who had just escalated (asked for a manager, lost patience),
+* replies to a distressed line before any empathy was shown.  Once the trainee has shown empathy,
+  a procedural reply ("can I take your account number?") is a business turn again, until the
+  customer gets angrier.
 
 Dismissive wording counts against empathy in *any* turn.
 """
@@ -24,12 +27,11 @@ from simulator.scoring.scorecard import Dimension, ScoreEvidence
 from simulator.scoring.turns import ScoredTurn
 
 E = Dimension.EMPATHY
-EMOTION_WORDS = (
-    "angry", "annoyed", "furious", "frustrated", "frustrating", "upset", "worried", "stressed", "fed up",
-    "sick of", "ridiculous", "unacceptable", "disgusting", "disgraceful", "appalling", "hopeless", "useless",
-    "unbelievable", "outrageous", "joke", "scared", "afraid", "anxious", "panicking", "desperate", "overdrawn",
-    "can't believe", "cannot believe", "not happy", "disappointed", "waiting for", "manager", "complaint",
-    "not listening", "hanging up",
+# Only for analysers that do not read the customer's words (the lexical dry-run analyser): a few
+# plain cues of distress.  The semantic analyser's learned reading replaces them.
+DISTRESS_CUES = (
+    "angry", "furious", "frustrated", "upset", "worried", "fed up", "sick of", "ridiculous", "unacceptable",
+    "disgusting", "scared", "can't believe", "not happy", "disappointed", "manager", "complaint",
 )
 # the engine nudges mood a few points every turn; a rise this big is the customer reacting
 ESCALATION_MOOD_DELTA = 5
@@ -46,9 +48,9 @@ class EmpathyResult:
     first_empathy_turn: int | None  # the first reply showing any empathy
 
 
-def emotion_words(text: str) -> list[str]:
+def distress_cues(text: str) -> list[str]:
     haystack = f" {normalise(text)} "
-    return [w for w in EMOTION_WORDS if f" {normalise(w)} " in haystack]
+    return [w for w in DISTRESS_CUES if f" {normalise(w)} " in haystack]
 
 
 def opening_reply(turns: Sequence[ScoredTurn]) -> int | None:
@@ -60,23 +62,39 @@ def opening_reply(turns: Sequence[ScoredTurn]) -> int | None:
     return turns[0].index if turns else None
 
 
-def why_empathy_needed(turn: ScoredTurn, opening: int | None, scenario: Scenario | None) -> str | None:
+def distress_in_words(turn: ScoredTurn) -> str | None:
+    """Why the customer's line reads as distressed, or None when it reads calm."""
+    analysis = turn.analysis
+    if analysis.customer_distressed is not None:
+        if not analysis.customer_distressed:
+            return None
+        return f"the customer's words showed distress ({100 * (analysis.customer_distress or 0):.0f}% sure)"
+    if turn.customer is None:
+        return None
+    cues = distress_cues(turn.customer.text)
+    if cues or "!" in turn.customer.text:
+        return "the customer expressed emotion" + (f" (\"{cues[0]}\")" if cues else "")
+    return None
+
+
+def why_empathy_needed(turn: ScoredTurn, opening: int | None, scenario: Scenario | None,
+                       empathy_shown: bool = False) -> str | None:
     """Plain-words reason this reply called for empathy, or None for a business turn."""
-    if turn.index == opening:
-        return "your first reply to the customer's complaint"
     customer = turn.customer
     if customer is None:
-        return None
+        return "your first reply" if turn.index == opening and not empathy_shown else None
     if customer.mood_delta >= ESCALATION_MOOD_DELTA:
         return "the customer had just got angrier"
-    if scenario is not None and customer.mood is not None and customer.mood >= scenario.angry_at:
-        return "the customer was angry"
     if ESCALATION_EVENTS & set(customer.events):
         return "right after the customer escalated"
-    words = emotion_words(customer.text)
-    if words or "!" in customer.text:
-        return "the customer expressed emotion" + (f" (\"{words[0]}\")" if words else "")
-    return None
+    if empathy_shown:
+        return None
+    if scenario is not None and customer.mood is not None and customer.mood >= scenario.angry_at:
+        return "the customer was angry"
+    distress = distress_in_words(turn)
+    if distress is None:
+        return None
+    return f"your first reply to a complaint: {distress}" if turn.index == opening else distress
 
 
 def score_empathy(turns: Sequence[ScoredTurn], scenario: Scenario | None) -> EmpathyResult:
@@ -87,7 +105,12 @@ def score_empathy(turns: Sequence[ScoredTurn], scenario: Scenario | None) -> Emp
     penalties = 0.0
     first_empathy = None
     opening = opening_reply(turns)
-    needed = {turn.index: why_empathy_needed(turn, opening, scenario) for turn in turns}
+    needed: dict[int, str | None] = {}
+    for turn in turns:
+        needed[turn.index] = why_empathy_needed(turn, opening, scenario, first_empathy is not None)
+        if first_empathy is None and not turn.analysis.silence and turn.analysis.empathy.level > EmpathyLevel.NONE:
+            first_empathy = turn.index
+    first_empathy = None
     judged_count = max(1, sum(reason is not None for reason in needed.values()))
     for turn in turns:
         analysis = turn.analysis

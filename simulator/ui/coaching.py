@@ -60,7 +60,8 @@ def coach(scenario: Scenario, turns: Sequence[TurnRecord]) -> Coaching:
         if analysis.silence:
             warnings.append("Dead air: say what you are doing.")
         else:
-            reason = why_empathy_needed(last, opening_reply(scored), scenario)
+            shown_before = any(t.analysis.empathy.level > EmpathyLevel.NONE for t in scored[:-1])
+            reason = why_empathy_needed(last, opening_reply(scored), scenario, shown_before)
             if reason is not None:
                 empathy = f"Empathy was called for ({reason}): {EMPATHY_HINTS[analysis.empathy.level]}"
     return Coaching(empathy, tuple(done), to_do, tuple(warnings))

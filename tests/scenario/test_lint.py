@@ -101,7 +101,7 @@ def test_step_references_duplicates_and_undetectable_steps(project, reference_te
             .replace("    after: [verify]\n", "    after: [verfy]\n")
             .replace("  - id: close\n", "  - id: close\n    description: again\n    required: false\n  - id: close\n", 1)
             .replace("      - when: {steps_done: [verify, resolve]}", "      - when: {steps_done: [verify, refund]}"))
-    text = text.replace('    keywords: ["anything else", "is there anything", "thank you for your patience"]\n', "")
+    text = text.replace("script:\n", "script:\n  - id: wrap-up\n    description: Wrap up\n    required: false\n", 1)
     _, found = lint(project, text)
     assert {"ref.unknown-step", "ids.duplicate", "step.undetectable"} <= codes(found)
     unknown = [d for d in found if d.code == "ref.unknown-step"]
@@ -196,3 +196,44 @@ def test_ending_only_fields(project, reference_text):
     text = text.replace("  reassured:\n", "  reassured:\n    handled: false\n")
     _, found = lint(project, text)
     assert sorted(d.code for d in found) == ["graph.ending-only", "ref.unknown-step"]
+
+
+def test_an_unknown_step_kind_is_named_with_did_you_mean(project, reference_text):
+    text = reference_text.replace("    kind: verify_identity", "    kind: verify_identy")
+    path, found = lint(project, text)
+    [diagnostic] = found
+    assert diagnostic.position.line == line_of(text, "kind: verify_identy")
+    assert "unknown value 'verify_identy'" in diagnostic.message
+    assert diagnostic.hint == 'did you mean "verify_identity"?'
+
+
+def test_a_step_or_forbidden_entry_with_a_kind_needs_no_examples(project, reference_text):
+    text = reference_text.replace(
+        "forbidden:\n", "forbidden:\n  - id: sarcasm\n    kind: rude_or_sarcastic\n", 1).replace(
+        "script:\n", "script:\n  - id: timescale\n    kind: set_timeline\n    description: Say when it will be "
+        "sorted\n    required: false\n", 1)
+    _, found = lint(project, text)
+    assert found == []
+    without = text.replace("    kind: rude_or_sarcastic\n", "")
+    _, found = lint(project, without)
+    assert any("give 'phrases'" in d.message for d in found)
+
+
+def test_an_id_that_is_a_kind_name_is_that_kind(project, reference_text):
+    from simulator.scenario.loader import load_scenario
+
+    text = reference_text.replace("script:\n", "script:\n  - id: anything-else\n    description: Offer more help\n"
+                                  "    required: false\n", 1)
+    path, found = lint(project, text)
+    assert found == []
+    step = load_scenario(path).scenario.step("anything-else")
+    assert step.kind is None and step.standard_kind == "anything_else"
+
+
+def test_two_steps_of_one_kind_are_a_warning(project, reference_text):
+    text = reference_text.replace("script:\n", "script:\n  - id: hello\n    kind: greet\n    description: Say hello\n"
+                                  "    required: false\n", 1)
+    _, found = lint(project, text)
+    [diagnostic] = found
+    assert diagnostic.level == Level.WARNING and diagnostic.code == "script.shared-kind"
+    assert "same kind (greet)" in diagnostic.message

@@ -1,5 +1,6 @@
-"""The semantic analyser on the real MiniLM model: empathy ordering, steps and forbidden phrases by
-meaning, evidence, determinism.  All replies here are project-written."""
+"""The semantic analyser on the real MiniLM model and the shipped behaviour model: empathy levels,
+standard kinds and a scenario's own items, evidence, context, determinism.  Replies are
+project-written or quoted from what trainers reported."""
 
 from __future__ import annotations
 
@@ -7,7 +8,6 @@ import pytest
 
 from simulator.analysis.base import TurnInput
 from simulator.analysis.embeddings import SentenceEncoder
-from simulator.analysis.empathy import EmpathyJudge, load_examples
 from simulator.analysis.semantic import SemanticAnalyser
 from simulator.contracts import EmpathyLevel, MatchKind, Transcript, Word
 from simulator.scenario.loader import load_scenario
@@ -32,20 +32,28 @@ def analyser(billing, encoder) -> SemanticAnalyser:
     return SemanticAnalyser(billing, encoder)
 
 
+@pytest.fixture(scope="session")
+def bare(encoder) -> SemanticAnalyser:
+    return SemanticAnalyser(None, encoder)
+
+
 def analyse(analyser: SemanticAnalyser, text: str, customer: str = CUSTOMER, words=()):
     return analyser.analyse(TurnInput(1, Transcript(text, words=tuple(words)), customer))
 
 
+def kinds(analyser: SemanticAnalyser, text: str) -> set[str]:
+    reading = analyser.read(text)
+    return {f.kind for f in (*reading.steps, *reading.forbidden)}
+
+
 @pytest.mark.parametrize("dismissive, generic, specific", [
     ("Calm down, it's only one payment.",
-     "I'm sorry about that.",
-     "I'm so sorry you've been charged twice and left overdrawn, that must be really worrying."),
-    ("That's not my department, you'll have to ring the bank.",
-     "I understand.",
-     "Being overdrawn because we took your payment twice is awful, I can see why you're upset."),
-    ("As I already said, refunds take five days.",
      "Sorry for the inconvenience.",
-     "I can hear how stressful it is to find two payments gone and your account overdrawn."),
+     "I'm so sorry you've been charged twice and left overdrawn, that must be really worrying for you."),
+    ("That's not my department, you'll have to ring the bank.",
+     "I understand your frustration.",
+     "Being left overdrawn because we took your payment twice is awful, and I can completely see why "
+     "you're upset."),
 ])
 def test_empathy_orders_dismissive_below_generic_below_specific(analyser, dismissive, generic, specific):
     low, mid, high = (analyse(analyser, text).empathy for text in (dismissive, generic, specific))
@@ -55,17 +63,38 @@ def test_empathy_orders_dismissive_below_generic_below_specific(analyser, dismis
     assert low.score < mid.score < high.score
 
 
-def test_empathy_evidence_names_sentence_and_rule(analyser):
-    empathy = analyse(analyser, "Let me check that. I'm so sorry you've been charged twice, that must be "
-                                "really worrying.").empathy
-    assert empathy.level == EmpathyLevel.STRONG
-    quotes = {e.quote for e in empathy.evidence}
-    assert "I'm so sorry you've been charged twice, that must be really worrying." in quotes
-    assert any(e.rule == "empathy.specific" for e in empathy.evidence)
-    assert all(e.detail for e in empathy.evidence)
-    dismissive = analyse(analyser, "There's no need to get so worked up about it.").empathy
-    assert [e.rule for e in dismissive.evidence] == ["empathy.dismissive"]
-    assert dismissive.evidence[0].weight < 0
+def test_an_acknowledgement_inside_a_long_firm_sentence_counts(bare):
+    # reported by a trainer: this used to read "no empathy heard"
+    text = ("I can hear how angry you are about this fine, and I want to help, but I need you to stop swearing "
+            "so we can sort it out.")
+    analysis = analyse(bare, text, customer="This ****ing fine is a joke!")
+    assert analysis.empathy.level >= EmpathyLevel.WEAK
+    acknowledged = [e for e in analysis.empathy.evidence if e.rule == "empathy.acknowledge"]
+    assert acknowledged and acknowledged[0].quote == "I can hear how angry you are about this fine"
+
+
+def test_the_same_words_with_or_without_emphasis_read_alike(bare):
+    pairs = [("I understand.", "I do understand."), ("I'm sorry.", "Sorry.")]
+    for plain, emphatic in pairs:
+        assert analyse(bare, plain).empathy.level == analyse(bare, emphatic).empathy.level, (plain, emphatic)
+
+
+def test_sarcasm_is_no_empathy_and_is_quoted_against_the_reply(bare):
+    analysis = analyse(bare, "Oh I'm so sorry you're upset, sir. Truly heartbreaking.")
+    assert analysis.empathy.level == EmpathyLevel.NONE
+    assert [e.rule for e in analysis.empathy.evidence][:1] == ["empathy.dismissive"]
+    assert analysis.empathy.evidence[0].weight < 0
+
+
+def test_refusals_and_blame_are_not_offers(bare):
+    assert "offer_alternative" not in kinds(bare, "Look, it renewed because you didn't cancel it.")
+    assert "offer_alternative" not in kinds(bare, "You can't cancel, you're locked in for twelve months now.")
+    assert "blame_customer" in kinds(bare, "It was clearly in the terms and conditions you signed up to.")
+
+
+def test_a_curt_anything_else_is_still_anything_else(bare):
+    assert "anything_else" in kinds(bare, "Anything else?")
+    assert "anything_else" in kinds(bare, "Anything else I can do for you today?")
 
 
 def test_procedure_is_not_empathy_even_on_the_customers_topic(analyser):
@@ -73,17 +102,22 @@ def test_procedure_is_not_empathy_even_on_the_customers_topic(analyser):
         assert analyse(analyser, text).empathy.level == EmpathyLevel.NONE, text
 
 
-def test_paraphrased_steps_are_detected_semantically(analyser):
-    cases = {
-        "Hi there, I'm Sam from billing, what can I do for you today?": "greet",
-        "I'll put the duplicate payment back into your account by Friday.": "resolve",
-    }
-    for text, step in cases.items():
-        hits = {h.step_id: h for h in analyse(analyser, text).steps_hit}
-        assert step in hits, text
-        assert hits[step].match == MatchKind.SEMANTIC
-        assert 0.5 < hits[step].confidence <= 1.0
-        assert hits[step].quote == text
+def test_a_lookup_is_not_a_security_check(bare):
+    assert "verify_identity" in kinds(bare, "For security, can I take your date of birth and postcode?")
+    assert "verify_identity" not in kinds(bare, "What's the tracking number on the parcel?")
+
+
+def test_a_step_with_a_kind_is_found_by_the_model_in_other_words(analyser):
+    text = "Before we go any further, could you give me the first line of your address and when you were born?"
+    hits = {h.step_id: h for h in analyse(analyser, text).steps_hit}
+    assert hits["verify"].match == MatchKind.MODEL  # billing's verify step has kind: verify_identity
+    assert 0.0 < hits["verify"].confidence <= 1.0 and hits["verify"].quote in text
+
+
+def test_a_custom_step_is_found_by_likeness_to_its_examples(analyser):
+    text = "I'll put the duplicate payment back into your account by Friday."
+    hits = {h.step_id: h for h in analyse(analyser, text).steps_hit}
+    assert hits["resolve"].match == MatchKind.SEMANTIC  # resolve has no kind: its say_like decides
 
 
 def test_literal_keywords_still_count_as_literal(analyser):
@@ -96,15 +130,22 @@ def test_unrelated_reply_hits_no_step(analyser):
     assert analysis.steps_hit == () and analysis.forbidden == ()
 
 
-def test_forbidden_by_meaning_with_severity(analyser, billing):
-    analysis = analyse(analyser, "There's no need to get so upset about it.")
+def test_forbidden_kind_by_the_model_with_the_scenarios_severity(analyser, billing):
+    analysis = analyse(analyser, "There's really no need to get so worked up about one payment.")
     hits = {h.phrase_id: h for h in analysis.forbidden}
-    assert hits["calm-down"].match == MatchKind.SEMANTIC
+    assert hits["calm-down"].match in (MatchKind.MODEL, MatchKind.SEMANTIC)
     assert hits["calm-down"].severity == billing.forbidden_phrase("calm-down").severity.level
     literal = {h.phrase_id: h for h in analyse(analyser, "Just calm down.").forbidden}
     assert literal["calm-down"].match == MatchKind.LITERAL
-    # Empathy about being upset is not the forbidden "no need to get upset".
     assert analyse(analyser, "I can see why you're upset, I'd be upset too.").forbidden == ()
+
+
+def test_the_customers_words_decide_whether_they_are_distressed(bare):
+    calm = analyse(bare, "Good morning, how can I help?", customer="Hi, I'd like to update my address please.")
+    upset = analyse(bare, "I'm so sorry.", customer="This is the third time I've rung and nobody has fixed it!")
+    assert calm.customer_distressed is False and upset.customer_distressed is True
+    assert calm.customer_distress < upset.customer_distress
+    assert analyse(bare, "Hello?", customer="").customer_distress is None
 
 
 def test_intents_by_meaning(analyser):
@@ -131,23 +172,6 @@ def test_silence_is_no_empathy_and_no_hits(analyser):
     assert analysis.empathy.level == EmpathyLevel.NONE and analysis.steps_hit == () and analysis.silence
 
 
-def test_example_bank_is_valid_and_balanced():
-    examples = load_examples()
-    kinds = {e.kind.value for e in examples}
-    assert kinds == {"strong", "weak", "none", "dismissive"}
-    assert len(examples) >= 100
-
-
-def test_a_trainers_bank_file_with_a_mistake_names_the_file(tmp_path, encoder):
-    from simulator.analysis.empathy import ExampleBankError
-
-    bad = tmp_path / "bank.yaml"
-    bad.write_text("strong: [{text: hi}]\n", encoding="utf-8")
-    with pytest.raises(ExampleBankError, match="bank.yaml"):
-        load_examples(bad)
-    assert EmpathyJudge(encoder).judge("", CUSTOMER).level == EmpathyLevel.NONE
-
-
 def test_prepare_embeds_the_customers_line_so_the_reply_analysis_embeds_only_the_reply(billing):
     from simulator.analysis.tone import ToneAnalyser
 
@@ -166,8 +190,9 @@ def test_prepare_embeds_the_customers_line_so_the_reply_analysis_embeds_only_the
     analyser.prepare(line)
     assert embedded == [line]
     embedded.clear()
-    prepared = analyse(analyser, "I'm so sorry your things were ruined. I'll send a replacement today.", customer=line)
-    assert line not in embedded and len(embedded) == 2
+    reply = "I'm so sorry your things were ruined. I'll send a replacement today."
+    prepared = analyse(analyser, reply, customer=line)
+    assert line not in embedded and sorted(embedded) == sorted(["I'm so sorry your things were ruined.",
+                                                                "I'll send a replacement today."])
     encoder._embed_batch = real_embed
-    assert prepared == analyse(SemanticAnalyser(billing, SentenceEncoder(threads=1)),
-                               "I'm so sorry your things were ruined. I'll send a replacement today.", customer=line)
+    assert prepared == analyse(SemanticAnalyser(billing, SentenceEncoder(threads=1)), reply, customer=line)

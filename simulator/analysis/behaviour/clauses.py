@@ -47,17 +47,32 @@ def _spans(text: str, pattern: re.Pattern[str], offset: int) -> list[tuple[int, 
     return spans
 
 
+# Words that carry no job on their own: "Okay, right, so" is not a clause.
+_FILLERS = frozenset("okay ok right so well um uh erm er oh yeah yes alright and but".split())
+
+
 def _word_count(reply: str, span: tuple[int, int]) -> int:
-    return len(reply[span[0]:span[1]].split())
+    return sum(word.strip(",.!?-").lower() not in _FILLERS for word in reply[span[0]:span[1]].split())
 
 
 def _merge_short(reply: str, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Short fragments join a neighbour: the next one while nothing longer came before them in the
+    sentence ("Okay, right, so | can I take..." reads as one), else the previous one."""
     merged: list[tuple[int, int]] = []
+    pending: tuple[int, int] | None = None  # leading short fragments waiting for the next piece
     for span in spans:
-        if merged and (_word_count(reply, merged[-1]) < MIN_WORDS or _word_count(reply, span) < MIN_WORDS):
-            merged[-1] = (merged[-1][0], span[1])
+        if pending is not None:
+            span = (pending[0], span[1])
+            pending = None
+        if _word_count(reply, span) < MIN_WORDS:
+            if merged:
+                merged[-1] = (merged[-1][0], span[1])
+            else:
+                pending = span
         else:
             merged.append(span)
+    if pending is not None:
+        merged.append(pending)
     return merged
 
 

@@ -36,6 +36,7 @@ class LabelledReply:
     unsure: frozenset[str]  # borderline labels: neither a hit nor a miss
     empathy: int | None  # 0 none, 1 weak, 2 strong; None = undecidable
     segments: tuple[Segment, ...] = ()  # the writer's clauses, when labelled clause by clause
+    customer_distress: int | None = None  # 0 calm, 1 some frustration or worry, 2 angry or distressed
 
 
 class CorpusError(ValueError):
@@ -64,7 +65,8 @@ def read_corpus_file(path: Path) -> list[LabelledReply]:
                 source=path.stem, item_id=item["id"], domain=item["domain"], customer=item["customer"],
                 reply=" ".join(s.text for s in segments),
                 labels=frozenset().union(*(s.labels for s in segments)), unsure=frozenset(),
-                empathy=int(item["empathy"]), segments=segments))
+                empathy=int(item["empathy"]), segments=segments,
+                customer_distress=int(item["customer_distress"])))
         except (json.JSONDecodeError, KeyError, TypeError) as err:
             raise CorpusError(f"{where}: not a corpus line ({err})") from None
     return replies

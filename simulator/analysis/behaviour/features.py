@@ -1,11 +1,10 @@
 """How a reply becomes model inputs.  Training and inference both call these, so they cannot drift.
 
-A reply is read in *windows*: each clause, and each sentence that holds more than one clause (so a
-step split across a comma, or said in the negative over two clauses, is still seen whole).  A
-window's features are its sentence embedding plus where it sits in the reply (greetings open a
-reply, closes end it).  The reply's features for empathy are the embedding of the whole reply plus
-the strongest clause-level score of every kind, so "I'm sorry" inside a sarcastic reply is weighed
-together with the sarcasm.
+A reply is read in *windows*, one per clause.  A window's features are its sentence embedding plus
+where it sits in the reply (greetings open a reply, closes end it).  The reply's features are the
+mean of its clauses' embeddings plus the strongest clause-level score of every kind, so
+"I'm sorry" inside a sarcastic reply is weighed together with the sarcasm: empathy and the final
+call on each kind are made on these.
 """
 
 from __future__ import annotations
@@ -32,16 +31,7 @@ class Window:
 
 def reply_windows(reply: str) -> list[Window]:
     clauses = split_clauses(reply)
-    if not clauses:
-        return []
-    windows = [Window(c.text, c.start, c.end, i == 0, i == len(clauses) - 1) for i, c in enumerate(clauses)]
-    last_sentence = clauses[-1].sentence
-    for sentence in sorted({c.sentence for c in clauses}):
-        members = [c for c in clauses if c.sentence == sentence]
-        if len(members) > 1:
-            start, end = members[0].start, members[-1].end
-            windows.append(Window(reply[start:end].strip(), start, end, sentence == 0, sentence == last_sentence))
-    return windows
+    return [Window(c.text, c.start, c.end, i == 0, i == len(clauses) - 1) for i, c in enumerate(clauses)]
 
 
 def window_matrix(vectors: np.ndarray, windows: Sequence[Window]) -> np.ndarray:
@@ -53,3 +43,14 @@ def reply_matrix(reply_vector: np.ndarray, clause_scores: np.ndarray) -> np.ndar
     """One row: the whole reply's embedding and, per kind, its best window score (0 with no windows)."""
     best = clause_scores.max(axis=0) if len(clause_scores) else np.zeros(clause_scores.shape[1], np.float32)
     return np.hstack([reply_vector.astype(np.float32), best.astype(np.float32)])[None, :]
+
+
+def reply_vector(window_vectors: np.ndarray, windows: Sequence[Window]) -> np.ndarray:
+    """The reply as the length-weighted mean of its clauses' embeddings (unit length).
+
+    Measured against embedding the whole reply once more: as good for empathy and steps on held-out
+    writers, and it saves a second pass over the reply's words (docs/scoring.md).
+    """
+    weights = np.array([max(1, len(w.text.split())) for w in windows], np.float64)
+    mean = (window_vectors.astype(np.float64) * weights[:, None]).sum(axis=0)
+    return (mean / max(float(np.linalg.norm(mean)), 1e-9)).astype(np.float32)

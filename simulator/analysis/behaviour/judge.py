@@ -1,9 +1,11 @@
 """From a behaviour reading to the judgements a call keeps: empathy with its evidence.
 
-The level is the model's (none / weak / strong).  The evidence quotes the clauses that carried it:
+The level is the model's (none / weak / strong), held to the labelling conventions where the
+reading is plain: an apology or a named feeling is at least weak empathy; a dismissive or sarcastic
+clause leaves none.  The evidence quotes the clauses that carried it:
 an acknowledged feeling, an apology, ownership, or, where the warmth is implied rather than said in
 so many words, the clause the model found warmest.  A dismissive, sarcastic or blaming clause is
-quoted against the reply, and, as the labelling convention has it, caps its empathy at none.
+quoted against the reply.
 """
 
 from __future__ import annotations
@@ -37,10 +39,12 @@ def empathy_judgement(reading: BehaviourReading) -> EmpathyJudgement:
     for kind, finding in cold:
         evidence.append(Evidence("empathy.dismissive", finding.quote, f"{COLD_KINDS[kind]} {_model(finding.confidence)}",
                                  weight=-finding.confidence))
+    warm = [(kind, f) for kind in WARM_KINDS if (f := reading.found(kind)) is not None]
+    if any(kind in (StepKind.ACKNOWLEDGE_EMOTION, StepKind.APOLOGISE) for kind, _ in warm):
+        level = max(level, EmpathyLevel.WEAK)  # an apology or a named feeling is at least weak empathy
     if any(kind in CAPPING_KINDS for kind, _ in cold):
         level = EmpathyLevel.NONE
     if level > EmpathyLevel.NONE:
-        warm = [(kind, f) for kind in WARM_KINDS if (f := reading.found(kind)) is not None]
         for kind, finding in warm:
             rule, detail = WARM_KINDS[kind]
             evidence.append(Evidence(rule, finding.quote, f"{detail} {_model(finding.confidence)}",

@@ -21,7 +21,9 @@ from pathlib import Path
 
 import numpy as np
 
-from simulator.analysis.behaviour.features import Encode, Window, reply_matrix, reply_windows, window_matrix
+from simulator.analysis.behaviour.features import (
+    Encode, Window, reply_matrix, reply_vector, reply_windows, window_matrix,
+)
 from simulator.analysis.behaviour.linear import sigmoid
 from simulator.scenario.kinds import CLAUSE_LABELS, FORBIDDEN_KIND_NAMES, STEP_KIND_NAMES
 from simulator.contracts import EmpathyLevel
@@ -39,10 +41,15 @@ class BehaviourWeights:
     labels: tuple[str, ...]
     clause_weights: np.ndarray  # (features, labels)
     clause_bias: np.ndarray
-    clause_thresholds: np.ndarray
     empathy_weights: np.ndarray  # (features, 2): P(at least weak), P(strong)
     empathy_bias: np.ndarray
     empathy_thresholds: np.ndarray
+    reply_weights: np.ndarray  # (features, labels): the whole reply performs the kind
+    reply_bias: np.ndarray
+    reply_thresholds: np.ndarray
+    distress_weights: np.ndarray  # (embedding, 1): the customer's line shows frustration, worry or anger
+    distress_bias: np.ndarray
+    distress_threshold: np.ndarray
     about: dict
 
     @classmethod
@@ -53,8 +60,12 @@ class BehaviourWeights:
                 weights = cls(
                     encoder=about["encoder"], labels=tuple(about["labels"]),
                     clause_weights=data["clause_weights"], clause_bias=data["clause_bias"],
-                    clause_thresholds=data["clause_thresholds"], empathy_weights=data["empathy_weights"],
-                    empathy_bias=data["empathy_bias"], empathy_thresholds=data["empathy_thresholds"], about=about)
+                    empathy_weights=data["empathy_weights"],
+                    empathy_bias=data["empathy_bias"], empathy_thresholds=data["empathy_thresholds"],
+                    reply_weights=data["reply_weights"], reply_bias=data["reply_bias"],
+                    reply_thresholds=data["reply_thresholds"], distress_weights=data["distress_weights"],
+                    distress_bias=data["distress_bias"], distress_threshold=data["distress_threshold"],
+                    about=about)
         except (OSError, KeyError, ValueError) as err:
             raise WeightsError(f"{path}: cannot read the behaviour model ({err}); rebuild it with "
                                "python -m simulator.analysis.behaviour.train") from None
@@ -68,8 +79,11 @@ class BehaviourWeights:
         arrays = {
             "about": np.array(json.dumps(about, sort_keys=True)),
             "clause_weights": self.clause_weights, "clause_bias": self.clause_bias,
-            "clause_thresholds": self.clause_thresholds, "empathy_weights": self.empathy_weights,
+            "empathy_weights": self.empathy_weights,
             "empathy_bias": self.empathy_bias, "empathy_thresholds": self.empathy_thresholds,
+            "reply_weights": self.reply_weights, "reply_bias": self.reply_bias,
+            "reply_thresholds": self.reply_thresholds, "distress_weights": self.distress_weights,
+            "distress_bias": self.distress_bias, "distress_threshold": self.distress_threshold,
         }
         # numpy's own savez stamps each member with the current time; a fixed stamp makes the same
         # weights the same file, so a rebuild can be compared byte for byte.
@@ -126,7 +140,8 @@ class BehaviourModel:
 
     @property
     def thresholds(self) -> dict[str, float]:
-        return {label: float(t) for label, t in zip(CLAUSE_LABELS, self.weights.clause_thresholds, strict=True)}
+        """Per kind, the reply-level probability at which the kind counts as performed."""
+        return {label: float(t) for label, t in zip(CLAUSE_LABELS, self.weights.reply_thresholds, strict=True)}
 
     def window_probabilities(self, vectors: np.ndarray, windows: Sequence[Window]) -> np.ndarray:
         if not windows:
@@ -142,33 +157,46 @@ class BehaviourModel:
     def read_many(self, replies: Sequence[str]) -> list[BehaviourReading]:
         """Readings of several replies; their texts are embedded in one batch."""
         windows = [reply_windows(reply) for reply in replies]
-        texts = [w.text for ws in windows for w in ws] + [reply.strip() for reply in replies]
+        texts = [w.text for ws in windows for w in ws]
         vectors = self._encode(texts) if texts else np.zeros((0, 0), np.float32)
         readings, row = [], 0
-        reply_rows = len(texts) - len(replies)
-        for index, (reply, reply_windows_) in enumerate(zip(replies, windows, strict=True)):
+        for reply, reply_windows_ in zip(replies, windows, strict=True):
             window_vectors = vectors[row:row + len(reply_windows_)]
             row += len(reply_windows_)
-            readings.append(self._reading(reply, reply_windows_, window_vectors, vectors[reply_rows + index]))
+            readings.append(self._reading(reply, reply_windows_, window_vectors))
         return readings
+
+    def customer_distress(self, customer_line: str) -> float | None:
+        """How likely the customer's words show frustration, worry or anger (None for no words)."""
+        if not customer_line.strip():
+            return None
+        vector = self._encode([customer_line.strip()])[0]
+        return round(float(sigmoid(float(vector @ self.weights.distress_weights[:, 0] + self.weights.distress_bias[0]))), 3)
+
+    @property
+    def distress_threshold(self) -> float:
+        return float(self.weights.distress_threshold[0])
 
     def read(self, reply: str) -> BehaviourReading:
         return self.read_many([reply])[0]
 
-    def _reading(self, reply: str, windows: list[Window], window_vectors: np.ndarray,
-                 reply_vector: np.ndarray) -> BehaviourReading:
+    def _reading(self, reply: str, windows: list[Window], window_vectors: np.ndarray) -> BehaviourReading:
         probabilities = self.window_probabilities(window_vectors, windows)
         if not windows:
             return BehaviourReading(reply, (), window_vectors, probabilities, (), (), EmpathyLevel.NONE, 0.0, 0.0)
-        some, strong = self.empathy_probabilities(reply_vector, probabilities)
+        whole = reply_vector(window_vectors, windows)
+        some, strong = self.empathy_probabilities(whole, probabilities)
         some_cut, strong_cut = (float(t) for t in self.weights.empathy_thresholds)
         level = EmpathyLevel.NONE if some < some_cut else (
             EmpathyLevel.STRONG if strong >= strong_cut else EmpathyLevel.WEAK)
         findings: dict[str, KindFinding] = {}
+        reply_probabilities = sigmoid((reply_matrix(whole, probabilities) @ self.weights.reply_weights
+                                       + self.weights.reply_bias)[0].astype(np.float64))
         for column, label in enumerate(CLAUSE_LABELS):
+            # The reply-level model decides; the clause the clause-level model likes best is quoted.
             row = int(np.argmax(probabilities[:, column]))
-            confidence = float(probabilities[row, column])
-            if confidence >= self.weights.clause_thresholds[column]:
+            confidence = float(reply_probabilities[column])
+            if confidence >= self.weights.reply_thresholds[column]:
                 findings[label] = KindFinding(label, windows[row].text, round(confidence, 3), windows[row].start)
         return BehaviourReading(
             reply=reply, windows=tuple(windows), vectors=window_vectors, probabilities=probabilities,

@@ -1,19 +1,26 @@
 """Rebuild the behaviour model's weights from the labelled corpus.
 
     python -m simulator.analysis.behaviour.train            # writes simulator/analysis/data/behaviour_en.npz
+                                                            # from corpus/en/*.jsonl and corpus/dev/*.jsonl
     python -m simulator.analysis.behaviour.train --check    # rebuilds in memory, exits 1 if it differs
 
 Deterministic: folds are fixed by item id, Newton's method has no randomness, and weights are
 rounded, so the same corpus and encoder give the same file bit for bit.
 
-How it learns:
+How it learns (every figure in benchmarks/behaviour.py comes from models that did not see the
+replies they are scored on):
 1. Clause classifiers (one logistic regression per kind) on the writers' clauses.  Replies labelled
    only as a whole (the development-set format) add their clauses too: a kind the reply performs is
    credited to the clause the model finds likeliest (one round of multiple-instance learning); its
    other clauses say nothing about that kind; a kind the reply does not perform is absent from all.
-2. Each kind's threshold maximises reply-level F1 on out-of-fold predictions (5 folds).
-3. Empathy: two logistic regressions (at least weak; strong) on the whole reply's embedding and the
-   out-of-fold clause scores, with thresholds set out of fold for none/weak/strong macro-F1.
+2. Out-of-fold clause scores (5 folds by item id) feed the reply-level models, so these learn how
+   far to trust the clause models on replies they never saw:
+   - per kind, whether the whole reply performs it (the reply's mean clause embedding and the best
+     clause score of every kind); its threshold maximises out-of-fold F1;
+   - empathy: two logistic regressions (at least weak; strong) on the same features, with
+     thresholds set out of fold for none-vs-some and none/weak/strong macro-F1.
+3. Customer distress: one logistic regression on the customer's line (calm vs frustrated, worried
+   or angry), threshold set out of fold.
 """
 
 from __future__ import annotations
@@ -31,7 +38,9 @@ import numpy as np
 from simulator.analysis.behaviour.corpus import (
     LabelledReply, corpus_files, fingerprint, read_corpus_file, read_items_file,
 )
-from simulator.analysis.behaviour.features import Encode, Window, reply_matrix, reply_windows, window_matrix
+from simulator.analysis.behaviour.features import (
+    Encode, Window, reply_matrix, reply_vector, reply_windows, window_matrix,
+)
 from simulator.analysis.behaviour.linear import best_threshold, fit_logistic, sigmoid
 from simulator.analysis.behaviour.metrics import macro_f1
 from simulator.analysis.behaviour.model import BehaviourWeights, shipped_weights_path
@@ -42,8 +51,10 @@ FOLDS = 5
 
 @dataclass(frozen=True, slots=True)
 class TrainSettings:
-    clause_l2: float = 2.0
-    empathy_l2: float = 4.0
+    # Chosen on held-out writers a-e and the dev set (docs/scoring.md): sentence embeddings are unit
+    # vectors with small components, so little regularisation is needed.
+    clause_l2: float = 0.1
+    reply_l2: float = 0.25
     folds: int = FOLDS
 
 
@@ -71,9 +82,12 @@ class Trainer:
         self._encode = encode
         self.inference_windows = [reply_windows(r.reply) for r in self.replies]
         texts = sorted({w.text for ws in self.inference_windows for w in ws}
-                       | {s.text for r in self.replies for s in r.segments} | {r.reply.strip() for r in self.replies})
+                       | {s.text for r in self.replies for s in r.segments}
+                       | {r.customer.strip() for r in self.replies if r.customer_distress is not None})
         vectors = encode(texts)
         self._vector = {text: vectors[i] for i, text in enumerate(texts)}
+        self._reply_vector = [reply_vector(self.vectors([w.text for w in ws]), ws) if ws else np.zeros(vectors.shape[1])
+                              for ws in self.inference_windows]
 
     def vectors(self, texts: Sequence[str]) -> np.ndarray:
         return np.stack([self._vector[t] for t in texts])
@@ -117,14 +131,15 @@ class Trainer:
             parts.append(ClauseRows(np.full(len(windows), index), features, targets, mask))
         return _stack(parts)
 
-    def fit_clauses(self, indices: Sequence[int]) -> tuple[np.ndarray, np.ndarray]:
+    def fit_clauses(self, indices: Sequence[int], start: tuple[np.ndarray, np.ndarray] | None = None
+                    ) -> tuple[np.ndarray, np.ndarray]:
         segment_rows = self.segment_rows(indices)
-        first = _fit_rows(segment_rows, self.settings.clause_l2) if len(segment_rows.features) else None
+        first = _fit_rows(segment_rows, self.settings.clause_l2, start) if len(segment_rows.features) else None
         whole_rows = self.whole_reply_rows(indices, first)
         if not len(whole_rows.features):
             assert first is not None
             return first
-        return _fit_rows(_stack([segment_rows, whole_rows]), self.settings.clause_l2)
+        return _fit_rows(_stack([segment_rows, whole_rows]), self.settings.clause_l2, first)
 
     def reply_scores(self, index: int, weights: tuple[np.ndarray, np.ndarray]) -> np.ndarray:
         windows = self.inference_windows[index]
@@ -133,36 +148,68 @@ class Trainer:
         features = window_matrix(self.vectors([w.text for w in windows]), windows)
         return sigmoid(features.astype(np.float64) @ weights[0] + weights[1])
 
-    def out_of_fold(self) -> list[np.ndarray]:
-        """Per reply, its windows' clause probabilities from a model that never saw the reply."""
+    def out_of_fold(self, full: tuple[np.ndarray, np.ndarray]) -> list[np.ndarray]:
+        """Per reply, its windows' clause probabilities from a model that never saw the reply
+        (each fold's fit starts from ``full``, the fit on everything, and needs few steps)."""
         folds = [fold_of(r.item_id, self.settings.folds) for r in self.replies]
         scores: list[np.ndarray] = [np.zeros(0)] * len(self.replies)
         for fold in range(self.settings.folds):
             held = [i for i, f in enumerate(folds) if f == fold]
-            weights = self.fit_clauses([i for i, f in enumerate(folds) if f != fold])
+            weights = self.fit_clauses([i for i, f in enumerate(folds) if f != fold], full)
             for index in held:
                 scores[index] = self.reply_scores(index, weights)
         return scores
 
     def reply_features(self, index: int, scores: np.ndarray) -> np.ndarray:
-        return reply_matrix(self.vectors([self.replies[index].reply.strip()])[0],
+        return reply_matrix(self._reply_vector[index],
                             scores if len(scores) else np.zeros((0, len(CLAUSE_LABELS))))[0]
 
     def train(self, encoder: str, about: dict) -> BehaviourWeights:
-        everything = list(range(len(self.replies)))
-        oof = self.out_of_fold()
-        best = np.array([s.max(axis=0) if len(s) else np.zeros(len(CLAUSE_LABELS)) for s in oof])
-        thresholds = []
-        for column, label in enumerate(CLAUSE_LABELS):
-            keep = np.array([label not in r.unsure for r in self.replies])
-            gold = np.array([label in r.labels for r in self.replies], dtype=np.int64)
-            thresholds.append(best_threshold(best[keep, column], gold[keep]))
-        clause_weights, clause_bias = self.fit_clauses(everything)
+        clause_weights, clause_bias = self.fit_clauses(list(range(len(self.replies))))
+        oof = self.out_of_fold((clause_weights, clause_bias))
         empathy_weights, empathy_bias, empathy_thresholds = self._fit_empathy(oof)
+        reply_weights, reply_bias, reply_thresholds = self._fit_reply_kinds(oof)
+        distress_weights, distress_bias, distress_threshold = self._fit_distress()
         return BehaviourWeights(
             encoder=encoder, labels=CLAUSE_LABELS, clause_weights=clause_weights, clause_bias=clause_bias,
-            clause_thresholds=np.array(thresholds), empathy_weights=empathy_weights, empathy_bias=empathy_bias,
-            empathy_thresholds=empathy_thresholds, about=about)
+            empathy_weights=empathy_weights, empathy_bias=empathy_bias,
+            empathy_thresholds=empathy_thresholds, reply_weights=reply_weights, reply_bias=reply_bias,
+            reply_thresholds=reply_thresholds, distress_weights=distress_weights, distress_bias=distress_bias,
+            distress_threshold=distress_threshold, about=about)
+
+    def _fit_distress(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Whether the customer's line shows frustration, worry or anger, from its words alone."""
+        rated = [i for i, r in enumerate(self.replies) if r.customer_distress is not None and r.customer.strip()]
+        features = self.vectors([self.replies[i].customer.strip() for i in rated]).astype(np.float64)
+        target = np.array([self.replies[i].customer_distress >= 1 for i in rated], dtype=np.float64)
+        folds = np.array([fold_of(self.replies[i].item_id, self.settings.folds) for i in rated])
+        held = np.zeros(len(rated))
+        for fold in range(self.settings.folds):
+            w, b = fit_logistic(features[folds != fold], target[folds != fold], self.settings.reply_l2)
+            held[folds == fold] = sigmoid(features[folds == fold] @ w + b)
+        cut = _best_cut(lambda c: macro_f1(target.astype(int), (held >= c).astype(int), (0, 1)))
+        w, b = fit_logistic(features, target, self.settings.reply_l2)
+        return w[:, None], np.array([b]), np.array([cut])
+
+    def _fit_reply_kinds(self, oof: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Per kind, whether the whole reply performs it: from the reply's embedding and its clauses'
+        out-of-fold scores (a sarcastic or dismissive reply is often so only as a whole)."""
+        features = np.stack([self.reply_features(i, oof[i]) for i in range(len(self.replies))])
+        folds = np.array([fold_of(r.item_id, self.settings.folds) for r in self.replies])
+        weights, biases, cuts = [], [], []
+        for label in CLAUSE_LABELS:
+            keep = np.array([label not in r.unsure for r in self.replies])
+            target = np.array([label in r.labels for r in self.replies], dtype=np.float64)
+            held = np.zeros(len(self.replies))
+            for fold in range(self.settings.folds):
+                train, test = (folds != fold) & keep, folds == fold
+                w, b = fit_logistic(features[train], target[train], self.settings.reply_l2)
+                held[test] = sigmoid(features[test].astype(np.float64) @ w + b)
+            cuts.append(best_threshold(held[keep], target[keep].astype(np.int64)))
+            w, b = fit_logistic(features[keep], target[keep], self.settings.reply_l2)
+            weights.append(w)
+            biases.append(b)
+        return np.stack(weights, axis=1), np.array(biases), np.array(cuts)
 
     def _fit_empathy(self, oof: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         rated = [i for i, r in enumerate(self.replies) if r.empathy is not None]
@@ -174,11 +221,11 @@ class Trainer:
         for fold in range(self.settings.folds):
             train, held = folds != fold, folds == fold
             for target, out in zip(targets, (held_some, held_strong), strict=True):
-                w, b = fit_logistic(features[train], target[train], self.settings.empathy_l2)
+                w, b = fit_logistic(features[train], target[train], self.settings.reply_l2)
                 out[held] = sigmoid(features[held].astype(np.float64) @ w + b)
         some_cut = _best_cut(lambda cut: macro_f1(np.minimum(levels, 1), (held_some >= cut).astype(int), (0, 1)))
         strong_cut = _best_cut(lambda cut: macro_f1(levels, _levels(held_some, held_strong, some_cut, cut), (0, 1, 2)))
-        fitted = [fit_logistic(features, target, self.settings.empathy_l2) for target in targets]
+        fitted = [fit_logistic(features, target, self.settings.reply_l2) for target in targets]
         return (np.stack([w for w, _ in fitted], axis=1), np.array([b for _, b in fitted]),
                 np.array([some_cut, strong_cut]))
 
@@ -201,11 +248,13 @@ def _stack(parts: list[ClauseRows]) -> ClauseRows:
                                                                                   "mask")))
 
 
-def _fit_rows(rows: ClauseRows, l2: float) -> tuple[np.ndarray, np.ndarray]:
+def _fit_rows(rows: ClauseRows, l2: float, start: tuple[np.ndarray, np.ndarray] | None = None
+              ) -> tuple[np.ndarray, np.ndarray]:
     weights, biases = [], []
     for column in range(len(CLAUSE_LABELS)):
         keep = rows.mask[:, column] > 0
-        w, b = fit_logistic(rows.features[keep], rows.targets[keep, column], l2)
+        near = None if start is None else (start[0][:, column], float(start[1][column]))
+        w, b = fit_logistic(rows.features[keep], rows.targets[keep, column], l2, start=near)
         weights.append(w)
         biases.append(b)
     return np.stack(weights, axis=1), np.array(biases)
@@ -213,6 +262,11 @@ def _fit_rows(rows: ClauseRows, l2: float) -> tuple[np.ndarray, np.ndarray]:
 
 def default_corpus_dir() -> Path:
     return Path(__file__).resolve().parents[3] / "corpus" / "en"
+
+
+def default_items_files() -> list[Path]:
+    """Whole-reply-labelled sets shipped beside the corpus (corpus/dev/)."""
+    return sorted((default_corpus_dir().parent / "dev").glob("*.jsonl"))
 
 
 def load_training_set(corpus_dir: Path, extra_items: Sequence[Path] = ()) -> tuple[list[LabelledReply], dict]:
@@ -240,13 +294,14 @@ def file_digest(path: Path) -> str:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Rebuild the behaviour model from the labelled corpus.")
     parser.add_argument("--corpus", type=Path, default=default_corpus_dir(), help="folder of corpus *.jsonl files")
-    parser.add_argument("--items", type=Path, action="append", default=[],
-                        help="also train on an items.jsonl file (reply-level labels); may repeat")
+    parser.add_argument("--items", type=Path, action="append", default=None,
+                        help="train on this items.jsonl file (reply-level labels) instead of corpus/dev/*.jsonl; "
+                             "may repeat")
     parser.add_argument("--out", type=Path, default=None, help="weights file (default: the shipped one)")
     parser.add_argument("--check", action="store_true", help="rebuild and compare with the shipped file")
     args = parser.parse_args(argv)
     out = args.out or shipped_weights_path()
-    weights = build(args.corpus, args.items)
+    weights = build(args.corpus, default_items_files() if args.items is None else args.items)
     if args.check:
         scratch = out.with_suffix(".check.npz")
         weights.save(scratch)

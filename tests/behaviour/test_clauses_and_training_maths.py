@@ -1,0 +1,76 @@
+"""The pure parts of the behaviour model: clause splitting, the kinds, the metrics, the trainer's maths."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from simulator.analysis.behaviour.clauses import split_clauses
+from simulator.analysis.behaviour.corpus import LabelledReply
+from simulator.analysis.behaviour.linear import best_threshold, fit_logistic, sigmoid
+from simulator.analysis.behaviour.metrics import agreement, macro_f1
+from simulator.scenario.kinds import ForbiddenKind, StepKind, kind_from_name, suggest_kind
+
+
+def texts(reply: str) -> list[str]:
+    return [c.text for c in split_clauses(reply)]
+
+
+def test_a_long_sentence_splits_where_the_job_changes():
+    assert texts("I'm so sorry about that, let me pull up your account and I'll sort the refund today.") == [
+        "I'm so sorry about that", "let me pull up your account and", "I'll sort the refund today."]
+
+
+def test_speech_recogniser_text_without_punctuation_splits_on_discourse_words():
+    assert texts("um yeah im really sorry about that so what ill do is book an engineer for friday") == [
+        "um yeah im really sorry about that", "so what ill do is book an engineer for friday"]
+
+
+def test_short_fragments_join_their_neighbour_within_a_sentence_and_offsets_point_into_the_reply():
+    reply = "Okay, right, so can I take your date of birth please? Sorry."
+    clauses = split_clauses(reply)
+    assert [c.text for c in clauses] == ["Okay, right, so can I take your date of birth please?", "Sorry."]
+    assert all(reply[c.start:c.end].strip(" ,") == c.text for c in clauses)
+
+
+def test_empty_and_blank_replies_have_no_clauses():
+    assert split_clauses("") == [] and split_clauses("   ") == []
+
+
+def test_kind_names_and_did_you_mean():
+    assert kind_from_name("verify-identity") == StepKind.VERIFY_IDENTITY
+    assert kind_from_name("Blame_Customer") == ForbiddenKind.BLAME_CUSTOMER
+    assert kind_from_name("verify") is None
+    assert suggest_kind("verify_identy", tuple(k.value for k in StepKind)) == "verify_identity"
+    assert all(kind.description for kind in (*StepKind, *ForbiddenKind))
+
+
+def test_logistic_regression_separates_a_separable_set_and_is_deterministic():
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(200, 3))
+    y = (x[:, 0] - 0.5 * x[:, 1] > 0).astype(float)
+    first = fit_logistic(x, y, l2=0.1)
+    second = fit_logistic(x, y, l2=0.1)
+    assert np.array_equal(first[0], second[0]) and first[1] == second[1]
+    predicted = sigmoid(x @ first[0] + first[1]) >= 0.5
+    assert (predicted == y.astype(bool)).mean() > 0.97
+    assert first[0][0] > 0 > first[0][1]
+
+
+def test_the_threshold_that_maximises_f1_is_found():
+    scores = np.array([0.1, 0.2, 0.35, 0.6, 0.7, 0.9])
+    gold = np.array([0, 0, 0, 1, 1, 1])
+    assert 0.35 < best_threshold(scores, gold) <= 0.6
+
+
+def test_macro_f1_worked_by_hand():
+    # class 1: tp 2, fp 1, fn 0 -> 0.8; class 0: tp 1, fp 0, fn 1 -> 0.667
+    assert macro_f1([0, 0, 1, 1], [0, 1, 1, 1], (0, 1)) == pytest.approx((0.8 + 2 / 3) / 2)
+
+
+def test_unsure_labels_are_neither_hits_nor_misses():
+    item = LabelledReply("x", "1", "d", "", "reply", frozenset({"apologise"}), frozenset({"take_ownership"}), 1)
+    result = agreement([item], [frozenset({"apologise", "take_ownership"})], [1])
+    assert result.steps.tp == 1 and result.steps.fp == 0 and result.steps.fn == 0
+    missed = agreement([item], [frozenset()], [0])
+    assert missed.steps.fn == 1 and missed.empathy_binary_f1 < 1
