@@ -121,9 +121,10 @@ class DialogueEngine:
 
     def _business_reply(self, analysis: TurnAnalysis) -> bool:
         """A reply without empathy that the customer does not hold against the trainee: nothing
-        forbidden in it, and either empathy was already shown in the call or the customer's words
-        were calm (as the analyser read them)."""
-        if analysis.forbidden:
+        forbidden in it, the customer not angry, and either empathy already shown in the call or
+        the customer's words calm (as the analyser read them).  An angry customer still wants to
+        be heard before the account number."""
+        if analysis.forbidden or self.state.mood >= self.scenario.angry_at:
             return False
         return self.state.empathy_shown or analysis.customer_distressed is False
 

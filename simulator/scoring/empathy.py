@@ -8,9 +8,10 @@ down for lacking empathy.  Empathy is judged on the replies that called for it:
   reply to a complaint),
 * replies to a customer who is angry or got angrier (mood at or above the scenario's
   ``angry_at``, or a clear rise), or who had just escalated (asked for a manager, lost patience),
-* replies to a distressed line before any empathy was shown.  Once the trainee has shown empathy,
-  a procedural reply ("can I take your account number?") is a business turn again, until the
-  customer gets angrier.
+* replies to a line whose words show distress.
+
+Once the trainee has shown empathy, a procedural reply with nothing dismissive in it ("can I take
+your account number?") is a business turn again, until the customer gets angrier.
 
 Dismissive wording counts against empathy in *any* turn.
 """
@@ -77,24 +78,42 @@ def distress_in_words(turn: ScoredTurn) -> str | None:
     return None
 
 
-def why_empathy_needed(turn: ScoredTurn, opening: int | None, scenario: Scenario | None,
-                       empathy_shown: bool = False) -> str | None:
-    """Plain-words reason this reply called for empathy, or None for a business turn."""
+def fresh_escalation(turn: ScoredTurn) -> str | None:
+    """The customer has just got angrier or escalated: empathy is called for again, whatever came before."""
     customer = turn.customer
     if customer is None:
-        return "your first reply" if turn.index == opening and not empathy_shown else None
+        return None
     if customer.mood_delta >= ESCALATION_MOOD_DELTA:
         return "the customer had just got angrier"
     if ESCALATION_EVENTS & set(customer.events):
         return "right after the customer escalated"
-    if empathy_shown:
-        return None
+    return None
+
+
+def why_empathy_needed(turn: ScoredTurn, opening: int | None, scenario: Scenario | None) -> str | None:
+    """Plain-words reason this reply called for empathy, or None for a business turn."""
+    customer = turn.customer
+    if customer is None:
+        return "your first reply" if turn.index == opening else None
+    escalation = fresh_escalation(turn)
+    if escalation:
+        return escalation
     if scenario is not None and customer.mood is not None and customer.mood >= scenario.angry_at:
         return "the customer was angry"
     distress = distress_in_words(turn)
+    if turn.index == opening and turn.analysis.customer_distressed is None:
+        return "your first reply to the customer's complaint"  # the analyser does not read the words
     if distress is None:
         return None
     return f"your first reply to a complaint: {distress}" if turn.index == opening else distress
+
+
+def procedural_after_empathy(turn: ScoredTurn, empathy_shown_before: bool) -> bool:
+    """A reply without empathy, but without anything dismissive either, after empathy was shown and
+    with no fresh escalation since: a business turn ("can I take your account number?")."""
+    analysis = turn.analysis
+    return (empathy_shown_before and not analysis.silence and analysis.empathy.level == EmpathyLevel.NONE
+            and not any(e.weight < 0 for e in analysis.empathy.evidence) and fresh_escalation(turn) is None)
 
 
 def score_empathy(turns: Sequence[ScoredTurn], scenario: Scenario | None) -> EmpathyResult:
@@ -107,7 +126,8 @@ def score_empathy(turns: Sequence[ScoredTurn], scenario: Scenario | None) -> Emp
     opening = opening_reply(turns)
     needed: dict[int, str | None] = {}
     for turn in turns:
-        needed[turn.index] = why_empathy_needed(turn, opening, scenario, first_empathy is not None)
+        reason = why_empathy_needed(turn, opening, scenario)
+        needed[turn.index] = None if procedural_after_empathy(turn, first_empathy is not None) else reason
         if first_empathy is None and not turn.analysis.silence and turn.analysis.empathy.level > EmpathyLevel.NONE:
             first_empathy = turn.index
     first_empathy = None

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from simulator.call.record import CallHeader, CallMode, CallRecord, TurnRecord
 from simulator.contracts import EmpathyLevel
 from simulator.scenario.model import Scenario
-from simulator.scoring.empathy import opening_reply, why_empathy_needed
+from simulator.scoring.empathy import opening_reply, procedural_after_empathy, why_empathy_needed
 from simulator.scoring.turns import scored_turns
 
 EMPATHY_HINTS = {
@@ -61,7 +61,8 @@ def coach(scenario: Scenario, turns: Sequence[TurnRecord]) -> Coaching:
             warnings.append("Dead air: say what you are doing.")
         else:
             shown_before = any(t.analysis.empathy.level > EmpathyLevel.NONE for t in scored[:-1])
-            reason = why_empathy_needed(last, opening_reply(scored), scenario, shown_before)
+            reason = None if procedural_after_empathy(last, shown_before) else why_empathy_needed(
+                last, opening_reply(scored), scenario)
             if reason is not None:
                 empathy = f"Empathy was called for ({reason}): {EMPATHY_HINTS[analysis.empathy.level]}"
     return Coaching(empathy, tuple(done), to_do, tuple(warnings))

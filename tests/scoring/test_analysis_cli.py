@@ -40,7 +40,7 @@ def test_analyze_scores_each_line_in_order(capsys, tmp_path):
 
 
 def test_analyze_without_scenario_reports_only_empathy(capsys, tmp_path):
-    code, out, _ = run(capsys, [json.dumps({"id": "a", "text": "I understand."})], tmp_path)
+    code, out, _ = run(capsys, [json.dumps({"id": "a", "text": "Sorry for the inconvenience."})], tmp_path)
     assert code == 0
     assert set(out[0]) == {"id", "text", "empathy"} and out[0]["empathy"]["level"] == "weak"
 

@@ -45,16 +45,21 @@ def fit_logistic(x: np.ndarray, y: np.ndarray, l2: float, sample_weight: np.ndar
     return theta[:-1], float(theta[-1])
 
 
-def best_threshold(scores: np.ndarray, y: np.ndarray, floor: float = 0.04, ceiling: float = 0.8) -> float:
-    """The probability cut that maximises F1 on held-out scores, kept within [floor, ceiling]."""
+def best_threshold(scores: np.ndarray, y: np.ndarray, floor: float = 0.04, ceiling: float = 0.8,
+                   beta: float = 1.0) -> float:
+    """The probability cut that maximises F-beta on held-out scores, kept within [floor, ceiling].
+
+    beta < 1 weighs precision more: a wrongly reported forbidden move accuses the trainee.
+    """
     if y.sum() == 0:
         return 0.5
     candidates = np.round(np.arange(floor, ceiling + 1e-9, 0.01), 2)
-    best, best_f1 = 0.5, -1.0
+    best, best_score = 0.5, -1.0
+    weight = beta * beta
     for cut in candidates:
         predicted = scores >= cut
         tp = float(np.sum(predicted & (y == 1)))
-        f1 = 2 * tp / max(1.0, predicted.sum() + y.sum())
-        if f1 > best_f1 + 1e-12:
-            best, best_f1 = float(cut), f1
+        score = (1 + weight) * tp / max(1.0, weight * y.sum() + predicted.sum())
+        if score > best_score + 1e-12:
+            best, best_score = float(cut), score
     return best

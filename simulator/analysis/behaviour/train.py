@@ -16,7 +16,8 @@ replies they are scored on):
 2. Out-of-fold clause scores (5 folds by item id) feed the reply-level models, so these learn how
    far to trust the clause models on replies they never saw:
    - per kind, whether the whole reply performs it (the reply's mean clause embedding and the best
-     clause score of every kind); its threshold maximises out-of-fold F1;
+     clause score of every kind); its threshold maximises out-of-fold F1 (F0.5 for forbidden moves:
+     a false accusation costs more than a miss);
    - empathy: two logistic regressions (at least weak; strong) on the same features, with
      thresholds set out of fold for none-vs-some and none/weak/strong macro-F1.
 3. Customer distress: one logistic regression on the customer's line (calm vs frustrated, worried
@@ -44,9 +45,12 @@ from simulator.analysis.behaviour.features import (
 from simulator.analysis.behaviour.linear import best_threshold, fit_logistic, sigmoid
 from simulator.analysis.behaviour.metrics import macro_f1
 from simulator.analysis.behaviour.model import BehaviourWeights, shipped_weights_path
-from simulator.scenario.kinds import CLAUSE_LABELS
+from simulator.scenario.kinds import CLAUSE_LABELS, FORBIDDEN_KIND_NAMES
 
 FOLDS = 5
+# Forbidden moves are called at the cut that maximises F0.5 (precision counts double): a move
+# wrongly reported accuses the trainee, one missed only loses evidence.
+FORBIDDEN_BETA = 0.5
 
 
 @dataclass(frozen=True, slots=True)
@@ -205,7 +209,8 @@ class Trainer:
                 train, test = (folds != fold) & keep, folds == fold
                 w, b = fit_logistic(features[train], target[train], self.settings.reply_l2)
                 held[test] = sigmoid(features[test].astype(np.float64) @ w + b)
-            cuts.append(best_threshold(held[keep], target[keep].astype(np.int64)))
+            cuts.append(best_threshold(held[keep], target[keep].astype(np.int64),
+                                       beta=FORBIDDEN_BETA if label in FORBIDDEN_KIND_NAMES else 1.0))
             w, b = fit_logistic(features[keep], target[keep], self.settings.reply_l2)
             weights.append(w)
             biases.append(b)
