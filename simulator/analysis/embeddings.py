@@ -107,13 +107,15 @@ class SentenceEncoder:
 def _similar_lengths(ordered: list[str]) -> list[list[str]]:
     """Batches of texts of similar length (``ordered`` is sorted by length).
 
-    A batch is padded to its longest text, so a reply's short clauses batched with a long sentence
-    would cost many times their own length; a batch closes once a text is 1.5x (and 8 characters)
-    longer than the batch's first.
+    A batch is padded to its longest text, so short clauses batched with a long sentence cost many
+    times their own length; but each batch also costs a fixed ~5 ms on one thread.  A batch closes
+    once a text is 3x (and 8 characters) longer than the batch's first: measured on corpus replies,
+    a reply's clauses then take 26 ms median / 50 ms P95 on one thread, against 32 / 60 ms at 1.5x
+    and 25 / 51 ms in one batch (which a long monologue would pad badly).
     """
     batches: list[list[str]] = []
     for text in ordered:
-        if batches and len(batches[-1]) < _BATCH and len(text) <= max(1.5 * len(batches[-1][0]),
+        if batches and len(batches[-1]) < _BATCH and len(text) <= max(3.0 * len(batches[-1][0]),
                                                                         len(batches[-1][0]) + 8):
             batches[-1].append(text)
         else:

@@ -79,11 +79,17 @@ def test_the_same_words_with_or_without_emphasis_read_alike(bare):
         assert analyse(bare, plain).empathy.level == analyse(bare, emphatic).empathy.level, (plain, emphatic)
 
 
-def test_sarcasm_is_no_empathy_and_is_quoted_against_the_reply(bare):
-    analysis = analyse(bare, "Oh I'm so sorry you're upset, sir. Truly heartbreaking.")
+@pytest.mark.parametrize("text", ["Oh dear, what a tragedy, your parcel is a day late.",
+                                  "Oh no, poor you. Anyway, account number?"])
+def test_sarcasm_is_no_empathy_and_is_quoted_against_the_reply(bare, text):
+    analysis = analyse(bare, text)
     assert analysis.empathy.level == EmpathyLevel.NONE
     assert [e.rule for e in analysis.empathy.evidence][:1] == ["empathy.dismissive"]
     assert analysis.empathy.evidence[0].weight < 0
+
+
+def test_sorry_you_feel_that_way_is_dismissive_not_an_apology(bare):
+    assert kinds(bare, "I'm sorry you feel that way.") == {"dismiss_feelings"}
 
 
 def test_refusals_and_blame_are_not_offers(bare):
