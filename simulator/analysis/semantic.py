@@ -24,10 +24,11 @@ from simulator.scenario.model import Scenario
 class SemanticAnalyser:
     name = "semantic"
 
-    def __init__(self, scenario: Scenario | None, encoder: SentenceEncoder | None = None):
+    def __init__(self, scenario: Scenario | None, encoder: SentenceEncoder | None = None,
+                 model: BehaviourModel | None = None):
         self.scenario = scenario
         self._encoder = encoder
-        self._model: BehaviourModel | None = None
+        self._model = model  # None: the shipped model, loaded on the first turn
         self._matcher: ScenarioMatcher | None = None
 
     @property

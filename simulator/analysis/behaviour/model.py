@@ -41,6 +41,7 @@ class BehaviourWeights:
     labels: tuple[str, ...]
     clause_weights: np.ndarray  # (features, labels)
     clause_bias: np.ndarray
+    clause_thresholds: np.ndarray  # the best clause alone shows the kind at or above this
     empathy_weights: np.ndarray  # (features, 2): P(at least weak), P(strong)
     empathy_bias: np.ndarray
     empathy_thresholds: np.ndarray
@@ -60,13 +61,13 @@ class BehaviourWeights:
                 weights = cls(
                     encoder=about["encoder"], labels=tuple(about["labels"]),
                     clause_weights=data["clause_weights"], clause_bias=data["clause_bias"],
-                    empathy_weights=data["empathy_weights"],
+                    clause_thresholds=data["clause_thresholds"], empathy_weights=data["empathy_weights"],
                     empathy_bias=data["empathy_bias"], empathy_thresholds=data["empathy_thresholds"],
                     reply_weights=data["reply_weights"], reply_bias=data["reply_bias"],
                     reply_thresholds=data["reply_thresholds"], distress_weights=data["distress_weights"],
                     distress_bias=data["distress_bias"], distress_threshold=data["distress_threshold"],
                     about=about)
-        except (OSError, KeyError, ValueError) as err:
+        except (OSError, KeyError, ValueError, EOFError, zipfile.BadZipFile) as err:
             raise WeightsError(f"{path}: cannot read the behaviour model ({err}); rebuild it with "
                                "python -m simulator.analysis.behaviour.train") from None
         if weights.labels != CLAUSE_LABELS:
@@ -79,7 +80,7 @@ class BehaviourWeights:
         arrays = {
             "about": np.array(json.dumps(about, sort_keys=True)),
             "clause_weights": self.clause_weights, "clause_bias": self.clause_bias,
-            "empathy_weights": self.empathy_weights,
+            "clause_thresholds": self.clause_thresholds, "empathy_weights": self.empathy_weights,
             "empathy_bias": self.empathy_bias, "empathy_thresholds": self.empathy_thresholds,
             "reply_weights": self.reply_weights, "reply_bias": self.reply_bias,
             "reply_thresholds": self.reply_thresholds, "distress_weights": self.distress_weights,
@@ -193,10 +194,14 @@ class BehaviourModel:
         reply_probabilities = sigmoid((reply_matrix(whole, probabilities) @ self.weights.reply_weights
                                        + self.weights.reply_bias)[0].astype(np.float64))
         for column, label in enumerate(CLAUSE_LABELS):
-            # The reply-level model decides; the clause the clause-level model likes best is quoted.
+            # The reply-level model decides, or one clause that shows the kind beyond doubt; the
+            # clause the clause-level model likes best is quoted.
             row = int(np.argmax(probabilities[:, column]))
-            confidence = float(reply_probabilities[column])
-            if confidence >= self.weights.reply_thresholds[column]:
+            by_reply = float(reply_probabilities[column])
+            by_clause = float(probabilities[row, column])
+            sure_clause = by_clause >= self.weights.clause_thresholds[column]
+            confidence = max(by_reply, by_clause) if sure_clause else by_reply
+            if sure_clause or by_reply >= self.weights.reply_thresholds[column]:
                 findings[label] = KindFinding(label, windows[row].text, round(confidence, 3), windows[row].start)
         return BehaviourReading(
             reply=reply, windows=tuple(windows), vectors=window_vectors, probabilities=probabilities,

@@ -18,6 +18,8 @@ replies they are scored on):
    - per kind, whether the whole reply performs it (the reply's mean clause embedding and the best
      clause score of every kind); its threshold maximises out-of-fold F1 (F0.5 for forbidden moves:
      a false accusation costs more than a miss);
+   - per kind, a second cut on the best clause score alone, the lowest with 90% out-of-fold
+     precision: one clear apology in a reply that does five other jobs still counts;
    - empathy: two logistic regressions (at least weak; strong) on the same features, with
      thresholds set out of fold for none-vs-some and none/weak/strong macro-F1.
 3. Customer distress: one logistic regression on the customer's line (calm vs frustrated, worried
@@ -51,6 +53,8 @@ FOLDS = 5
 # Forbidden moves are called at the cut that maximises F0.5 (precision counts double): a move
 # wrongly reported accuses the trainee, one missed only loses evidence.
 FORBIDDEN_BETA = 0.5
+# A single clause counts on its own when its score is this precise out of fold.
+SURE_PRECISION = 0.9
 
 
 @dataclass(frozen=True, slots=True)
@@ -173,10 +177,11 @@ class Trainer:
         oof = self.out_of_fold((clause_weights, clause_bias))
         empathy_weights, empathy_bias, empathy_thresholds = self._fit_empathy(oof)
         reply_weights, reply_bias, reply_thresholds = self._fit_reply_kinds(oof)
+        clause_thresholds = self._sure_clause_cuts(oof)
         distress_weights, distress_bias, distress_threshold = self._fit_distress()
         return BehaviourWeights(
             encoder=encoder, labels=CLAUSE_LABELS, clause_weights=clause_weights, clause_bias=clause_bias,
-            empathy_weights=empathy_weights, empathy_bias=empathy_bias,
+            clause_thresholds=clause_thresholds, empathy_weights=empathy_weights, empathy_bias=empathy_bias,
             empathy_thresholds=empathy_thresholds, reply_weights=reply_weights, reply_bias=reply_bias,
             reply_thresholds=reply_thresholds, distress_weights=distress_weights, distress_bias=distress_bias,
             distress_threshold=distress_threshold, about=about)
@@ -194,6 +199,25 @@ class Trainer:
         cut = _best_cut(lambda c: macro_f1(target.astype(int), (held >= c).astype(int), (0, 1)))
         w, b = fit_logistic(features, target, self.settings.reply_l2)
         return w[:, None], np.array([b]), np.array([cut])
+
+    def _sure_clause_cuts(self, oof: list[np.ndarray]) -> np.ndarray:
+        """Per kind, the clause score above which one clause alone shows the kind: the lowest cut
+        whose out-of-fold precision is at least SURE_PRECISION.  In a long reply that does five
+        jobs the reply-level view dilutes one clear apology; this keeps it."""
+        best = np.array([s.max(axis=0) if len(s) else np.zeros(len(CLAUSE_LABELS)) for s in oof])
+        cuts = []
+        for column, label in enumerate(CLAUSE_LABELS):
+            keep = np.array([label not in r.unsure for r in self.replies])
+            gold = np.array([label in r.labels for r in self.replies])[keep]
+            scores = best[keep, column]
+            cut = 1.0  # never, unless some cut is precise enough
+            for candidate in np.round(np.arange(0.5, 0.991, 0.01), 2):
+                called = scores >= candidate
+                if called.sum() >= 10 and gold[called].mean() >= SURE_PRECISION:
+                    cut = float(candidate)
+                    break
+            cuts.append(cut)
+        return np.array(cuts)
 
     def _fit_reply_kinds(self, oof: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Per kind, whether the whole reply performs it: from the reply's embedding and its clauses'
