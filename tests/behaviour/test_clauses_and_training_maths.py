@@ -74,3 +74,17 @@ def test_unsure_labels_are_neither_hits_nor_misses():
     assert result.steps.tp == 1 and result.steps.fp == 0 and result.steps.fn == 0
     missed = agreement([item], [frozenset()], [0])
     assert missed.steps.fn == 1 and missed.empathy_binary_f1 < 1
+
+
+def test_the_corpus_files_are_well_formed_and_cover_every_kind(repo_root, capsys):
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("check_corpus", repo_root / "corpus" / "check_corpus.py")
+    checker = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(checker)
+    files = sorted(str(p) for p in (repo_root / "corpus" / "en").glob("*.jsonl"))
+    assert checker.main(files) == 0
+    printed = capsys.readouterr().out
+    assert "0 bad lines" in printed
+    for kind in (*StepKind, *ForbiddenKind):
+        assert f"'{kind.value}': 0" not in printed, kind
