@@ -14,7 +14,12 @@ from dataclasses import replace
 
 from simulator.analysis.base import TurnInput
 from simulator.analysis.behaviour.judge import empathy_judgement
-from simulator.analysis.behaviour.model import BehaviourModel, BehaviourReading, shipped_weights
+from simulator.analysis.behaviour.model import (
+    BehaviourModel,
+    BehaviourReading,
+    WeightsError,
+    shipped_weights,
+)
 from simulator.analysis.embeddings import SentenceEncoder, shared_encoder
 from simulator.analysis.matching import ScenarioMatcher, quote_start_s
 from simulator.contracts import EmpathyJudgement, EmpathyLevel, Transcript, TurnAnalysis
@@ -40,7 +45,11 @@ class SemanticAnalyser:
     @property
     def model(self) -> BehaviourModel:
         if self._model is None:
-            self._model = BehaviourModel(shipped_weights(), self.encoder.encode)
+            weights = shipped_weights()
+            if weights.encoder != self.encoder.name:
+                raise WeightsError(f"the behaviour model was trained with {weights.encoder}, not {self.encoder.name}; "
+                                   "rebuild it with python -m simulator.analysis.behaviour.train")
+            self._model = BehaviourModel(weights, self.encoder.encode)
         return self._model
 
     @property

@@ -292,7 +292,7 @@ class _Linter:
             if kind is None:
                 continue
             if kind in first:
-                ids = [getattr(e, "id") for e in getattr(self.scenario, section)]
+                ids = [e.id for e in getattr(self.scenario, section)]
                 self.report(Level.WARNING, f"{section}.shared-kind", (section, index),
                             f"{ids[index]!r} has the same kind ({kind}) as {ids[first[kind]]!r}: the behaviour model "
                             "finds both in the same words", "keep one, or make one a custom entry without a kind")

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -51,14 +51,25 @@ def _labels(values: Iterable[str], where: str) -> frozenset[str]:
     return found
 
 
-def read_corpus_file(path: Path) -> list[LabelledReply]:
-    replies = []
+def _json_lines(path: Path, kind: str) -> Iterator[tuple[str, dict]]:
+    """(``file:line``, object) for each non-blank line; a line that is not a JSON object is an error."""
     for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
         if not line.strip():
             continue
         where = f"{path}:{number}"
         try:
             item = json.loads(line)
+        except json.JSONDecodeError as err:
+            raise CorpusError(f"{where}: not {kind} line ({err})") from None
+        if not isinstance(item, dict):
+            raise CorpusError(f"{where}: not {kind} line (expected a JSON object)")
+        yield where, item
+
+
+def read_corpus_file(path: Path) -> list[LabelledReply]:
+    replies = []
+    for where, item in _json_lines(path, "a corpus"):
+        try:
             segments = tuple(Segment(s["text"].strip(), _labels([*s["steps"], *s["forbidden"]], where))
                              for s in item["segments"])
             replies.append(LabelledReply(
@@ -67,26 +78,22 @@ def read_corpus_file(path: Path) -> list[LabelledReply]:
                 labels=frozenset().union(*(s.labels for s in segments)), unsure=frozenset(),
                 empathy=int(item["empathy"]), segments=segments,
                 customer_distress=int(item["customer_distress"])))
-        except (json.JSONDecodeError, KeyError, TypeError) as err:
+        except (KeyError, TypeError, ValueError) as err:
             raise CorpusError(f"{where}: not a corpus line ({err})") from None
     return replies
 
 
 def read_items_file(path: Path, source: str | None = None) -> list[LabelledReply]:
     replies = []
-    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
-        if not line.strip():
-            continue
-        where = f"{path}:{number}"
+    for where, item in _json_lines(path, "an items"):
         try:
-            item = json.loads(line)
             replies.append(LabelledReply(
                 source=source or path.stem, item_id=item["id"], domain=item.get("domain", ""),
                 customer=item.get("customer", ""), reply=item["reply"],
                 labels=_labels([*item["steps"], *item["forbidden"]], where),
                 unsure=_labels([*item.get("steps_unsure", ()), *item.get("forbidden_unsure", ())], where),
                 empathy=item["empathy"]))
-        except (json.JSONDecodeError, KeyError, TypeError) as err:
+        except (KeyError, TypeError) as err:
             raise CorpusError(f"{where}: not an items line ({err})") from None
     return replies
 

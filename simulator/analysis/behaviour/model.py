@@ -22,17 +22,26 @@ from pathlib import Path
 import numpy as np
 
 from simulator.analysis.behaviour.features import (
-    Encode, Window, reply_matrix, reply_vector, reply_windows, window_matrix,
+    Encode,
+    Window,
+    reply_matrix,
+    reply_vector,
+    reply_windows,
+    window_matrix,
 )
 from simulator.analysis.behaviour.linear import sigmoid
-from simulator.scenario.kinds import CLAUSE_LABELS, FORBIDDEN_KIND_NAMES, STEP_KIND_NAMES
 from simulator.contracts import EmpathyLevel
+from simulator.lazy import MissingPackage
+from simulator.scenario.kinds import (
+    CLAUSE_LABELS,
+    FORBIDDEN_KIND_NAMES,
+    STEP_KIND_NAMES,
+)
 
-DEFAULT_WEIGHTS = "behaviour_en.npz"
 
-
-class WeightsError(RuntimeError):
-    """The behaviour model's weights file is missing, damaged or made for another encoder."""
+class WeightsError(MissingPackage):
+    """The behaviour model's weights file is missing, damaged or made for another encoder (the CLI
+    reports it as it reports a missing package: the message says what to do)."""
 
 
 @dataclass(frozen=True, slots=True)
