@@ -17,7 +17,6 @@ import numpy as np
 from simulator.analysis.behaviour.clauses import split_clauses
 
 Encode = Callable[[Sequence[str]], np.ndarray]
-POSITION_FEATURES = 2  # opens the reply, ends the reply
 
 
 @dataclass(frozen=True, slots=True)

@@ -16,9 +16,9 @@ def sigmoid(z: np.ndarray) -> np.ndarray:
     return 0.5 * (1.0 + np.tanh(0.5 * z))
 
 
-def fit_logistic(x: np.ndarray, y: np.ndarray, l2: float, sample_weight: np.ndarray | None = None,
-                 iterations: int = 25, start: tuple[np.ndarray, float] | None = None) -> tuple[np.ndarray, float]:
-    """Weights and bias minimising weighted log-loss + ``l2``/2 * |w|^2 (the bias is not penalised).
+def fit_logistic(x: np.ndarray, y: np.ndarray, l2: float, iterations: int = 25,
+                 start: tuple[np.ndarray, float] | None = None) -> tuple[np.ndarray, float]:
+    """Weights and bias minimising log-loss + ``l2``/2 * |w|^2 (the bias is not penalised).
 
     ``start`` (a nearby solution, e.g. the fit on all the data when fitting one fold) saves most of
     the iterations.  The curvature is accumulated in float32, which halves the cost and changes
@@ -28,14 +28,13 @@ def fit_logistic(x: np.ndarray, y: np.ndarray, l2: float, sample_weight: np.ndar
     design = np.hstack([x.astype(np.float64), np.ones((rows, 1))])
     design32 = design.astype(np.float32)
     target = y.astype(np.float64)
-    weight = np.ones(rows) if sample_weight is None else sample_weight.astype(np.float64)
     penalty = np.full(dims + 1, l2)
     penalty[-1] = 1e-8
     theta = np.zeros(dims + 1) if start is None else np.append(start[0], start[1]).astype(np.float64)
     for _ in range(iterations):
         p = sigmoid(design @ theta)
-        gradient = design.T @ (weight * (p - target)) + penalty * theta
-        scaled = design32 * (weight * p * (1 - p)).astype(np.float32)[:, None]
+        gradient = design.T @ (p - target) + penalty * theta
+        scaled = design32 * (p * (1 - p)).astype(np.float32)[:, None]
         curvature = (scaled.T @ design32).astype(np.float64) + np.diag(penalty)
         step = np.linalg.solve(curvature, gradient)
         theta -= step

@@ -148,21 +148,9 @@ class BehaviourModel:
         self.weights = weights
         self._encode = encode
 
-    @property
-    def thresholds(self) -> dict[str, float]:
-        """Per kind, the reply-level probability at which the kind counts as performed."""
-        return {label: float(t) for label, t in zip(CLAUSE_LABELS, self.weights.reply_thresholds, strict=True)}
-
     def window_probabilities(self, vectors: np.ndarray, windows: Sequence[Window]) -> np.ndarray:
-        if not windows:
-            return np.zeros((0, len(CLAUSE_LABELS)), dtype=np.float32)
-        logits = window_matrix(vectors, windows) @ self.weights.clause_weights + self.weights.clause_bias
-        return sigmoid(logits.astype(np.float64)).astype(np.float32)
-
-    def empathy_probabilities(self, reply_vector: np.ndarray, probabilities: np.ndarray) -> tuple[float, float]:
-        logits = reply_matrix(reply_vector, probabilities) @ self.weights.empathy_weights + self.weights.empathy_bias
-        some, strong = sigmoid(logits[0].astype(np.float64))
-        return float(some), float(min(strong, some))
+        return clause_probabilities(vectors, windows, self.weights.clause_weights,
+                                    self.weights.clause_bias).astype(np.float32)
 
     def read_many(self, replies: Sequence[str]) -> list[BehaviourReading]:
         """Readings of several replies; their texts are embedded in one batch."""
@@ -194,13 +182,15 @@ class BehaviourModel:
         probabilities = self.window_probabilities(window_vectors, windows)
         if not windows:
             return BehaviourReading(reply, (), window_vectors, probabilities, (), (), EmpathyLevel.NONE, 0.0, 0.0)
-        whole = reply_vector(window_vectors, windows)
-        some, strong = self.empathy_probabilities(whole, probabilities)
+        features = reply_matrix(reply_vector(window_vectors, windows), probabilities)
+        some, strong = sigmoid((features @ self.weights.empathy_weights + self.weights.empathy_bias)[0]
+                               .astype(np.float64))
+        strong = min(strong, some)
         some_cut, strong_cut = (float(t) for t in self.weights.empathy_thresholds)
         level = EmpathyLevel.NONE if some < some_cut else (
             EmpathyLevel.STRONG if strong >= strong_cut else EmpathyLevel.WEAK)
         findings: dict[str, KindFinding] = {}
-        reply_probabilities = sigmoid((reply_matrix(whole, probabilities) @ self.weights.reply_weights
+        reply_probabilities = sigmoid((features @ self.weights.reply_weights
                                        + self.weights.reply_bias)[0].astype(np.float64))
         for column, label in enumerate(CLAUSE_LABELS):
             # The reply-level model decides, or one clause that shows the kind beyond doubt; the
@@ -216,7 +206,16 @@ class BehaviourModel:
             reply=reply, windows=tuple(windows), vectors=window_vectors, probabilities=probabilities,
             steps=tuple(findings[k] for k in STEP_KIND_NAMES if k in findings),
             forbidden=tuple(findings[k] for k in FORBIDDEN_KIND_NAMES if k in findings),
-            empathy=level, some_empathy_probability=round(some, 3), strong_empathy_probability=round(strong, 3))
+            empathy=level, some_empathy_probability=round(float(some), 3),
+            strong_empathy_probability=round(float(strong), 3))
+
+
+def clause_probabilities(vectors: np.ndarray, windows: Sequence[Window], weights: np.ndarray,
+                         bias: np.ndarray) -> np.ndarray:
+    """Per window, the clause-level probability of every kind (training and reading share it)."""
+    if not windows:
+        return np.zeros((0, len(CLAUSE_LABELS)))
+    return sigmoid((window_matrix(vectors, windows) @ weights + bias).astype(np.float64))
 
 
 def shipped_weights_path(language: str = "en") -> Path:

@@ -46,7 +46,7 @@ from simulator.analysis.behaviour.features import (
 )
 from simulator.analysis.behaviour.linear import best_threshold, fit_logistic, sigmoid
 from simulator.analysis.behaviour.metrics import macro_f1
-from simulator.analysis.behaviour.model import BehaviourWeights, shipped_weights_path
+from simulator.analysis.behaviour.model import BehaviourWeights, clause_probabilities, shipped_weights_path
 from simulator.scenario.kinds import CLAUSE_LABELS, FORBIDDEN_KIND_NAMES
 
 FOLDS = 5
@@ -68,7 +68,6 @@ class TrainSettings:
 
 @dataclass(frozen=True, slots=True)
 class ClauseRows:
-    item: np.ndarray  # index of the reply each row comes from
     features: np.ndarray
     targets: np.ndarray  # (rows, labels) 0/1
     mask: np.ndarray  # (rows, labels) 1 = this row teaches this label
@@ -100,9 +99,8 @@ class Trainer:
     def vectors(self, texts: Sequence[str]) -> np.ndarray:
         return np.stack([self._vector[t] for t in texts])
 
-    def _rows_of(self, index: int, windows: list[Window], targets: np.ndarray, mask: np.ndarray) -> ClauseRows:
-        return ClauseRows(np.full(len(windows), index), window_matrix(self.vectors([w.text for w in windows]), windows),
-                          targets, mask)
+    def window_features(self, windows: Sequence[Window]) -> np.ndarray:
+        return window_matrix(self.vectors([w.text for w in windows]), windows)
 
     def segment_rows(self, indices: Sequence[int]) -> ClauseRows:
         parts = []
@@ -112,7 +110,7 @@ class Trainer:
                 continue
             windows = _segment_windows(reply)
             targets = np.array([[label in s.labels for label in CLAUSE_LABELS] for s in reply.segments], np.float64)
-            parts.append(self._rows_of(index, windows, targets, np.ones_like(targets)))
+            parts.append(ClauseRows(self.window_features(windows), targets, np.ones_like(targets)))
         return _stack(parts)
 
     def whole_reply_rows(self, indices: Sequence[int], weights: tuple[np.ndarray, np.ndarray] | None) -> ClauseRows:
@@ -123,7 +121,7 @@ class Trainer:
             windows = self.inference_windows[index]
             if reply.segments or not windows:
                 continue
-            features = window_matrix(self.vectors([w.text for w in windows]), windows)
+            features = self.window_features(windows)
             targets = np.zeros((len(windows), len(CLAUSE_LABELS)))
             mask = np.ones_like(targets)
             for column, label in enumerate(CLAUSE_LABELS):
@@ -136,7 +134,7 @@ class Trainer:
                     else:
                         row = int(np.argmax(features @ weights[0][:, column] + weights[1][column]))
                     targets[row, column] = mask[row, column] = 1
-            parts.append(ClauseRows(np.full(len(windows), index), features, targets, mask))
+            parts.append(ClauseRows(features, targets, mask))
         return _stack(parts)
 
     def fit_clauses(self, indices: Sequence[int], start: tuple[np.ndarray, np.ndarray] | None = None
@@ -151,10 +149,8 @@ class Trainer:
 
     def reply_scores(self, index: int, weights: tuple[np.ndarray, np.ndarray]) -> np.ndarray:
         windows = self.inference_windows[index]
-        if not windows:
-            return np.zeros((0, len(CLAUSE_LABELS)))
-        features = window_matrix(self.vectors([w.text for w in windows]), windows)
-        return sigmoid(features.astype(np.float64) @ weights[0] + weights[1])
+        vectors = self.vectors([w.text for w in windows]) if windows else np.zeros((0, 0))
+        return clause_probabilities(vectors, windows, *weights)
 
     def out_of_fold(self, full: tuple[np.ndarray, np.ndarray]) -> list[np.ndarray]:
         """Per reply, its windows' clause probabilities from a model that never saw the reply
@@ -186,16 +182,25 @@ class Trainer:
             reply_thresholds=reply_thresholds, distress_weights=distress_weights, distress_bias=distress_bias,
             distress_threshold=distress_threshold, about=about)
 
+    def _held_out(self, features: np.ndarray, target: np.ndarray, indices: Sequence[int],
+                  keep: np.ndarray | None = None) -> np.ndarray:
+        """Each row's probability from a reply-level regression fitted on the other folds (rows are
+        the replies ``indices``; ``keep`` marks the rows allowed to teach)."""
+        folds = np.array([fold_of(self.replies[i].item_id, self.settings.folds) for i in indices])
+        teach = np.ones(len(indices), bool) if keep is None else keep
+        held = np.zeros(len(indices))
+        for fold in range(self.settings.folds):
+            w, b = fit_logistic(features[(folds != fold) & teach], target[(folds != fold) & teach],
+                                self.settings.reply_l2)
+            held[folds == fold] = sigmoid(features[folds == fold].astype(np.float64) @ w + b)
+        return held
+
     def _fit_distress(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Whether the customer's line shows frustration, worry or anger, from its words alone."""
         rated = [i for i, r in enumerate(self.replies) if r.customer_distress is not None and r.customer.strip()]
         features = self.vectors([self.replies[i].customer.strip() for i in rated]).astype(np.float64)
         target = np.array([self.replies[i].customer_distress >= 1 for i in rated], dtype=np.float64)
-        folds = np.array([fold_of(self.replies[i].item_id, self.settings.folds) for i in rated])
-        held = np.zeros(len(rated))
-        for fold in range(self.settings.folds):
-            w, b = fit_logistic(features[folds != fold], target[folds != fold], self.settings.reply_l2)
-            held[folds == fold] = sigmoid(features[folds == fold] @ w + b)
+        held = self._held_out(features, target, rated)
         cut = _best_cut(lambda c: macro_f1(target.astype(int), (held >= c).astype(int), (0, 1)))
         w, b = fit_logistic(features, target, self.settings.reply_l2)
         return w[:, None], np.array([b]), np.array([cut])
@@ -222,17 +227,13 @@ class Trainer:
     def _fit_reply_kinds(self, oof: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Per kind, whether the whole reply performs it: from the reply's embedding and its clauses'
         out-of-fold scores (a sarcastic or dismissive reply is often so only as a whole)."""
-        features = np.stack([self.reply_features(i, oof[i]) for i in range(len(self.replies))])
-        folds = np.array([fold_of(r.item_id, self.settings.folds) for r in self.replies])
+        everything = list(range(len(self.replies)))
+        features = np.stack([self.reply_features(i, oof[i]) for i in everything])
         weights, biases, cuts = [], [], []
         for label in CLAUSE_LABELS:
             keep = np.array([label not in r.unsure for r in self.replies])
             target = np.array([label in r.labels for r in self.replies], dtype=np.float64)
-            held = np.zeros(len(self.replies))
-            for fold in range(self.settings.folds):
-                train, test = (folds != fold) & keep, folds == fold
-                w, b = fit_logistic(features[train], target[train], self.settings.reply_l2)
-                held[test] = sigmoid(features[test].astype(np.float64) @ w + b)
+            held = self._held_out(features, target, everything, keep)
             cuts.append(best_threshold(held[keep], target[keep].astype(np.int64),
                                        beta=FORBIDDEN_BETA if label in FORBIDDEN_KIND_NAMES else 1.0))
             w, b = fit_logistic(features[keep], target[keep], self.settings.reply_l2)
@@ -245,13 +246,7 @@ class Trainer:
         features = np.stack([self.reply_features(i, oof[i]) for i in rated])
         levels = np.array([self.replies[i].empathy for i in rated])
         targets = (levels >= 1).astype(np.float64), (levels >= 2).astype(np.float64)
-        folds = np.array([fold_of(self.replies[i].item_id, self.settings.folds) for i in rated])
-        held_some, held_strong = np.zeros(len(rated)), np.zeros(len(rated))
-        for fold in range(self.settings.folds):
-            train, held = folds != fold, folds == fold
-            for target, out in zip(targets, (held_some, held_strong), strict=True):
-                w, b = fit_logistic(features[train], target[train], self.settings.reply_l2)
-                out[held] = sigmoid(features[held].astype(np.float64) @ w + b)
+        held_some, held_strong = (self._held_out(features, target, rated) for target in targets)
         some_cut = _best_cut(lambda cut: macro_f1(np.minimum(levels, 1), (held_some >= cut).astype(int), (0, 1)))
         strong_cut = _best_cut(lambda cut: macro_f1(levels, _levels(held_some, held_strong, some_cut, cut), (0, 1, 2)))
         fitted = [fit_logistic(features, target, self.settings.reply_l2) for target in targets]
@@ -272,9 +267,8 @@ def _best_cut(score) -> float:
 def _stack(parts: list[ClauseRows]) -> ClauseRows:
     if not parts:
         empty = np.zeros((0, len(CLAUSE_LABELS)))
-        return ClauseRows(np.zeros(0, np.int64), np.zeros((0, 0), np.float32), empty, empty)
-    return ClauseRows(*(np.concatenate([getattr(p, f) for p in parts]) for f in ("item", "features", "targets",
-                                                                                  "mask")))
+        return ClauseRows(np.zeros((0, 0), np.float32), empty, empty)
+    return ClauseRows(*(np.concatenate([getattr(p, f) for p in parts]) for f in ("features", "targets", "mask")))
 
 
 def _fit_rows(rows: ClauseRows, l2: float, start: tuple[np.ndarray, np.ndarray] | None = None
