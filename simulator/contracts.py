@@ -211,6 +211,10 @@ class TurnAnalysis:
     customer_distressed: bool | None = None  # that likelihood over the analyser's threshold
 
     @property
+    def shows_empathy(self) -> bool:
+        return not self.silence and self.empathy.level > EmpathyLevel.NONE
+
+    @property
     def step_ids(self) -> tuple[str, ...]:
         return tuple(hit.step_id for hit in self.steps_hit)
 

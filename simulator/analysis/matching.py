@@ -76,12 +76,12 @@ class _ExampleIndex:
         self._vectors = encoder.encode(texts)
         self._owners = np.array(owners, dtype=np.int64)
 
-    def per_item(self, vectors: np.ndarray) -> np.ndarray:
-        """Clauses x items: each clause's similarity to the item's closest example (-1 without any)."""
-        table = np.full((len(vectors), len(self.items)), -1.0, dtype=np.float32)
-        if not self._texts or len(vectors) == 0:
+    def per_item(self, similarities: np.ndarray) -> np.ndarray:
+        """Clauses x items, from clauses x examples: each clause's similarity to the item's closest
+        example (-1 without any)."""
+        table = np.full((len(similarities), len(self.items)), -1.0, dtype=np.float32)
+        if not self._texts or len(similarities) == 0:
             return table
-        similarities = vectors @ self._vectors.T
         for index in range(len(self.items)):
             columns = np.flatnonzero(self._owners == index)
             if columns.size:
@@ -90,7 +90,9 @@ class _ExampleIndex:
 
     def sentence_best(self, vectors: np.ndarray) -> np.ndarray:
         """Per clause, its similarity to the closest example of any item (-1 without items)."""
-        return self.per_item(vectors).max(axis=1, initial=-1.0) if len(vectors) else np.zeros(0, np.float32)
+        if not len(vectors):
+            return np.zeros(0, np.float32)
+        return self.per_item(vectors @ self._vectors.T).max(axis=1, initial=-1.0)
 
     def best(self, sentences: Sequence[str], vectors: np.ndarray, thresholds: np.ndarray,
              margin: float | None = None, rivals: np.ndarray | None = None) -> dict[str, SemanticHit]:
@@ -105,13 +107,13 @@ class _ExampleIndex:
         hits: dict[str, SemanticHit] = {}
         if not self._texts or not sentences:
             return hits
-        table = self.per_item(vectors)
+        similarities = vectors @ self._vectors.T
+        table = self.per_item(similarities)
         allowed = table >= thresholds[None, :]
         if margin is not None:
             allowed &= table >= table.max(axis=1, keepdims=True) - margin
         if rivals is not None:
             allowed &= table >= rivals[:, None]
-        similarities = vectors @ self._vectors.T
         for index, item in enumerate(self.items):
             rows = np.flatnonzero(allowed[:, index])
             if rows.size == 0:

@@ -85,7 +85,7 @@ class DialogueEngine:
         new_steps = set(analysis.step_ids) - state.steps_done
         state.steps_done |= set(analysis.step_ids)
         delta, events = self._reaction(analysis, bool(new_steps))
-        state.empathy_shown |= not analysis.silence and analysis.empathy.level > EmpathyLevel.NONE
+        state.empathy_shown |= analysis.shows_empathy
         state.mood = _clamp(state.mood + delta)
 
         poor = analysis.silence or bool(analysis.forbidden) or (
@@ -137,9 +137,8 @@ class DialogueEngine:
             delta += reactions.silence
         else:
             level = analysis.empathy.level
-            if level == EmpathyLevel.NONE and self._business_reply(analysis):
-                pass  # a procedural reply after empathy was shown, or to a calm line: no reaction
-            else:
+            # a procedural reply after empathy was shown, or to a calm line, gets no reaction
+            if level > EmpathyLevel.NONE or not self._business_reply(analysis):
                 delta += {EmpathyLevel.STRONG: reactions.empathy_strong, EmpathyLevel.WEAK: reactions.empathy_weak,
                           EmpathyLevel.NONE: reactions.empathy_none}[level]
                 if level == EmpathyLevel.STRONG:

@@ -128,15 +128,12 @@ def score_empathy(turns: Sequence[ScoredTurn], scenario: Scenario | None) -> Emp
     for turn in turns:
         reason = why_empathy_needed(turn, opening, scenario)
         needed[turn.index] = None if procedural_after_empathy(turn, first_empathy is not None) else reason
-        if first_empathy is None and not turn.analysis.silence and turn.analysis.empathy.level > EmpathyLevel.NONE:
+        if first_empathy is None and turn.analysis.shows_empathy:
             first_empathy = turn.index
-    first_empathy = None
     judged_count = max(1, sum(reason is not None for reason in needed.values()))
     for turn in turns:
         analysis = turn.analysis
         judgement = analysis.empathy
-        if first_empathy is None and not analysis.silence and judgement.level > EmpathyLevel.NONE:
-            first_empathy = turn.index
         items = [turn.evidence(E, f"{e.rule}", e.quote, e.detail, 0.0, e.start_s) for e in judgement.evidence]
         dismissive = [e for e in judgement.evidence if e.weight < 0]
         reason = needed[turn.index]

@@ -60,7 +60,7 @@ def coach(scenario: Scenario, turns: Sequence[TurnRecord]) -> Coaching:
         if analysis.silence:
             warnings.append("Dead air: say what you are doing.")
         else:
-            shown_before = any(t.analysis.empathy.level > EmpathyLevel.NONE for t in scored[:-1])
+            shown_before = any(t.analysis.shows_empathy for t in scored[:-1])
             reason = None if procedural_after_empathy(last, shown_before) else why_empathy_needed(
                 last, opening_reply(scored), scenario)
             if reason is not None:
