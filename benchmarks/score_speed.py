@@ -74,11 +74,11 @@ def build_call(folder: Path, repeats: int = 2) -> Path:
 
 
 def _score_once(path: Path, loaded, analyser, transcriber, transcribe_customer: bool = True) -> tuple[float, dict]:
-    from simulator.analysis.acoustics import read_wav
-    from simulator.scoring.importer import vad_span_finder
+    from simulator.wavfile import read_wav
+    from simulator.qa.importer import vad_span_finder
     from simulator.scenario.loader import effective_rubric
     from simulator.scoring.call_scorer import score_call
-    from simulator.scoring.external import analyse_external
+    from simulator.qa.external import analyse_external
 
     started = time.perf_counter()
     cpu_started = time.process_time()
@@ -94,7 +94,7 @@ def _score_once(path: Path, loaded, analyser, transcriber, transcribe_customer: 
 
 def run() -> dict:
     from simulator.analysis.registry import builtin_analysers
-    from simulator.scoring.importer import transcriber_for
+    from simulator.qa.importer import transcriber_for
     from simulator.config import load_settings
     from simulator.scenario.loader import load_scenario
 
@@ -103,7 +103,7 @@ def run() -> dict:
     with tempfile.TemporaryDirectory(prefix="callsim-score-speed-") as scratch:
         path = build_call(Path(scratch))
         cold_started = time.perf_counter()
-        analyser = builtin_analysers().create(loaded.scenario, settings.analyser)
+        analyser = builtin_analysers().create(settings.analyser, loaded.scenario)
         transcriber = transcriber_for(settings)
         _, about = _score_once(path, loaded, analyser, transcriber)
         cold = time.perf_counter() - cold_started

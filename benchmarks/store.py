@@ -17,7 +17,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from simulator.call.record import CallHeader, TurnRecord, now_iso
+from simulator.record import CallHeader, TurnRecord, now_iso
 from simulator.contracts import Outcome, Speaker
 from simulator.store import open_store
 

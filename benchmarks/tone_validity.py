@@ -31,7 +31,9 @@ from pathlib import Path
 
 import numpy as np
 
-from simulator.analysis.acoustics import read_wav, resample, voice_features
+from simulator.analysis.acoustics import voice_features
+
+from simulator.wavfile import read_wav, resample
 from simulator.analysis.tone import call_tone, features_of_file
 from simulator.contracts import ToneLabel, Transcript
 from simulator.scenario.model import ToneThresholds

@@ -7,7 +7,7 @@ import importlib
 import sys
 
 from simulator.config import SettingsError
-from simulator.call.record import RecordingError
+from simulator.record import RecordingError
 from simulator.lazy import MissingPackage
 
 # Command groups, in the order ``callsim --help`` lists them.

@@ -1,15 +1,13 @@
 """Signal measures of speech with numpy only: level, pitch (YIN) and spectral balance.
 
-Everything works on float32 mono samples in [-1, 1].  ``read_wav`` accepts any PCM WAV the
-``wave`` module can open (8/16/24/32-bit, any rate, mono or multichannel) so recorded calls from
-other systems can be measured too.  The measures feed ``simulator.analysis.tone``.
+Everything works on float32 mono samples in [-1, 1] (``simulator.wavfile`` reads them from any PCM
+WAV, so recorded calls from other systems can be measured too).  The measures feed
+``simulator.analysis.tone``.
 """
 
 from __future__ import annotations
 
-import wave
 from dataclasses import dataclass
-from pathlib import Path
 
 import numpy as np
 
@@ -25,91 +23,6 @@ SPLIT_HZ = 1000.0  # low band 80-1000 Hz vs high band 1000-4000 Hz (telephone-sa
 HIGH_BAND_TOP_HZ = 4000.0
 MIN_MEASURABLE_SPEECH_S = 0.2
 FRAMES_PER_BLOCK = 2000  # 20 s of 10 ms frames per FFT batch
-RESAMPLE_BLOCK_S = 60
-RESAMPLE_MARGIN_S = 1
-
-
-class AudioFileError(ValueError):
-    """A WAV file that cannot be read; the message names the file and what to do."""
-
-
-@dataclass(frozen=True, slots=True)
-class Audio:
-    samples: np.ndarray  # float32, shape (frames, channels)
-    sample_rate: int
-
-    @property
-    def duration_s(self) -> float:
-        return self.samples.shape[0] / self.sample_rate
-
-    @property
-    def channels(self) -> int:
-        return self.samples.shape[1]
-
-    def channel(self, index: int) -> np.ndarray:
-        return np.ascontiguousarray(self.samples[:, index])
-
-    def mono(self) -> np.ndarray:
-        return self.samples.mean(axis=1).astype(np.float32)
-
-
-def read_wav(path: Path | str) -> Audio:
-    path = Path(path)
-    try:
-        with wave.open(str(path), "rb") as handle:
-            width = handle.getsampwidth()
-            channels = handle.getnchannels()
-            rate = handle.getframerate()
-            raw = handle.readframes(handle.getnframes())
-    except FileNotFoundError:
-        raise AudioFileError(f"{path}: no such file") from None
-    except (wave.Error, EOFError) as err:
-        raise AudioFileError(f"{path}: not a PCM WAV file ({err}); convert it with "
-                             f"'sox {path.name} -b 16 out.wav' or 'ffmpeg -i {path.name} out.wav'") from None
-    if width == 1:
-        data = (np.frombuffer(raw, np.uint8).astype(np.float32) - 128.0) / 128.0
-    elif width == 2:
-        data = np.frombuffer(raw, "<i2").astype(np.float32) / 32768.0
-    elif width == 3:
-        bytes3 = np.frombuffer(raw, np.uint8).reshape(-1, 3).astype(np.int32)
-        ints = bytes3[:, 0] | (bytes3[:, 1] << 8) | (bytes3[:, 2] << 16)
-        ints = np.where(ints >= 1 << 23, ints - (1 << 24), ints)
-        data = ints.astype(np.float32) / float(1 << 23)
-    elif width == 4:
-        data = np.frombuffer(raw, "<i4").astype(np.float32) / float(1 << 31)
-    else:
-        raise AudioFileError(f"{path}: unsupported sample width {width} bytes")
-    frames = data.size // channels
-    return Audio(data[: frames * channels].reshape(frames, channels), rate)
-
-
-def resample(samples: np.ndarray, rate: int, target: int) -> np.ndarray:
-    """FFT resampling (band-limited), in overlapping blocks so an hour of 48 kHz audio stays small."""
-    if rate == target or samples.size == 0:
-        return samples.astype(np.float32)
-    block, margin = RESAMPLE_BLOCK_S * rate, RESAMPLE_MARGIN_S * rate
-    if samples.size <= block + 2 * margin:
-        return _resample_whole(samples, rate, target)
-    pieces = []
-    for start in range(0, samples.size, block):
-        end = min(start + block, samples.size)
-        lo, hi = max(0, start - margin), min(samples.size, end + margin)
-        converted = _resample_whole(samples[lo:hi], rate, target)
-        # keep the block's own share; the margins only keep block edges free of wrap-around
-        first = round((start - lo) * target / rate)
-        pieces.append(converted[first: first + round(end * target / rate) - round(start * target / rate)])
-    return np.concatenate(pieces)
-
-
-def _resample_whole(samples: np.ndarray, rate: int, target: int) -> np.ndarray:
-    count = int(round(samples.size * target / rate))
-    spectrum = np.fft.rfft(samples)
-    keep = count // 2 + 1
-    if keep <= spectrum.size:
-        spectrum = spectrum[:keep]
-    else:
-        spectrum = np.concatenate([spectrum, np.zeros(keep - spectrum.size, spectrum.dtype)])
-    return (np.fft.irfft(spectrum, count) * (count / samples.size)).astype(np.float32)
 
 
 def frame_signal(samples: np.ndarray, frame: int, hop: int) -> np.ndarray:

@@ -7,13 +7,12 @@ keep it, so the same analysis drives the customer and the scorecard.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
 
 from simulator.contracts import Transcript, TurnAnalysis, TurnTiming
-from simulator.scenario.model import Scenario
+from simulator.registry import Registry
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,26 +37,5 @@ class TurnAnalyser(Protocol):
     def analyse(self, turn: TurnInput) -> TurnAnalysis: ...
 
 
-AnalyserFactory = Callable[[Scenario | None], TurnAnalyser]
-
-
-class AnalyserRegistry:
-    """Named analyser factories; ``default`` is what a call uses unless configured otherwise."""
-
-    def __init__(self, default: str):
-        self.default = default
-        self._factories: dict[str, AnalyserFactory] = {}
-
-    def register(self, name: str, factory: AnalyserFactory) -> None:
-        self._factories[name] = factory
-
-    def names(self) -> list[str]:
-        return sorted(self._factories)
-
-    def create(self, scenario: Scenario | None, name: str | None = None) -> TurnAnalyser:
-        chosen = name or self.default
-        try:
-            factory = self._factories[chosen]
-        except KeyError:
-            raise LookupError(f"unknown analyser {chosen!r}; choose one of: {', '.join(self.names())}") from None
-        return factory(scenario)
+# A factory takes the scenario (or None for a turn outside any scenario).
+AnalyserRegistry = Registry[TurnAnalyser]

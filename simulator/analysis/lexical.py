@@ -8,7 +8,7 @@ what each rule means.
 from __future__ import annotations
 
 from simulator.analysis.base import TurnInput
-from simulator.analysis.text import content_words, find_phrase
+from simulator.text import content_words, find_phrase
 from simulator.contracts import (
     EmpathyJudgement,
     EmpathyLevel,

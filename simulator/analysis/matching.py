@@ -23,7 +23,7 @@ import numpy as np
 
 from simulator.analysis.behaviour.model import BehaviourReading
 from simulator.analysis.embeddings import SentenceEncoder
-from simulator.analysis.text import find_phrase, normalise
+from simulator.text import find_phrase, normalise
 from simulator.contracts import ForbiddenHit, MatchKind, StepHit, Transcript
 from simulator.scenario.model import Scenario
 

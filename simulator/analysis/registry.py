@@ -16,7 +16,7 @@ from simulator.analysis.tone import with_tone
 
 
 def builtin_analysers() -> AnalyserRegistry:
-    registry = AnalyserRegistry(default="semantic")
+    registry = AnalyserRegistry("analyser", default="semantic")
     registry.register("semantic", with_tone(SemanticAnalyser))
     registry.register("lexical", with_tone(LexicalAnalyser))
     return registry

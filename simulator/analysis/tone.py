@@ -25,9 +25,11 @@ from pathlib import Path
 
 import numpy as np
 
-from simulator.analysis.acoustics import AudioFileError, VoiceFeatures, read_wav, voice_features
+from simulator.analysis.acoustics import VoiceFeatures, voice_features
+
+from simulator.wavfile import AudioFileError, read_wav
 from simulator.analysis.base import TurnAnalyser, TurnInput
-from simulator.analysis.text import normalise
+from simulator.text import normalise
 from simulator.contracts import Evidence, ToneLabel, ToneMeasures, Transcript, TurnAnalysis
 from simulator.scenario.model import Scenario, ToneThresholds
 

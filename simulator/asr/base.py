@@ -11,10 +11,10 @@ thread per model: ``simulator.asr.worker.AsrWorker`` is that thread, and
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import TYPE_CHECKING, Protocol
 
 from simulator.contracts import Transcript
+from simulator.registry import Registry
 
 if TYPE_CHECKING:
     import numpy as np
@@ -37,24 +37,4 @@ class Transcriber(Protocol):
         """
 
 
-TranscriberFactory = Callable[..., Transcriber]
-
-
-class TranscriberRegistry:
-    def __init__(self, default: str):
-        self.default = default
-        self._factories: dict[str, TranscriberFactory] = {}
-
-    def register(self, name: str, factory: TranscriberFactory) -> None:
-        self._factories[name] = factory
-
-    def names(self) -> list[str]:
-        return sorted(self._factories)
-
-    def create(self, name: str | None = None, **options) -> Transcriber:
-        chosen = name or self.default
-        try:
-            factory = self._factories[chosen]
-        except KeyError:
-            raise LookupError(f"unknown ASR backend {chosen!r}; choose one of: {', '.join(self.names())}") from None
-        return factory(**options)
+TranscriberRegistry = Registry[Transcriber]

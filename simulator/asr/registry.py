@@ -25,7 +25,7 @@ def _openai_whisper(**options) -> Transcriber:
 
 
 def builtin_transcribers() -> TranscriberRegistry:
-    registry = TranscriberRegistry(default="faster-whisper")
+    registry = TranscriberRegistry("ASR backend", default="faster-whisper")
     registry.register("faster-whisper", _faster_whisper)
     registry.register("openai-whisper", _openai_whisper)
     return registry

@@ -122,7 +122,7 @@ class DeviceMic:
         close_quietly(stream)
 
 
-class Pace(enum.StrEnum):
+class ReplayPace(enum.StrEnum):
     REALTIME = "realtime"  # as a person would speak: one second of audio per second
     FAST = "fast"  # replies as fast as they can be read (tests); waiting is still real time
 
@@ -153,7 +153,7 @@ class WavMic:
     and the ``fast_silence_s`` after it (enough for the endpointer and a silence event), then
     paces the silence in real time, so waiting for the customer costs no CPU."""
 
-    def __init__(self, source: Path | Sequence[Path], *, pace: Pace = Pace.REALTIME, lead_s: float = 0.3,
+    def __init__(self, source: Path | Sequence[Path], *, pace: ReplayPace = ReplayPace.REALTIME, lead_s: float = 0.3,
                  sample_rate: int = CALL_RATE, block_samples: int = BLOCK_SAMPLES, fast_silence_s: float = 10.0):
         self.sample_rate = sample_rate
         self.files = reply_files(source)
@@ -201,7 +201,7 @@ class WavMic:
                     samples = np.concatenate([samples, np.zeros(self._block - len(samples), np.float32)])
             else:
                 samples = np.zeros(self._block, np.float32)
-        if self._pace == Pace.FAST and (speaking or self._fast_left > 0):
+        if self._pace == ReplayPace.FAST and (speaking or self._fast_left > 0):
             if not speaking:
                 self._fast_left -= len(samples)
             self._resync()  # unpaced; the silence after it starts the real-time clock afresh

@@ -13,6 +13,8 @@ from pathlib import Path
 
 import numpy as np
 
+from simulator import wavfile
+
 CALL_RATE = 16_000
 
 
@@ -78,36 +80,10 @@ def to_int16(samples: np.ndarray) -> np.ndarray:
     return (np.clip(samples, -1.0, 1.0) * 32767.0).round().astype(np.int16)
 
 
-def resample(samples: np.ndarray, from_rate: int, to_rate: int) -> np.ndarray:
-    """Band-limited resampling through the spectrum (clips are seconds long, so one FFT is cheap)."""
-    if from_rate == to_rate or len(samples) == 0:
-        return samples.astype(np.float32, copy=False)
-    n_out = int(round(len(samples) * to_rate / from_rate))
-    spectrum = np.fft.rfft(samples.astype(np.float64))
-    keep = n_out // 2 + 1
-    if keep <= len(spectrum):
-        spectrum = spectrum[:keep]
-    else:
-        spectrum = np.concatenate([spectrum, np.zeros(keep - len(spectrum), complex)])
-    out = np.fft.irfft(spectrum, n_out) * (n_out / len(samples))
-    return out.astype(np.float32)
-
-
 def read_wav(path: Path, rate: int = CALL_RATE) -> AudioClip:
-    """Read a 16-bit PCM WAV (any rate, mono or stereo) as a mono clip at ``rate``."""
-    try:
-        with wave.open(str(path), "rb") as wav:
-            if wav.getsampwidth() != 2:
-                raise ValueError(f"{path}: {8 * wav.getsampwidth()}-bit WAV; callsim reads 16-bit PCM "
-                                 f"(convert with: sox in.wav -b 16 out.wav)")
-            channels, file_rate = wav.getnchannels(), wav.getframerate()
-            pcm = np.frombuffer(wav.readframes(wav.getnframes()), dtype="<i2")
-    except (wave.Error, EOFError) as err:  # EOFError: a header cut short (a half-written file)
-        raise ValueError(f"{path}: not a PCM WAV file ({err or 'truncated'})") from None
-    samples = to_float32(pcm)
-    if channels > 1:
-        samples = samples.reshape(-1, channels).mean(axis=1)
-    return AudioClip(resample(samples, file_rate, rate), rate)
+    """Any integer PCM WAV as a mono clip at ``rate``; raises ``AudioFileError`` naming the file."""
+    audio = wavfile.read_wav(path)
+    return AudioClip(wavfile.resample(audio.mono(), audio.sample_rate, rate), rate)
 
 
 def write_wav(path: Path, clip: AudioClip) -> Path:

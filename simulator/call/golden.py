@@ -117,7 +117,7 @@ def run_golden(loaded: LoadedScenario, golden_path: Path, registry: AnalyserRegi
     if golden.scenario != scenario.id:
         coverage.errors.append(f"{golden_path}:1:1: golden file is for {golden.scenario!r}, not {scenario.id!r}")
         return coverage
-    analyser = registry.create(scenario, analyser_name)
+    analyser = registry.create(analyser_name, scenario)
     for call in golden.calls:
         replies_path = golden_path.parent / call.replies
         try:

@@ -14,7 +14,8 @@ from pathlib import Path
 from typing import Protocol
 
 from simulator.analysis.base import TurnAnalyser, TurnInput
-from simulator.call.record import CallHeader, CallMode, CallRecord, CallRecorder, TurnRecord, now_iso
+from simulator.record import (CallEnded, CallEvent, CallHeader, CallMode, CallRecorder, CustomerSpoke,
+                              TraineeAnswered, TurnRecord, now_iso)
 from simulator.contracts import CustomerTurn, Outcome, Speaker, Transcript, TurnAnalysis, TurnTiming
 from simulator.scenario.engine import DialogueEngine
 from simulator.scenario.loader import LoadedScenario
@@ -50,24 +51,6 @@ class TraineeInput(Protocol):
         """The trainee's answer, or ``None`` when the trainee hangs up or the input ends."""
 
 
-@dataclass(frozen=True, slots=True)
-class CustomerSpoke:
-    turn: CustomerTurn
-    record: TurnRecord
-
-
-@dataclass(frozen=True, slots=True)
-class TraineeAnswered:
-    analysis: TurnAnalysis
-    record: TurnRecord
-
-
-@dataclass(frozen=True, slots=True)
-class CallEnded:
-    record: CallRecord
-
-
-CallEvent = CustomerSpoke | TraineeAnswered | CallEnded
 
 
 def _relative(path: Path | None, folder: Path) -> str | None:

@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from simulator.analysis.base import TurnAnalyser
-from simulator.call.record import CallRecord
+from simulator.record import CallRecord
 from simulator.call.session import CallEnded, CallEvent, CallSession, CustomerSpoke, CustomerVoice, TraineeAnswered, TraineeInput
 from simulator.contracts import Speaker
 from simulator.scenario.loader import LoadedScenario, effective_rubric

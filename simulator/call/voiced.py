@@ -14,43 +14,31 @@ pauses (``SpeechPaused``), so at the end of the turn the transcript is usually r
 
 from __future__ import annotations
 
-import argparse
-import importlib.util
 import logging
-import os
-import resource
-import signal
-import sys
-import threading
 import time
 from collections import deque
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
-from functools import partial
 from pathlib import Path
 
 import numpy as np
 
-from simulator.audio.capture import DeviceMic, MicSource, Pace, WavMic
-from simulator.audio.clip import AudioClip, DiskFull, Utterance, level_dbfs, write_wav
+from simulator.audio.capture import MicSource, ReplayPace
+from simulator.audio.clip import AudioClip, Utterance, level_dbfs, write_wav
 from simulator.audio.devices import AudioDeviceError
 from simulator.audio.endpoint import (
     EndpointConfig, Endpointer, LevelOnset, NoSpeech, SileroVad, SpeechPaused, SpeechResumed, SpeechStarted,
     TurnEnded,
 )
 from simulator.audio.noise import mix_noise
-from simulator.analysis.base import TurnAnalyser, TurnInput
 from simulator.asr.base import Transcriber
 from simulator.asr.worker import AsrWorker
 from simulator.call.session import SpokenLine, TraineeReply
 from simulator.contracts import CustomerTurn, Transcript, TurnTiming
-from simulator.lazy import MissingPackage, require
-from simulator.scenario.diagnostics import START, FileProblems
-from simulator.scenario.loader import LoadedScenario
+from simulator.lazy import MissingPackage
 from simulator.scenario.model import Noise, NoiseKind, Scenario
-from simulator.tts.base import TtsError, builtin_engines
-from simulator.tts.voices import MOOD_STEP, VoiceProfile, load_voice, mood_bucket, voice_path
+from simulator.scenario.voices import MOOD_STEP, VoiceProfile, mood_bucket
 from simulator.tts.worker import TtsWorker
 
 log = logging.getLogger("callsim.voice")
@@ -65,7 +53,7 @@ class VoiceOptions:
     input_device: str | None = None
     output_device: str | None = None
     mic_from: Path | None = None  # recorded replies instead of the microphone
-    mic_pace: Pace = Pace.REALTIME
+    mic_pace: ReplayPace = ReplayPace.REALTIME
     endpoint: EndpointConfig = EndpointConfig()
     headset: bool = True  # False: open speakers, the mic is ignored while the customer talks
     noise: Noise | None = None  # drills: background noise under the customer's voice
@@ -338,150 +326,3 @@ class CallStats:
     barge_ins: int = 0
     early_transcripts: int = 0
     holds_released: int = 0  # the line was held for a sound that was not speech
-
-
-# -- building a call from settings ----------------------------------------------------------------
-
-def load_persona_voice(scenario: Scenario, voices_dir: Path) -> VoiceProfile:
-    path = voice_path(voices_dir, scenario.persona.voice)
-    if not path.is_file():
-        raise FileProblems.single(path, START, "voice.missing",
-                                  f"voice profile {scenario.persona.voice!r} not found in {voices_dir}")
-    return load_voice(path)
-
-
-def open_voiced_call(loaded: LoadedScenario, settings, folder: Path, options: VoiceOptions = VoiceOptions(),
-                     *, on_partial: Callable[[str], None] | None = None,
-                     on_level: Callable[[float], None] | None = None,
-                     analyser: TurnAnalyser | None = None) -> VoicedCall:
-    """Everything a voiced call needs, from settings; nothing slow happens here (the TTS engine
-    starts on its thread; Whisper and the ``analyser``'s model load while the first line plays).
-    Raises ``AudioDeviceError``, ``TtsError``, ``MissingPackage`` or ``FileProblems`` (voice file)."""
-    from simulator.asr.registry import transcriber_from_settings
-    from simulator.audio.playback import Player
-
-    scenario = loaded.scenario
-    for module, package in (("faster_whisper", "faster-whisper"), ("onnxruntime", "onnxruntime")):
-        if importlib.util.find_spec(module) is None:  # cheap: nothing is imported yet
-            require(module, package, feature="listening to the trainee (voice activity detection)")
-    profile = load_persona_voice(scenario, settings.voices_dir)
-    registry = builtin_engines()
-    tts = TtsWorker(lambda: registry.create(settings.tts_engine or profile.engine))
-    if options.mic_from is not None:
-        mic: MicSource = WavMic(options.mic_from, pace=options.mic_pace)
-    else:
-        mic = DeviceMic(options.input_device or settings.input_device)
-    player = Player(options.output_device or settings.output_device)
-    try:
-        player.open()
-        if isinstance(mic, DeviceMic):
-            mic.open()
-        tts.wait_ready(30)
-    except BaseException:
-        tts.close()
-        raise
-    transcriber = transcriber_from_settings(settings, word_timestamps=options.word_timings)
-    return VoicedCall(scenario, profile, folder, mic=mic, player=player, tts=tts, transcriber=transcriber,
-                      options=options, on_partial=on_partial, on_level=on_level,
-                      warm_up=None if analyser is None else partial(warm_up_analyser, analyser, scenario),
-                      prepare=getattr(analyser, "prepare", None))
-
-
-def warm_up_analyser(analyser: TurnAnalyser, scenario: Scenario) -> None:
-    """One throw-away analysis, so a model the analyser loads lazily is loaded before it matters."""
-    opening = scenario.nodes[scenario.start].lines[0]
-    analyser.analyse(TurnInput(turn_index=1, transcript=Transcript("I'm sorry to hear that, let me check."),
-                               customer_line=opening))
-
-
-def options_from_args(args: argparse.Namespace, scenario: Scenario) -> VoiceOptions:
-    defaults = EndpointConfig()
-    endpoint = EndpointConfig(
-        end_silence_s=getattr(args, "end_silence", None) or defaults.end_silence_s,
-        max_turn_s=getattr(args, "max_turn", None) or defaults.max_turn_s,
-        no_speech_s=getattr(args, "no_speech", None) or defaults.no_speech_s)
-    drill = getattr(args, "drill", None)
-    return VoiceOptions(
-        input_device=getattr(args, "input", None), output_device=getattr(args, "output", None),
-        mic_from=args.mic_from, mic_pace=Pace(getattr(args, "mic_pace", None) or Pace.REALTIME),
-        endpoint=endpoint, headset=not getattr(args, "speakers", False),
-        noise=scenario.drill.noise if drill else None, word_timings=bool(getattr(args, "word_timings", False)))
-
-
-def play_voiced(loaded: LoadedScenario, settings, args: argparse.Namespace) -> int:
-    """``callsim play SCENARIO`` with voice: prints the transcript as the call goes."""
-    from simulator.asr.base import AsrModelError
-    from simulator.call.textcall import describe_event, new_call_folder, print_finished_call, run_call
-
-    log_path = os.environ.get("CALLSIM_VOICE_LOG")
-    if log_path:
-        handler = logging.FileHandler(log_path)
-        handler.setFormatter(logging.Formatter("%(relativeCreated)8.0f ms %(threadName)s %(message)s"))
-        log.addHandler(handler)
-        log.setLevel(logging.DEBUG)
-    analyser_name = settings.analyser
-    from simulator.analysis.registry import builtin_analysers
-
-    analyser = builtin_analysers().create(loaded.scenario, analyser_name)
-    folder = new_call_folder(args.record_to or settings.recordings_dir, loaded.scenario.id)
-    try:
-        options = options_from_args(args, loaded.scenario)
-        call = open_voiced_call(loaded, settings, folder, options, analyser=analyser)
-    except (FileProblems, ValueError) as err:
-        print(f"callsim: {err}", file=sys.stderr)
-        return 1
-    except (AudioDeviceError, TtsError) as err:
-        print(f"callsim: {err}", file=sys.stderr)
-        return 4
-
-    keeper = _keeper(args, settings, folder, loaded)
-
-    def show(event) -> None:
-        if not args.json:
-            print(describe_event(event), flush=True)
-
-    if not args.json:
-        persona = loaded.scenario.persona
-        source = f"replies from {args.mic_from}" if args.mic_from else "your headset"
-        print(f"{loaded.scenario.title} (difficulty {loaded.scenario.difficulty}/5)\n"
-              f"Customer: {persona.name}. {persona.situation}\n"
-              f"Voiced call: listening to {source}; Ctrl-C hangs up.\n", flush=True)
-    _hang_up_on_terminate()
-    try:
-        finished = run_call(loaded, analyser, call, call, folder, seed=args.seed, mode="voice",
-                            on_event=keeper.wrap(show) if keeper else show)
-    except (AudioDeviceError, TtsError, AsrModelError, MissingPackage, DiskFull) as err:
-        print(f"callsim: {err}\ncallsim: the turns so far are saved in {folder}", file=sys.stderr)
-        return 4
-    except KeyboardInterrupt:
-        print(f"\ncallsim: hung up; the turns so far are saved in {folder}", file=sys.stderr)
-        return 130
-    finally:
-        call.close()
-        log.debug("peak RSS %.0f MB; %s", peak_rss_mb(), call.stats)
-    print_finished_call(finished, as_json=args.json)
-    if keeper:
-        keeper.finish(finished)
-    return 0
-
-
-def _hang_up_on_terminate() -> None:
-    """SIGTERM (a closed terminal, a supervisor) hangs up like Ctrl-C: every finished turn is kept."""
-    if threading.current_thread() is threading.main_thread():
-        def hang_up(_signum, _frame):
-            raise KeyboardInterrupt
-
-        signal.signal(signal.SIGTERM, hang_up)
-
-
-def peak_rss_mb() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # Linux reports KiB
-
-
-def _keeper(args, settings, folder: Path, loaded: LoadedScenario):
-    try:
-        from simulator.lab.playstore import CallKeeper
-    except ImportError:
-        return None
-    return CallKeeper.from_args(args, settings, folder, seed=args.seed, scenario_id=loaded.scenario.id)
-

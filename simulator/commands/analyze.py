@@ -135,7 +135,8 @@ class _LazyTranscriber:
         self._transcriber = None
 
     def __call__(self, path: Path) -> Transcript:
-        from simulator.asr.audio_file import AudioFileError, read_audio
+        from simulator.asr.audio_file import read_audio
+        from simulator.wavfile import AudioFileError
 
         if self._transcriber is None:
             from simulator.asr.registry import transcriber_from_settings
@@ -164,7 +165,7 @@ def _prefetch(analyser: TurnAnalyser, texts: list[str]) -> None:
     encoder = getattr(inner, "encoder", None)
     if encoder is None:
         return
-    from simulator.analysis.text import split_sentences
+    from simulator.text import split_sentences
 
     sentences = sorted({s for text in texts for s in (split_sentences(text) or [text]) if s.strip()})
     if sentences:
@@ -174,7 +175,7 @@ def _prefetch(analyser: TurnAnalyser, texts: list[str]) -> None:
 def analyse_lines(lines: list[tuple[int, str]], base: Path, analyser: TurnAnalyser, with_scenario: bool,
                   out: TextIO, err: TextIO) -> int:
     """Writes one JSON line per input line; returns how many lines failed."""
-    from simulator.analysis.acoustics import AudioFileError
+    from simulator.wavfile import AudioFileError
     from simulator.analysis.tone import call_tone, features_of_file
 
     transcribe = _LazyTranscriber()
@@ -253,7 +254,7 @@ def cmd_analyze(args: argparse.Namespace) -> int:
             print(problems, file=sys.stderr)
             return 1
     try:
-        analyser = builtin_analysers().create(scenario, args.analyser)
+        analyser = builtin_analysers().create(args.analyser, scenario)
     except LookupError as err:
         print(f"callsim analyze: {err}", file=sys.stderr)
         return 2

@@ -90,10 +90,10 @@ def cmd_play(args: argparse.Namespace) -> int:
         print(problems, file=sys.stderr)
         return 1
     if not args.text:
-        from simulator.call.voiced import play_voiced  # heavy: audio, ASR and TTS
+        from simulator.commands.play import play_voiced  # heavy: audio, ASR and TTS
 
         return play_voiced(loaded, settings, args)
-    analyser = builtin_analysers().create(loaded.scenario, settings.analyser)
+    analyser = builtin_analysers().create(settings.analyser, loaded.scenario)
     if args.replies:
         try:
             trainee = ScriptedReplies(read_reply_file(args.replies))

@@ -7,11 +7,11 @@ import json
 import sys
 from pathlib import Path
 
-from simulator.call.record import CALL_FILE, CallRecord, read_call
+from simulator.record import CALL_FILE, CallRecord, read_call
 from simulator.config import Settings, load_settings
 from simulator.scenario.diagnostics import FileProblems
 from simulator.scenario.loader import LoadedScenario, effective_rubric, load_scenario
-from simulator.scoring.importer import score_recording
+from simulator.qa.importer import score_recording
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -98,8 +98,8 @@ def _score_one(path: Path, args: argparse.Namespace, settings: Settings, transcr
 
 
 def cmd_score(args: argparse.Namespace) -> int:
-    from simulator.analysis.acoustics import AudioFileError
-    from simulator.scoring.importer import LazyTranscriber
+    from simulator.wavfile import AudioFileError
+    from simulator.qa.importer import LazyTranscriber
     from simulator.scoring.report import format_scorecard
     from simulator.scoring.scorecard import scorecard_to_json
 

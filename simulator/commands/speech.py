@@ -61,7 +61,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 def cmd_voices(args: argparse.Namespace) -> int:
     from simulator.scenario.diagnostics import FileProblems
-    from simulator.tts.voices import load_voices, voice_schema
+    from simulator.scenario.voices import load_voices, voice_schema
 
     if args.schema:
         print(json.dumps(voice_schema(), indent=2))
@@ -75,7 +75,7 @@ def cmd_voices(args: argparse.Namespace) -> int:
     engine_voices = []
     engine_error = None
     try:
-        from simulator.tts.base import builtin_engines
+        from simulator.tts.registry import builtin_engines
 
         engine = builtin_engines().create(settings.tts_engine)
         engine_voices = engine.system_voices()
@@ -116,8 +116,9 @@ def cmd_say(args: argparse.Namespace) -> int:
     from simulator.audio.clip import write_wav
     from simulator.audio.devices import AudioDeviceError
     from simulator.scenario.diagnostics import FileProblems
-    from simulator.tts.base import TtsError, builtin_engines
-    from simulator.tts.voices import load_voice, voice_path
+    from simulator.tts.base import TtsError
+    from simulator.tts.registry import builtin_engines
+    from simulator.scenario.voices import load_voice, voice_path
 
     settings = load_settings()
     path = voice_path(settings.voices_dir, args.voice)
@@ -187,7 +188,7 @@ def cmd_devices(args: argparse.Namespace) -> int:
 
 
 def cmd_bench_latency(args: argparse.Namespace) -> int:
-    from simulator.audio.latency_bench import BenchError, run_latency_bench
+    from simulator.commands.latency_bench import BenchError, run_latency_bench
 
     try:
         result = run_latency_bench(scenario=args.scenario, replies=args.replies, calls=args.calls,

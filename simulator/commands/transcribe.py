@@ -7,7 +7,9 @@ import json
 import sys
 from pathlib import Path
 
-from simulator.asr.audio_file import AudioFileError, read_audio
+from simulator.asr.audio_file import read_audio
+
+from simulator.wavfile import AudioFileError
 from simulator.asr.base import SAMPLE_RATE, AsrModelError
 from simulator.asr.registry import builtin_transcribers, transcriber_from_settings
 from simulator.config import load_settings

@@ -2,7 +2,7 @@
 and kept in the store (kind ``real``) so reports can show behaviour over time beside training.
 
 A real call is either a callsim call folder (e.g. recorded with the headset on a live line) or a
-WAV recording (stereo: one channel per side), turned into turns by ``simulator.scoring.external``.
+WAV recording (stereo: one channel per side), turned into turns by ``simulator.qa.external``.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from simulator.call.record import CALL_FILE, CallRecord, read_call
+from simulator.record import CALL_FILE, CallRecord, read_call
 from simulator.scenario.loader import default_rubric, effective_rubric, load_scenario
 from simulator.scoring.scorecard import Scorecard
 
@@ -41,11 +41,11 @@ def score_real_call(path: Path, settings: Any, *, scenario: str | None = None, a
         raise ValueError(f"{path}: expected a call folder, call.jsonl or a .wav recording")
     if not path.is_file():
         raise FileNotFoundError(f"{path}: no such file")
-    from simulator.analysis.acoustics import read_wav
+    from simulator.wavfile import read_wav
     from simulator.analysis.registry import builtin_analysers
     from simulator.asr.registry import transcriber_from_settings
-    from simulator.scoring.importer import generic_scenario, vad_span_finder
-    from simulator.scoring.external import analyse_external
+    from simulator.qa.importer import generic_scenario, vad_span_finder
+    from simulator.qa.external import analyse_external
 
     if scenario:
         loaded = load_scenario(_scenario_path(scenario, settings))
@@ -54,7 +54,7 @@ def score_real_call(path: Path, settings: Any, *, scenario: str | None = None, a
         the_scenario, sha = generic_scenario(), ""
         rubric = default_rubric(settings.scenarios_dir / "rubric.yaml")
     call = analyse_external(read_wav(path), find_spans=vad_span_finder(), transcriber=transcriber_from_settings(settings),
-                            analyser=builtin_analysers().create(the_scenario, analyser or settings.analyser),
+                            analyser=builtin_analysers().create(analyser or settings.analyser, the_scenario),
                             thresholds=rubric.tone, scenario_id=the_scenario.id, scenario_sha256=sha,
                             source=path.resolve(), agent_channel=agent_channel)
     return call.record, score_call(call.record, the_scenario, rubric)

@@ -8,7 +8,7 @@ from pathlib import Path
 from statistics import fmean
 from typing import Any
 
-from simulator.call.record import now_iso
+from simulator.record import now_iso
 from simulator.call.text_io import SilentVoice
 from simulator.call.textcall import new_call_folder, run_call
 from simulator.lab.drills import (Drill, DrillResult, PressuredReplies, StageResult, read_stage_replies,
@@ -63,7 +63,7 @@ def run_drill(drill: Drill, settings: Any, store: Any | None, options: DrillOpti
     paused_after = None
     for number, stage in enumerate(drill.stages, start=1):
         loaded = staged(load_scenario(settings.scenarios_dir / f"{stage.scenario}.yaml"), stage)
-        analyser = builtin_analysers().create(loaded.scenario, options.analyser or settings.analyser)
+        analyser = builtin_analysers().create(options.analyser or settings.analyser, loaded.scenario)
         folder = new_call_folder(options.record_to or settings.recordings_dir, loaded.scenario.id)
         announce(f"\n=== stage {number}/{len(drill.stages)}: {loaded.scenario.title} (mood "
                  f"{stage.start_mood if stage.start_mood is not None else loaded.scenario.persona.mood}, "
@@ -154,9 +154,10 @@ def _open_voiced(loaded: Any, settings: Any, folder: Path, stage: Any, analyser:
 def open_voiced(loaded: Any, settings: Any, folder: Path, analyser: Any, *, noise: Any = None,
                 talk_over_s: float | None = None, mic_from: Path | None = None, mic_pace: str | None = None) -> Any:
     """A voiced call (``simulator.call.voiced``): headset or recorded replies, optional noise."""
-    from simulator.audio.capture import Pace
-    from simulator.call.voiced import VoiceOptions, open_voiced_call
+    from simulator.audio.capture import ReplayPace
+    from simulator.call.voiced import VoiceOptions
+    from simulator.call.voiced_setup import open_voiced_call
 
     options = VoiceOptions(noise=noise, talk_over_s=talk_over_s, mic_from=mic_from,
-                           mic_pace=Pace(mic_pace) if mic_pace else Pace.REALTIME)
+                           mic_pace=ReplayPace(mic_pace) if mic_pace else ReplayPace.REALTIME)
     return open_voiced_call(loaded, settings, folder, options, analyser=analyser)

@@ -62,7 +62,7 @@ def run_exam(ladder: Ladder, stars: int, settings: Any, store: Any, trainee: str
     calls = []
     for scenario_id in exam.scenarios:
         loaded = load_scenario(settings.scenarios_dir / f"{scenario_id}.yaml")
-        turn_analyser = builtin_analysers().create(loaded.scenario, analyser or settings.analyser)
+        turn_analyser = builtin_analysers().create(analyser or settings.analyser, loaded.scenario)
         folder = new_call_folder(record_to or settings.recordings_dir, scenario_id)
         voiced_call = None
         if voiced:

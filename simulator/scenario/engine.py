@@ -9,7 +9,7 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass, field
 
-from simulator.analysis.text import find_phrase
+from simulator.text import find_phrase
 from simulator.contracts import CustomerTurn, EmpathyLevel, EngineEvent, Severity, TurnAnalysis
 from simulator.scenario.model import Condition, Node, Scenario, Transition
 
@@ -32,8 +32,8 @@ class EngineState:
 def condition_holds(condition: Condition, analysis: TurnAnalysis, state: EngineState) -> bool:
     level = analysis.empathy.level
     checks = [
-        condition.empathy_at_least is None or level >= condition.empathy_at_least.level,
-        condition.empathy_below is None or level < condition.empathy_below.level,
+        condition.empathy_at_least is None or level >= condition.empathy_at_least,
+        condition.empathy_below is None or level < condition.empathy_below,
         all(s in analysis.step_ids for s in condition.steps_hit),
         all(s in state.steps_done for s in condition.steps_done),
         not any(s in state.steps_done for s in condition.steps_missing),

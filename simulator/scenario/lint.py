@@ -11,7 +11,7 @@ from simulator.scenario.diagnostics import Diagnostic, FileProblems, Level
 from simulator.scenario.loader import LoadedScenario, effective_rubric, load_scenario, scenario_files
 from simulator.scenario.model import Condition, Scenario
 from simulator.scenario.yamlsource import PathKey
-from simulator.tts.voices import load_voice, voice_path
+from simulator.scenario.voices import load_voice, voice_path
 
 
 @dataclass(frozen=True)
@@ -108,9 +108,9 @@ def always_matches_first(first: Condition, later: Condition) -> bool:
     checks = []
     if first.empathy_at_least is not None:
         checks.append(later.empathy_at_least is not None
-                      and later.empathy_at_least.level >= first.empathy_at_least.level)
+                      and later.empathy_at_least >= first.empathy_at_least)
     if first.empathy_below is not None:
-        checks.append(later.empathy_below is not None and later.empathy_below.level <= first.empathy_below.level)
+        checks.append(later.empathy_below is not None and later.empathy_below <= first.empathy_below)
     checks.append(set(first.steps_hit) <= set(later.steps_hit))
     checks.append(set(first.steps_done) <= set(later.steps_done) | set(later.steps_hit))
     checks.append(set(first.steps_missing) <= set(later.steps_missing))
@@ -244,7 +244,7 @@ class _Linter:
             if condition.intent not in intent_ids:
                 self._unknown("intent", condition.intent, intent_ids, (*path, "intent"))
         if (condition.empathy_at_least and condition.empathy_below
-                and condition.empathy_at_least.level >= condition.empathy_below.level):
+                and condition.empathy_at_least >= condition.empathy_below):
             self.report(Level.ERROR, "condition.impossible", path,
                         "empathy_at_least and empathy_below can never both hold")
         if (condition.mood_at_least is not None and condition.mood_below is not None

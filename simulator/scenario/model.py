@@ -10,7 +10,9 @@ from __future__ import annotations
 import enum
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+from pydantic import (BaseModel, BeforeValidator, ConfigDict, Field, PlainSerializer, StringConstraints,
+                      WithJsonSchema, model_validator)
+from pydantic_core import PydanticCustomError
 
 from simulator.contracts import EmpathyLevel, Outcome, Severity
 from simulator.scenario.kinds import ForbiddenKind, StepKind, kind_from_name
@@ -33,7 +35,7 @@ class Language(enum.StrEnum):
     ZH = "zh"
 
 
-class Pace(enum.StrEnum):
+class SpeakingPace(enum.StrEnum):
     SLOW = "slow"
     NORMAL = "normal"
     FAST = "fast"
@@ -46,14 +48,27 @@ class NoiseKind(enum.StrEnum):
     BAD_LINE = "bad_line"
 
 
-class EmpathyName(enum.StrEnum):
-    NONE = "none"
-    WEAK = "weak"
-    STRONG = "strong"
+_EMPATHY_NAMES = [level.name.lower() for level in EmpathyLevel]
 
-    @property
-    def level(self) -> EmpathyLevel:
-        return EmpathyLevel.parse(self.value)
+
+def _empathy_level_from_name(value: object) -> object:
+    """A scenario names a level ("weak"); the engine compares levels as numbers."""
+    if isinstance(value, str):
+        try:
+            return EmpathyLevel[value.strip().upper()]
+        except KeyError:
+            raise PydanticCustomError("enum", "Input should be {expected}",
+                                      {"expected": ", ".join(repr(n) for n in _EMPATHY_NAMES)}) from None
+    return value
+
+
+# An empathy level written by its name in YAML and in the JSON schema.
+EmpathyLevelByName = Annotated[
+    EmpathyLevel,
+    BeforeValidator(_empathy_level_from_name),
+    PlainSerializer(lambda level: level.name.lower(), return_type=str),
+    WithJsonSchema({"type": "string", "enum": _EMPATHY_NAMES}),
+]
 
 
 class SeverityName(enum.StrEnum):
@@ -93,7 +108,7 @@ class Persona(Strict):
     mood: Anger = Field(description="anger at the start of the call")
     patience: Patience = Patience()
     talk_over: float = Field(0.0, ge=0, le=1, description="tendency to talk over a long reply, 0..1")
-    pace: Pace = Pace.NORMAL
+    pace: SpeakingPace = SpeakingPace.NORMAL
     fillers: tuple[Line, ...] = ()
     reactions: Reactions = Reactions()
 
@@ -204,8 +219,8 @@ class DrillKnobs(Strict):
 class Condition(Strict):
     """All given fields must hold.  An empty condition always holds."""
 
-    empathy_at_least: EmpathyName | None = None
-    empathy_below: EmpathyName | None = None
+    empathy_at_least: EmpathyLevelByName | None = None
+    empathy_below: EmpathyLevelByName | None = None
     steps_hit: tuple[Identifier, ...] = Field((), description="hit in this turn")
     steps_done: tuple[Identifier, ...] = Field((), description="hit in this or an earlier turn")
     steps_missing: tuple[Identifier, ...] = Field((), description="not yet hit in any turn")

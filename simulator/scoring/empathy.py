@@ -21,7 +21,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from simulator.analysis.text import normalise
+from simulator.text import normalise
 from simulator.contracts import EmpathyLevel, EngineEvent
 from simulator.scenario.model import Scenario
 from simulator.scoring.scorecard import Dimension, ScoreEvidence

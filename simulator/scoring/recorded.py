@@ -10,9 +10,9 @@ from __future__ import annotations
 from dataclasses import replace
 from pathlib import Path
 
-from simulator.analysis.acoustics import AudioFileError
+from simulator.wavfile import AudioFileError
 from simulator.analysis.tone import call_tone, features_of_file
-from simulator.call.record import CallRecord, TurnRecord
+from simulator.record import CallRecord, TurnRecord
 from simulator.scenario.model import ToneThresholds
 
 

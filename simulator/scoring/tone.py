@@ -13,7 +13,7 @@ from dataclasses import dataclass, replace
 from statistics import fmean
 
 from simulator.contracts import Speaker, ToneLabel
-from simulator.call.record import CallRecord
+from simulator.record import CallRecord
 from simulator.scenario.model import ToneThresholds
 from simulator.scoring.scorecard import Dimension, ScoreEvidence, VoiceSummary
 from simulator.scoring.turns import ScoredTurn

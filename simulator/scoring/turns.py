@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from simulator.call.record import CallRecord, TurnRecord
+from simulator.record import CallRecord, TurnRecord
 from simulator.contracts import Speaker, TurnAnalysis
 from simulator.scoring.scorecard import Dimension, ScoreEvidence
 

@@ -9,7 +9,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from simulator.call.record import CallHeader, CallRecord, TurnRecord, now_iso, turn_from_json
+from simulator.record import CallHeader, CallRecord, TurnRecord, now_iso, turn_from_json
 from simulator.contracts import Outcome
 from simulator.scoring.scorecard import Scorecard, scorecard_from_json
 from simulator.store import models as m

@@ -7,7 +7,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from simulator.call.record import now_iso
+from simulator.record import now_iso
 from simulator.store import models as m
 from simulator.store.rows import trainee_info
 from simulator.store.types import Certification, KpiRow, StoreError

@@ -12,8 +12,8 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
-from simulator.call.record import CallRecord, read_call
-from simulator.call.session import CallEnded, CallEvent, CustomerSpoke, TraineeAnswered
+from simulator.record import CallEnded, CallEvent, CallRecord, CustomerSpoke, TraineeAnswered, read_call
+
 from simulator.scoring.scorecard import Scorecard
 from simulator.store.types import CallKind
 

@@ -6,7 +6,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from simulator.call.record import now_iso
+from simulator.record import now_iso
 from simulator.store import models as m
 from simulator.store.rows import check_name, team_info, trainee_info
 from simulator.store.types import StoreError, TeamInfo, TraineeInfo

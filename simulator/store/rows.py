@@ -11,7 +11,7 @@ from typing import Any
 import sqlalchemy as sa
 from pydantic import TypeAdapter
 
-from simulator.call.record import CallHeader, TurnRecord, now_iso, read_call, turn_to_json
+from simulator.record import CallHeader, TurnRecord, now_iso, read_call, turn_to_json
 from simulator.contracts import Outcome
 from simulator.scoring.scorecard import Scorecard, scorecard_to_json
 from simulator.store import models as m

@@ -17,7 +17,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from simulator.call.record import CALL_FILE, read_call, turn_from_json
+from simulator.record import CALL_FILE, read_call, turn_from_json
 from simulator.scoring.scorecard import scorecard_from_json
 from simulator.store import models as m
 from simulator.store.rows import insert_turn, replace_scorecard

@@ -6,7 +6,7 @@ import enum
 from dataclasses import dataclass
 from pathlib import Path
 
-from simulator.call.record import CallRecord
+from simulator.record import CallRecord
 from simulator.contracts import Outcome
 from simulator.scoring.scorecard import Scorecard
 

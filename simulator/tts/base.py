@@ -6,12 +6,11 @@ assumed thread-safe: ``tts.worker.TtsWorker`` owns one and is the only thread th
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Protocol
 
 from simulator.audio.clip import AudioClip
-from simulator.tts.voices import Prosody, VoiceProfile
+from simulator.scenario.voices import Prosody, VoiceProfile
 
 
 class TtsError(RuntimeError):
@@ -35,36 +34,3 @@ class TtsEngine(Protocol):
         """The line as 16 kHz mono float32; raises ``TtsError`` with what to do."""
 
     def system_voices(self) -> list[SystemVoice]: ...
-
-
-TtsFactory = Callable[[], TtsEngine]
-
-
-class TtsRegistry:
-    def __init__(self, default: str):
-        self.default = default
-        self._factories: dict[str, TtsFactory] = {}
-
-    def register(self, name: str, factory: TtsFactory) -> None:
-        self._factories[name] = factory
-
-    def names(self) -> list[str]:
-        return sorted(self._factories)
-
-    def create(self, name: str | None = None) -> TtsEngine:
-        chosen = name or self.default
-        try:
-            factory = self._factories[chosen]
-        except KeyError:
-            raise LookupError(f"unknown TTS engine {chosen!r}; choose one of: {', '.join(self.names())}") from None
-        return factory()
-
-
-def builtin_engines() -> TtsRegistry:
-    from simulator.tts.espeak_cli import EspeakCliEngine
-    from simulator.tts.pyttsx3_engine import Pyttsx3Engine
-
-    registry = TtsRegistry(default="pyttsx3")
-    registry.register("pyttsx3", Pyttsx3Engine)
-    registry.register("espeak-ng", EspeakCliEngine)
-    return registry

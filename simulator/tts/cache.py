@@ -7,7 +7,7 @@ from collections import OrderedDict
 from dataclasses import dataclass
 
 from simulator.audio.clip import AudioClip
-from simulator.tts.voices import Prosody, VoiceProfile
+from simulator.scenario.voices import Prosody, VoiceProfile
 
 
 @dataclass(frozen=True, slots=True)

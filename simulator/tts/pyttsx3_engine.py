@@ -23,7 +23,7 @@ from simulator.audio.clip import CALL_RATE, AudioClip, read_wav
 from simulator.lazy import require
 from simulator.tts.base import SystemVoice, TtsError
 from simulator.tts.espeak_cli import EspeakCliEngine
-from simulator.tts.voices import Prosody, VoiceProfile
+from simulator.scenario.voices import Prosody, VoiceProfile
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 _INSTALL = "install it with: sudo apt-get install espeak-ng libespeak-ng1"

@@ -15,7 +15,7 @@ from concurrent.futures import Future
 from simulator.audio.clip import AudioClip
 from simulator.tts.base import TtsEngine
 from simulator.tts.cache import LineCache, LineKey
-from simulator.tts.voices import Prosody, VoiceProfile
+from simulator.scenario.voices import Prosody, VoiceProfile
 
 NOW, AHEAD = 0, 1
 

@@ -5,6 +5,9 @@ from __future__ import annotations
 from textual.app import App
 from textual.binding import Binding
 
+from simulator.call.textcall import FinishedCall
+from simulator.scenario.loader import LoadedScenario
+from simulator.ui.call_modes import TrainingMode
 from simulator.ui.commands import CallsimCommands
 from simulator.ui.context import AppContext
 
@@ -27,6 +30,22 @@ class CallsimApp(App):
         from simulator.ui.screens.signin import SignInScreen
 
         self.push_screen(SignInScreen())
+
+    # Screens move to one another through the app, so that no screen imports another.
+    def start_call(self, loaded: LoadedScenario, mode: TrainingMode, *, in_place_of_current: bool = False) -> None:
+        from simulator.ui.screens.call import CallScreen
+
+        screen = CallScreen(loaded, mode)
+        if in_place_of_current:
+            self.switch_screen(screen)
+        else:
+            self.push_screen(screen)
+
+    def show_results(self, finished: FinishedCall, loaded: LoadedScenario, mode: TrainingMode,
+                     call_id: str | None) -> None:
+        from simulator.ui.screens.results import ResultsScreen
+
+        self.switch_screen(ResultsScreen(finished, loaded, mode, call_id))
 
     def action_toggle_dark(self) -> None:
         self.theme = "textual-light" if self.current_theme.dark else "textual-dark"

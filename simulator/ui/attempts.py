@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
 
-from simulator.call.record import CALL_FILE, read_call
+from simulator.record import CALL_FILE, read_call
 from simulator.call.session import CallEvent
 from simulator.call.textcall import FinishedCall
 from simulator.scenario.diagnostics import FileProblems

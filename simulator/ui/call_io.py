@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from simulator.analysis.base import TurnAnalyser
-from simulator.call.record import CallMode
+from simulator.record import CallMode
 from simulator.call.session import CustomerVoice, TraineeInput
 from simulator.call.text_io import SilentVoice
 from simulator.config import Settings
@@ -107,15 +107,16 @@ def open_call_io(loaded: LoadedScenario, settings: Settings, folder: Path, typed
         if problem:
             return typed_io(typed, problem)
     try:
-        from simulator.audio.capture import Pace
+        from simulator.audio.capture import ReplayPace
         from simulator.audio.devices import AudioDeviceError
-        from simulator.call.voiced import VoiceOptions, open_voiced_call
+        from simulator.call.voiced import VoiceOptions
+        from simulator.call.voiced_setup import open_voiced_call
         from simulator.tts.base import TtsError
         from simulator.ui.voice_input import ControlledMic, SwitchableTrainee
     except (ImportError, MissingPackage) as err:
         return typed_io(typed, f"voice unavailable ({err}): typing mode")
     options = VoiceOptions(input_device=input_device, output_device=output_device, mic_from=mic_from,
-                           mic_pace=Pace.FAST if fast_replies else Pace.REALTIME,
+                           mic_pace=ReplayPace.FAST if fast_replies else ReplayPace.REALTIME,
                            noise=loaded.scenario.drill.noise if drill else None)  # drills: background noise
     try:
         call = open_voiced_call(loaded, settings, folder, options, on_partial=on_partial,

@@ -1,6 +1,6 @@
 """How a trainee takes a call: practice (hints on), drill (turn timer), exam (no hints, no preview).
 
-Not to be confused with ``simulator.call.record.CallMode`` (text or voice): that is the channel.
+Not to be confused with ``simulator.record.CallMode`` (text or voice): that is the channel.
 """
 
 from __future__ import annotations

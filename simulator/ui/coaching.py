@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from simulator.call.record import CallHeader, CallMode, CallRecord, TurnRecord
+from simulator.record import CallHeader, CallMode, CallRecord, TurnRecord
 from simulator.contracts import EmpathyLevel
 from simulator.scenario.model import Scenario
 from simulator.scoring.empathy import opening_reply, procedural_after_empathy, why_empathy_needed

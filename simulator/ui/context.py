@@ -133,7 +133,7 @@ class AppContext:
         self._attempts = None
 
     def analyser(self, scenario: Scenario) -> TurnAnalyser:
-        return builtin_analysers().create(scenario, self.settings.analyser)
+        return builtin_analysers().create(self.settings.analyser, scenario)
 
     @property
     def input_device(self) -> str | None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import traceback
 from pathlib import Path
 
-from simulator.call.record import now_iso
+from simulator.record import now_iso
 
 ERROR_LOG = Path("ui") / "errors.log"
 

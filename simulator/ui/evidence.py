@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from simulator.call.record import CallRecord
+from simulator.record import CallRecord
 from simulator.contracts import Speaker
 from simulator.scoring.scorecard import Scorecard, ScoreEvidence
 

@@ -83,7 +83,7 @@ def play(scenario_id: str, replies: tuple[str, ...], calls_dir: Path, *, seed: i
          on_event=None, start_mood: int | None = None, folder: Path | None = None) -> FinishedCall:
     """A real text-mode call with scripted replies (the lexical analyser, the real engine and scorer)."""
     loaded = load_scenario(SCENARIOS / f"{scenario_id}.yaml")
-    analyser = builtin_analysers().create(loaded.scenario, "lexical")  # no model: fast, deterministic
+    analyser = builtin_analysers().create("lexical", loaded.scenario)  # no model: fast, deterministic
     folder = folder or new_call_folder(calls_dir, loaded.scenario.id)
     options = {"start_mood": start_mood} if start_mood is not None else {}
     return run_call(loaded, analyser, SilentVoice(), ScriptedReplies([parse_reply(r) for r in replies]), folder,

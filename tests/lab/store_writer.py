@@ -23,7 +23,7 @@ REPLIES = ("Thank you for calling, my name is Sam. I'm so sorry you've been char
 def main(url: str, station: str, calls: int, calls_dir: Path) -> None:
     scenario = Path(__file__).resolve().parents[2] / "scenarios" / "billing-overcharge.yaml"
     loaded = load_scenario(scenario)
-    analyser = builtin_analysers().create(loaded.scenario, "lexical")  # no model: fast, deterministic
+    analyser = builtin_analysers().create("lexical", loaded.scenario)  # no model: fast, deterministic
     with open_store(url) as store:
         for number in range(calls):
             # half the calls go to one trainee every station shares: concurrent get-or-create

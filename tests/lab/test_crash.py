@@ -67,7 +67,7 @@ def test_killed_call_is_kept_and_reported(db_url: str, tmp_path: Path, lab_env: 
 
 
 def test_cli_recover_reports_unfinished(db_url: str, tmp_path: Path, lab_env: Path, capsys) -> None:
-    from simulator.call.record import CallHeader, CallRecorder, TurnRecord, now_iso
+    from simulator.record import CallHeader, CallRecorder, TurnRecord, now_iso
     from simulator.cli import main
     from simulator.contracts import Speaker
     from simulator.store.sql import HOST

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from simulator.call.record import CallHeader, CallRecorder, TurnRecord, now_iso, read_call
+from simulator.record import CallHeader, CallRecorder, TurnRecord, now_iso, read_call
 from simulator.contracts import Outcome, Speaker
 from simulator.call.textcall import new_call_folder
 from simulator.store import CallKind, CallMirror, CallStatus, StoreError, open_store

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
-from simulator.call.record import CallHeader, CallRecorder, TurnRecord, now_iso
+from simulator.record import CallHeader, CallRecorder, TurnRecord, now_iso
 from simulator.cli import main
 from simulator.contracts import Outcome, Speaker
 from simulator.store import CallKind, StoreError, open_store

@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from simulator.call.record import CALL_FILE, CallHeader, CallRecorder, TurnRecord, read_call
+from simulator.record import CALL_FILE, CallHeader, CallRecorder, TurnRecord, read_call
 from simulator.contracts import EngineEvent, Outcome, Speaker, Word
 
 

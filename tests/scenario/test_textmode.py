@@ -7,7 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from simulator.call.record import CALL_FILE, read_call
+from simulator.record import CALL_FILE, read_call
 from simulator.call.text_io import parse_reply
 from simulator.cli import main
 from simulator.contracts import Outcome, Speaker

@@ -73,7 +73,7 @@ def test_semantic_and_lexical_are_registered_with_tone():
     registry = builtin_analysers()
     assert {"semantic", "lexical"} <= set(registry.names())
     for name in ("semantic", "lexical"):
-        analyser = registry.create(None, name)
+        analyser = registry.create(name, None)
         assert analyser.name == name and hasattr(analyser, "baseline")  # the tone wrapper
 
 

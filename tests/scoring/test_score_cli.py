@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 
 from simulator.analysis.lexical import LexicalAnalyser
-from simulator.call.record import CallHeader, CallRecorder, TurnRecord
+from simulator.record import CallHeader, CallRecorder, TurnRecord
 from simulator.call.text_io import ScriptedReplies, SilentVoice, parse_reply
 from simulator.call.textcall import run_call
 from simulator.cli import main

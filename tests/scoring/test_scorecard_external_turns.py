@@ -8,15 +8,15 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from simulator.analysis.acoustics import Audio, read_wav
+from simulator.wavfile import Audio, read_wav
 from simulator.analysis.lexical import LexicalAnalyser
 from simulator.contracts import Speaker, Transcript, Word
 from simulator.scenario.model import Rubric
 from simulator.scoring.call_scorer import score_call
-from simulator.scoring.external import (
+from simulator.qa.external import (
     Span, agent_timing, analyse_external, build_turns, channels_of, overlap_s, transcribe_clips,
 )
-from simulator.scoring.importer import generic_scenario
+from simulator.qa.importer import generic_scenario
 from simulator.scoring.scorecard import Dimension
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "asr"

@@ -9,7 +9,7 @@ import pytest
 
 from simulator.analysis.base import TurnInput
 from simulator.analysis.lexical import LexicalAnalyser
-from simulator.call.record import CallHeader, CallRecord, TurnRecord
+from simulator.record import CallHeader, CallRecord, TurnRecord
 from simulator.call.text_io import ScriptedReplies, SilentVoice, parse_reply, read_reply_file
 from simulator.call.textcall import run_call
 from simulator.contracts import Outcome, Speaker, ToneLabel, ToneMeasures, Transcript, TurnTiming

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from simulator.analysis.text import find_phrase, split_sentences, text_after
+from simulator.text import find_phrase, split_sentences, text_after
 
 
 def test_a_phrase_matches_whole_words_only():

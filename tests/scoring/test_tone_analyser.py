@@ -7,7 +7,7 @@ from pathlib import Path
 
 import numpy as np
 
-from simulator.analysis.acoustics import read_wav
+from simulator.wavfile import read_wav
 from simulator.analysis.base import TurnInput
 from simulator.analysis.lexical import LexicalAnalyser
 from simulator.analysis.tone import ToneAnalyser, with_tone

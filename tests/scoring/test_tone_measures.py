@@ -14,7 +14,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from simulator.analysis.acoustics import read_wav, voice_features, yin_pitch
+from simulator.analysis.acoustics import voice_features, yin_pitch
+
+from simulator.wavfile import read_wav
 from simulator.analysis.tone import SpeakerBaseline, call_tone, count_fillers, measure_tone, words_per_minute
 from simulator.contracts import ToneLabel, Transcript, Word
 from simulator.scenario.model import ToneThresholds

@@ -20,7 +20,7 @@ def coaching_after_each_reply(scenarios_dir, tmp_path, replies):
         if isinstance(event, TraineeAnswered):
             lines.append(coach(loaded.scenario, turns).lines())
 
-    run_call(loaded, builtin_analysers().create(loaded.scenario, "lexical"), SilentVoice(),
+    run_call(loaded, builtin_analysers().create("lexical", loaded.scenario), SilentVoice(),
              ScriptedReplies(parse_reply(r) for r in replies), tmp_path / "call", on_event=on_event)
     return lines
 

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from simulator.call.record import read_call
+from simulator.record import read_call
 
 CALLSIM = Path(sys.executable).parent / "callsim"
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from textual.widgets import DataTable, Input, OptionList
 
-from simulator.call.record import read_call
+from simulator.record import read_call
 from simulator.ui.screens.call import CallScreen
 from simulator.ui.screens.picker import PickerScreen
 from simulator.ui.screens.results import ResultsScreen

@@ -23,7 +23,7 @@ import numpy as np
 import pytest
 
 from simulator.audio.clip import CALL_RATE, AudioClip, read_wav, write_wav
-from simulator.audio.latency_bench import start_realtime_daemon
+from simulator.commands.latency_bench import start_realtime_daemon
 from tests.conftest import absent
 
 REPO = Path(__file__).resolve().parents[2]

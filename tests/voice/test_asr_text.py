@@ -10,7 +10,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from simulator.asr.audio_file import AudioFileError, read_audio, resample
+from simulator.asr.audio_file import read_audio
+
+from simulator.wavfile import AudioFileError, resample
 from simulator.asr.guards import (
     FILLER_PROMPT, DecodedSegment, SegmentChecks, SpeechSpan, assemble_transcript, combined_prompt, model_input,
 )

@@ -23,7 +23,7 @@ import numpy as np
 import pytest
 
 from simulator.audio.clip import AudioClip, read_wav, write_wav
-from simulator.call.record import read_call
+from simulator.record import read_call
 from simulator.contracts import Speaker
 
 pytestmark = [pytest.mark.audio, pytest.mark.models]

@@ -15,12 +15,13 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from simulator.audio.capture import Pace, WavMic
+from simulator.audio.capture import ReplayPace, WavMic
 from simulator.audio.clip import CALL_RATE, AudioClip, DiskFull, read_wav, to_int16, write_wav
 from simulator.audio.noise import noise
-from simulator.call.record import read_call
+from simulator.record import read_call
 from simulator.call.textcall import run_call
-from simulator.call.voiced import VoiceOptions, open_voiced_call
+from simulator.call.voiced import VoiceOptions
+from simulator.call.voiced_setup import open_voiced_call
 from simulator.config import Settings
 from simulator.contracts import Outcome, Speaker
 from simulator.scenario.loader import load_scenario
@@ -125,10 +126,10 @@ def test_a_full_disk_stops_the_call_and_keeps_every_finished_turn(file_device, r
     folder = tmp_path / "call"
     folder.mkdir()
     (folder / "04-trainee.wav").symlink_to("/dev/full")  # the second reply lands on a full disk
-    call = open_voiced_call(loaded, settings, folder, VoiceOptions(mic_from=replies["billing"], mic_pace=Pace.FAST))
+    call = open_voiced_call(loaded, settings, folder, VoiceOptions(mic_from=replies["billing"], mic_pace=ReplayPace.FAST))
     from simulator.analysis.registry import builtin_analysers
 
-    analyser = builtin_analysers().create(loaded.scenario, "lexical")
+    analyser = builtin_analysers().create("lexical", loaded.scenario)
     try:
         with pytest.raises(DiskFull, match="04-trainee.wav"):
             run_call(loaded, analyser, call, call, folder, mode="voice")
@@ -142,7 +143,7 @@ def test_a_full_disk_stops_the_call_and_keeps_every_finished_turn(file_device, r
 
 
 def test_wav_mic_plays_each_reply_once_then_hangs_up(replies):
-    mic = WavMic(replies["billing"], pace=Pace.FAST, lead_s=0.25)
+    mic = WavMic(replies["billing"], pace=ReplayPace.FAST, lead_s=0.25)
     mic.start()
     files = sorted(replies["billing"].glob("*.wav"))
     heard = []
@@ -260,9 +261,9 @@ def test_each_customer_line_is_handed_to_the_analyser_while_it_plays(file_device
 
     loaded = load_scenario(REPO / "scenarios" / "billing-overcharge.yaml")
     settings = Settings(analyser="lexical", data_dir=tmp_path / "data")
-    analyser = PreparingAnalyser(builtin_analysers().create(loaded.scenario, "lexical"))
+    analyser = PreparingAnalyser(builtin_analysers().create("lexical", loaded.scenario))
     call = open_voiced_call(loaded, settings, tmp_path / "call",
-                            VoiceOptions(mic_from=replies["billing"], mic_pace=Pace.FAST), analyser=analyser)
+                            VoiceOptions(mic_from=replies["billing"], mic_pace=ReplayPace.FAST), analyser=analyser)
     try:
         finished = run_call(loaded, analyser, call, call, tmp_path / "call", mode="voice")
     finally:

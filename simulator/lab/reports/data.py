@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from statistics import fmean
 from typing import Any
 
-from simulator.call.record import now_iso
+from simulator.record import now_iso
 from simulator.scoring.scorecard import Scorecard
 from simulator.store.types import Attempt, CallKind, KpiRow, Rating, TraineeInfo
 

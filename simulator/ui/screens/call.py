@@ -15,7 +15,7 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Input, Label, Static
 
-from simulator.call.record import TurnRecord
+from simulator.record import TurnRecord
 from simulator.call.session import CallEnded, CallEvent, CustomerSpoke, TraineeAnswered
 from simulator.call.textcall import new_call_folder, run_call
 from simulator.contracts import TurnAnalysis
@@ -38,7 +38,7 @@ from simulator.ui.widgets.transcript import TranscriptView, analysis_notes
 
 def warm_up(analyser, scenario) -> None:
     """Load a lazily loaded analyser model (MiniLM) while the trainee reads the first line."""
-    from simulator.call.voiced import warm_up_analyser
+    from simulator.call.voiced_setup import warm_up_analyser
 
     warm_up_analyser(analyser, scenario)
 
@@ -213,10 +213,8 @@ class CallScreen(Screen):
 
     @on(CallScored)
     def _scored(self, message: CallScored) -> None:
-        from simulator.ui.screens.results import ResultsScreen
-
         self.app.context.forget_attempts()
-        self.app.switch_screen(ResultsScreen(message.finished, self.loaded, self.mode, message.call_id))
+        self.app.show_results(message.finished, self.loaded, self.mode, message.call_id)
 
     @on(CallFailed)
     def _failed(self, message: CallFailed) -> None:

@@ -156,9 +156,7 @@ class PickerScreen(Screen):
         if entry.loaded is None:
             self.notify(entry.first_problem, title="Cannot load scenario", severity="error", timeout=8)
             return
-        from simulator.ui.screens.call import CallScreen
-
-        self.app.push_screen(CallScreen(entry.loaded, self.mode))
+        self.app.start_call(entry.loaded, self.mode)
 
     def on_key(self, event) -> None:
         # Down from the filter moves into the table; typing in the table goes on filtering.

@@ -166,9 +166,7 @@ class ResultsScreen(Screen):
         self.notify(f"Thanks: you rated this call {'★' * stars}{'☆' * (5 - stars)}", timeout=3)
 
     def action_retry(self) -> None:
-        from simulator.ui.screens.call import CallScreen
-
-        self.app.switch_screen(CallScreen(self.loaded, self.mode))
+        self.app.start_call(self.loaded, self.mode, in_place_of_current=True)
 
     def action_back(self) -> None:
         self.app.pop_screen()

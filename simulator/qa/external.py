@@ -11,7 +11,7 @@ mapped back to their turns by time.  Timing (response delay, overlap, talk ratio
 comes from the channel spans; tone from each turn's audio against the whole call's baseline.
 
 The VAD and the transcriber are passed in (``SpanFinder``, ``Transcriber``), so this module stays
-free of heavy imports; ``simulator.scoring.importer`` wires the Silero VAD and Whisper.
+free of heavy imports; ``simulator.qa.importer`` wires the Silero VAD and Whisper.
 """
 
 from __future__ import annotations
@@ -22,11 +22,13 @@ from pathlib import Path
 
 import numpy as np
 
-from simulator.analysis.acoustics import Audio, resample, voice_features
+from simulator.analysis.acoustics import voice_features
+
+from simulator.wavfile import Audio, resample
 from simulator.analysis.base import TurnAnalyser, TurnInput
 from simulator.analysis.tone import call_tone
 from simulator.asr.base import SAMPLE_RATE, Transcriber
-from simulator.call.record import CallHeader, CallMode, CallRecord, TurnRecord, now_iso
+from simulator.record import CallHeader, CallMode, CallRecord, TurnRecord, now_iso
 from simulator.contracts import Speaker, ToneMeasures, Transcript, TurnTiming
 from simulator.scenario.model import ToneThresholds
 

@@ -17,7 +17,7 @@ from typing import IO, Any
 
 from pydantic import TypeAdapter
 
-from simulator.contracts import EngineEvent, Outcome, Speaker, TurnAnalysis, Word
+from simulator.contracts import CustomerTurn, EngineEvent, Outcome, Speaker, TurnAnalysis, Word
 
 CALL_FILE = "call.jsonl"
 FORMAT_VERSION = 1
@@ -206,3 +206,26 @@ def read_call(path: Path) -> CallRecord:
     if header is None:
         raise ValueError(f"{file}:1: not a callsim call record (no header line)")
     return CallRecord(header, tuple(turns), outcome, ended_at, outcome is not None, file.parent)
+
+
+# -- what a running call reports, turn by turn (the session yields these; the UI, the CLI and the
+# store's mirror consume them) ----------
+
+@dataclass(frozen=True, slots=True)
+class CustomerSpoke:
+    turn: CustomerTurn
+    record: TurnRecord
+
+
+@dataclass(frozen=True, slots=True)
+class TraineeAnswered:
+    analysis: TurnAnalysis
+    record: TurnRecord
+
+
+@dataclass(frozen=True, slots=True)
+class CallEnded:
+    record: CallRecord
+
+
+CallEvent = CustomerSpoke | TraineeAnswered | CallEnded

@@ -1,6 +1,6 @@
 """Score an outside WAV recording end to end: the one place that wires VAD, Whisper and the analyser.
 
-``simulator.scoring.external`` does the pure work (turns, timing, tone, batching) with the VAD and
+``simulator.qa.external`` does the pure work (turns, timing, tone, batching) with the VAD and
 the transcriber passed in; this module chooses them from the settings, lazily (faster-whisper is
 imported on first use), and returns the call record with its scorecard.  ``callsim score`` and the
 service lab's real-call scoring both use it.
@@ -12,12 +12,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from simulator.asr.base import Transcriber
-from simulator.call.record import CallRecord
+from simulator.record import CallRecord
 from simulator.config import Settings
 from simulator.lazy import MissingPackage, require
 from simulator.scenario.loader import default_rubric, effective_rubric, load_scenario
 from simulator.scenario.model import Rubric, Scenario
-from simulator.scoring.external import SAMPLE_RATE, Span, SpanFinder, analyse_external
+from simulator.qa.external import SAMPLE_RATE, Span, SpanFinder, analyse_external
 from simulator.scoring.scorecard import Scorecard
 
 GENERIC_SCENARIO_ID = "external-call"
@@ -87,7 +87,7 @@ def score_recording(path: Path, settings: Settings, *, scenario_path: Path | Non
                     analyser: str | None = None, agent_channel: int = 0,
                     transcribe_customer: bool = True, transcriber: Transcriber | None = None) -> ScoredRecording:
     """Raises ``AudioFileError`` (bad WAV), ``FileProblems`` (bad scenario), ``MissingPackage``."""
-    from simulator.analysis.acoustics import read_wav
+    from simulator.wavfile import read_wav
     from simulator.analysis.registry import builtin_analysers
     from simulator.scoring.call_scorer import score_call
 
@@ -100,7 +100,7 @@ def score_recording(path: Path, settings: Settings, *, scenario_path: Path | Non
     audio = read_wav(path)
     call = analyse_external(audio, find_spans=vad_span_finder(),
                             transcriber=transcriber or transcriber_for(settings),
-                            analyser=builtin_analysers().create(scenario, analyser or settings.analyser),
+                            analyser=builtin_analysers().create(analyser or settings.analyser, scenario),
                             thresholds=rubric.tone, scenario_id=scenario.id, scenario_sha256=sha,
                             source=Path(path).resolve(), agent_channel=agent_channel,
                             transcribe_customer=transcribe_customer)

@@ -1,0 +1,76 @@
+"""Building a voiced call from settings: the persona's voice, the TTS engine, the devices, Whisper.
+
+Nothing slow happens here: the TTS engine starts on its own thread, Whisper and the analyser's
+model load while the customer's first line plays.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+from collections.abc import Callable
+from functools import partial
+from pathlib import Path
+
+from simulator.analysis.base import TurnAnalyser, TurnInput
+from simulator.audio.capture import DeviceMic, MicSource, WavMic
+from simulator.call.voiced import VoicedCall, VoiceOptions
+from simulator.config import Settings
+from simulator.contracts import Transcript
+from simulator.lazy import require
+from simulator.scenario.diagnostics import START, FileProblems
+from simulator.scenario.loader import LoadedScenario
+from simulator.scenario.model import Scenario
+from simulator.scenario.voices import VoiceProfile, load_voice, voice_path
+from simulator.tts.registry import builtin_engines
+from simulator.tts.worker import TtsWorker
+
+def load_persona_voice(scenario: Scenario, voices_dir: Path) -> VoiceProfile:
+    path = voice_path(voices_dir, scenario.persona.voice)
+    if not path.is_file():
+        raise FileProblems.single(path, START, "voice.missing",
+                                  f"voice profile {scenario.persona.voice!r} not found in {voices_dir}")
+    return load_voice(path)
+
+
+def open_voiced_call(loaded: LoadedScenario, settings: Settings, folder: Path, options: VoiceOptions = VoiceOptions(),
+                     *, on_partial: Callable[[str], None] | None = None,
+                     on_level: Callable[[float], None] | None = None,
+                     analyser: TurnAnalyser | None = None) -> VoicedCall:
+    """Everything a voiced call needs, from settings; nothing slow happens here (the TTS engine
+    starts on its thread; Whisper and the ``analyser``'s model load while the first line plays).
+    Raises ``AudioDeviceError``, ``TtsError``, ``MissingPackage`` or ``FileProblems`` (voice file)."""
+    from simulator.asr.registry import transcriber_from_settings
+    from simulator.audio.playback import Player
+
+    scenario = loaded.scenario
+    for module, package in (("faster_whisper", "faster-whisper"), ("onnxruntime", "onnxruntime")):
+        if importlib.util.find_spec(module) is None:  # cheap: nothing is imported yet
+            require(module, package, feature="listening to the trainee (voice activity detection)")
+    profile = load_persona_voice(scenario, settings.voices_dir)
+    registry = builtin_engines()
+    tts = TtsWorker(lambda: registry.create(settings.tts_engine or profile.engine))
+    if options.mic_from is not None:
+        mic: MicSource = WavMic(options.mic_from, pace=options.mic_pace)
+    else:
+        mic = DeviceMic(options.input_device or settings.input_device)
+    player = Player(options.output_device or settings.output_device)
+    try:
+        player.open()
+        if isinstance(mic, DeviceMic):
+            mic.open()
+        tts.wait_ready(30)
+    except BaseException:
+        tts.close()
+        raise
+    transcriber = transcriber_from_settings(settings, word_timestamps=options.word_timings)
+    return VoicedCall(scenario, profile, folder, mic=mic, player=player, tts=tts, transcriber=transcriber,
+                      options=options, on_partial=on_partial, on_level=on_level,
+                      warm_up=None if analyser is None else partial(warm_up_analyser, analyser, scenario),
+                      prepare=getattr(analyser, "prepare", None))
+
+
+def warm_up_analyser(analyser: TurnAnalyser, scenario: Scenario) -> None:
+    """One throw-away analysis, so a model the analyser loads lazily is loaded before it matters."""
+    opening = scenario.nodes[scenario.start].lines[0]
+    analyser.analyse(TurnInput(turn_index=1, transcript=Transcript("I'm sorry to hear that, let me check."),
+                               customer_line=opening))

@@ -1,0 +1,112 @@
+"""PCM WAV files as float32 samples, and band-limited resampling: the one reader every layer uses.
+
+Standard library ``wave`` plus numpy, so the scoring core can read a recording without any audio
+device library.  8-, 16-, 24- and 32-bit integer PCM at any rate and channel count; anything else
+raises ``NotPcmWav`` (the ASR layer then tries a general decoder).
+"""
+
+from __future__ import annotations
+
+import wave
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+RESAMPLE_BLOCK_S = 60  # long recordings are resampled in blocks so an hour of 48 kHz stays small
+RESAMPLE_MARGIN_S = 1  # overlap that keeps block edges free of the FFT's wrap-around
+
+
+class AudioFileError(ValueError):
+    """An audio file that cannot be read; the message names the file and what to do."""
+
+
+class NotPcmWav(AudioFileError):
+    """The file exists but is not integer PCM WAV (compressed, float, or not a WAV at all)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Audio:
+    samples: np.ndarray  # float32 in [-1, 1], shape (frames, channels)
+    sample_rate: int
+
+    @property
+    def duration_s(self) -> float:
+        return self.samples.shape[0] / self.sample_rate
+
+    @property
+    def channels(self) -> int:
+        return self.samples.shape[1]
+
+    def channel(self, index: int) -> np.ndarray:
+        return np.ascontiguousarray(self.samples[:, index])
+
+    def mono(self) -> np.ndarray:
+        return self.samples.mean(axis=1, dtype=np.float32)
+
+
+def read_wav(path: Path | str) -> Audio:
+    path = Path(path)
+    try:
+        with wave.open(str(path), "rb") as handle:
+            width, channels, rate = handle.getsampwidth(), handle.getnchannels(), handle.getframerate()
+            raw = handle.readframes(handle.getnframes())
+    except FileNotFoundError:
+        raise AudioFileError(f"{path}: no such file") from None
+    except IsADirectoryError:
+        raise AudioFileError(f"{path}: a folder, not an audio file") from None
+    except OSError as err:
+        raise AudioFileError(f"{path}: cannot read ({err.strerror or err})") from None
+    # wave raises wave.Error, EOFError (a header cut short) or struct.error for what is not PCM WAV
+    except Exception as err:  # noqa: BLE001
+        raise NotPcmWav(f"{path}: not a PCM WAV file ({err or 'truncated'}); convert it with "
+                        f"'sox {path.name} -b 16 out.wav' or 'ffmpeg -i {path.name} out.wav'") from None
+    if rate <= 0 or channels <= 0:
+        raise NotPcmWav(f"{path}: the WAV header says {rate} Hz, {channels} channel(s)")
+    data = _pcm_to_float(raw, width, path)
+    frames = data.size // channels
+    return Audio(data[: frames * channels].reshape(frames, channels), rate)
+
+
+def _pcm_to_float(raw: bytes, width: int, path: Path) -> np.ndarray:
+    if width == 1:  # 8-bit WAV is unsigned
+        return (np.frombuffer(raw, np.uint8).astype(np.float32) - 128.0) / 128.0
+    if width == 2:
+        return np.frombuffer(raw, "<i2").astype(np.float32) / 32768.0
+    if width == 3:
+        triples = np.frombuffer(raw[: len(raw) - len(raw) % 3], np.uint8).reshape(-1, 3).astype(np.int32)
+        values = triples[:, 0] | (triples[:, 1] << 8) | (triples[:, 2] << 16)
+        values = np.where(values >= 1 << 23, values - (1 << 24), values)
+        return values.astype(np.float32) / float(1 << 23)
+    if width == 4:
+        return (np.frombuffer(raw, "<i4").astype(np.float64) / float(1 << 31)).astype(np.float32)
+    raise NotPcmWav(f"{path}: unsupported WAV sample width of {width} bytes")
+
+
+def resample(samples: np.ndarray, from_rate: int, to_rate: int) -> np.ndarray:
+    """Band-limited (FFT) resampling of mono samples, as float32."""
+    samples = np.asarray(samples)
+    if from_rate == to_rate or samples.size == 0:
+        return samples.astype(np.float32, copy=False)
+    block, margin = RESAMPLE_BLOCK_S * from_rate, RESAMPLE_MARGIN_S * from_rate
+    if samples.size <= block + 2 * margin:
+        return _resample_whole(samples, from_rate, to_rate)
+    pieces = []
+    for start in range(0, samples.size, block):
+        end = min(start + block, samples.size)
+        lo, hi = max(0, start - margin), min(samples.size, end + margin)
+        converted = _resample_whole(samples[lo:hi], from_rate, to_rate)
+        first = round((start - lo) * to_rate / from_rate)  # the block's own share, without the margins
+        pieces.append(converted[first: first + round(end * to_rate / from_rate) - round(start * to_rate / from_rate)])
+    return np.concatenate(pieces)
+
+
+def _resample_whole(samples: np.ndarray, from_rate: int, to_rate: int) -> np.ndarray:
+    count = int(round(samples.size * to_rate / from_rate))
+    spectrum = np.fft.rfft(samples.astype(np.float64))
+    keep = count // 2 + 1
+    if keep <= spectrum.size:
+        spectrum = spectrum[:keep]
+    else:
+        spectrum = np.concatenate([spectrum, np.zeros(keep - spectrum.size, spectrum.dtype)])
+    return (np.fft.irfft(spectrum, count) * (count / samples.size)).astype(np.float32)
