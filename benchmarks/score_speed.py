@@ -5,7 +5,7 @@ gaps, then times the pipeline the command runs: Silero VAD on both channels, bat
 both sides, the configured turn analyser, tone, and the scorecard.  ``cold`` includes loading the
 models (what one ``callsim score`` process pays); ``warm`` is every further call in the same
 process (batch QA); ``agent_asr_only`` is ``--no-customer-asr``.  Prints JSON.  Needs espeak-ng
-and sox (both in the README's apt line).
+and sox (both in the apt line of .ci/setup and docs/development.md, Install).
 """
 
 from __future__ import annotations

@@ -1,11 +1,11 @@
 """The second backend: openai-whisper (PyTorch), selected with ``asr_backend = "openai-whisper"``.
 
 Model: a local checkpoint file (``.pt``), e.g. the packaged tiny.en converted once with
-``ct2_to_openai_whisper.py OUT.pt`` (README, Transcription), or a model name openai-whisper
+``ct2_to_openai_whisper.py OUT.pt`` (docs/voice.md, Transcription), or a model name openai-whisper
 downloads itself ("tiny.en", "base.en"...; needs the internet once, cached in ~/.cache/whisper).
 Audio goes in as a numpy array, so no ffmpeg binary is needed.
 
-It is slower and uses about twice the memory of faster-whisper int8 (README has the numbers).
+It is slower and uses about twice the memory of faster-whisper int8 (docs/benchmarks.md has the numbers).
 ``threads`` is applied with ``torch.set_num_threads`` when the model loads; torch's thread pool is
 process-wide, so it also applies to other torch models in the process (the MiniLM analyser).
 On a busy 2-core box 1 thread was 2-3x faster than 2 (threads spin while waiting for a core).
@@ -41,8 +41,8 @@ class OpenAIWhisperTranscriber(GuardedWhisper):
         except Exception as err:  # download errors, unknown names, corrupt checkpoints
             raise self._load_failed(
                 err, "Offline, set asr_model to a local checkpoint file (.pt), e.g. the packaged tiny.en converted "
-                     "with ct2_to_openai_whisper.py (README, Transcription); a model name needs the internet on "
-                     "first use.") from None
+                     "with ct2_to_openai_whisper.py (docs/voice.md, Transcription); a model name needs the "
+                     "internet on first use.") from None
 
     def _decode(self, model: Any, audio: np.ndarray, initial_prompt: str) -> list[DecodedSegment]:
         torch = require("torch", feature="the openai-whisper ASR backend")

@@ -176,7 +176,7 @@ class PassMarks(Strict):
 
 
 class ToneThresholds(Strict):
-    """Defaults follow published contact-centre practice; see the README's scoring section."""
+    """Defaults follow published contact-centre practice; see docs/scoring.md, "Tone thresholds"."""
 
     pace_min_wpm: float = Field(130, gt=0)
     pace_max_wpm: float = Field(175, gt=0)

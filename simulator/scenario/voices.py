@@ -95,7 +95,7 @@ def voice_schema() -> dict:
         "$schema": "https://json-schema.org/draft/2020-12/schema",
         "$id": "https://callsim.invalid/voice.schema.json",
         "title": "callsim voice profile",
-        "description": "How a customer sounds (voices/<id>.yaml); see the README, The voiced call.",
+        "description": "How a customer sounds (voices/<id>.yaml); see docs/voice.md, Voices.",
         **{k: v for k, v in schema.items() if k != "title"},
     }
 

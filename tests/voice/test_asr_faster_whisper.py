@@ -170,7 +170,7 @@ def test_spoken_fillers_survive_thanks_to_the_filler_prompt(transcriber, tmp_pat
     Whisper may write a filler as "um", "er" or "uh"; any filler counts.
     """
     if shutil.which("espeak-ng") is None:
-        absent("espeak-ng is not installed (it is part of the install: README)")
+        absent("espeak-ng is not installed (it is part of the install: docs/development.md, Install)")
     plain = FasterWhisperTranscriber(keep_fillers=False)
     spoken = kept = kept_plain = 0
     texts = []

@@ -1,7 +1,7 @@
 """The openai-whisper backend on a checkpoint converted from the packaged tiny.en weights.
 
 The checkpoint is made once (and cached in .pytest_cache) by running the project-external
-converter ../shared/tools/ct2_to_openai_whisper.py, as the README tells users to.
+converter ../shared/tools/ct2_to_openai_whisper.py, as docs/voice.md tells users to.
 """
 
 from __future__ import annotations
