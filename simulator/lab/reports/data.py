@@ -7,6 +7,7 @@ import io
 from collections import Counter, defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from statistics import fmean
 from typing import Any
 
@@ -75,11 +76,48 @@ def collect(store: Any, scope: ReportScope, progress: Callable[[int, int], None]
                       tuple(kpis))
 
 
-def score_trends(data: ReportData, limit: int = 8) -> dict[str, list[float]]:
-    """Each trainee's overall score call by call (the most active ``limit`` trainees)."""
-    series: dict[str, list[float]] = defaultdict(list)
+def read_time(stamp: str) -> datetime | None:
+    """A stored ISO-8601 time as an aware UTC datetime; None when it cannot be read (it is then left
+    off the time axis rather than stopping the report)."""
+    try:
+        moment = datetime.fromisoformat(stamp)
+    except (TypeError, ValueError):
+        return None
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+
+
+@dataclass(frozen=True, slots=True)
+class ScoredCall:
+    """One scored call as a plot point needs it."""
+
+    call_id: str
+    scenario_id: str
+    overall: float
+    passed: bool
+    pass_mark: float
+
+
+@dataclass(frozen=True, slots=True)
+class DatedCall:
+    taken_at: datetime  # UTC
+    call: ScoredCall
+
+
+def _scored_call(attempt: Attempt, card: Scorecard) -> ScoredCall:
+    return ScoredCall(attempt.call_id, attempt.scenario_id, card.overall, card.passed, card.pass_mark)
+
+
+def pass_marks(calls: tuple[tuple[Attempt, Scorecard], ...]) -> tuple[float, ...]:
+    """The overall pass marks these calls were scored against, lowest first (one, unless a scenario
+    sets its own)."""
+    return tuple(sorted({card.pass_mark for _, card in calls}))
+
+
+def score_trends(data: ReportData, limit: int = 8) -> dict[str, list[ScoredCall]]:
+    """Each trainee's practice calls in order (the most active ``limit`` trainees)."""
+    series: dict[str, list[ScoredCall]] = defaultdict(list)
     for attempt, card in data.practice:
-        series[attempt.trainee].append(card.overall)
+        series[attempt.trainee].append(_scored_call(attempt, card))
     busiest = sorted(series, key=lambda name: (-len(series[name]), name))[:limit]
     return {name: series[name] for name in sorted(busiest)}
 
@@ -151,11 +189,15 @@ def reaction_summary(data: ReportData) -> tuple[float | None, list[tuple[str, fl
     return mean, [(f"{stars} star{'s' if stars > 1 else ''}", float(counts[stars])) for stars in range(5, 0, -1)]
 
 
-def behaviour_series(data: ReportData) -> dict[str, list[float]]:
-    series: dict[str, list[float]] = defaultdict(list)
-    for attempt, card in sorted(data.real, key=lambda item: item[0].started_at):
-        series[attempt.trainee].append(card.overall)
-    return dict(series)
+def behaviour_series(data: ReportData) -> dict[str, list[DatedCall]]:
+    """Each trainee's real calls in time order (a call whose stored date cannot be read is left off
+    the plot; the table below it still lists it)."""
+    series: dict[str, list[DatedCall]] = defaultdict(list)
+    for attempt, card in data.real:
+        taken_at = read_time(attempt.started_at)
+        if taken_at is not None:
+            series[attempt.trainee or "(no trainee)"].append(DatedCall(taken_at, _scored_call(attempt, card)))
+    return {name: sorted(calls, key=lambda c: c.taken_at) for name, calls in sorted(series.items())}
 
 
 def training_means(data: ReportData) -> dict[str, float]:

@@ -5,12 +5,13 @@ from __future__ import annotations
 
 from html import escape
 
-from simulator.lab.reports.data import (ReportData, attempts_csv, behaviour_series, drill_stage_scores,
-                                        hardest_scenarios, learning, most_missed_steps, reaction_summary,
+from simulator.lab.reports.data import (ReportData, ScoredCall, attempts_csv, behaviour_series, drill_stage_scores,
+                                        hardest_scenarios, learning, most_missed_steps, pass_marks, reaction_summary,
                                         score_trends, training_means)
-from simulator.lab.reports.svg import PALETTE, bar_chart, line_chart, paired_bar_chart
+from simulator.lab.reports.svg import (PALETTE, PairedRow, Point, bar_chart, call_number_axis, date_axis,
+                                       line_chart, paired_bar_chart)
 
-__all__ = ["render_html", "attempts_csv"]
+__all__ = ["attempts_csv", "render_html"]
 
 STYLE = """
 body{font-family:system-ui,-apple-system,Segoe UI,Roboto,sans-serif;margin:2em auto;max-width:980px;color:#222}
@@ -40,13 +41,37 @@ def _short(call_id: str) -> str:
     return call_id[:8]
 
 
-def render_html(data: ReportData) -> str:
+def _hover(name: str, label: str, call: ScoredCall) -> str:
+    return (f"{name}, {label}: {call.overall:.1f} ({'pass' if call.passed else 'fail'}, pass mark "
+            f"{call.pass_mark:g}), {call.scenario_id}, call {_short(call.call_id)}")
+
+
+def _trend_chart(data: ReportData) -> str:
+    """Practice scores by each trainee's call number, with the pass mark they were scored against."""
     trends = score_trends(data)
+    series = {name: [Point(number, call.overall, _hover(name, f"call {number}", call))
+                     for number, call in enumerate(calls, start=1)] for name, calls in trends.items()}
+    longest = max((len(calls) for calls in trends.values()), default=0)
+    axis = call_number_axis(longest, "call number (each trainee's practice calls in order; 1 = first)")
+    return line_chart("Overall score, call by call", series, axis, pass_marks=pass_marks(data.practice))
+
+
+def _behaviour_chart(data: ReportData) -> str:
+    """Real-call scores placed by the date each call was taken, so the gaps between calls show."""
+    timed = behaviour_series(data)
+    series = {name: [Point(dated.taken_at.timestamp(), dated.call.overall,
+                           _hover(name, dated.taken_at.strftime("%Y-%m-%d"), dated.call)) for dated in calls]
+              for name, calls in timed.items()}
+    moments = [dated.taken_at for calls in timed.values() for dated in calls]
+    return line_chart("Real-call score over time", series, date_axis(moments, "date the real call was taken"),
+                      pass_marks=pass_marks(data.real))
+
+
+def render_html(data: ReportData) -> str:
     missed = most_missed_steps(data)
     hardest = hardest_scenarios(data)
     learning_rows = learning(data)
     mean_stars, star_counts = reaction_summary(data)
-    behaviour = behaviour_series(data)
     means = training_means(data)
     drills = drill_stage_scores(data)
     passed = sum(card.passed for _, card in data.practice)
@@ -59,7 +84,7 @@ def render_html(data: ReportData) -> str:
                [[len(data.trainees), len(data.practice), passed, len(data.real), len(data.ratings),
                  len(data.drill_runs)]], numeric_from=0),
         '<h2 id="trends">Score trends</h2>',
-        line_chart("Overall score, call by call", trends),
+        _trend_chart(data),
         '<h2 id="missed">Most-missed steps</h2>',
         bar_chart("Share of calls that missed the step", missed, x_max=100, unit="%", color=PALETTE[1]),
         '<h2 id="hardest">Hardest scenarios</h2>',
@@ -83,15 +108,17 @@ def render_html(data: ReportData) -> str:
         '<div class="level" id="level-2"><h3>Level 2: Learning</h3>',
         "<p>First and latest score at each scenario (before and after practice).</p>",
         paired_bar_chart("First and latest score, per trainee and scenario practised more than once",
-                         [(f"{r.trainee} / {r.scenario_id}", r.first, r.latest) for r in learning_rows if r.calls > 1],
+                         [PairedRow(f"{r.trainee} / {r.scenario_id}", r.first, r.latest)
+                          for r in learning_rows if r.calls > 1],
                          names=("first call", "latest call")),
         _table(["trainee", "scenario", "calls", "first", "latest", "change", "first call", "latest call"],
                [[r.trainee, r.scenario_id, r.calls, r.first, r.latest, r.change, _short(r.first_call_id),
                  _short(r.latest_call_id)] for r in learning_rows], numeric_from=2),
         "</div>",
         '<div class="level" id="level-3"><h3>Level 3: Behaviour</h3>',
-        "<p>Real calls taken at work, scored with the same rubric (<code>callsim behaviour add</code>).</p>",
-        line_chart("Real-call score over time", behaviour, x_label="real call"),
+        "<p>Real calls taken at work, scored with the same rubric (<code>callsim behaviour add</code>), placed by "
+        "the date they were taken.</p>",
+        _behaviour_chart(data),
         _table(["date", "trainee", "scenario", "overall", "call"],
                [[a.started_at[:10], a.trainee, a.scenario_id, c.overall, _short(a.call_id)] for a, c in data.real]),
         "</div>",
