@@ -167,6 +167,13 @@ def lab(db_url: str, tmp_path: Path, lab_env: Path) -> str:
 
 # -- the fixes -----------------------------------------------------------------------------------
 
+def test_first_call_resolution_is_shown_as_a_percentage(lab: str, tmp_path: Path) -> None:
+    [kpis] = tables(section(render(lab, tmp_path), "level-4"))
+    column = next(header for header in kpis[0] if header.startswith("first-call resolution"))
+    shown = {row["trainee"]: row[column] for row in kpis}
+    assert shown == {"ana": "82%", "bo": "75%"}  # 0.82 (a fraction) and 75 (a percent) both read right
+
+
 def test_real_calls_are_placed_by_date(lab: str, tmp_path: Path) -> None:
     [chart] = svgs(section(render(lab, tmp_path), "level-3"))
     x_of = {}
@@ -203,3 +210,23 @@ def test_score_trend_has_a_call_number_axis_and_the_pass_mark(lab: str, tmp_path
     assert float(pass_lines[0].get("y1")) == pytest.approx(y_at(chart, mark), abs=0.2)
     assert float(pass_lines[0].get("y1")) == float(pass_lines[0].get("y2"))  # level, across the plot
     assert f"pass mark {mark:g}" in lines
+
+
+def test_level_2_shows_pass_or_fail_beside_the_change(lab: str, tmp_path: Path) -> None:
+    with open_store(lab) as store:
+        practice = [(a, c) for a, c in store.scorecards() if a.kind != CallKind.REAL]
+    fragment = section(render(lab, tmp_path), "level-2")
+    [rows] = tables(fragment)
+    for row in rows:
+        mine = [c for a, c in practice if a.trainee == row["trainee"]]
+        assert row["first result"] == ("pass" if mine[0].passed else "fail")
+        assert row["latest result"] == ("pass" if mine[-1].passed else "fail")
+        assert row["pass mark"] == f"{mine[-1].pass_mark:.1f}"
+    ana = next(row for row in rows if row["trainee"] == "ana")
+    assert (ana["first result"], ana["latest result"]) == ("fail", "pass")  # the improvement crossed the mark
+    failed = [attrs for attrs in cell_attrs(fragment, "first result") if attrs.get("class") == "fail"]
+    assert failed and all(attrs.get("title") for attrs in failed)  # a fail says why on hover
+    [chart] = svgs(fragment)
+    assert any(line.endswith("pass") for line in visible_lines(chart))
+    assert any(line.endswith("fail") for line in visible_lines(chart))
+    assert [line for line in chart.iter(f"{SVG}line") if line.get("class") == "pass-mark"]

@@ -163,6 +163,11 @@ class LearningRow:
     latest: float
     first_call_id: str
     latest_call_id: str
+    first_passed: bool  # the scorer's verdict: the overall and every dimension reached their marks
+    latest_passed: bool
+    pass_mark: float  # the overall mark the latest call was scored against
+    first_fail_reasons: tuple[str, ...] = ()
+    latest_fail_reasons: tuple[str, ...] = ()
 
     @property
     def change(self) -> float:
@@ -176,9 +181,10 @@ def learning(data: ReportData) -> list[LearningRow]:
         grouped[(attempt.trainee, attempt.scenario_id)].append((attempt, card))
     rows = []
     for (trainee, scenario), calls in sorted(grouped.items()):
-        first, latest = calls[0], calls[-1]
-        rows.append(LearningRow(trainee, scenario, len(calls), first[1].overall, latest[1].overall,
-                                first[0].call_id, latest[0].call_id))
+        (first_attempt, first), (latest_attempt, latest) = calls[0], calls[-1]
+        rows.append(LearningRow(trainee, scenario, len(calls), first.overall, latest.overall, first_attempt.call_id,
+                                latest_attempt.call_id, first.passed, latest.passed, latest.pass_mark,
+                                first.fail_reasons, latest.fail_reasons))
     return rows
 
 
@@ -198,6 +204,15 @@ def behaviour_series(data: ReportData) -> dict[str, list[DatedCall]]:
         if taken_at is not None:
             series[attempt.trainee or "(no trainee)"].append(DatedCall(taken_at, _scored_call(attempt, card)))
     return {name: sorted(calls, key=lambda c: c.taken_at) for name, calls in sorted(series.items())}
+
+
+def as_percent(value: float | None) -> float | None:
+    """A KPI rate as a percentage.  The KPI file asks for 0-100, but centres export rates as
+    fractions too (0.82); a rate of at most 1 % is not a plausible first-call resolution, so a value
+    up to 1 is read as a fraction."""
+    if value is None:
+        return None
+    return round(100 * value, 1) if value <= 1 else round(value, 1)
 
 
 def training_means(data: ReportData) -> dict[str, float]:
