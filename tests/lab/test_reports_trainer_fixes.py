@@ -12,6 +12,7 @@ import shutil
 from datetime import UTC, datetime
 from html.parser import HTMLParser
 from pathlib import Path
+from statistics import fmean
 from xml.etree import ElementTree
 
 import pytest
@@ -210,6 +211,50 @@ def test_score_trend_has_a_call_number_axis_and_the_pass_mark(lab: str, tmp_path
     assert float(pass_lines[0].get("y1")) == pytest.approx(y_at(chart, mark), abs=0.2)
     assert float(pass_lines[0].get("y1")) == float(pass_lines[0].get("y2"))  # level, across the plot
     assert f"pass mark {mark:g}" in lines
+
+
+def test_team_section_counts_averages_and_pass_rates(lab: str, tmp_path: Path) -> None:
+    with open_store(lab) as store:
+        team_of = {t.name: t.team or "(no team)" for t in store.list_trainees()}
+        cards = [(team_of[a.trainee], c) for a, c in store.scorecards() if a.kind != CallKind.REAL]
+    [teams] = tables(section(render(lab, tmp_path), "teams"))
+    assert [row["team"] for row in teams] == ["blue", "red", "(no team)"]
+    for row in teams:
+        mine = [c for team, c in cards if team == row["team"]]
+        assert int(row["practice calls"]) == len(mine) and row["trainees"] == "1"
+        assert row["mean overall"] == f"{fmean(c.overall for c in mine):.1f}"
+        assert row["pass rate"] == f"{round(100 * sum(c.passed for c in mine) / len(mine), 1):g}%"
+
+
+def test_competition_section_shows_standings(lab: str, tmp_path: Path) -> None:
+    fragment = section(render(lab, tmp_path), "competitions")
+    assert "Spring Cup" in fragment
+    people, team_table = tables(fragment)
+    ranks = {row["trainee"]: row["rank"] for row in people}
+    assert ranks == {"ana": "1", "bo": "2", "cy": "-"}  # cy has one call of the two needed
+    assert [row["team"] for row in team_table] == ["red", "blue"]
+    # a trainee's own report keeps their rank in the whole competition
+    [mine, my_team] = tables(section(render(lab, tmp_path, "--trainee", "bo"), "competitions"))
+    assert [(row["trainee"], row["rank"]) for row in mine] == [("bo", "2")]
+    assert [row["team"] for row in my_team] == ["blue"]
+
+
+def test_sections_say_when_there_are_no_teams_or_competitions(db_url: str, tmp_path: Path, lab_env: Path) -> None:
+    with open_store(db_url) as store:
+        finished = play("billing-overcharge", GOOD_REPLIES, tmp_path / "calls")
+        store.save_call(finished.record, finished.scorecard, trainee="solo")
+    html = render(db_url, tmp_path)
+    assert "no team comparison" in section(html, "teams") and "<table" not in section(html, "teams")
+    assert "no competitions" in section(html, "competitions")
+
+
+def test_a_damaged_competition_is_named_not_fatal(lab: str, tmp_path: Path) -> None:
+    with open_store(lab) as store:  # e.g. written by an older or newer callsim
+        store.put_competition("old-cup", "Old Cup", "2020-01-01T00:00:00.000+00:00", "2100-01-01T00:00:00.000+00:00",
+                              1, {"id": "old-cup", "title": "Old Cup", "scenarios": []})
+    fragment = section(render(lab, tmp_path), "competitions")
+    assert "Old Cup" in fragment and "No standings" in fragment and "callsim competition create" in fragment
+    assert "Spring Cup" in fragment and "<table" in fragment  # the good competition is still ranked
 
 
 def test_level_2_shows_pass_or_fail_beside_the_change(lab: str, tmp_path: Path) -> None:

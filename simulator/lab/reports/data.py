@@ -11,7 +11,11 @@ from datetime import UTC, datetime
 from statistics import fmean
 from typing import Any
 
+from pydantic import ValidationError
+
 from simulator.call.record import now_iso
+from simulator.lab.competitions import Competition
+from simulator.lab.leaderboard import PersonEntry, TeamEntry, leaderboard_from_store
 from simulator.scoring.scorecard import Scorecard
 from simulator.store.types import Attempt, CallKind, KpiRow, Rating, TraineeInfo
 
@@ -30,6 +34,24 @@ class ReportScope:
 
 
 @dataclass(frozen=True, slots=True)
+class CompetitionStanding:
+    """One competition's leaderboard, kept to the people (and their teams) this report covers.
+
+    Ranks are those of the whole competition, so a trainee's report shows where they really stand.
+    """
+
+    competition_id: str
+    title: str
+    starts_at: str
+    ends_at: str
+    min_attempts: int
+    people: tuple[PersonEntry, ...]
+    teams: tuple[TeamEntry, ...]
+    ranked_people: int  # in the whole competition, the "of N" behind a rank
+    problem: str | None = None  # why the stored definition could not be read (then no standings)
+
+
+@dataclass(frozen=True, slots=True)
 class ReportData:
     scope: ReportScope
     generated_at: str
@@ -40,6 +62,7 @@ class ReportData:
     ratings: tuple[Rating, ...]
     drill_runs: tuple[dict[str, Any], ...]
     kpis: tuple[KpiRow, ...]
+    competitions: tuple[CompetitionStanding, ...] = ()
 
 
 def collect(store: Any, scope: ReportScope, progress: Callable[[int, int], None] | None = None) -> ReportData:
@@ -51,7 +74,7 @@ def collect(store: Any, scope: ReportScope, progress: Callable[[int, int], None]
     else:
         people = store.list_trainees(team)
     names = {p.name for p in people}
-    steps = 5
+    steps = 6
     done = 0
 
     def tick() -> None:
@@ -70,10 +93,37 @@ def collect(store: Any, scope: ReportScope, progress: Callable[[int, int], None]
     tick()
     kpis = store.kpis(trainee, team)
     tick()
+    competitions = competition_standings(store, names)
+    tick()
     practice = tuple((a, c) for a, c in scored if a.kind != CallKind.REAL)
     real = tuple((a, c) for a, c in scored if a.kind == CallKind.REAL)
     return ReportData(scope, now_iso(), tuple(people), practice, real, tuple(attempts), tuple(ratings), tuple(runs),
-                      tuple(kpis))
+                      tuple(kpis), competitions)
+
+
+def competition_standings(store: Any, names: set[str]) -> tuple[CompetitionStanding, ...]:
+    """Every stored competition's standings for the trainees ``names`` (oldest competition first)."""
+    standings = []
+    for row in store.list_competitions():
+        definition = {key: value for key, value in (row.get("data") or {}).items() if key != "source"}
+        try:
+            competition = Competition.model_validate(definition)
+        except ValidationError as err:
+            first = err.errors()[0]
+            where = ".".join(map(str, first["loc"])) or "definition"
+            standings.append(CompetitionStanding(
+                row["id"], row["title"], row["starts_at"], row["ends_at"], row["min_attempts"], (), (), 0,
+                f"its stored definition is not valid ({where}: {first['msg']}); "
+                f"re-create it with `callsim competition create` or `callsim competition load`"))
+            continue
+        board = leaderboard_from_store(store, competition)
+        people = tuple(p for p in board.people if p.trainee in names)
+        teams_here = {p.team for p in people if p.team}
+        standings.append(CompetitionStanding(
+            competition.id, competition.title, competition.starts_at, competition.ends_at, board.min_attempts,
+            people, tuple(t for t in board.teams if t.team in teams_here),
+            sum(p.rank is not None for p in board.people)))
+    return tuple(standings)
 
 
 def read_time(stamp: str) -> datetime | None:
@@ -213,6 +263,35 @@ def as_percent(value: float | None) -> float | None:
     if value is None:
         return None
     return round(100 * value, 1) if value <= 1 else round(value, 1)
+
+
+@dataclass(frozen=True, slots=True)
+class TeamSummary:
+    team: str | None  # None: the trainees with no team
+    trainees: int
+    practice_calls: int
+    passed_calls: int
+    mean_overall: float | None  # None: no scored practice call yet
+
+    @property
+    def pass_rate_percent(self) -> float | None:
+        return round(100 * self.passed_calls / self.practice_calls, 1) if self.practice_calls else None
+
+
+def team_summaries(data: ReportData) -> list[TeamSummary]:
+    """Per team: trainees, practice calls, mean overall score and pass rate; the team-less last.
+    Empty when nobody in the report has a team (there is nothing to compare)."""
+    team_of = {p.name: p.team for p in data.trainees}
+    if not any(team_of.values()):
+        return []
+    members: Counter[str | None] = Counter(team_of.values())
+    cards: dict[str | None, list[Scorecard]] = defaultdict(list)
+    for attempt, card in data.practice:
+        cards[team_of.get(attempt.trainee or "")].append(card)
+    rows = [TeamSummary(team, members[team], len(cards[team]), sum(c.passed for c in cards[team]),
+                        round(fmean(c.overall for c in cards[team]), 1) if cards[team] else None)
+            for team in members]
+    return sorted(rows, key=lambda r: (r.team is None, r.team or ""))
 
 
 def training_means(data: ReportData) -> dict[str, float]:

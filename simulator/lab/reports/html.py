@@ -6,10 +6,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from html import escape
 
-from simulator.lab.reports.data import (LearningRow, ReportData, ScoredCall, as_percent,
+from simulator.lab.reports.data import (CompetitionStanding, LearningRow, ReportData, ScoredCall, as_percent,
                                         attempts_csv, behaviour_series, drill_stage_scores, hardest_scenarios,
                                         learning, most_missed_steps, pass_marks, reaction_summary, score_trends,
-                                        training_means)
+                                        team_summaries, training_means)
 from simulator.lab.reports.svg import (PALETTE, PairedRow, Point, bar_chart, call_number_axis, date_axis,
                                        line_chart, paired_bar_chart)
 
@@ -90,6 +90,53 @@ def _behaviour_chart(data: ReportData) -> str:
                       pass_marks=pass_marks(data.real))
 
 
+def _teams_section(data: ReportData) -> list[str]:
+    teams = team_summaries(data)
+    if not teams:
+        return ['<h2 id="teams">Teams</h2>',
+                '<p class="muted">No trainee in this report belongs to a team, so there is no team comparison '
+                "(<code>callsim trainee move NAME --team TEAM</code> puts a trainee in one).</p>"]
+    return ['<h2 id="teams">Teams</h2>',
+            "<p>Practice calls (training, exam and drill) per team; the pass rate counts the scorer's verdict.</p>",
+            _table(["team", "trainees", "practice calls", "passed", "mean overall", "pass rate"],
+                   [[t.team or "(no team)", t.trainees, t.practice_calls, t.passed_calls, t.mean_overall,
+                     _percent(t.pass_rate_percent)] for t in teams])]
+
+
+def _rank(rank: int | None) -> object:
+    return "-" if rank is None else rank
+
+
+def _competition(standing: CompetitionStanding) -> list[str]:
+    heading = (f"<h3>{escape(standing.title)} <span class=\"muted\">({escape(standing.competition_id)}, "
+               f"{escape(standing.starts_at[:10])} to {escape(standing.ends_at[:10])})</span></h3>")
+    if standing.problem:
+        return [heading, f'<p class="muted">No standings: {escape(standing.problem)}.</p>']
+    if not standing.people:
+        return [heading, '<p class="muted">No finished call from the trainees in this report counts in this '
+                         "competition yet.</p>"]
+    return [heading,
+            f"<p>Ranks are over the whole competition ({standing.ranked_people} ranked); a person needs at least "
+            f"{standing.min_attempts} finished call(s) to be ranked (-: not yet).</p>",
+            _table(["rank", "trainee", "team", "score", "calls", "counted (scenario score [call])"],
+                   [[_rank(p.rank), p.trainee, p.team or "", p.score, p.attempts,
+                     "; ".join(f"{c.scenario_id} {c.score:.1f} [{', '.join(map(_short, c.call_ids)) or 'not played'}]"
+                               for c in p.counted)] for p in standing.people], numeric_from=3),
+            _table(["team rank", "team", "score", "members ranked", "members"],
+                   [[_rank(t.rank), t.team, t.score, t.members_ranked, ", ".join(t.members)]
+                    for t in standing.teams], numeric_from=2) if standing.teams else ""]
+
+
+def _competitions_section(data: ReportData) -> list[str]:
+    parts = ['<h2 id="competitions">Competitions</h2>']
+    if not data.competitions:
+        parts.append('<p class="muted">There are no competitions in the store (<code>callsim competition '
+                     "create</code> or <code>callsim competition load</code> adds one).</p>")
+    for standing in data.competitions:
+        parts += _competition(standing)
+    return parts
+
+
 def _learning_section(rows: list[LearningRow]) -> list[str]:
     """Kirkpatrick level 2: the change from first to latest call beside whether each passed."""
     passing_first = sum(r.first_passed for r in rows)
@@ -140,6 +187,8 @@ def render_html(data: ReportData) -> str:
                   x_max=100, color=PALETTE[3]),
         _table(["scenario", "calls", "mean overall", "pass rate"],
                [[r.scenario_id, r.calls, r.mean_overall, _percent(r.pass_rate)] for r in hardest]),
+        *_teams_section(data),
+        *_competitions_section(data),
         '<h2 id="drills">Drill results</h2>',
         bar_chart("Mean score per drill stage", drills, x_max=100, color=PALETTE[4]),
         _table(["drill", "trainee", "started", "baseline", "mean drop", "recovery", "paused after stage"],
