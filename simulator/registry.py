@@ -26,6 +26,8 @@ class Registry(Generic[Part]):
         return sorted(self._factories)
 
     def factory(self, name: str | None = None) -> Callable[..., Part]:
+        if name is not None and not isinstance(name, str):
+            raise TypeError(f"a {self.part} is chosen by its name (a str), not {type(name).__name__}")
         chosen = name or self.default
         try:
             return self._factories[chosen]

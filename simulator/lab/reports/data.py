@@ -7,9 +7,14 @@ import io
 from collections import Counter, defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from statistics import fmean
 from typing import Any
 
+from pydantic import ValidationError
+
+from simulator.lab.competitions import Competition
+from simulator.lab.leaderboard import PersonEntry, TeamEntry, leaderboard_from_store
 from simulator.record import now_iso
 from simulator.scoring.scorecard import Scorecard
 from simulator.store.types import Attempt, CallKind, KpiRow, Rating, TraineeInfo
@@ -29,6 +34,24 @@ class ReportScope:
 
 
 @dataclass(frozen=True, slots=True)
+class CompetitionStanding:
+    """One competition's leaderboard, kept to the people (and their teams) this report covers.
+
+    Ranks are those of the whole competition, so a trainee's report shows where they really stand.
+    """
+
+    competition_id: str
+    title: str
+    starts_at: str
+    ends_at: str
+    min_attempts: int
+    people: tuple[PersonEntry, ...]
+    teams: tuple[TeamEntry, ...]
+    ranked_people: int  # in the whole competition, the "of N" behind a rank
+    problem: str | None = None  # why the stored definition could not be read (then no standings)
+
+
+@dataclass(frozen=True, slots=True)
 class ReportData:
     scope: ReportScope
     generated_at: str
@@ -39,6 +62,7 @@ class ReportData:
     ratings: tuple[Rating, ...]
     drill_runs: tuple[dict[str, Any], ...]
     kpis: tuple[KpiRow, ...]
+    competitions: tuple[CompetitionStanding, ...] = ()
 
 
 def collect(store: Any, scope: ReportScope, progress: Callable[[int, int], None] | None = None) -> ReportData:
@@ -50,7 +74,7 @@ def collect(store: Any, scope: ReportScope, progress: Callable[[int, int], None]
     else:
         people = store.list_trainees(team)
     names = {p.name for p in people}
-    steps = 5
+    steps = 6
     done = 0
 
     def tick() -> None:
@@ -69,17 +93,81 @@ def collect(store: Any, scope: ReportScope, progress: Callable[[int, int], None]
     tick()
     kpis = store.kpis(trainee, team)
     tick()
+    competitions = competition_standings(store, names)
+    tick()
     practice = tuple((a, c) for a, c in scored if a.kind != CallKind.REAL)
     real = tuple((a, c) for a, c in scored if a.kind == CallKind.REAL)
     return ReportData(scope, now_iso(), tuple(people), practice, real, tuple(attempts), tuple(ratings), tuple(runs),
-                      tuple(kpis))
+                      tuple(kpis), competitions)
 
 
-def score_trends(data: ReportData, limit: int = 8) -> dict[str, list[float]]:
-    """Each trainee's overall score call by call (the most active ``limit`` trainees)."""
-    series: dict[str, list[float]] = defaultdict(list)
+def competition_standings(store: Any, names: set[str]) -> tuple[CompetitionStanding, ...]:
+    """Every stored competition's standings for the trainees ``names`` (oldest competition first)."""
+    standings = []
+    for row in store.list_competitions():
+        definition = {key: value for key, value in (row.get("data") or {}).items() if key != "source"}
+        try:
+            competition = Competition.model_validate(definition)
+        except ValidationError as err:
+            first = err.errors()[0]
+            where = ".".join(map(str, first["loc"])) or "definition"
+            standings.append(CompetitionStanding(
+                row["id"], row["title"], row["starts_at"], row["ends_at"], row["min_attempts"], (), (), 0,
+                f"its stored definition is not valid ({where}: {first['msg']}); "
+                f"re-create it with `callsim competition create` or `callsim competition load`"))
+            continue
+        board = leaderboard_from_store(store, competition)
+        people = tuple(p for p in board.people if p.trainee in names)
+        teams_here = {p.team for p in people if p.team}
+        standings.append(CompetitionStanding(
+            competition.id, competition.title, competition.starts_at, competition.ends_at, board.min_attempts,
+            people, tuple(t for t in board.teams if t.team in teams_here),
+            sum(p.rank is not None for p in board.people)))
+    return tuple(standings)
+
+
+def read_time(stamp: str) -> datetime | None:
+    """A stored ISO-8601 time as an aware UTC datetime; None when it cannot be read (it is then left
+    off the time axis rather than stopping the report)."""
+    try:
+        moment = datetime.fromisoformat(stamp)
+    except (TypeError, ValueError):
+        return None
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+
+
+@dataclass(frozen=True, slots=True)
+class ScoredCall:
+    """One scored call as a plot point needs it."""
+
+    call_id: str
+    scenario_id: str
+    overall: float
+    passed: bool
+    pass_mark: float
+
+
+@dataclass(frozen=True, slots=True)
+class DatedCall:
+    taken_at: datetime  # UTC
+    call: ScoredCall
+
+
+def _scored_call(attempt: Attempt, card: Scorecard) -> ScoredCall:
+    return ScoredCall(attempt.call_id, attempt.scenario_id, card.overall, card.passed, card.pass_mark)
+
+
+def pass_marks(calls: tuple[tuple[Attempt, Scorecard], ...]) -> tuple[float, ...]:
+    """The overall pass marks these calls were scored against, lowest first (one, unless a scenario
+    sets its own)."""
+    return tuple(sorted({card.pass_mark for _, card in calls}))
+
+
+def score_trends(data: ReportData, limit: int = 8) -> dict[str, list[ScoredCall]]:
+    """Each trainee's practice calls in order (the most active ``limit`` trainees)."""
+    series: dict[str, list[ScoredCall]] = defaultdict(list)
     for attempt, card in data.practice:
-        series[attempt.trainee].append(card.overall)
+        series[attempt.trainee].append(_scored_call(attempt, card))
     busiest = sorted(series, key=lambda name: (-len(series[name]), name))[:limit]
     return {name: series[name] for name in sorted(busiest)}
 
@@ -125,6 +213,11 @@ class LearningRow:
     latest: float
     first_call_id: str
     latest_call_id: str
+    first_passed: bool  # the scorer's verdict: the overall and every dimension reached their marks
+    latest_passed: bool
+    pass_mark: float  # the overall mark the latest call was scored against
+    first_fail_reasons: tuple[str, ...] = ()
+    latest_fail_reasons: tuple[str, ...] = ()
 
     @property
     def change(self) -> float:
@@ -138,9 +231,10 @@ def learning(data: ReportData) -> list[LearningRow]:
         grouped[(attempt.trainee, attempt.scenario_id)].append((attempt, card))
     rows = []
     for (trainee, scenario), calls in sorted(grouped.items()):
-        first, latest = calls[0], calls[-1]
-        rows.append(LearningRow(trainee, scenario, len(calls), first[1].overall, latest[1].overall,
-                                first[0].call_id, latest[0].call_id))
+        (first_attempt, first), (latest_attempt, latest) = calls[0], calls[-1]
+        rows.append(LearningRow(trainee, scenario, len(calls), first.overall, latest.overall, first_attempt.call_id,
+                                latest_attempt.call_id, first.passed, latest.passed, latest.pass_mark,
+                                first.fail_reasons, latest.fail_reasons))
     return rows
 
 
@@ -151,11 +245,53 @@ def reaction_summary(data: ReportData) -> tuple[float | None, list[tuple[str, fl
     return mean, [(f"{stars} star{'s' if stars > 1 else ''}", float(counts[stars])) for stars in range(5, 0, -1)]
 
 
-def behaviour_series(data: ReportData) -> dict[str, list[float]]:
-    series: dict[str, list[float]] = defaultdict(list)
-    for attempt, card in sorted(data.real, key=lambda item: item[0].started_at):
-        series[attempt.trainee].append(card.overall)
-    return dict(series)
+def behaviour_series(data: ReportData) -> dict[str, list[DatedCall]]:
+    """Each trainee's real calls in time order (a call whose stored date cannot be read is left off
+    the plot; the table below it still lists it)."""
+    series: dict[str, list[DatedCall]] = defaultdict(list)
+    for attempt, card in data.real:
+        taken_at = read_time(attempt.started_at)
+        if taken_at is not None:
+            series[attempt.trainee or "(no trainee)"].append(DatedCall(taken_at, _scored_call(attempt, card)))
+    return {name: sorted(calls, key=lambda c: c.taken_at) for name, calls in sorted(series.items())}
+
+
+def as_percent(value: float | None) -> float | None:
+    """A KPI rate as a percentage.  The KPI file asks for 0-100, but centres export rates as
+    fractions too (0.82); a rate of at most 1 % is not a plausible first-call resolution, so a value
+    up to 1 is read as a fraction."""
+    if value is None:
+        return None
+    return round(100 * value, 1) if value <= 1 else round(value, 1)
+
+
+@dataclass(frozen=True, slots=True)
+class TeamSummary:
+    team: str | None  # None: the trainees with no team
+    trainees: int
+    practice_calls: int
+    passed_calls: int
+    mean_overall: float | None  # None: no scored practice call yet
+
+    @property
+    def pass_rate_percent(self) -> float | None:
+        return round(100 * self.passed_calls / self.practice_calls, 1) if self.practice_calls else None
+
+
+def team_summaries(data: ReportData) -> list[TeamSummary]:
+    """Per team: trainees, practice calls, mean overall score and pass rate; the team-less last.
+    Empty when nobody in the report has a team (there is nothing to compare)."""
+    team_of = {p.name: p.team for p in data.trainees}
+    if not any(team_of.values()):
+        return []
+    members: Counter[str | None] = Counter(team_of.values())
+    cards: dict[str | None, list[Scorecard]] = defaultdict(list)
+    for attempt, card in data.practice:
+        cards[team_of.get(attempt.trainee or "")].append(card)
+    rows = [TeamSummary(team, members[team], len(cards[team]), sum(c.passed for c in cards[team]),
+                        round(fmean(c.overall for c in cards[team]), 1) if cards[team] else None)
+            for team in members]
+    return sorted(rows, key=lambda r: (r.team is None, r.team or ""))
 
 
 def training_means(data: ReportData) -> dict[str, float]:

@@ -3,36 +3,60 @@ external files, so it opens offline and can be mailed or archived as is."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from html import escape
 
-from simulator.lab.reports.data import (ReportData, attempts_csv, behaviour_series, drill_stage_scores,
-                                        hardest_scenarios, learning, most_missed_steps, reaction_summary,
-                                        score_trends, training_means)
-from simulator.lab.reports.svg import PALETTE, bar_chart, line_chart, paired_bar_chart
+from simulator.lab.reports.data import (CompetitionStanding, LearningRow, ReportData, ScoredCall, as_percent,
+                                        attempts_csv, behaviour_series, drill_stage_scores, hardest_scenarios,
+                                        learning, most_missed_steps, pass_marks, reaction_summary, score_trends,
+                                        team_summaries, training_means)
+from simulator.lab.reports.svg import (PALETTE, PairedRow, Point, bar_chart, call_number_axis, date_axis,
+                                       line_chart, paired_bar_chart)
 
-__all__ = ["render_html", "attempts_csv"]
+__all__ = ["attempts_csv", "render_html"]
 
 STYLE = """
 body{font-family:system-ui,-apple-system,Segoe UI,Roboto,sans-serif;margin:2em auto;max-width:980px;color:#222}
 h1{font-size:1.6em}h2{border-bottom:2px solid #eee;padding-bottom:.2em;margin-top:1.8em}
 table{border-collapse:collapse;margin:.6em 0}td,th{border:1px solid #ddd;padding:.25em .6em;text-align:left}
 th{background:#f5f5f5}td.num{text-align:right}.muted{color:#777}.chart{display:block;margin:.8em 0}
-.level{border-left:4px solid #1f77b4;padding-left:.8em}
+.level{border-left:4px solid #1f77b4;padding-left:.8em}td.pass{color:#1b7a1b}td.fail{color:#b00020}
 """
+
+
+@dataclass(frozen=True, slots=True)
+class Cell:
+    """A table cell shown as given (a percentage, a verdict), with a class and an optional tooltip."""
+
+    text: str
+    css: str = ""
+    title: str = ""
+
+
+def _percent(value: float | None) -> Cell | None:
+    return None if value is None else Cell(f"{value:g}%", "num")
+
+
+def _verdict(passed: bool, reasons: tuple[str, ...] = ()) -> Cell:
+    return Cell("pass", "pass") if passed else Cell("fail", "fail", "; ".join(reasons))
+
+
+def _cell(value: object, numeric: bool) -> str:
+    if isinstance(value, Cell):
+        css = f' class="{escape(value.css)}"' if value.css else ""
+        title = f' title="{escape(value.title)}"' if value.title else ""
+        return f"<td{css}{title}>{escape(value.text)}</td>"
+    text = "-" if value is None else (f"{value:.1f}" if isinstance(value, float) else str(value))
+    css = ' class="num"' if numeric and isinstance(value, (int, float)) else ""
+    return f"<td{css}>{escape(text)}</td>"
 
 
 def _table(headers: list[str], rows: list[list[object]], numeric_from: int = 1) -> str:
     if not rows:
         return '<p class="muted">no data yet</p>'
     head = "".join(f"<th>{escape(h)}</th>" for h in headers)
-    body = []
-    for row in rows:
-        cells = []
-        for index, value in enumerate(row):
-            text = "-" if value is None else (f"{value:.1f}" if isinstance(value, float) else str(value))
-            css = ' class="num"' if index >= numeric_from and isinstance(value, (int, float)) else ""
-            cells.append(f"<td{css}>{escape(text)}</td>")
-        body.append("<tr>" + "".join(cells) + "</tr>")
+    body = ["<tr>" + "".join(_cell(value, index >= numeric_from) for index, value in enumerate(row)) + "</tr>"
+            for row in rows]
     return f"<table><tr>{head}</tr>{''.join(body)}</table>"
 
 
@@ -40,13 +64,109 @@ def _short(call_id: str) -> str:
     return call_id[:8]
 
 
-def render_html(data: ReportData) -> str:
+def _hover(name: str, label: str, call: ScoredCall) -> str:
+    return (f"{name}, {label}: {call.overall:.1f} ({'pass' if call.passed else 'fail'}, pass mark "
+            f"{call.pass_mark:g}), {call.scenario_id}, call {_short(call.call_id)}")
+
+
+def _trend_chart(data: ReportData) -> str:
+    """Practice scores by each trainee's call number, with the pass mark they were scored against."""
     trends = score_trends(data)
+    series = {name: [Point(number, call.overall, _hover(name, f"call {number}", call))
+                     for number, call in enumerate(calls, start=1)] for name, calls in trends.items()}
+    longest = max((len(calls) for calls in trends.values()), default=0)
+    axis = call_number_axis(longest, "call number (each trainee's practice calls in order; 1 = first)")
+    return line_chart("Overall score, call by call", series, axis, pass_marks=pass_marks(data.practice))
+
+
+def _behaviour_chart(data: ReportData) -> str:
+    """Real-call scores placed by the date each call was taken, so the gaps between calls show."""
+    timed = behaviour_series(data)
+    series = {name: [Point(dated.taken_at.timestamp(), dated.call.overall,
+                           _hover(name, dated.taken_at.strftime("%Y-%m-%d"), dated.call)) for dated in calls]
+              for name, calls in timed.items()}
+    moments = [dated.taken_at for calls in timed.values() for dated in calls]
+    return line_chart("Real-call score over time", series, date_axis(moments, "date the real call was taken"),
+                      pass_marks=pass_marks(data.real))
+
+
+def _teams_section(data: ReportData) -> list[str]:
+    teams = team_summaries(data)
+    if not teams:
+        return ['<h2 id="teams">Teams</h2>',
+                '<p class="muted">No trainee in this report belongs to a team, so there is no team comparison '
+                "(<code>callsim trainee move NAME --team TEAM</code> puts a trainee in one).</p>"]
+    return ['<h2 id="teams">Teams</h2>',
+            "<p>Practice calls (training, exam and drill) per team; the pass rate counts the scorer's verdict.</p>",
+            _table(["team", "trainees", "practice calls", "passed", "mean overall", "pass rate"],
+                   [[t.team or "(no team)", t.trainees, t.practice_calls, t.passed_calls, t.mean_overall,
+                     _percent(t.pass_rate_percent)] for t in teams])]
+
+
+def _rank(rank: int | None) -> object:
+    return "-" if rank is None else rank
+
+
+def _competition(standing: CompetitionStanding) -> list[str]:
+    heading = (f"<h3>{escape(standing.title)} <span class=\"muted\">({escape(standing.competition_id)}, "
+               f"{escape(standing.starts_at[:10])} to {escape(standing.ends_at[:10])})</span></h3>")
+    if standing.problem:
+        return [heading, f'<p class="muted">No standings: {escape(standing.problem)}.</p>']
+    if not standing.people:
+        return [heading, '<p class="muted">No finished call from the trainees in this report counts in this '
+                         "competition yet.</p>"]
+    return [heading,
+            f"<p>Ranks are over the whole competition ({standing.ranked_people} ranked); a person needs at least "
+            f"{standing.min_attempts} finished call(s) to be ranked (-: not yet).</p>",
+            _table(["rank", "trainee", "team", "score", "calls", "counted (scenario score [call])"],
+                   [[_rank(p.rank), p.trainee, p.team or "", p.score, p.attempts,
+                     "; ".join(f"{c.scenario_id} {c.score:.1f} [{', '.join(map(_short, c.call_ids)) or 'not played'}]"
+                               for c in p.counted)] for p in standing.people], numeric_from=3),
+            _table(["team rank", "team", "score", "members ranked", "members"],
+                   [[_rank(t.rank), t.team, t.score, t.members_ranked, ", ".join(t.members)]
+                    for t in standing.teams], numeric_from=2) if standing.teams else ""]
+
+
+def _competitions_section(data: ReportData) -> list[str]:
+    parts = ['<h2 id="competitions">Competitions</h2>']
+    if not data.competitions:
+        parts.append('<p class="muted">There are no competitions in the store (<code>callsim competition '
+                     "create</code> or <code>callsim competition load</code> adds one).</p>")
+    for standing in data.competitions:
+        parts += _competition(standing)
+    return parts
+
+
+def _learning_section(rows: list[LearningRow]) -> list[str]:
+    """Kirkpatrick level 2: the change from first to latest call beside whether each passed."""
+    passing_first = sum(r.first_passed for r in rows)
+    passing_latest = sum(r.latest_passed for r in rows)
+    summary = (f"<p>{passing_latest} of {len(rows)} trainee and scenario pair(s) pass at the latest call "
+               f"({passing_first} at the first). Pass or fail is the scorer's verdict: the overall score must "
+               "reach the pass mark and every measured dimension its own mark; hover a fail for why.</p>"
+               if rows else "")
+    return [
+        '<div class="level" id="level-2"><h3>Level 2: Learning</h3>',
+        "<p>First and latest score at each scenario (before and after practice).</p>",
+        summary,
+        paired_bar_chart("First and latest score, per trainee and scenario practised more than once",
+                         [PairedRow(f"{r.trainee} / {r.scenario_id}", r.first, r.latest,
+                                    "pass" if r.first_passed else "fail", "pass" if r.latest_passed else "fail",
+                                    r.pass_mark) for r in rows if r.calls > 1],
+                         names=("first call", "latest call")),
+        _table(["trainee", "scenario", "calls", "first", "first result", "latest", "latest result", "change",
+                "pass mark", "first call", "latest call"],
+               [[r.trainee, r.scenario_id, r.calls, r.first, _verdict(r.first_passed, r.first_fail_reasons), r.latest,
+                 _verdict(r.latest_passed, r.latest_fail_reasons), r.change, r.pass_mark, _short(r.first_call_id),
+                 _short(r.latest_call_id)] for r in rows], numeric_from=2),
+        "</div>",
+    ]
+
+
+def render_html(data: ReportData) -> str:
     missed = most_missed_steps(data)
     hardest = hardest_scenarios(data)
-    learning_rows = learning(data)
     mean_stars, star_counts = reaction_summary(data)
-    behaviour = behaviour_series(data)
     means = training_means(data)
     drills = drill_stage_scores(data)
     passed = sum(card.passed for _, card in data.practice)
@@ -59,14 +179,16 @@ def render_html(data: ReportData) -> str:
                [[len(data.trainees), len(data.practice), passed, len(data.real), len(data.ratings),
                  len(data.drill_runs)]], numeric_from=0),
         '<h2 id="trends">Score trends</h2>',
-        line_chart("Overall score, call by call", trends),
+        _trend_chart(data),
         '<h2 id="missed">Most-missed steps</h2>',
         bar_chart("Share of calls that missed the step", missed, x_max=100, unit="%", color=PALETTE[1]),
         '<h2 id="hardest">Hardest scenarios</h2>',
         bar_chart("Mean overall score (lowest first)", [(r.scenario_id, r.mean_overall) for r in hardest],
                   x_max=100, color=PALETTE[3]),
-        _table(["scenario", "calls", "mean overall", "pass rate %"],
-               [[r.scenario_id, r.calls, r.mean_overall, r.pass_rate] for r in hardest]),
+        _table(["scenario", "calls", "mean overall", "pass rate"],
+               [[r.scenario_id, r.calls, r.mean_overall, _percent(r.pass_rate)] for r in hardest]),
+        *_teams_section(data),
+        *_competitions_section(data),
         '<h2 id="drills">Drill results</h2>',
         bar_chart("Mean score per drill stage", drills, x_max=100, color=PALETTE[4]),
         _table(["drill", "trainee", "started", "baseline", "mean drop", "recovery", "paused after stage"],
@@ -80,27 +202,22 @@ def render_html(data: ReportData) -> str:
         _table(["call", "stars", "comment"],
                [[_short(r.call_id), r.stars, r.comment or ""] for r in data.ratings if r.comment][-10:]),
         "</div>",
-        '<div class="level" id="level-2"><h3>Level 2: Learning</h3>',
-        "<p>First and latest score at each scenario (before and after practice).</p>",
-        paired_bar_chart("First and latest score, per trainee and scenario practised more than once",
-                         [(f"{r.trainee} / {r.scenario_id}", r.first, r.latest) for r in learning_rows if r.calls > 1],
-                         names=("first call", "latest call")),
-        _table(["trainee", "scenario", "calls", "first", "latest", "change", "first call", "latest call"],
-               [[r.trainee, r.scenario_id, r.calls, r.first, r.latest, r.change, _short(r.first_call_id),
-                 _short(r.latest_call_id)] for r in learning_rows], numeric_from=2),
-        "</div>",
+        *_learning_section(learning(data)),
         '<div class="level" id="level-3"><h3>Level 3: Behaviour</h3>',
-        "<p>Real calls taken at work, scored with the same rubric (<code>callsim behaviour add</code>).</p>",
-        line_chart("Real-call score over time", behaviour, x_label="real call"),
-        _table(["date", "trainee", "scenario", "overall", "call"],
-               [[a.started_at[:10], a.trainee, a.scenario_id, c.overall, _short(a.call_id)] for a, c in data.real]),
+        "<p>Real calls taken at work, scored with the same rubric (<code>callsim behaviour add</code>), placed by "
+        "the date they were taken.</p>",
+        _behaviour_chart(data),
+        _table(["date", "trainee", "scenario", "overall", "result", "call"],
+               [[a.started_at[:10], a.trainee, a.scenario_id, c.overall, _verdict(c.passed, c.fail_reasons),
+                 _short(a.call_id)] for a, c in data.real]),
         "</div>",
         '<div class="level" id="level-4"><h3>Level 4: Results</h3>',
-        "<p>Work KPIs (<code>callsim kpi import</code>) beside each trainee's mean training score.</p>",
-        _table(["trainee", "period", "CSAT", "first-call resolution %", "handle time s", "complaints",
+        "<p>Work KPIs (<code>callsim kpi import</code>) beside each trainee's mean training score. A first-call "
+        "resolution given as a fraction (0.82) is shown as the percentage it stands for (82%).</p>",
+        _table(["trainee", "period", "CSAT", "first-call resolution", "handle time s", "complaints",
                 "mean training score"],
-               [[k.trainee, k.period, k.satisfaction, k.first_call_resolution, k.handle_time_s, k.complaints,
-                 means.get(k.trainee)] for k in data.kpis], numeric_from=2),
+               [[k.trainee, k.period, k.satisfaction, _percent(as_percent(k.first_call_resolution)), k.handle_time_s,
+                 k.complaints, means.get(k.trainee)] for k in data.kpis], numeric_from=2),
         "</div>",
     ]
     return ("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
