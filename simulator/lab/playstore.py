@@ -61,22 +61,35 @@ class CallKeeper:
         from simulator.store import open_store
 
         store = open_store(getattr(args, "db", None), settings=settings)
-        store.ensure_trainee(trainee, getattr(args, "team", None))  # a bad name fails before the call starts
+        team = getattr(args, "team", None)
+        competition = getattr(args, "competition", None)
+        try:
+            if competition:  # before any write: a refused entry must not create the trainee or the team
+                cls._refuse_unless_admitted(store, settings, competition, trainee, team, scenario_id, seed)
+            store.ensure_trainee(trainee, team)  # a bad name fails before the call starts
+        except StoreError:
+            store.close()
+            raise
+        if competition:
+            from simulator.lab.competitions import find_competition
+
+            find_competition(store, settings.scenarios_dir, competition)  # a YAML one is kept in the store
         from simulator.lab.recovery import describe_recovery, recover
 
         for line in describe_recovery(recover(store, settings.scenarios_dir)):
             print(f"callsim: {line}", file=sys.stderr)
-        competition = getattr(args, "competition", None)
-        if competition:
-            from simulator.lab.competitions import check_entry
-
-            problem = check_entry(store, settings, competition, trainee, scenario_id, seed)
-            if problem:
-                store.close()
-                raise StoreError(problem)
         interactive = (not getattr(args, "replies", None) and not getattr(args, "mic_from", None)
                        and not getattr(args, "json", False) and sys.stdin.isatty())
         return cls(store, folder, trainee, getattr(args, "team", None), kind, competition, interactive)
+
+    @staticmethod
+    def _refuse_unless_admitted(store: Any, settings: Any, competition: str, trainee: str, team: str | None,
+                                scenario_id: str | None, seed: int) -> None:
+        from simulator.lab.competitions import check_entry
+
+        problem = check_entry(store, settings, competition, trainee, scenario_id, seed, team=team)
+        if problem:
+            raise StoreError(problem)
 
     def wrap(self, show: Callable[[Any], None]) -> Callable[[Any], None]:
         def both(event: Any) -> None:
