@@ -108,16 +108,21 @@ class CallKeeper:
 
 
 def ask_rating(store: Any, call_id: str, read_line: Callable[[str], str] = input) -> None:
-    """The trainee's reaction (Kirkpatrick level 1): 1-5 stars and an optional comment."""
-    try:
-        answer = read_line("How useful was this call? 1-5 stars (Enter to skip): ").strip()
-        if not answer:
-            return
-        stars = int(answer)
-        comment = read_line("A comment (optional): ").strip() or None
-        store.rate(call_id, stars, comment)
-    except (EOFError, KeyboardInterrupt):
+    """The trainee's reaction (Kirkpatrick level 1): 1-5 stars and an optional comment.
+
+    Input that ends at the comment prompt (Ctrl-D) still keeps the stars given, without a comment.
+    """
+    from simulator.call.text_io import read_answer
+
+    answer = (read_answer(read_line, "How useful was this call? 1-5 stars (Enter to skip): ") or "").strip()
+    if not answer:
         return
-    except (ValueError, StoreError):
-        print("callsim: not saved; rate later with: callsim rate "
-              f"{call_id[:8]} 1-5 [--comment TEXT]", file=sys.stderr)
+    later = f"rate later with: callsim rate {call_id[:8]} 1-5 [--comment TEXT]"
+    if answer not in ("1", "2", "3", "4", "5"):
+        print(f"callsim: {answer!r} is not 1 to 5 stars; not saved; {later}", file=sys.stderr)
+        return
+    comment = (read_answer(read_line, "A comment (optional): ") or "").strip() or None
+    try:
+        store.rate(call_id, int(answer), comment)
+    except StoreError as err:
+        print(f"callsim: {err}; not saved; {later}", file=sys.stderr)
