@@ -192,7 +192,7 @@ def customer_cut_in_rate(scenario: Scenario) -> float:
 @dataclass(frozen=True, slots=True)
 class StageConditions:
     """What the trainee met on a stage, as the call applied it (not only what the drill file asked)."""
-    start_mood: int  # the stage's start mood, else the persona's own
+    start_mood: int | None  # the stage's, else the persona's (None: older stored runs kept only the stage's)
     turn_time_limit_s: float | None
     noise: str  # "none" or e.g. "office -30 dB"
     interrupt_rate: float  # see customer_cut_in_rate
@@ -321,7 +321,7 @@ def describe_drill_result(result: DrillResult) -> str:
         c, p = s.conditions, s.pressure
         delay = "-" if p.mean_delay_s is None else f"{p.mean_delay_s:.1f}s"
         lines.append(f"  stage {s.number} {s.scenario_id:<24} {s.overall:5.1f} {'pass' if s.passed else 'FAIL'}  "
-                     f"{versus_baseline(s.score_drop)}  mood {c.start_mood}  limit {c.turn_time_limit_s or '-'}  "
+                     f"{versus_baseline(s.score_drop)}  mood {'-' if c.start_mood is None else c.start_mood}  limit {c.turn_time_limit_s or '-'}  "
                      f"noise {c.noise}  delay {delay}  too slow {p.too_slow}  cut in {p.cut_in}")
     if result.recovery is not None:
         lines.append(f"  recovery after a failed stage: {result.recovery:+.1f} points")

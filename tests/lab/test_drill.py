@@ -212,3 +212,17 @@ def test_the_stage_line_prints_the_score_that_is_stored(tmp_path: Path, lab_env:
     assert stored != round(stored)  # the case where a rounded display would disagree
     assert f"stage 1: {stored:.1f}/100 not passed" in announced
     assert store.get_call(result.stages[0].call_id).scorecard.overall == stored
+
+
+def test_a_run_stored_before_the_conditions_were_recorded_still_reads() -> None:
+    from simulator.lab.drills import describe_drill_result, drill_result_from_json, drill_result_to_json
+
+    stored = {"drill": "t", "trainee": "ana", "baseline": 70.0, "baseline_source": "first stage", "completed": True,
+              "paused_after_stage": None, "recovery": None, "mean_drop": 0.0,
+              "stages": [{"stage": 1, "scenario": "billing-overcharge", "call_id": "c1", "overall": 70.0,
+                          "passed": True, "start_mood": None, "turn_time_limit_s": None, "noise": "none",
+                          "interrupt_rate": 0.0, "score_drop": 0.0, "mean_delay_s": None, "too_slow": 0,
+                          "cut_in": 0, "outcome": "resolved"}]}
+    result = drill_result_from_json(stored)
+    assert drill_result_to_json(result) == stored  # the stored format is unchanged by the regrouping
+    assert "mood -" in describe_drill_result(result)
