@@ -58,16 +58,22 @@ class _StageInput:
 
 
 @dataclass(frozen=True)
+class _TraineeSide:
+    """How a drill reaches the trainee: events and notices out, typed lines or a voiced call in."""
+    show: Callable[[CallEvent], None]
+    announce: Callable[[str], None]
+    read_line: Callable[[str], str]
+    voice_factory: VoiceFactory
+
+
+@dataclass(frozen=True)
 class _StagePlayer:
     """Everything a stage needs that stays the same across the drill's stages."""
     drill: Drill
     settings: Settings
     store: SqlStore | None
     options: DrillOptions
-    show: Callable[[CallEvent], None]
-    announce: Callable[[str], None]
-    read_line: Callable[[str], str]
-    voice_factory: VoiceFactory
+    trainee_side: _TraineeSide
 
     def play(self, number: int, stage: DrillStage) -> StageResult:
         from simulator.analysis.registry import builtin_analysers
@@ -76,7 +82,7 @@ class _StagePlayer:
         analyser = builtin_analysers().create(loaded.scenario, self.options.analyser or self.settings.analyser)
         folder = new_call_folder(self.options.record_to or self.settings.recordings_dir, loaded.scenario.id)
         conditions = StageConditions.of(loaded, stage)
-        self.announce(f"\n=== stage {number}/{len(self.drill.stages)}: {loaded.scenario.title} "
+        self.trainee_side.announce(f"\n=== stage {number}/{len(self.drill.stages)}: {loaded.scenario.title} "
                       f"({conditions.describe()}) ===")
         stage_input = self._open_input(number, stage, loaded, analyser, folder)
         mirror = self._mirror(folder)
@@ -96,13 +102,13 @@ class _StagePlayer:
     def _open_input(self, number: int, stage: DrillStage, loaded: LoadedScenario, analyser: TurnAnalyser,
                     folder: Path) -> _StageInput:
         if self.options.voiced:
-            call = self.voice_factory(loaded, self.settings, folder, stage, analyser,
+            call = self.trainee_side.voice_factory(loaded, self.settings, folder, stage, analyser,
                                       _stage_mic(self.options, number, stage), self.options.mic_pace)
             return _StageInput(call, call, "voice", call)
         scripted = None
         if self.options.replies_dir is not None:
             scripted = read_stage_replies(stage_reply_file(self.options.replies_dir, number, stage))
-        return _StageInput(SilentVoice(), PressuredReplies(stage, scripted, read_line=self.read_line), "text", None)
+        return _StageInput(SilentVoice(), PressuredReplies(stage, scripted, read_line=self.trainee_side.read_line), "text", None)
 
     def _mirror(self, folder: Path) -> CallMirror | None:
         """Each turn into the store as it happens, when the drill is someone's."""
@@ -117,7 +123,7 @@ class _StagePlayer:
         def on_event(event: CallEvent) -> None:
             if mirror is not None:
                 mirror(event)
-            self.show(event)
+            self.trainee_side.show(event)
         return on_event
 
 
@@ -156,7 +162,8 @@ def run_drill(drill: Drill, settings: Settings, store: SqlStore | None, options:
     the stage's noise and time limit).
     """
     offer_pause = offer_pause or _default_pause_offer(options, read_line)
-    player = _StagePlayer(drill, settings, store, options, show, announce, read_line, voice_factory or _open_voiced)
+    player = _StagePlayer(drill, settings, store, options,
+                          _TraineeSide(show, announce, read_line, voice_factory or _open_voiced))
     baseline = _baseline(store, options.trainee)
     started_at = now_iso()
     results: list[StageResult] = []
