@@ -81,13 +81,18 @@ class ScriptedReplies:
 HANG_UP_COMMANDS = frozenset({"/hangup", "/quit", "/exit"})
 
 
-def read_typed_line(read_line: Callable[[str], str]) -> str | None:
-    """One line typed at the prompt, or ``None`` when the trainee hangs up (Ctrl-D, Ctrl-C, /hangup)."""
+def read_answer(read_line: Callable[[str], str], prompt: str) -> str | None:
+    """One line typed at ``prompt``, or ``None`` when input ends there (Ctrl-D, Ctrl-C)."""
     try:
-        line = read_line("you> ")
+        return read_line(prompt)
     except (EOFError, KeyboardInterrupt):
         return None
-    return None if line.strip().lower() in HANG_UP_COMMANDS else line
+
+
+def read_typed_line(read_line: Callable[[str], str]) -> str | None:
+    """One line typed at the prompt, or ``None`` when the trainee hangs up (Ctrl-D, Ctrl-C, /hangup)."""
+    line = read_answer(read_line, "you> ")
+    return None if line is None or line.strip().lower() in HANG_UP_COMMANDS else line
 
 
 class TypedReplies:

@@ -5,7 +5,7 @@
     id: winter-cup
     title: Winter Cup 2026
     starts: 2026-11-01T00:00:00Z
-    ends: 2026-12-31T23:59:59Z
+    ends: 2026-12-31               # a date alone includes that whole day (UTC)
     min_attempts: 2            # fewer finished calls: listed, not ranked
     ranking: best              # per scenario: a person's best call (best) or the mean of their calls (mean)
     scenarios:
@@ -19,7 +19,7 @@ A competition lives in the store once used (YAML files are loaded into it on fir
 from __future__ import annotations
 
 import enum
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, time
 from pathlib import Path
 from typing import Any
 
@@ -60,6 +60,13 @@ class Competition(Strict):
             raise ValueError("give at least one scenario")
         return value
 
+    @field_validator("ends", mode="before")
+    @classmethod
+    def _whole_last_day(cls, value: Any) -> Any:
+        """An end given as a date alone includes that day: ``ends: 2027-01-31`` runs to its last moment."""
+        day = _date_only(value)
+        return value if day is None else end_of_day(day)
+
     @model_validator(mode="after")
     def _window(self) -> Competition:
         if _utc(self.ends) <= _utc(self.starts):
@@ -76,6 +83,24 @@ class Competition(Strict):
 
     def seed_for(self, scenario_id: str) -> int | None:
         return next((s.seed for s in self.scenarios if s.scenario == scenario_id), None)
+
+
+def _date_only(value: Any) -> date | None:
+    if isinstance(value, datetime):
+        return None
+    if isinstance(value, date):
+        return value
+    if isinstance(value, str):
+        try:
+            return date.fromisoformat(value.strip())
+        except ValueError:
+            return None
+    return None
+
+
+def end_of_day(day: date) -> datetime:
+    """The last moment of ``day`` in UTC (the store's times are UTC)."""
+    return datetime.combine(day, time.max, tzinfo=UTC)
 
 
 def _utc(moment: datetime) -> datetime:
@@ -115,29 +140,44 @@ def save_competition(store: Any, competition: Competition, source: str | None = 
                           competition.min_attempts, data)
 
 
-def find_competition(store: Any, scenarios_dir: Path, competition_id: str) -> Competition | None:
-    """From the store, else from ``scenarios/competitions/*.yaml`` (then saved to the store)."""
+def lookup_competition(store: Any, scenarios_dir: Path, competition_id: str) -> tuple[Competition, Path | None] | None:
+    """The competition and, when it is not in the store yet, the YAML file it comes from; writes nothing."""
     row = store.get_competition(competition_id)
     if row is not None:
         data = {k: v for k, v in row["data"].items() if k != "source"}
-        return Competition.model_validate(data)
+        return Competition.model_validate(data), None
     for path in competition_files(scenarios_dir):
         competition = load_competition(path, scenarios_dir)
         if competition.id == competition_id:
-            save_competition(store, competition, str(path))
-            return competition
+            return competition, path
     return None
 
 
+def find_competition(store: Any, scenarios_dir: Path, competition_id: str) -> Competition | None:
+    """From the store, else from ``scenarios/competitions/*.yaml`` (then saved to the store)."""
+    found = lookup_competition(store, scenarios_dir, competition_id)
+    if found is None:
+        return None
+    competition, source = found
+    if source is not None:
+        save_competition(store, competition, str(source))
+    return competition
+
+
 def check_entry(store: Any, settings: Any, competition_id: str, trainee: str, scenario_id: str | None,
-                seed: int, now: datetime | None = None) -> str | None:
-    """Why this call may not count in the competition, or None when it may."""
+                seed: int, now: datetime | None = None, *, team: str | None = None) -> str | None:
+    """Why this call may not count in the competition, or None when it may.
+
+    Reads only: a refused entry leaves the store as it was.  ``team`` is the team the trainee
+    plays for when given with the call (it replaces the stored one), else their stored team.
+    """
     try:
-        competition = find_competition(store, settings.scenarios_dir, competition_id)
+        found = lookup_competition(store, settings.scenarios_dir, competition_id)
     except FileProblems as problems:
         return f"competition file has errors:\n{problems}"
-    if competition is None:
+    if found is None:
         return f"no competition {competition_id!r} (see `callsim competition list`)"
+    competition = found[0]
     moment = _utc(now or datetime.now(UTC))
     if not _utc(competition.starts) <= moment <= _utc(competition.ends):
         return f"competition {competition.id!r} runs {competition.starts_at} to {competition.ends_at}; not now"
@@ -148,8 +188,9 @@ def check_entry(store: Any, settings: Any, competition_id: str, trainee: str, sc
     if expected != seed:
         return f"competition {competition.id!r} plays {scenario_id} with --seed {expected}"
     if competition.teams:
-        person = store.get_trainee(trainee)
-        team = person.team if person else None
+        if team is None:
+            person = store.get_trainee(trainee)
+            team = person.team if person else None
         if team not in competition.teams:
             return (f"{trainee} (team {team or 'none'}) is not in a team of competition {competition.id!r}: "
                     f"{', '.join(competition.teams)}")

@@ -6,15 +6,24 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from statistics import fmean
-from typing import Any
+from typing import TYPE_CHECKING, Protocol
 
-from simulator.record import now_iso
+from simulator.call.session import CustomerVoice, TraineeInput
+from simulator.record import CallEvent, now_iso
 from simulator.call.text_io import SilentVoice
-from simulator.call.textcall import new_call_folder, run_call
-from simulator.lab.drills import (Drill, DrillResult, PressuredReplies, StageResult, read_stage_replies,
-                                  stage_reply_file, staged, summarise)
-from simulator.scenario.loader import load_scenario
+from simulator.call.textcall import FinishedCall, new_call_folder, run_call
+from simulator.lab.drills import (Drill, DrillResult, DrillStage, PressuredReplies, StageConditions, StagePressure,
+                                  StageResult, drill_result_to_json, failures_in_a_row, pause_offer,
+                                  read_stage_replies, stage_reply_file, staged, summarise)
+from simulator.scenario.loader import LoadedScenario, load_scenario
 from simulator.store.types import CallKind
+
+if TYPE_CHECKING:
+    from simulator.analysis.base import TurnAnalyser
+    from simulator.config import Settings
+    from simulator.scenario.model import Noise
+    from simulator.store.mirror import CallMirror
+    from simulator.store.sql import SqlStore
 
 
 @dataclass(frozen=True)
@@ -30,7 +39,103 @@ class DrillOptions:
     mic_pace: str | None = None  # voiced with mic_from: "realtime" (default) or "fast"
 
 
-def _baseline(store: Any, trainee: str | None) -> float | None:
+class StageCall(CustomerVoice, TraineeInput, Protocol):
+    """A voiced stage: speaks the customer, hears the trainee, and holds audio devices until closed."""
+
+    def close(self) -> None: ...
+
+
+VoiceFactory = Callable[["LoadedScenario", "Settings", Path, DrillStage, "TurnAnalyser", Path | None, str | None],
+                        StageCall]
+
+
+@dataclass(frozen=True)
+class _StageInput:
+    voice: CustomerVoice
+    trainee: TraineeInput
+    mode: str  # "text" or "voice", as the call record names it
+    voiced_call: StageCall | None  # closed when the stage ends
+
+
+@dataclass(frozen=True)
+class _TraineeSide:
+    """How a drill reaches the trainee: events and notices out, typed lines or a voiced call in."""
+    show: Callable[[CallEvent], None]
+    announce: Callable[[str], None]
+    read_line: Callable[[str], str]
+    voice_factory: VoiceFactory
+
+
+@dataclass(frozen=True)
+class _StagePlayer:
+    """Everything a stage needs that stays the same across the drill's stages."""
+    drill: Drill
+    settings: Settings
+    store: SqlStore | None
+    options: DrillOptions
+    trainee_side: _TraineeSide
+
+    def play(self, number: int, stage: DrillStage) -> StageResult:
+        from simulator.analysis.registry import builtin_analysers
+
+        loaded = staged(load_scenario(self.settings.scenarios_dir / f"{stage.scenario}.yaml"), stage)
+        analyser = builtin_analysers().create(self.options.analyser or self.settings.analyser, loaded.scenario)
+        folder = new_call_folder(self.options.record_to or self.settings.recordings_dir, loaded.scenario.id)
+        conditions = StageConditions.of(loaded, stage)
+        self.trainee_side.announce(f"\n=== stage {number}/{len(self.drill.stages)}: {loaded.scenario.title} "
+                      f"({conditions.describe()}) ===")
+        stage_input = self._open_input(number, stage, loaded, analyser, folder)
+        mirror = self._mirror(folder)
+        try:
+            finished = run_call(loaded, analyser, stage_input.voice, stage_input.trainee, folder, seed=stage.seed,
+                                mode=stage_input.mode, on_event=self._on_event(mirror), drill=self.drill.id,
+                                start_mood=stage.start_mood, trainee_name=self.options.trainee)
+        finally:
+            if stage_input.voiced_call is not None:
+                stage_input.voiced_call.close()
+        call_id = mirror.finish(finished.record, finished.scorecard) if mirror is not None else None
+        card = finished.scorecard
+        outcome = finished.record.outcome.value if finished.record.outcome else None
+        return StageResult(number, stage.scenario, call_id, card.overall, card.passed, outcome, conditions,
+                           _pressure(finished, stage_input.trainee))
+
+    def _open_input(self, number: int, stage: DrillStage, loaded: LoadedScenario, analyser: TurnAnalyser,
+                    folder: Path) -> _StageInput:
+        if self.options.voiced:
+            call = self.trainee_side.voice_factory(loaded, self.settings, folder, stage, analyser,
+                                      _stage_mic(self.options, number, stage), self.options.mic_pace)
+            return _StageInput(call, call, "voice", call)
+        scripted = None
+        if self.options.replies_dir is not None:
+            scripted = read_stage_replies(stage_reply_file(self.options.replies_dir, number, stage))
+        return _StageInput(SilentVoice(), PressuredReplies(stage, scripted, read_line=self.trainee_side.read_line), "text", None)
+
+    def _mirror(self, folder: Path) -> CallMirror | None:
+        """Each turn into the store as it happens, when the drill is someone's."""
+        if self.store is None or not self.options.trainee:
+            return None
+        from simulator.store.mirror import CallMirror
+
+        return CallMirror(self.store, folder, trainee=self.options.trainee, team=self.options.team,
+                          kind=CallKind.DRILL)
+
+    def _on_event(self, mirror: CallMirror | None) -> Callable[[CallEvent], None]:
+        def on_event(event: CallEvent) -> None:
+            if mirror is not None:
+                mirror(event)
+            self.trainee_side.show(event)
+        return on_event
+
+
+def _pressure(finished: FinishedCall, trainee: TraineeInput) -> StagePressure:
+    delays = [a.timing.response_delay_s for a in finished.record.analyses if a.timing.response_delay_s is not None]
+    mean_delay = round(fmean(delays), 2) if delays else None
+    if isinstance(trainee, PressuredReplies):
+        return StagePressure(mean_delay, trainee.too_slow, trainee.cut_in)
+    return StagePressure(mean_delay, 0, 0)  # voiced: the audio side applies the limit and the cut-ins
+
+
+def _baseline(store: SqlStore | None, trainee: str | None) -> float | None:
     if store is None or not trainee:
         return None
     scores = [a.overall for a in store.attempts(trainee, kind=CallKind.TRAINING, finished_only=True)
@@ -38,12 +143,17 @@ def _baseline(store: Any, trainee: str | None) -> float | None:
     return fmean(scores) if scores else None
 
 
-def run_drill(drill: Drill, settings: Any, store: Any | None, options: DrillOptions, *,
-              show: Callable[[Any], None] = lambda event: None,
+def _stage_verdict(result: StageResult) -> str:
+    # the same one decimal the stage is stored with, so the line and the JSON agree
+    return f"stage {result.number}: {result.overall:.1f}/100 {'passed' if result.passed else 'not passed'}"
+
+
+def run_drill(drill: Drill, settings: Settings, store: SqlStore | None, options: DrillOptions, *,
+              show: Callable[[CallEvent], None] = lambda event: None,
               announce: Callable[[str], None] = print,
               offer_pause: Callable[[int], bool] | None = None,
               read_line: Callable[[str], str] = input,
-              voice_factory: Callable[..., Any] | None = None) -> DrillResult:
+              voice_factory: VoiceFactory | None = None) -> DrillResult:
     """Play every stage; after ``pause_after_failures`` failed stages in a row, offer a pause.
 
     ``offer_pause(failures)`` returns True to stop; by default a run from reply files takes the
@@ -51,80 +161,43 @@ def run_drill(drill: Drill, settings: Any, store: Any | None, options: DrillOpti
     stage, analyser, mic_from, mic_pace)`` opens a voiced call (default: ``open_voiced_call`` with
     the stage's noise and time limit).
     """
-    from simulator.analysis.registry import builtin_analysers
-
-    if offer_pause is None:
-        offer_pause = (lambda failures: False) if options.keep_going else (
-            (lambda failures: True) if options.replies_dir else _ask_pause(read_line, announce))
+    offer_pause = offer_pause or _default_pause_offer(options, read_line)
+    player = _StagePlayer(drill, settings, store, options,
+                          _TraineeSide(show, announce, read_line, voice_factory or _open_voiced))
     baseline = _baseline(store, options.trainee)
     started_at = now_iso()
     results: list[StageResult] = []
-    failures_in_row = 0
     paused_after = None
     for number, stage in enumerate(drill.stages, start=1):
-        loaded = staged(load_scenario(settings.scenarios_dir / f"{stage.scenario}.yaml"), stage)
-        analyser = builtin_analysers().create(options.analyser or settings.analyser, loaded.scenario)
-        folder = new_call_folder(options.record_to or settings.recordings_dir, loaded.scenario.id)
-        announce(f"\n=== stage {number}/{len(drill.stages)}: {loaded.scenario.title} (mood "
-                 f"{stage.start_mood if stage.start_mood is not None else loaded.scenario.persona.mood}, "
-                 f"limit {stage.turn_time_limit_s or '-'} s, noise {stage.noise.kind.value}, "
-                 f"interruptions {stage.interrupt_rate:.0%}) ===")
-        voiced_call = None
-        if options.voiced:
-            voiced_call = (voice_factory or _open_voiced)(loaded, settings, folder, stage, analyser,
-                                                          _stage_mic(options, number, stage), options.mic_pace)
-            voice, trainee_input, mode = voiced_call, voiced_call, "voice"
-        else:
-            scripted = None
-            if options.replies_dir is not None:
-                scripted = read_stage_replies(stage_reply_file(options.replies_dir, number, stage))
-            trainee_input = PressuredReplies(stage, scripted, read_line=read_line)
-            voice, mode = SilentVoice(), "text"
-        mirror = None
-        if store is not None and options.trainee:
-            from simulator.store.mirror import CallMirror
-
-            mirror = CallMirror(store, folder, trainee=options.trainee, team=options.team, kind=CallKind.DRILL)
-
-        def on_event(event: Any, mirror: Any = mirror) -> None:
-            if mirror is not None:
-                mirror(event)
-            show(event)
-
-        try:
-            finished = run_call(loaded, analyser, voice, trainee_input, folder, seed=stage.seed, mode=mode,
-                                on_event=on_event, drill=drill.id, start_mood=stage.start_mood,
-                                trainee_name=options.trainee)
-        finally:
-            if voiced_call is not None:
-                voiced_call.close()
-        call_id = mirror.finish(finished.record, finished.scorecard) if mirror is not None else None
-        delays = [a.timing.response_delay_s for a in finished.record.analyses
-                  if a.timing.response_delay_s is not None]
-        card = finished.scorecard
-        results.append(StageResult(
-            number, stage.scenario, call_id, card.overall, card.passed, stage.start_mood, stage.turn_time_limit_s,
-            stage.noise.kind.value if stage.noise.kind.value == "none" else f"{stage.noise.kind.value} "
-                                                                            f"{stage.noise.level_db:g} dB",
-            stage.interrupt_rate, 0.0, round(fmean(delays), 2) if delays else None,
-            getattr(trainee_input, "too_slow", 0), getattr(trainee_input, "cut_in", 0),
-            finished.record.outcome.value if finished.record.outcome else None))
-        announce(f"stage {number}: {card.overall:.0f}/100 {'passed' if card.passed else 'not passed'}")
-        failures_in_row = 0 if card.passed else failures_in_row + 1
-        if failures_in_row >= drill.pause_after_failures and number < len(drill.stages):
-            announce(f"{failures_in_row} hard calls in a row: a short pause helps more than another call now.")
-            if offer_pause(failures_in_row):
-                paused_after = number
-                break
+        results.append(player.play(number, stage))
+        announce(_stage_verdict(results[-1]))
+        if number < len(drill.stages) and _takes_pause(drill, results, announce, offer_pause):
+            paused_after = number
+            break
     result = summarise(drill, options.trainee, baseline, results, paused_after)
     if store is not None and options.trainee:
-        from simulator.lab.drills import drill_result_to_json
-
         store.save_drill_run(drill.id, options.trainee, started_at, drill_result_to_json(result))
     return result
 
 
-def _ask_pause(read_line: Callable[[str], str], announce: Callable[[str], None]) -> Callable[[int], bool]:
+def _takes_pause(drill: Drill, results: list[StageResult], announce: Callable[[str], None],
+                 offer_pause: Callable[[int], bool]) -> bool:
+    failures = failures_in_a_row(results)
+    if failures < drill.pause_after_failures:
+        return False
+    announce(pause_offer(failures))
+    return offer_pause(failures)
+
+
+def _default_pause_offer(options: DrillOptions, read_line: Callable[[str], str]) -> Callable[[int], bool]:
+    if options.keep_going:
+        return lambda failures: False
+    if options.replies_dir:
+        return lambda failures: True  # nobody to ask: a scripted run takes the pause
+    return _ask_pause(read_line)
+
+
+def _ask_pause(read_line: Callable[[str], str]) -> Callable[[int], bool]:
     def ask(failures: int) -> bool:
         try:
             answer = read_line("Take a pause and stop the drill here? [Y/n] ").strip().lower()
@@ -134,7 +207,7 @@ def _ask_pause(read_line: Callable[[str], str], announce: Callable[[str], None])
     return ask
 
 
-def _stage_mic(options: DrillOptions, number: int, stage: Any) -> Path | None:
+def _stage_mic(options: DrillOptions, number: int, stage: DrillStage) -> Path | None:
     if options.mic_from is None:
         return None
     for name in (f"{number}-{stage.scenario}", str(number), f"stage-{number}"):
@@ -143,16 +216,17 @@ def _stage_mic(options: DrillOptions, number: int, stage: Any) -> Path | None:
     raise ValueError(f"{options.mic_from}: no reply folder for stage {number} ({number}-{stage.scenario}/ or {number}/)")
 
 
-def _open_voiced(loaded: Any, settings: Any, folder: Path, stage: Any, analyser: Any, mic_from: Path | None = None,
-                 mic_pace: str | None = None) -> Any:
+def _open_voiced(loaded: LoadedScenario, settings: Settings, folder: Path, stage: DrillStage,
+                 analyser: TurnAnalyser, mic_from: Path | None = None, mic_pace: str | None = None) -> StageCall:
     """The voiced call with the stage's noise mixed under the customer's voice and its time limit
     as the point where a customer who interrupts cuts in."""
     return open_voiced(loaded, settings, folder, analyser, noise=stage.noise, talk_over_s=stage.turn_time_limit_s,
                        mic_from=mic_from, mic_pace=mic_pace)
 
 
-def open_voiced(loaded: Any, settings: Any, folder: Path, analyser: Any, *, noise: Any = None,
-                talk_over_s: float | None = None, mic_from: Path | None = None, mic_pace: str | None = None) -> Any:
+def open_voiced(loaded: LoadedScenario, settings: Settings, folder: Path, analyser: TurnAnalyser, *,
+                noise: Noise | None = None, talk_over_s: float | None = None, mic_from: Path | None = None,
+                mic_pace: str | None = None) -> StageCall:
     """A voiced call (``simulator.call.voiced``): headset or recorded replies, optional noise."""
     from simulator.audio.capture import ReplayPace
     from simulator.call.voiced import VoiceOptions

@@ -47,7 +47,7 @@ from simulator.call.text_io import ParsedReply, parse_reply, read_typed_line, re
 from simulator.contracts import CustomerTurn, Transcript, TurnTiming
 from simulator.scenario.diagnostics import Diagnostic, FileProblems, Level
 from simulator.scenario.loader import LoadedScenario
-from simulator.scenario.model import DrillKnobs, Identifier, Noise, Strict
+from simulator.scenario.model import DrillKnobs, Identifier, Noise, Scenario, Strict
 from simulator.scenario.validate import validate_document
 from simulator.scenario.yamlsource import load_yaml
 
@@ -183,6 +183,41 @@ class PressuredReplies:
                             interrupted_customer=reply.interrupted)
 
 
+def customer_cut_in_rate(scenario: Scenario) -> float:
+    """How often the customer may cut in on a long reply: the persona's own habit or the drill's
+    knob, whichever is higher (the dialogue engine's rule, so the header tells what the trainee meets)."""
+    return max(scenario.persona.talk_over, scenario.drill.interrupt_rate)
+
+
+@dataclass(frozen=True, slots=True)
+class StageConditions:
+    """What the trainee met on a stage, as the call applied it (not only what the drill file asked)."""
+    start_mood: int | None  # the stage's, else the persona's (None: older stored runs kept only the stage's)
+    turn_time_limit_s: float | None
+    noise: str  # "none" or e.g. "office -30 dB"
+    interrupt_rate: float  # see customer_cut_in_rate
+
+    @classmethod
+    def of(cls, staged_scenario: LoadedScenario, stage: DrillStage) -> StageConditions:
+        scenario = staged_scenario.scenario
+        kind = stage.noise.kind.value
+        noise = kind if kind == "none" else f"{kind} {stage.noise.level_db:g} dB"
+        mood = scenario.persona.mood if stage.start_mood is None else stage.start_mood
+        return cls(mood, stage.turn_time_limit_s, noise, customer_cut_in_rate(scenario))
+
+    def describe(self) -> str:
+        limit = "no time limit" if self.turn_time_limit_s is None else f"limit {self.turn_time_limit_s:g} s"
+        return f"mood {self.start_mood}, {limit}, noise {self.noise}, interruptions {self.interrupt_rate:.0%}"
+
+
+@dataclass(frozen=True, slots=True)
+class StagePressure:
+    """How the trainee's replies fared against the stage's clock and a customer who cuts in."""
+    mean_delay_s: float | None
+    too_slow: int  # replies over the time limit, heard as dead air
+    cut_in: int  # long replies the customer cut short
+
+
 @dataclass(frozen=True, slots=True)
 class StageResult:
     number: int  # 1-based
@@ -190,15 +225,10 @@ class StageResult:
     call_id: str | None
     overall: float
     passed: bool
-    start_mood: int | None
-    turn_time_limit_s: float | None
-    noise: str
-    interrupt_rate: float
-    score_drop: float  # baseline - overall (positive: worse than usual)
-    mean_delay_s: float | None
-    too_slow: int
-    cut_in: int
     outcome: str | None
+    conditions: StageConditions
+    pressure: StagePressure
+    score_drop: float = 0.0  # baseline - overall (positive: worse than usual); set by summarise()
 
 
 @dataclass(frozen=True, slots=True)
@@ -220,6 +250,21 @@ class DrillResult:
         return round(fmean(s.score_drop for s in self.stages), 1) if self.stages else None
 
 
+def failures_in_a_row(stages: list[StageResult] | tuple[StageResult, ...]) -> int:
+    """Failed stages at the end of ``stages`` with no pass between them."""
+    count = 0
+    for stage in reversed(stages):
+        if stage.passed:
+            break
+        count += 1
+    return count
+
+
+def pause_offer(failures: int) -> str:
+    hard = "That was a hard call" if failures == 1 else f"{failures} hard calls in a row"
+    return f"{hard}: a short pause helps more than another call now."
+
+
 def recovery_after_failures(stages: list[StageResult]) -> float | None:
     changes = [after.overall - failed.overall for failed, after in zip(stages, stages[1:]) if not failed.passed]
     return round(fmean(changes), 1) if changes else None
@@ -234,39 +279,57 @@ def summarise(drill: Drill, trainee: str | None, baseline: float | None, stages:
                        recovery_after_failures(adjusted))
 
 
+def _stage_to_json(s: StageResult) -> dict[str, Any]:
+    c, p = s.conditions, s.pressure
+    return {"stage": s.number, "scenario": s.scenario_id, "call_id": s.call_id, "overall": s.overall,
+            "passed": s.passed, "start_mood": c.start_mood, "turn_time_limit_s": c.turn_time_limit_s,
+            "noise": c.noise, "interrupt_rate": c.interrupt_rate, "score_drop": s.score_drop,
+            "mean_delay_s": p.mean_delay_s, "too_slow": p.too_slow, "cut_in": p.cut_in, "outcome": s.outcome}
+
+
+def _stage_from_json(s: dict[str, Any]) -> StageResult:
+    return StageResult(s["stage"], s["scenario"], s["call_id"], s["overall"], s["passed"], s["outcome"],
+                       StageConditions(s["start_mood"], s["turn_time_limit_s"], s["noise"], s["interrupt_rate"]),
+                       StagePressure(s["mean_delay_s"], s["too_slow"], s["cut_in"]), s["score_drop"])
+
+
 def drill_result_to_json(result: DrillResult) -> dict[str, Any]:
     return {
         "drill": result.drill_id, "trainee": result.trainee, "baseline": result.baseline,
         "baseline_source": result.baseline_source, "completed": result.completed,
         "paused_after_stage": result.paused_after_stage, "recovery": result.recovery, "mean_drop": result.mean_drop,
-        "stages": [{"stage": s.number, "scenario": s.scenario_id, "call_id": s.call_id, "overall": s.overall,
-                    "passed": s.passed, "start_mood": s.start_mood, "turn_time_limit_s": s.turn_time_limit_s,
-                    "noise": s.noise, "interrupt_rate": s.interrupt_rate, "score_drop": s.score_drop,
-                    "mean_delay_s": s.mean_delay_s, "too_slow": s.too_slow, "cut_in": s.cut_in,
-                    "outcome": s.outcome} for s in result.stages],
+        "stages": [_stage_to_json(s) for s in result.stages],
     }
 
 
 def drill_result_from_json(data: dict[str, Any]) -> DrillResult:
-    stages = tuple(StageResult(s["stage"], s["scenario"], s["call_id"], s["overall"], s["passed"], s["start_mood"],
-                               s["turn_time_limit_s"], s["noise"], s["interrupt_rate"], s["score_drop"],
-                               s["mean_delay_s"], s["too_slow"], s["cut_in"], s["outcome"]) for s in data["stages"])
-    return DrillResult(data["drill"], data["trainee"], data["baseline"], data["baseline_source"], stages,
-                       data["paused_after_stage"], data["recovery"])
+    return DrillResult(data["drill"], data["trainee"], data["baseline"], data["baseline_source"],
+                       tuple(_stage_from_json(s) for s in data["stages"]), data["paused_after_stage"],
+                       data["recovery"])
+
+
+def versus_baseline(drop: float) -> str:
+    """A score drop in words: a negative drop is a rise, and "drop -15.6" read as its opposite."""
+    if round(drop, 1) == 0:
+        return "at baseline"
+    return f"{abs(drop):.1f} {'below' if drop > 0 else 'above'} baseline"
 
 
 def describe_drill_result(result: DrillResult) -> str:
     lines = [f"Drill {result.drill_id}: baseline {result.baseline:.1f} ({result.baseline_source})"]
     for s in result.stages:
-        delay = "-" if s.mean_delay_s is None else f"{s.mean_delay_s:.1f}s"
+        c, p = s.conditions, s.pressure
+        delay = "-" if p.mean_delay_s is None else f"{p.mean_delay_s:.1f}s"
         lines.append(f"  stage {s.number} {s.scenario_id:<24} {s.overall:5.1f} {'pass' if s.passed else 'FAIL'}  "
-                     f"drop {s.score_drop:+.1f}  mood {s.start_mood if s.start_mood is not None else '-'}  "
-                     f"limit {s.turn_time_limit_s or '-'}  noise {s.noise}  delay {delay}  "
-                     f"too slow {s.too_slow}  cut in {s.cut_in}")
+                     f"{versus_baseline(s.score_drop)}  mood {'-' if c.start_mood is None else c.start_mood}  limit {c.turn_time_limit_s or '-'}  "
+                     f"noise {c.noise}  delay {delay}  too slow {p.too_slow}  cut in {p.cut_in}")
     if result.recovery is not None:
         lines.append(f"  recovery after a failed stage: {result.recovery:+.1f} points")
     if result.paused_after_stage is not None:
-        lines.append(f"  paused after stage {result.paused_after_stage} (repeated failures): come back rested")
+        played = [s for s in result.stages if s.number <= result.paused_after_stage]
+        failed = failures_in_a_row(played)
+        why = "1 failed stage" if failed == 1 else f"{failed} failed stages in a row"
+        lines.append(f"  paused after stage {result.paused_after_stage} ({why}): come back rested")
     elif result.mean_drop is not None:
-        lines.append(f"  mean drop from baseline: {result.mean_drop:+.1f}")
+        lines.append(f"  mean score: {versus_baseline(result.mean_drop)}")
     return "\n".join(lines)

@@ -61,22 +61,35 @@ class CallKeeper:
         from simulator.store import open_store
 
         store = open_store(getattr(args, "db", None), settings=settings)
-        store.ensure_trainee(trainee, getattr(args, "team", None))  # a bad name fails before the call starts
+        team = getattr(args, "team", None)
+        competition = getattr(args, "competition", None)
+        try:
+            if competition:  # before any write: a refused entry must not create the trainee or the team
+                cls._refuse_unless_admitted(store, settings, competition, trainee, team, scenario_id, seed)
+            store.ensure_trainee(trainee, team)  # a bad name fails before the call starts
+        except StoreError:
+            store.close()
+            raise
+        if competition:
+            from simulator.lab.competitions import find_competition
+
+            find_competition(store, settings.scenarios_dir, competition)  # a YAML one is kept in the store
         from simulator.lab.recovery import describe_recovery, recover
 
         for line in describe_recovery(recover(store, settings.scenarios_dir)):
             print(f"callsim: {line}", file=sys.stderr)
-        competition = getattr(args, "competition", None)
-        if competition:
-            from simulator.lab.competitions import check_entry
-
-            problem = check_entry(store, settings, competition, trainee, scenario_id, seed)
-            if problem:
-                store.close()
-                raise StoreError(problem)
         interactive = (not getattr(args, "replies", None) and not getattr(args, "mic_from", None)
                        and not getattr(args, "json", False) and sys.stdin.isatty())
         return cls(store, folder, trainee, getattr(args, "team", None), kind, competition, interactive)
+
+    @staticmethod
+    def _refuse_unless_admitted(store: Any, settings: Any, competition: str, trainee: str, team: str | None,
+                                scenario_id: str | None, seed: int) -> None:
+        from simulator.lab.competitions import check_entry
+
+        problem = check_entry(store, settings, competition, trainee, scenario_id, seed, team=team)
+        if problem:
+            raise StoreError(problem)
 
     def wrap(self, show: Callable[[Any], None]) -> Callable[[Any], None]:
         def both(event: Any) -> None:
@@ -95,16 +108,21 @@ class CallKeeper:
 
 
 def ask_rating(store: Any, call_id: str, read_line: Callable[[str], str] = input) -> None:
-    """The trainee's reaction (Kirkpatrick level 1): 1-5 stars and an optional comment."""
-    try:
-        answer = read_line("How useful was this call? 1-5 stars (Enter to skip): ").strip()
-        if not answer:
-            return
-        stars = int(answer)
-        comment = read_line("A comment (optional): ").strip() or None
-        store.rate(call_id, stars, comment)
-    except (EOFError, KeyboardInterrupt):
+    """The trainee's reaction (Kirkpatrick level 1): 1-5 stars and an optional comment.
+
+    Input that ends at the comment prompt (Ctrl-D) still keeps the stars given, without a comment.
+    """
+    from simulator.call.text_io import read_answer
+
+    answer = (read_answer(read_line, "How useful was this call? 1-5 stars (Enter to skip): ") or "").strip()
+    if not answer:
         return
-    except (ValueError, StoreError):
-        print("callsim: not saved; rate later with: callsim rate "
-              f"{call_id[:8]} 1-5 [--comment TEXT]", file=sys.stderr)
+    later = f"rate later with: callsim rate {call_id[:8]} 1-5 [--comment TEXT]"
+    if answer not in ("1", "2", "3", "4", "5"):
+        print(f"callsim: {answer!r} is not 1 to 5 stars; not saved; {later}", file=sys.stderr)
+        return
+    comment = (read_answer(read_line, "A comment (optional): ") or "").strip() or None
+    try:
+        store.rate(call_id, int(answer), comment)
+    except StoreError as err:
+        print(f"callsim: {err}; not saved; {later}", file=sys.stderr)

@@ -42,10 +42,12 @@ def _why_unscored(card: Scorecard, dimension: Dimension) -> str:
 
 
 def format_scorecard(card: Scorecard, *, detailed: bool = False) -> str:
-    lines = [f"Scorecard: {card.overall:.0f}/100 (pass mark {card.pass_mark:.0f}) "
+    # Scores are shown with the one decimal the scorers store them with: a rounded 99.5 would print
+    # as 100/100 while the JSON and the store say 99.5.
+    lines = [f"Scorecard: {card.overall:.1f}/100 (pass mark {card.pass_mark:.0f}) "
              f"{'PASSED' if card.passed else 'NOT PASSED'}; outcome: {card.outcome or 'unfinished'}"]
     for dim in card.dimensions:
-        score = f"n/a ({_why_unscored(card, dim.dimension)})" if dim.score is None else f"{dim.score:.0f}"
+        score = f"n/a ({_why_unscored(card, dim.dimension)})" if dim.score is None else f"{dim.score:.1f}"
         verdict = "" if dim.passed is None else (" pass" if dim.passed else " below mark")
         judged = f"  (judged on turns {', '.join(map(str, dim.judged_turns))})" if detailed and dim.judged_turns else ""
         lines.append(f"  {dim.dimension.value:<11} {score}{verdict}{judged}")
@@ -76,7 +78,7 @@ def format_scorecard(card: Scorecard, *, detailed: bool = False) -> str:
         lines.append("  voice: " + "; ".join(parts))
     if detailed:
         for turn in card.turns:
-            scores = " ".join(f"{name} {'-' if value is None else f'{value:.0f}'}" for name, value in
+            scores = " ".join(f"{name} {'-' if value is None else f'{value:.1f}'}" for name, value in
                               (("empathy", turn.empathy), ("compliance", turn.compliance), ("tone", turn.tone)))
             lines.append(f"  turn {turn.turn_index}{_clock(turn.time_s)}: {scores}  \"{turn.text[:70]}\"")
             if turn.voice is not None:

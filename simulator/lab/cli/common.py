@@ -6,7 +6,7 @@ import argparse
 import json
 import sys
 from contextlib import contextmanager
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 from simulator.config import load_settings
@@ -72,6 +72,17 @@ def parse_time(text: str | None) -> datetime:
     except ValueError:
         raise StoreError(f"not an ISO date/time: {text!r} (e.g. 2026-12-31 or 2026-12-31T18:00:00Z)") from None
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def parse_day_or_time(text: str | None) -> date | datetime:
+    """A date alone stays a date, so the reader decides which moment of the day it means (a
+    competition's end date includes the whole day); anything else as ``parse_time``."""
+    if text:
+        try:
+            return date.fromisoformat(text.strip())
+        except ValueError:
+            pass
+    return parse_time(text)
 
 
 def progress_bar(description: str):

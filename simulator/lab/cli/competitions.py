@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 
 from simulator.config import load_settings
-from simulator.lab.cli.common import db_flag, fail, open_for, parse_time, print_json, store_errors
+from simulator.lab.cli.common import db_flag, fail, open_for, parse_day_or_time, print_json, store_errors
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -26,7 +26,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     create.add_argument("--scenario", action="append", required=True, metavar="ID[:SEED]",
                         help="a scenario and its fixed seed (repeat)")
     create.add_argument("--starts", help="ISO date/time (default now)")
-    create.add_argument("--ends", required=True, help="ISO date/time")
+    create.add_argument("--ends", required=True, help="ISO date/time; a date alone includes that whole day (UTC)")
     create.add_argument("--team", action="append", default=[], help="a team that may enter (repeat; none = open)")
     create.add_argument("--min-attempts", type=int, default=1)
     create.add_argument("--ranking", choices=["best", "mean"], default="best")
@@ -79,8 +79,8 @@ def cmd_competition_create(args: argparse.Namespace) -> int:
         except ValueError:
             return fail(f"--scenario {item!r}: the seed after ':' must be a whole number")
     try:
-        competition = Competition(id=args.id, title=args.title or args.id, starts=parse_time(args.starts),
-                                  ends=parse_time(args.ends), min_attempts=args.min_attempts,
+        competition = Competition(id=args.id, title=args.title or args.id, starts=parse_day_or_time(args.starts),
+                                  ends=parse_day_or_time(args.ends), min_attempts=args.min_attempts,
                                   ranking=args.ranking, scenarios=scenarios, teams=tuple(args.team))
     except ValidationError as err:
         return fail("; ".join(f"{'.'.join(map(str, e['loc'])) or 'competition'}: {e['msg']}" for e in err.errors()))

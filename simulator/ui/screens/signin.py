@@ -10,7 +10,7 @@ from textual.screen import Screen
 from textual.widgets import Button, Footer, Header, Input, Label, OptionList
 from textual.widgets.option_list import Option
 
-from simulator.ui.roster import RosterError
+from simulator.ui.roster import RosterError, clean_name
 from simulator.ui.widgets.banner import Banner
 
 
@@ -31,6 +31,8 @@ class SignInScreen(Screen):
             yield OptionList(id="trainees")
             yield Input(placeholder="your name (new or existing)", id="name")
             yield Input(placeholder="team (optional)", id="team")
+            # Always there, with a fixed height: an error appearing must not move the dialog.
+            yield Label("", id="signin-error", markup=False)
             with Horizontal(id="signin-buttons"):
                 yield Button("Sign in", variant="primary", id="sign-in")
         yield Footer()
@@ -71,7 +73,22 @@ class SignInScreen(Screen):
 
     @on(Input.Submitted, "#name")
     def _name_entered(self) -> None:
+        # Enter on a blank or unusable name stays in the name field, so what is typed next lands there.
+        try:
+            clean_name(self.query_one("#name", Input).value)
+        except RosterError as err:
+            self._show_error(str(err))
+            return
         self.query_one("#team", Input).focus()
+
+    @on(Input.Changed, "#name")
+    @on(Input.Changed, "#team")
+    def _typing(self, event: Input.Changed) -> None:
+        if event.input.has_focus:  # the trainee is correcting it; a value filled in from the list is not
+            self._show_error("")
+
+    def _show_error(self, message: str) -> None:
+        self.query_one("#signin-error", Label).update(f"Cannot sign in: {message}" if message else "")
 
     @on(Input.Submitted, "#team")
     @on(Button.Pressed, "#sign-in")
@@ -81,7 +98,7 @@ class SignInScreen(Screen):
         try:
             trainee = self.app.context.sign_in(name, team)
         except (RosterError, OSError) as err:
-            self.query_one("#banner", Banner).show(f"Cannot sign in: {err}", "error")
+            self._show_error(str(err))
             return
         from simulator.ui.screens.picker import PickerScreen
 
