@@ -88,10 +88,10 @@ def score_call(record: CallRecord, scenario: Scenario, rubric: Rubric) -> Scorec
     overall = round(sum(s * w for s, w in available) / total_weight, 1) if total_weight else 0.0
     fail_reasons = []
     if overall < marks.overall:
-        fail_reasons.append(f"overall {overall:.0f} is below the pass mark {marks.overall:.0f}")
+        fail_reasons.append(f"overall {overall:.1f} is below the pass mark {marks.overall:.0f}")
     for dim in dimensions:
         if dim.passed is False:
-            fail_reasons.append(f"{dim.dimension.value} {dim.score:.0f} is below its mark {dim.pass_mark:.0f}")
+            fail_reasons.append(f"{dim.dimension.value} {dim.score:.1f} is below its mark {dim.pass_mark:.0f}")
     critical = [v for v in compliance.violations if v.severity == Severity.CRITICAL.name.lower()]
     for violation in critical:
         fail_reasons.append(f"critical phrase \"{violation.quote}\" in turn {violation.turn_index}")
