@@ -10,12 +10,18 @@ The config file is TOML at ``$CALLSIM_CONFIG`` or ``<user config dir>/callsim/co
     output_device = "default"
     data_dir = "/srv/callsim"      # recordings and the database
     database_url = "postgresql+psycopg://user:pw@host/db"
+    home = "/srv/callsim-content"  # holds scenarios/ and voices/ (or CALLSIM_HOME)
+
+Scenarios are looked up in the current folder's ``scenarios/`` first, then the configured home's,
+then the ones shipped with callsim (``ScenarioLocations``).
 """
 
 from __future__ import annotations
 
+import enum
 import os
 import tomllib
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +30,97 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 
 PACKAGE_ROOT = Path(__file__).resolve().parent
 SOURCE_ROOT = PACKAGE_ROOT.parent
+SCENARIOS_FOLDER = "scenarios"
+SHIPPED_SCENARIOS = SOURCE_ROOT / SCENARIOS_FOLDER
+SCENARIO_SUFFIXES = (".yaml", ".yml")
+
+
+class ScenarioOrigin(enum.StrEnum):
+    CURRENT_FOLDER = "the current folder"
+    HOME = "the configured home (CALLSIM_HOME)"
+    SHIPPED = "shipped with callsim"
+
+
+@dataclass(frozen=True, slots=True)
+class ScenarioFolder:
+    path: Path
+    origin: ScenarioOrigin
+
+
+class ScenarioNotFound(LookupError):
+    """A scenario name matched no file; the message lists every place looked in."""
+
+
+@dataclass(frozen=True, slots=True)
+class ScenarioLocations:
+    """Where scenarios come from, in the order they are searched.
+
+    A trainer working in a folder of their own scenarios expects ``callsim play my-call`` to find
+    ``./scenarios/my-call.yaml``; the configured home comes next, and the shipped library last, so
+    that running from the install folder does not put the shipped files ahead of CALLSIM_HOME.
+    """
+
+    folders: tuple[ScenarioFolder, ...]
+
+    @classmethod
+    def search_order(cls, home: Path, current_folder: Path) -> ScenarioLocations:
+        candidates = (ScenarioFolder(current_folder / SCENARIOS_FOLDER, ScenarioOrigin.CURRENT_FOLDER),
+                      ScenarioFolder(home / SCENARIOS_FOLDER, ScenarioOrigin.HOME),
+                      ScenarioFolder(SHIPPED_SCENARIOS, ScenarioOrigin.SHIPPED))
+        kept: list[ScenarioFolder] = []
+        for index, candidate in enumerate(candidates):
+            same_later = any(_same_folder(candidate.path, later.path) for later in candidates[index + 1:])
+            if not same_later:  # a folder listed twice keeps its last, lowest-priority place
+                kept.append(candidate)
+        return cls(tuple(kept))
+
+    @property
+    def folder(self) -> Path:
+        """The folder whose ladder, drills, competitions and scenario list are used: the first that exists."""
+        existing = [f.path for f in self.folders if f.path.is_dir()]
+        if existing:
+            return existing[0]
+        # Nothing exists: name the configured place in the messages that follow ("no ladder.yaml in ...").
+        return next((f.path for f in self.folders if f.origin == ScenarioOrigin.HOME), self.folders[-1].path)
+
+    def find(self, name: str) -> Path:
+        """A path that exists, else ``<name>.yaml`` in the first folder that has it."""
+        given = Path(name).expanduser()
+        if given.is_file():
+            return given
+        if given.is_dir():
+            raise ScenarioNotFound(f"{given} is a folder; give a scenario file in it, or a scenario id")
+        if len(given.parts) > 1:  # clearly a path, not an id: searching folders would only confuse
+            raise ScenarioNotFound(f"{given}: cannot read file: no such scenario file")
+        stem = given.stem if given.suffix in SCENARIO_SUFFIXES else given.name
+        looked: list[str] = []
+        for candidate in self.folders:
+            for suffix in SCENARIO_SUFFIXES:
+                path = candidate.path / f"{stem}{suffix}"
+                if path.is_file():
+                    return path
+            looked.append(f"{candidate.path / (stem + SCENARIO_SUFFIXES[0])} ({candidate.origin})")
+        raise ScenarioNotFound(
+            f"no scenario {stem!r}: looked for {'; '.join(looked)}. Give the scenario file's path, run callsim "
+            f"in the folder that holds scenarios/, or set CALLSIM_HOME (or `home` in {config_file()}) "
+            "to that folder")
+
+    def describe(self) -> str:
+        return "; ".join(f"{f.path} ({f.origin})" for f in self.folders)
+
+
+def _current_folder(fallback: Path) -> Path:
+    try:
+        return Path.cwd()
+    except OSError:  # the folder callsim was started in has been deleted since
+        return fallback
+
+
+def _same_folder(first: Path, second: Path) -> bool:
+    try:
+        return first.resolve() == second.resolve()
+    except OSError:
+        return first == second
 
 
 class Settings(BaseModel):
@@ -40,9 +137,17 @@ class Settings(BaseModel):
     output_device: str | None = None
     database_url: str | None = None
 
+    def scenario_locations(self, current_folder: Path | None = None) -> ScenarioLocations:
+        return ScenarioLocations.search_order(self.home, current_folder or _current_folder(self.home))
+
     @property
     def scenarios_dir(self) -> Path:
-        return self.home / "scenarios"
+        """The scenario folder in use: the current folder's scenarios/, else the home's, else the shipped one."""
+        return self.scenario_locations().folder
+
+    def find_scenario(self, name: str) -> Path:
+        """The one resolver every command uses for a scenario named on its command line."""
+        return self.scenario_locations().find(name)
 
     @property
     def voices_dir(self) -> Path:

@@ -242,14 +242,16 @@ def _guess_id(raw: str) -> str | None:
 
 
 def cmd_analyze(args: argparse.Namespace) -> int:
-    from simulator.commands.scenarios import resolve_scenario_path
-    from simulator.config import load_settings
+    from simulator.config import ScenarioNotFound, load_settings
 
     settings = load_settings()
     scenario = None
     if args.scenario:
         try:
-            scenario = load_scenario(resolve_scenario_path(args.scenario, settings.scenarios_dir)).scenario
+            scenario = load_scenario(settings.find_scenario(args.scenario)).scenario
+        except ScenarioNotFound as err:
+            print(f"callsim analyze: {err}", file=sys.stderr)
+            return 1
         except FileProblems as problems:
             print(problems, file=sys.stderr)
             return 1

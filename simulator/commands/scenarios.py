@@ -12,7 +12,7 @@ from simulator.call.golden import run_golden_for_paths
 from simulator.call.text_io import ScriptedReplies, SilentVoice, TypedReplies, read_reply_file
 from simulator.call.textcall import describe_event, new_call_folder, print_finished_call, run_call
 from simulator.commands.speech import add_voice_flags
-from simulator.config import load_settings
+from simulator.config import ScenarioNotFound, load_settings
 from simulator.lab.playstore import CallKeeper, add_store_flags
 from simulator.scenario.diagnostics import FileProblems, Level
 from simulator.scenario.lint import check_paths
@@ -31,7 +31,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     schema.set_defaults(func=cmd_schema)
 
     play = subparsers.add_parser("play", help="play a scenario (voiced, or --text with typed replies)")
-    play.add_argument("scenario", help="scenario file, or the id of a scenario in scenarios/")
+    play.add_argument("scenario", help="scenario file, or the id of a scenario in ./scenarios/, "
+                                        "the home's scenarios/ (CALLSIM_HOME) or the shipped ones")
     play.add_argument("--text", action="store_true", help="text mode: type replies instead of speaking")
     play.add_argument("--replies", type=Path, help="reply file: one trainee reply per line")
     play.add_argument("--seed", type=int, default=0, help="picks the customer's line variants (default 0)")
@@ -74,18 +75,13 @@ def cmd_schema(args: argparse.Namespace) -> int:
     return 0
 
 
-def resolve_scenario_path(name: str, scenarios_dir: Path) -> Path:
-    path = Path(name)
-    if path.exists() or path.suffix in (".yaml", ".yml"):
-        return path
-    return scenarios_dir / f"{name}.yaml"
-
-
 def cmd_play(args: argparse.Namespace) -> int:
     settings = load_settings(analyser=args.analyser)
-    path = resolve_scenario_path(args.scenario, settings.scenarios_dir)
     try:
-        loaded = load_scenario(path)
+        loaded = load_scenario(settings.find_scenario(args.scenario))
+    except ScenarioNotFound as err:
+        print(f"callsim: {err}", file=sys.stderr)
+        return 1
     except FileProblems as problems:
         print(problems, file=sys.stderr)
         return 1

@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 from simulator.record import CALL_FILE, CallRecord, read_call
-from simulator.config import Settings, load_settings
+from simulator.config import ScenarioNotFound, Settings, load_settings
 from simulator.scenario.diagnostics import FileProblems
 from simulator.scenario.loader import LoadedScenario, effective_rubric, load_scenario
 from simulator.qa.importer import score_recording
@@ -31,28 +31,24 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     score.set_defaults(func=cmd_score)
 
 
-def _resolve(name: str, settings: Settings) -> Path:
-    path = Path(name)
-    if path.exists() or path.suffix in (".yaml", ".yml"):
-        return path
-    return settings.scenarios_dir / f"{name}.yaml"
-
-
 def _scenario_for_record(record: CallRecord, override: str | None, settings: Settings) -> LoadedScenario:
     if override:
-        return load_scenario(_resolve(override, settings))
+        return load_scenario(settings.find_scenario(override))
     candidates = []
     if record.header.scenario_path:
         recorded = Path(record.header.scenario_path)
         candidates.append(recorded)
         if not recorded.is_absolute() and record.folder is not None:
             candidates.append(record.folder / recorded)
-    candidates.append(settings.scenarios_dir / f"{record.header.scenario_id}.yaml")
     for candidate in candidates:
         if candidate.is_file():
             return load_scenario(candidate)
-    raise FileNotFoundError(f"cannot find scenario {record.header.scenario_id!r} (looked in "
-                            f"{', '.join(map(str, candidates))}); pass --scenario FILE")
+    try:
+        return load_scenario(settings.find_scenario(record.header.scenario_id))
+    except ScenarioNotFound as err:
+        looked = "".join(f"{c}; " for c in candidates)
+        raise FileNotFoundError(f"cannot find the call's scenario (looked for {looked}then by id: {err}); "
+                                "pass --scenario FILE") from None
 
 
 def _score_recorded(path: Path, args: argparse.Namespace, settings: Settings) -> tuple[dict, object]:
@@ -78,7 +74,8 @@ def _turns_json(record: CallRecord) -> list[dict]:
 
 
 def _score_wav(path: Path, args: argparse.Namespace, settings: Settings, transcriber) -> tuple[dict, object]:
-    scored = score_recording(path, settings, scenario_path=_resolve(args.scenario, settings) if args.scenario else None,
+    scenario_path = settings.find_scenario(args.scenario) if args.scenario else None
+    scored = score_recording(path, settings, scenario_path=scenario_path,
                              analyser=args.analyser, agent_channel=args.agent_channel,
                              transcribe_customer=not args.no_customer_asr, transcriber=transcriber)
     return {"kind": "external", "scenario": scored.scenario.id, "stereo": scored.stereo,

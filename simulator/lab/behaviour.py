@@ -17,11 +17,6 @@ from simulator.scenario.loader import default_rubric, effective_rubric, load_sce
 from simulator.scoring.scorecard import Scorecard
 
 
-def _scenario_path(name: str, settings: Any) -> Path:
-    path = Path(name)
-    return path if path.exists() or path.suffix in (".yaml", ".yml") else settings.scenarios_dir / f"{name}.yaml"
-
-
 def score_real_call(path: Path, settings: Any, *, scenario: str | None = None, analyser: str | None = None,
                     agent_channel: int = 0) -> tuple[CallRecord, Scorecard]:
     from simulator.scoring.call_scorer import score_call
@@ -33,7 +28,7 @@ def score_real_call(path: Path, settings: Any, *, scenario: str | None = None, a
         from simulator.scoring.recorded import fill_missing_tone
 
         record = read_call(path)
-        loaded = load_scenario(_scenario_path(scenario or record.header.scenario_id, settings))
+        loaded = load_scenario(settings.find_scenario(scenario or record.header.scenario_id))
         rubric = effective_rubric(loaded)
         record = fill_missing_tone(record, rubric.tone)
         return record, score_call(record, loaded.scenario, rubric)
@@ -48,7 +43,7 @@ def score_real_call(path: Path, settings: Any, *, scenario: str | None = None, a
     from simulator.qa.external import analyse_external
 
     if scenario:
-        loaded = load_scenario(_scenario_path(scenario, settings))
+        loaded = load_scenario(settings.find_scenario(scenario))
         the_scenario, rubric, sha = loaded.scenario, effective_rubric(loaded), loaded.sha256
     else:
         the_scenario, sha = generic_scenario(), ""

@@ -6,13 +6,13 @@ import hashlib
 from dataclasses import dataclass
 from pathlib import Path
 
+from simulator.config import SCENARIO_SUFFIXES
 from simulator.scenario.diagnostics import FileProblems
 from simulator.scenario.model import Rubric, Scenario
 from simulator.scenario.validate import validate_document
 from simulator.scenario.yamlsource import YamlDocument, load_yaml
 
 RUBRIC_FILE = "rubric.yaml"
-SCENARIO_SUFFIXES = (".yaml", ".yml")
 NOT_SCENARIOS = {RUBRIC_FILE, "ladder.yaml"}  # ladder.yaml: the service lab's star levels (simulator.lab.ladder)
 
 

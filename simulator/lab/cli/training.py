@@ -209,15 +209,19 @@ def cmd_lab_check(args: argparse.Namespace) -> int:
     from simulator.scenario.diagnostics import FileProblems
 
     settings = load_settings()
-    scenarios = settings.scenarios_dir
+    locations = settings.scenario_locations()
+    scenarios = locations.folder
     paths = list(args.paths)
+    where = ""
     if not paths:
         paths = [scenarios / LADDER_FILE, *sorted((scenarios / DRILLS_DIR).glob("*.y*ml")),
                  *competition_files(scenarios)]
+        where = (f" (the scenario folder is the first of: {locations.describe()}; "
+                 "set CALLSIM_HOME to the folder holding scenarios/, or pass the files)")
     errors = 0
     for path in paths:
         if not path.is_file():
-            print(f"{path}:1:1: error: no such file")
+            print(f"{path}:1:1: error: no such file{where}")
             errors += 1
             continue
         kind = ("ladder" if path.name == LADDER_FILE else "drill" if path.parent.name == DRILLS_DIR
