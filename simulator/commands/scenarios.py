@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 from simulator.analysis.registry import builtin_analysers
-from simulator.call.golden import run_golden_for_paths
+from simulator.call.golden import ScenarioCoverage, run_golden_for_paths
 from simulator.call.text_io import ScriptedReplies, SilentVoice, TypedReplies, read_reply_file
 from simulator.call.textcall import describe_event, new_call_folder, print_finished_call, run_call
 from simulator.commands.speech import add_voice_flags
@@ -44,8 +44,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     add_store_flags(play)
     play.set_defaults(func=cmd_play)
 
-    test = subparsers.add_parser("test", help="replay each scenario's golden calls and report coverage")
-    test.add_argument("paths", nargs="+", type=Path, metavar="PATH")
+    test = subparsers.add_parser("test", help="replay golden calls; report coverage and what no call reaches")
+    test.add_argument("paths", nargs="+", type=Path, metavar="PATH",
+                      help="scenario files or folders (their golden/<id>.yaml is replayed), or golden files")
     test.add_argument("--analyser", help="turn analyser to replay with")
     test.add_argument("--json", action="store_true")
     test.set_defaults(func=cmd_test)
@@ -120,28 +121,13 @@ def cmd_play(args: argparse.Namespace) -> int:
 
 def cmd_test(args: argparse.Namespace) -> int:
     settings = load_settings(analyser=args.analyser)
-    results = run_golden_for_paths(args.paths, builtin_analysers(), settings.analyser)
+    results = run_golden_for_paths(args.paths, builtin_analysers(), settings.analyser,
+                                   find_scenario=settings.find_scenario)
     if args.json:
-        print(json.dumps([{
-            "scenario": c.scenario_id, "passed": c.passed, "errors": c.errors,
-            "node_coverage": round(c.node_percent, 1), "transition_coverage": round(c.transition_percent, 1),
-            "calls": [{"name": r.name, "passed": r.passed, "problems": list(r.problems),
-                       "outcome": r.finished.record.outcome, "overall": r.finished.scorecard.overall}
-                      for r in c.results],
-        } for c in results], indent=2))
+        print(json.dumps([coverage_to_json(c) for c in results], indent=2))
     else:
         for coverage in results:
-            status = "ok  " if coverage.passed else "FAIL"
-            print(f"{status} {coverage.scenario_id:<28} nodes {len(coverage.nodes_visited)}/{coverage.nodes_total}"
-                  f" ({coverage.node_percent:.0f}%)  transitions {len(coverage.transitions_taken)}/"
-                  f"{coverage.transitions_total} ({coverage.transition_percent:.0f}%)")
-            for error in coverage.errors:
-                print(f"     {error}")
-            for result in coverage.results:
-                mark = "pass" if result.passed else "FAIL"
-                card = result.finished.scorecard
-                print(f"     {mark} {result.name:<10} outcome={result.finished.record.outcome} "
-                      f"overall={card.overall:.0f} {'; '.join(result.problems)}")
+            print_coverage(coverage)
         failed = sum(not c.passed for c in results)
         total_nodes = sum(c.nodes_total for c in results)
         total_transitions = sum(c.transitions_total for c in results)
@@ -150,3 +136,41 @@ def cmd_test(args: argparse.Namespace) -> int:
         print(f"\n{len(results) - failed} passed, {failed} failed; coverage: nodes {visited}/{total_nodes}, "
               f"transitions {taken}/{total_transitions}")
     return 1 if any(not c.passed for c in results) or not results else 0
+
+
+def coverage_to_json(coverage: ScenarioCoverage) -> dict:
+    return {
+        "scenario": coverage.scenario_id, "passed": coverage.passed, "errors": coverage.errors,
+        "node_coverage": round(coverage.node_percent, 1),
+        "transition_coverage": round(coverage.transition_percent, 1),
+        "untaken_nodes": [{"node": n.node_id, "line": n.line} for n in coverage.untaken_nodes],
+        "untaken_transitions": [{"node": t.node_id, "number": t.index + 1, "goto": t.goto, "line": t.line}
+                                for t in coverage.untaken_transitions],
+        "calls": [{"name": r.name, "passed": r.passed, "problems": list(r.problems),
+                   "outcome": r.finished.record.outcome, "overall": r.finished.scorecard.overall}
+                  for r in coverage.results],
+    }
+
+
+def print_coverage(coverage: ScenarioCoverage) -> None:
+    status = "ok  " if coverage.passed else "FAIL"
+    figures = "" if not coverage.nodes else (  # a file that never loaded has no coverage to speak of
+        f" nodes {len(coverage.nodes_visited)}/{coverage.nodes_total} ({coverage.node_percent:.0f}%)"
+        f"  transitions {len(coverage.transitions_taken)}/{coverage.transitions_total}"
+        f" ({coverage.transition_percent:.0f}%)")
+    print(f"{status} {coverage.scenario_id:<28}{figures}".rstrip())
+    for error in coverage.errors:
+        print(f"     {error}")
+    for result in coverage.results:
+        mark = "pass" if result.passed else "FAIL"
+        card = result.finished.scorecard
+        print(f"     {mark} {result.name:<10} outcome={result.finished.record.outcome} "
+              f"overall={card.overall:.0f} {'; '.join(result.problems)}")
+    if not coverage.results:
+        return  # nothing ran, so "not reached" would list the whole scenario
+    if coverage.untaken_nodes:
+        print(f"     nodes no golden call reaches: {', '.join(n.describe() for n in coverage.untaken_nodes)}")
+    if coverage.untaken_transitions:
+        print("     transitions no golden call takes:")
+        for transition in coverage.untaken_transitions:
+            print(f"       {transition.describe()}")
