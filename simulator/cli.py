@@ -6,9 +6,10 @@ import argparse
 import importlib
 import sys
 
-from simulator.config import SettingsError
-from simulator.record import RecordingError
+from simulator.call.exit_codes import ExitCode
+from simulator.config import ScenarioNotFound, SettingsError
 from simulator.lazy import MissingPackage
+from simulator.record import RecordingError
 
 # Command groups, in the order ``callsim --help`` lists them.
 COMMAND_MODULES = (
@@ -44,22 +45,24 @@ def main(argv: list[str] | None = None) -> int:
             return 0
         return run_app()
     try:
-        return int(args.func(args) or 0)
+        return int(args.func(args) or ExitCode.OK)
     except SettingsError as err:
         print(f"callsim: {err}", file=sys.stderr)
-        return 2
+        return ExitCode.BAD_SETTINGS
+    except ScenarioNotFound as err:
+        print(f"callsim: {err}", file=sys.stderr)
+        return ExitCode.PROBLEMS_FOUND
     except MissingPackage as err:
         print(f"callsim: {err}", file=sys.stderr)
-        return 3
+        return ExitCode.MISSING_PACKAGE
     except RecordingError as err:
         print(f"callsim: {err}", file=sys.stderr)
-        return 4
+        return ExitCode.RECORD_NOT_WRITTEN
     except KeyboardInterrupt:
         print("callsim: interrupted", file=sys.stderr)
-        return 130
+        return ExitCode.INTERRUPTED
     except BrokenPipeError:
-        return 0
-
+        return ExitCode.OK
 
 if __name__ == "__main__":
     sys.exit(main())

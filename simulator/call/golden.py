@@ -25,9 +25,9 @@ from pydantic import Field
 from simulator.analysis.base import AnalyserRegistry
 from simulator.call.text_io import ScriptedReplies, SilentVoice, read_reply_file
 from simulator.call.textcall import FinishedCall, run_call
-from simulator.contracts import Outcome
-from simulator.scenario.diagnostics import FileProblems, START
 from simulator.config import SCENARIO_SUFFIXES
+from simulator.contracts import Outcome
+from simulator.scenario.diagnostics import START, FileProblems
 from simulator.scenario.loader import NOT_SCENARIOS, LoadedScenario, load_scenario, scenario_files
 from simulator.scenario.model import Identifier, Strict
 from simulator.scenario.validate import validate_document
@@ -199,7 +199,7 @@ def golden_path_for(scenario_path: Path, scenario_id: str) -> Path:
 
 
 def scenario_beside(golden_path: Path, scenario_id: str) -> Path:
-    """Where ``golden_path_for`` puts golden files, read backwards: ``<folder>/golden/x.yaml`` -> ``<folder>/x.yaml``."""
+    """``golden_path_for`` read backwards: ``<folder>/golden/x.yaml`` -> ``<folder>/x.yaml``."""
     return golden_path.parent.parent / f"{scenario_id}.yaml"
 
 

@@ -11,18 +11,15 @@ import sys
 import threading
 
 from simulator.audio.capture import ReplayPace
-from simulator.audio.clip import DiskFull
-from simulator.audio.devices import AudioDeviceError
 from simulator.audio.endpoint import EndpointConfig
+from simulator.call.exit_codes import ExitCode, voiced_call_exit_code, voiced_call_failure_message
 from simulator.call.voiced import VoiceOptions
 from simulator.call.voiced_setup import open_voiced_call
 from simulator.config import Settings
 from simulator.lab.playstore import CallKeeper
-from simulator.lazy import MissingPackage
 from simulator.scenario.diagnostics import FileProblems
 from simulator.scenario.loader import LoadedScenario
 from simulator.scenario.model import Scenario
-from simulator.tts.base import TtsError
 
 log = logging.getLogger("callsim.voice")
 
@@ -43,7 +40,6 @@ def options_from_args(args: argparse.Namespace, scenario: Scenario) -> VoiceOpti
 
 def play_voiced(loaded: LoadedScenario, settings: Settings, args: argparse.Namespace) -> int:
     """``callsim play SCENARIO`` with voice: prints the transcript as the call goes."""
-    from simulator.asr.base import AsrModelError
     from simulator.call.textcall import describe_event, new_call_folder, print_finished_call, run_call
 
     log_path = os.environ.get("CALLSIM_VOICE_LOG")
@@ -63,9 +59,12 @@ def play_voiced(loaded: LoadedScenario, settings: Settings, args: argparse.Names
     except (FileProblems, ValueError) as err:
         print(f"callsim: {err}", file=sys.stderr)
         return 1
-    except (AudioDeviceError, TtsError) as err:
-        print(f"callsim: {err}", file=sys.stderr)
-        return 4
+    except Exception as err:
+        code = voiced_call_exit_code(err)
+        if code is None:
+            raise
+        print(f"callsim: {voiced_call_failure_message(err)}", file=sys.stderr)
+        return code
 
     keeper = CallKeeper.from_args(args, settings, folder, seed=args.seed, scenario_id=loaded.scenario.id)
 
@@ -83,12 +82,16 @@ def play_voiced(loaded: LoadedScenario, settings: Settings, args: argparse.Names
     try:
         finished = run_call(loaded, analyser, call, call, folder, seed=args.seed, mode="voice",
                             on_event=keeper.wrap(show) if keeper else show)
-    except (AudioDeviceError, TtsError, AsrModelError, MissingPackage, DiskFull) as err:
-        print(f"callsim: {err}\ncallsim: the turns so far are saved in {folder}", file=sys.stderr)
-        return 4
     except KeyboardInterrupt:
         print(f"\ncallsim: hung up; the turns so far are saved in {folder}", file=sys.stderr)
-        return 130
+        return ExitCode.INTERRUPTED
+    except Exception as err:
+        code = voiced_call_exit_code(err)
+        if code is None:
+            raise
+        print(f"callsim: {voiced_call_failure_message(err)}\n"
+              f"callsim: the turns so far are saved in {folder}", file=sys.stderr)
+        return code
     finally:
         call.close()
         log.debug("peak RSS %.0f MB; %s", peak_rss_mb(), call.stats)

@@ -7,11 +7,11 @@ import json
 import sys
 from pathlib import Path
 
-from simulator.record import CALL_FILE, CallRecord, read_call
 from simulator.config import ScenarioNotFound, Settings, load_settings
+from simulator.qa.importer import score_recording
+from simulator.record import CALL_FILE, CallRecord, read_call
 from simulator.scenario.diagnostics import FileProblems
 from simulator.scenario.loader import LoadedScenario, effective_rubric, load_scenario
-from simulator.qa.importer import score_recording
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -95,10 +95,10 @@ def _score_one(path: Path, args: argparse.Namespace, settings: Settings, transcr
 
 
 def cmd_score(args: argparse.Namespace) -> int:
-    from simulator.wavfile import AudioFileError
     from simulator.qa.importer import LazyTranscriber
     from simulator.scoring.report import format_scorecard
     from simulator.scoring.scorecard import scorecard_to_json
+    from simulator.wavfile import AudioFileError
 
     settings = load_settings(analyser=args.analyser)
     transcriber = LazyTranscriber(settings)  # loaded on the first WAV, then shared by all of them

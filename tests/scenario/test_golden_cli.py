@@ -110,7 +110,7 @@ def test_untaken_nodes_and_transitions_are_listed_by_name(capsys, only_the_good_
 def test_a_reply_file_or_a_missing_file_says_what_to_pass(capsys):
     reply_file = SHIPPED_SCENARIOS / GOLDEN_DIR / f"{SCENARIO}.good.txt"
 
-    code, out, err = run_test_command(capsys, str(reply_file), str(SHIPPED_SCENARIOS / "no-such.yaml"))
+    code, out, _ = run_test_command(capsys, str(reply_file), str(SHIPPED_SCENARIOS / "no-such.yaml"))
 
     assert code == 1
     assert "not a scenario or golden file" in out and "golden/<scenario-id>.yaml" in out

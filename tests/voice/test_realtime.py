@@ -293,7 +293,7 @@ def test_a_headset_that_disappears_mid_call_stops_it_with_a_message_and_keeps_th
     finally:
         stop_app(app)
     err = log.read_text()
-    assert app.returncode == 4
+    assert app.returncode == 2  # a device that went away is a settings problem, not an unwritable record
     assert "device 'default'" in err and "callsim devices" in err and "saved" in err
     record = read_call(next(p for p in (tmp_path / "calls").iterdir() if p.is_dir()))
     assert not record.complete

@@ -95,13 +95,13 @@ def test_silence_and_noise_are_silence_turns_not_speech(file_device, replies, tm
 def test_unknown_output_device_names_it_and_says_what_to_do(file_device, replies, tmp_path):
     result = callsim("play", "billing-overcharge", "--mic-from", str(replies["billing"]), "--output", "Jabra",
                      "--record-to", str(tmp_path), env=file_device.env)
-    assert result.returncode == 4
+    assert result.returncode == 2  # bad settings
     assert "'Jabra'" in result.stderr and "callsim devices" in result.stderr and "default" in result.stderr
 
 
 def test_unknown_input_device_names_it(file_device, tmp_path):
     result = callsim("play", "billing-overcharge", "--input", "99", "--record-to", str(tmp_path), env=file_device.env)
-    assert result.returncode == 4
+    assert result.returncode == 2  # bad settings
     assert "index 99" in result.stderr
 
 

@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from simulator.call.exit_codes import voiced_call_exit_code, voiced_call_failure_message
 from simulator.config import load_settings
 from simulator.lab.cli.common import db_flag, fail, open_for, print_json, store_errors
 
@@ -140,9 +141,10 @@ def cmd_exam(args: argparse.Namespace) -> int:
     except (OSError, ValueError) as err:
         return fail(f"cannot read exam replies: {err}")
     except Exception as err:  # the voiced call's device/TTS/ASR errors: say which; finished calls are kept
-        if type(err).__name__ in ("AudioDeviceError", "TtsError", "AsrModelError", "DiskFull"):
-            return fail(str(err), 4)
-        raise
+        code = voiced_call_exit_code(err)
+        if code is None:
+            raise
+        return fail(voiced_call_failure_message(err), code)
     if args.json:
         print_json({"trainee": result.trainee, "stars": result.stars, "passed": result.passed,
                      "calls": [{"scenario": c.scenario_id, "call_id": c.call_id, "overall": c.overall,
@@ -191,9 +193,10 @@ def cmd_drill(args: argparse.Namespace) -> int:
     except (OSError, ValueError) as err:
         return fail(f"cannot read drill replies: {err}")
     except Exception as err:  # the voiced call's device/TTS/ASR errors: say which, keep the stored calls
-        if type(err).__name__ in ("AudioDeviceError", "TtsError", "AsrModelError", "DiskFull"):
-            return fail(str(err), 4)
-        raise
+        code = voiced_call_exit_code(err)
+        if code is None:
+            raise
+        return fail(voiced_call_failure_message(err), code)
     if args.json:
         print_json(drill_result_to_json(result))
     else:
