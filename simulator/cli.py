@@ -7,8 +7,9 @@ import importlib
 import sys
 
 from simulator.call.exit_codes import ExitCode
-from simulator.config import ScenarioNotFound, SettingsError
+from simulator.config import ScenarioNotFound, SettingsError, load_settings
 from simulator.lazy import MissingPackage
+from simulator.private_files import tighten_data_folder
 from simulator.record import RecordingError
 
 # Command groups, in the order ``callsim --help`` lists them.
@@ -34,9 +35,22 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def close_open_data_folder() -> None:
+    """A data folder others can read (made by an older callsim, or opened by hand) is closed before
+    anything else happens, with a one-line notice; new data is made owner-only as it is written."""
+    try:
+        folder = load_settings().data_dir
+    except SettingsError:
+        return  # the command itself reports bad settings
+    tightening = tighten_data_folder(folder)
+    if tightening is not None:
+        print(tightening.notice(), file=sys.stderr)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
+    close_open_data_folder()
     if args.command is None:
         try:
             from simulator.ui.launch import run_app

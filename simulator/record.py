@@ -18,6 +18,7 @@ from typing import IO, Any
 from pydantic import TypeAdapter
 
 from simulator.contracts import CustomerTurn, EngineEvent, Outcome, Speaker, TurnAnalysis, Word
+from simulator.private_files import make_private_dir, open_private
 
 CALL_FILE = "call.jsonl"
 FORMAT_VERSION = 1
@@ -117,8 +118,8 @@ class CallRecorder:
         self.outcome: Outcome | None = None
         self._file: IO[str] | None = None
         try:
-            self.folder.mkdir(parents=True, exist_ok=True)
-            self._file = open(self.path, "x", encoding="utf-8")  # never overwrite a call
+            make_private_dir(self.folder)  # trainees' words: owner-only whatever the umask
+            self._file = open_private(self.path, "x")  # never overwrite a call
         except FileExistsError:
             raise
         except OSError as err:

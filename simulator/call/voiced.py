@@ -37,6 +37,7 @@ from simulator.asr.worker import AsrWorker
 from simulator.call.session import SpokenLine, TraineeReply
 from simulator.contracts import CustomerTurn, Transcript, TurnTiming
 from simulator.lazy import MissingPackage
+from simulator.private_files import make_owner_only, make_private_dir
 from simulator.scenario.model import Noise, NoiseKind, Scenario
 from simulator.scenario.voices import MOOD_STEP, VoiceProfile, mood_bucket
 from simulator.tts.worker import TtsWorker
@@ -99,8 +100,7 @@ class VoicedCall:
         runs there with each customer line as it starts (work the reply's analysis can do early)."""
         self.scenario = scenario
         self.profile = voice
-        self.folder = Path(folder)
-        self.folder.mkdir(parents=True, exist_ok=True)
+        self.folder = make_private_dir(folder)
         self.mic = mic
         self.player = player
         self.tts = tts
@@ -317,7 +317,7 @@ class VoicedCall:
 
     def _save(self, speaker: str, clip: AudioClip) -> Path:
         self._files += 1
-        return write_wav(self.folder / f"{self._files:02d}-{speaker}.wav", clip)
+        return make_owner_only(write_wav(self.folder / f"{self._files:02d}-{speaker}.wav", clip))
 
 
 @dataclass

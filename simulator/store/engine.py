@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from simulator.lazy import require
+from simulator.private_files import create_private_file, make_private_dir
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 SQLITE_BUSY_TIMEOUT_MS = 60_000
@@ -48,7 +49,8 @@ def create_engine(url: str) -> Any:
     if is_sqlite(url):
         path = url.split(":///", 1)[1] if ":///" in url else ""
         if path and path != ":memory:":
-            Path(path).parent.mkdir(parents=True, exist_ok=True)
+            make_private_dir(Path(path).parent)
+            create_private_file(path)  # SQLite gives its -wal, -shm and -journal files this file's mode
         engine = sa.create_engine(url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000})
 
         @sa.event.listens_for(engine, "connect")

@@ -13,6 +13,8 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
+from simulator.private_files import make_private_dir
+
 ROSTER_FILE = "roster.json"
 MAX_NAME_CHARS = 60
 _NAME = re.compile(r"^[\w][\w .'-]*$")
@@ -99,7 +101,7 @@ class Roster:
         self.save()
 
     def save(self) -> None:
-        self.path.parent.mkdir(parents=True, exist_ok=True)
+        make_private_dir(self.path.parent)  # mkstemp below already makes the file 0600
         data = {"trainees": [{"name": t.name, "team": t.team} for t in self.trainees],
                 "last": self.last, "devices": self.devices}
         handle, temp = tempfile.mkstemp(dir=self.path.parent, prefix=".roster-", suffix=".json")

@@ -9,6 +9,7 @@ from pathlib import Path
 
 from simulator.config import load_settings
 from simulator.lab.cli.common import db_flag, fail, open_for, progress_bar, store_errors
+from simulator.private_files import open_private
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -43,7 +44,8 @@ def cmd_export(args: argparse.Namespace) -> int:
     if str(args.output) == "-":
         print(text)
     else:
-        args.output.write_text(text + "\n", encoding="utf-8")
+        with open_private(args.output, "w") as output:  # every trainee's transcripts: owner-only
+            output.write(text + "\n")
         print(f"exported {len(data['trainees'])} trainee(s), {len(data['calls'])} call(s) to {args.output}",
               file=sys.stderr)
     return 0
