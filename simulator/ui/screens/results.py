@@ -25,7 +25,7 @@ from simulator.ui.widgets.banner import Banner
 def summary_text(finished: FinishedCall) -> Text:
     card = finished.scorecard
     text = Text()
-    text.append(f"Overall {card.overall:.0f}/100", style="bold")
+    text.append(f"Overall {card.overall:.1f}/100", style="bold")
     text.append(f" (pass mark {card.pass_mark:.0f})  ")
     text.append("PASSED" if card.passed else "NOT PASSED", style="bold green" if card.passed else "bold red")
     outcome = card.outcome.value.replace("_", " ") if card.outcome else "unfinished"
@@ -86,7 +86,7 @@ class ResultsScreen(Screen):
         table = self.query_one("#dimensions", DataTable)
         table.add_columns("Dimension", "Score", "Pass mark", "Result")
         for dim in card.dimensions:
-            score = "n/a" if dim.score is None else f"{dim.score:.0f}"
+            score = "n/a" if dim.score is None else f"{dim.score:.1f}"
             if dim.passed is None:
                 verdict = Text("not measured (typed)" if dim.score is None else "-", style="dim")
             else:
