@@ -17,7 +17,14 @@ import pytest
 from simulator.audio.capture import BLOCK_SAMPLES
 from simulator.audio.clip import CALL_RATE, read_wav
 from simulator.audio.endpoint import (
-    VAD_WINDOW, EndpointConfig, Endpointer, EndpointEvent, NoSpeech, SileroVad, SpeechPaused, SpeechStarted,
+    VAD_WINDOW,
+    EndpointConfig,
+    Endpointer,
+    EndpointEvent,
+    NoSpeech,
+    SileroVad,
+    SpeechPaused,
+    SpeechStarted,
     TurnEnded,
 )
 
@@ -29,7 +36,7 @@ WORD_TOLERANCE_S = 0.1  # VAD windows are 32 ms; word edges by energy are fuzzy 
 
 
 def silence(seconds: float) -> np.ndarray:
-    return np.zeros(int(round(seconds * SR)), np.float32)
+    return np.zeros(round(seconds * SR), np.float32)
 
 
 def tone(samples: int, level: float = 0.3) -> np.ndarray:
@@ -101,7 +108,7 @@ def test_a_longer_end_silence_keeps_the_words_in_one_turn_with_every_sample(one_
     # The pauses were reported (an early transcription may start) but did not end the turn.
     assert len(of_kind(events, SpeechPaused)) >= 2
     # The turn's audio is the input from the pre-roll to the tail, sample for sample.
-    start = int(round(turn.start_s * SR))
+    start = round(turn.start_s * SR)
     assert turn.start_s == pytest.approx(turn.speech_start_s - config.pre_roll_s, abs=1 / SR)
     assert np.array_equal(turn.audio.samples, audio[start:start + len(turn.audio.samples)])
     assert turn.start_s + turn.audio.duration_s == pytest.approx(turn.end_s + config.tail_s, abs=1 / SR)
@@ -193,7 +200,7 @@ def test_a_long_turn_is_cut_at_the_limit_and_the_pieces_tile_the_audio():
         assert turn.audio.duration_s == pytest.approx(windows(config.max_turn_s) / SR, abs=VAD_WINDOW / SR)
     for before, after in pairwise(turns):
         assert after.start_s == before.end_s
-    first = int(round(turns[0].start_s * SR))
+    first = round(turns[0].start_s * SR)
     joined = np.concatenate([turn.audio.samples for turn in turns])
     assert np.array_equal(joined, audio[first:first + len(joined)])
     assert turns[-1].end_s == (onset + length) / SR
