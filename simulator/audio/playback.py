@@ -7,6 +7,7 @@ through silence on unclocked test devices.  The callback only copies the next bl
 from __future__ import annotations
 
 import threading
+from typing import Protocol
 
 import numpy as np
 
@@ -15,6 +16,25 @@ from simulator.audio.devices import AudioDeviceError, close_quietly, describe_de
 
 OUT_BLOCK_SAMPLES = 256  # 16 ms: the most a cut can lag behind the decision, besides device latency
 STUCK_MARGIN_S = 3.0
+
+
+class Speaker(Protocol):
+    """Where the customer's lines play: the headset (``Player``) or a stand-in with no device."""
+
+    device: str | int | None
+
+    def open(self) -> None: ...
+    def play(self, clip: AudioClip) -> None: ...
+    def pause(self) -> int: ...
+    def resume(self) -> None: ...
+    def cut(self) -> int: ...
+    @property
+    def playing(self) -> bool: ...
+    @property
+    def played_samples(self) -> int: ...
+    def wait_to_end(self) -> None: ...
+    def stuck_error(self) -> AudioDeviceError: ...
+    def close(self) -> None: ...
 
 
 class Player:

@@ -32,6 +32,7 @@ from simulator.audio.endpoint import (
     TurnEnded,
 )
 from simulator.audio.noise import mix_noise
+from simulator.audio.playback import Speaker
 from simulator.asr.base import Transcriber
 from simulator.asr.worker import AsrWorker
 from simulator.call.session import SpokenLine, TraineeReply
@@ -90,7 +91,7 @@ class VoicedCall:
     """One voiced call's audio side.  Use as ``voice`` and ``trainee`` of a ``CallSession``."""
 
     def __init__(self, scenario: Scenario, voice: VoiceProfile, folder: Path, *, mic: MicSource,
-                 player, tts: TtsWorker, transcriber: Transcriber, options: VoiceOptions = VoiceOptions(),
+                 player: Speaker, tts: TtsWorker, transcriber: Transcriber, options: VoiceOptions = VoiceOptions(),
                  on_partial: Callable[[str], None] | None = None,
                  on_level: Callable[[float], None] | None = None,
                  warm_up: Callable[[], object] | None = None,

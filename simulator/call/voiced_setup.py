@@ -13,6 +13,7 @@ from pathlib import Path
 
 from simulator.analysis.base import TurnAnalyser, TurnInput
 from simulator.audio.capture import DeviceMic, MicSource, WavMic
+from simulator.audio.playback import Speaker
 from simulator.call.voiced import VoicedCall, VoiceOptions
 from simulator.config import Settings
 from simulator.contracts import Transcript
@@ -35,12 +36,14 @@ def load_persona_voice(scenario: Scenario, voices_dir: Path) -> VoiceProfile:
 def open_voiced_call(loaded: LoadedScenario, settings: Settings, folder: Path, options: VoiceOptions = VoiceOptions(),
                      *, on_partial: Callable[[str], None] | None = None,
                      on_level: Callable[[float], None] | None = None,
-                     analyser: TurnAnalyser | None = None) -> VoicedCall:
+                     analyser: TurnAnalyser | None = None, mic: MicSource | None = None,
+                     speaker: Speaker | None = None) -> VoicedCall:
     """Everything a voiced call needs, from settings; nothing slow happens here (the TTS engine
     starts on its thread; Whisper and the ``analyser``'s model load while the first line plays).
+    ``mic`` and ``speaker`` replace the devices the settings name (tests, recorded replies).
     Raises ``AudioDeviceError``, ``TtsError``, ``MissingPackage`` or ``FileProblems`` (voice file)."""
     from simulator.asr.registry import transcriber_from_settings
-    from simulator.audio.playback import Player
+    from simulator.audio.playback import Player  # PortAudio: only when a device is opened
 
     scenario = loaded.scenario
     for module, package in (("faster_whisper", "faster-whisper"), ("onnxruntime", "onnxruntime")):
@@ -49,11 +52,11 @@ def open_voiced_call(loaded: LoadedScenario, settings: Settings, folder: Path, o
     profile = load_persona_voice(scenario, settings.voices_dir)
     registry = builtin_engines()
     tts = TtsWorker(lambda: registry.create(settings.tts_engine or profile.engine))
-    if options.mic_from is not None:
-        mic: MicSource = WavMic(options.mic_from, pace=options.mic_pace)
-    else:
+    if mic is None and options.mic_from is not None:
+        mic = WavMic(options.mic_from, pace=options.mic_pace)
+    elif mic is None:
         mic = DeviceMic(options.input_device or settings.input_device)
-    player = Player(options.output_device or settings.output_device)
+    player = speaker or Player(options.output_device or settings.output_device)
     try:
         player.open()
         if isinstance(mic, DeviceMic):

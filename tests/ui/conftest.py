@@ -98,11 +98,28 @@ def results_shown(app) -> bool:
     return bool(tables) and tables.first().row_count > 0
 
 
-async def wait_for(pilot, condition: Callable[[], bool], timeout_s: float = 30.0) -> None:
-    """Let the app run until ``condition`` holds (workers post messages asynchronously)."""
+def screen_ready(app, screen_type: type) -> bool:
+    """``app.screen`` is a ``screen_type`` and is mounted.  ``push_screen``/``switch_screen`` put
+    the new screen on the stack at once and mount it later, so the type alone is not enough to
+    query its widgets or press its keys."""
+    screen = app.screen
+    return isinstance(screen, screen_type) and screen.is_mounted
+
+
+async def wait_for(pilot, condition: Callable[[], bool], timeout_s: float = 30.0, *, poll_s: float = 0.05) -> None:
+    """Let the app run until ``condition`` holds, then until it has handled what it had queued.
+
+    Workers post messages asynchronously, so a condition can come true halfway through the app's
+    work: a switched-to screen may be mounted while its ``Header`` still has title updates queued
+    on the app.  Acting on the app, or closing it, at that moment is a race a loaded machine
+    loses (Textual's Header then raises ``NoMatches: HeaderTitle`` from the closed screen), so
+    every wait ends with ``pilot.pause()``: the screen, its widgets and the app have processed
+    everything pending.  ``timeout_s`` is generous: it only bounds a wait that has already failed.
+    """
     loop = asyncio.get_running_loop()
     deadline = loop.time() + timeout_s
     while not condition():
         if loop.time() > deadline:
             raise AssertionError(f"condition not met within {timeout_s} s on screen {pilot.app.screen!r}")
-        await pilot.pause(0.05)
+        await asyncio.sleep(poll_s)
+    await pilot.pause()

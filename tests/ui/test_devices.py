@@ -12,15 +12,15 @@ from simulator.ui.screens.devices import DevicesScreen
 from simulator.ui.screens.signin import SignInScreen
 from simulator.ui.widgets.level_meter import LevelMeter
 
-from .conftest import wait_for
+from .conftest import screen_ready, wait_for
 
 pytestmark = pytest.mark.audio
 
 
 async def open_devices(pilot):
-    await wait_for(pilot, lambda: isinstance(pilot.app.screen, SignInScreen))
+    await wait_for(pilot, lambda: screen_ready(pilot.app, SignInScreen))
     await pilot.press("f3")
-    await wait_for(pilot, lambda: isinstance(pilot.app.screen, DevicesScreen))
+    await wait_for(pilot, lambda: screen_ready(pilot.app, DevicesScreen))
     screen = pilot.app.screen
     await wait_for(pilot, lambda: len(screen.query_one("#output-device", Select)._options) > 1)
     return screen
@@ -47,8 +47,7 @@ async def test_device_check_lists_devices_shows_the_level_and_speaks_a_test_line
         assert len(played) > CALL_RATE and np.sqrt(np.mean(played ** 2)) > 0.01  # a second or more of speech
 
         await pilot.click("#save")
-        await pilot.pause()
-    assert Roster(data_dir / "ui").devices == {"input": "default", "output": "default"}
+        await wait_for(pilot, lambda: Roster(data_dir / "ui").devices == {"input": "default", "output": "default"})
     file_device.set_capture(np.zeros(CALL_RATE, np.float32))
 
 
@@ -59,6 +58,5 @@ def test_device_check_snapshot(snap_compare, make_app, file_device, fixed_home):
         screen = await open_devices(pilot)
         meter = screen.query_one("#input-level", LevelMeter)
         await wait_for(pilot, lambda: meter.level_db <= -60)
-        await pilot.pause()
 
     assert snap_compare(make_app(), terminal_size=(80, 24), run_before=ready)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from textual.command import CommandPalette
+from textual.command import CommandList, CommandPalette
 from textual.widgets import Input, Static
 
 from simulator.store import CallKind
@@ -14,13 +14,13 @@ from simulator.ui.widgets.banner import Banner
 from simulator.ui.widgets.hints import HintsPanel
 from simulator.ui.widgets.transcript import TranscriptView
 
-from .conftest import REPLIES, results_shown, signed_in_app, wait_for
+from .conftest import REPLIES, results_shown, screen_ready, signed_in_app, wait_for
 
 
 async def start_picker(pilot):
-    await wait_for(pilot, lambda: isinstance(pilot.app.screen, SignInScreen))
+    await wait_for(pilot, lambda: screen_ready(pilot.app, SignInScreen))
     await pilot.app.push_screen(PickerScreen())
-    await wait_for(pilot, lambda: isinstance(pilot.app.screen, PickerScreen))
+    await wait_for(pilot, lambda: screen_ready(pilot.app, PickerScreen))
     return pilot.app.screen
 
 
@@ -33,7 +33,7 @@ async def test_exam_mode_hides_the_steps_and_the_coaching_and_is_saved_as_an_exa
         await pilot.press("f4", "f4")  # practice -> drill -> exam
         assert "Exam mode" in str(preview.content) and "Steps to hit" not in str(preview.content)
         await pilot.press("enter")
-        await wait_for(pilot, lambda: isinstance(app.screen, CallScreen))
+        await wait_for(pilot, lambda: screen_ready(app, CallScreen))
         call = app.screen
         assert not call.query_one("#hints", HintsPanel).display
         transcript = call.query_one("#transcript", TranscriptView)
@@ -53,7 +53,7 @@ async def test_a_drill_turn_that_runs_out_of_time_is_dead_air(make_app, fixed_ho
     async with app.run_test(size=(100, 32)) as pilot:
         await start_picker(pilot)
         await pilot.press("f4", "enter")  # drill
-        await wait_for(pilot, lambda: isinstance(app.screen, CallScreen))
+        await wait_for(pilot, lambda: screen_ready(app, CallScreen))
         call = app.screen
         transcript = call.query_one("#transcript", TranscriptView)
         await wait_for(pilot, lambda: len(transcript.lines) == 1)
@@ -70,9 +70,9 @@ async def test_a_drill_turn_that_runs_out_of_time_is_dead_air(make_app, fixed_ho
         await pilot.press("4")  # how useful was the call
         assert results.rating == 4
         await pilot.press("r")  # retry: a new call, same scenario and mode
-        await wait_for(pilot, lambda: isinstance(app.screen, CallScreen) and app.screen is not call)
+        await wait_for(pilot, lambda: screen_ready(app, CallScreen) and app.screen is not call)
         assert app.screen.mode is call.mode and app.screen.loaded is call.loaded
-        await pilot.press("ctrl+e")
+        await pilot.press("ctrl+e")  # at once: before the new call has connected
         await wait_for(pilot, lambda: results_shown(app))
     store = app.context.records.store
     assert [r.stars for r in store.ratings("Ada Trainee")] == [4]
@@ -84,14 +84,14 @@ async def test_without_a_store_the_app_says_so_and_keeps_working(make_app, fixed
     app = make_app()
     assert app.context.records_problem and "training store unavailable" in app.context.records_problem
     async with app.run_test(size=(100, 32)) as pilot:
-        await wait_for(pilot, lambda: isinstance(app.screen, SignInScreen))
+        await wait_for(pilot, lambda: screen_ready(app, SignInScreen))
         banner = app.screen.query_one("#banner", Banner)
         assert banner.message.startswith("training store unavailable")
         app.screen.query_one("#name", Input).value = "Nora Nostore"
         await pilot.click("#sign-in")
-        await wait_for(pilot, lambda: isinstance(app.screen, PickerScreen))
+        await wait_for(pilot, lambda: screen_ready(app, PickerScreen))
         await pilot.press("f2")
-        await wait_for(pilot, lambda: isinstance(app.screen, HistoryScreen))
+        await wait_for(pilot, lambda: screen_ready(app, HistoryScreen))
         level = str(app.screen.query_one("#level", Static).content)
         assert "star levels need the training store" in level
 
@@ -104,9 +104,8 @@ async def test_a_bad_scenario_file_is_a_banner_with_its_line(make_app, fixed_hom
         await wait_for(pilot, lambda: picker.query_one("#banner", Banner).message != "")
         assert picker.query_one("#banner", Banner).message.startswith("Bad scenario file: scenarios/broken.yaml:3:")
         await pilot.press(*"broken", "enter")  # picking it explains instead of starting a call
-        await pilot.pause()
-        assert isinstance(app.screen, PickerScreen)
-        assert any("broken.yaml:3" in n.message for n in app._notifications)
+        await wait_for(pilot, lambda: any("broken.yaml:3" in n.message for n in app._notifications))
+        assert app.screen is picker
 
 
 async def test_theme_toggle_and_command_palette(make_app, fixed_home):
@@ -117,11 +116,13 @@ async def test_theme_toggle_and_command_palette(make_app, fixed_home):
         await pilot.press("f9")
         assert app.current_theme.dark is not dark
         await pilot.press("ctrl+p")
-        await wait_for(pilot, lambda: isinstance(app.screen, CommandPalette))
+        await wait_for(pilot, lambda: screen_ready(app, CommandPalette))
         await pilot.press(*"history")
-        await pilot.pause(0.5)
+        commands = app.screen.query_one(CommandList)
+        await wait_for(pilot, lambda: commands.highlighted is not None
+                       and "History" in str(commands.get_option_at_index(commands.highlighted).prompt))
         await pilot.press("enter")
-        await wait_for(pilot, lambda: isinstance(app.screen, HistoryScreen))
+        await wait_for(pilot, lambda: screen_ready(app, HistoryScreen))
 
 
 async def test_a_damaged_roster_file_is_kept_aside_not_fatal(make_app, fixed_home, data_dir):
@@ -129,11 +130,11 @@ async def test_a_damaged_roster_file_is_kept_aside_not_fatal(make_app, fixed_hom
     (data_dir / "ui" / "roster.json").write_text('{"trainees": [{"nam', encoding="utf-8")
     app = make_app()
     async with app.run_test(size=(100, 32)) as pilot:
-        await wait_for(pilot, lambda: isinstance(app.screen, SignInScreen))
+        await wait_for(pilot, lambda: screen_ready(app, SignInScreen))
         assert "roster.json was damaged" in app.screen.query_one("#banner", Banner).message
         app.screen.query_one("#name", Input).value = "Dana Damaged"
         await pilot.click("#sign-in")
-        await wait_for(pilot, lambda: isinstance(app.screen, PickerScreen))
+        await wait_for(pilot, lambda: screen_ready(app, PickerScreen))
     assert (data_dir / "ui" / "roster.json.damaged").read_text(encoding="utf-8") == '{"trainees": [{"nam'
     assert '"last": "Dana Damaged"' in (data_dir / "ui" / "roster.json").read_text(encoding="utf-8")
 
@@ -162,7 +163,7 @@ async def test_a_call_left_open_by_a_crash_is_kept_and_announced_at_start(make_a
     app = make_app()
     assert app.context.recovery_notice and "kept 1 call" in app.context.recovery_notice
     async with app.run_test(size=(100, 32)) as pilot:
-        await wait_for(pilot, lambda: isinstance(app.screen, SignInScreen))
+        await wait_for(pilot, lambda: screen_ready(app, SignInScreen))
         assert app.screen.query_one("#banner", Banner).message.startswith("kept 1 call")
     with open_store(settings=load_settings()) as store:
         assert store.get_call(call_id).attempt.status == CallStatus.UNFINISHED

@@ -19,7 +19,7 @@ from simulator.ui.screens.results import ResultsScreen
 from simulator.ui.screens.signin import SignInScreen
 from simulator.ui.widgets.transcript import TranscriptView
 
-from .conftest import REPLIES, results_shown, signed_in_app, wait_for
+from .conftest import REPLIES, results_shown, screen_ready, signed_in_app, wait_for
 
 BROKEN_SCENARIO = "id: broken\ntitle: [unclosed\n"
 
@@ -37,18 +37,18 @@ async def settle(pilot) -> None:
 def _type_replies(replies, until_results: bool = False):
     async def run(pilot):
         app = pilot.app
-        await wait_for(pilot, lambda: isinstance(app.screen, SignInScreen))
+        await wait_for(pilot, lambda: screen_ready(app, SignInScreen))
         await app.push_screen(PickerScreen())
-        await wait_for(pilot, lambda: isinstance(app.screen, PickerScreen))
+        await wait_for(pilot, lambda: screen_ready(app, PickerScreen))
         loaded = app.context.catalog.find("billing-overcharge").loaded
         await app.push_screen(CallScreen(loaded, TrainingMode.PRACTICE))
-        await wait_for(pilot, lambda: isinstance(app.screen, CallScreen))
+        await wait_for(pilot, lambda: screen_ready(app, CallScreen))
         transcript = app.screen.query_one("#transcript", TranscriptView)
         await wait_for(pilot, lambda: len(transcript.lines) == 1)
         for number, reply in enumerate(replies, start=1):
             app.screen.query_one("#reply", Input).value = reply
             await pilot.press("enter")
-            await wait_for(pilot, lambda: isinstance(app.screen, ResultsScreen)
+            await wait_for(pilot, lambda: screen_ready(app, ResultsScreen)
                            or len(app.screen.query_one("#transcript", TranscriptView).lines) >= 2 * number + 1)
         if until_results:
             await wait_for(pilot, lambda: results_shown(app))
@@ -63,7 +63,7 @@ def test_sign_in_screen(snap_compare, make_app, fixed_home, data_dir):
     app.context.records.sign_in("Ada Trainee", "Blue")
 
     async def ready(pilot):
-        await wait_for(pilot, lambda: isinstance(pilot.app.screen, SignInScreen))
+        await wait_for(pilot, lambda: screen_ready(pilot.app, SignInScreen))
         await settle(pilot)
 
     assert snap_compare(app, terminal_size=(100, 32), run_before=ready)
@@ -74,9 +74,9 @@ def test_picker_at_80x24_with_a_bad_scenario_file(snap_compare, make_app, fixed_
     app = signed_in_app(make_app)
 
     async def open_picker(pilot):
-        await wait_for(pilot, lambda: isinstance(pilot.app.screen, SignInScreen))
+        await wait_for(pilot, lambda: screen_ready(pilot.app, SignInScreen))
         await pilot.app.push_screen(PickerScreen())
-        await wait_for(pilot, lambda: isinstance(pilot.app.screen, PickerScreen))
+        await wait_for(pilot, lambda: screen_ready(pilot.app, PickerScreen))
         preview = pilot.app.screen.query_one("#preview")
         await wait_for(pilot, lambda: "Margaret" in str(preview.content))
         await settle(pilot)
@@ -113,9 +113,9 @@ def test_history_screen(snap_compare, make_app, fixed_home, data_dir: Path):
         keeper.finish(finished)
 
     async def open_history(pilot):
-        await wait_for(pilot, lambda: isinstance(pilot.app.screen, SignInScreen))
+        await wait_for(pilot, lambda: screen_ready(pilot.app, SignInScreen))
         await pilot.app.push_screen(HistoryScreen())
-        await wait_for(pilot, lambda: isinstance(pilot.app.screen, HistoryScreen))
+        await wait_for(pilot, lambda: screen_ready(pilot.app, HistoryScreen))
         await settle(pilot)
 
     assert len(app.context.attempts()) == 3

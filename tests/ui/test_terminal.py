@@ -35,16 +35,32 @@ class Tmux:
     def type(self, text: str) -> None:
         self.run("send-keys", "-t", "app", "-l", text)
 
-    def wait_for(self, *texts: str, timeout_s: float = 60) -> str:
-        """The screen once every one of ``texts`` is on it (the terminal redraws in pieces)."""
+    def cursor_row(self) -> int:
+        """The terminal cursor's row: Textual keeps it on the focused input even while hidden."""
+        return int(self.run("display-message", "-p", "-t", "app", "#{cursor_y}").strip())
+
+    def wait_until(self, condition, what: str, timeout_s: float = 60) -> str:
+        """The screen once ``condition(screen)`` holds (the terminal redraws in pieces)."""
         deadline = time.monotonic() + timeout_s
         while True:
             screen = self.screen()
-            if all(text in screen for text in texts):
+            if condition(screen):
                 return screen
             if time.monotonic() > deadline:
-                raise AssertionError(f"{texts!r} never all appeared; the screen shows:\n{screen}")
+                raise AssertionError(f"{what} did not happen within {timeout_s:.0f} s; the screen shows:\n{screen}")
             time.sleep(0.2)
+
+    def wait_for(self, *texts: str, timeout_s: float = 60) -> str:
+        """The screen once every one of ``texts`` is on it."""
+        return self.wait_until(lambda screen: all(text in screen for text in texts),
+                               f"{texts!r} all appearing", timeout_s)
+
+    def wait_for_focus(self, text: str, timeout_s: float = 60) -> None:
+        """Until the input showing ``text`` has the focus: keys typed before then go elsewhere."""
+        def focused(screen: str) -> bool:
+            return any(text in line and row == self.cursor_row() for row, line in enumerate(screen.splitlines()))
+
+        self.wait_until(focused, f"focus moving to the box showing {text!r}", timeout_s)
 
 
 @pytest.fixture
@@ -75,8 +91,8 @@ def test_installed_callsim_takes_a_typed_call_in_a_real_terminal(tmux, tmp_path,
     assert tmux.run("display-message", "-p", "-t", "app", "#{window_width}x#{window_height}").strip() == "100x30"
     tmux.wait_for("Who is at the headset?")
     tmux.type("Tess Terminal")
-    tmux.keys("Enter")
-    time.sleep(0.5)  # Enter moves to the team box
+    tmux.keys("Enter")  # Enter moves to the team box
+    tmux.wait_for_focus("team (optional)")
     tmux.type("Night shift")
     tmux.keys("Enter")
     tmux.wait_for("Charged twice for the same month", "Tess Terminal", "Best", "★★☆☆☆", "f4 Mode")
@@ -92,10 +108,7 @@ def test_installed_callsim_takes_a_typed_call_in_a_real_terminal(tmux, tmp_path,
     tmux.wait_for("Overall", "Pass mark", "compliance", "Tips", "fail")  # one reply cannot pass this call
 
     tmux.keys("C-q")
-    deadline = time.monotonic() + 20
-    while "Overall" in tmux.screen() and time.monotonic() < deadline:
-        time.sleep(0.2)
-    assert "Overall" not in tmux.screen(), "the app did not quit on Ctrl+Q"
+    tmux.wait_until(lambda screen: "Overall" not in screen, "the app quitting on Ctrl+Q", timeout_s=20)
 
     calls = list((data / "calls").glob("*/call.jsonl"))
     assert len(calls) == 1
@@ -108,11 +121,12 @@ def test_the_device_check_over_the_scenario_list_in_a_small_terminal(tmux, tmp_p
     tmux.wait_for("Who is at the headset?")
     tmux.type("Tess Terminal")
     tmux.keys("Enter")
-    time.sleep(0.5)
+    tmux.wait_for_focus("team (optional)")
     tmux.keys("Enter")
     tmux.wait_for("Customer:", "f4 Mode")  # the picker's preview, low on the screen at 80x24
     tmux.keys("F3")  # the device check: a banner appears once the devices are listed, if there are none
     tmux.wait_for("Speaker / headset", "f5 Rescan")
-    time.sleep(3.0)  # past the sign-in notification's 2 s
-    screen = tmux.screen()
-    assert "Customer:" not in screen and "Signed in as" not in screen, f"cells were left on screen:\n{screen}"
+    # The sign-in notification lasts 2 s; once it has gone, nothing of the picker may be left.
+    screen = tmux.wait_until(lambda screen: "Signed in as" not in screen, "the sign-in notification clearing",
+                             timeout_s=30)
+    assert "Customer:" not in screen, f"cells were left on screen:\n{screen}"

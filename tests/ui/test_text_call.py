@@ -12,25 +12,25 @@ from simulator.ui.screens.signin import SignInScreen
 from simulator.ui.widgets.banner import Banner
 from simulator.ui.widgets.transcript import TranscriptView
 
-from .conftest import REPLIES, results_shown, wait_for
+from .conftest import REPLIES, results_shown, screen_ready, wait_for
 
 
 async def test_typed_call_from_sign_in_to_scorecard(make_app, data_dir, monkeypatch):
     monkeypatch.delenv("CALLSIM_ANALYSER")  # the default analyser, as a trainee gets it
     app = make_app()
     async with app.run_test(size=(100, 32)) as pilot:
-        await wait_for(pilot, lambda: isinstance(app.screen, SignInScreen))
+        await wait_for(pilot, lambda: screen_ready(app, SignInScreen))
         await pilot.click("#name")
         await pilot.press(*"Ada Trainee")
         await pilot.click("#team")
         await pilot.press(*"Blue", "enter")
-        await wait_for(pilot, lambda: isinstance(app.screen, PickerScreen))
+        await wait_for(pilot, lambda: screen_ready(app, PickerScreen))
 
         await pilot.press(*"billing")
         table = app.screen.query_one("#scenarios", DataTable)
         await wait_for(pilot, lambda: table.row_count == 1)
         await pilot.press("enter")
-        await wait_for(pilot, lambda: isinstance(app.screen, CallScreen))
+        await wait_for(pilot, lambda: screen_ready(app, CallScreen))
         call = app.screen
         assert call.query_one("#banner", Banner).message == "no microphone: typing mode"
         transcript = call.query_one("#transcript", TranscriptView)
@@ -40,7 +40,7 @@ async def test_typed_call_from_sign_in_to_scorecard(make_app, data_dir, monkeypa
         for number, reply in enumerate(REPLIES, start=1):
             call.query_one("#reply", Input).value = reply
             await pilot.press("enter")
-            await wait_for(pilot, lambda: len(transcript.lines) >= 2 * number + 1 or isinstance(app.screen, ResultsScreen))
+            await wait_for(pilot, lambda: len(transcript.lines) >= 2 * number + 1 or screen_ready(app, ResultsScreen))
         await wait_for(pilot, lambda: results_shown(app))
         results = app.screen
         card = results.finished.scorecard

@@ -19,16 +19,17 @@ from simulator.ui.typed_input import QueuedTypedReplies
 from .conftest import REPLIES
 
 pytestmark = [pytest.mark.audio, pytest.mark.models]
+SPEECH_DBFS = -40.0  # a block this loud is the reply, not the silence before it
 
 
-def voiced(tmp_path, replies, *, fast: bool):
+def voiced(tmp_path, replies, *, fast: bool, on_level=None):
     settings = load_settings()
     loaded = load_scenario(settings.scenarios_dir / "billing-overcharge.yaml")
     analyser = AppContext.from_settings(settings, use_store=False).analyser(loaded.scenario)
     typed = QueuedTypedReplies()
     folder = tmp_path / "call"
     io = open_call_io(loaded, settings, folder, typed, want_voice=True, input_device=None, output_device="default",
-                      analyser=analyser, mic_from=replies["billing"], fast_replies=fast)
+                      analyser=analyser, mic_from=replies["billing"], fast_replies=fast, on_level=on_level)
     assert io.voiced, io.banner
     return loaded, analyser, io, folder
 
@@ -61,19 +62,27 @@ def test_switching_to_typing_mid_call_keeps_the_voice_and_takes_typed_replies(fi
 
 
 def test_hanging_up_while_the_call_listens_ends_it_at_once(file_device, replies, tmp_path, data_dir):
-    loaded, analyser, io, folder = voiced(tmp_path, replies, fast=False)  # replies arrive in real time
-    timers = []
+    opening_over = threading.Event()
+    hung_up = threading.Event()
+
+    def on_level(level_db: float) -> None:
+        # The mic is silent until the (5 s) first reply starts: hang up as it is heard, from
+        # another thread as the screen would, whatever the machine's speed.
+        if opening_over.is_set() and level_db > SPEECH_DBFS and not hung_up.is_set():
+            hung_up.set()
+            threading.Thread(target=io.hang_up, name="hang-up").start()
+
+    loaded, analyser, io, folder = voiced(tmp_path, replies, fast=False, on_level=on_level)  # in real time
 
     def on_event(event):
-        if isinstance(event, CustomerSpoke) and not timers:
-            # The opening line is over; hang up a moment into the (5 s) first reply.
-            timers.append(threading.Timer(1.0, io.hang_up))
-            timers[0].start()
+        if isinstance(event, CustomerSpoke):
+            opening_over.set()
 
     try:
         finished = run_call(loaded, analyser, io.voice, io.trainee, folder, mode=io.mode, on_event=on_event)
     finally:
         io.close()
+    assert hung_up.is_set()
     assert finished.record.outcome == Outcome.UNRESOLVED
     assert finished.record.trainee_turns == ()
     assert finished.scorecard is not None

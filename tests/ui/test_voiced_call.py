@@ -17,7 +17,7 @@ from simulator.ui.widgets.banner import Banner
 from simulator.ui.widgets.level_meter import LevelMeter
 from simulator.ui.widgets.transcript import TranscriptView
 
-from .conftest import results_shown, wait_for
+from .conftest import results_shown, screen_ready, wait_for
 
 pytestmark = [pytest.mark.audio, pytest.mark.models]
 
@@ -25,19 +25,19 @@ pytestmark = [pytest.mark.audio, pytest.mark.models]
 async def test_voiced_call_on_the_file_device_then_replay_a_turn(make_app, file_device, replies, data_dir):
     app = make_app(voice_enabled=True, mic_from=replies["billing"], fast_replies=True)
     async with app.run_test(size=(100, 32)) as pilot:
-        await wait_for(pilot, lambda: isinstance(app.screen, SignInScreen))
+        await wait_for(pilot, lambda: screen_ready(app, SignInScreen))
         app.screen.query_one("#name").value = "Vera Voice"
         await pilot.click("#sign-in")
-        await wait_for(pilot, lambda: isinstance(app.screen, PickerScreen))
+        await wait_for(pilot, lambda: screen_ready(app, PickerScreen))
         await pilot.press(*"charged twice", "enter")
-        await wait_for(pilot, lambda: isinstance(app.screen, CallScreen))
+        await wait_for(pilot, lambda: screen_ready(app, CallScreen))
         call = app.screen
         transcript = call.query_one("#transcript", TranscriptView)
         level = call.query_one("#level", LevelMeter)
         await wait_for(pilot, lambda: call.io is not None)
         assert call.io.voiced and call.query_one("#banner", Banner).message == ""
         assert not call.query_one("#reply").display  # no typing box in a voiced call
-        await wait_for(pilot, lambda: level.level_db > -60 or isinstance(app.screen, ResultsScreen), 120)
+        await wait_for(pilot, lambda: level.level_db > -60 or screen_ready(app, ResultsScreen), 120)
         await wait_for(pilot, lambda: results_shown(app), 240)
         assert transcript.partial_updates >= 1  # words showed while the reply was being transcribed
 
