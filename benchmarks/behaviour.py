@@ -43,7 +43,11 @@ sys.path.insert(0, str(REPO))
 
 from simulator.analysis.base import TurnInput  # noqa: E402
 from simulator.analysis.behaviour.corpus import (  # noqa: E402
-    LabelledReply, corpus_files, read_corpus_file, read_items_file, writer_of,
+    LabelledReply,
+    corpus_files,
+    read_corpus_file,
+    read_items_file,
+    writer_of,
 )
 from simulator.analysis.behaviour.judge import empathy_judgement  # noqa: E402
 from simulator.analysis.behaviour.metrics import Agreement, agreement, macro_f1  # noqa: E402

@@ -32,7 +32,12 @@ sys.path.insert(0, str(REPO))
 
 from simulator.audio.clip import read_wav  # noqa: E402
 from simulator.audio.endpoint import (  # noqa: E402
-    EndpointConfig, Endpointer, SileroVad, SpeechPaused, SpeechResumed, TurnEnded,
+    EndpointConfig,
+    Endpointer,
+    SileroVad,
+    SpeechPaused,
+    SpeechResumed,
+    TurnEnded,
 )
 
 BLOCK = 256

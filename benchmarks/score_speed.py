@@ -74,11 +74,11 @@ def build_call(folder: Path, repeats: int = 2) -> Path:
 
 
 def _score_once(path: Path, loaded, analyser, transcriber, transcribe_customer: bool = True) -> tuple[float, dict]:
-    from simulator.wavfile import read_wav
+    from simulator.qa.external import analyse_external
     from simulator.qa.importer import vad_span_finder
     from simulator.scenario.loader import effective_rubric
     from simulator.scoring.call_scorer import score_call
-    from simulator.qa.external import analyse_external
+    from simulator.wavfile import read_wav
 
     started = time.perf_counter()
     cpu_started = time.process_time()
@@ -94,8 +94,8 @@ def _score_once(path: Path, loaded, analyser, transcriber, transcribe_customer: 
 
 def run() -> dict:
     from simulator.analysis.registry import builtin_analysers
-    from simulator.qa.importer import transcriber_for
     from simulator.config import load_settings
+    from simulator.qa.importer import transcriber_for
     from simulator.scenario.loader import load_scenario
 
     settings = load_settings()

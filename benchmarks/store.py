@@ -17,8 +17,8 @@ import tempfile
 import time
 from pathlib import Path
 
-from simulator.record import CallHeader, TurnRecord, now_iso
 from simulator.contracts import Outcome, Speaker
+from simulator.record import CallHeader, TurnRecord, now_iso
 from simulator.store import open_store
 
 TURNS = 9

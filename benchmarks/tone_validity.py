@@ -32,11 +32,10 @@ from pathlib import Path
 import numpy as np
 
 from simulator.analysis.acoustics import voice_features
-
-from simulator.wavfile import read_wav, resample
 from simulator.analysis.tone import call_tone, features_of_file
 from simulator.contracts import ToneLabel, Transcript
 from simulator.scenario.model import ToneThresholds
+from simulator.wavfile import read_wav, resample
 
 REPO = Path(__file__).resolve().parents[1]
 DEFAULT_DATA = REPO.parent / "shared" / "data" / "emotion_speech"

@@ -12,8 +12,7 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
-from simulator.store import CallStatus, open_store
-from simulator.store import models
+from simulator.store import CallStatus, models, open_store
 
 from .conftest import GOOD_REPLIES
 
@@ -67,9 +66,9 @@ def test_killed_call_is_kept_and_reported(db_url: str, tmp_path: Path, lab_env: 
 
 
 def test_cli_recover_reports_unfinished(db_url: str, tmp_path: Path, lab_env: Path, capsys) -> None:
-    from simulator.record import CallHeader, CallRecorder, TurnRecord, now_iso
     from simulator.cli import main
     from simulator.contracts import Speaker
+    from simulator.record import CallHeader, CallRecorder, TurnRecord, now_iso
     from simulator.store.sql import HOST
 
     recorder = CallRecorder(tmp_path / "call", CallHeader("billing-overcharge", "0" * 64, 0, "text", "lexical",

@@ -8,8 +8,14 @@ from pathlib import Path
 import pytest
 
 from simulator.cli import main
-from simulator.lab.drills import (StageConditions, StagePressure, StageResult, load_drill, parse_drill_reply,
-                                  recovery_after_failures)
+from simulator.lab.drills import (
+    StageConditions,
+    StagePressure,
+    StageResult,
+    load_drill,
+    parse_drill_reply,
+    recovery_after_failures,
+)
 from simulator.scenario.diagnostics import FileProblems
 from simulator.store import CallKind, open_store
 
@@ -153,7 +159,7 @@ def test_header_gives_the_interruptions_the_customer_really_makes(tmp_path: Path
     assert habit > 0  # this persona talks over long replies whatever the drill's knob says
     seeds = range(6)
     result, announced = _run(tmp_path, [{"scenario": "billing-overcharge", "seed": s, "interrupt_rate": 0.0}
-                                        for s in seeds], {n: (LONG_REPLY,) * 4 for n in range(1, len(seeds) + 1)})
+                                        for s in seeds], dict.fromkeys(range(1, len(seeds) + 1), (LONG_REPLY,) * 4))
     headers = [line for line in announced if line.lstrip().startswith("=== stage")]
     assert len(headers) == len(seeds)
     cut = [s for s in result.stages if s.pressure.cut_in]

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from simulator.record import CallHeader, CallRecorder, TurnRecord, now_iso, read_call
-from simulator.contracts import Outcome, Speaker
 from simulator.call.textcall import new_call_folder
+from simulator.contracts import Outcome, Speaker
+from simulator.record import CallHeader, CallRecorder, TurnRecord, now_iso, read_call
 from simulator.store import CallKind, CallMirror, CallStatus, StoreError, open_store
 
 from .conftest import GOOD_REPLIES, POOR_REPLIES, play

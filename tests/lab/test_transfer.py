@@ -9,11 +9,10 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
-from simulator.record import CallHeader, CallRecorder, TurnRecord, now_iso
 from simulator.cli import main
 from simulator.contracts import Outcome, Speaker
-from simulator.store import CallKind, StoreError, open_store
-from simulator.store import models
+from simulator.record import CallHeader, CallRecorder, TurnRecord, now_iso
+from simulator.store import CallKind, StoreError, models, open_store
 from simulator.store.transfer import export_data, forget_trainee, import_data
 from simulator.store.types import KpiRow
 

@@ -6,8 +6,8 @@ import json
 
 import pytest
 
-from simulator.record import CALL_FILE, CallHeader, CallRecorder, TurnRecord, read_call
 from simulator.contracts import EngineEvent, Outcome, Speaker, Word
+from simulator.record import CALL_FILE, CallHeader, CallRecorder, TurnRecord, read_call
 
 
 def header() -> CallHeader:

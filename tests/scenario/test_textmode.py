@@ -7,10 +7,10 @@ import subprocess
 import sys
 from pathlib import Path
 
-from simulator.record import CALL_FILE, read_call
 from simulator.call.text_io import parse_reply
 from simulator.cli import main
 from simulator.contracts import Outcome, Speaker
+from simulator.record import CALL_FILE, read_call
 
 from .conftest import REFERENCE
 

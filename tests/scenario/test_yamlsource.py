@@ -82,7 +82,7 @@ def test_binary_file(tmp_path):
 
 
 def test_non_utf8_file_points_at_the_bad_byte(tmp_path):
-    code, line, column, message = problem(write(tmp_path, "id: x\ntitle: caf".encode() + b"\xe9\n"))
+    code, line, column, message = problem(write(tmp_path, b"id: x\ntitle: caf" + b"\xe9\n"))
     assert (code, line, column) == ("file.encoding", 2, 11)
     assert "0xe9" in message
 

@@ -13,11 +13,11 @@ import numpy as np
 import pytest
 
 from simulator.analysis.lexical import LexicalAnalyser
-from simulator.record import CallHeader, CallRecorder, TurnRecord
 from simulator.call.text_io import ScriptedReplies, SilentVoice, parse_reply
 from simulator.call.textcall import run_call
 from simulator.cli import main
 from simulator.contracts import EmpathyJudgement, EmpathyLevel, Outcome, Speaker, Transcript, TurnAnalysis
+from simulator.record import CallHeader, CallRecorder, TurnRecord
 from simulator.scenario.loader import load_scenario
 from simulator.scoring.scorecard import scorecard_to_json
 

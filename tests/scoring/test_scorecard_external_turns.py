@@ -8,16 +8,22 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from simulator.wavfile import Audio, read_wav
 from simulator.analysis.lexical import LexicalAnalyser
 from simulator.contracts import Speaker, Transcript, Word
-from simulator.scenario.model import Rubric
-from simulator.scoring.call_scorer import score_call
 from simulator.qa.external import (
-    Span, agent_timing, analyse_external, build_turns, channels_of, overlap_s, transcribe_clips,
+    Span,
+    agent_timing,
+    analyse_external,
+    build_turns,
+    channels_of,
+    overlap_s,
+    transcribe_clips,
 )
 from simulator.qa.importer import generic_scenario
+from simulator.scenario.model import Rubric
+from simulator.scoring.call_scorer import score_call
 from simulator.scoring.scorecard import Dimension
+from simulator.wavfile import Audio, read_wav
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "asr"
 

@@ -9,10 +9,10 @@ import pytest
 
 from simulator.analysis.base import TurnInput
 from simulator.analysis.lexical import LexicalAnalyser
-from simulator.record import CallHeader, CallRecord, TurnRecord
 from simulator.call.text_io import ScriptedReplies, SilentVoice, parse_reply, read_reply_file
 from simulator.call.textcall import run_call
 from simulator.contracts import Outcome, Speaker, ToneLabel, ToneMeasures, Transcript, TurnTiming
+from simulator.record import CallHeader, CallRecord, TurnRecord
 from simulator.scenario.loader import effective_rubric, load_scenario
 from simulator.scenario.model import Rubric
 from simulator.scoring.call_scorer import score_call

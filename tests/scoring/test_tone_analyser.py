@@ -7,11 +7,11 @@ from pathlib import Path
 
 import numpy as np
 
-from simulator.wavfile import read_wav
 from simulator.analysis.base import TurnInput
 from simulator.analysis.lexical import LexicalAnalyser
 from simulator.analysis.tone import ToneAnalyser, with_tone
 from simulator.contracts import ToneLabel, Transcript
+from simulator.wavfile import read_wav
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "asr"
 

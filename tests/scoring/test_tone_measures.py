@@ -15,11 +15,10 @@ import numpy as np
 import pytest
 
 from simulator.analysis.acoustics import voice_features, yin_pitch
-
-from simulator.wavfile import read_wav
 from simulator.analysis.tone import SpeakerBaseline, call_tone, count_fillers, measure_tone, words_per_minute
 from simulator.contracts import ToneLabel, Transcript, Word
 from simulator.scenario.model import ToneThresholds
+from simulator.wavfile import read_wav
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "asr"
 CLIPS = ("pocketsphinx_goforward", "pocketsphinx_forever_2", "speechrecognition_english", "whisper_jfk")
@@ -91,7 +90,7 @@ def test_faster_copy_reads_faster(clip, tmp_path):
 
 
 def test_word_timings_give_the_pace():
-    words = tuple(Word(w, 0.4 * i, 0.4 * i + 0.3) for i, w in enumerate("one two three four five six".split()))
+    words = tuple(Word(w, 0.4 * i, 0.4 * i + 0.3) for i, w in enumerate(["one", "two", "three", "four", "five", "six"]))
     wpm = words_per_minute(Transcript(" ".join(w.text for w in words), words), None)
     assert wpm == pytest.approx(60 * 6 / (0.4 * 5 + 0.3))
 

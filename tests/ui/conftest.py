@@ -15,6 +15,7 @@ from simulator.config import load_settings
 from simulator.ui.app import CallsimApp
 from simulator.ui.context import AppContext
 
+
 def _voice_fixtures():
     """The voiced-call fixtures (ALSA file device, espeak-ng replies) from tests/voice/conftest.py."""
     path = Path(__file__).resolve().parents[1] / "voice" / "conftest.py"

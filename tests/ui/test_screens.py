@@ -145,9 +145,9 @@ async def test_a_call_left_open_by_a_crash_is_kept_and_announced_at_start(make_a
 
     import sqlalchemy as sa
 
-    from simulator.record import CallHeader, CallRecorder, TurnRecord, now_iso
     from simulator.config import load_settings
     from simulator.contracts import Speaker
+    from simulator.record import CallHeader, CallRecorder, TurnRecord, now_iso
     from simulator.store import CallStatus, models, open_store
     from simulator.store.sql import HOST
 

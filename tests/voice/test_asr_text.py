@@ -11,13 +11,18 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from simulator.asr.audio_file import read_audio
-
-from simulator.wavfile import AudioFileError, resample
 from simulator.asr.guards import (
-    FILLER_PROMPT, DecodedSegment, SegmentChecks, SpeechSpan, assemble_transcript, combined_prompt, model_input,
+    FILLER_PROMPT,
+    DecodedSegment,
+    SegmentChecks,
+    SpeechSpan,
+    assemble_transcript,
+    combined_prompt,
+    model_input,
 )
 from simulator.asr.wer import corpus_wer, normalise, number_words, wer, word_errors
 from simulator.contracts import Word
+from simulator.wavfile import AudioFileError, resample
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "asr"
 

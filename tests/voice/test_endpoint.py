@@ -12,7 +12,14 @@ import pytest
 from simulator.audio.capture import DeviceMic
 from simulator.audio.clip import CALL_RATE
 from simulator.audio.endpoint import (
-    VAD_WINDOW, EndpointConfig, Endpointer, NoSpeech, SileroVad, SpeechPaused, SpeechResumed, SpeechStarted,
+    VAD_WINDOW,
+    EndpointConfig,
+    Endpointer,
+    NoSpeech,
+    SileroVad,
+    SpeechPaused,
+    SpeechResumed,
+    SpeechStarted,
     TurnEnded,
 )
 from simulator.audio.noise import noise

@@ -23,8 +23,8 @@ import numpy as np
 import pytest
 
 from simulator.audio.clip import AudioClip, read_wav, write_wav
-from simulator.record import CallRecord, read_call
 from simulator.contracts import Speaker
+from simulator.record import CallRecord, read_call
 from tests.helpers.waiting import wait_until
 
 pytestmark = [pytest.mark.audio, pytest.mark.models]

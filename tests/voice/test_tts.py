@@ -11,14 +11,14 @@ import numpy as np
 import pytest
 
 from simulator.audio.clip import CALL_RATE, AudioClip, level_dbfs, read_wav
+from simulator.call.voiced import next_line_candidates
 from simulator.scenario.diagnostics import FileProblems
 from simulator.scenario.loader import load_scenario, scenario_files
-from simulator.tts.base import TtsError
-from simulator.tts.registry import builtin_engines
-from simulator.tts.cache import LineCache
 from simulator.scenario.voices import SCHEMA_FILE, load_voice, load_voices, voice_schema
+from simulator.tts.base import TtsError
+from simulator.tts.cache import LineCache
+from simulator.tts.registry import builtin_engines
 from simulator.tts.worker import AHEAD, TtsWorker
-from simulator.call.voiced import next_line_candidates
 
 LINE = "I have been waiting for forty minutes and nobody has called me back."
 
@@ -177,8 +177,8 @@ def test_unknown_system_voice_is_a_clear_error(worker, profiles):
 
 def test_cache_is_bounded():
     from simulator.audio.clip import AudioClip
-    from simulator.tts.cache import LineKey
     from simulator.scenario.voices import Prosody
+    from simulator.tts.cache import LineKey
 
     cache = LineCache(max_lines=3)
     keys = [LineKey("e", "v", "s", Prosody(160, 50, 0.8), f"line {i}") for i in range(5)]

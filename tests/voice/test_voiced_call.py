@@ -18,12 +18,12 @@ import pytest
 from simulator.audio.capture import ReplayPace, WavMic
 from simulator.audio.clip import CALL_RATE, AudioClip, DiskFull, read_wav, to_int16, write_wav
 from simulator.audio.noise import noise
-from simulator.record import read_call
 from simulator.call.textcall import run_call
 from simulator.call.voiced import VoiceOptions
 from simulator.call.voiced_setup import open_voiced_call
 from simulator.config import Settings
 from simulator.contracts import Outcome, Speaker
+from simulator.record import read_call
 from simulator.scenario.loader import load_scenario
 
 pytestmark = [pytest.mark.audio, pytest.mark.models]

@@ -14,13 +14,13 @@ from simulator.analysis.registry import builtin_analysers
 from simulator.audio.capture import ReplayPace, WavMic
 from simulator.audio.clip import CALL_RATE, read_wav, to_int16
 from simulator.audio.endpoint import VAD_WINDOW, EndpointConfig
-from simulator.record import read_call
 from simulator.call.session import TraineeAnswered
 from simulator.call.textcall import run_call
 from simulator.call.voiced import VoiceOptions
 from simulator.call.voiced_setup import open_voiced_call
 from simulator.config import Settings
 from simulator.contracts import Speaker
+from simulator.record import read_call
 from simulator.scenario.loader import load_scenario
 from tests.conftest import absent
 from tests.helpers.audio import CollectingSpeaker
