@@ -76,7 +76,8 @@ STEP_EXAMPLES = {
     "take_ownership": ["I'm going to sort this out for you myself.", "Leave it with me, I'll make sure it gets fixed."],
     "explain_next_steps": ["I'll raise a refund request now and email you the reference.",
                            "What happens next is I book an engineer and send you a text to confirm."],
-    "set_timeline": ["You'll have the money back within three working days.", "Someone will call you before 5pm today."],
+    "set_timeline": ["You'll have the money back within three working days.",
+                     "Someone will call you before 5pm today."],
     "offer_alternative": ["I can offer you a £20 credit for the trouble.",
                           "As a workaround you could collect it from the depot instead."],
     "confirm_resolution": ["Does that sort things out for you?", "Would Thursday morning work for you?"],
@@ -126,7 +127,8 @@ def summary(result: Agreement, name: str = "") -> dict:
         "empathy_three_class_f1": round(result.empathy_three_class_f1, 3),
         "step_micro_f1": round(result.steps.f1, 3), "step_recall": round(result.steps.recall, 3),
         "step_precision": round(result.steps.precision, 3),
-        "forbidden_recall": round(result.forbidden.recall, 3), "forbidden_precision": round(result.forbidden.precision, 3),
+        "forbidden_recall": round(result.forbidden.recall, 3),
+        "forbidden_precision": round(result.forbidden.precision, 3),
         "per_kind_f1": {kind: round(counts.f1, 2) for kind, counts in result.per_kind.items()},
     }
 
@@ -139,7 +141,8 @@ def benchmark_scenario() -> Scenario:
                    for kind in STEP_KIND_NAMES],
         "forbidden": [{"id": kind, "phrases": phrases, "examples": examples}
                       for kind, (phrases, examples) in FORBIDDEN_EXAMPLES.items()],
-        "start": "a", "on_patience_lost": "a", "on_max_turns": "a", "nodes": {"a": {"lines": ["hi"], "end": "resolved"}},
+        "start": "a", "on_patience_lost": "a", "on_max_turns": "a",
+        "nodes": {"a": {"lines": ["hi"], "end": "resolved"}},
     })
 
 
@@ -229,8 +232,10 @@ def main(argv: list[str] | None = None) -> int:
     cache.parent.mkdir(exist_ok=True)
     known = encoder.remembered()
     np.savez(cache, texts=np.array(list(known)), vectors=np.stack(list(known.values())))
-    result["speed"] = {} if args.encoder else {f"{threads}_thread": speed([r.reply for r in corpus[::7]], 60 if args.quick else 200, threads)
-                       for threads in (1, 2)}
+    replies, turns = [r.reply for r in corpus[::7]], 60 if args.quick else 200
+    result["speed"] = {} if args.encoder else {
+        f"{threads}_thread": speed(replies, turns, threads) for threads in (1, 2)
+    }
     if not args.json:
         print(table(result))
         print()

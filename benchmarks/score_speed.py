@@ -54,7 +54,7 @@ def build_call(folder: Path, repeats: int = 2) -> Path:
     placed = []
     clock = 0.0
     for round_ in range(repeats):
-        for number, ((speaker, text), gap) in enumerate(zip(LINES, GAPS_S)):
+        for number, ((speaker, text), gap) in enumerate(zip(LINES, GAPS_S, strict=True)):
             voice, rate = ("en-us", 160) if speaker == "agent" else ("en-gb", 180)
             samples = _speak(text, folder, f"{round_}-{number}", voice, rate)
             clock += gap

@@ -214,7 +214,8 @@ def table(result: dict) -> str:
          GOALS["step_f1"]),
         ("tone angry-vs-neutral accuracy (tone_validity report)", tone_accuracy, GOALS["tone_angry_neutral_accuracy"]),
         ("throughput, x real time (single turns, 1 thread)", speed["times_real_time"], GOALS["times_real_time"]),
-        ("throughput, x real time (batch, as callsim analyze)", speed["batch_times_real_time"], GOALS["times_real_time"]),
+        ("throughput, x real time (batch, as callsim analyze)", speed["batch_times_real_time"],
+         GOALS["times_real_time"]),
     ]
     lines = [f"{'measure':<72} {'value':>8} {'goal':>6}  met", "-" * 94]
     for name, value, goal in rows:

@@ -91,7 +91,7 @@ def run(folder: Path | None = None) -> dict:
             audio_s += features.duration_s
             turns.append((Transcript(entry.get("text", "")), features))
         tones = call_tone(turns, thresholds)
-        items = [(entry["emotion"], tone.label == ToneLabel.ANGRY) for entry, tone in zip(entries, tones)]
+        items = [(entry["emotion"], tone.label == ToneLabel.ANGRY) for entry, tone in zip(entries, tones, strict=True)]
         if actor in CALIBRATION_ACTORS:
             groups["calibration"].extend(items)
         else:
@@ -147,7 +147,8 @@ def _degraded_accuracy(folder: Path, by_actor: dict[int, list[dict]], thresholds
             samples, rate = change(audio.mono(), audio.sample_rate)
             turns.append((Transcript(""), voice_features(samples, rate)))
         tones = call_tone(turns, thresholds)
-        items.extend((entry["emotion"], tone.label == ToneLabel.ANGRY) for entry, tone in zip(entries, tones))
+        items.extend((entry["emotion"], tone.label == ToneLabel.ANGRY)
+                     for entry, tone in zip(entries, tones, strict=True))
     return _accuracy(items, {"angry", "neutral"})["accuracy"]
 
 
