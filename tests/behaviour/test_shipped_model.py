@@ -32,5 +32,5 @@ def test_the_weights_name_their_encoder_corpus_and_labels():
 def test_a_damaged_weights_file_is_named_with_what_to_do(tmp_path):
     damaged = tmp_path / "behaviour_en.npz"
     damaged.write_bytes(shipped_weights_path().read_bytes()[:500])
-    with pytest.raises(WeightsError, match="behaviour_en.npz.*rebuild it with python -m simulator.analysis"):
+    with pytest.raises(WeightsError, match=r"behaviour_en\.npz.*rebuild it with python -m simulator\.analysis"):
         BehaviourWeights.load(damaged)

@@ -36,7 +36,8 @@ def test_shipped_ladder_is_valid() -> None:
     (LADDER.replace("stars: 2", "stars: 3"), 6, 12, "levels must be 1, 2, 3"),
     (LADDER.replace("min_overall: 60", "min_overal: 60"), 5, 45, "unknown key 'min_overal'"),
     (LADDER.replace("difficulty_at_least: 2", "difficulty_at_least: 9"), 9, 42, "less than or equal to 5"),
-    (LADDER.replace("[billing-overcharge]", "[billing-overcharge, no-such-call]"), 10, 44, "no scenario 'no-such-call'"),
+    (LADDER.replace("[billing-overcharge]", "[billing-overcharge, no-such-call]"), 10, 44,
+     "no scenario 'no-such-call'"),
     (LADDER.replace("    title: Two\n", ""), 6, 5, "missing required key 'title'"),
     (LADDER + "  - stars: 3\n    title: x\n    title: y\n    require: [{}]\n", 13, 5, "duplicate key 'title'"),
 ])

@@ -78,7 +78,7 @@ def tables(fragment: str) -> list[list[dict[str, str]]]:
     out = []
     for rows in parser.tables:
         headers = [text for text, _ in rows[0]]
-        out.append([dict(zip(headers, (text for text, _ in row))) for row in rows[1:]])
+        out.append([dict(zip(headers, (text for text, _ in row), strict=True)) for row in rows[1:]])
     return out
 
 

@@ -97,7 +97,7 @@ def test_forget_removes_rows_and_files(store, tmp_path: Path) -> None:
     with store.engine.connect() as conn:
         for table in (models.turns, models.scorecards, models.evidence, models.ratings, models.recordings):
             assert conn.execute(sa.select(sa.func.count()).select_from(table).where(
-                table.c.call_id.in_(list(ids.values())[:2] + [voiced_id]))).scalar() == 0
+                table.c.call_id.in_([*list(ids.values())[:2], voiced_id]))).scalar() == 0
         assert conn.execute(sa.select(sa.func.count()).select_from(models.kpis)).scalar() == 1  # bo's
         assert conn.execute(sa.select(sa.func.count()).select_from(models.certifications)).scalar() == 0
         assert conn.execute(sa.select(sa.func.count()).select_from(models.drill_runs)).scalar() == 0

@@ -42,13 +42,14 @@ def mutated(draw) -> tuple[Path, bytes]:
         elif action == "replace":
             key, sep, _ = lines[where].partition(":")
             if sep:
-                value = draw(st.one_of(st.sampled_from(NASTY), st.integers(-10**6, 10**6).map(str), st.text(max_size=8)))
+                value = draw(st.one_of(st.sampled_from(NASTY), st.integers(-10**6, 10**6).map(str),
+                                       st.text(max_size=8)))
                 lines[where] = f"{key}: {value}\n"
         elif action == "indent":
             lines[where] = draw(st.sampled_from(["  ", " ", "\t", "      "])) + lines[where]
         else:
             cut = draw(st.integers(0, len(lines[where])))
-            lines = lines[:where] + [lines[where][:cut]]
+            lines = [*lines[:where], lines[where][:cut]]
     text = "".join(lines)
     data = text.encode("utf-8", "surrogatepass")
     if draw(st.booleans()) and data:

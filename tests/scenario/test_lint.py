@@ -77,7 +77,8 @@ def test_loop_with_no_exit_and_node_with_no_way_out(project, reference_text):
             "  spin-b:\n    lines: [\"And again.\"]\n    transitions:\n      - goto: spin-a\n"
             "  into-loop:\n    lines: [\"Here we go.\"]\n    transitions:\n      - goto: spin-a\n")
     text = reference_text.replace("  reassured:\n", loop + "  reassured:\n").replace(
-        "      - goto: impatient\n", "      - when: {mood_at_least: 95}\n        goto: into-loop\n      - goto: impatient\n")
+        "      - goto: impatient\n",
+        "      - when: {mood_at_least: 95}\n        goto: into-loop\n      - goto: impatient\n")
     _, found = lint(project, text)
     loops = [d for d in found if d.code == "graph.loop-no-exit"]
     assert len(loops) == 1 and "spin-a, spin-b" in loops[0].message
@@ -87,7 +88,8 @@ def test_loop_with_no_exit_and_node_with_no_way_out(project, reference_text):
 
 def test_dead_end_and_silent_stay(project, reference_text):
     text = reference_text.replace(
-        "  reassured:\n    lines:\n      - \"Three working days. Well, that's a relief. Make sure it doesn't happen again.\"\n"
+        "  reassured:\n    lines:\n"
+        "      - \"Three working days. Well, that's a relief. Make sure it doesn't happen again.\"\n"
         "    transitions:\n      - goto: resolved\n",
         "  reassured:\n    lines:\n      - \"Three working days.\"\n")
     text = text.replace("      - when: {silence: true}\n        say: \"Hello? Is anybody there?\"\n",
@@ -99,7 +101,8 @@ def test_dead_end_and_silent_stay(project, reference_text):
 def test_step_references_duplicates_and_undetectable_steps(project, reference_text):
     text = (reference_text
             .replace("    after: [verify]\n", "    after: [verfy]\n")
-            .replace("  - id: close\n", "  - id: close\n    description: again\n    required: false\n  - id: close\n", 1)
+            .replace("  - id: close\n",
+                     "  - id: close\n    description: again\n    required: false\n  - id: close\n", 1)
             .replace("      - when: {steps_done: [verify, resolve]}", "      - when: {steps_done: [verify, refund]}"))
     text = text.replace("script:\n", "script:\n  - id: wrap-up\n    description: Wrap up\n    required: false\n", 1)
     _, found = lint(project, text)
@@ -191,8 +194,9 @@ def test_shadowed_transitions(project, reference_text, first, later, shadowed):
 
 
 def test_ending_only_fields(project, reference_text):
-    text = reference_text.replace("  manager:\n    end: escalated\n",
-                                  "  manager:\n    end: escalated\n    handled: true\n    excuse_steps: [resolve, closing]\n")
+    text = reference_text.replace(
+        "  manager:\n    end: escalated\n",
+        "  manager:\n    end: escalated\n    handled: true\n    excuse_steps: [resolve, closing]\n")
     text = text.replace("  reassured:\n", "  reassured:\n    handled: false\n")
     _, found = lint(project, text)
     assert sorted(d.code for d in found) == ["graph.ending-only", "ref.unknown-step"]
@@ -200,7 +204,7 @@ def test_ending_only_fields(project, reference_text):
 
 def test_an_unknown_step_kind_is_named_with_did_you_mean(project, reference_text):
     text = reference_text.replace("    kind: verify_identity", "    kind: verify_identy")
-    path, found = lint(project, text)
+    _, found = lint(project, text)
     [diagnostic] = found
     assert diagnostic.position.line == line_of(text, "kind: verify_identy")
     assert "unknown value 'verify_identy'" in diagnostic.message

@@ -44,7 +44,7 @@ def test_duplicate_key_deep_inside_nodes(tmp_path, reference_text):
 
 def test_alias_bomb_is_refused_quickly(tmp_path):
     rows = ['a: &a ["x","x","x","x","x","x","x","x","x"]']
-    for name, previous in zip("bcdefgh", "abcdefg"):
+    for name, previous in zip("bcdefgh", "abcdefg", strict=True):
         rows.append(f"{name}: &{name} [" + ",".join([f"*{previous}"] * 9) + "]")
     code, _, _, message = problem(write(tmp_path, "\n".join(rows) + "\n"))
     assert code == "yaml.too-large"

@@ -59,7 +59,9 @@ def test_bad_lines_give_errors_with_line_numbers_and_the_rest_still_run(capsys, 
 
 def test_analyze_measures_tone_for_audio_lines(capsys, tmp_path, repo_root):
     clip = repo_root / "tests" / "data" / "asr" / "whisper_jfk.wav"
-    lines = [json.dumps({"id": "spoken", "text": "And so, my fellow Americans, ask not what your country can do for you, ask what you can do for your country.", "audio": str(clip)}),
+    said = ("And so, my fellow Americans, ask not what your country can do for you, "
+            "ask what you can do for your country.")
+    lines = [json.dumps({"id": "spoken", "text": said, "audio": str(clip)}),
              json.dumps({"id": "typed", "text": "Thank you."})]
     code, out, _ = run(capsys, lines, tmp_path)
     assert code == 0

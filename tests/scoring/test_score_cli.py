@@ -102,7 +102,7 @@ def test_a_stereo_recording_is_cut_into_turns_transcribed_timed_and_scored(recor
     payload = json.loads(out)
     turns = payload["turns"]
     assert [t["speaker"] for t in turns] == ["customer", "trainee"] * 3
-    for turn, (speaker, start, end) in zip(turns, recording["times"]):
+    for turn, (_speaker, start, end) in zip(turns, recording["times"], strict=True):
         assert turn["start_s"] == pytest.approx(start, abs=0.35)
         assert turn["end_s"] == pytest.approx(end, abs=0.35)
     said = " ".join(t["text"].lower() for t in turns)

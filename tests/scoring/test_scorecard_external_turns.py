@@ -93,7 +93,7 @@ class _TimedTranscriber:
         for second in range(int(len(audio) / 16_000)):
             chunk = audio[second * 16_000:(second + 1) * 16_000]
             if np.abs(chunk).max() > 0:
-                words.append(Word(f"w{int(round(chunk.max() * 100))}", second + 0.1, second + 0.9))
+                words.append(Word(f"w{round(chunk.max() * 100)}", second + 0.1, second + 0.9))
         return Transcript(" ".join(w.text for w in words), tuple(words))
 
 
@@ -129,7 +129,7 @@ def test_a_customer_who_sounds_angry_makes_the_next_reply_call_for_empathy(tmp_p
     agent = [DATA / "pocketsphinx_forever_2.wav", DATA / "pocketsphinx_goforward.wav",
              DATA / "speechrecognition_english.wav", DATA / "pocketsphinx_forever_2.wav"]
     clock, placed = 0, []
-    for c, a in zip(customer, agent):
+    for c, a in zip(customer, agent, strict=True):
         for channel, path in ((1, c), (0, a)):
             samples = read_wav(path).mono()
             placed.append((channel, clock, samples))

@@ -157,9 +157,9 @@ def test_business_turns_are_not_marked_down_for_empathy(loaded):
     scenario = loaded.scenario
     base = [("You've charged me twice and I'm furious!", 0,
              "I'm so sorry you've been charged twice, I can see how worrying that is, I'll sort it out.")]
-    business = base + [("Fine. My date of birth is the third of March.", -10,
+    business = [*base, ("Fine. My date of birth is the third of March.", -10,
                         "Thank you. I have refunded the second payment within three working days.")]
-    neglected = base + [("This is ridiculous, I'm overdrawn now!", 10,
+    neglected = [*base, ("This is ridiculous, I'm overdrawn now!", 10,
                          "I have refunded the second payment within three working days.")]
     calm = score_call(build_record(scenario, business), scenario, Rubric())
     upset = score_call(build_record(scenario, neglected), scenario, Rubric())

@@ -139,7 +139,7 @@ def test_the_same_call_at_a_different_headset_gain_gets_the_same_labels(tmp_path
     loud = call_tone(originals, thresholds)
     soft = call_tone(quieter, thresholds)
     assert [t.label for t in loud] == [t.label for t in soft]
-    for a, b in zip(loud, soft):
+    for a, b in zip(loud, soft, strict=True):
         assert a.level_rise_db == pytest.approx(b.level_rise_db, abs=0.3)
 
 

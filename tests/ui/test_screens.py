@@ -41,7 +41,7 @@ async def test_exam_mode_hides_the_steps_and_the_coaching_and_is_saved_as_an_exa
         for number, reply in enumerate(REPLIES, start=1):
             call.query_one("#reply", Input).value = reply
             await pilot.press("enter")
-            await wait_for(pilot, lambda: results_shown(app) or len(transcript.lines) >= 2 * number + 1)
+            await wait_for(pilot, lambda number=number: results_shown(app) or len(transcript.lines) >= 2 * number + 1)
         await wait_for(pilot, lambda: results_shown(app))
     attempts = app.context.records.store.attempts("Ada Trainee")
     assert [a.kind for a in attempts] == [CallKind.EXAM]

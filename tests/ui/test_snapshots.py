@@ -30,7 +30,7 @@ async def settle(pilot) -> None:
         box.cursor_blink = False
     await pilot.pause()
     for view in pilot.app.screen.query(TranscriptView):
-        await wait_for(pilot, lambda: view.scroll_y == view.max_scroll_y)
+        await wait_for(pilot, lambda view=view: view.scroll_y == view.max_scroll_y)
     await pilot.pause()
 
 
@@ -48,7 +48,7 @@ def _type_replies(replies, until_results: bool = False):
         for number, reply in enumerate(replies, start=1):
             app.screen.query_one("#reply", Input).value = reply
             await pilot.press("enter")
-            await wait_for(pilot, lambda: screen_ready(app, ResultsScreen)
+            await wait_for(pilot, lambda number=number: screen_ready(app, ResultsScreen)
                            or len(app.screen.query_one("#transcript", TranscriptView).lines) >= 2 * number + 1)
         if until_results:
             await wait_for(pilot, lambda: results_shown(app))

@@ -23,8 +23,8 @@ class Tmux:
         self.socket = socket
 
     def run(self, *args: str) -> str:
-        return subprocess.run(["tmux", "-L", self.socket, "-f", os.devnull, *args], check=True, capture_output=True, text=True,
-                              timeout=20).stdout
+        return subprocess.run(["tmux", "-L", self.socket, "-f", os.devnull, *args], check=True, capture_output=True,
+                              text=True, timeout=20).stdout
 
     def screen(self) -> str:
         return self.run("capture-pane", "-p", "-t", "app")

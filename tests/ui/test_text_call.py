@@ -40,7 +40,8 @@ async def test_typed_call_from_sign_in_to_scorecard(make_app, data_dir, monkeypa
         for number, reply in enumerate(REPLIES, start=1):
             call.query_one("#reply", Input).value = reply
             await pilot.press("enter")
-            await wait_for(pilot, lambda: len(transcript.lines) >= 2 * number + 1 or screen_ready(app, ResultsScreen))
+            await wait_for(pilot, lambda number=number: len(transcript.lines) >= 2 * number + 1
+                           or screen_ready(app, ResultsScreen))
         await wait_for(pilot, lambda: results_shown(app))
         results = app.screen
         card = results.finished.scorecard

@@ -89,5 +89,5 @@ def test_a_missing_checkpoint_or_unknown_name_is_a_clear_error(tmp_path):
         OpenAIWhisperTranscriber("no-such-whisper-model").load()
     broken = tmp_path / "broken.pt"
     broken.write_bytes(b"not a checkpoint")
-    with pytest.raises(AsrModelError, match="broken.pt"):
+    with pytest.raises(AsrModelError, match=r"broken\.pt"):
         OpenAIWhisperTranscriber(str(broken)).load()

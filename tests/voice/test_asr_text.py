@@ -210,7 +210,7 @@ def test_reader_errors_name_the_file(tmp_path):
     with pytest.raises(AudioFileError, match="no such file"):
         read_audio(tmp_path / "missing.wav")
     (tmp_path / "text.wav").write_text("this is not audio")
-    with pytest.raises(AudioFileError, match="text.wav"):
+    with pytest.raises(AudioFileError, match=r"text\.wav"):
         read_audio(tmp_path / "text.wav")
     with pytest.raises(AudioFileError, match="not a file"):
         read_audio(tmp_path)

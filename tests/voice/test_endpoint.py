@@ -6,6 +6,8 @@ check here is exact and independent of machine speed.
 
 from __future__ import annotations
 
+import itertools
+
 import numpy as np
 import pytest
 
@@ -148,10 +150,10 @@ def test_a_ten_minute_monologue_is_cut_at_the_maximum_turn_length_without_losing
         assert turn.audio.duration_s <= 45.0 + VAD_WINDOW / SR
     assert not turns[-1].was_interrupted
     # The turns tile the monologue: each starts where the previous one was cut, nothing missing.
-    for before, after in zip(turns, turns[1:]):
+    for before, after in itertools.pairwise(turns):
         assert after.start_s == pytest.approx(before.end_s, abs=1e-9)
     joined = np.concatenate([t.audio.samples for t in turns])
-    start = int(round(turns[0].start_s * SR))
+    start = round(turns[0].start_s * SR)
     assert np.array_equal(joined, captured[start:start + len(joined)])
     assert turns[0].start_s <= lead and turns[-1].end_s >= lead + 600 - 0.15
 

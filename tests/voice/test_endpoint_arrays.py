@@ -55,7 +55,8 @@ def of_kind(events, kind) -> list:
     return [event for event, _at in events if isinstance(event, kind)]
 
 
-def words_by_energy(samples: np.ndarray, below_peak_db: float = 30.0, bridge_s: float = 0.2) -> list[tuple[float, float]]:
+def words_by_energy(samples: np.ndarray, below_peak_db: float = 30.0,
+                    bridge_s: float = 0.2) -> list[tuple[float, float]]:
     """(start, end) seconds of each stretch of 10 ms frames within ``below_peak_db`` of the loudest,
     stretches closer than ``bridge_s`` merged: the words, found without the VAD."""
     frame = SR // 100

@@ -6,6 +6,7 @@ possible); the customer is played through PortAudio into ``playback.raw``.
 
 from __future__ import annotations
 
+import itertools
 import json
 import os
 import subprocess
@@ -58,7 +59,7 @@ def test_callsim_play_with_recorded_replies_reaches_an_ending_and_keeps_both_sid
         clip = read_wav(record.audio(turn))
         assert clip.duration_s > 0.5, turn
     # Each trainee WAV holds the whole reply it heard (plus a little silence either side).
-    for turn, reply in zip(trainee, sorted(replies["billing"].glob("*.wav"))):
+    for turn, reply in zip(trainee, sorted(replies["billing"].glob("*.wav")), strict=True):
         assert read_wav(record.audio(turn)).duration_s >= read_wav(reply).duration_s - 0.3
         assert turn.start_s < turn.end_s
     # The customer's last line went out through PortAudio sample for sample.
@@ -126,12 +127,13 @@ def test_a_full_disk_stops_the_call_and_keeps_every_finished_turn(file_device, r
     folder = tmp_path / "call"
     folder.mkdir()
     (folder / "04-trainee.wav").symlink_to("/dev/full")  # the second reply lands on a full disk
-    call = open_voiced_call(loaded, settings, folder, VoiceOptions(mic_from=replies["billing"], mic_pace=ReplayPace.FAST))
+    options = VoiceOptions(mic_from=replies["billing"], mic_pace=ReplayPace.FAST)
+    call = open_voiced_call(loaded, settings, folder, options)
     from simulator.analysis.registry import builtin_analysers
 
     analyser = builtin_analysers().create("lexical", loaded.scenario)
     try:
-        with pytest.raises(DiskFull, match="04-trainee.wav"):
+        with pytest.raises(DiskFull, match=r"04-trainee\.wav"):
             run_call(loaded, analyser, call, call, folder, mode="voice")
     finally:
         call.close()
@@ -155,7 +157,7 @@ def test_wav_mic_plays_each_reply_once_then_hangs_up(replies):
             samples.append(mic.read().samples)
         heard.append(np.concatenate(samples))
     assert not mic.expect_reply(5)
-    for got, path in zip(heard, files):
+    for got, path in zip(heard, files, strict=True):
         reply = read_wav(path).samples
         start = int(0.25 * CALL_RATE)
         assert not np.any(got[:start])
@@ -228,8 +230,8 @@ def test_a_customer_who_talks_over_people_cuts_in_on_a_long_reply_and_nothing_is
     record = read_call(the_call_folder(record_to))
     trainee = record.trainee_turns
     assert len(trainee) == 3  # cut at 5 s, cut again at 5 s, then the rest
-    assert not trainee[2].text == ""
-    for before, after in zip(trainee, trainee[1:]):
+    assert trainee[2].text != ""
+    for before, after in itertools.pairwise(trainee):
         # The customer cut in at the drill's turn limit; the reply went on into the next turn.
         assert read_wav(record.audio(before)).duration_s == pytest.approx(5.0, abs=0.05)
         assert after.start_s == pytest.approx(before.end_s, abs=0.01)

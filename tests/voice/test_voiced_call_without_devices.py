@@ -84,9 +84,13 @@ def device_free_call(tmp_path_factory):
     call = open_voiced_call(loaded, settings, folder, options, mic=mic, speaker=speaker)
     analyser = RecordingAnalyser(builtin_analysers().create("lexical", loaded.scenario))
     answered = []
+
+    def keep_answers(event) -> None:
+        if isinstance(event, TraineeAnswered):
+            answered.append(event)
+
     try:
-        finished = run_call(loaded, analyser, call, call, folder, mode="voice",
-                            on_event=lambda event: answered.append(event) if isinstance(event, TraineeAnswered) else None)
+        finished = run_call(loaded, analyser, call, call, folder, mode="voice", on_event=keep_answers)
     finally:
         call.close()
     return {"finished": finished, "folder": folder, "speaker": speaker, "analyser": analyser, "answered": answered,
