@@ -201,7 +201,7 @@ def test_reader_keeps_16k_speech_unchanged():
 
 def test_resample_keeps_a_tone_at_its_frequency():
     tone = np.sin(2 * np.pi * 300 * np.arange(22_050) / 22_050).astype(np.float32)
-    out = resample(tone, 22_050)
+    out = resample(tone, 22_050, 16_000)
     spectrum = np.abs(np.fft.rfft(out))
     assert np.argmax(spectrum) * 16_000 / len(out) == pytest.approx(300, abs=2)
 
