@@ -9,14 +9,18 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 from simulator.call.session import CallEvent, CustomerSpoke
 from simulator.call.text_io import ScriptedReplies, SilentVoice, TypedReplies, read_reply_file
 from simulator.call.textcall import new_call_folder, run_call
+from simulator.config import Settings
 from simulator.lab.ladder import Ladder
 from simulator.scenario.loader import load_scenario
 from simulator.store.types import CallKind, Certification, StoreError
+
+if TYPE_CHECKING:
+    from simulator.store.sql import SqlStore
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,7 +50,7 @@ def no_hints(event: CallEvent) -> str | None:
     return None
 
 
-def run_exam(ladder: Ladder, stars: int, settings: Any, store: Any, trainee: str, *, team: str | None = None,
+def run_exam(ladder: Ladder, stars: int, settings: Settings, store: SqlStore, trainee: str, *, team: str | None = None,
              replies_dir: Path | None = None, analyser: str | None = None, record_to: Path | None = None,
              voiced: bool = False, mic_from: Path | None = None, mic_pace: str | None = None,
              show: Callable[[str], None] = print, read_line: Callable[[str], str] = input) -> ExamResult:
