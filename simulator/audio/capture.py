@@ -17,7 +17,15 @@ from typing import Protocol
 import numpy as np
 
 from simulator.audio.clip import CALL_RATE, AudioBlock, read_wav
-from simulator.audio.devices import AudioDeviceError, AudioStream, close_quietly, describe_device, device_failure, resolve_device, sounddevice
+from simulator.audio.devices import (
+    AudioDeviceError,
+    AudioStream,
+    close_quietly,
+    describe_device,
+    device_failure,
+    resolve_device,
+    sounddevice,
+)
 
 BLOCK_SAMPLES = 256  # 16 ms: small blocks keep barge-in and endpoint detection quick
 # Unclocked test devices deliver audio far faster than real time; past this much unread audio the

@@ -12,7 +12,15 @@ from typing import Protocol
 import numpy as np
 
 from simulator.audio.clip import CALL_RATE, AudioClip
-from simulator.audio.devices import AudioDeviceError, AudioStream, close_quietly, describe_device, device_failure, resolve_device, sounddevice
+from simulator.audio.devices import (
+    AudioDeviceError,
+    AudioStream,
+    close_quietly,
+    describe_device,
+    device_failure,
+    resolve_device,
+    sounddevice,
+)
 
 OUT_BLOCK_SAMPLES = 256  # 16 ms: the most a cut can lag behind the decision, besides device latency
 STUCK_MARGIN_S = 3.0

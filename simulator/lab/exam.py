@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from simulator.call.session import CallEvent, CustomerSpoke
+from simulator.call.session import CallEvent, CustomerSpoke, CustomerVoice, TraineeInput
 from simulator.call.text_io import ScriptedReplies, SilentVoice, TypedReplies, read_reply_file
 from simulator.call.textcall import new_call_folder, run_call
 from simulator.config import Settings
@@ -69,6 +69,8 @@ def run_exam(ladder: Ladder, stars: int, settings: Settings, store: SqlStore, tr
         turn_analyser = builtin_analysers().create(analyser or settings.analyser, loaded.scenario)
         folder = new_call_folder(record_to or settings.recordings_dir, scenario_id)
         voiced_call = None
+        voice: CustomerVoice
+        trainee_input: TraineeInput
         if voiced:
             from simulator.lab.drill_run import open_voiced
 

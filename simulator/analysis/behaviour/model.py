@@ -41,7 +41,6 @@ from simulator.scenario.kinds import (
     STEP_KIND_NAMES,
 )
 
-
 Weights = npt.NDArray[np.floating]
 """float64 when trained, float32 as shipped."""
 
