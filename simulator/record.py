@@ -92,7 +92,8 @@ _HEADER = TypeAdapter(CallHeader)
 
 
 def turn_to_json(turn: TurnRecord) -> dict[str, Any]:
-    return _TURN.dump_python(turn, mode="json")
+    data: dict[str, Any] = _TURN.dump_python(turn, mode="json")  # a dataclass dumps to a JSON object
+    return data
 
 
 def turn_from_json(data: dict[str, Any]) -> TurnRecord:
@@ -128,22 +129,23 @@ class CallRecorder:
         self._write({"type": "call", **_HEADER.dump_python(header, mode="json")})
 
     def _write(self, payload: dict[str, Any]) -> None:
-        if self._file is None:
+        file = self._file
+        if file is None:
             raise RuntimeError("the call record is closed")
         line = json.dumps(payload, ensure_ascii=False) + "\n"
         try:
-            self._file.write(line)
-            self._file.flush()
-            os.fsync(self._file.fileno())
+            file.write(line)
+            file.flush()
+            os.fsync(file.fileno())
         except OSError as err:
-            self._drop_partial_line()
+            self._file = None
+            self._drop_partial_line(file)
             raise RecordingError(
                 f"cannot write to {self.path}: {err.strerror or err}. The {len(self.turns)} turn(s) recorded "
                 "so far are kept there; free some disk space or record elsewhere with --record-to") from None
 
-    def _drop_partial_line(self) -> None:
+    def _drop_partial_line(self, file: IO[str]) -> None:
         """After a failed write, cut the file back to its last complete line so it stays readable."""
-        file, self._file = self._file, None
         try:
             file.close()
         except OSError:

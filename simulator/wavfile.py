@@ -12,9 +12,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
+import numpy.typing as npt
 
 RESAMPLE_BLOCK_S = 60  # long recordings are resampled in blocks so an hour of 48 kHz stays small
 RESAMPLE_MARGIN_S = 1  # overlap that keeps block edges free of the FFT's wrap-around
+
+Samples = npt.NDArray[np.float32]
+"""Audio as float32 in [-1, 1]: one channel is 1-D, several are (frames, channels)."""
 
 
 class AudioFileError(ValueError):
@@ -27,22 +31,23 @@ class NotPcmWav(AudioFileError):
 
 @dataclass(frozen=True, slots=True)
 class Audio:
-    samples: np.ndarray  # float32 in [-1, 1], shape (frames, channels)
+    samples: Samples  # shape (frames, channels)
     sample_rate: int
 
     @property
     def duration_s(self) -> float:
-        return self.samples.shape[0] / self.sample_rate
+        return len(self.samples) / self.sample_rate
 
     @property
     def channels(self) -> int:
-        return self.samples.shape[1]
+        return int(self.samples.shape[1])
 
-    def channel(self, index: int) -> np.ndarray:
+    def channel(self, index: int) -> Samples:
         return np.ascontiguousarray(self.samples[:, index])
 
-    def mono(self) -> np.ndarray:
-        return self.samples.mean(axis=1, dtype=np.float32)
+    def mono(self) -> Samples:
+        mixed: Samples = self.samples.mean(axis=1, dtype=np.float32)  # numpy types a reduction as Any
+        return mixed
 
 
 def read_wav(path: Path | str) -> Audio:
@@ -68,7 +73,7 @@ def read_wav(path: Path | str) -> Audio:
     return Audio(data[: frames * channels].reshape(frames, channels), rate)
 
 
-def _pcm_to_float(raw: bytes, width: int, path: Path) -> np.ndarray:
+def _pcm_to_float(raw: bytes, width: int, path: Path) -> Samples:
     if width == 1:  # 8-bit WAV is unsigned
         return (np.frombuffer(raw, np.uint8).astype(np.float32) - 128.0) / 128.0
     if width == 2:
@@ -83,9 +88,8 @@ def _pcm_to_float(raw: bytes, width: int, path: Path) -> np.ndarray:
     raise NotPcmWav(f"{path}: unsupported WAV sample width of {width} bytes")
 
 
-def resample(samples: np.ndarray, from_rate: int, to_rate: int) -> np.ndarray:
+def resample(samples: npt.NDArray[np.floating], from_rate: int, to_rate: int) -> Samples:
     """Band-limited (FFT) resampling of mono samples, as float32."""
-    samples = np.asarray(samples)
     if from_rate == to_rate or samples.size == 0:
         return samples.astype(np.float32, copy=False)
     block, margin = RESAMPLE_BLOCK_S * from_rate, RESAMPLE_MARGIN_S * from_rate
@@ -101,7 +105,7 @@ def resample(samples: np.ndarray, from_rate: int, to_rate: int) -> np.ndarray:
     return np.concatenate(pieces)
 
 
-def _resample_whole(samples: np.ndarray, from_rate: int, to_rate: int) -> np.ndarray:
+def _resample_whole(samples: npt.NDArray[np.floating], from_rate: int, to_rate: int) -> Samples:
     count = int(round(samples.size * to_rate / from_rate))
     spectrum = np.fft.rfft(samples.astype(np.float64))
     keep = count // 2 + 1

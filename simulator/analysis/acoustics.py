@@ -8,8 +8,12 @@ WAV, so recorded calls from other systems can be measured too).  The measures fe
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TypeVar
 
 import numpy as np
+import numpy.typing as npt
+
+from simulator.wavfile import Samples
 
 FRAME_S = 0.025
 HOP_S = 0.010
@@ -24,22 +28,26 @@ HIGH_BAND_TOP_HZ = 4000.0
 MIN_MEASURABLE_SPEECH_S = 0.2
 FRAMES_PER_BLOCK = 2000  # 20 s of 10 ms frames per FFT batch
 
+Floats = npt.NDArray[np.float64]
+Mask = npt.NDArray[np.bool_]
+_Float = TypeVar("_Float", np.float32, np.float64)
 
-def frame_signal(samples: np.ndarray, frame: int, hop: int) -> np.ndarray:
+
+def frame_signal(samples: npt.NDArray[_Float], frame: int, hop: int) -> npt.NDArray[_Float]:
     if samples.size < frame:
         samples = np.pad(samples, (0, frame - samples.size))
     count = 1 + (samples.size - frame) // hop
     return np.lib.stride_tricks.sliding_window_view(samples, frame)[::hop][:count]
 
 
-def frame_levels_db(samples: np.ndarray, sample_rate: int) -> np.ndarray:
+def frame_levels_db(samples: Samples, sample_rate: int) -> Floats:
     """RMS level of each 25 ms frame (10 ms hop) in dBFS, floored at -100."""
     frames = frame_signal(samples, int(FRAME_S * sample_rate), int(HOP_S * sample_rate))
-    rms = np.sqrt(np.mean(frames.astype(np.float64) ** 2, axis=1))
+    rms: Floats = np.sqrt(np.mean(frames.astype(np.float64) ** 2, axis=1))  # a reduction is typed Any
     return 20.0 * np.log10(np.maximum(rms, 1e-5))
 
 
-def active_frames(levels_db: np.ndarray) -> np.ndarray:
+def active_frames(levels_db: Floats) -> Mask:
     """Speech-like frames: near the turn's peak and above an absolute silence floor."""
     if levels_db.size == 0:
         return np.zeros(0, bool)
@@ -47,7 +55,7 @@ def active_frames(levels_db: np.ndarray) -> np.ndarray:
     return (levels_db > peak - ACTIVE_BELOW_PEAK_DB) & (levels_db > SILENCE_FLOOR_DBFS)
 
 
-def yin_pitch(samples: np.ndarray, sample_rate: int) -> tuple[np.ndarray, np.ndarray]:
+def yin_pitch(samples: Samples, sample_rate: int) -> tuple[Floats, Floats]:
     """F0 per 10 ms frame by YIN (de Cheveigné & Kawahara 2002): (hz, aperiodicity); 0 Hz = unvoiced."""
     tau_min = int(sample_rate / PITCH_MAX_HZ)
     tau_max = int(sample_rate / PITCH_MIN_HZ)
@@ -62,8 +70,8 @@ def yin_pitch(samples: np.ndarray, sample_rate: int) -> tuple[np.ndarray, np.nda
     return np.concatenate([p[0] for p in parts]), np.concatenate([p[1] for p in parts])
 
 
-def _yin_block(frames: np.ndarray, sample_rate: int, window: int, tau_min: int, tau_max: int
-               ) -> tuple[np.ndarray, np.ndarray]:
+def _yin_block(frames: Floats, sample_rate: int, window: int, tau_min: int, tau_max: int
+               ) -> tuple[Floats, Floats]:
     size = 1 << int(np.ceil(np.log2(2 * (window + tau_max))))
     head = np.zeros((frames.shape[0], window + tau_max))
     head[:, :window] = frames[:, :window]
@@ -99,8 +107,7 @@ def _yin_block(frames: np.ndarray, sample_rate: int, window: int, tau_min: int, 
     return hz, aperiodicity
 
 
-def band_energy_db(samples: np.ndarray, sample_rate: int, mask: np.ndarray | None = None
-                   ) -> tuple[float, float]:
+def band_energy_db(samples: Samples, sample_rate: int, mask: Mask | None = None) -> tuple[float, float]:
     """(high-band minus low-band energy in dB, spectral centroid in Hz) over the selected frames.
 
     The high/low balance is the spectral tilt of the voice: shouting and anger push energy up
@@ -145,7 +152,7 @@ class VoiceFeatures:
         return self.speech_s >= MIN_MEASURABLE_SPEECH_S
 
 
-def voice_features(samples: np.ndarray, sample_rate: int) -> VoiceFeatures:
+def voice_features(samples: npt.ArrayLike, sample_rate: int) -> VoiceFeatures:
     samples = np.asarray(samples, dtype=np.float32)
     duration = samples.size / sample_rate if sample_rate else 0.0
     levels = frame_levels_db(samples, sample_rate)
@@ -187,7 +194,7 @@ def voice_features(samples: np.ndarray, sample_rate: int) -> VoiceFeatures:
     )
 
 
-def _drop_octave_errors(hz: np.ndarray) -> np.ndarray:
+def _drop_octave_errors(hz: Floats) -> Floats:
     """Keep F0 values within an octave of the median: YIN's rare halvings/doublings skew ranges."""
     if hz.size < 5:
         return hz

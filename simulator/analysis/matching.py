@@ -20,7 +20,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
+import numpy.typing as npt
 
+from simulator.analysis.behaviour.features import Embeddings
 from simulator.analysis.behaviour.model import BehaviourReading
 from simulator.analysis.embeddings import SentenceEncoder
 from simulator.text import find_phrase, normalise
@@ -61,6 +63,10 @@ def first_literal(text: str, phrases: Sequence[str]) -> str | None:
     return next((hit for phrase in phrases if (hit := find_phrase(text, phrase))), None)
 
 
+Similarities = npt.NDArray[np.float32]
+"""Cosine similarities (or thresholds on them): clauses x examples, clauses x items, or per item."""
+
+
 class _ExampleIndex:
     """Examples of several items, embedded once; finds each item's best clause."""
 
@@ -76,7 +82,7 @@ class _ExampleIndex:
         self._vectors = encoder.encode(texts)
         self._owners = np.array(owners, dtype=np.int64)
 
-    def per_item(self, similarities: np.ndarray) -> np.ndarray:
+    def per_item(self, similarities: Similarities) -> Similarities:
         """Clauses x items, from clauses x examples: each clause's similarity to the item's closest
         example (-1 without any)."""
         table = np.full((len(similarities), len(self.items)), -1.0, dtype=np.float32)
@@ -88,14 +94,15 @@ class _ExampleIndex:
                 table[:, index] = similarities[:, columns].max(axis=1)
         return table
 
-    def sentence_best(self, vectors: np.ndarray) -> np.ndarray:
+    def sentence_best(self, vectors: Embeddings) -> Similarities:
         """Per clause, its similarity to the closest example of any item (-1 without items)."""
         if not len(vectors):
             return np.zeros(0, np.float32)
-        return self.per_item(vectors @ self._vectors.T).max(axis=1, initial=-1.0)
+        best: Similarities = self.per_item(vectors @ self._vectors.T).max(axis=1, initial=-1.0)
+        return best
 
-    def best(self, sentences: Sequence[str], vectors: np.ndarray, thresholds: np.ndarray,
-             margin: float | None = None, rivals: np.ndarray | None = None) -> dict[str, SemanticHit]:
+    def best(self, sentences: Sequence[str], vectors: Embeddings, thresholds: Similarities,
+             margin: float | None = None, rivals: Similarities | None = None) -> dict[str, SemanticHit]:
         """Per item, the clause most similar to any of its examples, if at or above its threshold.
 
         With ``margin``, a clause only counts for the items it matches best (within ``margin`` of

@@ -22,7 +22,7 @@ from simulator.analysis.behaviour.model import (
 )
 from simulator.analysis.embeddings import SentenceEncoder, shared_encoder
 from simulator.analysis.matching import ScenarioMatcher, quote_start_s
-from simulator.contracts import EmpathyJudgement, EmpathyLevel, Transcript, TurnAnalysis
+from simulator.contracts import EmpathyJudgement, EmpathyLevel, ForbiddenHit, StepHit, Transcript, TurnAnalysis
 from simulator.scenario.model import Scenario
 
 
@@ -69,7 +69,9 @@ class SemanticAnalyser:
     def analyse(self, turn: TurnInput) -> TurnAnalysis:
         transcript = turn.transcript
         empathy = EmpathyJudgement(EmpathyLevel.NONE, 0.0)
-        steps, forbidden, intents = (), (), ()
+        steps: tuple[StepHit, ...] = ()
+        forbidden: tuple[ForbiddenHit, ...] = ()
+        intents: tuple[str, ...] = ()
         distress = self.model.customer_distress(turn.customer_line)
         if not turn.silence and transcript.text.strip():
             reading = self.read(transcript.text)

@@ -22,6 +22,7 @@ import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import TypedDict
 
 import numpy as np
 
@@ -159,10 +160,20 @@ class _Judgement:
 
 def _judge(heat: Arousal | None, text: str, quote: str, loudest_s: float | None,
            thresholds: ToneThresholds) -> _Judgement:
-    evidence: list[Evidence] = []
     probability = heat.angry_probability(thresholds.hostile_arousal) if heat is not None else None
     raised = heat is not None and heat.level_rise_db >= thresholds.raised_voice_db
     angry = probability is not None and probability >= 0.5
+    evidence = [] if heat is None else _heat_evidence(heat, raised, angry, quote, loudest_s)
+    warm = None if angry else _warm(text)
+    if warm:
+        evidence.append(Evidence("tone.warm", warm, "warm, positive wording", weight=0.5))
+    label = ToneLabel.ANGRY if angry else ToneLabel.POSITIVE if warm else ToneLabel.NEUTRAL
+    return _Judgement(label, raised or angry, None if probability is None else round(probability, 3),
+                      tuple(evidence))
+
+
+def _heat_evidence(heat: Arousal, raised: bool, angry: bool, quote: str, loudest_s: float | None) -> list[Evidence]:
+    evidence: list[Evidence] = []
     if raised:
         evidence.append(Evidence("tone.raised_voice", quote,
                                  f"voice {heat.level_rise_db:.0f} dB louder than your usual level",
@@ -175,15 +186,19 @@ def _judge(heat: Arousal | None, text: str, quote: str, loudest_s: float | None,
         evidence.append(Evidence("tone.hostile", quote,
                                  "sounded heated compared with your own voice (" + ", ".join(cues) + ")",
                                  start_s=loudest_s, weight=-1.0))
-    warm = None if angry else _warm(text)
-    if warm:
-        evidence.append(Evidence("tone.warm", warm, "warm, positive wording", weight=0.5))
-    label = ToneLabel.ANGRY if angry else ToneLabel.POSITIVE if warm else ToneLabel.NEUTRAL
-    return _Judgement(label, raised or angry, None if probability is None else round(probability, 3),
-                      tuple(evidence))
+    return evidence
 
 
-def _rises(heat: Arousal | None) -> dict:
+class _Rises(TypedDict):
+    """The arousal fields of ``ToneMeasures``."""
+
+    level_rise_db: float | None
+    pitch_rise_semitones: float | None
+    tilt_rise_db: float | None
+    arousal: float | None
+
+
+def _rises(heat: Arousal | None) -> _Rises:
     return {
         "level_rise_db": None if heat is None else round(heat.level_rise_db, 1),
         "pitch_rise_semitones": (None if heat is None or heat.pitch_rise_semitones is None
@@ -201,8 +216,8 @@ def measure_tone(transcript: Transcript, features: VoiceFeatures, reference: Voi
     minutes = (transcript.words[-1].end_s - transcript.words[0].start_s if transcript.words
                else features.speech_span_s) / 60.0
     fillers_per_minute = fillers / minutes if minutes >= MIN_WPM_SPAN_S / 60 else None
-    comparable = reference is not None and features.speech_s >= MIN_JUDGED_SPEECH_S
-    heat = arousal(VoicePoint.of(features), reference) if comparable else None
+    comparable = features.speech_s >= MIN_JUDGED_SPEECH_S
+    heat = arousal(VoicePoint.of(features), reference) if reference is not None and comparable else None
     judged = _judge(heat, transcript.text, _quote_at(transcript, features.loudest_s), features.loudest_s, thresholds)
     return ToneMeasures(
         label=judged.label,

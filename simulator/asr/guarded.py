@@ -58,7 +58,7 @@ class GuardedWhisper:
         return AsrModelError(f"{self.name} could not load the Whisper model {self.model_name!r} "
                              f"({type(err).__name__}: {reason}). {what_to_do}")
 
-    def _decode(self, model: Any, audio: np.ndarray, initial_prompt: str) -> list[DecodedSegment]:
+    def _decode(self, model: Any, audio: np.ndarray, initial_prompt: str | None) -> list[DecodedSegment]:
         raise NotImplementedError
 
     def transcribe(self, audio: np.ndarray, *, prompt: str | None = None) -> Transcript:

@@ -122,9 +122,9 @@ def assemble_transcript(segments: list[DecodedSegment], spans: list[SpeechSpan],
         if echoed_prompt and _normalised(text) and _normalised(text) in echoed_prompt:
             continue  # the model repeated its conditioning text instead of transcribing
         if segment.words:
-            words = tuple(w for w in segment.words if _inside_speech(w.start_s, w.end_s, spans))
-            if words:
-                kept.append((segment, words))
+            inside = tuple(w for w in segment.words if _inside_speech(w.start_s, w.end_s, spans))
+            if inside:
+                kept.append((segment, inside))
         elif _inside_speech(segment.start_s, segment.end_s, spans):
             kept.append((segment, ()))
     words = trim_trailing_invention([w for _segment, segment_words in kept for w in segment_words], checks)

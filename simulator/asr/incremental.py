@@ -59,7 +59,7 @@ class IncrementalTranscriber:
         ``on_partial`` is called on the worker thread with the new partial each time a pass decodes.
         """
         self._owns_worker = not isinstance(worker, AsrWorker)
-        self._worker = AsrWorker(worker) if self._owns_worker else worker
+        self._worker = worker if isinstance(worker, AsrWorker) else AsrWorker(worker)
         self.prompt = prompt
         self.interval_samples = max(1, int(interval_s * SAMPLE_RATE))
         self.check_samples = max(1, int(check_interval_s * SAMPLE_RATE))

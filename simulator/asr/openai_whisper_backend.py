@@ -44,7 +44,7 @@ class OpenAIWhisperTranscriber(GuardedWhisper):
                      "with ct2_to_openai_whisper.py (docs/voice.md, Transcription); a model name needs the "
                      "internet on first use.") from None
 
-    def _decode(self, model: Any, audio: np.ndarray, initial_prompt: str) -> list[DecodedSegment]:
+    def _decode(self, model: Any, audio: np.ndarray, initial_prompt: str | None) -> list[DecodedSegment]:
         torch = require("torch", feature="the openai-whisper ASR backend")
         with torch.no_grad():
             result = model.transcribe(

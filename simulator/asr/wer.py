@@ -117,8 +117,8 @@ def word_errors(reference: str, hypothesis: str, *, drop_fillers: bool = False) 
                 best = min(sub, dele, ins)
             current.append(best)
         previous = current
-    _cost, subs, dels, ins = previous[-1]
-    return WordErrors(subs, dels, ins, len(ref))
+    _cost, substituted, deleted, inserted = previous[-1]
+    return WordErrors(substituted, deleted, inserted, len(ref))
 
 
 def wer(reference: str, hypothesis: str, *, drop_fillers: bool = False) -> float:

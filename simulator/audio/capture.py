@@ -17,7 +17,15 @@ from typing import Protocol
 import numpy as np
 
 from simulator.audio.clip import CALL_RATE, AudioBlock, read_wav
-from simulator.audio.devices import AudioDeviceError, close_quietly, describe_device, device_failure, resolve_device, sounddevice
+from simulator.audio.devices import (
+    AudioDeviceError,
+    AudioStream,
+    close_quietly,
+    describe_device,
+    device_failure,
+    resolve_device,
+    sounddevice,
+)
 
 BLOCK_SAMPLES = 256  # 16 ms: small blocks keep barge-in and endpoint detection quick
 # Unclocked test devices deliver audio far faster than real time; past this much unread audio the
@@ -65,7 +73,7 @@ class DeviceMic:
         self._latency = latency
         self._queue: queue.Queue[np.ndarray] = queue.Queue(maxsize=int(MAX_QUEUED_S * sample_rate / block_samples))
         self._counter = _Counter(sample_rate)
-        self._stream = None
+        self._stream: AudioStream | None = None
         self.device: int | str | None = None
         self.dropped_blocks = 0
         self.overflows = 0

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from types import ModuleType
+from typing import Protocol
 
 from simulator.lazy import require
 
@@ -108,7 +109,20 @@ def device_failure(err: Exception, device: int | str | None, kind: str) -> Audio
                             f"and pick one with --{kind}")
 
 
-def close_quietly(stream) -> None:
+class AudioStream(Protocol):
+    """What callsim uses of a sounddevice stream (the library is imported lazily and ships no types)."""
+
+    @property
+    def active(self) -> bool: ...
+
+    def start(self) -> None: ...
+
+    def abort(self) -> None: ...
+
+    def close(self) -> None: ...
+
+
+def close_quietly(stream: AudioStream | None) -> None:
     """Abort and close a stream; a dead device's error must not hide the one already reported."""
     if stream is None:
         return

@@ -12,7 +12,15 @@ from typing import Protocol
 import numpy as np
 
 from simulator.audio.clip import CALL_RATE, AudioClip
-from simulator.audio.devices import AudioDeviceError, close_quietly, describe_device, device_failure, resolve_device, sounddevice
+from simulator.audio.devices import (
+    AudioDeviceError,
+    AudioStream,
+    close_quietly,
+    describe_device,
+    device_failure,
+    resolve_device,
+    sounddevice,
+)
 
 OUT_BLOCK_SAMPLES = 256  # 16 ms: the most a cut can lag behind the decision, besides device latency
 STUCK_MARGIN_S = 3.0
@@ -45,7 +53,7 @@ class Player:
         self.device: int | str | None = None
         self._block = block_samples
         self._latency = latency
-        self._stream = None
+        self._stream: AudioStream | None = None
         self._clip = np.zeros(0, np.float32)
         self._position = 0
         self._cut = False

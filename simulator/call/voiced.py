@@ -304,11 +304,12 @@ class VoicedCall:
             self._warming.result()  # the analyser must not load on two threads at once
         path = self._save("trainee", utterance.audio)
         speech_start = utterance.speech_start_s if utterance.speech_start_s is not None else utterance.start_s
-        barged = self._barged_in_at_s is not None
+        barged_at = self._barged_in_at_s
+        barged = barged_at is not None
         customer_end = spoken.cut_off_at_s if spoken.cut_off_at_s is not None else spoken.end_s
         overlap = 0.0
-        if barged and spoken.end_s is not None:
-            overlap = max(0.0, (spoken.cut_off_at_s or spoken.end_s) - self._barged_in_at_s)
+        if barged_at is not None and spoken.end_s is not None:
+            overlap = max(0.0, (spoken.cut_off_at_s or spoken.end_s) - barged_at)
         delay = None if barged or customer_end is None else round(max(0.0, speech_start - customer_end), 3)
         self._barged_in_at_s = None
         return TraineeReply(transcript=transcript, timing=TurnTiming(

@@ -26,13 +26,16 @@ from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
 from simulator.analysis.base import TurnAnalyser, TurnInput
 from simulator.analysis.registry import builtin_analysers
 from simulator.contracts import Evidence, ToneMeasures, Transcript, TurnAnalysis
 from simulator.scenario.diagnostics import FileProblems
 from simulator.scenario.loader import load_scenario
+
+if TYPE_CHECKING:
+    from simulator.analysis.acoustics import VoiceFeatures
 
 _PREFETCH_LINES = 256  # sentences of this many lines are embedded in one batch
 
@@ -181,7 +184,7 @@ def analyse_lines(lines: list[tuple[int, str]], base: Path, analyser: TurnAnalys
     transcribe = _LazyTranscriber()
     text_analyser = getattr(analyser, "inner", analyser)  # tone is measured per speaker below
     results: list[dict] = []
-    spoken: dict[str, list[tuple[int, Transcript, object]]] = defaultdict(list)
+    spoken: dict[str, list[tuple[int, Transcript, VoiceFeatures]]] = defaultdict(list)
     failures = 0
 
     def fail(number: int, turn_id: str | None, message: str) -> None:
@@ -204,7 +207,11 @@ def analyse_lines(lines: list[tuple[int, str]], base: Path, analyser: TurnAnalys
                 fail(*item)
                 continue
             try:
-                transcript = Transcript(item.text) if item.text is not None else transcribe(item.audio)
+                if item.text is not None:
+                    transcript = Transcript(item.text)
+                else:
+                    assert item.audio is not None, "parse_line refuses a line with neither text nor audio"
+                    transcript = transcribe(item.audio)
                 analysis = text_analyser.analyse(TurnInput(1, transcript, item.context))
             except LineError as problem:
                 fail(item.number, item.turn_id, str(problem))

@@ -6,12 +6,17 @@ import argparse
 import json
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from simulator.config import ScenarioNotFound, Settings, load_settings
 from simulator.qa.importer import score_recording
 from simulator.record import CALL_FILE, CallRecord, read_call
 from simulator.scenario.diagnostics import FileProblems
 from simulator.scenario.loader import LoadedScenario, effective_rubric, load_scenario
+
+if TYPE_CHECKING:
+    from simulator.asr.base import Transcriber
+    from simulator.scoring.scorecard import Scorecard
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -51,7 +56,7 @@ def _scenario_for_record(record: CallRecord, override: str | None, settings: Set
                                 "pass --scenario FILE") from None
 
 
-def _score_recorded(path: Path, args: argparse.Namespace, settings: Settings) -> tuple[dict, object]:
+def _score_recorded(path: Path, args: argparse.Namespace, settings: Settings) -> tuple[dict[str, Any], Scorecard]:
     from simulator.scoring.call_scorer import score_call
     from simulator.scoring.recorded import fill_missing_tone
 
@@ -68,12 +73,13 @@ def _score_recorded(path: Path, args: argparse.Namespace, settings: Settings) ->
             "turns": _turns_json(record)}, card
 
 
-def _turns_json(record: CallRecord) -> list[dict]:
+def _turns_json(record: CallRecord) -> list[dict[str, Any]]:
     return [{"speaker": t.speaker.value, "start_s": t.start_s, "end_s": t.end_s, "text": t.text}
             for t in record.turns]
 
 
-def _score_wav(path: Path, args: argparse.Namespace, settings: Settings, transcriber) -> tuple[dict, object]:
+def _score_wav(path: Path, args: argparse.Namespace, settings: Settings, transcriber: Transcriber
+               ) -> tuple[dict[str, Any], Scorecard]:
     scenario_path = settings.find_scenario(args.scenario) if args.scenario else None
     scored = score_recording(path, settings, scenario_path=scenario_path,
                              analyser=args.analyser, agent_channel=args.agent_channel,
@@ -82,7 +88,8 @@ def _score_wav(path: Path, args: argparse.Namespace, settings: Settings, transcr
             "duration_s": round(scored.duration_s, 2), "turns": _turns_json(scored.record)}, scored.scorecard
 
 
-def _score_one(path: Path, args: argparse.Namespace, settings: Settings, transcriber) -> tuple[dict, object]:
+def _score_one(path: Path, args: argparse.Namespace, settings: Settings, transcriber: Transcriber
+               ) -> tuple[dict[str, Any], Scorecard]:
     if path.is_dir() or path.suffix == ".jsonl":
         if path.is_dir() and not (path / CALL_FILE).is_file():
             raise FileNotFoundError(f"{path}: no {CALL_FILE} in this folder (not a callsim call folder)")
@@ -102,7 +109,8 @@ def cmd_score(args: argparse.Namespace) -> int:
 
     settings = load_settings(analyser=args.analyser)
     transcriber = LazyTranscriber(settings)  # loaded on the first WAV, then shared by all of them
-    results, failed = [], 0
+    results: list[dict[str, Any]] = []
+    failed = 0
     for number, path in enumerate(args.calls):
         try:
             about, card = _score_one(path, args, settings, transcriber)

@@ -10,14 +10,14 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
 
-from simulator.record import CALL_FILE, CallRecord, read_call
+from simulator.config import Settings
+from simulator.record import CALL_FILE, CallMode, CallRecord, read_call
 from simulator.scenario.loader import default_rubric, effective_rubric, load_scenario
 from simulator.scoring.scorecard import Scorecard
 
 
-def score_real_call(path: Path, settings: Any, *, scenario: str | None = None, analyser: str | None = None,
+def score_real_call(path: Path, settings: Settings, *, scenario: str | None = None, analyser: str | None = None,
                     agent_channel: int = 0) -> tuple[CallRecord, Scorecard]:
     from simulator.scoring.call_scorer import score_call
 
@@ -62,4 +62,4 @@ def dated(record: CallRecord, taken_on: str | None) -> CallRecord:
     moment = datetime.fromisoformat(taken_on.replace("Z", "+00:00"))
     moment = moment if moment.tzinfo else moment.replace(tzinfo=UTC)
     stamp = moment.astimezone(UTC).isoformat(timespec="milliseconds")
-    return replace(record, header=replace(record.header, started_at=stamp, mode="imported"), ended_at=stamp)
+    return replace(record, header=replace(record.header, started_at=stamp, mode=CallMode.IMPORTED), ended_at=stamp)

@@ -9,14 +9,18 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
-from simulator.call.session import CallEvent, CustomerSpoke
+from simulator.call.session import CallEvent, CustomerSpoke, CustomerVoice, TraineeInput
 from simulator.call.text_io import ScriptedReplies, SilentVoice, TypedReplies, read_reply_file
 from simulator.call.textcall import new_call_folder, run_call
+from simulator.config import Settings
 from simulator.lab.ladder import Ladder
 from simulator.scenario.loader import load_scenario
 from simulator.store.types import CallKind, Certification, StoreError
+
+if TYPE_CHECKING:
+    from simulator.store.sql import SqlStore
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,7 +50,7 @@ def no_hints(event: CallEvent) -> str | None:
     return None
 
 
-def run_exam(ladder: Ladder, stars: int, settings: Any, store: Any, trainee: str, *, team: str | None = None,
+def run_exam(ladder: Ladder, stars: int, settings: Settings, store: SqlStore, trainee: str, *, team: str | None = None,
              replies_dir: Path | None = None, analyser: str | None = None, record_to: Path | None = None,
              voiced: bool = False, mic_from: Path | None = None, mic_pace: str | None = None,
              show: Callable[[str], None] = print, read_line: Callable[[str], str] = input) -> ExamResult:
@@ -65,6 +69,8 @@ def run_exam(ladder: Ladder, stars: int, settings: Any, store: Any, trainee: str
         turn_analyser = builtin_analysers().create(analyser or settings.analyser, loaded.scenario)
         folder = new_call_folder(record_to or settings.recordings_dir, scenario_id)
         voiced_call = None
+        voice: CustomerVoice
+        trainee_input: TraineeInput
         if voiced:
             from simulator.lab.drill_run import open_voiced
 

@@ -140,10 +140,9 @@ def weakest_steps(scored: list[tuple[Attempt, Scorecard]], limit: int = 5) -> tu
 
 def _weakest_dimension(scored: list[tuple[Attempt, Scorecard]]) -> str | None:
     recent = scored[-RECENT_CALLS:]
-    means = {}
+    means: dict[str, float] = {}
     for dimension in Dimension:
-        values = [card.dimension(dimension).score for _, card in recent
-                  if card.dimension(dimension).score is not None]
+        values = [score for _, card in recent if (score := card.dimension(dimension).score) is not None]
         if values:
             means[dimension.value] = fmean(values)
     return min(means, key=lambda name: (means[name], name)) if means else None

@@ -54,18 +54,34 @@ class Leaderboard:
     teams: tuple[TeamEntry, ...]
 
 
-def _eligible(attempt: Attempt, competition: Competition | None) -> bool:
+@dataclass(frozen=True, slots=True)
+class _ScoredCall:
+    """A call that counts on a leaderboard: finished, scored and made by a named trainee."""
+
+    trainee: str
+    overall: float
+    call_id: str
+    scenario_id: str
+    started_at: str
+
+
+def _eligible(attempt: Attempt, competition: Competition | None) -> _ScoredCall | None:
     if attempt.status != CallStatus.FINISHED or attempt.overall is None or attempt.trainee is None:
-        return False
+        return None
     if competition is None:
-        return attempt.kind in (CallKind.TRAINING, CallKind.EXAM, CallKind.DRILL)
-    return (attempt.competition == competition.id and competition.starts_at <= attempt.started_at <= competition.ends_at
-            and competition.seed_for(attempt.scenario_id) == attempt.seed)
+        counts = attempt.kind in (CallKind.TRAINING, CallKind.EXAM, CallKind.DRILL)
+    else:
+        counts = (attempt.competition == competition.id
+                  and competition.starts_at <= attempt.started_at <= competition.ends_at
+                  and competition.seed_for(attempt.scenario_id) == attempt.seed)
+    if not counts:
+        return None
+    return _ScoredCall(attempt.trainee, attempt.overall, attempt.call_id, attempt.scenario_id, attempt.started_at)
 
 
 def competition_ranks(scores: list[float]) -> list[int]:
     """Standard competition ranking ("1224"): equal scores share a rank, the next rank skips."""
-    ranks = []
+    ranks: list[int] = []
     for position, score in enumerate(scores):
         ranks.append(ranks[-1] if position and score == scores[position - 1] else position + 1)
     return ranks
@@ -75,10 +91,11 @@ def build_leaderboard(attempts: list[Attempt], teams_of: dict[str, str | None],
                       competition: Competition | None = None, min_attempts: int | None = None) -> Leaderboard:
     minimum = min_attempts if min_attempts is not None else (competition.min_attempts if competition else 1)
     ranking = competition.ranking if competition else Ranking.BEST
-    by_person: dict[str, list[Attempt]] = defaultdict(list)
+    by_person: dict[str, list[_ScoredCall]] = defaultdict(list)
     for attempt in attempts:
-        if _eligible(attempt, competition):
-            by_person[attempt.trainee].append(attempt)
+        scored = _eligible(attempt, competition)
+        if scored is not None:
+            by_person[scored.trainee].append(scored)
     people = []
     for trainee, mine in by_person.items():
         wanted = ([s.scenario for s in competition.scenarios] if competition

@@ -11,7 +11,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
+
 from simulator.asr.base import Transcriber
+from simulator.contracts import Transcript
 from simulator.record import CallRecord
 from simulator.config import Settings
 from simulator.lazy import MissingPackage, require
@@ -39,7 +42,7 @@ def vad_span_finder() -> SpanFinder:
     options = vad.VadOptions(threshold=0.5, min_speech_duration_ms=150, min_silence_duration_ms=300,
                              speech_pad_ms=60)
 
-    def find(samples) -> list[Span]:
+    def find(samples: np.ndarray) -> list[Span]:
         if samples.size == 0:
             return []
         spans = vad.get_speech_timestamps(samples, options, sampling_rate=SAMPLE_RATE)
@@ -48,7 +51,7 @@ def vad_span_finder() -> SpanFinder:
     return find
 
 
-def transcriber_for(settings: Settings):
+def transcriber_for(settings: Settings) -> Transcriber:
     try:
         from simulator.asr.registry import transcriber_from_settings
     except ImportError as err:
@@ -61,16 +64,17 @@ class LazyTranscriber:
 
     def __init__(self, settings: Settings):
         self.settings = settings
-        self._transcriber = None
+        self._transcriber: Transcriber | None = None
 
     @property
     def name(self) -> str:
         return self.settings.asr_backend
 
-    def transcribe(self, audio, *, prompt: str | None = None):
-        if self._transcriber is None:
-            self._transcriber = transcriber_for(self.settings)
-        return self._transcriber.transcribe(audio, prompt=prompt)
+    def transcribe(self, audio: np.ndarray, *, prompt: str | None = None) -> Transcript:
+        transcriber = self._transcriber
+        if transcriber is None:
+            transcriber = self._transcriber = transcriber_for(self.settings)
+        return transcriber.transcribe(audio, prompt=prompt)
 
 
 @dataclass(frozen=True)

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import difflib
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from simulator.scenario.diagnostics import Diagnostic, FileProblems, Level
+from simulator.scenario.kinds import ForbiddenKind, StepKind
 from simulator.scenario.loader import LoadedScenario, effective_rubric, load_scenario, scenario_files
 from simulator.scenario.model import Condition, Scenario
 from simulator.scenario.yamlsource import PathKey
@@ -285,7 +286,7 @@ class _Linter:
                 self.report(Level.ERROR, "intent.undetectable", ("intents", index),
                             f"intent {intent.id!r} has no 'say_like' and no 'keywords'")
 
-    def _check_shared_kinds(self, section: str, kinds: list) -> None:
+    def _check_shared_kinds(self, section: str, kinds: Sequence[StepKind | ForbiddenKind | None]) -> None:
         """Two entries of one kind are both found by the same words: one of them is redundant."""
         first: dict[str, int] = {}
         for index, kind in enumerate(kinds):

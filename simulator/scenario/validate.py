@@ -8,6 +8,7 @@ import typing
 from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
+from pydantic_core import ErrorDetails
 
 from simulator.scenario.diagnostics import Diagnostic, FileProblems, Level
 from simulator.scenario.yamlsource import PathKey, YamlDocument
@@ -27,7 +28,7 @@ def validate_document(document: YamlDocument, model: type[ModelT]) -> ModelT:
         raise FileProblems([_diagnostic(document, model, e) for e in err.errors()]) from None
 
 
-def _diagnostic(document: YamlDocument, model: type[BaseModel], error: Any) -> Diagnostic:
+def _diagnostic(document: YamlDocument, model: type[BaseModel], error: ErrorDetails) -> Diagnostic:
     loc = _data_path(document, tuple(error["loc"]))
     kind = error["type"]
     hint = None
@@ -62,7 +63,7 @@ def _diagnostic(document: YamlDocument, model: type[BaseModel], error: Any) -> D
     return Diagnostic(str(document.path), position, Level.ERROR, f"schema.{kind}", message, hint)
 
 
-def _message(loc: PathKey, error: Any) -> str:
+def _message(loc: PathKey, error: ErrorDetails) -> str:
     where = ".".join(str(part) for part in loc) or "document"
     text = error["msg"]
     if text.startswith("Value error, "):

@@ -6,7 +6,7 @@ import enum
 import json
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 from pydantic import Field, StringConstraints
 
@@ -89,7 +89,7 @@ class VoiceProfile(Strict):
 SCHEMA_FILE = "voice.schema.json"
 
 
-def voice_schema() -> dict:
+def voice_schema() -> dict[str, Any]:
     schema = VoiceProfile.model_json_schema()
     return {
         "$schema": "https://json-schema.org/draft/2020-12/schema",

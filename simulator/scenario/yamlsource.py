@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import yaml
 
@@ -48,7 +48,14 @@ class YamlDocument:
         return START
 
 
-def _mark_position(mark: yaml.Mark | None) -> Position:
+class _Mark(Protocol):
+    """Where PyYAML saw something: the pure-Python ``yaml.Mark`` or, with libyaml, the C one."""
+
+    line: int
+    column: int
+
+
+def _mark_position(mark: _Mark | None) -> Position:
     if mark is None:
         return START
     return Position(mark.line + 1, mark.column + 1)

@@ -11,28 +11,30 @@ from dataclasses import replace
 from pathlib import Path
 
 from simulator.wavfile import AudioFileError
+from simulator.analysis.acoustics import VoiceFeatures
 from simulator.analysis.tone import call_tone, features_of_file
-from simulator.record import CallRecord, TurnRecord
+from simulator.contracts import TurnAnalysis
+from simulator.record import CallRecord
 from simulator.scenario.model import ToneThresholds
 
 
 def fill_missing_tone(record: CallRecord, thresholds: ToneThresholds) -> CallRecord:
-    spoken: list[tuple[int, TurnRecord, Path]] = []
+    spoken: list[tuple[int, TurnAnalysis, Path]] = []  # (position in the call, its analysis, its WAV)
     for position, turn in enumerate(record.turns):
         audio = record.audio(turn)
         if turn.analysis is not None and not turn.analysis.silence and audio is not None and audio.is_file():
-            spoken.append((position, turn, audio))
-    if not spoken or all(turn.analysis is not None and turn.analysis.tone is not None for _, turn, _ in spoken):
+            spoken.append((position, turn.analysis, audio))
+    if not spoken or all(analysis.tone is not None for _, analysis, _ in spoken):
         return record
-    measured = []
-    for position, turn, audio in spoken:
+    measured: list[tuple[int, TurnAnalysis, VoiceFeatures]] = []
+    for position, analysis, audio in spoken:
         try:
-            measured.append((position, turn, features_of_file(audio)))
+            measured.append((position, analysis, features_of_file(audio)))
         except AudioFileError:
             continue  # an unreadable turn WAV leaves that turn's tone unmeasured
-    tones = call_tone([(turn.analysis.transcript, features) for _, turn, features in measured], thresholds)
+    tones = call_tone([(analysis.transcript, features) for _, analysis, features in measured], thresholds)
     turns = list(record.turns)
-    for (position, turn, _), tone in zip(measured, tones):
-        if turn.analysis is not None and turn.analysis.tone is None:
-            turns[position] = replace(turn, analysis=replace(turn.analysis, tone=tone))
+    for (position, analysis, _), tone in zip(measured, tones):
+        if analysis.tone is None:
+            turns[position] = replace(turns[position], analysis=replace(analysis, tone=tone))
     return replace(record, turns=tuple(turns))

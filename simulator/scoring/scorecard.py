@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass
+from typing import Any
 
 from pydantic import TypeAdapter
 
@@ -135,9 +136,10 @@ class Scorecard:
 _SCORECARD = TypeAdapter(Scorecard)
 
 
-def scorecard_to_json(card: Scorecard) -> dict:
-    return _SCORECARD.dump_python(card, mode="json")
+def scorecard_to_json(card: Scorecard) -> dict[str, Any]:
+    data: dict[str, Any] = _SCORECARD.dump_python(card, mode="json")  # a dataclass dumps to a JSON object
+    return data
 
 
-def scorecard_from_json(data: dict) -> Scorecard:
+def scorecard_from_json(data: dict[str, Any]) -> Scorecard:
     return _SCORECARD.validate_python(data)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import os
 import uuid
+from collections.abc import Sequence
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -13,14 +15,16 @@ from simulator.record import CallHeader, CallRecord, TurnRecord, now_iso, turn_f
 from simulator.contracts import Outcome
 from simulator.scoring.scorecard import Scorecard, scorecard_from_json
 from simulator.store import models as m
+from simulator.store.engine import Transactions
+from simulator.store.people import get_or_create_trainee
 from simulator.store.rows import (HOST, attempt_from_row, attempt_query, call_folder, call_values, header_from_json,
                                   insert_turn, pid_alive, recover_call, replace_scorecard, sha256_file)
 from simulator.store.types import (Attempt, CallKind, CallStatus, Rating, RecoveredCall, Recording, StoredCall,
                                    StoreError)
 
 
-class CallRepo:
-    """Mixed into ``SqlStore``: needs ``_write``, ``_read`` and ``_ensure_trainee``."""
+class CallRepo(Transactions):
+    """Mixed into ``SqlStore``: shares its transactions."""
 
     # -- calls, written as they happen ------------------------------------------------------------
     def begin_call(self, header: CallHeader, folder: Path | None = None, *, trainee: str | None = None,
@@ -30,7 +34,7 @@ class CallRepo:
         new_id = call_id or uuid.uuid4().hex
 
         def work(conn: Any) -> str:
-            trainee_id = self._ensure_trainee(conn, trainee, team).id if trainee else None
+            trainee_id = get_or_create_trainee(conn, trainee, team).id if trainee else None
             conn.execute(m.calls.insert().values(call_values(new_id, header, folder, trainee_id, kind, competition)))
             return new_id
         return self._write(work)
@@ -76,11 +80,11 @@ class CallRepo:
                 existing = conn.execute(sa.select(m.calls.c.id).where(m.calls.c.id == call_id)).scalar()
             the_id = existing or call_id or uuid.uuid4().hex
             if existing is None:
-                trainee_id = self._ensure_trainee(conn, trainee, team).id if trainee else None
+                trainee_id = get_or_create_trainee(conn, trainee, team).id if trainee else None
                 conn.execute(m.calls.insert().values(
                     call_values(the_id, record.header, record.folder, trainee_id, kind, competition)))
             elif trainee:
-                trainee_id = self._ensure_trainee(conn, trainee, team).id
+                trainee_id = get_or_create_trainee(conn, trainee, team).id
                 conn.execute(m.calls.update().where(m.calls.c.id == the_id).values(trainee_id=trainee_id))
             for turn in record.turns:
                 insert_turn(conn, the_id, turn, record.folder)
@@ -120,7 +124,7 @@ class CallRepo:
                           trainee=trainee, team=team, kind=kind)
         return [(attempt_from_row(row), scorecard_from_json(row.card)) for row in self._in_start_order(query)]
 
-    def _in_start_order(self, query: sa.Select) -> list:
+    def _in_start_order(self, query: sa.Select[Any]) -> Sequence[sa.Row[Any]]:
         return self._read(lambda conn: conn.execute(query.order_by(m.calls.c.started_at, m.calls.c.id)).all())
 
     def resolve_call_id(self, prefix: str) -> str:
@@ -216,7 +220,7 @@ class CallRepo:
         for row in self._read(candidates):
             if row.pid == os.getpid() or pid_alive(row.pid):
                 continue
-            recovered.append(self._write(lambda conn, row=row: recover_call(conn, row.id, row.folder)))
+            recovered.append(self._write(partial(recover_call, call_id=row.id, folder=row.folder)))
         return recovered
 
     def unscored(self) -> list[Attempt]:

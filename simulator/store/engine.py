@@ -13,10 +13,14 @@ import random
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from simulator.lazy import require
 from simulator.private_files import create_private_file, make_private_dir
+from simulator.store.types import StoreError
+
+if TYPE_CHECKING:  # SQLAlchemy itself is imported only when a store is opened
+    import sqlalchemy as sa
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 SQLITE_BUSY_TIMEOUT_MS = 60_000
@@ -44,7 +48,7 @@ def is_sqlite(url: str) -> bool:
     return url.startswith("sqlite")
 
 
-def create_engine(url: str) -> Any:
+def create_engine(url: str) -> sa.Engine:
     sa = require("sqlalchemy", feature="the training store")
     if is_sqlite(url):
         path = url.split(":///", 1)[1] if ":///" in url else ""
@@ -80,7 +84,7 @@ def is_transient(error: BaseException) -> bool:
                                          "could not serialize", "could not obtain lock"))
 
 
-def with_retry(engine: Any, work: Callable[[Any], T]) -> T:
+def with_retry(engine: sa.Engine, work: Callable[[sa.Connection], T]) -> T:
     """Run ``work(connection)`` in one transaction; retry it whole on a transient lock conflict."""
     sa = require("sqlalchemy")
     for attempt in range(WRITE_ATTEMPTS):
@@ -96,7 +100,20 @@ def with_retry(engine: Any, work: Callable[[Any], T]) -> T:
     raise AssertionError("unreachable")
 
 
-def upgrade_to_head(engine: Any) -> str:
+class Transactions:
+    """What the store's repositories share: the engine, retried write transactions and plain reads."""
+
+    engine: sa.Engine
+
+    def _write(self, work: Callable[[sa.Connection], T]) -> T:
+        return with_retry(self.engine, work)
+
+    def _read(self, work: Callable[[sa.Connection], T]) -> T:
+        with self.engine.connect() as connection:
+            return work(connection)
+
+
+def upgrade_to_head(engine: sa.Engine) -> str:
     """Run the packaged Alembic migrations up to head (both engines run the same scripts)."""
     require("alembic", feature="the training store's migrations")
     from alembic import command
@@ -107,6 +124,8 @@ def upgrade_to_head(engine: Any) -> str:
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS_DIR))
     head = ScriptDirectory.from_config(config).get_current_head()
+    if head is None:
+        raise StoreError(f"{MIGRATIONS_DIR}: no schema migrations found; reinstall callsim")
     with engine.connect() as connection:
         if MigrationContext.configure(connection).get_current_revision() == head:
             return head

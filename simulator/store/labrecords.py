@@ -9,12 +9,14 @@ import sqlalchemy as sa
 
 from simulator.record import now_iso
 from simulator.store import models as m
+from simulator.store.engine import Transactions
+from simulator.store.people import get_or_create_trainee
 from simulator.store.rows import trainee_info
 from simulator.store.types import Certification, KpiRow, StoreError
 
 
-class LabRecordRepo:
-    """Mixed into ``SqlStore``: needs ``_write``, ``_read`` and ``_ensure_trainee``."""
+class LabRecordRepo(Transactions):
+    """Mixed into ``SqlStore``: shares its transactions."""
 
     def put_competition(self, competition_id: str, title: str, starts_at: str, ends_at: str, min_attempts: int,
                         data: dict[str, Any]) -> None:
@@ -42,7 +44,7 @@ class LabRecordRepo:
         """Store KPI rows (one per trainee and period; a re-import replaces the period) atomically."""
         def work(conn: Any) -> int:
             for row in rows:
-                trainee_id = self._ensure_trainee(conn, row.trainee, None).id
+                trainee_id = get_or_create_trainee(conn, row.trainee, None).id
                 conn.execute(m.kpis.delete().where(m.kpis.c.trainee_id == trainee_id, m.kpis.c.period == row.period))
                 conn.execute(m.kpis.insert().values(
                     trainee_id=trainee_id, period=row.period, satisfaction=row.satisfaction,
@@ -86,7 +88,7 @@ class LabRecordRepo:
         run_id = uuid.uuid4().hex
 
         def work(conn: Any) -> str:
-            trainee_id = self._ensure_trainee(conn, trainee, None).id if trainee else None
+            trainee_id = get_or_create_trainee(conn, trainee, None).id if trainee else None
             conn.execute(m.drill_runs.insert().values(id=run_id, trainee_id=trainee_id, drill_id=drill_id,
                                                       started_at=started_at, data=data))
             return run_id

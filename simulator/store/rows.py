@@ -143,14 +143,15 @@ def attempt_from_row(row: Any) -> Attempt:
 def recover_call(conn: Any, call_id: str, folder: str | None) -> RecoveredCall:
     imported = 0
     record = None
-    if folder and (Path(folder) / "call.jsonl").is_file():
+    where = Path(folder) if folder else None
+    if where is not None and (where / "call.jsonl").is_file():
         try:
-            record = read_call(Path(folder))
+            record = read_call(where)
         except (OSError, ValueError):
             record = None  # an unreadable file: keep what the database has
     if record is not None:
         for turn in record.turns:
-            imported += insert_turn(conn, call_id, turn, Path(folder))
+            imported += insert_turn(conn, call_id, turn, where)
     if record is not None and record.complete:
         conn.execute(m.calls.update().where(m.calls.c.id == call_id).values(
             status=CallStatus.FINISHED.value, outcome=record.outcome.value if record.outcome else None,

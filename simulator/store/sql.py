@@ -10,7 +10,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 
 from simulator.store.calls import CallRepo
-from simulator.store.engine import create_engine, upgrade_to_head, with_retry
+from simulator.store.engine import create_engine, upgrade_to_head
 from simulator.store.labrecords import LabRecordRepo
 from simulator.store.people import PeopleRepo
 from simulator.store.rows import HOST, safe_url, sha256_file
@@ -40,13 +40,6 @@ class SqlStore(PeopleRepo, CallRepo, LabRecordRepo):
 
     def __exit__(self, *_exc: object) -> None:
         self.close()
-
-    def _write(self, work):  # noqa: ANN001, ANN202 - internal
-        return with_retry(self.engine, work)
-
-    def _read(self, work):  # noqa: ANN001, ANN202
-        with self.engine.connect() as connection:
-            return work(connection)
 
     @property
     def dialect(self) -> str:

@@ -20,6 +20,7 @@ import sqlalchemy as sa
 from simulator.record import CALL_FILE, read_call, turn_from_json
 from simulator.scoring.scorecard import scorecard_from_json
 from simulator.store import models as m
+from simulator.store.people import get_or_create_trainee, team_row_id
 from simulator.store.rows import insert_turn, replace_scorecard
 from simulator.store.sql import SqlStore
 from simulator.store.types import StoreError
@@ -122,10 +123,10 @@ def import_data(store: SqlStore, data: dict[str, Any], progress: Progress | None
 
     def work(conn: Any) -> ImportReport:
         for name in data.get("teams", []):
-            store._team_id(conn, name, create=True)
+            team_row_id(conn, name, create=True)
         trainee_ids = {}
         for person in data.get("trainees", []):
-            trainee_ids[person["name"]] = store._ensure_trainee(conn, person["name"], person.get("team")).id
+            trainee_ids[person["name"]] = get_or_create_trainee(conn, person["name"], person.get("team")).id
         added = skipped = 0
         calls = data.get("calls", [])
         for done, call in enumerate(calls, start=1):
@@ -134,7 +135,7 @@ def import_data(store: SqlStore, data: dict[str, Any], progress: Progress | None
                 continue
             trainee = call.get("trainee")
             if trainee and trainee not in trainee_ids:
-                trainee_ids[trainee] = store._ensure_trainee(conn, trainee, None).id
+                trainee_ids[trainee] = get_or_create_trainee(conn, trainee, None).id
             columns = {c.name for c in m.calls.columns} - {"trainee_id"}
             conn.execute(m.calls.insert().values(trainee_id=trainee_ids.get(trainee),
                                                  **{k: call[k] for k in columns}))
@@ -151,13 +152,13 @@ def import_data(store: SqlStore, data: dict[str, Any], progress: Progress | None
                 progress(done, len(calls))
         kpi_count = 0
         for kpi in data.get("kpis", []):
-            trainee_id = trainee_ids.get(kpi["trainee"]) or store._ensure_trainee(conn, kpi["trainee"], None).id
+            trainee_id = trainee_ids.get(kpi["trainee"]) or get_or_create_trainee(conn, kpi["trainee"], None).id
             conn.execute(m.kpis.delete().where(m.kpis.c.trainee_id == trainee_id, m.kpis.c.period == kpi["period"]))
             conn.execute(m.kpis.insert().values(trainee_id=trainee_id,
                                                 **{k: v for k, v in kpi.items() if k != "trainee"}))
             kpi_count += 1
         for cert in data.get("certifications", []):
-            trainee_id = trainee_ids.get(cert["trainee"]) or store._ensure_trainee(conn, cert["trainee"], None).id
+            trainee_id = trainee_ids.get(cert["trainee"]) or get_or_create_trainee(conn, cert["trainee"], None).id
             exists = conn.execute(sa.select(m.certifications.c.id).where(
                 m.certifications.c.trainee_id == trainee_id, m.certifications.c.stars == cert["stars"],
                 m.certifications.c.certified_at == cert["certified_at"])).scalar()
@@ -167,7 +168,7 @@ def import_data(store: SqlStore, data: dict[str, Any], progress: Progress | None
                                                               call_ids=cert["call_ids"]))
         for run in data.get("drill_runs", []):
             if conn.execute(sa.select(m.drill_runs.c.id).where(m.drill_runs.c.id == run["id"])).scalar() is None:
-                trainee_id = trainee_ids.get(run["trainee"]) or store._ensure_trainee(conn, run["trainee"], None).id
+                trainee_id = trainee_ids.get(run["trainee"]) or get_or_create_trainee(conn, run["trainee"], None).id
                 conn.execute(m.drill_runs.insert().values(id=run["id"], trainee_id=trainee_id, drill_id=run["drill_id"],
                                                           started_at=run["started_at"], data=run["data"]))
         return ImportReport(len(data.get("trainees", [])), added, skipped, kpi_count)

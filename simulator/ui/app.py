@@ -10,9 +10,10 @@ from simulator.scenario.loader import LoadedScenario
 from simulator.ui.call_modes import TrainingMode
 from simulator.ui.commands import CallsimCommands
 from simulator.ui.context import AppContext
+from simulator.ui.host import CallsimHost
 
 
-class CallsimApp(App):
+class CallsimApp(CallsimHost):
     TITLE = "callsim"
     SUB_TITLE = "call simulator"
     CSS_PATH = "app.tcss"

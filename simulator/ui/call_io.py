@@ -11,6 +11,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from simulator.analysis.base import TurnAnalyser
 from simulator.record import CallMode
@@ -21,6 +22,10 @@ from simulator.lazy import MissingPackage
 from simulator.scenario.diagnostics import FileProblems
 from simulator.scenario.loader import LoadedScenario
 from simulator.ui.typed_input import QueuedTypedReplies
+
+if TYPE_CHECKING:
+    from simulator.call.voiced import VoicedCall
+    from simulator.ui.voice_input import SwitchableTrainee
 
 NO_MIC_BANNER = "no microphone: typing mode"
 LEVEL_EVERY_S = 0.1
@@ -33,8 +38,8 @@ class CallIO:
     typed: QueuedTypedReplies  # the Input widget feeds it (the whole call, or after a fallback)
     mode: CallMode  # recorded in the call header
     banner: str | None = None  # why the call is typed, when it is
-    switchable: object | None = None  # SwitchableTrainee in a voiced call
-    call: object | None = None  # the VoicedCall
+    switchable: SwitchableTrainee | None = None  # in a voiced call
+    call: VoicedCall | None = None
     _closed: bool = field(default=False, repr=False)
 
     @property

@@ -11,6 +11,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from simulator.analysis.base import TurnAnalyser
 from simulator.analysis.registry import builtin_analysers
@@ -65,7 +66,7 @@ class AppContext:
     settings: Settings
     roster: Roster
     catalog: ScenarioCatalog
-    records: TrainingRecords | None = None
+    records: TrainingRecords
     records_problem: str | None = None
     recovery_notice: str | None = None
     clock: Callable[[], float] = time.monotonic
@@ -76,17 +77,22 @@ class AppContext:
     fast_replies: bool = False  # recorded replies as fast as they can be read (tests)
     _attempts: tuple[Attempt, ...] | None = field(default=None, repr=False)
 
-    def __post_init__(self) -> None:
-        if self.records is None:
-            self.records = FolderRecords(self.roster, self.settings.recordings_dir, lambda: self.catalog)
-
     @classmethod
-    def from_settings(cls, settings: Settings, *, use_store: bool = True, **options) -> AppContext:
+    def from_settings(cls, settings: Settings, *, use_store: bool = True, **options: Any) -> AppContext:
         roster = Roster(settings.data_dir / UI_STATE_DIR)
-        context = cls(settings, roster, load_catalog(settings.scenarios_dir), **options)
+        catalog = load_catalog(settings.scenarios_dir)
+
+        def current_catalog() -> ScenarioCatalog:  # the records see the catalog as reloaded later
+            return context.catalog
+
+        records: TrainingRecords
         if use_store:
-            context.records, context.records_problem = open_records(settings, roster, lambda: context.catalog)
-            context.recovery_notice = recover_crashed_calls(context.records, settings)
+            records, problem = open_records(settings, roster, current_catalog)
+        else:
+            records, problem = FolderRecords(roster, settings.recordings_dir, current_catalog), None
+        context = cls(settings, roster, catalog, records, problem, **options)
+        if use_store:
+            context.recovery_notice = recover_crashed_calls(records, settings)
         return context
 
     @property

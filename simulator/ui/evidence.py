@@ -37,9 +37,9 @@ def _turn_of(evidence: ScoreEvidence, card: Scorecard, record: CallRecord) -> in
         hit = next((v for v in card.violations if v.phrase_id == ident and v.quote == evidence.quote), None)
         if hit is not None:
             return hit.turn_index
-    for turn in card.turns:
-        if evidence in turn.evidence:
-            return turn.turn_index
+    for scored in card.turns:
+        if evidence in scored.evidence:
+            return scored.turn_index
     if evidence.quote:
         quote = evidence.quote.lower()
         for turn in record.turns:

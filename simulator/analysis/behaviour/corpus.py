@@ -15,6 +15,7 @@ import json
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from simulator.scenario.kinds import CLAUSE_LABELS
 
@@ -51,7 +52,7 @@ def _labels(values: Iterable[str], where: str) -> frozenset[str]:
     return found
 
 
-def _json_lines(path: Path, kind: str) -> Iterator[tuple[str, dict]]:
+def _json_lines(path: Path, kind: str) -> Iterator[tuple[str, dict[str, Any]]]:
     """(``file:line``, object) for each non-blank line; a line that is not a JSON object is an error."""
     for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
         if not line.strip():

@@ -13,10 +13,13 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
+import numpy.typing as npt
 
 from simulator.analysis.behaviour.clauses import split_clauses
 
-Encode = Callable[[Sequence[str]], np.ndarray]
+Embeddings = npt.NDArray[np.float32]
+"""Sentence embeddings or model inputs, one row per text (float32, as the encoder returns them)."""
+Encode = Callable[[Sequence[str]], Embeddings]
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,23 +36,23 @@ def reply_windows(reply: str) -> list[Window]:
     return [Window(c.text, c.start, c.end, i == 0, i == len(clauses) - 1) for i, c in enumerate(clauses)]
 
 
-def window_matrix(vectors: np.ndarray, windows: Sequence[Window]) -> np.ndarray:
+def window_matrix(vectors: npt.NDArray[np.floating], windows: Sequence[Window]) -> Embeddings:
     positions = np.array([[w.first, w.last] for w in windows], dtype=np.float32).reshape(len(windows), 2)
     return np.hstack([vectors.astype(np.float32), positions])
 
 
-def reply_matrix(reply_vector: np.ndarray, clause_scores: np.ndarray) -> np.ndarray:
+def reply_matrix(reply_vector: npt.NDArray[np.floating], clause_scores: npt.NDArray[np.floating]) -> Embeddings:
     """One row: the whole reply's embedding and, per kind, its best window score (0 with no windows)."""
     best = clause_scores.max(axis=0) if len(clause_scores) else np.zeros(clause_scores.shape[1], np.float32)
     return np.hstack([reply_vector.astype(np.float32), best.astype(np.float32)])[None, :]
 
 
-def reply_vector(window_vectors: np.ndarray, windows: Sequence[Window]) -> np.ndarray:
+def reply_vector(window_vectors: npt.NDArray[np.floating], windows: Sequence[Window]) -> Embeddings:
     """The reply as the length-weighted mean of its clauses' embeddings (unit length).
 
     Measured against embedding the whole reply once more: as good for empathy and steps on held-out
     writers, and it saves a second pass over the reply's words (docs/scoring.md).
     """
     weights = np.array([max(1, len(w.text.split())) for w in windows], np.float64)
-    mean = (window_vectors.astype(np.float64) * weights[:, None]).sum(axis=0)
+    mean: npt.NDArray[np.float64] = (window_vectors.astype(np.float64) * weights[:, None]).sum(axis=0)
     return (mean / max(float(np.linalg.norm(mean)), 1e-9)).astype(np.float32)

@@ -36,8 +36,9 @@ def empathy_judgement(reading: BehaviourReading) -> EmpathyJudgement:
     level = reading.empathy
     evidence: list[Evidence] = []
     cold = [(kind, f) for kind in COLD_KINDS if (f := reading.found(kind)) is not None]
-    for kind, finding in cold:
-        evidence.append(Evidence("empathy.dismissive", finding.quote, f"{COLD_KINDS[kind]} {_model(finding.confidence)}",
+    for cold_kind, finding in cold:
+        evidence.append(Evidence("empathy.dismissive", finding.quote,
+                                 f"{COLD_KINDS[cold_kind]} {_model(finding.confidence)}",
                                  weight=-finding.confidence))
     warm = [(kind, f) for kind in WARM_KINDS if (f := reading.found(kind)) is not None]
     if any(kind in (StepKind.ACKNOWLEDGE_EMOTION, StepKind.APOLOGISE) for kind, _ in warm):
@@ -45,8 +46,8 @@ def empathy_judgement(reading: BehaviourReading) -> EmpathyJudgement:
     if any(kind in CAPPING_KINDS for kind, _ in cold):
         level = EmpathyLevel.NONE
     if level > EmpathyLevel.NONE:
-        for kind, finding in warm:
-            rule, detail = WARM_KINDS[kind]
+        for warm_kind, finding in warm:
+            rule, detail = WARM_KINDS[warm_kind]
             evidence.append(Evidence(rule, finding.quote, f"{detail} {_model(finding.confidence)}",
                                      weight=finding.confidence))
         if not warm:

@@ -7,17 +7,26 @@ rebuild script; inference is one matrix product (``BehaviourModel``).
 
 from __future__ import annotations
 
+from typing import overload
+
 import numpy as np
+import numpy.typing as npt
 
 WEIGHT_DECIMALS = 6
 
+Floats = npt.NDArray[np.float64]
 
-def sigmoid(z: np.ndarray) -> np.ndarray:
+
+@overload
+def sigmoid(z: float) -> float: ...
+@overload
+def sigmoid(z: Floats) -> Floats: ...
+def sigmoid(z: float | Floats) -> float | Floats:
     return 0.5 * (1.0 + np.tanh(0.5 * z))
 
 
-def fit_logistic(x: np.ndarray, y: np.ndarray, l2: float, iterations: int = 25,
-                 start: tuple[np.ndarray, float] | None = None) -> tuple[np.ndarray, float]:
+def fit_logistic(x: npt.NDArray[np.floating], y: npt.NDArray[np.floating], l2: float, iterations: int = 25,
+                 start: tuple[Floats, float] | None = None) -> tuple[Floats, float]:
     """Weights and bias minimising log-loss + ``l2``/2 * |w|^2 (the bias is not penalised).
 
     ``start`` (a nearby solution, e.g. the fit on all the data when fitting one fold) saves most of
@@ -44,7 +53,7 @@ def fit_logistic(x: np.ndarray, y: np.ndarray, l2: float, iterations: int = 25,
     return theta[:-1], float(theta[-1])
 
 
-def best_threshold(scores: np.ndarray, y: np.ndarray, floor: float = 0.3, ceiling: float = 0.8,
+def best_threshold(scores: Floats, y: npt.NDArray[np.int64], floor: float = 0.3, ceiling: float = 0.8,
                    beta: float = 1.0) -> float:
     """The probability cut that maximises F-beta on held-out scores, kept within [floor, ceiling].
 

@@ -18,10 +18,13 @@ from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
+from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 
 from simulator.analysis.behaviour.features import (
+    Embeddings,
     Encode,
     Window,
     reply_matrix,
@@ -29,7 +32,7 @@ from simulator.analysis.behaviour.features import (
     reply_windows,
     window_matrix,
 )
-from simulator.analysis.behaviour.linear import sigmoid
+from simulator.analysis.behaviour.linear import Floats, sigmoid
 from simulator.contracts import EmpathyLevel
 from simulator.lazy import MissingPackage
 from simulator.scenario.kinds import (
@@ -37,6 +40,9 @@ from simulator.scenario.kinds import (
     FORBIDDEN_KIND_NAMES,
     STEP_KIND_NAMES,
 )
+
+Weights = npt.NDArray[np.floating]
+"""float64 when trained, float32 as shipped."""
 
 
 class WeightsError(MissingPackage):
@@ -48,19 +54,19 @@ class WeightsError(MissingPackage):
 class BehaviourWeights:
     encoder: str
     labels: tuple[str, ...]
-    clause_weights: np.ndarray  # (features, labels)
-    clause_bias: np.ndarray
-    clause_thresholds: np.ndarray  # the best clause alone shows the kind at or above this
-    empathy_weights: np.ndarray  # (features, 2): P(at least weak), P(strong)
-    empathy_bias: np.ndarray
-    empathy_thresholds: np.ndarray
-    reply_weights: np.ndarray  # (features, labels): the whole reply performs the kind
-    reply_bias: np.ndarray
-    reply_thresholds: np.ndarray
-    distress_weights: np.ndarray  # (embedding, 1): the customer's line shows frustration, worry or anger
-    distress_bias: np.ndarray
-    distress_threshold: np.ndarray
-    about: dict
+    clause_weights: Weights  # (features, labels)
+    clause_bias: Weights
+    clause_thresholds: Weights  # the best clause alone shows the kind at or above this
+    empathy_weights: Weights  # (features, 2): P(at least weak), P(strong)
+    empathy_bias: Weights
+    empathy_thresholds: Weights
+    reply_weights: Weights  # (features, labels): the whole reply performs the kind
+    reply_bias: Weights
+    reply_thresholds: Weights
+    distress_weights: Weights  # (embedding, 1): the customer's line shows frustration, worry or anger
+    distress_bias: Weights
+    distress_threshold: Weights
+    about: dict[str, Any]
 
     @classmethod
     def load(cls, path: Path) -> BehaviourWeights:
@@ -120,8 +126,8 @@ class KindFinding:
 class BehaviourReading:
     reply: str
     windows: tuple[Window, ...]
-    vectors: np.ndarray  # (windows, embedding): the windows' sentence embeddings
-    probabilities: np.ndarray  # (windows, labels)
+    vectors: Embeddings  # (windows, embedding): the windows' sentence embeddings
+    probabilities: npt.NDArray[np.float32]  # (windows, labels)
     steps: tuple[KindFinding, ...]
     forbidden: tuple[KindFinding, ...]
     empathy: EmpathyLevel
@@ -148,7 +154,7 @@ class BehaviourModel:
         self.weights = weights
         self._encode = encode
 
-    def window_probabilities(self, vectors: np.ndarray, windows: Sequence[Window]) -> np.ndarray:
+    def window_probabilities(self, vectors: Embeddings, windows: Sequence[Window]) -> npt.NDArray[np.float32]:
         return clause_probabilities(vectors, windows, self.weights.clause_weights,
                                     self.weights.clause_bias).astype(np.float32)
 
@@ -178,7 +184,7 @@ class BehaviourModel:
     def read(self, reply: str) -> BehaviourReading:
         return self.read_many([reply])[0]
 
-    def _reading(self, reply: str, windows: list[Window], window_vectors: np.ndarray) -> BehaviourReading:
+    def _reading(self, reply: str, windows: list[Window], window_vectors: Embeddings) -> BehaviourReading:
         probabilities = self.window_probabilities(window_vectors, windows)
         if not windows:
             return BehaviourReading(reply, (), window_vectors, probabilities, (), (), EmpathyLevel.NONE, 0.0, 0.0)
@@ -210,8 +216,8 @@ class BehaviourModel:
             strong_empathy_probability=round(float(strong), 3))
 
 
-def clause_probabilities(vectors: np.ndarray, windows: Sequence[Window], weights: np.ndarray,
-                         bias: np.ndarray) -> np.ndarray:
+def clause_probabilities(vectors: Embeddings, windows: Sequence[Window], weights: Weights,
+                         bias: Weights) -> Floats:
     """Per window, the clause-level probability of every kind (training and reading share it)."""
     if not windows:
         return np.zeros((0, len(CLAUSE_LABELS)))

@@ -32,22 +32,27 @@ import argparse
 import hashlib
 import sys
 import zlib
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
+import numpy.typing as npt
 
 from simulator.analysis.behaviour.corpus import (
     LabelledReply, corpus_files, fingerprint, read_corpus_file, read_items_file,
 )
 from simulator.analysis.behaviour.features import (
-    Encode, Window, reply_matrix, reply_vector, reply_windows, window_matrix,
+    Embeddings, Encode, Window, reply_matrix, reply_vector, reply_windows, window_matrix,
 )
-from simulator.analysis.behaviour.linear import best_threshold, fit_logistic, sigmoid
+from simulator.analysis.behaviour.linear import Floats, best_threshold, fit_logistic, sigmoid
 from simulator.analysis.behaviour.metrics import macro_f1
 from simulator.analysis.behaviour.model import BehaviourWeights, clause_probabilities, shipped_weights_path
 from simulator.scenario.kinds import CLAUSE_LABELS, FORBIDDEN_KIND_NAMES
+
+if TYPE_CHECKING:
+    from simulator.analysis.embeddings import SentenceEncoder
 
 FOLDS = 5
 # Forbidden moves are called at the cut that maximises F0.5 (precision counts double): a move
@@ -55,6 +60,9 @@ FOLDS = 5
 FORBIDDEN_BETA = 0.5
 # A single clause counts on its own when its score is this precise out of fold.
 SURE_PRECISION = 0.9
+
+ClauseWeights = tuple[Floats, Floats]
+"""Clause-level weights (features, labels) and biases (labels)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,9 +76,9 @@ class TrainSettings:
 
 @dataclass(frozen=True, slots=True)
 class ClauseRows:
-    features: np.ndarray
-    targets: np.ndarray  # (rows, labels) 0/1
-    mask: np.ndarray  # (rows, labels) 1 = this row teaches this label
+    features: Embeddings
+    targets: Floats  # (rows, labels) 0/1
+    mask: Floats  # (rows, labels) 1 = this row teaches this label
 
 
 def fold_of(item_id: str, folds: int) -> int:
@@ -92,14 +100,14 @@ class Trainer:
                        | {s.text for r in self.replies for s in r.segments}
                        | {r.customer.strip() for r in self.replies if r.customer_distress is not None})
         vectors = encode(texts)
-        self._vector = {text: vectors[i] for i, text in enumerate(texts)}
+        self._vector: dict[str, Embeddings] = {text: vectors[i] for i, text in enumerate(texts)}
         self._reply_vector = [reply_vector(self.vectors([w.text for w in ws]), ws) if ws else np.zeros(vectors.shape[1])
                               for ws in self.inference_windows]
 
-    def vectors(self, texts: Sequence[str]) -> np.ndarray:
+    def vectors(self, texts: Sequence[str]) -> Embeddings:
         return np.stack([self._vector[t] for t in texts])
 
-    def window_features(self, windows: Sequence[Window]) -> np.ndarray:
+    def window_features(self, windows: Sequence[Window]) -> Embeddings:
         return window_matrix(self.vectors([w.text for w in windows]), windows)
 
     def segment_rows(self, indices: Sequence[int]) -> ClauseRows:
@@ -113,7 +121,7 @@ class Trainer:
             parts.append(ClauseRows(self.window_features(windows), targets, np.ones_like(targets)))
         return _stack(parts)
 
-    def whole_reply_rows(self, indices: Sequence[int], weights: tuple[np.ndarray, np.ndarray] | None) -> ClauseRows:
+    def whole_reply_rows(self, indices: Sequence[int], weights: ClauseWeights | None) -> ClauseRows:
         """Clauses of replies labelled only as a whole, credited by the current model (see module doc)."""
         parts = []
         for index in indices:
@@ -137,8 +145,7 @@ class Trainer:
             parts.append(ClauseRows(features, targets, mask))
         return _stack(parts)
 
-    def fit_clauses(self, indices: Sequence[int], start: tuple[np.ndarray, np.ndarray] | None = None
-                    ) -> tuple[np.ndarray, np.ndarray]:
+    def fit_clauses(self, indices: Sequence[int], start: ClauseWeights | None = None) -> ClauseWeights:
         segment_rows = self.segment_rows(indices)
         first = _fit_rows(segment_rows, self.settings.clause_l2, start) if len(segment_rows.features) else None
         whole_rows = self.whole_reply_rows(indices, first)
@@ -147,16 +154,16 @@ class Trainer:
             return first
         return _fit_rows(_stack([segment_rows, whole_rows]), self.settings.clause_l2, first)
 
-    def reply_scores(self, index: int, weights: tuple[np.ndarray, np.ndarray]) -> np.ndarray:
+    def reply_scores(self, index: int, weights: ClauseWeights) -> Floats:
         windows = self.inference_windows[index]
-        vectors = self.vectors([w.text for w in windows]) if windows else np.zeros((0, 0))
+        vectors = self.vectors([w.text for w in windows]) if windows else np.zeros((0, 0), np.float32)
         return clause_probabilities(vectors, windows, *weights)
 
-    def out_of_fold(self, full: tuple[np.ndarray, np.ndarray]) -> list[np.ndarray]:
+    def out_of_fold(self, full: ClauseWeights) -> list[Floats]:
         """Per reply, its windows' clause probabilities from a model that never saw the reply
         (each fold's fit starts from ``full``, the fit on everything, and needs few steps)."""
         folds = [fold_of(r.item_id, self.settings.folds) for r in self.replies]
-        scores: list[np.ndarray] = [np.zeros(0)] * len(self.replies)
+        scores: list[Floats] = [np.zeros(0)] * len(self.replies)
         for fold in range(self.settings.folds):
             held = [i for i, f in enumerate(folds) if f == fold]
             weights = self.fit_clauses([i for i, f in enumerate(folds) if f != fold], full)
@@ -164,11 +171,12 @@ class Trainer:
                 scores[index] = self.reply_scores(index, weights)
         return scores
 
-    def reply_features(self, index: int, scores: np.ndarray) -> np.ndarray:
-        return reply_matrix(self._reply_vector[index],
-                            scores if len(scores) else np.zeros((0, len(CLAUSE_LABELS))))[0]
+    def reply_features(self, index: int, scores: Floats) -> Embeddings:
+        scores = scores if len(scores) else np.zeros((0, len(CLAUSE_LABELS)))
+        features: Embeddings = reply_matrix(self._reply_vector[index], scores)[0]  # the matrix has one row
+        return features
 
-    def train(self, encoder: str, about: dict) -> BehaviourWeights:
+    def train(self, encoder: str, about: dict[str, Any]) -> BehaviourWeights:
         clause_weights, clause_bias = self.fit_clauses(list(range(len(self.replies))))
         oof = self.out_of_fold((clause_weights, clause_bias))
         empathy_weights, empathy_bias, empathy_thresholds = self._fit_empathy(oof)
@@ -182,8 +190,8 @@ class Trainer:
             reply_thresholds=reply_thresholds, distress_weights=distress_weights, distress_bias=distress_bias,
             distress_threshold=distress_threshold, about=about)
 
-    def _held_out(self, features: np.ndarray, target: np.ndarray, indices: Sequence[int],
-                  keep: np.ndarray | None = None) -> np.ndarray:
+    def _held_out(self, features: npt.NDArray[np.floating], target: Floats, indices: Sequence[int],
+                  keep: npt.NDArray[np.bool_] | None = None) -> Floats:
         """Each row's probability from a reply-level regression fitted on the other folds (rows are
         the replies ``indices``; ``keep`` marks the rows allowed to teach)."""
         folds = np.array([fold_of(self.replies[i].item_id, self.settings.folds) for i in indices])
@@ -195,17 +203,19 @@ class Trainer:
             held[folds == fold] = sigmoid(features[folds == fold].astype(np.float64) @ w + b)
         return held
 
-    def _fit_distress(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    def _fit_distress(self) -> tuple[Floats, Floats, Floats]:
         """Whether the customer's line shows frustration, worry or anger, from its words alone."""
-        rated = [i for i, r in enumerate(self.replies) if r.customer_distress is not None and r.customer.strip()]
+        rated = {i: r.customer_distress for i, r in enumerate(self.replies)
+                 if r.customer_distress is not None and r.customer.strip()}
         features = self.vectors([self.replies[i].customer.strip() for i in rated]).astype(np.float64)
-        target = np.array([self.replies[i].customer_distress >= 1 for i in rated], dtype=np.float64)
-        held = self._held_out(features, target, rated)
-        cut = _best_cut(lambda c: macro_f1(target.astype(int), (held >= c).astype(int), (0, 1)))
+        target = np.array([distress >= 1 for distress in rated.values()], dtype=np.float64)
+        held = self._held_out(features, target, list(rated))
+        gold = target.astype(int).tolist()
+        cut = _best_cut(lambda c: macro_f1(gold, (held >= c).astype(int).tolist(), (0, 1)))
         w, b = fit_logistic(features, target, self.settings.reply_l2)
         return w[:, None], np.array([b]), np.array([cut])
 
-    def _sure_clause_cuts(self, oof: list[np.ndarray]) -> np.ndarray:
+    def _sure_clause_cuts(self, oof: list[Floats]) -> Floats:
         """Per kind, the clause score above which one clause alone shows the kind: the lowest cut
         whose out-of-fold precision is at least SURE_PRECISION.  In a long reply that does five
         jobs the reply-level view dilutes one clear apology; this keeps it."""
@@ -224,7 +234,7 @@ class Trainer:
             cuts.append(cut)
         return np.array(cuts)
 
-    def _fit_reply_kinds(self, oof: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    def _fit_reply_kinds(self, oof: list[Floats]) -> tuple[Floats, Floats, Floats]:
         """Per kind, whether the whole reply performs it: from the reply's embedding and its clauses'
         out-of-fold scores (a sarcastic or dismissive reply is often so only as a whole)."""
         everything = list(range(len(self.replies)))
@@ -241,24 +251,26 @@ class Trainer:
             biases.append(b)
         return np.stack(weights, axis=1), np.array(biases), np.array(cuts)
 
-    def _fit_empathy(self, oof: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    def _fit_empathy(self, oof: list[Floats]) -> tuple[Floats, Floats, Floats]:
         rated = [i for i, r in enumerate(self.replies) if r.empathy is not None]
         features = np.stack([self.reply_features(i, oof[i]) for i in rated])
         levels = np.array([self.replies[i].empathy for i in rated])
         targets = (levels >= 1).astype(np.float64), (levels >= 2).astype(np.float64)
         held_some, held_strong = (self._held_out(features, target, rated) for target in targets)
-        some_cut = _best_cut(lambda cut: macro_f1(np.minimum(levels, 1), (held_some >= cut).astype(int), (0, 1)))
-        strong_cut = _best_cut(lambda cut: macro_f1(levels, _levels(held_some, held_strong, some_cut, cut), (0, 1, 2)))
+        some_gold, level_gold = np.minimum(levels, 1).tolist(), levels.tolist()
+        some_cut = _best_cut(lambda cut: macro_f1(some_gold, (held_some >= cut).astype(int).tolist(), (0, 1)))
+        strong_cut = _best_cut(lambda cut: macro_f1(level_gold, _levels(held_some, held_strong, some_cut, cut).tolist(),
+                                                    (0, 1, 2)))
         fitted = [fit_logistic(features, target, self.settings.reply_l2) for target in targets]
         return (np.stack([w for w, _ in fitted], axis=1), np.array([b for _, b in fitted]),
                 np.array([some_cut, strong_cut]))
 
 
-def _levels(some: np.ndarray, strong: np.ndarray, some_cut: float, strong_cut: float) -> np.ndarray:
+def _levels(some: Floats, strong: Floats, some_cut: float, strong_cut: float) -> npt.NDArray[np.int64]:
     return np.where(some < some_cut, 0, np.where(np.minimum(strong, some) >= strong_cut, 2, 1))
 
 
-def _best_cut(score) -> float:
+def _best_cut(score: Callable[[float], float]) -> float:
     cuts = np.round(np.arange(0.2, 0.801, 0.02), 2)
     values = [score(float(c)) for c in cuts]
     return float(cuts[int(np.argmax(values))])
@@ -268,11 +280,11 @@ def _stack(parts: list[ClauseRows]) -> ClauseRows:
     if not parts:
         empty = np.zeros((0, len(CLAUSE_LABELS)))
         return ClauseRows(np.zeros((0, 0), np.float32), empty, empty)
-    return ClauseRows(*(np.concatenate([getattr(p, f) for p in parts]) for f in ("features", "targets", "mask")))
+    return ClauseRows(np.concatenate([p.features for p in parts]), np.concatenate([p.targets for p in parts]),
+                      np.concatenate([p.mask for p in parts]))
 
 
-def _fit_rows(rows: ClauseRows, l2: float, start: tuple[np.ndarray, np.ndarray] | None = None
-              ) -> tuple[np.ndarray, np.ndarray]:
+def _fit_rows(rows: ClauseRows, l2: float, start: ClauseWeights | None = None) -> ClauseWeights:
     weights, biases = [], []
     for column in range(len(CLAUSE_LABELS)):
         keep = rows.mask[:, column] > 0
@@ -292,7 +304,7 @@ def default_items_files() -> list[Path]:
     return sorted((default_corpus_dir().parent / "dev").glob("*.jsonl"))
 
 
-def load_training_set(corpus_dir: Path, extra_items: Sequence[Path] = ()) -> tuple[list[LabelledReply], dict]:
+def load_training_set(corpus_dir: Path, extra_items: Sequence[Path] = ()) -> tuple[list[LabelledReply], dict[str, Any]]:
     files = corpus_files(corpus_dir)
     replies = [r for path in files for r in read_corpus_file(path)]
     for path in extra_items:
@@ -302,7 +314,7 @@ def load_training_set(corpus_dir: Path, extra_items: Sequence[Path] = ()) -> tup
     return replies, about
 
 
-def build(corpus_dir: Path, extra_items: Sequence[Path], encoder=None) -> BehaviourWeights:
+def build(corpus_dir: Path, extra_items: Sequence[Path], encoder: SentenceEncoder | None = None) -> BehaviourWeights:
     from simulator.analysis.embeddings import SentenceEncoder
 
     encoder = encoder or SentenceEncoder(threads=2)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from functools import partial
 
-from textual import on, work
+from textual import getters, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
@@ -24,6 +24,7 @@ from simulator.ui.call_io import CallIO, open_call_io
 from simulator.ui.call_modes import TrainingMode
 from simulator.ui.coaching import coach
 from simulator.ui.errorlog import write_error_log
+from simulator.ui.host import CallsimHost
 from simulator.ui.screens.call_messages import (
     CallConnected, CallFailed, CallScored, MicLevel, PartialTranscript, SessionEvent, WentTyping,
 )
@@ -44,6 +45,7 @@ def warm_up(analyser, scenario) -> None:
 
 
 class CallScreen(Screen):
+    app = getters.app(CallsimHost)
     CSS_PATH = "call.tcss"
     TITLE = "Call"
     BINDINGS = [
@@ -117,6 +119,19 @@ class CallScreen(Screen):
             reply.focus()
         self.refresh_bindings()
 
+    # Called on the call's worker thread: each becomes a message for the screen.
+    def _post_partial(self, text: str) -> None:
+        self.post_message(PartialTranscript(text))
+
+    def _post_level(self, db: float) -> None:
+        self.post_message(MicLevel(db))
+
+    def _post_went_typing(self, reason: str) -> None:
+        self.post_message(WentTyping(reason))
+
+    def _post_store_warning(self, text: str) -> None:
+        self.post_message(CallFailed(text, fatal=False))
+
     @work(thread=True, exclusive=True, group="call", exit_on_error=False)
     def run_session(self, typed: QueuedTypedReplies) -> None:
         context = self.app.context
@@ -129,15 +144,14 @@ class CallScreen(Screen):
                               input_device=context.input_device, output_device=context.output_device,
                               analyser=analyser, mic_from=context.mic_from, fast_replies=context.fast_replies,
                               drill=self.mode is TrainingMode.DRILL,
-                              on_partial=lambda text: self.post_message(PartialTranscript(text)),
-                              on_level=lambda db: self.post_message(MicLevel(db)),
-                              on_typing=lambda reason: self.post_message(WentTyping(reason)))
+                              on_partial=self._post_partial, on_level=self._post_level,
+                              on_typing=self._post_went_typing)
             if not io.voiced:
                 typed.warm_up = partial(warm_up, analyser, self.scenario)
             self.post_message(CallConnected(io))
             keeper = context.records.keeper(
                 folder, trainee, self.mode.record_kind,
-                warn=lambda text: self.post_message(CallFailed(text, fatal=False))) if trainee else None
+                warn=self._post_store_warning) if trainee else None
 
             def on_event(event: CallEvent) -> None:
                 if keeper is not None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import threading
 
-from textual import on, work
+from textual import getters, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
@@ -13,11 +13,13 @@ from textual.widgets import Button, Footer, Header, Label, Select
 
 from simulator.lazy import MissingPackage
 from simulator.ui.device_probe import DeviceChoice, DeviceProblem, list_choices, play_test_sound, watch_input_level
+from simulator.ui.host import CallsimHost
 from simulator.ui.widgets.banner import Banner
 from simulator.ui.widgets.level_meter import LevelMeter
 
 
 class DevicesScreen(Screen):
+    app = getters.app(CallsimHost)
     CSS_PATH = "devices.tcss"
     TITLE = "Device check"
     BINDINGS = [

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from rich.text import Text
+from textual import getters
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Label, Static
 
+from simulator.ui.host import CallsimHost
 from simulator.ui.progress import SERIES, Progress
 from simulator.ui.widgets.score_trend import ScoreTrend
 
@@ -49,6 +51,7 @@ def level_text(progress: Progress) -> Text:
 
 
 class HistoryScreen(Screen):
+    app = getters.app(CallsimHost)
     CSS_PATH = "history.tcss"
     TITLE = "History"
     BINDINGS = [Binding("escape", "app.pop_screen", "Back")]

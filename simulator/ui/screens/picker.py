@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from rich.text import Text
-from textual import on
+from textual import getters, on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
@@ -13,6 +13,7 @@ from textual.widgets import DataTable, Footer, Header, Input, Label, Static
 from simulator.ui.attempts import stats_by_scenario
 from simulator.ui.call_modes import TrainingMode
 from simulator.ui.catalog import CatalogEntry, difficulty_stars, matches_filter
+from simulator.ui.host import CallsimHost
 from simulator.ui.widgets.banner import Banner
 
 
@@ -43,6 +44,7 @@ def preview_text(entry: CatalogEntry, mode: TrainingMode) -> Text:
 
 
 class PickerScreen(Screen):
+    app = getters.app(CallsimHost)
     CSS_PATH = "picker.tcss"
     TITLE = "Scenarios"
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (110, "-wide")]

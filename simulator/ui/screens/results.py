@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from rich.text import Text
-from textual import on, work
+from textual import getters, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
@@ -17,6 +17,7 @@ from simulator.lazy import MissingPackage
 from simulator.scenario.loader import LoadedScenario
 from simulator.ui.call_modes import TrainingMode
 from simulator.ui.evidence import EvidenceRow, evidence_rows, record_position
+from simulator.ui.host import CallsimHost
 from simulator.ui.playback import PlaybackError, play_wav
 from simulator.ui.roster import RosterError
 from simulator.ui.widgets.banner import Banner
@@ -47,6 +48,7 @@ def summary_text(finished: FinishedCall) -> Text:
 
 
 class ResultsScreen(Screen):
+    app = getters.app(CallsimHost)
     CSS_PATH = "results.tcss"
     TITLE = "Results"
     VERTICAL_BREAKPOINTS = [(0, "-short"), (30, "-tall")]
