@@ -189,8 +189,8 @@ def run_golden(loaded: LoadedScenario, golden_path: Path, registry: AnalyserRegi
                                 seed=call.seed)
         coverage.nodes_visited.update(finished.visited_nodes)
         coverage.transitions_taken.update(finished.taken_transitions)
-        problems = _check(call.expect, finished)
-        coverage.results.append(GoldenResult(call.name, not problems, problems, finished))
+        differences = _check(call.expect, finished)
+        coverage.results.append(GoldenResult(call.name, not differences, differences, finished))
     return coverage
 
 

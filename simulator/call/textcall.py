@@ -8,6 +8,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 from simulator.analysis.base import TurnAnalyser
 from simulator.record import CallRecord
@@ -80,7 +81,8 @@ def call_to_json(finished: FinishedCall) -> dict:
     record = finished.record
     turns = []
     for turn in record.turns:
-        item = {"speaker": turn.speaker.value, "text": turn.text, "events": [e.value for e in turn.events]}
+        item: dict[str, Any] = {"speaker": turn.speaker.value, "text": turn.text,
+                                "events": [e.value for e in turn.events]}
         if turn.speaker == Speaker.CUSTOMER:
             item.update(node=turn.node_id, mood=turn.mood, mood_delta=turn.mood_delta)
         elif turn.analysis is not None:

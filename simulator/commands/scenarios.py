@@ -9,6 +9,7 @@ from pathlib import Path
 
 from simulator.analysis.registry import builtin_analysers
 from simulator.call.golden import ScenarioCoverage, run_golden_for_paths
+from simulator.call.session import TraineeInput
 from simulator.call.text_io import ScriptedReplies, SilentVoice, TypedReplies, read_reply_file
 from simulator.call.textcall import describe_event, new_call_folder, print_finished_call, run_call
 from simulator.commands.speech import add_voice_flags
@@ -93,7 +94,7 @@ def cmd_play(args: argparse.Namespace) -> int:
     analyser = builtin_analysers().create(settings.analyser, loaded.scenario)
     if args.replies:
         try:
-            trainee = ScriptedReplies(read_reply_file(args.replies))
+            trainee: TraineeInput = ScriptedReplies(read_reply_file(args.replies))
         except (OSError, ValueError) as err:
             print(f"callsim: cannot read replies: {err}", file=sys.stderr)
             return 1

@@ -275,3 +275,4 @@ def test_level_2_shows_pass_or_fail_beside_the_change(lab: str, tmp_path: Path) 
     assert any(line.endswith("pass") for line in visible_lines(chart))
     assert any(line.endswith("fail") for line in visible_lines(chart))
     assert [line for line in chart.iter(f"{SVG}line") if line.get("class") == "pass-mark"]
+

@@ -79,9 +79,11 @@ def cmd_competition_create(args: argparse.Namespace) -> int:
         except ValueError:
             return fail(f"--scenario {item!r}: the seed after ':' must be a whole number")
     try:
-        competition = Competition(id=args.id, title=args.title or args.id, starts=parse_day_or_time(args.starts),
-                                  ends=parse_day_or_time(args.ends), min_attempts=args.min_attempts,
-                                  ranking=args.ranking, scenarios=scenarios, teams=tuple(args.team))
+        # Validated like a competition file: a date alone is widened to its whole day there.
+        competition = Competition.model_validate({
+            "id": args.id, "title": args.title or args.id, "starts": parse_day_or_time(args.starts),
+            "ends": parse_day_or_time(args.ends), "min_attempts": args.min_attempts, "ranking": args.ranking,
+            "scenarios": scenarios, "teams": tuple(args.team)})
     except ValidationError as err:
         return fail("; ".join(f"{'.'.join(map(str, e['loc'])) or 'competition'}: {e['msg']}" for e in err.errors()))
     with open_for(args) as store:

@@ -157,6 +157,12 @@ def _scored_call(attempt: Attempt, card: Scorecard) -> ScoredCall:
     return ScoredCall(attempt.call_id, attempt.scenario_id, card.overall, card.passed, card.pass_mark)
 
 
+def _named(attempt: Attempt) -> str:
+    # load_report keeps only the calls of the listed trainees, so every call here has one
+    assert attempt.trainee is not None, f"call {attempt.call_id} has no trainee"
+    return attempt.trainee
+
+
 def pass_marks(calls: tuple[tuple[Attempt, Scorecard], ...]) -> tuple[float, ...]:
     """The overall pass marks these calls were scored against, lowest first (one, unless a scenario
     sets its own)."""
@@ -167,7 +173,7 @@ def score_trends(data: ReportData, limit: int = 8) -> dict[str, list[ScoredCall]
     """Each trainee's practice calls in order (the most active ``limit`` trainees)."""
     series: dict[str, list[ScoredCall]] = defaultdict(list)
     for attempt, card in data.practice:
-        series[attempt.trainee].append(_scored_call(attempt, card))
+        series[_named(attempt)].append(_scored_call(attempt, card))
     busiest = sorted(series, key=lambda name: (-len(series[name]), name))[:limit]
     return {name: series[name] for name in sorted(busiest)}
 
@@ -228,7 +234,7 @@ def learning(data: ReportData) -> list[LearningRow]:
     """Kirkpatrick level 2: the first and latest score per trainee and scenario (before/after)."""
     grouped: dict[tuple[str, str], list[tuple[Attempt, Scorecard]]] = defaultdict(list)
     for attempt, card in data.practice:
-        grouped[(attempt.trainee, attempt.scenario_id)].append((attempt, card))
+        grouped[(_named(attempt), attempt.scenario_id)].append((attempt, card))
     rows = []
     for (trainee, scenario), calls in sorted(grouped.items()):
         (first_attempt, first), (latest_attempt, latest) = calls[0], calls[-1]
@@ -287,7 +293,7 @@ def team_summaries(data: ReportData) -> list[TeamSummary]:
     members: Counter[str | None] = Counter(team_of.values())
     cards: dict[str | None, list[Scorecard]] = defaultdict(list)
     for attempt, card in data.practice:
-        cards[team_of.get(attempt.trainee or "")].append(card)
+        cards[team_of.get(_named(attempt))].append(card)
     rows = [TeamSummary(team, members[team], len(cards[team]), sum(c.passed for c in cards[team]),
                         round(fmean(c.overall for c in cards[team]), 1) if cards[team] else None)
             for team in members]
@@ -297,7 +303,7 @@ def team_summaries(data: ReportData) -> list[TeamSummary]:
 def training_means(data: ReportData) -> dict[str, float]:
     by_trainee: dict[str, list[float]] = defaultdict(list)
     for attempt, card in data.practice:
-        by_trainee[attempt.trainee].append(card.overall)
+        by_trainee[_named(attempt)].append(card.overall)
     return {name: round(fmean(values), 1) for name, values in by_trainee.items()}
 
 
@@ -317,7 +323,7 @@ def attempts_csv(data: ReportData) -> str:
     writer.writerow(["call_id", "trainee", "team", "scenario", "seed", "kind", "status", "started_at", "ended_at",
                      "outcome", "overall", "passed", "empathy", "compliance", "tone", "drill", "competition"])
     for a in data.attempts:
-        writer.writerow([a.call_id, a.trainee, teams.get(a.trainee) or "", a.scenario_id, a.seed, a.kind.value,
+        writer.writerow([a.call_id, a.trainee, teams.get(_named(a)) or "", a.scenario_id, a.seed, a.kind.value,
                          a.status.value, a.started_at, a.ended_at or "", a.outcome.value if a.outcome else "",
                          "" if a.overall is None else a.overall, "" if a.passed is None else a.passed,
                          "" if a.empathy is None else a.empathy, "" if a.compliance is None else a.compliance,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from textual import on
+from textual import getters, on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
@@ -10,18 +10,20 @@ from textual.screen import Screen
 from textual.widgets import Button, Footer, Header, Input, Label, OptionList
 from textual.widgets.option_list import Option
 
-from simulator.ui.roster import RosterError, clean_name
+from simulator.ui.host import CallsimHost
+from simulator.ui.roster import RosterError, Trainee, clean_name
 from simulator.ui.widgets.banner import Banner
 
 
 class SignInScreen(Screen):
+    app = getters.app(CallsimHost)
     CSS_PATH = "signin.tcss"
     TITLE = "Sign in"
     BINDINGS = [Binding("f3", "app.open_devices", "Devices")]
 
     def __init__(self) -> None:
         super().__init__()
-        self._trainees = ()
+        self._trainees: tuple[Trainee, ...] = ()
 
     def compose(self) -> ComposeResult:
         yield Header()
