@@ -63,7 +63,7 @@ def read_wav(path: Path | str) -> Audio:
     except OSError as err:
         raise AudioFileError(f"{path}: cannot read ({err.strerror or err})") from None
     # wave raises wave.Error, EOFError (a header cut short) or struct.error for what is not PCM WAV
-    except Exception as err:  # noqa: BLE001
+    except Exception as err:
         raise NotPcmWav(f"{path}: not a PCM WAV file ({err or 'truncated'}); convert it with "
                         f"'sox {path.name} -b 16 out.wav' or 'ffmpeg -i {path.name} out.wav'") from None
     if rate <= 0 or channels <= 0:

@@ -8,7 +8,6 @@ what each rule means.
 from __future__ import annotations
 
 from simulator.analysis.base import TurnInput
-from simulator.text import content_words, find_phrase
 from simulator.contracts import (
     EmpathyJudgement,
     EmpathyLevel,
@@ -19,6 +18,7 @@ from simulator.contracts import (
     TurnAnalysis,
 )
 from simulator.scenario.model import Scenario
+from simulator.text import content_words, find_phrase
 
 ACKNOWLEDGE = (
     "i understand", "i can understand", "i completely understand", "i can see why", "i hear you",
@@ -67,7 +67,7 @@ def judge_empathy_lexically(reply: str, customer_line: str) -> EmpathyJudgement:
         evidence.append(Evidence("empathy.specific", ", ".join(shared[:4]),
                                  "named the customer's actual problem", weight=0.5))
     signals = sum(bool(x) for x in (acknowledged, apologised, owned))
-    if acknowledged and (owned or shared) or signals >= 2 and shared:
+    if (acknowledged and (owned or shared)) or (signals >= 2 and shared):
         level, score = EmpathyLevel.STRONG, min(1.0, 0.7 + 0.1 * signals)
     elif signals:
         level, score = EmpathyLevel.WEAK, 0.3 + 0.1 * signals

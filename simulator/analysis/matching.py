@@ -25,9 +25,9 @@ import numpy.typing as npt
 from simulator.analysis.behaviour.features import Embeddings
 from simulator.analysis.behaviour.model import BehaviourReading
 from simulator.analysis.embeddings import SentenceEncoder
-from simulator.text import find_phrase, normalise
 from simulator.contracts import ForbiddenHit, MatchKind, StepHit, Transcript
 from simulator.scenario.model import Scenario
+from simulator.text import find_phrase, normalise
 
 
 @dataclass(frozen=True, slots=True)

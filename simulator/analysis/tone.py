@@ -27,12 +27,11 @@ from typing import TypedDict
 import numpy as np
 
 from simulator.analysis.acoustics import VoiceFeatures, voice_features
-
-from simulator.wavfile import AudioFileError, read_wav
 from simulator.analysis.base import TurnAnalyser, TurnInput
-from simulator.text import normalise
 from simulator.contracts import Evidence, ToneLabel, ToneMeasures, Transcript, TurnAnalysis
 from simulator.scenario.model import Scenario, ToneThresholds
+from simulator.text import normalise
+from simulator.wavfile import AudioFileError, read_wav
 
 # One "clearly audible" step of each cue; the arousal score is the sum of rise / step.
 LEVEL_STEP_DB = 6.0

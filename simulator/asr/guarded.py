@@ -13,8 +13,14 @@ from typing import TYPE_CHECKING, Any
 
 from simulator.asr.base import DEFAULT_MODEL, SAMPLE_RATE, AsrModelError
 from simulator.asr.guards import (
-    DecodedSegment, SegmentChecks, VadSettings, assemble_transcript, combined_prompt, empty_transcript,
-    model_input, speech_spans,
+    DecodedSegment,
+    SegmentChecks,
+    VadSettings,
+    assemble_transcript,
+    combined_prompt,
+    empty_transcript,
+    model_input,
+    speech_spans,
 )
 from simulator.contracts import Transcript
 

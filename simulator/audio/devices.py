@@ -129,5 +129,5 @@ def close_quietly(stream: AudioStream | None) -> None:
     try:
         stream.abort()
         stream.close()
-    except Exception:  # noqa: BLE001
+    except Exception:
         pass

@@ -131,7 +131,7 @@ class Player:
         if stream is not None:
             try:
                 stream.abort()  # drops what is buffered instead of letting it drain
-            except Exception:  # noqa: BLE001 - the device may be gone; the line is over either way
+            except Exception:
                 pass
         self._done.set()
         return played

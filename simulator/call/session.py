@@ -14,9 +14,18 @@ from pathlib import Path
 from typing import Protocol
 
 from simulator.analysis.base import TurnAnalyser, TurnInput
-from simulator.record import (CallEnded, CallEvent, CallHeader, CallMode, CallRecorder, CustomerSpoke,
-                              TraineeAnswered, TurnRecord, now_iso)
 from simulator.contracts import CustomerTurn, Outcome, Speaker, Transcript, TurnAnalysis, TurnTiming
+from simulator.record import (
+    CallEnded,
+    CallEvent,
+    CallHeader,
+    CallMode,
+    CallRecorder,
+    CustomerSpoke,
+    TraineeAnswered,
+    TurnRecord,
+    now_iso,
+)
 from simulator.scenario.engine import DialogueEngine
 from simulator.scenario.loader import LoadedScenario
 

@@ -11,9 +11,17 @@ from pathlib import Path
 from typing import Any
 
 from simulator.analysis.base import TurnAnalyser
-from simulator.record import CallRecord
-from simulator.call.session import CallEnded, CallEvent, CallSession, CustomerSpoke, CustomerVoice, TraineeAnswered, TraineeInput
+from simulator.call.session import (
+    CallEnded,
+    CallEvent,
+    CallSession,
+    CustomerSpoke,
+    CustomerVoice,
+    TraineeAnswered,
+    TraineeInput,
+)
 from simulator.contracts import Speaker
+from simulator.record import CallRecord
 from simulator.scenario.loader import LoadedScenario, effective_rubric
 from simulator.scoring.call_scorer import score_call
 from simulator.scoring.report import format_scorecard

@@ -24,17 +24,24 @@ from pathlib import Path
 
 import numpy as np
 
+from simulator.asr.base import Transcriber
+from simulator.asr.worker import AsrWorker
 from simulator.audio.capture import MicSource, ReplayPace
 from simulator.audio.clip import AudioClip, Utterance, level_dbfs, write_wav
 from simulator.audio.devices import AudioDeviceError
 from simulator.audio.endpoint import (
-    EndpointConfig, Endpointer, LevelOnset, NoSpeech, SileroVad, SpeechPaused, SpeechResumed, SpeechStarted,
+    EndpointConfig,
+    Endpointer,
+    LevelOnset,
+    NoSpeech,
+    SileroVad,
+    SpeechPaused,
+    SpeechResumed,
+    SpeechStarted,
     TurnEnded,
 )
 from simulator.audio.noise import mix_noise
 from simulator.audio.playback import Speaker
-from simulator.asr.base import Transcriber
-from simulator.asr.worker import AsrWorker
 from simulator.call.session import SpokenLine, TraineeReply
 from simulator.contracts import CustomerTurn, Transcript, TurnTiming
 from simulator.lazy import MissingPackage

@@ -25,6 +25,7 @@ from simulator.scenario.voices import VoiceProfile, load_voice, voice_path
 from simulator.tts.registry import builtin_engines
 from simulator.tts.worker import TtsWorker
 
+
 def load_persona_voice(scenario: Scenario, voices_dir: Path) -> VoiceProfile:
     path = voice_path(voices_dir, scenario.persona.voice)
     if not path.is_file():

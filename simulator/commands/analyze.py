@@ -178,8 +178,8 @@ def _prefetch(analyser: TurnAnalyser, texts: list[str]) -> None:
 def analyse_lines(lines: list[tuple[int, str]], base: Path, analyser: TurnAnalyser, with_scenario: bool,
                   out: TextIO, err: TextIO) -> int:
     """Writes one JSON line per input line; returns how many lines failed."""
-    from simulator.wavfile import AudioFileError
     from simulator.analysis.tone import call_tone, features_of_file
+    from simulator.wavfile import AudioFileError
 
     transcribe = _LazyTranscriber()
     text_analyser = getattr(analyser, "inner", analyser)  # tone is measured per speaker below

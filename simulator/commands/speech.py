@@ -79,7 +79,7 @@ def cmd_voices(args: argparse.Namespace) -> int:
 
         engine = builtin_engines().create(settings.tts_engine)
         engine_voices = engine.system_voices()
-    except Exception as err:  # noqa: BLE001 - the profiles are still worth listing
+    except Exception as err:
         engine_error = str(err)
     known = {v.id for v in engine_voices}
 
@@ -116,9 +116,9 @@ def cmd_say(args: argparse.Namespace) -> int:
     from simulator.audio.clip import write_wav
     from simulator.audio.devices import AudioDeviceError
     from simulator.scenario.diagnostics import FileProblems
+    from simulator.scenario.voices import load_voice, voice_path
     from simulator.tts.base import TtsError
     from simulator.tts.registry import builtin_engines
-    from simulator.scenario.voices import load_voice, voice_path
 
     settings = load_settings()
     path = voice_path(settings.voices_dir, args.voice)

@@ -8,12 +8,11 @@ import sys
 from pathlib import Path
 
 from simulator.asr.audio_file import read_audio
-
-from simulator.wavfile import AudioFileError
 from simulator.asr.base import SAMPLE_RATE, AsrModelError
 from simulator.asr.registry import builtin_transcribers, transcriber_from_settings
 from simulator.config import load_settings
 from simulator.contracts import Transcript
+from simulator.wavfile import AudioFileError
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:

@@ -36,11 +36,11 @@ def score_real_call(path: Path, settings: Settings, *, scenario: str | None = No
         raise ValueError(f"{path}: expected a call folder, call.jsonl or a .wav recording")
     if not path.is_file():
         raise FileNotFoundError(f"{path}: no such file")
-    from simulator.wavfile import read_wav
     from simulator.analysis.registry import builtin_analysers
     from simulator.asr.registry import transcriber_from_settings
-    from simulator.qa.importer import generic_scenario, vad_span_finder
     from simulator.qa.external import analyse_external
+    from simulator.qa.importer import generic_scenario, vad_span_finder
+    from simulator.wavfile import read_wav
 
     if scenario:
         loaded = load_scenario(settings.find_scenario(scenario))

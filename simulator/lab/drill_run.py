@@ -9,12 +9,25 @@ from statistics import fmean
 from typing import TYPE_CHECKING, Protocol
 
 from simulator.call.session import CustomerVoice, TraineeInput
-from simulator.record import CallEvent, now_iso
 from simulator.call.text_io import SilentVoice
 from simulator.call.textcall import FinishedCall, new_call_folder, run_call
-from simulator.lab.drills import (Drill, DrillResult, DrillStage, PressuredReplies, StageConditions, StagePressure,
-                                  StageResult, drill_result_to_json, failures_in_a_row, pause_offer,
-                                  read_stage_replies, stage_reply_file, staged, summarise)
+from simulator.lab.drills import (
+    Drill,
+    DrillResult,
+    DrillStage,
+    PressuredReplies,
+    StageConditions,
+    StagePressure,
+    StageResult,
+    drill_result_to_json,
+    failures_in_a_row,
+    pause_offer,
+    read_stage_replies,
+    stage_reply_file,
+    staged,
+    summarise,
+)
+from simulator.record import CallEvent, now_iso
 from simulator.scenario.loader import LoadedScenario, load_scenario
 from simulator.store.types import CallKind
 

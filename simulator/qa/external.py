@@ -23,14 +23,13 @@ from pathlib import Path
 import numpy as np
 
 from simulator.analysis.acoustics import voice_features
-
-from simulator.wavfile import Audio, resample
 from simulator.analysis.base import TurnAnalyser, TurnInput
 from simulator.analysis.tone import call_tone
 from simulator.asr.base import SAMPLE_RATE, Transcriber
-from simulator.record import CallHeader, CallMode, CallRecord, TurnRecord, now_iso
 from simulator.contracts import Speaker, ToneMeasures, Transcript, TurnTiming
+from simulator.record import CallHeader, CallMode, CallRecord, TurnRecord, now_iso
 from simulator.scenario.model import ToneThresholds
+from simulator.wavfile import Audio, resample
 
 MAX_BATCH_S = 600.0  # bounds memory; Whisper walks through a pass in 30 s windows
 BATCH_GAP_S = 0.6  # silence between packed turns, so Whisper sees separate utterances

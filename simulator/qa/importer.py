@@ -14,13 +14,13 @@ from pathlib import Path
 import numpy as np
 
 from simulator.asr.base import Transcriber
-from simulator.contracts import Transcript
-from simulator.record import CallRecord
 from simulator.config import Settings
+from simulator.contracts import Transcript
 from simulator.lazy import MissingPackage, require
+from simulator.qa.external import SAMPLE_RATE, Span, SpanFinder, analyse_external
+from simulator.record import CallRecord
 from simulator.scenario.loader import default_rubric, effective_rubric, load_scenario
 from simulator.scenario.model import Rubric, Scenario
-from simulator.qa.external import SAMPLE_RATE, Span, SpanFinder, analyse_external
 from simulator.scoring.scorecard import Scorecard
 
 GENERIC_SCENARIO_ID = "external-call"
@@ -91,9 +91,9 @@ def score_recording(path: Path, settings: Settings, *, scenario_path: Path | Non
                     analyser: str | None = None, agent_channel: int = 0,
                     transcribe_customer: bool = True, transcriber: Transcriber | None = None) -> ScoredRecording:
     """Raises ``AudioFileError`` (bad WAV), ``FileProblems`` (bad scenario), ``MissingPackage``."""
-    from simulator.wavfile import read_wav
     from simulator.analysis.registry import builtin_analysers
     from simulator.scoring.call_scorer import score_call
+    from simulator.wavfile import read_wav
 
     if scenario_path is not None:
         loaded = load_scenario(scenario_path)

@@ -9,9 +9,9 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass, field
 
-from simulator.text import find_phrase
 from simulator.contracts import CustomerTurn, EmpathyLevel, EngineEvent, Severity, TurnAnalysis
 from simulator.scenario.model import Condition, Node, Scenario, Transition
+from simulator.text import find_phrase
 
 
 @dataclass

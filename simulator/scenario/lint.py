@@ -11,8 +11,8 @@ from simulator.scenario.diagnostics import Diagnostic, FileProblems, Level
 from simulator.scenario.kinds import ForbiddenKind, StepKind
 from simulator.scenario.loader import LoadedScenario, effective_rubric, load_scenario, scenario_files
 from simulator.scenario.model import Condition, Scenario
-from simulator.scenario.yamlsource import PathKey
 from simulator.scenario.voices import load_voice, voice_path
+from simulator.scenario.yamlsource import PathKey
 
 
 @dataclass(frozen=True)

@@ -76,10 +76,7 @@ def _data_path(document: YamlDocument, loc: tuple[Any, ...]) -> PathKey:
     path: list[str | int] = []
     node: Any = document.data
     for part in loc:
-        if isinstance(node, dict) and part in node:
-            node = node[part]
-            path.append(part)
-        elif isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node):
+        if (isinstance(node, dict) and part in node) or (isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node)):
             node = node[part]
             path.append(part)
         elif isinstance(node, (dict, list)) and not _is_type_tag(part):
@@ -89,7 +86,7 @@ def _data_path(document: YamlDocument, loc: tuple[Any, ...]) -> PathKey:
 
 
 def _is_type_tag(part: Any) -> bool:
-    return isinstance(part, str) and any(ch in part for ch in "[]()'") or part in {
+    return (isinstance(part, str) and any(ch in part for ch in "[]()'")) or part in {
         "bool", "int", "float", "str", "tuple", "list", "dict", "none", "function-after", "enum",
     }
 

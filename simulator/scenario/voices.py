@@ -10,7 +10,7 @@ from typing import Annotated, Any
 
 from pydantic import Field, StringConstraints
 
-from simulator.scenario.diagnostics import FileProblems, START
+from simulator.scenario.diagnostics import START, FileProblems
 from simulator.scenario.model import Identifier, Strict
 from simulator.scenario.validate import validate_document
 from simulator.scenario.yamlsource import load_yaml

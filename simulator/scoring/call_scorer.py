@@ -14,8 +14,8 @@ from __future__ import annotations
 from dataclasses import replace
 
 from simulator.analysis.tone import rejudge_call
-from simulator.record import CallMode, CallRecord
 from simulator.contracts import Severity, Speaker
+from simulator.record import CallMode, CallRecord
 from simulator.scenario.model import Node, Rubric, Scenario, ToneThresholds
 from simulator.scoring.compliance import score_compliance
 from simulator.scoring.empathy import score_empathy

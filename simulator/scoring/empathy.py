@@ -21,11 +21,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from simulator.text import normalise
 from simulator.contracts import EmpathyLevel, EngineEvent
 from simulator.scenario.model import Scenario
 from simulator.scoring.scorecard import Dimension, ScoreEvidence
 from simulator.scoring.turns import ScoredTurn
+from simulator.text import normalise
 
 E = Dimension.EMPATHY
 # Only for analysers that do not read the customer's words (the lexical dry-run analyser): a few

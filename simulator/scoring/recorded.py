@@ -10,12 +10,12 @@ from __future__ import annotations
 from dataclasses import replace
 from pathlib import Path
 
-from simulator.wavfile import AudioFileError
 from simulator.analysis.acoustics import VoiceFeatures
 from simulator.analysis.tone import call_tone, features_of_file
 from simulator.contracts import TurnAnalysis
 from simulator.record import CallRecord
 from simulator.scenario.model import ToneThresholds
+from simulator.wavfile import AudioFileError
 
 
 def fill_missing_tone(record: CallRecord, thresholds: ToneThresholds) -> CallRecord:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from simulator.record import CallRecord, TurnRecord
 from simulator.contracts import Speaker, TurnAnalysis
+from simulator.record import CallRecord, TurnRecord
 from simulator.scoring.scorecard import Dimension, ScoreEvidence
 
 

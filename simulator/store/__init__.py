@@ -52,8 +52,18 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from simulator.store.types import (Attempt, CallKind, CallStatus, Rating, RecoveredCall, Recording, StoredCall,
-                                   StoreError, TeamInfo, TraineeInfo)
+from simulator.store.types import (
+    Attempt,
+    CallKind,
+    CallStatus,
+    Rating,
+    Recording,
+    RecoveredCall,
+    StoredCall,
+    StoreError,
+    TeamInfo,
+    TraineeInfo,
+)
 
 if TYPE_CHECKING:
     from simulator.config import Settings
@@ -88,5 +98,18 @@ def __getattr__(name: str):  # CallMirror imports the call session; load it on f
     raise AttributeError(name)
 
 
-__all__ = ["Attempt", "CallKind", "CallMirror", "CallStatus", "Rating", "RecoveredCall", "Recording", "StoredCall",
-           "StoreError", "TeamInfo", "TraineeInfo", "open_store", "store_url"]
+__all__ = [
+    "Attempt",
+    "CallKind",
+    "CallMirror",
+    "CallStatus",
+    "Rating",
+    "Recording",
+    "RecoveredCall",
+    "StoreError",
+    "StoredCall",
+    "TeamInfo",
+    "TraineeInfo",
+    "open_store",
+    "store_url",
+]

@@ -11,16 +11,35 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from simulator.record import CallHeader, CallRecord, TurnRecord, now_iso, turn_from_json
 from simulator.contracts import Outcome
+from simulator.record import CallHeader, CallRecord, TurnRecord, now_iso, turn_from_json
 from simulator.scoring.scorecard import Scorecard, scorecard_from_json
 from simulator.store import models as m
 from simulator.store.engine import Transactions
 from simulator.store.people import get_or_create_trainee
-from simulator.store.rows import (HOST, attempt_from_row, attempt_query, call_folder, call_values, header_from_json,
-                                  insert_turn, pid_alive, recover_call, replace_scorecard, sha256_file)
-from simulator.store.types import (Attempt, CallKind, CallStatus, Rating, RecoveredCall, Recording, StoredCall,
-                                   StoreError)
+from simulator.store.rows import (
+    HOST,
+    attempt_from_row,
+    attempt_query,
+    call_folder,
+    call_values,
+    header_from_json,
+    insert_turn,
+    pid_alive,
+    recover_call,
+    replace_scorecard,
+    sha256_file,
+)
+from simulator.store.types import (
+    Attempt,
+    CallKind,
+    CallStatus,
+    Rating,
+    Recording,
+    RecoveredCall,
+    StoredCall,
+    StoreError,
+)
 
 
 class CallRepo(Transactions):

@@ -13,7 +13,6 @@ from collections.abc import Callable
 from pathlib import Path
 
 from simulator.record import CallEnded, CallEvent, CallRecord, CustomerSpoke, TraineeAnswered, read_call
-
 from simulator.scoring.scorecard import Scorecard
 from simulator.store.types import CallKind
 
@@ -46,7 +45,7 @@ class CallMirror:
             elif isinstance(event, CallEnded):
                 self.record = event.record
                 self.store.end_call(self.call_id, event.record.outcome, event.record.ended_at)
-        except Exception as err:  # noqa: BLE001 - the call must go on; call.jsonl has every turn
+        except Exception as err:
             self._failed = True
             self._warn(f"could not write the call to the store ({err}); it is kept in {self.folder} "
                        "and will be saved at the end of the call")

@@ -11,12 +11,11 @@ from typing import Any
 import sqlalchemy as sa
 from pydantic import TypeAdapter
 
-from simulator.record import CallHeader, TurnRecord, now_iso, read_call, turn_to_json
 from simulator.contracts import Outcome
+from simulator.record import CallHeader, TurnRecord, now_iso, read_call, turn_to_json
 from simulator.scoring.scorecard import Scorecard, scorecard_to_json
 from simulator.store import models as m
-from simulator.store.types import (Attempt, CallKind, CallStatus, RecoveredCall, StoreError, TeamInfo,
-                                   TraineeInfo)
+from simulator.store.types import Attempt, CallKind, CallStatus, RecoveredCall, StoreError, TeamInfo, TraineeInfo
 
 HOST = socket.gethostname()[:255]
 

@@ -6,8 +6,8 @@ import enum
 from dataclasses import dataclass
 from pathlib import Path
 
-from simulator.record import CallRecord
 from simulator.contracts import Outcome
+from simulator.record import CallRecord
 from simulator.scoring.scorecard import Scorecard
 
 

@@ -13,8 +13,8 @@ import tempfile
 from pathlib import Path
 
 from simulator.audio.clip import CALL_RATE, AudioClip, read_wav
-from simulator.tts.base import SystemVoice, TtsError
 from simulator.scenario.voices import Prosody, VoiceProfile
+from simulator.tts.base import SystemVoice, TtsError
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 _INSTALL = "install it with: sudo apt-get install espeak-ng"

@@ -13,17 +13,17 @@ own transcript printed by the main thread.
 from __future__ import annotations
 
 import re
-import sys
 import shutil
+import sys
 import tempfile
 import threading
 from pathlib import Path
 
 from simulator.audio.clip import CALL_RATE, AudioClip, read_wav
 from simulator.lazy import require
+from simulator.scenario.voices import Prosody, VoiceProfile
 from simulator.tts.base import SystemVoice, TtsError
 from simulator.tts.espeak_cli import EspeakCliEngine
-from simulator.scenario.voices import Prosody, VoiceProfile
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 _INSTALL = "install it with: sudo apt-get install espeak-ng libespeak-ng1"

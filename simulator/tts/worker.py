@@ -13,9 +13,9 @@ import threading
 from concurrent.futures import Future
 
 from simulator.audio.clip import AudioClip
+from simulator.scenario.voices import Prosody, VoiceProfile
 from simulator.tts.base import TtsEngine
 from simulator.tts.cache import LineCache, LineKey
-from simulator.scenario.voices import Prosody, VoiceProfile
 
 NOW, AHEAD = 0, 1
 
@@ -43,7 +43,7 @@ class TtsWorker:
             engine = self._make_engine()
             self._engine_name = engine.name
             self._ready.set_result(engine)
-        except BaseException as err:  # noqa: BLE001 - handed to whoever waits for the engine
+        except BaseException as err:
             self._ready.set_exception(err)
             engine = None
         while True:
@@ -62,7 +62,7 @@ class TtsWorker:
                         clip = engine.render(key.text, voice, key.prosody).from_first_sound()
                         self.cache.put(key, clip)
                     future.set_result(clip)
-                except Exception as err:  # noqa: BLE001 - delivered to the caller of render()
+                except Exception as err:
                     future.set_exception(err)
             with self._lock:
                 self._pending.pop(key, None)

@@ -14,9 +14,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
 
-from simulator.record import CALL_FILE, read_call
 from simulator.call.session import CallEvent
 from simulator.call.textcall import FinishedCall
+from simulator.record import CALL_FILE, read_call
 from simulator.scenario.diagnostics import FileProblems
 from simulator.scenario.loader import effective_rubric
 from simulator.scoring.call_scorer import score_call

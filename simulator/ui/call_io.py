@@ -14,11 +14,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from simulator.analysis.base import TurnAnalyser
-from simulator.record import CallMode
 from simulator.call.session import CustomerVoice, TraineeInput
 from simulator.call.text_io import SilentVoice
 from simulator.config import Settings
 from simulator.lazy import MissingPackage
+from simulator.record import CallMode
 from simulator.scenario.diagnostics import FileProblems
 from simulator.scenario.loader import LoadedScenario
 from simulator.ui.typed_input import QueuedTypedReplies

@@ -10,8 +10,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from simulator.record import CallHeader, CallMode, CallRecord, TurnRecord
 from simulator.contracts import EmpathyLevel
+from simulator.record import CallHeader, CallMode, CallRecord, TurnRecord
 from simulator.scenario.model import Scenario
 from simulator.scoring.empathy import opening_reply, procedural_after_empathy, why_empathy_needed
 from simulator.scoring.turns import scored_turns

@@ -95,9 +95,9 @@ def play_test_sound(device: str | None, voices_dir: Path, engine: str | None = N
 def _test_line(voices_dir: Path, engine: str | None):
     """(clip, description) from the first voice profile, or (None, why) when TTS is unavailable."""
     try:
+        from simulator.scenario.voices import load_voice
         from simulator.tts.base import TtsError
         from simulator.tts.registry import builtin_engines
-        from simulator.scenario.voices import load_voice
     except (ImportError, MissingPackage) as err:
         return None, f"test tone (text-to-speech unavailable: {err})"
     try:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from simulator.record import CallRecord
 from simulator.contracts import Speaker
+from simulator.record import CallRecord
 from simulator.scoring.scorecard import Scorecard, ScoreEvidence
 
 

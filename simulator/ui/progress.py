@@ -50,7 +50,7 @@ def _pass_marks(attempts: tuple[Attempt, ...]) -> dict[str, float | None]:
     """The latest call's pass marks (they can differ per scenario)."""
     card = attempts[-1].scorecard if attempts else None
     if card is None:
-        return {name: None for name in SERIES}
+        return dict.fromkeys(SERIES)
     marks: dict[str, float | None] = {"overall": card.pass_mark}
     marks.update({d.dimension.value: d.pass_mark for d in card.dimensions})
     return marks

@@ -44,7 +44,7 @@ class QueuedTypedReplies:
         if warm_up is not None:
             try:
                 warm_up()  # on this thread, so the analyser never loads on two threads at once
-            except Exception:  # noqa: BLE001 - the real first analysis reports any problem properly
+            except Exception:
                 pass
         try:
             line = self._lines.get()

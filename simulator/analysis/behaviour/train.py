@@ -41,10 +41,20 @@ import numpy as np
 import numpy.typing as npt
 
 from simulator.analysis.behaviour.corpus import (
-    LabelledReply, corpus_files, fingerprint, read_corpus_file, read_items_file,
+    LabelledReply,
+    corpus_files,
+    fingerprint,
+    read_corpus_file,
+    read_items_file,
 )
 from simulator.analysis.behaviour.features import (
-    Embeddings, Encode, Window, reply_matrix, reply_vector, reply_windows, window_matrix,
+    Embeddings,
+    Encode,
+    Window,
+    reply_matrix,
+    reply_vector,
+    reply_windows,
+    window_matrix,
 )
 from simulator.analysis.behaviour.linear import Floats, best_threshold, fit_logistic, sigmoid
 from simulator.analysis.behaviour.metrics import macro_f1

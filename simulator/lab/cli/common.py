@@ -87,9 +87,8 @@ def parse_day_or_time(text: str | None) -> date | datetime:
 
 def progress_bar(description: str):
     """A rich progress bar on stderr (quiet when not a terminal); returns (context, callback)."""
-    from rich.progress import Progress
-
     from rich.console import Console
+    from rich.progress import Progress
 
     progress = Progress(console=Console(stderr=True), transient=True, disable=not sys.stderr.isatty())
     task = progress.add_task(description, total=None)

@@ -6,12 +6,34 @@ from __future__ import annotations
 from dataclasses import dataclass
 from html import escape
 
-from simulator.lab.reports.data import (CompetitionStanding, LearningRow, ReportData, ScoredCall, as_percent,
-                                        attempts_csv, behaviour_series, drill_stage_scores, hardest_scenarios,
-                                        learning, most_missed_steps, pass_marks, reaction_summary, score_trends,
-                                        team_summaries, training_means)
-from simulator.lab.reports.svg import (PALETTE, PairedRow, Point, bar_chart, call_number_axis, date_axis,
-                                       line_chart, paired_bar_chart)
+from simulator.lab.reports.data import (
+    CompetitionStanding,
+    LearningRow,
+    ReportData,
+    ScoredCall,
+    as_percent,
+    attempts_csv,
+    behaviour_series,
+    drill_stage_scores,
+    hardest_scenarios,
+    learning,
+    most_missed_steps,
+    pass_marks,
+    reaction_summary,
+    score_trends,
+    team_summaries,
+    training_means,
+)
+from simulator.lab.reports.svg import (
+    PALETTE,
+    PairedRow,
+    Point,
+    bar_chart,
+    call_number_axis,
+    date_axis,
+    line_chart,
+    paired_bar_chart,
+)
 
 __all__ = ["attempts_csv", "render_html"]
 

@@ -15,10 +15,10 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Input, Label, Static
 
-from simulator.record import TurnRecord
 from simulator.call.session import CallEnded, CallEvent, CustomerSpoke, TraineeAnswered
 from simulator.call.textcall import new_call_folder, run_call
 from simulator.contracts import TurnAnalysis
+from simulator.record import TurnRecord
 from simulator.scenario.loader import LoadedScenario
 from simulator.ui.call_io import CallIO, open_call_io
 from simulator.ui.call_modes import TrainingMode
@@ -26,7 +26,13 @@ from simulator.ui.coaching import coach
 from simulator.ui.errorlog import write_error_log
 from simulator.ui.host import CallsimHost
 from simulator.ui.screens.call_messages import (
-    CallConnected, CallFailed, CallScored, MicLevel, PartialTranscript, SessionEvent, WentTyping,
+    CallConnected,
+    CallFailed,
+    CallScored,
+    MicLevel,
+    PartialTranscript,
+    SessionEvent,
+    WentTyping,
 )
 from simulator.ui.typed_input import QueuedTypedReplies
 from simulator.ui.widgets.banner import Banner
