@@ -137,7 +137,10 @@ def git_dir_for(repo: str, commit: str, dest: Path, mirror_root: Path | None) ->
         subprocess.run(["git", "init", "--bare", "--quiet", str(git_dir)], check=True)
         run_git(["remote", "add", "origin", f"https://github.com/{repo}.git"], git_dir)
     if not has_commit(git_dir, commit):
-        run_git(["fetch", "--depth", "1", "--quiet", "origin", commit], git_dir)
+        try:
+            run_git(["fetch", "--depth", "1", "--quiet", "origin", commit], git_dir)
+        except FetchError as exc:
+            raise FetchError(f"{exc}\n  (no network to GitHub? point --mirror-root at local clones)") from exc
     return git_dir
 
 
@@ -162,8 +165,10 @@ def read_mono_pcm16(data: bytes, label: str) -> tuple[int, array.array]:
 
     with wave.open(io.BytesIO(data)) as reader:
         if reader.getnchannels() != 1 or reader.getsampwidth() != 2:
-            raise FetchError(f"{label}: expected mono 16-bit PCM, found {reader.getnchannels()} channel(s) "
-                             f"of {8 * reader.getsampwidth()} bits")
+            raise FetchError(
+                f"{label}: expected mono 16-bit PCM, found {reader.getnchannels()} channel(s) "
+                f"of {8 * reader.getsampwidth()} bits"
+            )
         samples = array.array("h")
         samples.frombytes(reader.readframes(reader.getnframes()))
         if sys.byteorder == "big":

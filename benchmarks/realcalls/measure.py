@@ -27,6 +27,7 @@ analyst's stopwatch, not as sample-exact measures.
 from __future__ import annotations
 
 import argparse
+import itertools
 import json
 import sys
 from dataclasses import asdict, dataclass
@@ -100,12 +101,14 @@ def turns_of(words: list[Word], split_gap_s: float | None) -> list[Turn]:
 
     def close() -> None:
         if run:
-            turns.append(Turn(run[0].speaker, run[0].start_s, run[-1].end_s, len(run),
-                              sum(w.end_s - w.start_s for w in run)))
+            turns.append(
+                Turn(run[0].speaker, run[0].start_s, run[-1].end_s, len(run), sum(w.end_s - w.start_s for w in run))
+            )
 
     for word in sorted(words, key=lambda w: w.start_s):
-        breaks = run and (word.speaker != run[-1].speaker
-                          or (split_gap_s is not None and word.start_s - run[-1].end_s >= split_gap_s))
+        breaks = run and (
+            word.speaker != run[-1].speaker or (split_gap_s is not None and word.start_s - run[-1].end_s >= split_gap_s)
+        )
         if breaks:
             close()
             run = []
@@ -121,8 +124,11 @@ def measure(words: list[Word], duration_s: float, customer_heard: bool, turn_gap
     agent_words = sum(t.words for t in agent)
     agent_turn_s = sum(t.end_s - t.start_s for t in agent)
     agent_speech_s = sum(t.speech_s for t in agent)
-    gaps = [(nxt.start_s - prev.end_s, prev.end_s) for prev, nxt in zip(turns, turns[1:])
-            if prev.speaker == CUSTOMER and nxt.speaker == AGENT and nxt.start_s > prev.end_s]
+    gaps = [
+        (nxt.start_s - prev.end_s, prev.end_s)
+        for prev, nxt in itertools.pairwise(turns)
+        if prev.speaker == CUSTOMER and nxt.speaker == AGENT and nxt.start_s > prev.end_s
+    ]
     longest = max(gaps, default=None)
     customer_turn_s = sum(t.end_s - t.start_s for t in customer)
     return CallTiming(
@@ -135,8 +141,11 @@ def measure(words: list[Word], duration_s: float, customer_heard: bool, turn_gap
         agent_words=agent_words,
         agent_wpm_including_pauses=round(60 * agent_words / agent_turn_s, 1) if agent_turn_s else 0.0,
         agent_wpm_speech_only=round(60 * agent_words / agent_speech_s, 1) if agent_speech_s else 0.0,
-        agent_talk_ratio=(round(agent_turn_s / (agent_turn_s + customer_turn_s), 2)
-                          if customer_heard and agent_turn_s + customer_turn_s else None),
+        agent_talk_ratio=(
+            round(agent_turn_s / (agent_turn_s + customer_turn_s), 2)
+            if customer_heard and agent_turn_s + customer_turn_s
+            else None
+        ),
     )
 
 
@@ -146,8 +155,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--customer", type=Path, help="transcript JSON of the customer channel")
     parser.add_argument("--mixed", type=Path, help="transcript JSON of a one-channel two-speaker recording")
     parser.add_argument("--changes", help="with --mixed: SECONDS:agent|customer,... speaker change points")
-    parser.add_argument("--turn-gap", type=float, default=1.5,
-                        help="agent side only: a silence this long ends a turn (default %(default)s s)")
+    parser.add_argument(
+        "--turn-gap",
+        type=float,
+        default=1.5,
+        help="agent side only: a silence this long ends a turn (default %(default)s s)",
+    )
     args = parser.parse_args(argv)
 
     if args.mixed:
