@@ -295,7 +295,8 @@ class VoicedCall:
             self.on_partial(transcript.text)
         return transcript
 
-    def _reply(self, utterance: Utterance, early: tuple[float, Future] | None, spoken: SpokenLine) -> TraineeReply | None:
+    def _reply(self, utterance: Utterance, early: tuple[float, Future] | None,
+               spoken: SpokenLine) -> TraineeReply | None:
         if early is not None and abs(early[0] - utterance.end_s) < 1e-6 and not utterance.was_interrupted:
             transcript = early[1].result()
             self.stats.early_transcripts += 1

@@ -48,7 +48,8 @@ def score_real_call(path: Path, settings: Settings, *, scenario: str | None = No
     else:
         the_scenario, sha = generic_scenario(), ""
         rubric = default_rubric(settings.scenarios_dir / "rubric.yaml")
-    call = analyse_external(read_wav(path), find_spans=vad_span_finder(), transcriber=transcriber_from_settings(settings),
+    call = analyse_external(read_wav(path), find_spans=vad_span_finder(),
+                            transcriber=transcriber_from_settings(settings),
                             analyser=builtin_analysers().create(analyser or settings.analyser, the_scenario),
                             thresholds=rubric.tone, scenario_id=the_scenario.id, scenario_sha256=sha,
                             source=path.resolve(), agent_channel=agent_channel)

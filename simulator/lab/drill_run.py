@@ -121,7 +121,8 @@ class _StagePlayer:
         scripted = None
         if self.options.replies_dir is not None:
             scripted = read_stage_replies(stage_reply_file(self.options.replies_dir, number, stage))
-        return _StageInput(SilentVoice(), PressuredReplies(stage, scripted, read_line=self.trainee_side.read_line), "text", None)
+        replies = PressuredReplies(stage, scripted, read_line=self.trainee_side.read_line)
+        return _StageInput(SilentVoice(), replies, "text", None)
 
     def _mirror(self, folder: Path) -> CallMirror | None:
         """Each turn into the store as it happens, when the drill is someone's."""
@@ -226,7 +227,8 @@ def _stage_mic(options: DrillOptions, number: int, stage: DrillStage) -> Path | 
     for name in (f"{number}-{stage.scenario}", str(number), f"stage-{number}"):
         if (options.mic_from / name).is_dir():
             return options.mic_from / name
-    raise ValueError(f"{options.mic_from}: no reply folder for stage {number} ({number}-{stage.scenario}/ or {number}/)")
+    raise ValueError(
+        f"{options.mic_from}: no reply folder for stage {number} ({number}-{stage.scenario}/ or {number}/)")
 
 
 def _open_voiced(loaded: LoadedScenario, settings: Settings, folder: Path, stage: DrillStage,

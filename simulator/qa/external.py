@@ -203,10 +203,10 @@ def analyse_external(audio: Audio, *, find_spans: SpanFinder, transcriber: Trans
     agent_texts = texts[: len(agent_clips)]
     customer_texts = texts[len(agent_clips):] if transcribe_customer else [Transcript("")] * len(customer_clips)
     features = [voice_features(clip, SAMPLE_RATE) for clip in agent_clips]
-    tones = call_tone(list(zip(agent_texts, features)), thresholds)
+    tones = call_tone(list(zip(agent_texts, features, strict=True)), thresholds)
     # the customer's voice against their own baseline: anger heard there calls for empathy
     customer_tones = call_tone([(text, voice_features(clip, SAMPLE_RATE))
-                                for text, clip in zip(customer_texts, customer_clips)], thresholds)
+                                for text, clip in zip(customer_texts, customer_clips, strict=True)], thresholds)
     by_turn = {id(t): i for i, t in enumerate(agent_turns)}
     customer_by_turn = {id(t): i for i, t in enumerate(customer_turns)}
     records: list[TurnRecord] = []
