@@ -137,7 +137,7 @@ def _run(tmp_path: Path, stages: list[dict], replies: dict[int, tuple[str, ...]]
          keep_going: bool = True, store=None, trainee: str | None = None):
     """A real drill from reply files, through ``run_drill``; returns the result and what it announced."""
     from simulator.config import load_settings
-    from simulator.lab.drill_run import DrillOptions, run_drill
+    from simulator.lab.drill_run import DrillOptions, TraineeSide, run_drill
     from simulator.lab.drills import Drill
 
     drill = Drill.model_validate({"id": "t", "title": "T", "pause_after_failures": pause_after, "stages": stages})
@@ -148,7 +148,7 @@ def _run(tmp_path: Path, stages: list[dict], replies: dict[int, tuple[str, ...]]
     announced: list[str] = []
     options = DrillOptions(trainee=trainee, replies_dir=folder, analyser="lexical", record_to=tmp_path / "calls",
                            keep_going=keep_going)
-    result = run_drill(drill, load_settings(), store, options, announce=announced.append)
+    result = run_drill(drill, load_settings(), store, options, TraineeSide(announce=announced.append))
     return result, announced
 
 
