@@ -74,7 +74,7 @@ def build_call(folder: Path, repeats: int = 2) -> Path:
 
 
 def _score_once(path: Path, loaded, analyser, transcriber, transcribe_customer: bool = True) -> tuple[float, dict]:
-    from simulator.qa.external import analyse_external
+    from simulator.qa.external import ExternalOptions, RecordingReaders, analyse_external
     from simulator.qa.importer import vad_span_finder
     from simulator.scenario.loader import effective_rubric
     from simulator.scoring.call_scorer import score_call
@@ -83,9 +83,9 @@ def _score_once(path: Path, loaded, analyser, transcriber, transcribe_customer: 
     started = time.perf_counter()
     cpu_started = time.process_time()
     rubric = effective_rubric(loaded)
-    call = analyse_external(read_wav(path), find_spans=vad_span_finder(), transcriber=transcriber,
-                            analyser=analyser, thresholds=rubric.tone, scenario_id=loaded.scenario.id,
-                            transcribe_customer=transcribe_customer)
+    call = analyse_external(read_wav(path), RecordingReaders(vad_span_finder(), transcriber, analyser),
+                            thresholds=rubric.tone, scenario_id=loaded.scenario.id,
+                            options=ExternalOptions(transcribe_customer=transcribe_customer))
     card = score_call(call.record, loaded.scenario, rubric)
     elapsed = time.perf_counter() - started
     return elapsed, {"duration_s": round(call.duration_s, 1), "turns": len(call.record.turns),

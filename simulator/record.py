@@ -7,6 +7,7 @@ a killed process keeps every finished turn; ``read_call`` accepts a file whose l
 
 from __future__ import annotations
 
+import contextlib
 import enum
 import json
 import os
@@ -146,10 +147,8 @@ class CallRecorder:
 
     def _drop_partial_line(self, file: IO[str]) -> None:
         """After a failed write, cut the file back to its last complete line so it stays readable."""
-        try:
+        with contextlib.suppress(OSError):
             file.close()
-        except OSError:
-            pass
         try:
             data = self.path.read_bytes()
             keep = data.rfind(b"\n") + 1
@@ -177,10 +176,8 @@ class CallRecorder:
 
     def close(self) -> None:
         if self._file is not None:
-            try:
+            with contextlib.suppress(OSError):  # the failing write already reported the problem
                 self._file.close()
-            except OSError:
-                pass  # the failing write already reported the problem
             self._file = None
 
 

@@ -11,9 +11,13 @@ _WORD = re.compile(r"[^\W_]+(?:'[^\W_]+)?")
 _CJK = re.compile(r"([\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff])")
 _APOSTROPHES = str.maketrans({"\u2019": "'", "\u2018": "'", "`": "'"})
 
-STOPWORDS = frozenset(
-    ["a", "an", "the", "and", "or", "but", "if", "of", "to", "in", "on", "at", "for", "with", "by", "from", "is", "are", "was", "were", "be", "been", "am", "i", "you", "we", "it", "this", "that", "these", "those", "my", "your", "our", "me", "us", "he", "she", "they", "them", "his", "her", "their", "its", "do", "does", "did", "so", "just", "can", "could", "would", "should", "will", "shall", "may", "might", "must", "have", "has", "had", "not", "no", "yes", "please", "ok", "okay"]
-)
+STOPWORDS = frozenset({
+    "a", "an", "the", "and", "or", "but", "if", "of", "to", "in", "on", "at", "for", "with", "by", "from", "is",
+    "are", "was", "were", "be", "been", "am", "i", "you", "we", "it", "this", "that", "these", "those", "my", "your",
+    "our", "me", "us", "he", "she", "they", "them", "his", "her", "their", "its", "do", "does", "did", "so", "just",
+    "can", "could", "would", "should", "will", "shall", "may", "might", "must", "have", "has", "had", "not", "no",
+    "yes", "please", "ok", "okay"
+})
 
 
 def normalise(text: str) -> str:

@@ -106,7 +106,7 @@ def resample(samples: npt.NDArray[np.floating], from_rate: int, to_rate: int) ->
 
 
 def _resample_whole(samples: npt.NDArray[np.floating], from_rate: int, to_rate: int) -> Samples:
-    count = int(round(samples.size * to_rate / from_rate))
+    count = round(samples.size * to_rate / from_rate)
     spectrum = np.fft.rfft(samples.astype(np.float64))
     keep = count // 2 + 1
     if keep <= spectrum.size:

@@ -58,7 +58,8 @@ def judge_empathy_lexically(reply: str, customer_line: str) -> EmpathyJudgement:
     owned = _first_hit(reply, OWNERSHIP)
     shared = sorted(content_words(reply) & content_words(customer_line))
     if acknowledged:
-        evidence.append(Evidence("empathy.acknowledge", acknowledged, "acknowledged the customer's feeling", weight=1.0))
+        evidence.append(
+            Evidence("empathy.acknowledge", acknowledged, "acknowledged the customer's feeling", weight=1.0))
     if apologised:
         evidence.append(Evidence("empathy.apology", apologised, "apologised", weight=0.5))
     if owned:

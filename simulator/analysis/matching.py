@@ -175,7 +175,8 @@ class ScenarioMatcher:
     def steps(self, transcript: Transcript, reading: BehaviourReading) -> tuple[StepHit, ...]:
         clauses = self._clauses(reading)
         # "Have you checked with your bank?" is the scenario's blame-the-bank intent, not its refund step.
-        rivals = np.maximum(self._intents.sentence_best(reading.vectors), self._forbidden.sentence_best(reading.vectors))
+        rivals = np.maximum(self._intents.sentence_best(reading.vectors),
+                            self._forbidden.sentence_best(reading.vectors))
         semantic = self._steps.best(clauses, reading.vectors, self._step_thresholds, self.thresholds.step_margin,
                                     rivals)
         hits = []

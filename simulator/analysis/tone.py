@@ -252,7 +252,7 @@ def rejudge_call(turns: Sequence[tuple[Transcript, ToneMeasures | None]], thresh
     reference = SpeakerBaseline(tuple(known)).reference()
     assert reference is not None
     result: list[ToneMeasures | None] = []
-    for (transcript, tone), point in zip(turns, points):
+    for (transcript, tone), point in zip(turns, points, strict=True):
         if tone is None or point is None:
             result.append(tone)
             continue

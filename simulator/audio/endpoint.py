@@ -157,13 +157,13 @@ class Endpointer:
         self._paused_reported = False
         self._listen_from: int | None = None
         self._turn_limit_s: float | None = None
-        self._to_samples = lambda seconds: int(round(seconds * self.rate))
+        self._to_samples = lambda seconds: round(seconds * self.rate)
 
     # -- control -------------------------------------------------------------------------------
     def listen(self, turn_limit_s: float | None = None, *, since_s: float | None = None) -> None:
         """Start waiting for a trainee turn: the no-speech timer starts now (or at ``since_s``).
         ``turn_limit_s`` (shorter than ``max_turn_s``) is where the customer cuts in on a long reply."""
-        self._listen_from = self._next_window_sample if since_s is None else int(round(since_s * self.rate))
+        self._listen_from = self._next_window_sample if since_s is None else round(since_s * self.rate)
         if self.in_speech and turn_limit_s is not None:
             self._listen_from = None
         self._turn_limit_s = turn_limit_s

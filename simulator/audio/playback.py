@@ -6,6 +6,7 @@ through silence on unclocked test devices.  The callback only copies the next bl
 
 from __future__ import annotations
 
+import contextlib
 import threading
 from typing import Protocol
 
@@ -129,10 +130,9 @@ class Player:
             played = self._position
         stream = self._stream
         if stream is not None:
-            try:
-                stream.abort()  # drops what is buffered instead of letting it drain
-            except Exception:
-                pass
+            # drops what is buffered instead of letting it drain; a device already gone has nothing to drop
+            with contextlib.suppress(Exception):
+                stream.abort()
         self._done.set()
         return played
 

@@ -55,6 +55,18 @@ class CustomerVoice(Protocol):
     def speak(self, turn: CustomerTurn, turn_index: int) -> SpokenLine: ...
 
 
+@dataclass(frozen=True, slots=True)
+class CallSetup:
+    """How one call is played and labelled: the dialogue's seed and starting mood, and what its
+    record's header says of it (text or voice, whose call, which drill)."""
+
+    seed: int = 0
+    mode: CallMode | str = CallMode.TEXT
+    trainee_name: str | None = None
+    drill: str | None = None
+    start_mood: int | None = None  # None: the persona's own starting mood
+
+
 class TraineeInput(Protocol):
     def next_reply(self, customer: CustomerTurn, spoken: SpokenLine, turn_index: int) -> TraineeReply | None:
         """The trainee's answer, or ``None`` when the trainee hangs up or the input ends."""
@@ -73,15 +85,14 @@ def _relative(path: Path | None, folder: Path) -> str | None:
 
 class CallSession:
     def __init__(self, loaded: LoadedScenario, analyser: TurnAnalyser, voice: CustomerVoice,
-                 trainee: TraineeInput, folder: Path, *, seed: int = 0, mode: CallMode | str = CallMode.TEXT,
-                 trainee_name: str | None = None, drill: str | None = None, start_mood: int | None = None):
+                 trainee: TraineeInput, folder: Path, setup: CallSetup = CallSetup()):
         self.loaded = loaded
         self.analyser = analyser
         self.voice = voice
         self.trainee = trainee
-        self.engine = DialogueEngine(loaded.scenario, seed, start_mood=start_mood)
-        header = CallHeader(loaded.scenario.id, loaded.sha256, seed, CallMode(mode), analyser.name, now_iso(),
-                            str(loaded.path), trainee_name, drill)
+        self.engine = DialogueEngine(loaded.scenario, setup.seed, start_mood=setup.start_mood)
+        header = CallHeader(loaded.scenario.id, loaded.sha256, setup.seed, CallMode(setup.mode), analyser.name,
+                            now_iso(), str(loaded.path), setup.trainee_name, setup.drill)
         self.recorder = CallRecorder(folder, header)
 
     def run(self) -> Iterator[CallEvent]:

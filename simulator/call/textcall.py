@@ -15,6 +15,7 @@ from simulator.call.session import (
     CallEnded,
     CallEvent,
     CallSession,
+    CallSetup,
     CustomerSpoke,
     CustomerVoice,
     TraineeAnswered,
@@ -46,7 +47,8 @@ def new_call_folder(recordings_dir: Path | None, scenario_id: str) -> Path:
 def run_call(loaded: LoadedScenario, analyser: TurnAnalyser, voice: CustomerVoice, trainee: TraineeInput,
              folder: Path, *, seed: int = 0, mode: str = "text",
              on_event: Callable[[CallEvent], None] | None = None, **session_options) -> FinishedCall:
-    session = CallSession(loaded, analyser, voice, trainee, folder, seed=seed, mode=mode, **session_options)
+    """``session_options``: the rest of ``CallSetup`` (trainee_name, drill, start_mood)."""
+    session = CallSession(loaded, analyser, voice, trainee, folder, CallSetup(seed=seed, mode=mode, **session_options))
     record = None
     for event in session.run():
         if on_event is not None:

@@ -72,6 +72,25 @@ class VoiceOptions:
     word_timings: bool = False
 
 
+@dataclass(frozen=True, slots=True)
+class CallAudio:
+    """The audio side of a voiced call: the trainee's mic, the customer's speaker, the TTS engine, Whisper."""
+
+    mic: MicSource
+    player: Speaker
+    tts: TtsWorker
+    transcriber: Transcriber
+
+
+@dataclass(frozen=True, slots=True)
+class VoiceFeedback:
+    """What a voiced call tells the screen as it goes (on the call's threads): the trainee's words
+    so far, and the mic level in dBFS."""
+
+    on_partial: Callable[[str], None] | None = None
+    on_level: Callable[[float], None] | None = None
+
+
 def next_line_candidates(scenario: Scenario, node_id: str) -> list[str]:
     """Every line the engine could say after a trainee turn at ``node_id`` (to render ahead)."""
     node = scenario.nodes[node_id]
@@ -97,10 +116,8 @@ def next_line_candidates(scenario: Scenario, node_id: str) -> list[str]:
 class VoicedCall:
     """One voiced call's audio side.  Use as ``voice`` and ``trainee`` of a ``CallSession``."""
 
-    def __init__(self, scenario: Scenario, voice: VoiceProfile, folder: Path, *, mic: MicSource,
-                 player: Speaker, tts: TtsWorker, transcriber: Transcriber, options: VoiceOptions = VoiceOptions(),
-                 on_partial: Callable[[str], None] | None = None,
-                 on_level: Callable[[float], None] | None = None,
+    def __init__(self, scenario: Scenario, voice: VoiceProfile, folder: Path, audio: CallAudio, *,
+                 options: VoiceOptions = VoiceOptions(), feedback: VoiceFeedback = VoiceFeedback(),
                  warm_up: Callable[[], object] | None = None,
                  prepare: Callable[[str], object] | None = None):
         """``warm_up`` runs once on a side thread while the first line plays (e.g. a first
@@ -109,14 +126,14 @@ class VoicedCall:
         self.scenario = scenario
         self.profile = voice
         self.folder = make_private_dir(folder)
-        self.mic = mic
-        self.player = player
-        self.tts = tts
-        self.transcriber = transcriber
+        self.mic = audio.mic  # replaceable: the app wraps it to mute
+        self.player = audio.player
+        self.tts = audio.tts
+        self.transcriber = audio.transcriber
         self.options = options
-        self.on_partial = on_partial
-        self.on_level = on_level
-        self._asr = AsrWorker(transcriber, thread_name="callsim-asr")
+        self.on_partial = feedback.on_partial
+        self.on_level = feedback.on_level
+        self._asr = AsrWorker(audio.transcriber, thread_name="callsim-asr")
         self._asr_loading: Future | None = None
         self._warm_up = warm_up
         self._prepare = prepare
@@ -295,7 +312,8 @@ class VoicedCall:
             self.on_partial(transcript.text)
         return transcript
 
-    def _reply(self, utterance: Utterance, early: tuple[float, Future] | None, spoken: SpokenLine) -> TraineeReply | None:
+    def _reply(self, utterance: Utterance, early: tuple[float, Future] | None,
+               spoken: SpokenLine) -> TraineeReply | None:
         if early is not None and abs(early[0] - utterance.end_s) < 1e-6 and not utterance.was_interrupted:
             transcript = early[1].result()
             self.stats.early_transcripts += 1

@@ -7,14 +7,13 @@ model load while the customer's first line plays.
 from __future__ import annotations
 
 import importlib.util
-from collections.abc import Callable
 from functools import partial
 from pathlib import Path
 
 from simulator.analysis.base import TurnAnalyser, TurnInput
 from simulator.audio.capture import DeviceMic, MicSource, WavMic
 from simulator.audio.playback import Speaker
-from simulator.call.voiced import VoicedCall, VoiceOptions
+from simulator.call.voiced import CallAudio, VoicedCall, VoiceFeedback, VoiceOptions
 from simulator.config import Settings
 from simulator.contracts import Transcript
 from simulator.lazy import require
@@ -35,10 +34,8 @@ def load_persona_voice(scenario: Scenario, voices_dir: Path) -> VoiceProfile:
 
 
 def open_voiced_call(loaded: LoadedScenario, settings: Settings, folder: Path, options: VoiceOptions = VoiceOptions(),
-                     *, on_partial: Callable[[str], None] | None = None,
-                     on_level: Callable[[float], None] | None = None,
-                     analyser: TurnAnalyser | None = None, mic: MicSource | None = None,
-                     speaker: Speaker | None = None) -> VoicedCall:
+                     *, feedback: VoiceFeedback = VoiceFeedback(), analyser: TurnAnalyser | None = None,
+                     mic: MicSource | None = None, speaker: Speaker | None = None) -> VoicedCall:
     """Everything a voiced call needs, from settings; nothing slow happens here (the TTS engine
     starts on its thread; Whisper and the ``analyser``'s model load while the first line plays).
     ``mic`` and ``speaker`` replace the devices the settings name (tests, recorded replies).
@@ -67,8 +64,8 @@ def open_voiced_call(loaded: LoadedScenario, settings: Settings, folder: Path, o
         tts.close()
         raise
     transcriber = transcriber_from_settings(settings, word_timestamps=options.word_timings)
-    return VoicedCall(scenario, profile, folder, mic=mic, player=player, tts=tts, transcriber=transcriber,
-                      options=options, on_partial=on_partial, on_level=on_level,
+    audio = CallAudio(mic, player, tts, transcriber)
+    return VoicedCall(scenario, profile, folder, audio, options=options, feedback=feedback,
                       warm_up=None if analyser is None else partial(warm_up_analyser, analyser, scenario),
                       prepare=getattr(analyser, "prepare", None))
 

@@ -38,7 +38,7 @@ def score_real_call(path: Path, settings: Settings, *, scenario: str | None = No
         raise FileNotFoundError(f"{path}: no such file")
     from simulator.analysis.registry import builtin_analysers
     from simulator.asr.registry import transcriber_from_settings
-    from simulator.qa.external import analyse_external
+    from simulator.qa.external import ExternalOptions, RecordingReaders, analyse_external
     from simulator.qa.importer import generic_scenario, vad_span_finder
     from simulator.wavfile import read_wav
 
@@ -48,10 +48,11 @@ def score_real_call(path: Path, settings: Settings, *, scenario: str | None = No
     else:
         the_scenario, sha = generic_scenario(), ""
         rubric = default_rubric(settings.scenarios_dir / "rubric.yaml")
-    call = analyse_external(read_wav(path), find_spans=vad_span_finder(), transcriber=transcriber_from_settings(settings),
-                            analyser=builtin_analysers().create(analyser or settings.analyser, the_scenario),
-                            thresholds=rubric.tone, scenario_id=the_scenario.id, scenario_sha256=sha,
-                            source=path.resolve(), agent_channel=agent_channel)
+    readers = RecordingReaders(vad_span_finder(), transcriber_from_settings(settings),
+                               builtin_analysers().create(analyser or settings.analyser, the_scenario))
+    call = analyse_external(read_wav(path), readers, thresholds=rubric.tone, scenario_id=the_scenario.id,
+                            scenario_sha256=sha, source=path.resolve(),
+                            options=ExternalOptions(agent_channel=agent_channel))
     return call.record, score_call(call.record, the_scenario, rubric)
 
 

@@ -70,13 +70,24 @@ class _StageInput:
     voiced_call: StageCall | None  # closed when the stage ends
 
 
+def _ignore_event(event: CallEvent) -> None:
+    pass
+
+
 @dataclass(frozen=True)
-class _TraineeSide:
-    """How a drill reaches the trainee: events and notices out, typed lines or a voiced call in."""
-    show: Callable[[CallEvent], None]
-    announce: Callable[[str], None]
-    read_line: Callable[[str], str]
-    voice_factory: VoiceFactory
+class TraineeSide:
+    """How a drill reaches the trainee: events and notices out, typed lines or a voiced call in.
+
+    ``offer_pause(failures)`` returns True to stop; None: a run from reply files takes the pause
+    (unless ``keep_going``) and a typed run asks on ``read_line``.  ``voice_factory(loaded,
+    settings, folder, stage, analyser, mic_from, mic_pace)`` opens a voiced stage call; None:
+    ``open_voiced_call`` with the stage's noise and time limit.
+    """
+    show: Callable[[CallEvent], None] = _ignore_event
+    announce: Callable[[str], None] = print
+    read_line: Callable[[str], str] = input
+    offer_pause: Callable[[int], bool] | None = None
+    voice_factory: VoiceFactory | None = None
 
 
 @dataclass(frozen=True)
@@ -86,7 +97,7 @@ class _StagePlayer:
     settings: Settings
     store: SqlStore | None
     options: DrillOptions
-    trainee_side: _TraineeSide
+    trainee_side: TraineeSide
 
     def play(self, number: int, stage: DrillStage) -> StageResult:
         from simulator.analysis.registry import builtin_analysers
@@ -115,13 +126,15 @@ class _StagePlayer:
     def _open_input(self, number: int, stage: DrillStage, loaded: LoadedScenario, analyser: TurnAnalyser,
                     folder: Path) -> _StageInput:
         if self.options.voiced:
-            call = self.trainee_side.voice_factory(loaded, self.settings, folder, stage, analyser,
-                                      _stage_mic(self.options, number, stage), self.options.mic_pace)
+            open_call = self.trainee_side.voice_factory or _open_voiced
+            call = open_call(loaded, self.settings, folder, stage, analyser, _stage_mic(self.options, number, stage),
+                             self.options.mic_pace)
             return _StageInput(call, call, "voice", call)
         scripted = None
         if self.options.replies_dir is not None:
             scripted = read_stage_replies(stage_reply_file(self.options.replies_dir, number, stage))
-        return _StageInput(SilentVoice(), PressuredReplies(stage, scripted, read_line=self.trainee_side.read_line), "text", None)
+        replies = PressuredReplies(stage, scripted, read_line=self.trainee_side.read_line)
+        return _StageInput(SilentVoice(), replies, "text", None)
 
     def _mirror(self, folder: Path) -> CallMirror | None:
         """Each turn into the store as it happens, when the drill is someone's."""
@@ -161,22 +174,13 @@ def _stage_verdict(result: StageResult) -> str:
     return f"stage {result.number}: {result.overall:.1f}/100 {'passed' if result.passed else 'not passed'}"
 
 
-def run_drill(drill: Drill, settings: Settings, store: SqlStore | None, options: DrillOptions, *,
-              show: Callable[[CallEvent], None] = lambda event: None,
-              announce: Callable[[str], None] = print,
-              offer_pause: Callable[[int], bool] | None = None,
-              read_line: Callable[[str], str] = input,
-              voice_factory: VoiceFactory | None = None) -> DrillResult:
-    """Play every stage; after ``pause_after_failures`` failed stages in a row, offer a pause.
-
-    ``offer_pause(failures)`` returns True to stop; by default a run from reply files takes the
-    pause (unless ``keep_going``) and a typed run asks.  ``voice_factory(loaded, settings, folder,
-    stage, analyser, mic_from, mic_pace)`` opens a voiced call (default: ``open_voiced_call`` with
-    the stage's noise and time limit).
-    """
-    offer_pause = offer_pause or _default_pause_offer(options, read_line)
-    player = _StagePlayer(drill, settings, store, options,
-                          _TraineeSide(show, announce, read_line, voice_factory or _open_voiced))
+def run_drill(drill: Drill, settings: Settings, store: SqlStore | None, options: DrillOptions,
+              trainee_side: TraineeSide = TraineeSide()) -> DrillResult:
+    """Play every stage; after ``pause_after_failures`` failed stages in a row, offer a pause
+    (``TraineeSide.offer_pause``)."""
+    announce = trainee_side.announce
+    offer_pause = trainee_side.offer_pause or _default_pause_offer(options, trainee_side.read_line)
+    player = _StagePlayer(drill, settings, store, options, trainee_side)
     baseline = _baseline(store, options.trainee)
     started_at = now_iso()
     results: list[StageResult] = []
@@ -226,7 +230,8 @@ def _stage_mic(options: DrillOptions, number: int, stage: DrillStage) -> Path | 
     for name in (f"{number}-{stage.scenario}", str(number), f"stage-{number}"):
         if (options.mic_from / name).is_dir():
             return options.mic_from / name
-    raise ValueError(f"{options.mic_from}: no reply folder for stage {number} ({number}-{stage.scenario}/ or {number}/)")
+    raise ValueError(
+        f"{options.mic_from}: no reply folder for stage {number} ({number}-{stage.scenario}/ or {number}/)")
 
 
 def _open_voiced(loaded: LoadedScenario, settings: Settings, folder: Path, stage: DrillStage,

@@ -36,6 +36,7 @@ from __future__ import annotations
 import re
 import time
 from dataclasses import dataclass, replace
+from itertools import pairwise
 from pathlib import Path
 from statistics import fmean
 from typing import Any
@@ -266,7 +267,7 @@ def pause_offer(failures: int) -> str:
 
 
 def recovery_after_failures(stages: list[StageResult]) -> float | None:
-    changes = [after.overall - failed.overall for failed, after in zip(stages, stages[1:]) if not failed.passed]
+    changes = [after.overall - failed.overall for failed, after in pairwise(stages) if not failed.passed]
     return round(fmean(changes), 1) if changes else None
 
 
@@ -321,7 +322,8 @@ def describe_drill_result(result: DrillResult) -> str:
         c, p = s.conditions, s.pressure
         delay = "-" if p.mean_delay_s is None else f"{p.mean_delay_s:.1f}s"
         lines.append(f"  stage {s.number} {s.scenario_id:<24} {s.overall:5.1f} {'pass' if s.passed else 'FAIL'}  "
-                     f"{versus_baseline(s.score_drop)}  mood {'-' if c.start_mood is None else c.start_mood}  limit {c.turn_time_limit_s or '-'}  "
+                     f"{versus_baseline(s.score_drop)}  mood {'-' if c.start_mood is None else c.start_mood}  "
+                     f"limit {c.turn_time_limit_s or '-'}  "
                      f"noise {c.noise}  delay {delay}  too slow {p.too_slow}  cut in {p.cut_in}")
     if result.recovery is not None:
         lines.append(f"  recovery after a failed stage: {result.recovery:+.1f} points")

@@ -20,6 +20,7 @@ from simulator.scenario.loader import load_scenario
 from simulator.store.types import CallKind, Certification, StoreError
 
 if TYPE_CHECKING:
+    from simulator.store.mirror import CallMirror
     from simulator.store.sql import SqlStore
 
 
@@ -43,6 +44,21 @@ class ExamResult:
         return self.certification is not None
 
 
+@dataclass(frozen=True, slots=True)
+class ExamOptions:
+    """How an exam's calls are taken and kept: the trainee's replies typed, from reply files
+    (``replies_dir/<scenario>.txt``) or ``voiced`` (the headset, or recorded replies
+    ``mic_from/<scenario>/*.wav`` at ``mic_pace``); the analyser; where the recordings go."""
+
+    team: str | None = None
+    replies_dir: Path | None = None
+    voiced: bool = False
+    mic_from: Path | None = None
+    mic_pace: str | None = None  # with mic_from: "realtime" (default) or "fast"
+    analyser: str | None = None  # None: the settings' analyser
+    record_to: Path | None = None  # None: the settings' recordings folder
+
+
 def no_hints(event: CallEvent) -> str | None:
     """What an exam shows during a call: the customer's words only (no mood, steps or empathy)."""
     if isinstance(event, CustomerSpoke):
@@ -50,12 +66,22 @@ def no_hints(event: CallEvent) -> str | None:
     return None
 
 
-def run_exam(ladder: Ladder, stars: int, settings: Settings, store: SqlStore, trainee: str, *, team: str | None = None,
-             replies_dir: Path | None = None, analyser: str | None = None, record_to: Path | None = None,
-             voiced: bool = False, mic_from: Path | None = None, mic_pace: str | None = None,
-             show: Callable[[str], None] = print, read_line: Callable[[str], str] = input) -> ExamResult:
-    """Play the level's exam calls: typed (``read_line``), from reply files ``replies_dir/<scenario>.txt``,
-    or ``voiced`` (the headset, or recorded replies ``mic_from/<scenario>/*.wav``)."""
+def _exam_events(mirror: CallMirror, show: Callable[[str], None]) -> Callable[[CallEvent], None]:
+    """One exam call's events: each into that call's mirror, shown without hints."""
+
+    def on_event(event: CallEvent) -> None:
+        mirror(event)
+        line = no_hints(event)
+        if line:
+            show(line)
+
+    return on_event
+
+
+def run_exam(ladder: Ladder, stars: int, settings: Settings, store: SqlStore, trainee: str,
+             options: ExamOptions = ExamOptions(), *, show: Callable[[str], None] = print,
+             read_line: Callable[[str], str] = input) -> ExamResult:
+    """Play the level's exam calls as ``options`` say (typed replies come from ``read_line``)."""
     from simulator.analysis.registry import builtin_analysers
     from simulator.store.mirror import CallMirror
 
@@ -66,35 +92,29 @@ def run_exam(ladder: Ladder, stars: int, settings: Settings, store: SqlStore, tr
     calls = []
     for scenario_id in exam.scenarios:
         loaded = load_scenario(settings.scenarios_dir / f"{scenario_id}.yaml")
-        turn_analyser = builtin_analysers().create(analyser or settings.analyser, loaded.scenario)
-        folder = new_call_folder(record_to or settings.recordings_dir, scenario_id)
+        turn_analyser = builtin_analysers().create(options.analyser or settings.analyser, loaded.scenario)
+        folder = new_call_folder(options.record_to or settings.recordings_dir, scenario_id)
         voiced_call = None
         voice: CustomerVoice
         trainee_input: TraineeInput
-        if voiced:
+        if options.voiced:
             from simulator.lab.drill_run import open_voiced
 
-            replies = None if mic_from is None else Path(mic_from) / scenario_id
-            voiced_call = open_voiced(loaded, settings, folder, turn_analyser, mic_from=replies, mic_pace=mic_pace)
+            replies = None if options.mic_from is None else Path(options.mic_from) / scenario_id
+            voiced_call = open_voiced(loaded, settings, folder, turn_analyser, mic_from=replies,
+                                      mic_pace=options.mic_pace)
             voice, trainee_input, mode = voiced_call, voiced_call, "voice"
-        elif replies_dir is not None:
+        elif options.replies_dir is not None:
             voice, mode = SilentVoice(), "text"
-            trainee_input = ScriptedReplies(read_reply_file(Path(replies_dir) / f"{scenario_id}.txt"))
+            trainee_input = ScriptedReplies(read_reply_file(Path(options.replies_dir) / f"{scenario_id}.txt"))
         else:
             voice, mode = SilentVoice(), "text"
             trainee_input = TypedReplies(read_line)
-        mirror = CallMirror(store, folder, trainee=trainee, team=team, kind=CallKind.EXAM)
+        mirror = CallMirror(store, folder, trainee=trainee, team=options.team, kind=CallKind.EXAM)
         show(f"\n=== exam call: {loaded.scenario.title} ===")
-
-        def on_event(event: CallEvent) -> None:
-            mirror(event)
-            line = no_hints(event)
-            if line:
-                show(line)
-
         try:
             finished = run_call(loaded, turn_analyser, voice, trainee_input, folder, seed=exam.seed, mode=mode,
-                                on_event=on_event, trainee_name=trainee)
+                                on_event=_exam_events(mirror, show), trainee_name=trainee)
         finally:
             if voiced_call is not None:
                 voiced_call.close()

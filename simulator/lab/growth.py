@@ -107,7 +107,7 @@ def _slope(values: list[float]) -> float | None:
     xs = range(len(values))
     mean_x, mean_y = fmean(xs), fmean(values)
     denominator = sum((x - mean_x) ** 2 for x in xs)
-    return round(sum((x - mean_x) * (y - mean_y) for x, y in zip(xs, values)) / denominator, 2)
+    return round(sum((x - mean_x) * (y - mean_y) for x, y in zip(xs, values, strict=True)) / denominator, 2)
 
 
 def _trend(name: str, scored: list[tuple[Attempt, Scorecard]]) -> DimensionTrend:

@@ -78,7 +78,7 @@ def read_kpi_csv(path: Path) -> list[KpiRow]:
                                                 f"({', '.join(COLUMNS)})")]) from None
     columns = [ALIASES.get(h.strip().lower(), h.strip().lower()) for h in header]
     problems = []
-    unknown = [h for h, c in zip(header, columns) if c not in COLUMNS]
+    unknown = [h for h, c in zip(header, columns, strict=True) if c not in COLUMNS]
     if unknown:
         problems.append(KpiProblem(name, 1, f"unknown column(s) {', '.join(map(repr, unknown))}; "
                                             f"expected {', '.join(COLUMNS)}"))
@@ -96,7 +96,7 @@ def read_kpi_csv(path: Path) -> list[KpiRow]:
         if len(cells) != len(columns):
             problems.append(KpiProblem(name, line, f"{len(cells)} cell(s), the header has {len(columns)}"))
             continue
-        values = {c: cell.strip() for c, cell in zip(columns, cells)}
+        values = {c: cell.strip() for c, cell in zip(columns, cells, strict=True)}
         try:
             if not values["trainee"]:
                 raise ValueError("column 'trainee' is empty")

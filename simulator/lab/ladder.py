@@ -162,10 +162,10 @@ def standing(ladder: Ladder, trainee: str, scored: list[tuple[Attempt, Scorecard
         for requirement in level.require:
             best: dict[str, tuple[float, str]] = {}
             for attempt, card in practice:
-                if difficulty_of.get(attempt.scenario_id, 0) >= requirement.difficulty_at_least \
-                        and requirement.met_by(card):
-                    if attempt.scenario_id not in best or card.overall > best[attempt.scenario_id][0]:
-                        best[attempt.scenario_id] = (card.overall, attempt.call_id)
+                hard_enough = difficulty_of.get(attempt.scenario_id, 0) >= requirement.difficulty_at_least
+                better = attempt.scenario_id not in best or card.overall > best[attempt.scenario_id][0]
+                if hard_enough and better and requirement.met_by(card):
+                    best[attempt.scenario_id] = (card.overall, attempt.call_id)
             names = tuple(sorted(best))
             statuses.append(RequirementStatus(requirement, names, tuple(best[n][1] for n in names)))
         levels.append(LevelStatus(level.stars, level.title, all(s.met for s in statuses), tuple(statuses),

@@ -116,7 +116,8 @@ def build_leaderboard(attempts: list[Attempt], teams_of: dict[str, str | None],
     ranked = sorted((p for p in people if p.attempts >= minimum), key=lambda p: (-p.score, p.trainee))
     unranked = sorted((p for p in people if p.attempts < minimum), key=lambda p: (-p.score, p.trainee))
     ranks = competition_ranks([p.score for p in ranked])
-    people_out = [PersonEntry(rank, p.trainee, p.team, p.score, p.attempts, p.counted) for rank, p in zip(ranks, ranked)]
+    people_out = [PersonEntry(rank, p.trainee, p.team, p.score, p.attempts, p.counted)
+                  for rank, p in zip(ranks, ranked, strict=True)]
     people_out += unranked
 
     members: dict[str, list[PersonEntry]] = defaultdict(list)
@@ -132,7 +133,8 @@ def build_leaderboard(attempts: list[Attempt], teams_of: dict[str, str | None],
         team_entries.append(TeamEntry(None, team, score, len(counted_members), tuple(p.trainee for p in entries)))
     ranked_teams = sorted((t for t in team_entries if t.members_ranked), key=lambda t: (-t.score, t.team))
     team_ranks = competition_ranks([t.score for t in ranked_teams])
-    teams_out = [TeamEntry(rank, t.team, t.score, t.members_ranked, t.members) for rank, t in zip(team_ranks, ranked_teams)]
+    teams_out = [TeamEntry(rank, t.team, t.score, t.members_ranked, t.members)
+                 for rank, t in zip(team_ranks, ranked_teams, strict=True)]
     teams_out += sorted((t for t in team_entries if not t.members_ranked), key=lambda t: t.team)
     return Leaderboard(competition.id if competition else None, competition.title if competition else "All training",
                        minimum, tuple(people_out), tuple(teams_out))

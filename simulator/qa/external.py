@@ -51,6 +51,27 @@ SpanFinder = Callable[[np.ndarray], list[Span]]  # 16 kHz float32 -> speech span
 
 
 @dataclass(frozen=True, slots=True)
+class RecordingReaders:
+    """What reads a recording: speech spans per channel (a VAD), each turn's words (ASR), and each
+    agent reply's analysis."""
+
+    find_spans: SpanFinder
+    transcriber: Transcriber
+    analyser: TurnAnalyser
+
+
+@dataclass(frozen=True, slots=True)
+class ExternalOptions:
+    """How a recording is cut into turns: the agent's channel, the silence that ends a turn, and
+    whether the customer's words are transcribed (``False`` halves the Whisper work; the customer's
+    words are then unknown and only their voice says when they were upset)."""
+
+    agent_channel: int = 0
+    turn_gap_s: float = 2.0
+    transcribe_customer: bool = True
+
+
+@dataclass(frozen=True, slots=True)
 class ChannelTurn:
     speaker: Speaker
     spans: tuple[Span, ...]
@@ -184,16 +205,16 @@ def channels_of(audio: Audio, agent_channel: int) -> tuple[np.ndarray, np.ndarra
             resample(audio.channel(customer_channel), audio.sample_rate, SAMPLE_RATE))
 
 
-def analyse_external(audio: Audio, *, find_spans: SpanFinder, transcriber: Transcriber, analyser: TurnAnalyser,
-                     thresholds: ToneThresholds, scenario_id: str, scenario_sha256: str = "",
-                     source: Path | None = None, agent_channel: int = 0, turn_gap_s: float = 2.0,
-                     transcribe_customer: bool = True) -> ExternalCall:
-    """``transcribe_customer=False`` halves the Whisper work; the customer's words are then unknown and
-    only their voice says when they were upset."""
-    agent, customer = channels_of(audio, agent_channel)
+def analyse_external(audio: Audio, readers: RecordingReaders, *, thresholds: ToneThresholds, scenario_id: str,
+                     scenario_sha256: str = "", source: Path | None = None,
+                     options: ExternalOptions = ExternalOptions()) -> ExternalCall:
+    """The recording as a call record: turns, words, timing, tone and each agent reply's analysis."""
+    find_spans, transcriber, analyser = readers.find_spans, readers.transcriber, readers.analyser
+    transcribe_customer = options.transcribe_customer
+    agent, customer = channels_of(audio, options.agent_channel)
     agent_spans = find_spans(agent)
     customer_spans = find_spans(customer) if customer is not None else []
-    turns = build_turns(agent_spans, customer_spans, turn_gap_s)
+    turns = build_turns(agent_spans, customer_spans, options.turn_gap_s)
     agent_turns = [t for t in turns if t.speaker == Speaker.TRAINEE]
     customer_turns = [t for t in turns if t.speaker == Speaker.CUSTOMER]
     agent_clips = [_clip(agent, t)[0] for t in agent_turns]
@@ -203,10 +224,10 @@ def analyse_external(audio: Audio, *, find_spans: SpanFinder, transcriber: Trans
     agent_texts = texts[: len(agent_clips)]
     customer_texts = texts[len(agent_clips):] if transcribe_customer else [Transcript("")] * len(customer_clips)
     features = [voice_features(clip, SAMPLE_RATE) for clip in agent_clips]
-    tones = call_tone(list(zip(agent_texts, features)), thresholds)
+    tones = call_tone(list(zip(agent_texts, features, strict=True)), thresholds)
     # the customer's voice against their own baseline: anger heard there calls for empathy
     customer_tones = call_tone([(text, voice_features(clip, SAMPLE_RATE))
-                                for text, clip in zip(customer_texts, customer_clips)], thresholds)
+                                for text, clip in zip(customer_texts, customer_clips, strict=True)], thresholds)
     by_turn = {id(t): i for i, t in enumerate(agent_turns)}
     customer_by_turn = {id(t): i for i, t in enumerate(customer_turns)}
     records: list[TurnRecord] = []

@@ -17,7 +17,14 @@ from simulator.asr.base import Transcriber
 from simulator.config import Settings
 from simulator.contracts import Transcript
 from simulator.lazy import MissingPackage, require
-from simulator.qa.external import SAMPLE_RATE, Span, SpanFinder, analyse_external
+from simulator.qa.external import (
+    SAMPLE_RATE,
+    ExternalOptions,
+    RecordingReaders,
+    Span,
+    SpanFinder,
+    analyse_external,
+)
 from simulator.record import CallRecord
 from simulator.scenario.loader import default_rubric, effective_rubric, load_scenario
 from simulator.scenario.model import Rubric, Scenario
@@ -102,11 +109,11 @@ def score_recording(path: Path, settings: Settings, *, scenario_path: Path | Non
         scenario, sha = generic_scenario(), ""
         rubric = default_rubric(settings.scenarios_dir / "rubric.yaml") if settings.scenarios_dir.is_dir() else Rubric()
     audio = read_wav(path)
-    call = analyse_external(audio, find_spans=vad_span_finder(),
-                            transcriber=transcriber or transcriber_for(settings),
-                            analyser=builtin_analysers().create(analyser or settings.analyser, scenario),
-                            thresholds=rubric.tone, scenario_id=scenario.id, scenario_sha256=sha,
-                            source=Path(path).resolve(), agent_channel=agent_channel,
-                            transcribe_customer=transcribe_customer)
+    readers = RecordingReaders(vad_span_finder(), transcriber or transcriber_for(settings),
+                               builtin_analysers().create(analyser or settings.analyser, scenario))
+    call = analyse_external(audio, readers, thresholds=rubric.tone, scenario_id=scenario.id, scenario_sha256=sha,
+                            source=Path(path).resolve(),
+                            options=ExternalOptions(agent_channel=agent_channel,
+                                                    transcribe_customer=transcribe_customer))
     return ScoredRecording(call.record, score_call(call.record, scenario, rubric), scenario, rubric, call.stereo,
                            call.duration_s)

@@ -342,9 +342,8 @@ class _Linter:
                             "add a transition out of the loop towards an ending", key=True)
                 trapped |= component
         for node_id in nodes:
-            if node_id not in reaches_end and node_id not in trapped and node_id in reachable:
-                if graph[node_id]:
-                    self.report(Level.ERROR, "graph.no-ending", ("nodes", node_id),
+            if node_id not in reaches_end and node_id not in trapped and node_id in reachable and graph[node_id]:
+                self.report(Level.ERROR, "graph.no-ending", ("nodes", node_id),
                                 f"node {node_id!r} has no way to an ending", key=True)
 
     def check_voice(self) -> None:

@@ -125,7 +125,8 @@ class ScriptStep(Strict):
     id: Identifier
     kind: StepKind | None = Field(
         None, description="a standard contact-centre step (verify_identity, apologise, ...): the built-in "
-                          "behaviour model recognises it in any wording; say_like/keywords add this scenario's specifics")
+                          "behaviour model recognises it in any wording; "
+                          "say_like/keywords add this scenario's specifics")
     description: Line
     say_like: tuple[Line, ...] = Field((), description="example phrasings of this step")
     keywords: tuple[Line, ...] = Field((), description="words or phrases that show the step literally")

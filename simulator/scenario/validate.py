@@ -76,7 +76,9 @@ def _data_path(document: YamlDocument, loc: tuple[Any, ...]) -> PathKey:
     path: list[str | int] = []
     node: Any = document.data
     for part in loc:
-        if (isinstance(node, dict) and part in node) or (isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node)):
+        in_dict = isinstance(node, dict) and part in node
+        in_list = isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node)
+        if in_dict or in_list:
             node = node[part]
             path.append(part)
         elif isinstance(node, (dict, list)) and not _is_type_tag(part):

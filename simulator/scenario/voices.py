@@ -77,12 +77,10 @@ class VoiceProfile(Strict):
         to full anger, and down towards calm (0) below it."""
         anger = mood_bucket(anger)
         neutral = self.mood.neutral_anger
-        if anger >= neutral:
-            scale = (anger - neutral) / max(1, 100 - neutral)
-        else:
-            scale = -(neutral - anger) / max(1, neutral)
-        return Prosody(rate_wpm=int(round(min(450, max(80, self.rate_wpm + scale * self.mood.rate_wpm)))),
-                       pitch=int(round(min(99, max(0, self.pitch + scale * self.mood.pitch)))),
+        # above neutral the scale runs 0..1 towards full anger, below it 0..-1 towards calm
+        scale = (anger - neutral) / max(1, 100 - neutral) if anger >= neutral else -(neutral - anger) / max(1, neutral)
+        return Prosody(rate_wpm=round(min(450, max(80, self.rate_wpm + scale * self.mood.rate_wpm))),
+                       pitch=round(min(99, max(0, self.pitch + scale * self.mood.pitch))),
                        volume=round(min(1.0, max(0.05, self.volume + scale * self.mood.volume)), 3))
 
 

@@ -36,7 +36,7 @@ def _rejudged(turns: tuple[ScoredTurn, ...], thresholds: ToneThresholds) -> tupl
     """Raised/hostile calls against the whole call's baseline (live, early turns had little to compare)."""
     tones = rejudge_call([(t.analysis.transcript, t.analysis.tone) for t in turns], thresholds)
     return tuple(t if tone is t.analysis.tone else replace(t, analysis=replace(t.analysis, tone=tone))
-                 for t, tone in zip(turns, tones))
+                 for t, tone in zip(turns, tones, strict=True))
 
 
 def _ending(record: CallRecord, scenario: Scenario) -> Node | None:

@@ -34,7 +34,7 @@ def fill_missing_tone(record: CallRecord, thresholds: ToneThresholds) -> CallRec
             continue  # an unreadable turn WAV leaves that turn's tone unmeasured
     tones = call_tone([(analysis.transcript, features) for _, analysis, features in measured], thresholds)
     turns = list(record.turns)
-    for (position, analysis, _), tone in zip(measured, tones):
+    for (position, analysis, _), tone in zip(measured, tones, strict=True):
         if analysis.tone is None:
             turns[position] = replace(turns[position], analysis=replace(analysis, tone=tone))
     return replace(record, turns=tuple(turns))

@@ -169,8 +169,8 @@ class CallRepo(Transactions):
                                      .order_by(m.turns.c.idx)).scalars().all()
             card = conn.execute(sa.select(m.scorecards.c.data).where(m.scorecards.c.call_id == full_id)).scalar()
             attempt = attempt_from_row(row)
-            record = CallRecord(header_from_json(header_data), tuple(turn_from_json(t) for t in turn_rows), attempt.outcome,
-                                attempt.ended_at, attempt.status == CallStatus.FINISHED,
+            record = CallRecord(header_from_json(header_data), tuple(turn_from_json(t) for t in turn_rows),
+                                attempt.outcome, attempt.ended_at, attempt.status == CallStatus.FINISHED,
                                 Path(attempt.folder) if attempt.folder else None)
             return StoredCall(attempt, record, scorecard_from_json(card) if card is not None else None)
         return self._read(work)
@@ -245,11 +245,13 @@ class CallRepo(Transactions):
     def unscored(self) -> list[Attempt]:
         """Finished calls with no scorecard (the process died between the end and the score)."""
         query = attempt_query().where(m.calls.c.status == CallStatus.FINISHED.value, m.scorecards.c.call_id.is_(None))
-        return [attempt_from_row(r) for r in self._read(lambda conn: conn.execute(query.order_by(m.calls.c.started_at)).all())]
+        rows = self._read(lambda conn: conn.execute(query.order_by(m.calls.c.started_at)).all())
+        return [attempt_from_row(r) for r in rows]
 
     def unfinished(self) -> list[Attempt]:
         query = attempt_query().where(m.calls.c.status == CallStatus.UNFINISHED.value)
-        return [attempt_from_row(r) for r in self._read(lambda conn: conn.execute(query.order_by(m.calls.c.started_at)).all())]
+        rows = self._read(lambda conn: conn.execute(query.order_by(m.calls.c.started_at)).all())
+        return [attempt_from_row(r) for r in rows]
 
 
 def _narrowed(query: sa.Select, *, trainee: str | None = None, scenario_id: str | None = None,

@@ -37,7 +37,7 @@ def database_url(url_or_path: str | Path | None, data_dir: Path) -> str:
         return f"sqlite:///{(Path(data_dir) / 'callsim.db').resolve()}"
     text = str(url_or_path)
     if "://" in text:
-        if text.startswith("postgresql://") or text.startswith("postgres://"):
+        if text.startswith(("postgresql://", "postgres://")):
             # psycopg 3 is what callsim installs; the bare scheme would ask for psycopg2
             text = "postgresql+psycopg://" + text.split("://", 1)[1]
         return text

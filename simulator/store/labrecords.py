@@ -21,7 +21,8 @@ class LabRecordRepo(Transactions):
     def put_competition(self, competition_id: str, title: str, starts_at: str, ends_at: str, min_attempts: int,
                         data: dict[str, Any]) -> None:
         """Create or replace a competition definition (``data``: scenarios, teams, ranking...)."""
-        values = dict(title=title, starts_at=starts_at, ends_at=ends_at, min_attempts=min_attempts, data=data)
+        values = {"title": title, "starts_at": starts_at, "ends_at": ends_at, "min_attempts": min_attempts,
+                  "data": data}
 
         def work(conn: Any) -> None:
             exists = conn.execute(sa.select(m.competitions.c.id).where(m.competitions.c.id == competition_id)).scalar()
@@ -37,7 +38,8 @@ class LabRecordRepo(Transactions):
         return dict(row._mapping) if row else None
 
     def list_competitions(self) -> list[dict[str, Any]]:
-        rows = self._read(lambda conn: conn.execute(sa.select(m.competitions).order_by(m.competitions.c.starts_at)).all())
+        query = sa.select(m.competitions).order_by(m.competitions.c.starts_at)
+        rows = self._read(lambda conn: conn.execute(query).all())
         return [dict(r._mapping) for r in rows]
 
     def put_kpis(self, rows: list[KpiRow], source: str) -> int:

@@ -75,12 +75,13 @@ def header_from_json(data: dict[str, Any]) -> CallHeader:
 
 def call_values(call_id: str, header: CallHeader, folder: Path | None, trainee_id: int | None,
                  kind: CallKind, competition: str | None) -> dict[str, Any]:
-    return dict(
-        id=call_id, trainee_id=trainee_id, scenario_id=header.scenario_id, scenario_sha256=header.scenario_sha256,
-        seed=header.seed, mode=header.mode, kind=kind.value, status=CallStatus.IN_PROGRESS.value,
-        analyser=header.analyser, drill=header.drill, competition_id=competition, started_at=header.started_at,
-        folder=str(Path(folder).resolve()) if folder is not None else None, host=HOST, pid=os.getpid(),
-        header=header_json(header))
+    return {
+        "id": call_id, "trainee_id": trainee_id, "scenario_id": header.scenario_id,
+        "scenario_sha256": header.scenario_sha256, "seed": header.seed, "mode": header.mode, "kind": kind.value,
+        "status": CallStatus.IN_PROGRESS.value, "analyser": header.analyser, "drill": header.drill,
+        "competition_id": competition, "started_at": header.started_at,
+        "folder": str(Path(folder).resolve()) if folder is not None else None, "host": HOST, "pid": os.getpid(),
+        "header": header_json(header)}
 
 
 def call_folder(conn: Any, call_id: str) -> Path | None:
@@ -115,8 +116,9 @@ def replace_scorecard(conn: Any, call_id: str, card: Scorecard) -> None:
         call_id=call_id, overall=card.overall, passed=card.passed, empathy=scores.get("empathy"),
         compliance=scores.get("compliance"), tone=scores.get("tone"), scorer=card.scorer, created_at=now_iso(),
         data=scorecard_to_json(card)))
-    items = [dict(call_id=call_id, dimension=d.dimension.value, rule=e.rule[:200], quote=e.quote, detail=e.detail,
-                  start_s=e.start_s, weight=e.weight) for d in card.dimensions for e in d.evidence]
+    items = [{"call_id": call_id, "dimension": d.dimension.value, "rule": e.rule[:200], "quote": e.quote,
+              "detail": e.detail, "start_s": e.start_s, "weight": e.weight}
+             for d in card.dimensions for e in d.evidence]
     if items:
         conn.execute(m.evidence.insert(), items)
 

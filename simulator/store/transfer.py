@@ -107,7 +107,8 @@ def export_data(store: SqlStore, trainees: list[str] | None = None, team: str | 
                       for r in conn.execute(sa.select(m.drill_runs).where(m.drill_runs.c.trainee_id.in_(ids))
                                             .order_by(m.drill_runs.c.started_at))]
     return {
-        "format": EXPORT_FORMAT, "drill_runs": drill_runs, "version": EXPORT_VERSION, "schema_revision": store.schema_revision,
+        "format": EXPORT_FORMAT, "drill_runs": drill_runs, "version": EXPORT_VERSION,
+        "schema_revision": store.schema_revision,
         "teams": sorted({p.team for p in people if p.team}),
         "trainees": [{"name": p.name, "team": p.team, "created_at": p.created_at} for p in people],
         "calls": calls, "kpis": kpis, "certifications": certifications,
@@ -176,7 +177,8 @@ def import_data(store: SqlStore, data: dict[str, Any], progress: Progress | None
     try:
         return store._write(work)
     except (KeyError, TypeError, ValueError, sa.exc.IntegrityError) as err:
-        raise StoreError(f"the export is damaged or incomplete ({type(err).__name__}: {err}); nothing was imported") from None
+        raise StoreError(
+            f"the export is damaged or incomplete ({type(err).__name__}: {err}); nothing was imported") from None
 
 
 def forget_trainee(store: SqlStore, trainee: str, recordings_dir: Path | None = None) -> ForgetReport:

@@ -41,7 +41,7 @@ class EspeakCliEngine:
         with tempfile.TemporaryDirectory(prefix="callsim-espeak-") as folder:
             path = Path(folder) / "line.wav"
             command = [self._binary, "-v", voice.system_voice, "-s", str(prosody.rate_wpm), "-p", str(prosody.pitch),
-                       "-a", str(int(round(prosody.volume * 100))), "-w", str(path), _CONTROL.sub(" ", text)]
+                       "-a", str(round(prosody.volume * 100)), "-w", str(path), _CONTROL.sub(" ", text)]
             try:
                 done = subprocess.run(command, capture_output=True, text=True, timeout=60)
             except (OSError, subprocess.TimeoutExpired) as err:

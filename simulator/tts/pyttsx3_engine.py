@@ -31,7 +31,7 @@ _INSTALL = "install it with: sudo apt-get install espeak-ng libespeak-ng1"
 
 def espeak_commands(prosody: Prosody) -> str:
     """espeak-ng embedded commands: rate (S, words per minute), amplitude (A, 0-200), pitch (P)."""
-    amplitude = int(round(prosody.volume * 100))
+    amplitude = round(prosody.volume * 100)
     return f"\x01{prosody.rate_wpm}S\x01{amplitude}A\x01{prosody.pitch}P "
 
 

@@ -69,6 +69,28 @@ class CallIO:
             self.call.close()
 
 
+@dataclass(frozen=True, slots=True)
+class VoiceRequest:
+    """What the app asks of a call's audio: a voiced call at all, which devices, and recorded replies
+    instead of the microphone (played fast, or in real time)."""
+
+    want_voice: bool
+    input_device: str | None = None
+    output_device: str | None = None
+    mic_from: Path | None = None
+    fast_replies: bool = False
+    drill_noise: bool = False  # a drill: the scenario's background noise under the customer's voice
+
+
+@dataclass(frozen=True, slots=True)
+class CallScreenHooks:
+    """What the call screen is told from the call's worker thread."""
+
+    on_partial: Callable[[str], None] | None = None  # the trainee's words so far
+    on_level: Callable[[float], None] | None = None  # the mic level in dBFS (throttled here)
+    on_typing: Callable[[str], None] = lambda reason: None  # the call went over to typing, and why
+
+
 def typed_io(typed: QueuedTypedReplies, reason: str | None = NO_MIC_BANNER) -> CallIO:
     return CallIO(SilentVoice(), typed, typed, CallMode.TEXT, reason)
 
@@ -98,38 +120,36 @@ def _has_microphone(device: str | None) -> str | None:
     return None
 
 
-def open_call_io(loaded: LoadedScenario, settings: Settings, folder: Path, typed: QueuedTypedReplies, *,
-                 want_voice: bool, input_device: str | None, output_device: str | None,
-                 analyser: TurnAnalyser | None = None, mic_from: Path | None = None, fast_replies: bool = False,
-                 drill: bool = False,
-                 on_partial: Callable[[str], None] | None = None, on_level: Callable[[float], None] | None = None,
-                 on_typing: Callable[[str], None] = lambda reason: None) -> CallIO:
+def open_call_io(loaded: LoadedScenario, settings: Settings, folder: Path, typed: QueuedTypedReplies,
+                 request: VoiceRequest, *, analyser: TurnAnalyser | None = None,
+                 hooks: CallScreenHooks = CallScreenHooks()) -> CallIO:
     """The voiced call when possible, else typed replies with the reason in ``banner``."""
-    if not want_voice:
+    if not request.want_voice:
         return typed_io(typed)
-    if mic_from is None:
-        problem = _has_microphone(input_device)
+    if request.mic_from is None:
+        problem = _has_microphone(request.input_device)
         if problem:
             return typed_io(typed, problem)
     try:
         from simulator.audio.capture import ReplayPace
         from simulator.audio.devices import AudioDeviceError
-        from simulator.call.voiced import VoiceOptions
+        from simulator.call.voiced import VoiceFeedback, VoiceOptions
         from simulator.call.voiced_setup import open_voiced_call
         from simulator.tts.base import TtsError
         from simulator.ui.voice_input import ControlledMic, SwitchableTrainee
     except (ImportError, MissingPackage) as err:
         return typed_io(typed, f"voice unavailable ({err}): typing mode")
-    options = VoiceOptions(input_device=input_device, output_device=output_device, mic_from=mic_from,
-                           mic_pace=ReplayPace.FAST if fast_replies else ReplayPace.REALTIME,
-                           noise=loaded.scenario.drill.noise if drill else None)  # drills: background noise
+    options = VoiceOptions(input_device=request.input_device, output_device=request.output_device,
+                           mic_from=request.mic_from,
+                           mic_pace=ReplayPace.FAST if request.fast_replies else ReplayPace.REALTIME,
+                           noise=loaded.scenario.drill.noise if request.drill_noise else None)
+    feedback = VoiceFeedback(hooks.on_partial,
+                             _throttled(hooks.on_level, LEVEL_EVERY_S) if hooks.on_level else None)
     try:
-        call = open_voiced_call(loaded, settings, folder, options, on_partial=on_partial,
-                                on_level=_throttled(on_level, LEVEL_EVERY_S) if on_level else None,
-                                analyser=analyser)
+        call = open_voiced_call(loaded, settings, folder, options, feedback=feedback, analyser=analyser)
     except (AudioDeviceError, TtsError, MissingPackage, FileProblems, ValueError, OSError) as err:
         return typed_io(typed, f"voice unavailable: {err} — typing mode")
-    if mic_from is None:
+    if request.mic_from is None:
         try:
             call.start()  # open the microphone now: a device that lists but will not open means typing
         except (AudioDeviceError, MissingPackage) as err:
@@ -137,5 +157,5 @@ def open_call_io(loaded: LoadedScenario, settings: Settings, folder: Path, typed
             return typed_io(typed, f"{NO_MIC_BANNER} ({err})")
     mic = ControlledMic(call.mic)
     call.mic = mic
-    switchable = SwitchableTrainee(call, typed, mic, on_typing)
+    switchable = SwitchableTrainee(call, typed, mic, hooks.on_typing)
     return CallIO(call, switchable, typed, CallMode.VOICE, None, switchable, call)

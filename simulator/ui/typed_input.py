@@ -6,6 +6,7 @@ with ``submit`` (the Input widget) or ends the call with ``hang_up``.  Nothing h
 
 from __future__ import annotations
 
+import contextlib
 import queue
 import threading
 from collections.abc import Callable
@@ -42,10 +43,10 @@ class QueuedTypedReplies:
         self.waiting.set()
         warm_up, self.warm_up = self.warm_up, None
         if warm_up is not None:
-            try:
-                warm_up()  # on this thread, so the analyser never loads on two threads at once
-            except Exception:
-                pass
+            # on this thread, so the analyser never loads on two threads at once; a failed warm-up
+            # shows again, with its message, when the first reply is analysed
+            with contextlib.suppress(Exception):
+                warm_up()
         try:
             line = self._lines.get()
         finally:

@@ -134,10 +134,10 @@ def test_cli_refuses_bad_drill_and_missing_replies(tmp_path: Path, drill_files, 
 
 
 def _run(tmp_path: Path, stages: list[dict], replies: dict[int, tuple[str, ...]], *, pause_after: int = 2,
-         keep_going: bool = True, store=None, trainee: str | None = None):
+         keep_going: bool = True, store=None, trainee: str | None = None, offer_pause=None):
     """A real drill from reply files, through ``run_drill``; returns the result and what it announced."""
     from simulator.config import load_settings
-    from simulator.lab.drill_run import DrillOptions, run_drill
+    from simulator.lab.drill_run import DrillOptions, TraineeSide, run_drill
     from simulator.lab.drills import Drill
 
     drill = Drill.model_validate({"id": "t", "title": "T", "pause_after_failures": pause_after, "stages": stages})
@@ -148,7 +148,8 @@ def _run(tmp_path: Path, stages: list[dict], replies: dict[int, tuple[str, ...]]
     announced: list[str] = []
     options = DrillOptions(trainee=trainee, replies_dir=folder, analyser="lexical", record_to=tmp_path / "calls",
                            keep_going=keep_going)
-    result = run_drill(drill, load_settings(), store, options, announce=announced.append)
+    result = run_drill(drill, load_settings(), store, options,
+                       TraineeSide(announce=announced.append, offer_pause=offer_pause))
     return result, announced
 
 
@@ -179,6 +180,22 @@ def test_one_failed_stage_is_not_called_repeated_failures(tmp_path: Path, lab_en
     assert not any("1 hard calls" in line for line in announced)
     summary = describe_drill_result(result)
     assert "paused after stage 1 (1 failed stage)" in summary and "repeated" not in summary
+
+
+def test_the_trainee_side_answers_the_pause_offer(tmp_path: Path, lab_env: Path) -> None:
+    """A run from reply files takes the pause by itself, unless the trainee side answers the offer."""
+    asked: list[int] = []
+
+    def decline(failures: int) -> bool:
+        asked.append(failures)
+        return False
+
+    stages = [{"scenario": "billing-overcharge", "seed": 1}, {"scenario": "billing-overcharge", "seed": 2}]
+    result, announced = _run(tmp_path, stages, {1: POOR_REPLIES, 2: GOOD_REPLIES}, pause_after=1,
+                             keep_going=False, offer_pause=decline)
+    assert asked == [1]  # offered once, after the failed first stage
+    assert result.paused_after_stage is None and [s.number for s in result.stages] == [1, 2]
+    assert "That was a hard call: a short pause helps more than another call now." in announced
 
 
 def test_two_failures_in_a_row_are_counted_in_the_pause(tmp_path: Path, lab_env: Path) -> None:

@@ -101,3 +101,44 @@ def test_levels_from_scored_calls_and_exam_certifies(store, db_url: str, tmp_pat
     assert main(["exam", "1", "--trainee", "ana", "--replies", str(replies), "--ladder", str(ladder_path),
                  "--db", db_url]) == 1  # level 1 has no exam
     assert "no exam" in capsys.readouterr().err
+
+
+def test_each_exam_call_is_stored_with_its_own_turns(store, tmp_path: Path, lab_env: Path) -> None:
+    """A two-call exam: while each call goes on, its turns are written live to its own stored call
+    (what survives a crash), and the lines shown during it carry no hints."""
+    from simulator.config import load_settings
+    from simulator.lab.exam import ExamOptions, run_exam
+    from simulator.store import CallStatus
+
+    ladder_path = tmp_path / "ladder.yaml"
+    ladder_path.write_text(LADDER.replace("[billing-overcharge]", "[billing-overcharge, missed-delivery]"),
+                           encoding="utf-8")
+    ladder = load_ladder(ladder_path, SCENARIOS)
+    replies = {"billing-overcharge": GOOD_REPLIES, "missed-delivery": POOR_REPLIES}
+    folder = tmp_path / "exam"
+    folder.mkdir()
+    for scenario_id, lines in replies.items():
+        (folder / f"{scenario_id}.txt").write_text("\n".join(lines), encoding="utf-8")
+    store.ensure_trainee("ana", None)
+    shown: list[str] = []
+    live: list[list[str]] = []  # at each customer line: the calls in progress in the store
+
+    def show(line: str) -> None:
+        shown.append(line)
+        if line.startswith("customer: "):
+            live.append([a.scenario_id for a in store.attempts("ana") if a.status == CallStatus.IN_PROGRESS])
+
+    options = ExamOptions(replies_dir=folder, analyser="lexical", record_to=tmp_path / "calls")
+    result = run_exam(ladder, 2, load_settings(), store, "ana", options, show=show)
+
+    assert [call.scenario_id for call in result.calls] == list(replies)
+    for call in result.calls:
+        stored = store.get_call(call.call_id)
+        assert stored.record.header.scenario_id == call.scenario_id
+        assert stored.attempt.kind.value == "exam" and stored.attempt.trainee == "ana"
+        said = [turn.text for turn in stored.record.trainee_turns]
+        assert said and said == list(replies[call.scenario_id][:len(said)])
+    assert live[0] == ["billing-overcharge"] and live[-1] == ["missed-delivery"]
+    assert not result.passed  # the poor second call fails the exam
+    assert any(line.startswith("customer: ") for line in shown)
+    assert not any("mood" in line or "empathy" in line for line in shown)

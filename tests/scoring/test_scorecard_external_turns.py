@@ -11,6 +11,7 @@ import pytest
 from simulator.analysis.lexical import LexicalAnalyser
 from simulator.contracts import Speaker, Transcript, Word
 from simulator.qa.external import (
+    RecordingReaders,
     Span,
     agent_timing,
     analyse_external,
@@ -142,8 +143,8 @@ def test_a_customer_who_sounds_angry_makes_the_next_reply_call_for_empathy(tmp_p
         return [Span(start / 16_000, (start + s.size) / 16_000) for ch, start, s in placed
                 if np.array_equal(samples[start: start + s.size], s)]
 
-    call = analyse_external(Audio(stereo, 16_000), find_spans=find_spans, transcriber=_TimedTranscriber(),
-                            analyser=LexicalAnalyser(None), thresholds=Rubric().tone, scenario_id="external-call")
+    readers = RecordingReaders(find_spans, _TimedTranscriber(), LexicalAnalyser(None))
+    call = analyse_external(Audio(stereo, 16_000), readers, thresholds=Rubric().tone, scenario_id="external-call")
     moods = [t.mood for t in call.record.turns if t.speaker == Speaker.CUSTOMER]
     assert moods[1] >= 70 and all(m < 50 for i, m in enumerate(moods) if i != 1)
     card = score_call(call.record, generic_scenario(), Rubric())

@@ -12,7 +12,7 @@ from simulator.call.textcall import run_call
 from simulator.config import load_settings
 from simulator.contracts import Outcome, Speaker
 from simulator.scenario.loader import load_scenario
-from simulator.ui.call_io import open_call_io
+from simulator.ui.call_io import CallScreenHooks, VoiceRequest, open_call_io
 from simulator.ui.context import AppContext
 from simulator.ui.typed_input import QueuedTypedReplies
 
@@ -28,8 +28,9 @@ def voiced(tmp_path, replies, *, fast: bool, on_level=None):
     analyser = AppContext.from_settings(settings, use_store=False).analyser(loaded.scenario)
     typed = QueuedTypedReplies()
     folder = tmp_path / "call"
-    io = open_call_io(loaded, settings, folder, typed, want_voice=True, input_device=None, output_device="default",
-                      analyser=analyser, mic_from=replies["billing"], fast_replies=fast, on_level=on_level)
+    request = VoiceRequest(want_voice=True, output_device="default", mic_from=replies["billing"], fast_replies=fast)
+    io = open_call_io(loaded, settings, folder, typed, request, analyser=analyser,
+                      hooks=CallScreenHooks(on_level=on_level))
     assert io.voiced, io.banner
     return loaded, analyser, io, folder
 

@@ -119,7 +119,7 @@ def cmd_competition_list(args: argparse.Namespace) -> int:
     with open_for(args) as store:
         rows = store.list_competitions()
     if args.json:
-        print_json([{k: v for k, v in row.items()} for row in rows])
+        print_json([dict(row) for row in rows])
         return 0
     for row in rows:
         scenarios = ", ".join(f"{s['scenario']}:{s['seed']}" for s in row["data"]["scenarios"])

@@ -75,7 +75,8 @@ def cmd_kpi_list(args: argparse.Namespace) -> int:
                       "complaints": r.complaints} for r in rows])
         return 0
     for r in rows:
-        print(f"{r.trainee:<20} {r.period:<10} CSAT {score_text(r.satisfaction)}  FCR {score_text(r.first_call_resolution)}  "
+        print(f"{r.trainee:<20} {r.period:<10} CSAT {score_text(r.satisfaction)}  "
+              f"FCR {score_text(r.first_call_resolution)}  "
               f"AHT {score_text(r.handle_time_s)} s  complaints {r.complaints if r.complaints is not None else '-'}")
     return 0
 

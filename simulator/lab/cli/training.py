@@ -120,7 +120,7 @@ def cmd_level(args: argparse.Namespace) -> int:
 
 @store_errors
 def cmd_exam(args: argparse.Namespace) -> int:
-    from simulator.lab.exam import run_exam
+    from simulator.lab.exam import ExamOptions, run_exam
     from simulator.lab.ladder import load_ladder
     from simulator.scenario.diagnostics import FileProblems
 
@@ -134,10 +134,10 @@ def cmd_exam(args: argparse.Namespace) -> int:
     try:
         with open_for(args) as store:
             store.ensure_trainee(args.trainee, args.team)
-            result = run_exam(ladder, args.stars, settings, store, args.trainee, team=args.team,
-                              replies_dir=args.replies, analyser=settings.analyser, record_to=args.record_to,
-                              voiced=not args.text and not args.replies, mic_from=args.mic_from,
-                              mic_pace=args.mic_pace, show=say)
+            options = ExamOptions(team=args.team, replies_dir=args.replies,
+                                  voiced=not args.text and not args.replies, mic_from=args.mic_from,
+                                  mic_pace=args.mic_pace, analyser=settings.analyser, record_to=args.record_to)
+            result = run_exam(ladder, args.stars, settings, store, args.trainee, options, show=say)
     except (OSError, ValueError) as err:
         return fail(f"cannot read exam replies: {err}")
     except Exception as err:  # the voiced call's device/TTS/ASR errors: say which; finished calls are kept
@@ -161,7 +161,7 @@ def cmd_exam(args: argparse.Namespace) -> int:
 @store_errors
 def cmd_drill(args: argparse.Namespace) -> int:
     from simulator.call.textcall import describe_event
-    from simulator.lab.drill_run import DrillOptions, run_drill
+    from simulator.lab.drill_run import DrillOptions, TraineeSide, run_drill
     from simulator.lab.drills import describe_drill_result, drill_result_to_json, load_drill, resolve_drill_path
     from simulator.scenario.diagnostics import FileProblems
 
@@ -184,12 +184,13 @@ def cmd_drill(args: argparse.Namespace) -> int:
                 print(line, flush=True)
 
     announce = (lambda text: None) if quiet else (lambda text: print(text, flush=True))
+    trainee_side = TraineeSide(show=show, announce=announce)
     try:
         if args.trainee:
             with open_for(args) as store:
-                result = run_drill(drill, settings, store, options, show=show, announce=announce)
+                result = run_drill(drill, settings, store, options, trainee_side)
         else:
-            result = run_drill(drill, settings, None, options, show=show, announce=announce)
+            result = run_drill(drill, settings, None, options, trainee_side)
     except (OSError, ValueError) as err:
         return fail(f"cannot read drill replies: {err}")
     except Exception as err:  # the voiced call's device/TTS/ASR errors: say which, keep the stored calls

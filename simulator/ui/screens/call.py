@@ -20,7 +20,7 @@ from simulator.call.textcall import new_call_folder, run_call
 from simulator.contracts import TurnAnalysis
 from simulator.record import TurnRecord
 from simulator.scenario.loader import LoadedScenario
-from simulator.ui.call_io import CallIO, open_call_io
+from simulator.ui.call_io import CallIO, CallScreenHooks, VoiceRequest, open_call_io
 from simulator.ui.call_modes import TrainingMode
 from simulator.ui.coaching import coach
 from simulator.ui.errorlog import write_error_log
@@ -146,12 +146,12 @@ class CallScreen(Screen):
         try:
             folder = new_call_folder(context.recordings_dir, self.scenario.id)
             analyser = context.analyser(self.scenario)
-            io = open_call_io(self.loaded, context.settings, folder, typed, want_voice=context.voice_enabled,
-                              input_device=context.input_device, output_device=context.output_device,
-                              analyser=analyser, mic_from=context.mic_from, fast_replies=context.fast_replies,
-                              drill=self.mode is TrainingMode.DRILL,
-                              on_partial=self._post_partial, on_level=self._post_level,
-                              on_typing=self._post_went_typing)
+            request = VoiceRequest(want_voice=context.voice_enabled, input_device=context.input_device,
+                                   output_device=context.output_device, mic_from=context.mic_from,
+                                   fast_replies=context.fast_replies, drill_noise=self.mode is TrainingMode.DRILL)
+            hooks = CallScreenHooks(on_partial=self._post_partial, on_level=self._post_level,
+                                    on_typing=self._post_went_typing)
+            io = open_call_io(self.loaded, context.settings, folder, typed, request, analyser=analyser, hooks=hooks)
             if not io.voiced:
                 typed.warm_up = partial(warm_up, analyser, self.scenario)
             self.post_message(CallConnected(io))
