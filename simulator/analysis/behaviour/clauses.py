@@ -48,7 +48,8 @@ def _spans(text: str, pattern: re.Pattern[str], offset: int) -> list[tuple[int, 
 
 
 # Words that carry no job on their own: "Okay, right, so" is not a clause.
-_FILLERS = frozenset(["okay", "ok", "right", "so", "well", "um", "uh", "erm", "er", "oh", "yeah", "yes", "alright", "and", "but"])
+_FILLERS = frozenset(["okay", "ok", "right", "so", "well", "um", "uh", "erm", "er", "oh", "yeah", "yes", "alright",
+                      "and", "but"])
 
 
 def _word_count(reply: str, span: tuple[int, int]) -> int:

@@ -54,7 +54,8 @@ def empathy_judgement(reading: BehaviourReading) -> EmpathyJudgement:
             implied = _warmest(reading)
             if implied is not None:
                 evidence.append(Evidence("empathy.warmth", implied.quote,
-                                         f"warmth without naming the feeling {_model(reading.some_empathy_probability)}",
+                                         "warmth without naming the feeling "
+                                         f"{_model(reading.some_empathy_probability)}",
                                          weight=reading.some_empathy_probability))
         if level == EmpathyLevel.STRONG:
             evidence.append(Evidence("empathy.specific", reading.reply.strip(),
@@ -62,7 +63,8 @@ def empathy_judgement(reading: BehaviourReading) -> EmpathyJudgement:
                                      weight=reading.strong_empathy_probability))
     elif not cold:
         evidence.append(Evidence("empathy.none", reading.reply.strip(),
-                                 f"no acknowledgement, apology or warmth heard {_model(reading.some_empathy_probability)}"))
+                                 "no acknowledgement, apology or warmth heard "
+                                 f"{_model(reading.some_empathy_probability)}"))
     return EmpathyJudgement(level, _score(level, reading, bool(cold)), tuple(evidence))
 
 

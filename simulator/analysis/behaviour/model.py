@@ -175,7 +175,8 @@ class BehaviourModel:
         if not customer_line.strip():
             return None
         vector = self._encode([customer_line.strip()])[0]
-        return round(float(sigmoid(float(vector @ self.weights.distress_weights[:, 0] + self.weights.distress_bias[0]))), 3)
+        logit = float(vector @ self.weights.distress_weights[:, 0] + self.weights.distress_bias[0])
+        return round(float(sigmoid(logit)), 3)
 
     @property
     def distress_threshold(self) -> float:
