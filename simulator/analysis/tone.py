@@ -301,13 +301,14 @@ class OwnVoice:
 
     def arousal(self, voice: VoicePoint) -> Arousal:
         """Rises over the usual voice, scored in this speaker's own units.  Tension (tilt) also moves
-        with what is said, so it only adds to a rise of level or pitch, never makes one alone."""
+        with what is said, so it adds at most as much as the voice got louder or higher: it can
+        strengthen a rise of level or pitch, never make one alone."""
         plain = arousal(voice, self.usual)
         level = plain.level_rise_db / self.level_unit_db
         pitch = (plain.pitch_rise_semitones or 0.0) / self.pitch_unit_semitones
         tilt = plain.tilt_rise_db / self.tilt_unit_db
-        louder_or_higher = max(level, pitch)
-        score = level + pitch + (tilt if louder_or_higher > 0 and tilt > 0 else min(tilt, 0.0))
+        louder_or_higher = max(level, pitch, 0.0)
+        score = level + pitch + min(tilt, louder_or_higher)
         return replace(plain, score=score)
 
     def raised(self, heat: Arousal, thresholds: ToneThresholds) -> bool:

@@ -37,6 +37,8 @@ from simulator.scoring.turns import ScoredTurn
 from simulator.text import normalise
 
 LIBRARY_TAG = "behaviour-library"  # a scenario built from the standard kinds (no --scenario given)
+# Word-list analysers find a scenario's literal phrases only, not the standard kinds the library is made of.
+KIND_BLIND_ANALYSERS = frozenset({"lexical"})
 
 PHASE_OF_KIND: dict[StepKind, Phase] = {
     StepKind.GREET: Phase.OPENING,
@@ -138,8 +140,9 @@ def customer_distress(turn: ScoredTurn, angry_at: int) -> str | None:
         words = (f"their words showed distress ({100 * (analysis.customer_distress or 0):.0f}% sure)"
                  if analysis.customer_distressed else None)
     else:
-        cues = distress_cues(customer.text)
-        words = f"their words showed distress (\"{cues[0]}\")" if cues else None
+        cues = distress_cues(customer.text)  # an analyser that does not read the customer: plain cues
+        words = (f"their words showed distress (\"{cues[0]}\")" if cues
+                 else "their words showed emotion (\"!\")" if "!" in customer.text else None)
     mood = customer.mood
     if mood is not None and mood >= SHARP_RISE_MOOD:
         return f"the customer's voice rose sharply over their usual voice ({mood}/100)"
@@ -233,10 +236,14 @@ def _handover(closing: Sequence[ScoredTurn]) -> tuple[ScoredTurn, str] | None:
     return None
 
 
-def library_requirements(scenario: Scenario, distressed: bool, outcome: OutcomeJudgement) -> Scenario:
-    """The library's situational steps required or excused for this call (other scenarios unchanged)."""
+def library_requirements(scenario: Scenario, distressed: bool, outcome: OutcomeJudgement, analyser: str
+                         ) -> Scenario:
+    """The library's situational steps required or excused for this call (other scenarios unchanged).
+    An analyser that does not read step kinds cannot judge the library: then nothing is checked."""
     if LIBRARY_TAG not in scenario.tags:
         return scenario
+    if analyser in KIND_BLIND_ANALYSERS:
+        return scenario.model_copy(update={"script": (), "forbidden": ()})
     cut = outcome.outcome == JudgedOutcome.UNKNOWN
     script = []
     for step in scenario.script:
@@ -271,4 +278,4 @@ def read_outside_call(record: CallRecord, turns: Sequence[ScoredTurn], scenario:
     outcome = judge_outcome(record, turns, scenario, phases, recording_s)
     distressed = any(reason is not None for reason in needs.values())
     return OutsideReading(turns, phases, needs, distressed, heard, outcome,
-                          library_requirements(scenario, distressed, outcome))
+                          library_requirements(scenario, distressed, outcome, record.header.analyser))
