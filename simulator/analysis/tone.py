@@ -265,6 +265,80 @@ def rejudge_call(turns: Sequence[tuple[Transcript, ToneMeasures | None]], thresh
     return result
 
 
+# Outside recordings: many turns of every length, phone channels, people moving from the mouthpiece.
+# There a speaker's level and pitch swing from turn to turn by several dB and semitones without any
+# change of mood, so a turn is only "heated" when it rises beyond the speaker's own usual swing.
+MIN_OWN_BASELINE_TURNS = 3  # fewer judged turns: no baseline, so no raised/hostile call at all
+SPREAD_WIDTH = 2.0  # a rise counts from two robust standard deviations of the speaker's own turns
+MAD_TO_SD = 1.4826  # median absolute deviation -> standard deviation for normal data
+
+
+@dataclass(frozen=True, slots=True)
+class OwnVoice:
+    """A speaker's usual voice in one call: the median turn, and how far their turns usually swing."""
+
+    usual: VoicePoint
+    level_unit_db: float  # one step of 'louder than usual' for this speaker
+    pitch_unit_semitones: float
+    tilt_unit_db: float
+
+    @classmethod
+    def of(cls, points: Sequence[VoicePoint]) -> OwnVoice | None:
+        if len(points) < MIN_OWN_BASELINE_TURNS:
+            return None
+        levels = np.array([p.level_db for p in points])
+        tilts = np.array([p.tilt_db for p in points])
+        pitches = np.array([12 * math.log2(p.pitch_hz) for p in points if p.pitch_hz])
+
+        def unit(values: np.ndarray, step: float) -> float:
+            spread = MAD_TO_SD * float(np.median(np.abs(values - np.median(values)))) if values.size else 0.0
+            return max(step, SPREAD_WIDTH * spread)
+
+        usual = VoicePoint(float(np.median(levels)),
+                           float(2 ** (np.median(pitches) / 12)) if pitches.size else None,
+                           float(np.median(tilts)))
+        return cls(usual, unit(levels, LEVEL_STEP_DB), unit(pitches, PITCH_STEP_SEMITONES), unit(tilts, TILT_STEP_DB))
+
+    def arousal(self, voice: VoicePoint) -> Arousal:
+        """Rises over the usual voice, scored in this speaker's own units.  Tension (tilt) also moves
+        with what is said, so it adds at most as much as the voice got louder or higher: it can
+        strengthen a rise of level or pitch, never make one alone."""
+        plain = arousal(voice, self.usual)
+        level = plain.level_rise_db / self.level_unit_db
+        pitch = (plain.pitch_rise_semitones or 0.0) / self.pitch_unit_semitones
+        tilt = plain.tilt_rise_db / self.tilt_unit_db
+        louder_or_higher = max(level, pitch, 0.0)
+        score = level + pitch + min(tilt, louder_or_higher)
+        return replace(plain, score=score)
+
+    def raised(self, heat: Arousal, thresholds: ToneThresholds) -> bool:
+        return heat.level_rise_db >= max(thresholds.raised_voice_db, self.level_unit_db)
+
+
+def judge_against_own_voice(turns: Sequence[tuple[Transcript, ToneMeasures | None]], thresholds: ToneThresholds
+                            ) -> list[ToneMeasures | None]:
+    """Re-make each turn's raised/hostile call against the speaker's usual voice in this call and
+    their own turn-to-turn swing (``OwnVoice``): for outside recordings, where the fixed steps of
+    ``rejudge_call`` mistake ordinary variation for heat.  With fewer than
+    ``MIN_OWN_BASELINE_TURNS`` judged turns nothing is called raised or hostile (no baseline).
+    Pure: stored measures only."""
+    points = [VoicePoint.of_tone(tone) if tone is not None else None for _, tone in turns]
+    own = OwnVoice.of([p for p in points if p is not None])
+    result: list[ToneMeasures | None] = []
+    for (transcript, tone), point in zip(turns, points, strict=True):
+        if tone is None:
+            result.append(tone)
+            continue
+        heat = own.arousal(point) if own is not None and point is not None else None
+        judged = _judge(heat, transcript.text, _quote_at(transcript, tone.loudest_s), tone.loudest_s, thresholds)
+        raised = heat is not None and own is not None and own.raised(heat, thresholds)
+        evidence = tuple(e for e in judged.evidence if e.rule != "tone.raised_voice" or raised)
+        kept = tuple(e for e in tone.evidence if e.rule not in ("tone.raised_voice", "tone.hostile", "tone.warm"))
+        result.append(replace(tone, label=judged.label, raised_voice=raised or judged.label == ToneLabel.ANGRY,
+                              angry_probability=judged.angry_probability, evidence=kept + evidence, **_rises(heat)))
+    return result
+
+
 def _quote_at(transcript: Transcript, time_s: float | None) -> str:
     """The few words around ``time_s`` (the loudest moment), else the start of the reply."""
     if time_s is not None and transcript.words:

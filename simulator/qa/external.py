@@ -22,11 +22,12 @@ from pathlib import Path
 
 import numpy as np
 
-from simulator.analysis.acoustics import voice_features
+from simulator.analysis.acoustics import VoiceFeatures, voice_features
 from simulator.analysis.base import TurnAnalyser, TurnInput
-from simulator.analysis.tone import call_tone
+from simulator.analysis.tone import call_tone, judge_against_own_voice
 from simulator.asr.base import SAMPLE_RATE, Transcriber
 from simulator.contracts import Speaker, ToneMeasures, Transcript, TurnTiming
+from simulator.qa.timing import response_delay_s
 from simulator.record import CallHeader, CallMode, CallRecord, TurnRecord, now_iso
 from simulator.scenario.model import ToneThresholds
 from simulator.wavfile import Audio, resample
@@ -187,6 +188,15 @@ def _anger(tone: ToneMeasures) -> int | None:
     return round(100 * tone.angry_probability)
 
 
+def _own_voice_tone(turns: list[tuple[Transcript, VoiceFeatures]], thresholds: ToneThresholds
+                    ) -> list[ToneMeasures]:
+    """Each turn measured, then judged raised/hostile against the speaker's own usual voice."""
+    measured = call_tone(turns, thresholds)
+    judged = judge_against_own_voice([(text, tone) for (text, _), tone in zip(turns, measured, strict=True)],
+                                     thresholds)
+    return [tone for tone in judged if tone is not None]
+
+
 @dataclass(frozen=True, slots=True)
 class ExternalCall:
     record: CallRecord
@@ -224,10 +234,10 @@ def analyse_external(audio: Audio, readers: RecordingReaders, *, thresholds: Ton
     agent_texts = texts[: len(agent_clips)]
     customer_texts = texts[len(agent_clips):] if transcribe_customer else [Transcript("")] * len(customer_clips)
     features = [voice_features(clip, SAMPLE_RATE) for clip in agent_clips]
-    tones = call_tone(list(zip(agent_texts, features, strict=True)), thresholds)
-    # the customer's voice against their own baseline: anger heard there calls for empathy
-    customer_tones = call_tone([(text, voice_features(clip, SAMPLE_RATE))
-                                for text, clip in zip(customer_texts, customer_clips, strict=True)], thresholds)
+    tones = _own_voice_tone(list(zip(agent_texts, features, strict=True)), thresholds)
+    # the customer's voice against their own usual voice: a clear rise there may call for empathy
+    customer_tones = _own_voice_tone([(text, voice_features(clip, SAMPLE_RATE))
+                                      for text, clip in zip(customer_texts, customer_clips, strict=True)], thresholds)
     by_turn = {id(t): i for i, t in enumerate(agent_turns)}
     customer_by_turn = {id(t): i for i, t in enumerate(customer_turns)}
     records: list[TurnRecord] = []
@@ -235,7 +245,8 @@ def analyse_external(audio: Audio, readers: RecordingReaders, *, thresholds: Ton
     last_customer: ChannelTurn | None = None
     last_customer_text = ""
     trainee_index = 0
-    for turn in turns:
+    all_spans = [*agent_spans, *customer_spans]
+    for turn, previous in zip(turns, [None, *turns[:-1]], strict=True):
         if turn.speaker == Speaker.CUSTOMER:
             last_customer = turn
             position = customer_by_turn[id(turn)]
@@ -250,6 +261,7 @@ def analyse_external(audio: Audio, readers: RecordingReaders, *, thresholds: Ton
             continue  # a cough or a click on the agent's line: no words, no reply
         trainee_index += 1
         timing, barged_in = agent_timing(turn, last_customer, customer_spans)
+        timing = replace(timing, response_delay_s=response_delay_s(turn, previous, all_spans))
         analysis = analyser.analyse(TurnInput(
             turn_index=trainee_index, transcript=transcript, customer_line=last_customer_text,
             steps_done=frozenset(steps_done), timing=timing, interrupted_customer=barged_in))

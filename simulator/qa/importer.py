@@ -26,18 +26,30 @@ from simulator.qa.external import (
     analyse_external,
 )
 from simulator.record import CallRecord
+from simulator.scenario.kinds import ForbiddenKind, StepKind
 from simulator.scenario.loader import default_rubric, effective_rubric, load_scenario
 from simulator.scenario.model import Rubric, Scenario
+from simulator.scoring.outside import CORE_STEPS, FORBIDDEN_SEVERITY, LIBRARY_TAG
 from simulator.scoring.scorecard import Scorecard
 
 GENERIC_SCENARIO_ID = "external-call"
 
 
 def generic_scenario() -> Scenario:
-    """For recordings with no scenario: no script, so empathy and tone are scored, not compliance."""
+    """For recordings with no scenario: the built-in contact-centre behaviour library.
+
+    Every standard step kind and forbidden kind, found by the behaviour model in any wording.  The
+    steps every service call has are required; the scorer makes the situational ones required or
+    excused from the call itself (``simulator.scoring.outside.library_requirements``).
+    """
     return Scenario.model_validate({
         "id": GENERIC_SCENARIO_ID, "title": "External call", "summary": "A call recorded outside callsim.",
-        "difficulty": 1, "persona": {"name": "Customer", "situation": "unknown", "voice": "default", "mood": 50},
+        "difficulty": 1, "tags": [LIBRARY_TAG],
+        "persona": {"name": "Customer", "situation": "unknown", "voice": "default", "mood": 50},
+        "script": [{"id": kind.value, "kind": kind.value, "description": kind.description,
+                    "required": kind in CORE_STEPS} for kind in StepKind],
+        "forbidden": [{"id": kind.value, "kind": kind.value, "severity": FORBIDDEN_SEVERITY[kind],
+                       "why": kind.description} for kind in ForbiddenKind],
         "start": "call", "on_patience_lost": "call", "on_max_turns": "call",
         "nodes": {"call": {"lines": ["(recorded call)"], "end": "unresolved"}},
     })
@@ -115,5 +127,5 @@ def score_recording(path: Path, settings: Settings, *, scenario_path: Path | Non
                             source=Path(path).resolve(),
                             options=ExternalOptions(agent_channel=agent_channel,
                                                     transcribe_customer=transcribe_customer))
-    return ScoredRecording(call.record, score_call(call.record, scenario, rubric), scenario, rubric, call.stereo,
-                           call.duration_s)
+    card = score_call(call.record, scenario, rubric, recording_s=call.duration_s)
+    return ScoredRecording(call.record, card, scenario, rubric, call.stereo, call.duration_s)

@@ -13,12 +13,13 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from simulator.analysis.tone import rejudge_call
+from simulator.analysis.tone import judge_against_own_voice, rejudge_call
 from simulator.contracts import Severity, Speaker
 from simulator.record import CallMode, CallRecord
 from simulator.scenario.model import Node, Rubric, Scenario, ToneThresholds
 from simulator.scoring.compliance import score_compliance
 from simulator.scoring.empathy import score_empathy
+from simulator.scoring.outside import OutsideReading, read_outside_call
 from simulator.scoring.scorecard import Dimension, DimensionScore, Scorecard, ScoreEvidence, TurnScore
 from simulator.scoring.tips import all_tips
 from simulator.scoring.tone import score_tone
@@ -66,11 +67,27 @@ def _ending_reasons(record: CallRecord, ending: Node | None) -> list[str]:
     return []
 
 
-def score_call(record: CallRecord, scenario: Scenario, rubric: Rubric) -> Scorecard:
+def _rejudged_outside(turns: tuple[ScoredTurn, ...], thresholds: ToneThresholds) -> tuple[ScoredTurn, ...]:
+    """An outside recording's raised/hostile calls against the agent's own usual voice and swing."""
+    tones = judge_against_own_voice([(t.analysis.transcript, t.analysis.tone) for t in turns], thresholds)
+    return tuple(t if tone is t.analysis.tone else replace(t, analysis=replace(t.analysis, tone=tone))
+                 for t, tone in zip(turns, tones, strict=True))
+
+
+def score_call(record: CallRecord, scenario: Scenario, rubric: Rubric, *, recording_s: float | None = None
+               ) -> Scorecard:
+    """``recording_s``: an outside recording's length, to tell a call cut before its close."""
     ending = _ending(record, scenario)
     scenario = _excusing(scenario, ending)
-    turns = _rejudged(scored_turns(record), rubric.tone)
-    empathy = score_empathy(turns, scenario)
+    outside: OutsideReading | None = None
+    if record.header.mode == CallMode.IMPORTED:
+        turns = _rejudged_outside(scored_turns(record), rubric.tone)
+        outside = read_outside_call(record, turns, scenario, recording_s)
+        scenario, turns = outside.scenario, outside.turns
+    else:
+        turns = _rejudged(scored_turns(record), rubric.tone)
+    empathy = (score_empathy(turns, scenario) if outside is None
+               else score_empathy(turns, scenario, outside.empathy_needed, outside.customer_heard))
     compliance = score_compliance(scenario, turns)
     tone = score_tone(record, turns, rubric.tone)
     marks = rubric.pass_marks
@@ -105,7 +122,7 @@ def score_call(record: CallRecord, scenario: Scenario, rubric: Rubric) -> Scorec
         tone_score, tone_items = tone.per_turn.get(turn.index, (None, ()))
         turn_scores.append(TurnScore(turn.index, empathy_score, compliance_score, tone_score,
                                      (*empathy_items, *compliance_items, *tone_items), turn.start_s, turn.text,
-                                     turn.analysis.tone))
+                                     turn.analysis.tone, None if outside is None else outside.phases.get(turn.index)))
     all_evidence = tuple(e for d in dimensions for e in d.evidence)
     tips = all_tips(rubric, scenario, turns, compliance.steps, all_evidence, empathy)
     return Scorecard(
@@ -122,4 +139,5 @@ def score_call(record: CallRecord, scenario: Scenario, rubric: Rubric) -> Scorec
         scorer=SCORER_NAME,
         voice=tone.voice,
         fail_reasons=tuple(fail_reasons),
+        judged_outcome=None if outside is None else outside.outcome,
     )

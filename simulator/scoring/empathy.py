@@ -18,7 +18,7 @@ Dismissive wording counts against empathy in *any* turn.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from simulator.contracts import EmpathyLevel, EngineEvent
@@ -116,7 +116,12 @@ def procedural_after_empathy(turn: ScoredTurn, empathy_shown_before: bool) -> bo
             and not any(e.weight < 0 for e in analysis.empathy.evidence) and fresh_escalation(turn) is None)
 
 
-def score_empathy(turns: Sequence[ScoredTurn], scenario: Scenario | None) -> EmpathyResult:
+def score_empathy(turns: Sequence[ScoredTurn], scenario: Scenario | None,
+                  needed_by_call: Mapping[int, str | None] | None = None, customer_heard: bool = True
+                  ) -> EmpathyResult:
+    """``needed_by_call``: where empathy was called for, already read off an outside call.  When
+    nothing called for it and the customer is not on the recording (``customer_heard`` False), the
+    need is unknown: empathy is not judged (None), rather than scored 100 as "not needed"."""
     evidence: list[ScoreEvidence] = []
     per_turn: dict[int, tuple[float | None, tuple[ScoreEvidence, ...]]] = {}
     reasons: dict[int, str] = {}
@@ -126,8 +131,12 @@ def score_empathy(turns: Sequence[ScoredTurn], scenario: Scenario | None) -> Emp
     opening = opening_reply(turns)
     needed: dict[int, str | None] = {}
     for turn in turns:
-        reason = why_empathy_needed(turn, opening, scenario)
-        needed[turn.index] = None if procedural_after_empathy(turn, first_empathy is not None) else reason
+        if needed_by_call is not None:
+            # each distressed customer turn read off an outside call is a fresh one: it is answered or not
+            needed[turn.index] = needed_by_call.get(turn.index)
+        else:
+            reason = why_empathy_needed(turn, opening, scenario)
+            needed[turn.index] = None if procedural_after_empathy(turn, first_empathy is not None) else reason
         if first_empathy is None and turn.analysis.shows_empathy:
             first_empathy = turn.index
     judged_count = max(1, sum(reason is not None for reason in needed.values()))
@@ -155,6 +164,10 @@ def score_empathy(turns: Sequence[ScoredTurn], scenario: Scenario | None) -> Emp
         evidence.extend(items)
     if not turns:
         return EmpathyResult(None, (), (), {}, {}, None)
+    if not judged_scores and needed_by_call is not None and not customer_heard:
+        evidence.append(ScoreEvidence("empathy.not_judged", "", "not judged: the customer is not on the recording "
+                                      "and nothing the agent said answers a feeling", dimension=E))
+        return EmpathyResult(None, tuple(evidence), (), per_turn, reasons, first_empathy)
     if not judged_scores:
         evidence.append(ScoreEvidence("empathy.not_needed", "", "no reply called for empathy", dimension=E))
     score = sum(judged_scores) / len(judged_scores) if judged_scores else 100.0

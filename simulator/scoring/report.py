@@ -35,9 +35,18 @@ def _voice_line(tone: ToneMeasures) -> str:
     return "; ".join(parts)
 
 
+def _outcome(card: Scorecard) -> str:
+    judged = card.judged_outcome
+    if card.outcome is None and judged is not None:
+        return f"{judged.outcome.value} (from the close: {judged.reason})"
+    return str(card.outcome or "unfinished")
+
+
 def _why_unscored(card: Scorecard, dimension: Dimension) -> str:
     if not card.turns:
         return "no replies"
+    if dimension == Dimension.EMPATHY and card.judged_outcome is not None:
+        return "not judged: no customer on the recording"
     return {Dimension.TONE: "no audio", Dimension.COMPLIANCE: "no script steps"}.get(dimension, "not measured")
 
 
@@ -45,7 +54,7 @@ def format_scorecard(card: Scorecard, *, detailed: bool = False) -> str:
     # Scores are shown with the one decimal the scorers store them with: a rounded 99.5 would print
     # as 100/100 while the JSON and the store say 99.5.
     lines = [f"Scorecard: {card.overall:.1f}/100 (pass mark {card.pass_mark:.0f}) "
-             f"{'PASSED' if card.passed else 'NOT PASSED'}; outcome: {card.outcome or 'unfinished'}"]
+             f"{'PASSED' if card.passed else 'NOT PASSED'}; outcome: {_outcome(card)}"]
     for dim in card.dimensions:
         score = f"n/a ({_why_unscored(card, dim.dimension)})" if dim.score is None else f"{dim.score:.1f}"
         verdict = "" if dim.passed is None else (" pass" if dim.passed else " below mark")
@@ -72,7 +81,8 @@ def format_scorecard(card: Scorecard, *, detailed: bool = False) -> str:
         if voice.talk_ratio is not None:
             parts.append(f"you talked {voice.talk_ratio:.0%} of the time")
         if voice.longest_response_delay_s is not None:
-            parts.append(f"longest wait before answering {voice.longest_response_delay_s:.1f} s")
+            at = _clock(voice.longest_response_delay_at_s)
+            parts.append(f"longest wait before answering {voice.longest_response_delay_s:.1f} s{at}")
         if voice.raised_voice_turns:
             parts.append(f"raised voice in turn(s) {', '.join(map(str, voice.raised_voice_turns))}")
         lines.append("  voice: " + "; ".join(parts))
@@ -80,7 +90,8 @@ def format_scorecard(card: Scorecard, *, detailed: bool = False) -> str:
         for turn in card.turns:
             scores = " ".join(f"{name} {'-' if value is None else f'{value:.1f}'}" for name, value in
                               (("empathy", turn.empathy), ("compliance", turn.compliance), ("tone", turn.tone)))
-            lines.append(f"  turn {turn.turn_index}{_clock(turn.time_s)}: {scores}  \"{turn.text[:70]}\"")
+            phase = f" [{turn.phase.value}]" if turn.phase is not None else ""
+            lines.append(f"  turn {turn.turn_index}{_clock(turn.time_s)}{phase}: {scores}  \"{turn.text[:70]}\"")
             if turn.voice is not None:
                 lines.append(f"      voice: {_voice_line(turn.voice)}")
     for reason in card.fail_reasons if not card.passed else ():

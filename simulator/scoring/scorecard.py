@@ -45,6 +45,32 @@ class DimensionScore:
     judged_turns: tuple[int, ...] = ()  # the trainee turns this dimension was judged on
 
 
+class Phase(enum.StrEnum):
+    """Where a reply sits in the call, from the standard steps it performs (outside calls)."""
+
+    OPENING = "opening"
+    DISCOVERY = "discovery"
+    RESOLUTION = "resolution"
+    CLOSE = "close"
+
+
+class JudgedOutcome(enum.StrEnum):
+    """How an outside call ended, as read from its close (it has no scripted ending)."""
+
+    RESOLVED = "resolved"
+    UNRESOLVED = "unresolved"
+    ESCALATED = "escalated"
+    UNKNOWN = "unknown"  # the recording is cut before the close, or the close does not say
+
+
+@dataclass(frozen=True, slots=True)
+class OutcomeJudgement:
+    outcome: JudgedOutcome
+    reason: str  # plain words: what in the close shows it
+    turn_index: int | None = None  # the trainee turn that shows it
+    quote: str = ""
+
+
 @dataclass(frozen=True, slots=True)
 class TurnScore:
     turn_index: int  # the trainee turn number, 1-based
@@ -55,6 +81,7 @@ class TurnScore:
     time_s: float | None = None  # when the turn started on the call clock
     text: str = ""
     voice: ToneMeasures | None = None  # the turn's voice measures, judged against the whole call
+    phase: Phase | None = None  # outside calls: opening, discovery, resolution or close
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,6 +123,7 @@ class VoiceSummary:
     fillers_per_minute: float | None = None
     dead_air_turns: tuple[int, ...] = ()
     longest_response_delay_s: float | None = None
+    longest_response_delay_at_s: float | None = None  # on the call clock, where that wait began
     overlap_s: float = 0.0
     interruptions: int = 0
     raised_voice_turns: tuple[int, ...] = ()
@@ -116,6 +144,7 @@ class Scorecard:
     scorer: str
     voice: VoiceSummary = VoiceSummary()
     fail_reasons: tuple[str, ...] = ()  # why ``passed`` is False, in plain words
+    judged_outcome: OutcomeJudgement | None = None  # outside calls: the outcome read from the close
 
     def dimension(self, which: Dimension) -> DimensionScore:
         return next(d for d in self.dimensions if d.dimension == which)

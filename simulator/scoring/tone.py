@@ -17,6 +17,7 @@ from simulator.record import CallRecord
 from simulator.scenario.model import ToneThresholds
 from simulator.scoring.scorecard import Dimension, ScoreEvidence, VoiceSummary
 from simulator.scoring.turns import ScoredTurn
+from simulator.text import normalise
 
 T = Dimension.TONE
 HOSTILE_POINTS = 45.0
@@ -99,6 +100,29 @@ def _talk_times(record: CallRecord | None, turns: Sequence[ScoredTurn]) -> tuple
     return (round(trainee, 2) if trainee else None), (round(customer, 2) if customer else None)
 
 
+def call_pace_wpm(turns: Sequence[ScoredTurn]) -> float | None:
+    """The trainee's pace over the call, as contact centres measure it: all words over all talk time,
+    a turn's talk time running from its first word to its last (pauses inside a turn count; the
+    silences between turns do not).  Each turn's own rate is measured the same way, so this is the
+    word-weighted harmonic mean of the turns' rates: a two-word "bye-bye" does not move it."""
+    words = 0
+    minutes = 0.0
+    for turn in turns:
+        tone = turn.analysis.tone
+        if tone is None or not tone.words_per_minute:
+            continue
+        count = len(normalise(turn.text).split())
+        words += count
+        minutes += count / tone.words_per_minute
+    return round(words / minutes, 1) if minutes else None
+
+
+def _wait_began_s(turn: ScoredTurn | None) -> float | None:
+    if turn is None or turn.start_s is None or turn.analysis.timing.response_delay_s is None:
+        return None
+    return round(turn.start_s - turn.analysis.timing.response_delay_s, 2)
+
+
 def score_tone(record: CallRecord | None, turns: Sequence[ScoredTurn], limits: ToneThresholds) -> ToneResult:
     voiced = any(t.analysis.tone is not None for t in turns)
     per_turn: dict[int, tuple[float | None, tuple[ScoreEvidence, ...]]] = {}
@@ -115,16 +139,19 @@ def score_tone(record: CallRecord | None, turns: Sequence[ScoredTurn], limits: T
     trainee_s, customer_s = _talk_times(record, turns)
     ratio = round(trainee_s / (trainee_s + customer_s), 3) if trainee_s and customer_s else None
     measured = [t.analysis.tone for t in turns if t.analysis.tone is not None]
-    wpms = [m.words_per_minute for m in measured if m.words_per_minute is not None]
+    pace = call_pace_wpm(turns)
     speech_s = sum(m.speech_s or 0.0 for m in measured)
     delays = [t.analysis.timing.response_delay_s for t in turns if t.analysis.timing.response_delay_s is not None]
+    longest = max((t for t in turns if t.analysis.timing.response_delay_s is not None),
+                  key=lambda t: t.analysis.timing.response_delay_s or 0.0, default=None)
     voice = VoiceSummary(
         trainee_talk_s=trainee_s, customer_talk_s=customer_s, talk_ratio=ratio,
-        mean_words_per_minute=round(fmean(wpms), 1) if wpms else None,
+        mean_words_per_minute=pace,
         fillers_per_minute=round(60.0 * sum(m.fillers for m in measured) / speech_s, 1) if speech_s >= 1 else None,
         dead_air_turns=tuple(t.index for t in turns if t.analysis.silence or (
             t.analysis.timing.response_delay_s or 0.0) > limits.dead_air_s),
         longest_response_delay_s=round(max(delays), 2) if delays else None,
+        longest_response_delay_at_s=_wait_began_s(longest),
         overlap_s=round(sum(t.analysis.timing.overlap_s for t in turns), 2),
         interruptions=sum(t.analysis.interrupted_customer for t in turns),
         raised_voice_turns=tuple(t.index for t in turns if t.analysis.tone and t.analysis.tone.raised_voice),

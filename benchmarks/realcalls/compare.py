@@ -1,0 +1,150 @@
+"""Analyst against scorer on the real-call set: per call and agreement, tuning and held-out apart.
+
+    python benchmarks/realcalls/compare.py                   # scores .cache/realcalls/* (Whisper: ~2 min)
+    python benchmarks/realcalls/compare.py --results DIR     # reads DIR/<id>.json (callsim score --json)
+    python benchmarks/realcalls/compare.py --only tuning     # the calls the scorer was tuned on
+
+The scorer was changed while looking at the five TUNING calls only; the three HELD_OUT calls were
+scored once, at the end (docs/scoring.md, "Scoring recorded and outside calls").  Per call it
+prints the analyst's and the scorer's score, pass, longest dead air, agent pace and outcome; per
+split, how many pass/fail verdicts and outcomes agree and the mean absolute score difference.
+
+An MP3 the scorer cannot read is scored from ``<id>.wav`` beside it when that exists (e.g. decoded
+with ``ffmpeg -i CALL.mp3 -af pan=mono|c0=c0 -ar 16000 CALL.wav``; the Nissan call has both voices
+on its left channel), else reported as the scorer's error.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+HERE = Path(__file__).resolve().parent
+REPO = HERE.parents[1]
+TUNING = ("lca-auto-repairs-40", "lca-acme-bank-agent", "lca-acme-bank-agent1", "pca-auto0-mono",
+          "azure-sales-callback")
+HELD_OUT = ("lca-auto-repairs-49", "lca-acme-bank-agent2", "nissan-map-update-sales")
+
+
+@dataclass(frozen=True)
+class Verdict:
+    score: float | None
+    passed: bool | None
+    dead_air_s: float | None
+    pace_wpm: float | None
+    outcome: str | None
+    note: str = ""
+
+
+def analyst_verdict(call: dict[str, Any]) -> Verdict:
+    judged = call["judgement"]
+    return Verdict(judged["score"], judged["pass"], judged.get("longest_dead_air_s"),
+                   judged.get("agent_wpm_including_pauses"), judged.get("outcome"))
+
+
+def scorer_verdict(payload: dict[str, Any]) -> Verdict:
+    if "error" in payload:
+        return Verdict(None, None, None, None, None, f"error: {payload['error']}")
+    card = payload["scorecard"]
+    voice = card.get("voice") or {}
+    judged = card.get("judged_outcome") or {}
+    return Verdict(card["overall"], card["passed"], voice.get("longest_response_delay_s"),
+                   voice.get("mean_words_per_minute"), judged.get("outcome") or card.get("outcome"))
+
+
+def score_calls(ids: list[str], audio_dir: Path, manifest: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:
+    sys.path.insert(0, str(REPO))
+    from simulator.config import load_settings
+    from simulator.qa.importer import LazyTranscriber, score_recording
+    from simulator.scoring.scorecard import scorecard_to_json
+    from simulator.wavfile import AudioFileError
+
+    settings = load_settings()
+    transcriber = LazyTranscriber(settings)
+    results: dict[str, dict[str, Any]] = {}
+    for call_id in ids:
+        path = audio_dir / manifest[call_id]["audio"]["file"]
+        decoded = path.with_suffix(".wav")
+        if path.suffix.lower() != ".wav" and decoded.is_file():
+            path = decoded
+        print(f"scoring {path.name} ...", file=sys.stderr, flush=True)
+        try:
+            if path.suffix.lower() != ".wav":
+                raise ValueError(f"{path.name}: the scorer reads WAV only")
+            scored = score_recording(path, settings, transcriber=transcriber)
+        except (AudioFileError, ValueError, OSError) as err:
+            results[call_id] = {"error": str(err)}
+            continue
+        results[call_id] = {"call": str(path), "scorecard": scorecard_to_json(scored.scorecard)}
+    return results
+
+
+def _fmt(value: float | bool | str | None, digits: int = 1) -> str:
+    if value is None:
+        return "n/a"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, float | int):
+        return f"{value:.{digits}f}"
+    return str(value)
+
+
+def table(rows: list[tuple[str, str, Verdict, Verdict]]) -> str:
+    lines = ["| call | split | analyst | pass | scorer | pass | dead air s (analyst / scorer) "
+             "| pace wpm (analyst / scorer) | outcome (analyst / scorer) |",
+             "|---|---|---|---|---|---|---|---|---|"]
+    for call_id, split, analyst, scorer in rows:
+        scorer_score = scorer.note if scorer.score is None else _fmt(scorer.score)
+        lines.append(f"| {call_id} | {split} | {analyst.score} | {_fmt(analyst.passed)} | {scorer_score} "
+                     f"| {_fmt(scorer.passed)} | {_fmt(analyst.dead_air_s)} / {_fmt(scorer.dead_air_s)} "
+                     f"| {_fmt(analyst.pace_wpm, 0)} / {_fmt(scorer.pace_wpm, 0)} "
+                     f"| {_fmt(analyst.outcome)} / {_fmt(scorer.outcome)} |")
+    return "\n".join(lines)
+
+
+def agreement(rows: list[tuple[str, str, Verdict, Verdict]], split: str) -> str:
+    mine = [(a, s) for _, sp, a, s in rows if sp == split and s.score is not None]
+    if not mine:
+        return f"{split}: nothing scored"
+    passes = sum(a.passed == s.passed for a, s in mine)
+    outcomes = sum(a.outcome == s.outcome for a, s in mine)
+    error = sum(abs((a.score or 0) - (s.score or 0)) for a, s in mine) / len(mine)
+    return (f"{split}: pass/fail agrees on {passes}/{len(mine)}, outcome on {outcomes}/{len(mine)}, "
+            f"mean |score difference| {error:.1f} points")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--audio", type=Path, default=REPO / ".cache" / "realcalls")
+    parser.add_argument("--results", type=Path, help="read <id>.json (callsim score --json) instead of scoring")
+    parser.add_argument("--save", type=Path, help="write each call's scorer JSON here")
+    parser.add_argument("--only", choices=("tuning", "held-out"))
+    args = parser.parse_args(argv)
+    manifest = {c["id"]: c for c in yaml.safe_load((HERE / "manifest.yaml").read_text())["calls"]}
+    splits = {**dict.fromkeys(TUNING, "tuning"), **dict.fromkeys(HELD_OUT, "held-out")}
+    ids = [i for i in (*TUNING, *HELD_OUT) if args.only is None or splits[i] == args.only]
+    if args.results is not None:
+        results = {i: json.loads((args.results / f"{i}.json").read_text()) for i in ids}
+    else:
+        results = score_calls(ids, args.audio, manifest)
+    if args.save is not None:
+        args.save.mkdir(parents=True, exist_ok=True)
+        for call_id, payload in results.items():
+            (args.save / f"{call_id}.json").write_text(json.dumps(payload, indent=1))
+    rows = [(i, splits[i], analyst_verdict(manifest[i]), scorer_verdict(results[i])) for i in ids]
+    print(table(rows))
+    print()
+    for split in ("tuning", "held-out"):
+        if any(sp == split for _, sp, _, _ in rows):
+            print(agreement(rows, split))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,281 @@
+"""Judging a call recorded outside callsim as a QA analyst would.
+
+A simulated call has a script, a customer whose anger the engine tracks and a scripted ending; an
+outside recording has none of these, so the scorer reads them off the call itself:
+
+* **phases** (opening, discovery, resolution, close) from the standard step kinds the behaviour
+  model finds in each reply (``PHASE_OF_KIND``); a reply with none stays in the phase before it.
+  The agent's greeting is the opening, never a reply to a complaint.
+* **customer distress** per customer turn, from their words (the analyser's learned
+  ``customer_distress``, or plain cues for an analyser that does not read them) and their voice
+  against their own usual voice (the turn's ``mood``): words and voice must agree, or the voice
+  must rise sharply; when the voice could not be measured (a short turn) the words decide.
+* **where empathy is called for**: only in the reply right after a distressed customer turn.
+  With no customer on the recording (an agent-only or unseparated channel) empathy is not judged,
+  unless the agent's own words answer a feeling (then the customer must have shown one).
+* **the outcome** from the close: resolved, unresolved (sent elsewhere, or nothing towards a fix),
+  escalated (handed to someone else at the close), or unknown when the recording is cut before
+  any close.
+* **compliance** against the built-in behaviour library when no scenario is given (a scenario
+  tagged ``LIBRARY_TAG``): the steps every service call has are required; acknowledging the
+  feeling and apologising only when the customer showed distress; the close steps are excused
+  when the recording is cut before the close.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+
+from simulator.contracts import EmpathyLevel, Speaker
+from simulator.record import CallRecord
+from simulator.scenario.kinds import ForbiddenKind, StepKind
+from simulator.scenario.model import Scenario
+from simulator.scoring.empathy import distress_cues
+from simulator.scoring.scorecard import JudgedOutcome, OutcomeJudgement, Phase
+from simulator.scoring.turns import ScoredTurn
+from simulator.text import normalise
+
+LIBRARY_TAG = "behaviour-library"  # a scenario built from the standard kinds (no --scenario given)
+# Word-list analysers find a scenario's literal phrases only, not the standard kinds the library is made of.
+KIND_BLIND_ANALYSERS = frozenset({"lexical"})
+
+PHASE_OF_KIND: dict[StepKind, Phase] = {
+    StepKind.GREET: Phase.OPENING,
+    StepKind.IDENTIFY_SELF: Phase.OPENING,
+    StepKind.VERIFY_IDENTITY: Phase.DISCOVERY,
+    StepKind.ACKNOWLEDGE_EMOTION: Phase.DISCOVERY,
+    StepKind.APOLOGISE: Phase.DISCOVERY,
+    StepKind.RESTATE_PROBLEM: Phase.DISCOVERY,
+    StepKind.TAKE_OWNERSHIP: Phase.RESOLUTION,
+    StepKind.EXPLAIN_NEXT_STEPS: Phase.RESOLUTION,
+    StepKind.SET_TIMELINE: Phase.RESOLUTION,
+    StepKind.OFFER_ALTERNATIVE: Phase.RESOLUTION,
+    StepKind.CONFIRM_RESOLUTION: Phase.RESOLUTION,
+    StepKind.ANYTHING_ELSE: Phase.CLOSE,
+    StepKind.CLOSE: Phase.CLOSE,
+}
+PHASE_ORDER = (Phase.OPENING, Phase.DISCOVERY, Phase.RESOLUTION, Phase.CLOSE)
+
+# Library steps every inbound service call has, whatever it is about.
+CORE_STEPS = frozenset({StepKind.GREET, StepKind.IDENTIFY_SELF, StepKind.EXPLAIN_NEXT_STEPS,
+                        StepKind.CONFIRM_RESOLUTION, StepKind.ANYTHING_ELSE, StepKind.CLOSE})
+# ... only when the customer showed distress.
+DISTRESS_STEPS = frozenset({StepKind.ACKNOWLEDGE_EMOTION, StepKind.APOLOGISE})
+# ... that a recording cut before the close cannot show.
+CLOSE_STEPS = frozenset({StepKind.CONFIRM_RESOLUTION, StepKind.ANYTHING_ELSE, StepKind.CLOSE})
+FORBIDDEN_SEVERITY: dict[ForbiddenKind, str] = {
+    ForbiddenKind.BLAME_CUSTOMER: "major", ForbiddenKind.DISMISS_FEELINGS: "major",
+    ForbiddenKind.NOT_MY_JOB: "major", ForbiddenKind.FALSE_PROMISE: "major",
+    ForbiddenKind.RUDE_OR_SARCASTIC: "major", ForbiddenKind.JARGON: "minor",
+}
+
+# A forbidden move is an accusation: on an outside call, scored against the library with no human
+# review, it counts only when the model is sure.  Unsure findings on ASR fragments of real calls
+# ("One second." read as rude, "you're checking account" as blaming) are dropped.
+SURE_FORBIDDEN = 0.9
+SHARP_RISE_MOOD = 90  # the customer's voice rose so clearly over their usual that it counts without words
+CUT_MARGIN_S = 1.0  # speech running this close to the end of the file: the recording was cut
+RESOLUTION_KINDS = (StepKind.CONFIRM_RESOLUTION, StepKind.EXPLAIN_NEXT_STEPS, StepKind.OFFER_ALTERNATIVE,
+                    StepKind.SET_TIMELINE, StepKind.TAKE_OWNERSHIP)
+HANDOVER_WORDS = ("transfer you", "put you through", "escalate", "supervisor", "my manager", "specialist")
+
+
+@dataclass(frozen=True, slots=True)
+class OutsideReading:
+    turns: tuple[ScoredTurn, ...]  # as scored: unsure library forbidden findings dropped
+    phases: dict[int, Phase]  # trainee turn -> phase
+    empathy_needed: dict[int, str | None]  # trainee turn -> why empathy was called for, or None
+    customer_distressed: bool  # anywhere in the call
+    customer_heard: bool  # the recording has the customer's side
+    outcome: OutcomeJudgement
+    scenario: Scenario  # with the library's situational steps required or excused
+
+
+def step_kinds(turn: ScoredTurn, scenario: Scenario) -> tuple[StepKind, ...]:
+    """The standard kinds of the steps found in this reply (steps without a kind have none)."""
+    kinds = {step.id: step.standard_kind for step in scenario.script}
+    return tuple(kind for step_id in turn.analysis.step_ids if (kind := kinds.get(step_id)) is not None)
+
+
+def forbidden_kinds(turn: ScoredTurn, scenario: Scenario) -> tuple[ForbiddenKind, ...]:
+    kinds = {item.id: item.standard_kind for item in scenario.forbidden}
+    return tuple(kind for hit in turn.analysis.forbidden if (kind := kinds.get(hit.phrase_id)) is not None)
+
+
+def turn_phases(turns: Sequence[ScoredTurn], scenario: Scenario) -> dict[int, Phase]:
+    """Each reply's phase: the latest phase among its step kinds; a reply with none stays where the
+    call was (and a reply after the first is past the opening)."""
+    phases: dict[int, Phase] = {}
+    current = Phase.OPENING
+    for position, turn in enumerate(turns):
+        found = [PHASE_OF_KIND[kind] for kind in step_kinds(turn, scenario)]
+        if found:
+            current = max(found, key=PHASE_ORDER.index)
+        elif position > 0 and current == Phase.OPENING:
+            current = Phase.DISCOVERY
+        phases[turn.index] = current
+    return phases
+
+
+def answers_directly(turn: ScoredTurn) -> bool:
+    """The reply comes right after the customer's turn (no earlier reply of the agent's in between)."""
+    if turn.record is None or turn.customer is None:
+        return False
+    return turn.record.index == turn.customer.index + 1
+
+
+def customer_distress(turn: ScoredTurn, angry_at: int) -> str | None:
+    """Why the customer turn this reply answers showed distress, or None.
+
+    Words and voice must agree (the voice at the scenario's ``angry_at`` or above, on the same 0-100
+    scale as a simulated customer's anger), or the voice must rise sharply over the customer's usual
+    voice (``SHARP_RISE_MOOD``); a voice too short to measure leaves the words to decide.
+    """
+    customer = turn.customer
+    if customer is None:
+        return None
+    analysis = turn.analysis
+    if analysis.customer_distressed is not None:
+        words = (f"their words showed distress ({100 * (analysis.customer_distress or 0):.0f}% sure)"
+                 if analysis.customer_distressed else None)
+    else:
+        cues = distress_cues(customer.text)  # an analyser that does not read the customer: plain cues
+        words = (f"their words showed distress (\"{cues[0]}\")" if cues
+                 else "their words showed emotion (\"!\")" if "!" in customer.text else None)
+    mood = customer.mood
+    if mood is not None and mood >= SHARP_RISE_MOOD:
+        return f"the customer's voice rose sharply over their usual voice ({mood}/100)"
+    if words and mood is None:
+        return f"the customer: {words} (voice too short to measure)"
+    if words and mood is not None and mood >= angry_at:
+        return f"the customer's words and voice both showed distress: {words}, voice {mood}/100 over their usual"
+    return None
+
+
+def agent_answers_a_feeling(turn: ScoredTurn, scenario: Scenario) -> str | None:
+    """With no customer on the recording: the agent's own words acknowledge a feeling."""
+    if StepKind.ACKNOWLEDGE_EMOTION in step_kinds(turn, scenario):
+        return "your words answered the customer's feelings (the customer is not on the recording)"
+    if turn.analysis.empathy.level == EmpathyLevel.STRONG:
+        return "you answered the customer's feelings (the customer is not on the recording)"
+    return None
+
+
+def empathy_needs(turns: Sequence[ScoredTurn], scenario: Scenario, phases: dict[int, Phase],
+                  customer_heard: bool) -> dict[int, str | None]:
+    needs: dict[int, str | None] = {}
+    for turn in turns:
+        if phases.get(turn.index) == Phase.OPENING and turn.customer is None:
+            needs[turn.index] = None  # the greeting: nobody has said anything to answer yet
+        elif not customer_heard:
+            needs[turn.index] = agent_answers_a_feeling(turn, scenario)
+        elif answers_directly(turn):
+            needs[turn.index] = customer_distress(turn, scenario.angry_at)
+        else:
+            needs[turn.index] = None  # one customer turn calls for empathy in the reply to it, not later
+    return needs
+
+
+def _quote(text: str, words: int = 12) -> str:
+    parts = text.split()
+    return " ".join(parts[:words]) + (" ..." if len(parts) > words else "")
+
+
+def _last_speech_s(record: CallRecord) -> float | None:
+    ends = [t.end_s for t in record.turns if t.end_s is not None]
+    return max(ends) if ends else None
+
+
+def _closing_turns(turns: Sequence[ScoredTurn], phases: dict[int, Phase]) -> list[ScoredTurn]:
+    closing: list[ScoredTurn] = []
+    for turn in reversed(turns):
+        if phases.get(turn.index) != Phase.CLOSE:
+            break
+        closing.insert(0, turn)
+    return closing
+
+
+def judge_outcome(record: CallRecord, turns: Sequence[ScoredTurn], scenario: Scenario, phases: dict[int, Phase],
+                  recording_s: float | None) -> OutcomeJudgement:
+    closing = _closing_turns(turns, phases)
+    last = _last_speech_s(record)
+    cut = recording_s is not None and last is not None and recording_s - last < CUT_MARGIN_S
+    if not closing and cut:
+        speaker = record.turns[-1].speaker if record.turns else Speaker.TRAINEE
+        who = "the customer" if speaker == Speaker.CUSTOMER else "the agent"
+        return OutcomeJudgement(JudgedOutcome.UNKNOWN, f"the recording stops at {recording_s:.0f} s while {who} is "
+                                "still talking, before any close")
+    if not turns:
+        return OutcomeJudgement(JudgedOutcome.UNKNOWN, "the agent never spoke")
+    handover = _handover(closing)
+    if handover is not None:
+        turn, word = handover
+        return OutcomeJudgement(JudgedOutcome.ESCALATED, f"handed over at the close (\"{word}\")", turn.index,
+                                _quote(turn.text))
+    for turn in turns:
+        if ForbiddenKind.NOT_MY_JOB in forbidden_kinds(turn, scenario):
+            return OutcomeJudgement(JudgedOutcome.UNRESOLVED, "the customer was sent elsewhere", turn.index,
+                                    _quote(turn.text))
+    closed = "" if closing else "; no close on the recording"
+    for kind in RESOLUTION_KINDS:
+        done = [t for t in turns if kind in step_kinds(t, scenario)]
+        if done:
+            latest = done[-1]
+            return OutcomeJudgement(JudgedOutcome.RESOLVED, f"{kind.description}{closed}", latest.index,
+                                    _quote(latest.text))
+    return OutcomeJudgement(JudgedOutcome.UNRESOLVED, f"nothing towards a fix before the end{closed}")
+
+
+def _handover(closing: Sequence[ScoredTurn]) -> tuple[ScoredTurn, str] | None:
+    for turn in closing:
+        text = f" {normalise(turn.text)} "
+        word = next((w for w in HANDOVER_WORDS if f" {w}" in text), None)
+        if word is not None:
+            return turn, word
+    return None
+
+
+def library_requirements(scenario: Scenario, distressed: bool, outcome: OutcomeJudgement, analyser: str
+                         ) -> Scenario:
+    """The library's situational steps required or excused for this call (other scenarios unchanged).
+    An analyser that does not read step kinds cannot judge the library: then nothing is checked."""
+    if LIBRARY_TAG not in scenario.tags:
+        return scenario
+    if analyser in KIND_BLIND_ANALYSERS:
+        return scenario.model_copy(update={"script": (), "forbidden": ()})
+    cut = outcome.outcome == JudgedOutcome.UNKNOWN
+    script = []
+    for step in scenario.script:
+        kind = step.standard_kind
+        required = step.required
+        if kind in DISTRESS_STEPS:
+            required = distressed
+        if kind in CLOSE_STEPS and cut:
+            required = False
+        script.append(step if required == step.required else step.model_copy(update={"required": required}))
+    return scenario.model_copy(update={"script": tuple(script)})
+
+
+def sure_forbidden_only(turns: Sequence[ScoredTurn], scenario: Scenario) -> tuple[ScoredTurn, ...]:
+    """Library scoring keeps only the forbidden findings the model is sure of (``SURE_FORBIDDEN``)."""
+    if LIBRARY_TAG not in scenario.tags:
+        return tuple(turns)
+    kept = []
+    for turn in turns:
+        sure = tuple(hit for hit in turn.analysis.forbidden if hit.confidence >= SURE_FORBIDDEN)
+        kept.append(turn if len(sure) == len(turn.analysis.forbidden)
+                    else replace(turn, analysis=replace(turn.analysis, forbidden=sure)))
+    return tuple(kept)
+
+
+def read_outside_call(record: CallRecord, turns: Sequence[ScoredTurn], scenario: Scenario,
+                      recording_s: float | None = None) -> OutsideReading:
+    turns = sure_forbidden_only(turns, scenario)
+    heard = any(t.speaker == Speaker.CUSTOMER for t in record.turns)
+    phases = turn_phases(turns, scenario)
+    needs = empathy_needs(turns, scenario, phases, heard)
+    outcome = judge_outcome(record, turns, scenario, phases, recording_s)
+    distressed = any(reason is not None for reason in needs.values())
+    return OutsideReading(turns, phases, needs, distressed, heard, outcome,
+                          library_requirements(scenario, distressed, outcome, record.header.analyser))

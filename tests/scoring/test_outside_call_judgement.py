@@ -1,0 +1,264 @@
+"""Outside recordings judged as a QA analyst would (issue #13): timing from both channels, pace by
+its usual definition, voice against the speaker's own usual voice, empathy only where called for,
+the outcome from the close and compliance against the behaviour library."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from simulator.analysis.lexical import LexicalAnalyser
+from simulator.analysis.tone import judge_against_own_voice, rejudge_call
+from simulator.contracts import (
+    EmpathyJudgement,
+    EmpathyLevel,
+    ForbiddenHit,
+    MatchKind,
+    Severity,
+    Speaker,
+    StepHit,
+    ToneLabel,
+    ToneMeasures,
+    Transcript,
+    TurnAnalysis,
+    TurnTiming,
+    Word,
+)
+from simulator.qa.external import RecordingReaders, Span, analyse_external
+from simulator.qa.importer import generic_scenario
+from simulator.record import CallHeader, CallMode, CallRecord, TurnRecord
+from simulator.scenario.model import Rubric, ToneThresholds
+from simulator.scoring.call_scorer import score_call
+from simulator.scoring.scorecard import Dimension, JudgedOutcome, Phase
+from simulator.wavfile import Audio
+
+RATE = 16_000
+
+
+class _OneWordPerSecond:
+    """One word per second of sound, at its true time (timing tests need no language)."""
+
+    name = "timed"
+
+    def transcribe(self, audio: np.ndarray, *, prompt: str | None = None) -> Transcript:
+        words = [Word("word", s + 0.1, s + 0.9) for s in range(int(len(audio) / RATE))
+                 if np.abs(audio[s * RATE:(s + 1) * RATE]).max() > 0]
+        return Transcript(" ".join(w.text for w in words), tuple(words))
+
+
+def _stereo_call(agent: list[tuple[float, float]], customer: list[tuple[float, float]], length_s: float):
+    """A synthetic two-channel call: noise where each side speaks; the span finder reports exactly that."""
+    samples = np.zeros((int(length_s * RATE), 2), np.float32)
+    noise = np.random.default_rng(7)
+    for channel, spans in ((0, agent), (1, customer)):
+        for start, end in spans:
+            piece = slice(int(start * RATE), int(end * RATE))
+            samples[piece, channel] = 0.1 * noise.standard_normal(piece.stop - piece.start)
+
+    def find_spans(signal: np.ndarray) -> list[Span]:
+        for spans in (agent, customer):
+            if all(np.abs(signal[int(s * RATE) + 10:int(s * RATE) + 200]).max() > 0 for s, _ in spans):
+                return [Span(s, e) for s, e in spans]
+        return []
+
+    return Audio(samples, RATE), find_spans
+
+
+def test_dead_air_is_the_silence_after_the_customer_not_the_agents_own_hold():
+    """The agent answers 0.6 s after the customer, then holds 5 s and goes on: no 7 s 'wait'."""
+    customer = [(0.0, 2.0), (14.0, 16.0)]
+    agent = [(2.6, 5.0), (10.0, 13.4), (17.5, 19.0)]  # a 5 s hold inside the agent's floor
+    audio, find_spans = _stereo_call(agent, customer, 20.0)
+    call = analyse_external(audio, RecordingReaders(find_spans, _OneWordPerSecond(), LexicalAnalyser(None)),
+                            thresholds=Rubric().tone, scenario_id="external-call")
+    delays = [t.analysis.timing.response_delay_s for t in call.record.turns if t.analysis is not None]
+    assert delays == [pytest.approx(0.6), None, pytest.approx(1.5)]
+    card = score_call(call.record, generic_scenario(), Rubric(), recording_s=20.0)
+    assert card.voice.longest_response_delay_s == pytest.approx(1.5)
+    assert card.voice.longest_response_delay_at_s == pytest.approx(16.0)
+    assert card.voice.dead_air_turns == ()
+
+
+def _tone(wpm: float | None = None, level: float = -20.0, pitch: float = 150.0, tilt: float = -10.0,
+          speech_s: float = 3.0) -> ToneMeasures:
+    return ToneMeasures(ToneLabel.NEUTRAL, words_per_minute=wpm, loudness_db=level, pitch_hz=pitch, tilt_db=tilt,
+                        speech_s=speech_s, pitch_range_semitones=6.0)
+
+
+def _analysis(index: int, text: str, *, tone: ToneMeasures | None = None, steps: tuple[str, ...] = (),
+              forbidden: tuple[tuple[str, float], ...] = (), empathy: EmpathyLevel = EmpathyLevel.NONE,
+              distress: float | None = None, timing: TurnTiming = TurnTiming()) -> TurnAnalysis:
+    return TurnAnalysis(
+        turn_index=index, transcript=Transcript(text), empathy=EmpathyJudgement(empathy, empathy / 2),
+        steps_hit=tuple(StepHit(s, text, MatchKind.MODEL, 0.9) for s in steps),
+        forbidden=tuple(ForbiddenHit(f, text, Severity.MAJOR, MatchKind.MODEL, c) for f, c in forbidden),
+        timing=timing, tone=tone, analyser="semantic", customer_distress=distress,
+        customer_distressed=None if distress is None else distress >= 0.5)
+
+
+def _record(turns: list[tuple[Speaker, str, float, float, int | None, TurnAnalysis | None]]) -> CallRecord:
+    records = tuple(TurnRecord(i, speaker, text, start, end, mood=mood, analysis=analysis)
+                    for i, (speaker, text, start, end, mood, analysis) in enumerate(turns))
+    header = CallHeader("external-call", "", 0, CallMode.IMPORTED, "semantic", "2026-01-01T00:00:00")
+    return CallRecord(header, records, None, None, True)
+
+
+def test_pace_is_all_words_over_all_talk_time_so_short_turns_do_not_inflate_it():
+    long_reply = " ".join(["word"] * 40)  # 40 words at 150 wpm: 16 s of talk
+    record = _record([
+        (Speaker.TRAINEE, long_reply, 0.0, 16.0, None, _analysis(1, long_reply, tone=_tone(150.0))),
+        (Speaker.TRAINEE, "bye bye now", 17.0, 17.45, None, _analysis(2, "bye bye now", tone=_tone(400.0))),
+    ])
+    card = score_call(record, generic_scenario(), Rubric())
+    # (40 + 3) words over (16 + 0.45) s; the mean of the two turns' rates would say 275
+    assert card.voice.mean_words_per_minute == pytest.approx(60 * 43 / 16.45, abs=0.2)
+
+
+def test_voice_is_judged_against_the_speakers_own_usual_swing():
+    """A speaker whose turns swing by 6-8 dB and 4 semitones is not 'heated' at +7 dB; a turn far
+    beyond their swing is.  The fixed-step baseline calls the ordinary one heated."""
+    levels = [-20, -26, -19, -25, -21, -27, -20]
+    pitches = [150, 120, 155, 125, 150, 118, 152]
+    tones = [_tone(level=lv, pitch=p) for lv, p in zip(levels, pitches, strict=True)]
+    ordinary = _tone(level=-19, pitch=158, tilt=-6)
+    heated = _tone(level=-4, pitch=260, tilt=-2)
+    turns = [(Transcript("fine thanks"), t) for t in (*tones, ordinary, heated)]
+    own = judge_against_own_voice(turns, ToneThresholds())
+    fixed = rejudge_call(turns, ToneThresholds())
+    assert fixed[-2] is not None and fixed[-2].label == ToneLabel.ANGRY  # the old call: heated
+    assert own[-2] is not None and own[-2].label != ToneLabel.ANGRY and not own[-2].raised_voice
+    assert own[-1] is not None and own[-1].label == ToneLabel.ANGRY and own[-1].raised_voice
+
+
+def test_a_rise_in_voice_tension_alone_is_not_heat():
+    tones = [_tone(level=-20 + (i % 2), pitch=150 + 3 * (i % 2)) for i in range(6)]
+    tense = _tone(level=-20, pitch=150, tilt=+5)  # 15 dB more 1-4 kHz energy, nothing louder or higher
+    own = judge_against_own_voice([(Transcript("yes"), t) for t in (*tones, tense)], ToneThresholds())
+    assert own[-1] is not None and own[-1].label != ToneLabel.ANGRY
+
+
+def test_too_few_turns_give_no_baseline_and_no_heat_call():
+    own = judge_against_own_voice([(Transcript("hi"), _tone(level=-30)), (Transcript("hi"), _tone(level=-5))],
+                                  ToneThresholds())
+    assert all(t is not None and t.label != ToneLabel.ANGRY and not t.raised_voice for t in own)
+
+
+GREETING = "Hello, thanks for calling ACME Bank, my name is Babu, how can I help you?"
+
+
+def test_an_agent_only_greeting_is_the_opening_and_empathy_is_not_judged_by_default():
+    record = _record([
+        (Speaker.TRAINEE, GREETING, 0.0, 4.0, None, _analysis(1, GREETING, steps=("greet", "identify_self"))),
+        (Speaker.TRAINEE, "Your balance is 75 dollars.", 9.0, 11.0, None,
+         _analysis(2, "Your balance is 75 dollars.")),
+    ])
+    card = score_call(record, generic_scenario(), Rubric())
+    empathy = card.dimension(Dimension.EMPATHY)
+    assert empathy.score is None and empathy.judged_turns == ()
+    assert card.turns[0].phase == Phase.OPENING and card.turns[0].empathy is None
+    assert "not judged" in " ".join(e.detail for e in empathy.evidence)
+
+
+def test_an_agent_only_reply_that_answers_a_feeling_is_judged():
+    soothing = "I can hear how worrying this is, I'm so sorry."
+    record = _record([
+        (Speaker.TRAINEE, GREETING, 0.0, 4.0, None, _analysis(1, GREETING, steps=("greet",))),
+        (Speaker.TRAINEE, soothing, 9.0, 11.0, None,
+         _analysis(2, soothing, steps=("acknowledge_emotion",), empathy=EmpathyLevel.STRONG)),
+    ])
+    card = score_call(record, generic_scenario(), Rubric())
+    assert card.dimension(Dimension.EMPATHY).judged_turns == (2,)
+
+
+def _stereo_exchange(customer_mood: int | None, distress: float, follow_up: bool = True) -> CallRecord:
+    line = "I'm worried, the oil light is still on"
+    reply = "Okay, what's the model year?"
+    turns: list[tuple[Speaker, str, float, float, int | None, TurnAnalysis | None]] = [
+        (Speaker.TRAINEE, GREETING, 0.0, 4.0, None, _analysis(1, GREETING, steps=("greet",))),
+        (Speaker.CUSTOMER, line, 4.5, 8.0, customer_mood, None),
+        (Speaker.TRAINEE, reply, 8.5, 10.0, None, _analysis(2, reply, distress=distress)),
+    ]
+    if follow_up:  # the agent goes on after a pause: not a reply to that customer turn
+        turns.append((Speaker.TRAINEE, "Let me check that.", 13.0, 14.0, None,
+                      _analysis(3, "Let me check that.", distress=distress)))
+    return _record(turns)
+
+
+def test_distressed_words_with_a_calm_voice_do_not_call_for_empathy():
+    card = score_call(_stereo_exchange(customer_mood=20, distress=0.8), generic_scenario(), Rubric())
+    assert card.dimension(Dimension.EMPATHY).judged_turns == ()
+    assert card.dimension(Dimension.EMPATHY).score == 100.0  # the customer was heard: not needed
+
+
+def test_words_and_voice_agreeing_call_for_empathy_in_the_reply_right_after_only():
+    card = score_call(_stereo_exchange(customer_mood=75, distress=0.8), generic_scenario(), Rubric())
+    assert card.dimension(Dimension.EMPATHY).judged_turns == (2,)
+    assert card.turns[2].empathy is None  # the agent's next turn is not a reply to that reading
+
+
+def test_a_sharp_voice_rise_calls_for_empathy_even_with_calm_words():
+    card = score_call(_stereo_exchange(customer_mood=95, distress=0.1), generic_scenario(), Rubric())
+    assert card.dimension(Dimension.EMPATHY).judged_turns == (2,)
+    steps = {s.step_id: s.required for s in card.steps}
+    assert steps["acknowledge_emotion"] and steps["apologise"]  # distress makes them expected
+
+
+def _closing_call(last_agent: str, steps: tuple[str, ...], *, forbidden: tuple[tuple[str, float], ...] = (),
+                  end_s: float = 30.0) -> CallRecord:
+    middle = "I've booked you in for Thursday at nine, does that work for you?"
+    return _record([
+        (Speaker.TRAINEE, GREETING, 0.0, 4.0, None, _analysis(1, GREETING, steps=("greet", "identify_self"))),
+        (Speaker.CUSTOMER, "My car needs a service.", 4.5, 7.0, 10, None),
+        (Speaker.TRAINEE, middle, 7.5, 12.0, None,
+         _analysis(2, middle, steps=("explain_next_steps", "confirm_resolution"), forbidden=forbidden)),
+        (Speaker.CUSTOMER, "Yes, great.", 12.5, 13.5, 10, None),
+        (Speaker.TRAINEE, last_agent, 14.0, end_s, None, _analysis(3, last_agent, steps=steps)),
+    ])
+
+
+def test_the_outcome_is_read_from_the_close():
+    done = "Is there anything else? Thanks for calling, bye."
+    card = score_call(_closing_call(done, ("anything_else", "close")), generic_scenario(), Rubric(),
+                      recording_s=40.0)
+    assert card.judged_outcome is not None and card.judged_outcome.outcome == JudgedOutcome.RESOLVED
+    assert card.judged_outcome.turn_index == 2
+    assert card.turns[-1].phase == Phase.CLOSE
+
+
+def test_a_handover_at_the_close_is_an_escalation():
+    handover = "I'll transfer you to a specialist now, thanks for calling."
+    card = score_call(_closing_call(handover, ("close",)), generic_scenario(), Rubric(), recording_s=40.0)
+    assert card.judged_outcome is not None and card.judged_outcome.outcome == JudgedOutcome.ESCALATED
+
+
+def test_sending_the_customer_elsewhere_is_unresolved_when_the_model_is_sure():
+    done = "Thanks for calling, bye."
+    sure = score_call(_closing_call(done, ("close",), forbidden=(("not_my_job", 0.95),)), generic_scenario(),
+                      Rubric(), recording_s=40.0)
+    assert sure.judged_outcome is not None and sure.judged_outcome.outcome == JudgedOutcome.UNRESOLVED
+    assert [v.phrase_id for v in sure.violations] == ["not_my_job"]
+    unsure = score_call(_closing_call(done, ("close",), forbidden=(("not_my_job", 0.7),)), generic_scenario(),
+                        Rubric(), recording_s=40.0)
+    assert unsure.judged_outcome is not None and unsure.judged_outcome.outcome == JudgedOutcome.RESOLVED
+    assert unsure.violations == ()
+
+
+def test_a_recording_cut_before_the_close_has_an_unknown_outcome_and_the_close_steps_are_excused():
+    cut = score_call(_closing_call("So the other thing about the warranty is", ()), generic_scenario(), Rubric(),
+                     recording_s=30.4)
+    assert cut.judged_outcome is not None and cut.judged_outcome.outcome == JudgedOutcome.UNKNOWN
+    required = {s.step_id for s in cut.steps if s.required}
+    assert not required & {"anything_else", "close", "confirm_resolution"}
+    assert {"greet", "identify_self", "explain_next_steps"} <= required
+
+
+def test_without_a_scenario_compliance_is_judged_against_the_behaviour_library():
+    done = "Is there anything else? Thanks for calling, bye."
+    card = score_call(_closing_call(done, ("anything_else", "close")), generic_scenario(), Rubric(),
+                      recording_s=40.0)
+    compliance = card.dimension(Dimension.COMPLIANCE)
+    assert compliance.score == 100.0  # the six steps every service call has, all done
+    assert {s.step_id for s in card.steps if s.required} == {
+        "greet", "identify_self", "explain_next_steps", "confirm_resolution", "anything_else", "close"}
+    missing = score_call(_closing_call("Bye.", ()), generic_scenario(), Rubric(), recording_s=40.0)
+    assert missing.dimension(Dimension.COMPLIANCE).score == pytest.approx(100 * 4 / 6, abs=0.1)
