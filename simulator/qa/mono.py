@@ -25,6 +25,8 @@ class MonoContent(enum.StrEnum):
 NOT_JUDGED = (Dimension.EMPATHY, Dimension.TONE)
 NOT_MEASURED = ("response delay", "dead air", "talk ratio", "overlap", "interruptions", "pace", "raised voice")
 SPEAKERS_RULE = "speakers.not_separated"
+STEREO_TIP = ("Record the agent and the customer on separate channels (stereo) so that empathy, tone and timing "
+              "can be judged.")
 
 
 def speakers_note() -> str:
@@ -36,7 +38,8 @@ def speakers_note() -> str:
 
 
 def _not_judged(dim: DimensionScore) -> DimensionScore:
-    note = ScoreEvidence(rule=SPEAKERS_RULE, quote="", detail=f"not judged: {speakers_note()}", dimension=dim.dimension)
+    note = ScoreEvidence(rule=SPEAKERS_RULE, quote="", detail="not judged: speakers not separated (mono recording)",
+                         dimension=dim.dimension)
     return DimensionScore(dim.dimension, None, dim.pass_mark, None, (note,), ())
 
 
@@ -59,5 +62,5 @@ def without_speakers(card: Scorecard, rubric: Rubric) -> Scorecard:
                                          and not e.rule.startswith(("empathy.", "tone."))))
                   for t in card.turns)
     return replace(card, dimensions=dimensions, overall=overall, passed=not reasons, turns=turns,
-                   voice=VoiceSummary(), tips=("This recording is mono: " + speakers_note() + ".",),
+                   voice=VoiceSummary(), tips=(STEREO_TIP,),
                    fail_reasons=tuple(reasons))
