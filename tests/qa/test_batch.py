@@ -8,8 +8,6 @@ import json
 import os
 from pathlib import Path
 
-import pytest
-
 from simulator.qa.batch import (
     BatchCall,
     CallOutcome,
