@@ -1,4 +1,8 @@
-"""``callsim score``: QA-score a call recorded by callsim or an outside recording (WAV)."""
+"""``callsim score``: QA-score a call recorded by callsim or an outside recording (any audio PyAV reads).
+
+With ``--jsonl``/``--store``/``--workers``/``--ray`` it scores folders of recordings as a batch
+(``simulator.commands.score_batch``).
+"""
 
 from __future__ import annotations
 
@@ -8,8 +12,10 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from simulator.commands.score_batch import add_batch_arguments, cmd_score_batch, is_batch
 from simulator.config import ScenarioNotFound, Settings, load_settings
-from simulator.qa.importer import score_recording
+from simulator.qa.importer import ScoredRecording, score_recording
+from simulator.qa.mono import MonoContent, speakers_note
 from simulator.record import CALL_FILE, CallRecord, read_call
 from simulator.scenario.diagnostics import FileProblems
 from simulator.scenario.loader import LoadedScenario, effective_rubric, load_scenario
@@ -28,11 +34,15 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     score.add_argument("--json", action="store_true", help="print the scorecard as JSON")
     score.add_argument("--analyser", help="turn analyser for WAV recordings (default: configured)")
     score.add_argument("--agent-channel", type=int, default=0, choices=(0, 1),
-                       help="stereo WAV: the channel with the agent/trainee (0 = left, default)")
+                       help="stereo recording: the channel with the agent/trainee (0 = left, default)")
+    score.add_argument("--mono", choices=[m.value for m in MonoContent], default=MonoContent.MIXED.value,
+                       help="what a mono recording holds: 'mixed' (both voices, default: empathy, tone and timing "
+                            "are then not judged) or 'agent' (only the agent's side: scored in full)")
     score.add_argument("--no-customer-asr", action="store_true",
                        help="stereo WAV: do not transcribe the customer (about twice as fast; their upset is "
                             "then judged from their voice only)")
     score.add_argument("--brief", action="store_true", help="text output without per-turn evidence")
+    add_batch_arguments(score)
     score.set_defaults(func=cmd_score)
 
 
@@ -78,59 +88,79 @@ def _turns_json(record: CallRecord) -> list[dict[str, Any]]:
             for t in record.turns]
 
 
-def _score_wav(path: Path, args: argparse.Namespace, settings: Settings, transcriber: Transcriber
-               ) -> tuple[dict[str, Any], Scorecard]:
+def _score_audio(path: Path, args: argparse.Namespace, settings: Settings, transcriber: Transcriber
+                 ) -> tuple[dict[str, Any], ScoredRecording]:
+    from simulator.qa.batch import recording_json
+
     scenario_path = settings.find_scenario(args.scenario) if args.scenario else None
     scored = score_recording(path, settings, scenario_path=scenario_path,
                              analyser=args.analyser, agent_channel=args.agent_channel,
-                             transcribe_customer=not args.no_customer_asr, transcriber=transcriber)
-    return {"kind": "external", "scenario": scored.scenario.id, "stereo": scored.stereo,
-            "duration_s": round(scored.duration_s, 2), "turns": _turns_json(scored.record)}, scored.scorecard
+                             transcribe_customer=not args.no_customer_asr, transcriber=transcriber,
+                             mono=MonoContent(args.mono))
+    about = recording_json(scored)
+    del about["scorecard"]  # added by the caller, as for recorded calls
+    return about, scored
 
 
 def _score_one(path: Path, args: argparse.Namespace, settings: Settings, transcriber: Transcriber
-               ) -> tuple[dict[str, Any], Scorecard]:
+               ) -> tuple[dict[str, Any], Scorecard, str | None]:
+    """(facts, scorecard, a note for the reader, e.g. that a mono call's speakers were not separated)."""
     if path.is_dir() or path.suffix == ".jsonl":
         if path.is_dir() and not (path / CALL_FILE).is_file():
             raise FileNotFoundError(f"{path}: no {CALL_FILE} in this folder (not a callsim call folder)")
-        return _score_recorded(path, args, settings)
-    if path.suffix.lower() == ".wav":
-        return _score_wav(path, args, settings, transcriber)
+        return (*_score_recorded(path, args, settings), None)
     if not path.exists():
         raise FileNotFoundError(f"{path}: no such file or folder")
-    raise ValueError(f"{path}: expected a call folder, call.jsonl or a .wav recording")
+    about, scored = _score_audio(path, args, settings, transcriber)
+    return about, scored.scorecard, None if scored.speakers_separated else f"note: {speakers_note()}."
+
+
+def _expanded(paths: list[Path]) -> list[Path]:
+    """Folders that are not callsim call folders stand for the recordings inside them."""
+    from simulator.qa.batch import find_recordings
+
+    found: list[Path] = []
+    for path in paths:
+        if path.is_dir() and not (path / CALL_FILE).is_file():
+            found.extend(find_recordings([path]) or [path])
+        else:
+            found.append(path)
+    return found
 
 
 def cmd_score(args: argparse.Namespace) -> int:
+    if is_batch(args):
+        return cmd_score_batch(args)
     from simulator.qa.importer import LazyTranscriber
     from simulator.scoring.report import format_scorecard
     from simulator.scoring.scorecard import scorecard_to_json
     from simulator.wavfile import AudioFileError
 
     settings = load_settings(analyser=args.analyser)
-    transcriber = LazyTranscriber(settings)  # loaded on the first WAV, then shared by all of them
+    transcriber = LazyTranscriber(settings)  # loaded on the first recording, then shared by all of them
+    calls = _expanded(args.calls)
     results: list[dict[str, Any]] = []
     failed = 0
-    for number, path in enumerate(args.calls):
+    for number, path in enumerate(calls):
         try:
-            about, card = _score_one(path, args, settings, transcriber)
+            about, card, note = _score_one(path, args, settings, transcriber)
         except FileProblems as problems:
             print(problems, file=sys.stderr)
-            results.append({"call": str(path), "error": str(problems)})
+            results.append({"path": str(path), "error": str(problems)})
             failed += 1
             continue
         except (FileNotFoundError, AudioFileError, ValueError, LookupError) as err:
             print(f"callsim: {err}", file=sys.stderr)
-            results.append({"call": str(path), "error": str(err)})
+            results.append({"path": str(path), "error": str(err)})
             failed += 1
             continue
-        results.append({"call": str(path), **about, "scorecard": scorecard_to_json(card)})
+        results.append({"path": str(path), "call": str(path), **about, "scorecard": scorecard_to_json(card)})
         if not args.json:
-            if len(args.calls) > 1:
+            if len(calls) > 1:
                 print(f"{'' if number == 0 else chr(10)}== {path}")
+            if note:
+                print(note)
             print(format_scorecard(card, detailed=not args.brief), flush=True)
-    if args.json:
-        payload = results[0] if len(args.calls) == 1 else results
-        if len(args.calls) > 1 or "error" not in results[0]:
-            print(json.dumps(payload, indent=2, ensure_ascii=False))
+    if args.json:  # one object (a bad file included: {"path", "error"}), or a list of them
+        print(json.dumps(results[0] if len(calls) == 1 else results, indent=2, ensure_ascii=False))
     return 1 if failed else 0

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import numpy as np
 
+from simulator.analysis.base import TurnAnalyser
 from simulator.asr.base import Transcriber
 from simulator.config import Settings
 from simulator.contracts import Transcript
@@ -25,6 +26,7 @@ from simulator.qa.external import (
     SpanFinder,
     analyse_external,
 )
+from simulator.qa.mono import MonoContent, without_speakers
 from simulator.record import CallRecord
 from simulator.scenario.kinds import ForbiddenKind, StepKind
 from simulator.scenario.loader import default_rubric, effective_rubric, load_scenario
@@ -104,28 +106,73 @@ class ScoredRecording:
     rubric: Rubric
     stereo: bool
     duration_s: float
+    speakers_separated: bool = True  # False: a mono recording of both voices, scored without a speaker
+
+
+@dataclass(frozen=True, slots=True)
+class RecordingOptions:
+    """How outside recordings are scored: the same for every call of a batch (and picklable for its workers)."""
+
+    scenario_path: Path | None = None  # None: the generic call (no script: compliance is not judged)
+    analyser: str | None = None  # None: the configured one
+    agent_channel: int = 0
+    transcribe_customer: bool = True
+    mono: MonoContent = MonoContent.MIXED
+
+
+class RecordingScorer:
+    """Scores recordings one after another with Whisper, the VAD and the analyser's model loaded once."""
+
+    def __init__(self, settings: Settings, options: RecordingOptions = RecordingOptions(),
+                 transcriber: Transcriber | None = None):
+        self.settings = settings
+        self.options = options
+        if options.scenario_path is not None:
+            loaded = load_scenario(options.scenario_path)
+            self.scenario, self.rubric, self.scenario_sha256 = loaded.scenario, effective_rubric(loaded), loaded.sha256
+        else:
+            self.scenario, self.scenario_sha256 = generic_scenario(), ""
+            rubric_file = settings.scenarios_dir / "rubric.yaml"
+            self.rubric = default_rubric(rubric_file) if settings.scenarios_dir.is_dir() else Rubric()
+        self.transcriber: Transcriber = transcriber or LazyTranscriber(settings)
+        self._find_spans: SpanFinder | None = None
+        self._analyser: TurnAnalyser | None = None
+
+    def _fresh_analyser(self) -> TurnAnalyser:
+        from simulator.analysis.registry import builtin_analysers
+        from simulator.analysis.tone import ToneAnalyser
+
+        if self._analyser is None:
+            self._analyser = builtin_analysers().create(self.options.analyser or self.settings.analyser, self.scenario)
+        if isinstance(self._analyser, ToneAnalyser):  # its voice baseline belongs to one call: start a new one
+            return ToneAnalyser(self._analyser.inner, self._analyser.thresholds)
+        return self._analyser
+
+    def score(self, path: Path) -> ScoredRecording:
+        """Raises ``AudioFileError`` (unreadable audio), ``MissingPackage``."""
+        from simulator.asr.channels import read_channels
+        from simulator.scoring.call_scorer import score_call
+
+        audio = read_channels(path, SAMPLE_RATE)  # resampled while decoding: no full-rate copy is kept
+        if self._find_spans is None:
+            self._find_spans = vad_span_finder()
+        options, scenario, rubric = self.options, self.scenario, self.rubric
+        readers = RecordingReaders(self._find_spans, self.transcriber, self._fresh_analyser())
+        call = analyse_external(audio, readers, thresholds=rubric.tone, scenario_id=scenario.id,
+                                scenario_sha256=self.scenario_sha256, source=Path(path).resolve(),
+                                options=ExternalOptions(agent_channel=options.agent_channel,
+                                                        transcribe_customer=options.transcribe_customer))
+        del audio
+        card = score_call(call.record, scenario, rubric, recording_s=call.duration_s)
+        separated = call.stereo or options.mono == MonoContent.AGENT
+        if not separated:
+            card = without_speakers(card, rubric)
+        return ScoredRecording(call.record, card, scenario, rubric, call.stereo, call.duration_s, separated)
 
 
 def score_recording(path: Path, settings: Settings, *, scenario_path: Path | None = None,
-                    analyser: str | None = None, agent_channel: int = 0,
-                    transcribe_customer: bool = True, transcriber: Transcriber | None = None) -> ScoredRecording:
-    """Raises ``AudioFileError`` (bad WAV), ``FileProblems`` (bad scenario), ``MissingPackage``."""
-    from simulator.analysis.registry import builtin_analysers
-    from simulator.scoring.call_scorer import score_call
-    from simulator.wavfile import read_wav
-
-    if scenario_path is not None:
-        loaded = load_scenario(scenario_path)
-        scenario, rubric, sha = loaded.scenario, effective_rubric(loaded), loaded.sha256
-    else:
-        scenario, sha = generic_scenario(), ""
-        rubric = default_rubric(settings.scenarios_dir / "rubric.yaml") if settings.scenarios_dir.is_dir() else Rubric()
-    audio = read_wav(path)
-    readers = RecordingReaders(vad_span_finder(), transcriber or transcriber_for(settings),
-                               builtin_analysers().create(analyser or settings.analyser, scenario))
-    call = analyse_external(audio, readers, thresholds=rubric.tone, scenario_id=scenario.id, scenario_sha256=sha,
-                            source=Path(path).resolve(),
-                            options=ExternalOptions(agent_channel=agent_channel,
-                                                    transcribe_customer=transcribe_customer))
-    card = score_call(call.record, scenario, rubric, recording_s=call.duration_s)
-    return ScoredRecording(call.record, card, scenario, rubric, call.stereo, call.duration_s)
+                    analyser: str | None = None, agent_channel: int = 0, transcribe_customer: bool = True,
+                    transcriber: Transcriber | None = None, mono: MonoContent = MonoContent.MIXED) -> ScoredRecording:
+    """Raises ``AudioFileError`` (unreadable audio), ``FileProblems`` (bad scenario), ``MissingPackage``."""
+    options = RecordingOptions(scenario_path, analyser, agent_channel, transcribe_customer, mono)
+    return RecordingScorer(settings, options, transcriber).score(path)

@@ -42,7 +42,10 @@ def _outcome(card: Scorecard) -> str:
     return str(card.outcome or "unfinished")
 
 
-def _why_unscored(card: Scorecard, dimension: Dimension) -> str:
+def _why_unscored(card: Scorecard, dimension: Dimension, evidence: tuple[ScoreEvidence, ...] = ()) -> str:
+    said = [e.detail for e in evidence if e.rule.startswith("speakers.")]  # e.g. a mono call of both voices
+    if said:
+        return said[0]
     if not card.turns:
         return "no replies"
     if dimension == Dimension.EMPATHY and card.judged_outcome is not None:
@@ -56,7 +59,7 @@ def format_scorecard(card: Scorecard, *, detailed: bool = False) -> str:
     lines = [f"Scorecard: {card.overall:.1f}/100 (pass mark {card.pass_mark:.0f}) "
              f"{'PASSED' if card.passed else 'NOT PASSED'}; outcome: {_outcome(card)}"]
     for dim in card.dimensions:
-        score = f"n/a ({_why_unscored(card, dim.dimension)})" if dim.score is None else f"{dim.score:.1f}"
+        score = f"n/a ({_why_unscored(card, dim.dimension, dim.evidence)})" if dim.score is None else f"{dim.score:.1f}"
         verdict = "" if dim.passed is None else (" pass" if dim.passed else " below mark")
         judged = f"  (judged on turns {', '.join(map(str, dim.judged_turns))})" if detailed and dim.judged_turns else ""
         lines.append(f"  {dim.dimension.value:<11} {score}{verdict}{judged}")

@@ -124,10 +124,10 @@ def test_a_stereo_recording_is_cut_into_turns_transcribed_timed_and_scored(recor
 
 
 def test_an_agent_only_recording_without_a_scenario_scores_tone_and_leaves_empathy_unjudged(recording, capsys):
-    code, out, err = run_cli(capsys, str(recording["mono"]), "--analyser", "lexical", "--json")
+    code, out, err = run_cli(capsys, str(recording["mono"]), "--analyser", "lexical", "--mono", "agent", "--json")
     assert code == 0, err
     payload = json.loads(out)
-    assert not payload["stereo"]
+    assert not payload["stereo"] and payload["speakers_separated"]
     assert {t["speaker"] for t in payload["turns"]} == {"trainee"}
     assert len(payload["turns"]) == 3
     scores = {d["dimension"]: d["score"] for d in payload["scorecard"]["dimensions"]}

@@ -1,0 +1,169 @@
+"""Batch QA throughput and memory: audio-hours scored per wall-clock hour, and what a centre needs.
+
+Calls of a few minutes are assembled from the real speech clips in tests/data/asr (agent on the left
+channel, customer on the right, the clips taken in turn with gaps of 0.4-2 s), then scored with
+``callsim score``'s batch runners: 1 local worker (in process), 2 local worker processes, and Ray with
+2 actors on a head started here on loopback.  Each run is a fresh Python process, so model loading is
+counted as a batch pays it (once per worker).  Peak memory per worker is each worker's own peak RSS.
+The memory check scores one synthetic 60-minute stereo call (16 kHz, 16-bit: the clips repeated) in
+one process and reports that process's peak RSS (the goal: under 1.5 GB).
+
+    python benchmarks/qa_batch.py [--calls 4] [--minutes 3] [--skip-60min] [--skip-ray]
+
+Prints JSON.  The machine is shared, so figures vary by some tens of percent from run to run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import functools
+import json
+import os
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+import wave
+from pathlib import Path
+
+import numpy as np
+
+REPO = Path(__file__).resolve().parents[1]
+CLIPS = REPO / "tests" / "data" / "asr"
+RATE = 16_000
+CENTRE_AUDIO_HOURS_PER_DAY = 500 * 5  # 500 agents, 5 hours of talk each
+
+
+def _clips() -> list[np.ndarray]:
+    clips = []
+    for path in sorted(CLIPS.glob("*.wav")):
+        with wave.open(str(path)) as handle:
+            assert handle.getframerate() == RATE and handle.getnchannels() == 1
+            clips.append(np.frombuffer(handle.readframes(handle.getnframes()), "<i2"))
+    return clips
+
+
+def write_call(path: Path, seconds: float, seed: int) -> Path:
+    """A stereo call of about ``seconds``: clips alternate between agent (left) and customer (right)."""
+    rng = np.random.default_rng(seed)
+    clips = _clips()
+    frames = int(seconds * RATE)
+    with wave.open(str(path), "wb") as handle:
+        handle.setnchannels(2)
+        handle.setsampwidth(2)
+        handle.setframerate(RATE)
+        written, side = 0, 1  # the customer speaks first
+        while written < frames:  # written piece by piece: an hour of audio is never held whole here
+            gap = np.zeros((int(rng.uniform(0.4, 2.0) * RATE), 2), "<i2")
+            clip = clips[int(rng.integers(len(clips)))]
+            line = np.zeros((clip.size, 2), "<i2")
+            line[:, side] = clip
+            block = np.concatenate([gap, line])[: frames - written]
+            handle.writeframes(block.tobytes())
+            written += len(block)
+            side = 1 - side
+    return path
+
+
+class MeasuredScorer:
+    """The real scorer, reporting its process's peak RSS after every call (for any runner: in-process,
+    worker processes or Ray actors)."""
+
+    def __init__(self, rss_dir: Path):
+        from simulator.config import load_settings
+        from simulator.qa.importer import RecordingScorer
+
+        self.inner = RecordingScorer(load_settings())
+        self.rss_dir = rss_dir
+
+    def score(self, path: Path):  # -> ScoredRecording
+        scored = self.inner.score(path)
+        peak_kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+        (self.rss_dir / f"{os.getpid()}.rss").write_text(str(peak_kib))
+        return scored
+
+
+def run_one(mode: str, folder: Path, rss_dir: Path) -> dict:
+    from simulator.qa.batch import plan_batch, run_inline, run_processes
+
+    plan = plan_batch([folder], done=lambda _sha: False)
+    factory = functools.partial(MeasuredScorer, rss_dir)
+    outcomes = []
+    started = time.perf_counter()
+    if mode == "local-1":
+        run_inline(plan.calls, factory, outcomes.append)
+    elif mode == "local-2":
+        run_processes(plan.calls, factory, outcomes.append, workers=2)
+    else:
+        import ray
+
+        from simulator.qa.ray_batch import run_on_ray
+
+        ray.init(address="local", num_cpus=2, include_dashboard=False, _node_ip_address="127.0.0.1",
+                 log_to_driver=False, configure_logging=False, runtime_env={"env_vars": {"PYTHONPATH": str(REPO)}})
+        try:
+            run_on_ray(plan.calls, factory, outcomes.append, actors=2)
+        finally:
+            ray.shutdown()
+    wall_s = time.perf_counter() - started
+    failed = [o.error for o in outcomes if not o.ok]
+    audio_s = sum(o.scored.duration_s for o in outcomes if o.scored)
+    peaks = [int(p.read_text()) / 1024 for p in rss_dir.glob("*.rss")]
+    return {"mode": mode, "calls": len(outcomes), "failed": failed, "audio_min": round(audio_s / 60, 2),
+            "wall_s": round(wall_s, 1), "audio_hours_per_hour": round(audio_s / wall_s, 1),
+            "peak_rss_mb_per_worker": sorted(round(p) for p in peaks)}
+
+
+def _in_subprocess(args: list[str]) -> dict:
+    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    done = subprocess.run([sys.executable, __file__, *args], capture_output=True, text=True, env=env, check=False)
+    if done.returncode != 0:
+        return {"args": args, "error": done.stderr[-2000:]}
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--calls", type=int, default=4)
+    parser.add_argument("--minutes", type=float, default=3.0)
+    parser.add_argument("--skip-60min", action="store_true")
+    parser.add_argument("--skip-ray", action="store_true")
+    parser.add_argument("--one", help=argparse.SUPPRESS)  # internal: MODE:FOLDER:RSS_DIR
+    args = parser.parse_args()
+    if args.one:
+        mode, folder, rss_dir = args.one.split(":")
+        print(json.dumps(run_one(mode, Path(folder), Path(rss_dir))))
+        return 0
+    results: dict = {"cpu_count": os.cpu_count(), "calls": args.calls, "minutes_per_call": args.minutes}
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp) / "calls"
+        folder.mkdir()
+        for number in range(args.calls):
+            write_call(folder / f"call{number}.wav", args.minutes * 60, seed=number)
+        runs = []
+        for mode in ("local-1", "local-2", *(() if args.skip_ray else ("ray-2",))):
+            rss_dir = Path(tmp) / f"rss-{mode}"
+            rss_dir.mkdir()
+            runs.append(_in_subprocess(["--one", f"{mode}:{folder}:{rss_dir}"]))
+        results["runs"] = runs
+        two = next((r for r in runs if r.get("mode") == "local-2" and "error" not in r), None)
+        if two:
+            per_core = two["audio_hours_per_hour"] / 2
+            results["centre_day"] = {
+                "audio_hours": CENTRE_AUDIO_HOURS_PER_DAY, "audio_hours_per_core_hour": round(per_core, 1),
+                "cores_over_24h": round(CENTRE_AUDIO_HOURS_PER_DAY / per_core / 24, 1),
+                "cores_over_8h_night": round(CENTRE_AUDIO_HOURS_PER_DAY / per_core / 8, 1)}
+        if not args.skip_60min:
+            long_folder = Path(tmp) / "long"
+            long_folder.mkdir()
+            write_call(long_folder / "hour.wav", 3600, seed=99)
+            rss_dir = Path(tmp) / "rss-60min"
+            rss_dir.mkdir()
+            results["sixty_minute_call"] = _in_subprocess(["--one", f"local-1:{long_folder}:{rss_dir}"])
+    print(json.dumps(results, indent=2))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,95 @@
+"""Decode a recording with its channels kept apart: what QA needs from a stereo call recording.
+
+``simulator.asr.audio_file.read_audio`` downmixes to mono for transcription; scoring a call needs the
+agent and the customer on their own channels.  PyAV (installed with faster-whisper) reads what phone
+systems write: MP3, mu-law and A-law WAV, 8-bit, 8 kHz, FLAC, OGG...  Without PyAV only integer PCM WAV
+is read (``simulator.wavfile``).
+
+Memory: decoded frames are resampled as they arrive (when a rate is asked for) and kept one array per
+channel, so a 60-minute stereo call at 16 kHz holds about 460 MB of float32, never a float64 copy or an
+interleaved copy beside the per-channel ones.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from types import ModuleType
+
+import numpy as np
+
+from simulator.lazy import MissingPackage, require
+from simulator.wavfile import Audio, AudioFileError, read_wav, resample
+
+AUDIO_SUFFIXES = frozenset({".wav", ".mp3", ".flac", ".ogg", ".oga", ".opus", ".m4a", ".aac", ".wma", ".amr",
+                            ".au", ".aiff", ".aif", ".gsm", ".webm", ".mka"})
+"""File endings taken as recordings when a folder is searched (any PyAV-readable file can be named directly)."""
+_EMPTY = np.zeros(0, np.float32)
+
+
+def read_channels(path: Path | str, sample_rate: int | None = None) -> Audio:
+    """The recording as float32 in [-1, 1], shape (frames, channels), at ``sample_rate`` (None: the file's own).
+
+    Raises ``AudioFileError`` naming the file for anything missing, unreadable or without audio.
+    """
+    path = Path(path)
+    if not path.exists():
+        raise AudioFileError(f"{path}: no such file")
+    if not path.is_file():
+        raise AudioFileError(f"{path}: not a file")
+    try:
+        av = require("av", "av", feature="decoding call recordings")
+    except MissingPackage:
+        return _read_pcm_wav(path, sample_rate)  # raises NotPcmWav, naming sox/ffmpeg, for other formats
+    try:
+        return _decode(av, path, sample_rate)
+    except AudioFileError:
+        raise
+    except Exception as err:  # PyAV raises its own error classes for every kind of bad input
+        raise AudioFileError(f"{path}: not a readable audio file ({type(err).__name__}: {err})") from None
+
+
+def _read_pcm_wav(path: Path, sample_rate: int | None) -> Audio:
+    audio = read_wav(path)
+    if sample_rate is None or sample_rate == audio.sample_rate:
+        return audio
+    planes = np.empty((audio.channels, round(len(audio.samples) * sample_rate / audio.sample_rate)), np.float32)
+    for channel in range(audio.channels):
+        converted = resample(audio.channel(channel), audio.sample_rate, sample_rate)
+        planes[channel, : converted.size] = converted[: planes.shape[1]]
+    return Audio(planes.T, sample_rate)
+
+
+def _decode(av: ModuleType, path: Path, sample_rate: int | None) -> Audio:
+    with av.open(str(path)) as container:
+        if not container.streams.audio:
+            raise AudioFileError(f"{path}: the file has no audio stream")
+        stream = container.streams.audio[0]
+        channels = stream.codec_context.channels or 1
+        rate = sample_rate or stream.codec_context.sample_rate
+        # planar float keeps each channel in its own row; the resampler also converts mu-law, 8-bit, ...
+        resampler = av.AudioResampler(format="fltp", layout=stream.codec_context.layout, rate=rate)
+        pieces: list[list[np.ndarray]] = [[] for _ in range(channels)]
+        for frame in container.decode(stream):
+            _keep(resampler.resample(frame), pieces)
+        _keep(resampler.resample(None), pieces)  # what the resampler still holds
+    return Audio(_joined(pieces).T, rate)
+
+
+def _keep(frames: list, pieces: list[list[np.ndarray]]) -> None:
+    for frame in frames:
+        planes = frame.to_ndarray()
+        for channel, chunk in enumerate(pieces):
+            chunk.append(planes[min(channel, planes.shape[0] - 1)])
+
+
+def _joined(pieces: list[list[np.ndarray]]) -> np.ndarray:
+    """(channels, frames), filled one channel at a time so the decoded pieces are freed as they are copied."""
+    frames = sum(piece.size for piece in pieces[0])
+    planes = np.empty((len(pieces), frames), np.float32)
+    for channel, chunk in enumerate(pieces):
+        position = 0
+        for index, piece in enumerate(chunk):
+            planes[channel, position: position + piece.size] = piece
+            position += piece.size
+            chunk[index] = _EMPTY  # let the decoded piece go now, not when the whole channel is copied
+    return planes

@@ -1,0 +1,215 @@
+"""``callsim score DIR... --jsonl OUT [--workers N | --ray auto|ADDRESS] [--store --trainee NAME | --agents MAP.csv]``.
+
+The batch itself (finding files, hashing, workers, retries) is ``simulator.qa.batch``; this module wires it
+to the command line, the JSONL file and the training store, which sits above the qa layer.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import functools
+import json
+import sys
+from collections.abc import Callable
+from contextlib import ExitStack
+from dataclasses import replace
+from pathlib import Path
+from typing import IO, Any
+
+from simulator.config import ScenarioNotFound, Settings, load_settings
+from simulator.lazy import MissingPackage
+from simulator.qa.batch import BatchPlan, CallOutcome, Progress, outcome_json, plan_batch, scored_hashes
+from simulator.qa.importer import RecordingOptions, RecordingScorer
+from simulator.qa.mono import MonoContent
+from simulator.record import CallMode
+from simulator.scenario.diagnostics import FileProblems
+
+
+def add_batch_arguments(score: argparse.ArgumentParser) -> None:
+    batch = score.add_argument_group("batch QA (folders are searched for audio files; see docs/qa.md)")
+    batch.add_argument("--jsonl", type=Path, metavar="OUT",
+                       help="append one JSON line per call to OUT; calls already in OUT (same content) are skipped")
+    batch.add_argument("--workers", type=int, default=1, metavar="N",
+                       help="score in N worker processes (each loads Whisper once; default 1)")
+    batch.add_argument("--ray", metavar="auto|ADDRESS",
+                       help="score on a Ray cluster, one actor per CPU ('auto': the cluster this machine is in)")
+    batch.add_argument("--store", action="store_true",
+                       help="also keep each call in the training store as a real call (level 3: behaviour)")
+    batch.add_argument("--db", help="database URL or SQLite file for --store (implies --store)")
+    batch.add_argument("--trainee", help="with --store: the agent on every call")
+    batch.add_argument("--team", help="with --store: the trainee's team")
+    batch.add_argument("--agents", type=Path, metavar="MAP.csv",
+                       help="with --store: lines 'file,trainee' (file as given, or just its name) naming each agent")
+
+
+def is_batch(args: argparse.Namespace) -> bool:
+    return bool(args.jsonl or args.store or args.db or args.ray or args.workers != 1)
+
+
+class AgentMap:
+    """Who the agent on each recording is: one trainee for all, or a CSV of file,trainee."""
+
+    def __init__(self, trainee: str | None, mapping: dict[str, str]):
+        self.trainee = trainee
+        self.mapping = mapping
+
+    @classmethod
+    def read(cls, trainee: str | None, csv_path: Path | None) -> AgentMap:
+        mapping: dict[str, str] = {}
+        if csv_path is not None:
+            with csv_path.open(newline="", encoding="utf-8") as handle:
+                for number, row in enumerate(csv.reader(handle), 1):
+                    cells = [c.strip() for c in row]
+                    if not any(cells) or cells[0].startswith("#") or (number == 1 and cells[:2] == ["file", "trainee"]):
+                        continue
+                    if len(cells) < 2 or not cells[0] or not cells[1]:
+                        raise ValueError(f"{csv_path}:{number}: expected 'file,trainee', got {','.join(row)!r}")
+                    mapping[cells[0]] = cells[1]
+        return cls(trainee, mapping)
+
+    def __call__(self, path: Path) -> str | None:
+        for key in (str(path), str(path.resolve()), path.name):
+            if key in self.mapping:
+                return self.mapping[key]
+        return self.trainee
+
+
+class RealCallWriter:
+    """Keeps scored calls in the store as real calls; the call id is the recording's content hash, so a call
+    is stored once whoever scores it again (another run, a retried worker, a second machine)."""
+
+    def __init__(self, store: Any, team: str | None):
+        from simulator.store.types import CallKind
+
+        self.store = store
+        self.team = team
+        self.kind = CallKind.REAL
+        self.stored = {a.call_id for a in store.attempts(kind=CallKind.REAL)}
+
+    @staticmethod
+    def call_id(sha256: str) -> str:
+        return sha256[:32]
+
+    def has(self, sha256: str) -> bool:
+        return self.call_id(sha256) in self.stored
+
+    def write(self, outcome: CallOutcome) -> None:
+        if outcome.scored is None or self.has(outcome.call.sha256):
+            return
+        record = outcome.scored.record
+        # folder=None: two recordings in one folder are two calls (the store matches calls by folder)
+        record = replace(record, folder=None, header=replace(record.header, mode=CallMode.IMPORTED))
+        call_id = self.store.save_call(record, outcome.scored.scorecard, trainee=outcome.call.trainee,
+                                       team=self.team, kind=self.kind, call_id=self.call_id(outcome.call.sha256))
+        self.store.add_recording(call_id, outcome.call.path)
+        self.stored.add(call_id)
+
+
+def _scorer_factory(settings: Settings, args: argparse.Namespace) -> Callable[[], RecordingScorer]:
+    scenario_path = settings.find_scenario(args.scenario) if args.scenario else None
+    options = RecordingOptions(scenario_path, args.analyser, args.agent_channel, not args.no_customer_asr,
+                               MonoContent(args.mono))
+    return functools.partial(RecordingScorer, settings, options)
+
+
+def _run(plan: BatchPlan, args: argparse.Namespace, factory: Callable[[], RecordingScorer],
+         emit: Callable[[CallOutcome], None]) -> None:
+    if not plan.calls:
+        return
+    if args.ray:
+        from simulator.qa.ray_batch import connect, disconnect, run_on_ray
+
+        connected = connect(args.ray)
+        try:
+            run_on_ray(plan.calls, factory, emit, actors=args.workers if args.workers != 1 else None)
+        finally:
+            if connected:
+                disconnect()
+    elif args.workers > 1:
+        from simulator.qa.batch import run_processes
+
+        run_processes(plan.calls, factory, emit, workers=args.workers)
+    else:
+        from simulator.qa.batch import run_inline
+
+        run_inline(plan.calls, factory, emit)
+
+
+def _check(args: argparse.Namespace) -> str | None:
+    if args.workers < 1:
+        return "--workers must be 1 or more"
+    if (args.trainee or args.agents) and not (args.store or args.db):
+        return "--trainee and --agents say whom calls are stored for: add --store (or --db URL)"
+    if (args.store or args.db) and not (args.trainee or args.agents):
+        return "--store needs the agent: --trainee NAME for all calls, or --agents MAP.csv (file,trainee)"
+    return None
+
+
+def cmd_score_batch(args: argparse.Namespace) -> int:
+    problem = _check(args)
+    if problem:
+        print(f"callsim: {problem}", file=sys.stderr)
+        return 2
+    try:
+        agents = AgentMap.read(args.trainee, args.agents)
+    except (OSError, ValueError, UnicodeDecodeError) as err:
+        print(f"callsim: {args.agents}: {getattr(err, 'strerror', None) or err}", file=sys.stderr)
+        return 2
+    settings = load_settings(analyser=args.analyser)
+    try:
+        factory = _scorer_factory(settings, args)
+        factory()  # the scenario and rubric, read here once so a bad one stops the run before any work
+    except (FileProblems, ScenarioNotFound, OSError) as err:
+        print(err if isinstance(err, FileProblems) else f"callsim: {err}", file=sys.stderr)
+        return 2
+    with ExitStack() as stack:
+        writer = _open_writer(args, stack)
+        done_in_out = scored_hashes(args.jsonl) if args.jsonl else set()
+        plan = plan_batch(args.calls, done=lambda sha: sha in done_in_out or (writer is not None and writer.has(sha)),
+                          trainee_for=agents if writer is not None else None, trainee_required=writer is not None)
+        out: IO[str] | None = None
+        if args.jsonl:
+            args.jsonl.parent.mkdir(parents=True, exist_ok=True)
+            out = stack.enter_context(args.jsonl.open("a", encoding="utf-8"))
+        progress = Progress(len(plan.calls) + len(plan.failed))
+        failed = 0
+
+        def emit(outcome: CallOutcome) -> None:
+            nonlocal failed
+            if outcome.scored is None:
+                failed += 1
+                print(f"callsim: {outcome.error}", file=sys.stderr)
+            elif writer is not None:
+                writer.write(outcome)
+            line = json.dumps(outcome_json(outcome), ensure_ascii=False)
+            if out is not None:
+                out.write(line + "\n")
+                out.flush()  # a stopped run keeps every call it finished
+            elif args.json:
+                print(line, flush=True)
+            progress.update(outcome)
+
+        for outcome in plan.failed:
+            emit(outcome)
+        try:
+            _run(plan, args, factory, emit)
+        except MissingPackage as err:
+            print(f"callsim: {err}", file=sys.stderr)
+            return 3
+    scored = len(plan.calls) + len(plan.failed) - failed
+    print(f"callsim: {scored} call(s) scored, {failed} failed, {len(plan.skipped)} skipped (already scored)"
+          + (f"; results in {args.jsonl}" if args.jsonl else ""), file=sys.stderr)
+    return 1 if failed else 0
+
+
+def _open_writer(args: argparse.Namespace, stack: ExitStack) -> RealCallWriter | None:
+    if not (args.store or args.db):
+        return None
+    from simulator.store import open_store
+
+    store = open_store(args.db, settings=load_settings())
+    stack.callback(store.close)
+    if args.trainee:
+        store.ensure_trainee(args.trainee, args.team)
+    return RealCallWriter(store, args.team)

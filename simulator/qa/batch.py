@@ -1,0 +1,326 @@
+"""Batch QA: score many recordings, in parallel worker processes, resumably, losing no call.
+
+- Files: folders are searched recursively for audio files (``AUDIO_SUFFIXES``); the turn clips inside a
+  callsim call folder (one holding ``call.jsonl``) are not calls and are left out.
+- Resuming: every call is known by the sha256 of its file's bytes, so a renamed or moved file is still the
+  same call; calls already scored (in the JSONL output, or already stored) are skipped.
+- Workers: each is a separate process ('spawn': no state forked from the parent) that builds its scorer
+  once (Whisper, the VAD and the analyser's model load once per worker) and scores one call at a time.  The
+  parent knows which call each worker holds, so when a worker dies mid-call (killed, out of memory, a crash
+  in native code) that call is retried once on a fresh worker, then reported as an error line.
+- Results go to a callback (``Emit``), in the parent: the caller writes the JSONL line and, if asked, the
+  store (the store is above this layer, so ``simulator.commands.score`` passes the writer in).
+
+``simulator.qa.ray_batch`` runs the same calls on a Ray cluster with the same outcomes.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import multiprocessing
+import sys
+import time
+from collections import deque
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from multiprocessing.connection import Connection, wait
+from pathlib import Path
+from typing import IO, Any, Protocol
+
+from simulator.asr.channels import AUDIO_SUFFIXES
+from simulator.qa.importer import ScoredRecording
+from simulator.qa.mono import NOT_JUDGED, NOT_MEASURED
+from simulator.record import CALL_FILE
+from simulator.scoring.scorecard import scorecard_to_json
+
+ATTEMPTS = 2  # a call whose worker dies is tried once more, then reported
+HASH_BLOCK_BYTES = 1 << 20
+
+
+class CallScorer(Protocol):
+    def score(self, path: Path) -> ScoredRecording: ...
+
+
+ScorerFactory = Callable[[], CallScorer]
+"""Builds one worker's scorer; must be picklable (a module-level class or ``functools.partial``)."""
+
+
+@dataclass(frozen=True, slots=True)
+class BatchCall:
+    path: Path
+    sha256: str
+    trainee: str | None = None  # whom the call is stored for (``--trainee``/``--agents``)
+
+
+@dataclass(frozen=True, slots=True)
+class CallOutcome:
+    call: BatchCall
+    scored: ScoredRecording | None  # None: ``error`` says why
+    error: str | None = None
+    attempts: int = 1
+    scoring_s: float = 0.0  # wall-clock time the worker spent on it
+
+    @property
+    def ok(self) -> bool:
+        return self.scored is not None
+
+
+Emit = Callable[[CallOutcome], None]
+
+
+# -- finding the calls -------------------------------------------------------------------------------------
+def find_recordings(paths: Iterable[Path]) -> list[Path]:
+    """Audio files under the given folders (sorted, recursively) and the files named, in the order given."""
+    found: list[Path] = []
+    for path in paths:
+        if not path.is_dir():
+            found.append(path)
+            continue
+        for candidate in sorted(path.rglob("*")):
+            if (candidate.suffix.lower() in AUDIO_SUFFIXES and candidate.is_file()
+                    and not (candidate.parent / CALL_FILE).is_file()):  # a callsim call's turn clip
+                found.append(candidate)
+    return found
+
+
+def file_sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        while block := handle.read(HASH_BLOCK_BYTES):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def scored_hashes(jsonl: Path) -> set[str]:
+    """Content hashes of the calls an earlier run scored (error lines do not count: those are tried again)."""
+    if not jsonl.is_file():
+        return set()
+    done = set()
+    with jsonl.open(encoding="utf-8") as handle:
+        for line in handle:
+            try:
+                item = json.loads(line)
+            except json.JSONDecodeError:
+                continue  # a line cut short when an earlier run was stopped
+            if isinstance(item, dict) and item.get("sha256") and not item.get("error"):
+                done.add(str(item["sha256"]))
+    return done
+
+
+@dataclass(frozen=True, slots=True)
+class BatchPlan:
+    calls: tuple[BatchCall, ...]  # to score
+    skipped: tuple[Path, ...]  # already scored
+    failed: tuple[CallOutcome, ...]  # could not even be read or hashed, or have no trainee
+
+
+def plan_batch(paths: Sequence[Path], *, done: Callable[[str], bool],
+               trainee_for: Callable[[Path], str | None] | None = None, trainee_required: bool = False) -> BatchPlan:
+    """The calls to score; ``done(sha256)`` says a call was scored before (it is then skipped)."""
+    calls: list[BatchCall] = []
+    skipped: list[Path] = []
+    failed: list[CallOutcome] = []
+    seen: set[str] = set()
+    for path in find_recordings(paths):
+        trainee = trainee_for(path) if trainee_for else None
+        try:
+            sha = file_sha256(path)
+        except OSError as err:
+            failed.append(CallOutcome(BatchCall(path, ""), None, f"{path}: cannot read ({err.strerror or err})"))
+            continue
+        if done(sha) or sha in seen:  # the same recording twice in one run is scored once
+            skipped.append(path)
+            continue
+        seen.add(sha)
+        if trainee_required and not trainee:
+            failed.append(CallOutcome(BatchCall(path, sha), None, f"{path}: no trainee for this file "
+                                      "(add a line 'file,trainee' for it to --agents, or pass --trainee)"))
+            continue
+        calls.append(BatchCall(path, sha, trainee))
+    return BatchPlan(tuple(calls), tuple(skipped), tuple(failed))
+
+
+# -- scoring one call (in whichever process) ---------------------------------------------------------------
+def score_safely(scorer: CallScorer | None, call: BatchCall, startup_error: str | None = None) -> CallOutcome:
+    """Any error of one call becomes its error line; only the death of the process is left to the caller."""
+    if scorer is None:
+        return CallOutcome(call, None, f"{call.path}: the scorer could not start: {startup_error}")
+    started = time.perf_counter()
+    try:
+        scored = scorer.score(call.path)
+    except Exception as err:  # one bad call must not stop the batch; the message names the file
+        text = str(err)
+        message = text if str(call.path) in text else f"{call.path}: {type(err).__name__}: {text}"
+        return CallOutcome(call, None, message, scoring_s=round(time.perf_counter() - started, 3))
+    return CallOutcome(call, scored, scoring_s=round(time.perf_counter() - started, 3))
+
+
+def build_scorer(factory: ScorerFactory) -> tuple[CallScorer | None, str | None]:
+    try:
+        return factory(), None
+    except Exception as err:  # e.g. a bad scenario file: every call then reports it
+        return None, f"{type(err).__name__}: {err}"
+
+
+def run_inline(calls: Sequence[BatchCall], factory: ScorerFactory, emit: Emit) -> None:
+    """One worker: in this process (nothing to pickle, and Ctrl-C stops at once)."""
+    scorer, startup_error = build_scorer(factory)
+    for call in calls:
+        emit(score_safely(scorer, call, startup_error))
+
+
+def _worker_main(factory: ScorerFactory, conn: Connection) -> None:
+    scorer, startup_error = build_scorer(factory)
+    while True:
+        call = conn.recv()
+        if call is None:
+            return
+        conn.send(score_safely(scorer, call, startup_error))
+
+
+@dataclass
+class _Worker:
+    process: Any  # multiprocessing's SpawnProcess
+    conn: Connection
+    call: BatchCall | None = None
+
+
+@dataclass
+class _Retries:
+    attempts: dict[str, int] = field(default_factory=dict)
+
+    def died(self, call: BatchCall, exitcode: int | None, queue: deque[BatchCall]) -> CallOutcome | None:
+        """Puts the call back to be tried first, or returns its error line after its last attempt."""
+        tries = self.attempts.get(call.sha256, 1)
+        if tries < ATTEMPTS:
+            self.attempts[call.sha256] = tries + 1
+            queue.appendleft(call)
+            return None
+        return CallOutcome(call, None, f"{call.path}: the worker scoring it died {tries} times "
+                           f"(exit code {exitcode}); the call was not scored", tries)
+
+    def tries(self, call: BatchCall) -> int:
+        return self.attempts.get(call.sha256, 1)
+
+
+def run_processes(calls: Sequence[BatchCall], factory: ScorerFactory, emit: Emit, *, workers: int) -> None:
+    """``workers`` processes, one call each at a time; a call whose worker dies is retried (see module doc)."""
+    context = multiprocessing.get_context("spawn")
+    queue = deque(calls)
+    retries = _Retries()
+    pool: list[_Worker] = []
+
+    def start() -> _Worker:
+        parent, child = context.Pipe()
+        process = context.Process(target=_worker_main, args=(factory, child), daemon=True,
+                                  name="callsim-score-worker")
+        process.start()
+        child.close()
+        return _Worker(process, parent)
+
+    try:
+        pool.extend(start() for _ in range(max(1, min(workers, len(calls)))))
+        while queue or any(w.call for w in pool):
+            for worker in pool:
+                if worker.call is None and queue:
+                    worker.call = queue.popleft()
+                    worker.conn.send(worker.call)
+            busy = [w for w in pool if w.call is not None]
+            ready = set(wait([w.conn for w in busy] + [w.process.sentinel for w in busy]))
+            for index, worker in enumerate(pool):
+                if worker.call is None or (worker.conn not in ready and worker.process.sentinel not in ready):
+                    continue
+                outcome = _received(worker)
+                if outcome is not None:
+                    emit(CallOutcome(outcome.call, outcome.scored, outcome.error, retries.tries(outcome.call),
+                                     outcome.scoring_s))
+                    worker.call = None
+                    continue
+                worker.process.join()
+                lost = retries.died(worker.call, worker.process.exitcode, queue)
+                if lost is not None:
+                    emit(lost)
+                worker.conn.close()
+                pool[index] = start()
+    finally:
+        _stop(pool)
+
+
+def _received(worker: _Worker) -> CallOutcome | None:
+    """The worker's answer, or None when it died without one."""
+    try:
+        if worker.conn.poll():
+            answer = worker.conn.recv()
+            return answer if isinstance(answer, CallOutcome) else None
+    except (EOFError, OSError):
+        return None
+    return None
+
+
+def _stop(pool: list[_Worker]) -> None:
+    for worker in pool:
+        with contextlib.suppress(OSError):  # already gone
+            worker.conn.send(None)
+    for worker in pool:
+        worker.process.join(timeout=10)
+        if worker.process.is_alive():
+            worker.process.terminate()  # only our own worker, still busy after Ctrl-C or an error
+            worker.process.join()
+        worker.conn.close()
+
+
+# -- what a call's result looks like -----------------------------------------------------------------------
+def recording_json(scored: ScoredRecording) -> dict[str, Any]:
+    """The facts of a scored recording, with speakers and turns (a mixed mono call has no speakers)."""
+    about: dict[str, Any] = {"kind": "external", "scenario": scored.scenario.id, "stereo": scored.stereo,
+                             "speakers_separated": scored.speakers_separated,
+                             "duration_s": round(scored.duration_s, 2)}
+    if not scored.speakers_separated:
+        about["not_judged"] = [*(d.value for d in NOT_JUDGED), *NOT_MEASURED]
+    about["turns"] = [{"speaker": t.speaker.value if scored.speakers_separated else "unknown",
+                       "start_s": t.start_s, "end_s": t.end_s, "text": t.text} for t in scored.record.turns]
+    about["scorecard"] = scorecard_to_json(scored.scorecard)
+    return about
+
+
+def outcome_json(outcome: CallOutcome) -> dict[str, Any]:
+    """One JSONL line: ``{"path", "sha256", ...}`` with the scorecard, or ``{"path", "sha256", "error"}``."""
+    head: dict[str, Any] = {"path": str(outcome.call.path), "sha256": outcome.call.sha256}
+    if outcome.call.trainee:
+        head["trainee"] = outcome.call.trainee
+    if outcome.scored is None:
+        return {**head, "error": outcome.error, "attempts": outcome.attempts}
+    return {**head, **recording_json(outcome.scored), "scoring_s": outcome.scoring_s}
+
+
+# -- progress ----------------------------------------------------------------------------------------------
+@dataclass
+class Progress:
+    """One status line on stderr, rewritten in place on a terminal, one line per call otherwise (logs)."""
+
+    total: int
+    stream: IO[str] = field(default_factory=lambda: sys.stderr)
+    done: int = 0
+    failed: int = 0
+    audio_s: float = 0.0
+    started: float = field(default_factory=time.monotonic)
+
+    def update(self, outcome: CallOutcome) -> None:
+        self.done += 1
+        self.failed += 0 if outcome.ok else 1
+        self.audio_s += outcome.scored.duration_s if outcome.scored else 0.0
+        elapsed = time.monotonic() - self.started
+        left = elapsed / self.done * (self.total - self.done)
+        speed = f"{self.audio_s / elapsed:.1f}x real time" if elapsed > 0 else ""
+        line = (f"[{self.done}/{self.total}] {self.audio_s / 60:.1f} min of audio scored, {speed}, "
+                f"{self.failed} failed, about {left / 60:.1f} min left")
+        tty = self.stream.isatty()
+        if tty:
+            self.stream.write(f"\r\x1b[K{line}")
+            if self.done == self.total:
+                self.stream.write("\n")
+        else:
+            self.stream.write(f"{line}: {outcome.call.path}\n")
+        self.stream.flush()

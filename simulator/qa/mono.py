@@ -1,0 +1,66 @@
+"""A mono recording of both voices: score only what needs no speaker, and say so on the scorecard.
+
+With both speakers on one channel nothing tells the agent's words and voice from the customer's, so
+anything judged "of the agent" would be a guess: the customer's raised voice would count as the agent's,
+the customer's "calm down" as the agent's forbidden phrase.  Until the speakers are separated, such a call
+keeps only compliance (judged on the whole call's words, whoever said them) and says plainly which
+dimensions and voice figures were not judged.  A mono file that holds only the agent's side (``--mono agent``)
+is scored in full instead.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import replace
+
+from simulator.scenario.model import Rubric
+from simulator.scoring.scorecard import Dimension, DimensionScore, Scorecard, ScoreEvidence, VoiceSummary
+
+
+class MonoContent(enum.StrEnum):
+    MIXED = "mixed"  # both voices on one channel, the usual archive format
+    AGENT = "agent"  # only the agent's side was recorded
+
+
+NOT_JUDGED = (Dimension.EMPATHY, Dimension.TONE)
+NOT_MEASURED = ("response delay", "dead air", "talk ratio", "overlap", "interruptions", "pace", "raised voice")
+SPEAKERS_RULE = "speakers.not_separated"
+STEREO_TIP = ("Record the agent and the customer on separate channels (stereo) so that empathy, tone and timing "
+              "can be judged.")
+
+
+def speakers_note() -> str:
+    judged = ", ".join(d.value for d in NOT_JUDGED)
+    return (f"speakers were not separated (mono recording with both voices): {judged} and the voice figures "
+            f"({', '.join(NOT_MEASURED)}) are not judged; compliance is judged on the words of the whole call, "
+            "whoever said them. Record the agent and the customer on separate channels (stereo) to have them judged, "
+            "or pass --mono agent if this file holds only the agent's side")
+
+
+def _not_judged(dim: DimensionScore) -> DimensionScore:
+    note = ScoreEvidence(rule=SPEAKERS_RULE, quote="", detail="not judged: speakers not separated (mono recording)",
+                         dimension=dim.dimension)
+    return DimensionScore(dim.dimension, None, dim.pass_mark, None, (note,), ())
+
+
+def without_speakers(card: Scorecard, rubric: Rubric) -> Scorecard:
+    """The scorecard of a mixed mono call: empathy, tone and the voice figures withdrawn, overall re-weighed."""
+    dimensions = tuple(_not_judged(d) if d.dimension in NOT_JUDGED else d for d in card.dimensions)
+    weights = {Dimension.EMPATHY: rubric.weights.empathy, Dimension.COMPLIANCE: rubric.weights.compliance,
+               Dimension.TONE: rubric.weights.tone}
+    judged = [(d.score, weights[d.dimension]) for d in dimensions if d.score is not None]
+    total = sum(w for _, w in judged)
+    overall = round(sum(s * w for s, w in judged) / total, 1) if total else 0.0
+    reasons = [r for r in card.fail_reasons if not r.startswith(tuple(d.value for d in NOT_JUDGED))
+               and not r.startswith("overall ")]
+    if not judged:
+        reasons.insert(0, "nothing could be judged: " + speakers_note())
+    elif overall < rubric.pass_marks.overall:
+        reasons.insert(0, f"overall {overall:.1f} is below the pass mark {rubric.pass_marks.overall:.0f}")
+    turns = tuple(replace(t, empathy=None, tone=None, voice=None,
+                          evidence=tuple(e for e in t.evidence if e.dimension not in NOT_JUDGED
+                                         and not e.rule.startswith(("empathy.", "tone."))))
+                  for t in card.turns)
+    return replace(card, dimensions=dimensions, overall=overall, passed=not reasons, turns=turns,
+                   voice=VoiceSummary(), tips=(STEREO_TIP,),
+                   fail_reasons=tuple(reasons))

@@ -1,0 +1,135 @@
+"""``callsim score`` on recordings as phone systems write them, through real Silero VAD and Whisper:
+MP3, mu-law and 8-bit stereo at 8 kHz, A-law mono; JSON errors; the batch command end to end."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from simulator.asr.channels import read_channels
+from simulator.cli import main
+from tests.lab.conftest import db_url  # noqa: F401  (the fixture)
+
+pytestmark = pytest.mark.models
+
+CALLS = Path(__file__).resolve().parents[1] / "data" / "calls"
+STEREO = ("call-stereo.mp3", "call-stereo-mulaw-8k.wav", "call-stereo-u8-8k.wav")
+# (speaker, start, end of speech, a word) in the fixture call (tests/data/calls/make_fixtures.sh places the clips,
+# whose own leading and trailing silences make the speech times)
+LINES = (("customer", 0.75, 2.55, "forward"), ("trainee", 4.0, 7.2, "forever"), ("customer", 8.05, 10.6, "three"))
+
+
+def _score(capsys, *argv: str) -> tuple[int, str, str]:
+    code = main(["score", *argv])
+    captured = capsys.readouterr()
+    return code, captured.out, captured.err
+
+
+@pytest.mark.parametrize("name", STEREO)
+def test_stereo_recordings_in_phone_formats_keep_the_two_sides_apart(capsys, name):
+    code, out, err = _score(capsys, str(CALLS / name), "--analyser", "lexical", "--json")
+    assert code == 0, err
+    payload = json.loads(out)
+    assert payload["stereo"] and payload["speakers_separated"]
+    turns = payload["turns"]
+    assert [t["speaker"] for t in turns] == [speaker for speaker, *_ in LINES]
+    for turn, (_speaker, start, end, word) in zip(turns, LINES, strict=True):
+        assert turn["start_s"] == pytest.approx(start, abs=0.3) and turn["end_s"] == pytest.approx(end, abs=0.3)
+        assert word in turn["text"].lower()
+
+
+def test_a_mono_call_of_both_voices_says_what_was_not_judged_and_splits_no_speakers(capsys):
+    path = str(CALLS / "call-mono-alaw-8k.wav")
+    code, out, err = _score(capsys, path, "--analyser", "lexical", "--json")
+    assert code == 0, err
+    payload = json.loads(out)
+    assert not payload["stereo"] and payload["speakers_separated"] is False
+    assert {"empathy", "tone", "talk ratio", "response delay"} <= set(payload["not_judged"])
+    assert {t["speaker"] for t in payload["turns"]} == {"unknown"}  # no fake agent/customer split
+    said = " ".join(t["text"].lower() for t in payload["turns"])
+    assert "forward" in said and "forever" in said
+    card = payload["scorecard"]
+    dims = {d["dimension"]: d for d in card["dimensions"]}
+    assert dims["empathy"]["score"] is None and dims["tone"]["score"] is None
+    assert "speakers not separated" in dims["empathy"]["evidence"][0]["detail"]
+    assert card["voice"]["talk_ratio"] is None and card["voice"]["longest_response_delay_s"] is None
+    assert all(t["empathy"] is None and t["tone"] is None for t in card["turns"])
+    code, out, _ = _score(capsys, path, "--analyser", "lexical")
+    assert "speakers were not separated" in out and "empathy, tone" in out
+    assert "empathy     n/a (not judged: speakers not separated" in out
+    # the same file declared as the agent's side only is scored in full
+    code, out, _ = _score(capsys, path, "--analyser", "lexical", "--mono", "agent", "--json")
+    payload = json.loads(out)
+    assert payload["speakers_separated"] and {t["speaker"] for t in payload["turns"]} == {"trainee"}
+    assert {d["dimension"]: d["score"] for d in payload["scorecard"]["dimensions"]}["tone"] is not None
+
+
+def test_json_output_names_a_bad_file_and_goes_on_with_the_others(tmp_path, capsys):
+    bad = tmp_path / "broken.mp3"
+    bad.write_bytes(b"ID3 this is no mp3")
+    code, out, err = _score(capsys, str(bad), "--json")
+    assert code == 1 and str(bad) in err
+    assert json.loads(out).keys() == {"path", "error"} and json.loads(out)["path"] == str(bad)
+    code, out, _ = _score(capsys, str(bad), str(CALLS / "call-stereo.mp3"), "--analyser", "lexical", "--json")
+    first, second = json.loads(out)
+    assert code == 1 and first["path"] == str(bad) and "error" in first and "scorecard" in second
+
+
+def test_decoding_keeps_each_channel_at_the_rate_asked(tmp_path):
+    native = read_channels(CALLS / "call-stereo-mulaw-8k.wav")
+    assert native.sample_rate == 8000 and native.channels == 2
+    wide = read_channels(CALLS / "call-stereo-mulaw-8k.wav", 16_000)
+    assert wide.sample_rate == 16_000 and len(wide.samples) == pytest.approx(2 * len(native.samples), abs=64)
+    agent, customer = wide.channel(0), wide.channel(1)
+    first_line = slice(int(0.5 * 16_000), int(2.5 * 16_000))  # the customer speaks, the agent is silent
+    assert abs(customer[first_line]).max() > 10 * max(abs(agent[first_line]).max(), 1e-3)
+
+
+def test_a_batch_writes_jsonl_resumes_and_stores_each_call_once(tmp_path, capsys, db_url):  # noqa: F811
+    from simulator.store import open_store
+    from simulator.store.types import CallKind
+
+    folder = tmp_path / "calls" / "monday"
+    folder.mkdir(parents=True)
+    for name in ("call-stereo.mp3", "call-stereo-mulaw-8k.wav"):
+        shutil.copy(CALLS / name, folder / name)
+    (folder / "broken.wav").write_bytes(b"RIFF nonsense")
+    agents = tmp_path / "agents.csv"
+    agents.write_text("file,trainee\ncall-stereo.mp3,sam\ncall-stereo-mulaw-8k.wav,alex\nbroken.wav,sam\n")
+    out = tmp_path / "qa.jsonl"
+    argv = [str(tmp_path / "calls"), "--jsonl", str(out), "--analyser", "lexical", "--workers", "2",
+            "--db", db_url, "--agents", str(agents)]
+    code, _, err = _score(capsys, *argv)
+    assert code == 1 and "broken.wav" in err and "[3/3]" in err
+    lines = [json.loads(line) for line in out.read_text().splitlines()]
+    assert sorted(Path(line["path"]).name for line in lines) == ["broken.wav", "call-stereo-mulaw-8k.wav",
+                                                                   "call-stereo.mp3"]
+    scored = [line for line in lines if "scorecard" in line]
+    assert len(scored) == 2 and all(len(line["sha256"]) == 64 for line in scored)
+    code, _, err = _score(capsys, *argv)  # again: the two scored calls are skipped, the broken one retried
+    assert "2 skipped" in err
+    assert sum("scorecard" in json.loads(line) for line in out.read_text().splitlines()) == 2
+    with open_store(db_url) as store:
+        stored = store.attempts(kind=CallKind.REAL)
+    assert sorted((a.trainee, a.call_id) for a in stored) == sorted(
+        ({"call-stereo.mp3": "sam"}.get(Path(line["path"]).name, "alex"), line["sha256"][:32]) for line in scored)
+
+
+def test_the_batch_runs_on_a_ray_cluster_started_on_loopback(tmp_path, capsys):
+    ray = pytest.importorskip("ray")
+    repo = Path(__file__).resolve().parents[2]
+    ray.init(address="local", num_cpus=2, include_dashboard=False, _node_ip_address="127.0.0.1",
+             object_store_memory=100 * 1024 * 1024, log_to_driver=False, configure_logging=False,
+             runtime_env={"env_vars": {"PYTHONPATH": str(repo)}})
+    try:
+        out = tmp_path / "qa.jsonl"
+        code, _, err = _score(capsys, str(CALLS), "--jsonl", str(out), "--analyser", "lexical", "--ray", "auto")
+    finally:
+        ray.shutdown()
+    assert code == 0, err
+    lines = [json.loads(line) for line in out.read_text().splitlines()]
+    assert len(lines) == 4 and all("scorecard" in line for line in lines)
+    assert sum(line["speakers_separated"] for line in lines) == 3
