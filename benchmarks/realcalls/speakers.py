@@ -90,7 +90,8 @@ def controls(manifest: dict[str, Any], cache: Path, vad: SpanFinder) -> None:
             customer = voices[1 - int(channel)]
             mixed = agent + customer
             result = diarise(mixed, [(s.start_s, s.end_s) for s in vad(mixed)])
-            print(_row(f"{call['id']}[ch0+ch1]", result, *_agreements(result, _louder_channel(agent, customer, result))))
+            truth = _louder_channel(agent, customer, result)
+            print(_row(f"{call['id']}[ch0+ch1]", result, *_agreements(result, truth)))
 
 
 def main() -> int:

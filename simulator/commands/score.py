@@ -14,7 +14,8 @@ from typing import TYPE_CHECKING, Any
 
 from simulator.commands.score_batch import add_batch_arguments, cmd_score_batch, is_batch
 from simulator.config import ScenarioNotFound, Settings, load_settings
-from simulator.qa.importer import ScoredRecording, score_recording
+from simulator.qa.diarise import AgentChoice
+from simulator.qa.importer import RecordingOptions, RecordingScorer, ScoredRecording
 from simulator.qa.mono import MonoContent, speakers_note
 from simulator.record import CALL_FILE, CallRecord, read_call
 from simulator.scenario.diagnostics import FileProblems
@@ -36,8 +37,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     score.add_argument("--agent-channel", type=int, default=0, choices=(0, 1),
                        help="stereo recording: the channel with the agent/trainee (0 = left, default)")
     score.add_argument("--mono", choices=[m.value for m in MonoContent], default=MonoContent.MIXED.value,
-                       help="what a mono recording holds: 'mixed' (both voices, default: empathy, tone and timing "
-                            "are then not judged) or 'agent' (only the agent's side: scored in full)")
+                       help="what a mono recording holds: 'mixed' (both voices, default: told apart by voice when "
+                            "that is sure, else empathy, tone and timing are not judged) or 'agent' (only the "
+                            "agent's side: scored in full)")
+    score.add_argument("--agent", choices=[a.value for a in AgentChoice], default=AgentChoice.AUTO.value,
+                       help="mixed mono recording: which voice is the agent: 'auto' (default: the one that greets "
+                            "or introduces themselves, else the one heard first), 'first' or 'second' to speak")
     score.add_argument("--no-customer-asr", action="store_true",
                        help="stereo WAV: do not transcribe the customer (about twice as fast; their upset is "
                             "then judged from their voice only)")
@@ -93,10 +98,9 @@ def _score_audio(path: Path, args: argparse.Namespace, settings: Settings, trans
     from simulator.qa.batch import recording_json
 
     scenario_path = settings.find_scenario(args.scenario) if args.scenario else None
-    scored = score_recording(path, settings, scenario_path=scenario_path,
-                             analyser=args.analyser, agent_channel=args.agent_channel,
-                             transcribe_customer=not args.no_customer_asr, transcriber=transcriber,
-                             mono=MonoContent(args.mono))
+    options = RecordingOptions(scenario_path, args.analyser, args.agent_channel, not args.no_customer_asr,
+                               MonoContent(args.mono), AgentChoice(args.agent))
+    scored = RecordingScorer(settings, options, transcriber).score(path)
     about = recording_json(scored)
     del about["scorecard"]  # added by the caller, as for recorded calls
     return about, scored
@@ -112,7 +116,10 @@ def _score_one(path: Path, args: argparse.Namespace, settings: Settings, transcr
     if not path.exists():
         raise FileNotFoundError(f"{path}: no such file or folder")
     about, scored = _score_audio(path, args, settings, transcriber)
-    return about, scored.scorecard, None if scored.speakers_separated else f"note: {speakers_note()}."
+    notes = [scored.speakers_note] if scored.speakers_note else []
+    if not scored.speakers_separated:
+        notes.append(speakers_note())
+    return about, scored.scorecard, "\n".join(f"note: {n}." for n in notes) or None
 
 
 def _expanded(paths: list[Path]) -> list[Path]:

@@ -20,6 +20,7 @@ from typing import IO, Any
 from simulator.config import ScenarioNotFound, Settings, load_settings
 from simulator.lazy import MissingPackage
 from simulator.qa.batch import BatchPlan, CallOutcome, Progress, outcome_json, plan_batch, scored_hashes
+from simulator.qa.diarise import AgentChoice
 from simulator.qa.importer import RecordingOptions, RecordingScorer
 from simulator.qa.mono import MonoContent
 from simulator.record import CallMode
@@ -109,7 +110,7 @@ class RealCallWriter:
 def _scorer_factory(settings: Settings, args: argparse.Namespace) -> Callable[[], RecordingScorer]:
     scenario_path = settings.find_scenario(args.scenario) if args.scenario else None
     options = RecordingOptions(scenario_path, args.analyser, args.agent_channel, not args.no_customer_asr,
-                               MonoContent(args.mono))
+                               MonoContent(args.mono), AgentChoice(args.agent))
     return functools.partial(RecordingScorer, settings, options)
 
 

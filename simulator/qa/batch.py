@@ -30,6 +30,7 @@ from pathlib import Path
 from typing import IO, Any, Protocol
 
 from simulator.asr.channels import AUDIO_SUFFIXES
+from simulator.qa.diarise import MIN_SEPARATION
 from simulator.qa.importer import ScoredRecording
 from simulator.qa.mono import NOT_JUDGED, NOT_MEASURED
 from simulator.record import CALL_FILE
@@ -277,6 +278,10 @@ def recording_json(scored: ScoredRecording) -> dict[str, Any]:
     about: dict[str, Any] = {"kind": "external", "scenario": scored.scenario.id, "stereo": scored.stereo,
                              "speakers_separated": scored.speakers_separated,
                              "duration_s": round(scored.duration_s, 2)}
+    if scored.split is not None:
+        about["speaker_split"] = {"method": "voice clustering", "confident": scored.split.confident,
+                                  "separation": scored.split.separation, "needs": MIN_SEPARATION,
+                                  "note": scored.split.note}
     if not scored.speakers_separated:
         about["not_judged"] = [*(d.value for d in NOT_JUDGED), *NOT_MEASURED]
     about["turns"] = [{"speaker": t.speaker.value if scored.speakers_separated else "unknown",

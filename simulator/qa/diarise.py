@@ -8,8 +8,9 @@ voices often follow each other with a pause too short for the VAD), gets one fea
 pieces are split into two voices by a two-Gaussian mixture (tied covariance, started from k-means and
 from uneven random splits).  How sure the split is: the Bayesian information criterion gain of two voices
 over one, per piece.  Below ``MIN_SEPARATION``, or when one voice has almost no speech, the split is called
-unsure and the caller scores the call without speakers, as before.  Pieces too short to measure take the
-speaker of the nearest measured piece in time.
+unsure and the caller scores the call without speakers, as before; so is a split of fewer than
+``MIN_PIECES`` measured pieces (too little speech to tell a second voice from noise).  Pieces too short
+to measure take the speaker of the nearest measured piece in time.
 
 Which group is the agent: by default the one that greets or says who they are first (the behaviour
 model's greet/identify_self, passed in as ``Greets``), else the one that speaks first, which is the agent on
@@ -29,6 +30,7 @@ import numpy.typing as npt
 
 from simulator.analysis.acoustics import yin_pitch
 from simulator.asr.base import SAMPLE_RATE
+from simulator.qa.external import Span, SpeakerSplit
 
 Floats = npt.NDArray[np.float64]
 
@@ -37,6 +39,9 @@ MIN_CUT_SIDE_S = 0.5  # no piece cut off shorter than this (too short to measure
 MIN_MEASURED_S = 0.4  # pieces shorter than this are not clustered, they take a neighbour's speaker
 MIN_SEPARATION = 0.05  # two voices must fit the pieces this much better than one (BIC gain per piece)
 MIN_SPEAKER_SHARE = 0.05  # a "speaker" with less of the speech than this is noise, not a second voice
+# A two-voice mixture over thirteen features fitted to a dozen pieces finds "two voices" even in one voice
+# (it fits the noise): below this many measured pieces (~40 s of speech) the split is never trusted.
+MIN_PIECES = 30
 FRAME = 400  # 25 ms at 16 kHz
 HOP = 160  # 10 ms
 FFT = 512
@@ -78,12 +83,14 @@ class Diarisation:
     """The pieces of speech with their speaker, and how sure the split is."""
 
     pieces: tuple[Piece, ...]
+    measured: int  # pieces long enough to measure a voice in
     separation: float  # BIC gain of two voices over one, per piece (<= 0: one voice fits as well)
     minor_share: float  # the quieter speaker's share of the speech time, 0..0.5
 
     @property
     def confident(self) -> bool:
-        return self.separation >= MIN_SEPARATION and self.minor_share >= MIN_SPEAKER_SHARE
+        return (self.measured >= MIN_PIECES and self.separation >= MIN_SEPARATION
+                and self.minor_share >= MIN_SPEAKER_SHARE)
 
     def spans_of(self, speaker: int) -> list[tuple[float, float]]:
         """The speaker's speech as (start, end) spans, touching pieces joined."""
@@ -104,7 +111,7 @@ class Diarisation:
 @dataclass(frozen=True, slots=True)
 class AgentPick:
     speaker: int  # which Diarisation speaker is the agent
-    reason: str  # said on the scorecard: "greeted first", "spoke first", "--agent second"
+    reason: str  # completes "the agent is the voice that ...": "spoke first", "was chosen by --agent second"
 
 
 # -- cutting spans into pieces ---------------------------------------------------------------------------------
@@ -296,7 +303,7 @@ def diarise(samples: np.ndarray, spans: Sequence[tuple[float, float]], seed: int
             measured.append(index)
             vectors.append(vector)
     if len(measured) < 4:  # too little speech to tell two voices apart
-        return Diarisation(tuple(Piece(s, e, 0) for s, e in pieces), 0.0, 0.0)
+        return Diarisation(tuple(Piece(s, e, 0) for s, e in pieces), len(measured), 0.0, 0.0)
     weights = np.array([pieces[i][1] - pieces[i][0] for i in measured])
     points = _standardised(np.array(vectors), weights)
     voices = best_two_voices(points, weights, np.random.default_rng(seed))
@@ -315,7 +322,7 @@ def diarise(samples: np.ndarray, spans: Sequence[tuple[float, float]], seed: int
     speakers = np.array([p.speaker for p in result])
     total = float(times.sum())
     minor = min(float(times[speakers == 0].sum()), float(times[speakers == 1].sum())) / total if total else 0.0
-    return Diarisation(tuple(result), round(separation, 3), round(minor, 3))
+    return Diarisation(tuple(result), len(measured), round(separation, 3), round(minor, 3))
 
 
 # -- who is the agent ------------------------------------------------------------------------------------------
@@ -337,9 +344,9 @@ def first_turn(diarisation: Diarisation, speaker: int, turn_gap_s: float = 2.0) 
 def pick_agent(diarisation: Diarisation, samples: np.ndarray, choice: AgentChoice,
                transcribe: Transcribe | None = None, greets: Greets | None = None) -> AgentPick:
     if choice == AgentChoice.FIRST:
-        return AgentPick(0, "--agent first")
+        return AgentPick(0, "spoke first (--agent first)")
     if choice == AgentChoice.SECOND:
-        return AgentPick(1, "--agent second")
+        return AgentPick(1, "spoke second (--agent second)")
     if transcribe is not None and greets is not None:
         greeting = []
         for speaker in (0, 1):
@@ -347,7 +354,39 @@ def pick_agent(diarisation: Diarisation, samples: np.ndarray, choice: AgentChoic
             clip = samples[int(turn[0] * SAMPLE_RATE): int(turn[1] * SAMPLE_RATE)] if turn else samples[:0]
             greeting.append(bool(clip.size) and greets(transcribe(clip)))
         if greeting[1] and not greeting[0]:
-            return AgentPick(1, "greeted first (the other voice spoke first)")
+            return AgentPick(1, "greeted (the other voice spoke first)")
         if greeting[0]:
             return AgentPick(0, "spoke first and greeted")
     return AgentPick(0, "spoke first")
+
+
+@dataclass(frozen=True, slots=True)
+class VoiceSplitter:
+    """The ``SpeakerSplitter`` of ``simulator.qa.external``: a mono channel's spans split by voice."""
+
+    choice: AgentChoice = AgentChoice.AUTO
+    transcribe: Transcribe | None = None  # with ``greets``: hear who greets first (two short extra clips)
+    greets: Greets | None = None
+
+    def __call__(self, samples: np.ndarray, spans: list[Span]) -> SpeakerSplit:
+        result = diarise(samples, [(s.start_s, s.end_s) for s in spans])
+        if not result.confident:
+            return SpeakerSplit((), (), False, result.separation, split_note(result, None))
+        pick = pick_agent(result, samples, self.choice, self.transcribe, self.greets)
+        agent = tuple(Span(start, end) for start, end in result.spans_of(pick.speaker))
+        customer = tuple(Span(start, end) for start, end in result.spans_of(1 - pick.speaker))
+        return SpeakerSplit(agent, customer, True, result.separation, split_note(result, pick))
+
+
+def split_note(result: Diarisation, pick: AgentPick | None) -> str:
+    """What the reader is told about a mono call's speakers."""
+    measure = f"separation {result.separation:.2f}, needs {MIN_SEPARATION:.2f}"
+    if pick is not None:
+        return (f"mono recording: the two voices were told apart by voice clustering ({measure}); "
+                f"the agent is the voice that {pick.reason}")
+    if result.measured < MIN_PIECES:
+        return (f"mono recording: too little speech to tell two voices apart surely ({result.measured} "
+                f"measured pieces, needs {MIN_PIECES})")
+    if result.minor_share < MIN_SPEAKER_SHARE:
+        return "mono recording: only one voice was heard surely (the other had almost no speech)"
+    return f"mono recording: the two voices could not be told apart surely ({measure})"

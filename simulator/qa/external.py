@@ -52,6 +52,20 @@ SpanFinder = Callable[[np.ndarray], list[Span]]  # 16 kHz float32 -> speech span
 
 
 @dataclass(frozen=True, slots=True)
+class SpeakerSplit:
+    """A mono channel's speech split into the agent's and the customer's (``simulator.qa.diarise``)."""
+
+    agent: tuple[Span, ...]
+    customer: tuple[Span, ...]
+    confident: bool  # False: the voices could not be told apart surely, the split is not used
+    separation: float
+    note: str  # for the reader: how sure the split is and which voice was taken for the agent
+
+
+SpeakerSplitter = Callable[[np.ndarray, list[Span]], SpeakerSplit]  # mono samples, speech spans -> split
+
+
+@dataclass(frozen=True, slots=True)
 class RecordingReaders:
     """What reads a recording: speech spans per channel (a VAD), each turn's words (ASR), and each
     agent reply's analysis."""
@@ -59,6 +73,7 @@ class RecordingReaders:
     find_spans: SpanFinder
     transcriber: Transcriber
     analyser: TurnAnalyser
+    split_speakers: SpeakerSplitter | None = None  # None: a mono channel is one speaker, the agent
 
 
 @dataclass(frozen=True, slots=True)
@@ -202,6 +217,7 @@ class ExternalCall:
     record: CallRecord
     duration_s: float
     stereo: bool
+    split: SpeakerSplit | None = None  # a mono call's speakers as told apart by voice
 
 
 def channels_of(audio: Audio, agent_channel: int) -> tuple[np.ndarray, np.ndarray | None]:
@@ -224,6 +240,10 @@ def analyse_external(audio: Audio, readers: RecordingReaders, *, thresholds: Ton
     agent, customer = channels_of(audio, options.agent_channel)
     agent_spans = find_spans(agent)
     customer_spans = find_spans(customer) if customer is not None else []
+    stereo = customer is not None
+    split = readers.split_speakers(agent, agent_spans) if not stereo and readers.split_speakers else None
+    if split is not None and split.confident:  # one channel, two voices: the customer's spans are on it too
+        agent_spans, customer_spans, customer = list(split.agent), list(split.customer), agent
     turns = build_turns(agent_spans, customer_spans, options.turn_gap_s)
     agent_turns = [t for t in turns if t.speaker == Speaker.TRAINEE]
     customer_turns = [t for t in turns if t.speaker == Speaker.CUSTOMER]
@@ -272,4 +292,4 @@ def analyse_external(audio: Audio, readers: RecordingReaders, *, thresholds: Ton
     header = CallHeader(scenario_id, scenario_sha256, 0, CallMode.IMPORTED, analyser.name, now_iso(),
                         None if source is None else str(source))
     record = CallRecord(header, tuple(records), None, None, True, None if source is None else source.parent)
-    return ExternalCall(record, audio.duration_s, customer is not None)
+    return ExternalCall(record, audio.duration_s, stereo, split)

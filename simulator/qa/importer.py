@@ -18,12 +18,14 @@ from simulator.asr.base import Transcriber
 from simulator.config import Settings
 from simulator.contracts import Transcript
 from simulator.lazy import MissingPackage, require
+from simulator.qa.diarise import AgentChoice, Greets, VoiceSplitter
 from simulator.qa.external import (
     SAMPLE_RATE,
     ExternalOptions,
     RecordingReaders,
     Span,
     SpanFinder,
+    SpeakerSplit,
     analyse_external,
 )
 from simulator.qa.mono import MonoContent, without_speakers
@@ -107,6 +109,11 @@ class ScoredRecording:
     stereo: bool
     duration_s: float
     speakers_separated: bool = True  # False: a mono recording of both voices, scored without a speaker
+    split: SpeakerSplit | None = None  # a mixed mono call: its voices as told apart (or not) by clustering
+
+    @property
+    def speakers_note(self) -> str | None:
+        return self.split.note if self.split is not None else None
 
 
 @dataclass(frozen=True, slots=True)
@@ -118,6 +125,24 @@ class RecordingOptions:
     agent_channel: int = 0
     transcribe_customer: bool = True
     mono: MonoContent = MonoContent.MIXED
+    agent: AgentChoice = AgentChoice.AUTO  # a mixed mono call: which of the two voices is the agent
+
+
+def greeting_finder(analyser: TurnAnalyser) -> Greets | None:
+    """The behaviour model's greet/identify_self, if the analyser has it (the semantic analyser)."""
+    from simulator.analysis.semantic import SemanticAnalyser
+
+    inner = getattr(analyser, "inner", analyser)  # ToneAnalyser wraps the one that reads words
+    if not isinstance(inner, SemanticAnalyser):
+        return None
+
+    def greets(text: str) -> bool:
+        if not text.strip():
+            return False
+        reading = inner.read(text)
+        return reading.found("greet") is not None or reading.found("identify_self") is not None
+
+    return greets
 
 
 class RecordingScorer:
@@ -157,17 +182,25 @@ class RecordingScorer:
         if self._find_spans is None:
             self._find_spans = vad_span_finder()
         options, scenario, rubric = self.options, self.scenario, self.rubric
-        readers = RecordingReaders(self._find_spans, self.transcriber, self._fresh_analyser())
+        analyser = self._fresh_analyser()
+        splitter = None
+        if options.mono == MonoContent.MIXED:
+            transcriber = self.transcriber
+            splitter = VoiceSplitter(options.agent, lambda clip: transcriber.transcribe(clip).text,
+                                     greeting_finder(analyser))
+        readers = RecordingReaders(self._find_spans, self.transcriber, analyser, splitter)
         call = analyse_external(audio, readers, thresholds=rubric.tone, scenario_id=scenario.id,
                                 scenario_sha256=self.scenario_sha256, source=Path(path).resolve(),
                                 options=ExternalOptions(agent_channel=options.agent_channel,
                                                         transcribe_customer=options.transcribe_customer))
         del audio
         card = score_call(call.record, scenario, rubric, recording_s=call.duration_s)
-        separated = call.stereo or options.mono == MonoContent.AGENT
+        split_by_voice = call.split is not None and call.split.confident
+        separated = call.stereo or options.mono == MonoContent.AGENT or split_by_voice
         if not separated:
-            card = without_speakers(card, rubric)
-        return ScoredRecording(call.record, card, scenario, rubric, call.stereo, call.duration_s, separated)
+            card = without_speakers(card, rubric, call.split.separation if call.split else None)
+        return ScoredRecording(call.record, card, scenario, rubric, call.stereo, call.duration_s, separated,
+                               call.split)
 
 
 def score_recording(path: Path, settings: Settings, *, scenario_path: Path | None = None,

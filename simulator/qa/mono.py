@@ -4,8 +4,9 @@ With both speakers on one channel nothing tells the agent's words and voice from
 anything judged "of the agent" would be a guess: the customer's raised voice would count as the agent's,
 the customer's "calm down" as the agent's forbidden phrase.  Until the speakers are separated, such a call
 keeps only compliance (judged on the whole call's words, whoever said them) and says plainly which
-dimensions and voice figures were not judged.  A mono file that holds only the agent's side (``--mono agent``)
-is scored in full instead.
+dimensions and voice figures were not judged (``simulator.qa.diarise`` tells the voices apart when it can
+do so surely; this is what a call gets when it cannot).  A mono file that holds only the agent's side
+(``--mono agent``) is scored in full instead.
 """
 
 from __future__ import annotations
@@ -37,15 +38,19 @@ def speakers_note() -> str:
             "or pass --mono agent if this file holds only the agent's side")
 
 
-def _not_judged(dim: DimensionScore) -> DimensionScore:
-    note = ScoreEvidence(rule=SPEAKERS_RULE, quote="", detail="not judged: speakers not separated (mono recording)",
+def _not_judged(dim: DimensionScore, separation: float | None) -> DimensionScore:
+    why = "mono recording" if separation is None else f"mono recording, voices not told apart surely: {separation:.2f}"
+    note = ScoreEvidence(rule=SPEAKERS_RULE, quote="", detail=f"not judged: speakers not separated ({why})",
                          dimension=dim.dimension)
     return DimensionScore(dim.dimension, None, dim.pass_mark, None, (note,), ())
 
 
-def without_speakers(card: Scorecard, rubric: Rubric) -> Scorecard:
-    """The scorecard of a mixed mono call: empathy, tone and the voice figures withdrawn, overall re-weighed."""
-    dimensions = tuple(_not_judged(d) if d.dimension in NOT_JUDGED else d for d in card.dimensions)
+def without_speakers(card: Scorecard, rubric: Rubric, separation: float | None = None) -> Scorecard:
+    """The scorecard of a mixed mono call: empathy, tone and the voice figures withdrawn, overall re-weighed.
+
+    ``separation``: how well voice clustering told the two voices apart, when it was tried and fell short.
+    """
+    dimensions = tuple(_not_judged(d, separation) if d.dimension in NOT_JUDGED else d for d in card.dimensions)
     weights = {Dimension.EMPATHY: rubric.weights.empathy, Dimension.COMPLIANCE: rubric.weights.compliance,
                Dimension.TONE: rubric.weights.tone}
     judged = [(d.score, weights[d.dimension]) for d in dimensions if d.score is not None]
