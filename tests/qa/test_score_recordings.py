@@ -55,6 +55,8 @@ def test_a_mono_call_of_both_voices_says_what_was_not_judged_and_splits_no_speak
     dims = {d["dimension"]: d for d in card["dimensions"]}
     assert dims["empathy"]["score"] is None and dims["tone"]["score"] is None
     assert "speakers not separated" in dims["empathy"]["evidence"][0]["detail"]
+    # voice clustering was tried: eleven seconds are too little speech to trust a split, and the card says so
+    assert payload["speaker_split"]["confident"] is False and "too little speech" in payload["speaker_split"]["note"]
     assert card["voice"]["talk_ratio"] is None and card["voice"]["longest_response_delay_s"] is None
     assert all(t["empathy"] is None and t["tone"] is None for t in card["turns"])
     code, out, _ = _score(capsys, path, "--analyser", "lexical")
@@ -65,6 +67,34 @@ def test_a_mono_call_of_both_voices_says_what_was_not_judged_and_splits_no_speak
     payload = json.loads(out)
     assert payload["speakers_separated"] and {t["speaker"] for t in payload["turns"]} == {"trainee"}
     assert {d["dimension"]: d["score"] for d in payload["scorecard"]["dimensions"]}["tone"] is not None
+
+
+def test_a_mono_call_of_two_real_voices_is_split_by_voice_and_scored_with_speakers(tmp_path, capsys):
+    from simulator.audio.clip import AudioClip, write_wav
+    from tests.qa.test_diarise import RATE, two_voice_call
+
+    samples, truth = two_voice_call()
+    path = write_wav(tmp_path / "mono.wav", AudioClip(samples, RATE))
+    code, out, err = _score(capsys, str(path), "--analyser", "lexical", "--json")
+    assert code == 0, err
+    payload = json.loads(out)
+    assert not payload["stereo"] and payload["speakers_separated"] is True and "not_judged" not in payload
+    assert payload["speaker_split"]["confident"] and "spoke first" in payload["speaker_split"]["note"]
+    role = {"cards": "trainee", "jfk": "customer"}  # the lexical analyser hears no greeting: the first voice
+    right = total = 0.0
+    for turn in payload["turns"]:
+        for start, end, voice in truth:
+            both = max(0.0, min(turn["end_s"], end) - max(turn["start_s"], start))
+            total += both
+            right += both if role[voice] == turn["speaker"] else 0.0
+    # (Whisper tiny hears no words in some of the card reader's short turns: those turns are dropped)
+    assert {t["speaker"] for t in payload["turns"]} == {"trainee", "customer"}
+    assert total > 25 and right / total >= 0.9
+    card = payload["scorecard"]
+    assert card["voice"]["talk_ratio"] is not None and card["voice"]["longest_response_delay_s"] is not None
+    assert {d["dimension"]: d["score"] for d in card["dimensions"]}["tone"] is not None
+    code, out, _ = _score(capsys, str(path), "--analyser", "lexical", "--agent", "second")
+    assert code == 0 and "told apart by voice clustering" in out and "--agent second" in out
 
 
 def test_json_output_names_a_bad_file_and_goes_on_with_the_others(tmp_path, capsys):
