@@ -41,8 +41,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                             "that is sure, else empathy, tone and timing are not judged) or 'agent' (only the "
                             "agent's side: scored in full)")
     score.add_argument("--agent", choices=[a.value for a in AgentChoice], default=AgentChoice.AUTO.value,
-                       help="mixed mono recording: which voice is the agent: 'auto' (default: the one that greets "
-                            "or introduces themselves, else the one heard first), 'first' or 'second' to speak")
+                       help="mixed mono recording: which voice is the agent: 'auto' (default: the one heard first, "
+                            "unless it only picks up and the other greets), 'first' or 'second' to speak")
     score.add_argument("--no-customer-asr", action="store_true",
                        help="stereo WAV: do not transcribe the customer (about twice as fast; their upset is "
                             "then judged from their voice only)")

@@ -12,9 +12,10 @@ unsure and the caller scores the call without speakers, as before; so is a split
 ``MIN_PIECES`` measured pieces (too little speech to tell a second voice from noise).  Pieces too short
 to measure take the speaker of the nearest measured piece in time.
 
-Which group is the agent: by default the one that greets or says who they are first (the behaviour
-model's greet/identify_self, passed in as ``Greets``), else the one that speaks first, which is the agent on
-almost every recorded service line; ``--agent first|second`` overrides both.
+Which group is the agent: by default the one heard first (the agent answers an inbound line), unless the
+first voice only picks up with a short "Hello?" and the other then greets or introduces itself (the
+behaviour model's greet/identify_self, passed in as ``Greets``): an outbound call.  ``--agent first|second``
+overrides both.
 
 Numpy only, no model to download: this runs in the scoring workers for every mono call.
 """
@@ -50,6 +51,7 @@ CEPSTRA = 12  # c1..c12: c0 (level) is left out, loudness says nothing about who
 BAND_HZ = (100.0, 3800.0)  # telephone band: 8 kHz recordings hold nothing above
 PITCH_WEIGHT = 2.0  # pitch is one number among twelve cepstra but tells voices apart best
 ENERGY_SMOOTH_FRAMES = 5
+PICK_UP_S = 1.5  # a first turn this short may be someone answering the phone ("Hello?"), not the agent
 KMEANS_RUNS = 8
 KMEANS_ITERATIONS = 50
 EM_RUNS = 12
@@ -58,7 +60,7 @@ COVARIANCE_FLOOR = 0.05  # added to the (standardised) covariance: few pieces, t
 
 
 class AgentChoice(enum.StrEnum):
-    AUTO = "auto"  # the speaker who greets or introduces themselves first, else the one who speaks first
+    AUTO = "auto"  # the speaker heard first, unless they only pick up and the other greets (an outbound call)
     FIRST = "first"  # the speaker heard first
     SECOND = "second"  # the other one
 
@@ -343,20 +345,24 @@ def first_turn(diarisation: Diarisation, speaker: int, turn_gap_s: float = 2.0) 
 
 def pick_agent(diarisation: Diarisation, samples: np.ndarray, choice: AgentChoice,
                transcribe: Transcribe | None = None, greets: Greets | None = None) -> AgentPick:
+    """Which voice is the agent: the one heard first, unless the call opens like an outbound call.
+
+    On an inbound line the agent answers ("Thank you for calling Big Jim's, this is Travis"); a customer
+    greets and gives a name too ("Hello, my name is Violet King"), so a greeting alone does not tell who
+    the agent is.  Only when the first voice says no more than a short "Hello?" (someone picking up) and the
+    other voice then greets or introduces itself is the other voice the agent.
+    """
     if choice == AgentChoice.FIRST:
         return AgentPick(0, "spoke first (--agent first)")
     if choice == AgentChoice.SECOND:
         return AgentPick(1, "spoke second (--agent second)")
-    if transcribe is not None and greets is not None:
-        greeting = []
-        for speaker in (0, 1):
-            turn = first_turn(diarisation, speaker)
-            clip = samples[int(turn[0] * SAMPLE_RATE): int(turn[1] * SAMPLE_RATE)] if turn else samples[:0]
-            greeting.append(bool(clip.size) and greets(transcribe(clip)))
-        if greeting[1] and not greeting[0]:
-            return AgentPick(1, "greeted (the other voice spoke first)")
-        if greeting[0]:
-            return AgentPick(0, "spoke first and greeted")
+    opening = first_turn(diarisation, 0)
+    answer = first_turn(diarisation, 1)
+    if (transcribe is not None and greets is not None and opening is not None and answer is not None
+            and opening[1] - opening[0] <= PICK_UP_S):
+        clip = samples[int(answer[0] * SAMPLE_RATE): int(answer[1] * SAMPLE_RATE)]
+        if clip.size and greets(transcribe(clip)):
+            return AgentPick(1, "greeted after the other voice picked up")
     return AgentPick(0, "spoke first")
 
 
@@ -365,7 +371,7 @@ class VoiceSplitter:
     """The ``SpeakerSplitter`` of ``simulator.qa.external``: a mono channel's spans split by voice."""
 
     choice: AgentChoice = AgentChoice.AUTO
-    transcribe: Transcribe | None = None  # with ``greets``: hear who greets first (two short extra clips)
+    transcribe: Transcribe | None = None  # with ``greets``: hear whether the second voice greets (one short clip)
     greets: Greets | None = None
 
     def __call__(self, samples: np.ndarray, spans: list[Span]) -> SpeakerSplit:

@@ -9,7 +9,16 @@ import numpy as np
 import pytest
 
 from simulator.asr.channels import read_channels
-from simulator.qa.diarise import MIN_PIECES, AgentChoice, VoiceSplitter, diarise, first_turn, pick_agent
+from simulator.qa.diarise import (
+    MIN_PIECES,
+    AgentChoice,
+    Diarisation,
+    Piece,
+    VoiceSplitter,
+    diarise,
+    first_turn,
+    pick_agent,
+)
 from simulator.qa.importer import vad_span_finder
 
 ASR = Path(__file__).resolve().parents[1] / "data" / "asr"
@@ -84,7 +93,7 @@ def test_too_little_speech_is_never_split_surely(vad):
     assert "too little speech" in split.note
 
 
-def test_the_agent_is_the_voice_that_greets_else_the_first_or_as_told(vad):
+def test_the_agent_is_the_first_voice_unless_it_only_picks_up_and_the_other_greets(vad):
     samples, truth = two_voice_call()
     result = diarise(samples, [(s.start_s, s.end_s) for s in vad(samples)])
     second_turn = first_turn(result, 1)
@@ -93,6 +102,8 @@ def test_the_agent_is_the_voice_that_greets_else_the_first_or_as_told(vad):
 
     def transcribe(clip: np.ndarray) -> str:  # the second voice's first words are a greeting
         return "good morning, this is Jack at the bank" if clip.size == second_size else "seven of hearts"
+
+    # the card reader's first turn is 1.1 s, as short as a "Hello?" on picking up: the greeting decides
 
     def greets(text: str) -> bool:
         return text.startswith("good morning")
@@ -104,5 +115,9 @@ def test_the_agent_is_the_voice_that_greets_else_the_first_or_as_told(vad):
     assert pick_agent(result, samples, AgentChoice.SECOND).speaker == 1
     split = VoiceSplitter(AgentChoice.SECOND)(samples, vad(samples))
     assert split.confident and "--agent second" in split.note
+    # a first voice that says more than a pick-up stays the agent, whoever greets after it (customers greet too)
+    opened = Diarisation((Piece(0.0, 3.0, 0), Piece(3.5, 6.0, 1), Piece(6.5, 8.0, 0)), 40, 0.3, 0.4)
+    silence = np.zeros(8 * RATE, np.float32)
+    assert pick_agent(opened, silence, AgentChoice.AUTO, lambda _: "hello", lambda _: True).speaker == 0
     assert _right_share({"jfk": [(s.start_s, s.end_s) for s in split.agent],
                          "cards": [(s.start_s, s.end_s) for s in split.customer]}, truth) >= 0.9
