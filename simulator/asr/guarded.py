@@ -3,12 +3,20 @@
 A backend subclasses ``GuardedWhisper`` and supplies ``_load_model`` (build the library's model,
 raising ``AsrModelError`` with what to set) and ``_decode`` (run it on speech that passed the VAD
 gate).  The base class does the rest the same way for every backend: the VAD gate, the filler
-prompt, serialised calls and ``assemble_transcript``'s checks against invented text.
+pass, serialised calls and ``assemble_transcript``'s checks against invented text.
+
+Words and fillers come from two decodes of the same speech (``FillerMode.SEPARATE_PASS``): the
+words from one conditioned only on the caller's context, the fillers from one conditioned on the
+filler prompt, which makes Whisper write "um"/"uh" but also bends real words.  Only the fillers of
+the second decode are kept (``merge_fillers``), so the words are exactly what Whisper hears without
+the prompt and the tone scorer still counts the fillers.
 """
 
 from __future__ import annotations
 
+import enum
 import threading
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from simulator.asr.base import DEFAULT_MODEL, SAMPLE_RATE, AsrModelError
@@ -19,6 +27,7 @@ from simulator.asr.guards import (
     assemble_transcript,
     combined_prompt,
     empty_transcript,
+    merge_fillers,
     model_input,
     speech_spans,
 )
@@ -28,17 +37,29 @@ if TYPE_CHECKING:
     import numpy as np
 
 
+class FillerMode(enum.StrEnum):
+    """How (and whether) the trainee's "um"/"uh" reach the transcript."""
+
+    SEPARATE_PASS = "separate-pass"  # words without the filler prompt, fillers from a second prompted decode
+    IN_WORD_PASS = "in-word-pass"  # one decode with the filler prompt: cheaper, but it bends real words
+    OFF = "off"  # one decode without the prompt: Whisper drops most fillers
+
+
 class GuardedWhisper:
     """Loads on first use; calls are serialised (one owner thread at a time)."""
 
     name = "whisper"
 
     def __init__(self, model: str = DEFAULT_MODEL, *, threads: int = 2, keep_fillers: bool = True,
-                 word_timestamps: bool = True, vad: VadSettings = VadSettings(),
-                 checks: SegmentChecks = SegmentChecks()):
+                 fillers: FillerMode = FillerMode.SEPARATE_PASS, word_timestamps: bool = True,
+                 vad: VadSettings = VadSettings(), checks: SegmentChecks = SegmentChecks()):
         self.model_name = model
         self.threads = threads
-        self.keep_fillers = keep_fillers
+        # keep_fillers=False is the older spelling of FillerMode.OFF; the separate pass needs word times
+        # to place each filler, so without them it falls back to the prompt in the one decode.
+        self.fillers = FillerMode.OFF if not keep_fillers else FillerMode(fillers)
+        if self.fillers is FillerMode.SEPARATE_PASS and not word_timestamps:
+            self.fillers = FillerMode.IN_WORD_PASS
         self.word_timestamps = word_timestamps
         self.vad = vad
         self.checks = checks
@@ -64,7 +85,9 @@ class GuardedWhisper:
         return AsrModelError(f"{self.name} could not load the Whisper model {self.model_name!r} "
                              f"({type(err).__name__}: {reason}). {what_to_do}")
 
-    def _decode(self, model: Any, audio: np.ndarray, initial_prompt: str | None) -> list[DecodedSegment]:
+    def _decode(self, model: Any, audio: np.ndarray, initial_prompt: str | None, *,
+                word_times: bool = True) -> list[DecodedSegment]:
+        """Decode speech; ``word_times=False`` skips the word alignment even when ``word_timestamps`` is on."""
         raise NotImplementedError
 
     def transcribe(self, audio: np.ndarray, *, prompt: str | None = None) -> Transcript:
@@ -73,7 +96,22 @@ class GuardedWhisper:
         spans = speech_spans(audio, self.vad)
         if not spans:
             return empty_transcript(duration_s)
-        initial_prompt = combined_prompt(prompt, self.keep_fillers)
+        word_prompt = combined_prompt(prompt, self.fillers is FillerMode.IN_WORD_PASS)
+        filler_prompt = combined_prompt(prompt, True) if self.fillers is FillerMode.SEPARATE_PASS else None
         with self._lock:
-            segments = self._decode(self._ensure_loaded(), audio, initial_prompt)
-        return assemble_transcript(segments, spans, duration_s, checks=self.checks, prompt=initial_prompt)
+            model = self._ensure_loaded()
+            segments = self._decode(model, audio, word_prompt)
+            filler_segments = self._decode(model, audio, filler_prompt, word_times=False) if filler_prompt else []
+        transcript = assemble_transcript(segments, spans, duration_s, checks=self.checks, prompt=word_prompt)
+        if not filler_prompt:
+            return transcript
+        filler_pass = assemble_transcript(filler_segments, spans, duration_s, checks=self.checks,
+                                          prompt=filler_prompt)
+        words = merge_fillers(transcript.words, filler_pass.text)
+        if words == transcript.words:
+            return transcript
+        return replace(transcript, text=" ".join(w.text for w in words), words=words)
+
+    @property
+    def keep_fillers(self) -> bool:
+        return self.fillers is not FillerMode.OFF
