@@ -154,8 +154,9 @@ def test_a_word_split_at_its_hyphen_is_joined_again():
 
 
 def test_only_the_fillers_of_the_filler_pass_join_the_words():
-    words = tuple(Word(w, s, e, 0.9) for w, s, e in [("Can", 0.0, 0.6), ("I", 0.6, 0.7), ("have", 0.7, 1.0),
-                                                      ("your", 1.0, 1.8), ("postcode", 1.9, 2.3), ("please?", 2.3, 2.5)])
+    timed = [("Can", 0.0, 0.6), ("I", 0.6, 0.7), ("have", 0.7, 1.0), ("your", 1.0, 1.8), ("postcode", 1.9, 2.3),
+             ("please?", 2.3, 2.5)]
+    words = tuple(Word(w, s, e, 0.9) for w, s, e in timed)
     # The prompted pass bends "postcode" into "post code"; only its fillers are taken, each where it was heard.
     merged = merge_fillers(words, "Uh, can I have your, um, post code please?")
     assert [w.text for w in merged] == ["Uh,", "Can", "I", "have", "your", "um,", "postcode", "please?"]
