@@ -85,6 +85,7 @@ def run_child(args: argparse.Namespace) -> dict:
     transcriber = builtin_transcribers().create(backend, **options)
     transcriber.load()
     load_s = time.perf_counter() - started
+    decode_s = time_decodes(transcriber)
     audio_s = sum(len(audio) / 16_000 for _row, audio in clips)
     pass_times: list[float] = []
     hypotheses: dict[str, str] = {}
@@ -96,6 +97,7 @@ def run_child(args: argparse.Namespace) -> dict:
             elapsed += time.perf_counter() - begin
             hypotheses[row["audio"]] = transcript.text
         pass_times.append(elapsed)
+    decode_passes = {name: list(times) for name, times in decode_s.items()}  # the timed passes over the clips
     kinds = sorted({row["kind"] for row, _audio in clips})
     wer_by_kind = {kind: corpus_wer([(row["text"], hypotheses[row["audio"]]) for row, _a in clips
                                      if row["kind"] == kind], drop_fillers=True).wer for kind in kinds}
@@ -105,6 +107,7 @@ def run_child(args: argparse.Namespace) -> dict:
     return {
         "latency": latency, "fillers_mode": args.fillers[-1], "beam": options.get("beam_size"),
         "fillers_invented": invented, "synthetic": synthetic_fillers(transcriber),
+        "filler_pass": filler_pass_cost(decode_passes),
         "backend": backend, "model": getattr(transcriber, "model_name", ""), "threads": args.threads,
         "clips": len(clips), "audio_s": round(audio_s, 2), "load_s": round(load_s, 2),
         "rtf_cold": round(pass_times[0] / audio_s, 3),
@@ -114,6 +117,37 @@ def run_child(args: argparse.Namespace) -> dict:
         "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
         "hypotheses": hypotheses,
     }
+
+
+def time_decodes(transcriber) -> dict[str, list[float]]:
+    """Wrap the backend's decoding so each word pass and filler pass is timed (seconds, in call order).
+
+    The two passes of one transcription run back to back under the same load, so their ratio is a
+    fair price of the filler pass even on a shared box where whole-run times are not comparable.
+    """
+    times: dict[str, list[float]] = {"words": [], "fillers": []}
+    decode = transcriber._decode
+
+    def timed(model, audio, prompt, **options):
+        begin = time.perf_counter()
+        segments = decode(model, audio, prompt, **options)  # a list: the decoding has finished
+        times["fillers" if options.get("word_times") is False else "words"].append(time.perf_counter() - begin)
+        return segments
+
+    transcriber._decode = timed
+    return times
+
+
+def filler_pass_cost(decode_s: dict[str, list[float]]) -> dict | None:
+    """What the filler pass adds to a transcription: median seconds per clip and share of the word pass."""
+    import statistics
+
+    words, fillers = decode_s["words"], decode_s["fillers"]
+    if not fillers or len(fillers) != len(words):
+        return None
+    return {"median_s": round(statistics.median(fillers), 3),
+            "share_of_word_pass": round(sum(fillers) / sum(words), 3),
+            "word_pass_median_s": round(statistics.median(words), 3)}
 
 
 def _fillers(text: str) -> int:
@@ -234,6 +268,12 @@ def main() -> int:
                  if synthetic else "no espeak-ng",
                  f"{synthetic['wer']:.3f}" if synthetic else "-", f"{r['peak_rss_mb']:.0f}"]
         print(" | ".join(cells))
+    for r in results:
+        if r["filler_pass"]:
+            cost = r["filler_pass"]
+            print(f"{r['backend']} ({r['fillers_mode']}): the filler pass takes a median {cost['median_s']} s per "
+                  f"clip, {cost['share_of_word_pass']:.0%} of the word pass's decoding time (median "
+                  f"{cost['word_pass_median_s']} s); transcribing a turn takes that much longer")
     for r in results:
         if r["latency"]:
             lat = r["latency"]

@@ -23,11 +23,13 @@ from simulator.asr.base import DEFAULT_MODEL, SAMPLE_RATE, AsrModelError
 from simulator.asr.guards import (
     DecodedSegment,
     SegmentChecks,
+    SpeechSpan,
     VadSettings,
     assemble_transcript,
     combined_prompt,
     empty_transcript,
     merge_fillers,
+    merge_fillers_into_text,
     model_input,
     speech_spans,
 )
@@ -55,11 +57,7 @@ class GuardedWhisper:
                  vad: VadSettings = VadSettings(), checks: SegmentChecks = SegmentChecks()):
         self.model_name = model
         self.threads = threads
-        # keep_fillers=False is the older spelling of FillerMode.OFF; the separate pass needs word times
-        # to place each filler, so without them it falls back to the prompt in the one decode.
-        self.fillers = FillerMode.OFF if not keep_fillers else FillerMode(fillers)
-        if self.fillers is FillerMode.SEPARATE_PASS and not word_timestamps:
-            self.fillers = FillerMode.IN_WORD_PASS
+        self.fillers = FillerMode.OFF if not keep_fillers else FillerMode(fillers)  # the older spelling of OFF
         self.word_timestamps = word_timestamps
         self.vad = vad
         self.checks = checks
@@ -91,22 +89,48 @@ class GuardedWhisper:
         raise NotImplementedError
 
     def transcribe(self, audio: np.ndarray, *, prompt: str | None = None) -> Transcript:
+        """The words and, unless ``fillers`` is ``OFF``, the fillers (``transcribe_words`` + ``add_fillers``)."""
         audio = model_input(audio)
-        duration_s = len(audio) / SAMPLE_RATE
         spans = speech_spans(audio, self.vad)
+        transcript = self._word_pass(audio, spans, prompt)
+        if self.fillers is not FillerMode.SEPARATE_PASS or not spans:
+            return transcript
+        return self._filler_pass(audio, spans, transcript, prompt)
+
+    def transcribe_words(self, audio: np.ndarray, *, prompt: str | None = None) -> Transcript:
+        """The word pass alone: what a caller in a hurry needs first (``add_fillers`` can follow later)."""
+        audio = model_input(audio)
+        return self._word_pass(audio, speech_spans(audio, self.vad), prompt)
+
+    def add_fillers(self, audio: np.ndarray, transcript: Transcript, *, prompt: str | None = None) -> Transcript:
+        """``transcript`` (from ``transcribe_words`` on the same audio) with the filler pass's fillers put in.
+
+        Right after the word pass the encoder's output is reused (faster-whisper), so this costs the
+        text decoder only; run later, e.g. off a live turn's path, it costs a whole decode.
+        """
+        audio = model_input(audio)
+        spans = speech_spans(audio, self.vad)
+        return self._filler_pass(audio, spans, transcript, prompt) if spans else transcript
+
+    def _word_pass(self, audio: np.ndarray, spans: list[SpeechSpan], prompt: str | None) -> Transcript:
+        duration_s = len(audio) / SAMPLE_RATE
         if not spans:
             return empty_transcript(duration_s)
         word_prompt = combined_prompt(prompt, self.fillers is FillerMode.IN_WORD_PASS)
-        filler_prompt = combined_prompt(prompt, True) if self.fillers is FillerMode.SEPARATE_PASS else None
         with self._lock:
-            model = self._ensure_loaded()
-            segments = self._decode(model, audio, word_prompt)
-            filler_segments = self._decode(model, audio, filler_prompt, word_times=False) if filler_prompt else []
-        transcript = assemble_transcript(segments, spans, duration_s, checks=self.checks, prompt=word_prompt)
-        if not filler_prompt:
-            return transcript
-        filler_pass = assemble_transcript(filler_segments, spans, duration_s, checks=self.checks,
+            segments = self._decode(self._ensure_loaded(), audio, word_prompt)
+        return assemble_transcript(segments, spans, duration_s, checks=self.checks, prompt=word_prompt)
+
+    def _filler_pass(self, audio: np.ndarray, spans: list[SpeechSpan], transcript: Transcript,
+                     prompt: str | None) -> Transcript:
+        filler_prompt = combined_prompt(prompt, True)
+        with self._lock:  # no word timings: the fillers are placed by aligning the texts (merge_fillers)
+            segments = self._decode(self._ensure_loaded(), audio, filler_prompt, word_times=False)
+        filler_pass = assemble_transcript(segments, spans, len(audio) / SAMPLE_RATE, checks=self.checks,
                                           prompt=filler_prompt)
+        if not transcript.words:  # no word timings (live turns): the fillers go into the text alone
+            text = merge_fillers_into_text(transcript.text, filler_pass.text)
+            return transcript if text == transcript.text else replace(transcript, text=text)
         words = merge_fillers(transcript.words, filler_pass.text)
         if words == transcript.words:
             return transcript

@@ -213,30 +213,46 @@ def merge_fillers(words: tuple[Word, ...], filler_pass_text: str) -> tuple[Word,
     words that its own following words stand for, and takes the time of the gap it falls into.  Whisper
     without the prompt stretches a neighbouring word over an "um", so that gap is often zero long.
     """
+    merged: list[Word] = []
+    next_word = 0  # index of the word pass's next word: the one after any filler placed now
+    for item in _with_fillers([w.text for w in words], filler_pass_text):
+        if isinstance(item, int):
+            merged.append(words[item])
+            next_word = item + 1
+        else:
+            merged.append(_placed_filler(item, merged[-1] if merged else None,
+                                         words[next_word] if next_word < len(words) else None))
+    return tuple(merged)
+
+
+def merge_fillers_into_text(text: str, filler_pass_text: str) -> str:
+    """``merge_fillers`` for a transcript without word timings: the fillers go into the text."""
+    tokens = text.split()
+    return " ".join(tokens[item] if isinstance(item, int) else item
+                    for item in _with_fillers(tokens, filler_pass_text))
+
+
+def _with_fillers(tokens: list[str], filler_pass_text: str) -> list[int | str]:
+    """The word pass's tokens (as indices) in order, with the filler pass's extra fillers (as text) among them."""
     heard = filler_pass_text.split()
     if not any(_bare(token) in FILLERS for token in heard):
-        return words
-    matcher = SequenceMatcher(a=[_bare(t) for t in heard], b=[_bare(w.text) for w in words], autojunk=False)
-    inserts: list[tuple[int, str]] = []  # (index in words to insert before, filler as written)
-    for tag, heard_from, heard_to, words_from, words_to in matcher.get_opcodes():
+        return list(range(len(tokens)))
+    matcher = SequenceMatcher(a=[_bare(t) for t in heard], b=[_bare(t) for t in tokens], autojunk=False)
+    before: dict[int, list[str]] = {}  # index in tokens (len(tokens) = at the end) -> fillers that go before it
+    for tag, heard_from, heard_to, tokens_from, tokens_to in matcher.get_opcodes():
         if tag == "equal":
             continue  # fillers the word pass wrote itself are already there
         for index in range(heard_from, heard_to):
             if _bare(heard[index]) in FILLERS:
                 # leading fillers of a differing stretch come before its words, the others after them
                 leading = all(_bare(t) in FILLERS for t in heard[heard_from:index + 1])
-                inserts.append((words_from if leading else words_to, heard[index]))
-    merged: list[Word] = []
-    pending = iter(sorted(inserts, key=lambda item: item[0]))
-    upcoming = next(pending, None)
-    for position in range(len(words) + 1):
-        while upcoming is not None and upcoming[0] == position:
-            merged.append(_placed_filler(upcoming[1], merged[-1] if merged else None,
-                                         words[position] if position < len(words) else None))
-            upcoming = next(pending, None)
-        if position < len(words):
-            merged.append(words[position])
-    return tuple(merged)
+                before.setdefault(tokens_from if leading else tokens_to, []).append(heard[index])
+    ordered: list[int | str] = []
+    for position in range(len(tokens) + 1):
+        ordered.extend(before.get(position, ()))
+        if position < len(tokens):
+            ordered.append(position)
+    return ordered
 
 
 def _placed_filler(text: str, before: Word | None, after: Word | None) -> Word:

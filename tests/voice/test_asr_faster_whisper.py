@@ -195,6 +195,16 @@ def test_spoken_fillers_are_counted_and_the_prompt_no_longer_bends_the_words(tra
     assert counted >= spoken / 2, (counted, spoken, texts)
     assert counted_plain < counted
     assert normalise(texts[-1])[0] == "okay", texts[-1]  # the prompt must not swallow an opening word
+    # The two passes can run apart (the filler pass off a live turn's path) with the same result.
+    audio = _espeak(tmp_path, FILLER_SENTENCES[2], "en-us")
+    words_only = transcriber.transcribe_words(audio)
+    assert count_fillers(words_only.text) == 0, words_only.text
+    assert transcriber.add_fillers(audio, words_only) == transcriber.transcribe(audio)
+    # Live turns decode without word timings: the fillers then go into the text the same way.
+    live = FasterWhisperTranscriber(word_timestamps=False)
+    live_text = live.transcribe(audio).text
+    assert count_fillers(live_text) >= 1, live_text
+    assert normalise(live_text, drop_fillers=True) == normalise(FILLER_SENTENCES[2], drop_fillers=True), live_text
 
 
 def test_the_filler_pass_reuses_the_encoder_output(transcriber, clips):

@@ -19,6 +19,7 @@ from simulator.asr.guards import (
     assemble_transcript,
     combined_prompt,
     merge_fillers,
+    merge_fillers_into_text,
     model_input,
 )
 from simulator.asr.wer import corpus_wer, normalise, number_words, wer, word_errors
@@ -168,6 +169,14 @@ def test_only_the_fillers_of_the_filler_pass_join_the_words():
     own = (*words[:4], Word("um", 1.8, 1.9, 0.5), *words[4:])
     assert [w.text for w in merge_fillers(own, "Can I have your um postcode please? Uh.")] == [
         "Can", "I", "have", "your", "um", "postcode", "please?", "Uh."]
+
+
+def test_fillers_join_a_text_without_word_timings():
+    # live turns decode without word timings: the fillers go into the text at the same places
+    assert merge_fillers_into_text("Can I have your postcode please?", "Uh, can I have your, um, post code please?"
+                                   ) == "Uh, Can I have your um, postcode please?"
+    assert merge_fillers_into_text("", "Um.") == "Um."  # a lone filler the plain decode dropped
+    assert merge_fillers_into_text("I am sorry.", "I am sorry.") == "I am sorry."
 
 
 def test_combined_prompt_puts_the_filler_style_last():
