@@ -4,6 +4,7 @@
     python benchmarks/asr.py --backend faster-whisper --repeat 3 --threads 1
     python benchmarks/asr.py --backend faster-whisper --incremental   # + end-of-turn latency
     python benchmarks/asr.py --backend faster-whisper --fillers separate-pass --fillers off --beam 5
+    python benchmarks/asr.py --backend faster-whisper --no-word-timings   # as live turns decode
 
 ``--fillers`` (repeatable) chooses how fillers reach the transcript (``FillerMode``): ``separate-pass``
 (the default: words without the filler prompt, fillers from a second prompted decode),
@@ -76,7 +77,7 @@ def run_child(args: argparse.Namespace) -> dict:
     rows = [json.loads(line) for line in (args.data / "manifest.jsonl").read_text().splitlines() if line.strip()]
     clips = [(row, read_audio(args.data / Path(row["audio"]).name)) for row in rows]
     started = time.perf_counter()
-    options = {"threads": args.threads, "fillers": args.fillers[-1]}
+    options = {"threads": args.threads, "fillers": args.fillers[-1], "word_timestamps": not args.no_word_timings}
     if args.backend[-1] == "faster-whisper":
         options["beam_size"] = args.beam
     if args.model:
@@ -220,6 +221,7 @@ def main() -> int:
     parser.add_argument("--fillers", choices=FILLER_MODES, action="append",
                         help="how fillers are kept (repeatable, one row each; default: separate-pass)")
     parser.add_argument("--beam", type=int, default=1, help="faster-whisper beam size (the app uses 1)")
+    parser.add_argument("--no-word-timings", action="store_true", help="decode as live turns do, without word timings")
     parser.add_argument("--checkpoint", type=Path, help="openai-whisper checkpoint (default: convert)")
     parser.add_argument("--json", action="store_true", help="print one JSON object per backend")
     parser.add_argument("--incremental", action="store_true", help="also measure end-of-turn latency")
@@ -239,7 +241,7 @@ def main() -> int:
     for backend, mode in runs:
         command = [sys.executable, __file__, "--child", "--backend", backend, "--data", str(args.data),
                    "--repeat", str(args.repeat), "--threads", str(args.threads), "--fillers", mode,
-                   "--beam", str(args.beam),
+                   "--beam", str(args.beam), *(["--no-word-timings"] if args.no_word_timings else []),
                    "--end-silence", str(args.end_silence)] + (["--incremental"] if args.incremental else [])
         model = args.model
         if backend == "openai-whisper" and not model:
