@@ -5,6 +5,7 @@
     python benchmarks/asr.py --backend faster-whisper --incremental   # + end-of-turn latency
     python benchmarks/asr.py --backend faster-whisper --fillers separate-pass --fillers off --beam 5
     python benchmarks/asr.py --backend faster-whisper --no-word-timings   # as live turns decode
+    python benchmarks/asr.py --backend faster-whisper --data ../shared/data/emotion_speech --select actor=4,5,6
 
 ``--fillers`` (repeatable) chooses how fillers reach the transcript (``FillerMode``): ``separate-pass``
 (the default: words without the filler prompt, fillers from a second prompted decode),
@@ -75,7 +76,8 @@ def run_child(args: argparse.Namespace) -> dict:
     from simulator.asr.wer import corpus_wer
 
     rows = [json.loads(line) for line in (args.data / "manifest.jsonl").read_text().splitlines() if line.strip()]
-    clips = [(row, read_audio(args.data / Path(row["audio"]).name)) for row in rows]
+    rows = [{"kind": "read", **row} for row in rows if selected(row, args.select)]  # RAVDESS rows have no kind
+    clips = [(row, read_audio(clip_path(args.data, row["audio"]))) for row in rows]
     started = time.perf_counter()
     options = {"threads": args.threads, "fillers": args.fillers[-1], "word_timestamps": not args.no_word_timings}
     if args.backend[-1] == "faster-whisper":
@@ -118,6 +120,21 @@ def run_child(args: argparse.Namespace) -> dict:
         "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
         "hypotheses": hypotheses,
     }
+
+
+def selected(row: dict, select: list[str]) -> bool:
+    """``--select actor=4,5,6``: keep a manifest row only if each named field has one of the values."""
+    for condition in select:
+        field, _, values = condition.partition("=")
+        if str(row.get(field)) not in values.split(","):
+            return False
+    return True
+
+
+def clip_path(data: Path, audio: str) -> Path:
+    """A manifest's audio path: relative to its folder (emotion_speech) or to the data root (asr)."""
+    inside = data / audio
+    return inside if inside.is_file() else data / Path(audio).name
 
 
 def time_decodes(transcriber) -> dict[str, list[float]]:
@@ -221,6 +238,8 @@ def main() -> int:
     parser.add_argument("--fillers", choices=FILLER_MODES, action="append",
                         help="how fillers are kept (repeatable, one row each; default: separate-pass)")
     parser.add_argument("--beam", type=int, default=1, help="faster-whisper beam size (the app uses 1)")
+    parser.add_argument("--select", action="append", default=[], metavar="FIELD=V1,V2",
+                        help="only manifest rows whose FIELD is one of the values (e.g. actor=4,5,6)")
     parser.add_argument("--no-word-timings", action="store_true", help="decode as live turns do, without word timings")
     parser.add_argument("--checkpoint", type=Path, help="openai-whisper checkpoint (default: convert)")
     parser.add_argument("--json", action="store_true", help="print one JSON object per backend")
@@ -242,6 +261,7 @@ def main() -> int:
         command = [sys.executable, __file__, "--child", "--backend", backend, "--data", str(args.data),
                    "--repeat", str(args.repeat), "--threads", str(args.threads), "--fillers", mode,
                    "--beam", str(args.beam), *(["--no-word-timings"] if args.no_word_timings else []),
+                   *[f"--select={condition}" for condition in args.select],
                    "--end-silence", str(args.end_silence)] + (["--incremental"] if args.incremental else [])
         model = args.model
         if backend == "openai-whisper" and not model:
