@@ -197,11 +197,7 @@ def join_split_hyphens_in_text(text: str) -> str:
     return _SPLIT_HYPHEN.sub(r"\1-\2", text)
 
 
-_SPLIT_HYPHEN = re.compile(r"(\w) -(?=\w)(\w)")
-
-
-def is_filler(word: Word) -> bool:
-    return _bare(word.text) in FILLERS
+_SPLIT_HYPHEN = re.compile(r"(\w) -([^\W\d_])")  # a letter after the hyphen, as in _continues_hyphenated
 
 
 def merge_fillers(words: tuple[Word, ...], filler_pass_text: str) -> tuple[Word, ...]:
