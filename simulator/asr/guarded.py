@@ -3,22 +3,33 @@
 A backend subclasses ``GuardedWhisper`` and supplies ``_load_model`` (build the library's model,
 raising ``AsrModelError`` with what to set) and ``_decode`` (run it on speech that passed the VAD
 gate).  The base class does the rest the same way for every backend: the VAD gate, the filler
-prompt, serialised calls and ``assemble_transcript``'s checks against invented text.
+pass, serialised calls and ``assemble_transcript``'s checks against invented text.
+
+Words and fillers come from two decodes of the same speech (``FillerMode.SEPARATE_PASS``): the
+words from one conditioned only on the caller's context, the fillers from one conditioned on the
+filler prompt, which makes Whisper write "um"/"uh" but also bends real words.  Only the fillers of
+the second decode are kept (``merge_fillers``), so the words are exactly what Whisper hears without
+the prompt and the tone scorer still counts the fillers.
 """
 
 from __future__ import annotations
 
+import enum
 import threading
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from simulator.asr.base import DEFAULT_MODEL, SAMPLE_RATE, AsrModelError
 from simulator.asr.guards import (
     DecodedSegment,
     SegmentChecks,
+    SpeechSpan,
     VadSettings,
     assemble_transcript,
     combined_prompt,
     empty_transcript,
+    merge_fillers,
+    merge_fillers_into_text,
     model_input,
     speech_spans,
 )
@@ -28,17 +39,25 @@ if TYPE_CHECKING:
     import numpy as np
 
 
+class FillerMode(enum.StrEnum):
+    """How (and whether) the trainee's "um"/"uh" reach the transcript."""
+
+    SEPARATE_PASS = "separate-pass"  # words without the filler prompt, fillers from a second prompted decode
+    IN_WORD_PASS = "in-word-pass"  # one decode with the filler prompt: cheaper, but it bends real words
+    OFF = "off"  # one decode without the prompt: Whisper drops most fillers
+
+
 class GuardedWhisper:
     """Loads on first use; calls are serialised (one owner thread at a time)."""
 
     name = "whisper"
 
     def __init__(self, model: str = DEFAULT_MODEL, *, threads: int = 2, keep_fillers: bool = True,
-                 word_timestamps: bool = True, vad: VadSettings = VadSettings(),
-                 checks: SegmentChecks = SegmentChecks()):
+                 fillers: FillerMode = FillerMode.SEPARATE_PASS, word_timestamps: bool = True,
+                 vad: VadSettings = VadSettings(), checks: SegmentChecks = SegmentChecks()):
         self.model_name = model
         self.threads = threads
-        self.keep_fillers = keep_fillers
+        self.fillers = FillerMode.OFF if not keep_fillers else FillerMode(fillers)  # the older spelling of OFF
         self.word_timestamps = word_timestamps
         self.vad = vad
         self.checks = checks
@@ -64,16 +83,59 @@ class GuardedWhisper:
         return AsrModelError(f"{self.name} could not load the Whisper model {self.model_name!r} "
                              f"({type(err).__name__}: {reason}). {what_to_do}")
 
-    def _decode(self, model: Any, audio: np.ndarray, initial_prompt: str | None) -> list[DecodedSegment]:
+    def _decode(self, model: Any, audio: np.ndarray, initial_prompt: str | None, *,
+                word_times: bool = True) -> list[DecodedSegment]:
+        """Decode speech; ``word_times=False`` skips the word alignment even when ``word_timestamps`` is on."""
         raise NotImplementedError
 
     def transcribe(self, audio: np.ndarray, *, prompt: str | None = None) -> Transcript:
+        """The words and, unless ``fillers`` is ``OFF``, the fillers (``transcribe_words`` + ``add_fillers``)."""
         audio = model_input(audio)
-        duration_s = len(audio) / SAMPLE_RATE
         spans = speech_spans(audio, self.vad)
+        transcript = self._word_pass(audio, spans, prompt)
+        if self.fillers is not FillerMode.SEPARATE_PASS or not spans:
+            return transcript
+        return self._filler_pass(audio, spans, transcript, prompt)
+
+    def transcribe_words(self, audio: np.ndarray, *, prompt: str | None = None) -> Transcript:
+        """The word pass alone: what a caller in a hurry needs first (``add_fillers`` can follow later)."""
+        audio = model_input(audio)
+        return self._word_pass(audio, speech_spans(audio, self.vad), prompt)
+
+    def add_fillers(self, audio: np.ndarray, transcript: Transcript, *, prompt: str | None = None) -> Transcript:
+        """``transcript`` (from ``transcribe_words`` on the same audio) with the filler pass's fillers put in.
+
+        Right after the word pass the encoder's output is reused (faster-whisper), so this costs the
+        text decoder only; run later, e.g. off a live turn's path, it costs a whole decode.
+        """
+        audio = model_input(audio)
+        spans = speech_spans(audio, self.vad)
+        return self._filler_pass(audio, spans, transcript, prompt) if spans else transcript
+
+    def _word_pass(self, audio: np.ndarray, spans: list[SpeechSpan], prompt: str | None) -> Transcript:
+        duration_s = len(audio) / SAMPLE_RATE
         if not spans:
             return empty_transcript(duration_s)
-        initial_prompt = combined_prompt(prompt, self.keep_fillers)
+        word_prompt = combined_prompt(prompt, self.fillers is FillerMode.IN_WORD_PASS)
         with self._lock:
-            segments = self._decode(self._ensure_loaded(), audio, initial_prompt)
-        return assemble_transcript(segments, spans, duration_s, checks=self.checks, prompt=initial_prompt)
+            segments = self._decode(self._ensure_loaded(), audio, word_prompt)
+        return assemble_transcript(segments, spans, duration_s, checks=self.checks, prompt=word_prompt)
+
+    def _filler_pass(self, audio: np.ndarray, spans: list[SpeechSpan], transcript: Transcript,
+                     prompt: str | None) -> Transcript:
+        filler_prompt = combined_prompt(prompt, True)
+        with self._lock:  # no word timings: the fillers are placed by aligning the texts (merge_fillers)
+            segments = self._decode(self._ensure_loaded(), audio, filler_prompt, word_times=False)
+        filler_pass = assemble_transcript(segments, spans, len(audio) / SAMPLE_RATE, checks=self.checks,
+                                          prompt=filler_prompt)
+        if not transcript.words:  # no word timings (live turns): the fillers go into the text alone
+            text = merge_fillers_into_text(transcript.text, filler_pass.text)
+            return transcript if text == transcript.text else replace(transcript, text=text)
+        words = merge_fillers(transcript.words, filler_pass.text)
+        if words == transcript.words:
+            return transcript
+        return replace(transcript, text=" ".join(w.text for w in words), words=words)
+
+    @property
+    def keep_fillers(self) -> bool:
+        return self.fillers is not FillerMode.OFF

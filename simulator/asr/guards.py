@@ -13,7 +13,9 @@ a repeated phrase, the prompt echoed back).  Four guards, shared by every backen
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
+from difflib import SequenceMatcher
 
 import numpy as np
 
@@ -25,7 +27,10 @@ from simulator.lazy import require
 # Fillers Whisper normally cleans away.  Conditioning on text that contains them makes the model
 # keep the trainee's own "um"/"uh", which the tone scorer counts.  No common turn openers ("okay",
 # "so") in it: the prompt reads as already said, and a version ending in "okay." made Whisper drop
-# the trainee's opening "Okay" (measured on 2 of 2 such sentences).
+# the trainee's opening "Okay" (measured on 2 of 2 such sentences).  The same prompt also pushes the
+# model towards disfluent spellings of real words ("ill-disposed" -> "old -as -post" on held-out
+# speech), so it only conditions the filler pass: the words come from a decode without it
+# (``merge_fillers``).
 FILLER_PROMPT = "Um, uh, er, hmm, I mean, like, you know."
 
 
@@ -127,11 +132,12 @@ def assemble_transcript(segments: list[DecodedSegment], spans: list[SpeechSpan],
                 kept.append((segment, inside))
         elif _inside_speech(segment.start_s, segment.end_s, spans):
             kept.append((segment, ()))
-    words = trim_trailing_invention([w for _segment, segment_words in kept for w in segment_words], checks)
+    words = join_split_hyphens(
+        trim_trailing_invention([w for _segment, segment_words in kept for w in segment_words], checks))
     if any(segment_words for _segment, segment_words in kept):
         text = " ".join(w.text for w in words)
     else:
-        text = " ".join(segment.text.strip() for segment, _words in kept)
+        text = join_split_hyphens_in_text(" ".join(segment.text.strip() for segment, _words in kept))
     if not text:
         return empty_transcript(duration_s, no_speech_prob=max((s.no_speech_prob for s in segments), default=1.0))
     no_speech = [segment.no_speech_prob for segment, _words in kept]
@@ -162,6 +168,94 @@ def trim_trailing_invention(words: list[Word], checks: SegmentChecks) -> list[Wo
             return words
         words = words[: starts[-1]]
     return words
+
+
+def join_split_hyphens(words: list[Word]) -> list[Word]:
+    """Glue a word that starts with "-" to the one before: Whisper's tokens "cold", "-hearted" -> "cold-hearted".
+
+    A leading hyphen followed by a letter never begins a real word in speech, so the join is safe; a
+    lone "-" (a dash between clauses) is left alone.
+    """
+    joined: list[Word] = []
+    for word in words:
+        if joined and _continues_hyphenated(word.text):
+            before = joined[-1]
+            joined[-1] = Word(text=before.text.rstrip() + word.text.strip(), start_s=before.start_s,
+                              end_s=word.end_s, probability=min(before.probability, word.probability))
+        else:
+            joined.append(word)
+    return joined
+
+
+def _continues_hyphenated(text: str) -> bool:
+    text = text.strip()
+    return len(text) > 1 and text[0] == "-" and text[1].isalpha()
+
+
+def join_split_hyphens_in_text(text: str) -> str:
+    """The same join for segment text without word timings: "cold -hearted" -> "cold-hearted"."""
+    return _SPLIT_HYPHEN.sub(r"\1-\2", text)
+
+
+_SPLIT_HYPHEN = re.compile(r"(\w) -([^\W\d_])")  # a letter after the hyphen, as in _continues_hyphenated
+
+
+def merge_fillers(words: tuple[Word, ...], filler_pass_text: str) -> tuple[Word, ...]:
+    """The word pass's words, with the fillers that only the filler pass wrote put in where it wrote them.
+
+    Only fillers are taken from the filler pass, so its other words -- bent by the filler prompt --
+    never reach the transcript.  The two texts are aligned word by word (the filler pass runs without
+    word timings, which would cost as much again as its decoding); a filler goes before the word pass's
+    words that its own following words stand for, and takes the time of the gap it falls into.  Whisper
+    without the prompt stretches a neighbouring word over an "um", so that gap is often zero long.
+    """
+    merged: list[Word] = []
+    next_word = 0  # index of the word pass's next word: the one after any filler placed now
+    for item in _with_fillers([w.text for w in words], filler_pass_text):
+        if isinstance(item, int):
+            merged.append(words[item])
+            next_word = item + 1
+        else:
+            merged.append(_placed_filler(item, merged[-1] if merged else None,
+                                         words[next_word] if next_word < len(words) else None))
+    return tuple(merged)
+
+
+def merge_fillers_into_text(text: str, filler_pass_text: str) -> str:
+    """``merge_fillers`` for a transcript without word timings: the fillers go into the text."""
+    tokens = text.split()
+    return " ".join(tokens[item] if isinstance(item, int) else item
+                    for item in _with_fillers(tokens, filler_pass_text))
+
+
+def _with_fillers(tokens: list[str], filler_pass_text: str) -> list[int | str]:
+    """The word pass's tokens (as indices) in order, with the filler pass's extra fillers (as text) among them."""
+    heard = filler_pass_text.split()
+    if not any(_bare(token) in FILLERS for token in heard):
+        return list(range(len(tokens)))
+    matcher = SequenceMatcher(a=[_bare(t) for t in heard], b=[_bare(t) for t in tokens], autojunk=False)
+    before: dict[int, list[str]] = {}  # index in tokens (len(tokens) = at the end) -> fillers that go before it
+    for tag, heard_from, heard_to, tokens_from, tokens_to in matcher.get_opcodes():
+        if tag == "equal":
+            continue  # fillers the word pass wrote itself are already there
+        for index in range(heard_from, heard_to):
+            if _bare(heard[index]) in FILLERS:
+                # leading fillers of a differing stretch come before its words, the others after them
+                leading = all(_bare(t) in FILLERS for t in heard[heard_from:index + 1])
+                before.setdefault(tokens_from if leading else tokens_to, []).append(heard[index])
+    ordered: list[int | str] = []
+    for position in range(len(tokens) + 1):
+        ordered.extend(before.get(position, ()))
+        if position < len(tokens):
+            ordered.append(position)
+    return ordered
+
+
+def _placed_filler(text: str, before: Word | None, after: Word | None) -> Word:
+    start = before.end_s if before is not None else (after.start_s if after is not None else 0.0)
+    end = max(start, after.start_s) if after is not None else start
+    # No word timing means no word probability either; 0.5 says "unknown" to anything that weighs it.
+    return Word(text=text, start_s=start, end_s=end, probability=0.5)
 
 
 def _bare(text: str) -> str:

@@ -44,13 +44,14 @@ class OpenAIWhisperTranscriber(GuardedWhisper):
                      "with ct2_to_openai_whisper.py (docs/voice.md, Transcription); a model name needs the "
                      "internet on first use.") from None
 
-    def _decode(self, model: Any, audio: np.ndarray, initial_prompt: str | None) -> list[DecodedSegment]:
+    def _decode(self, model: Any, audio: np.ndarray, initial_prompt: str | None, *,
+                word_times: bool = True) -> list[DecodedSegment]:
         torch = require("torch", feature="the openai-whisper ASR backend")
         with torch.no_grad():
             result = model.transcribe(
                 audio, fp16=False, language="en", temperature=0.0, verbose=None,
                 initial_prompt=initial_prompt, condition_on_previous_text=False,
-                word_timestamps=self.word_timestamps,
+                word_timestamps=self.word_timestamps and word_times,
                 no_speech_threshold=self.checks.no_speech_threshold,
                 logprob_threshold=self.checks.logprob_threshold,
                 compression_ratio_threshold=self.checks.compression_ratio_threshold)

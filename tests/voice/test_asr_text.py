@@ -18,6 +18,8 @@ from simulator.asr.guards import (
     SpeechSpan,
     assemble_transcript,
     combined_prompt,
+    merge_fillers,
+    merge_fillers_into_text,
     model_input,
 )
 from simulator.asr.wer import corpus_wer, normalise, number_words, wer, word_errors
@@ -137,6 +139,44 @@ def test_guard_drops_the_prompt_echoed_back():
     echo = _segment(" Um, uh, er, hmm.", [("Um,", 0.1, 0.2, 0.5), ("uh,", 0.2, 0.3, 0.5),
                                           ("er,", 0.4, 0.5, 0.5), ("hmm.", 0.5, 0.6, 0.5)])
     assert assemble_transcript([echo], SPEECH, 2.0, prompt=FILLER_PROMPT).is_empty
+
+
+def test_a_word_split_at_its_hyphen_is_joined_again():
+    # Whisper's word timings give "cold" and "-hearted" as two words; the text read "cold -hearted".
+    seg = _segment(" a cold -hearted man - really", [("a", 0.0, 0.1, 0.9), ("cold", 0.1, 0.4, 0.9),
+                                                     ("-hearted", 0.4, 0.8, 0.7), ("man", 0.8, 1.0, 0.9),
+                                                     ("-", 1.0, 1.1, 0.5), ("really", 1.1, 1.4, 0.9)])
+    transcript = assemble_transcript([seg], SPEECH, 2.0)
+    assert transcript.text == "a cold-hearted man - really"  # a lone dash between words stays a dash
+    joined = transcript.words[1]
+    assert (joined.text, joined.start_s, joined.end_s, joined.probability) == ("cold-hearted", 0.1, 0.8, 0.7)
+    no_timings = _segment(" She is ill -disposed, truly.", [])
+    assert assemble_transcript([no_timings], SPEECH, 2.0).text == "She is ill-disposed, truly."
+
+
+def test_only_the_fillers_of_the_filler_pass_join_the_words():
+    timed = [("Can", 0.0, 0.6), ("I", 0.6, 0.7), ("have", 0.7, 1.0), ("your", 1.0, 1.8), ("postcode", 1.9, 2.3),
+             ("please?", 2.3, 2.5)]
+    words = tuple(Word(w, s, e, 0.9) for w, s, e in timed)
+    # The prompted pass bends "postcode" into "post code"; only its fillers are taken, each where it was heard.
+    merged = merge_fillers(words, "Uh, can I have your, um, post code please?")
+    assert [w.text for w in merged] == ["Uh,", "Can", "I", "have", "your", "um,", "postcode", "please?"]
+    um = merged[5]
+    assert (um.start_s, um.end_s) == (1.8, 1.9)  # the gap between its neighbours
+    assert merged[0].start_s == merged[0].end_s == 0.0  # "Can" absorbed the "Uh" without the prompt
+    assert merge_fillers(words, "Can I have your post code please?") == words
+    # A filler the word pass wrote itself is not counted twice; one after the last word goes last.
+    own = (*words[:4], Word("um", 1.8, 1.9, 0.5), *words[4:])
+    assert [w.text for w in merge_fillers(own, "Can I have your um postcode please? Uh.")] == [
+        "Can", "I", "have", "your", "um", "postcode", "please?", "Uh."]
+
+
+def test_fillers_join_a_text_without_word_timings():
+    # live turns decode without word timings: the fillers go into the text at the same places
+    assert merge_fillers_into_text("Can I have your postcode please?", "Uh, can I have your, um, post code please?"
+                                   ) == "Uh, Can I have your um, postcode please?"
+    assert merge_fillers_into_text("", "Um.") == "Um."  # a lone filler the plain decode dropped
+    assert merge_fillers_into_text("I am sorry.", "I am sorry.") == "I am sorry."
 
 
 def test_combined_prompt_puts_the_filler_style_last():
