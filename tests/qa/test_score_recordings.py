@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from simulator.asr.channels import read_channels
+from simulator.asr.wer import normalise as wer_words
 from simulator.cli import main
 from tests.lab.conftest import db_url  # noqa: F401  (the fixture)
 
@@ -38,7 +39,7 @@ def test_stereo_recordings_in_phone_formats_keep_the_two_sides_apart(capsys, nam
     assert [t["speaker"] for t in turns] == [speaker for speaker, *_ in LINES]
     for turn, (_speaker, start, end, word) in zip(turns, LINES, strict=True):
         assert turn["start_s"] == pytest.approx(start, abs=0.3) and turn["end_s"] == pytest.approx(end, abs=0.3)
-        assert word in turn["text"].lower()
+        assert word in wer_words(turn["text"])  # "3" and "three" alike: Whisper writes either
 
 
 def test_a_mono_call_of_both_voices_says_what_was_not_judged_and_splits_no_speakers(capsys):
