@@ -7,9 +7,10 @@ import pytest
 
 from simulator.analysis.behaviour.clauses import split_clauses
 from simulator.analysis.behaviour.corpus import LabelledReply
+from simulator.analysis.behaviour.features import Window, empathy_matrix, reply_vector
 from simulator.analysis.behaviour.linear import best_threshold, fit_logistic, sigmoid
 from simulator.analysis.behaviour.metrics import agreement, macro_f1
-from simulator.scenario.kinds import ForbiddenKind, StepKind, kind_from_name, suggest_kind
+from simulator.scenario.kinds import CLAUSE_LABELS, ForbiddenKind, StepKind, kind_from_name, suggest_kind
 
 
 def texts(reply: str) -> list[str]:
@@ -88,3 +89,30 @@ def test_the_corpus_files_are_well_formed_and_cover_every_kind(repo_root, capsys
     assert "0 bad lines" in printed
     for kind in (*StepKind, *ForbiddenKind):
         assert f"'{kind.value}': 0" not in printed, kind
+
+
+def _windows(*words: int) -> list[Window]:
+    return [Window(" ".join(["word"] * n), 0, 0, i == 0, i == len(words) - 1) for i, n in enumerate(words)]
+
+
+def test_empathy_features_carry_the_warmest_clause_whole_whatever_surrounds_it():
+    # A long greeting and a long verification around one short apology: the mean is mostly them,
+    # but the empathy features also hold the apology's own embedding, unchanged.
+    vectors = np.eye(4, dtype=np.float32)[:3]  # greeting, apology, verification
+    windows = _windows(12, 4, 12)
+    scores = np.zeros((3, len(CLAUSE_LABELS)))
+    scores[0, CLAUSE_LABELS.index(StepKind.GREET)] = 0.9
+    scores[1, CLAUSE_LABELS.index(StepKind.APOLOGISE)] = 0.8
+    scores[2, CLAUSE_LABELS.index(StepKind.VERIFY_IDENTITY)] = 0.95
+    row = empathy_matrix(reply_vector(vectors, windows), vectors, scores)[0]
+    mean, warmest, best = row[:4], row[4:8], row[8:]
+    assert mean[1] < mean[0] == pytest.approx(mean[2])
+    assert np.array_equal(warmest, vectors[1])
+    assert np.array_equal(best, scores.max(axis=0).astype(np.float32))
+    scores[2, CLAUSE_LABELS.index(StepKind.ACKNOWLEDGE_EMOTION)] = 0.85  # a named feeling outranks it
+    assert np.array_equal(empathy_matrix(reply_vector(vectors, windows), vectors, scores)[0, 4:8], vectors[2])
+
+
+def test_a_reply_without_clauses_has_empty_empathy_features():
+    row = empathy_matrix(np.zeros(4, np.float32), np.zeros((0, 4), np.float32), np.zeros((0, len(CLAUSE_LABELS))))
+    assert row.shape == (1, 8 + len(CLAUSE_LABELS)) and not row.any()

@@ -3,6 +3,7 @@ it loads with a clear message when its file is damaged."""
 
 from __future__ import annotations
 
+import dataclasses
 import subprocess
 import sys
 
@@ -34,3 +35,13 @@ def test_a_damaged_weights_file_is_named_with_what_to_do(tmp_path):
     damaged.write_bytes(shipped_weights_path().read_bytes()[:500])
     with pytest.raises(WeightsError, match=r"behaviour_en\.npz.*rebuild it with python -m simulator\.analysis"):
         BehaviourWeights.load(damaged)
+
+
+def test_weights_whose_empathy_model_reads_other_features_are_refused_with_what_to_do(tmp_path):
+    # A file from before the empathy model also read the warmest clause: one embedding fewer.
+    weights = shipped_weights()
+    embedding = weights.clause_weights.shape[0] - 2
+    older = dataclasses.replace(weights, empathy_weights=weights.empathy_weights[embedding:])
+    older.save(tmp_path / "behaviour_en.npz")
+    with pytest.raises(WeightsError, match=r"older version.*rebuild it with python -m simulator\.analysis"):
+        BehaviourWeights.load(tmp_path / "behaviour_en.npz")

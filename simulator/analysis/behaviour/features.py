@@ -3,8 +3,10 @@
 A reply is read in *windows*, one per clause.  A window's features are its sentence embedding plus
 where it sits in the reply (greetings open a reply, closes end it).  The reply's features are the
 mean of its clauses' embeddings plus the strongest clause-level score of every kind, so
-"I'm sorry" inside a sarcastic reply is weighed together with the sarcasm: empathy and the final
-call on each kind are made on these.
+"I'm sorry" inside a sarcastic reply is weighed together with the sarcasm: the final call on each
+kind is made on these.  Empathy also sees the warmest clause's own embedding (``empathy_matrix``):
+in the mean, a greeting, a security check and a procedural step outweigh the one clause that
+carries the feeling.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ import numpy as np
 import numpy.typing as npt
 
 from simulator.analysis.behaviour.clauses import split_clauses
+from simulator.scenario.kinds import CLAUSE_LABELS, StepKind
 
 Embeddings = npt.NDArray[np.float32]
 """Sentence embeddings or model inputs, one row per text (float32, as the encoder returns them)."""
@@ -45,6 +48,29 @@ def reply_matrix(reply_vector: npt.NDArray[np.floating], clause_scores: npt.NDAr
     """One row: the whole reply's embedding and, per kind, its best window score (0 with no windows)."""
     best = clause_scores.max(axis=0) if len(clause_scores) else np.zeros(clause_scores.shape[1], np.float32)
     return np.hstack([reply_vector.astype(np.float32), best.astype(np.float32)])[None, :]
+
+
+# The clause-level kinds whose score marks the clause that carries the reply's empathy.
+WARM_KIND_COLUMNS = tuple(CLAUSE_LABELS.index(kind) for kind in (StepKind.ACKNOWLEDGE_EMOTION, StepKind.APOLOGISE))
+
+
+def empathy_matrix(reply_vector: npt.NDArray[np.floating], window_vectors: npt.NDArray[np.floating],
+                   clause_scores: npt.NDArray[np.floating]) -> Embeddings:
+    """One row for the empathy regressions: the reply's mean embedding, the embedding of its warmest
+    clause (the one the clause model finds likeliest to acknowledge a feeling or apologise; zeros
+    with no windows), and per kind its best window score.
+
+    The mean alone averages the warm clause with everything around it, and the corpus' replies that
+    open with a greeting are mostly calm routine ones, so "Thank you for calling, my name is Sam.
+    I'm so sorry, ..." read as weak where the same reply without the greeting read as strong; the
+    warmest clause is read the same wherever it sits (docs/scoring.md, "what was tuned on what").
+    """
+    if len(clause_scores):
+        warmest = window_vectors[int(np.argmax(clause_scores[:, list(WARM_KIND_COLUMNS)].max(axis=1)))]
+    else:
+        warmest = np.zeros_like(reply_vector)
+    best = clause_scores.max(axis=0) if len(clause_scores) else np.zeros(clause_scores.shape[1], np.float32)
+    return np.hstack([reply_vector.astype(np.float32), warmest.astype(np.float32), best.astype(np.float32)])[None, :]
 
 
 def reply_vector(window_vectors: npt.NDArray[np.floating], windows: Sequence[Window]) -> Embeddings:

@@ -27,6 +27,7 @@ from simulator.analysis.behaviour.features import (
     Embeddings,
     Encode,
     Window,
+    empathy_matrix,
     reply_matrix,
     reply_vector,
     reply_windows,
@@ -57,7 +58,7 @@ class BehaviourWeights:
     clause_weights: Weights  # (features, labels)
     clause_bias: Weights
     clause_thresholds: Weights  # the best clause alone shows the kind at or above this
-    empathy_weights: Weights  # (features, 2): P(at least weak), P(strong)
+    empathy_weights: Weights  # (empathy features, 2): P(at least weak), P(strong)
     empathy_bias: Weights
     empathy_thresholds: Weights
     reply_weights: Weights  # (features, labels): the whole reply performs the kind
@@ -88,6 +89,11 @@ class BehaviourWeights:
         if weights.labels != CLAUSE_LABELS:
             raise WeightsError(f"{path}: made for labels {weights.labels}, this callsim knows {CLAUSE_LABELS}; "
                                "rebuild it with python -m simulator.analysis.behaviour.train")
+        embedding = weights.clause_weights.shape[0] - 2  # a window is its embedding and two position flags
+        if weights.empathy_weights.shape[0] != 2 * embedding + len(CLAUSE_LABELS):
+            raise WeightsError(f"{path}: its empathy model reads other features than this callsim gives it "
+                               "(made by an older version); rebuild it with "
+                               "python -m simulator.analysis.behaviour.train")
         return weights
 
     def save(self, path: Path) -> None:
@@ -189,8 +195,10 @@ class BehaviourModel:
         probabilities = self.window_probabilities(window_vectors, windows)
         if not windows:
             return BehaviourReading(reply, (), window_vectors, probabilities, (), (), EmpathyLevel.NONE, 0.0, 0.0)
-        features = reply_matrix(reply_vector(window_vectors, windows), probabilities)
-        some, strong = sigmoid((features @ self.weights.empathy_weights + self.weights.empathy_bias)[0]
+        mean = reply_vector(window_vectors, windows)
+        features = reply_matrix(mean, probabilities)
+        empathy_features = empathy_matrix(mean, window_vectors, probabilities)
+        some, strong = sigmoid((empathy_features @ self.weights.empathy_weights + self.weights.empathy_bias)[0]
                                .astype(np.float64))
         strong = min(strong, some)
         some_cut, strong_cut = (float(t) for t in self.weights.empathy_thresholds)

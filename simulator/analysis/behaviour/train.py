@@ -20,8 +20,9 @@ replies they are scored on):
      a false accusation costs more than a miss);
    - per kind, a second cut on the best clause score alone, the lowest with 90% out-of-fold
      precision: one clear apology in a reply that does five other jobs still counts;
-   - empathy: two logistic regressions (at least weak; strong) on the same features, with
-     thresholds set out of fold for none-vs-some and none/weak/strong macro-F1.
+   - empathy: two logistic regressions (at least weak; strong) on the same features plus the
+     embedding of the reply's warmest clause, with thresholds set out of fold for none-vs-some and
+     none/weak/strong macro-F1.
 3. Customer distress: one logistic regression on the customer's line (calm vs frustrated, worried
    or angry), threshold set out of fold.
 """
@@ -51,6 +52,7 @@ from simulator.analysis.behaviour.features import (
     Embeddings,
     Encode,
     Window,
+    empathy_matrix,
     reply_matrix,
     reply_vector,
     reply_windows,
@@ -186,6 +188,13 @@ class Trainer:
         features: Embeddings = reply_matrix(self._reply_vector[index], scores)[0]  # the matrix has one row
         return features
 
+    def empathy_features(self, index: int, scores: Floats) -> Embeddings:
+        windows = self.inference_windows[index]
+        vectors = self.vectors([w.text for w in windows]) if windows else np.zeros((0, 0), np.float32)
+        features: Embeddings = empathy_matrix(self._reply_vector[index], vectors,
+                                              scores if len(scores) else np.zeros((0, len(CLAUSE_LABELS))))[0]
+        return features
+
     def train(self, encoder: str, about: dict[str, Any]) -> BehaviourWeights:
         clause_weights, clause_bias = self.fit_clauses(list(range(len(self.replies))))
         oof = self.out_of_fold((clause_weights, clause_bias))
@@ -263,7 +272,7 @@ class Trainer:
 
     def _fit_empathy(self, oof: list[Floats]) -> tuple[Floats, Floats, Floats]:
         rated = [i for i, r in enumerate(self.replies) if r.empathy is not None]
-        features = np.stack([self.reply_features(i, oof[i]) for i in rated])
+        features = np.stack([self.empathy_features(i, oof[i]) for i in rated])
         levels = np.array([self.replies[i].empathy for i in rated])
         targets = (levels >= 1).astype(np.float64), (levels >= 2).astype(np.float64)
         held_some, held_strong = (self._held_out(features, target, rated) for target in targets)
