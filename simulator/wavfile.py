@@ -50,6 +50,16 @@ class Audio:
         return mixed
 
 
+def existing_file(path: Path | str) -> Path:
+    """``path`` as a Path, or ``AudioFileError`` when there is no file there (before any decoder runs)."""
+    path = Path(path)
+    if not path.exists():
+        raise AudioFileError(f"{path}: no such file")
+    if not path.is_file():
+        raise AudioFileError(f"{path}: not a file")
+    return path
+
+
 def read_wav(path: Path | str) -> Audio:
     path = Path(path)
     try:

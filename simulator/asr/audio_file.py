@@ -12,16 +12,12 @@ import numpy as np
 
 from simulator.asr.base import SAMPLE_RATE
 from simulator.lazy import MissingPackage, require
-from simulator.wavfile import AudioFileError, NotPcmWav, read_wav, resample
+from simulator.wavfile import AudioFileError, NotPcmWav, existing_file, read_wav, resample
 
 
 def read_audio(path: Path | str) -> np.ndarray:
     """The file's audio as float32 mono at 16 kHz in [-1, 1]."""
-    path = Path(path)
-    if not path.exists():
-        raise AudioFileError(f"{path}: no such file")
-    if not path.is_file():
-        raise AudioFileError(f"{path}: not a file")
+    path = existing_file(path)
     try:
         audio = read_wav(path)
     except NotPcmWav as wav_error:

@@ -18,7 +18,7 @@ from types import ModuleType
 import numpy as np
 
 from simulator.lazy import MissingPackage, require
-from simulator.wavfile import Audio, AudioFileError, read_wav, resample
+from simulator.wavfile import Audio, AudioFileError, existing_file, read_wav, resample
 
 AUDIO_SUFFIXES = frozenset({".wav", ".mp3", ".flac", ".ogg", ".oga", ".opus", ".m4a", ".aac", ".wma", ".amr",
                             ".au", ".aiff", ".aif", ".gsm", ".webm", ".mka"})
@@ -31,11 +31,7 @@ def read_channels(path: Path | str, sample_rate: int | None = None) -> Audio:
 
     Raises ``AudioFileError`` naming the file for anything missing, unreadable or without audio.
     """
-    path = Path(path)
-    if not path.exists():
-        raise AudioFileError(f"{path}: no such file")
-    if not path.is_file():
-        raise AudioFileError(f"{path}: not a file")
+    path = existing_file(path)
     try:
         av = require("av", "av", feature="decoding call recordings")
     except MissingPackage:
