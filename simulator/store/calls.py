@@ -137,11 +137,15 @@ class CallRepo(Transactions):
 
     def scorecards(self, trainee: str | None = None, team: str | None = None, *,
                    kind: CallKind | None = None) -> list[tuple[Attempt, Scorecard]]:
-        """Finished, scored calls with their full scorecards, oldest first (growth and reports)."""
-        query = _narrowed(attempt_query().add_columns(m.scorecards.c.data.label("card"))
+        """Finished, scored calls with their full scorecards (reviewed where a trainer reviewed them),
+        oldest first (growth and reports)."""
+        query = _narrowed(attempt_query().add_columns(m.scorecards.c.data.label("card"),
+                                                      m.reviewed_scores.c.data.label("reviewed_card"))
                           .where(m.calls.c.status == CallStatus.FINISHED.value, m.scorecards.c.call_id.is_not(None)),
                           trainee=trainee, team=team, kind=kind)
-        return [(attempt_from_row(row), scorecard_from_json(row.card)) for row in self._in_start_order(query)]
+        # a reviewed call counts with its reviewed scorecard (Attempt.reviewed_by names the trainers)
+        return [(attempt_from_row(row), scorecard_from_json(row.reviewed_card or row.card))
+                for row in self._in_start_order(query)]
 
     def _in_start_order(self, query: sa.Select[Any]) -> Sequence[sa.Row[Any]]:
         return self._read(lambda conn: conn.execute(query.order_by(m.calls.c.started_at, m.calls.c.id)).all())
@@ -168,11 +172,14 @@ class CallRepo(Transactions):
             turn_rows = conn.execute(sa.select(m.turns.c.data).where(m.turns.c.call_id == full_id)
                                      .order_by(m.turns.c.idx)).scalars().all()
             card = conn.execute(sa.select(m.scorecards.c.data).where(m.scorecards.c.call_id == full_id)).scalar()
+            reviewed = conn.execute(sa.select(m.reviewed_scores.c.data)
+                                    .where(m.reviewed_scores.c.call_id == full_id)).scalar()
             attempt = attempt_from_row(row)
             record = CallRecord(header_from_json(header_data), tuple(turn_from_json(t) for t in turn_rows),
                                 attempt.outcome, attempt.ended_at, attempt.status == CallStatus.FINISHED,
                                 Path(attempt.folder) if attempt.folder else None)
-            return StoredCall(attempt, record, scorecard_from_json(card) if card is not None else None)
+            return StoredCall(attempt, record, scorecard_from_json(card) if card is not None else None,
+                              scorecard_from_json(reviewed) if reviewed is not None else None)
         return self._read(work)
 
     def recordings(self, call_id: str) -> list[Recording]:

@@ -161,3 +161,74 @@ drill_runs = Table(
     Column("started_at", String(40), nullable=False),
     Column("data", JSON, nullable=False),  # the DrillResult as JSON: baseline, stages with call ids, pause
 )
+
+# -- trainer reviews (migration 0003) -----------------------------------------------------------------
+# A trainer's change to one machine judgement of a call: the machine's value is kept beside the
+# reviewer's.  One row per (call, reviewer, what was judged); a later change updates it, and the
+# audit table keeps every change with who and when.
+review_overrides = Table(
+    "review_overrides", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("call_id", String(32), ForeignKey("calls.id", ondelete="CASCADE"), nullable=False, index=True),
+    Column("reviewer", String(100), nullable=False),
+    Column("target", String(16), nullable=False),  # empathy | step | forbidden | dimension
+    Column("turn_index", Integer, nullable=False),  # trainee turn, 1-based; 0 = the whole call (dimension)
+    Column("item", String(64), nullable=False),  # step id, phrase id or dimension; "" for empathy
+    Column("machine", JSON, nullable=True),
+    Column("reviewed", JSON, nullable=False),
+    Column("reason", Text, nullable=False),
+    Column("created_at", String(40), nullable=False),
+    Column("updated_at", String(40), nullable=False),
+    UniqueConstraint("call_id", "reviewer", "target", "turn_index", "item", name="uq_review_overrides_judgement"),
+)
+
+review_notes = Table(
+    "review_notes", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("call_id", String(32), ForeignKey("calls.id", ondelete="CASCADE"), nullable=False, index=True),
+    Column("author", String(100), nullable=False),
+    Column("at_s", Float, nullable=False),  # on the call clock
+    Column("turn_index", Integer, nullable=True),  # the trainee turn the note is about, if any
+    Column("text", Text, nullable=False),
+    Column("created_at", String(40), nullable=False),
+)
+
+review_audit = Table(
+    "review_audit", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("call_id", String(32), ForeignKey("calls.id", ondelete="CASCADE"), nullable=False, index=True),
+    Column("actor", String(100), nullable=False),
+    Column("action", String(32), nullable=False),  # override | accept | note
+    Column("target", String(200), nullable=False),
+    Column("before", JSON, nullable=True),
+    Column("after", JSON, nullable=True),
+    Column("reason", Text, nullable=True),
+    Column("at", String(40), nullable=False),
+)
+
+# Each reviewer's scorecard of a call (their overrides applied): what calibration compares.
+call_reviews = Table(
+    "call_reviews", metadata,
+    Column("call_id", String(32), ForeignKey("calls.id", ondelete="CASCADE"), primary_key=True),
+    Column("reviewer", String(100), primary_key=True),
+    Column("started_at", String(40), nullable=False),
+    Column("updated_at", String(40), nullable=False),
+    Column("overall", Float, nullable=False),
+    Column("passed", Boolean, nullable=False),
+    Column("data", JSON, nullable=False),
+)
+
+# The call's reviewed scorecard (every reviewer's overrides, the latest change winning): what
+# scorecards, growth, levels, leaderboards and reports use in place of the machine's.
+reviewed_scores = Table(
+    "reviewed_scores", metadata,
+    Column("call_id", String(32), ForeignKey("calls.id", ondelete="CASCADE"), primary_key=True),
+    Column("overall", Float, nullable=False),
+    Column("passed", Boolean, nullable=False),
+    Column("empathy", Float, nullable=True),
+    Column("compliance", Float, nullable=True),
+    Column("tone", Float, nullable=True),
+    Column("reviewers", JSON, nullable=False),  # names, in the order they first reviewed
+    Column("updated_at", String(40), nullable=False),
+    Column("data", JSON, nullable=False),
+)

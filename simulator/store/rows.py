@@ -123,22 +123,30 @@ def replace_scorecard(conn: Any, call_id: str, card: Scorecard) -> None:
         conn.execute(m.evidence.insert(), items)
 
 
+def _reviewed_or_machine(column: str) -> Any:
+    """A headline figure: the reviewed one when a trainer reviewed the call, else the machine's."""
+    reviewed = m.reviewed_scores.c.call_id.is_not(None)
+    return sa.case((reviewed, m.reviewed_scores.c[column]), else_=m.scorecards.c[column]).label(column)
+
+
 def attempt_query() -> Any:
     turn_count = (sa.select(sa.func.count(m.turns.c.id)).where(m.turns.c.call_id == m.calls.c.id)
                   .correlate(m.calls).scalar_subquery())
     return (sa.select(m.calls.c.id, m.trainees.c.name.label("trainee"), m.calls.c.scenario_id, m.calls.c.seed,
                       m.calls.c.kind, m.calls.c.status, m.calls.c.started_at, m.calls.c.ended_at, m.calls.c.outcome,
-                      m.scorecards.c.overall, m.scorecards.c.passed, m.scorecards.c.empathy,
-                      m.scorecards.c.compliance, m.scorecards.c.tone, m.calls.c.drill, m.calls.c.competition_id,
-                      m.calls.c.folder, turn_count.label("turn_count"))
-            .select_from(m.calls.outerjoin(m.trainees).outerjoin(m.teams).outerjoin(m.scorecards)))
+                      *(_reviewed_or_machine(c) for c in ("overall", "passed", "empathy", "compliance", "tone")),
+                      m.calls.c.drill, m.calls.c.competition_id, m.calls.c.folder, turn_count.label("turn_count"),
+                      m.reviewed_scores.c.reviewers, m.scorecards.c.overall.label("machine_overall"))
+            .select_from(m.calls.outerjoin(m.trainees).outerjoin(m.teams).outerjoin(m.scorecards)
+                         .outerjoin(m.reviewed_scores, m.reviewed_scores.c.call_id == m.calls.c.id)))
 
 
 def attempt_from_row(row: Any) -> Attempt:
     return Attempt(row.id, row.trainee, row.scenario_id, row.seed, CallKind(row.kind), CallStatus(row.status),
                    row.started_at, row.ended_at, Outcome(row.outcome) if row.outcome else None, row.overall,
                    None if row.passed is None else bool(row.passed), row.empathy, row.compliance, row.tone,
-                   row.drill, row.competition_id, row.folder, int(row.turn_count or 0))
+                   row.drill, row.competition_id, row.folder, int(row.turn_count or 0),
+                   tuple(row.reviewers or ()), row.machine_overall)
 
 
 def recover_call(conn: Any, call_id: str, folder: str | None) -> RecoveredCall:

@@ -13,11 +13,12 @@ from simulator.store.calls import CallRepo
 from simulator.store.engine import create_engine, upgrade_to_head
 from simulator.store.labrecords import LabRecordRepo
 from simulator.store.people import PeopleRepo
+from simulator.store.reviews import ReviewRepo
 from simulator.store.rows import HOST, safe_url, sha256_file
 from simulator.store.types import StoreError
 
 
-class SqlStore(PeopleRepo, CallRepo, LabRecordRepo):
+class SqlStore(PeopleRepo, CallRepo, LabRecordRepo, ReviewRepo):
     """The training store.  Every method is one transaction; results are frozen values."""
 
     def __init__(self, url: str):

@@ -196,7 +196,8 @@ def forget_trainee(store: SqlStore, trainee: str, recordings_dir: Path | None = 
                    .scalars().all() if f]
         audio = conn.execute(sa.select(m.recordings.c.path).where(m.recordings.c.call_id.in_(call_ids))).scalars().all()
         rows = 0
-        for table in (m.evidence, m.scorecards, m.ratings, m.recordings, m.turns):
+        for table in (m.evidence, m.scorecards, m.ratings, m.recordings, m.turns, m.review_overrides, m.review_notes,
+                      m.review_audit, m.call_reviews, m.reviewed_scores):
             rows += conn.execute(table.delete().where(table.c.call_id.in_(call_ids))).rowcount
         rows += conn.execute(m.calls.delete().where(m.calls.c.trainee_id == found)).rowcount
         rows += conn.execute(m.kpis.delete().where(m.kpis.c.trainee_id == found)).rowcount

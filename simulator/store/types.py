@@ -65,13 +65,26 @@ class Attempt:
     competition: str | None = None
     folder: str | None = None
     turns: int = 0
+    # a trainer's review: ``overall``/``passed``/dimensions above are then the reviewed ones
+    reviewed_by: tuple[str, ...] = ()
+    machine_overall: float | None = None  # the machine's overall, kept beside the reviewed one
+
+    @property
+    def reviewed(self) -> bool:
+        return bool(self.reviewed_by)
 
 
 @dataclass(frozen=True, slots=True)
 class StoredCall:
     attempt: Attempt
     record: CallRecord
-    scorecard: Scorecard | None
+    scorecard: Scorecard | None  # the machine's
+    reviewed: Scorecard | None = None  # with the trainers' overrides, when the call was reviewed
+
+    @property
+    def effective_scorecard(self) -> Scorecard | None:
+        """The reviewed scorecard where there is one, else the machine's."""
+        return self.reviewed or self.scorecard
 
 
 @dataclass(frozen=True, slots=True)
@@ -122,3 +135,70 @@ class Certification:
     stars: int
     certified_at: str
     call_ids: tuple[str, ...]  # the exam calls that earned it
+
+
+class ReviewTarget(enum.StrEnum):
+    """What a trainer can override, and the value each takes."""
+
+    EMPATHY = "empathy"  # a trainee turn's empathy level: 0 none, 1 weak, 2 strong
+    STEP = "step"  # whether a trainee turn performed a script step: true/false
+    FORBIDDEN = "forbidden"  # whether a trainee turn said a forbidden phrase: true/false
+    DIMENSION = "dimension"  # a dimension's score for the whole call: 0..100
+
+
+@dataclass(frozen=True, slots=True)
+class Override:
+    """A reviewer's judgement beside the machine's.  ``turn_index`` 0 is the whole call."""
+
+    call_id: str
+    reviewer: str
+    target: ReviewTarget
+    turn_index: int
+    item: str  # step id, phrase id or dimension name; "" for an empathy level
+    machine: int | float | bool | None
+    reviewed: int | float | bool
+    reason: str
+    created_at: str
+    updated_at: str
+
+    @property
+    def what(self) -> str:
+        """Plain words for what was judged, e.g. ``turn 2 step verify``."""
+        where = "call" if self.turn_index == 0 else f"turn {self.turn_index}"
+        return f"{where} {self.target.value}" + (f" {self.item}" if self.item else "")
+
+
+@dataclass(frozen=True, slots=True)
+class ReviewNote:
+    """A trainer's note at a moment of the call, shown to the trainee with their results and replay."""
+
+    id: int
+    call_id: str
+    author: str
+    at_s: float  # on the call clock
+    turn_index: int | None
+    text: str
+    created_at: str
+
+
+@dataclass(frozen=True, slots=True)
+class AuditEntry:
+    call_id: str
+    actor: str
+    action: str  # override | accept | note
+    target: str
+    before: object
+    after: object
+    reason: str | None
+    at: str
+
+
+@dataclass(frozen=True, slots=True)
+class CallReview:
+    """One reviewer's scorecard of a call: the machine's with their overrides applied."""
+
+    call_id: str
+    reviewer: str
+    started_at: str
+    updated_at: str
+    scorecard: Scorecard

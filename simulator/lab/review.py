@@ -1,0 +1,332 @@
+"""Trainer review of a stored call: override the machine's judgements with a reason, note moments of
+the timeline, and rescore.
+
+An override changes one judgement: a trainee turn's empathy level, whether a turn performed a
+script step or said a forbidden phrase, or a dimension's score for the whole call.  Turn
+judgements are laid over the call's recorded analyses and the call is scored again by the same
+scorer (so a step a trainer marks as done moves compliance exactly as if the machine had heard
+it); dimension scores then replace the rescored ones and the overall is the rubric-weighted mean
+again.  The machine's scorecard is never changed: the reviewed one is stored beside it.
+
+Scores elsewhere (growth, levels, leaderboards, reports) read the reviewed score through the
+store's attempts and scorecards; ``effective_score`` says which one a figure is, for display.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any
+
+from simulator.contracts import EmpathyJudgement, EmpathyLevel, ForbiddenHit, MatchKind, Severity, StepHit
+from simulator.record import CallRecord, TurnRecord, now_iso
+from simulator.scenario.diagnostics import FileProblems
+from simulator.scenario.loader import LoadedScenario, effective_rubric, load_scenario
+from simulator.scenario.model import Rubric, Scenario
+from simulator.scoring.scorecard import Dimension, DimensionScore, Scorecard, ScoreEvidence
+from simulator.store.types import Attempt, Override, ReviewNote, ReviewTarget, StoredCall, StoreError
+
+REVIEW_RULE = "review.override"
+_TRUE = {"yes", "y", "true", "1", "said", "done", "hit"}
+_FALSE = {"no", "n", "false", "0", "not", "missed", "none"}
+
+
+class ReviewError(StoreError):
+    """An override or note that cannot be applied (unknown turn, step, phrase, bad value...)."""
+
+
+# -- what a figure is: for rankings, growth and reports to say "reviewed by X" ----------------------
+@dataclass(frozen=True, slots=True)
+class EffectiveScore:
+    overall: float | None
+    passed: bool | None
+    reviewed_by: tuple[str, ...]
+    machine_overall: float | None
+
+    @property
+    def label(self) -> str:
+        """``72.0`` or ``72.0 (reviewed by kim; machine 64.5)``."""
+        if self.overall is None:
+            return "-"
+        if not self.reviewed_by:
+            return f"{self.overall:.1f}"
+        machine = "" if self.machine_overall is None else f"; machine {self.machine_overall:.1f}"
+        return f"{self.overall:.1f} (reviewed by {', '.join(self.reviewed_by)}{machine})"
+
+
+def effective_score(attempt: Attempt) -> EffectiveScore:
+    """The score a call counts with: the trainers' reviewed score where there is one, else the machine's.
+
+    ``store.attempts()`` already carries it in ``overall``/``passed``; this names who reviewed it.
+    """
+    return EffectiveScore(attempt.overall, attempt.passed, attempt.reviewed_by,
+                          attempt.machine_overall if attempt.reviewed_by else attempt.overall)
+
+
+# -- loading what a review needs --------------------------------------------------------------------
+def load_call_scenario(stored: StoredCall, scenarios_dir: Path) -> LoadedScenario:
+    """The scenario the call was played against: its recorded path, else ``scenarios_dir/<id>.yaml``."""
+    header = stored.record.header
+    candidates = [Path(header.scenario_path)] if header.scenario_path else []
+    candidates.append(Path(scenarios_dir) / f"{header.scenario_id}.yaml")
+    path = next((p for p in candidates if p.is_file()), None)
+    if path is None:
+        raise ReviewError(f"scenario {header.scenario_id!r} not found (looked at "
+                          f"{', '.join(str(c) for c in candidates)}): reviewing rescores the call against it")
+    try:
+        return load_scenario(path)
+    except FileProblems as problems:
+        raise ReviewError(f"scenario {path} does not load: {str(problems).splitlines()[0]}") from None
+
+
+def trainee_turns(record: CallRecord) -> dict[int, TurnRecord]:
+    """Trainee turns with their analysis, by the 1-based number the scorecard shows."""
+    return {t.analysis.turn_index: t for t in record.turns if t.analysis is not None}
+
+
+# -- making an override -----------------------------------------------------------------------------
+def parse_value(target: ReviewTarget, text: str | int | float | bool) -> int | float | bool:
+    """The reviewer's value as typed (``strong``, ``yes``, ``72``) in the form the target takes."""
+    raw = str(text).strip().lower()
+    if target == ReviewTarget.EMPATHY:
+        try:
+            return int(EmpathyLevel.parse(int(raw) if raw.isdigit() else raw))
+        except (KeyError, ValueError):
+            raise ReviewError(f"empathy level {text!r}: use none, weak or strong (or 0, 1, 2)") from None
+    if target == ReviewTarget.DIMENSION:
+        try:
+            score = float(raw)
+        except ValueError:
+            raise ReviewError(f"score {text!r}: a number from 0 to 100") from None
+        if not 0 <= score <= 100:
+            raise ReviewError(f"score {score:g}: a number from 0 to 100")
+        return round(score, 1)
+    if raw in _TRUE:
+        return True
+    if raw in _FALSE:
+        return False
+    said = "said" if target == ReviewTarget.FORBIDDEN else "done"
+    raise ReviewError(f"{target.value} value {text!r}: yes ({said}) or no")
+
+
+def machine_value(stored: StoredCall, target: ReviewTarget, turn_index: int, item: str) -> int | float | bool | None:
+    """What the machine judged, checking that the turn, step, phrase or dimension exists."""
+    if target == ReviewTarget.DIMENSION:
+        try:
+            dimension = Dimension(item)
+        except ValueError:
+            raise ReviewError(f"dimension {item!r}: one of {', '.join(d.value for d in Dimension)}") from None
+        return None if stored.scorecard is None else stored.scorecard.dimension(dimension).score
+    turns = trainee_turns(stored.record)
+    if turn_index not in turns:
+        raise ReviewError(f"turn {turn_index}: the call has trainee turns 1-{max(turns, default=0)}")
+    analysis = turns[turn_index].analysis
+    assert analysis is not None  # trainee_turns keeps only analysed turns
+    if target == ReviewTarget.EMPATHY:
+        return int(analysis.empathy.level)
+    if target == ReviewTarget.STEP:
+        return item in analysis.step_ids
+    return item in analysis.forbidden_ids
+
+
+def check_item(scenario: Scenario, target: ReviewTarget, item: str) -> None:
+    if target == ReviewTarget.STEP and item not in {s.id for s in scenario.script}:
+        raise ReviewError(f"step {item!r} is not in scenario {scenario.id}'s script "
+                          f"({', '.join(s.id for s in scenario.script)})")
+    if target == ReviewTarget.FORBIDDEN and item not in {f.id for f in scenario.forbidden}:
+        raise ReviewError(f"forbidden phrase {item!r} is not in scenario {scenario.id} "
+                          f"({', '.join(f.id for f in scenario.forbidden) or 'it has none'})")
+
+
+def new_override(stored: StoredCall, scenario: Scenario, reviewer: str, target: ReviewTarget, turn_index: int,
+                 item: str, value: str | int | float | bool, reason: str) -> Override:
+    if target == ReviewTarget.EMPATHY:
+        item = ""
+    if target == ReviewTarget.DIMENSION:
+        turn_index = 0
+    elif not item and target != ReviewTarget.EMPATHY:
+        raise ReviewError(f"a {target.value} override names the {target.value} (its id in the scenario)")
+    check_item(scenario, target, item)
+    machine = machine_value(stored, target, turn_index, item)
+    if not reason.strip():
+        raise ReviewError("an override needs a reason (what the machine got wrong)")
+    stamp = now_iso()
+    return Override(stored.attempt.call_id, reviewer, target, turn_index, item, machine, parse_value(target, value),
+                    reason.strip(), stamp, stamp)
+
+
+# -- rescoring --------------------------------------------------------------------------------------
+def latest_per_judgement(overrides: Iterable[Override]) -> list[Override]:
+    """One override per judged thing: the most recently changed (trainers who disagree: the last word)."""
+    latest: dict[tuple[str, int, str], Override] = {}
+    for override in sorted(overrides, key=lambda o: (o.updated_at, o.reviewer)):
+        latest[(override.target.value, override.turn_index, override.item)] = override
+    return list(latest.values())
+
+
+def _quote(text: str, words: int = 12) -> str:
+    parts = text.split()
+    return " ".join(parts[:words]) + (" ..." if len(parts) > words else "")
+
+
+def _reviewed_turn(turn: TurnRecord, overrides: Sequence[Override], scenario: Scenario) -> TurnRecord:
+    analysis = turn.analysis
+    assert analysis is not None
+    severity = {f.id: Severity[f.severity.name] for f in scenario.forbidden}
+    for o in overrides:
+        if o.target == ReviewTarget.EMPATHY:
+            level = EmpathyLevel(int(o.reviewed))
+            analysis = replace(analysis, empathy=EmpathyJudgement(level, level / 2, analysis.empathy.evidence))
+        elif o.target == ReviewTarget.STEP:
+            kept = tuple(h for h in analysis.steps_hit if h.step_id != o.item)
+            added = (StepHit(o.item, _quote(turn.text), MatchKind.LITERAL, 1.0),) if o.reviewed else ()
+            analysis = replace(analysis, steps_hit=kept + added)
+        elif o.target == ReviewTarget.FORBIDDEN:
+            others = tuple(h for h in analysis.forbidden if h.phrase_id != o.item)
+            said = (ForbiddenHit(o.item, _quote(turn.text), severity.get(o.item, Severity.MAJOR), MatchKind.LITERAL),
+                    ) if o.reviewed else ()
+            analysis = replace(analysis, forbidden=others + said)
+    return replace(turn, analysis=analysis)
+
+
+def reviewed_record(record: CallRecord, overrides: Sequence[Override], scenario: Scenario) -> CallRecord:
+    """The call as the reviewer heard it: their turn judgements laid over the recorded analyses."""
+    by_turn: dict[int, list[Override]] = {}
+    for o in overrides:
+        if o.target != ReviewTarget.DIMENSION:
+            by_turn.setdefault(o.turn_index, []).append(o)
+    turns = tuple(_reviewed_turn(t, by_turn[t.analysis.turn_index], scenario)
+                  if t.analysis is not None and t.analysis.turn_index in by_turn else t for t in record.turns)
+    return replace(record, turns=turns)
+
+
+def _review_evidence(o: Override) -> ScoreEvidence:
+    dimension = {ReviewTarget.EMPATHY: Dimension.EMPATHY, ReviewTarget.DIMENSION: Dimension(o.item or "empathy")
+                 }.get(o.target, Dimension.COMPLIANCE)
+    shown = {True: "yes", False: "no"}
+    before = shown.get(o.machine, o.machine) if isinstance(o.machine, bool) else o.machine
+    after = shown.get(o.reviewed, o.reviewed) if isinstance(o.reviewed, bool) else o.reviewed
+    return ScoreEvidence(rule=REVIEW_RULE, quote="", detail=f"reviewed by {o.reviewer}: {o.what} {before} -> "
+                         f"{after} ({o.reason})", weight=0.0, turn_index=o.turn_index or None, dimension=dimension)
+
+
+def with_dimension_scores(card: Scorecard, scores: dict[Dimension, float], rubric: Rubric) -> Scorecard:
+    """The card with these dimension scores, the overall and the verdict worked out again."""
+    weights = {Dimension.EMPATHY: rubric.weights.empathy, Dimension.COMPLIANCE: rubric.weights.compliance,
+               Dimension.TONE: rubric.weights.tone}
+    dimensions = tuple(replace(d, score=scores[d.dimension], passed=scores[d.dimension] >= d.pass_mark)
+                       if d.dimension in scores else d for d in card.dimensions)
+    measured = [(d.score, weights[d.dimension]) for d in dimensions if d.score is not None]
+    total = sum(w for _, w in measured)
+    overall = round(sum(s * w for s, w in measured) / total, 1) if total else 0.0
+    # the verdict's other reasons (critical phrases, the ending) stand; the score ones are redone
+    kept = [r for r in card.fail_reasons if not r.startswith(("overall ", *(f"{d.value} " for d in Dimension)))]
+    score_reasons = [f"overall {overall:.1f} is below the pass mark {card.pass_mark:.0f}"] if overall < card.pass_mark else []
+    score_reasons += [f"{d.dimension.value} {d.score:.1f} is below its mark {d.pass_mark:.0f}"
+                      for d in dimensions if d.passed is False]
+    reasons = tuple(score_reasons + kept)
+    return replace(card, dimensions=dimensions, overall=overall, passed=not reasons, fail_reasons=reasons)
+
+
+def reviewed_scorecard(stored: StoredCall, overrides: Sequence[Override], loaded: LoadedScenario) -> Scorecard:
+    """The machine's scorecard with these overrides applied (each judged thing: the latest override)."""
+    from simulator.scoring.call_scorer import score_call
+
+    if stored.scorecard is None:
+        raise ReviewError(f"call {stored.attempt.call_id[:8]} has no scorecard yet (run `callsim recover`)")
+    chosen = latest_per_judgement(overrides)
+    rubric = effective_rubric(loaded)
+    card = stored.scorecard
+    if any(o.target != ReviewTarget.DIMENSION for o in chosen):
+        card = score_call(reviewed_record(stored.record, chosen, loaded.scenario), loaded.scenario, rubric)
+    scores = {Dimension(o.item): float(o.reviewed) for o in chosen if o.target == ReviewTarget.DIMENSION}
+    if scores:
+        card = with_dimension_scores(card, scores, rubric)
+    notes = tuple(_review_evidence(o) for o in chosen)
+    dimensions = tuple(replace(d, evidence=d.evidence + tuple(n for n in notes if n.dimension == d.dimension))
+                       for d in card.dimensions)
+    return replace(card, dimensions=dimensions, scorer=f"{stored.scorecard.scorer}+review")
+
+
+# -- the review, as stored ---------------------------------------------------------------------------
+@dataclass(frozen=True, slots=True)
+class CallReviewView:
+    """Everything a review screen or ``callsim review show`` presents about one call."""
+
+    stored: StoredCall
+    overrides: tuple[Override, ...]
+    notes: tuple[ReviewNote, ...]
+    audit: tuple[Any, ...]
+
+    @property
+    def reviewed_by(self) -> tuple[str, ...]:
+        return self.stored.attempt.reviewed_by
+
+
+def view_call(store: Any, call_id: str) -> CallReviewView:
+    stored = store.get_call(call_id)
+    full_id = stored.attempt.call_id
+    return CallReviewView(stored, tuple(store.overrides(full_id)), tuple(store.notes(full_id)),
+                          tuple(store.audit(full_id)))
+
+
+def _cards_after(store: Any, stored: StoredCall, reviewer: str, loaded: LoadedScenario,
+                 change: Override | None) -> tuple[Scorecard, Scorecard]:
+    """(this reviewer's card, the call's card) once ``change`` is made."""
+    existing = store.overrides(stored.attempt.call_id)
+    if change is not None:
+        existing = [o for o in existing if not (o.reviewer == change.reviewer and o.target == change.target
+                                                 and o.turn_index == change.turn_index and o.item == change.item)]
+        existing.append(change)
+    mine = [o for o in existing if o.reviewer == reviewer]
+    return reviewed_scorecard(stored, mine, loaded), reviewed_scorecard(stored, existing, loaded)
+
+
+def override(store: Any, call_id: str, reviewer: str, target: ReviewTarget, turn_index: int, item: str,
+             value: str | int | float | bool, reason: str, scenarios_dir: Path) -> tuple[Override, Scorecard]:
+    """Override one judgement; returns the override kept and the call's reviewed scorecard."""
+    stored = store.get_call(call_id)
+    loaded = load_call_scenario(stored, scenarios_dir)
+    change = new_override(stored, loaded.scenario, reviewer, ReviewTarget(target), turn_index, item, value, reason)
+    mine, whole = _cards_after(store, stored, reviewer, loaded, change)
+    kept = store.set_override(change, reviewer_card=mine, call_card=whole)
+    return kept, whole
+
+
+def accept(store: Any, call_id: str, reviewer: str, scenarios_dir: Path) -> Scorecard:
+    """Sign a call off: the reviewer agrees with every judgement they did not override."""
+    stored = store.get_call(call_id)
+    loaded = load_call_scenario(stored, scenarios_dir)
+    mine, whole = _cards_after(store, stored, reviewer, loaded, None)
+    store.accept_call(stored.attempt.call_id, reviewer, reviewer_card=mine, call_card=whole)
+    return whole
+
+
+def add_note(store: Any, call_id: str, author: str, text: str, *, at_s: float | None = None,
+             turn_index: int | None = None) -> ReviewNote:
+    """A note at a moment of the call (``at_s`` on the call clock) or at a trainee turn.
+
+    A time is tied to the trainee turn under way then; a turn alone is placed at its start (0 in a
+    typed call, whose turns have no clock times)."""
+    stored = store.get_call(call_id)
+    turns = trainee_turns(stored.record)
+    if turn_index is not None:
+        if turn_index not in turns:
+            raise ReviewError(f"turn {turn_index}: the call has trainee turns 1-{max(turns, default=0)}")
+        if at_s is None:
+            at_s = turns[turn_index].start_s or 0.0
+    elif at_s is None:
+        raise ReviewError("a note needs a time on the call clock or a trainee turn")
+    else:
+        for number, turn in sorted(turns.items()):
+            if turn.start_s is not None and turn.start_s <= at_s:
+                turn_index = number
+    return store.add_note(stored.attempt.call_id, author, at_s, text, turn_index)
+
+
+def notes_for(store: Any, call_id: str | None) -> tuple[ReviewNote, ...]:
+    """A call's trainer notes for the trainee's results and replay; none for a call not in the store."""
+    if call_id is None or not hasattr(store, "notes"):
+        return ()
+    return tuple(store.notes(call_id))
