@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import argparse
 
-from simulator.lab.cli import competitions, evaluation, people, training, transfer
+from simulator.lab.cli import competitions, evaluation, people, review, training, transfer
 
-GROUPS = (people, competitions, transfer, training, evaluation)  # the order ``callsim --help`` lists them
+GROUPS = (people, competitions, transfer, training, evaluation, review)  # the order ``callsim --help`` lists them
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:

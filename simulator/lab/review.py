@@ -149,6 +149,8 @@ def new_override(stored: StoredCall, scenario: Scenario, reviewer: str, target: 
         raise ReviewError(f"a {target.value} override names the {target.value} (its id in the scenario)")
     check_item(scenario, target, item)
     machine = machine_value(stored, target, turn_index, item)
+    if target == ReviewTarget.DIMENSION and machine is None:
+        raise ReviewError(f"{item} was not measured in this call (e.g. tone of a typed call): nothing to override")
     if not reason.strip():
         raise ReviewError("an override needs a reason (what the machine got wrong)")
     stamp = now_iso()
@@ -202,8 +204,10 @@ def reviewed_record(record: CallRecord, overrides: Sequence[Override], scenario:
 
 
 def _review_evidence(o: Override) -> ScoreEvidence:
-    dimension = {ReviewTarget.EMPATHY: Dimension.EMPATHY, ReviewTarget.DIMENSION: Dimension(o.item or "empathy")
-                 }.get(o.target, Dimension.COMPLIANCE)
+    if o.target == ReviewTarget.DIMENSION:
+        dimension = Dimension(o.item)
+    else:
+        dimension = Dimension.EMPATHY if o.target == ReviewTarget.EMPATHY else Dimension.COMPLIANCE
     shown = {True: "yes", False: "no"}
     before = shown.get(o.machine, o.machine) if isinstance(o.machine, bool) else o.machine
     after = shown.get(o.reviewed, o.reviewed) if isinstance(o.reviewed, bool) else o.reviewed
@@ -330,3 +334,11 @@ def notes_for(store: Any, call_id: str | None) -> tuple[ReviewNote, ...]:
     if call_id is None or not hasattr(store, "notes"):
         return ()
     return tuple(store.notes(call_id))
+
+
+def scenario_or_none(stored: StoredCall, scenarios_dir: Path) -> Scenario | None:
+    """The call's scenario, or None when it is gone (calibration then works from what was flagged)."""
+    try:
+        return load_call_scenario(stored, scenarios_dir).scenario
+    except ReviewError:
+        return None

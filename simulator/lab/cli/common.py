@@ -57,7 +57,9 @@ def attempt_json(attempt: Any) -> dict[str, Any]:
             "started_at": attempt.started_at, "ended_at": attempt.ended_at,
             "outcome": attempt.outcome.value if attempt.outcome else None, "overall": attempt.overall,
             "passed": attempt.passed, "empathy": attempt.empathy, "compliance": attempt.compliance,
-            "tone": attempt.tone, "drill": attempt.drill, "competition": attempt.competition, "turns": attempt.turns}
+            "tone": attempt.tone, "drill": attempt.drill, "competition": attempt.competition, "turns": attempt.turns,
+            "reviewed_by": list(attempt.reviewed_by),
+            "machine_overall": attempt.machine_overall if attempt.reviewed_by else attempt.overall}
 
 
 def score_text(value: float | None) -> str:

@@ -123,7 +123,9 @@ def cmd_history(args: argparse.Namespace) -> int:
     for a in attempts:
         verdict = "pass" if a.passed else ("fail" if a.passed is False else a.status.value)
         print(f"{a.call_id[:8]}  {a.started_at[:16]}  {a.trainee or '-':<14} {a.scenario_id:<26} "
-              f"{score_text(a.overall)} {verdict:<10} {a.kind.value:<8} {a.outcome.value if a.outcome else ''}")
+              f"{score_text(a.overall)} {verdict:<10} {a.kind.value:<8} {a.outcome.value if a.outcome else ''}"
+              + (f"  reviewed by {', '.join(a.reviewed_by)} (machine {score_text(a.machine_overall).strip()})"
+                 if a.reviewed_by else ""))
     return 0
 
 
