@@ -8,11 +8,15 @@ from __future__ import annotations
 
 import argparse
 
+from simulator.commands import review_app
 from simulator.lab.cli import competitions, evaluation, people, review, training, transfer
 
-GROUPS = (people, competitions, transfer, training, evaluation, review)  # the order ``callsim --help`` lists them
+GROUPS = (people, competitions, transfer, training, evaluation)  # the order ``callsim --help`` lists them
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     for group in GROUPS:
         group.register(subparsers)
+    review_actions = review.register(subparsers)
+    # `callsim review open` starts the app on the review screen: the UI is above the lab, so it is added here
+    review_app.register_open(review_actions)

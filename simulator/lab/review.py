@@ -342,3 +342,19 @@ def scenario_or_none(stored: StoredCall, scenarios_dir: Path) -> Scenario | None
         return load_call_scenario(stored, scenarios_dir).scenario
     except ReviewError:
         return None
+
+
+def parse_change(text: str) -> tuple[ReviewTarget, str, str]:
+    """A change as a trainer types it on the review screen: ``empathy strong``, ``step verify no``,
+    ``forbidden calm-down yes``, ``tone 72`` (or ``dimension tone 72``)."""
+    words = text.split()
+    if words and words[0].lower() == "dimension":
+        words = words[1:]
+    if len(words) == 2 and words[0].lower() == "empathy" and not words[1].replace(".", "").isdigit():
+        return ReviewTarget.EMPATHY, "", words[1]
+    if len(words) == 2 and words[0].lower() in {d.value for d in Dimension}:
+        return ReviewTarget.DIMENSION, words[0].lower(), words[1]
+    if len(words) == 3 and words[0].lower() in {"step", "forbidden"}:
+        return ReviewTarget(words[0].lower()), words[1], words[2]
+    raise ReviewError(f"{text.strip() or '(nothing)'}: write e.g. 'empathy strong', 'step verify no', "
+                      "'forbidden calm-down yes' or 'tone 72'")

@@ -23,14 +23,40 @@ class CallsimApp(CallsimHost):
         Binding("f9", "toggle_dark", "Light/dark"),
     ]
 
-    def __init__(self, context: AppContext) -> None:
+    def __init__(self, context: AppContext, *, review: tuple[str, str] | None = None) -> None:
         super().__init__()
         self.context = context
+        self.opening_review = review  # (call id, reviewer): open on that call's review, not the sign-in
 
     def on_mount(self) -> None:
+        if self.opening_review is not None:
+            self.open_review(*self.opening_review)
+            return
         from simulator.ui.screens.signin import SignInScreen
 
         self.push_screen(SignInScreen())
+
+    def open_review(self, call_id: str, reviewer: str) -> None:
+        from simulator.ui.screens.review import ReviewScreen
+
+        self.push_screen(ReviewScreen(call_id, reviewer))
+
+    def show_stored_call(self, call_id: str) -> None:
+        """A stored call's results (the reviewed scorecard where there is one), with the trainer's notes."""
+        from simulator.ui.screens.results import ResultsScreen
+
+        store = self.context.store
+        if store is None:
+            return
+        stored = store.get_call(call_id)
+        entry = self.context.catalog.find(stored.attempt.scenario_id)
+        card = stored.effective_scorecard
+        if entry is None or entry.loaded is None or card is None:
+            self.notify(f"Scenario {stored.attempt.scenario_id} is not in the catalog: cannot show this call.",
+                        severity="warning")
+            return
+        self.push_screen(ResultsScreen(FinishedCall(stored.record, card), entry.loaded, TrainingMode.PRACTICE,
+                                       stored.attempt.call_id))
 
     # Screens move to one another through the app, so that no screen imports another.
     def start_call(self, loaded: LoadedScenario, mode: TrainingMode, *, in_place_of_current: bool = False) -> None:

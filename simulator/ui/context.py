@@ -26,6 +26,25 @@ from simulator.ui.roster import Roster, Trainee
 UI_STATE_DIR = "ui"
 
 
+@dataclass(frozen=True)
+class CallReviewShown:
+    """What a trainee sees of a trainer's review of a call."""
+
+    notes: tuple[Any, ...] = ()  # simulator.store.types.ReviewNote, by time
+    reviewed_by: tuple[str, ...] = ()
+    machine_overall: float | None = None  # the machine's score, when a reviewed one replaces it
+
+
+@dataclass(frozen=True)
+class ReviewedCall:
+    call_id: str
+    scenario_id: str
+    started_at: str
+    overall: float | None
+    reviewed_by: tuple[str, ...]
+    notes: int
+
+
 def open_records(settings: Settings, roster: Roster, catalog: Callable[[], ScenarioCatalog]
                  ) -> tuple[TrainingRecords, str | None]:
     """The training store when it opens, else the call folders; the second value says why not."""
@@ -134,6 +153,33 @@ class AppContext:
                 return progress_from_attempts(attempts, (f"star levels unavailable: {err}",))
         return progress_from_attempts(attempts, ("star levels need the training store: "
                                                  + (self.records_problem or "not configured"),))
+
+    # -- trainer reviews (need the training store) ---------------------------------------------
+    @property
+    def store(self) -> Any | None:
+        return self.records.store if isinstance(self.records, StoreRecords) else None
+
+    def review_of(self, call_id: str | None) -> CallReviewShown:
+        """A stored call's trainer notes and who reviewed it, for the trainee's results and replay."""
+        store = self.store
+        if store is None or call_id is None:
+            return CallReviewShown()
+        stored = store.get_call(call_id)
+        return CallReviewShown(tuple(store.notes(stored.attempt.call_id)), stored.attempt.reviewed_by,
+                               stored.scorecard.overall if stored.reviewed and stored.scorecard else None)
+
+    def reviewed_calls(self) -> tuple[ReviewedCall, ...]:
+        """The signed-in trainee's calls a trainer reviewed or left notes on, newest first."""
+        store = self.store
+        if store is None or self.trainee is None:
+            return ()
+        found = []
+        for attempt in reversed(store.attempts(self.trainee.name, finished_only=True)):
+            notes = len(store.notes(attempt.call_id))
+            if attempt.reviewed_by or notes:
+                found.append(ReviewedCall(attempt.call_id, attempt.scenario_id, attempt.started_at, attempt.overall,
+                                          attempt.reviewed_by, notes))
+        return tuple(found)
 
     def forget_attempts(self) -> None:
         self._attempts = None

@@ -27,3 +27,6 @@ class CallsimHost(App[None]):
     def show_results(self, finished: FinishedCall, loaded: LoadedScenario, mode: TrainingMode,
                      call_id: str | None) -> None:
         raise NotImplementedError
+
+    def show_stored_call(self, call_id: str) -> None:
+        raise NotImplementedError

@@ -10,7 +10,8 @@ from simulator.config import load_settings
 from simulator.lab.cli.common import db_flag, fail, open_for, print_json, store_errors
 
 
-def register(subparsers: argparse._SubParsersAction) -> None:
+def register(subparsers: argparse._SubParsersAction) -> argparse._SubParsersAction:
+    """Adds ``review`` and ``calibration``; returns the review actions (the app adds ``open`` to them)."""
     review = subparsers.add_parser("review", help="a trainer's review of a call: override judgements, add notes")
     actions = review.add_subparsers(dest="action", required=True)
 
@@ -65,6 +66,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     calibration.add_argument("--json", action="store_true")
     db_flag(calibration)
     calibration.set_defaults(func=cmd_calibration)
+    return actions
 
 
 def _scenarios_dir() -> Path:

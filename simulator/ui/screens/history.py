@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from rich.text import Text
-from textual import getters
+from textual import getters, on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import Screen
-from textual.widgets import Footer, Header, Label, Static
+from textual.widgets import Footer, Header, Label, OptionList, Static
+from textual.widgets.option_list import Option
 
 from simulator.ui.host import CallsimHost
 from simulator.ui.progress import SERIES, Progress
@@ -77,6 +78,8 @@ class HistoryScreen(Screen):
                 with Vertical(id="level-box"):
                     yield Label("Star level", classes="heading")
                     yield Static("", id="level")
+            yield Label("Calls a trainer reviewed (Enter: results with their notes)", classes="heading")
+            yield OptionList(id="reviewed-calls")
         yield Footer()
 
     def on_mount(self) -> None:
@@ -92,3 +95,16 @@ class HistoryScreen(Screen):
             if progress.weakest else Text("No missed steps yet." if progress.calls
                                           else "Take a call to see your weak spots.", style="dim"))
         self.query_one("#level", Static).update(level_text(progress))
+        reviewed = self.query_one("#reviewed-calls", OptionList)
+        for call in self.app.context.reviewed_calls():
+            by = f"reviewed by {', '.join(call.reviewed_by)}" if call.reviewed_by else "not rescored"
+            score = "-" if call.overall is None else f"{call.overall:.1f}"
+            reviewed.add_option(Option(f"{call.started_at[:16]}  {call.scenario_id}  {score}  {by}, "
+                                       f"{call.notes} note(s)", id=call.call_id))
+        if not reviewed.option_count:
+            reviewed.add_option(Option(Text("No reviewed calls yet.", style="dim"), disabled=True))
+
+    @on(OptionList.OptionSelected, "#reviewed-calls")
+    def _open_call(self, event: OptionList.OptionSelected) -> None:
+        if event.option.id:
+            self.app.show_stored_call(event.option.id)

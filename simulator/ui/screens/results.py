@@ -16,6 +16,7 @@ from simulator.contracts import Speaker
 from simulator.lazy import MissingPackage
 from simulator.scenario.loader import LoadedScenario
 from simulator.ui.call_modes import TrainingMode
+from simulator.ui.context import CallReviewShown
 from simulator.ui.evidence import EvidenceRow, evidence_rows, record_position
 from simulator.ui.host import CallsimHost
 from simulator.ui.playback import PlaybackError, play_wav
@@ -23,10 +24,13 @@ from simulator.ui.roster import RosterError
 from simulator.ui.widgets.banner import Banner
 
 
-def summary_text(finished: FinishedCall) -> Text:
+def summary_text(finished: FinishedCall, review: CallReviewShown | None = None) -> Text:
     card = finished.scorecard
     text = Text()
     text.append(f"Overall {card.overall:.1f}/100", style="bold")
+    if review is not None and review.reviewed_by:
+        machine = "" if review.machine_overall is None else f", machine {review.machine_overall:.1f}"
+        text.append(f" (reviewed by {', '.join(review.reviewed_by)}{machine})", style="bold magenta")
     text.append(f" (pass mark {card.pass_mark:.0f})  ")
     text.append("PASSED" if card.passed else "NOT PASSED", style="bold green" if card.passed else "bold red")
     outcome = card.outcome.value.replace("_", " ") if card.outcome else "unfinished"
@@ -44,6 +48,20 @@ def summary_text(finished: FinishedCall) -> Text:
         if voice.interruptions:
             parts.append(f"{voice.interruptions} interruption(s)")
         text.append("\nVoice: " + ", ".join(parts), style="dim")
+    return text
+
+
+def note_clock(seconds: float) -> str:
+    minutes, rest = divmod(int(seconds), 60)
+    return f"{minutes:02d}:{rest:02d}"
+
+
+def notes_text(review: CallReviewShown) -> Text:
+    text = Text()
+    for number, note in enumerate(review.notes):
+        turn = f" turn {note.turn_index}" if note.turn_index is not None else ""
+        text.append(("\n" if number else "") + f"✎ {note_clock(note.at_s)}{turn} ", style="bold magenta")
+        text.append(f"{note.author}: {note.text}")
     return text
 
 
@@ -71,11 +89,13 @@ class ResultsScreen(Screen):
         self.mode = mode
         self.rows: list[EvidenceRow] = evidence_rows(finished.scorecard, finished.record)
         self.sub_title = loaded.scenario.title
+        self.review = CallReviewShown()  # a trainer's notes and review, read on mount
 
     def compose(self) -> ComposeResult:
         yield Header()
         yield Banner(id="banner")
         yield Static(summary_text(self.finished), id="summary")
+        yield Static("", id="notes")
         yield DataTable(id="dimensions", cursor_type="row", show_cursor=False)
         with Horizontal(id="results-body"):
             yield OptionList(id="evidence")
@@ -85,6 +105,7 @@ class ResultsScreen(Screen):
 
     def on_mount(self) -> None:
         card = self.finished.scorecard
+        self._show_review()
         table = self.query_one("#dimensions", DataTable)
         table.add_columns("Dimension", "Score", "Pass mark", "Result")
         for dim in card.dimensions:
@@ -107,11 +128,26 @@ class ResultsScreen(Screen):
             who = name if turn.speaker == Speaker.CUSTOMER else "You"
             audio = " ♪" if turn.audio_path else ""
             said = turn.text or "(silence)"
-            turns.add_option(Option(f"{who}: {said}{audio}", id=str(position)))
+            noted = " ✎" if turn.analysis is not None and any(
+                n.turn_index == turn.analysis.turn_index for n in self.review.notes) else ""
+            turns.add_option(Option(f"{who}: {said}{audio}{noted}", id=str(position)))
         tips = self.query_one("#tips", Static)
         tips.border_title = "Tips"
         tips.update("\n".join(f"• {tip}" for tip in card.tips) if card.tips else "No tips: well done.")
         evidence.focus()
+
+    def _show_review(self) -> None:
+        """A trainer's review of a stored call: the reviewed score says so, notes show by their time."""
+        try:
+            self.review = self.app.context.review_of(self.call_id)
+        except Exception as err:  # the store's own error: the results stand without the review
+            self.query_one("#banner", Banner).show(f"Trainer notes unavailable: {err}", "error")
+            return
+        self.query_one("#summary", Static).update(summary_text(self.finished, self.review))
+        notes = self.query_one("#notes", Static)
+        notes.border_title = "Trainer notes"
+        notes.display = bool(self.review.notes)
+        notes.update(notes_text(self.review))
 
     @on(OptionList.OptionSelected, "#evidence")
     def _jump_to_turn(self, event: OptionList.OptionSelected) -> None:
