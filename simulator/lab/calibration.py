@@ -28,7 +28,7 @@ from simulator.contracts import Speaker
 from simulator.lab.review import trainee_turns
 from simulator.scenario.kinds import CLAUSE_LABELS
 from simulator.scenario.model import Scenario
-from simulator.scoring.scorecard import Dimension, Scorecard
+from simulator.scoring.scorecard import Scorecard
 from simulator.store.types import Override, ReviewTarget, StoredCall
 
 EXAMPLES_PER_KIND = 3
@@ -132,8 +132,9 @@ def judgements(stored: StoredCall, card: Scorecard, overrides: Sequence[Override
             items.append(Judgement(f"step:{step}", (call_id, number),
                                    mine.get((ReviewTarget.STEP, number, step), step in analysis.step_ids)))
         for phrase in phrase_ids:
+            said = phrase in analysis.forbidden_ids
             items.append(Judgement(f"forbidden:{phrase}", (call_id, number),
-                                   mine.get((ReviewTarget.FORBIDDEN, number, phrase), phrase in analysis.forbidden_ids)))
+                                   mine.get((ReviewTarget.FORBIDDEN, number, phrase), said)))
     for dimension in card.dimensions:
         if dimension.score is not None:
             items.append(Judgement(f"dimension:{dimension.dimension.value}", (call_id, 0), dimension.score,
@@ -223,7 +224,8 @@ def _figure(value: float | None, digits: int = 2) -> str:
 
 def describe_calibration(report: CalibrationReport) -> str:
     lines = [f"Calibration: {report.reviewed_calls} reviewed call(s), {report.reviews} review(s) by "
-             f"{', '.join(report.reviewers) or 'nobody yet'}; {report.trainer_pairs} pair(s) of trainers on the same call"]
+             f"{', '.join(report.reviewers) or 'nobody yet'}; "
+             f"{report.trainer_pairs} pair(s) of trainers on the same call"]
     for title, figures in (("Trainers vs the machine", report.machine), ("Trainer vs trainer", report.trainers)):
         lines += ["", title]
         if not figures:

@@ -24,7 +24,7 @@ from simulator.record import CallRecord, TurnRecord, now_iso
 from simulator.scenario.diagnostics import FileProblems
 from simulator.scenario.loader import LoadedScenario, effective_rubric, load_scenario
 from simulator.scenario.model import Rubric, Scenario
-from simulator.scoring.scorecard import Dimension, DimensionScore, Scorecard, ScoreEvidence
+from simulator.scoring.scorecard import Dimension, Scorecard, ScoreEvidence
 from simulator.store.types import Attempt, Override, ReviewNote, ReviewTarget, StoredCall, StoreError
 
 REVIEW_RULE = "review.override"
@@ -226,7 +226,8 @@ def with_dimension_scores(card: Scorecard, scores: dict[Dimension, float], rubri
     overall = round(sum(s * w for s, w in measured) / total, 1) if total else 0.0
     # the verdict's other reasons (critical phrases, the ending) stand; the score ones are redone
     kept = [r for r in card.fail_reasons if not r.startswith(("overall ", *(f"{d.value} " for d in Dimension)))]
-    score_reasons = [f"overall {overall:.1f} is below the pass mark {card.pass_mark:.0f}"] if overall < card.pass_mark else []
+    score_reasons = ([f"overall {overall:.1f} is below the pass mark {card.pass_mark:.0f}"]
+                     if overall < card.pass_mark else [])
     score_reasons += [f"{d.dimension.value} {d.score:.1f} is below its mark {d.pass_mark:.0f}"
                       for d in dimensions if d.passed is False]
     reasons = tuple(score_reasons + kept)
@@ -287,12 +288,24 @@ def _cards_after(store: Any, stored: StoredCall, reviewer: str, loaded: LoadedSc
     return reviewed_scorecard(stored, mine, loaded), reviewed_scorecard(stored, existing, loaded)
 
 
-def override(store: Any, call_id: str, reviewer: str, target: ReviewTarget, turn_index: int, item: str,
-             value: str | int | float | bool, reason: str, scenarios_dir: Path) -> tuple[Override, Scorecard]:
+@dataclass(frozen=True, slots=True)
+class Change:
+    """One judgement a reviewer changes: ``turn_index`` 0 (and ``item`` a dimension) for the whole call."""
+
+    target: ReviewTarget
+    turn_index: int
+    item: str
+    value: str | int | float | bool
+    reason: str
+
+
+def override(store: Any, call_id: str, reviewer: str, wanted: Change, scenarios_dir: Path
+             ) -> tuple[Override, Scorecard]:
     """Override one judgement; returns the override kept and the call's reviewed scorecard."""
     stored = store.get_call(call_id)
     loaded = load_call_scenario(stored, scenarios_dir)
-    change = new_override(stored, loaded.scenario, reviewer, ReviewTarget(target), turn_index, item, value, reason)
+    change = new_override(stored, loaded.scenario, reviewer, ReviewTarget(wanted.target), wanted.turn_index,
+                          wanted.item, wanted.value, wanted.reason)
     mine, whole = _cards_after(store, stored, reviewer, loaded, change)
     kept = store.set_override(change, reviewer_card=mine, call_card=whole)
     return kept, whole

@@ -18,6 +18,11 @@ from simulator.store.types import ReviewTarget
 from .conftest import GOOD_REPLIES, POOR_REPLIES, SCENARIOS, play
 
 
+def judge(store, call_id: str, reviewer: str, target: ReviewTarget, turn: int, item: str, value: str, reason: str):
+    """One override through the lab layer, against the shipped scenarios."""
+    return review.override(store, call_id, reviewer, review.Change(target, turn, item, value, reason), SCENARIOS)
+
+
 # -- the arithmetic, against tables worked by hand ---------------------------------------------------------
 def test_kappa_two_categories_by_hand() -> None:
     # 10 items:        B yes  B no
@@ -49,16 +54,14 @@ def test_override_audit_round_trip(store, tmp_path: Path) -> None:
     machine = good.scorecard
     assert "verify" in [s.step_id for s in machine.steps if s.hit and s.turn_index == 2]
 
-    kept, card = review.override(store, call_id[:8], "kim", ReviewTarget.STEP, 2, "verify", "no",
-                                 "asked for the date of birth but never checked it", SCENARIOS)
+    kept, card = judge(store, call_id[:8], "kim", ReviewTarget.STEP, 2, "verify", "no",
+                       "asked for the date of birth but never checked it")
     assert (kept.machine, kept.reviewed, kept.reviewer) == (True, False, "kim")
     assert not next(s for s in card.steps if s.step_id == "verify").hit
     assert card.dimension(Dimension.COMPLIANCE).score < machine.dimension(Dimension.COMPLIANCE).score
     # the same judgement changed again: one override (the latest), two audit entries with before/after
-    review.override(store, call_id, "kim", ReviewTarget.STEP, 2, "verify", "yes", "on second listen it was fine",
-                    SCENARIOS)
-    _, card = review.override(store, call_id, "kim", ReviewTarget.DIMENSION, 0, "empathy", "40",
-                              "warm words, flat delivery", SCENARIOS)
+    judge(store, call_id, "kim", ReviewTarget.STEP, 2, "verify", "yes", "on second listen it was fine")
+    _, card = judge(store, call_id, "kim", ReviewTarget.DIMENSION, 0, "empathy", "40", "warm words, flat delivery")
     overrides = store.overrides(call_id)
     assert [(o.target, o.item, o.reviewed) for o in overrides] == [
         (ReviewTarget.STEP, "verify", True), (ReviewTarget.DIMENSION, "empathy", 40)]
@@ -71,11 +74,11 @@ def test_override_audit_round_trip(store, tmp_path: Path) -> None:
     note = review.add_note(store, call_id, "kim", "Name her worry about the rent here", turn_index=2)
     assert store.notes(call_id) == [note] and note.turn_index == 2
     with pytest.raises(review.ReviewError, match="not in scenario billing-overcharge's script"):
-        review.override(store, call_id, "kim", ReviewTarget.STEP, 2, "nonsense", "yes", "x", SCENARIOS)
+        judge(store, call_id, "kim", ReviewTarget.STEP, 2, "nonsense", "yes", "x")
     with pytest.raises(review.ReviewError, match="needs a reason"):
-        review.override(store, call_id, "kim", ReviewTarget.EMPATHY, 1, "", "weak", "  ", SCENARIOS)
+        judge(store, call_id, "kim", ReviewTarget.EMPATHY, 1, "", "weak", "  ")
     with pytest.raises(review.ReviewError, match="trainee turns 1-4"):
-        review.override(store, call_id, "kim", ReviewTarget.EMPATHY, 9, "", "weak", "x", SCENARIOS)
+        judge(store, call_id, "kim", ReviewTarget.EMPATHY, 9, "", "weak", "x")
 
     # the machine's card is kept; everything that reads scores gets the reviewed one and says so
     stored = store.get_call(call_id)
@@ -84,7 +87,8 @@ def test_override_audit_round_trip(store, tmp_path: Path) -> None:
     attempt = store.attempts("ana")[0]
     assert (attempt.overall, attempt.reviewed_by, attempt.machine_overall) == (card.overall, ("kim",), machine.overall)
     assert store.scorecards("ana")[0][1].dimension(Dimension.EMPATHY).score == 40
-    assert review.effective_score(attempt).label == f"{card.overall:.1f} (reviewed by kim; machine {machine.overall:.1f})"
+    label = review.effective_score(attempt).label
+    assert label == f"{card.overall:.1f} (reviewed by kim; machine {machine.overall:.1f})"
     assert store.best_score("ana").overall == card.overall
 
 
@@ -124,7 +128,7 @@ def test_store_at_0002_with_calls_upgrades_and_keeps_them(db_url: str, tmp_path:
         assert (attempt.call_id, attempt.overall, attempt.turns) == ("c0002", call.scorecard.overall,
                                                                      len(call.record.turns))
         assert attempt.reviewed_by == () and upgraded.get_call("c0002").scorecard == call.scorecard
-        review.override(upgraded, "c0002", "kim", ReviewTarget.EMPATHY, 1, "", "weak", "some warmth", SCENARIOS)
+        judge(upgraded, "c0002", "kim", ReviewTarget.EMPATHY, 1, "", "weak", "some warmth")
         assert upgraded.attempts("bo")[0].reviewed_by == ("kim",)
 
 
@@ -136,8 +140,8 @@ def test_calibration_figures(store, tmp_path: Path) -> None:
     verify = [("verify" in t.analysis.step_ids) for t in good.record.turns if t.analysis]
     assert levels == [2, 0, 0, 1] and verify == [False, True, False, False]  # the machine, as the figures assume
 
-    review.override(store, call_id, "kim", ReviewTarget.STEP, 2, "verify", "no", "never checked", SCENARIOS)
-    review.override(store, call_id, "lee", ReviewTarget.EMPATHY, 1, "", "weak", "generic sorry", SCENARIOS)
+    judge(store, call_id, "kim", ReviewTarget.STEP, 2, "verify", "no", "never checked")
+    judge(store, call_id, "lee", ReviewTarget.EMPATHY, 1, "", "weak", "generic sorry")
     report = calibration_report(store, lambda stored: review.scenario_or_none(stored, SCENARIOS))
     machine = {a.kind: a for a in report.machine}
     trainers = {a.kind: a for a in report.trainers}
@@ -201,8 +205,7 @@ def test_cli_review_and_calibration_json(lab_env: Path, tmp_path: Path, capsys: 
 def test_export_maps_scenario_steps_to_standard_kinds(store, tmp_path: Path) -> None:
     good = play("billing-overcharge", GOOD_REPLIES, tmp_path / "calls", seed=1)
     call_id = store.save_call(good.record, good.scorecard, trainee="ana")
-    review.override(store, call_id, "kim", ReviewTarget.FORBIDDEN, 3, "not-my-fault", "yes", "shifted blame",
-                    SCENARIOS)
+    judge(store, call_id, "kim", ReviewTarget.FORBIDDEN, 3, "not-my-fault", "yes", "shifted blame")
     (item,) = labelled_items(store, lambda stored: review.scenario_or_none(stored, SCENARIOS))
     # billing-overcharge: not-my-fault has kind blame_customer; turn 3's "resolve" has no standard kind
     scenario = review.load_call_scenario(store.get_call(call_id), SCENARIOS).scenario

@@ -134,11 +134,11 @@ def cmd_review_show(args: argparse.Namespace) -> int:
 
 @store_errors
 def cmd_review_override(args: argparse.Namespace) -> int:
-    from simulator.lab.review import override
+    from simulator.lab.review import Change, override
 
     target, item, value = _target_and_value(args)
     with open_for(args) as store:
-        kept, card = override(store, args.call, args.by, target, args.turn, item, value, args.reason,
+        kept, card = override(store, args.call, args.by, Change(target, args.turn, item, value, args.reason),
                               _scenarios_dir())
     if args.json:
         print_json({"override": override_json(kept), "reviewed": _card_json(card)})

@@ -13,7 +13,16 @@ from textual.widgets import Footer, Header, Input, OptionList, Static
 from textual.widgets.option_list import Option
 
 from simulator.contracts import Speaker
-from simulator.lab.review import CallReviewView, ReviewError, accept, add_note, override, parse_change, view_call
+from simulator.lab.review import (
+    CallReviewView,
+    Change,
+    ReviewError,
+    accept,
+    add_note,
+    override,
+    parse_change,
+    view_call,
+)
 from simulator.lazy import MissingPackage
 from simulator.store.types import StoreError
 from simulator.ui.host import CallsimHost
@@ -159,14 +168,13 @@ class ReviewScreen(Screen):
             self.query_one("#banner", Banner).show(str(err), "error")
             return
         number = turn.analysis.turn_index if turn is not None and turn.analysis is not None else 0
-        self._override(target, number, item, value, reason)
+        self._override(Change(target, number, item, value, reason))
 
     @work(thread=True, exclusive=True, group="review", exit_on_error=False)
-    def _override(self, target, turn_index: int, item: str, value: str, reason: str) -> None:
+    def _override(self, change: Change) -> None:
         store = self.app.context.store
         try:
-            kept, card = override(store, self.call_id, self.reviewer, target, turn_index, item, value, reason,
-                                  self.app.context.settings.scenarios_dir)
+            kept, card = override(store, self.call_id, self.reviewer, change, self.app.context.settings.scenarios_dir)
         except StoreError as err:
             self.app.call_from_thread(self.query_one("#banner", Banner).show, str(err), "error")
             return
