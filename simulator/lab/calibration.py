@@ -173,10 +173,10 @@ def _override_kind(o: Override) -> str:
 
 
 def calibration_report(store: Any, scenario_of: Callable[[StoredCall], Scenario | None],
-                       team: str | None = None) -> CalibrationReport:
-    """Agreement over every reviewed call (of ``team``'s trainees if given)."""
+                       call_ids: set[str] | None = None) -> CalibrationReport:
+    """Agreement over every reviewed call (of ``call_ids`` if given: a team's, a report's)."""
     reviews = store.call_reviews()
-    wanted = None if team is None else {a.call_id for a in store.attempts(team=team)}
+    wanted = call_ids
     by_call: dict[str, list[Any]] = defaultdict(list)
     for review in reviews:
         if wanted is None or review.call_id in wanted:

@@ -371,3 +371,24 @@ def parse_change(text: str) -> tuple[ReviewTarget, str, str]:
         return ReviewTarget(words[0].lower()), words[1], words[2]
     raise ReviewError(f"{text.strip() or '(nothing)'}: write e.g. 'empathy strong', 'step verify no', "
                       "'forbidden calm-down yes' or 'tone 72'")
+
+
+# -- saying so: which figures rest on a reviewed score ---------------------------------------------------
+def reviewed_among(attempts: Iterable[Attempt], call_ids: Iterable[str] | None = None) -> list[Attempt]:
+    """The reviewed calls among ``attempts`` (only those in ``call_ids`` if given), oldest first."""
+    wanted = None if call_ids is None else set(call_ids)
+    return [a for a in attempts if a.reviewed_by and (wanted is None or a.call_id in wanted)]
+
+
+def reviewed_lines(attempts: Iterable[Attempt]) -> list[str]:
+    """Lines for a text report: each reviewed call with its machine and reviewed score."""
+    found = list(attempts)
+    if not found:
+        return []
+    return ["  counted with a trainer's reviewed score:"] + [
+        f"    {a.call_id[:8]} {a.scenario_id}: {effective_score(a).label}" for a in found]
+
+
+def reviewed_json(attempts: Iterable[Attempt]) -> list[dict[str, Any]]:
+    return [{"call_id": a.call_id, "scenario": a.scenario_id, "overall": a.overall,
+             "machine_overall": a.machine_overall, "reviewed_by": list(a.reviewed_by)} for a in attempts]

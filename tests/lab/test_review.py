@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import json
 from pathlib import Path
 
@@ -212,3 +213,35 @@ def test_export_maps_scenario_steps_to_standard_kinds(store, tmp_path: Path) -> 
     kind = next(f.standard_kind for f in scenario.forbidden if f.id == "not-my-fault")
     assert item["forbidden"] == ([kind.value] if kind else [])
     assert item["id"].startswith(f"review-{call_id[:8]}-kim-t3")
+
+
+def test_leaderboard_growth_level_and_report_use_the_reviewed_score_and_say_so(
+        lab_env: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    db = str(tmp_path / "ranks.db")
+    good = play("billing-overcharge", GOOD_REPLIES, tmp_path / "calls", seed=1)
+    poor = play("billing-overcharge", POOR_REPLIES, tmp_path / "calls", seed=1)
+    with open_store(db) as opened:
+        opened.save_call(good.record, good.scorecard, trainee="ana", team="red")
+        poor_id = opened.save_call(poor.record, poor.scorecard, trainee="bo", team="red")
+        for dimension in ("empathy", "compliance"):  # a trainer heard a far better call than the machine did
+            judge(opened, poor_id, "kim", ReviewTarget.DIMENSION, 0, dimension, "100", "the transcript is wrong")
+    capsys.readouterr()
+    assert main(["leaderboard", "--db", db, "--json"]) == 0
+    board = json.loads(capsys.readouterr().out)
+    assert [(p["trainee"], p["score"]) for p in board["people"]][0] == ("bo", 100.0)
+    assert board["reviewed_calls"] == [{"call_id": poor_id, "scenario": "billing-overcharge", "overall": 100.0,
+                                        "machine_overall": poor.scorecard.overall, "reviewed_by": ["kim"]}]
+    assert main(["leaderboard", "--db", db]) == 0
+    assert f"{poor_id[:8]} billing-overcharge: 100.0 (reviewed by kim; machine" in capsys.readouterr().out
+    assert main(["growth", "bo", "--db", db, "--json"]) == 0
+    growth = json.loads(capsys.readouterr().out)
+    assert growth["trends"][0]["latest"] == 100.0 and growth["reviewed_calls"][0]["reviewed_by"] == ["kim"]
+
+    html, csv_path = tmp_path / "report.html", tmp_path / "calls.csv"
+    assert main(["report", "--html", str(html), "--csv", str(csv_path), "--db", db]) == 0
+    page = html.read_text(encoding="utf-8")
+    assert "Trainer reviews and calibration" in page and "1 call(s) reviewed by a trainer" in page
+    assert "Trainers against the machine" in page and "dimension:compliance" in page
+    rows = {r["trainee"]: r for r in csv.DictReader(csv_path.read_text(encoding="utf-8").splitlines())}
+    assert (rows["bo"]["overall"], rows["bo"]["reviewed_by"]) == ("100.0", "kim")
+    assert rows["ana"]["reviewed_by"] == ""

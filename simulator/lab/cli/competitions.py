@@ -46,6 +46,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 def cmd_leaderboard(args: argparse.Namespace) -> int:
     from simulator.lab.competitions import find_competition
     from simulator.lab.leaderboard import describe_leaderboard, leaderboard_from_store, leaderboard_to_json
+    from simulator.lab.review import reviewed_among, reviewed_json, reviewed_lines
 
     settings = load_settings()
     with open_for(args) as store:
@@ -55,10 +56,12 @@ def cmd_leaderboard(args: argparse.Namespace) -> int:
             if competition is None:
                 return fail(f"no competition {args.competition!r} (see `callsim competition list`)")
         board = leaderboard_from_store(store, competition, args.min_attempts)
+        counted = {i for person in board.people for c in person.counted for i in c.call_ids}
+        reviewed = reviewed_among(store.attempts(competition=competition.id if competition else None), counted)
     if args.json:
-        print_json(leaderboard_to_json(board))
+        print_json({**leaderboard_to_json(board), "reviewed_calls": reviewed_json(reviewed)})
     else:
-        print(describe_leaderboard(board))
+        print("\n".join([describe_leaderboard(board), *reviewed_lines(reviewed)]))
     return 0
 
 

@@ -129,7 +129,7 @@ def cmd_report(args: argparse.Namespace) -> int:
             return fail(f"no trainee named {scope.name!r}")
         if scope.name and scope.kind != "trainee" and store.get_team(scope.name) is None:
             return fail(f"no team named {scope.name!r}")
-        data = collect(store, scope, update)
+        data = collect(store, scope, update, load_settings().scenarios_dir)
     try:
         args.html.parent.mkdir(parents=True, exist_ok=True)
         args.html.write_text(render_html(data), encoding="utf-8")

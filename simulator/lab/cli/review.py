@@ -209,7 +209,8 @@ def cmd_calibration(args: argparse.Namespace) -> int:
     with open_for(args) as store:
         if args.team and store.get_team(args.team) is None:
             return fail(f"no team named {args.team!r}")
-        report = calibration_report(store, lambda stored: scenario_or_none(stored, scenarios_dir), args.team)
+        calls = {a.call_id for a in store.attempts(team=args.team)} if args.team else None
+        report = calibration_report(store, lambda stored: scenario_or_none(stored, scenarios_dir), calls)
         items = labelled_items(store, lambda stored: scenario_or_none(stored, scenarios_dir)) \
             if args.export_labels else []
     if args.export_labels:

@@ -74,16 +74,18 @@ def ladder_path(args: argparse.Namespace, settings: Any) -> Path:
 @store_errors
 def cmd_growth(args: argparse.Namespace) -> int:
     from simulator.lab.growth import describe_growth, growth_record, growth_to_json, load_catalog
+    from simulator.lab.review import reviewed_among, reviewed_json, reviewed_lines
 
     settings = load_settings()
     with open_for(args) as store:
         if store.get_trainee(args.trainee) is None:
             return fail(f"no trainee named {args.trainee!r}")
         record = growth_record(store, args.trainee, load_catalog(settings.scenarios_dir))
+    reviewed = reviewed_among(record.attempts)
     if args.json:
-        print_json(growth_to_json(record))
+        print_json({**growth_to_json(record), "reviewed_calls": reviewed_json(reviewed)})
     else:
-        print(describe_growth(record))
+        print("\n".join([describe_growth(record), *reviewed_lines(reviewed)]))
     return 0
 
 
@@ -99,6 +101,7 @@ def standing_for(store: Any, settings: Any, ladder: Any, trainee: str) -> Any:
 @store_errors
 def cmd_level(args: argparse.Namespace) -> int:
     from simulator.lab.ladder import describe_standing, load_ladder, standing_to_json
+    from simulator.lab.review import reviewed_among, reviewed_json, reviewed_lines
     from simulator.scenario.diagnostics import FileProblems
 
     settings = load_settings()
@@ -111,10 +114,12 @@ def cmd_level(args: argparse.Namespace) -> int:
         if store.get_trainee(args.trainee) is None:
             return fail(f"no trainee named {args.trainee!r}")
         result = standing_for(store, settings, ladder, args.trainee)
+        counted = {i for level in result.levels for r in level.requirements for i in r.call_ids}
+        reviewed = reviewed_among(store.attempts(args.trainee), counted)
     if args.json:
-        print_json(standing_to_json(result))
+        print_json({**standing_to_json(result), "reviewed_calls": reviewed_json(reviewed)})
     else:
-        print(describe_standing(result))
+        print("\n".join([describe_standing(result), *reviewed_lines(reviewed)]))
     return 0
 
 

@@ -8,11 +8,13 @@ from collections import Counter, defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from pathlib import Path
 from statistics import fmean
 from typing import Any
 
 from pydantic import ValidationError
 
+from simulator.lab.calibration import CalibrationReport, calibration_report
 from simulator.lab.competitions import Competition
 from simulator.lab.leaderboard import PersonEntry, TeamEntry, leaderboard_from_store
 from simulator.record import now_iso
@@ -63,9 +65,16 @@ class ReportData:
     drill_runs: tuple[dict[str, Any], ...]
     kpis: tuple[KpiRow, ...]
     competitions: tuple[CompetitionStanding, ...] = ()
+    calibration: CalibrationReport | None = None  # trainers' reviews of this report's calls
+
+    @property
+    def reviewed(self) -> tuple[Attempt, ...]:
+        """Calls counted with a trainer's reviewed score (every figure of the report uses it)."""
+        return tuple(a for a in self.attempts if a.reviewed_by)
 
 
-def collect(store: Any, scope: ReportScope, progress: Callable[[int, int], None] | None = None) -> ReportData:
+def collect(store: Any, scope: ReportScope, progress: Callable[[int, int], None] | None = None,
+            scenarios_dir: Path | None = None) -> ReportData:
     team = scope.name if scope.kind in ("team", "cohort") and scope.name else None
     trainee = scope.name if scope.kind == "trainee" else None
     if trainee is not None:
@@ -74,7 +83,7 @@ def collect(store: Any, scope: ReportScope, progress: Callable[[int, int], None]
     else:
         people = store.list_trainees(team)
     names = {p.name for p in people}
-    steps = 6
+    steps = 7
     done = 0
 
     def tick() -> None:
@@ -95,10 +104,23 @@ def collect(store: Any, scope: ReportScope, progress: Callable[[int, int], None]
     tick()
     competitions = competition_standings(store, names)
     tick()
+    calibration = calibration_of(store, {a.call_id for a in attempts}, scenarios_dir)
+    tick()
     practice = tuple((a, c) for a, c in scored if a.kind != CallKind.REAL)
     real = tuple((a, c) for a, c in scored if a.kind == CallKind.REAL)
     return ReportData(scope, now_iso(), tuple(people), practice, real, tuple(attempts), tuple(ratings), tuple(runs),
-                      tuple(kpis), competitions)
+                      tuple(kpis), competitions, calibration)
+
+
+def calibration_of(store: Any, call_ids: set[str], scenarios_dir: Path | None) -> CalibrationReport | None:
+    """Trainer/machine agreement over the report's reviewed calls; None when none was reviewed."""
+    from simulator.lab.review import scenario_or_none
+
+    if not hasattr(store, "call_reviews"):
+        return None
+    folder = scenarios_dir or Path("scenarios")
+    report = calibration_report(store, lambda stored: scenario_or_none(stored, folder), call_ids)
+    return report if report.reviews else None
 
 
 def competition_standings(store: Any, names: set[str]) -> tuple[CompetitionStanding, ...]:
@@ -321,11 +343,13 @@ def attempts_csv(data: ReportData) -> str:
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(["call_id", "trainee", "team", "scenario", "seed", "kind", "status", "started_at", "ended_at",
-                     "outcome", "overall", "passed", "empathy", "compliance", "tone", "drill", "competition"])
+                     "outcome", "overall", "passed", "empathy", "compliance", "tone", "drill", "competition",
+                     "reviewed_by", "machine_overall"])
     for a in data.attempts:
         writer.writerow([a.call_id, a.trainee, teams.get(_named(a)) or "", a.scenario_id, a.seed, a.kind.value,
                          a.status.value, a.started_at, a.ended_at or "", a.outcome.value if a.outcome else "",
                          "" if a.overall is None else a.overall, "" if a.passed is None else a.passed,
                          "" if a.empathy is None else a.empathy, "" if a.compliance is None else a.compliance,
-                         "" if a.tone is None else a.tone, a.drill or "", a.competition or ""])
+                         "" if a.tone is None else a.tone, a.drill or "", a.competition or "",
+                         " ".join(a.reviewed_by), "" if a.machine_overall is None else a.machine_overall])
     return out.getvalue()

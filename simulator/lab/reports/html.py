@@ -185,6 +185,42 @@ def _learning_section(rows: list[LearningRow]) -> list[str]:
     ]
 
 
+def _agreement_rows(figures) -> list[list[object]]:
+    return [[a.kind, a.items, a.agreed, _percent(round(100 * a.agreement_rate, 1)),
+             None if a.kappa is None else round(a.kappa, 2), a.mean_abs_diff] for a in figures]
+
+
+def _reviews_section(data: ReportData) -> list[str]:
+    """Trainer reviews: which calls count with a reviewed score, and how trainers and the machine agree."""
+    parts = ['<h2 id="reviews">Trainer reviews and calibration</h2>']
+    reviewed = data.reviewed
+    if not reviewed:
+        return [*parts, '<p class="muted">No call in this report has been reviewed by a trainer '
+                        "(<code>callsim review</code>).</p>"]
+    parts.append(f"<p>{len(reviewed)} call(s) reviewed by a trainer: every figure in this report uses the "
+                 "reviewed score for them (the machine's is beside it here).</p>")
+    parts.append(_table(["call", "trainee", "scenario", "machine", "reviewed", "reviewed by"],
+                        [[_short(a.call_id), a.trainee, a.scenario_id, a.machine_overall, a.overall,
+                          ", ".join(a.reviewed_by)] for a in reviewed], numeric_from=3))
+    calibration = data.calibration
+    if calibration is None:
+        return parts
+    headers = ["kind", "items", "agreed", "agreement", "Cohen's kappa", "mean |difference| (points)"]
+    parts += ["<h3>Trainers against the machine</h3>",
+              "<p>Kappa is agreement beyond chance (1 perfect, 0 no better than chance, - undefined when both "
+              "sides gave one answer throughout); dimension rows compare pass/fail and the score "
+              "difference.</p>",
+              _table(headers, _agreement_rows(calibration.machine)),
+              f"<h3>Trainer against trainer ({calibration.trainer_pairs} pair(s) on the same call)</h3>",
+              _table(headers, _agreement_rows(calibration.trainers)),
+              "<h3>What trainers override most</h3>",
+              _table(["kind", "overridden", "items", "example"],
+                     [[m.kind, m.overridden, m.items,
+                       "; ".join(f"{_short(e.call_id)} turn {e.turn_index}: {e.machine} -> {e.reviewed} ({e.reason})"
+                                 for e in m.examples)] for m in calibration.most_overridden])]
+    return parts
+
+
 def render_html(data: ReportData) -> str:
     missed = most_missed_steps(data)
     hardest = hardest_scenarios(data)
@@ -211,6 +247,7 @@ def render_html(data: ReportData) -> str:
                [[r.scenario_id, r.calls, r.mean_overall, _percent(r.pass_rate)] for r in hardest]),
         *_teams_section(data),
         *_competitions_section(data),
+        *_reviews_section(data),
         '<h2 id="drills">Drill results</h2>',
         bar_chart("Mean score per drill stage", drills, x_max=100, color=PALETTE[4]),
         _table(["drill", "trainee", "started", "baseline", "mean drop", "recovery", "paused after stage"],
