@@ -228,7 +228,7 @@ def test_leaderboard_growth_level_and_report_use_the_reviewed_score_and_say_so(
     capsys.readouterr()
     assert main(["leaderboard", "--db", db, "--json"]) == 0
     board = json.loads(capsys.readouterr().out)
-    assert [(p["trainee"], p["score"]) for p in board["people"]][0] == ("bo", 100.0)
+    assert (board["people"][0]["trainee"], board["people"][0]["score"]) == ("bo", 100.0)
     assert board["reviewed_calls"] == [{"call_id": poor_id, "scenario": "billing-overcharge", "overall": 100.0,
                                         "machine_overall": poor.scorecard.overall, "reviewed_by": ["kim"]}]
     assert main(["leaderboard", "--db", db]) == 0
