@@ -1,7 +1,7 @@
 """Move a trainee's or cohort's data between stores as JSON, and forget a trainee (privacy).
 
-The export holds every row (calls with turns, scorecards, ratings, recording references with
-their sha256, KPIs, certifications) but not the audio itself: recordings stay on disk and are
+The export holds every row (calls with turns, scorecards, ratings, trainers' reviews, recording
+references with their sha256, KPIs, certifications) but not the audio itself: recordings stay on disk and are
 referenced by path and checksum, so a receiving lab can verify copied WAVs with
 ``store.verify_recordings``.  Import is one transaction and skips calls it already has (same id),
 so importing the same file twice changes nothing.
@@ -91,6 +91,7 @@ def export_data(store: SqlStore, trainees: list[str] | None = None, team: str | 
                                 "size_bytes": r.size_bytes}
                                for r in conn.execute(sa.select(m.recordings).where(m.recordings.c.call_id == call_id)
                                                      .order_by(m.recordings.c.turn_index))],
+                "review": _review_rows(conn, call_id),
             })
             if progress:
                 progress(done, len(call_rows))
@@ -113,6 +114,27 @@ def export_data(store: SqlStore, trainees: list[str] | None = None, team: str | 
         "trainees": [{"name": p.name, "team": p.team, "created_at": p.created_at} for p in people],
         "calls": calls, "kpis": kpis, "certifications": certifications,
     }
+
+
+REVIEW_TABLES = (m.review_overrides, m.review_notes, m.review_audit, m.call_reviews, m.reviewed_scores)
+
+
+def _review_rows(conn: Any, call_id: str) -> dict[str, list[dict[str, Any]]]:
+    """A call's trainer review (overrides, notes, audit, reviewed scorecards), row by row."""
+    review = {}
+    for table in REVIEW_TABLES:
+        keep = [c for c in table.columns if c.name not in ("id", "call_id")]
+        order = table.c.id if "id" in table.c else table.c.updated_at
+        rows = conn.execute(sa.select(*keep).where(table.c.call_id == call_id).order_by(order)).all()
+        if rows:
+            review[table.name] = [dict(r._mapping) for r in rows]
+    return review
+
+
+def _insert_review_rows(conn: Any, call_id: str, review: dict[str, list[dict[str, Any]]]) -> None:
+    for table in REVIEW_TABLES:
+        for row in review.get(table.name, []):
+            conn.execute(table.insert().values(call_id=call_id, **row))
 
 
 def import_data(store: SqlStore, data: dict[str, Any], progress: Progress | None = None) -> ImportReport:
@@ -148,6 +170,7 @@ def import_data(store: SqlStore, data: dict[str, Any], progress: Progress | None
                 replace_scorecard(conn, call["id"], scorecard_from_json(call["scorecard"]))
             for rating in call.get("ratings", []):
                 conn.execute(m.ratings.insert().values(call_id=call["id"], **rating))
+            _insert_review_rows(conn, call["id"], call.get("review") or {})
             added += 1
             if progress:
                 progress(done, len(calls))

@@ -201,6 +201,8 @@ def test_cli_review_and_calibration_json(lab_env: Path, tmp_path: Path, capsys: 
     assert "not in scenario billing-overcharge's script" in capsys.readouterr().err
     assert main(["review", "audit", call_id[:8], "--db", db, "--json"]) == 0
     assert [e["action"] for e in json.loads(capsys.readouterr().out)] == ["override", "note"]
+    assert main(["review", "open", "ffffffff", "--by", "kim", "--db", db]) == 1  # the app never starts
+    assert "no call with id 'ffffffff'" in capsys.readouterr().err
 
 
 def test_export_maps_scenario_steps_to_standard_kinds(store, tmp_path: Path) -> None:
@@ -245,3 +247,21 @@ def test_leaderboard_growth_level_and_report_use_the_reviewed_score_and_say_so(
     rows = {r["trainee"]: r for r in csv.DictReader(csv_path.read_text(encoding="utf-8").splitlines())}
     assert (rows["bo"]["overall"], rows["bo"]["reviewed_by"]) == ("100.0", "kim")
     assert rows["ana"]["reviewed_by"] == ""
+
+
+def test_reviews_travel_with_export_and_go_with_forget(store, tmp_path: Path) -> None:
+    from simulator.store.transfer import export_data, forget_trainee, import_data
+
+    good = play("billing-overcharge", GOOD_REPLIES, tmp_path / "calls", seed=1)
+    call_id = store.save_call(good.record, good.scorecard, trainee="ana")
+    judge(store, call_id, "kim", ReviewTarget.EMPATHY, 1, "", "weak", "formulaic")
+    review.add_note(store, call_id, "kim", "Say what you will do next", turn_index=3)
+    exported = export_data(store, ["ana"])
+    with open_store(tmp_path / "other.db") as other:
+        assert import_data(other, exported).calls_added == 1
+        assert other.overrides(call_id) == store.overrides(call_id)
+        assert other.notes(call_id)[0].text == "Say what you will do next"
+        assert other.audit(call_id) == store.audit(call_id)
+        assert other.attempts("ana")[0].overall == store.attempts("ana")[0].overall < good.scorecard.overall
+    forget_trainee(store, "ana")
+    assert store.overrides() == [] and store.audit() == [] and store.call_reviews() == []
