@@ -349,6 +349,17 @@ def notes_for(store: Any, call_id: str | None) -> tuple[ReviewNote, ...]:
     return tuple(store.notes(call_id))
 
 
+def scenario_changed(store: Any, call_id: str, scenarios_dir: Path) -> str | None:
+    """A warning when the scenario file differs from the one the call was played against: turn
+    overrides rescore the call, so the reviewed score is then judged against the file as it is now."""
+    stored = store.get_call(call_id)
+    loaded = load_call_scenario(stored, scenarios_dir)
+    if not stored.record.header.scenario_sha256 or loaded.sha256 == stored.record.header.scenario_sha256:
+        return None
+    return (f"{loaded.path} has changed since call {stored.attempt.call_id[:8]} was played: a turn override "
+            "rescores the call against the file as it is now")
+
+
 def scenario_or_none(stored: StoredCall, scenarios_dir: Path) -> Scenario | None:
     """The call's scenario, or None when it is gone (calibration then works from what was flagged)."""
     try:

@@ -63,6 +63,9 @@ def test_override_audit_round_trip(store, tmp_path: Path) -> None:
     # the same judgement changed again: one override (the latest), two audit entries with before/after
     judge(store, call_id, "kim", ReviewTarget.STEP, 2, "verify", "yes", "on second listen it was fine")
     _, card = judge(store, call_id, "kim", ReviewTarget.DIMENSION, 0, "empathy", "40", "warm words, flat delivery")
+    # verify judged done again: the rescored call is the machine's, but for the empathy score set by hand
+    assert card.dimension(Dimension.COMPLIANCE).score == machine.dimension(Dimension.COMPLIANCE).score
+    assert [s.hit for s in card.steps] == [s.hit for s in machine.steps]
     overrides = store.overrides(call_id)
     assert [(o.target, o.item, o.reviewed) for o in overrides] == [
         (ReviewTarget.STEP, "verify", True), (ReviewTarget.DIMENSION, "empathy", 40)]
@@ -265,3 +268,24 @@ def test_reviews_travel_with_export_and_go_with_forget(store, tmp_path: Path) ->
         assert other.attempts("ana")[0].overall == store.attempts("ana")[0].overall < good.scorecard.overall
     forget_trainee(store, "ana")
     assert store.overrides() == [] and store.audit() == [] and store.call_reviews() == []
+
+
+def test_a_changed_scenario_file_is_named_before_rescoring(store, tmp_path: Path) -> None:
+    import shutil
+
+    from simulator.analysis.registry import builtin_analysers
+    from simulator.call.text_io import ScriptedReplies, SilentVoice, parse_reply
+    from simulator.call.textcall import new_call_folder, run_call
+    from simulator.scenario.loader import load_scenario
+
+    own = tmp_path / "scenarios"
+    own.mkdir()
+    path = Path(shutil.copy(SCENARIOS / "billing-overcharge.yaml", own / "billing-overcharge.yaml"))
+    loaded = load_scenario(path)
+    call = run_call(loaded, builtin_analysers().create("lexical", loaded.scenario), SilentVoice(),
+                    ScriptedReplies([parse_reply(r) for r in GOOD_REPLIES]),
+                    new_call_folder(tmp_path / "calls", "billing-overcharge"), seed=1)
+    call_id = store.save_call(call.record, call.scorecard, trainee="ana")
+    assert review.scenario_changed(store, call_id, own) is None
+    path.write_text(path.read_text(encoding="utf-8") + "\n# edited after the call\n", encoding="utf-8")
+    assert "has changed since call" in (review.scenario_changed(store, call_id, own) or "")

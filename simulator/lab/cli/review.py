@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -134,12 +135,15 @@ def cmd_review_show(args: argparse.Namespace) -> int:
 
 @store_errors
 def cmd_review_override(args: argparse.Namespace) -> int:
-    from simulator.lab.review import Change, override
+    from simulator.lab.review import Change, override, scenario_changed
 
     target, item, value = _target_and_value(args)
     with open_for(args) as store:
+        warning = scenario_changed(store, args.call, _scenarios_dir())
         kept, card = override(store, args.call, args.by, Change(target, args.turn, item, value, args.reason),
                               _scenarios_dir())
+    if warning:
+        print(f"callsim: warning: {warning}", file=sys.stderr)
     if args.json:
         print_json({"override": override_json(kept), "reviewed": _card_json(card)})
         return 0
