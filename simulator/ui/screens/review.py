@@ -21,6 +21,7 @@ from simulator.lab.review import (
     add_note,
     override,
     parse_change,
+    scenario_changed,
     view_call,
 )
 from simulator.lazy import MissingPackage
@@ -114,6 +115,19 @@ class ReviewScreen(Screen):
         self.query_one("#judgements", Static).border_title = "Machine's judgement"
         self.refresh_view()
         self.query_one("#timeline", OptionList).focus()
+        self._check_scenario()
+
+    def _check_scenario(self) -> None:
+        """Say up front when the call's scenario is gone or changed: turn overrides rescore against it."""
+        store = self.app.context.store
+        if store is None:
+            return
+        try:
+            warning = scenario_changed(store, self.call_id, self.app.context.settings.scenarios_dir)
+        except ReviewError as err:
+            warning = str(err)
+        if warning:
+            self.query_one("#banner", Banner).show(warning, "warning")
 
     # -- reading -----------------------------------------------------------------------------
     def refresh_view(self) -> None:
