@@ -186,11 +186,16 @@ def calibration_report(store: Any, scenario_of: Callable[[StoredCall], Scenario 
     pair_count = 0
     examples: dict[str, list[Example]] = defaultdict(list)
     changed: Counter[str] = Counter()
+    scenarios: dict[tuple[str, str | None], Scenario | None] = {}  # each scenario file read once
     for call_id, call_reviews in by_call.items():
         stored = store.get_call(call_id)
         if stored.scorecard is None:
             continue
-        scenario = scenario_of(stored)
+        header = stored.record.header
+        key = (header.scenario_id, header.scenario_path)
+        if key not in scenarios:
+            scenarios[key] = scenario_of(stored)
+        scenario = scenarios[key]
         machine = judgements(stored, stored.scorecard, (), scenario)
         sides = {}
         overrides = store.overrides(call_id)
