@@ -110,6 +110,15 @@ class CalibrationReport:
 
 
 # -- items --------------------------------------------------------------------------------------------
+def kind_names(scenario: Scenario | None) -> tuple[dict[str, str], dict[str, str]]:
+    """Scenario step and phrase ids by the standard kind they are (``verify`` -> ``verify_identity``),
+    so figures add up across scenarios; an id without a kind (or without the scenario) stands as is."""
+    if scenario is None:
+        return {}, {}
+    return ({s.id: s.standard_kind.value for s in scenario.script if s.standard_kind},
+            {f.id: f.standard_kind.value for f in scenario.forbidden if f.standard_kind})
+
+
 def judgements(stored: StoredCall, card: Scorecard, overrides: Sequence[Override],
                scenario: Scenario | None) -> list[Judgement]:
     """One side's judgements of a call: the machine's (no overrides) or a reviewer's."""
@@ -122,19 +131,22 @@ def judgements(stored: StoredCall, card: Scorecard, overrides: Sequence[Override
         phrase_ids = sorted({h for t in trainee_turns(stored.record).values() if t.analysis
                              for h in t.analysis.forbidden_ids} | {o.item for o in overrides
                                                                    if o.target == ReviewTarget.FORBIDDEN})
+    step_kinds, phrase_kinds = kind_names(scenario)
     items = []
     for number, turn in sorted(trainee_turns(stored.record).items()):
         analysis = turn.analysis
         assert analysis is not None
         items.append(Judgement("empathy", (call_id, number),
                                mine.get((ReviewTarget.EMPATHY, number, ""), int(analysis.empathy.level))))
+        # steps (and phrases) of one standard kind are one item: a scenario may word a kind twice
+        done: dict[str, bool] = defaultdict(bool)
         for step in step_ids:
-            items.append(Judgement(f"step:{step}", (call_id, number),
-                                   mine.get((ReviewTarget.STEP, number, step), step in analysis.step_ids)))
+            done[f"step:{step_kinds.get(step, step)}"] |= mine.get((ReviewTarget.STEP, number, step),
+                                                                   step in analysis.step_ids)
         for phrase in phrase_ids:
-            said = phrase in analysis.forbidden_ids
-            items.append(Judgement(f"forbidden:{phrase}", (call_id, number),
-                                   mine.get((ReviewTarget.FORBIDDEN, number, phrase), said)))
+            done[f"forbidden:{phrase_kinds.get(phrase, phrase)}"] |= mine.get(
+                (ReviewTarget.FORBIDDEN, number, phrase), phrase in analysis.forbidden_ids)
+        items += [Judgement(kind, (call_id, number), value) for kind, value in done.items()]
     for dimension in card.dimensions:
         if dimension.score is not None:
             items.append(Judgement(f"dimension:{dimension.dimension.value}", (call_id, 0), dimension.score,
@@ -168,8 +180,12 @@ def _paired(left: list[Judgement], right: list[Judgement]) -> list[tuple[Judgeme
     return [(j, other[(j.kind, j.key)]) for j in left if (j.kind, j.key) in other]
 
 
-def _override_kind(o: Override) -> str:
-    return "empathy" if o.target == ReviewTarget.EMPATHY else f"{o.target.value}:{o.item}"
+def _override_kind(o: Override, scenario: Scenario | None) -> str:
+    step_kinds, phrase_kinds = kind_names(scenario)
+    if o.target == ReviewTarget.EMPATHY:
+        return "empathy"
+    names = step_kinds if o.target == ReviewTarget.STEP else phrase_kinds if o.target == ReviewTarget.FORBIDDEN else {}
+    return f"{o.target.value}:{names.get(o.item, o.item)}"
 
 
 def calibration_report(store: Any, scenario_of: Callable[[StoredCall], Scenario | None],
@@ -205,7 +221,7 @@ def calibration_report(store: Any, scenario_of: Callable[[StoredCall], Scenario 
             machine_pairs += _paired(machine, sides[review.reviewer])
             for o in mine:
                 if o.reviewed != o.machine:
-                    kind = _override_kind(o)
+                    kind = _override_kind(o, scenario)
                     changed[kind] += 1
                     turn = trainee_turns(stored.record).get(o.turn_index)
                     examples[kind].append(Example(call_id, o.reviewer, o.turn_index, turn.text if turn else "",
@@ -290,9 +306,7 @@ def labelled_items(store: Any, scenario_of: Callable[[StoredCall], Scenario | No
         turn = trainee_turns(stored.record).get(number)
         if turn is None or turn.analysis is None:
             continue
-        step_kind = {s.id: s.standard_kind.value for s in scenario.script if s.standard_kind} if scenario else {}
-        phrase_kind = ({f.id: f.standard_kind.value for f in scenario.forbidden if f.standard_kind}
-                       if scenario else {})
+        step_kind, phrase_kind = kind_names(scenario)
         empathy = int(turn.analysis.empathy.level)
         steps = set(turn.analysis.step_ids)
         forbidden = set(turn.analysis.forbidden_ids)

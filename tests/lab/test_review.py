@@ -150,15 +150,16 @@ def test_calibration_figures(store, tmp_path: Path) -> None:
     machine = {a.kind: a for a in report.machine}
     trainers = {a.kind: a for a in report.trainers}
     assert (report.reviewed_calls, report.reviews, report.trainer_pairs) == (1, 2, 1)
+    # billing-overcharge's step "verify" is the standard kind verify_identity: figures are by kind
     # step verify, machine vs the two reviews (8 turn items): machine F T F F | F T F F, trainers F F F F | F T F F
     # observed 7/8; machine yes 2/8, trainers yes 1/8: chance = 2/8*1/8 + 6/8*7/8 = 44/64; kappa = (56-44)/(64-44) = 0.6
-    assert (machine["step:verify"].agreed, machine["step:verify"].items) == (7, 8)
-    assert machine["step:verify"].kappa == pytest.approx(0.6)
+    assert (machine["step:verify_identity"].agreed, machine["step:verify_identity"].items) == (7, 8)
+    assert machine["step:verify_identity"].kappa == pytest.approx(0.6)
     # empathy: machine 2 0 0 1 | 2 0 0 1, trainers 2 0 0 1 | 1 0 0 1: observed 7/8;
     # chance = (2*1 + 4*4 + 2*3)/64 = 24/64; kappa = (56-24)/(64-24) = 0.8
     assert machine["empathy"].kappa == pytest.approx(0.8)
     # kim vs lee on verify: F F F F vs F T F F: observed 3/4, chance = 0*1/4 + 1*3/4 = 3/4 -> kappa 0
-    assert trainers["step:verify"].kappa == pytest.approx(0.0) and trainers["step:verify"].agreed == 3
+    assert trainers["step:verify_identity"].kappa == pytest.approx(0.0) and trainers["step:verify_identity"].agreed == 3
     # kim vs lee on empathy: 2 0 0 1 vs 1 0 0 1: observed 3/4; chance = (1*0 + 2*2 + 1*2)/16 = 6/16 -> kappa 0.6
     assert trainers["empathy"].kappa == pytest.approx(0.6)
     reviewed = {r.reviewer: r.scorecard for r in store.call_reviews(call_id)}
@@ -166,7 +167,7 @@ def test_calibration_figures(store, tmp_path: Path) -> None:
         Dimension.COMPLIANCE).score) + 0.0) / 2  # lee left compliance as the machine had it
     assert machine["dimension:compliance"].mean_abs_diff == pytest.approx(expected) and expected > 0
     kinds = [k.kind for k in report.most_overridden]
-    assert set(kinds) == {"empathy", "step:verify"}
+    assert set(kinds) == {"empathy", "step:verify_identity"}
     assert report.most_overridden[0].examples[0].reason in {"never checked", "generic sorry"}
 
 
