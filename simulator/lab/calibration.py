@@ -141,11 +141,11 @@ def judgements(stored: StoredCall, card: Scorecard, overrides: Sequence[Override
         # steps (and phrases) of one standard kind are one item: a scenario may word a kind twice
         done: dict[str, bool] = defaultdict(bool)
         for step in step_ids:
-            done[f"step:{step_kinds.get(step, step)}"] |= mine.get((ReviewTarget.STEP, number, step),
-                                                                   step in analysis.step_ids)
+            done[f"step:{step_kinds.get(step, step)}"] |= bool(mine.get((ReviewTarget.STEP, number, step),
+                                                                        step in analysis.step_ids))
         for phrase in phrase_ids:
-            done[f"forbidden:{phrase_kinds.get(phrase, phrase)}"] |= mine.get(
-                (ReviewTarget.FORBIDDEN, number, phrase), phrase in analysis.forbidden_ids)
+            done[f"forbidden:{phrase_kinds.get(phrase, phrase)}"] |= bool(mine.get(
+                (ReviewTarget.FORBIDDEN, number, phrase), phrase in analysis.forbidden_ids))
         items += [Judgement(kind, (call_id, number), value) for kind, value in done.items()]
     for dimension in card.dimensions:
         if dimension.score is not None:
