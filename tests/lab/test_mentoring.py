@@ -158,3 +158,26 @@ def test_mentor_cli_json(lab_env: Path, tmp_path: Path, capsys: pytest.CaptureFi
     assert [c["call_id"] for c in calls["calls"]] == [call_id]
     assert [f["text"] for f in calls["calls"][0]["feedback"]] == ["Well handled."]
     assert main(["mentor", "calls", "zed", "ana", "--db", db]) == 1
+
+
+def test_the_report_shows_assignments_with_overdue_work_first(store, tmp_path: Path) -> None:
+    from simulator.lab.reports.data import ReportScope, collect
+    from simulator.lab.reports.html import render_html
+
+    store.create_trainee("ana", "red")
+    store.create_trainee("bo", "blue")
+    store.pair("mo", "ana")
+    store.pair("mo", "bo")
+    store.assign("mo", "ana", TargetKind.SCENARIO, "missed-delivery", target_score=75,
+                 due_at="2099-01-01T00:00:00.000+00:00")
+    store.assign("mo", "ana", TargetKind.DRILL, "rising-heat", target_score=65, due_at="2020-01-01T00:00:00.000+00:00")
+    store.assign("mo", "bo", TargetKind.SCENARIO, "missed-delivery", target_score=75,
+                 due_at="2020-01-01T00:00:00.000+00:00")
+    data = collect(store, ReportScope("team", "red"))
+    assert [(p.assignment.target_id, p.status) for p in data.mentoring] == [
+        ("rising-heat", AssignmentStatus.OVERDUE), ("missed-delivery", AssignmentStatus.OPEN)]
+    page = render_html(data)
+    section = page[page.index('id="mentoring"'):page.index('id="drills"')]
+    assert "2 assignment(s)" in section and "1 overdue" in section
+    assert section.index("drill rising-heat") < section.index("scenario missed-delivery")
+    assert "<td>bo</td>" not in section and "<td>ana</td>" in section  # another team's apprentice stays out

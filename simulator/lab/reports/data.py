@@ -15,6 +15,7 @@ from pydantic import ValidationError
 
 from simulator.lab.competitions import Competition
 from simulator.lab.leaderboard import PersonEntry, TeamEntry, leaderboard_from_store
+from simulator.lab.mentoring import AssignmentProgress, parse_moment, progress_for
 from simulator.record import now_iso
 from simulator.scoring.scorecard import Scorecard
 from simulator.store.types import Attempt, CallKind, KpiRow, Rating, TraineeInfo
@@ -63,6 +64,7 @@ class ReportData:
     drill_runs: tuple[dict[str, Any], ...]
     kpis: tuple[KpiRow, ...]
     competitions: tuple[CompetitionStanding, ...] = ()
+    mentoring: tuple[AssignmentProgress, ...] = ()  # the trainees' assignments, as of generated_at
 
 
 def collect(store: Any, scope: ReportScope, progress: Callable[[int, int], None] | None = None) -> ReportData:
@@ -74,7 +76,7 @@ def collect(store: Any, scope: ReportScope, progress: Callable[[int, int], None]
     else:
         people = store.list_trainees(team)
     names = {p.name for p in people}
-    steps = 6
+    steps = 7
     done = 0
 
     def tick() -> None:
@@ -95,10 +97,14 @@ def collect(store: Any, scope: ReportScope, progress: Callable[[int, int], None]
     tick()
     competitions = competition_standings(store, names)
     tick()
+    generated_at = now_iso()
+    mentoring = tuple(progress_for(store, [a for a in store.assignments() if a.apprentice in names],
+                                   parse_moment(generated_at)))
+    tick()
     practice = tuple((a, c) for a, c in scored if a.kind != CallKind.REAL)
     real = tuple((a, c) for a, c in scored if a.kind == CallKind.REAL)
-    return ReportData(scope, now_iso(), tuple(people), practice, real, tuple(attempts), tuple(ratings), tuple(runs),
-                      tuple(kpis), competitions)
+    return ReportData(scope, generated_at, tuple(people), practice, real, tuple(attempts), tuple(ratings),
+                      tuple(runs), tuple(kpis), competitions, mentoring)
 
 
 def competition_standings(store: Any, names: set[str]) -> tuple[CompetitionStanding, ...]:
