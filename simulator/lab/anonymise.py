@@ -41,28 +41,26 @@ class Anonymiser:
         text = _EMAIL.sub(EMAIL_MARK, text)
         text = _SPOKEN_DIGITS.sub(NUMBER_MARK, text)
         text = _DIGITS.sub(NUMBER_MARK, text)
-        for pattern, label in self._name_patterns():
-            text = pattern.sub(label, text)
-        return text
+        names, labels = self._names()
+        # one pass over the text, so a label put in ("Trainee A") is never itself taken for a name ("Trainee")
+        return names.sub(lambda match: labels[(match.lastindex or 1) - 1], text) if labels else text
 
-    def _name_patterns(self) -> list[tuple[re.Pattern[str], str]]:
-        whole: list[tuple[str, str]] = []
+    def _names(self) -> tuple[re.Pattern[str], list[str]]:
+        """One pattern with a group per name, tried longest first; the labels in the same order."""
+        whole: dict[str, str] = {}
         parts: dict[str, str] = {}
         for name, label in self.labels.items():
             words = name.split()
-            if not words:
-                continue
             if len(words) > 1:
-                whole.append((" ".join(words), label))
+                whole.setdefault(" ".join(words), label)
             for word in words:
                 if len(word) >= MIN_NAME_PART_CHARS:
-                    parts.setdefault(word, label)  # a part two people share goes to the first named
-        # longest first, so "Ana Silva" is replaced before "Ana"
-        patterns = [(re.compile(r"(?<!\w)" + r"\s+".join(map(re.escape, n.split())) + r"(?!\w)", re.IGNORECASE), label)
-                    for n, label in sorted(whole, key=lambda item: -len(item[0]))]
-        patterns += [(re.compile(r"(?<!\w)" + re.escape(word[0].upper() + word[1:]) + r"(?!\w)"), label)
-                     for word, label in sorted(parts.items(), key=lambda item: -len(item[0]))]
-        return patterns
+                    parts.setdefault(word[0].upper() + word[1:], label)  # a shared part goes to the first named
+        alternatives = [(r"(?i:" + r"\s+".join(map(re.escape, name.split())) + ")", label)
+                        for name, label in sorted(whole.items(), key=lambda item: -len(item[0]))]
+        alternatives += [(re.escape(word), label) for word, label in sorted(parts.items(), key=lambda item: -len(item[0]))]
+        pattern = "|".join(f"(?<!\\w)({regex})(?!\\w)" for regex, _ in alternatives)
+        return re.compile(pattern or "(?!)"), [label for _, label in alternatives]
 
 
 def letter_labels(names: Iterable[str], prefix: str) -> dict[str, str]:

@@ -27,6 +27,9 @@ def test_names_from_the_roster_and_scenario_are_replaced_whole_and_in_part() -> 
     # a one-word name, or part of a name, is a name only where it is capitalised: the verb survives
     assert hide("Will said it will be back") == "Trainee B said it will be back"
     assert hide("an anagram of ana") == "an anagram of ana"  # whole words only, and "ana" is lower case
+    # labels put in are never read as names again, though "Trainee" is part of a name here
+    both = Anonymiser({"Bo Chen": "Trainee A", "Ada Trainee": "Trainee B"})
+    assert both("Bo Chen told Ada Trainee and Ada") == "Trainee A told Trainee B and Trainee B"
 
 
 def test_account_card_and_phone_numbers_and_emails_are_masked_short_numbers_kept() -> None:
