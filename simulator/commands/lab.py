@@ -9,9 +9,18 @@ from __future__ import annotations
 
 import argparse
 
-from simulator.lab.cli import cases, competitions, evaluation, mentoring, people, training, transfer
+from simulator.lab.cli import (
+    cases,
+    competitions,
+    evaluation,
+    mentoring,
+    people,
+    training,
+    transfer,
+)
 
-GROUPS = (people, competitions, transfer, training, evaluation, cases, mentoring)  # the order ``callsim --help`` lists them
+# the order ``callsim --help`` lists them
+GROUPS = (people, competitions, transfer, training, evaluation, cases, mentoring)
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:

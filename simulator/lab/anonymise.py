@@ -26,9 +26,9 @@ MIN_NAME_PART_CHARS = 2
 
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 # A digit, then at least three more, each optionally after one separator; a leading + or ( is kept in.
-_DIGITS = re.compile(r"(?<![\w])[+(]?\d(?:[ \-()]{0,2}\d){%d,}(?![\w])" % (MIN_DIGITS - 1))
+_DIGITS = re.compile(r"(?<![\w])[+(]?\d(?:[ \-()]{0,2}\d){" + str(MIN_DIGITS - 1) + r",}(?![\w])")
 _SPOKEN = r"(?:zero|oh|one|two|three|four|five|six|seven|eight|nine|double|triple)"
-_SPOKEN_DIGITS = re.compile(r"\b%s(?:[ ,-]+%s){%d,}\b" % (_SPOKEN, _SPOKEN, MIN_DIGITS - 1), re.IGNORECASE)
+_SPOKEN_DIGITS = re.compile(rf"\b{_SPOKEN}(?:[ ,-]+{_SPOKEN}){{{MIN_DIGITS - 1},}}\b", re.IGNORECASE)
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,7 +58,8 @@ class Anonymiser:
                     parts.setdefault(word[0].upper() + word[1:], label)  # a shared part goes to the first named
         alternatives = [(r"(?i:" + r"\s+".join(map(re.escape, name.split())) + ")", label)
                         for name, label in sorted(whole.items(), key=lambda item: -len(item[0]))]
-        alternatives += [(re.escape(word), label) for word, label in sorted(parts.items(), key=lambda item: -len(item[0]))]
+        alternatives += [(re.escape(word), label)
+                         for word, label in sorted(parts.items(), key=lambda item: -len(item[0]))]
         pattern = "|".join(f"(?<!\\w)({regex})(?!\\w)" for regex, _ in alternatives)
         return re.compile(pattern or "(?!)"), [label for _, label in alternatives]
 

@@ -89,7 +89,8 @@ def findings_by_turn(card: Scorecard) -> dict[int, list[str]]:
             f"finding ({violation.severity}): {violation.why or violation.phrase_id}")
     for step in card.steps:
         if step.hit and step.turn_index is not None and step.order_problem:
-            found.setdefault(step.turn_index, []).append(f"step out of order: {step.description} ({step.order_problem})")
+            found.setdefault(step.turn_index, []).append(
+                f"step out of order: {step.description} ({step.order_problem})")
     return found
 
 
@@ -140,7 +141,7 @@ def anonymiser_for(cases: Sequence[CaseInfo], roster: Iterable[str], customers: 
     """Labels for everyone who could be named: the cases' trainees first (Trainee A, B... in meeting
     order), then the rest of the roster, the customers, and any extra names the trainer gave."""
     people = letter_labels([*(c.trainee for c in cases if c.trainee), *sorted(roster)], "Trainee")
-    labels = {**people, **{name: CUSTOMER_LABEL for name in customers},
+    labels = {**people, **dict.fromkeys(customers, CUSTOMER_LABEL),
               **letter_labels(extra_names, "Person")}
     return Anonymiser(labels), people
 
@@ -190,7 +191,7 @@ def playlist_to_json(playlist: MeetingPlaylist) -> dict[str, Any]:
 def _clock(seconds: float | None) -> str:
     if seconds is None:
         return ""
-    minutes, rest = divmod(int(round(seconds)), 60)
+    minutes, rest = divmod(round(seconds), 60)
     return f" at {minutes:02d}:{rest:02d}"
 
 

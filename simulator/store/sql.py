@@ -1,8 +1,8 @@
 """The SQL store (SQLite or PostgreSQL through SQLAlchemy Core): one transaction per public call.
 
 Imported only through ``simulator.store.open_store`` so text mode works without SQLAlchemy.  The
-methods live in small repositories by subject (``people``, ``calls``, ``labrecords``, ``caselib``, ``mentoring``); this class
-owns the engine and the transaction plumbing they share.
+methods live in small repositories by subject (``people``, ``calls``, ``labrecords``, ``caselib``,
+``mentoring``); this class owns the engine and the transaction plumbing they share.
 """
 
 from __future__ import annotations
