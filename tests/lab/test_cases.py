@@ -204,3 +204,20 @@ def test_a_store_at_0002_with_calls_upgrades_and_keeps_them(db_url: str, tmp_pat
         assert kept.scorecard == finished.scorecard
         assert [t.text for t in kept.record.turns] == [t.text for t in finished.record.turns]
         assert store.mark_case("c0ffee00", CaseKind.EXEMPLARY).trainee == "ana"
+
+
+def test_forgetting_a_trainee_takes_their_cases_and_mentoring_with_them(store, tmp_path: Path) -> None:
+    from simulator.store.coaching import TargetKind
+    from simulator.store.transfer import forget_trainee
+
+    poor_id, good_id = _two_cases(store, tmp_path)
+    store.save_playlist("weekly", [poor_id, good_id])
+    store.assign_case(good_id, ["Ana Silva"])
+    store.pair("Bo Chen", "Ana Silva")
+    store.assign("Bo Chen", "Ana Silva", TargetKind.SCENARIO, "billing-overcharge", target_score=70,
+                 due_at="2099-01-01T00:00:00.000+00:00")
+    store.leave_feedback("Bo Chen", "ok", call_id=poor_id)
+    forget_trainee(store, "Ana Silva")
+    assert [c.call_id for c in store.cases()] == [good_id]
+    assert store.get_playlist("weekly").call_ids == (good_id,)
+    assert store.mentorships() == [] and store.assignments() == [] and store.feedback() == []
