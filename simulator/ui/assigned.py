@@ -31,6 +31,12 @@ class AssignedWork:
 _ORDER = {AssignmentStatus.OVERDUE: 0, AssignmentStatus.OPEN: 1, AssignmentStatus.DONE: 2}
 
 
+def overdue_assignments(store: Any, trainee: str, now: datetime) -> int:
+    """How many of the trainee's assignments are overdue at ``now`` (the picker's reminder)."""
+    progress = progress_for(store, store.assignments(apprentice=trainee), now)
+    return sum(p.status == AssignmentStatus.OVERDUE for p in progress)
+
+
 def assigned_work(store: Any, trainee: str, scenarios_dir: Path, now: datetime) -> AssignedWork:
     progress = progress_for(store, store.assignments(apprentice=trainee), now)
     progress.sort(key=lambda p: (_ORDER[p.status], p.assignment.due_at))

@@ -221,3 +221,20 @@ def test_forgetting_a_trainee_takes_their_cases_and_mentoring_with_them(store, t
     assert [c.call_id for c in store.cases()] == [good_id]
     assert store.get_playlist("weekly").call_ids == (good_id,)
     assert store.mentorships() == [] and store.assignments() == [] and store.feedback() == []
+
+
+def test_a_scored_real_call_can_be_a_case(lab_env: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    db = str(tmp_path / "real.db")
+    taken = play("billing-overcharge", (NAMED_OPENING, *POOR_REPLIES), tmp_path / "real")
+    assert main(["behaviour", "add", str(taken.record.folder), "--trainee", "Ana Silva", "--date", "2026-11-21",
+                 "--db", db]) == 0
+    with open_store(db) as store:
+        [real] = store.attempts("Ana Silva")
+    capsys.readouterr()
+    assert main(["case", "mark", real.call_id[:8], "--kind", "cautionary", "--db", db]) == 0
+    assert main(["case", "playlist", "real-calls", real.call_id[:8], "--db", db]) == 0
+    capsys.readouterr()
+    assert main(["case", "export", "real-calls", "--json", "--db", db]) == 0
+    [case] = json.loads(capsys.readouterr().out)["cases"]
+    assert (case["call_kind"], case["trainee"]) == ("real", "Trainee A")
+    assert case["moments"][0]["trainee_said"].startswith("Hello Customer, calm down.")

@@ -44,6 +44,8 @@ async def test_the_coaching_screen_shows_assignments_cases_and_feedback(make_app
         await wait_for(pilot, lambda: screen_ready(app, SignInScreen))
         await app.push_screen(PickerScreen())
         await wait_for(pilot, lambda: screen_ready(app, PickerScreen))
+        await wait_for(pilot, lambda: any("1 assignment(s) from your mentor overdue" in n.message
+                                          for n in app._notifications))
         await pilot.press("f6")
         await wait_for(pilot, lambda: screen_ready(app, AssignedScreen) and app.screen.work is not None)
         screen = app.screen
