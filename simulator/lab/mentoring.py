@@ -2,7 +2,8 @@
 
 Worked out from the calls each time, against a clock passed in (``now``), so tests and reports can
 ask "as of" any moment and the answer never disagrees with the calls.  A call counts when it is the
-apprentice's, of the assigned scenario (or a run of the assigned drill), started after the
+apprentice's practice call (training, exam or drill stage; not a real call scored afterwards) of
+the assigned scenario (or a run of the assigned drill), started after the
 assignment was set, finished, passed (a call that fails on a critical breach never completes work,
 whatever its number), and scored at least the target.  A drill run scores the mean of its stages
 and counts when it was completed (not stopped at a pause offer).  Work done after the due date is done, and marked late.
@@ -18,7 +19,7 @@ from statistics import fmean
 from typing import Any
 
 from simulator.store.coaching import Assignment, TargetKind
-from simulator.store.types import Attempt, CallStatus
+from simulator.store.types import Attempt, CallKind, CallStatus
 
 
 class AssignmentStatus(enum.StrEnum):
@@ -66,7 +67,7 @@ class _Try:
 def _call_tries(assignment: Assignment, calls: Iterable[Attempt]) -> list[_Try]:
     return [_Try(a.call_id, a.started_at, a.overall, bool(a.passed)) for a in calls
             if a.trainee == assignment.apprentice and a.scenario_id == assignment.target_id
-            and a.status == CallStatus.FINISHED and a.overall is not None]
+            and a.status == CallStatus.FINISHED and a.overall is not None and a.kind != CallKind.REAL]
 
 
 def _drill_tries(assignment: Assignment, runs: Iterable[dict[str, Any]]) -> list[_Try]:

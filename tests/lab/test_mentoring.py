@@ -24,8 +24,8 @@ TASK = Assignment("a1", "mo", "ana", TargetKind.SCENARIO, "billing-overcharge", 
 
 
 def call(call_id: str, started_at: str, overall: float, passed: bool = True, *, scenario: str = "billing-overcharge",
-         trainee: str = "ana", status: CallStatus = CallStatus.FINISHED) -> Attempt:
-    return Attempt(call_id, trainee, scenario, 0, CallKind.TRAINING, status, started_at, started_at, None, overall,
+         trainee: str = "ana", status: CallStatus = CallStatus.FINISHED, kind: CallKind = CallKind.TRAINING) -> Attempt:
+    return Attempt(call_id, trainee, scenario, 0, kind, status, started_at, started_at, None, overall,
                    passed, None, None, None)
 
 
@@ -40,6 +40,7 @@ def test_an_assignment_goes_open_then_overdue_then_done_late() -> None:
              call("low", "2026-12-03T10:00:00+00:00", 65),
              call("breach", "2026-12-04T10:00:00+00:00", 80, passed=False),  # a failed call never completes work
              call("cut", "2026-12-04T12:00:00+00:00", 90, status=CallStatus.UNFINISHED),
+             call("at work", "2026-12-04T13:00:00+00:00", 90, kind=CallKind.REAL),  # practice is asked for
              call("late", "2026-12-07T10:00:00+00:00", 75)]
     progress = assignment_progress(TASK, calls, [], at("2026-12-02T00:00:00Z"))
     assert (progress.status, progress.attempts, progress.best_score) == (AssignmentStatus.OPEN, 0, None)
