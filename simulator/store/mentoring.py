@@ -120,16 +120,18 @@ class MentorRepo(Transactions):
         return [Assignment(r.id, r.mentor, r.apprentice, TargetKind(r.target_kind), r.target_id, r.target_score,
                            r.due_at, r.note, r.created_at) for r in rows]
 
-    def cancel_assignment(self, assignment_id: str) -> None:
+    def cancel_assignment(self, assignment_id: str) -> str:
+        """Withdraw an assignment (by id or unique prefix); returns its full id."""
         prefix = assignment_id.strip().lower()
 
-        def work(conn: Any) -> None:
+        def work(conn: Any) -> str:
             found = conn.execute(sa.select(m.assignments.c.id).where(
                 m.assignments.c.id.startswith(prefix, autoescape=True)).limit(2)).scalars().all() if prefix else []
             if len(found) != 1:
                 raise StoreError(f"no single assignment with id {assignment_id!r} (see `callsim mentor assignments`)")
             conn.execute(m.assignments.delete().where(m.assignments.c.id == found[0]))
-        self._write(work)
+            return str(found[0])
+        return self._write(work)
 
     def leave_feedback(self, mentor: str, text: str, *, call_id: str | None = None,
                        apprentice: str | None = None) -> Feedback:

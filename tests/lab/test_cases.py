@@ -163,6 +163,8 @@ def test_case_cli_json(lab_env: Path, tmp_path: Path, capsys: pytest.CaptureFixt
     assert "Empathy first" in (out / "w.md").read_text() and "Ana" not in (out / "w.html").read_text()
     shown = run("case", "show", poor_id[:8])
     assert shown["trainee"] == "Trainee A" and shown["moments"][0]["turn"] == 1
+    assert run("case", "unmark", good_id[:8]) == {"call_id": good_id, "case": False}
+    assert [c["call_id"] for c in run("case", "list")] == [poor_id]
     assert main(["case", "mark", "nope", "--kind", "exemplary", "--db", db]) == 1
     assert "no call with id 'nope'" in capsys.readouterr().err
 

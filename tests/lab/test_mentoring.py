@@ -159,6 +159,11 @@ def test_mentor_cli_json(lab_env: Path, tmp_path: Path, capsys: pytest.CaptureFi
     assert [c["call_id"] for c in calls["calls"]] == [call_id]
     assert [f["text"] for f in calls["calls"][0]["feedback"]] == ["Well handled."]
     assert main(["mentor", "calls", "zed", "ana", "--db", db]) == 1
+    assert run("mentor", "cancel", made["assignment_id"][:8]) == {"assignment_id": made["assignment_id"],
+                                                                 "withdrawn": True}
+    assert run("mentor", "assignments") == []
+    assert run("mentor", "unpair", "mo", "ana")["paired"] is False
+    assert run("mentor", "list") == []
 
 
 def test_the_report_shows_assignments_with_overdue_work_first(store, tmp_path: Path) -> None:

@@ -25,8 +25,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
     unmark = sub.add_parser("unmark", help="take a call out of the case library (the call stays)")
     unmark.add_argument("call_id")
-    db_flag(unmark)
-    unmark.set_defaults(func=cmd_case_unmark)
+    _json_db(unmark, cmd_case_unmark)
 
     note = sub.add_parser("note", help="a trainer's note on one trainee turn of a case, or on the whole call")
     note.add_argument("call_id")
@@ -115,8 +114,12 @@ def cmd_case_mark(args: argparse.Namespace) -> int:
 @store_errors
 def cmd_case_unmark(args: argparse.Namespace) -> int:
     with open_for(args) as store:
-        store.unmark_case(args.call_id)
-    print(f"call {args.call_id} is no longer a case (the call is kept)")
+        call_id = store.resolve_call_id(args.call_id)
+        store.unmark_case(call_id)
+    if args.json:
+        print_json({"call_id": call_id, "case": False})
+    else:
+        print(f"call {call_id[:8]} is no longer a case (the call is kept)")
     return 0
 
 

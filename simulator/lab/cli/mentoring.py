@@ -23,8 +23,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     unpair = sub.add_parser("unpair", help="end a pairing (its assignments and feedback go with it)")
     unpair.add_argument("mentor")
     unpair.add_argument("apprentice")
-    db_flag(unpair)
-    unpair.set_defaults(func=cmd_mentor_unpair)
+    _json_db(unpair, cmd_mentor_unpair)
 
     listing = sub.add_parser("list", help="mentor-apprentice pairs")
     listing.add_argument("--mentor")
@@ -52,8 +51,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
     cancel = sub.add_parser("cancel", help="withdraw an assignment")
     cancel.add_argument("assignment_id", help="id or unique prefix")
-    db_flag(cancel)
-    cancel.set_defaults(func=cmd_mentor_cancel)
+    _json_db(cancel, cmd_mentor_cancel)
 
     calls = sub.add_parser("calls", help="an apprentice's calls with the mentor's feedback on each")
     calls.add_argument("mentor")
@@ -101,7 +99,10 @@ def cmd_mentor_pair(args: argparse.Namespace) -> int:
 def cmd_mentor_unpair(args: argparse.Namespace) -> int:
     with open_for(args) as store:
         store.unpair(args.mentor, args.apprentice)
-    print(f"{args.mentor} no longer mentors {args.apprentice}")
+    if args.json:
+        print_json({"mentor": args.mentor, "apprentice": args.apprentice, "paired": False})
+    else:
+        print(f"{args.mentor} no longer mentors {args.apprentice}")
     return 0
 
 
@@ -175,8 +176,11 @@ def cmd_mentor_assignments(args: argparse.Namespace) -> int:
 @store_errors
 def cmd_mentor_cancel(args: argparse.Namespace) -> int:
     with open_for(args) as store:
-        store.cancel_assignment(args.assignment_id)
-    print(f"assignment {args.assignment_id} withdrawn")
+        withdrawn = store.cancel_assignment(args.assignment_id)
+    if args.json:
+        print_json({"assignment_id": withdrawn, "withdrawn": True})
+    else:
+        print(f"assignment {withdrawn[:8]} withdrawn")
     return 0
 
 
