@@ -1,5 +1,6 @@
 """Service-lab commands: trainees and teams, history, ratings, growth, star levels and exams, drills,
-competitions and leaderboards, trainer reports, KPIs, export/import and forget.
+competitions and leaderboards, trainer reports, KPIs, export/import and forget, the case library
+and mentoring.
 
 Each group lives in ``simulator.lab.cli.<group>`` (its parsers and handlers); this module lists them.
 """
@@ -9,9 +10,19 @@ from __future__ import annotations
 import argparse
 
 from simulator.commands import review_app
-from simulator.lab.cli import competitions, evaluation, people, review, training, transfer
+from simulator.lab.cli import (
+    cases,
+    competitions,
+    evaluation,
+    mentoring,
+    people,
+    review,
+    training,
+    transfer,
+)
 
-GROUPS = (people, competitions, transfer, training, evaluation)  # the order ``callsim --help`` lists them
+# the order ``callsim --help`` lists them
+GROUPS = (people, competitions, transfer, training, evaluation, cases, mentoring)
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:

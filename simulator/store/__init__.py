@@ -39,6 +39,19 @@ Public API (stable; everything returns frozen dataclasses from ``simulator.store
     store.recordings(call_id) -> list[Recording]; store.verify_recordings(call_id)
     store.rate(call_id, stars_1_to_5, comment=None) -> Rating; store.ratings(trainee=None, team=None)
 
+    # the case library (values in simulator.store.coaching); calls by id or unique prefix
+    store.mark_case(call_id, CaseKind.CAUTIONARY, tags=[...], summary="...", marked_by=None) -> CaseInfo
+    store.add_case_note(call_id, text, turn_index=None, author=None) -> CaseNote
+    store.get_case(call_id) -> CaseInfo; store.cases(kind=None, tag=None, trainee=None); store.unmark_case(call_id)
+    store.assign_case(call_id, [trainee...]) -> int; store.assigned_cases(trainee) -> list[CaseInfo]
+    store.save_playlist(name, [call_id...], title=None, team=None) -> Playlist; store.get_playlist(name)
+
+    # mentoring: pairs, assignments (their status: simulator.lab.mentoring), feedback
+    store.pair(mentor, apprentice) -> Mentorship; store.mentorships(mentor=None, apprentice=None)
+    store.assign(mentor, apprentice, TargetKind.SCENARIO, "billing-overcharge", target_score=75,
+                 due_at=ISO) -> Assignment;  store.assignments(mentor=None, apprentice=None, team=None)
+    store.leave_feedback(mentor, text, call_id=None, apprentice=None) -> Feedback; store.feedback(...)
+
     # crash recovery, run at start-up: calls of this station left open by a dead process
     store.recover_unfinished() -> list[RecoveredCall]; store.unfinished() -> list[Attempt]
 

@@ -28,6 +28,7 @@ from simulator.store.rows import (
     pid_alive,
     recover_call,
     replace_scorecard,
+    resolve_call_prefix,
     sha256_file,
 )
 from simulator.store.types import (
@@ -152,16 +153,7 @@ class CallRepo(Transactions):
 
     def resolve_call_id(self, prefix: str) -> str:
         """A full call id from an unambiguous prefix (as printed: the first 8 characters are enough)."""
-        prefix = prefix.strip().lower()
-        if not prefix:
-            raise StoreError("empty call id")
-        found = self._read(lambda conn: conn.execute(
-            sa.select(m.calls.c.id).where(m.calls.c.id.startswith(prefix, autoescape=True)).limit(3)).scalars().all())
-        if not found:
-            raise StoreError(f"no call with id {prefix!r} (see `callsim history`)")
-        if len(found) > 1:
-            raise StoreError(f"call id {prefix!r} is ambiguous; give more characters")
-        return found[0]
+        return self._read(lambda conn: resolve_call_prefix(conn, prefix))
 
     def get_call(self, call_id: str) -> StoredCall:
         full_id = self.resolve_call_id(call_id)

@@ -232,3 +232,88 @@ reviewed_scores = Table(
     Column("updated_at", String(40), nullable=False),
     Column("data", JSON, nullable=False),
 )
+
+# -- the case library (migration 0004) ----------------------------------------------------------------
+cases = Table(
+    "cases", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("call_id", String(32), ForeignKey("calls.id", ondelete="CASCADE"), nullable=False, unique=True),
+    Column("kind", String(16), nullable=False),  # exemplary | cautionary
+    Column("tags", JSON, nullable=False),
+    Column("summary", Text, nullable=False),
+    Column("marked_by", String(100), nullable=True),
+    Column("created_at", String(40), nullable=False),
+    Column("updated_at", String(40), nullable=False),
+)
+
+case_notes = Table(
+    "case_notes", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("case_id", Integer, ForeignKey("cases.id", ondelete="CASCADE"), nullable=False, index=True),
+    Column("turn_index", Integer, nullable=True),  # the trainee turn, 1-based as on the scorecard; None: whole call
+    Column("note", Text, nullable=False),
+    Column("author", String(100), nullable=True),
+    Column("created_at", String(40), nullable=False),
+)
+
+case_assignments = Table(
+    "case_assignments", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("case_id", Integer, ForeignKey("cases.id", ondelete="CASCADE"), nullable=False),
+    Column("trainee_id", Integer, ForeignKey("trainees.id", ondelete="CASCADE"), nullable=False, index=True),
+    Column("assigned_by", String(100), nullable=True),
+    Column("assigned_at", String(40), nullable=False),
+    UniqueConstraint("case_id", "trainee_id", name="uq_case_assignments_case_trainee"),
+)
+
+playlists = Table(
+    "playlists", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("name", String(100), nullable=False, unique=True),
+    Column("title", String(200), nullable=False),
+    Column("team", String(100), nullable=True),
+    Column("created_by", String(100), nullable=True),
+    Column("created_at", String(40), nullable=False),
+)
+
+playlist_items = Table(
+    "playlist_items", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("playlist_id", Integer, ForeignKey("playlists.id", ondelete="CASCADE"), nullable=False),
+    Column("case_id", Integer, ForeignKey("cases.id", ondelete="CASCADE"), nullable=False),
+    Column("position", Integer, nullable=False),
+    UniqueConstraint("playlist_id", "position", name="uq_playlist_items_position"),
+)
+
+# -- mentoring (migration 0004) -----------------------------------------------------------------------
+mentorships = Table(
+    "mentorships", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("mentor_id", Integer, ForeignKey("trainees.id", ondelete="CASCADE"), nullable=False),
+    Column("apprentice_id", Integer, ForeignKey("trainees.id", ondelete="CASCADE"), nullable=False, index=True),
+    Column("started_at", String(40), nullable=False),
+    UniqueConstraint("mentor_id", "apprentice_id", name="uq_mentorships_pair"),
+)
+
+assignments = Table(
+    "assignments", metadata,
+    Column("id", String(32), primary_key=True),
+    Column("mentor_id", Integer, ForeignKey("trainees.id", ondelete="CASCADE"), nullable=False),
+    Column("apprentice_id", Integer, ForeignKey("trainees.id", ondelete="CASCADE"), nullable=False, index=True),
+    Column("target_kind", String(16), nullable=False),  # scenario | drill
+    Column("target_id", String(64), nullable=False),
+    Column("target_score", Float, nullable=False),
+    Column("due_at", String(40), nullable=False),
+    Column("note", Text, nullable=True),
+    Column("created_at", String(40), nullable=False),
+)
+
+mentor_feedback = Table(
+    "mentor_feedback", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("mentor_id", Integer, ForeignKey("trainees.id", ondelete="CASCADE"), nullable=False),
+    Column("apprentice_id", Integer, ForeignKey("trainees.id", ondelete="CASCADE"), nullable=False, index=True),
+    Column("call_id", String(32), ForeignKey("calls.id", ondelete="CASCADE"), nullable=True),
+    Column("text", Text, nullable=False),
+    Column("created_at", String(40), nullable=False),
+)

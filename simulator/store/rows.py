@@ -84,6 +84,20 @@ def call_values(call_id: str, header: CallHeader, folder: Path | None, trainee_i
         "header": header_json(header)}
 
 
+def resolve_call_prefix(conn: Any, prefix: str) -> str:
+    """A full call id from an unambiguous prefix (as printed: the first 8 characters are enough)."""
+    prefix = prefix.strip().lower()
+    if not prefix:
+        raise StoreError("empty call id")
+    found = conn.execute(sa.select(m.calls.c.id).where(m.calls.c.id.startswith(prefix, autoescape=True))
+                         .limit(3)).scalars().all()
+    if not found:
+        raise StoreError(f"no call with id {prefix!r} (see `callsim history`)")
+    if len(found) > 1:
+        raise StoreError(f"call id {prefix!r} is ambiguous; give more characters")
+    return str(found[0])
+
+
 def call_folder(conn: Any, call_id: str) -> Path | None:
     folder = conn.execute(sa.select(m.calls.c.folder).where(m.calls.c.id == call_id)).scalar()
     return Path(folder) if folder else None

@@ -1,8 +1,8 @@
 """The SQL store (SQLite or PostgreSQL through SQLAlchemy Core): one transaction per public call.
 
 Imported only through ``simulator.store.open_store`` so text mode works without SQLAlchemy.  The
-methods live in small repositories by subject (``people``, ``calls``, ``labrecords``); this class
-owns the engine and the transaction plumbing they share.
+methods live in small repositories by subject (``people``, ``calls``, ``labrecords``, ``caselib``,
+``mentoring``); this class owns the engine and the transaction plumbing they share.
 """
 
 from __future__ import annotations
@@ -10,15 +10,17 @@ from __future__ import annotations
 import sqlalchemy as sa
 
 from simulator.store.calls import CallRepo
+from simulator.store.caselib import CaseRepo
 from simulator.store.engine import create_engine, upgrade_to_head
 from simulator.store.labrecords import LabRecordRepo
+from simulator.store.mentoring import MentorRepo
 from simulator.store.people import PeopleRepo
 from simulator.store.reviews import ReviewRepo
 from simulator.store.rows import HOST, safe_url, sha256_file
 from simulator.store.types import StoreError
 
 
-class SqlStore(PeopleRepo, CallRepo, LabRecordRepo, ReviewRepo):
+class SqlStore(PeopleRepo, CallRepo, LabRecordRepo, ReviewRepo, CaseRepo, MentorRepo):
     """The training store.  Every method is one transaction; results are frozen values."""
 
     def __init__(self, url: str):

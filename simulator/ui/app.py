@@ -100,6 +100,12 @@ class CallsimApp(CallsimHost):
         if not self._needs_trainee():
             self.push_screen(HistoryScreen())
 
+    def action_open_coaching(self) -> None:
+        from simulator.ui.screens.assigned import AssignedScreen
+
+        if not self._needs_trainee():
+            self.push_screen(AssignedScreen())
+
     def action_open_devices(self) -> None:
         from simulator.ui.screens.devices import DevicesScreen
 

@@ -9,6 +9,7 @@ from textual.command import DiscoveryHit, Hit, Hits, Provider
 ENTRIES = (
     ("Scenarios", "pick a scenario to call", "open_picker"),
     ("History", "your scores over time and star level", "open_history"),
+    ("Coaching", "your mentor's assignments, cases to study, feedback", "open_coaching"),
     ("Device check", "pick microphone and speaker, test them", "open_devices"),
     ("Switch trainee", "sign in as someone else", "open_sign_in"),
     ("Reload scenarios", "read the scenario files again", "reload_scenarios"),

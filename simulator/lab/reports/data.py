@@ -17,6 +17,7 @@ from pydantic import ValidationError
 from simulator.lab.calibration import CalibrationReport, calibration_report
 from simulator.lab.competitions import Competition
 from simulator.lab.leaderboard import PersonEntry, TeamEntry, leaderboard_from_store
+from simulator.lab.mentoring import AssignmentProgress, parse_moment, progress_for
 from simulator.record import now_iso
 from simulator.scoring.scorecard import Scorecard
 from simulator.store.types import Attempt, CallKind, KpiRow, Rating, TraineeInfo
@@ -65,6 +66,7 @@ class ReportData:
     drill_runs: tuple[dict[str, Any], ...]
     kpis: tuple[KpiRow, ...]
     competitions: tuple[CompetitionStanding, ...] = ()
+    mentoring: tuple[AssignmentProgress, ...] = ()  # the trainees' assignments, as of generated_at
     calibration: CalibrationReport | None = None  # trainers' reviews of this report's calls
 
     @property
@@ -83,7 +85,7 @@ def collect(store: Any, scope: ReportScope, progress: Callable[[int, int], None]
     else:
         people = store.list_trainees(team)
     names = {p.name for p in people}
-    steps = 7
+    steps = 8
     done = 0
 
     def tick() -> None:
@@ -106,10 +108,14 @@ def collect(store: Any, scope: ReportScope, progress: Callable[[int, int], None]
     tick()
     calibration = calibration_of(store, {a.call_id for a in attempts}, scenarios_dir)
     tick()
+    generated_at = now_iso()
+    mentoring = tuple(progress_for(store, [a for a in store.assignments() if a.apprentice in names],
+                                   parse_moment(generated_at)))
+    tick()
     practice = tuple((a, c) for a, c in scored if a.kind != CallKind.REAL)
     real = tuple((a, c) for a, c in scored if a.kind == CallKind.REAL)
-    return ReportData(scope, now_iso(), tuple(people), practice, real, tuple(attempts), tuple(ratings), tuple(runs),
-                      tuple(kpis), competitions, calibration)
+    return ReportData(scope, generated_at, tuple(people), practice, real, tuple(attempts), tuple(ratings),
+                      tuple(runs), tuple(kpis), competitions, mentoring, calibration)
 
 
 def calibration_of(store: Any, call_ids: set[str], scenarios_dir: Path | None) -> CalibrationReport | None:

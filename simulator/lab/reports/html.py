@@ -159,6 +159,27 @@ def _competitions_section(data: ReportData) -> list[str]:
     return parts
 
 
+def _mentoring_section(data: ReportData) -> list[str]:
+    """Each assignment a mentor set, where it stands as the report was made, overdue work first."""
+    from simulator.lab.mentoring import AssignmentStatus
+
+    order = {AssignmentStatus.OVERDUE: 0, AssignmentStatus.OPEN: 1, AssignmentStatus.DONE: 2}
+    rows = sorted(data.mentoring, key=lambda p: (order[p.status], p.assignment.due_at))
+    overdue = sum(p.status == AssignmentStatus.OVERDUE for p in rows)
+    status_css = {AssignmentStatus.OVERDUE: "fail", AssignmentStatus.DONE: "pass", AssignmentStatus.OPEN: ""}
+    return ['<h2 id="mentoring">Mentoring</h2>',
+            f"<p>{len(rows)} assignment(s) set by mentors (<code>callsim mentor assign</code>), {overdue} overdue. "
+            "An assignment is done when a passed call (or a completed drill run) made after it was set reaches "
+            "the target score.</p>",
+            _table(["apprentice", "mentor", "work", "target", "due", "status", "met by", "best so far", "tries"],
+                   [[p.assignment.apprentice, p.assignment.mentor,
+                     f"{p.assignment.target_kind.value} {p.assignment.target_id}", p.assignment.target_score,
+                     p.assignment.due_at[:16].replace("T", " "),
+                     Cell(p.status.value + (" (late)" if p.late else ""), status_css[p.status]),
+                     _short(p.met_by) if p.met_by else "-", p.best_score, p.attempts] for p in rows],
+                   numeric_from=3)]
+
+
 def _learning_section(rows: list[LearningRow]) -> list[str]:
     """Kirkpatrick level 2: the change from first to latest call beside whether each passed."""
     passing_first = sum(r.first_passed for r in rows)
@@ -248,6 +269,7 @@ def render_html(data: ReportData) -> str:
         *_teams_section(data),
         *_competitions_section(data),
         *_reviews_section(data),
+        *_mentoring_section(data),
         '<h2 id="drills">Drill results</h2>',
         bar_chart("Mean score per drill stage", drills, x_max=100, color=PALETTE[4]),
         _table(["drill", "trainee", "started", "baseline", "mean drop", "recovery", "paused after stage"],

@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 from rich.text import Text
-from textual import getters, on
+from textual import getters, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Input, Label, Static
 
-from simulator.ui.attempts import stats_by_scenario
+from simulator.ui.assigned import overdue_assignments
+from simulator.ui.attempts import StoreRecords, stats_by_scenario
 from simulator.ui.call_modes import TrainingMode
 from simulator.ui.catalog import CatalogEntry, difficulty_stars, matches_filter
 from simulator.ui.host import CallsimHost
@@ -52,6 +55,7 @@ class PickerScreen(Screen):
         Binding("f4", "cycle_mode", "Mode"),
         Binding("f2", "app.open_history", "History"),
         Binding("f3", "app.open_devices", "Devices"),
+        Binding("f6", "app.open_coaching", "Coaching", show=False),  # F6 or the palette: the footer stays as it was
         Binding("f5", "app.reload_scenarios", "Reload"),
         Binding("escape", "app.pop_screen", "Switch trainee"),
     ]
@@ -86,6 +90,19 @@ class PickerScreen(Screen):
         self._show_mode()
         self.refresh_table()
         self.query_one("#filter", Input).focus()
+        records, trainee = self.app.context.records, self.app.context.trainee
+        if isinstance(records, StoreRecords) and trainee is not None:
+            self._remind_overdue(records.store, trainee.name)
+
+    @work(thread=True, exclusive=True, group="overdue", exit_on_error=False)
+    def _remind_overdue(self, store: object, trainee: str) -> None:
+        try:
+            overdue = overdue_assignments(store, trainee, datetime.now(UTC))
+        except Exception:  # a reminder only: the Coaching screen reports what went wrong
+            return
+        if overdue:
+            self.app.call_from_thread(self.notify, f"{overdue} assignment(s) from your mentor overdue: F6 shows them",
+                                      title="Coaching", severity="warning", timeout=8)
 
     def on_screen_resume(self) -> None:
         self.refresh_table()
