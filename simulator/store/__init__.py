@@ -52,12 +52,22 @@ Public API (stable; everything returns frozen dataclasses from ``simulator.store
                  due_at=ISO) -> Assignment;  store.assignments(mentor=None, apprentice=None, team=None)
     store.leave_feedback(mentor, text, call_id=None, apprentice=None) -> Feedback; store.feedback(...)
 
+    # trainer reviews (simulator.lab.review computes the rescored cards and calls these)
+    store.set_override(Override, reviewer_card=, call_card=) -> Override   # upsert + audit + cards
+    store.accept_call(call_id, reviewer, reviewer_card=, call_card=)      # sign-off, audited
+    store.add_note(call_id, author, at_s, text, turn_index=None) -> ReviewNote
+    store.overrides(call_id=None, reviewer=None); store.notes(call_id); store.audit(call_id=None)
+    store.call_reviews(call_id=None) -> list[CallReview]                 # each reviewer's scorecard
+
     # crash recovery, run at start-up: calls of this station left open by a dead process
     store.recover_unfinished() -> list[RecoveredCall]; store.unfinished() -> list[Attempt]
 
 ``Attempt`` fields: call_id, trainee, scenario_id, seed, kind, status (in_progress | finished |
 unfinished), started_at, ended_at, outcome, overall, passed, empathy, compliance, tone, drill,
-competition, folder, turns.  Times are ISO-8601 UTC strings.
+competition, folder, turns, reviewed_by, machine_overall.  For a call a trainer reviewed, the
+headline figures (and ``scorecards()``' cards) are the reviewed ones; ``reviewed_by`` names the
+trainers and ``machine_overall`` keeps the machine's (``get_call`` gives both scorecards).
+Times are ISO-8601 UTC strings.
 """
 
 from __future__ import annotations
