@@ -14,6 +14,8 @@ from typing import Any
 from pydantic import ValidationError
 
 from simulator.lab.competitions import Competition
+from simulator.lab.honours import Honours, compute_honours
+from simulator.lab.ladder import Ladder
 from simulator.lab.leaderboard import PersonEntry, TeamEntry, leaderboard_from_store
 from simulator.record import now_iso
 from simulator.scoring.scorecard import Scorecard
@@ -63,9 +65,13 @@ class ReportData:
     drill_runs: tuple[dict[str, Any], ...]
     kpis: tuple[KpiRow, ...]
     competitions: tuple[CompetitionStanding, ...] = ()
+    honours: Honours | None = None  # cohort-wide honours; the report shows those held in its scope
 
 
-def collect(store: Any, scope: ReportScope, progress: Callable[[int, int], None] | None = None) -> ReportData:
+def collect(store: Any, scope: ReportScope, progress: Callable[[int, int], None] | None = None, *,
+            difficulty_of: dict[str, int] | None = None, ladder: Ladder | None = None,
+            now: datetime | None = None) -> ReportData:
+    """``difficulty_of`` weights ranked scores (leaderboards, honours); ``ladder`` gives star honours."""
     team = scope.name if scope.kind in ("team", "cohort") and scope.name else None
     trainee = scope.name if scope.kind == "trainee" else None
     if trainee is not None:
@@ -74,7 +80,7 @@ def collect(store: Any, scope: ReportScope, progress: Callable[[int, int], None]
     else:
         people = store.list_trainees(team)
     names = {p.name for p in people}
-    steps = 6
+    steps = 7
     done = 0
 
     def tick() -> None:
@@ -93,15 +99,20 @@ def collect(store: Any, scope: ReportScope, progress: Callable[[int, int], None]
     tick()
     kpis = store.kpis(trainee, team)
     tick()
-    competitions = competition_standings(store, names)
+    competitions = competition_standings(store, names, difficulty_of)
+    tick()
+    everyone = store.scorecards()
+    honours = compute_honours(everyone, {t.name: t.team for t in store.list_trainees()}, ladder,
+                              difficulty_of or {}, now or datetime.now(UTC))
     tick()
     practice = tuple((a, c) for a, c in scored if a.kind != CallKind.REAL)
     real = tuple((a, c) for a, c in scored if a.kind == CallKind.REAL)
     return ReportData(scope, now_iso(), tuple(people), practice, real, tuple(attempts), tuple(ratings), tuple(runs),
-                      tuple(kpis), competitions)
+                      tuple(kpis), competitions, honours)
 
 
-def competition_standings(store: Any, names: set[str]) -> tuple[CompetitionStanding, ...]:
+def competition_standings(store: Any, names: set[str], difficulty_of: dict[str, int] | None = None
+                          ) -> tuple[CompetitionStanding, ...]:
     """Every stored competition's standings for the trainees ``names`` (oldest competition first)."""
     standings = []
     for row in store.list_competitions():
@@ -116,7 +127,7 @@ def competition_standings(store: Any, names: set[str]) -> tuple[CompetitionStand
                 f"its stored definition is not valid ({where}: {first['msg']}); "
                 f"re-create it with `callsim competition create` or `callsim competition load`"))
             continue
-        board = leaderboard_from_store(store, competition)
+        board = leaderboard_from_store(store, competition, difficulty_of=difficulty_of)
         people = tuple(p for p in board.people if p.trainee in names)
         teams_here = {p.team for p in people if p.team}
         standings.append(CompetitionStanding(
