@@ -72,7 +72,8 @@ def test_mean_ranking_counts_a_failed_call_as_zero() -> None:
     from simulator.lab.competitions import Competition
 
     cup = Competition(id="cup", title="Cup", starts=datetime(2026, 1, 1, tzinfo=UTC),
-                      ends=datetime(2030, 1, 1, tzinfo=UTC), ranking="mean", scenarios=[{"scenario": "hard", "seed": 0}])
+                      ends=datetime(2030, 1, 1, tzinfo=UTC), ranking="mean",
+                      scenarios=[{"scenario": "hard", "seed": 0}])
     attempts = [attempt("a1", "ana", "hard", 90, competition="cup"),
                 attempt("a2", "ana", "hard", 72, passed=False, competition="cup")]
     [ana] = build_leaderboard(attempts, {}, cup, difficulty_of=DIFFICULTY).people
