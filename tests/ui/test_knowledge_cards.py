@@ -91,3 +91,12 @@ async def test_the_honours_screen_names_the_calls(make_app, fixed_home):
         await wait_for(pilot, lambda: screen_ready(app, HonoursScreen))
         shown = str(app.screen.query_one("#honours", Static).content)
         assert "First to 1 star: Ada Trainee" in shown and attempt.call_id[:8] in shown
+
+
+def test_the_pickers_best_is_the_best_passed_call() -> None:
+    from simulator.ui.attempts import Attempt, stats_by_scenario
+
+    stats = stats_by_scenario([Attempt("a", "2026-12-01", 72.0, False, {}), Attempt("a", "2026-12-02", 70.0, True, {}),
+                               Attempt("b", "2026-12-03", 88.0, False, {})])
+    assert stats["a"].best == 70.0 and stats["a"].attempts == 2  # the failed 72 is not a best
+    assert stats["b"].best is None
