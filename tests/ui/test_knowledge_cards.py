@@ -10,6 +10,7 @@ from simulator.record import read_call
 from simulator.ui.screens.call import CallScreen
 from simulator.ui.screens.history import HistoryScreen
 from simulator.ui.screens.honours import HonoursScreen
+from simulator.ui.screens.results import summary_text
 from simulator.ui.widgets.knowledge import KnowledgePanel
 from simulator.ui.widgets.transcript import TranscriptView
 
@@ -46,6 +47,7 @@ async def test_f8_opens_the_cards_during_a_typed_call_and_the_count_reaches_the_
             await _reply(pilot, call, transcript, number, reply)
         await wait_for(pilot, lambda: results_shown(app))
         card = app.screen.finished.scorecard
+        assert "Knowledge cards opened 2 time(s)" in str(summary_text(app.screen.finished))
     assert card.cards_opened == 2 and card.passed  # counted, not penalised
     [attempt] = app.context.records.store.attempts("Ada Trainee")
     record = read_call(attempt.folder)

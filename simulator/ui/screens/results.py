@@ -44,6 +44,8 @@ def summary_text(finished: FinishedCall) -> Text:
         if voice.interruptions:
             parts.append(f"{voice.interruptions} interruption(s)")
         text.append("\nVoice: " + ", ".join(parts), style="dim")
+    if card.cards_opened:
+        text.append(f"\nKnowledge cards opened {card.cards_opened} time(s): counted, not penalised", style="dim")
     return text
 
 
