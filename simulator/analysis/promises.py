@@ -5,7 +5,8 @@ Rule-based and explainable, built for speech-recogniser text: numbers may be wor
 hours", "a hundred and twenty pounds"), times may have no number ("tomorrow", "within the hour")
 and punctuation may be missing.  The reply is cut into clauses (sentence ends, commas, "but",
 "however"); a clause promises a time when it has a commitment word ("will", "'ll", "should",
-"going to"...) and a time; it promises no charge when it says so in any of the ways listed in
+"going to"...) and a time, unless the time is for the agent's own action ("I'll process it
+today", "let me check right now"); it promises no charge when it says so in any of the ways listed in
 ``data/promises.yaml``; it offers money when an amount comes with an offer word ("credit",
 "refund", "goodwill"...).  A negation ("can't", "won't", "never") or a hedge ("might",
 "hopefully") before the time or money takes the promise back, as does a question.
@@ -69,6 +70,7 @@ class _Lexicon:
     moments: dict[str, float]
     commitments: re.Pattern[str]
     take_backs: re.Pattern[str]  # negations and hedges
+    own_action: re.Pattern[str]  # "I'll process...", "let me check...": the agent's action, not the outcome
     no_charge: tuple[re.Pattern[str], ...]
     currencies: dict[str, str]
     offers: re.Pattern[str]
@@ -104,6 +106,9 @@ def lexicon() -> _Lexicon:
         units=units, moments=moments,
         commitments=_words_pattern(data["commitments"]),
         take_backs=_words_pattern(data["negations"] + data["hedges"]),
+        own_action=re.compile(r"\b(?:(?:i|we) (?:will|shall|am going to|are going to|can)|let me|let us)"
+                              r"(?: (?:just|quickly|now|personally|also|then))? (?:"
+                              + "|".join(re.escape(a) for a in data["agent_actions"]) + r")\b"),
         no_charge=tuple(re.compile(p) for p in data["no_charge"]),
         currencies=dict(data["currencies"]),
         offers=_words_pattern(data["offers"]),
@@ -189,7 +194,7 @@ def _time_promise(clause: str, said: str, context: str, lex: _Lexicon) -> Promis
     if not readings:
         return None
     days, match = max(readings, key=lambda reading: reading[0])  # the latest the words can mean
-    if _taken_back(said, match.start(), lex):
+    if _taken_back(said, match.start(), lex) or lex.own_action.search(said[:match.start()]) is not None:
         return None
     return Promise(PromiseKind.TIME, clause, match.group(0), context, latest_days=round(days, 4))
 

@@ -43,6 +43,7 @@ OUT_OF_POLICY = [
     ("You will get your money straight away.", "refund-timescale", "straight away"),
     ("The refund will show within 24 hours.", "refund-timescale", "within 24 hours"),
     ("We'll get the money to you overnight.", "refund-timescale", "overnight"),
+    ("I'll get the money back to you today.", "refund-timescale", "today"),
     ("The refund will be with you in 1-2 working days.", "refund-timescale", "1-2 working days"),
     ("I'll waive the cancellation fee for you.", "cancellation-fee", "waive the cancellation fee"),
     ("There won't be any charge for cancelling.", "cancellation-fee", "won't be any charge"),
@@ -86,6 +87,10 @@ IN_POLICY = [
     "I can't offer fifty pounds compensation, but I can offer twenty.",
     "You were charged sixty four pounds twice, I can see that.",
     "You'll get a text with a one hour delivery window.",
+    "I'm sorry about the refund, I'll look into it for you right now.",
+    "I'll process the refund today, and it'll take three to five working days to reach you.",
+    "Let me check the refund straight away.",
+    "We'll send the refund request within the hour.",
     "I understand how frustrating this is, I'm sorry.",
 ]
 
