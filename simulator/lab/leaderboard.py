@@ -215,8 +215,8 @@ WEIGHTING_RULE = ("score = overall x (5 + difficulty) / 10 of the best passed ca
 def describe_counted(counted: CountedScore) -> str:
     """One scenario's share of a person's score: the weighting and the calls behind it."""
     if not counted.call_ids:
-        why = "failed only" if counted.failed_call_ids else "not played"
-        text = f"{counted.scenario_id} 0.0 [{why}]"
+        failed = ", ".join(i[:8] for i in counted.failed_call_ids)
+        text = f"{counted.scenario_id} 0.0 [{f'failed only: {failed}' if failed else 'not played'}]"
     else:
         text = f"{counted.scenario_id} {counted.explain()} [{', '.join(i[:8] for i in counted.call_ids)}]"
     if counted.failed_call_ids and counted.call_ids:

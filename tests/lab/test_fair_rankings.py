@@ -56,7 +56,7 @@ def test_a_failed_72_is_never_a_best() -> None:
     assert people["ana"].rank == 1 and people["bo"].rank == 2
     text = describe_leaderboard(board)
     assert "mid 70.0 x 0.8 (difficulty 3) = 56.0 [ana-pass]" in text
-    assert "failed, not counted: ana-fail" in text and "mid 0.0 [failed only]" in text
+    assert "failed, not counted: ana-fail" in text and "mid 0.0 [failed only: bo-fail]" in text
 
 
 def test_an_easy_call_no_longer_lifts_a_person_above_harder_work() -> None:
@@ -133,7 +133,7 @@ def test_honours_cli_and_report_from_stored_calls(store, db_url: str, tmp_path: 
     assert streak["holder"] == "ana" and streak["call_ids"] == ids[:2]
     assert main(["leaderboard", "--db", db_url]) == 0
     board = capsys.readouterr().out
-    assert "x 0.7 (difficulty 2)" in board and "[failed only]" in board  # bo's poor call is never a best
+    assert "x 0.7 (difficulty 2)" in board and "[failed only: " in board  # bo's poor call is never a best
     html = tmp_path / "report.html"
     assert main(["report", "--html", str(html), "--db", db_url]) == 0
     page = html.read_text(encoding="utf-8")
