@@ -138,3 +138,4 @@ def test_honours_cli_and_report_from_stored_calls(store, db_url: str, tmp_path: 
     assert main(["report", "--html", str(html), "--db", db_url]) == 0
     page = html.read_text(encoding="utf-8")
     assert 'id="honours"' in page and "Longest streak" in page and ids[0][:8] in page
+    assert 'id="ranking"' in page and "x 0.7 (difficulty 2) = " in page and f"failed only: {ids[2][:8]}" in page

@@ -16,7 +16,7 @@ from pydantic import ValidationError
 from simulator.lab.competitions import Competition
 from simulator.lab.honours import Honours, compute_honours
 from simulator.lab.ladder import Ladder
-from simulator.lab.leaderboard import PersonEntry, TeamEntry, leaderboard_from_store
+from simulator.lab.leaderboard import Leaderboard, PersonEntry, TeamEntry, build_leaderboard, leaderboard_from_store
 from simulator.record import now_iso
 from simulator.scoring.scorecard import Scorecard
 from simulator.store.types import Attempt, CallKind, KpiRow, Rating, TraineeInfo
@@ -66,6 +66,7 @@ class ReportData:
     kpis: tuple[KpiRow, ...]
     competitions: tuple[CompetitionStanding, ...] = ()
     honours: Honours | None = None  # cohort-wide honours; the report shows those held in its scope
+    ranking: Leaderboard | None = None  # the all-training leaderboard (everyone; the report shows its scope)
 
 
 def collect(store: Any, scope: ReportScope, progress: Callable[[int, int], None] | None = None, *,
@@ -102,13 +103,14 @@ def collect(store: Any, scope: ReportScope, progress: Callable[[int, int], None]
     competitions = competition_standings(store, names, difficulty_of)
     tick()
     everyone = store.scorecards()
-    honours = compute_honours(everyone, {t.name: t.team for t in store.list_trainees()}, ladder,
-                              difficulty_of or {}, now or datetime.now(UTC))
+    teams_of = {t.name: t.team for t in store.list_trainees()}
+    honours = compute_honours(everyone, teams_of, ladder, difficulty_of or {}, now or datetime.now(UTC))
+    ranking = build_leaderboard([a for a, _ in everyone], teams_of, difficulty_of=difficulty_of)
     tick()
     practice = tuple((a, c) for a, c in scored if a.kind != CallKind.REAL)
     real = tuple((a, c) for a, c in scored if a.kind == CallKind.REAL)
     return ReportData(scope, now_iso(), tuple(people), practice, real, tuple(attempts), tuple(ratings), tuple(runs),
-                      tuple(kpis), competitions, honours)
+                      tuple(kpis), competitions, honours, ranking)
 
 
 def competition_standings(store: Any, names: set[str], difficulty_of: dict[str, int] | None = None

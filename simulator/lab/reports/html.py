@@ -150,6 +150,20 @@ def _competition(standing: CompetitionStanding) -> list[str]:
                     for t in standing.teams], numeric_from=2) if standing.teams else ""]
 
 
+def _ranking_section(data: ReportData) -> list[str]:
+    names = {t.name for t in data.trainees}
+    people = [p for p in data.ranking.people if p.trainee in names] if data.ranking else []
+    parts = ['<h2 id="ranking">Ranking (all training calls)</h2>']
+    if not people:
+        return [*parts, '<p class="muted">No finished, scored call yet.</p>']
+    ranked = sum(p.rank is not None for p in data.ranking.people) if data.ranking else 0
+    return [*parts,
+            f"<p>Ranks are over everyone in the store ({ranked} ranked). {escape(WEIGHTING_RULE)}.</p>",
+            _table(["rank", "trainee", "team", "score", "calls", "counted (scenario: score x weight [call])"],
+                   [[_rank(p.rank), p.trainee, p.team or "", p.score, p.attempts,
+                     "; ".join(describe_counted(c) for c in p.counted)] for p in people], numeric_from=3)]
+
+
 def _honours_section(data: ReportData) -> list[str]:
     parts = ['<h2 id="honours">Honours</h2>']
     names = {t.name for t in data.trainees} | {t.team for t in data.trainees if t.team}
@@ -227,6 +241,7 @@ def render_html(data: ReportData) -> str:
         _table(["scenario", "calls", "mean overall", "pass rate"],
                [[r.scenario_id, r.calls, r.mean_overall, _percent(r.pass_rate)] for r in hardest]),
         *_teams_section(data),
+        *_ranking_section(data),
         *_competitions_section(data),
         *_honours_section(data),
         '<h2 id="drills">Drill results</h2>',
