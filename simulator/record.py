@@ -11,6 +11,7 @@ import contextlib
 import enum
 import json
 import os
+import threading
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -66,6 +67,33 @@ class CallHeader:
 
 
 @dataclass(frozen=True, slots=True)
+class CardLookup:
+    """The trainee opened the scenario's knowledge cards during the call."""
+
+    at: str  # ISO time
+    after_turn: int  # trainee turns answered so far
+
+
+class LookupLog:
+    """Knowledge-card openings during one call: added by the UI's thread, read by the call's thread
+    when it writes the end line (so a lock, not a shared list)."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._lookups: list[CardLookup] = []
+
+    def add(self, after_turn: int) -> CardLookup:
+        lookup = CardLookup(now_iso(), after_turn)
+        with self._lock:
+            self._lookups.append(lookup)
+        return lookup
+
+    def snapshot(self) -> tuple[CardLookup, ...]:
+        with self._lock:
+            return tuple(self._lookups)
+
+
+@dataclass(frozen=True, slots=True)
 class CallRecord:
     header: CallHeader
     turns: tuple[TurnRecord, ...] = ()
@@ -73,6 +101,7 @@ class CallRecord:
     ended_at: str | None = None
     complete: bool = False  # False when the end line is missing (crash, kill, power cut)
     folder: Path | None = field(default=None, compare=False)
+    card_lookups: tuple[CardLookup, ...] = ()  # knowledge cards opened (written with the end line)
 
     @property
     def trainee_turns(self) -> tuple[TurnRecord, ...]:
@@ -164,12 +193,15 @@ class CallRecorder:
         self.turns.append(turn)
         return turn
 
-    def finish(self, outcome: Outcome) -> CallRecord:
+    def finish(self, outcome: Outcome, card_lookups: tuple[CardLookup, ...] = ()) -> CallRecord:
         ended_at = now_iso()
-        self._write({"type": "end", "outcome": outcome.value, "ended_at": ended_at})
+        end: dict[str, Any] = {"type": "end", "outcome": outcome.value, "ended_at": ended_at}
+        if card_lookups:
+            end["card_lookups"] = [{"at": c.at, "after_turn": c.after_turn} for c in card_lookups]
+        self._write(end)
         self.outcome = outcome
         self.close()
-        return CallRecord(self.header, tuple(self.turns), outcome, ended_at, True, self.folder)
+        return CallRecord(self.header, tuple(self.turns), outcome, ended_at, True, self.folder, card_lookups)
 
     def snapshot(self) -> CallRecord:
         return CallRecord(self.header, tuple(self.turns), self.outcome, None, self.outcome is not None, self.folder)
@@ -188,6 +220,7 @@ def read_call(path: Path) -> CallRecord:
     header: CallHeader | None = None
     turns: list[TurnRecord] = []
     outcome = ended_at = None
+    lookups: tuple[CardLookup, ...] = ()
     lines = file.read_text(encoding="utf-8").splitlines()
     for number, line in enumerate(lines, start=1):
         try:
@@ -203,9 +236,10 @@ def read_call(path: Path) -> CallRecord:
             turns.append(turn_from_json(payload))
         elif kind == "end":
             outcome, ended_at = Outcome(payload["outcome"]), payload.get("ended_at")
+            lookups = tuple(CardLookup(str(c["at"]), int(c["after_turn"])) for c in payload.get("card_lookups", ()))
     if header is None:
         raise ValueError(f"{file}:1: not a callsim call record (no header line)")
-    return CallRecord(header, tuple(turns), outcome, ended_at, outcome is not None, file.parent)
+    return CallRecord(header, tuple(turns), outcome, ended_at, outcome is not None, file.parent, lookups)
 
 
 # -- what a running call reports, turn by turn (the session yields these; the UI, the CLI and the

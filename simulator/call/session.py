@@ -22,6 +22,7 @@ from simulator.record import (
     CallMode,
     CallRecorder,
     CustomerSpoke,
+    LookupLog,
     TraineeAnswered,
     TurnRecord,
     now_iso,
@@ -65,6 +66,7 @@ class CallSetup:
     trainee_name: str | None = None
     drill: str | None = None
     start_mood: int | None = None  # None: the persona's own starting mood
+    card_lookups: LookupLog | None = None  # knowledge cards opened (the app adds to it during the call)
 
 
 class TraineeInput(Protocol):
@@ -94,6 +96,7 @@ class CallSession:
         header = CallHeader(loaded.scenario.id, loaded.sha256, setup.seed, CallMode(setup.mode), analyser.name,
                             now_iso(), str(loaded.path), setup.trainee_name, setup.drill)
         self.recorder = CallRecorder(folder, header)
+        self.card_lookups = setup.card_lookups
 
     def run(self) -> Iterator[CallEvent]:
         outcome = Outcome.UNRESOLVED
@@ -119,7 +122,8 @@ class CallSession:
                 yield self._customer(customer, spoken)
             if customer.outcome is not None:
                 outcome = customer.outcome
-            yield CallEnded(self.recorder.finish(outcome))
+            lookups = self.card_lookups.snapshot() if self.card_lookups is not None else ()
+            yield CallEnded(self.recorder.finish(outcome, lookups))
         finally:
             self.recorder.close()
 

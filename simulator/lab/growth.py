@@ -101,6 +101,11 @@ def load_catalog(scenarios_dir: Path) -> list[ScenarioInfo]:
     return catalog
 
 
+def difficulties(scenarios_dir: Path) -> dict[str, int]:
+    """Each loadable scenario's difficulty, by id (what rankings weight calls by)."""
+    return {info.id: info.difficulty for info in load_catalog(scenarios_dir)}
+
+
 def _slope(values: list[float]) -> float | None:
     if len(values) < 2:
         return None

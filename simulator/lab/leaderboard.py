@@ -1,11 +1,15 @@
-"""Leaderboards for people and teams: fair (ties share a rank, too few attempts are not ranked)
-and transparent (every score names the call, and so the scorecard, it came from).
+"""Leaderboards for people and teams: fair (ties share a rank, too few attempts are not ranked,
+a failed call is never a best, an easy scenario weighs less) and transparent (every score names
+the call, and so the scorecard, it came from, and shows its difficulty weight).
 
-A person's score is the mean over the competition's scenarios of their best call at each (or the
-mean of their calls, ``ranking: mean``); a scenario they never finished counts 0, so playing only
-the easy one does not win.  Without a competition, the scenarios are the ones the person played.
-A team's score is the mean of its ranked members' scores.  Scores are compared at one decimal,
-the precision shown, so two people shown with the same score always share a rank.
+A call's ranked score is its overall score times its scenario's difficulty weight,
+``(5 + difficulty) / 10``: a difficulty-5 call counts in full, each step down takes a tenth off
+(difficulty 1 counts 0.6).  A person's score is the mean over the competition's scenarios of their
+best *passed* call at each (or the mean of their calls, ``ranking: mean``, where a failed call counts
+0); a scenario they never passed counts 0, so playing only the easy one does not win.  Without a
+competition, the scenarios are the ones the person played.  A team's score is the mean of its
+ranked members' scores.  Scores are compared at one decimal, the precision shown, so two people
+shown with the same score always share a rank.
 """
 
 from __future__ import annotations
@@ -13,17 +17,47 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 from statistics import fmean
-from typing import Any
+from typing import Any, NamedTuple
 
 from simulator.lab.competitions import Competition, Ranking
 from simulator.store.types import Attempt, CallKind, CallStatus
 
 
+def difficulty_weight(difficulty: int | None) -> float:
+    """How much a call at this difficulty counts: 1.0 at difficulty 5, a tenth less per step down.
+
+    An unknown difficulty (a scenario no longer in the library) counts in full rather than guess.
+    """
+    return 1.0 if difficulty is None else round((5 + difficulty) / 10, 2)
+
+
+class ScoreReading(NamedTuple):
+    overall: float
+    passed: bool
+
+
+def score_of(attempt: Attempt) -> ScoreReading | None:
+    """The score a ranking reads for a call: today the scorer's.  The one place to switch to a
+    trainer's reviewed score once reviews exist (rankings, honours and reports all read it here)."""
+    if attempt.overall is None:
+        return None
+    return ScoreReading(attempt.overall, bool(attempt.passed))
+
+
 @dataclass(frozen=True, slots=True)
 class CountedScore:
     scenario_id: str
-    score: float  # what counted for this scenario (0 when not played)
+    score: float  # what counted for this scenario, difficulty-weighted (0 when not played or never passed)
     call_ids: tuple[str, ...]  # the calls (scorecards) behind it
+    difficulty: int | None = None  # the scenario's difficulty (None: not in the library)
+    weight: float = 1.0  # difficulty_weight(difficulty)
+    raw_score: float = 0.0  # the call's own overall (best) or mean overall, before the weight
+    failed_call_ids: tuple[str, ...] = ()  # failed calls at this scenario: never a best
+
+    def explain(self) -> str:
+        """The score with its weighting spelled out, e.g. ``72.0 x 0.8 (difficulty 3) = 57.6``."""
+        level = f"difficulty {self.difficulty}" if self.difficulty is not None else "difficulty unknown"
+        return f"{self.raw_score:.1f} x {self.weight:g} ({level}) = {self.score:.1f}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,13 +94,15 @@ class _ScoredCall:
 
     trainee: str
     overall: float
+    passed: bool
     call_id: str
     scenario_id: str
     started_at: str
 
 
 def _eligible(attempt: Attempt, competition: Competition | None) -> _ScoredCall | None:
-    if attempt.status != CallStatus.FINISHED or attempt.overall is None or attempt.trainee is None:
+    reading = score_of(attempt)
+    if attempt.status != CallStatus.FINISHED or reading is None or attempt.trainee is None:
         return None
     if competition is None:
         counts = attempt.kind in (CallKind.TRAINING, CallKind.EXAM, CallKind.DRILL)
@@ -76,7 +112,8 @@ def _eligible(attempt: Attempt, competition: Competition | None) -> _ScoredCall 
                   and competition.seed_for(attempt.scenario_id) == attempt.seed)
     if not counts:
         return None
-    return _ScoredCall(attempt.trainee, attempt.overall, attempt.call_id, attempt.scenario_id, attempt.started_at)
+    return _ScoredCall(attempt.trainee, reading.overall, reading.passed, attempt.call_id, attempt.scenario_id,
+                       attempt.started_at)
 
 
 def competition_ranks(scores: list[float]) -> list[int]:
@@ -87,8 +124,27 @@ def competition_ranks(scores: list[float]) -> list[int]:
     return ranks
 
 
+def _counted(scenario_id: str, calls: list[_ScoredCall], ranking: Ranking, difficulty: int | None) -> CountedScore:
+    weight = difficulty_weight(difficulty)
+    failed = tuple(a.call_id for a in calls if not a.passed)
+    if ranking == Ranking.MEAN and calls:
+        raw = round(fmean(a.overall if a.passed else 0.0 for a in calls), 1)
+        return CountedScore(scenario_id, round(raw * weight, 1), tuple(a.call_id for a in calls), difficulty, weight,
+                            raw, failed)
+    passed = [a for a in calls if a.passed]
+    if not passed:
+        return CountedScore(scenario_id, 0.0, (), difficulty, weight, 0.0, failed)
+    best = max(passed, key=lambda a: (a.overall, a.started_at))
+    return CountedScore(scenario_id, round(best.overall * weight, 1), (best.call_id,), difficulty, weight,
+                        round(best.overall, 1), failed)
+
+
 def build_leaderboard(attempts: list[Attempt], teams_of: dict[str, str | None],
-                      competition: Competition | None = None, min_attempts: int | None = None) -> Leaderboard:
+                      competition: Competition | None = None, min_attempts: int | None = None,
+                      difficulty_of: dict[str, int] | None = None) -> Leaderboard:
+    """``difficulty_of``: each scenario's difficulty (from the library); a scenario missing from it
+    is weighted 1.0 and shown as "difficulty unknown"."""
+    difficulty_of = difficulty_of or {}
     minimum = min_attempts if min_attempts is not None else (competition.min_attempts if competition else 1)
     ranking = competition.ranking if competition else Ranking.BEST
     by_person: dict[str, list[_ScoredCall]] = defaultdict(list)
@@ -100,17 +156,8 @@ def build_leaderboard(attempts: list[Attempt], teams_of: dict[str, str | None],
     for trainee, mine in by_person.items():
         wanted = ([s.scenario for s in competition.scenarios] if competition
                   else sorted({a.scenario_id for a in mine}))
-        counted = []
-        for scenario_id in wanted:
-            calls = [a for a in mine if a.scenario_id == scenario_id]
-            if not calls:
-                counted.append(CountedScore(scenario_id, 0.0, ()))
-            elif ranking == Ranking.MEAN:
-                counted.append(CountedScore(scenario_id, round(fmean(a.overall for a in calls), 1),
-                                            tuple(a.call_id for a in calls)))
-            else:
-                best = max(calls, key=lambda a: (a.overall, a.started_at))
-                counted.append(CountedScore(scenario_id, round(best.overall, 1), (best.call_id,)))
+        counted = [_counted(scenario_id, [a for a in mine if a.scenario_id == scenario_id], ranking,
+                            difficulty_of.get(scenario_id)) for scenario_id in wanted]
         score = round(fmean(c.score for c in counted), 1) if counted else 0.0
         people.append(PersonEntry(None, trainee, teams_of.get(trainee), score, len(mine), tuple(counted)))
     ranked = sorted((p for p in people if p.attempts >= minimum), key=lambda p: (-p.score, p.trainee))
@@ -141,32 +188,50 @@ def build_leaderboard(attempts: list[Attempt], teams_of: dict[str, str | None],
 
 
 def leaderboard_from_store(store: Any, competition: Competition | None = None,
-                           min_attempts: int | None = None) -> Leaderboard:
+                           min_attempts: int | None = None, difficulty_of: dict[str, int] | None = None) -> Leaderboard:
     attempts = store.attempts(competition=competition.id if competition else None, finished_only=True)
     teams_of = {t.name: t.team for t in store.list_trainees()}
-    return build_leaderboard(attempts, teams_of, competition, min_attempts)
+    return build_leaderboard(attempts, teams_of, competition, min_attempts, difficulty_of)
 
 
 def leaderboard_to_json(board: Leaderboard) -> dict[str, Any]:
     return {
         "competition": board.competition, "title": board.title, "min_attempts": board.min_attempts,
         "people": [{"rank": p.rank, "trainee": p.trainee, "team": p.team, "score": p.score, "attempts": p.attempts,
-                    "counted": [{"scenario": c.scenario_id, "score": c.score, "call_ids": list(c.call_ids)}
+                    "counted": [{"scenario": c.scenario_id, "score": c.score, "call_ids": list(c.call_ids),
+                                 "raw_score": c.raw_score, "difficulty": c.difficulty, "weight": c.weight,
+                                 "weighting": c.explain(), "failed_call_ids": list(c.failed_call_ids)}
                                 for c in p.counted]} for p in board.people],
+        "weighting": WEIGHTING_RULE,
         "teams": [{"rank": t.rank, "team": t.team, "score": t.score, "members_ranked": t.members_ranked,
                    "members": list(t.members)} for t in board.teams],
     }
 
 
+WEIGHTING_RULE = ("score = overall x (5 + difficulty) / 10 of the best passed call per scenario "
+                  "(difficulty 5 counts in full, 1 counts 0.6); failed calls never count as a best")
+
+
+def describe_counted(counted: CountedScore) -> str:
+    """One scenario's share of a person's score: the weighting and the calls behind it."""
+    if not counted.call_ids:
+        failed = ", ".join(i[:8] for i in counted.failed_call_ids)
+        text = f"{counted.scenario_id} 0.0 [{f'failed only: {failed}' if failed else 'not played'}]"
+    else:
+        text = f"{counted.scenario_id} {counted.explain()} [{', '.join(i[:8] for i in counted.call_ids)}]"
+    if counted.failed_call_ids and counted.call_ids:
+        text += f" (failed, not counted: {', '.join(i[:8] for i in counted.failed_call_ids)})"
+    return text
+
+
 def describe_leaderboard(board: Leaderboard) -> str:
     lines = [f"{board.title}" + (f" ({board.competition})" if board.competition else "")
-             + f": ranked with at least {board.min_attempts} finished call(s)", "", "People"]
+             + f": ranked with at least {board.min_attempts} finished call(s)", f"  {WEIGHTING_RULE}", "", "People"]
     if not board.people:
         lines.append("  (no finished, scored calls yet)")
     for person in board.people:
         rank = f"{person.rank:>3}" if person.rank is not None else "  -"
-        evidence = "; ".join(f"{c.scenario_id} {c.score:.1f} [{', '.join(i[:8] for i in c.call_ids) or 'not played'}]"
-                             for c in person.counted)
+        evidence = "; ".join(describe_counted(c) for c in person.counted)
         lines.append(f"  {rank}  {person.trainee:<20} {person.score:5.1f}  {person.attempts} call(s)  "
                      f"{person.team or '':<10} {evidence}")
     unranked = [p for p in board.people if p.rank is None]

@@ -7,6 +7,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from simulator.scenario.cards_lint import check_cards
 from simulator.scenario.diagnostics import Diagnostic, FileProblems, Level
 from simulator.scenario.kinds import ForbiddenKind, StepKind
 from simulator.scenario.loader import LoadedScenario, effective_rubric, load_scenario, scenario_files
@@ -158,10 +159,11 @@ class _Linter:
         self.check_graph()
         self.check_voice()
         self.check_rubric()
+        check_cards(self.scenario, self.report)
         return self.found
 
     def check_duplicate_ids(self) -> None:
-        for section in ("script", "forbidden", "intents"):
+        for section in ("script", "forbidden", "intents", "knowledge"):
             seen: dict[str, int] = {}
             for index, item in enumerate(getattr(self.scenario, section)):
                 if item.id in seen:

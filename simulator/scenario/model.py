@@ -270,6 +270,67 @@ class Node(Strict):
         return self.end == Outcome.RESOLVED
 
 
+class DurationUnit(enum.StrEnum):
+    MINUTES = "minutes"
+    HOURS = "hours"
+    DAYS = "days"
+    WORKING_DAYS = "working_days"
+    WEEKS = "weeks"
+
+    @property
+    def days(self) -> float:
+        """Length in days; a working day counts as a day (promises are compared generously)."""
+        return {"minutes": 1 / 1440, "hours": 1 / 24, "days": 1.0, "working_days": 1.0, "weeks": 7.0}[self.value]
+
+
+Currency = Annotated[str, StringConstraints(pattern=r"^[A-Z]{3}$"),
+                     Field(description="ISO 4217 code: GBP, EUR, USD...")]
+
+
+class Timescale(Strict):
+    """How long something takes: 3-5 working days is ``{min: 3, max: 5, unit: working_days}``."""
+
+    min: float = Field(ge=0, description="the soonest it can happen; promising sooner breaks policy")
+    max: float | None = Field(None, ge=0, description="the latest it takes (omitted: no stated limit)")
+    unit: DurationUnit
+
+    def describe(self) -> str:
+        unit = self.unit.value.replace("_", " ")
+        if self.max is None:
+            return f"at least {self.min:g} {unit}"
+        if self.max == self.min:
+            return f"{self.min:g} {unit}"
+        return f"{self.min:g}-{self.max:g} {unit}"
+
+
+class Fee(Strict):
+    amount: float = Field(gt=0)
+    currency: Currency = "GBP"
+    waivable: bool = Field(description="whether staff may waive it; false: promising no charge breaks policy")
+
+
+class Allowance(Strict):
+    """The most staff may offer, e.g. a goodwill credit of up to 20 GBP."""
+
+    amount: float = Field(ge=0, description="offering more than this breaks policy")
+    currency: Currency = "GBP"
+
+
+class KnowledgeCard(Strict):
+    """A policy fact the trainee can open during a call; the scorecard checks promises against it."""
+
+    id: Identifier
+    title: Line
+    text: Line = Field(description="what the trainee reads, in the centre's own words")
+    about: tuple[Line, ...] = Field(
+        (), description="words that tie a promise to this card ('refund', 'replacement'); looked for in the "
+                        "promise's sentence and the one before; empty: every promise of the card's kind")
+    takes: Timescale | None = Field(None, description="how long it takes: promising sooner than min is a breach")
+    fee: Fee | None = Field(None, description="a fee; with waivable: false, promising no charge is a breach")
+    offer_up_to: Allowance | None = Field(None, description="the most that may be offered; more is a breach")
+    severity: SeverityName = Field(SeverityName.CRITICAL, description="of a promise that breaks this card")
+
+
 class Scenario(Strict):
     id: Identifier
     title: Line
@@ -288,6 +349,9 @@ class Scenario(Strict):
     script: tuple[ScriptStep, ...] = ()
     forbidden: tuple[ForbiddenPhrase, ...] = ()
     intents: tuple[Intent, ...] = ()
+    knowledge: tuple[KnowledgeCard, ...] = Field(
+        (), description="policy facts the trainee can open during a call (K in the app); promises are checked "
+                        "against them")
     rubric: RubricOverride = RubricOverride()
     drill: DrillKnobs = DrillKnobs()
     start: Identifier

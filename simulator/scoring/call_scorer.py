@@ -20,6 +20,7 @@ from simulator.scenario.model import Node, Rubric, Scenario, ToneThresholds
 from simulator.scoring.compliance import score_compliance
 from simulator.scoring.empathy import score_empathy
 from simulator.scoring.outside import OutsideReading, read_outside_call
+from simulator.scoring.policy import MATCH as POLICY_MATCH
 from simulator.scoring.scorecard import Dimension, DimensionScore, Scorecard, ScoreEvidence, TurnScore
 from simulator.scoring.tips import all_tips
 from simulator.scoring.tone import score_tone
@@ -111,7 +112,11 @@ def score_call(record: CallRecord, scenario: Scenario, rubric: Rubric, *, record
             fail_reasons.append(f"{dim.dimension.value} {dim.score:.1f} is below its mark {dim.pass_mark:.0f}")
     critical = [v for v in compliance.violations if v.severity == Severity.CRITICAL.name.lower()]
     for violation in critical:
-        fail_reasons.append(f"critical phrase \"{violation.quote}\" in turn {violation.turn_index}")
+        if violation.match == POLICY_MATCH:
+            fail_reasons.append(f"critical out-of-policy promise \"{violation.quote}\" in turn "
+                                f"{violation.turn_index} ({violation.phrase_id})")
+        else:
+            fail_reasons.append(f"critical phrase \"{violation.quote}\" in turn {violation.turn_index}")
     if not turns:
         fail_reasons.append("the trainee never answered")
     fail_reasons.extend(_ending_reasons(record, ending))
@@ -140,4 +145,5 @@ def score_call(record: CallRecord, scenario: Scenario, rubric: Rubric, *, record
         voice=tone.voice,
         fail_reasons=tuple(fail_reasons),
         judged_outcome=None if outside is None else outside.outcome,
+        cards_opened=len(record.card_lookups),
     )

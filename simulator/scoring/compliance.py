@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from simulator.contracts import ForbiddenHit, Severity
 from simulator.scenario.model import Scenario
+from simulator.scoring.policy import MATCH, PolicyBreach, policy_breaches
 from simulator.scoring.scorecard import Dimension, ScoreEvidence, StepResult, Violation
 from simulator.scoring.turns import ScoredTurn
 
@@ -77,8 +78,8 @@ def _step_evidence(steps: Sequence[StepResult], share: float) -> list[ScoreEvide
     return evidence
 
 
-def _turn_compliance(turn: ScoredTurn, steps: Sequence[StepResult], scenario: Scenario
-                     ) -> tuple[float, tuple[ScoreEvidence, ...]]:
+def _turn_compliance(turn: ScoredTurn, steps: Sequence[StepResult], scenario: Scenario,
+                     breaches: Sequence[PolicyBreach] = ()) -> tuple[float, tuple[ScoreEvidence, ...]]:
     """One turn out of 100: what the trainee did wrong *in this turn* (points are per turn)."""
     items = []
     for step in steps:
@@ -95,6 +96,10 @@ def _turn_compliance(turn: ScoredTurn, steps: Sequence[StepResult], scenario: Sc
     for hit in turn.analysis.forbidden:
         items.append(turn.evidence(C, f"forbidden.{hit.phrase_id}", hit.quote, _forbidden_detail(scenario, hit),
                                    -2 * SEVERITY_PENALTY[hit.severity]))
+    for found in breaches:
+        if found.turn_index == turn.index:
+            items.append(turn.evidence(C, found.rule_id, found.promise.clause, found.detail(),
+                                       -2 * SEVERITY_PENALTY[found.card.severity.level]))
     score = max(0.0, 100.0 + sum(e.weight for e in items))
     return round(score, 1), tuple(items)
 
@@ -115,9 +120,18 @@ def score_compliance(scenario: Scenario, turns: Sequence[ScoredTurn]) -> Complia
             evidence.append(turn.evidence(C, f"forbidden.{hit.phrase_id}", hit.quote,
                                           _forbidden_detail(scenario, hit), -points))
             score -= points
-    if not turns or (not required and not scenario.forbidden):
+    breaches = policy_breaches(scenario, [(turn.index, turn.text) for turn in turns])
+    by_index = {turn.index: turn for turn in turns}
+    for found in breaches:
+        turn = by_index[found.turn_index]
+        points = SEVERITY_PENALTY[found.card.severity.level]
+        violations.append(Violation(found.rule_id, turn.index, found.promise.clause, found.card.severity.value,
+                                    MATCH, turn.start_s, found.detail(), points))
+        evidence.append(turn.evidence(C, found.rule_id, found.promise.clause, found.detail(), -points))
+        score -= points
+    if not turns or (not required and not scenario.forbidden and not scenario.knowledge):
         return ComplianceResult(None, steps, tuple(violations), tuple(evidence), {})
-    per_turn = {turn.index: _turn_compliance(turn, steps, scenario) for turn in turns}
+    per_turn = {turn.index: _turn_compliance(turn, steps, scenario, breaches) for turn in turns}
     return ComplianceResult(round(max(0.0, min(100.0, score)), 1), steps, tuple(violations), tuple(evidence),
                             per_turn)
 

@@ -74,8 +74,14 @@ def format_scorecard(card: Scorecard, *, detailed: bool = False) -> str:
         if step.hit and not step.on_time:
             lines.append(f"  late: {step.step_id} in turn {step.turn_index} (due by turn {step.due_by_turn})")
     for violation in card.violations:
+        if violation.phrase_id.startswith("card."):  # a broken knowledge card: the promise beside the card
+            lines.append(f"  out of policy ({violation.severity}) turn {violation.turn_index}"
+                         f"{_clock(violation.time_s)}: {violation.why}")
+            continue
         lines.append(f"  forbidden ({violation.severity}) turn {violation.turn_index}{_clock(violation.time_s)}: "
                      f"\"{violation.quote}\"")
+    if card.cards_opened:
+        lines.append(f"  knowledge cards opened {card.cards_opened} time(s) (counted, not penalised)")
     voice = card.voice
     if voice.talk_ratio is not None or voice.mean_words_per_minute is not None:
         parts = []

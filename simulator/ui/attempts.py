@@ -43,7 +43,7 @@ class Attempt:
 @dataclass(frozen=True)
 class ScenarioStats:
     attempts: int
-    best: float | None
+    best: float | None  # the best *passed* call: a failed call is never a best (None: none passed yet)
 
 
 class CallKeeper(Protocol):
@@ -182,7 +182,8 @@ def stats_by_scenario(attempts: Iterable[Attempt]) -> dict[str, ScenarioStats]:
     best: dict[str, float] = {}
     for attempt in attempts:
         counts[attempt.scenario_id] += 1
-        best[attempt.scenario_id] = max(best.get(attempt.scenario_id, 0.0), attempt.overall)
+        if attempt.passed:
+            best[attempt.scenario_id] = max(best.get(attempt.scenario_id, 0.0), attempt.overall)
     return {sid: ScenarioStats(n, best.get(sid)) for sid, n in counts.items()}
 
 

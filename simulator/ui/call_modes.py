@@ -18,6 +18,11 @@ class TrainingMode(enum.StrEnum):
         return self is not TrainingMode.EXAM
 
     @property
+    def allows_cards(self) -> bool:
+        """Knowledge cards may be opened during the call (not in an exam)."""
+        return self is not TrainingMode.EXAM
+
+    @property
     def times_turns(self) -> bool:
         return self is TrainingMode.DRILL
 

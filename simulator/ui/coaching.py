@@ -14,6 +14,7 @@ from simulator.contracts import EmpathyLevel
 from simulator.record import CallHeader, CallMode, CallRecord, TurnRecord
 from simulator.scenario.model import Scenario
 from simulator.scoring.empathy import opening_reply, procedural_after_empathy, why_empathy_needed
+from simulator.scoring.policy import policy_breaches
 from simulator.scoring.turns import scored_turns
 
 EMPATHY_HINTS = {
@@ -57,6 +58,8 @@ def coach(scenario: Scenario, turns: Sequence[TurnRecord]) -> Coaching:
         for hit in analysis.forbidden:
             why = next((f.why for f in scenario.forbidden if f.id == hit.phrase_id), None)
             warnings.append(f"Avoid “{hit.quote}”" + (f": {why}" if why else "."))
+        for found in policy_breaches(scenario, [(last.index, last.text)]):
+            warnings.append(f"Out of policy: {found.why}. Card “{found.card.title}”: {found.card.text}")
         if analysis.silence:
             warnings.append("Dead air: say what you are doing.")
         else:

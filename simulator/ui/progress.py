@@ -37,6 +37,7 @@ class Progress:
     recommendation: str | None = None
     stars: StarProgress | None = None
     notes: tuple[str, ...] = field(default=())  # why a part is missing (no store, bad ladder file)
+    honours: tuple[tuple[bool, str], ...] = ()  # (held by this trainee or their team, "title: holder: ... [calls]")
 
 
 def _series(attempts: tuple[Attempt, ...]) -> dict[str, tuple[float, ...]]:
@@ -64,7 +65,8 @@ def progress_from_attempts(attempts: tuple[Attempt, ...], notes: tuple[str, ...]
 def progress_from_store(store: Any, trainee: str, scenarios_dir: Path, attempts: tuple[Attempt, ...]) -> Progress:
     """Growth record and star standing from the service lab, over the store's calls."""
     from simulator.lab.growth import growth_record, load_catalog
-    from simulator.lab.ladder import LADDER_FILE, load_ladder, standing
+    from simulator.lab.honours import describe_honour, honours_from_store
+    from simulator.lab.ladder import LADDER_FILE, Ladder, load_ladder, standing
 
     catalog = load_catalog(scenarios_dir)
     growth = growth_record(store, trainee, catalog)
@@ -75,6 +77,8 @@ def progress_from_store(store: Any, trainee: str, scenarios_dir: Path, attempts:
         recommendation = f"{rec.title} (difficulty {rec.difficulty}): {rec.reason}"
     notes: list[str] = []
     stars = None
+    ladder: Ladder | None = None
+    difficulty = {s.id: s.difficulty for s in catalog}
     ladder_path = scenarios_dir / LADDER_FILE
     if ladder_path.is_file():
         try:
@@ -82,13 +86,16 @@ def progress_from_store(store: Any, trainee: str, scenarios_dir: Path, attempts:
         except FileProblems as problems:
             notes.append(f"star levels unavailable: {problems.diagnostics[0].format()}")
         else:
-            difficulty = {s.id: s.difficulty for s in catalog}
             certified = {c.stars for c in store.certifications(trainee)}
             stars = star_progress(standing(ladder, trainee, store.scorecards(trainee), difficulty, certified))
     else:
         notes.append(f"star levels unavailable: no {LADDER_FILE} in {scenarios_dir}")
+    person = store.get_trainee(trainee)
+    mine = {trainee, person.team} if person is not None and person.team else {trainee}
+    honours = tuple((h.holder in mine, describe_honour(h))
+                    for h in honours_from_store(store, ladder, difficulty).honours)
     return Progress(len(attempts), sum(a.passed for a in attempts), _series(attempts), _pass_marks(attempts),
-                    weakest, recommendation, stars, tuple(notes))
+                    weakest, recommendation, stars, tuple(notes), honours)
 
 
 def star_progress(result: Any) -> StarProgress:

@@ -126,7 +126,9 @@ def test_competition_entries_and_leaderboard_on_the_store(store, db_url: str, tm
     ana = next(p for p in data["people"] if p["trainee"] == "ana")
     assert ana["attempts"] == 2 and ana["rank"] == 1
     [counted] = ana["counted"]
-    assert store.get_call(counted["call_ids"][0]).scorecard.overall == counted["score"]
+    assert store.get_call(counted["call_ids"][0]).scorecard.overall == counted["raw_score"]
+    assert counted["difficulty"] == 2 and counted["weight"] == 0.7  # billing-overcharge: (5 + 2) / 10
+    assert counted["score"] == round(counted["raw_score"] * 0.7, 1)
     assert [t["team"] for t in data["teams"]] == ["red", "blue"]
     assert main(["leaderboard", "--competition", "missing", "--db", db_url]) == 1
 

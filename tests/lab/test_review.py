@@ -227,19 +227,20 @@ def test_leaderboard_growth_level_and_report_use_the_reviewed_score_and_say_so(
     good = play("billing-overcharge", GOOD_REPLIES, tmp_path / "calls", seed=1)
     poor = play("billing-overcharge", POOR_REPLIES, tmp_path / "calls", seed=1)
     with open_store(db) as opened:
-        opened.save_call(good.record, good.scorecard, trainee="ana", team="red")
-        poor_id = opened.save_call(poor.record, poor.scorecard, trainee="bo", team="red")
+        good_id = opened.save_call(good.record, good.scorecard, trainee="ana", team="red")
+        opened.save_call(poor.record, poor.scorecard, trainee="bo", team="red")  # failed: never counted
         for dimension in ("empathy", "compliance"):  # a trainer heard a far better call than the machine did
-            judge(opened, poor_id, "kim", ReviewTarget.DIMENSION, 0, dimension, "100", "the transcript is wrong")
+            judge(opened, good_id, "kim", ReviewTarget.DIMENSION, 0, dimension, "100", "the transcript is wrong")
     capsys.readouterr()
     assert main(["leaderboard", "--db", db, "--json"]) == 0
     board = json.loads(capsys.readouterr().out)
-    assert (board["people"][0]["trainee"], board["people"][0]["score"]) == ("bo", 100.0)
-    assert board["reviewed_calls"] == [{"call_id": poor_id, "scenario": "billing-overcharge", "overall": 100.0,
-                                        "machine_overall": poor.scorecard.overall, "reviewed_by": ["kim"]}]
+    # billing-overcharge is difficulty 2: a ranked score weighs (5 + 2) / 10 of the reviewed overall
+    assert (board["people"][0]["trainee"], board["people"][0]["score"]) == ("ana", 70.0)
+    assert board["reviewed_calls"] == [{"call_id": good_id, "scenario": "billing-overcharge", "overall": 100.0,
+                                        "machine_overall": good.scorecard.overall, "reviewed_by": ["kim"]}]
     assert main(["leaderboard", "--db", db]) == 0
-    assert f"{poor_id[:8]} billing-overcharge: 100.0 (reviewed by kim; machine" in capsys.readouterr().out
-    assert main(["growth", "bo", "--db", db, "--json"]) == 0
+    assert f"{good_id[:8]} billing-overcharge: 100.0 (reviewed by kim; machine" in capsys.readouterr().out
+    assert main(["growth", "ana", "--db", db, "--json"]) == 0
     growth = json.loads(capsys.readouterr().out)
     assert growth["trends"][0]["latest"] == 100.0 and growth["reviewed_calls"][0]["reviewed_by"] == ["kim"]
 
@@ -249,8 +250,8 @@ def test_leaderboard_growth_level_and_report_use_the_reviewed_score_and_say_so(
     assert "Trainer reviews and calibration" in page and "1 call(s) reviewed by a trainer" in page
     assert "Trainers against the machine" in page and "dimension:compliance" in page
     rows = {r["trainee"]: r for r in csv.DictReader(csv_path.read_text(encoding="utf-8").splitlines())}
-    assert (rows["bo"]["overall"], rows["bo"]["reviewed_by"]) == ("100.0", "kim")
-    assert rows["ana"]["reviewed_by"] == ""
+    assert (rows["ana"]["overall"], rows["ana"]["reviewed_by"]) == ("100.0", "kim")
+    assert rows["bo"]["reviewed_by"] == ""
 
 
 def test_reviews_travel_with_export_and_go_with_forget(store, tmp_path: Path) -> None:

@@ -45,3 +45,13 @@ def test_a_business_turn_gets_no_empathy_nag_and_finished_steps_leave_the_list(s
     assert not any(line.startswith("Empathy was called for") for line in lines[1])
     assert not any("Verify the account holder" in line for line in lines[1])
     assert any("Refund the duplicate payment" in line for line in lines[1])
+
+
+def test_an_out_of_policy_promise_is_coached_with_the_card(scenarios_dir, tmp_path):
+    lines = coaching_after_each_reply(scenarios_dir, tmp_path, [
+        "I'm so sorry you've been charged twice, that must be worrying.",
+        "I've refunded the second payment, you'll have the money back today.",
+    ])
+    [warning] = [line for line in lines[1] if line.startswith("Out of policy")]
+    assert "\"today\"" in warning and "Refund of a duplicate payment" in warning and "3 working days" in warning
+    assert not any(line.startswith("Out of policy") for line in lines[0])

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
+from typing import Any
 
 from simulator.config import load_settings
 from simulator.lab.cli.common import db_flag, fail, open_for, parse_day_or_time, print_json, store_errors
@@ -17,6 +18,13 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     board.add_argument("--json", action="store_true")
     db_flag(board)
     board.set_defaults(func=cmd_leaderboard)
+
+    honours = subparsers.add_parser("honours", help="first to each star level, streaks, most improved, best team; "
+                                                    "each naming its calls")
+    honours.add_argument("--ladder", type=Path, help="ladder file (default: scenarios/ladder.yaml)")
+    honours.add_argument("--json", action="store_true")
+    db_flag(honours)
+    honours.set_defaults(func=cmd_honours)
 
     comp = subparsers.add_parser("competition", help="create, load or list team competitions")
     comp_sub = comp.add_subparsers(dest="action", required=True)
@@ -45,6 +53,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 @store_errors
 def cmd_leaderboard(args: argparse.Namespace) -> int:
     from simulator.lab.competitions import find_competition
+    from simulator.lab.growth import difficulties
     from simulator.lab.leaderboard import describe_leaderboard, leaderboard_from_store, leaderboard_to_json
     from simulator.lab.review import reviewed_among, reviewed_json, reviewed_lines
 
@@ -55,13 +64,43 @@ def cmd_leaderboard(args: argparse.Namespace) -> int:
             competition = find_competition(store, settings.scenarios_dir, args.competition)
             if competition is None:
                 return fail(f"no competition {args.competition!r} (see `callsim competition list`)")
-        board = leaderboard_from_store(store, competition, args.min_attempts)
+        board = leaderboard_from_store(store, competition, args.min_attempts, difficulties(settings.scenarios_dir))
         counted = {i for person in board.people for c in person.counted for i in c.call_ids}
         reviewed = reviewed_among(store.attempts(competition=competition.id if competition else None), counted)
     if args.json:
         print_json({**leaderboard_to_json(board), "reviewed_calls": reviewed_json(reviewed)})
     else:
         print("\n".join([describe_leaderboard(board), *reviewed_lines(reviewed)]))
+    return 0
+
+
+def ladder_or_none(path: Path) -> Any:
+    """The ladder for star honours; a missing or broken one only drops those honours (said on stderr)."""
+    from simulator.lab.ladder import load_ladder
+    from simulator.scenario.diagnostics import FileProblems
+
+    settings = load_settings()
+    try:
+        return load_ladder(path, settings.scenarios_dir)
+    except (FileProblems, OSError) as problems:
+        print(f"callsim: no star-level honours: {problems}", file=sys.stderr)
+        return None
+
+
+@store_errors
+def cmd_honours(args: argparse.Namespace) -> int:
+    from simulator.lab.growth import difficulties
+    from simulator.lab.honours import describe_honours, honours_from_store, honours_to_json
+    from simulator.lab.ladder import LADDER_FILE
+
+    settings = load_settings()
+    ladder = ladder_or_none(args.ladder or settings.scenarios_dir / LADDER_FILE)
+    with open_for(args) as store:
+        result = honours_from_store(store, ladder, difficulties(settings.scenarios_dir))
+    if args.json:
+        print_json(honours_to_json(result))
+    else:
+        print(describe_honours(result))
     return 0
 
 

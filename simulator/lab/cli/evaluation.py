@@ -114,6 +114,9 @@ def cmd_behaviour_add(args: argparse.Namespace) -> int:
 
 @store_errors
 def cmd_report(args: argparse.Namespace) -> int:
+    from simulator.lab.cli.competitions import ladder_or_none
+    from simulator.lab.growth import difficulties
+    from simulator.lab.ladder import LADDER_FILE
     from simulator.lab.reports.data import ReportScope, attempts_csv, collect
     from simulator.lab.reports.html import render_html
 
@@ -123,13 +126,16 @@ def cmd_report(args: argparse.Namespace) -> int:
         scope = ReportScope("team", args.team)
     else:
         scope = ReportScope("cohort", args.cohort or None)
+    settings = load_settings()
+    ladder = ladder_or_none(settings.scenarios_dir / LADDER_FILE)
+    difficulty_of = difficulties(settings.scenarios_dir)
     progress, update = progress_bar("collecting calls")
     with open_for(args) as store, progress:
         if scope.kind == "trainee" and store.get_trainee(scope.name) is None:
             return fail(f"no trainee named {scope.name!r}")
         if scope.name and scope.kind != "trainee" and store.get_team(scope.name) is None:
             return fail(f"no team named {scope.name!r}")
-        data = collect(store, scope, update, load_settings().scenarios_dir)
+        data = collect(store, scope, update, settings.scenarios_dir, difficulty_of=difficulty_of, ladder=ladder)
     try:
         args.html.parent.mkdir(parents=True, exist_ok=True)
         args.html.write_text(render_html(data), encoding="utf-8")

@@ -16,7 +16,9 @@ from pydantic import ValidationError
 
 from simulator.lab.calibration import CalibrationReport, calibration_report
 from simulator.lab.competitions import Competition
-from simulator.lab.leaderboard import PersonEntry, TeamEntry, leaderboard_from_store
+from simulator.lab.honours import Honours, compute_honours
+from simulator.lab.ladder import Ladder
+from simulator.lab.leaderboard import Leaderboard, PersonEntry, TeamEntry, build_leaderboard, leaderboard_from_store
 from simulator.lab.mentoring import AssignmentProgress, parse_moment, progress_for
 from simulator.record import now_iso
 from simulator.scoring.scorecard import Scorecard
@@ -68,6 +70,8 @@ class ReportData:
     competitions: tuple[CompetitionStanding, ...] = ()
     mentoring: tuple[AssignmentProgress, ...] = ()  # the trainees' assignments, as of generated_at
     calibration: CalibrationReport | None = None  # trainers' reviews of this report's calls
+    honours: Honours | None = None  # cohort-wide honours; the report shows those held in its scope
+    ranking: Leaderboard | None = None  # the all-training leaderboard (everyone; the report shows its scope)
 
     @property
     def reviewed(self) -> tuple[Attempt, ...]:
@@ -76,7 +80,9 @@ class ReportData:
 
 
 def collect(store: Any, scope: ReportScope, progress: Callable[[int, int], None] | None = None,
-            scenarios_dir: Path | None = None) -> ReportData:
+            scenarios_dir: Path | None = None, *, difficulty_of: dict[str, int] | None = None,
+            ladder: Ladder | None = None, now: datetime | None = None) -> ReportData:
+    """``difficulty_of`` weights ranked scores (leaderboards, honours); ``ladder`` gives star honours."""
     team = scope.name if scope.kind in ("team", "cohort") and scope.name else None
     trainee = scope.name if scope.kind == "trainee" else None
     if trainee is not None:
@@ -85,7 +91,7 @@ def collect(store: Any, scope: ReportScope, progress: Callable[[int, int], None]
     else:
         people = store.list_trainees(team)
     names = {p.name for p in people}
-    steps = 8
+    steps = 9
     done = 0
 
     def tick() -> None:
@@ -104,7 +110,12 @@ def collect(store: Any, scope: ReportScope, progress: Callable[[int, int], None]
     tick()
     kpis = store.kpis(trainee, team)
     tick()
-    competitions = competition_standings(store, names)
+    competitions = competition_standings(store, names, difficulty_of)
+    tick()
+    everyone = store.scorecards()
+    teams_of = {t.name: t.team for t in store.list_trainees()}
+    honours = compute_honours(everyone, teams_of, ladder, difficulty_of or {}, now or datetime.now(UTC))
+    ranking = build_leaderboard([a for a, _ in everyone], teams_of, difficulty_of=difficulty_of)
     tick()
     calibration = calibration_of(store, {a.call_id for a in attempts}, scenarios_dir)
     tick()
@@ -115,7 +126,7 @@ def collect(store: Any, scope: ReportScope, progress: Callable[[int, int], None]
     practice = tuple((a, c) for a, c in scored if a.kind != CallKind.REAL)
     real = tuple((a, c) for a, c in scored if a.kind == CallKind.REAL)
     return ReportData(scope, generated_at, tuple(people), practice, real, tuple(attempts), tuple(ratings),
-                      tuple(runs), tuple(kpis), competitions, mentoring, calibration)
+                      tuple(runs), tuple(kpis), competitions, mentoring, calibration, honours, ranking)
 
 
 def calibration_of(store: Any, call_ids: set[str], scenarios_dir: Path | None) -> CalibrationReport | None:
@@ -129,7 +140,8 @@ def calibration_of(store: Any, call_ids: set[str], scenarios_dir: Path | None) -
     return report if report.reviews else None
 
 
-def competition_standings(store: Any, names: set[str]) -> tuple[CompetitionStanding, ...]:
+def competition_standings(store: Any, names: set[str], difficulty_of: dict[str, int] | None = None
+                          ) -> tuple[CompetitionStanding, ...]:
     """Every stored competition's standings for the trainees ``names`` (oldest competition first)."""
     standings = []
     for row in store.list_competitions():
@@ -144,7 +156,7 @@ def competition_standings(store: Any, names: set[str]) -> tuple[CompetitionStand
                 f"its stored definition is not valid ({where}: {first['msg']}); "
                 f"re-create it with `callsim competition create` or `callsim competition load`"))
             continue
-        board = leaderboard_from_store(store, competition)
+        board = leaderboard_from_store(store, competition, difficulty_of=difficulty_of)
         people = tuple(p for p in board.people if p.trainee in names)
         teams_here = {p.team for p in people if p.team}
         standings.append(CompetitionStanding(

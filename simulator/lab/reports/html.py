@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from html import escape
 
+from simulator.lab.leaderboard import WEIGHTING_RULE, describe_counted
 from simulator.lab.reports.data import (
     CompetitionStanding,
     LearningRow,
@@ -140,13 +141,43 @@ def _competition(standing: CompetitionStanding) -> list[str]:
     return [heading,
             f"<p>Ranks are over the whole competition ({standing.ranked_people} ranked); a person needs at least "
             f"{standing.min_attempts} finished call(s) to be ranked (-: not yet).</p>",
-            _table(["rank", "trainee", "team", "score", "calls", "counted (scenario score [call])"],
+            f"<p>Weighting: {escape(WEIGHTING_RULE)}.</p>",
+            _table(["rank", "trainee", "team", "score", "calls", "counted (scenario: score x weight [call])"],
                    [[_rank(p.rank), p.trainee, p.team or "", p.score, p.attempts,
-                     "; ".join(f"{c.scenario_id} {c.score:.1f} [{', '.join(map(_short, c.call_ids)) or 'not played'}]"
-                               for c in p.counted)] for p in standing.people], numeric_from=3),
+                     "; ".join(describe_counted(c) for c in p.counted)] for p in standing.people], numeric_from=3),
             _table(["team rank", "team", "score", "members ranked", "members"],
                    [[_rank(t.rank), t.team, t.score, t.members_ranked, ", ".join(t.members)]
                     for t in standing.teams], numeric_from=2) if standing.teams else ""]
+
+
+def _ranking_section(data: ReportData) -> list[str]:
+    names = {t.name for t in data.trainees}
+    people = [p for p in data.ranking.people if p.trainee in names] if data.ranking else []
+    parts = ['<h2 id="ranking">Ranking (all training calls)</h2>']
+    if not people:
+        return [*parts, '<p class="muted">No finished, scored call yet.</p>']
+    ranked = sum(p.rank is not None for p in data.ranking.people) if data.ranking else 0
+    return [*parts,
+            f"<p>Ranks are over everyone in the store ({ranked} ranked). {escape(WEIGHTING_RULE)}.</p>",
+            _table(["rank", "trainee", "team", "score", "calls", "counted (scenario: score x weight [call])"],
+                   [[_rank(p.rank), p.trainee, p.team or "", p.score, p.attempts,
+                     "; ".join(describe_counted(c) for c in p.counted)] for p in people], numeric_from=3)]
+
+
+def _honours_section(data: ReportData) -> list[str]:
+    parts = ['<h2 id="honours">Honours</h2>']
+    names = {t.name for t in data.trainees} | {t.team for t in data.trainees if t.team}
+    held = [h for h in data.honours.honours if h.holder in names] if data.honours else []
+    if not held:
+        return [*parts, '<p class="muted">No honours held by the trainees in this report yet (they need passed '
+                        "calls, a star level, four calls this month or two ranked teams).</p>"]
+    return [*parts,
+            "<p>Computed from the stored calls (docs/lab.md, Honours): first to each star level, longest run of "
+            "passed calls, most improved this month (difficulty-weighted), best team. Each names the calls it "
+            "rests on.</p>",
+            _table(["honour", "holder", "what", "calls"],
+                   [[h.title, h.holder, h.detail, ", ".join(map(_short, h.call_ids))] for h in held],
+                   numeric_from=9)]
 
 
 def _competitions_section(data: ReportData) -> list[str]:
@@ -267,9 +298,11 @@ def render_html(data: ReportData) -> str:
         _table(["scenario", "calls", "mean overall", "pass rate"],
                [[r.scenario_id, r.calls, r.mean_overall, _percent(r.pass_rate)] for r in hardest]),
         *_teams_section(data),
+        *_ranking_section(data),
         *_competitions_section(data),
         *_reviews_section(data),
         *_mentoring_section(data),
+        *_honours_section(data),
         '<h2 id="drills">Drill results</h2>',
         bar_chart("Mean score per drill stage", drills, x_max=100, color=PALETTE[4]),
         _table(["drill", "trainee", "started", "baseline", "mean drop", "recovery", "paused after stage"],

@@ -18,7 +18,7 @@ from textual.widgets import Footer, Header, Input, Label, Static
 from simulator.call.session import CallEnded, CallEvent, CustomerSpoke, TraineeAnswered
 from simulator.call.textcall import new_call_folder, run_call
 from simulator.contracts import TurnAnalysis
-from simulator.record import TurnRecord
+from simulator.record import LookupLog, TurnRecord
 from simulator.scenario.loader import LoadedScenario
 from simulator.ui.call_io import CallIO, CallScreenHooks, VoiceRequest, open_call_io
 from simulator.ui.call_modes import TrainingMode
@@ -38,6 +38,7 @@ from simulator.ui.typed_input import QueuedTypedReplies
 from simulator.ui.widgets.banner import Banner
 from simulator.ui.widgets.call_clock import CallClock
 from simulator.ui.widgets.hints import HintsPanel
+from simulator.ui.widgets.knowledge import KnowledgePanel
 from simulator.ui.widgets.level_meter import LevelMeter
 from simulator.ui.widgets.mood_meter import MoodMeter
 from simulator.ui.widgets.transcript import TranscriptView, analysis_notes
@@ -58,6 +59,7 @@ class CallScreen(Screen):
         Binding("ctrl+e", "hang_up", "Hang up", priority=True),
         Binding("f6", "mute", "Mute"),
         Binding("f7", "typing", "Type instead"),
+        Binding("f8", "cards", "Cards", priority=True),
     ]
 
     def __init__(self, loaded: LoadedScenario, mode: TrainingMode = TrainingMode.PRACTICE) -> None:
@@ -72,6 +74,7 @@ class CallScreen(Screen):
         self._timed_out_turn = False
         self._hang_up_requested = False
         self._typed = QueuedTypedReplies()  # typed replies: the whole call, or after going over to typing
+        self.card_lookups = LookupLog()  # knowledge cards opened; written into the call record at its end
         self.sub_title = loaded.scenario.title
 
     @property
@@ -94,6 +97,7 @@ class CallScreen(Screen):
                 yield Label(f"{self.mode.value} · {self.scenario.title}", id="call-mode", classes="muted")
         with Horizontal(id="call-body"):
             yield TranscriptView(persona.name, id="transcript")
+            yield KnowledgePanel(self.scenario.knowledge, id="cards")
             yield HintsPanel(id="hints")
         yield Input(placeholder="type your reply, Enter to send ([silence] for dead air)", id="reply",
                     max_length=2000)
@@ -104,6 +108,7 @@ class CallScreen(Screen):
         self.query_one("#transcript", TranscriptView).border_title = "Transcript"
         if not self.mode.shows_coaching:
             self.query_one("#hints", HintsPanel).display = False
+        self.query_one("#cards", KnowledgePanel).display = False
         self.query_one("#level", LevelMeter).state = "off"
         self.query_one("#reply", Input).display = False
         self.query_one("#banner", Banner).show("Connecting the call…", "information")
@@ -166,7 +171,7 @@ class CallScreen(Screen):
 
             finished = run_call(self.loaded, analyser, io.voice, io.trainee, folder,
                                 seed=context.seed, mode=io.mode, on_event=on_event,
-                                trainee_name=trainee.name if trainee else None)
+                                trainee_name=trainee.name if trainee else None, card_lookups=self.card_lookups)
         except Exception as err:  # the screen shows it in a banner; the record on disk keeps every turn
             log = write_error_log(context.settings.data_dir, err)
             self.post_message(CallFailed(f"{type(err).__name__}: {err}" + (f" (details: {log})" if log else "")))
@@ -287,6 +292,23 @@ class CallScreen(Screen):
         if self.io is not None:
             self.io.hang_up()
         self.query_one("#transcript", TranscriptView).add_system("You hung up.")
+
+    def action_cards(self) -> None:
+        """Open or close the knowledge cards; each opening is counted in the call record (practice and
+        drills: counted, never penalised; exams: refused, the cards are part of what is examined)."""
+        if not self.mode.allows_cards:
+            self.notify("Knowledge cards are off in exams.", severity="warning", timeout=3)
+            return
+        if not self.scenario.knowledge:
+            self.notify("This scenario has no knowledge cards.", timeout=3)
+            return
+        panel = self.query_one("#cards", KnowledgePanel)
+        panel.display = not panel.display
+        if panel.display:
+            self.card_lookups.add(after_turn=len(self.analyses))
+        reply = self.query_one("#reply", Input)
+        if reply.display and not self.ended:
+            reply.focus()  # the call goes on: keep typing while reading
 
     def action_mute(self) -> None:
         if self.io is None or not self.io.voiced:

@@ -51,11 +51,18 @@ def level_text(progress: Progress) -> Text:
     return text
 
 
+def honours_summary(progress: Progress) -> Text:
+    if not progress.honours:
+        return Text("No honours in the lab yet.", style="dim")
+    mine = sum(held for held, _ in progress.honours)
+    return Text(f"{len(progress.honours)} honour(s) in the lab, {mine} yours or your team's: press h to see them.")
+
+
 class HistoryScreen(Screen):
     app = getters.app(CallsimHost)
     CSS_PATH = "history.tcss"
     TITLE = "History"
-    BINDINGS = [Binding("escape", "app.pop_screen", "Back")]
+    BINDINGS = [Binding("escape", "app.pop_screen", "Back"), Binding("h", "honours", "Honours")]
 
     def __init__(self) -> None:
         super().__init__()
@@ -78,12 +85,13 @@ class HistoryScreen(Screen):
                 with Vertical(id="level-box"):
                     yield Label("Star level", classes="heading")
                     yield Static("", id="level")
+            yield Static("", id="honours-summary")
             yield Label("Calls a trainer reviewed (Enter: results with their notes)", classes="heading")
             yield OptionList(id="reviewed-calls")
         yield Footer()
 
     def on_mount(self) -> None:
-        progress = self.app.context.progress()
+        progress = self.progress = self.app.context.progress()
         for name in SERIES:
             values = progress.series.get(name, ())
             self.query_one(f"#label-{name}", Static).update(trend_label(name, values))
@@ -95,6 +103,7 @@ class HistoryScreen(Screen):
             if progress.weakest else Text("No missed steps yet." if progress.calls
                                           else "Take a call to see your weak spots.", style="dim"))
         self.query_one("#level", Static).update(level_text(progress))
+        self.query_one("#honours-summary", Static).update(honours_summary(progress))
         reviewed = self.query_one("#reviewed-calls", OptionList)
         for call in self.app.context.reviewed_calls():
             by = f"reviewed by {', '.join(call.reviewed_by)}" if call.reviewed_by else "not rescored"
@@ -108,3 +117,8 @@ class HistoryScreen(Screen):
     def _open_call(self, event: OptionList.OptionSelected) -> None:
         if event.option.id:
             self.app.show_stored_call(event.option.id)
+
+    def action_honours(self) -> None:
+        from simulator.ui.screens.honours import HonoursScreen
+
+        self.app.push_screen(HonoursScreen(self.progress.honours))

@@ -48,6 +48,8 @@ def summary_text(finished: FinishedCall, review: CallReviewShown | None = None) 
         if voice.interruptions:
             parts.append(f"{voice.interruptions} interruption(s)")
         text.append("\nVoice: " + ", ".join(parts), style="dim")
+    if card.cards_opened:
+        text.append(f"\nKnowledge cards opened {card.cards_opened} time(s): counted, not penalised", style="dim")
     return text
 
 
