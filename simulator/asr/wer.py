@@ -101,7 +101,8 @@ class WordErrors:
 
 
 def word_errors(reference: str, hypothesis: str, *, drop_fillers: bool = False) -> WordErrors:
-    return _edit_counts(normalise(reference, drop_fillers=drop_fillers), normalise(hypothesis, drop_fillers=drop_fillers))
+    return _edit_counts(normalise(reference, drop_fillers=drop_fillers),
+                        normalise(hypothesis, drop_fillers=drop_fillers))
 
 
 def _edit_counts(ref: list[str], hyp: list[str]) -> WordErrors:
