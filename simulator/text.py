@@ -84,3 +84,12 @@ def join_words(texts: Iterable[str]) -> str:
             joined += " "
         joined += text
     return joined
+
+
+def is_mostly_chinese(text: str) -> bool:
+    """At least half the letters are Chinese characters: the turn was spoken in Mandarin.
+
+    Tone and pace read the language from what was said, so a recording scored without its scenario
+    is judged the same way as a call."""
+    letters = [c for c in text if c.isalnum()]
+    return bool(letters) and 2 * sum(bool(_CJK.fullmatch(c)) for c in letters) >= len(letters)

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import enum
 import threading
+from collections.abc import Callable
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
@@ -64,7 +65,8 @@ class GuardedWhisper:
         # The filler prompt is English ("Um, uh, er"): it would bend Mandarin towards English, so
         # other languages get one decode without it.
         self.fillers = FillerMode.OFF if not keep_fillers or language != DEFAULT_LANGUAGE else FillerMode(fillers)
-        self._in_script = SimplifiedChinese() if language == "zh" else None
+        # how Mandarin is written; None keeps Whisper's own characters (the benchmark measures both)
+        self.written_script: Callable[[str], str] | None = SimplifiedChinese() if language == "zh" else None
         self.word_timestamps = word_timestamps
         self.vad = vad
         self.checks = checks
@@ -145,7 +147,7 @@ class GuardedWhisper:
 
     def _in_written_script(self, segments: list[DecodedSegment]) -> list[DecodedSegment]:
         """Mandarin segments in simplified characters (Whisper writes traditional ones for about half of them)."""
-        convert = self._in_script
+        convert = self.written_script
         if convert is None:
             return segments
         return [replace(segment, text=convert(segment.text),
