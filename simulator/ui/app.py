@@ -11,6 +11,7 @@ from simulator.ui.call_modes import TrainingMode
 from simulator.ui.commands import CallsimCommands
 from simulator.ui.context import AppContext
 from simulator.ui.host import CallsimHost
+from simulator.ui.i18n import translate_bindings
 
 
 class CallsimApp(CallsimHost):
@@ -26,6 +27,8 @@ class CallsimApp(CallsimHost):
     def __init__(self, context: AppContext) -> None:
         super().__init__()
         self.context = context
+        self.sub_title = context.text(self.SUB_TITLE)
+        translate_bindings(self, context.text)
 
     def on_mount(self) -> None:
         from simulator.ui.screens.signin import SignInScreen
@@ -58,7 +61,7 @@ class CallsimApp(CallsimHost):
 
     def _needs_trainee(self) -> bool:
         if self.context.trainee is None:
-            self.notify("Sign in first.", severity="warning")
+            self.notify(self.context.text("Sign in first."), severity="warning")
             return True
         return False
 
