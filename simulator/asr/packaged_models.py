@@ -38,6 +38,8 @@ def _package_data(module: str) -> Path | None:
         package = __import__(module)
     except ImportError:
         return None
+    if package.__file__ is None:  # a namespace package: not the model data package
+        return None
     return Path(package.__file__).resolve().parent / "data"
 
 

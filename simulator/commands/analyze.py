@@ -36,6 +36,7 @@ from simulator.scenario.loader import load_scenario
 
 if TYPE_CHECKING:
     from simulator.analysis.acoustics import VoiceFeatures
+    from simulator.asr.base import Transcriber
 
 _PREFETCH_LINES = 256  # sentences of this many lines are embedded in one batch
 
@@ -135,7 +136,7 @@ class _LazyTranscriber:
     """Loads Whisper only if some line has audio without text; in the scenario's language."""
 
     def __init__(self, language: str = "en"):
-        self._transcriber = None
+        self._transcriber: Transcriber | None = None
         self.language = language
 
     def __call__(self, path: Path) -> Transcript:

@@ -32,7 +32,7 @@ class Catalogue:
     language: str = ENGLISH
     messages: Mapping[str, str] = field(default_factory=dict)
 
-    def __call__(self, message: str, **values: Any) -> str:
+    def __call__(self, message: str, /, **values: Any) -> str:
         """``message`` in this language, with ``values`` put into its placeholders."""
         text = self.messages.get(message, message)
         return text.format(**values) if values else text
