@@ -82,3 +82,10 @@ def test_an_unknown_interface_language_names_the_choices():
     assert load_catalogue("zh")("Hang up") == "挂断"
     assert load_catalogue("en")("Hang up") == "Hang up"
     assert load_catalogue("zh")("Signed in as {name}", name="陈丽") == "已登录：陈丽"
+
+
+def test_lang_flag_reaches_the_app_and_an_unknown_one_is_refused(data_dir, fixed_home, capsys):
+    from simulator.cli import main
+
+    assert main(["--lang", "fr"]) == 2
+    assert "no interface language 'fr'; choose one of en, zh" in capsys.readouterr().err

@@ -71,3 +71,22 @@ def test_a_mandarin_call_gets_a_voice_that_speaks_mandarin(tmp_path):
         "id: older-woman-brisk", "id: only"), encoding="utf-8")
     fallback = voice_for_language(load_voice(tmp_path / "only.yaml"), Language.ZH, tmp_path)
     assert fallback.system_voice == "cmn+f3" and fallback.rate_wpm == english.rate_wpm
+
+
+def test_check_warns_when_a_language_lacks_its_recogniser(tmp_path, monkeypatch, capsys):
+    import json
+
+    from simulator.cli import main
+
+    scenario = Path(__file__).resolve().parents[2] / "scenarios" / "zh-parcel-lost.yaml"
+    monkeypatch.setenv("CALLSIM_CONFIG", str(tmp_path / "none.toml"))
+    monkeypatch.setenv("CALLSIM_ASR_MODELS", f"zh={tmp_path / 'no-model-here'}")
+    assert main(["check", str(scenario), "--json"]) == 0  # warnings only
+    found = {d["code"]: d for d in json.loads(capsys.readouterr().out)}
+    assert "asr_models.zh" in found["language.component-missing"]["message"]
+    language_line = scenario.read_text(encoding="utf-8").splitlines().index("language: zh") + 1
+    assert found["language.component-missing"]["line"] == language_line
+    assert "voice.unintelligible" in found
+    monkeypatch.delenv("CALLSIM_ASR_MODELS")
+    main(["check", str(scenario), "--json"])
+    assert "language.component-missing" not in {d["code"] for d in json.loads(capsys.readouterr().out)}
