@@ -71,7 +71,7 @@ async def test_picker_and_call_screen_lay_out_chinese_at_80x24(make_app, chinese
         await wait_for(pilot, lambda: len(transcript.lines) >= 3)
         await pilot.pause()
         shown = "\n".join(screen_rows(app))
-        for label in ("挂断", "通话记录", "情绪", "陈丽"):
+        for label in ("挂断", "通话记录", "情绪", "陈丽", "您：", "没有麦克风：打字模式", "麦克风"):
             assert label in shown, label
         assert "很高兴为您服务" in shown  # the trainee's Chinese reply, wrapped inside the transcript box
 

@@ -94,10 +94,10 @@ class CallScreen(Screen):
                 yield MoodMeter(id="mood", say=self.text)
             with Vertical(id="call-status"):
                 yield CallClock(self.app.context.clock, limit, id="clock", say=self.text)
-                yield LevelMeter(id="level")
+                yield LevelMeter(id="level", say=self.text)
                 yield Label(f"{self.text(self.mode.value)} · {self.scenario.title}", id="call-mode", classes="muted")
         with Horizontal(id="call-body"):
-            yield TranscriptView(persona.name, id="transcript")
+            yield TranscriptView(persona.name, self.text, id="transcript")
             yield HintsPanel(id="hints", say=self.text)
         yield Input(placeholder=self.text("type your reply, Enter to send ([silence] for dead air)"), id="reply",
                     max_length=2000)
@@ -119,7 +119,7 @@ class CallScreen(Screen):
             return
         banner = self.query_one("#banner", Banner)
         if io.banner:
-            banner.show(io.banner, "warning")
+            banner.show(self.text(io.banner), "warning")  # the fixed notices are in the catalogue
         else:
             banner.clear()
         self.query_one("#level", LevelMeter).state = "typing" if not io.voiced else ("muted" if self.muted else "live")
