@@ -180,8 +180,8 @@ def recommend(scored: list[tuple[Attempt, Scorecard]], catalog: list[ScenarioInf
     def rank(info: ScenarioInfo) -> tuple:
         skill_match = len(skills & set(info.skills))
         step_match = len(missed_steps & set(info.step_ids))
-        return (info.language != language, abs(info.difficulty - target), -min(skill_match, 1), -step_match, info.id in passed,
-                played[info.id], -skill_match, info.id)
+        return (info.language != language, abs(info.difficulty - target), -min(skill_match, 1), -step_match,
+                info.id in passed, played[info.id], -skill_match, info.id)
 
     choice = min(catalog, key=rank)
     matched = sorted(skills & set(choice.skills))
