@@ -132,7 +132,7 @@ def load_voice(path: Path) -> VoiceProfile:
     return profile
 
 
-_ESPEAK_MANDARIN = {Gender.FEMALE: "cmn+f3", Gender.MALE: "cmn+m3", Gender.NEUTRAL: "cmn"}
+_ESPEAK_MANDARIN = {Gender.FEMALE: "sit/cmn+f3", Gender.MALE: "sit/cmn+m3", Gender.NEUTRAL: "sit/cmn"}
 
 
 def voice_for_language(profile: VoiceProfile, language: Language, voices_dir: Path) -> VoiceProfile:

@@ -70,7 +70,11 @@ def test_a_mandarin_call_gets_a_voice_that_speaks_mandarin(tmp_path):
     (tmp_path / "only.yaml").write_text((VOICES / "older-woman-brisk.yaml").read_text().replace(
         "id: older-woman-brisk", "id: only"), encoding="utf-8")
     fallback = voice_for_language(load_voice(tmp_path / "only.yaml"), Language.ZH, tmp_path)
-    assert fallback.system_voice == "cmn+f3" and fallback.rate_wpm == english.rate_wpm
+    assert fallback.system_voice == "sit/cmn+f3" and fallback.rate_wpm == english.rate_wpm
+    from simulator.tts.registry import builtin_engines
+
+    clip = builtin_engines().create(fallback.engine).render("您好，请问有什么可以帮您", fallback, fallback.prosody(40))
+    assert clip.duration_s > 0.5  # the engine knows the voice: espeak-ng's Mandarin speaks the line
 
 
 def test_check_warns_when_a_language_lacks_its_recogniser(tmp_path, monkeypatch, capsys):
