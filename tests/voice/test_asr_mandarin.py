@@ -67,3 +67,12 @@ def test_transcribe_command_takes_the_language(capsys):
     line = json.loads(capsys.readouterr().out.strip())
     assert "跑步" in line["text"] and "身体健康" in line["text"]
     assert "".join(w["word"] for w in line["words"]) == line["text"]
+
+
+def test_a_recorded_call_is_heard_in_its_scenarios_language(capsys):
+    scenario = Path(__file__).resolve().parents[2] / "scenarios" / "zh-parcel-lost.yaml"
+    clip = DATA / "paddlespeech_zh.wav"
+    assert main(["score", str(clip), "--scenario", str(scenario), "--json", "--analyser", "lexical"]) in (0, 1)
+    scored = json.loads(capsys.readouterr().out)
+    heard = "".join(turn["text"] for turn in scored["turns"])
+    assert "跑步最重要" in heard and "身体健康" in heard  # Mandarin, not tiny.en's English guesses
