@@ -37,7 +37,7 @@ from simulator.analysis.acoustics import VoiceFeatures, voice_features
 from simulator.analysis.base import TurnAnalyser, TurnInput
 from simulator.contracts import Evidence, ToneLabel, ToneMeasures, Transcript, TurnAnalysis
 from simulator.scenario.model import Scenario, ToneThresholds
-from simulator.text import is_mostly_chinese, normalise
+from simulator.text import is_mostly_chinese, join_words, normalise
 from simulator.wavfile import AudioFileError, read_wav
 
 # One "clearly audible" step of each cue; the arousal score is the sum of rise / step.
@@ -361,7 +361,7 @@ def _quote_at(transcript: Transcript, time_s: float | None) -> str:
         nearest = min(range(len(transcript.words)),
                       key=lambda i: abs((transcript.words[i].start_s + transcript.words[i].end_s) / 2 - time_s))
         window = transcript.words[max(0, nearest - 2): nearest + 3]
-        return " ".join(w.text for w in window).strip()
+        return join_words(w.text for w in window)  # no spaces between Chinese words
     return " ".join(transcript.text.split()[:8])
 
 

@@ -38,7 +38,11 @@ def test_a_pitch_rise_alone_heats_english_but_not_mandarin():
     assert english.label == ToneLabel.ANGRY  # unchanged: the RAVDESS-chosen steps
     assert mandarin.label != ToneLabel.ANGRY and not mandarin.raised_voice
     louder_and_higher = features(120.0 * 2 ** (6 / 12), level_db=-12.0)  # 8 dB louder as well
-    assert measure_tone(timed(MANDARIN, 1.8), louder_and_higher, reference, ToneThresholds()).label == ToneLabel.ANGRY
+    words = tuple(Word(c, 0.1 * i, 0.1 * i + 0.1, 0.9) for i, c in enumerate("您好请问"))
+    heated = measure_tone(Transcript("您好请问", words), louder_and_higher, reference, ToneThresholds())
+    assert heated.label == ToneLabel.ANGRY
+    hostile = next(e for e in heated.evidence if e.rule == "tone.hostile")
+    assert hostile.quote and hostile.quote in "您好请问"  # quoted as written: no spaces between characters
 
 
 def test_tonal_pitch_never_adds_more_than_the_level_and_falls_still_count():
