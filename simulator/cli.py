@@ -29,6 +29,8 @@ def build_parser() -> argparse.ArgumentParser:
         description="Offline role-play call simulator for contact-centre training. "
                     "Run without a command to open the terminal app.")
     parser.add_argument("--version", action="version", version="callsim 0.1.0")
+    parser.add_argument("--lang", metavar="LANG", help="the terminal app's own labels: en or zh "
+                                                      "(default: the ui_language setting)")
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name in COMMAND_MODULES:
         importlib.import_module(name).register(subparsers)
@@ -57,7 +59,7 @@ def main(argv: list[str] | None = None) -> int:
         except ImportError:
             parser.print_help()
             return 0
-        return run_app()
+        return run_app(args.lang)
     try:
         return int(args.func(args) or ExitCode.OK)
     except SettingsError as err:

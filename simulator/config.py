@@ -4,7 +4,9 @@ The config file is TOML at ``$CALLSIM_CONFIG`` or ``<user config dir>/callsim/co
 
     analyser = "semantic"
     asr_backend = "faster-whisper"
-    asr_model = "tiny.en"          # or a local model folder / checkpoint path
+    asr_model = "tiny.en"          # English; or a local model folder / checkpoint path
+    asr_models = { zh = "base" }   # other scenario languages' models (CALLSIM_ASR_MODELS="zh=base")
+    ui_language = "zh"             # the terminal app's own labels: "en" (default) or "zh"
     tts_engine = "pyttsx3"
     input_device = "default"
     output_device = "default"
@@ -26,7 +28,7 @@ from pathlib import Path
 from typing import Any
 
 import platformdirs
-from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
 
 PACKAGE_ROOT = Path(__file__).resolve().parent
 SOURCE_ROOT = PACKAGE_ROOT.parent
@@ -130,12 +132,25 @@ class Settings(BaseModel):
     data_dir: Path = Path(platformdirs.user_data_dir("callsim"))
     analyser: str | None = None  # None = the registry's default
     asr_backend: str = "faster-whisper"
-    asr_model: str = "tiny.en"
+    asr_model: str = "tiny.en"  # English calls' model
+    asr_models: dict[str, str] = {}  # language -> model for the other languages (the asr package has defaults)
     asr_threads: int = 2
+    ui_language: str = "en"
     tts_engine: str = "pyttsx3"
     input_device: str | None = None
     output_device: str | None = None
     database_url: str | None = None
+
+    @field_validator("asr_models", mode="before")
+    @classmethod
+    def _models_from_text(cls, value: Any) -> Any:
+        """``CALLSIM_ASR_MODELS="zh=base,ja=small"``: the environment can only give a string."""
+        if not isinstance(value, str):
+            return value
+        pairs = [item.split("=", 1) for item in value.split(",") if item.strip()]
+        if any(len(pair) != 2 for pair in pairs):
+            raise ValueError("write language=model pairs separated by commas, e.g. zh=base")
+        return {language.strip(): model.strip() for language, model in pairs}
 
     def scenario_locations(self, current_folder: Path | None = None) -> ScenarioLocations:
         return ScenarioLocations.search_order(self.home, current_folder or _current_folder(self.home))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Iterable
 
 _WORD = re.compile(r"[^\W_]+(?:'[^\W_]+)?")
 # Chinese, Japanese and Korean text has no spaces between words: each character becomes a token, so
@@ -58,3 +59,37 @@ def text_after(text: str, phrase: str) -> str | None:
 def split_sentences(text: str) -> list[str]:
     parts = re.split(r"(?<=[.!?])\s+|\s*[;\n]\s*", text.strip())
     return [p for p in parts if p.strip()]
+
+
+# Full-width punctuation that ends or separates Chinese clauses: no space goes around it either.
+_CJK_PUNCTUATION = frozenset("，。！？；：、（）《》“”‘’…—")
+
+
+def _joins_without_space(character: str) -> bool:
+    return bool(_CJK.fullmatch(character)) or character in _CJK_PUNCTUATION
+
+
+def join_words(texts: Iterable[str]) -> str:
+    """Recognised words as one text: a space between words, none between Chinese (or Japanese) ones.
+
+    Whisper's word timings split Mandarin into characters and short words; "广 州 市" is not how
+    the text is written, and a space inside a phrase would also stop literal phrase matching.
+    """
+    joined = ""
+    for text in texts:
+        text = text.strip()
+        if not text:
+            continue
+        if joined and not (_joins_without_space(joined[-1]) or _joins_without_space(text[0])):
+            joined += " "
+        joined += text
+    return joined
+
+
+def is_mostly_chinese(text: str) -> bool:
+    """At least half the letters are Chinese characters: the turn was spoken in Mandarin.
+
+    Tone and pace read the language from what was said, so a recording scored without its scenario
+    is judged the same way as a call."""
+    letters = [c for c in text if c.isalnum()]
+    return bool(letters) and 2 * sum(bool(_CJK.fullmatch(c)) for c in letters) >= len(letters)

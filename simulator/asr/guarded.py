@@ -16,10 +16,11 @@ from __future__ import annotations
 
 import enum
 import threading
+from collections.abc import Callable
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
-from simulator.asr.base import DEFAULT_MODEL, SAMPLE_RATE, AsrModelError
+from simulator.asr.base import DEFAULT_LANGUAGE, DEFAULT_MODEL, SAMPLE_RATE, AsrModelError
 from simulator.asr.guards import (
     DecodedSegment,
     SegmentChecks,
@@ -33,7 +34,9 @@ from simulator.asr.guards import (
     model_input,
     speech_spans,
 )
+from simulator.asr.script import SimplifiedChinese
 from simulator.contracts import Transcript
+from simulator.text import join_words
 
 if TYPE_CHECKING:
     import numpy as np
@@ -54,10 +57,16 @@ class GuardedWhisper:
 
     def __init__(self, model: str = DEFAULT_MODEL, *, threads: int = 2, keep_fillers: bool = True,
                  fillers: FillerMode = FillerMode.SEPARATE_PASS, word_timestamps: bool = True,
-                 vad: VadSettings = VadSettings(), checks: SegmentChecks = SegmentChecks()):
+                 vad: VadSettings = VadSettings(), checks: SegmentChecks = SegmentChecks(),
+                 language: str = DEFAULT_LANGUAGE):
         self.model_name = model
         self.threads = threads
-        self.fillers = FillerMode.OFF if not keep_fillers else FillerMode(fillers)  # the older spelling of OFF
+        self.language = language
+        # The filler prompt is English ("Um, uh, er"): it would bend Mandarin towards English, so
+        # other languages get one decode without it.
+        self.fillers = FillerMode.OFF if not keep_fillers or language != DEFAULT_LANGUAGE else FillerMode(fillers)
+        # how Mandarin is written; None keeps Whisper's own characters (the benchmark measures both)
+        self.written_script: Callable[[str], str] | None = SimplifiedChinese() if language == "zh" else None
         self.word_timestamps = word_timestamps
         self.vad = vad
         self.checks = checks
@@ -118,7 +127,7 @@ class GuardedWhisper:
             return empty_transcript(duration_s)
         word_prompt = combined_prompt(prompt, self.fillers is FillerMode.IN_WORD_PASS)
         with self._lock:
-            segments = self._decode(self._ensure_loaded(), audio, word_prompt)
+            segments = self._in_written_script(self._decode(self._ensure_loaded(), audio, word_prompt))
         return assemble_transcript(segments, spans, duration_s, checks=self.checks, prompt=word_prompt)
 
     def _filler_pass(self, audio: np.ndarray, spans: list[SpeechSpan], transcript: Transcript,
@@ -134,7 +143,16 @@ class GuardedWhisper:
         words = merge_fillers(transcript.words, filler_pass.text)
         if words == transcript.words:
             return transcript
-        return replace(transcript, text=" ".join(w.text for w in words), words=words)
+        return replace(transcript, text=join_words(w.text for w in words), words=words)
+
+    def _in_written_script(self, segments: list[DecodedSegment]) -> list[DecodedSegment]:
+        """Mandarin segments in simplified characters (Whisper writes traditional ones for about half of them)."""
+        convert = self.written_script
+        if convert is None:
+            return segments
+        return [replace(segment, text=convert(segment.text),
+                        words=tuple(replace(word, text=convert(word.text)) for word in segment.words))
+                for segment in segments]
 
     @property
     def keep_fillers(self) -> bool:

@@ -23,6 +23,7 @@ from simulator.asr.base import SAMPLE_RATE
 from simulator.asr.wer import FILLERS
 from simulator.contracts import Transcript, Word
 from simulator.lazy import require
+from simulator.text import join_words
 
 # Fillers Whisper normally cleans away.  Conditioning on text that contains them makes the model
 # keep the trainee's own "um"/"uh", which the tone scorer counts.  No common turn openers ("okay",
@@ -135,9 +136,9 @@ def assemble_transcript(segments: list[DecodedSegment], spans: list[SpeechSpan],
     words = join_split_hyphens(
         trim_trailing_invention([w for _segment, segment_words in kept for w in segment_words], checks))
     if any(segment_words for _segment, segment_words in kept):
-        text = " ".join(w.text for w in words)
+        text = join_words(w.text for w in words)
     else:
-        text = join_split_hyphens_in_text(" ".join(segment.text.strip() for segment, _words in kept))
+        text = join_split_hyphens_in_text(join_words(segment.text for segment, _words in kept))
     if not text:
         return empty_transcript(duration_s, no_speech_prob=max((s.no_speech_prob for s in segments), default=1.0))
     no_speech = [segment.no_speech_prob for segment, _words in kept]
@@ -145,7 +146,7 @@ def assemble_transcript(segments: list[DecodedSegment], spans: list[SpeechSpan],
                       no_speech_prob=sum(no_speech) / len(no_speech))
 
 
-_SENTENCE_END = (".", "!", "?")
+_SENTENCE_END = (".", "!", "?", "。", "！", "？")
 
 
 def trim_trailing_invention(words: list[Word], checks: SegmentChecks) -> list[Word]:

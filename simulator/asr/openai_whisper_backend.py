@@ -49,7 +49,7 @@ class OpenAIWhisperTranscriber(GuardedWhisper):
         torch = require("torch", feature="the openai-whisper ASR backend")
         with torch.no_grad():
             result = model.transcribe(
-                audio, fp16=False, language="en", temperature=0.0, verbose=None,
+                audio, fp16=False, language=self.language, temperature=0.0, verbose=None,
                 initial_prompt=initial_prompt, condition_on_previous_text=False,
                 word_timestamps=self.word_timestamps and word_times,
                 no_speech_threshold=self.checks.no_speech_threshold,

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from simulator.asr.base import Transcriber, TranscriberRegistry
+from simulator.asr.base import DEFAULT_LANGUAGE, DEFAULT_MODELS, Transcriber, TranscriberRegistry
 
 if TYPE_CHECKING:
     from simulator.config import Settings
@@ -31,12 +31,23 @@ def builtin_transcribers() -> TranscriberRegistry:
     return registry
 
 
+def model_for_language(settings: Settings, language: str = DEFAULT_LANGUAGE) -> str:
+    """The Whisper model for a scenario language: ``asr_models[language]``, else ``asr_model`` for English,
+    else the language's default (``DEFAULT_MODELS``; the multilingual ``base`` for any other language)."""
+    if language in settings.asr_models:
+        return settings.asr_models[language]
+    if language == DEFAULT_LANGUAGE:
+        return settings.asr_model
+    return DEFAULT_MODELS.get(language, DEFAULT_MODELS["zh"])
+
+
 def transcriber_from_settings(settings: Settings, *, backend: str | None = None, model: str | None = None,
-                              **options) -> Transcriber:
-    """The backend ``settings.asr_backend`` (or ``backend``) with ``asr_model`` and ``asr_threads``.
+                              language: str = DEFAULT_LANGUAGE, **options) -> Transcriber:
+    """The backend ``settings.asr_backend`` (or ``backend``) with the language's model and ``asr_threads``.
 
     Raises ``LookupError`` for an unknown backend name; model problems surface as ``AsrModelError``
     when the model loads.
     """
-    return builtin_transcribers().create(backend or settings.asr_backend, model=model or settings.asr_model,
-                                         threads=settings.asr_threads, **options)
+    return builtin_transcribers().create(backend or settings.asr_backend,
+                                         model=model or model_for_language(settings, language),
+                                         threads=settings.asr_threads, language=language, **options)

@@ -9,6 +9,7 @@ Optionally fillers ("um", "uh"...) are dropped, for comparing against references
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -100,9 +101,12 @@ class WordErrors:
 
 
 def word_errors(reference: str, hypothesis: str, *, drop_fillers: bool = False) -> WordErrors:
-    ref = normalise(reference, drop_fillers=drop_fillers)
-    hyp = normalise(hypothesis, drop_fillers=drop_fillers)
-    # Levenshtein over words; each cell holds (cost, substitutions, deletions, insertions).
+    return _edit_counts(normalise(reference, drop_fillers=drop_fillers),
+                        normalise(hypothesis, drop_fillers=drop_fillers))
+
+
+def _edit_counts(ref: list[str], hyp: list[str]) -> WordErrors:
+    """Levenshtein over tokens; each cell holds (cost, substitutions, deletions, insertions)."""
     previous = [(j, 0, 0, j) for j in range(len(hyp) + 1)]
     for i, ref_word in enumerate(ref, start=1):
         current = [(i, 0, i, 0)]
@@ -119,6 +123,27 @@ def word_errors(reference: str, hypothesis: str, *, drop_fillers: bool = False) 
         previous = current
     _cost, substituted, deleted, inserted = previous[-1]
     return WordErrors(substituted, deleted, inserted, len(ref))
+
+
+def characters(text: str) -> list[str]:
+    """The characters CER counts: letters and digits after NFKC (full-width forms folded), no punctuation or space."""
+    return [c for c in unicodedata.normalize("NFKC", text).lower() if c.isalnum()]
+
+
+def character_errors(reference: str, hypothesis: str) -> WordErrors:
+    """Edit counts over characters, the usual measure for Chinese (which has no spaces between words).
+
+    ``WordErrors.wer`` of the result is the character error rate; ``reference_words`` counts characters.
+    """
+    return _edit_counts(characters(reference), characters(hypothesis))
+
+
+def corpus_cer(pairs: Iterable[tuple[str, str]]) -> WordErrors:
+    """Summed character errors over (reference, hypothesis) pairs."""
+    total = WordErrors(0, 0, 0, 0)
+    for reference, hypothesis in pairs:
+        total = total + character_errors(reference, hypothesis)
+    return total
 
 
 def wer(reference: str, hypothesis: str, *, drop_fillers: bool = False) -> float:

@@ -20,17 +20,18 @@ from simulator.lazy import require
 from simulator.scenario.diagnostics import START, FileProblems
 from simulator.scenario.loader import LoadedScenario
 from simulator.scenario.model import Scenario
-from simulator.scenario.voices import VoiceProfile, load_voice, voice_path
+from simulator.scenario.voices import VoiceProfile, load_voice, voice_for_language, voice_path
 from simulator.tts.registry import builtin_engines
 from simulator.tts.worker import TtsWorker
 
 
 def load_persona_voice(scenario: Scenario, voices_dir: Path) -> VoiceProfile:
+    """The persona's voice profile, or the closest one that speaks the scenario's language."""
     path = voice_path(voices_dir, scenario.persona.voice)
     if not path.is_file():
         raise FileProblems.single(path, START, "voice.missing",
                                   f"voice profile {scenario.persona.voice!r} not found in {voices_dir}")
-    return load_voice(path)
+    return voice_for_language(load_voice(path), scenario.language, voices_dir)
 
 
 def open_voiced_call(loaded: LoadedScenario, settings: Settings, folder: Path, options: VoiceOptions = VoiceOptions(),
@@ -63,7 +64,8 @@ def open_voiced_call(loaded: LoadedScenario, settings: Settings, folder: Path, o
     except BaseException:
         tts.close()
         raise
-    transcriber = transcriber_from_settings(settings, word_timestamps=options.word_timings)
+    transcriber = transcriber_from_settings(settings, word_timestamps=options.word_timings,
+                                           language=str(scenario.language))
     audio = CallAudio(mic, player, tts, transcriber)
     return VoicedCall(scenario, profile, folder, audio, options=options, feedback=feedback,
                       warm_up=None if analyser is None else partial(warm_up_analyser, analyser, scenario),

@@ -36,6 +36,7 @@ from simulator.scenario.loader import load_scenario
 
 if TYPE_CHECKING:
     from simulator.analysis.acoustics import VoiceFeatures
+    from simulator.asr.base import Transcriber
 
 _PREFETCH_LINES = 256  # sentences of this many lines are embedded in one batch
 
@@ -132,10 +133,11 @@ def result_json(line: TurnLine, analysis: TurnAnalysis, with_scenario: bool, ton
 
 
 class _LazyTranscriber:
-    """Loads Whisper only if some line has audio without text."""
+    """Loads Whisper only if some line has audio without text; in the scenario's language."""
 
-    def __init__(self):
-        self._transcriber = None
+    def __init__(self, language: str = "en"):
+        self._transcriber: Transcriber | None = None
+        self.language = language
 
     def __call__(self, path: Path) -> Transcript:
         from simulator.asr.audio_file import read_audio
@@ -145,7 +147,7 @@ class _LazyTranscriber:
             from simulator.asr.registry import transcriber_from_settings
             from simulator.config import load_settings
 
-            self._transcriber = transcriber_from_settings(load_settings())
+            self._transcriber = transcriber_from_settings(load_settings(), language=self.language)
         try:
             samples = read_audio(path)
         except AudioFileError as err:
@@ -181,8 +183,9 @@ def analyse_lines(lines: list[tuple[int, str]], base: Path, analyser: TurnAnalys
     from simulator.analysis.tone import call_tone, features_of_file
     from simulator.wavfile import AudioFileError
 
-    transcribe = _LazyTranscriber()
     text_analyser = getattr(analyser, "inner", analyser)  # tone is measured per speaker below
+    scenario = getattr(text_analyser, "scenario", None)
+    transcribe = _LazyTranscriber(str(scenario.language) if scenario is not None else "en")
     results: list[dict] = []
     spoken: dict[str, list[tuple[int, Transcript, VoiceFeatures]]] = defaultdict(list)
     failures = 0

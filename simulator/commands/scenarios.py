@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from functools import partial
 from pathlib import Path
 
 from simulator.analysis.registry import builtin_analysers
@@ -13,7 +14,7 @@ from simulator.call.session import TraineeInput
 from simulator.call.text_io import ScriptedReplies, SilentVoice, TypedReplies, read_reply_file
 from simulator.call.textcall import describe_event, new_call_folder, print_finished_call, run_call
 from simulator.commands.speech import add_voice_flags
-from simulator.config import ScenarioNotFound, load_settings
+from simulator.config import ScenarioNotFound, SettingsError, load_settings
 from simulator.lab.playstore import CallKeeper, add_store_flags
 from simulator.scenario.diagnostics import FileProblems, Level
 from simulator.scenario.lint import check_paths
@@ -55,7 +56,14 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 def cmd_check(args: argparse.Namespace) -> int:
     missing = [p for p in args.paths if not p.exists()]
-    diagnostics = list(check_paths([p for p in args.paths if p.exists()], args.voices))
+    from simulator.asr.languages import missing_for_language
+
+    try:  # the components a language needs depend on the settings (asr_models); bad settings skip that check
+        missing_components = partial(missing_for_language, load_settings())
+    except SettingsError as err:
+        print(f"callsim check: {err}; the language components were not checked", file=sys.stderr)
+        missing_components = None
+    diagnostics = list(check_paths([p for p in args.paths if p.exists()], args.voices, missing_components))
     errors = sum(d.level == Level.ERROR for d in diagnostics) + len(missing)
     if args.json:
         payload = [d.to_json() for d in diagnostics]

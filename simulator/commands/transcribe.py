@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 from simulator.asr.audio_file import read_audio
-from simulator.asr.base import SAMPLE_RATE, AsrModelError
+from simulator.asr.base import DEFAULT_LANGUAGE, SAMPLE_RATE, SPOKEN_LANGUAGES, AsrModelError
 from simulator.asr.registry import builtin_transcribers, transcriber_from_settings
 from simulator.config import load_settings
 from simulator.contracts import Transcript
@@ -26,6 +26,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     transcribe.add_argument("--model", metavar="NAME_OR_PATH",
                             help="Whisper model name or local path (default: asr_model setting)")
     transcribe.add_argument("--prompt", help="context text to condition the transcription on")
+    transcribe.add_argument("--language", choices=SPOKEN_LANGUAGES, default=DEFAULT_LANGUAGE,
+                            help="language spoken (default en); zh: Mandarin, in simplified characters, with the "
+                                 "multilingual model (asr_models setting, default base)")
     transcribe.set_defaults(func=cmd_transcribe)
 
 
@@ -42,7 +45,8 @@ def transcript_to_json(path: Path, transcript: Transcript) -> dict:
 def cmd_transcribe(args: argparse.Namespace) -> int:
     settings = load_settings()
     try:
-        transcriber = transcriber_from_settings(settings, backend=args.backend, model=args.model)
+        transcriber = transcriber_from_settings(settings, backend=args.backend, model=args.model,
+                                                language=args.language)
     except LookupError as err:
         print(f"callsim transcribe: {err.args[0]}", file=sys.stderr)
         return 2
@@ -60,7 +64,7 @@ def cmd_transcribe(args: argparse.Namespace) -> int:
             print(f"callsim transcribe: {err}", file=sys.stderr)
             return 3
         if args.json:
-            print(json.dumps(transcript_to_json(path, transcript)), flush=True)
+            print(json.dumps(transcript_to_json(path, transcript), ensure_ascii=False), flush=True)
         else:
             seconds = len(audio) / SAMPLE_RATE
             print(f"{path} ({seconds:.1f} s): {transcript.text or '(no speech)'}", flush=True)

@@ -48,7 +48,8 @@ def score_real_call(path: Path, settings: Settings, *, scenario: str | None = No
     else:
         the_scenario, sha = generic_scenario(), ""
         rubric = default_rubric(settings.scenarios_dir / "rubric.yaml")
-    readers = RecordingReaders(vad_span_finder(), transcriber_from_settings(settings),
+    readers = RecordingReaders(vad_span_finder(), transcriber_from_settings(settings,
+                                                                           language=str(the_scenario.language)),
                                builtin_analysers().create(analyser or settings.analyser, the_scenario))
     call = analyse_external(read_wav(path), readers, thresholds=rubric.tone, scenario_id=the_scenario.id,
                             scenario_sha256=sha, source=path.resolve(),

@@ -33,6 +33,7 @@ class ScenarioInfo:
     skills: tuple[str, ...]
     tags: tuple[str, ...]
     step_ids: tuple[str, ...]
+    language: str = "en"
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,7 +98,7 @@ def load_catalog(scenarios_dir: Path) -> list[ScenarioInfo]:
         except (FileProblems, OSError):
             continue
         catalog.append(ScenarioInfo(scenario.id, scenario.title, scenario.difficulty, scenario.skills, scenario.tags,
-                                    tuple(step.id for step in scenario.script)))
+                                    tuple(step.id for step in scenario.script), str(scenario.language)))
     return catalog
 
 
@@ -163,7 +164,9 @@ def recommend(scored: list[tuple[Attempt, Scorecard]], catalog: list[ScenarioInf
 
     Target difficulty: one above the hardest passed, unless the latest call failed (then stay).
     Among scenarios near that difficulty, prefer the skill match, then scenarios whose script has
-    the trainee's most-missed steps, then scenarios not yet passed, then the least played.
+    the trainee's most-missed steps, then scenarios not yet passed, then the least played.  Only
+    scenarios in the language of the trainee's latest call are considered first (English before any
+    call): a library holding Mandarin and English calls must not send a trainee into the other one.
     """
     if not catalog:
         return None
@@ -176,12 +179,14 @@ def recommend(scored: list[tuple[Attempt, Scorecard]], catalog: list[ScenarioInf
     missed_steps = {s.step_id for s in weakest_steps(scored, limit=3)}
     played = Counter(a.scenario_id for a, _ in scored)
     passed = {a.scenario_id for a, card in scored if card.passed}
+    latest = by_id.get(scored[-1][0].scenario_id) if scored else None
+    language = latest.language if latest is not None else "en"
 
     def rank(info: ScenarioInfo) -> tuple:
         skill_match = len(skills & set(info.skills))
         step_match = len(missed_steps & set(info.step_ids))
-        return (abs(info.difficulty - target), -min(skill_match, 1), -step_match, info.id in passed,
-                played[info.id], -skill_match, info.id)
+        return (info.language != language, abs(info.difficulty - target), -min(skill_match, 1), -step_match,
+                info.id in passed, played[info.id], -skill_match, info.id)
 
     choice = min(catalog, key=rank)
     matched = sorted(skills & set(choice.skills))

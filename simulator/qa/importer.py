@@ -74,20 +74,33 @@ def vad_span_finder() -> SpanFinder:
     return find
 
 
-def transcriber_for(settings: Settings) -> Transcriber:
+def transcriber_for(settings: Settings, language: str = "en") -> Transcriber:
     try:
         from simulator.asr.registry import transcriber_from_settings
     except ImportError as err:
         raise MissingPackage(f"speech recognition is not available ({err})") from None
-    return transcriber_from_settings(settings)
+    return transcriber_from_settings(settings, language=language)
 
 
 class LazyTranscriber:
-    """The configured Whisper backend, created on first use (scoring only callsim folders never loads it)."""
+    """The configured Whisper backend, created on first use (scoring only callsim folders never loads it).
 
-    def __init__(self, settings: Settings):
+    One per language: ``speaking(language)`` gives the sibling for another scenario language, kept so
+    that a batch of recordings loads each language's model once."""
+
+    def __init__(self, settings: Settings, language: str = "en"):
         self.settings = settings
+        self.language = language
         self._transcriber: Transcriber | None = None
+        self._siblings: dict[str, LazyTranscriber] = {language: self}
+
+    def speaking(self, language: str) -> LazyTranscriber:
+        sibling = self._siblings.get(language)
+        if sibling is None:
+            sibling = LazyTranscriber(self.settings, language)
+            sibling._siblings = self._siblings
+            self._siblings[language] = sibling
+        return sibling
 
     @property
     def name(self) -> str:
@@ -96,7 +109,7 @@ class LazyTranscriber:
     def transcribe(self, audio: np.ndarray, *, prompt: str | None = None) -> Transcript:
         transcriber = self._transcriber
         if transcriber is None:
-            transcriber = self._transcriber = transcriber_for(self.settings)
+            transcriber = self._transcriber = transcriber_for(self.settings, self.language)
         return transcriber.transcribe(audio, prompt=prompt)
 
 
@@ -159,7 +172,10 @@ class RecordingScorer:
             self.scenario, self.scenario_sha256 = generic_scenario(), ""
             rubric_file = settings.scenarios_dir / "rubric.yaml"
             self.rubric = default_rubric(rubric_file) if settings.scenarios_dir.is_dir() else Rubric()
-        self.transcriber: Transcriber = transcriber or LazyTranscriber(settings)
+        chosen = transcriber or LazyTranscriber(settings)
+        # a recording is heard in its scenario's language (Mandarin calls by the multilingual Whisper)
+        self.transcriber: Transcriber = (chosen.speaking(str(self.scenario.language))
+                                         if isinstance(chosen, LazyTranscriber) else chosen)
         self._find_spans: SpanFinder | None = None
         self._analyser: TurnAnalyser | None = None
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import difflib
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -11,8 +11,8 @@ from simulator.scenario.cards_lint import check_cards
 from simulator.scenario.diagnostics import Diagnostic, FileProblems, Level
 from simulator.scenario.kinds import ForbiddenKind, StepKind
 from simulator.scenario.loader import LoadedScenario, effective_rubric, load_scenario, scenario_files
-from simulator.scenario.model import Condition, Scenario
-from simulator.scenario.voices import load_voice, voice_path
+from simulator.scenario.model import Condition, Language, Scenario
+from simulator.scenario.voices import VoiceProfile, is_espeak_mandarin, load_voice, voice_path
 from simulator.scenario.yamlsource import PathKey
 
 
@@ -361,11 +361,32 @@ class _Linter:
                         f"voice profile {voice!r} not found in {self.voices_dir}", hint)
             return
         try:
-            load_voice(path)
+            profile = load_voice(path)
         except FileProblems as problems:
             first = problems.diagnostics[0]
             self.report(Level.ERROR, "voice.unreadable", ("persona", "voice"),
                         f"voice profile {voice!r} is invalid: {first.format()}")
+            return
+        self.check_voice_language(profile)
+
+    def check_voice_language(self, profile: VoiceProfile) -> None:
+        language = self.scenario.language
+        if language is Language.ZH and is_espeak_mandarin(profile):
+            self.report(Level.WARNING, "voice.unintelligible", ("persona", "voice"),
+                        f"voice profile {profile.id!r} speaks Mandarin with espeak-ng, which listeners and "
+                        "Whisper do not understand (it reads out pinyin letters)",
+                        "register a Mandarin voice (docs/voice.md, Voices) and name it here")
+        elif language is not Language.EN and profile.language != language:
+            self.report(Level.WARNING, "voice.language", ("persona", "voice"),
+                        f"voice profile {profile.id!r} speaks {profile.language!s}, the scenario is in "
+                        f"{language!s}", f"choose a voice profile with language: {language!s}")
+
+    def check_components(self, missing_for_language: Callable[[str], list[str]] | None) -> None:
+        """What this machine lacks to run a call in the scenario's language (a warning each)."""
+        if missing_for_language is None:
+            return
+        for missing in missing_for_language(str(self.scenario.language)):
+            self.report(Level.WARNING, "language.component-missing", ("language",), missing)
 
     def check_rubric(self) -> None:
         try:
@@ -380,8 +401,17 @@ class _Linter:
                         f"rubric weights add up to {total:g}, not 1")
 
 
-def lint_scenario(loaded: LoadedScenario, voices_dir: Path | None) -> list[Diagnostic]:
-    return _Linter(loaded, voices_dir).run()
+MissingComponents = Callable[[str], list[str]]
+"""language -> what this machine lacks for calls in it, one sentence each (the commands layer asks
+the ASR and TTS packages; the scenario package cannot import them)."""
+
+
+def lint_scenario(loaded: LoadedScenario, voices_dir: Path | None,
+                  missing_for_language: MissingComponents | None = None) -> list[Diagnostic]:
+    linter = _Linter(loaded, voices_dir)
+    found = linter.run()
+    linter.check_components(missing_for_language)
+    return found
 
 
 def default_voices_dir(scenario_path: Path) -> Path | None:
@@ -395,8 +425,11 @@ def default_voices_dir(scenario_path: Path) -> Path | None:
     return None
 
 
-def check_paths(paths: Iterable[Path], voices_dir: Path | None = None) -> Iterator[Diagnostic]:
-    """Every problem in the given scenario files and folders, file by file."""
+def check_paths(paths: Iterable[Path], voices_dir: Path | None = None,
+                missing_for_language: MissingComponents | None = None) -> Iterator[Diagnostic]:
+    """Every problem in the given scenario files and folders, file by file.
+
+    ``missing_for_language`` adds a warning for each component the scenario's language lacks here."""
     ids: dict[str, Path] = {}
     files = scenario_files(list(paths))
     for path in files:
@@ -405,7 +438,8 @@ def check_paths(paths: Iterable[Path], voices_dir: Path | None = None) -> Iterat
         except FileProblems as problems:
             yield from problems.diagnostics
             continue
-        yield from sorted(lint_scenario(loaded, voices_dir or default_voices_dir(path)), key=lambda d: d.sort_key)
+        yield from sorted(lint_scenario(loaded, voices_dir or default_voices_dir(path), missing_for_language),
+                          key=lambda d: d.sort_key)
         scenario_id = loaded.scenario.id
         if scenario_id in ids:
             position = loaded.document.position(("id",))

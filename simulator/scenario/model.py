@@ -8,6 +8,7 @@ point at the exact line of the offending value.
 from __future__ import annotations
 
 import enum
+from dataclasses import dataclass
 from typing import Annotated, Literal
 
 from pydantic import (
@@ -24,6 +25,7 @@ from pydantic_core import PydanticCustomError
 
 from simulator.contracts import EmpathyLevel, Outcome, Severity
 from simulator.scenario.kinds import ForbiddenKind, StepKind, kind_from_name
+from simulator.text import is_mostly_chinese
 
 Identifier = Annotated[
     str,
@@ -198,6 +200,25 @@ class ToneThresholds(Strict):
     hostile_arousal: float = Field(1.0, gt=0, description="combined rise of level/6 dB + pitch/4 st + tilt/6 dB "
                                    "over the trainee's own baseline that sounds hostile")
     min_pitch_range_semitones: float = Field(2.0, ge=0, description="below this a reply sounds flat (monotone)")
+    # Mandarin replies are timed in characters (one syllable each): the English band's syllable rate,
+    # at about 1.4 syllables per conversational English word (docs/scoring.md, "Tone thresholds").
+    pace_min_cpm: float = Field(180, gt=0, description="slowest comfortable Mandarin pace, characters a minute")
+    pace_max_cpm: float = Field(245, gt=0, description="fastest comfortable Mandarin pace, characters a minute")
+
+    def pace_band(self, text: str) -> PaceBand:
+        """The comfortable pace for a reply in the language it was spoken in."""
+        if is_mostly_chinese(text):
+            return PaceBand(self.pace_min_cpm, self.pace_max_cpm, "characters")
+        return PaceBand(self.pace_min_wpm, self.pace_max_wpm, "words")
+
+
+@dataclass(frozen=True, slots=True)
+class PaceBand:
+    """A comfortable speaking rate: ``low``..``high`` ``unit`` a minute."""
+
+    low: float
+    high: float
+    unit: str  # "words" or "characters" (Mandarin)
 
 
 class Rubric(Strict):

@@ -11,7 +11,7 @@ from typing import Annotated, Any
 from pydantic import Field, StringConstraints
 
 from simulator.scenario.diagnostics import START, FileProblems
-from simulator.scenario.model import Identifier, Strict
+from simulator.scenario.model import Identifier, Language, Strict
 from simulator.scenario.validate import validate_document
 from simulator.scenario.yamlsource import load_yaml
 
@@ -64,6 +64,8 @@ class VoiceProfile(Strict):
     name: Annotated[str, StringConstraints(min_length=1, max_length=120)]
     engine: Identifier = "pyttsx3"
     system_voice: Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_+/.-]{1,64}$")] = "gmw/en"
+    language: Language = Field(Language.EN, description="the language the voice speaks; a scenario's language "
+                                                         "picks a voice that speaks it")
     gender: Gender = Gender.NEUTRAL
     age: AgeGroup = AgeGroup.MIDDLE
     accent: Annotated[str, StringConstraints(max_length=60)] = ""
@@ -82,6 +84,15 @@ class VoiceProfile(Strict):
         return Prosody(rate_wpm=round(min(450, max(80, self.rate_wpm + scale * self.mood.rate_wpm))),
                        pitch=round(min(99, max(0, self.pitch + scale * self.mood.pitch))),
                        volume=round(min(1.0, max(0.05, self.volume + scale * self.mood.volume)), 3))
+
+
+ESPEAK_ENGINES = frozenset({"pyttsx3", "espeak", "espeak-ng"})
+
+
+def is_espeak_mandarin(profile: VoiceProfile) -> bool:
+    """espeak-ng's Mandarin (``cmn``, ``sit/cmn``): it reads Chinese as pinyin letters nobody follows."""
+    base = profile.system_voice.split("+")[0].lower()
+    return profile.engine in ESPEAK_ENGINES and base.rsplit("/", 1)[-1] in {"cmn", "zh", "yue", "cmn-latn-pinyin"}
 
 
 SCHEMA_FILE = "voice.schema.json"
@@ -119,3 +130,33 @@ def load_voice(path: Path) -> VoiceProfile:
         raise FileProblems.single(path, START, "voice.id-mismatch",
                                   f"voice id {profile.id!r} does not match the file name {path.stem!r}")
     return profile
+
+
+_ESPEAK_MANDARIN = {Gender.FEMALE: "sit/cmn+f3", Gender.MALE: "sit/cmn+m3", Gender.NEUTRAL: "sit/cmn"}
+
+
+def voice_for_language(profile: VoiceProfile, language: Language, voices_dir: Path) -> VoiceProfile:
+    """The persona's voice if it speaks ``language``; else the registered profile that does and is closest
+    (same gender, then same age, a real voice before espeak-ng's Mandarin); else, for Mandarin, the
+    persona's prosody on espeak-ng's ``cmn`` (the linter warns that nobody understands it)."""
+    if profile.language == language:
+        return profile
+    speakers = [other for other in _readable_voices(voices_dir) if other.language == language]
+    if speakers:
+        return min(speakers, key=lambda other: (other.gender != profile.gender, other.age != profile.age,
+                                                is_espeak_mandarin(other), other.id))
+    if language is Language.ZH:
+        return profile.model_copy(update={"language": language, "engine": "pyttsx3",
+                                          "system_voice": _ESPEAK_MANDARIN[profile.gender]})
+    return profile
+
+
+def _readable_voices(voices_dir: Path) -> list[VoiceProfile]:
+    """Profiles that load; a broken file is the linter's business, not a reason to fail a call."""
+    readable = []
+    for path in sorted(voices_dir.glob(f"*{VOICE_SUFFIX}")):
+        try:
+            readable.append(load_voice(path))
+        except FileProblems:
+            continue
+    return readable

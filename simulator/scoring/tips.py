@@ -119,16 +119,18 @@ TONE_ADVICE = {
 
 
 def _pace_advice(turns: Sequence[ScoredTurn], indices: Sequence[int], limits: ToneThresholds) -> str:
-    rates = [t.analysis.tone.words_per_minute for t in turns
+    paced = [t for t in turns
              if t.index in indices and t.analysis.tone is not None and t.analysis.tone.words_per_minute is not None]
-    band = f"{limits.pace_min_wpm:.0f}-{limits.pace_max_wpm:.0f}"
-    fast = [r for r in rates if r > limits.pace_max_wpm]
+    rates = [t.analysis.tone.words_per_minute for t in paced if t.analysis.tone is not None]
+    pace = limits.pace_band(" ".join(t.text for t in paced))  # Mandarin replies: characters a minute
+    band = f"{pace.low:.0f}-{pace.high:.0f}"
+    fast = [r for r in rates if r is not None and r > pace.high]
     if fast and len(fast) >= len(rates) - len(fast):
-        return (f"you spoke too fast in {_turns(indices)} (up to {max(fast):.0f} words a minute): slow down to "
-                f"{band} and pause after key facts.")
-    slowest = min(rates) if rates else limits.pace_min_wpm
-    return (f"you spoke slowly in {_turns(indices)} (down to {slowest:.0f} words a minute): aim for {band} so "
-            f"you sound confident.")
+        return (f"you spoke too fast in {_turns(indices)} (up to {max(fast):.0f} {pace.unit} a minute): slow down "
+                f"to {band} and pause after key facts.")
+    slowest = min((r for r in rates if r is not None), default=pace.low)
+    return (f"you spoke slowly in {_turns(indices)} (down to {slowest:.0f} {pace.unit} a minute): aim for {band} "
+            f"so you sound confident.")
 
 
 def _dead_air_advice(turns: Sequence[ScoredTurn], indices: Sequence[int]) -> str:

@@ -55,12 +55,13 @@ def _turn_tone(turn: ScoredTurn, limits: ToneThresholds) -> tuple[float, list[Sc
             items.append(turn.evidence(T, "tone.raised_voice", cue.quote if cue else "",
                                        cue.detail if cue else "raised voice", -RAISED_POINTS,
                                        cue.start_s if cue else None))
-        wpm = tone.words_per_minute
-        if wpm is not None and not limits.pace_min_wpm <= wpm <= limits.pace_max_wpm:
-            distance = limits.pace_min_wpm - wpm if wpm < limits.pace_min_wpm else wpm - limits.pace_max_wpm
-            side = "slow" if wpm < limits.pace_min_wpm else "fast"
-            items.append(turn.evidence(T, "tone.pace", "", f"too {side}: {wpm:.0f} words a minute (aim for "
-                                       f"{limits.pace_min_wpm:.0f}-{limits.pace_max_wpm:.0f})",
+        wpm = tone.words_per_minute  # Chinese text counts each character as a word
+        band = limits.pace_band(turn.text)
+        if wpm is not None and not band.low <= wpm <= band.high:
+            distance = band.low - wpm if wpm < band.low else wpm - band.high
+            side = "slow" if wpm < band.low else "fast"
+            items.append(turn.evidence(T, "tone.pace", "", f"too {side}: {wpm:.0f} {band.unit} a minute (aim for "
+                                       f"{band.low:.0f}-{band.high:.0f})",
                                        -min(30.0, 10.0 + 0.5 * distance)))
         per_minute = tone.fillers_per_minute
         if per_minute is not None and tone.fillers and per_minute > limits.max_fillers_per_minute:

@@ -11,6 +11,7 @@ from simulator.ui.call_modes import TrainingMode
 from simulator.ui.commands import CallsimCommands
 from simulator.ui.context import AppContext
 from simulator.ui.host import CallsimHost
+from simulator.ui.i18n import translate_bindings
 
 
 class CallsimApp(CallsimHost):
@@ -27,6 +28,8 @@ class CallsimApp(CallsimHost):
         super().__init__()
         self.context = context
         self.opening_review = review  # (call id, reviewer): open on that call's review, not the sign-in
+        self.sub_title = context.text(self.SUB_TITLE)
+        translate_bindings(self, context.text)
 
     def on_mount(self) -> None:
         if self.opening_review is not None:
@@ -84,7 +87,7 @@ class CallsimApp(CallsimHost):
 
     def _needs_trainee(self) -> bool:
         if self.context.trainee is None:
-            self.notify("Sign in first.", severity="warning")
+            self.notify(self.context.text("Sign in first."), severity="warning")
             return True
         return False
 

@@ -20,6 +20,7 @@ from simulator.lazy import MissingPackage
 from simulator.scenario.model import Scenario
 from simulator.ui.attempts import Attempt, FolderRecords, StoreRecords, TrainingRecords
 from simulator.ui.catalog import ScenarioCatalog, load_catalog
+from simulator.ui.i18n import Catalogue, load_catalogue
 from simulator.ui.progress import Progress, progress_from_attempts, progress_from_store
 from simulator.ui.roster import Roster, Trainee
 
@@ -94,6 +95,7 @@ class AppContext:
     voice_enabled: bool = True  # False: never try the microphone (tests, --text)
     mic_from: Path | None = None  # recorded reply WAVs instead of the microphone (demos, tests)
     fast_replies: bool = False  # recorded replies as fast as they can be read (tests)
+    text: Catalogue = field(default_factory=Catalogue)  # the app's own words in the trainee's language
     _attempts: tuple[Attempt, ...] | None = field(default=None, repr=False)
 
     @classmethod
@@ -109,6 +111,7 @@ class AppContext:
             records, problem = open_records(settings, roster, current_catalog)
         else:
             records, problem = FolderRecords(roster, settings.recordings_dir, current_catalog), None
+        options.setdefault("text", load_catalogue(settings.ui_language))  # UnknownLanguage names the choices
         context = cls(settings, roster, catalog, records, problem, **options)
         if use_store:
             context.recovery_notice = recover_crashed_calls(records, settings)

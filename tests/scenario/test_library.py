@@ -3,6 +3,11 @@ reachable, and the customer's lines fit for text-to-speech.
 
 Golden calls are replayed with the lexical analyser: instant and deterministic.  The semantic
 analyser is exercised on the same calls by ``callsim test scenarios/ --analyser semantic``.
+
+The Mandarin scenarios (``language: zh``) have no golden calls yet: a good call has to be judged
+empathic, which needs the Chinese behaviour model (issue #16, item 4), landing separately.  Until
+then they are held to everything else, and their only allowed warning is the linter's note that
+espeak-ng's Mandarin voice is not intelligible.
 """
 
 from __future__ import annotations
@@ -34,9 +39,18 @@ def library(scenarios_dir: Path) -> dict[str, LoadedScenario]:
     return {item.scenario.id: item for item in loaded}
 
 
+WITHOUT_GOLDEN_CALLS_YET = "zh"  # the language whose golden calls wait for its behaviour model
+ALLOWED_WARNINGS = {"voice.unintelligible"}  # espeak-ng Mandarin, until a Mandarin voice is registered
+
+
 @pytest.fixture(scope="module")
-def coverage(scenarios_dir: Path) -> list[ScenarioCoverage]:
-    return run_golden_for_paths([scenarios_dir], builtin_analysers(), ANALYSER)
+def with_golden(library) -> dict[str, LoadedScenario]:
+    return {key: item for key, item in library.items() if item.scenario.language != WITHOUT_GOLDEN_CALLS_YET}
+
+
+@pytest.fixture(scope="module")
+def coverage(with_golden) -> list[ScenarioCoverage]:
+    return run_golden_for_paths([item.path for item in with_golden.values()], builtin_analysers(), ANALYSER)
 
 
 def test_library_size_and_difficulty_spread(library):
@@ -57,9 +71,14 @@ def test_every_file_starts_with_the_schema_line(library):
         assert first_line == SCHEMA_LINE, f"{item.path}: first line must be the editor schema line"
 
 
-def test_check_reports_no_errors_and_no_warnings(scenarios_dir: Path, capsys):
+def test_check_reports_no_errors_and_no_warnings(scenarios_dir: Path, capsys, library):
     exit_code = main(["check", str(scenarios_dir), "--json"])
-    diagnostics = json.loads(capsys.readouterr().out)
+    reported = json.loads(capsys.readouterr().out)
+    mandarin = {str(item.path) for item in library.values() if item.scenario.language == "zh"}
+    assert mandarin, "the library has Mandarin scenarios"
+    unintelligible = {d["path"] for d in reported if d["code"] in ALLOWED_WARNINGS}
+    assert unintelligible == mandarin  # every Mandarin scenario still speaks with espeak-ng
+    diagnostics = [d for d in reported if d["code"] not in ALLOWED_WARNINGS]
     assert diagnostics == [], "\n".join(f"{d['path']}:{d['line']}: {d['level']}: {d['message']}"
                                         for d in diagnostics)
     assert exit_code == 0
@@ -85,8 +104,8 @@ def test_customer_lines_are_fit_for_speech(library):
             assert not TTS_UNFRIENDLY.search(line), f"{scenario.id}: write this for the voice: {line!r}"
 
 
-def test_every_scenario_has_a_good_and_a_poor_golden_call(scenarios_dir: Path, library):
-    for scenario_id in library:
+def test_every_scenario_has_a_good_and_a_poor_golden_call(scenarios_dir: Path, with_golden):
+    for scenario_id in with_golden:
         golden = load_golden(scenarios_dir / GOLDEN_DIR / f"{scenario_id}.yaml")
         assert golden.scenario == scenario_id
         expectations = [call.expect for call in golden.calls]
@@ -96,8 +115,8 @@ def test_every_scenario_has_a_good_and_a_poor_golden_call(scenarios_dir: Path, l
                    for e in expectations), f"{scenario_id}: no poor call (hung up or escalated, not passed)"
 
 
-def test_golden_calls_pass_through_the_cli(scenarios_dir: Path, capsys):
-    exit_code = main(["test", str(scenarios_dir), "--analyser", ANALYSER, "--json"])
+def test_golden_calls_pass_through_the_cli(capsys, with_golden):
+    exit_code = main(["test", *(str(item.path) for item in with_golden.values()), "--analyser", ANALYSER, "--json"])
     report = json.loads(capsys.readouterr().out)
     failures = [f"{s['scenario']}: {s['errors']} " + "; ".join(
         f"{c['name']}: {', '.join(c['problems'])}" for c in s["calls"] if not c["passed"])
@@ -106,8 +125,8 @@ def test_golden_calls_pass_through_the_cli(scenarios_dir: Path, capsys):
     assert exit_code == 0
 
 
-def test_golden_calls_pass_and_reach_every_ending(coverage, library):
-    assert {c.scenario_id for c in coverage} == set(library)
+def test_golden_calls_pass_and_reach_every_ending(coverage, with_golden):
+    assert {c.scenario_id for c in coverage} == set(with_golden)
     for scenario_coverage in coverage:
         assert scenario_coverage.passed, (scenario_coverage.scenario_id, scenario_coverage.errors,
                                           [(r.name, r.problems) for r in scenario_coverage.results if not r.passed])
@@ -125,3 +144,17 @@ def test_golden_coverage_of_nodes_and_transitions(coverage):
     for scenario_coverage in coverage:  # no scenario may hide behind the others' coverage
         assert scenario_coverage.node_percent >= MIN_NODE_COVERAGE, scenario_coverage.scenario_id
         assert scenario_coverage.transition_percent >= MIN_TRANSITION_COVERAGE, scenario_coverage.scenario_id
+
+
+def test_mandarin_scenarios_cover_the_service_lines_in_native_service_language(library):
+    mandarin = [item.scenario for item in library.values() if item.scenario.language == "zh"]
+    assert len(mandarin) >= 5
+    tags = {tag for scenario in mandarin for tag in scenario.tags}
+    assert {"telecom", "banking", "e-commerce", "utilities", "hotline-12345"} <= tags
+    for scenario in mandarin:
+        greet = next(step for step in scenario.script if step.kind == "greet")
+        assert "您好" in greet.keywords, scenario.id  # the standard opening on a Chinese service line
+        assert any("还有什么可以帮您" in step.keywords for step in scenario.script), scenario.id
+        for node in scenario.nodes.values():  # customer lines are written in Chinese, not pinyin or English
+            for line in node.lines:
+                assert sum("\u4e00" <= c <= "\u9fff" for c in line) >= len(line) // 2, (scenario.id, line)

@@ -25,6 +25,7 @@ from simulator.ui.call_modes import TrainingMode
 from simulator.ui.coaching import coach
 from simulator.ui.errorlog import write_error_log
 from simulator.ui.host import CallsimHost
+from simulator.ui.i18n import translate_bindings
 from simulator.ui.screens.call_messages import (
     CallConnected,
     CallFailed,
@@ -76,6 +77,9 @@ class CallScreen(Screen):
         self._typed = QueuedTypedReplies()  # typed replies: the whole call, or after going over to typing
         self.card_lookups = LookupLog()  # knowledge cards opened; written into the call record at its end
         self.sub_title = loaded.scenario.title
+        self.text = self.app.context.text
+        self.title = self.text(self.TITLE)
+        translate_bindings(self, self.text)
 
     @property
     def scenario(self):
@@ -90,28 +94,28 @@ class CallScreen(Screen):
             with Vertical(id="customer-card"):
                 yield Label(persona.name, id="customer-name", classes="heading")
                 yield Static(persona.situation, id="situation", classes="muted")
-                yield MoodMeter(id="mood")
+                yield MoodMeter(id="mood", say=self.text)
             with Vertical(id="call-status"):
-                yield CallClock(self.app.context.clock, limit, id="clock")
-                yield LevelMeter(id="level")
-                yield Label(f"{self.mode.value} · {self.scenario.title}", id="call-mode", classes="muted")
+                yield CallClock(self.app.context.clock, limit, id="clock", say=self.text)
+                yield LevelMeter(id="level", say=self.text)
+                yield Label(f"{self.text(self.mode.value)} · {self.scenario.title}", id="call-mode", classes="muted")
         with Horizontal(id="call-body"):
-            yield TranscriptView(persona.name, id="transcript")
+            yield TranscriptView(persona.name, self.text, id="transcript")
             yield KnowledgePanel(self.scenario.knowledge, id="cards")
-            yield HintsPanel(id="hints")
-        yield Input(placeholder="type your reply, Enter to send ([silence] for dead air)", id="reply",
+            yield HintsPanel(id="hints", say=self.text)
+        yield Input(placeholder=self.text("type your reply, Enter to send ([silence] for dead air)"), id="reply",
                     max_length=2000)
         yield Footer()
 
     def on_mount(self) -> None:
         self.query_one("#mood", MoodMeter).set_mood(self.scenario.persona.mood)
-        self.query_one("#transcript", TranscriptView).border_title = "Transcript"
+        self.query_one("#transcript", TranscriptView).border_title = self.text("Transcript")
         if not self.mode.shows_coaching:
             self.query_one("#hints", HintsPanel).display = False
         self.query_one("#cards", KnowledgePanel).display = False
         self.query_one("#level", LevelMeter).state = "off"
         self.query_one("#reply", Input).display = False
-        self.query_one("#banner", Banner).show("Connecting the call…", "information")
+        self.query_one("#banner", Banner).show(self.text("Connecting the call…"), "information")
         self.run_session(self._typed)
 
     def _show_io(self) -> None:
@@ -120,7 +124,7 @@ class CallScreen(Screen):
             return
         banner = self.query_one("#banner", Banner)
         if io.banner:
-            banner.show(io.banner, "warning")
+            banner.show(self.text(io.banner), "warning")  # the fixed notices are in the catalogue
         else:
             banner.clear()
         self.query_one("#level", LevelMeter).state = "typing" if not io.voiced else ("muted" if self.muted else "live")

@@ -12,17 +12,19 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Input, Label, Static
 
+from simulator.text import is_mostly_chinese
 from simulator.ui.assigned import overdue_assignments
 from simulator.ui.attempts import StoreRecords, stats_by_scenario
 from simulator.ui.call_modes import TrainingMode
 from simulator.ui.catalog import CatalogEntry, difficulty_stars, matches_filter
 from simulator.ui.host import CallsimHost
+from simulator.ui.i18n import ENGLISH_TEXT, Catalogue, translate_bindings
 from simulator.ui.widgets.banner import Banner
 
 
-def preview_text(entry: CatalogEntry, mode: TrainingMode) -> Text:
+def preview_text(entry: CatalogEntry, mode: TrainingMode, say: Catalogue = ENGLISH_TEXT) -> Text:
     if entry.loaded is None:
-        text = Text("This scenario file cannot be loaded.\n\n", style="bold red")
+        text = Text(say("This scenario file cannot be loaded.") + "\n\n", style="bold red")
         for diagnostic in entry.problems.diagnostics if entry.problems else ():
             text.append(entry.short(diagnostic) + "\n")
         text.append("\nFix the file (see `callsim check`), then reload scenarios (F5).", style="dim")
@@ -31,18 +33,21 @@ def preview_text(entry: CatalogEntry, mode: TrainingMode) -> Text:
     persona = scenario.persona
     text = Text()
     text.append(scenario.title + "\n", style="bold")
-    text.append(f"{difficulty_stars(scenario.difficulty)}  about {scenario.expected_minutes:g} min\n", style="dim")
+    text.append(f"{difficulty_stars(scenario.difficulty)}  "
+                + say("about {minutes} min", minutes=f"{scenario.expected_minutes:g}") + "\n", style="dim")
     text.append(scenario.summary + "\n\n")
-    text.append("Customer: ", style="bold")
-    text.append(f"{persona.name}. {persona.situation}\n\n")
+    text.append(say("Customer: "), style="bold")
+    full_stop = "。" if is_mostly_chinese(persona.name) else ". "  # a Chinese name ends a Chinese sentence
+    text.append(f"{persona.name}{full_stop}{persona.situation}\n\n")
     if mode is TrainingMode.EXAM:
-        text.append("Exam mode: the steps and live hints are hidden.", style="italic")
+        text.append(say("Exam mode: the steps and live hints are hidden."), style="italic")
         return text
-    text.append("Steps to hit:\n", style="bold")
+    text.append(say("Steps to hit:") + "\n", style="bold")
     for step in scenario.script:
-        text.append(f" • {step.description}" + ("" if step.required else " (optional)") + "\n")
+        text.append(f" • {step.description}" + ("" if step.required else say(" (optional)")) + "\n")
     if mode is TrainingMode.DRILL and scenario.drill.turn_time_limit_s:
-        text.append(f"\nDrill: {scenario.drill.turn_time_limit_s:g} s per reply.", style="italic")
+        text.append("\n" + say("Drill: {seconds} s per reply.", seconds=f"{scenario.drill.turn_time_limit_s:g}"),
+                    style="italic")
     return text
 
 
@@ -66,6 +71,9 @@ class PickerScreen(Screen):
         self._shown: list[CatalogEntry] = []
         trainee = self.app.context.trainee
         self.sub_title = trainee.name if trainee else ""
+        self.text = self.app.context.text
+        self.title = self.text(self.TITLE)
+        translate_bindings(self, self.text)
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -73,7 +81,7 @@ class PickerScreen(Screen):
         with Horizontal(id="picker-body"):
             with Vertical(id="picker-left"):
                 with Horizontal(id="filter-row"):
-                    yield Input(placeholder="type to filter: title, tag, skill", id="filter")
+                    yield Input(placeholder=self.text("type to filter: title, tag, skill"), id="filter")
                     yield Label("", id="mode")
                 yield DataTable(id="scenarios", cursor_type="row", zebra_stripes=True)
             with VerticalScroll(id="preview-box"):
@@ -82,11 +90,9 @@ class PickerScreen(Screen):
 
     def on_mount(self) -> None:
         table = self.query_one("#scenarios", DataTable)
-        table.add_column("Scenario", key="title")
-        table.add_column("Level", key="level")
-        table.add_column("Tags", key="tags")
-        table.add_column("Best", key="best")
-        table.add_column("Tries", key="tries")
+        for label, key in (("Scenario", "title"), ("Level", "level"), ("Tags", "tags"), ("Best", "best"),
+                           ("Tries", "tries")):
+            table.add_column(self.text(label), key=key)
         self._show_mode()
         self.refresh_table()
         self.query_one("#filter", Input).focus()
@@ -127,8 +133,8 @@ class PickerScreen(Screen):
         self._shown = [e for e in catalog.entries if matches_filter(e, text)]
         for entry in self._shown:
             if entry.loaded is None:
-                table.add_row(Text(f"⚠ {entry.path.name}", style="red"), "", Text("cannot load", style="red"),
-                              "", "", key=entry.scenario_id)
+                table.add_row(Text(f"⚠ {entry.path.name}", style="red"), "",
+                              Text(self.text("cannot load"), style="red"), "", "", key=entry.scenario_id)
                 continue
             scenario = entry.loaded.scenario
             seen = stats.get(scenario.id)
@@ -146,11 +152,11 @@ class PickerScreen(Screen):
     def _show_preview(self) -> None:
         entry = self._current()
         preview = self.query_one("#preview", Static)
-        preview.update(preview_text(entry, self.mode) if entry else Text("No scenario matches the filter.",
-                                                                           style="dim"))
+        preview.update(preview_text(entry, self.mode, self.text) if entry
+                       else Text(self.text("No scenario matches the filter."), style="dim"))
 
     def _show_mode(self) -> None:
-        self.query_one("#mode", Label).update(f"Mode: {self.mode.value}")
+        self.query_one("#mode", Label).update(self.text("Mode: {mode}", mode=self.text(self.mode.value)))
 
     def action_cycle_mode(self) -> None:
         self.mode = self.mode.next()
@@ -170,7 +176,7 @@ class PickerScreen(Screen):
     def _start(self) -> None:
         entry = self._current()
         if entry is None:
-            self.notify("No scenario matches the filter.", severity="warning")
+            self.notify(self.text("No scenario matches the filter."), severity="warning")
             return
         if entry.loaded is None:
             self.notify(entry.first_problem, title="Cannot load scenario", severity="error", timeout=8)

@@ -11,6 +11,7 @@ from textual.widgets import Button, Footer, Header, Input, Label, OptionList
 from textual.widgets.option_list import Option
 
 from simulator.ui.host import CallsimHost
+from simulator.ui.i18n import translate_bindings
 from simulator.ui.roster import RosterError, Trainee, clean_name
 from simulator.ui.widgets.banner import Banner
 
@@ -24,19 +25,22 @@ class SignInScreen(Screen):
     def __init__(self) -> None:
         super().__init__()
         self._trainees: tuple[Trainee, ...] = ()
+        self.text = self.app.context.text
+        self.title = self.text(self.TITLE)
+        translate_bindings(self, self.text)
 
     def compose(self) -> ComposeResult:
         yield Header()
         yield Banner(id="banner")
         with Vertical(id="signin-box"):
-            yield Label("Who is at the headset?", classes="heading")
+            yield Label(self.text("Who is at the headset?"), classes="heading")
             yield OptionList(id="trainees")
-            yield Input(placeholder="your name (new or existing)", id="name")
-            yield Input(placeholder="team (optional)", id="team")
+            yield Input(placeholder=self.text("your name (new or existing)"), id="name")
+            yield Input(placeholder=self.text("team (optional)"), id="team")
             # Always there, with a fixed height: an error appearing must not move the dialog.
             yield Label("", id="signin-error", markup=False)
             with Horizontal(id="signin-buttons"):
-                yield Button("Sign in", variant="primary", id="sign-in")
+                yield Button(self.text("Sign in"), variant="primary", id="sign-in")
         yield Footer()
 
     def on_mount(self) -> None:
@@ -90,7 +94,8 @@ class SignInScreen(Screen):
             self._show_error("")
 
     def _show_error(self, message: str) -> None:
-        self.query_one("#signin-error", Label).update(f"Cannot sign in: {message}" if message else "")
+        shown = self.text("Cannot sign in: {message}", message=message) if message else ""
+        self.query_one("#signin-error", Label).update(shown)
 
     @on(Input.Submitted, "#team")
     @on(Button.Pressed, "#sign-in")
@@ -104,5 +109,5 @@ class SignInScreen(Screen):
             return
         from simulator.ui.screens.picker import PickerScreen
 
-        self.notify(f"Signed in as {trainee.name}", timeout=2)
+        self.notify(self.text("Signed in as {name}", name=trainee.name), timeout=2)
         self.app.push_screen(PickerScreen())

@@ -7,6 +7,7 @@ from collections.abc import Callable
 from rich.text import Text
 from textual.widget import Widget
 
+from simulator.ui.i18n import ENGLISH_TEXT, Catalogue
 from simulator.ui.widgets._css import css_beside
 
 
@@ -18,8 +19,10 @@ def mmss(seconds: float) -> str:
 class CallClock(Widget):
     DEFAULT_CSS = css_beside(__file__)
 
-    def __init__(self, clock: Callable[[], float], turn_limit_s: float | None = None, **kwargs) -> None:
+    def __init__(self, clock: Callable[[], float], turn_limit_s: float | None = None, *,
+                 say: Catalogue = ENGLISH_TEXT, **kwargs) -> None:
         super().__init__(**kwargs)
+        self.say = say
         self._clock = clock
         self.turn_limit_s = turn_limit_s
         self._call_started: float | None = None
@@ -53,9 +56,10 @@ class CallClock(Widget):
     def render(self) -> Text:
         now = self._stopped_at if self._stopped_at is not None else self._clock()
         elapsed = 0.0 if self._call_started is None else now - self._call_started
-        text = Text(f"Call {mmss(elapsed)}")
+        text = Text(self.say("Call {time}", time=mmss(elapsed)))
         left = self.turn_left_s
         if self.turn_limit_s is not None:
             shown = self.turn_limit_s if left is None else left
-            text.append(f"  Turn {mmss(shown)}", style="bold red" if left is not None and left <= 5 else "")
+            text.append("  " + self.say("Turn {time}", time=mmss(shown)),
+                        style="bold red" if left is not None and left <= 5 else "")
         return text

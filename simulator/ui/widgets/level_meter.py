@@ -6,6 +6,7 @@ from rich.text import Text
 from textual.reactive import reactive
 from textual.widget import Widget
 
+from simulator.ui.i18n import ENGLISH_TEXT, Catalogue
 from simulator.ui.widgets._css import css_beside
 
 FLOOR_DB = -60.0
@@ -18,10 +19,14 @@ class LevelMeter(Widget):
     level_db: reactive[float] = reactive(FLOOR_DB)
     state: reactive[str] = reactive("typing")  # "live", "muted", "typing", "off"
 
+    def __init__(self, say: Catalogue = ENGLISH_TEXT, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.say = say
+
     def render(self) -> Text:
-        text = Text("Mic  ")
+        text = Text(self.say("Mic  "))
         if self.state != "live":
-            text.append({"typing": "typing mode", "muted": "muted", "off": "off"}.get(self.state, self.state),
+            text.append(self.say({"typing": "typing mode", "muted": "muted", "off": "off"}.get(self.state, self.state)),
                         style="dim italic" if self.state != "muted" else "bold yellow")
             return text
         level = max(FLOOR_DB, min(0.0, self.level_db))

@@ -6,6 +6,7 @@ from rich.text import Text
 from textual.reactive import reactive
 from textual.widget import Widget
 
+from simulator.ui.i18n import ENGLISH_TEXT, Catalogue
 from simulator.ui.widgets._css import css_beside
 
 BAR_CELLS = 20
@@ -27,14 +28,18 @@ class MoodMeter(Widget):
     anger: reactive[int] = reactive(0)
     change: reactive[int] = reactive(0)
 
+    def __init__(self, say: Catalogue = ENGLISH_TEXT, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.say = say
+
     def render(self) -> Text:
         filled = round(self.anger / 100 * BAR_CELLS)
         word = mood_word(self.anger)
         style = {"calm": "green", "tense": "yellow", "angry": "dark_orange", "furious": "bold red"}[word]
-        text = Text("Mood ")
+        text = Text(self.say("Mood "))
         text.append("█" * filled, style=style)
         text.append("░" * (BAR_CELLS - filled), style="dim")
-        text.append(f" {self.anger:3d} {word}", style=style)
+        text.append(f" {self.anger:3d} {self.say(word)}", style=style)
         if self.change:
             text.append(f" ({self.change:+d})", style="red" if self.change > 0 else "green")
         return text

@@ -7,6 +7,7 @@ from textual.containers import VerticalScroll
 from textual.widgets import Static
 
 from simulator.contracts import TurnAnalysis
+from simulator.ui.i18n import ENGLISH_TEXT, Catalogue
 from simulator.ui.widgets._css import css_beside
 
 
@@ -23,9 +24,11 @@ class TranscriptView(VerticalScroll):
     DEFAULT_CSS = css_beside(__file__)
     can_focus = True
 
-    def __init__(self, customer_name: str = "Customer", **kwargs) -> None:
+    def __init__(self, customer_name: str = "Customer", say: Catalogue = ENGLISH_TEXT, **kwargs) -> None:
         super().__init__(**kwargs)
         self.customer_name = customer_name
+        self.you = say("You: ")
+        self.say = say
         self.lines: list[str] = []  # plain text of every finished line, for tests and copy
         self._partial: Static | None = None
         self.partial_updates = 0  # how often the in-progress line changed (live words while speaking)
@@ -35,7 +38,7 @@ class TranscriptView(VerticalScroll):
         line.append(f"{self.customer_name}: ", style="bold magenta")
         line.append(text)
         if mood_change:
-            line.append(f"  ({'angrier' if mood_change > 0 else 'calmer'} {mood_change:+d})", style="dim")
+            line.append(f"  ({self.say('angrier' if mood_change > 0 else 'calmer')} {mood_change:+d})", style="dim")
         if note:
             line.append(f"\n  {note}", style="bold")
         self._add(line, "customer", f"{self.customer_name}: {text}")
@@ -43,11 +46,12 @@ class TranscriptView(VerticalScroll):
     def add_trainee(self, text: str, notes: str = "", silence: bool = False) -> None:
         self.clear_partial()
         line = Text()
-        line.append("You: ", style="bold cyan")
-        line.append("(silence)" if silence else text, style="italic dim" if silence else "")
+        said = self.say("(silence)") if silence else text
+        line.append(self.you, style="bold cyan")
+        line.append(said, style="italic dim" if silence else "")
         if notes:
             line.append(f"\n  {notes}", style="dim")
-        self._add(line, "trainee", f"You: {'(silence)' if silence else text}")
+        self._add(line, "trainee", f"{self.you}{said}")
 
     def add_system(self, text: str) -> None:
         self._add(Text(text, style="dim italic"), "system", text)
@@ -55,7 +59,7 @@ class TranscriptView(VerticalScroll):
     def set_partial(self, text: str) -> None:
         """What the trainee is saying right now (replaced by the final transcript)."""
         self.partial_updates += 1
-        rendered = Text.assemble(("You: ", "bold cyan"), (text + " …", "italic"))
+        rendered = Text.assemble((self.you, "bold cyan"), (text + " …", "italic"))
         if self._partial is None:
             self._partial = Static(rendered, classes="line partial")
             self.mount(self._partial)

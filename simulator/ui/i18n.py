@@ -1,0 +1,66 @@
+"""The terminal app's own words in the trainee's language: a message catalogue, not ``if`` statements.
+
+A message id is the English text itself (with ``{name}`` placeholders); ``locale/<language>.json``
+maps it to the translation.  English needs no file, and a message missing from a catalogue shows
+in English rather than not at all.  Scenario text (titles, lines, steps) is the scenario's own and
+is never translated.  Chosen with ``callsim --lang zh`` or ``ui_language = "zh"`` in the config.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from importlib import resources
+from typing import Any
+
+ENGLISH = "en"
+
+
+class UnknownLanguage(ValueError):
+    """No catalogue for the language asked for; the message lists the ones there are."""
+
+
+def available_languages() -> tuple[str, ...]:
+    files = resources.files("simulator.ui.locale")
+    return (ENGLISH, *sorted(item.name.removesuffix(".json") for item in files.iterdir()
+                             if item.name.endswith(".json")))
+
+
+@dataclass(frozen=True)
+class Catalogue:
+    language: str = ENGLISH
+    messages: Mapping[str, str] = field(default_factory=dict)
+
+    def __call__(self, message: str, /, **values: Any) -> str:
+        """``message`` in this language, with ``values`` put into its placeholders."""
+        text = self.messages.get(message, message)
+        return text.format(**values) if values else text
+
+
+ENGLISH_TEXT = Catalogue()  # immutable: the default for widgets built without an app
+
+
+def load_catalogue(language: str) -> Catalogue:
+    if language == ENGLISH:
+        return Catalogue()
+    resource = resources.files("simulator.ui.locale").joinpath(f"{language}.json")
+    if not resource.is_file():
+        raise UnknownLanguage(f"no interface language {language!r}; choose one of {', '.join(available_languages())} "
+                              "(ui_language setting or --lang)")
+    try:
+        messages = json.loads(resource.read_text(encoding="utf-8"))
+    except ValueError as err:
+        raise UnknownLanguage(f"simulator/ui/locale/{language}.json is not valid JSON ({err})") from None
+    return Catalogue(language, messages)
+
+
+def translate_bindings(node: Any, catalogue: Catalogue) -> None:
+    """The footer's key descriptions of ``node`` (a screen or the app) in the catalogue's language.
+
+    Textual keeps each node's bindings in its own copy of the class's map, so only this node changes."""
+    if catalogue.language == ENGLISH:
+        return
+    for key, bindings in node._bindings.key_to_bindings.items():
+        node._bindings.key_to_bindings[key] = [replace(binding, description=catalogue(binding.description))
+                                               for binding in bindings]
