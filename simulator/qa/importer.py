@@ -29,6 +29,7 @@ from simulator.qa.external import (
     analyse_external,
 )
 from simulator.qa.mono import MonoContent, without_speakers
+from simulator.qa.silent_channel import SilentChannel
 from simulator.record import CallRecord
 from simulator.scenario.kinds import ForbiddenKind, StepKind
 from simulator.scenario.loader import default_rubric, effective_rubric, load_scenario
@@ -110,10 +111,17 @@ class ScoredRecording:
     duration_s: float
     speakers_separated: bool = True  # False: a mono recording of both voices, scored without a speaker
     split: SpeakerSplit | None = None  # a mixed mono call: its voices as told apart (or not) by clustering
+    silent: SilentChannel | None = None  # a stereo file with one channel silent, scored as mono
 
     @property
     def speakers_note(self) -> str | None:
         return self.split.note if self.split is not None else None
+
+    @property
+    def notes(self) -> list[str]:
+        """What the reader must know about how the file was read: a silent channel, how the voices were split."""
+        notes = [self.silent.note] if self.silent is not None else []
+        return [*notes, self.speakers_note] if self.speakers_note else notes
 
 
 @dataclass(frozen=True, slots=True)
@@ -200,7 +208,7 @@ class RecordingScorer:
         if not separated:
             card = without_speakers(card, rubric, call.split.separation if call.split else None)
         return ScoredRecording(call.record, card, scenario, rubric, call.stereo, call.duration_s, separated,
-                               call.split)
+                               call.split, call.silent)
 
 
 def score_recording(path: Path, settings: Settings, *, scenario_path: Path | None = None,

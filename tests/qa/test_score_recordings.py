@@ -164,3 +164,27 @@ def test_the_batch_runs_on_a_ray_cluster_started_on_loopback(tmp_path, capsys):
     lines = [json.loads(line) for line in out.read_text().splitlines()]
     assert len(lines) == 4 and all("scorecard" in line for line in lines)
     assert sum(line["speakers_separated"] for line in lines) == 3
+
+
+def test_a_stereo_file_with_one_silent_channel_is_scored_as_a_mono_call(tmp_path, capsys):
+    """Both voices on the right, the left (the default agent channel) only a faint bleed: split by voice, and said."""
+    import wave
+
+    from simulator.audio.clip import to_int16
+    from tests.qa.test_silent_channel import RATE, one_sided_stereo
+
+    path = tmp_path / "one-sided.wav"
+    with wave.open(str(path), "wb") as handle:
+        handle.setnchannels(2)
+        handle.setsampwidth(2)
+        handle.setframerate(RATE)
+        handle.writeframes(to_int16(one_sided_stereo(silent=0)).tobytes())
+    code, out, err = _score(capsys, str(path), "--analyser", "lexical", "--json")
+    assert code == 0, err
+    payload = json.loads(out)
+    assert payload["stereo"] is False and payload["silent_channel"]["channel"] == 0
+    assert "scored as a mono recording" in payload["silent_channel"]["note"]
+    assert payload["speaker_split"]["confident"] and payload["speakers_separated"] is True
+    assert {t["speaker"] for t in payload["turns"]} == {"trainee", "customer"}
+    code, out, _ = _score(capsys, str(path), "--analyser", "lexical")
+    assert code == 0 and "note: channel 0 (left) of this stereo file is silent" in out
