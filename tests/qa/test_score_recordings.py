@@ -188,3 +188,41 @@ def test_a_stereo_file_with_one_silent_channel_is_scored_as_a_mono_call(tmp_path
     assert {t["speaker"] for t in payload["turns"]} == {"trainee", "customer"}
     code, out, _ = _score(capsys, str(path), "--analyser", "lexical")
     assert code == 0 and "note: channel 0 (left) of this stereo file is silent" in out
+
+
+@pytest.mark.parametrize("name", ["call-stereo.mp3", "call-stereo-mulaw-8k.wav"])
+def test_behaviour_add_stores_a_recording_in_any_format_score_reads(tmp_path, capsys, name):
+    """``callsim behaviour add`` reads recordings as ``callsim score`` does (it accepted only PCM WAV), same card."""
+    from simulator.store import open_store
+
+    path = str(CALLS / name)
+    code, out, err = _score(capsys, path, "--analyser", "lexical", "--json")
+    assert code == 0, err
+    scored = json.loads(out)
+    db = str(tmp_path / "lab.db")
+    code = main(["behaviour", "add", path, "--trainee", "sam", "--analyser", "lexical", "--db", db])
+    out = capsys.readouterr().out
+    assert code == 0 and "stored as real call" in out
+    prefix = out.split("stored as real call ")[1].split()[0]
+    with open_store(db) as store:
+        call_id = store.resolve_call_id(prefix)
+        stored = store.get_call(call_id)
+        recordings = store.recordings(call_id)
+    assert stored.scorecard is not None and stored.scorecard.overall == scored["scorecard"]["overall"]
+    said = [(t.speaker.value, wer_words(t.text)) for t in stored.record.turns]
+    assert [speaker for speaker, _ in said] == [speaker for speaker, *_ in LINES]
+    assert all(word in words for (_, words), (*_, word) in zip(said, LINES, strict=True))
+    assert [r.path.name for r in recordings] == [name]
+
+
+def test_analyze_measures_tone_of_audio_lines_in_any_format(tmp_path, capsys):
+    """``callsim analyze`` lines with MP3 or mu-law audio: words and tone, as for a PCM WAV (tone needed PCM WAV)."""
+    lines = tmp_path / "turns.jsonl"
+    lines.write_text("".join(json.dumps({"id": name, "audio": str(CALLS / name), "speaker": "agent"}) + "\n"
+                             for name in ("call-stereo.mp3", "call-stereo-mulaw-8k.wav", "call-stereo-u8-8k.wav")))
+    code = main(["analyze", "--jsonl", str(lines), "--analyser", "lexical"])
+    captured = capsys.readouterr()
+    assert code == 0, captured.err
+    results = [json.loads(line) for line in captured.out.splitlines() if line.strip()]
+    assert len(results) == 3 and all("tone_error" not in r and r.get("tone") for r in results)
+    assert all("forever" in wer_words(r["text"]) for r in results)
