@@ -33,6 +33,7 @@ class NotPcmWav(AudioFileError):
 class Audio:
     samples: Samples  # shape (frames, channels)
     sample_rate: int
+    damaged_packets: int = 0  # compressed packets that could not be decoded and were left out (a few ms each)
 
     @property
     def duration_s(self) -> float:

@@ -65,10 +65,21 @@ def _decode(av: ModuleType, path: Path, sample_rate: int | None) -> Audio:
         # planar float keeps each channel in its own row; the resampler also converts mu-law, 8-bit, ...
         resampler = av.AudioResampler(format="fltp", layout=stream.codec_context.layout, rate=rate)
         pieces: list[list[np.ndarray]] = [[] for _ in range(channels)]
-        for frame in container.decode(stream):
-            _keep(resampler.resample(frame), pieces)
+        skipped = 0
+        # packet by packet: a damaged packet (or MP3s joined end to end, a tag in the middle) costs that packet,
+        # not the rest of the file, as it would if the decoding generator raised and stopped
+        for packet in container.demux(stream):
+            try:
+                frames = packet.decode()
+            except av.error.InvalidDataError:
+                skipped += 1
+                continue
+            for frame in frames:
+                _keep(resampler.resample(frame), pieces)
         _keep(resampler.resample(None), pieces)  # what the resampler still holds
-    return Audio(_joined(pieces).T, rate)
+    if skipped and not pieces[0]:
+        raise AudioFileError(f"{path}: not a readable audio file (none of its {skipped} packets could be decoded)")
+    return Audio(_joined(pieces).T, rate, skipped)
 
 
 def _keep(frames: list, pieces: list[list[np.ndarray]]) -> None:
