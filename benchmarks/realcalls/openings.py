@@ -19,6 +19,7 @@ REPO = HERE.parents[1]
 sys.path[:0] = [str(REPO), str(HERE)]
 
 from compare import TUNING  # noqa: E402
+
 from simulator.analysis.semantic import SemanticAnalyser  # noqa: E402
 from simulator.asr.channels import read_channels  # noqa: E402
 from simulator.asr.registry import transcriber_from_settings  # noqa: E402

@@ -7,8 +7,8 @@ import json
 import sys
 from pathlib import Path
 
-from simulator.asr.channels import read_channels
 from simulator.asr.base import SAMPLE_RATE, AsrModelError
+from simulator.asr.channels import read_channels
 from simulator.asr.registry import builtin_transcribers, transcriber_from_settings
 from simulator.config import load_settings
 from simulator.contracts import Transcript

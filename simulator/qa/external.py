@@ -1,8 +1,9 @@
 """Turn a recording made outside callsim into a call record the scorer understands.
 
 Input: a stereo WAV with the agent (trainee) on one channel and the customer on the other, or an
-agent-only mono WAV.  A stereo file with one channel silent is read as mono (``simulator.qa.silent_channel``).  Each channel is cut into speech spans by a voice-activity detector; spans
-of one speaker with no speech of the other in between (and a gap under ``turn_gap_s``) form a turn.
+agent-only mono WAV; a stereo file with one channel silent is read as mono (``simulator.qa.silent_channel``).
+Each channel is cut into speech spans by a voice-activity detector; spans of one speaker with no
+speech of the other in between (and a gap under ``turn_gap_s``) form a turn.
 The turns are transcribed packed end to end with short silences between them, in one pass of
 up to ten minutes (Whisper encodes a full 30 s window whatever it holds, and with word timings it
 re-encodes the tail after the last word of every pass, so one long pass over many short turns is
@@ -244,7 +245,7 @@ def analyse_external(audio: Audio, readers: RecordingReaders, *, thresholds: Ton
     customer_spans = find_spans(customer) if customer is not None else []
     silent = None if customer is None else _silent_side(options.agent_channel, (agent, agent_spans),
                                                         (customer, customer_spans))
-    if silent is not None:  # both voices on one channel of a stereo file: a mono call
+    if silent is not None and customer is not None:  # both voices on one channel of a stereo file: a mono call
         if silent.channel == options.agent_channel:
             agent, agent_spans = customer, customer_spans
         customer, customer_spans = None, []

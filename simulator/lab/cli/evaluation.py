@@ -27,7 +27,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     behaviour = subparsers.add_parser("behaviour", help="score real calls and keep them (Kirkpatrick level 3)")
     behaviour_sub = behaviour.add_subparsers(dest="action", required=True)
     real = behaviour_sub.add_parser("add", help="score a real call (call folder or WAV) and store it for a trainee")
-    real.add_argument("paths", nargs="+", type=Path, metavar="CALL", help="call folder, call.jsonl or recording (WAV, MP3, mu-law...)")
+    real.add_argument("paths", nargs="+", type=Path, metavar="CALL",
+                      help="call folder, call.jsonl or recording (WAV, MP3, mu-law...)")
     real.add_argument("--trainee", required=True)
     real.add_argument("--team")
     real.add_argument("--scenario", help="scenario to score against (default: the call's own, or generic)")
