@@ -226,3 +226,23 @@ def test_analyze_measures_tone_of_audio_lines_in_any_format(tmp_path, capsys):
     results = [json.loads(line) for line in captured.out.splitlines() if line.strip()]
     assert len(results) == 3 and all("tone_error" not in r and r.get("tone") for r in results)
     assert all("forever" in wer_words(r["text"]) for r in results)
+
+
+def test_joined_mp3s_are_scored_to_their_end_and_the_damaged_packet_is_reported(tmp_path, capsys):
+    """Two MP3s joined end to end: score refused such a file (the decoder raised at the join); now it reads on."""
+    from simulator.asr.audio_file import read_audio
+    from tests.voice.test_asr_cli import DATA, _write_mp3
+
+    first, second = tmp_path / "first.mp3", tmp_path / "second.mp3"
+    _write_mp3(first, read_audio(DATA / "pocketsphinx_forever_2.wav"))
+    _write_mp3(second, read_audio(DATA / "pocketsphinx_goforward.wav"))
+    joined = tmp_path / "joined.mp3"
+    joined.write_bytes(first.read_bytes() + second.read_bytes())
+    code, out, err = _score(capsys, str(joined), "--analyser", "lexical", "--mono", "agent", "--json")
+    assert code == 0, err
+    payload = json.loads(out)
+    assert payload["damaged_packets"] >= 1
+    said = wer_words(" ".join(t["text"] for t in payload["turns"]))
+    assert "forever" in said and "forward" in said
+    code, out, _ = _score(capsys, str(joined), "--analyser", "lexical", "--mono", "agent")
+    assert code == 0 and "damaged packet(s) of the file could not be decoded" in out
