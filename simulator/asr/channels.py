@@ -18,12 +18,10 @@ from types import ModuleType
 import numpy as np
 
 from simulator.lazy import MissingPackage, require
-from simulator.wavfile import Audio, AudioFileError, existing_file, read_wav, resample
+from simulator.wavfile import AUDIO_SUFFIXES, Audio, AudioFileError, existing_file, read_wav, resample
 
-AUDIO_SUFFIXES = frozenset({".wav", ".mp3", ".flac", ".ogg", ".oga", ".opus", ".m4a", ".aac", ".wma", ".amr",
-                            ".au", ".aiff", ".aif", ".gsm", ".webm", ".mka"})
-"""File endings taken as recordings when a folder is searched (any PyAV-readable file can be named directly)."""
 _EMPTY = np.zeros(0, np.float32)
+__all__ = ["AUDIO_SUFFIXES", "decoded_mono", "read_channels"]
 
 
 def read_channels(path: Path | str, sample_rate: int | None = None) -> Audio:
@@ -42,6 +40,11 @@ def read_channels(path: Path | str, sample_rate: int | None = None) -> Audio:
         raise
     except Exception as err:  # PyAV raises its own error classes for every kind of bad input
         raise AudioFileError(f"{path}: not a readable audio file ({type(err).__name__}: {err})") from None
+
+
+def decoded_mono(path: Path | str, sample_rate: int) -> np.ndarray:
+    """The recording mixed to one channel at ``sample_rate`` (recorded replies played in as the microphone)."""
+    return read_channels(path, sample_rate).mono()
 
 
 def _read_pcm_wav(path: Path, sample_rate: int | None) -> Audio:
