@@ -14,6 +14,9 @@ from pathlib import Path
 import numpy as np
 import numpy.typing as npt
 
+AUDIO_SUFFIXES = frozenset({".wav", ".mp3", ".flac", ".ogg", ".oga", ".opus", ".m4a", ".aac", ".wma", ".amr",
+                            ".au", ".aiff", ".aif", ".gsm", ".webm", ".mka"})
+"""File endings taken as recordings when a folder is searched (any PyAV-readable file can be named directly)."""
 RESAMPLE_BLOCK_S = 60  # long recordings are resampled in blocks so an hour of 48 kHz stays small
 RESAMPLE_MARGIN_S = 1  # overlap that keeps block edges free of the FFT's wrap-around
 
@@ -33,6 +36,7 @@ class NotPcmWav(AudioFileError):
 class Audio:
     samples: Samples  # shape (frames, channels)
     sample_rate: int
+    damaged_packets: int = 0  # compressed packets that could not be decoded and were left out (a few ms each)
 
     @property
     def duration_s(self) -> float:

@@ -9,9 +9,8 @@ scored once, at the end (docs/scoring.md, "Scoring recorded and outside calls").
 prints the analyst's and the scorer's score, pass, longest dead air, agent pace and outcome; per
 split, how many pass/fail verdicts and outcomes agree and the mean absolute score difference.
 
-An MP3 the scorer cannot read is scored from ``<id>.wav`` beside it when that exists (e.g. decoded
-with ``ffmpeg -i CALL.mp3 -af pan=mono|c0=c0 -ar 16000 CALL.wav``; the Nissan call has both voices
-on its left channel), else reported as the scorer's error.
+Every file is scored as it is fetched (the scorer reads MP3; the Nissan call's silent right channel
+is detected and the call scored as mono); a file it cannot read is reported as the scorer's error.
 """
 
 from __future__ import annotations
@@ -70,13 +69,8 @@ def score_calls(ids: list[str], audio_dir: Path, manifest: dict[str, dict[str, A
     results: dict[str, dict[str, Any]] = {}
     for call_id in ids:
         path = audio_dir / manifest[call_id]["audio"]["file"]
-        decoded = path.with_suffix(".wav")
-        if path.suffix.lower() != ".wav" and decoded.is_file():
-            path = decoded
         print(f"scoring {path.name} ...", file=sys.stderr, flush=True)
         try:
-            if path.suffix.lower() != ".wav":
-                raise ValueError(f"{path.name}: the scorer reads WAV only")
             scored = score_recording(path, settings, transcriber=transcriber)
         except (AudioFileError, ValueError, OSError) as err:
             results[call_id] = {"error": str(err)}

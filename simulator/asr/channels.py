@@ -18,12 +18,10 @@ from types import ModuleType
 import numpy as np
 
 from simulator.lazy import MissingPackage, require
-from simulator.wavfile import Audio, AudioFileError, existing_file, read_wav, resample
+from simulator.wavfile import AUDIO_SUFFIXES, Audio, AudioFileError, existing_file, read_wav, resample
 
-AUDIO_SUFFIXES = frozenset({".wav", ".mp3", ".flac", ".ogg", ".oga", ".opus", ".m4a", ".aac", ".wma", ".amr",
-                            ".au", ".aiff", ".aif", ".gsm", ".webm", ".mka"})
-"""File endings taken as recordings when a folder is searched (any PyAV-readable file can be named directly)."""
 _EMPTY = np.zeros(0, np.float32)
+__all__ = ["AUDIO_SUFFIXES", "decoded_mono", "read_channels"]
 
 
 def read_channels(path: Path | str, sample_rate: int | None = None) -> Audio:
@@ -42,6 +40,11 @@ def read_channels(path: Path | str, sample_rate: int | None = None) -> Audio:
         raise
     except Exception as err:  # PyAV raises its own error classes for every kind of bad input
         raise AudioFileError(f"{path}: not a readable audio file ({type(err).__name__}: {err})") from None
+
+
+def decoded_mono(path: Path | str, sample_rate: int) -> np.ndarray:
+    """The recording mixed to one channel at ``sample_rate`` (recorded replies played in as the microphone)."""
+    return read_channels(path, sample_rate).mono()
 
 
 def _read_pcm_wav(path: Path, sample_rate: int | None) -> Audio:
@@ -65,10 +68,21 @@ def _decode(av: ModuleType, path: Path, sample_rate: int | None) -> Audio:
         # planar float keeps each channel in its own row; the resampler also converts mu-law, 8-bit, ...
         resampler = av.AudioResampler(format="fltp", layout=stream.codec_context.layout, rate=rate)
         pieces: list[list[np.ndarray]] = [[] for _ in range(channels)]
-        for frame in container.decode(stream):
-            _keep(resampler.resample(frame), pieces)
+        skipped = 0
+        # packet by packet: a damaged packet (or MP3s joined end to end, a tag in the middle) costs that packet,
+        # not the rest of the file, as it would if the decoding generator raised and stopped
+        for packet in container.demux(stream):
+            try:
+                frames = packet.decode()
+            except av.error.InvalidDataError:
+                skipped += 1
+                continue
+            for frame in frames:
+                _keep(resampler.resample(frame), pieces)
         _keep(resampler.resample(None), pieces)  # what the resampler still holds
-    return Audio(_joined(pieces).T, rate)
+    if skipped and not pieces[0]:
+        raise AudioFileError(f"{path}: not a readable audio file (none of its {skipped} packets could be decoded)")
+    return Audio(_joined(pieces).T, rate, skipped)
 
 
 def _keep(frames: list, pieces: list[list[np.ndarray]]) -> None:

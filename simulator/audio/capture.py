@@ -10,7 +10,7 @@ import enum
 import queue
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Protocol
 
@@ -26,6 +26,7 @@ from simulator.audio.devices import (
     resolve_device,
     sounddevice,
 )
+from simulator.wavfile import AUDIO_SUFFIXES
 
 BLOCK_SAMPLES = 256  # 16 ms: small blocks keep barge-in and endpoint detection quick
 # Unclocked test devices deliver audio far faster than real time; past this much unread audio the
@@ -135,14 +136,23 @@ class ReplayPace(enum.StrEnum):
     FAST = "fast"  # replies as fast as they can be read (tests); waiting is still real time
 
 
+ReadReply = Callable[[Path, int], np.ndarray]
+"""A reply file -> its samples at the given rate, mono float32 (the call layer passes the decoder ``score`` uses)."""
+
+
+def read_pcm_reply(path: Path, sample_rate: int) -> np.ndarray:
+    """Integer PCM WAV only: what this layer reads without a general decoder."""
+    return read_wav(path, sample_rate).samples
+
+
 def reply_files(source: Path | Sequence[Path]) -> list[Path]:
-    """A folder (its ``*.wav`` in name order) or a list of WAV files."""
+    """A folder (its audio files, ``AUDIO_SUFFIXES``, in name order) or a list of audio files."""
     if isinstance(source, (str, Path)):
         source = Path(source)
         if source.is_dir():
-            files = sorted(source.glob("*.wav"))
+            files = sorted(p for p in source.iterdir() if p.suffix.lower() in AUDIO_SUFFIXES and p.is_file())
             if not files:
-                raise ValueError(f"{source}: no .wav replies in this folder")
+                raise ValueError(f"{source}: no audio replies in this folder (.wav, .mp3, ...)")
             return files
         if not source.is_file():
             raise ValueError(f"{source}: no such reply file or folder")
@@ -162,10 +172,11 @@ class WavMic:
     paces the silence in real time, so waiting for the customer costs no CPU."""
 
     def __init__(self, source: Path | Sequence[Path], *, pace: ReplayPace = ReplayPace.REALTIME, lead_s: float = 0.3,
-                 sample_rate: int = CALL_RATE, block_samples: int = BLOCK_SAMPLES, fast_silence_s: float = 10.0):
+                 sample_rate: int = CALL_RATE, block_samples: int = BLOCK_SAMPLES, fast_silence_s: float = 10.0,
+                 read: ReadReply = read_pcm_reply):
         self.sample_rate = sample_rate
         self.files = reply_files(source)
-        self._replies = [read_wav(path, sample_rate).samples for path in self.files]
+        self._replies = [read(path, sample_rate) for path in self.files]
         self._pace = pace
         self._lead = np.zeros(int(lead_s * sample_rate), np.float32)
         self._block = block_samples

@@ -52,7 +52,9 @@ def open_voiced_call(loaded: LoadedScenario, settings: Settings, folder: Path, o
     registry = builtin_engines()
     tts = TtsWorker(lambda: registry.create(settings.tts_engine or profile.engine))
     if mic is None and options.mic_from is not None:
-        mic = WavMic(options.mic_from, pace=options.mic_pace)
+        from simulator.asr.channels import decoded_mono  # replies in any format a recording may be in
+
+        mic = WavMic(options.mic_from, pace=options.mic_pace, read=decoded_mono)
     elif mic is None:
         mic = DeviceMic(options.input_device or settings.input_device)
     player = speaker or Player(options.output_device or settings.output_device)

@@ -5,7 +5,8 @@ Input, one JSON object per line::
     {"id": "t1", "text": "I'm so sorry ...", "context": "the customer's line before it",
      "audio": "turn1.wav", "speaker": "anna"}
 
-``id`` is required; ``text`` and/or ``audio`` (a WAV path, relative to the input file) too.  Audio
+``id`` is required; ``text`` and/or ``audio`` (a recording in any format ``callsim score`` reads, its path
+relative to the input file) too.  Audio
 without text is transcribed.  Output, one line per input line, in order::
 
     {"id": "t1", "empathy": {"level": "strong", "score": 0.93, "evidence": [...]},
@@ -80,7 +81,7 @@ def parse_line(number: int, raw: str, base: Path) -> TurnLine:
     if text is not None and not isinstance(text, str):
         raise LineError("\"text\" must be a string")
     if audio is not None and (not isinstance(audio, str) or not audio):
-        raise LineError("\"audio\" must be a WAV file path")
+        raise LineError("\"audio\" must be an audio file path (WAV, MP3, ...)")
     if not isinstance(context, str):
         raise LineError("\"context\" must be a string (the customer's line before the turn)")
     if text is None and audio is None:
@@ -158,6 +159,15 @@ class _LazyTranscriber:
             raise LineError(f"{path}: transcription failed: {err}") from None
 
 
+def _voice_of(path: Path) -> VoiceFeatures:
+    """The voice of an audio line, read as ``callsim score`` reads recordings (MP3, mu-law... not only PCM WAV)."""
+    from simulator.analysis.acoustics import voice_features
+    from simulator.asr.channels import read_channels
+
+    audio = read_channels(path)
+    return voice_features(audio.mono(), audio.sample_rate)
+
+
 def _read_lines(stream: TextIO) -> Iterator[tuple[int, str]]:
     for number, raw in enumerate(stream, start=1):
         if raw.strip():
@@ -180,7 +190,7 @@ def _prefetch(analyser: TurnAnalyser, texts: list[str]) -> None:
 def analyse_lines(lines: list[tuple[int, str]], base: Path, analyser: TurnAnalyser, with_scenario: bool,
                   out: TextIO, err: TextIO) -> int:
     """Writes one JSON line per input line; returns how many lines failed."""
-    from simulator.analysis.tone import call_tone, features_of_file
+    from simulator.analysis.tone import call_tone
     from simulator.wavfile import AudioFileError
 
     text_analyser = getattr(analyser, "inner", analyser)  # tone is measured per speaker below
@@ -222,7 +232,7 @@ def analyse_lines(lines: list[tuple[int, str]], base: Path, analyser: TurnAnalys
             result = result_json(item, analysis, with_scenario, None)
             if item.audio is not None:
                 try:
-                    spoken[item.speaker].append((len(results), transcript, features_of_file(item.audio)))
+                    spoken[item.speaker].append((len(results), transcript, _voice_of(item.audio)))
                 except AudioFileError as problem:
                     result["tone_error"] = str(problem)
             results.append(result)

@@ -41,7 +41,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     play.add_argument("--json", action="store_true", help="print the whole call as JSON at the end")
     play.add_argument("--analyser", help=f"turn analyser ({', '.join(builtin_analysers().names())})")
     play.add_argument("--record-to", type=Path, help="folder for the call record (default: data dir)")
-    play.add_argument("--mic-from", type=Path, help="voiced mode: drive the microphone from WAV replies")
+    play.add_argument("--mic-from", type=Path, help="voiced mode: the microphone from recorded replies (WAV, MP3...)")
     add_voice_flags(play)
     add_store_flags(play)
     play.set_defaults(func=cmd_play)

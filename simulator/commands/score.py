@@ -116,7 +116,7 @@ def _score_one(path: Path, args: argparse.Namespace, settings: Settings, transcr
     if not path.exists():
         raise FileNotFoundError(f"{path}: no such file or folder")
     about, scored = _score_audio(path, args, settings, transcriber)
-    notes = [scored.speakers_note] if scored.speakers_note else []
+    notes = scored.notes
     if not scored.speakers_separated:
         notes.append(speakers_note())
     return about, scored.scorecard, "\n".join(f"note: {n}." for n in notes) or None

@@ -7,8 +7,8 @@ import json
 import sys
 from pathlib import Path
 
-from simulator.asr.audio_file import read_audio
 from simulator.asr.base import DEFAULT_LANGUAGE, SAMPLE_RATE, SPOKEN_LANGUAGES, AsrModelError
+from simulator.asr.channels import read_channels
 from simulator.asr.registry import builtin_transcribers, transcriber_from_settings
 from simulator.config import load_settings
 from simulator.contracts import Transcript
@@ -53,11 +53,16 @@ def cmd_transcribe(args: argparse.Namespace) -> int:
     failures = 0
     for path in args.audio:
         try:
-            audio = read_audio(path)
+            decoded = read_channels(path, SAMPLE_RATE)
         except AudioFileError as err:
             failures += 1
             _report_error(args, path, str(err))
             continue
+        if decoded.damaged_packets:
+            print(f"callsim transcribe: {path}: {decoded.damaged_packets} damaged packet(s) could not be decoded "
+                  "and were left out (a few milliseconds each)", file=sys.stderr)
+        audio = decoded.mono()
+        del decoded
         try:
             transcript = transcriber.transcribe(audio, prompt=args.prompt)
         except AsrModelError as err:

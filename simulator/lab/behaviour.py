@@ -2,7 +2,8 @@
 and kept in the store (kind ``real``) so reports can show behaviour over time beside training.
 
 A real call is either a callsim call folder (e.g. recorded with the headset on a live line) or a
-WAV recording (stereo: one channel per side), turned into turns by ``simulator.qa.external``.
+recording in any format ``callsim score`` reads (stereo: one channel per side; mono: split by voice),
+turned into turns by ``simulator.qa.importer``.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from pathlib import Path
 
 from simulator.config import Settings
 from simulator.record import CALL_FILE, CallMode, CallRecord, read_call
-from simulator.scenario.loader import default_rubric, effective_rubric, load_scenario
+from simulator.scenario.loader import effective_rubric, load_scenario
 from simulator.scoring.scorecard import Scorecard
 
 
@@ -32,29 +33,13 @@ def score_real_call(path: Path, settings: Settings, *, scenario: str | None = No
         rubric = effective_rubric(loaded)
         record = fill_missing_tone(record, rubric.tone)
         return record, score_call(record, loaded.scenario, rubric)
-    if path.suffix.lower() != ".wav":
-        raise ValueError(f"{path}: expected a call folder, call.jsonl or a .wav recording")
-    if not path.is_file():
-        raise FileNotFoundError(f"{path}: no such file")
-    from simulator.analysis.registry import builtin_analysers
-    from simulator.asr.registry import transcriber_from_settings
-    from simulator.qa.external import ExternalOptions, RecordingReaders, analyse_external
-    from simulator.qa.importer import generic_scenario, vad_span_finder
-    from simulator.wavfile import read_wav
+    # a recording: read and scored exactly as ``callsim score`` does (any format PyAV reads, a silent
+    # channel, a mono call split by voice), so a call stored here gets the same scorecard as one scored there
+    from simulator.qa.importer import RecordingOptions, RecordingScorer
 
-    if scenario:
-        loaded = load_scenario(settings.find_scenario(scenario))
-        the_scenario, rubric, sha = loaded.scenario, effective_rubric(loaded), loaded.sha256
-    else:
-        the_scenario, sha = generic_scenario(), ""
-        rubric = default_rubric(settings.scenarios_dir / "rubric.yaml")
-    readers = RecordingReaders(vad_span_finder(), transcriber_from_settings(settings,
-                                                                           language=str(the_scenario.language)),
-                               builtin_analysers().create(analyser or settings.analyser, the_scenario))
-    call = analyse_external(read_wav(path), readers, thresholds=rubric.tone, scenario_id=the_scenario.id,
-                            scenario_sha256=sha, source=path.resolve(),
-                            options=ExternalOptions(agent_channel=agent_channel))
-    return call.record, score_call(call.record, the_scenario, rubric)
+    scenario_path = settings.find_scenario(scenario) if scenario else None
+    scored = RecordingScorer(settings, RecordingOptions(scenario_path, analyser, agent_channel)).score(path)
+    return scored.record, scored.scorecard
 
 
 def dated(record: CallRecord, taken_on: str | None) -> CallRecord:

@@ -278,6 +278,12 @@ def recording_json(scored: ScoredRecording) -> dict[str, Any]:
     about: dict[str, Any] = {"kind": "external", "scenario": scored.scenario.id, "stereo": scored.stereo,
                              "speakers_separated": scored.speakers_separated,
                              "duration_s": round(scored.duration_s, 2)}
+    if scored.damaged_packets:
+        about["damaged_packets"] = scored.damaged_packets
+    if scored.silent is not None:
+        about["silent_channel"] = {"channel": scored.silent.channel, "level_db": scored.silent.level_db,
+                                   "speech_s": scored.silent.speech_s, "other_speech_s": scored.silent.other_speech_s,
+                                   "note": scored.silent.note}
     if scored.split is not None:
         about["speaker_split"] = {"method": "voice clustering", "confident": scored.split.confident,
                                   "separation": scored.split.separation, "needs": MIN_SEPARATION,

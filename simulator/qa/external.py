@@ -1,8 +1,9 @@
 """Turn a recording made outside callsim into a call record the scorer understands.
 
 Input: a stereo WAV with the agent (trainee) on one channel and the customer on the other, or an
-agent-only mono WAV.  Each channel is cut into speech spans by a voice-activity detector; spans
-of one speaker with no speech of the other in between (and a gap under ``turn_gap_s``) form a turn.
+agent-only mono WAV; a stereo file with one channel silent is read as mono (``simulator.qa.silent_channel``).
+Each channel is cut into speech spans by a voice-activity detector; spans of one speaker with no
+speech of the other in between (and a gap under ``turn_gap_s``) form a turn.
 The turns are transcribed packed end to end with short silences between them, in one pass of
 up to ten minutes (Whisper encodes a full 30 s window whatever it holds, and with word timings it
 re-encodes the tail after the last word of every pass, so one long pass over many short turns is
@@ -27,6 +28,7 @@ from simulator.analysis.base import TurnAnalyser, TurnInput
 from simulator.analysis.tone import call_tone, judge_against_own_voice
 from simulator.asr.base import SAMPLE_RATE, Transcriber
 from simulator.contracts import Speaker, ToneMeasures, Transcript, TurnTiming
+from simulator.qa.silent_channel import SilentChannel, silent_channel
 from simulator.qa.timing import response_delay_s
 from simulator.record import CallHeader, CallMode, CallRecord, TurnRecord, now_iso
 from simulator.scenario.model import ToneThresholds
@@ -218,6 +220,7 @@ class ExternalCall:
     duration_s: float
     stereo: bool
     split: SpeakerSplit | None = None  # a mono call's speakers as told apart by voice
+    silent: SilentChannel | None = None  # a stereo file read as mono: the channel that held nothing
 
 
 def channels_of(audio: Audio, agent_channel: int) -> tuple[np.ndarray, np.ndarray | None]:
@@ -240,6 +243,12 @@ def analyse_external(audio: Audio, readers: RecordingReaders, *, thresholds: Ton
     agent, customer = channels_of(audio, options.agent_channel)
     agent_spans = find_spans(agent)
     customer_spans = find_spans(customer) if customer is not None else []
+    silent = None if customer is None else _silent_side(options.agent_channel, (agent, agent_spans),
+                                                        (customer, customer_spans))
+    if silent is not None and customer is not None:  # both voices on one channel of a stereo file: a mono call
+        if silent.channel == options.agent_channel:
+            agent, agent_spans = customer, customer_spans
+        customer, customer_spans = None, []
     stereo = customer is not None
     split = readers.split_speakers(agent, agent_spans) if not stereo and readers.split_speakers else None
     if split is not None and split.confident:  # one channel, two voices: the customer's spans are on it too
@@ -292,4 +301,14 @@ def analyse_external(audio: Audio, readers: RecordingReaders, *, thresholds: Ton
     header = CallHeader(scenario_id, scenario_sha256, 0, CallMode.IMPORTED, analyser.name, now_iso(),
                         None if source is None else str(source))
     record = CallRecord(header, tuple(records), None, None, True, None if source is None else source.parent)
-    return ExternalCall(record, audio.duration_s, stereo, split)
+    return ExternalCall(record, audio.duration_s, stereo, split, silent)
+
+
+def _silent_side(agent_channel: int, agent: tuple[np.ndarray, list[Span]], customer: tuple[np.ndarray, list[Span]]
+                 ) -> SilentChannel | None:
+    """The silent one of the agent's and the customer's channels, named by its index in the file."""
+    found = silent_channel([agent[0], customer[0]], [agent[1], customer[1]])
+    if found is None:
+        return None
+    customer_channel = 1 if agent_channel == 0 else 0
+    return replace(found, channel=agent_channel if found.channel == 0 else customer_channel)

@@ -29,6 +29,7 @@ from simulator.qa.external import (
     analyse_external,
 )
 from simulator.qa.mono import MonoContent, without_speakers
+from simulator.qa.silent_channel import SilentChannel
 from simulator.record import CallRecord
 from simulator.scenario.kinds import ForbiddenKind, StepKind
 from simulator.scenario.loader import default_rubric, effective_rubric, load_scenario
@@ -123,10 +124,21 @@ class ScoredRecording:
     duration_s: float
     speakers_separated: bool = True  # False: a mono recording of both voices, scored without a speaker
     split: SpeakerSplit | None = None  # a mixed mono call: its voices as told apart (or not) by clustering
+    silent: SilentChannel | None = None  # a stereo file with one channel silent, scored as mono
+    damaged_packets: int = 0  # compressed packets that could not be decoded (left out)
 
     @property
     def speakers_note(self) -> str | None:
         return self.split.note if self.split is not None else None
+
+    @property
+    def notes(self) -> list[str]:
+        """What the reader must know about how the file was read: a silent channel, how the voices were split."""
+        notes = [self.silent.note] if self.silent is not None else []
+        if self.damaged_packets:
+            notes.insert(0, f"{self.damaged_packets} damaged packet(s) of the file could not be decoded and were "
+                            "left out (a few milliseconds each)")
+        return [*notes, self.speakers_note] if self.speakers_note else notes
 
 
 @dataclass(frozen=True, slots=True)
@@ -209,6 +221,7 @@ class RecordingScorer:
                                 scenario_sha256=self.scenario_sha256, source=Path(path).resolve(),
                                 options=ExternalOptions(agent_channel=options.agent_channel,
                                                         transcribe_customer=options.transcribe_customer))
+        damaged = audio.damaged_packets
         del audio
         card = score_call(call.record, scenario, rubric, recording_s=call.duration_s)
         split_by_voice = call.split is not None and call.split.confident
@@ -216,7 +229,7 @@ class RecordingScorer:
         if not separated:
             card = without_speakers(card, rubric, call.split.separation if call.split else None)
         return ScoredRecording(call.record, card, scenario, rubric, call.stereo, call.duration_s, separated,
-                               call.split)
+                               call.split, call.silent, damaged)
 
 
 def score_recording(path: Path, settings: Settings, *, scenario_path: Path | None = None,

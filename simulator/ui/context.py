@@ -93,7 +93,7 @@ class AppContext:
     seed: int = 0
     trainee: Trainee | None = None
     voice_enabled: bool = True  # False: never try the microphone (tests, --text)
-    mic_from: Path | None = None  # recorded reply WAVs instead of the microphone (demos, tests)
+    mic_from: Path | None = None  # recorded replies (WAV, MP3, ...) instead of the microphone (demos, tests)
     fast_replies: bool = False  # recorded replies as fast as they can be read (tests)
     text: Catalogue = field(default_factory=Catalogue)  # the app's own words in the trainee's language
     _attempts: tuple[Attempt, ...] | None = field(default=None, repr=False)

@@ -164,3 +164,85 @@ def test_the_batch_runs_on_a_ray_cluster_started_on_loopback(tmp_path, capsys):
     lines = [json.loads(line) for line in out.read_text().splitlines()]
     assert len(lines) == 4 and all("scorecard" in line for line in lines)
     assert sum(line["speakers_separated"] for line in lines) == 3
+
+
+def test_a_stereo_file_with_one_silent_channel_is_scored_as_a_mono_call(tmp_path, capsys):
+    """Both voices on the right, the left (the default agent channel) only a faint bleed: split by voice, and said."""
+    import wave
+
+    from simulator.audio.clip import to_int16
+    from tests.qa.test_silent_channel import RATE, one_sided_stereo
+
+    path = tmp_path / "one-sided.wav"
+    with wave.open(str(path), "wb") as handle:
+        handle.setnchannels(2)
+        handle.setsampwidth(2)
+        handle.setframerate(RATE)
+        handle.writeframes(to_int16(one_sided_stereo(silent=0)).tobytes())
+    code, out, err = _score(capsys, str(path), "--analyser", "lexical", "--json")
+    assert code == 0, err
+    payload = json.loads(out)
+    assert payload["stereo"] is False and payload["silent_channel"]["channel"] == 0
+    assert "scored as a mono recording" in payload["silent_channel"]["note"]
+    assert payload["speaker_split"]["confident"] and payload["speakers_separated"] is True
+    assert {t["speaker"] for t in payload["turns"]} == {"trainee", "customer"}
+    code, out, _ = _score(capsys, str(path), "--analyser", "lexical")
+    assert code == 0 and "note: channel 0 (left) of this stereo file is silent" in out
+
+
+@pytest.mark.parametrize("name", ["call-stereo.mp3", "call-stereo-mulaw-8k.wav"])
+def test_behaviour_add_stores_a_recording_in_any_format_score_reads(tmp_path, capsys, name):
+    """``callsim behaviour add`` reads recordings as ``callsim score`` does (it accepted only PCM WAV), same card."""
+    from simulator.store import open_store
+
+    path = str(CALLS / name)
+    code, out, err = _score(capsys, path, "--analyser", "lexical", "--json")
+    assert code == 0, err
+    scored = json.loads(out)
+    db = str(tmp_path / "lab.db")
+    code = main(["behaviour", "add", path, "--trainee", "sam", "--analyser", "lexical", "--db", db])
+    out = capsys.readouterr().out
+    assert code == 0 and "stored as real call" in out
+    prefix = out.split("stored as real call ")[1].split()[0]
+    with open_store(db) as store:
+        call_id = store.resolve_call_id(prefix)
+        stored = store.get_call(call_id)
+        recordings = store.recordings(call_id)
+    assert stored.scorecard is not None and stored.scorecard.overall == scored["scorecard"]["overall"]
+    said = [(t.speaker.value, wer_words(t.text)) for t in stored.record.turns]
+    assert [speaker for speaker, _ in said] == [speaker for speaker, *_ in LINES]
+    assert all(word in words for (_, words), (*_, word) in zip(said, LINES, strict=True))
+    assert [r.path.name for r in recordings] == [name]
+
+
+def test_analyze_measures_tone_of_audio_lines_in_any_format(tmp_path, capsys):
+    """``callsim analyze`` lines with MP3 or mu-law audio: words and tone, as for a PCM WAV (tone needed PCM WAV)."""
+    lines = tmp_path / "turns.jsonl"
+    lines.write_text("".join(json.dumps({"id": name, "audio": str(CALLS / name), "speaker": "agent"}) + "\n"
+                             for name in ("call-stereo.mp3", "call-stereo-mulaw-8k.wav", "call-stereo-u8-8k.wav")))
+    code = main(["analyze", "--jsonl", str(lines), "--analyser", "lexical"])
+    captured = capsys.readouterr()
+    assert code == 0, captured.err
+    results = [json.loads(line) for line in captured.out.splitlines() if line.strip()]
+    assert len(results) == 3 and all("tone_error" not in r and r.get("tone") for r in results)
+    assert all("forever" in wer_words(r["text"]) for r in results)
+
+
+def test_joined_mp3s_are_scored_to_their_end_and_the_damaged_packet_is_reported(tmp_path, capsys):
+    """Two MP3s joined end to end: score refused such a file (the decoder raised at the join); now it reads on."""
+    from simulator.asr.audio_file import read_audio
+    from tests.voice.test_asr_cli import DATA, _write_mp3
+
+    first, second = tmp_path / "first.mp3", tmp_path / "second.mp3"
+    _write_mp3(first, read_audio(DATA / "pocketsphinx_forever_2.wav"))
+    _write_mp3(second, read_audio(DATA / "pocketsphinx_goforward.wav"))
+    joined = tmp_path / "joined.mp3"
+    joined.write_bytes(first.read_bytes() + second.read_bytes())
+    code, out, err = _score(capsys, str(joined), "--analyser", "lexical", "--mono", "agent", "--json")
+    assert code == 0, err
+    payload = json.loads(out)
+    assert payload["damaged_packets"] >= 1
+    said = wer_words(" ".join(t["text"] for t in payload["turns"]))
+    assert "forever" in said and "forward" in said
+    code, out, _ = _score(capsys, str(joined), "--analyser", "lexical", "--mono", "agent")
+    assert code == 0 and "damaged packet(s) of the file could not be decoded" in out

@@ -131,3 +131,60 @@ def test_plain_output_and_exit_codes(capsys, tmp_path):
     assert main(["transcribe", "--model", str(tmp_path / "no-model-here"),
                  str(DATA / "pocketsphinx_goforward.wav")]) == 3
     assert "could not load the Whisper model" in capsys.readouterr().err
+
+
+def _write_mp3(path: Path, samples: np.ndarray, rate: int = 16_000) -> None:
+    """Encoded with PyAV (what ``callsim`` decodes with), so the test needs no ffmpeg or sox."""
+    av = pytest.importorskip("av")
+    with av.open(str(path), "w") as out:
+        stream = out.add_stream("mp3", rate=rate)
+        stream.layout = "mono"
+        for start in range(0, samples.size, 1152):
+            frame = av.AudioFrame.from_ndarray(samples[None, start:start + 1152].astype(np.float32), format="fltp",
+                                               layout="mono")
+            frame.sample_rate = rate
+            for packet in stream.encode(frame):
+                out.mux(packet)
+        for packet in stream.encode(None):
+            out.mux(packet)
+
+
+def test_a_long_mp3_is_transcribed_to_its_end(tmp_path, capsys):
+    """Past Whisper's first 30 s window: the last words, the whole duration (a cut MP3 would lose them)."""
+    cards = [read_audio(DATA / f"pocketsphinx_cards_00{n}.wav") for n in range(1, 6)]
+    clips = [*cards, read_audio(DATA / "whisper_jfk.wav"), *cards, read_audio(DATA / "pocketsphinx_goforward.wav")]
+    gap = np.zeros(8_000, np.float32)
+    samples = np.concatenate([piece for clip in clips for piece in (clip, gap)])
+    last_starts_s = (samples.size - gap.size - clips[-1].size) / 16_000
+    assert samples.size / 16_000 > 35 and last_starts_s > 30
+    path = tmp_path / "long.mp3"
+    _write_mp3(path, samples)
+    assert main(["transcribe", str(path), "--json"]) == 0
+    line = json.loads(capsys.readouterr().out)
+    assert line["duration_s"] == pytest.approx(samples.size / 16_000, abs=0.1)
+    assert wer(GO_FORWARD, " ".join(w["word"] for w in line["words"] if w["start"] >= last_starts_s - 0.5)) <= 0.25
+    assert line["words"][-1]["end"] > last_starts_s + 1.0
+
+
+def test_mp3s_joined_end_to_end_are_read_past_the_join(tmp_path, capsys):
+    """Two MP3 files joined (a tag in the middle, as concatenated recordings are): the decoder used to stop there."""
+    first, second = tmp_path / "first.mp3", tmp_path / "second.mp3"
+    _write_mp3(first, read_audio(DATA / "whisper_jfk.wav"))
+    _write_mp3(second, read_audio(DATA / "pocketsphinx_goforward.wav"))
+    joined = tmp_path / "joined.mp3"
+    joined.write_bytes(first.read_bytes() + second.read_bytes())
+    assert main(["transcribe", str(joined), "--json"]) == 0
+    captured = capsys.readouterr()
+    line = json.loads(captured.out)
+    assert line["duration_s"] > 13.5  # 11.0 s + 2.8 s, not the first file's 11.0 s
+    assert wer(GO_FORWARD, " ".join(w["word"] for w in line["words"] if w["start"] > 10.8)) <= 0.25
+    assert "damaged packet(s) could not be decoded" in captured.err
+
+
+def test_mu_law_and_a_law_recordings_are_transcribed(capsys):
+    calls = DATA.parent / "calls"
+    assert main(["transcribe", str(calls / "call-stereo-mulaw-8k.wav"), str(calls / "call-mono-alaw-8k.wav"),
+                 "--json"]) == 0
+    for line in capsys.readouterr().out.splitlines():
+        said = json.loads(line)["text"].lower()
+        assert "forward" in said and "forever" in said

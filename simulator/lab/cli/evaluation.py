@@ -27,7 +27,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     behaviour = subparsers.add_parser("behaviour", help="score real calls and keep them (Kirkpatrick level 3)")
     behaviour_sub = behaviour.add_subparsers(dest="action", required=True)
     real = behaviour_sub.add_parser("add", help="score a real call (call folder or WAV) and store it for a trainee")
-    real.add_argument("paths", nargs="+", type=Path, metavar="CALL", help="call folder, call.jsonl or WAV")
+    real.add_argument("paths", nargs="+", type=Path, metavar="CALL",
+                      help="call folder, call.jsonl or recording (WAV, MP3, mu-law...)")
     real.add_argument("--trainee", required=True)
     real.add_argument("--team")
     real.add_argument("--scenario", help="scenario to score against (default: the call's own, or generic)")
@@ -84,6 +85,7 @@ def cmd_kpi_list(args: argparse.Namespace) -> int:
 @store_errors
 def cmd_behaviour_add(args: argparse.Namespace) -> int:
     from simulator.lab.behaviour import dated, score_real_call
+    from simulator.lazy import MissingPackage
     from simulator.scenario.diagnostics import FileProblems
     from simulator.store.types import CallKind
 
@@ -100,12 +102,12 @@ def cmd_behaviour_add(args: argparse.Namespace) -> int:
                 print(problems, file=sys.stderr)
                 failures += 1
                 continue
-            except (OSError, ValueError, LookupError) as err:
+            except (OSError, ValueError, LookupError, MissingPackage) as err:
                 print(f"callsim: {err}", file=sys.stderr)
                 failures += 1
                 continue
             call_id = store.save_call(record, card, trainee=args.trainee, team=args.team, kind=CallKind.REAL)
-            if path.suffix.lower() == ".wav":
+            if path.is_file() and path.suffix != ".jsonl":  # a recording (a call folder keeps its own turns)
                 store.add_recording(call_id, path)
             print(f"{path}: {card.overall:.1f}/100 {'pass' if card.passed else 'below pass mark'}; "
                   f"stored as real call {call_id[:8]} for {args.trainee}")

@@ -32,7 +32,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     exam.add_argument("--team")
     exam.add_argument("--text", action="store_true", help="text mode: type the replies")
     exam.add_argument("--replies", type=Path, help="text mode from reply files: DIR/<scenario-id>.txt")
-    exam.add_argument("--mic-from", type=Path, help="voiced with recorded replies: DIR/<scenario-id>/*.wav")
+    exam.add_argument("--mic-from", type=Path, help="voiced with recorded replies (WAV, MP3...): DIR/<scenario-id>/")
     exam.add_argument("--mic-pace", choices=["realtime", "fast"], help="voiced --mic-from: pace of the replies")
     exam.add_argument("--ladder", type=Path)
     exam.add_argument("--analyser")
@@ -48,7 +48,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     drill.add_argument("--trainee", help="keep the drill's calls and result in the store")
     drill.add_argument("--team")
     drill.add_argument("--keep-going", action="store_true", help="never stop for the pause offer")
-    drill.add_argument("--mic-from", type=Path, help="voiced: recorded reply WAVs per stage, DIR/<n>-<scenario>/")
+    drill.add_argument("--mic-from", type=Path,
+                       help="voiced: recorded replies per stage (WAV, MP3...), DIR/<n>-<scenario>/")
     drill.add_argument("--mic-pace", choices=["realtime", "fast"], help="voiced --mic-from: pace of the replies")
     drill.add_argument("--analyser")
     drill.add_argument("--record-to", type=Path)
