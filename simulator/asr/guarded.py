@@ -137,5 +137,10 @@ class GuardedWhisper:
         return replace(transcript, text=" ".join(w.text for w in words), words=words)
 
     @property
+    def fillers_apart(self) -> bool:
+        """The fillers come from a second decode, so ``transcribe_words`` then ``add_fillers`` can split them."""
+        return self.fillers is FillerMode.SEPARATE_PASS
+
+    @property
     def keep_fillers(self) -> bool:
         return self.fillers is not FillerMode.OFF
