@@ -282,7 +282,7 @@ class VoicedCall:
         listen_from = endpointer.position_s
         limit = talk_over if customer.may_interrupt else None
         endpointer.listen(turn_limit_s=limit)
-        early: tuple[float, Future] | None = None
+        early: tuple[float, Future, AudioClip] | None = None
         while True:
             if not self._carried:
                 block = self.mic.read(0.5)
@@ -295,7 +295,7 @@ class VoicedCall:
             event = self._carried.popleft()
             log.debug("listen %d: %s at %.3f s", turn_index, type(event).__name__, endpointer.position_s)
             if isinstance(event, SpeechPaused):
-                early = (event.speech_end_s, self._asr.submit(self._transcribe, event.audio))
+                early = (event.speech_end_s, self._asr.submit(self._transcribe, event.audio), event.audio)
             elif isinstance(event, SpeechResumed) and early is not None:
                 # Not the end after all: drop that pass unless it has started (Whisper cannot stop).
                 early[1].cancel()
@@ -329,15 +329,17 @@ class VoicedCall:
             self.on_partial(transcript.text)
         return transcript
 
-    def _reply(self, utterance: Utterance, early: tuple[float, Future] | None,
+    def _reply(self, utterance: Utterance, early: tuple[float, Future, AudioClip] | None,
                spoken: SpokenLine) -> TraineeReply | None:
         if early is not None and abs(early[0] - utterance.end_s) < 1e-6 and not utterance.was_interrupted:
             transcript = early[1].result()
+            heard = early[2]  # the audio the words came from (the filler decode reuses its encoding)
             self.stats.early_transcripts += 1
         else:
             if early is not None:
                 early[1].cancel()
             transcript = self._asr.submit(self._transcribe, utterance.audio).result()
+            heard = utterance.audio
         log.debug("transcript ready (%s): %r", "early" if early is not None and early[1].done() else "late",
                   transcript.text)
         if transcript.is_empty and not utterance.was_interrupted:
@@ -357,7 +359,7 @@ class VoicedCall:
         apart = self._fillers_apart()
         late = None
         if apart is not None and not transcript.is_empty:
-            late = self._late_fillers = LateFillers(self._asr, apart, utterance.audio.samples, transcript)
+            late = self._late_fillers = LateFillers(self._asr, apart, heard.samples, transcript)
         return TraineeReply(transcript=transcript, timing=TurnTiming(
             start_s=round(speech_start, 3), end_s=round(utterance.end_s, 3), response_delay_s=delay,
             overlap_s=round(overlap, 3)), interrupted_customer=barged, audio_path=path,
