@@ -295,7 +295,8 @@ def main() -> int:
             cost = r["filler_pass"]
             print(f"{r['backend']} ({r['fillers_mode']}): the filler pass takes a median {cost['median_s']} s per "
                   f"clip, {cost['share_of_word_pass']:.0%} of the word pass's decoding time (median "
-                  f"{cost['word_pass_median_s']} s); transcribing a turn takes that much longer")
+                  f"{cost['word_pass_median_s']} s); `transcribe` takes that much longer (a voiced call "
+                  f"runs it once the customer's answer has started, off the turn path)")
     for r in results:
         if r["latency"]:
             lat = r["latency"]

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
 from simulator.contracts import Transcript, TurnAnalysis, TurnTiming
 from simulator.registry import Registry
@@ -35,6 +35,18 @@ class TurnAnalyser(Protocol):
     name: str
 
     def analyse(self, turn: TurnInput) -> TurnAnalysis: ...
+
+
+@runtime_checkable
+class FillerRecount(Protocol):
+    """An analyser that can take a turn's fillers in after the fact.
+
+    A voiced call answers from the words alone and counts the fillers while the customer speaks
+    (their decode is off the turn path); the turn's analysis then gets the transcript with them.
+    """
+
+    def recount_fillers(self, analysis: TurnAnalysis, transcript: Transcript) -> TurnAnalysis:
+        """``analysis`` of a turn this analyser analysed, with ``transcript``: the same words plus fillers."""
 
 
 # A factory takes the scenario (or None for a turn outside any scenario).

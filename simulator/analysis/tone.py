@@ -393,6 +393,8 @@ class ToneAnalyser:
         self.name = inner.name
         self.thresholds = thresholds or ToneThresholds()
         self.baseline = SpeakerBaseline()
+        # the latest turn, until its fillers are in: the features and reference its tone was measured with
+        self._measured: dict[int, tuple[VoiceFeatures, VoicePoint | None]] = {}
 
     def prepare(self, customer_line: str) -> None:
         prepare = getattr(self.inner, "prepare", None)
@@ -408,8 +410,21 @@ class ToneAnalyser:
         except AudioFileError:
             return analysis  # unreadable audio: the words are still scored; tone stays unmeasured
         self.baseline = self.baseline.add(features)
-        tone = measure_tone(turn.transcript, features, self.baseline.reference(), self.thresholds)
+        reference = self.baseline.reference()
+        self._measured = {turn.turn_index: (features, reference)}  # only the latest turn awaits its fillers
+        tone = measure_tone(turn.transcript, features, reference, self.thresholds)
         return replace(analysis, tone=tone)
+
+    def recount_fillers(self, analysis: TurnAnalysis, transcript: Transcript) -> TurnAnalysis:
+        """The turn's analysis with ``transcript`` (its words plus fillers counted later): the tone is
+        measured again from the same voice features and reference, so only what the fillers change
+        (their count and rate, the speaking rate) changes; the baseline is not fed twice."""
+        measured = self._measured.pop(analysis.turn_index, None)
+        if measured is None or analysis.tone is None:
+            return replace(analysis, transcript=transcript)
+        features, reference = measured
+        return replace(analysis, transcript=transcript,
+                       tone=measure_tone(transcript, features, reference, self.thresholds))
 
 
 def with_tone(factory: Callable[[Scenario | None], TurnAnalyser], thresholds: ToneThresholds | None = None

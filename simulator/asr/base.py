@@ -11,7 +11,7 @@ thread per model: ``simulator.asr.worker.AsrWorker`` is that thread, and
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
 from simulator.contracts import Transcript
 from simulator.registry import Registry
@@ -41,6 +41,20 @@ class Transcriber(Protocol):
 
         Silence or noise gives an empty transcript (``Transcript.is_empty``), never invented text.
         """
+
+
+@runtime_checkable
+class FillersApart(Protocol):
+    """A transcriber whose fillers ("um", "uh") come from a decode of their own, which a caller in a
+    hurry can run later: the words first, the fillers when there is time (e.g. while the customer
+    answers).  ``transcribe`` is ``add_fillers(audio, transcribe_words(audio))``."""
+
+    @property
+    def fillers_apart(self) -> bool: ...  # False: this configuration has no separate filler pass
+
+    def transcribe_words(self, audio: np.ndarray, *, prompt: str | None = None) -> Transcript: ...
+
+    def add_fillers(self, audio: np.ndarray, transcript: Transcript, *, prompt: str | None = None) -> Transcript: ...
 
 
 TranscriberRegistry = Registry[Transcriber]

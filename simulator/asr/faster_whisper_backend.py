@@ -75,6 +75,11 @@ class FasterWhisperTranscriber(GuardedWhisper):
         model.encode = EncoderReuse(model.encode)  # the instance attribute shadows the method
         return model
 
+    def forget_encoding(self) -> None:
+        """Drop the remembered encoder output, so the next decode encodes afresh (benchmarks timing a whole decode)."""
+        if self._model is not None:
+            self._model.encode.forget()
+
     def _decode(self, model: Any, audio: np.ndarray, initial_prompt: str | None, *,
                 word_times: bool = True) -> list[DecodedSegment]:
         raw_segments, _info = model.transcribe(
@@ -101,6 +106,9 @@ class EncoderReuse:
         self._features: np.ndarray | None = None
         self._output: Any = None
         self.reused = 0
+
+    def forget(self) -> None:
+        self._features = self._output = None
 
     def __call__(self, features: np.ndarray) -> Any:
         import numpy as np  # numpy is installed with faster-whisper; kept out of the module's import time

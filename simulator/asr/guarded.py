@@ -155,5 +155,10 @@ class GuardedWhisper:
                 for segment in segments]
 
     @property
+    def fillers_apart(self) -> bool:
+        """The fillers come from a second decode, so ``transcribe_words`` then ``add_fillers`` can split them."""
+        return self.fillers is FillerMode.SEPARATE_PASS
+
+    @property
     def keep_fillers(self) -> bool:
         return self.fillers is not FillerMode.OFF

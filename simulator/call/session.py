@@ -8,12 +8,12 @@ CLI prints them, the UI posts them as messages, the store persists the finished 
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Protocol
 
-from simulator.analysis.base import TurnAnalyser, TurnInput
+from simulator.analysis.base import FillerRecount, TurnAnalyser, TurnInput
 from simulator.contracts import CustomerTurn, Outcome, Speaker, Transcript, TurnAnalysis, TurnTiming
 from simulator.record import (
     CallEnded,
@@ -50,6 +50,9 @@ class TraineeReply:
     interrupted_customer: bool = False
     audio_path: Path | None = None
     cut_off: bool = False  # the customer cut in on this reply (a talk-over drill)
+    # Words first, fillers later: returns ``transcript`` with the fillers, once the customer's answer
+    # has started (it may wait for their decode).  None: ``transcript`` is already complete.
+    with_fillers: Callable[[], Transcript] | None = None
 
 
 class CustomerVoice(Protocol):
@@ -116,9 +119,18 @@ class CallSession:
                     silence=reply.silence, silence_s=reply.silence_s,
                     interrupted_customer=reply.interrupted_customer, audio_path=reply.audio_path,
                     customer_audio_path=spoken.audio_path))
-                yield self._trainee(analysis, reply)
-                customer = self.engine.respond(analysis)
-                spoken = self.voice.speak(customer, turn_index)
+                customer = self.engine.respond(analysis)  # from the words: fillers change no answer
+                if reply.with_fillers is None:
+                    yield self._trainee(analysis, reply)
+                    spoken = self.voice.speak(customer, turn_index)
+                else:
+                    # The fillers are decoded while the answer plays; the turn is recorded with them
+                    # after it, and also if the call stops during it (a hang-up keeps finished turns).
+                    try:
+                        spoken = self.voice.speak(customer, turn_index)
+                    finally:
+                        answered = self._trainee(*self._with_fillers(analysis, reply))
+                    yield answered
                 yield self._customer(customer, spoken)
             if customer.outcome is not None:
                 outcome = customer.outcome
@@ -126,6 +138,17 @@ class CallSession:
             yield CallEnded(self.recorder.finish(outcome, lookups))
         finally:
             self.recorder.close()
+
+    def _with_fillers(self, analysis: TurnAnalysis, reply: TraineeReply) -> tuple[TurnAnalysis, TraineeReply]:
+        assert reply.with_fillers is not None
+        transcript = reply.with_fillers()
+        if transcript == reply.transcript:
+            return analysis, reply
+        if isinstance(self.analyser, FillerRecount):
+            analysis = self.analyser.recount_fillers(analysis, transcript)
+        else:
+            analysis = replace(analysis, transcript=transcript)
+        return analysis, replace(reply, transcript=transcript, with_fillers=None)
 
     def _customer(self, turn: CustomerTurn, spoken: SpokenLine) -> CustomerSpoke:
         record = self.recorder.add(TurnRecord(

@@ -9,7 +9,9 @@ and the Whisper model each have one owner thread; the audio callbacks only copy 
 
 Latency: lines the customer may say next are rendered while the current one plays; Whisper
 loads while the opening line plays; the words so far are transcribed as soon as the trainee
-pauses (``SpeechPaused``), so at the end of the turn the transcript is usually ready.
+pauses (``SpeechPaused``), so at the end of the turn the transcript is usually ready.  Only the
+words are on the turn path: the fillers' own decode runs once the customer's answer has started
+(``late_fillers``), and the session puts them into the turn's record and tone.
 """
 
 from __future__ import annotations
@@ -24,7 +26,7 @@ from pathlib import Path
 
 import numpy as np
 
-from simulator.asr.base import Transcriber
+from simulator.asr.base import FillersApart, Transcriber
 from simulator.asr.worker import AsrWorker
 from simulator.audio.capture import MicSource, ReplayPace
 from simulator.audio.clip import AudioClip, Utterance, level_dbfs, write_wav
@@ -42,6 +44,7 @@ from simulator.audio.endpoint import (
 )
 from simulator.audio.noise import mix_noise
 from simulator.audio.playback import Speaker
+from simulator.call.late_fillers import LateFillers
 from simulator.call.session import SpokenLine, TraineeReply
 from simulator.contracts import CustomerTurn, Transcript, TurnTiming
 from simulator.lazy import MissingPackage
@@ -147,6 +150,7 @@ class VoicedCall:
         self._started = False
         self._failure: Exception | None = None
         self._muted = False
+        self._late_fillers: LateFillers | None = None  # the last reply's filler pass, started with the next line
         self.stats = CallStats()
 
     # -- set-up --------------------------------------------------------------------------------
@@ -190,6 +194,7 @@ class VoicedCall:
         start_s = endpointer.position_s if endpointer else 0.0
         self.player.play(clip)
         log.debug("speak %d: playing", turn_index)
+        self._start_late_fillers()
         self.stats.lines_played += 1
         self._load_in_background()
         if not turn.ends_call:
@@ -277,7 +282,7 @@ class VoicedCall:
         listen_from = endpointer.position_s
         limit = talk_over if customer.may_interrupt else None
         endpointer.listen(turn_limit_s=limit)
-        early: tuple[float, Future] | None = None
+        early: tuple[float, Future, AudioClip] | None = None
         while True:
             if not self._carried:
                 block = self.mic.read(0.5)
@@ -290,7 +295,7 @@ class VoicedCall:
             event = self._carried.popleft()
             log.debug("listen %d: %s at %.3f s", turn_index, type(event).__name__, endpointer.position_s)
             if isinstance(event, SpeechPaused):
-                early = (event.speech_end_s, self._asr.submit(self._transcribe, event.audio))
+                early = (event.speech_end_s, self._asr.submit(self._transcribe, event.audio), event.audio)
             elif isinstance(event, SpeechResumed) and early is not None:
                 # Not the end after all: drop that pass unless it has started (Whisper cannot stop).
                 early[1].cancel()
@@ -304,23 +309,37 @@ class VoicedCall:
                 endpointer.listen(turn_limit_s=limit, since_s=listen_from)
                 early = None
 
+    def _fillers_apart(self) -> FillersApart | None:
+        transcriber = self.transcriber
+        return transcriber if isinstance(transcriber, FillersApart) and transcriber.fillers_apart else None
+
+    def _start_late_fillers(self) -> None:
+        """The customer's line has started: the last reply's filler pass may run now, off the turn path."""
+        if self._late_fillers is not None:
+            self._late_fillers.start()
+            self._late_fillers = None
+
     def _transcribe(self, audio: AudioClip) -> Transcript:
         if self._asr_loading is not None:
             self._asr_loading.result()  # re-raises a load failure (missing model package...)
-        transcript = self.transcriber.transcribe(audio.samples)
+        # The customer's answer needs only the words: their fillers are decoded while it plays.
+        apart = self._fillers_apart()
+        transcript = apart.transcribe_words(audio.samples) if apart else self.transcriber.transcribe(audio.samples)
         if self.on_partial is not None and not transcript.is_empty:
             self.on_partial(transcript.text)
         return transcript
 
-    def _reply(self, utterance: Utterance, early: tuple[float, Future] | None,
+    def _reply(self, utterance: Utterance, early: tuple[float, Future, AudioClip] | None,
                spoken: SpokenLine) -> TraineeReply | None:
         if early is not None and abs(early[0] - utterance.end_s) < 1e-6 and not utterance.was_interrupted:
             transcript = early[1].result()
+            heard = early[2]  # the audio the words came from (the filler decode reuses its encoding)
             self.stats.early_transcripts += 1
         else:
             if early is not None:
                 early[1].cancel()
             transcript = self._asr.submit(self._transcribe, utterance.audio).result()
+            heard = utterance.audio
         log.debug("transcript ready (%s): %r", "early" if early is not None and early[1].done() else "late",
                   transcript.text)
         if transcript.is_empty and not utterance.was_interrupted:
@@ -337,10 +356,14 @@ class VoicedCall:
             overlap = max(0.0, (spoken.cut_off_at_s or spoken.end_s) - barged_at)
         delay = None if barged or customer_end is None else round(max(0.0, speech_start - customer_end), 3)
         self._barged_in_at_s = None
+        apart = self._fillers_apart()
+        late = None
+        if apart is not None and not transcript.is_empty:
+            late = self._late_fillers = LateFillers(self._asr, apart, heard.samples, transcript)
         return TraineeReply(transcript=transcript, timing=TurnTiming(
             start_s=round(speech_start, 3), end_s=round(utterance.end_s, 3), response_delay_s=delay,
             overlap_s=round(overlap, 3)), interrupted_customer=barged, audio_path=path,
-            cut_off=utterance.was_interrupted)
+            cut_off=utterance.was_interrupted, with_fillers=None if late is None else late.result)
 
     def _save(self, speaker: str, clip: AudioClip) -> Path:
         self._files += 1

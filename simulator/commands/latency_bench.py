@@ -5,7 +5,8 @@ private PulseAudio daemon of ``../shared/audio/realtime``; its probe plays recor
 the virtual mic and times, in one recording, the end of each reply's speech to the first sample
 the customer plays back (perceived latency), and launch to the opening line (cold start).  Peak
 memory comes from the app's own log; WER from transcribing ``../shared/data/asr`` with the
-configured backend.  Goals on a 2-core box: P50 <= 0.6 s, P95 <= 0.9 s, cold start <= 3 s, 1 GB.
+configured backend.  Goals on a 2-core box, quiet and with one core kept busy by another process
+(``--busy-cores``, ``busy_load``): P50 <= 0.6 s, P95 <= 0.9 s, cold start <= 3 s, 1 GB.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from pathlib import Path
 import numpy as np
 
 from simulator.audio.clip import read_wav, write_wav
+from simulator.commands.busy_load import BusyLoad, BusyLoadReport
 from simulator.config import SOURCE_ROOT
 
 # Replies that take billing-overcharge to its resolved ending (any scenario works: the probe
@@ -139,43 +141,17 @@ def asr_wer(data: Path) -> float | None:
     return round(corpus_wer(pairs).wer, 4)
 
 
-def run_latency_bench(*, scenario: str = "billing-overcharge", replies: Path | None = None, calls: int = 2,
-                      shared: Path | None = None, end_silence_s: float | None = None,
-                      progress: Callable[[str], None] | None = None) -> dict:
-    shared = shared or default_shared()
-    realtime = shared / "audio" / "realtime"
-    probe = realtime / "probe.py"
-    if not probe.is_file():
-        raise BenchError(f"{probe} not found: the benchmark needs the shared real-time audio devices "
-                         f"(pass --shared DIR)")
-    say = progress or (lambda _line: None)
-    with tempfile.TemporaryDirectory(prefix="callsim-bench-") as tmp:
-        work = Path(tmp)
-        reply_files = sorted(replies.glob("*.wav")) if replies else make_replies(work / "replies")
-        if not reply_files:
-            raise BenchError(f"{replies}: no .wav replies")
-        env = start_realtime_daemon(realtime, work / "pulse")
-        results = []
-        try:
-            for number in range(1, calls + 1):
-                say(f"call {number}/{calls}: {scenario} with {len(reply_files)} replies (real time)...")
-                call_dir = work / f"call{number}"
-                call_dir.mkdir()
-                results.append(run_one_call(probe, env, scenario, reply_files, call_dir, end_silence_s))
-                say(f"  latencies {results[-1].get('latencies_s')} cold start {results[-1].get('cold_start_s')}")
-        finally:
-            subprocess.run([str(realtime / "stop.sh")], env=env, capture_output=True, timeout=30)
+def summarise(results: list[dict]) -> dict:
+    """P50/P95 over every turn of the calls, cold start (median), memory and where the time went."""
     latencies = [x for r in results for x in r.get("latencies_s") or [] if x is not None]
     colds = [r["cold_start_s"] for r in results if r.get("cold_start_s") is not None]
     rss = [r["peak_rss_mb"] for r in results if r.get("peak_rss_mb") is not None]
-    say("transcribing ../shared/data/asr for WER...")
     return {
         "turns": len(latencies),
         "p50_s": round(float(np.percentile(latencies, 50)), 3) if latencies else None,
         "p95_s": round(float(np.percentile(latencies, 95)), 3) if latencies else None,
         "cold_start_s": round(float(np.median(colds)), 3) if colds else None,
         "peak_rss_mb": max(rss) if rss else None,
-        "wer": asr_wer(shared / "data"),
         "latencies_s": [round(x, 3) for x in latencies],
         "inside_the_app_median_s": {  # where the time goes (from the app's own log)
             stage: round(float(np.median(values)), 3) if values else None
@@ -186,3 +162,52 @@ def run_latency_bench(*, scenario: str = "billing-overcharge", replies: Path | N
         "calls": len(results),
         "errors": [e for r in results for e in r.get("errors", [])],
     }
+
+
+def run_latency_bench(*, scenario: str = "billing-overcharge", replies: Path | None = None, calls: int = 2,
+                      shared: Path | None = None, end_silence_s: float | None = None, busy_cores: int = 1,
+                      progress: Callable[[str], None] | None = None) -> dict:
+    """``calls`` calls on a quiet machine and, with ``busy_cores`` > 0, as many with that many cores
+    kept busy, alternating (quiet, busy, quiet, ...) so that drift in the machine's own load falls on
+    both conditions alike.  Returns ``{"quiet": summary, "busy": summary + "load", "wer"}``."""
+    shared = shared or default_shared()
+    realtime = shared / "audio" / "realtime"
+    probe = realtime / "probe.py"
+    if not probe.is_file():
+        raise BenchError(f"{probe} not found: the benchmark needs the shared real-time audio devices "
+                         f"(pass --shared DIR)")
+    if busy_cores < 0:
+        raise BenchError(f"--busy-cores {busy_cores}: give 0 (quiet only) or more cores to keep busy")
+    say = progress or (lambda _line: None)
+    conditions = ["quiet"] + (["busy"] if busy_cores else [])
+    results: dict[str, list[dict]] = {name: [] for name in conditions}
+    loads: list[BusyLoadReport] = []
+    with tempfile.TemporaryDirectory(prefix="callsim-bench-") as tmp:
+        work = Path(tmp)
+        reply_files = sorted(replies.glob("*.wav")) if replies else make_replies(work / "replies")
+        if not reply_files:
+            raise BenchError(f"{replies}: no .wav replies")
+        env = start_realtime_daemon(realtime, work / "pulse")
+        try:
+            for number in range(1, calls + 1):
+                for condition in conditions:
+                    label = condition if condition == "quiet" else f"{busy_cores} core(s) busy"
+                    say(f"call {number}/{calls}, {label}: {scenario} with {len(reply_files)} replies (real time)...")
+                    call_dir = work / f"call{number}-{condition}"
+                    call_dir.mkdir()
+                    with BusyLoad(busy_cores if condition == "busy" else 0) as load:
+                        result = run_one_call(probe, env, scenario, reply_files, call_dir, end_silence_s)
+                    if condition == "busy" and load.report is not None:
+                        loads.append(load.report)
+                        say(f"  busy load used {load.report.cores_used:.2f} cores")
+                    results[condition].append(result)
+                    say(f"  latencies {result.get('latencies_s')} cold start {result.get('cold_start_s')}")
+        finally:
+            subprocess.run([str(realtime / "stop.sh")], env=env, capture_output=True, timeout=30)
+    report: dict = {name: summarise(runs) for name, runs in results.items()}
+    if loads:
+        report["busy"]["load"] = BusyLoadReport(busy_cores, sum(x.wall_s for x in loads),
+                                                sum(x.cpu_s for x in loads)).as_json()
+    say("transcribing ../shared/data/asr for WER...")
+    report["wer"] = asr_wer(shared / "data")
+    return report

@@ -56,6 +56,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     latency.add_argument("--shared", type=Path, help="the shared folder with audio/realtime and data/asr "
                                                      "(default: ../shared beside the repository)")
     latency.add_argument("--end-silence", type=float, metavar="S", help="endpoint silence for the calls")
+    latency.add_argument("--busy-cores", type=_cores, default=1, metavar="N",
+                         help="also run the calls with N CPU-bound processes beside the app, alternating with "
+                              "quiet calls, and report both (default 1; 0: quiet only)")
     latency.set_defaults(func=cmd_bench_latency)
 
 
@@ -187,20 +190,33 @@ def cmd_devices(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cores(text: str) -> int:
+    try:
+        cores = int(text)
+    except ValueError:
+        cores = -1
+    if cores < 0:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of cores (0, 1, 2...)")
+    return cores
+
+
 def cmd_bench_latency(args: argparse.Namespace) -> int:
     from simulator.commands.latency_bench import BenchError, run_latency_bench
 
     try:
         result = run_latency_bench(scenario=args.scenario, replies=args.replies, calls=args.calls,
-                                   shared=args.shared, end_silence_s=args.end_silence,
+                                   shared=args.shared, end_silence_s=args.end_silence, busy_cores=args.busy_cores,
                                    progress=None if args.json else lambda line: print(line, file=sys.stderr))
     except BenchError as err:
         print(f"callsim: {err}", file=sys.stderr)
         return 1
     if args.json:
         print(json.dumps(result, indent=2))
-    else:
-        for key, value in result.items():
-            if key != "calls":
-                print(f"{key:>14}: {value}")
+        return 0
+    for condition in ("quiet", "busy"):
+        if condition in result:
+            print(f"{condition}:")
+            for key, value in result[condition].items():
+                print(f"  {key:>24}: {value}")
+    print(f"  {'wer':>24}: {result['wer']}")
     return 0

@@ -84,3 +84,22 @@ def test_a_heated_first_turn_is_caught_once_the_call_is_over(tmp_path):
     assert any(e.rule == "tone.hostile" and e.start_s is not None for e in after[0].evidence)
     assert after[0].loudness_db == live[0].tone.loudness_db  # the measures themselves are kept
     assert rejudge_call([(a.transcript, a.tone) for a in live[:1]], ToneThresholds()) == [live[0].tone]
+
+
+def test_fillers_counted_after_the_turn_reach_its_tone_without_feeding_the_baseline_twice():
+    """A voiced call answers from the words and hands the turn its fillers later (``recount_fillers``)."""
+    from simulator.analysis.base import FillerRecount
+
+    analyser = ToneAnalyser(LexicalAnalyser(None))
+    assert isinstance(analyser, FillerRecount)
+    clip = DATA / "speechrecognition_english.wav"
+    words = analyser.analyse(_turn(1, "I can check that for you today", clip))
+    baseline = analyser.baseline
+    with_fillers = analyser.recount_fillers(words, Transcript("Um, I can check, uh, that for you today"))
+    assert words.tone.fillers == 0 and with_fillers.tone.fillers == 2
+    assert with_fillers.tone.fillers_per_minute > 0
+    assert with_fillers.transcript.text.startswith("Um,")
+    assert analyser.baseline == baseline  # the voice was measured once
+    # Everything that does not depend on the words is the same measurement.
+    assert (with_fillers.tone.pitch_hz, with_fillers.tone.loudness_db, with_fillers.empathy) == \
+           (words.tone.pitch_hz, words.tone.loudness_db, words.empathy)

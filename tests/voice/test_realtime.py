@@ -339,3 +339,34 @@ def test_a_headset_that_disappears_mid_call_stops_it_with_a_message_and_keeps_th
     assert not record.complete
     opening = record.turns[0]
     assert opening.speaker == Speaker.CUSTOMER and read_wav(record.audio(opening)).duration_s > 0.5
+
+
+def test_hanging_up_while_the_customer_answers_keeps_the_turn_it_answers(realtime, replies, tmp_path):
+    """The trainee's turn is recorded after the answer has played (its fillers are decoded meanwhile),
+    so a hang-up during the answer must still record it, fillers counted."""
+    calls = tmp_path / "calls"
+    recorder = BusRecorder(realtime.env)
+    log = tmp_path / "app.log"
+    app = start_app(["play", "billing-overcharge", "--record-to", str(calls), "--analyser", "lexical"],
+                    realtime.env, log)
+    try:
+        wait_until(lambda: customer_lines_recorded(calls) >= 1, 90, "the opening line played and recorded")
+        played_at = recorder.position
+        play_into_mic(sorted(replies["billing"].glob("*.wav"))[0], realtime.env).wait(30)
+        recorder.wait_until(lambda mic, spk: reply_heard(mic, spk, played_at) is not None, 60,
+                            "the reply on the mic", app, log)
+        _onset, speech_end = reply_heard(*recorder.channels(), played_at)
+        recorder.wait_until(lambda mic, spk: first_sound(spk, speech_end) is not None, 60,
+                            "the customer's answer starting", app, log)
+        assert customer_lines_recorded(calls) == 1  # the answer is still playing
+        app.send_signal(signal.SIGTERM)
+        app.wait(30)
+    finally:
+        stop_app(app)
+        recorder.close()
+    record = the_record(calls)
+    assert record is not None
+    trainee = record.trainee_turns
+    assert len(trainee) == 1, log.read_text()[-2000:]
+    assert "sam" in trainee[0].text.lower()
+    assert trainee[0].analysis is not None and trainee[0].analysis.tone is not None
