@@ -33,7 +33,7 @@ Public API (stable; everything returns frozen dataclasses from ``simulator.store
     # history
     store.attempts(trainee=None, scenario_id=None, *, kind=None, competition=None, team=None,
                    finished_only=False) -> list[Attempt]                 # oldest first
-    store.best_score(trainee, scenario_id=None) -> Attempt | None       # highest finished overall
+    store.best_score(trainee, scenario_id=None) -> Attempt | None       # highest passed overall
     store.get_call(call_id_or_prefix) -> StoredCall(attempt, record: CallRecord, scorecard | None)
     store.resolve_call_id(prefix) -> str
     store.recordings(call_id) -> list[Recording]; store.verify_recordings(call_id)

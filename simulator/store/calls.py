@@ -132,8 +132,10 @@ class CallRepo(Transactions):
         return [attempt_from_row(row) for row in self._in_start_order(query)]
 
     def best_score(self, trainee: str, scenario_id: str | None = None) -> Attempt | None:
-        """The trainee's highest-scoring finished attempt (at ``scenario_id`` if given)."""
-        scored = [a for a in self.attempts(trainee, scenario_id, finished_only=True) if a.overall is not None]
+        """The trainee's highest-scoring finished attempt that passed (at ``scenario_id`` if given): a failed
+        call is never a best, whatever its score (a critical breach can leave 72/100 on the card)."""
+        scored = [a for a in self.attempts(trainee, scenario_id, finished_only=True)
+                  if a.overall is not None and a.passed]
         return max(scored, key=lambda a: (a.overall, a.started_at), default=None)
 
     def scorecards(self, trainee: str | None = None, team: str | None = None, *,

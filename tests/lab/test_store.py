@@ -47,6 +47,9 @@ def test_save_call_attempts_and_best(store, tmp_path: Path) -> None:
     best = store.best_score("ana", "billing-overcharge")
     assert best.call_id == good_id and best.overall == good.scorecard.overall
     assert best.status == CallStatus.FINISHED and best.outcome == good.record.outcome
+    assert not poor.scorecard.passed and store.best_score("ana", "billing-overcharge").call_id != poor_id
+    store.save_call(poor.record, poor.scorecard, trainee="bo")
+    assert store.best_score("bo") is None  # a failed call is never a best
 
     stored = store.get_call(good_id[:8])
     assert stored.scorecard == good.scorecard
