@@ -5,7 +5,7 @@ The config file is TOML at ``$CALLSIM_CONFIG`` or ``<user config dir>/callsim/co
     analyser = "semantic"
     asr_backend = "faster-whisper"
     asr_model = "tiny.en"          # or a local model folder / checkpoint path
-    tts_engine = "pyttsx3"
+    tts_engine = "hibari"         # or "pyttsx3"/"espeak-ng"; unset: each voice profile's engine
     input_device = "default"
     output_device = "default"
     data_dir = "/srv/callsim"      # recordings and the database
@@ -132,7 +132,7 @@ class Settings(BaseModel):
     asr_backend: str = "faster-whisper"
     asr_model: str = "tiny.en"
     asr_threads: int = 2
-    tts_engine: str = "pyttsx3"
+    tts_engine: str | None = None  # None: each voice profile's engine (auto = neural when installed)
     input_device: str | None = None
     output_device: str | None = None
     database_url: str | None = None
@@ -156,6 +156,11 @@ class Settings(BaseModel):
     @property
     def recordings_dir(self) -> Path:
         return self.data_dir / "calls"
+
+    @property
+    def voice_cache_dir(self) -> Path:
+        """Customer lines rendered ahead, reused across calls (``simulator.tts.cache``)."""
+        return self.data_dir / "voice-cache"
 
 
 class SettingsError(ValueError):

@@ -21,6 +21,7 @@ from simulator.scenario.diagnostics import START, FileProblems
 from simulator.scenario.loader import LoadedScenario
 from simulator.scenario.model import Scenario
 from simulator.scenario.voices import VoiceProfile, load_voice, voice_path
+from simulator.tts.cache import LineCache
 from simulator.tts.registry import builtin_engines
 from simulator.tts.worker import TtsWorker
 
@@ -49,7 +50,8 @@ def open_voiced_call(loaded: LoadedScenario, settings: Settings, folder: Path, o
             require(module, package, feature="listening to the trainee (voice activity detection)")
     profile = load_persona_voice(scenario, settings.voices_dir)
     registry = builtin_engines()
-    tts = TtsWorker(lambda: registry.create(settings.tts_engine or profile.engine))
+    cache = LineCache(folder=settings.voice_cache_dir)
+    tts = TtsWorker(lambda: registry.create(settings.tts_engine or profile.engine), cache)
     if mic is None and options.mic_from is not None:
         mic = WavMic(options.mic_from, pace=options.mic_pace)
     elif mic is None:
@@ -65,9 +67,11 @@ def open_voiced_call(loaded: LoadedScenario, settings: Settings, folder: Path, o
         raise
     transcriber = transcriber_from_settings(settings, word_timestamps=options.word_timings)
     audio = CallAudio(mic, player, tts, transcriber)
-    return VoicedCall(scenario, profile, folder, audio, options=options, feedback=feedback,
+    call = VoicedCall(scenario, profile, folder, audio, options=options, feedback=feedback,
                       warm_up=None if analyser is None else partial(warm_up_analyser, analyser, scenario),
                       prepare=getattr(analyser, "prepare", None))
+    call.render_scenario_ahead()  # on the TTS thread, behind the opening line: never on the turn path
+    return call
 
 
 def warm_up_analyser(analyser: TurnAnalyser, scenario: Scenario) -> None:

@@ -74,10 +74,12 @@ def cmd_voices(args: argparse.Namespace) -> int:
         return 1
     engine_voices = []
     engine_error = None
+    listing_engine = settings.tts_engine if settings.tts_engine in ("pyttsx3", "espeak-ng") else "pyttsx3"
     try:
         from simulator.tts.registry import builtin_engines
 
-        engine = builtin_engines().create(settings.tts_engine)
+        # a profile's system_voice is an espeak-ng voice (the neural engine's fallback): list those
+        engine = builtin_engines().create(listing_engine)
         engine_voices = engine.system_voices()
     except Exception as err:
         engine_error = str(err)
@@ -91,7 +93,7 @@ def cmd_voices(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps({
             "profiles": [{**p.model_dump(mode="json"), "installed": installed(p.system_voice)} for p in profiles],
-            "engine": settings.tts_engine, "engine_error": engine_error,
+            "engine": listing_engine, "engine_error": engine_error,
             "engine_voices": [{"id": v.id, "name": v.name, "languages": list(v.languages)} for v in engine_voices],
         }, indent=2))
         return 0
@@ -101,11 +103,11 @@ def cmd_voices(args: argparse.Namespace) -> int:
         print(f"  {p.id:<24} {p.gender.value:<7} {p.age.value:<7} {p.accent or '-':<18} "
               f"{p.engine}:{p.system_voice} {p.rate_wpm:.0f} wpm, pitch {p.pitch:.0f}{flag}")
     if engine_error:
-        print(f"engine {settings.tts_engine}: unavailable: {engine_error}", file=sys.stderr)
+        print(f"engine {listing_engine}: unavailable: {engine_error}", file=sys.stderr)
     else:
         english = [v for v in engine_voices if any(lang.startswith("en") for lang in v.languages)]
         shown = engine_voices if args.engine_voices else english
-        print(f"\n{settings.tts_engine} voices ({len(engine_voices)} in all; "
+        print(f"\n{listing_engine} voices ({len(engine_voices)} in all; "
               f"{'all' if args.engine_voices else 'English'} shown; add +f1..+f5 / +m1..+m7 for variants):")
         for v in shown:
             print(f"  {v.id:<28} {v.name}")

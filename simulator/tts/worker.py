@@ -17,7 +17,7 @@ from simulator.scenario.voices import Prosody, VoiceProfile
 from simulator.tts.base import TtsEngine
 from simulator.tts.cache import LineCache, LineKey
 
-NOW, AHEAD = 0, 1
+NOW, AHEAD, LATER = 0, 1, 2  # a line needed now; the next turn's candidates; the rest of the scenario
 
 
 class TtsWorker:
@@ -103,13 +103,13 @@ class TtsWorker:
             return now.result(timeout_s)
         return self.submit(text, voice, prosody).result(timeout_s)
 
-    def prefetch(self, lines, voice: VoiceProfile, prosodies) -> int:
+    def prefetch(self, lines, voice: VoiceProfile, prosodies, *, priority: int = AHEAD) -> int:
         """Queue ``lines`` x ``prosodies`` behind any line needed now; returns how many were queued."""
         queued = 0
         for prosody in prosodies:
             for text in lines:
                 if not self.cache.peek(self.key(text, voice, prosody)):
-                    self.submit(text, voice, prosody, priority=AHEAD)
+                    self.submit(text, voice, prosody, priority=priority)
                     queued += 1
         return queued
 
