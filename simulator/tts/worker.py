@@ -23,7 +23,7 @@ NOW, AHEAD, LATER = 0, 1, 2  # a line needed now; the next turn's candidates; th
 class TtsWorker:
     def __init__(self, make_engine, cache: LineCache | None = None):
         """``make_engine`` is called on the worker thread (pyttsx3 must live on one thread)."""
-        self.cache = cache or LineCache()
+        self.cache = cache if cache is not None else LineCache()  # an empty cache is falsy (len 0)
         self._make_engine = make_engine
         self._jobs: queue.PriorityQueue = queue.PriorityQueue()
         self._order = itertools.count()
@@ -56,7 +56,8 @@ class TtsWorker:
             if engine is None:
                 future.set_exception(self._ready.exception())
             else:
-                clip = self.cache.get(key)
+                # rendered meanwhile (a duplicate job)? peek first: the caller already counted the miss
+                clip = self.cache.get(key) if self.cache.peek(key) else None
                 try:
                     if clip is None:
                         clip = engine.render(key.text, voice, key.prosody).from_first_sound()
