@@ -76,7 +76,7 @@ def test_an_angry_customer_is_faster_and_higher_than_a_calm_one(engine, profiles
 
 def test_chinese_text_is_refused_with_what_to_do(engine, profiles):
     from simulator.tts.base import TtsError
-    with pytest.raises(TtsError, match="English only.*pyttsx3"):
+    with pytest.raises(TtsError, match=r"English only.*pyttsx3"):
         engine.render("我被扣了两次钱。", profiles["older-woman-brisk"], profiles["older-woman-brisk"].prosody(40))
 
 
@@ -170,3 +170,21 @@ def test_callsim_say_still_speaks_without_the_package(without_hibari, tmp_path, 
     clip = read_wav(out)
     assert clip.duration_s > 0.5 and level_dbfs(clip.samples) > -35
     assert os.path.getsize(out) > 1000
+
+
+def test_callsim_voices_render_fills_the_cache_and_a_second_run_renders_nothing(tmp_path, monkeypatch, capsys,
+                                                                              scenarios_dir):
+    monkeypatch.setenv("CALLSIM_DATA_DIR", str(tmp_path))
+    assert main(["voices", "--render", "missed-delivery", "--moods", "20", "90"]) == 0
+    first = capsys.readouterr().out
+    lines = scenario_lines(load_scenario(scenarios_dir / "missed-delivery.yaml").scenario)
+    assert f"{len(lines)} lines x 2 moods" in first and f"{2 * len(lines)} rendered, 0 already cached" in first
+    assert len(list((tmp_path / "voice-cache").rglob("*.wav"))) == 2 * len(lines)
+    assert main(["voices", "--render", "missed-delivery", "--moods", "20", "90"]) == 0
+    assert f"0 rendered, {2 * len(lines)} already cached" in capsys.readouterr().out
+
+
+def test_callsim_voices_render_of_an_unknown_scenario_says_so(tmp_path, monkeypatch, capsys):
+    monkeypatch.setenv("CALLSIM_DATA_DIR", str(tmp_path))
+    assert main(["voices", "--render", "no-such-scenario"]) == 1
+    assert "no-such-scenario" in capsys.readouterr().err
