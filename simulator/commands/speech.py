@@ -134,7 +134,7 @@ def render_scenario(settings, name: str, moods: list[int] | None) -> int:
     from simulator.tts.base import TtsError
     from simulator.tts.cache import LineCache
     from simulator.tts.registry import builtin_engines
-    from simulator.tts.worker import LATER, TtsWorker
+    from simulator.tts.worker import AHEAD, TtsWorker
 
     try:
         scenario = load_scenario(settings.find_scenario(name)).scenario
@@ -150,7 +150,7 @@ def render_scenario(settings, name: str, moods: list[int] | None) -> int:
     began = time.perf_counter()
     try:
         engine = worker.wait_ready(60)
-        waiting = [worker.submit(text, profile, prosody, priority=LATER) for prosody in prosodies for text in lines
+        waiting = [worker.submit(text, profile, prosody, priority=AHEAD) for prosody in prosodies for text in lines
                    if not worker.cache.peek(worker.key(text, profile, prosody))]
         queued = len(waiting)
         for future in waiting:
