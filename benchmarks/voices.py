@@ -79,6 +79,7 @@ def round_trip(engine, transcriber, voices: dict[str, VoiceProfile], moods: list
                     worst.append((counted.errors / max(1, counted.reference_words), f"{name}@{anger}", line, heard))
         per_scenario[name] = {"voice": profile.id, "wer": scenario_errors / max(1, scenario_words),
                               "words": scenario_words}
+        print(f"  {name}: WER {per_scenario[name]['wer']:.2%}", file=sys.stderr, flush=True)  # progress
         errors += scenario_errors
         words += scenario_words
     worst.sort(reverse=True)
