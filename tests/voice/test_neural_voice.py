@@ -58,6 +58,18 @@ def test_the_default_engine_is_the_neural_voice_and_speaks_a_line(engine, profil
     assert 150 < median_pitch_hz(clip.samples) < 260  # a woman's voice
 
 
+def test_the_engine_never_reaches_for_the_network(monkeypatch, profiles):
+    """Only the voice inside the wheel is used: hibari downloads its other voices with urllib."""
+    import urllib.request
+
+    def no_network(*_args, **_kwargs):
+        raise AssertionError("hibari tried to download something")
+
+    monkeypatch.setattr(urllib.request, "urlopen", no_network)
+    profile = profiles["young-man-fast"]
+    assert HibariEngine().render("Hello.", profile, profile.prosody(40)).duration_s > 0.2
+
+
 def test_profiles_sound_measurably_different(engine, profiles):
     pitch = {vid: median_pitch_hz(engine.render(LINE, profiles[vid], profiles[vid].prosody(40)).samples)
              for vid in ("middle-man-gruff", "older-man-slow", "young-woman-anxious", "older-woman-brisk")}
