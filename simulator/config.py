@@ -7,7 +7,7 @@ The config file is TOML at ``$CALLSIM_CONFIG`` or ``<user config dir>/callsim/co
     asr_model = "tiny.en"          # English; or a local model folder / checkpoint path
     asr_models = { zh = "base" }   # other scenario languages' models (CALLSIM_ASR_MODELS="zh=base")
     ui_language = "zh"             # the terminal app's own labels: "en" (default) or "zh"
-    tts_engine = "pyttsx3"
+    tts_engine = "hibari"         # or "pyttsx3"/"espeak-ng"; unset: each voice profile's engine
     input_device = "default"
     output_device = "default"
     data_dir = "/srv/callsim"      # recordings and the database
@@ -136,7 +136,7 @@ class Settings(BaseModel):
     asr_models: dict[str, str] = {}  # language -> model for the other languages (the asr package has defaults)
     asr_threads: int = 2
     ui_language: str = "en"
-    tts_engine: str = "pyttsx3"
+    tts_engine: str | None = None  # None: each voice profile's engine (auto = neural when installed)
     input_device: str | None = None
     output_device: str | None = None
     database_url: str | None = None
@@ -171,6 +171,11 @@ class Settings(BaseModel):
     @property
     def recordings_dir(self) -> Path:
         return self.data_dir / "calls"
+
+    @property
+    def voice_cache_dir(self) -> Path:
+        """Customer lines rendered ahead, reused across calls (``simulator.tts.cache``)."""
+        return self.data_dir / "voice-cache"
 
 
 class SettingsError(ValueError):

@@ -51,7 +51,7 @@ from simulator.lazy import MissingPackage
 from simulator.private_files import make_owner_only, make_private_dir
 from simulator.scenario.model import Noise, NoiseKind, Scenario
 from simulator.scenario.voices import MOOD_STEP, VoiceProfile, mood_bucket
-from simulator.tts.worker import TtsWorker
+from simulator.tts.worker import LATER, TtsWorker
 
 log = logging.getLogger("callsim.voice")
 DEFAULT_TALK_OVER_S = 20.0  # a reply this long invites a customer who talks over people to cut in
@@ -114,6 +114,25 @@ def next_line_candidates(scenario: Scenario, node_id: str) -> list[str]:
     for ending in (scenario.on_patience_lost, scenario.on_max_turns):
         candidates += lines_of(ending)
     return list(dict.fromkeys(candidates))
+
+
+def scenario_lines(scenario: Scenario) -> list[str]:
+    """Every line the customer of ``scenario`` can say, as spoken (a transition's ``say`` joined to the
+    next node's line), opening line first: what rendering a scenario ahead renders."""
+    start = scenario.nodes[scenario.start]
+    lines = [*start.lines, *start.angry_lines, *start.calm_lines]
+    for node_id in scenario.nodes:
+        lines += next_line_candidates(scenario, node_id)
+    return list(dict.fromkeys(lines))
+
+
+def moods_near(anger: int, reach: int) -> list[int]:
+    """Mood buckets within ``reach`` steps of ``anger``, nearest first (the likelier first)."""
+    bucket = mood_bucket(anger)
+    moods = [bucket]
+    for step in range(1, reach + 1):
+        moods += [bucket + step * MOOD_STEP, bucket - step * MOOD_STEP]
+    return [m for m in moods if 0 <= m <= 100]
 
 
 class VoicedCall:
@@ -261,6 +280,13 @@ class VoicedCall:
                 held_at_s = None
                 self.stats.holds_released += 1
         return None
+
+    def render_scenario_ahead(self, reach: int = 1) -> int:
+        """Queue every line of the scenario at the starting mood and ``reach`` buckets either side,
+        behind the lines needed now and the next turn's candidates; returns how many were queued.
+        Lines already in the disk cache (an earlier call, ``callsim voices --render``) are skipped."""
+        prosodies = list(dict.fromkeys(self.profile.prosody(m) for m in moods_near(self.scenario.persona.mood, reach)))
+        return self.tts.prefetch(scenario_lines(self.scenario), self.profile, prosodies, priority=LATER)
 
     def _render_ahead(self, turn: CustomerTurn) -> None:
         # The next line's mood is this one's plus the reaction to the reply: same bucket first.

@@ -21,6 +21,7 @@ from simulator.scenario.diagnostics import START, FileProblems
 from simulator.scenario.loader import LoadedScenario
 from simulator.scenario.model import Scenario
 from simulator.scenario.voices import VoiceProfile, load_voice, voice_for_language, voice_path
+from simulator.tts.cache import LineCache
 from simulator.tts.registry import builtin_engines
 from simulator.tts.worker import TtsWorker
 
@@ -50,7 +51,8 @@ def open_voiced_call(loaded: LoadedScenario, settings: Settings, folder: Path, o
             require(module, package, feature="listening to the trainee (voice activity detection)")
     profile = load_persona_voice(scenario, settings.voices_dir)
     registry = builtin_engines()
-    tts = TtsWorker(lambda: registry.create(settings.tts_engine or profile.engine))
+    cache = LineCache(folder=settings.voice_cache_dir)
+    tts = TtsWorker(lambda: registry.create(settings.tts_engine or profile.engine), cache)
     if mic is None and options.mic_from is not None:
         from simulator.asr.channels import decoded_mono  # replies in any format a recording may be in
 
@@ -69,9 +71,11 @@ def open_voiced_call(loaded: LoadedScenario, settings: Settings, folder: Path, o
     transcriber = transcriber_from_settings(settings, word_timestamps=options.word_timings,
                                            language=str(scenario.language))
     audio = CallAudio(mic, player, tts, transcriber)
-    return VoicedCall(scenario, profile, folder, audio, options=options, feedback=feedback,
+    call = VoicedCall(scenario, profile, folder, audio, options=options, feedback=feedback,
                       warm_up=None if analyser is None else partial(warm_up_analyser, analyser, scenario),
                       prepare=getattr(analyser, "prepare", None))
+    call.render_scenario_ahead()  # on the TTS thread, behind the opening line: never on the turn path
+    return call
 
 
 def warm_up_analyser(analyser: TurnAnalyser, scenario: Scenario) -> None:

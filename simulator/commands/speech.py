@@ -32,6 +32,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     voices.add_argument("--json", action="store_true")
     voices.add_argument("--schema", action="store_true", help="print the JSON Schema of voice profiles")
     voices.add_argument("--engine-voices", action="store_true", help="also list every voice the engine has")
+    voices.add_argument("--render", metavar="SCENARIO",
+                        help="render every customer line of SCENARIO ahead into the voice cache (then calls play "
+                             "them from disk)")
+    voices.add_argument("--moods", type=int, nargs="+", metavar="ANGER",
+                        help="with --render: the angers to render at (default every step, 0 10 .. 100)")
     voices.set_defaults(func=cmd_voices)
 
     say = subparsers.add_parser("say", help="speak a line in a customer voice (or write it to a WAV)")
@@ -70,6 +75,8 @@ def cmd_voices(args: argparse.Namespace) -> int:
         print(json.dumps(voice_schema(), indent=2))
         return 0
     settings = load_settings()
+    if args.render:
+        return render_scenario(settings, args.render, args.moods)
     try:
         profiles = load_voices(settings.voices_dir)
     except FileProblems as problems:
@@ -77,10 +84,12 @@ def cmd_voices(args: argparse.Namespace) -> int:
         return 1
     engine_voices = []
     engine_error = None
+    listing_engine = settings.tts_engine if settings.tts_engine in ("pyttsx3", "espeak-ng") else "pyttsx3"
     try:
         from simulator.tts.registry import builtin_engines
 
-        engine = builtin_engines().create(settings.tts_engine)
+        # a profile's system_voice is an espeak-ng voice (the neural engine's fallback): list those
+        engine = builtin_engines().create(listing_engine)
         engine_voices = engine.system_voices()
     except Exception as err:
         engine_error = str(err)
@@ -94,7 +103,7 @@ def cmd_voices(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps({
             "profiles": [{**p.model_dump(mode="json"), "installed": installed(p.system_voice)} for p in profiles],
-            "engine": settings.tts_engine, "engine_error": engine_error,
+            "engine": listing_engine, "engine_error": engine_error,
             "engine_voices": [{"id": v.id, "name": v.name, "languages": list(v.languages)} for v in engine_voices],
         }, indent=2))
         return 0
@@ -104,14 +113,60 @@ def cmd_voices(args: argparse.Namespace) -> int:
         print(f"  {p.id:<24} {p.gender.value:<7} {p.age.value:<7} {p.accent or '-':<18} "
               f"{p.engine}:{p.system_voice} {p.rate_wpm:.0f} wpm, pitch {p.pitch:.0f}{flag}")
     if engine_error:
-        print(f"engine {settings.tts_engine}: unavailable: {engine_error}", file=sys.stderr)
+        print(f"engine {listing_engine}: unavailable: {engine_error}", file=sys.stderr)
     else:
         english = [v for v in engine_voices if any(lang.startswith("en") for lang in v.languages)]
         shown = engine_voices if args.engine_voices else english
-        print(f"\n{settings.tts_engine} voices ({len(engine_voices)} in all; "
+        print(f"\n{listing_engine} voices ({len(engine_voices)} in all; "
               f"{'all' if args.engine_voices else 'English'} shown; add +f1..+f5 / +m1..+m7 for variants):")
         for v in shown:
             print(f"  {v.id:<28} {v.name}")
+    return 0
+
+
+def render_scenario(settings, name: str, moods: list[int] | None) -> int:
+    """Every line of the scenario, at every mood asked for, into the voice cache (what calls play)."""
+    import time
+
+    from simulator.call.voiced import scenario_lines
+    from simulator.call.voiced_setup import load_persona_voice
+    from simulator.lazy import MissingPackage
+    from simulator.scenario.diagnostics import FileProblems
+    from simulator.scenario.loader import load_scenario
+    from simulator.scenario.voices import MOOD_STEP
+    from simulator.tts.base import TtsError
+    from simulator.tts.cache import LineCache
+    from simulator.tts.registry import builtin_engines
+    from simulator.tts.worker import AHEAD, TtsWorker
+
+    try:
+        scenario = load_scenario(settings.find_scenario(name)).scenario
+        profile = load_persona_voice(scenario, settings.voices_dir)
+    except (FileProblems, FileNotFoundError, LookupError) as problems:
+        print(f"callsim: {problems}", file=sys.stderr)
+        return 1
+    angers = sorted({max(0, min(100, m)) for m in moods}) if moods else list(range(0, 101, MOOD_STEP))
+    prosodies = list(dict.fromkeys(profile.prosody(anger) for anger in angers))
+    lines = scenario_lines(scenario)
+    worker = TtsWorker(lambda: builtin_engines().create(settings.tts_engine or profile.engine),
+                       LineCache(max_lines=8, folder=settings.voice_cache_dir))
+    began = time.perf_counter()
+    try:
+        engine = worker.wait_ready(60)
+        waiting = [worker.submit(text, profile, prosody, priority=AHEAD) for prosody in prosodies for text in lines
+                   if not worker.cache.peek(worker.key(text, profile, prosody))]
+        queued = len(waiting)
+        for future in waiting:
+            future.result(600)
+    except (TtsError, MissingPackage) as err:
+        print(f"callsim: {err}", file=sys.stderr)
+        return 4
+    finally:
+        worker.close()
+    total = len(lines) * len(prosodies)
+    print(f"{scenario.id}: {len(lines)} lines x {len(prosodies)} moods in voice {profile.id} ({engine.name}): "
+          f"{queued} rendered, {total - queued} already cached, {time.perf_counter() - began:.1f} s; "
+          f"in {settings.voice_cache_dir}")
     return 0
 
 

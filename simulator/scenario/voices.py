@@ -39,6 +39,20 @@ class MoodProsody(Strict):
     neutral_anger: int = Field(40, ge=0, le=100, description="anger at which the base prosody applies")
 
 
+class NeuralShape(Strict):
+    """How a neural engine's one shipped voice is reshaped into this customer.
+
+    The engine predicts a pitch curve and a spectral envelope per frame; we move the pitch, stretch the
+    envelope (a longer or shorter vocal tract: the formants move, which is what makes a voice sound
+    male, female, older or younger rather than just higher or lower) and widen or flatten the melody."""
+
+    pitch_semitones: float = Field(0, ge=-14, le=8, description="pitch shift from the shipped voice")
+    formant_ratio: float = Field(1.0, ge=0.75, le=1.25,
+                                 description="spectral envelope scale: below 1 a longer vocal tract (deeper)")
+    speed: float = Field(1.0, ge=0.6, le=1.6, description="speaking rate at the neutral mood (1 = as shipped)")
+    pitch_range: float = Field(1.0, ge=0.3, le=2.0, description="melody: below 1 flatter, above 1 livelier")
+
+
 @dataclass(frozen=True, slots=True)
 class Prosody:
     """How one line is spoken; what the TTS cache keys on (with the text and the voice)."""
@@ -46,6 +60,7 @@ class Prosody:
     rate_wpm: int
     pitch: int  # 0..99, espeak's scale; 50 is the voice's normal pitch
     volume: float  # 0..1
+    arousal: float = 0.0  # -1 calm .. 0 the voice's neutral mood .. 1 full anger (neural engines' energy)
 
 
 MOOD_STEP = 10  # anger is rounded to this step so lines rendered ahead still match after a reaction
@@ -62,7 +77,8 @@ class VoiceProfile(Strict):
 
     id: Identifier
     name: Annotated[str, StringConstraints(min_length=1, max_length=120)]
-    engine: Identifier = "pyttsx3"
+    engine: Identifier = Field("auto", description="auto: the neural voice when installed, else espeak-ng; "
+                                                    "or hibari, pyttsx3, espeak-ng")
     system_voice: Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_+/.-]{1,64}$")] = "gmw/en"
     language: Language = Field(Language.EN, description="the language the voice speaks; a scenario's language "
                                                          "picks a voice that speaks it")
@@ -73,6 +89,7 @@ class VoiceProfile(Strict):
     pitch: float = Field(50, ge=0, le=99)
     volume: float = Field(0.8, ge=0, le=1)
     mood: MoodProsody = MoodProsody()
+    neural: NeuralShape = NeuralShape()
 
     def prosody(self, anger: int) -> Prosody:
         """Prosody at ``anger`` (0..100), rounded to ``MOOD_STEP``: linear from the neutral point
@@ -83,7 +100,8 @@ class VoiceProfile(Strict):
         scale = (anger - neutral) / max(1, 100 - neutral) if anger >= neutral else -(neutral - anger) / max(1, neutral)
         return Prosody(rate_wpm=round(min(450, max(80, self.rate_wpm + scale * self.mood.rate_wpm))),
                        pitch=round(min(99, max(0, self.pitch + scale * self.mood.pitch))),
-                       volume=round(min(1.0, max(0.05, self.volume + scale * self.mood.volume)), 3))
+                       volume=round(min(1.0, max(0.05, self.volume + scale * self.mood.volume)), 3),
+                       arousal=round(scale, 2))
 
 
 ESPEAK_ENGINES = frozenset({"pyttsx3", "espeak", "espeak-ng"})

@@ -10,6 +10,7 @@ from __future__ import annotations
 import itertools
 import queue
 import threading
+import time
 from concurrent.futures import Future
 
 from simulator.audio.clip import AudioClip
@@ -17,13 +18,17 @@ from simulator.scenario.voices import Prosody, VoiceProfile
 from simulator.tts.base import TtsEngine
 from simulator.tts.cache import LineCache, LineKey
 
-NOW, AHEAD = 0, 1
+NOW, AHEAD, LATER = 0, 1, 2  # a line needed now; the next turn's candidates; the rest of the scenario
+# After each line rendered for LATER, the worker rests this many times the render's duration (or until
+# a more urgent line arrives): rendering a whole scenario ahead then takes at most about half a core,
+# and the call's own thread (the VAD, the barge-in hold) is not starved on a busy two-core PC.
+LATER_REST_RATIO = 1.0
 
 
 class TtsWorker:
     def __init__(self, make_engine, cache: LineCache | None = None):
         """``make_engine`` is called on the worker thread (pyttsx3 must live on one thread)."""
-        self.cache = cache or LineCache()
+        self.cache = cache if cache is not None else LineCache()  # an empty cache is falsy (len 0)
         self._make_engine = make_engine
         self._jobs: queue.PriorityQueue = queue.PriorityQueue()
         self._order = itertools.count()
@@ -31,6 +36,7 @@ class TtsWorker:
         self._lock = threading.Lock()
         self._engine_name = "?"
         self._ready: Future = Future()
+        self._urgent = threading.Event()  # a NOW or AHEAD line is waiting: stop resting
         self._thread = threading.Thread(target=self._run, name="callsim-tts", daemon=True)
         self._thread.start()
 
@@ -47,25 +53,32 @@ class TtsWorker:
             self._ready.set_exception(err)
             engine = None
         while True:
-            _priority, _order, job = self._jobs.get()
+            priority, _order, job = self._jobs.get()
             if job is None:
                 break
             key, voice, future = job
             if future.done():
                 continue
+            rest_s = 0.0
             if engine is None:
                 future.set_exception(self._ready.exception())
             else:
-                clip = self.cache.get(key)
+                # rendered meanwhile (a duplicate job)? peek first: the caller already counted the miss
+                clip = self.cache.get(key) if self.cache.peek(key) else None
                 try:
                     if clip is None:
+                        began = time.monotonic()
                         clip = engine.render(key.text, voice, key.prosody).from_first_sound()
                         self.cache.put(key, clip)
+                        if priority >= LATER:
+                            rest_s = time.monotonic() - began
                     future.set_result(clip)
                 except Exception as err:
                     future.set_exception(err)
             with self._lock:
                 self._pending.pop(key, None)
+            if rest_s and self._urgent.wait(rest_s * LATER_REST_RATIO):
+                self._urgent.clear()
         close = getattr(engine, "close", None)
         if close is not None:
             close()
@@ -87,6 +100,8 @@ class TtsWorker:
                 return existing
             self._pending[key] = future
         self._jobs.put((priority, next(self._order), (key, voice, future)))
+        if priority < LATER:
+            self._urgent.set()
         return future
 
     def render(self, text: str, voice: VoiceProfile, prosody: Prosody, timeout_s: float = 30.0) -> AudioClip:
@@ -100,19 +115,21 @@ class TtsWorker:
             # Rendered ahead but not yet done: a NOW job for the same key jumps the queue.
             now: Future = Future()
             self._jobs.put((NOW, next(self._order), (key, voice, now)))
+            self._urgent.set()
             return now.result(timeout_s)
         return self.submit(text, voice, prosody).result(timeout_s)
 
-    def prefetch(self, lines, voice: VoiceProfile, prosodies) -> int:
+    def prefetch(self, lines, voice: VoiceProfile, prosodies, *, priority: int = AHEAD) -> int:
         """Queue ``lines`` x ``prosodies`` behind any line needed now; returns how many were queued."""
         queued = 0
         for prosody in prosodies:
             for text in lines:
                 if not self.cache.peek(self.key(text, voice, prosody)):
-                    self.submit(text, voice, prosody, priority=AHEAD)
+                    self.submit(text, voice, prosody, priority=priority)
                     queued += 1
         return queued
 
     def close(self) -> None:
         self._jobs.put((NOW, -1, None))
+        self._urgent.set()
         self._thread.join(timeout=5)

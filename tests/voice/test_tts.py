@@ -25,7 +25,7 @@ LINE = "I have been waiting for forty minutes and nobody has called me back."
 
 @pytest.fixture(scope="module")
 def worker():
-    worker = TtsWorker(lambda: builtin_engines().create())
+    worker = TtsWorker(lambda: builtin_engines().create("pyttsx3"))
     yield worker
     worker.close()
 
@@ -99,7 +99,7 @@ def test_render_is_real_speech_at_16k_and_follows_the_mood(worker, profiles):
 def test_a_rendered_line_starts_with_its_first_sound_not_the_synthesisers_lead_in(worker, profiles):
     profile = profiles["older-woman-brisk"]
     threshold = 10 ** (-50 / 20)
-    raw = builtin_engines().create().render(LINE, profile, profile.prosody(50))
+    raw = builtin_engines().create("pyttsx3").render(LINE, profile, profile.prosody(50))
     lead_in = int(np.flatnonzero(np.abs(raw.samples) > threshold)[0])
     assert lead_in > 0.005 * CALL_RATE  # espeak-ng starts with a few ms of near-silence
     trimmed = raw.from_first_sound()
@@ -152,7 +152,7 @@ def test_lines_rendered_ahead_are_ready_without_rendering(worker, profiles, scen
 
 
 def test_pyttsx3_lives_on_one_thread(profiles):
-    engine = builtin_engines().create()
+    engine = builtin_engines().create("pyttsx3")
     profile = profiles["older-man-slow"]
     engine.render("Hello.", profile, profile.prosody(40))
     errors = []
