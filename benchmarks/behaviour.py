@@ -1,6 +1,6 @@
 """How well does the behaviour model read contact-centre replies it never saw?
 
-    python benchmarks/behaviour.py [--data DIR] [--json] [--report] [--quick]
+    python benchmarks/behaviour.py [--data DIR] [--json] [--report] [--quick] [--only FIGURES]
 
 Every figure comes from a model that did not train on the replies it is scored on:
 
@@ -21,6 +21,10 @@ Every figure comes from a model that did not train on the replies it is scored o
   generality check; nothing is trained or tuned on it; non-commercial data, read in place).
 - ``ms per reply``: the shipped analyser on single replies (every 7th corpus reply), empty cache, as
   in a call, with the encoder on one thread and on two.
+
+``--only dev_never_seen,corpus_report_writer,epitome`` measures just those figures (each held-out
+figure trains its own models, so the whole run takes minutes on an idle box and far longer on a
+busy one).
 
 Data is read in place from ``../shared/data`` (or ``--data`` / ``CALLSIM_DEV_DATA``), never copied.
 """
@@ -192,7 +196,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--json", action="store_true", help="print only the JSON")
     parser.add_argument("--encoder", type=Path, help="compare another sentence-transformers model folder "
                         "(trains and scores with it; the scenario and speed figures use the shipped model)")
+    parser.add_argument("--only", type=lambda text: set(text.split(",")), default=None,
+                        help="comma-separated figures to measure: " + ",".join(FIGURES))
     args = parser.parse_args(argv)
+    if args.only is not None and not args.only <= set(FIGURES):
+        parser.error(f"--only: unknown figure(s) {', '.join(sorted(args.only - set(FIGURES)))}; "
+                     f"choose from {', '.join(FIGURES)}")
+    wanted = _wanted(args)
     folder = data_dir(args.data)
     dev_path = folder / "callcentre_dev" / "items.jsonl"
     encoder = SentenceEncoder(threads=2, cache_size=200_000, model_path=args.encoder)
@@ -206,34 +216,36 @@ def main(argv: list[str] | None = None) -> int:
     result: dict = {"goals": GOALS, "corpus_replies": len(corpus), "writers": writers}
 
     parts = []
-    for writer in tuning:
+    for writer in tuning if "corpus_held_out_writer" in wanted else ():
         held = [r for r in corpus if writer_of(r.source) == writer]
         rest = [r for r in corpus if writer_of(r.source) not in (writer, REPORT_WRITER)]
         parts.append((held, trained(rest, encoder)))
-    result["corpus_held_out_writer"] = summary(pooled(parts), "corpus_held_out_writer")
-    if args.report:
+    if parts:
+        result["corpus_held_out_writer"] = summary(pooled(parts), "corpus_held_out_writer")
+    if "corpus_report_writer" in wanted:
         held = [r for r in corpus if writer_of(r.source) == REPORT_WRITER]
         rest = [r for r in corpus if writer_of(r.source) != REPORT_WRITER]
         result["corpus_report_writer"] = summary(measured(held, trained(rest, encoder)), "corpus_report_writer")
-    if dev_path.is_file():
+    if dev_path.is_file() and wanted & {"dev_never_seen", "dev_cross_validated", "scenario_dev"}:
         dev = read_items_file(dev_path)
         never_saw_dev = trained(corpus, encoder)
-        result["dev_never_seen"] = summary(measured(dev, never_saw_dev), "dev_never_seen")
-        if not args.quick:
+        if "dev_never_seen" in wanted:
+            result["dev_never_seen"] = summary(measured(dev, never_saw_dev), "dev_never_seen")
+        if "dev_cross_validated" in wanted:
             domains = sorted({d.domain for d in dev})
             result["dev_cross_validated"] = summary(pooled([
                 ([d for d in dev if d.domain == domain],
                  trained(corpus + [d for d in dev if d.domain != domain], encoder)) for domain in domains]),
                 "dev_cross_validated")
-        if args.encoder is None:  # the shipped weights are made for the shipped encoder
+        if args.encoder is None and "scenario_dev" in wanted:  # the shipped weights suit the shipped encoder
             result["scenario_dev"] = summary(through_analyser(dev, encoder, never_saw_dev), "scenario_dev")
-    if not args.quick:
+    if "epitome" in wanted:
         result["epitome"] = epitome(folder, encoder)
     cache.parent.mkdir(exist_ok=True)
     known = encoder.remembered()
     np.savez(cache, texts=np.array(list(known)), vectors=np.stack(list(known.values())))
     replies, turns = [r.reply for r in corpus[::7]], 60 if args.quick else 200
-    result["speed"] = {} if args.encoder else {
+    result["speed"] = {} if args.encoder or "speed" not in wanted else {
         f"{threads}_thread": speed(replies, turns, threads) for threads in (1, 2)
     }
     if not args.json:
@@ -241,6 +253,19 @@ def main(argv: list[str] | None = None) -> int:
         print()
     print(json.dumps(result, indent=2))
     return 0
+
+
+FIGURES = ("corpus_held_out_writer", "corpus_report_writer", "dev_never_seen", "dev_cross_validated", "scenario_dev",
+           "epitome", "speed")
+
+
+def _wanted(args: argparse.Namespace) -> set[str]:
+    """The figures to measure: --only's, else all but the report writer (--report) and, with --quick,
+    the dev cross-validation and EPITOME."""
+    if args.only is not None:
+        return set(args.only)
+    wanted = set(FIGURES) - {"corpus_report_writer"} | ({"corpus_report_writer"} if args.report else set())
+    return wanted - {"dev_cross_validated", "epitome"} if args.quick else wanted
 
 
 def table(result: dict) -> str:

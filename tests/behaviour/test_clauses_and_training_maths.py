@@ -6,10 +6,17 @@ import numpy as np
 import pytest
 
 from simulator.analysis.behaviour.clauses import split_clauses
-from simulator.analysis.behaviour.corpus import LabelledReply
-from simulator.analysis.behaviour.features import Window, empathy_matrix, reply_vector
+from simulator.analysis.behaviour.corpus import LabelledReply, Segment
+from simulator.analysis.behaviour.features import (
+    Window,
+    empathy_matrix,
+    leading_openers,
+    opening_the_substance,
+    reply_vector,
+)
 from simulator.analysis.behaviour.linear import best_threshold, fit_logistic, sigmoid
 from simulator.analysis.behaviour.metrics import agreement, macro_f1
+from simulator.analysis.behaviour.train import _segment_windows
 from simulator.scenario.kinds import CLAUSE_LABELS, ForbiddenKind, StepKind, kind_from_name, suggest_kind
 
 
@@ -116,3 +123,38 @@ def test_empathy_features_carry_the_warmest_clause_whole_whatever_surrounds_it()
 def test_a_reply_without_clauses_has_empty_empathy_features():
     row = empathy_matrix(np.zeros(4, np.float32), np.zeros((0, 4), np.float32), np.zeros((0, len(CLAUSE_LABELS))))
     assert row.shape == (1, 8 + len(CLAUSE_LABELS)) and not row.any()
+
+
+def _reading_of(*kinds_per_clause: tuple[str, ...]) -> np.ndarray:
+    probabilities = np.full((len(kinds_per_clause), len(CLAUSE_LABELS)), 0.05)
+    for row, kinds in enumerate(kinds_per_clause):
+        for kind in kinds:
+            probabilities[row, CLAUSE_LABELS.index(kind)] = 0.9
+    return probabilities
+
+
+def test_after_a_greeting_and_introduction_the_next_clause_opens_the_reply_too():
+    greeting, name, apology = (StepKind.GREET,), (StepKind.IDENTIFY_SELF,), (StepKind.APOLOGISE,)
+    assert leading_openers(_reading_of(greeting, name, apology)) == 2
+    assert leading_openers(_reading_of(apology, greeting)) == 0
+    assert leading_openers(_reading_of((StepKind.GREET, StepKind.APOLOGISE), apology)) == 0  # not only a greeting
+    assert leading_openers(_reading_of(greeting, name)) == 2  # nothing after it to mark
+    windows = _windows(5, 4, 8, 6)
+    marked = opening_the_substance(windows, 2)
+    assert [w.first for w in marked] == [True, False, True, False]
+    assert [w.last for w in marked] == [w.last for w in windows] and marked[2].text == windows[2].text
+    assert opening_the_substance(windows, 0) == windows and opening_the_substance(windows, 4) == windows
+
+
+def test_the_trainer_marks_the_writers_segments_as_reading_marks_clauses():
+    def segments(*labels: tuple[str, ...]) -> LabelledReply:
+        parts = tuple(Segment(f"clause {i}", frozenset(k)) for i, k in enumerate(labels))
+        return LabelledReply("t1", "T-1", "retail", "", " ".join(p.text for p in parts),
+                             frozenset().union(*(p.labels for p in parts)), frozenset(), None, parts)
+
+    greeted = _segment_windows(segments(("greet", "identify_self"), ("apologise",), ()))
+    assert [w.first for w in greeted] == [True, True, False]
+    plain = _segment_windows(segments(("apologise",), ("greet",), ()))
+    assert [w.first for w in plain] == [True, False, False]
+    unlabelled_start = _segment_windows(segments((), ("apologise",)))
+    assert [w.first for w in unlabelled_start] == [True, False]

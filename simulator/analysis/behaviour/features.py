@@ -1,7 +1,10 @@
 """How a reply becomes model inputs.  Training and inference both call these, so they cannot drift.
 
 A reply is read in *windows*, one per clause.  A window's features are its sentence embedding plus
-where it sits in the reply (greetings open a reply, closes end it).  The reply's features are the
+where it sits in the reply (greetings open a reply, closes end it).  What "opens" the reply is its
+first clause and, after a greeting or self-introduction, the first clause of its substance
+(``opening_the_substance``): "Good morning, Harbour Bank, my name's Tom. | I'm so sorry, ..." opens
+with the apology as much as "I'm so sorry, ..." does.  The reply's features are the
 mean of its clauses' embeddings plus the strongest clause-level score of every kind, so
 "I'm sorry" inside a sarcastic reply is weighed together with the sarcasm: the final call on each
 kind is made on these.  Empathy also sees the warmest clause's own embedding (``empathy_matrix``):
@@ -12,7 +15,7 @@ carries the feeling.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 import numpy.typing as npt
@@ -37,6 +40,33 @@ class Window:
 def reply_windows(reply: str) -> list[Window]:
     clauses = split_clauses(reply)
     return [Window(c.text, c.start, c.end, i == 0, i == len(clauses) - 1) for i, c in enumerate(clauses)]
+
+
+# Clauses that only greet or introduce the agent: what follows them opens the reply's substance.
+OPENING_KINDS = frozenset((StepKind.GREET.value, StepKind.IDENTIFY_SELF.value))
+_OPENING_COLUMNS = [CLAUSE_LABELS.index(kind) for kind in sorted(OPENING_KINDS)]
+_OTHER_COLUMNS = [column for column, kind in enumerate(CLAUSE_LABELS) if kind not in OPENING_KINDS]
+
+
+def opening_the_substance(windows: Sequence[Window], leading_openers: int) -> list[Window]:
+    """The windows with the first one after ``leading_openers`` greeting / self-introduction
+    clauses also marked as opening the reply (the greeting keeps its own mark)."""
+    if not 0 < leading_openers < len(windows):
+        return list(windows)
+    marked = list(windows)
+    marked[leading_openers] = replace(marked[leading_openers], first=True)
+    return marked
+
+
+def leading_openers(probabilities: npt.NDArray[np.floating], cut: float = 0.5) -> int:
+    """How many clauses at the start only greet or introduce the agent, by the clause model's
+    reading: a greeting or self-introduction is likely and nothing else is."""
+    count = 0
+    for row in probabilities:
+        if row[_OPENING_COLUMNS].max() < cut or row[_OTHER_COLUMNS].max() >= cut:
+            break
+        count += 1
+    return count
 
 
 def window_matrix(vectors: npt.NDArray[np.floating], windows: Sequence[Window]) -> Embeddings:

@@ -28,6 +28,8 @@ from simulator.analysis.behaviour.features import (
     Encode,
     Window,
     empathy_matrix,
+    leading_openers,
+    opening_the_substance,
     reply_matrix,
     reply_vector,
     reply_windows,
@@ -227,10 +229,18 @@ class BehaviourModel:
 
 def clause_probabilities(vectors: Embeddings, windows: Sequence[Window], weights: Weights,
                          bias: Weights) -> Floats:
-    """Per window, the clause-level probability of every kind (training and reading share it)."""
+    """Per window, the clause-level probability of every kind (training and reading share it).
+
+    Read twice when the reply opens with a greeting or self-introduction: the second time the clause
+    after them is marked as opening the reply too (``opening_the_substance``)."""
     if not windows:
         return np.zeros((0, len(CLAUSE_LABELS)))
-    return sigmoid((window_matrix(vectors, windows) @ weights + bias).astype(np.float64))
+    first = sigmoid((window_matrix(vectors, windows) @ weights + bias).astype(np.float64))
+    openers = leading_openers(first)
+    if not 0 < openers < len(windows):
+        return first
+    marked = opening_the_substance(windows, openers)
+    return sigmoid((window_matrix(vectors, marked) @ weights + bias).astype(np.float64))
 
 
 def shipped_weights_path(language: str = "en") -> Path:

@@ -49,10 +49,12 @@ from simulator.analysis.behaviour.corpus import (
     read_items_file,
 )
 from simulator.analysis.behaviour.features import (
+    OPENING_KINDS,
     Embeddings,
     Encode,
     Window,
     empathy_matrix,
+    opening_the_substance,
     reply_matrix,
     reply_vector,
     reply_windows,
@@ -98,8 +100,14 @@ def fold_of(item_id: str, folds: int) -> int:
 
 
 def _segment_windows(reply: LabelledReply) -> list[Window]:
+    """The writer's segments as windows; after segments that only greet or introduce the agent, the
+    next one opens the reply's substance (as ``clause_probabilities`` marks it when reading)."""
     count = len(reply.segments)
-    return [Window(s.text, 0, 0, i == 0, i == count - 1) for i, s in enumerate(reply.segments)]
+    windows = [Window(s.text, 0, 0, i == 0, i == count - 1) for i, s in enumerate(reply.segments)]
+    openers = 0
+    while openers < count and reply.segments[openers].labels and reply.segments[openers].labels <= OPENING_KINDS:
+        openers += 1
+    return opening_the_substance(windows, openers)
 
 
 class Trainer:
