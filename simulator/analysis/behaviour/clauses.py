@@ -5,7 +5,8 @@ behaviour model judges clauses, and evidence quotes the clause that did it.  Sen
 . ! ? ; and line breaks; inside a sentence a clause starts at a comma or a discourse word that
 opens a new job ("but", "so", "and I'll", "let me", "can I"...).  Speech-recogniser text has no
 punctuation at all, so there the discourse words alone split it.  Fragments shorter than
-``MIN_WORDS`` words join their neighbour: "Okay," on its own means nothing.
+``MIN_WORDS`` words join their neighbour: "Okay," on its own means nothing.  Mandarin replies
+(``language="zh"``) are split by ``clauses_zh``.
 """
 
 from __future__ import annotations
@@ -77,8 +78,12 @@ def _merge_short(reply: str, spans: list[tuple[int, int]]) -> list[tuple[int, in
     return merged
 
 
-def split_clauses(reply: str) -> list[Clause]:
+def split_clauses(reply: str, language: str = "en") -> list[Clause]:
     """The reply's clauses in order, each with its place in the reply."""
+    if language == "zh":
+        from simulator.analysis.behaviour.clauses_zh import split_clauses_zh
+
+        return split_clauses_zh(reply)
     clauses: list[Clause] = []
     sentences = _spans(reply, _SENTENCE_END, 0)
     for sentence_index, (s_start, s_end) in enumerate(sentences):
@@ -93,6 +98,12 @@ def split_clauses(reply: str) -> list[Clause]:
     return clauses
 
 
-def sentences_of(reply: str) -> list[str]:
+def sentences_of(reply: str, language: str = "en") -> list[str]:
     """The reply's sentences (the wider windows a clause sits in)."""
-    return [reply[a:b].strip() for a, b in _spans(reply, _SENTENCE_END, 0) if reply[a:b].strip()]
+    if language == "zh":
+        from simulator.analysis.behaviour.clauses_zh import sentence_spans
+
+        spans = sentence_spans(reply)
+    else:
+        spans = _spans(reply, _SENTENCE_END, 0)
+    return [reply[a:b].strip() for a, b in spans if reply[a:b].strip()]
