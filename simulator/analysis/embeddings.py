@@ -43,6 +43,8 @@ class TextEncoder(Protocol):
 
     def remember(self, vectors: dict[str, Vectors]) -> None: ...
 
+    def clear_cache(self) -> None: ...
+
 
 @dataclass(frozen=True, slots=True)
 class _LoadedModel:

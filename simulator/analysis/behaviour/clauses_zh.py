@@ -47,15 +47,16 @@ def _spans(text: str, pattern: re.Pattern[str], offset: int) -> list[tuple[int, 
 
 def _merge_short(reply: str, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
     """Short fragments join the next piece while nothing longer came before them in the sentence,
-    else the previous one (as in English)."""
+    else the previous one (as in English); fillers alone (那个, 嗯) always lead into the next piece."""
     merged: list[tuple[int, int]] = []
     pending: tuple[int, int] | None = None
     for span in spans:
         if pending is not None:
             span = (pending[0], span[1])
             pending = None
-        if _meaningful_chars(reply[span[0]:span[1]]) < MIN_CHARS:
-            if merged:
+        meaningful = _meaningful_chars(reply[span[0]:span[1]])
+        if meaningful < MIN_CHARS:
+            if merged and meaningful > 0:
                 merged[-1] = (merged[-1][0], span[1])
             else:
                 pending = span
