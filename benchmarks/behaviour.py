@@ -59,8 +59,7 @@ from simulator.analysis.behaviour.corpus import (  # noqa: E402
 from simulator.analysis.behaviour.judge import empathy_judgement  # noqa: E402
 from simulator.analysis.behaviour.metrics import Agreement, agreement, macro_f1  # noqa: E402
 from simulator.analysis.behaviour.model import BehaviourModel  # noqa: E402
-from simulator.analysis.behaviour.train import Trainer  # noqa: E402
-from simulator.analysis.behaviour.train import TRAINING_ENCODERS  # noqa: E402
+from simulator.analysis.behaviour.train import TRAINING_ENCODERS, Trainer  # noqa: E402
 from simulator.analysis.embeddings import SentenceEncoder, TextEncoder, encoder_registry  # noqa: E402
 from simulator.analysis.semantic import SemanticAnalyser  # noqa: E402
 from simulator.contracts import Transcript  # noqa: E402
@@ -113,7 +112,8 @@ ZH_STEP_EXAMPLES = {
     "apologise": ["真的非常抱歉。", "给您添麻烦了，实在对不起。"],
     "restate_problem": ["您的意思是同一笔订单被扣了两次款，对吗？", "也就是说师傅周二没有上门。"],
     "take_ownership": ["这件事我来负责，一定给您处理好。", "交给我吧，我全程跟进。"],
-    "explain_next_steps": ["我现在帮您提交退款申请，然后把单号发给您。", "接下来我会给您预约维修师傅，并短信通知您时间。"],
+    "explain_next_steps": ["我现在帮您提交退款申请，然后把单号发给您。",
+                           "接下来我会给您预约维修师傅，并短信通知您时间。"],
     "set_timeline": ["钱会在三个工作日内退回到您的账户。", "今天下午五点前会有人给您回电话。"],
     "offer_alternative": ["我可以给您申请一张二十元的补偿券。", "您也可以先到附近的网点自取。"],
     "confirm_resolution": ["这样处理您看可以吗？", "周四上午您方便吗？"],

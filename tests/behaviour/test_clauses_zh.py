@@ -43,7 +43,8 @@ def test_offsets_point_into_the_reply_and_sentences_are_found():
 
 def test_chinese_length_counts_characters_and_english_words_are_unchanged():
     assert text_length("我先帮您查一下") == 4 and text_length("I'll check that for you now") == 6
-    assert [w.text for w in reply_windows("Sorry about that, let me check.")] == texts_en("Sorry about that, let me check.")
+    english = "Sorry about that, let me check."
+    assert [w.text for w in reply_windows(english)] == texts_en(english)
 
 
 def texts_en(reply: str) -> list[str]:
