@@ -60,7 +60,8 @@ from simulator.analysis.behaviour.judge import empathy_judgement  # noqa: E402
 from simulator.analysis.behaviour.metrics import Agreement, agreement, macro_f1  # noqa: E402
 from simulator.analysis.behaviour.model import BehaviourModel  # noqa: E402
 from simulator.analysis.behaviour.train import TRAINING_ENCODERS, Trainer  # noqa: E402
-from simulator.analysis.embeddings import SentenceEncoder, TextEncoder, encoder_registry  # noqa: E402
+from simulator.analysis.embeddings import SentenceEncoder, TextEncoder  # noqa: E402
+from simulator.analysis.encoders import encoder_registry  # noqa: E402
 from simulator.analysis.semantic import SemanticAnalyser  # noqa: E402
 from simulator.contracts import Transcript  # noqa: E402
 from simulator.scenario.kinds import STEP_KIND_NAMES  # noqa: E402

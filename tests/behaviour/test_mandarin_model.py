@@ -27,7 +27,7 @@ def test_the_mandarin_weights_name_the_multilingual_encoder_and_their_language()
     weights = shipped_weights("zh")
     assert weights.encoder == "use-multilingual-v3" and weights.about["language"] == "zh"
     assert weights.labels == CLAUSE_LABELS and weights.clause_weights.shape[0] == 512 + 2
-    assert weights.about["replies"] >= 1000
+    assert weights.about["replies"] >= 800  # corpus/zh and the development set
 
 
 def analyse(capsys, tmp_path, repo_root, lines: list[dict]) -> list[dict]:

@@ -12,7 +12,9 @@ punctuation at all, so there the discourse words alone split it.  Fragments shor
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+
+from simulator.analysis.behaviour.clause import Clause
+from simulator.analysis.behaviour.clauses_zh import sentence_spans, split_clauses_zh
 
 MIN_WORDS = 3
 
@@ -27,14 +29,6 @@ _OPENERS = (
 )
 _COMMA_SPLIT = re.compile(r"(?<=[,\u2014\u2013])\s+|\s+-\s+")
 _OPENER_SPLIT = re.compile(r"\s+(?=(?:" + "|".join(_OPENERS) + r")\b)", re.IGNORECASE)
-
-
-@dataclass(frozen=True, slots=True)
-class Clause:
-    text: str
-    start: int  # character offsets into the reply
-    end: int
-    sentence: int  # index of the sentence it belongs to
 
 
 def _spans(text: str, pattern: re.Pattern[str], offset: int) -> list[tuple[int, int]]:
@@ -81,8 +75,6 @@ def _merge_short(reply: str, spans: list[tuple[int, int]]) -> list[tuple[int, in
 def split_clauses(reply: str, language: str = "en") -> list[Clause]:
     """The reply's clauses in order, each with its place in the reply."""
     if language == "zh":
-        from simulator.analysis.behaviour.clauses_zh import split_clauses_zh
-
         return split_clauses_zh(reply)
     clauses: list[Clause] = []
     sentences = _spans(reply, _SENTENCE_END, 0)
@@ -100,10 +92,5 @@ def split_clauses(reply: str, language: str = "en") -> list[Clause]:
 
 def sentences_of(reply: str, language: str = "en") -> list[str]:
     """The reply's sentences (the wider windows a clause sits in)."""
-    if language == "zh":
-        from simulator.analysis.behaviour.clauses_zh import sentence_spans
-
-        spans = sentence_spans(reply)
-    else:
-        spans = _spans(reply, _SENTENCE_END, 0)
+    spans = sentence_spans(reply) if language == "zh" else _spans(reply, _SENTENCE_END, 0)
     return [reply[a:b].strip() for a, b in spans if reply[a:b].strip()]

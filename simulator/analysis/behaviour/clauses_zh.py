@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 
-from simulator.analysis.behaviour.clauses import Clause
+from simulator.analysis.behaviour.clause import Clause
 
 MIN_CHARS = 4
 

@@ -331,7 +331,8 @@ def default_items_files(language: str = "en") -> list[Path]:
 
 
 def training_encoder(language: str) -> TextEncoder:
-    from simulator.analysis.embeddings import SentenceEncoder, encoder_registry
+    from simulator.analysis.embeddings import SentenceEncoder
+    from simulator.analysis.encoders import encoder_registry
 
     if language == "en":
         return SentenceEncoder(threads=2)
