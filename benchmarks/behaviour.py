@@ -1,6 +1,8 @@
 """How well does the behaviour model read contact-centre replies it never saw?
 
     python benchmarks/behaviour.py [--data DIR] [--json] [--report] [--quick] [--only FIGURES]
+    python benchmarks/behaviour.py --language zh [--report]    # the Mandarin model (corpus/zh, callcentre_dev_zh)
+    python benchmarks/behaviour.py --encoder-name use-multilingual-v3 --quick   # another registered encoder
 
 Every figure comes from a model that did not train on the replies it is scored on:
 
@@ -25,6 +27,11 @@ Every figure comes from a model that did not train on the replies it is scored o
 ``--only dev_never_seen,corpus_report_writer,epitome`` measures just those figures (each held-out
 figure trains its own models, so the whole run takes minutes on an idle box and far longer on a
 busy one).
+
+With ``--language zh`` the same figures are printed for the Mandarin model: corpus/zh's writers (the
+report hold-out is writer ``zd``), ``callcentre_dev_zh`` never seen and cross-validated by domain,
+the scenario figure with a ``language: zh`` scenario whose steps have two Chinese examples each,
+and the speed of the shipped Mandarin analyser; EPITOME is English and is skipped.
 
 Data is read in place from ``../shared/data`` (or ``--data`` / ``CALLSIM_DEV_DATA``), never copied.
 """
@@ -56,8 +63,9 @@ from simulator.analysis.behaviour.corpus import (  # noqa: E402
 from simulator.analysis.behaviour.judge import empathy_judgement  # noqa: E402
 from simulator.analysis.behaviour.metrics import Agreement, agreement, macro_f1  # noqa: E402
 from simulator.analysis.behaviour.model import BehaviourModel  # noqa: E402
-from simulator.analysis.behaviour.train import Trainer  # noqa: E402
-from simulator.analysis.embeddings import SentenceEncoder  # noqa: E402
+from simulator.analysis.behaviour.train import TRAINING_ENCODERS, Trainer  # noqa: E402
+from simulator.analysis.embeddings import SentenceEncoder, TextEncoder  # noqa: E402
+from simulator.analysis.encoders import encoder_registry  # noqa: E402
 from simulator.analysis.semantic import SemanticAnalyser  # noqa: E402
 from simulator.contracts import Transcript  # noqa: E402
 from simulator.scenario.kinds import STEP_KIND_NAMES  # noqa: E402
@@ -66,6 +74,8 @@ from simulator.scenario.model import Scenario  # noqa: E402
 GOALS = {"empathy_binary_f1": 0.85, "empathy_three_class_f1": 0.70, "step_micro_f1": 0.85,
          "forbidden_recall": 0.90, "forbidden_precision": 0.80, "epitome_binary_f1": 0.80, "ms_per_reply": 50}
 REPORT_WRITER = "f"
+REPORT_WRITERS = {"en": REPORT_WRITER, "zh": "zd"}
+DEV_SETS = {"en": "callcentre_dev", "zh": "callcentre_dev_zh"}
 
 # Two examples per kind, as a trainer would write them in a scenario (our own wording).
 STEP_EXAMPLES = {
@@ -98,6 +108,33 @@ FORBIDDEN_EXAMPLES = {
 }
 
 
+# The same, as a Mandarin trainer would write them (our own wording).
+ZH_STEP_EXAMPLES = {
+    "greet": ["您好，很高兴为您服务。", "您好，这里是客服中心。"],
+    "identify_self": ["我是客服小王，工号1024。", "我是售后专员李明，今天由我为您处理。"],
+    "verify_identity": ["麻烦您报一下身份证后四位。", "为了核实身份，请您提供一下卡号后四位和预留手机号。"],
+    "acknowledge_emotion": ["我能感受到您现在很着急。", "遇到这种事，换谁都会生气，您的心情我理解。"],
+    "apologise": ["真的非常抱歉。", "给您添麻烦了，实在对不起。"],
+    "restate_problem": ["您的意思是同一笔订单被扣了两次款，对吗？", "也就是说师傅周二没有上门。"],
+    "take_ownership": ["这件事我来负责，一定给您处理好。", "交给我吧，我全程跟进。"],
+    "explain_next_steps": ["我现在帮您提交退款申请，然后把单号发给您。",
+                           "接下来我会给您预约维修师傅，并短信通知您时间。"],
+    "set_timeline": ["钱会在三个工作日内退回到您的账户。", "今天下午五点前会有人给您回电话。"],
+    "offer_alternative": ["我可以给您申请一张二十元的补偿券。", "您也可以先到附近的网点自取。"],
+    "confirm_resolution": ["这样处理您看可以吗？", "周四上午您方便吗？"],
+    "anything_else": ["请问还有什么可以帮您的吗？", "您还有其他问题吗？"],
+    "close": ["感谢您的来电，祝您生活愉快，再见。", "谢谢您的耐心，再见。"],
+}
+ZH_FORBIDDEN_EXAMPLES = {
+    "blame_customer": (["您自己", "怪您"], ["这是您自己没看清楚条款造成的。"]),
+    "dismiss_feelings": (["您先别激动", "冷静一下"], ["这点小事没必要这么激动。"]),
+    "not_my_job": (["不归我们管", "不是我们部门"], ["这个您得打别的电话去问。"]),
+    "false_promise": (["我保证", "百分之百"], ["今晚肯定修好，我打包票。"]),
+    "rude_or_sarcastic": (["随便您", "爱信不信"], ["要是您第一次就听清楚了，我们也不用说这么多。"]),
+    "jargon": (["工单流转", "SLA"], ["您的工单是P2级，在NOC队列里等RCA。"]),
+}
+
+
 def data_dir(explicit: str | None) -> Path:
     return Path(explicit or os.environ.get("CALLSIM_DEV_DATA") or REPO.parent / "shared" / "data")
 
@@ -106,8 +143,9 @@ def measured(gold: Sequence[LabelledReply], model: BehaviourModel) -> Agreement:
     return pooled([(gold, model)])
 
 
-def trained(replies: Sequence[LabelledReply], encoder: SentenceEncoder) -> BehaviourModel:
-    return BehaviourModel(Trainer(replies, encoder.encode).train(encoder.name, {}), encoder.encode)
+def trained(replies: Sequence[LabelledReply], encoder: TextEncoder, language: str = "en") -> BehaviourModel:
+    trainer = Trainer(replies, encoder.encode, language=language)
+    return BehaviourModel(trainer.train(encoder.name, {"language": language}), encoder.encode)
 
 
 def pooled(parts: list[tuple[Sequence[LabelledReply], BehaviourModel]]) -> Agreement:
@@ -137,21 +175,24 @@ def summary(result: Agreement, name: str = "") -> dict:
     }
 
 
-def benchmark_scenario() -> Scenario:
+def benchmark_scenario(language: str = "en") -> Scenario:
+    steps, forbidden = (STEP_EXAMPLES, FORBIDDEN_EXAMPLES) if language == "en" else (ZH_STEP_EXAMPLES,
+                                                                                      ZH_FORBIDDEN_EXAMPLES)
     return Scenario.model_validate({
-        "id": "behaviour-benchmark", "title": "kinds", "summary": "every kind", "difficulty": 1,
+        "id": "behaviour-benchmark", "title": "kinds", "summary": "every kind", "difficulty": 1, "language": language,
         "persona": {"name": "C", "situation": "s", "voice": "v", "mood": 50},
-        "script": [{"id": kind, "description": kind.replace("_", " "), "say_like": STEP_EXAMPLES[kind]}
+        "script": [{"id": kind, "description": kind.replace("_", " "), "say_like": steps[kind]}
                    for kind in STEP_KIND_NAMES],
         "forbidden": [{"id": kind, "phrases": phrases, "examples": examples}
-                      for kind, (phrases, examples) in FORBIDDEN_EXAMPLES.items()],
+                      for kind, (phrases, examples) in forbidden.items()],
         "start": "a", "on_patience_lost": "a", "on_max_turns": "a",
         "nodes": {"a": {"lines": ["hi"], "end": "resolved"}},
     })
 
 
-def through_analyser(gold: Sequence[LabelledReply], encoder: SentenceEncoder, model: BehaviourModel) -> Agreement:
-    analyser = SemanticAnalyser(benchmark_scenario(), encoder, model)
+def through_analyser(gold: Sequence[LabelledReply], encoder: TextEncoder, model: BehaviourModel,
+                     language: str = "en") -> Agreement:
+    analyser = SemanticAnalyser(benchmark_scenario(language), encoder, model)
     labels, levels = [], []
     for item in gold:
         analysis = analyser.analyse(TurnInput(1, Transcript(item.reply), item.customer))
@@ -160,7 +201,7 @@ def through_analyser(gold: Sequence[LabelledReply], encoder: SentenceEncoder, mo
     return agreement(gold, labels, levels)
 
 
-def epitome(folder: Path, encoder: SentenceEncoder) -> dict | None:
+def epitome(folder: Path, encoder: TextEncoder) -> dict | None:
     path = folder / "empathy" / "epitome_emotional_reactions.jsonl"
     if not path.is_file():
         return None
@@ -172,10 +213,10 @@ def epitome(folder: Path, encoder: SentenceEncoder) -> dict | None:
     return {"pairs": len(pairs), "binary_f1": round(macro_f1(gold, guess, (0, 1)), 3)}
 
 
-def speed(replies: Sequence[str], turns: int, threads: int) -> dict:
-    encoder = SentenceEncoder(threads=threads)
-    analyser = SemanticAnalyser(benchmark_scenario(), encoder)
-    analyser.analyse(TurnInput(1, Transcript("Warm-up reply, thank you."), ""))
+def speed(replies: Sequence[str], turns: int, threads: int, language: str = "en") -> dict:
+    encoder = encoder_registry().create(TRAINING_ENCODERS[language], threads=threads)
+    analyser = SemanticAnalyser(benchmark_scenario(language), encoder)
+    analyser.analyse(TurnInput(1, Transcript("Warm-up reply, thank you. 您好。"), ""))
     times = []
     for reply in replies[:turns]:
         encoder.clear_cache()
@@ -187,66 +228,91 @@ def speed(replies: Sequence[str], turns: int, threads: int) -> dict:
             "p95_ms": round(times[int(0.95 * (len(times) - 1))], 1)}
 
 
-def main(argv: list[str] | None = None) -> int:
+def _arguments(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--data", help="dev data folder (default ../shared/data or $CALLSIM_DEV_DATA)")
-    parser.add_argument("--corpus", type=Path, default=REPO / "corpus" / "en")
+    parser.add_argument("--language", choices=sorted(DEV_SETS), default="en",
+                        help="which model: its corpus, dev set, clause splitting and encoder")
+    parser.add_argument("--corpus", type=Path, default=None, help="corpus folder (default corpus/LANGUAGE)")
     parser.add_argument("--report", action="store_true", help=f"also score the report hold-out writer {REPORT_WRITER}")
     parser.add_argument("--quick", action="store_true", help="skip the dev cross-validation and EPITOME")
     parser.add_argument("--json", action="store_true", help="print only the JSON")
+    parser.add_argument("--skip-writer-folds", action="store_true",
+                        help="skip the held-out-writer loop over the tuning writers (one training per writer)")
     parser.add_argument("--encoder", type=Path, help="compare another sentence-transformers model folder "
                         "(trains and scores with it; the scenario and speed figures use the shipped model)")
     parser.add_argument("--only", type=lambda text: set(text.split(",")), default=None,
                         help="comma-separated figures to measure: " + ",".join(FIGURES))
+    parser.add_argument("--encoder-name", choices=encoder_registry().names(), default=None,
+                        help="train and score with this registered encoder instead of the language's own "
+                             "(the scenario and speed figures use the shipped model)")
     args = parser.parse_args(argv)
     if args.only is not None and not args.only <= set(FIGURES):
         parser.error(f"--only: unknown figure(s) {', '.join(sorted(args.only - set(FIGURES)))}; "
                      f"choose from {', '.join(FIGURES)}")
+    return args
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _arguments(argv)
     wanted = _wanted(args)
+    if args.skip_writer_folds:
+        wanted.discard("corpus_held_out_writer")
+    language = args.language
+    report_writer = REPORT_WRITERS[language]
+    args.corpus = args.corpus or REPO / "corpus" / language
     folder = data_dir(args.data)
-    dev_path = folder / "callcentre_dev" / "items.jsonl"
-    encoder = SentenceEncoder(threads=2, cache_size=200_000, model_path=args.encoder)
+    dev_path = folder / DEV_SETS[language] / "items.jsonl"
+    encoder: TextEncoder
+    if args.encoder_name or language != "en":
+        encoder = encoder_registry().create(args.encoder_name or TRAINING_ENCODERS[language], threads=2,
+                                            cache_size=200_000)
+    else:
+        encoder = SentenceEncoder(threads=2, cache_size=200_000, model_path=args.encoder)
+    other_encoder = args.encoder is not None or (args.encoder_name not in (None, TRAINING_ENCODERS[language]))
     cache = REPO / ".cache" / f"embeddings-{encoder.name}.npz"
     if cache.is_file():  # vectors from an earlier run: embedding the corpus is most of the time
         with np.load(cache) as stored:
             encoder.remember(dict(zip(stored["texts"].tolist(), stored["vectors"], strict=True)))
     corpus = [r for path in corpus_files(args.corpus) for r in read_corpus_file(path)]
     writers = sorted({writer_of(r.source) for r in corpus})
-    tuning = [w for w in writers if w != REPORT_WRITER]
+    tuning = [w for w in writers if w != report_writer]
     result: dict = {"goals": GOALS, "corpus_replies": len(corpus), "writers": writers}
 
     parts = []
     for writer in tuning if "corpus_held_out_writer" in wanted else ():
         held = [r for r in corpus if writer_of(r.source) == writer]
-        rest = [r for r in corpus if writer_of(r.source) not in (writer, REPORT_WRITER)]
-        parts.append((held, trained(rest, encoder)))
+        rest = [r for r in corpus if writer_of(r.source) not in (writer, report_writer)]
+        parts.append((held, trained(rest, encoder, language)))
     if parts:
         result["corpus_held_out_writer"] = summary(pooled(parts), "corpus_held_out_writer")
     if "corpus_report_writer" in wanted:
-        held = [r for r in corpus if writer_of(r.source) == REPORT_WRITER]
-        rest = [r for r in corpus if writer_of(r.source) != REPORT_WRITER]
-        result["corpus_report_writer"] = summary(measured(held, trained(rest, encoder)), "corpus_report_writer")
+        held = [r for r in corpus if writer_of(r.source) == report_writer]
+        rest = [r for r in corpus if writer_of(r.source) != report_writer]
+        result["corpus_report_writer"] = summary(measured(held, trained(rest, encoder, language)),
+                                                 "corpus_report_writer")
     if dev_path.is_file() and wanted & {"dev_never_seen", "dev_cross_validated", "scenario_dev"}:
         dev = read_items_file(dev_path)
-        never_saw_dev = trained(corpus, encoder)
+        never_saw_dev = trained(corpus, encoder, language)
         if "dev_never_seen" in wanted:
             result["dev_never_seen"] = summary(measured(dev, never_saw_dev), "dev_never_seen")
         if "dev_cross_validated" in wanted:
             domains = sorted({d.domain for d in dev})
             result["dev_cross_validated"] = summary(pooled([
                 ([d for d in dev if d.domain == domain],
-                 trained(corpus + [d for d in dev if d.domain != domain], encoder)) for domain in domains]),
+                 trained(corpus + [d for d in dev if d.domain != domain], encoder, language))
+                for domain in domains]),
                 "dev_cross_validated")
-        if args.encoder is None and "scenario_dev" in wanted:  # the shipped weights suit the shipped encoder
-            result["scenario_dev"] = summary(through_analyser(dev, encoder, never_saw_dev), "scenario_dev")
-    if "epitome" in wanted:
+        if not other_encoder and "scenario_dev" in wanted:  # the shipped weights are made for the shipped encoder
+            result["scenario_dev"] = summary(through_analyser(dev, encoder, never_saw_dev, language), "scenario_dev")
+    if "epitome" in wanted and language == "en":
         result["epitome"] = epitome(folder, encoder)
     cache.parent.mkdir(exist_ok=True)
     known = encoder.remembered()
     np.savez(cache, texts=np.array(list(known)), vectors=np.stack(list(known.values())))
     replies, turns = [r.reply for r in corpus[::7]], 60 if args.quick else 200
-    result["speed"] = {} if args.encoder or "speed" not in wanted else {
-        f"{threads}_thread": speed(replies, turns, threads) for threads in (1, 2)
+    result["speed"] = {} if other_encoder or "speed" not in wanted else {
+        f"{threads}_thread": speed(replies, turns, threads, language) for threads in (1, 2)
     }
     if not args.json:
         print(table(result))

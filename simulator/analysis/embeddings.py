@@ -1,8 +1,10 @@
-"""Sentence embeddings from the packaged all-MiniLM-L6-v2 model (mean pooling, unit length).
+"""Sentence embeddings (unit length) behind one small ``TextEncoder`` protocol.
 
-torch and transformers are imported on first use, so importing this module is cheap.  The model
-is loaded once per process (``shared_encoder``) because loading costs ~5 s; every encoder keeps a
-small cache so a scenario's examples and repeated sentences are embedded once.
+The English default is the packaged all-MiniLM-L6-v2 model (mean pooling); other encoders (the
+multilingual one for Mandarin, ``simulator.analysis.multilingual``) are chosen by name from
+``simulator.analysis.encoders``.  Their libraries are imported on first use, so importing this module is cheap.  A
+model is loaded once per process (``shared_encoder``) because loading costs seconds; every encoder
+keeps a small cache so a scenario's examples and repeated sentences are embedded once.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from types import ModuleType
-from typing import Any
+from typing import Any, Protocol
 
 import numpy as np
 import numpy.typing as npt
@@ -29,6 +31,20 @@ MAX_TOKENS = 128
 _BATCH = 32
 
 
+class TextEncoder(Protocol):
+    """Turns sentences into unit vectors; the behaviour model's weights name the encoder they need."""
+
+    name: str
+
+    def encode(self, sentences: Sequence[str]) -> Vectors: ...
+
+    def remembered(self) -> dict[str, Vectors]: ...
+
+    def remember(self, vectors: dict[str, Vectors]) -> None: ...
+
+    def clear_cache(self) -> None: ...
+
+
 @dataclass(frozen=True, slots=True)
 class _LoadedModel:
     torch: ModuleType
@@ -36,7 +52,59 @@ class _LoadedModel:
     model: Any
 
 
-class SentenceEncoder:
+class CachedEncoder:
+    """What every encoder shares: a cache of vectors by sentence, batches of similar lengths, and a
+    lock (the UI's workers and the call loop may embed at once).  Subclasses load their model in
+    ``_ready`` and embed one batch in ``_embed_batch``."""
+
+    name = ""
+    dimension = EMBEDDING_DIM
+
+    def __init__(self, threads: int = 1, cache_size: int = 4096):
+        self._threads = threads
+        self._cache_size = cache_size
+        self._cache: OrderedDict[str, Vectors] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def _ready(self) -> object:
+        raise NotImplementedError
+
+    def _embed_batch(self, sentences: list[str]) -> Vectors:
+        raise NotImplementedError
+
+    def remembered(self) -> dict[str, Vectors]:
+        """The vectors cached so far (benchmarks keep them on disk between runs)."""
+        with self._lock:
+            return dict(self._cache)
+
+    def remember(self, vectors: dict[str, Vectors]) -> None:
+        with self._lock:
+            self._cache.update(vectors)
+
+    def clear_cache(self) -> None:
+        with self._lock:
+            self._cache.clear()
+
+    def encode(self, sentences: Sequence[str]) -> Vectors:
+        """Unit vectors, one row per sentence (shape ``(len(sentences), dimension)``)."""
+        if not sentences:
+            return np.zeros((0, self.dimension), dtype=np.float32)
+        with self._lock:
+            self._ready()
+            missing = sorted({s for s in sentences if s not in self._cache}, key=lambda s: (len(s), s))
+            for chunk in _similar_lengths(missing):
+                for sentence, vector in zip(chunk, self._embed_batch(chunk), strict=True):
+                    self._cache[sentence] = vector
+            rows = []
+            for sentence in sentences:
+                self._cache.move_to_end(sentence)
+                rows.append(self._cache[sentence])
+            while len(self._cache) > self._cache_size:
+                self._cache.popitem(last=False)
+            return np.stack(rows)
+
+
+class SentenceEncoder(CachedEncoder):
     """Embeds sentences as unit vectors; ``similarity`` is then a plain dot product (cosine)."""
 
     name = "all-MiniLM-L6-v2"
@@ -44,13 +112,10 @@ class SentenceEncoder:
     def __init__(self, threads: int = 1, cache_size: int = 4096, model_path: Path | None = None):
         # model_path: another sentence-transformers model folder (mean pooling), for comparing
         # encoders in benchmarks/behaviour.py; the shipped behaviour model is made for MiniLM.
+        super().__init__(threads, cache_size)
         self._model_path = model_path
         if model_path is not None:
             self.name = model_path.name
-        self._threads = threads
-        self._cache_size = cache_size
-        self._cache: OrderedDict[str, Vectors] = OrderedDict()
-        self._lock = threading.Lock()
         self._loaded: _LoadedModel | None = None
 
     def _ready(self) -> _LoadedModel:
@@ -88,37 +153,6 @@ class SentenceEncoder:
         # sentence always gets the same vector and the same judgement.
         return np.round(vectors, 5)
 
-    def remembered(self) -> dict[str, Vectors]:
-        """The vectors cached so far (benchmarks keep them on disk between runs)."""
-        with self._lock:
-            return dict(self._cache)
-
-    def remember(self, vectors: dict[str, Vectors]) -> None:
-        with self._lock:
-            self._cache.update(vectors)
-
-    def clear_cache(self) -> None:
-        with self._lock:
-            self._cache.clear()
-
-    def encode(self, sentences: Sequence[str]) -> Vectors:
-        """Unit vectors, one row per sentence (shape ``(len(sentences), 384)``)."""
-        if not sentences:
-            return np.zeros((0, EMBEDDING_DIM), dtype=np.float32)
-        with self._lock:
-            self._ready()
-            missing = sorted({s for s in sentences if s not in self._cache}, key=lambda s: (len(s), s))
-            for chunk in _similar_lengths(missing):
-                for sentence, vector in zip(chunk, self._embed_batch(chunk), strict=True):
-                    self._cache[sentence] = vector
-            rows = []
-            for sentence in sentences:
-                self._cache.move_to_end(sentence)
-                rows.append(self._cache[sentence])
-            while len(self._cache) > self._cache_size:
-                self._cache.popitem(last=False)
-            return np.stack(rows)
-
 
 def _similar_lengths(ordered: list[str]) -> list[list[str]]:
     """Batches of texts of similar length (``ordered`` is sorted by length).
@@ -139,7 +173,12 @@ def _similar_lengths(ordered: list[str]) -> list[list[str]]:
     return batches
 
 
+MULTILINGUAL_USE = "use-multilingual-v3"
+"""Google's Universal Sentence Encoder, multilingual v3 (``simulator.analysis.multilingual``)."""
+
+
 @lru_cache(maxsize=1)
 def shared_encoder() -> SentenceEncoder:
-    """The process's one encoder: the model weights are loaded once, on the first ``encode``."""
+    """The process's one MiniLM encoder: the model weights are loaded once, on the first ``encode``
+    (``simulator.analysis.encoders.shared`` gives any registered encoder the same way)."""
     return SentenceEncoder()

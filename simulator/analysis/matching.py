@@ -24,7 +24,7 @@ import numpy.typing as npt
 
 from simulator.analysis.behaviour.features import Embeddings
 from simulator.analysis.behaviour.model import BehaviourReading
-from simulator.analysis.embeddings import SentenceEncoder
+from simulator.analysis.embeddings import TextEncoder
 from simulator.contracts import ForbiddenHit, MatchKind, StepHit, Transcript
 from simulator.scenario.model import Scenario
 from simulator.text import find_phrase, normalise
@@ -70,7 +70,7 @@ Similarities = npt.NDArray[np.float32]
 class _ExampleIndex:
     """Examples of several items, embedded once; finds each item's best clause."""
 
-    def __init__(self, encoder: SentenceEncoder, items: Sequence[_Item]):
+    def __init__(self, encoder: TextEncoder, items: Sequence[_Item]):
         self.items = tuple(items)
         owners: list[int] = []
         texts: list[str] = []
@@ -154,7 +154,7 @@ def quote_start_s(transcript: Transcript, quote: str) -> float | None:
 class ScenarioMatcher:
     """Finds a scenario's steps, forbidden moves and intents in one reply's behaviour reading."""
 
-    def __init__(self, scenario: Scenario, encoder: SentenceEncoder, thresholds: MatchThresholds = MatchThresholds()):
+    def __init__(self, scenario: Scenario, encoder: TextEncoder, thresholds: MatchThresholds = MatchThresholds()):
         self.scenario = scenario
         self.thresholds = thresholds
         self._steps = _ExampleIndex(encoder, [

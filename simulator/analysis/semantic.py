@@ -4,7 +4,9 @@ Each reply is read clause by clause by the built-in contact-centre behaviour mod
 (``simulator.analysis.behaviour``): which standard steps and forbidden moves each clause performs,
 and the reply's empathy (none / weak / strong).  The scenario's own items are then matched
 (``ScenarioMatcher``): literally, through their kind, or by likeness to their examples.  The
-sentence encoder and the model load on the first analysed turn, not at construction.
+sentence encoder and the model load on the first analysed turn, not at construction.  The scenario's
+language picks the model (``behaviour_<language>.npz``) and the model names its encoder: MiniLM for
+English, the multilingual Universal Sentence Encoder for Mandarin.
 Deterministic: the same reply and context always give the same analysis.
 """
 
@@ -20,7 +22,8 @@ from simulator.analysis.behaviour.model import (
     WeightsError,
     shipped_weights,
 )
-from simulator.analysis.embeddings import SentenceEncoder, shared_encoder
+from simulator.analysis.embeddings import TextEncoder
+from simulator.analysis.encoders import shared
 from simulator.analysis.matching import ScenarioMatcher, quote_start_s
 from simulator.contracts import EmpathyJudgement, EmpathyLevel, ForbiddenHit, StepHit, Transcript, TurnAnalysis
 from simulator.scenario.model import Scenario
@@ -29,7 +32,7 @@ from simulator.scenario.model import Scenario
 class SemanticAnalyser:
     name = "semantic"
 
-    def __init__(self, scenario: Scenario | None, encoder: SentenceEncoder | None = None,
+    def __init__(self, scenario: Scenario | None, encoder: TextEncoder | None = None,
                  model: BehaviourModel | None = None):
         self.scenario = scenario
         self._encoder = encoder
@@ -37,15 +40,20 @@ class SemanticAnalyser:
         self._matcher: ScenarioMatcher | None = None
 
     @property
-    def encoder(self) -> SentenceEncoder:
+    def language(self) -> str:
+        return "en" if self.scenario is None else str(self.scenario.language)
+
+    @property
+    def encoder(self) -> TextEncoder:
         if self._encoder is None:
-            self._encoder = shared_encoder()
+            # The shipped model of the scenario's language names the encoder it was trained with.
+            self._encoder = shared(None if self.language == "en" else shipped_weights(self.language).encoder)
         return self._encoder
 
     @property
     def model(self) -> BehaviourModel:
         if self._model is None:
-            weights = shipped_weights()
+            weights = shipped_weights(self.language)
             if weights.encoder != self.encoder.name:
                 raise WeightsError(f"the behaviour model was trained with {weights.encoder}, not {self.encoder.name}; "
                                    "rebuild it with python -m simulator.analysis.behaviour.train")

@@ -5,13 +5,16 @@ behaviour model judges clauses, and evidence quotes the clause that did it.  Sen
 . ! ? ; and line breaks; inside a sentence a clause starts at a comma or a discourse word that
 opens a new job ("but", "so", "and I'll", "let me", "can I"...).  Speech-recogniser text has no
 punctuation at all, so there the discourse words alone split it.  Fragments shorter than
-``MIN_WORDS`` words join their neighbour: "Okay," on its own means nothing.
+``MIN_WORDS`` words join their neighbour: "Okay," on its own means nothing.  Mandarin replies
+(``language="zh"``) are split by ``clauses_zh``.
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+
+from simulator.analysis.behaviour.clause import Clause
+from simulator.analysis.behaviour.clauses_zh import sentence_spans, split_clauses_zh
 
 MIN_WORDS = 3
 
@@ -26,14 +29,6 @@ _OPENERS = (
 )
 _COMMA_SPLIT = re.compile(r"(?<=[,\u2014\u2013])\s+|\s+-\s+")
 _OPENER_SPLIT = re.compile(r"\s+(?=(?:" + "|".join(_OPENERS) + r")\b)", re.IGNORECASE)
-
-
-@dataclass(frozen=True, slots=True)
-class Clause:
-    text: str
-    start: int  # character offsets into the reply
-    end: int
-    sentence: int  # index of the sentence it belongs to
 
 
 def _spans(text: str, pattern: re.Pattern[str], offset: int) -> list[tuple[int, int]]:
@@ -77,8 +72,10 @@ def _merge_short(reply: str, spans: list[tuple[int, int]]) -> list[tuple[int, in
     return merged
 
 
-def split_clauses(reply: str) -> list[Clause]:
+def split_clauses(reply: str, language: str = "en") -> list[Clause]:
     """The reply's clauses in order, each with its place in the reply."""
+    if language == "zh":
+        return split_clauses_zh(reply)
     clauses: list[Clause] = []
     sentences = _spans(reply, _SENTENCE_END, 0)
     for sentence_index, (s_start, s_end) in enumerate(sentences):
@@ -93,6 +90,7 @@ def split_clauses(reply: str) -> list[Clause]:
     return clauses
 
 
-def sentences_of(reply: str) -> list[str]:
+def sentences_of(reply: str, language: str = "en") -> list[str]:
     """The reply's sentences (the wider windows a clause sits in)."""
-    return [reply[a:b].strip() for a, b in _spans(reply, _SENTENCE_END, 0) if reply[a:b].strip()]
+    spans = sentence_spans(reply) if language == "zh" else _spans(reply, _SENTENCE_END, 0)
+    return [reply[a:b].strip() for a, b in spans if reply[a:b].strip()]

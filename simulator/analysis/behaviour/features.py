@@ -14,6 +14,7 @@ carries the feeling.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 
@@ -37,8 +38,8 @@ class Window:
     last: bool
 
 
-def reply_windows(reply: str) -> list[Window]:
-    clauses = split_clauses(reply)
+def reply_windows(reply: str, language: str = "en") -> list[Window]:
+    clauses = split_clauses(reply, language)
     return [Window(c.text, c.start, c.end, i == 0, i == len(clauses) - 1) for i, c in enumerate(clauses)]
 
 
@@ -103,12 +104,24 @@ def empathy_matrix(reply_vector: npt.NDArray[np.floating], window_vectors: npt.N
     return np.hstack([reply_vector.astype(np.float32), warmest.astype(np.float32), best.astype(np.float32)])[None, :]
 
 
+_HAN = re.compile(r"[\u3400-\u9fff]")
+
+
+def text_length(text: str) -> int:
+    """A clause's length in words; Chinese is written without spaces, so there two characters
+    count as one word (about the length of a Mandarin word)."""
+    han = len(_HAN.findall(text))
+    if not han:
+        return len(text.split())
+    return (han + 1) // 2 + len(_HAN.sub(" ", text).split())
+
+
 def reply_vector(window_vectors: npt.NDArray[np.floating], windows: Sequence[Window]) -> Embeddings:
     """The reply as the length-weighted mean of its clauses' embeddings (unit length).
 
     Measured against embedding the whole reply once more: as good for empathy and steps on held-out
     writers, and it saves a second pass over the reply's words (docs/scoring.md).
     """
-    weights = np.array([max(1, len(w.text.split())) for w in windows], np.float64)
+    weights = np.array([max(1, text_length(w.text)) for w in windows], np.float64)
     mean: npt.NDArray[np.float64] = (window_vectors.astype(np.float64) * weights[:, None]).sum(axis=0)
     return (mean / max(float(np.linalg.norm(mean)), 1e-9)).astype(np.float32)

@@ -161,6 +161,8 @@ class BehaviourModel:
     def __init__(self, weights: BehaviourWeights, encode: Encode):
         self.weights = weights
         self._encode = encode
+        # The language its corpus was written in decides how replies split into clauses.
+        self.language = str(weights.about.get("language", "en"))
 
     def window_probabilities(self, vectors: Embeddings, windows: Sequence[Window]) -> npt.NDArray[np.float32]:
         return clause_probabilities(vectors, windows, self.weights.clause_weights,
@@ -168,7 +170,7 @@ class BehaviourModel:
 
     def read_many(self, replies: Sequence[str]) -> list[BehaviourReading]:
         """Readings of several replies; their texts are embedded in one batch."""
-        windows = [reply_windows(reply) for reply in replies]
+        windows = [reply_windows(reply, self.language) for reply in replies]
         texts = [w.text for ws in windows for w in ws]
         vectors = self._encode(texts) if texts else np.zeros((0, 0), np.float32)
         readings, row = [], 0

@@ -3,6 +3,8 @@
     python -m simulator.analysis.behaviour.train            # writes simulator/analysis/data/behaviour_en.npz
                                                             # from corpus/en/*.jsonl and corpus/dev/*.jsonl
     python -m simulator.analysis.behaviour.train --check    # rebuilds in memory, exits 1 if it differs
+    python -m simulator.analysis.behaviour.train --language zh [--check]
+                                                            # behaviour_zh.npz from corpus/zh/ and corpus/dev_zh/
 
 Deterministic: folds are fixed by item id, Newton's method has no randomness, and weights are
 rounded, so the same corpus and encoder give the same file bit for bit.
@@ -66,7 +68,7 @@ from simulator.analysis.behaviour.model import BehaviourWeights, clause_probabil
 from simulator.scenario.kinds import CLAUSE_LABELS, FORBIDDEN_KIND_NAMES
 
 if TYPE_CHECKING:
-    from simulator.analysis.embeddings import SentenceEncoder
+    from simulator.analysis.embeddings import TextEncoder
 
 FOLDS = 5
 # Forbidden moves are called at the cut that maximises F0.5 (precision counts double): a move
@@ -111,11 +113,12 @@ def _segment_windows(reply: LabelledReply) -> list[Window]:
 
 
 class Trainer:
-    def __init__(self, replies: Sequence[LabelledReply], encode: Encode, settings: TrainSettings = TrainSettings()):
+    def __init__(self, replies: Sequence[LabelledReply], encode: Encode, settings: TrainSettings = TrainSettings(),
+                 language: str = "en"):
         self.replies = list(replies)
         self.settings = settings
         self._encode = encode
-        self.inference_windows = [reply_windows(r.reply) for r in self.replies]
+        self.inference_windows = [reply_windows(r.reply, language) for r in self.replies]
         texts = sorted({w.text for ws in self.inference_windows for w in ws}
                        | {s.text for r in self.replies for s in r.segments}
                        | {r.customer.strip() for r in self.replies if r.customer_distress is not None})
@@ -322,13 +325,26 @@ def _fit_rows(rows: ClauseRows, l2: float, start: ClauseWeights | None = None) -
     return np.stack(weights, axis=1), np.array(biases)
 
 
-def default_corpus_dir() -> Path:
-    return Path(__file__).resolve().parents[3] / "corpus" / "en"
+# The encoder each language's model is trained with (the weights name it; the analyser loads it).
+TRAINING_ENCODERS = {"en": "all-MiniLM-L6-v2", "zh": "use-multilingual-v3"}
 
 
-def default_items_files() -> list[Path]:
-    """Whole-reply-labelled sets shipped beside the corpus (corpus/dev/)."""
-    return sorted((default_corpus_dir().parent / "dev").glob("*.jsonl"))
+def default_corpus_dir(language: str = "en") -> Path:
+    return Path(__file__).resolve().parents[3] / "corpus" / language
+
+
+def default_items_files(language: str = "en") -> list[Path]:
+    """Whole-reply-labelled sets shipped beside the corpus (corpus/dev/, corpus/dev_zh/)."""
+    return sorted((default_corpus_dir().parent / ("dev" if language == "en" else f"dev_{language}")).glob("*.jsonl"))
+
+
+def training_encoder(language: str) -> TextEncoder:
+    from simulator.analysis.embeddings import SentenceEncoder
+    from simulator.analysis.encoders import encoder_registry
+
+    if language == "en":
+        return SentenceEncoder(threads=2)
+    return encoder_registry().create(TRAINING_ENCODERS[language], threads=2, cache_size=200_000)
 
 
 def load_training_set(corpus_dir: Path, extra_items: Sequence[Path] = ()) -> tuple[list[LabelledReply], dict[str, Any]]:
@@ -341,12 +357,13 @@ def load_training_set(corpus_dir: Path, extra_items: Sequence[Path] = ()) -> tup
     return replies, about
 
 
-def build(corpus_dir: Path, extra_items: Sequence[Path], encoder: SentenceEncoder | None = None) -> BehaviourWeights:
-    from simulator.analysis.embeddings import SentenceEncoder
-
-    encoder = encoder or SentenceEncoder(threads=2)
+def build(corpus_dir: Path, extra_items: Sequence[Path], encoder: TextEncoder | None = None,
+          language: str = "en") -> BehaviourWeights:
+    encoder = encoder or training_encoder(language)
     replies, about = load_training_set(corpus_dir, extra_items)
-    return Trainer(replies, encoder.encode).train(encoder.name, about)
+    if language != "en":  # the English file predates the field: absent means English
+        about["language"] = language
+    return Trainer(replies, encoder.encode, language=language).train(encoder.name, about)
 
 
 def file_digest(path: Path) -> str:
@@ -355,15 +372,19 @@ def file_digest(path: Path) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Rebuild the behaviour model from the labelled corpus.")
-    parser.add_argument("--corpus", type=Path, default=default_corpus_dir(), help="folder of corpus *.jsonl files")
+    parser.add_argument("--language", choices=sorted(TRAINING_ENCODERS), default="en",
+                        help="the model's language: its corpus, clause splitting, encoder and weights file")
+    parser.add_argument("--corpus", type=Path, default=None, help="folder of corpus *.jsonl files "
+                        "(default: corpus/LANGUAGE)")
     parser.add_argument("--items", type=Path, action="append", default=None,
-                        help="train on this items.jsonl file (reply-level labels) instead of corpus/dev/*.jsonl; "
-                             "may repeat")
+                        help="train on this items.jsonl file (reply-level labels) instead of corpus/dev/*.jsonl "
+                             "(corpus/dev_zh/ for zh); may repeat")
     parser.add_argument("--out", type=Path, default=None, help="weights file (default: the shipped one)")
     parser.add_argument("--check", action="store_true", help="rebuild and compare with the shipped file")
     args = parser.parse_args(argv)
-    out = args.out or shipped_weights_path()
-    weights = build(args.corpus, default_items_files() if args.items is None else args.items)
+    out = args.out or shipped_weights_path(args.language)
+    items = default_items_files(args.language) if args.items is None else args.items
+    weights = build(args.corpus or default_corpus_dir(args.language), items, language=args.language)
     if args.check:
         scratch = out.with_suffix(".check.npz")
         weights.save(scratch)
