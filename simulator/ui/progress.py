@@ -66,7 +66,7 @@ def progress_from_store(store: Any, trainee: str, scenarios_dir: Path, attempts:
     """Growth record and star standing from the service lab, over the store's calls."""
     from simulator.lab.growth import growth_record, load_catalog
     from simulator.lab.honours import describe_honour, honours_from_store
-    from simulator.lab.ladder import LADDER_FILE, Ladder, load_ladder, standing
+    from simulator.lab.ladder import LADDER_FILE, Ladder, load_ladder, standing_in_store
 
     catalog = load_catalog(scenarios_dir)
     growth = growth_record(store, trainee, catalog)
@@ -86,8 +86,7 @@ def progress_from_store(store: Any, trainee: str, scenarios_dir: Path, attempts:
         except FileProblems as problems:
             notes.append(f"star levels unavailable: {problems.diagnostics[0].format()}")
         else:
-            certified = {c.stars for c in store.certifications(trainee)}
-            stars = star_progress(standing(ladder, trainee, store.scorecards(trainee), difficulty, certified))
+            stars = star_progress(standing_in_store(store, ladder, trainee, difficulty))
     else:
         notes.append(f"star levels unavailable: no {LADDER_FILE} in {scenarios_dir}")
     person = store.get_trainee(trainee)
