@@ -38,6 +38,7 @@ class Progress:
     stars: StarProgress | None = None
     notes: tuple[str, ...] = field(default=())  # why a part is missing (no store, bad ladder file)
     honours: tuple[tuple[bool, str], ...] = ()  # (held by this trainee or their team, "title: holder: ... [calls]")
+    best_passed: dict[str, float] = field(default_factory=dict)  # per series, over passed calls only
 
 
 def _series(attempts: tuple[Attempt, ...]) -> dict[str, tuple[float, ...]]:
@@ -45,6 +46,13 @@ def _series(attempts: tuple[Attempt, ...]) -> dict[str, tuple[float, ...]]:
     for dimension in Dimension:
         series[dimension.value] = tuple(s for a in attempts if (s := a.score(dimension)) is not None)
     return series
+
+
+def _best_passed(attempts: tuple[Attempt, ...]) -> dict[str, float]:
+    """The highest score per series among passed calls: a failed call is never a best, however high
+    one of its scores (a critical breach can leave 72/100 on the card)."""
+    passed = _series(tuple(a for a in attempts if a.passed))
+    return {name: max(values) for name, values in passed.items() if values}
 
 
 def _pass_marks(attempts: tuple[Attempt, ...]) -> dict[str, float | None]:
@@ -59,7 +67,7 @@ def _pass_marks(attempts: tuple[Attempt, ...]) -> dict[str, float | None]:
 
 def progress_from_attempts(attempts: tuple[Attempt, ...], notes: tuple[str, ...] = ()) -> Progress:
     return Progress(len(attempts), sum(a.passed for a in attempts), _series(attempts), _pass_marks(attempts),
-                    tuple(weakest_steps(attempts)), notes=notes)
+                    tuple(weakest_steps(attempts)), notes=notes, best_passed=_best_passed(attempts))
 
 
 def progress_from_store(store: Any, trainee: str, scenarios_dir: Path, attempts: tuple[Attempt, ...]) -> Progress:
@@ -94,7 +102,7 @@ def progress_from_store(store: Any, trainee: str, scenarios_dir: Path, attempts:
     honours = tuple((h.holder in mine, describe_honour(h))
                     for h in honours_from_store(store, ladder, difficulty).honours)
     return Progress(len(attempts), sum(a.passed for a in attempts), _series(attempts), _pass_marks(attempts),
-                    weakest, recommendation, stars, tuple(notes), honours)
+                    weakest, recommendation, stars, tuple(notes), honours, _best_passed(attempts))
 
 
 def star_progress(result: Any) -> StarProgress:
