@@ -150,8 +150,8 @@ def _coach(store, ids: dict[str, str]) -> None:
     store.save_playlist("monday", [ids["good"], ids["other"]], title="Monday review", team="red", created_by="kim")
     store.pair("kim", "ana")
     store.pair("kim", "bo")
-    store.assign("kim", "ana", TargetKind.SCENARIO, "billing-overcharge", target_score=80, due_at="2026-12-20T00:00:00Z",
-                 note="the refund wording")
+    store.assign("kim", "ana", TargetKind.SCENARIO, "billing-overcharge", target_score=80,
+                 due_at="2026-12-20T00:00:00Z", note="the refund wording")
     store.assign("kim", "bo", TargetKind.DRILL, "rising-heat", target_score=70, due_at="2026-12-21T00:00:00Z")
     store.leave_feedback("kim", "good apology, faster refund please", call_id=ids["good"])
     store.leave_feedback("kim", "keep going", apprentice="ana")
