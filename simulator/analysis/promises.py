@@ -238,7 +238,7 @@ def read_promises(reply: str, *, said_on: date | None = None) -> tuple[Promise, 
     """Every promise in a reply, in order; questions promise nothing.  ``said_on``: the day of the call,
     to count a weekday from ("by Friday" said on a Thursday is 1 day)."""
     lex = lexicon()
-    promises = []
+    promises: list[Promise] = []
     for clause, context in _clauses(reply):
         if clause.rstrip().endswith("?"):
             continue
