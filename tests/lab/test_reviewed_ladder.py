@@ -53,3 +53,18 @@ def test_a_reviewed_fail_takes_back_the_level_the_certificate_and_the_honour(db_
     assert main(["level", "ana", "--ladder", str(ladder_file), "--json", "--db", db_url]) == 0
     shown = json.loads(capsys.readouterr().out)
     assert (shown["stars"], shown["certified_stars"]) == (0, 0)
+
+
+def test_a_case_shows_the_reviewed_score(store, tmp_path: Path) -> None:
+    """The case library (and the playlist and Coaching screen built on it) shows the call's reviewed
+    score and verdict, not the machine's it replaced."""
+    from simulator.store.coaching import CaseKind
+
+    call = play("billing-overcharge", GOOD_REPLIES, tmp_path / "calls", seed=1)
+    call_id = store.save_call(call.record, call.scorecard, trainee="ana")
+    store.mark_case(call_id, CaseKind.EXEMPLARY, summary="clear refund")
+    assert store.get_case(call_id).passed is True
+    _fail_it(store, call_id)
+    case = store.get_case(call_id)
+    reviewed = store.attempts("ana")[0]
+    assert (case.overall, case.passed) == (reviewed.overall, False) and case.overall < call.scorecard.overall
