@@ -5,16 +5,18 @@ Rule-based and explainable, built for speech-recogniser text: numbers may be wor
 hours", "a hundred and twenty pounds"), times may have no number ("tomorrow", "within the hour")
 and punctuation may be missing.  The reply is cut into clauses (sentence ends, commas, "but",
 "however"); a clause promises a time when it has a commitment word ("will", "'ll", "should",
-"going to"...) and a time, unless the time is for the agent's own action ("I'll process it
+"going to", "could"...) and a time, unless the time is for the agent's own action ("I'll process it
 today", "let me check right now"); it promises no charge when it says so in any of the ways listed in
 ``data/promises.yaml``; it offers money when an amount comes with an offer word ("credit",
 "refund", "goodwill"...).  A negation ("can't", "won't", "never") or a hedge ("might",
 "hopefully") before the time or money takes the promise back, as does a question.
 
 Of a time, the reader keeps the *latest* it can mean ("3 to 5 days" is 5; "next week" is 14
-days; a working day counts as a day), so a promise is only ever read as faster than it was said
-when the words leave no doubt.  The vocabulary is data (``data/promises.yaml``); the grammar is
-here.
+days; "within the next week" 7; a working day counts as a day), so a promise is only ever read as
+faster than it was said when the words leave no doubt.  A weekday ("by Friday") is counted from the
+day the call was made when the caller gives it (``said_on``), else read as a week.  "Should" and
+"could" about the outcome are promises: a customer told "it should be back today" plans on it.
+The vocabulary is data (``data/promises.yaml``); the grammar is here.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ import enum
 import re
 import unicodedata
 from dataclasses import dataclass
+from datetime import date
 from functools import cache
 from importlib import resources
 from typing import Any
@@ -68,6 +71,7 @@ class _Lexicon:
     quantities: dict[str, float]
     units: dict[str, float]
     moments: dict[str, float]
+    weekdays: tuple[str, ...]  # Monday first, as ``date.weekday()`` counts
     commitments: re.Pattern[str]
     take_backs: re.Pattern[str]  # negations and hedges
     own_action: re.Pattern[str]  # "I'll process...", "let me check...": the agent's action, not the outcome
@@ -96,17 +100,19 @@ def lexicon() -> _Lexicon:
     numbered = (lead + rf"\s+(?:(?:{fillers})\s+)*(?P<low>{_NUMBER})"
                 rf"(?:\s*(?:to|or|-|and|until)\s*(?P<high>{_NUMBER}))?\s+(?P<unit>{unit_words})")
     moment = _words_pattern(list(moments)).pattern.replace(r"\b(?:", r"\b(?P<moment>", 1)
-    time = re.compile(f"{numbered}|{moment}")
+    weekdays = tuple(data["weekdays"])
+    weekday = r"\b(?:(?P<next>next|this coming)\s+)?(?P<weekday>" + "|".join(weekdays) + r")\b"
+    time = re.compile(f"{numbered}|{weekday}|{moment}")
     currency_words = _words_pattern(list(data["currencies"])).pattern
     money = re.compile(rf"(?P<amount>{_NUMBER})\s+(?P<currency>" + currency_words + ")")
     return _Lexicon(
         numbers={k: float(v) for k, v in data["numbers"].items()},
         scales={k: float(v) for k, v in data["scales"].items()},
         quantities={k: float(v) for k, v in data["quantities"].items()},
-        units=units, moments=moments,
+        units=units, moments=moments, weekdays=weekdays,
         commitments=_words_pattern(data["commitments"]),
         take_backs=_words_pattern(data["negations"] + data["hedges"]),
-        own_action=re.compile(r"\b(?:(?:i|we) (?:will|shall|am going to|are going to|can)|let me|let us)"
+        own_action=re.compile(r"\b(?:(?:i|we) (?:will|shall|am going to|are going to|can|could)|let me|let us)"
                               r"(?: (?:just|quickly|now|personally|also|then))? (?:"
                               + "|".join(re.escape(a) for a in data["agent_actions"]) + r")\b"),
         no_charge=tuple(re.compile(p) for p in data["no_charge"]),
@@ -180,13 +186,24 @@ def _taken_back(said: str, before: int, lex: _Lexicon) -> bool:
     return lex.take_backs.search(said[:before]) is not None
 
 
-def _time_promise(clause: str, said: str, context: str, lex: _Lexicon) -> Promise | None:
+def _weekday_days(match: re.Match[str], lex: _Lexicon, said_on: date | None) -> float:
+    """Days from the call to the weekday named, the latest it can mean (the same weekday: a week on)."""
+    ahead = 7 if match.group("next") == "next" else 0  # "next Friday" may be the one after the coming one
+    if said_on is None:
+        return 7.0 + ahead
+    gap = (lex.weekdays.index(match.group("weekday")) - said_on.weekday()) % 7
+    return float((gap or 7) + ahead)
+
+
+def _time_promise(clause: str, said: str, context: str, lex: _Lexicon, said_on: date | None) -> Promise | None:
     if lex.commitments.search(said) is None:
         return None
     readings = []
     for match in lex.time.finditer(said):
         if match.group("moment"):
             days = lex.moments[match.group("moment")]
+        elif match.group("weekday"):
+            days = _weekday_days(match, lex, said_on)
         else:
             high = float(match.group("high") or match.group("low"))
             days = high * lex.units[match.group("unit")]
@@ -217,17 +234,18 @@ def _amount_promise(clause: str, said: str, context: str, lex: _Lexicon) -> Prom
                    currency=lex.currencies[match.group("currency")])
 
 
-def read_promises(reply: str) -> tuple[Promise, ...]:
-    """Every promise in a reply, in order; questions promise nothing."""
+def read_promises(reply: str, *, said_on: date | None = None) -> tuple[Promise, ...]:
+    """Every promise in a reply, in order; questions promise nothing.  ``said_on``: the day of the call,
+    to count a weekday from ("by Friday" said on a Thursday is 1 day)."""
     lex = lexicon()
-    promises = []
+    promises: list[Promise] = []
     for clause, context in _clauses(reply):
         if clause.rstrip().endswith("?"):
             continue
         said = normalise_speech(clause)
         said_context = normalise_speech(context)
-        for reader in (_time_promise, _no_charge_promise, _amount_promise):
-            promise = reader(clause, said, said_context, lex)
-            if promise is not None:
-                promises.append(promise)
+        found = (_time_promise(clause, said, said_context, lex, said_on),
+                 _no_charge_promise(clause, said, said_context, lex),
+                 _amount_promise(clause, said, said_context, lex))
+        promises.extend(promise for promise in found if promise is not None)
     return tuple(promises)

@@ -95,15 +95,31 @@ def read_typed_line(read_line: Callable[[str], str]) -> str | None:
     return None if line is None or line.strip().lower() in HANG_UP_COMMANDS else line
 
 
-class TypedReplies:
-    """Replies typed at a prompt; end of input (Ctrl-D) or ``/hangup`` ends the call."""
+CARD_COMMANDS = frozenset({"/cards", "/card"})
+CARDS_UNAVAILABLE = "Knowledge cards are not available in this call."
+CardsOpener = Callable[[int], str]  # trainee turns answered so far -> what to show (the cards or why not)
 
-    def __init__(self, read_line: Callable[[str], str] = input):
+
+class TypedReplies:
+    """Replies typed at a prompt; end of input (Ctrl-D) or ``/hangup`` ends the call.  ``/cards`` is
+    not a reply: it asks ``open_cards`` (``simulator.call.cards_desk``) and shows its answer."""
+
+    def __init__(self, read_line: Callable[[str], str] = input, *, open_cards: CardsOpener | None = None,
+                 show: Callable[[str], None] = print):
         self._read_line = read_line
+        self._open_cards = open_cards
+        self._show = show
+        self._answered = 0
 
     def next_reply(self, customer: CustomerTurn, spoken: SpokenLine, turn_index: int) -> TraineeReply | None:
-        line = read_typed_line(self._read_line)
-        return None if line is None else parse_reply(line).to_reply()
+        while True:
+            line = read_typed_line(self._read_line)
+            if line is None:
+                return None
+            if line.strip().lower() not in CARD_COMMANDS:
+                self._answered += 1
+                return parse_reply(line).to_reply()
+            self._show(self._open_cards(self._answered) if self._open_cards else CARDS_UNAVAILABLE)
 
 
 class SilentVoice:

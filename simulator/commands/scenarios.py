@@ -9,6 +9,7 @@ from functools import partial
 from pathlib import Path
 
 from simulator.analysis.registry import builtin_analysers
+from simulator.call.cards_desk import CardDesk
 from simulator.call.golden import ScenarioCoverage, run_golden_for_paths
 from simulator.call.session import TraineeInput
 from simulator.call.text_io import ScriptedReplies, SilentVoice, TypedReplies, read_reply_file
@@ -16,6 +17,7 @@ from simulator.call.textcall import describe_event, new_call_folder, print_finis
 from simulator.commands.speech import add_voice_flags
 from simulator.config import ScenarioNotFound, SettingsError, load_settings
 from simulator.lab.playstore import CallKeeper, add_store_flags
+from simulator.record import LookupLog
 from simulator.scenario.diagnostics import FileProblems, Level
 from simulator.scenario.lint import check_paths
 from simulator.scenario.loader import load_scenario
@@ -100,6 +102,7 @@ def cmd_play(args: argparse.Namespace) -> int:
 
         return play_voiced(loaded, settings, args)
     analyser = builtin_analysers().create(settings.analyser, loaded.scenario)
+    lookups = LookupLog()  # knowledge cards opened with /cards, written into the record at the end
     if args.replies:
         try:
             trainee: TraineeInput = ScriptedReplies(read_reply_file(args.replies))
@@ -107,7 +110,7 @@ def cmd_play(args: argparse.Namespace) -> int:
             print(f"callsim: cannot read replies: {err}", file=sys.stderr)
             return 1
     else:
-        trainee = TypedReplies()
+        trainee = TypedReplies(open_cards=CardDesk(loaded.scenario.knowledge, lookups))
     folder = new_call_folder(args.record_to or settings.recordings_dir, loaded.scenario.id)
 
     def show(event) -> None:
@@ -118,10 +121,10 @@ def cmd_play(args: argparse.Namespace) -> int:
         persona = loaded.scenario.persona
         print(f"{loaded.scenario.title} (difficulty {loaded.scenario.difficulty}/5)\n"
               f"Customer: {persona.name}. {persona.situation}\n"
-              "Type your replies; [silence] for dead air, /hangup to end.\n")
+              "Type your replies; [silence] for dead air, /cards for the knowledge cards, /hangup to end.\n")
     keeper = CallKeeper.from_args(args, settings, folder, seed=args.seed, scenario_id=loaded.scenario.id)
     finished = run_call(loaded, analyser, SilentVoice(), trainee, folder, seed=args.seed,
-                        on_event=keeper.wrap(show) if keeper else show)
+                        on_event=keeper.wrap(show) if keeper else show, card_lookups=lookups)
     print_finished_call(finished, as_json=args.json)
     if keeper:
         keeper.finish(finished)

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from simulator.call.cards_desk import refuse_in_exam
 from simulator.call.session import CallEvent, CustomerSpoke, CustomerVoice, TraineeInput
 from simulator.call.text_io import ScriptedReplies, SilentVoice, TypedReplies, read_reply_file
 from simulator.call.textcall import new_call_folder, run_call
@@ -109,7 +110,7 @@ def run_exam(ladder: Ladder, stars: int, settings: Settings, store: SqlStore, tr
             trainee_input = ScriptedReplies(read_reply_file(Path(options.replies_dir) / f"{scenario_id}.txt"))
         else:
             voice, mode = SilentVoice(), "text"
-            trainee_input = TypedReplies(read_line)
+            trainee_input = TypedReplies(read_line, open_cards=refuse_in_exam, show=show)
         mirror = CallMirror(store, folder, trainee=trainee, team=options.team, kind=CallKind.EXAM)
         show(f"\n=== exam call: {loaded.scenario.title} ===")
         try:

@@ -18,6 +18,8 @@ A requirement holds when at least ``passed`` different scenarios of at least tha
 finished call that passed with at least the given scores.  A trainee's star level is the highest
 level whose requirements, and every lower level's, hold.  A level with an ``exam`` is *certified*
 only by passing the exam: its fixed scenarios with its fixed seed, no hints during the calls.
+Every figure here is read from the call as it stands now: a trainer's reviewed scorecard where there
+is one, so a review that fails a call takes back the level and the certificate it earned.
 """
 
 from __future__ import annotations
@@ -33,7 +35,7 @@ from simulator.scenario.model import Identifier, Strict
 from simulator.scenario.validate import validate_document
 from simulator.scenario.yamlsource import load_yaml
 from simulator.scoring.scorecard import Dimension, Scorecard
-from simulator.store.types import Attempt, CallKind
+from simulator.store.types import Attempt, CallKind, Certification
 
 LADDER_FILE = "ladder.yaml"
 
@@ -176,6 +178,29 @@ def standing(ladder: Ladder, trainee: str, scored: list[tuple[Attempt, Scorecard
             break
         stars = status.stars
     return StarStanding(trainee, stars, max(certified, default=0), tuple(levels))
+
+
+def certified_levels(ladder: Ladder, certifications: list[Certification],
+                     scored: list[tuple[Attempt, Scorecard]]) -> set[int]:
+    """The levels whose certificate still stands: every exam call it rests on still passes with the
+    exam's ``min_overall`` on its current (reviewed where reviewed) scorecard.  A certificate whose calls
+    are no longer in the store (forgotten, or not imported) stands as it was given."""
+    current = {attempt.call_id: card for attempt, card in scored}
+    standing_levels = set()
+    for certificate in certifications:
+        level = ladder.level(certificate.stars)
+        floor = level.exam.min_overall if level is not None and level.exam is not None else 0.0
+        cards = [current[call_id] for call_id in certificate.call_ids if call_id in current]
+        if all(card.passed and card.overall >= floor for card in cards):
+            standing_levels.add(certificate.stars)
+    return standing_levels
+
+
+def standing_in_store(store: Any, ladder: Ladder, trainee: str, difficulty_of: dict[str, int]) -> StarStanding:
+    """A trainee's standing from the store's calls, reviewed scorecards and still-valid certificates."""
+    scored = store.scorecards(trainee)
+    return standing(ladder, trainee, scored, difficulty_of, certified_levels(ladder, store.certifications(trainee),
+                                                                            scored))
 
 
 def standing_to_json(result: StarStanding) -> dict[str, Any]:

@@ -70,13 +70,15 @@ def _call_tries(assignment: Assignment, calls: Iterable[Attempt]) -> list[_Try]:
             and a.status == CallStatus.FINISHED and a.overall is not None and a.kind != CallKind.REAL]
 
 
-def _drill_tries(assignment: Assignment, runs: Iterable[dict[str, Any]]) -> list[_Try]:
+def _drill_tries(assignment: Assignment, runs: Iterable[dict[str, Any]], calls: Iterable[Attempt]) -> list[_Try]:
+    # a run stores each stage's machine score; a stage call a trainer reviewed counts with its reviewed score
+    current = {a.call_id: a.overall for a in calls if a.overall is not None}
     tries = []
     for run in runs:
         stages = run.get("stages") or []
         if run.get("trainee") != assignment.apprentice or run.get("drill") != assignment.target_id or not stages:
             continue
-        score = fmean(float(s["overall"]) for s in stages)
+        score = fmean(float(current.get(s.get("call_id") or "", s["overall"])) for s in stages)
         tries.append(_Try(str(run["run_id"]), str(run["started_at"]), round(score, 1),
                           bool(run.get("completed"))))
     return tries
@@ -85,7 +87,7 @@ def _drill_tries(assignment: Assignment, runs: Iterable[dict[str, Any]]) -> list
 def assignment_progress(assignment: Assignment, calls: Iterable[Attempt], drill_runs: Iterable[dict[str, Any]],
                         now: datetime) -> AssignmentProgress:
     """Where ``assignment`` stands at ``now`` given the apprentice's calls and drill runs."""
-    tries = (_drill_tries(assignment, drill_runs) if assignment.target_kind == TargetKind.DRILL
+    tries = (_drill_tries(assignment, drill_runs, calls) if assignment.target_kind == TargetKind.DRILL
              else _call_tries(assignment, calls))
     since = parse_moment(assignment.created_at)
     tries = sorted((t for t in tries if parse_moment(t.at) >= since and parse_moment(t.at) <= now),

@@ -12,6 +12,7 @@ was said (a critical phrase fails the call outright, as in most QA forms).
 from __future__ import annotations
 
 from dataclasses import replace
+from datetime import date
 
 from simulator.analysis.tone import judge_against_own_voice, rejudge_call
 from simulator.contracts import Severity, Speaker
@@ -75,6 +76,17 @@ def _rejudged_outside(turns: tuple[ScoredTurn, ...], thresholds: ToneThresholds)
                  for t, tone in zip(turns, tones, strict=True))
 
 
+def _call_day(record: CallRecord) -> date | None:
+    """The day a practice call was made, to count a promised weekday from.  An imported recording's
+    header holds when it was imported, not when it was spoken: no day (a weekday reads as a week)."""
+    if record.header.mode == CallMode.IMPORTED:
+        return None
+    try:
+        return date.fromisoformat(record.header.started_at[:10])
+    except ValueError:
+        return None
+
+
 def score_call(record: CallRecord, scenario: Scenario, rubric: Rubric, *, recording_s: float | None = None
                ) -> Scorecard:
     """``recording_s``: an outside recording's length, to tell a call cut before its close."""
@@ -89,7 +101,7 @@ def score_call(record: CallRecord, scenario: Scenario, rubric: Rubric, *, record
         turns = _rejudged(scored_turns(record), rubric.tone)
     empathy = (score_empathy(turns, scenario) if outside is None
                else score_empathy(turns, scenario, outside.empathy_needed, outside.customer_heard))
-    compliance = score_compliance(scenario, turns)
+    compliance = score_compliance(scenario, turns, said_on=_call_day(record))
     tone = score_tone(record, turns, rubric.tone)
     marks = rubric.pass_marks
     all_indices = tuple(t.index for t in turns)

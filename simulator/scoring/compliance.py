@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import date
 
 from simulator.contracts import ForbiddenHit, Severity
 from simulator.scenario.model import Scenario
@@ -104,7 +105,8 @@ def _turn_compliance(turn: ScoredTurn, steps: Sequence[StepResult], scenario: Sc
     return round(score, 1), tuple(items)
 
 
-def score_compliance(scenario: Scenario, turns: Sequence[ScoredTurn]) -> ComplianceResult:
+def score_compliance(scenario: Scenario, turns: Sequence[ScoredTurn], *,
+                     said_on: date | None = None) -> ComplianceResult:
     steps = step_results(scenario, turns)
     required = [s for s in steps if s.required]
     share = 100.0 / len(required) if required else 0.0
@@ -120,7 +122,7 @@ def score_compliance(scenario: Scenario, turns: Sequence[ScoredTurn]) -> Complia
             evidence.append(turn.evidence(C, f"forbidden.{hit.phrase_id}", hit.quote,
                                           _forbidden_detail(scenario, hit), -points))
             score -= points
-    breaches = policy_breaches(scenario, [(turn.index, turn.text) for turn in turns])
+    breaches = policy_breaches(scenario, [(turn.index, turn.text) for turn in turns], said_on=said_on)
     by_index = {turn.index: turn for turn in turns}
     for found in breaches:
         turn = by_index[found.turn_index]

@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import date
 
 from simulator.analysis.promises import Promise, PromiseKind, normalise_speech, read_promises
 from simulator.scenario.model import KnowledgeCard, Scenario
@@ -71,13 +72,15 @@ def breach(card: KnowledgeCard, promise: Promise) -> str | None:
     return None
 
 
-def policy_breaches(scenario: Scenario, replies: Sequence[tuple[int, str]]) -> tuple[PolicyBreach, ...]:
-    """Every out-of-policy promise in the trainee's replies (turn index, text), in call order."""
+def policy_breaches(scenario: Scenario, replies: Sequence[tuple[int, str]], *,
+                    said_on: date | None = None) -> tuple[PolicyBreach, ...]:
+    """Every out-of-policy promise in the trainee's replies (turn index, text), in call order.
+    ``said_on``: the day of the call, to count a promised weekday from (unknown: read as a week)."""
     if not scenario.knowledge:
         return ()
     found = []
     for turn_index, text in replies:
-        for promise in read_promises(text):
+        for promise in read_promises(text, said_on=said_on):
             for card in scenario.knowledge:
                 why = breach(card, promise)
                 if why is not None:

@@ -13,7 +13,7 @@ from simulator.store import models as m
 from simulator.store.coaching import CaseInfo, CaseKind, CaseNote, Playlist
 from simulator.store.engine import Transactions
 from simulator.store.people import known_trainee
-from simulator.store.rows import check_name, resolve_call_prefix
+from simulator.store.rows import check_name, resolve_call_prefix, reviewed_or_machine
 from simulator.store.types import CallKind, StoreError
 
 MAX_TAG_CHARS = 40
@@ -34,8 +34,9 @@ def clean_tags(tags: Sequence[str]) -> list[str]:
 def _case_query() -> Any:
     return (sa.select(m.cases, m.trainees.c.name.label("trainee"), m.teams.c.name.label("team"),
                       m.calls.c.scenario_id, m.calls.c.kind.label("call_kind"), m.calls.c.started_at,
-                      m.scorecards.c.overall, m.scorecards.c.passed)
-            .select_from(m.cases.join(m.calls).outerjoin(m.trainees).outerjoin(m.teams).outerjoin(m.scorecards)))
+                      reviewed_or_machine("overall"), reviewed_or_machine("passed"))
+            .select_from(m.cases.join(m.calls).outerjoin(m.trainees).outerjoin(m.teams).outerjoin(m.scorecards)
+                         .outerjoin(m.reviewed_scores, m.reviewed_scores.c.call_id == m.calls.c.id)))
 
 
 def _notes(conn: Any, case_ids: list[int]) -> dict[int, list[CaseNote]]:

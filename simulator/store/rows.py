@@ -137,7 +137,7 @@ def replace_scorecard(conn: Any, call_id: str, card: Scorecard) -> None:
         conn.execute(m.evidence.insert(), items)
 
 
-def _reviewed_or_machine(column: str) -> Any:
+def reviewed_or_machine(column: str) -> Any:
     """A headline figure: the reviewed one when a trainer reviewed the call, else the machine's."""
     reviewed = m.reviewed_scores.c.call_id.is_not(None)
     return sa.case((reviewed, m.reviewed_scores.c[column]), else_=m.scorecards.c[column]).label(column)
@@ -148,7 +148,7 @@ def attempt_query() -> Any:
                   .correlate(m.calls).scalar_subquery())
     return (sa.select(m.calls.c.id, m.trainees.c.name.label("trainee"), m.calls.c.scenario_id, m.calls.c.seed,
                       m.calls.c.kind, m.calls.c.status, m.calls.c.started_at, m.calls.c.ended_at, m.calls.c.outcome,
-                      *(_reviewed_or_machine(c) for c in ("overall", "passed", "empathy", "compliance", "tone")),
+                      *(reviewed_or_machine(c) for c in ("overall", "passed", "empathy", "compliance", "tone")),
                       m.calls.c.drill, m.calls.c.competition_id, m.calls.c.folder, turn_count.label("turn_count"),
                       m.reviewed_scores.c.reviewers, m.scorecards.c.overall.label("machine_overall"))
             .select_from(m.calls.outerjoin(m.trainees).outerjoin(m.teams).outerjoin(m.scorecards)

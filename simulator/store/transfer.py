@@ -1,7 +1,8 @@
 """Move a trainee's or cohort's data between stores as JSON, and forget a trainee (privacy).
 
 The export holds every row (calls with turns, scorecards, ratings, trainers' reviews, recording
-references with their sha256, KPIs, certifications) but not the audio itself: recordings stay on disk and are
+references with their sha256, KPIs, certifications, and the coaching rows of ``transfer_coaching``:
+cases, playlists, mentoring) but not the audio itself: recordings stay on disk and are
 referenced by path and checksum, so a receiving lab can verify copied WAVs with
 ``store.verify_recordings``.  Import is one transaction and skips calls it already has (same id),
 so importing the same file twice changes nothing.
@@ -23,6 +24,7 @@ from simulator.store import models as m
 from simulator.store.people import get_or_create_trainee, team_row_id
 from simulator.store.rows import insert_turn, replace_scorecard
 from simulator.store.sql import SqlStore
+from simulator.store.transfer_coaching import export_coaching, import_coaching
 from simulator.store.types import StoreError
 
 EXPORT_FORMAT = "callsim-export"
@@ -37,6 +39,7 @@ class ImportReport:
     calls_added: int
     calls_skipped: int
     kpis: int
+    coaching_rows: int = 0  # cases, case notes and assignments, playlists, pairs, assignments, feedback
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,6 +106,7 @@ def export_data(store: SqlStore, trainees: list[str] | None = None, team: str | 
                            "call_ids": list(r.call_ids)}
                           for r in conn.execute(sa.select(m.certifications).where(
                               m.certifications.c.trainee_id.in_(ids)).order_by(m.certifications.c.id))]
+        coaching = export_coaching(conn, ids, [c["id"] for c in calls])
         drill_runs = [{"id": r.id, "trainee": by_id[r.trainee_id], "drill_id": r.drill_id,
                        "started_at": r.started_at, "data": r.data}
                       for r in conn.execute(sa.select(m.drill_runs).where(m.drill_runs.c.trainee_id.in_(ids))
@@ -112,7 +116,7 @@ def export_data(store: SqlStore, trainees: list[str] | None = None, team: str | 
         "schema_revision": store.schema_revision,
         "teams": sorted({p.team for p in people if p.team}),
         "trainees": [{"name": p.name, "team": p.team, "created_at": p.created_at} for p in people],
-        "calls": calls, "kpis": kpis, "certifications": certifications,
+        "calls": calls, "kpis": kpis, "certifications": certifications, "coaching": coaching,
     }
 
 
@@ -195,7 +199,8 @@ def import_data(store: SqlStore, data: dict[str, Any], progress: Progress | None
                 trainee_id = trainee_ids.get(run["trainee"]) or get_or_create_trainee(conn, run["trainee"], None).id
                 conn.execute(m.drill_runs.insert().values(id=run["id"], trainee_id=trainee_id, drill_id=run["drill_id"],
                                                           started_at=run["started_at"], data=run["data"]))
-        return ImportReport(len(data.get("trainees", [])), added, skipped, kpi_count)
+        coaching_rows = import_coaching(conn, data.get("coaching") or {})
+        return ImportReport(len(data.get("trainees", [])), added, skipped, kpi_count, coaching_rows)
 
     try:
         return store._write(work)

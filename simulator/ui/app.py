@@ -109,6 +109,12 @@ class CallsimApp(CallsimHost):
         if not self._needs_trainee():
             self.push_screen(AssignedScreen())
 
+    def action_open_mentor(self) -> None:
+        from simulator.ui.screens.mentor import MentorScreen
+
+        if not self._needs_trainee():
+            self.push_screen(MentorScreen())
+
     def action_open_devices(self) -> None:
         from simulator.ui.screens.devices import DevicesScreen
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import date
 
 from simulator.contracts import EmpathyLevel
 from simulator.record import CallHeader, CallMode, CallRecord, TurnRecord
@@ -42,8 +43,9 @@ class Coaching:
         return lines
 
 
-def coach(scenario: Scenario, turns: Sequence[TurnRecord]) -> Coaching:
-    """Coaching after the latest trainee turn, from the call's turns so far (both sides)."""
+def coach(scenario: Scenario, turns: Sequence[TurnRecord], said_on: date | None = None) -> Coaching:
+    """Coaching after the latest trainee turn, from the call's turns so far (both sides); ``said_on``:
+    today, to count a promised weekday from."""
     header = CallHeader(scenario.id, "", 0, CallMode.TEXT, "", "")
     scored = scored_turns(CallRecord(header, tuple(turns)))
     done: list[str] = []
@@ -58,7 +60,7 @@ def coach(scenario: Scenario, turns: Sequence[TurnRecord]) -> Coaching:
         for hit in analysis.forbidden:
             why = next((f.why for f in scenario.forbidden if f.id == hit.phrase_id), None)
             warnings.append(f"Avoid “{hit.quote}”" + (f": {why}" if why else "."))
-        for found in policy_breaches(scenario, [(last.index, last.text)]):
+        for found in policy_breaches(scenario, [(last.index, last.text)], said_on=said_on):
             warnings.append(f"Out of policy: {found.why}. Card “{found.card.title}”: {found.card.text}")
         if analysis.silence:
             warnings.append("Dead air: say what you are doing.")

@@ -10,6 +10,7 @@ ENTRIES = (
     ("Scenarios", "pick a scenario to call", "open_picker"),
     ("History", "your scores over time and star level", "open_history"),
     ("Coaching", "your mentor's assignments, cases to study, feedback", "open_coaching"),
+    ("Mentor view", "your apprentices' assignments and calls; leave feedback", "open_mentor"),
     ("Device check", "pick microphone and speaker, test them", "open_devices"),
     ("Switch trainee", "sign in as someone else", "open_sign_in"),
     ("Reload scenarios", "read the scenario files again", "reload_scenarios"),

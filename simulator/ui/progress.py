@@ -38,6 +38,7 @@ class Progress:
     stars: StarProgress | None = None
     notes: tuple[str, ...] = field(default=())  # why a part is missing (no store, bad ladder file)
     honours: tuple[tuple[bool, str], ...] = ()  # (held by this trainee or their team, "title: holder: ... [calls]")
+    best_passed: dict[str, float] = field(default_factory=dict)  # per series, over passed calls only
 
 
 def _series(attempts: tuple[Attempt, ...]) -> dict[str, tuple[float, ...]]:
@@ -45,6 +46,13 @@ def _series(attempts: tuple[Attempt, ...]) -> dict[str, tuple[float, ...]]:
     for dimension in Dimension:
         series[dimension.value] = tuple(s for a in attempts if (s := a.score(dimension)) is not None)
     return series
+
+
+def _best_passed(attempts: tuple[Attempt, ...]) -> dict[str, float]:
+    """The highest score per series among passed calls: a failed call is never a best, however high
+    one of its scores (a critical breach can leave 72/100 on the card)."""
+    passed = _series(tuple(a for a in attempts if a.passed))
+    return {name: max(values) for name, values in passed.items() if values}
 
 
 def _pass_marks(attempts: tuple[Attempt, ...]) -> dict[str, float | None]:
@@ -59,14 +67,14 @@ def _pass_marks(attempts: tuple[Attempt, ...]) -> dict[str, float | None]:
 
 def progress_from_attempts(attempts: tuple[Attempt, ...], notes: tuple[str, ...] = ()) -> Progress:
     return Progress(len(attempts), sum(a.passed for a in attempts), _series(attempts), _pass_marks(attempts),
-                    tuple(weakest_steps(attempts)), notes=notes)
+                    tuple(weakest_steps(attempts)), notes=notes, best_passed=_best_passed(attempts))
 
 
 def progress_from_store(store: Any, trainee: str, scenarios_dir: Path, attempts: tuple[Attempt, ...]) -> Progress:
     """Growth record and star standing from the service lab, over the store's calls."""
     from simulator.lab.growth import growth_record, load_catalog
     from simulator.lab.honours import describe_honour, honours_from_store
-    from simulator.lab.ladder import LADDER_FILE, Ladder, load_ladder, standing
+    from simulator.lab.ladder import LADDER_FILE, Ladder, load_ladder, standing_in_store
 
     catalog = load_catalog(scenarios_dir)
     growth = growth_record(store, trainee, catalog)
@@ -86,8 +94,7 @@ def progress_from_store(store: Any, trainee: str, scenarios_dir: Path, attempts:
         except FileProblems as problems:
             notes.append(f"star levels unavailable: {problems.diagnostics[0].format()}")
         else:
-            certified = {c.stars for c in store.certifications(trainee)}
-            stars = star_progress(standing(ladder, trainee, store.scorecards(trainee), difficulty, certified))
+            stars = star_progress(standing_in_store(store, ladder, trainee, difficulty))
     else:
         notes.append(f"star levels unavailable: no {LADDER_FILE} in {scenarios_dir}")
     person = store.get_trainee(trainee)
@@ -95,7 +102,7 @@ def progress_from_store(store: Any, trainee: str, scenarios_dir: Path, attempts:
     honours = tuple((h.holder in mine, describe_honour(h))
                     for h in honours_from_store(store, ladder, difficulty).honours)
     return Progress(len(attempts), sum(a.passed for a in attempts), _series(attempts), _pass_marks(attempts),
-                    weakest, recommendation, stars, tuple(notes), honours)
+                    weakest, recommendation, stars, tuple(notes), honours, _best_passed(attempts))
 
 
 def star_progress(result: Any) -> StarProgress:

@@ -142,3 +142,25 @@ def test_each_exam_call_is_stored_with_its_own_turns(store, tmp_path: Path, lab_
     assert not result.passed  # the poor second call fails the exam
     assert any(line.startswith("customer: ") for line in shown)
     assert not any("mood" in line or "empathy" in line for line in shown)
+
+
+def test_cards_are_refused_in_a_typed_exam(store, tmp_path: Path, lab_env: Path) -> None:
+    """In an exam the knowledge cards are part of what is examined: `/cards` is refused with a message,
+    never sent to the customer and never counted."""
+    from simulator.config import load_settings
+    from simulator.lab.exam import ExamOptions, run_exam
+    from simulator.lab.ladder import load_ladder
+
+    ladder_path = tmp_path / "ladder.yaml"
+    ladder_path.write_text("levels:\n  - stars: 1\n    title: One\n    require:\n"
+                           "      - {passed: 1, difficulty_at_least: 1, min_overall: 60}\n"
+                           "    exam: {scenarios: [billing-overcharge], seed: 1, min_overall: 60}\n", encoding="utf-8")
+    lines = iter(["/cards", *GOOD_REPLIES])
+    shown: list[str] = []
+    result = run_exam(load_ladder(ladder_path, SCENARIOS), 1, load_settings(analyser="lexical"), store, "ana",
+                      ExamOptions(analyser="lexical", record_to=tmp_path / "calls"), show=shown.append,
+                      read_line=lambda prompt: next(lines))
+    assert any("off in exams" in line for line in shown)
+    stored = store.get_call(result.calls[0].call_id)
+    assert stored.record.card_lookups == ()
+    assert "/cards" not in [t.text for t in stored.record.turns]

@@ -187,3 +187,17 @@ def test_the_report_shows_assignments_with_overdue_work_first(store, tmp_path: P
     assert "2 assignment(s)" in section and "1 overdue" in section
     assert section.index("drill rising-heat") < section.index("scenario missed-delivery")
     assert "<td>bo</td>" not in section and "<td>ana</td>" in section  # another team's apprentice stays out
+
+
+def test_a_drill_stage_counts_with_its_calls_reviewed_score() -> None:
+    """The run keeps the machine's stage scores; a trainer's review of a stage call replaces its score."""
+    task = replace(TASK, target_kind=TargetKind.DRILL, target_id="rising-heat")
+    run = {"run_id": "r1", "started_at": "2026-12-02T10:00:00+00:00", "drill": "rising-heat", "trainee": "ana",
+           "completed": True, "stages": [{"call_id": "s1", "overall": 80, "passed": True},
+                                         {"call_id": "s2", "overall": 70, "passed": True}]}
+    machine = [call("s1", "2026-12-02T10:00:00+00:00", 80), call("s2", "2026-12-02T10:05:00+00:00", 70)]
+    now = at("2026-12-03T10:00:00Z")
+    assert assignment_progress(task, machine, [run], now).status == AssignmentStatus.DONE  # mean 75
+    reviewed = [machine[0], call("s2", "2026-12-02T10:05:00+00:00", 40, passed=False)]
+    progress = assignment_progress(task, reviewed, [run], now)
+    assert (progress.status, progress.best_score) == (AssignmentStatus.OPEN, 60.0)  # mean of 80 and 40

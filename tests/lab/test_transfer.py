@@ -136,3 +136,48 @@ def test_forget_leaves_outside_recordings_but_names_them(store, tmp_path: Path) 
     report = forget_trainee(store, "ana", tmp_path / "data" / "calls")
     assert report.files_left == (str(outside.resolve()),) and outside.is_file()
     assert not Path(finished.record.folder).exists()
+
+
+def _coach(store, ids: dict[str, str]) -> None:
+    """A case on ana's call with notes and an assignment, a playlist, and kim mentoring ana."""
+    from simulator.store.coaching import CaseKind, TargetKind
+
+    store.mark_case(ids["good"], CaseKind.EXEMPLARY, tags=["refund"], summary="clear next step", marked_by="kim")
+    store.add_case_note(ids["good"], "listen to the apology", turn_index=1, author="kim")
+    store.add_case_note(ids["good"], "whole call is tidy", author="kim")
+    store.assign_case(ids["good"], ["ana", "bo"], assigned_by="kim")
+    store.mark_case(ids["other"], CaseKind.CAUTIONARY, summary="bo's call")  # not ana's: stays behind
+    store.save_playlist("monday", [ids["good"], ids["other"]], title="Monday review", team="red", created_by="kim")
+    store.pair("kim", "ana")
+    store.pair("kim", "bo")
+    store.assign("kim", "ana", TargetKind.SCENARIO, "billing-overcharge", target_score=80,
+                 due_at="2026-12-20T00:00:00Z", note="the refund wording")
+    store.assign("kim", "bo", TargetKind.DRILL, "rising-heat", target_score=70, due_at="2026-12-21T00:00:00Z")
+    store.leave_feedback("kim", "good apology, faster refund please", call_id=ids["good"])
+    store.leave_feedback("kim", "keep going", apprentice="ana")
+    store.leave_feedback("kim", "for bo only", apprentice="bo")
+
+
+def test_cases_playlists_and_mentoring_travel_with_the_trainee(db_url: str, tmp_path: Path) -> None:
+    with open_store(db_url) as store:
+        ids = _populate(store, tmp_path)
+        _coach(store, ids)
+        exported = json.loads(json.dumps(export_data(store, ["ana"])))
+        mine = (store.get_case(ids["good"]), store.assignments(apprentice="ana"), store.feedback(apprentice="ana"),
+                store.mentorships(apprentice="ana"))
+    with open_store(tmp_path / "receiving.db") as other:
+        import_data(other, exported)
+        case = other.get_case(ids["good"])
+        assert (case.kind, case.tags, case.summary, case.marked_by, case.notes) == (
+            mine[0].kind, mine[0].tags, mine[0].summary, mine[0].marked_by, mine[0].notes)
+        assert [c.call_id for c in other.assigned_cases("ana")] == [ids["good"]]
+        assert other.get_trainee("bo") is None  # bo's assignment and bo's case stayed behind
+        playlist = other.get_playlist("monday")  # only the cases that travelled, in their order
+        assert (playlist.title, playlist.team, playlist.call_ids) == ("Monday review", "red", (ids["good"],))
+        assert other.mentorships() == mine[3]
+        assert other.assignments() == mine[1]
+        assert other.feedback() == mine[2]
+        import_data(other, exported)  # idempotent
+        assert len(other.get_case(ids["good"]).notes) == 2 and len(other.feedback()) == 2
+        assert len(other.assignments()) == 1 and len(other.mentorships()) == 1
+        assert len(other.assigned_cases("ana")) == 1

@@ -156,3 +156,22 @@ def test_a_chinese_scenario_plays_in_text_mode(project, tmp_path, capsys):
     call = json.loads(capsys.readouterr().out)
     assert call["outcome"] == "resolved"
     assert [t["steps"] for t in call["turns"] if t["speaker"] == "trainee"] == [["apologise"], ["refund"]]
+
+
+def test_typed_cards_command_shows_the_cards_and_is_counted(tmp_path, monkeypatch, capsys):
+    """`/cards` typed during `play --text` shows the knowledge cards, is not sent to the customer, and is
+    counted in the call record like F8 in the app."""
+    import io
+
+    typed = GOOD.splitlines()[1:3]
+    monkeypatch.setattr(sys, "stdin", io.StringIO("\n".join([typed[0], "/cards", typed[1], "/hangup"]) + "\n"))
+    assert main(["play", "billing-overcharge", "--text", "--analyser", "lexical",
+                 "--record-to", str(tmp_path)]) == 0
+    out = capsys.readouterr().out
+    assert "Refund of a duplicate payment" in out.split("Scorecard:")[0]
+    assert "knowledge cards opened 1 time(s)" in out
+    [folder] = list(tmp_path.iterdir())
+    record = read_call(folder / CALL_FILE)
+    assert [lookup.after_turn for lookup in record.card_lookups] == [1]
+    trainee_lines = [t.text for t in record.turns if t.speaker == Speaker.TRAINEE]
+    assert "/cards" not in trainee_lines and len(trainee_lines) == 2

@@ -48,3 +48,22 @@ def test_the_policy_wording_passes_and_lookups_are_counted_in_the_record(tmp_pat
     assert finished.scorecard.violations == () and finished.scorecard.passed
     assert finished.scorecard.cards_opened == 2  # counted, not penalised
     assert [c.after_turn for c in read_call(tmp_path / "call").card_lookups] == [2, 3]
+
+
+def test_a_promised_weekday_counts_from_the_day_of_the_call(tmp_path: Path) -> None:
+    """ "by Friday" said on a Thursday is one day: sooner than the card allows; on a Monday it is four."""
+    from dataclasses import replace
+
+    from simulator.scenario.loader import effective_rubric
+    from simulator.scoring.call_scorer import score_call
+
+    loaded = load_scenario(REFERENCE)
+    record = play(tmp_path, "I've refunded the second payment, it will be back in your account by Friday.").record
+    rubric = effective_rubric(loaded)
+    thursday = score_call(replace(record, header=replace(record.header, started_at="2026-12-03T10:00:00Z")),
+                          loaded.scenario, rubric)
+    monday = score_call(replace(record, header=replace(record.header, started_at="2026-11-30T10:00:00Z")),
+                        loaded.scenario, rubric)
+    assert [v.phrase_id for v in thursday.violations] == ["card.refund-timescale"]
+    assert "by friday" in (thursday.violations[0].why or "").lower()
+    assert monday.violations == ()

@@ -167,3 +167,26 @@ async def test_a_call_left_open_by_a_crash_is_kept_and_announced_at_start(make_a
         assert app.screen.query_one("#banner", Banner).message.startswith("kept 1 call")
     with open_store(settings=load_settings()) as store:
         assert store.get_call(call_id).attempt.status == CallStatus.UNFINISHED
+
+
+async def test_history_best_is_the_best_passed_call(make_app, fixed_home):
+    """A failed call is never a best: the trend labels name the highest passed score, or none yet."""
+    from simulator.call.text_io import ScriptedReplies, SilentVoice, parse_reply
+    from simulator.call.textcall import new_call_folder, run_call
+
+    app = signed_in_app(make_app)
+    loaded = app.context.catalog.find("billing-overcharge").loaded
+    folder = new_call_folder(app.context.recordings_dir, loaded.scenario.id)
+    keeper = app.context.records.keeper(folder, app.context.trainee, "training")
+    finished = run_call(loaded, app.context.analyser(loaded.scenario), SilentVoice(),
+                        ScriptedReplies(parse_reply(r) for r in REPLIES[:2]), folder,
+                        trainee_name="Ada Trainee", on_event=keeper.on_event)
+    keeper.finish(finished)
+    assert not finished.scorecard.passed and finished.scorecard.overall > 0
+    async with app.run_test(size=(100, 32)) as pilot:
+        await wait_for(pilot, lambda: screen_ready(app, SignInScreen))
+        await app.push_screen(HistoryScreen())
+        await wait_for(pilot, lambda: screen_ready(app, HistoryScreen))
+        label = str(app.screen.query_one("#label-overall", Static).content)
+        assert f"last {finished.scorecard.overall:3.0f}" in label
+        assert "best passed   -" in label and f"best {finished.scorecard.overall:3.0f}" not in label

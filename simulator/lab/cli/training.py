@@ -92,11 +92,10 @@ def cmd_growth(args: argparse.Namespace) -> int:
 
 def standing_for(store: Any, settings: Any, ladder: Any, trainee: str) -> Any:
     from simulator.lab.growth import load_catalog
-    from simulator.lab.ladder import standing
+    from simulator.lab.ladder import standing_in_store
 
     difficulty = {s.id: s.difficulty for s in load_catalog(settings.scenarios_dir)}
-    certified = {c.stars for c in store.certifications(trainee)}
-    return standing(ladder, trainee, store.scorecards(trainee), difficulty, certified)
+    return standing_in_store(store, ladder, trainee, difficulty)
 
 
 @store_errors

@@ -65,7 +65,8 @@ def cmd_import(args: argparse.Namespace) -> int:
     with open_for(args) as store, progress:
         report = import_data(store, data, update)
     print(f"imported {report.trainees} trainee(s): {report.calls_added} call(s) added, "
-          f"{report.calls_skipped} already present, {report.kpis} KPI row(s)")
+          f"{report.calls_skipped} already present, {report.kpis} KPI row(s), "
+          f"{report.coaching_rows} coaching row(s) (cases, playlists, mentoring)")
     return 0
 
 

@@ -6,6 +6,7 @@ comes back as a message, so the screen never blocks on speech, transcription or 
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from functools import partial
 
 from textual import getters, on, work
@@ -228,7 +229,8 @@ class CallScreen(Screen):
             clock.stop_turn()
             self.analyses.append(analysis)
             if self.mode.shows_coaching:
-                self.query_one("#hints", HintsPanel).show_lines(coach(self.scenario, self.turns).lines())
+                today = datetime.now(UTC).date()  # a promised weekday counts from the call's day
+                self.query_one("#hints", HintsPanel).show_lines(coach(self.scenario, self.turns, today).lines())
         elif isinstance(event, CallEnded):
             self._call_over()
             transcript.add_system("Scoring the call…")

@@ -16,13 +16,15 @@ from simulator.ui.progress import SERIES, Progress
 from simulator.ui.widgets.score_trend import ScoreTrend
 
 
-def trend_label(name: str, values: tuple[float, ...]) -> Text:
+def trend_label(name: str, values: tuple[float, ...], best_passed: float | None) -> Text:
+    """Last score and the best among *passed* calls ("-" until one passes): the bars show every call."""
     text = Text(f"{name:<11}", style="bold")
     if not values:
         text.append("no scores yet", style="dim")
         return text
     calls = f"{len(values)} call" + ("" if len(values) == 1 else "s")
-    text.append(f"last {values[-1]:3.0f}  best {max(values):3.0f}  ({calls})")
+    best = "  -" if best_passed is None else f"{best_passed:3.0f}"
+    text.append(f"last {values[-1]:3.0f}  best passed {best}  ({calls})")
     return text
 
 
@@ -94,7 +96,7 @@ class HistoryScreen(Screen):
         progress = self.progress = self.app.context.progress()
         for name in SERIES:
             values = progress.series.get(name, ())
-            self.query_one(f"#label-{name}", Static).update(trend_label(name, values))
+            self.query_one(f"#label-{name}", Static).update(trend_label(name, values, progress.best_passed.get(name)))
             trend = self.query_one(f"#trend-{name}", ScoreTrend)
             trend.pass_mark = progress.pass_marks.get(name)
             trend.scores = values

@@ -61,6 +61,7 @@ class PickerScreen(Screen):
         Binding("f2", "app.open_history", "History"),
         Binding("f3", "app.open_devices", "Devices"),
         Binding("f6", "app.open_coaching", "Coaching", show=False),  # F6 or the palette: the footer stays as it was
+        Binding("f7", "app.open_mentor", "Mentor view", show=False),
         Binding("f5", "app.reload_scenarios", "Reload"),
         Binding("escape", "app.pop_screen", "Switch trainee"),
     ]
