@@ -88,7 +88,7 @@ def main(argv: list[str] | None = None) -> int:
               f"({errors.errors}/{errors.reference_words} characters, {len(lines)} lines)", flush=True)
     print(f"{'overall (' + args.split + ')':32} CER {total.wer:.1%} ({total.errors}/{total.reference_words}); "
           f"goal <= {GOAL_CER:.0%}: {'met' if total.wer <= GOAL_CER else 'NOT met'}")
-    print(f"RTF {render_s / max(audio_s, 1e-9):.2f} (render s / audio s, warm except the first line; machine under load)")
+    print(f"RTF {render_s / max(audio_s, 1e-9):.2f} (render s / audio s; this machine was under load)")
     print_pitch(voices, engines)
     return 0
 

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import logging
 
+from simulator.audio.clip import AudioClip
 from simulator.lazy import MissingPackage
 from simulator.registry import Registry
-from simulator.audio.clip import AudioClip
 from simulator.scenario.voices import Prosody, VoiceProfile, espeak_mandarin_voice
 from simulator.tts.base import SystemVoice, TtsEngine
 
