@@ -14,7 +14,7 @@ different do they sound, how fast are they.
 
 Tuning split (docs/voice.md, Mandarin): the voice settings were chosen on the ``tune`` scenarios
 (12345, bank card, broadband); ``held-out`` (parcel, power bill) was measured once, after.
-``--style``/``--speed`` override every profile's style and speed (what the tuning tried).
+``--style``/``--speed``/``--pitch`` override every profile's style, speed and pitch (what the tuning tried).
 """
 
 from __future__ import annotations
@@ -54,6 +54,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--mood", nargs="+", default=["start"], help="'start' or anger 0-100")
     parser.add_argument("--style", help="override every profile's Kokoro style (tuning)")
     parser.add_argument("--speed", type=float, help="override every profile's speed (tuning)")
+    parser.add_argument("--pitch", type=float, help="override every profile's pitch_semitones (tuning)")
     parser.add_argument("--limit", type=int, default=0, help="first N lines per scenario (0: all)")
     parser.add_argument("--show", action="store_true", help="print every misheard line")
     args = parser.parse_args(argv)
@@ -66,7 +67,8 @@ def main(argv: list[str] | None = None) -> int:
     for name in SPLITS[args.split]:
         scenario = load_scenario(REPO / "scenarios" / f"{name}.yaml").scenario
         profile = voices[scenario.persona.voice]
-        neural = profile.neural.model_copy(update={"speed": args.speed}) if args.speed else profile.neural
+        tuned = {"speed": args.speed, "pitch_semitones": args.pitch}
+        neural = profile.neural.model_copy(update={k: v for k, v in tuned.items() if v is not None})
         profile = profile.model_copy(update={**overrides, "neural": neural})
         engine = engines.create(profile.engine)
         errors = WordErrors(0, 0, 0, 0)
