@@ -25,7 +25,7 @@ from simulator.audio.clip import CALL_RATE, AudioClip
 from simulator.lazy import require
 from simulator.scenario.voices import Prosody, VoiceProfile
 from simulator.tts.base import SystemVoice, TtsError
-from simulator.tts.mandarin_text import speakable_sentences
+from simulator.tts.mandarin_text import sentences
 from simulator.tts.reshape import loudness_matched
 from simulator.wavfile import resample
 
@@ -127,15 +127,27 @@ class KokoroMandarinEngine:
         speed = speed_for(voice, prosody) / ratio
         pause = np.zeros(int(SENTENCE_PAUSE_S * KOKORO_RATE * ratio), np.float32)
         pieces: list[np.ndarray] = []
-        for sentence in speakable_sentences(text):
-            samples = self._sentence(sentence, style, speed)
-            if samples.size:
-                pieces += [pause, samples] if pieces else [samples]
+        for ids in self._inputs(text):
+            samples = self._speak(ids, style, speed)
+            pieces += [pause, samples] if pieces else [samples]
         if not pieces:
             raise TtsError(f"Kokoro has nothing to say for {text[:40]!r} (no Mandarin it could read)")
         samples = resample(np.concatenate(pieces), round(KOKORO_RATE * ratio), CALL_RATE)
         target = LEVEL_DBFS + 20.0 * math.log10(max(0.05, prosody.volume) / REFERENCE_VOLUME)
         return AudioClip(loudness_matched(samples, target), CALL_RATE)
+
+    def _inputs(self, text: str) -> list[list[int]]:
+        """The line as one input when it fits Kokoro's context, else a sentence per input (a sentence
+        longer than the context is cut: no customer line comes near)."""
+        spoken = sentences(text)
+        whole = self._ids("".join(spoken))
+        if len(whole) <= MAX_PHONEMES:
+            return [whole] if whole else []
+        return [ids[:MAX_PHONEMES] for ids in map(self._ids, spoken) if ids]
+
+    def _ids(self, text: str) -> list[int]:
+        phonemes, _tokens = self._g2p(text)
+        return [self._vocab[symbol] for symbol in phonemes or "" if symbol in self._vocab]
 
     def _style(self, voice: VoiceProfile) -> np.ndarray:
         try:
@@ -149,12 +161,8 @@ class KokoroMandarinEngine:
         blended: np.ndarray = sum(self._styles[name] * weight for name, weight in parts)  # type: ignore[assignment]
         return blended.astype(np.float32)
 
-    def _sentence(self, sentence: str, style: np.ndarray, speed: float) -> np.ndarray:
-        phonemes, _tokens = self._g2p(sentence)
-        ids = [self._vocab[symbol] for symbol in phonemes or "" if symbol in self._vocab][:MAX_PHONEMES]
-        if not ids:
-            return np.zeros(0, np.float32)
-        # Kokoro's style table holds one vector per input length: the one for this sentence's length
+    def _speak(self, ids: list[int], style: np.ndarray, speed: float) -> np.ndarray:
+        # Kokoro's style table holds one vector per input length: the one for this input's length
         reference = style[min(len(ids), len(style)) - 1].reshape(1, -1)
         audio = self._session.run(None, {"tokens": np.asarray([[0, *ids, 0]], np.int64),
                                          "style": np.asarray(reference, np.float32),

@@ -1,9 +1,11 @@
-"""Mandarin text as the G2P should read it: numbers in words, one sentence at a time.
+"""Mandarin text as the G2P should read it: numbers in words, split at sentence ends.
 
-Kokoro picks its style vector by input length and loses its way on long inputs, so a line is
-rendered a sentence at a time.  misaki's G2P reads Chinese characters only: Arabic numbers become
-Chinese numerals first (digit by digit when they are codes: a leading zero or five digits and more,
-as phone numbers, card tails and work numbers are read aloud), amounts and dates by value.
+Kokoro reads a whole line best (its own pauses at punctuation; on the tuning lines, sentences
+rendered apart were heard worse, and comma-sized pieces worse still), but its input holds at most
+510 phonemes, so only a longer line is cut, at sentence ends.  misaki's G2P reads Chinese
+characters only: Arabic numbers become Chinese numerals first (digit by digit when they are codes:
+a leading zero or five digits and more, as phone numbers, card tails and work numbers are read
+aloud), amounts and dates by value.
 """
 
 from __future__ import annotations
@@ -27,7 +29,7 @@ def spoken_numbers(text: str) -> str:
     return str(cn2an.transform(text, "an2cn"))
 
 
-def speakable_sentences(text: str) -> list[str]:
+def sentences(text: str) -> list[str]:
     """The line's sentences with numbers spelled out, each ending on its punctuation (the G2P turns
     a question mark into a rising ending)."""
     text = spoken_numbers(" ".join(text.split()).translate(_HALF_WIDTH))

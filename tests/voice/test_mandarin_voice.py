@@ -26,7 +26,7 @@ from simulator.scenario.model import Language
 from simulator.scenario.voices import load_voice, load_voices, voice_for_language
 from simulator.tts.cache import LineCache
 from simulator.tts.kokoro_zh_engine import KokoroMandarinEngine, parse_style, style_is_shipped
-from simulator.tts.mandarin_text import speakable_sentences, spoken_numbers
+from simulator.tts.mandarin_text import sentences, spoken_numbers
 from simulator.tts.registry import EspeakMandarin, builtin_engines
 from simulator.tts.worker import LATER, TtsWorker
 
@@ -51,7 +51,7 @@ def median_pitch_hz(samples: np.ndarray) -> float:
 
 def test_numbers_are_read_as_a_caller_reads_them_and_lines_split_into_sentences():
     assert spoken_numbers("尾号0826，欠了128元，工号10086") == "尾号零八二六，欠了一百二十八元，工号一零零八六"
-    assert speakable_sentences("喂？听得到吗?我等了 3 天！") == ["喂？", "听得到吗？", "我等了 三 天！"]
+    assert sentences("喂？听得到吗?我等了 3 天！") == ["喂？", "听得到吗？", "我等了 三 天！"]
     assert parse_style("jm_kumo-3+jf_alpha-1") == [("jm_kumo", 0.75), ("jf_alpha", 0.25)]
     with pytest.raises(ValueError, match="not a number"):
         parse_style("jm_kumo-x")
