@@ -95,21 +95,24 @@ def cmd_voices(args: argparse.Namespace) -> int:
         engine_error = str(err)
     known = {v.id for v in engine_voices}
 
-    def installed(system_voice: str) -> bool | None:
+    def installed(profile) -> bool | None:
+        if profile.engine == "kokoro-zh":  # a Kokoro style (or blend), not an espeak-ng voice
+            from simulator.tts.kokoro_zh_engine import style_is_shipped
+            return style_is_shipped(profile.system_voice)
         if not known:
             return None
-        return system_voice.split("+")[0] in known
+        return profile.system_voice.split("+")[0] in known
 
     if args.json:
         print(json.dumps({
-            "profiles": [{**p.model_dump(mode="json"), "installed": installed(p.system_voice)} for p in profiles],
+            "profiles": [{**p.model_dump(mode="json"), "installed": installed(p)} for p in profiles],
             "engine": listing_engine, "engine_error": engine_error,
             "engine_voices": [{"id": v.id, "name": v.name, "languages": list(v.languages)} for v in engine_voices],
         }, indent=2))
         return 0
     print(f"voice profiles in {settings.voices_dir}:")
     for p in profiles:
-        flag = {True: "", False: "  (NOT INSTALLED in the engine)", None: ""}[installed(p.system_voice)]
+        flag = {True: "", False: "  (NOT INSTALLED in the engine)", None: ""}[installed(p)]
         print(f"  {p.id:<24} {p.gender.value:<7} {p.age.value:<7} {p.accent or '-':<18} "
               f"{p.engine}:{p.system_voice} {p.rate_wpm:.0f} wpm, pitch {p.pitch:.0f}{flag}")
     if engine_error:

@@ -78,7 +78,7 @@ class VoiceProfile(Strict):
     id: Identifier
     name: Annotated[str, StringConstraints(min_length=1, max_length=120)]
     engine: Identifier = Field("auto", description="auto: the neural voice when installed, else espeak-ng; "
-                                                    "or hibari, pyttsx3, espeak-ng")
+                                                    "or hibari, kokoro-zh (Mandarin), pyttsx3, espeak-ng")
     system_voice: Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_+/.-]{1,64}$")] = "gmw/en"
     language: Language = Field(Language.EN, description="the language the voice speaks; a scenario's language "
                                                          "picks a voice that speaks it")
@@ -164,9 +164,14 @@ def voice_for_language(profile: VoiceProfile, language: Language, voices_dir: Pa
         return min(speakers, key=lambda other: (other.gender != profile.gender, other.age != profile.age,
                                                 is_espeak_mandarin(other), other.id))
     if language is Language.ZH:
-        return profile.model_copy(update={"language": language, "engine": "pyttsx3",
-                                          "system_voice": _ESPEAK_MANDARIN[profile.gender]})
+        return espeak_mandarin_voice(profile)
     return profile
+
+
+def espeak_mandarin_voice(profile: VoiceProfile) -> VoiceProfile:
+    """``profile``'s prosody on espeak-ng's Mandarin voice of its gender (the fallback voice for Chinese)."""
+    return profile.model_copy(update={"language": Language.ZH, "engine": "pyttsx3",
+                                      "system_voice": _ESPEAK_MANDARIN[profile.gender]})
 
 
 def _readable_voices(voices_dir: Path) -> list[VoiceProfile]:

@@ -68,7 +68,7 @@ class HibariEngine:
     def render(self, text: str, voice: VoiceProfile, prosody: Prosody) -> AudioClip:
         if _CJK.search(text):
             raise TtsError(f"voice profile {voice.id!r}: the hibari engine speaks English only; give this "
-                           f"scenario a voice profile with engine: pyttsx3 (e.g. middle-woman-mandarin)")
+                           f"scenario a Mandarin voice profile (engine: kokoro-zh, e.g. middle-woman-mandarin)")
         speed, edit = reshape_for(voice, prosody)
         rng = np.random.default_rng(SEED)
         pieces = [self._sentence(phonemes, speed, edit, rng) for phonemes in self._tts.phonemize(text)]

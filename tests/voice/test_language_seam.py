@@ -90,7 +90,26 @@ def test_check_warns_when_a_language_lacks_its_recogniser(tmp_path, monkeypatch,
     assert "asr_models.zh" in found["language.component-missing"]["message"]
     language_line = scenario.read_text(encoding="utf-8").splitlines().index("language: zh") + 1
     assert found["language.component-missing"]["line"] == language_line
-    assert "voice.unintelligible" in found
+    assert "voice.unintelligible" not in found  # the shipped Mandarin profiles speak with Kokoro
     monkeypatch.delenv("CALLSIM_ASR_MODELS")
     main(["check", str(scenario), "--json"])
     assert "language.component-missing" not in {d["code"] for d in json.loads(capsys.readouterr().out)}
+
+
+def test_check_warns_when_a_mandarin_scenario_speaks_with_espeak(tmp_path, monkeypatch, capsys):
+    import json
+
+    from simulator.cli import main
+
+    shipped = Path(__file__).resolve().parents[2]
+    (tmp_path / "scenarios").mkdir()
+    (tmp_path / "voices").mkdir()
+    scenario = tmp_path / "scenarios" / "zh-parcel-lost.yaml"
+    scenario.write_text((shipped / "scenarios" / "zh-parcel-lost.yaml").read_text(encoding="utf-8"), encoding="utf-8")
+    voice = load_voice(VOICES / "middle-woman-mandarin.yaml").model_copy(
+        update={"engine": "pyttsx3", "system_voice": "sit/cmn+f3"})
+    (tmp_path / "voices" / "middle-woman-mandarin.yaml").write_text(
+        json.dumps(voice.model_dump(mode="json"), ensure_ascii=False), encoding="utf-8")
+    monkeypatch.setenv("CALLSIM_CONFIG", str(tmp_path / "none.toml"))
+    main(["check", str(scenario), "--json"])
+    assert "voice.unintelligible" in {d["code"] for d in json.loads(capsys.readouterr().out)}

@@ -88,7 +88,7 @@ def test_an_angry_customer_is_faster_and_higher_than_a_calm_one(engine, profiles
 
 def test_chinese_text_is_refused_with_what_to_do(engine, profiles):
     from simulator.tts.base import TtsError
-    with pytest.raises(TtsError, match=r"English only.*pyttsx3"):
+    with pytest.raises(TtsError, match=r"English only.*kokoro-zh"):
         engine.render("我被扣了两次钱。", profiles["older-woman-brisk"], profiles["older-woman-brisk"].prosody(40))
 
 
