@@ -205,12 +205,26 @@ class ScenarioMatcher:
             found = reading.found(item.kind) if item.kind else None
             if literal:
                 hits.append(ForbiddenHit(item.item_id, literal, severity, MatchKind.LITERAL, 1.0))
-            elif found is not None:
+            elif found is not None and not self._scenario_step_clause(found.quote, reading):
                 hits.append(ForbiddenHit(item.item_id, found.quote, severity, MatchKind.MODEL, found.confidence))
             elif item.item_id in semantic:
                 hit = semantic[item.item_id]
                 hits.append(ForbiddenHit(item.item_id, hit.sentence, severity, MatchKind.SEMANTIC, hit.similarity))
         return tuple(hits)
+
+    def _scenario_step_clause(self, clause: str, reading: BehaviourReading) -> bool:
+        """The clause says one of the scenario's own steps in the scenario's own words (as close to a
+        say_like example as a paraphrase must be): the scenario's specific example outranks the
+        general model's reading of it as a forbidden move.  "The claim was declined because the
+        assessor thought the water had leaked slowly" explains the decision the scenario asks for;
+        the model alone hears blame in it.  A forbidden entry's literal phrases still count."""
+        rows = [i for i, text in enumerate(self._clauses(reading)) if text == clause]
+        if not rows:
+            return False
+        vectors = reading.vectors[rows]
+        step_likeness = float(self._steps.sentence_best(vectors).max())
+        forbidden_likeness = float(self._forbidden.sentence_best(vectors).max())
+        return step_likeness >= self.thresholds.kind_step and step_likeness > forbidden_likeness
 
     def intents(self, transcript: Transcript, reading: BehaviourReading) -> tuple[str, ...]:
         thresholds = np.full(len(self._intents.items), self.thresholds.intent, dtype=np.float32)
