@@ -26,6 +26,7 @@ from simulator.analysis.behaviour.features import Embeddings
 from simulator.analysis.behaviour.model import BehaviourReading
 from simulator.analysis.embeddings import TextEncoder
 from simulator.contracts import ForbiddenHit, MatchKind, StepHit, Transcript
+from simulator.scenario.kinds import StepKind
 from simulator.scenario.model import Scenario
 from simulator.text import find_phrase, normalise
 
@@ -151,6 +152,21 @@ def quote_start_s(transcript: Transcript, quote: str) -> float | None:
     return next((transcript.words[i].start_s for token, i in flat if token == first), None)
 
 
+# Kinds whose clause is never a forbidden move by likeness alone (see ``_warm_clauses``).
+WARM_STEP_KINDS = (StepKind.ACKNOWLEDGE_EMOTION, StepKind.APOLOGISE)
+
+
+def _warm_clauses(clauses: Sequence[str], reading: BehaviourReading) -> Similarities:
+    """Rivals for forbidden likeness, per clause: unbeatable (2.0) where the behaviour model found the
+    reply acknowledging a feeling or apologising in that clause, else none (-1.0).
+
+    Likeness cannot tell "that must be really worrying" from "I wouldn't worry, palpitations are
+    very common" (cosine 0.72: same topic, opposite move); the model, trained on exactly that
+    difference, can.  The forbidden entry's literal phrases and its kind still count."""
+    warm = {finding.quote for kind in WARM_STEP_KINDS if (finding := reading.found(kind)) is not None}
+    return np.array([2.0 if clause in warm else -1.0 for clause in clauses], dtype=np.float32)
+
+
 class ScenarioMatcher:
     """Finds a scenario's steps, forbidden moves and intents in one reply's behaviour reading."""
 
@@ -197,7 +213,7 @@ class ScenarioMatcher:
     def forbidden(self, transcript: Transcript, reading: BehaviourReading) -> tuple[ForbiddenHit, ...]:
         clauses = self._clauses(reading)
         thresholds = np.full(len(self._forbidden.items), self.thresholds.forbidden, dtype=np.float32)
-        semantic = self._forbidden.best(clauses, reading.vectors, thresholds)
+        semantic = self._forbidden.best(clauses, reading.vectors, thresholds, rivals=_warm_clauses(clauses, reading))
         hits = []
         for item in self._forbidden.items:
             severity = self._severity[item.item_id]
