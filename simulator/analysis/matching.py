@@ -213,7 +213,11 @@ class ScenarioMatcher:
     def forbidden(self, transcript: Transcript, reading: BehaviourReading) -> tuple[ForbiddenHit, ...]:
         clauses = self._clauses(reading)
         thresholds = np.full(len(self._forbidden.items), self.thresholds.forbidden, dtype=np.float32)
-        semantic = self._forbidden.best(clauses, reading.vectors, thresholds, rivals=_warm_clauses(clauses, reading))
+        # As steps give way to forbidden examples, a forbidden example gives way to a step example the
+        # clause is at least as close to: "so the returns window doesn't apply to you" explains the
+        # customer's rights; it is not the policy wall "it's over thirty days so we can't do anything".
+        rivals = np.maximum(_warm_clauses(clauses, reading), self._steps.sentence_best(reading.vectors))
+        semantic = self._forbidden.best(clauses, reading.vectors, thresholds, rivals=rivals)
         hits = []
         for item in self._forbidden.items:
             severity = self._severity[item.item_id]

@@ -46,3 +46,24 @@ def test_blame_in_other_words_is_still_found_by_the_model(insurance):
 def test_the_forbidden_entrys_own_phrases_still_count(insurance):
     analysis = analyse(insurance, "The claim was declined because of a gradual leak, you should have read your policy.")
     assert ("small-print", MatchKind.LITERAL) in {(f.phrase_id, f.match) for f in analysis.forbidden}
+
+
+@pytest.fixture(scope="module")
+def refund(scenarios_dir) -> SemanticAnalyser:
+    return SemanticAnalyser(load_scenario(scenarios_dir / "refund-refused.yaml").scenario, SentenceEncoder(threads=1))
+
+
+def refund_forbidden(analyser: SemanticAnalyser, text: str) -> set[tuple[str, MatchKind]]:
+    analysis = analyser.analyse(TurnInput(4, Transcript(text), "Are you going to tell me the same as the shop?"))
+    return {(f.phrase_id, f.match) for f in analysis.forbidden}
+
+
+def test_explaining_the_rights_is_not_the_policy_wall(refund):
+    # Closer to the explain-rights example (0.74) than to the policy-wall example (0.73).
+    assert refund_forbidden(refund, "The thirty days is for changing your mind, but a faulty item is covered well "
+                                    "beyond that, so the returns window doesn't apply to you.") == set()
+
+
+def test_the_policy_wall_in_other_words_is_still_found(refund):
+    assert ("policy-wall", MatchKind.SEMANTIC) in refund_forbidden(
+        refund, "I'm afraid it's been over thirty days, so we can't do anything.")
