@@ -26,7 +26,7 @@ from simulator.analysis.behaviour.features import Embeddings
 from simulator.analysis.behaviour.model import BehaviourReading
 from simulator.analysis.embeddings import TextEncoder
 from simulator.contracts import ForbiddenHit, MatchKind, StepHit, Transcript
-from simulator.scenario.kinds import StepKind
+from simulator.scenario.kinds import CLAUSE_LABELS, StepKind
 from simulator.scenario.model import Scenario
 from simulator.text import find_phrase, normalise
 
@@ -231,6 +231,33 @@ class ScenarioMatcher:
                 hit = semantic[item.item_id]
                 hits.append(ForbiddenHit(item.item_id, hit.sentence, severity, MatchKind.SEMANTIC, hit.similarity))
         return tuple(hits)
+
+    def said_like_examples(self, transcript: Transcript, reading: BehaviourReading,
+                           kinds: Sequence[str]) -> StepHit | None:
+        """A step of one of ``kinds`` said in the words of its say_like examples: one of them word for
+        word, or a clause as close to one as a paraphrase must be (``kind_step``) that the model
+        reads as one of ``kinds`` rather than anything else.  Its keywords do
+        not count here: they are hooks for finding the step ("the appeal was rejected"), not proof
+        of what the step means (acknowledging his frustration about it)."""
+        wanted = np.array([item.kind in kinds for item in self._steps.items], dtype=bool)
+        for item in (item for item, want in zip(self._steps.items, wanted, strict=True) if want):
+            literal = first_literal(transcript.text, item.examples)
+            if literal:
+                return StepHit(item.item_id, literal, MatchKind.LITERAL, 1.0, quote_start_s(transcript, literal))
+        # Likeness is mostly topic: "The appeal was rejected" is 0.87 from "I can hear how annoyed you
+        # are that the appeal was rejected".  A paraphrase counts where the model also reads the
+        # clause as that kind of move (its likeliest kind), so the example and the model agree.
+        likeliest = np.argmax(reading.probabilities, axis=1)
+        for kind in kinds:
+            of_kind = np.array([item.kind == kind for item in self._steps.items], dtype=bool)
+            thresholds = np.where(of_kind, self.thresholds.kind_step, np.inf).astype(np.float32)
+            rivals = np.where(likeliest == CLAUSE_LABELS.index(kind), -1.0, 2.0).astype(np.float32)
+            hit = next(iter(self._steps.best(self._clauses(reading), reading.vectors, thresholds,
+                                             rivals=rivals).values()), None)
+            if hit is not None:
+                return StepHit(hit.item_id, hit.sentence, MatchKind.SEMANTIC, hit.similarity,
+                               quote_start_s(transcript, hit.sentence))
+        return None
 
     def _scenario_step_clause(self, clause: str, reading: BehaviourReading) -> bool:
         """The clause says one of the scenario's own steps in the scenario's own words (as close to a

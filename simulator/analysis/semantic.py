@@ -30,7 +30,6 @@ from simulator.contracts import (
     EmpathyLevel,
     Evidence,
     ForbiddenHit,
-    MatchKind,
     StepHit,
     Transcript,
     TurnAnalysis,
@@ -101,7 +100,7 @@ class SemanticAnalyser:
             if matcher is not None:
                 steps = matcher.steps(transcript, reading)
                 forbidden = matcher.forbidden(transcript, reading)
-                empathy = self._with_scenario_warmth(empathy, steps, reading)
+                empathy = self._with_scenario_warmth(empathy, transcript, reading)
                 intents = matcher.intents(transcript, reading)
         return TurnAnalysis(
             turn_index=turn.turn_index,
@@ -120,22 +119,21 @@ class SemanticAnalyser:
         )
 
 
-    def _with_scenario_warmth(self, judgement: EmpathyJudgement, steps: tuple[StepHit, ...],
+    def _with_scenario_warmth(self, judgement: EmpathyJudgement, transcript: Transcript,
                               reading: BehaviourReading) -> EmpathyJudgement:
-        """An acknowledgement or apology the scenario itself defines (its step of that kind, said in
-        its keywords or like its say_like) is at least weak empathy, as the model's own finding would
-        be (``judge.py``): the scenario's words must count under this analyser as they do under
-        ``lexical``.  Dismissal or sarcasm still leaves none."""
-        if self.scenario is None or judgement.level > EmpathyLevel.NONE \
+        """An acknowledgement or apology said as the scenario's own examples of it (its step of that
+        kind, a say_like word for word or closely paraphrased) is at least weak empathy, as the
+        model's own finding would be (``judge.py``): the scenario's words must count under this
+        analyser as they do under ``lexical``.  Dismissal or sarcasm still leaves none."""
+        matcher = self.matcher
+        if matcher is None or judgement.level > EmpathyLevel.NONE \
                 or any(reading.found(kind) for kind in CAPPING_KINDS):
             return judgement
-        warm_kinds = {kind for kind, _ in SCENARIO_WARM_KINDS}
-        kinds = {s.id: s.standard_kind for s in self.scenario.script}
-        said = next((hit for hit in steps if kinds.get(hit.step_id) in warm_kinds
-                     and hit.match in (MatchKind.LITERAL, MatchKind.SEMANTIC)), None)
+        said = matcher.said_like_examples(transcript, reading, [kind for kind, _ in SCENARIO_WARM_KINDS])
         if said is None:
             return judgement
-        rule, detail = dict(SCENARIO_WARM_KINDS)[kinds[said.step_id]]
+        kind = next(s.standard_kind for s in matcher.scenario.script if s.id == said.step_id)
+        rule, detail = dict(SCENARIO_WARM_KINDS)[kind]  # type: ignore[index]
         evidence = Evidence(rule, said.quote, f"{detail} (the scenario's step {said.step_id!r}, {said.match.value})",
                             weight=said.confidence, start_s=said.start_s)
         return EmpathyJudgement(EmpathyLevel.WEAK, 0.5, (*_without_none(judgement.evidence), evidence))

@@ -53,3 +53,12 @@ def test_sarcasm_with_the_scenarios_word_stays_no_empathy(parking):
 def test_a_reply_without_the_scenarios_acknowledgement_gains_nothing(parking):
     analysis = analyse(parking, "Can I take the penalty charge number and your vehicle registration?")
     assert analysis.empathy.level == EmpathyLevel.NONE
+
+
+def test_the_steps_keywords_alone_are_not_empathy(parking):
+    # "the appeal was rejected" is one of the acknowledge step's keywords, and the clause is close to
+    # its say_like "... annoyed you are that the appeal was rejected"; the model reads no feeling in it.
+    analysis = analyse(parking, "The appeal was rejected because the officer's photos don't show a ticket on the "
+                                "dashboard.")
+    assert "acknowledge" in {s.step_id for s in analysis.steps_hit}
+    assert analysis.empathy.level == EmpathyLevel.NONE
