@@ -26,6 +26,7 @@ from simulator.analysis.behaviour.features import Embeddings
 from simulator.analysis.behaviour.model import BehaviourReading
 from simulator.analysis.embeddings import TextEncoder
 from simulator.contracts import ForbiddenHit, MatchKind, StepHit, Transcript
+from simulator.scenario.kinds import CLAUSE_LABELS, StepKind
 from simulator.scenario.model import Scenario
 from simulator.text import find_phrase, normalise
 
@@ -151,6 +152,21 @@ def quote_start_s(transcript: Transcript, quote: str) -> float | None:
     return next((transcript.words[i].start_s for token, i in flat if token == first), None)
 
 
+# Kinds whose clause is never a forbidden move by likeness alone (see ``_warm_clauses``).
+WARM_STEP_KINDS = (StepKind.ACKNOWLEDGE_EMOTION, StepKind.APOLOGISE)
+
+
+def _warm_clauses(clauses: Sequence[str], reading: BehaviourReading) -> Similarities:
+    """Rivals for forbidden likeness, per clause: unbeatable (2.0) where the behaviour model found the
+    reply acknowledging a feeling or apologising in that clause, else none (-1.0).
+
+    Likeness cannot tell "that must be really worrying" from "I wouldn't worry, palpitations are
+    very common" (cosine 0.72: same topic, opposite move); the model, trained on exactly that
+    difference, can.  The forbidden entry's literal phrases and its kind still count."""
+    warm = {finding.quote for kind in WARM_STEP_KINDS if (finding := reading.found(kind)) is not None}
+    return np.array([2.0 if clause in warm else -1.0 for clause in clauses], dtype=np.float32)
+
+
 class ScenarioMatcher:
     """Finds a scenario's steps, forbidden moves and intents in one reply's behaviour reading."""
 
@@ -197,7 +213,11 @@ class ScenarioMatcher:
     def forbidden(self, transcript: Transcript, reading: BehaviourReading) -> tuple[ForbiddenHit, ...]:
         clauses = self._clauses(reading)
         thresholds = np.full(len(self._forbidden.items), self.thresholds.forbidden, dtype=np.float32)
-        semantic = self._forbidden.best(clauses, reading.vectors, thresholds)
+        # As steps give way to forbidden examples, a forbidden example gives way to a step example the
+        # clause is at least as close to: "so the returns window doesn't apply to you" explains the
+        # customer's rights; it is not the policy wall "it's over thirty days so we can't do anything".
+        rivals = np.maximum(_warm_clauses(clauses, reading), self._steps.sentence_best(reading.vectors))
+        semantic = self._forbidden.best(clauses, reading.vectors, thresholds, rivals=rivals)
         hits = []
         for item in self._forbidden.items:
             severity = self._severity[item.item_id]
@@ -205,12 +225,53 @@ class ScenarioMatcher:
             found = reading.found(item.kind) if item.kind else None
             if literal:
                 hits.append(ForbiddenHit(item.item_id, literal, severity, MatchKind.LITERAL, 1.0))
-            elif found is not None:
+            elif found is not None and not self._scenario_step_clause(found.quote, reading):
                 hits.append(ForbiddenHit(item.item_id, found.quote, severity, MatchKind.MODEL, found.confidence))
             elif item.item_id in semantic:
                 hit = semantic[item.item_id]
                 hits.append(ForbiddenHit(item.item_id, hit.sentence, severity, MatchKind.SEMANTIC, hit.similarity))
         return tuple(hits)
+
+    def said_like_examples(self, transcript: Transcript, reading: BehaviourReading,
+                           kinds: Sequence[str]) -> StepHit | None:
+        """A step of one of ``kinds`` said in the words of its say_like examples: one of them word for
+        word, or a clause as close to one as a paraphrase must be (``kind_step``) that the model
+        reads as one of ``kinds`` rather than anything else.  Its keywords do
+        not count here: they are hooks for finding the step ("the appeal was rejected"), not proof
+        of what the step means (acknowledging his frustration about it)."""
+        wanted = np.array([item.kind in kinds for item in self._steps.items], dtype=bool)
+        for item in (item for item, want in zip(self._steps.items, wanted, strict=True) if want):
+            literal = first_literal(transcript.text, item.examples)
+            if literal:
+                return StepHit(item.item_id, literal, MatchKind.LITERAL, 1.0, quote_start_s(transcript, literal))
+        # Likeness is mostly topic: "The appeal was rejected" is 0.87 from "I can hear how annoyed you
+        # are that the appeal was rejected".  A paraphrase counts where the model also reads the
+        # clause as that kind of move (its likeliest kind), so the example and the model agree.
+        likeliest = np.argmax(reading.probabilities, axis=1)
+        for kind in kinds:
+            of_kind = np.array([item.kind == kind for item in self._steps.items], dtype=bool)
+            thresholds = np.where(of_kind, self.thresholds.kind_step, np.inf).astype(np.float32)
+            rivals = np.where(likeliest == CLAUSE_LABELS.index(kind), -1.0, 2.0).astype(np.float32)
+            hit = next(iter(self._steps.best(self._clauses(reading), reading.vectors, thresholds,
+                                             rivals=rivals).values()), None)
+            if hit is not None:
+                return StepHit(hit.item_id, hit.sentence, MatchKind.SEMANTIC, hit.similarity,
+                               quote_start_s(transcript, hit.sentence))
+        return None
+
+    def _scenario_step_clause(self, clause: str, reading: BehaviourReading) -> bool:
+        """The clause says one of the scenario's own steps in the scenario's own words (as close to a
+        say_like example as a paraphrase must be): the scenario's specific example outranks the
+        general model's reading of it as a forbidden move.  "The claim was declined because the
+        assessor thought the water had leaked slowly" explains the decision the scenario asks for;
+        the model alone hears blame in it.  A forbidden entry's literal phrases still count."""
+        rows = [i for i, text in enumerate(self._clauses(reading)) if text == clause]
+        if not rows:
+            return False
+        vectors = reading.vectors[rows]
+        step_likeness = float(self._steps.sentence_best(vectors).max())
+        forbidden_likeness = float(self._forbidden.sentence_best(vectors).max())
+        return step_likeness >= self.thresholds.kind_step and step_likeness > forbidden_likeness
 
     def intents(self, transcript: Transcript, reading: BehaviourReading) -> tuple[str, ...]:
         thresholds = np.full(len(self._intents.items), self.thresholds.intent, dtype=np.float32)

@@ -15,7 +15,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from simulator.analysis.base import TurnInput
-from simulator.analysis.behaviour.judge import empathy_judgement
+from simulator.analysis.behaviour.judge import CAPPING_KINDS, WARM_KINDS, empathy_judgement
 from simulator.analysis.behaviour.model import (
     BehaviourModel,
     BehaviourReading,
@@ -25,8 +25,20 @@ from simulator.analysis.behaviour.model import (
 from simulator.analysis.embeddings import TextEncoder
 from simulator.analysis.encoders import shared
 from simulator.analysis.matching import ScenarioMatcher, quote_start_s
-from simulator.contracts import EmpathyJudgement, EmpathyLevel, ForbiddenHit, StepHit, Transcript, TurnAnalysis
+from simulator.contracts import (
+    EmpathyJudgement,
+    EmpathyLevel,
+    Evidence,
+    ForbiddenHit,
+    StepHit,
+    Transcript,
+    TurnAnalysis,
+)
+from simulator.scenario.kinds import StepKind
 from simulator.scenario.model import Scenario
+
+# A named feeling or an apology is at least weak empathy (ownership alone is not).
+SCENARIO_WARM_KINDS = tuple((kind, WARM_KINDS[kind]) for kind in (StepKind.ACKNOWLEDGE_EMOTION, StepKind.APOLOGISE))
 
 
 class SemanticAnalyser:
@@ -88,6 +100,7 @@ class SemanticAnalyser:
             if matcher is not None:
                 steps = matcher.steps(transcript, reading)
                 forbidden = matcher.forbidden(transcript, reading)
+                empathy = self._with_scenario_warmth(empathy, transcript, reading)
                 intents = matcher.intents(transcript, reading)
         return TurnAnalysis(
             turn_index=turn.turn_index,
@@ -104,6 +117,30 @@ class SemanticAnalyser:
             customer_distress=distress,
             customer_distressed=None if distress is None else distress >= self.model.distress_threshold,
         )
+
+
+    def _with_scenario_warmth(self, judgement: EmpathyJudgement, transcript: Transcript,
+                              reading: BehaviourReading) -> EmpathyJudgement:
+        """An acknowledgement or apology said as the scenario's own examples of it (its step of that
+        kind, a say_like word for word or closely paraphrased) is at least weak empathy, as the
+        model's own finding would be (``judge.py``): the scenario's words must count under this
+        analyser as they do under ``lexical``.  Dismissal or sarcasm still leaves none."""
+        matcher = self.matcher
+        if matcher is None or judgement.level > EmpathyLevel.NONE \
+                or any(reading.found(kind) for kind in CAPPING_KINDS):
+            return judgement
+        said = matcher.said_like_examples(transcript, reading, [kind for kind, _ in SCENARIO_WARM_KINDS])
+        if said is None:
+            return judgement
+        kind = next(s.standard_kind for s in matcher.scenario.script if s.id == said.step_id)
+        rule, detail = dict(SCENARIO_WARM_KINDS)[kind]  # type: ignore[index]
+        evidence = Evidence(rule, said.quote, f"{detail} (the scenario's step {said.step_id!r}, {said.match.value})",
+                            weight=said.confidence, start_s=said.start_s)
+        return EmpathyJudgement(EmpathyLevel.WEAK, 0.5, (*_without_none(judgement.evidence), evidence))
+
+
+def _without_none(evidence: tuple[Evidence, ...]) -> tuple[Evidence, ...]:
+    return tuple(e for e in evidence if e.rule != "empathy.none")
 
 
 def _timed(judgement: EmpathyJudgement, transcript: Transcript) -> EmpathyJudgement:

@@ -1,0 +1,64 @@
+"""A scenario's own acknowledgement or apology step counts as empathy under the semantic analyser,
+as docs/scoring.md promises: the scenario's keywords and say_like are its definition of the
+feeling in its story, even where the general behaviour model is unsure.  Replies are project-written."""
+
+from __future__ import annotations
+
+import pytest
+
+from simulator.analysis.base import TurnInput
+from simulator.analysis.embeddings import SentenceEncoder
+from simulator.analysis.semantic import SemanticAnalyser
+from simulator.contracts import EmpathyLevel, Transcript
+from simulator.scenario.loader import load_scenario
+
+pytestmark = pytest.mark.models
+
+CUSTOMER = "Right, listen. You lot have rejected my bloody appeal. I paid for that ticket."
+ACKNOWLEDGED = ("Good morning, parking services, you're speaking to Alex. I understand how frustrating it is "
+                "that the appeal was rejected, and I do want to help you, but I need you to stop swearing at me, "
+                "otherwise I'll have to end the call.")
+
+
+@pytest.fixture(scope="module")
+def encoder() -> SentenceEncoder:
+    return SentenceEncoder(threads=1)
+
+
+@pytest.fixture(scope="module")
+def parking(scenarios_dir, encoder) -> SemanticAnalyser:
+    return SemanticAnalyser(load_scenario(scenarios_dir / "abusive-caller.yaml").scenario, encoder)
+
+
+def analyse(analyser: SemanticAnalyser, text: str):
+    return analyser.analyse(TurnInput(1, Transcript(text), CUSTOMER))
+
+
+def test_the_scenarios_own_acknowledgement_is_at_least_weak_empathy(parking, encoder):
+    # Without the scenario the model alone does not hear the feeling here.
+    assert analyse(SemanticAnalyser(None, encoder), ACKNOWLEDGED).empathy.level == EmpathyLevel.NONE
+    analysis = analyse(parking, ACKNOWLEDGED)
+    assert "acknowledge" in {s.step_id for s in analysis.steps_hit}
+    assert analysis.empathy.level == EmpathyLevel.WEAK
+    evidence = [e for e in analysis.empathy.evidence if e.rule == "empathy.acknowledge"]
+    assert evidence and "acknowledge" in evidence[0].detail
+    assert not any(e.rule == "empathy.none" for e in analysis.empathy.evidence)
+
+
+def test_sarcasm_with_the_scenarios_word_stays_no_empathy(parking):
+    analysis = analyse(parking, "Oh how frustrating for you, what a tragedy. Truly heartbreaking.")
+    assert analysis.empathy.level == EmpathyLevel.NONE
+
+
+def test_a_reply_without_the_scenarios_acknowledgement_gains_nothing(parking):
+    analysis = analyse(parking, "Can I take the penalty charge number and your vehicle registration?")
+    assert analysis.empathy.level == EmpathyLevel.NONE
+
+
+def test_the_steps_keywords_alone_are_not_empathy(parking):
+    # "the appeal was rejected" is one of the acknowledge step's keywords, and the clause is close to
+    # its say_like "... annoyed you are that the appeal was rejected"; the model reads no feeling in it.
+    analysis = analyse(parking, "The appeal was rejected because the officer's photos don't show a ticket on the "
+                                "dashboard.")
+    assert "acknowledge" in {s.step_id for s in analysis.steps_hit}
+    assert analysis.empathy.level == EmpathyLevel.NONE
