@@ -1,13 +1,14 @@
 """The shipped scenario library: clean under the linter, every golden call passing, every ending
 reachable, and the customer's lines fit for text-to-speech.
 
-Golden calls are replayed with the lexical analyser: instant and deterministic.  The semantic
-analyser is exercised on the same calls by ``callsim test scenarios/ --analyser semantic``.
+English golden calls are replayed with the lexical analyser: instant and deterministic.  The
+semantic analyser is exercised on the same calls by ``callsim test scenarios/ --analyser semantic``.
 
-The Mandarin scenarios (``language: zh``) have no golden calls yet: a good call has to be judged
-empathic, which needs the Chinese behaviour model (issue #16, item 4), landing separately.  Until
-then they are held to everything else, warnings included (their voice is Kokoro's Mandarin, so the
-linter's ``voice.unintelligible`` note about espeak-ng's no longer applies).
+Mandarin golden calls (``language: zh``) are replayed with the semantic analyser only: the lexical
+analyser's empathy word lists are English, so it cannot hear a Mandarin agent's empathy and no good
+Mandarin call can pass under it.  Reading them loads the multilingual sentence encoder (``models``).
+The Mandarin scenarios are held to everything else, warnings included (their voice is Kokoro's
+Mandarin, so the linter's ``voice.unintelligible`` note about espeak-ng's no longer applies).
 """
 
 from __future__ import annotations
@@ -24,7 +25,8 @@ from simulator.cli import main
 from simulator.contracts import Outcome
 from simulator.scenario.loader import LoadedScenario, load_scenario, scenario_files
 
-ANALYSER = "lexical"
+ANALYSER = "lexical"  # English golden calls
+MANDARIN_ANALYSER = "semantic"  # lexical matches English empathy words only
 SCHEMA_LINE = "# yaml-language-server: $schema=scenario.schema.json"
 MIN_SCENARIOS = 10
 MIN_NODE_COVERAGE = 90.0
@@ -39,17 +41,28 @@ def library(scenarios_dir: Path) -> dict[str, LoadedScenario]:
     return {item.scenario.id: item for item in loaded}
 
 
-WITHOUT_GOLDEN_CALLS_YET = "zh"  # the language whose golden calls wait for its behaviour model
+MANDARIN = "zh"
 
 
 @pytest.fixture(scope="module")
 def with_golden(library) -> dict[str, LoadedScenario]:
-    return {key: item for key, item in library.items() if item.scenario.language != WITHOUT_GOLDEN_CALLS_YET}
+    """The scenarios whose golden calls the lexical analyser replays: the English ones."""
+    return {key: item for key, item in library.items() if item.scenario.language != MANDARIN}
+
+
+@pytest.fixture(scope="module")
+def mandarin(library) -> dict[str, LoadedScenario]:
+    return {key: item for key, item in library.items() if item.scenario.language == MANDARIN}
 
 
 @pytest.fixture(scope="module")
 def coverage(with_golden) -> list[ScenarioCoverage]:
     return run_golden_for_paths([item.path for item in with_golden.values()], builtin_analysers(), ANALYSER)
+
+
+@pytest.fixture(scope="module")
+def mandarin_coverage(mandarin) -> list[ScenarioCoverage]:
+    return run_golden_for_paths([item.path for item in mandarin.values()], builtin_analysers(), MANDARIN_ANALYSER)
 
 
 def test_library_size_and_difficulty_spread(library):
@@ -99,8 +112,8 @@ def test_customer_lines_are_fit_for_speech(library):
             assert not TTS_UNFRIENDLY.search(line), f"{scenario.id}: write this for the voice: {line!r}"
 
 
-def test_every_scenario_has_a_good_and_a_poor_golden_call(scenarios_dir: Path, with_golden):
-    for scenario_id in with_golden:
+def test_every_scenario_has_a_good_and_a_poor_golden_call(scenarios_dir: Path, library):
+    for scenario_id in library:
         golden = load_golden(scenarios_dir / GOLDEN_DIR / f"{scenario_id}.yaml")
         assert golden.scenario == scenario_id
         expectations = [call.expect for call in golden.calls]
@@ -120,8 +133,8 @@ def test_golden_calls_pass_through_the_cli(capsys, with_golden):
     assert exit_code == 0
 
 
-def test_golden_calls_pass_and_reach_every_ending(coverage, with_golden):
-    assert {c.scenario_id for c in coverage} == set(with_golden)
+def assert_pass_and_reach_every_ending(coverage: list[ScenarioCoverage], scenarios: dict[str, LoadedScenario]):
+    assert {c.scenario_id for c in coverage} == set(scenarios)
     for scenario_coverage in coverage:
         assert scenario_coverage.passed, (scenario_coverage.scenario_id, scenario_coverage.errors,
                                           [(r.name, r.problems) for r in scenario_coverage.results if not r.passed])
@@ -129,7 +142,11 @@ def test_golden_calls_pass_and_reach_every_ending(coverage, with_golden):
         assert reached == set(Outcome), f"{scenario_coverage.scenario_id}: golden calls reach only {reached}"
 
 
-def test_golden_coverage_of_nodes_and_transitions(coverage):
+def test_golden_calls_pass_and_reach_every_ending(coverage, with_golden):
+    assert_pass_and_reach_every_ending(coverage, with_golden)
+
+
+def assert_coverage_of_nodes_and_transitions(coverage: list[ScenarioCoverage]):
     nodes_total = sum(c.nodes_total for c in coverage)
     transitions_total = sum(c.transitions_total for c in coverage)
     node_percent = 100.0 * sum(len(c.nodes_visited) for c in coverage) / nodes_total
@@ -139,6 +156,29 @@ def test_golden_coverage_of_nodes_and_transitions(coverage):
     for scenario_coverage in coverage:  # no scenario may hide behind the others' coverage
         assert scenario_coverage.node_percent >= MIN_NODE_COVERAGE, scenario_coverage.scenario_id
         assert scenario_coverage.transition_percent >= MIN_TRANSITION_COVERAGE, scenario_coverage.scenario_id
+
+
+def test_golden_coverage_of_nodes_and_transitions(coverage):
+    assert_coverage_of_nodes_and_transitions(coverage)
+
+
+@pytest.mark.models
+def test_mandarin_golden_calls_pass_through_the_cli_with_the_semantic_analyser(capsys, mandarin):
+    assert len(mandarin) >= 5
+    exit_code = main(["test", *(str(item.path) for item in mandarin.values()), "--analyser", MANDARIN_ANALYSER,
+                      "--json"])
+    report = json.loads(capsys.readouterr().out)
+    failures = [f"{s['scenario']}: {s['errors']} " + "; ".join(
+        f"{c['name']}: {', '.join(c['problems'])}" for c in s["calls"] if not c["passed"])
+        for s in report if not s["passed"]]
+    assert not failures, "\n".join(failures)
+    assert exit_code == 0
+
+
+@pytest.mark.models
+def test_mandarin_golden_calls_reach_every_ending_and_cover_the_scenarios(mandarin_coverage, mandarin):
+    assert_pass_and_reach_every_ending(mandarin_coverage, mandarin)
+    assert_coverage_of_nodes_and_transitions(mandarin_coverage)
 
 
 def test_mandarin_scenarios_cover_the_service_lines_in_native_service_language(library):
