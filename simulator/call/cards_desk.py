@@ -18,14 +18,7 @@ def cards_text(cards: Sequence[KnowledgeCard]) -> str:
     """The cards as plain lines: title, text, then the facts the scorecard checks promises against."""
     blocks = []
     for card in cards:
-        facts = []
-        if card.takes is not None:
-            facts.append(f"takes {card.takes.describe()}")
-        if card.fee is not None:
-            facts.append(f"fee {card.fee.amount:g} {card.fee.currency}, "
-                         + ("can be waived" if card.fee.waivable else "cannot be waived"))
-        if card.offer_up_to is not None:
-            facts.append(f"offer at most {card.offer_up_to.amount:g} {card.offer_up_to.currency}")
+        facts = card.facts()
         shown_facts = [f"  ({'; '.join(facts)})"] if facts else []
         blocks.append("\n".join([f"  [{card.title}]", f"  {card.text}", *shown_facts]))
     return "--- knowledge cards ---\n" + "\n".join(blocks) + "\n--- back to the call ---"

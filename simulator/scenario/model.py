@@ -351,6 +351,18 @@ class KnowledgeCard(Strict):
     offer_up_to: Allowance | None = Field(None, description="the most that may be offered; more is a breach")
     severity: SeverityName = Field(SeverityName.CRITICAL, description="of a promise that breaks this card")
 
+    def facts(self) -> tuple[str, ...]:
+        """The facts the scorecard checks promises against, in words (shown with the card)."""
+        facts = []
+        if self.takes is not None:
+            facts.append(f"takes {self.takes.describe()}")
+        if self.fee is not None:
+            facts.append(f"fee {self.fee.amount:g} {self.fee.currency}, "
+                         + ("can be waived" if self.fee.waivable else "cannot be waived"))
+        if self.offer_up_to is not None:
+            facts.append(f"offer at most {self.offer_up_to.amount:g} {self.offer_up_to.currency}")
+        return tuple(facts)
+
 
 class Scenario(Strict):
     id: Identifier

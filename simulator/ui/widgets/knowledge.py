@@ -15,14 +15,7 @@ def card_text(cards: tuple[KnowledgeCard, ...]) -> Text:
     for card in cards:
         text.append(card.title + "\n", style="bold")
         text.append(card.text + "\n")
-        facts = []
-        if card.takes is not None:
-            facts.append(f"takes {card.takes.describe()}")
-        if card.fee is not None:
-            facts.append(f"fee {card.fee.amount:g} {card.fee.currency}, "
-                         + ("can be waived" if card.fee.waivable else "cannot be waived"))
-        if card.offer_up_to is not None:
-            facts.append(f"offer at most {card.offer_up_to.amount:g} {card.offer_up_to.currency}")
+        facts = card.facts()
         if facts:
             text.append("; ".join(facts) + "\n", style="italic")
         text.append("\n")
