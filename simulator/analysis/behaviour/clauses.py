@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 
-from simulator.analysis.behaviour.clause import Clause
+from simulator.analysis.behaviour.clause import Clause, merge_short_spans
 from simulator.analysis.behaviour.clauses_zh import sentence_spans, split_clauses_zh
 
 MIN_WORDS = 3
@@ -54,22 +54,7 @@ def _word_count(reply: str, span: tuple[int, int]) -> int:
 def _merge_short(reply: str, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
     """Short fragments join a neighbour: the next one while nothing longer came before them in the
     sentence ("Okay, right, so | can I take..." reads as one), else the previous one."""
-    merged: list[tuple[int, int]] = []
-    pending: tuple[int, int] | None = None  # leading short fragments waiting for the next piece
-    for span in spans:
-        if pending is not None:
-            span = (pending[0], span[1])
-            pending = None
-        if _word_count(reply, span) < MIN_WORDS:
-            if merged:
-                merged[-1] = (merged[-1][0], span[1])
-            else:
-                pending = span
-        else:
-            merged.append(span)
-    if pending is not None:
-        merged.append(pending)
-    return merged
+    return merge_short_spans(spans, lambda span: _word_count(reply, span), MIN_WORDS)
 
 
 def split_clauses(reply: str, language: str = "en") -> list[Clause]:

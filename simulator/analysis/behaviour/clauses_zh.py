@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 
-from simulator.analysis.behaviour.clause import Clause
+from simulator.analysis.behaviour.clause import Clause, merge_short_spans
 
 MIN_CHARS = 4
 
@@ -48,23 +48,8 @@ def _spans(text: str, pattern: re.Pattern[str], offset: int) -> list[tuple[int, 
 def _merge_short(reply: str, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
     """Short fragments join the next piece while nothing longer came before them in the sentence,
     else the previous one (as in English); fillers alone (那个, 嗯) always lead into the next piece."""
-    merged: list[tuple[int, int]] = []
-    pending: tuple[int, int] | None = None
-    for span in spans:
-        if pending is not None:
-            span = (pending[0], span[1])
-            pending = None
-        meaningful = _meaningful_chars(reply[span[0]:span[1]])
-        if meaningful < MIN_CHARS:
-            if merged and meaningful > 0:
-                merged[-1] = (merged[-1][0], span[1])
-            else:
-                pending = span
-        else:
-            merged.append(span)
-    if pending is not None:
-        merged.append(pending)
-    return merged
+    return merge_short_spans(spans, lambda span: _meaningful_chars(reply[span[0]:span[1]]), MIN_CHARS,
+                             empty_leads_on=True)
 
 
 def sentence_spans(reply: str) -> list[tuple[int, int]]:
