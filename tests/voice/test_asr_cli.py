@@ -135,7 +135,8 @@ def test_plain_output_and_exit_codes(capsys, tmp_path):
 
 def _write_mp3(path: Path, samples: np.ndarray, rate: int = 16_000) -> None:
     """Encoded with PyAV (what ``callsim`` decodes with), so the test needs no ffmpeg or sox."""
-    av = pytest.importorskip("av")
+    import av  # installed with faster-whisper, and callsim reads every recording with it: absent is a failure
+
     with av.open(str(path), "w") as out:
         stream = out.add_stream("mp3", rate=rate)
         stream.layout = "mono"
