@@ -274,3 +274,35 @@ def test_each_customer_line_is_handed_to_the_analyser_while_it_plays(file_device
     customer_lines = [t.text for t in turns if t.speaker == Speaker.CUSTOMER]
     answered = customer_lines[:-1] if turns[-1].speaker == Speaker.CUSTOMER else customer_lines
     assert analyser.prepared == answered
+
+
+def test_each_answered_turn_logs_where_its_latency_went(file_device, replies, tmp_path, caplog):
+    """The breakdown the latency benchmark prints: one per answered turn, stream stages from the
+    endpointer's windows, wall stages from the real Whisper pass, read back from the log line."""
+    from simulator.analysis.registry import builtin_analysers
+    from simulator.call.turn_breakdown import parse_breakdowns
+
+    loaded = load_scenario(REPO / "scenarios" / "billing-overcharge.yaml")
+    settings = Settings(analyser="lexical", data_dir=tmp_path / "data")
+    analyser = builtin_analysers().create("lexical", loaded.scenario)
+    call = open_voiced_call(loaded, settings, tmp_path / "call",
+                            VoiceOptions(mic_from=replies["billing"], mic_pace=ReplayPace.FAST), analyser=analyser)
+    caplog.set_level("DEBUG", logger="callsim.voice")
+    try:
+        finished = run_call(loaded, analyser, call, call, tmp_path / "call", mode="voice")
+    finally:
+        call.close()
+    answered = [t for t in finished.record.trainee_turns if t.text]
+    breakdowns = call.stats.breakdowns
+    assert len(breakdowns) == len(answered) == 4
+    for turn in breakdowns:
+        # Two 32 ms VAD windows of silence make a pause, thirteen the 0.4 s end of the turn.
+        assert turn.pause_heard_s == pytest.approx(0.064, abs=1e-3)
+        assert turn.turn_end_heard_s == pytest.approx(0.416, abs=1e-3)
+        assert turn.early  # the pass queued at the pause was the turn's transcript
+        assert 0.01 < turn.decode_s < 30  # Whisper really ran
+        assert turn.decode_queued_s >= 0 and turn.analysis_and_engine_s >= 0 and turn.line_ready_s >= 0
+        assert turn.turn_end_to_playing_s >= turn.turn_end_to_transcript_s >= 0
+    logged = parse_breakdowns(caplog.text)
+    assert [b["decode_s"] for b in logged] == [b.decode_s for b in breakdowns]
+    assert all(b["early"] == 1.0 for b in logged)
