@@ -70,16 +70,25 @@ def yin_pitch(samples: Samples, sample_rate: int) -> tuple[Floats, Floats]:
     return np.concatenate([p[0] for p in parts]), np.concatenate([p[1] for p in parts])
 
 
-def _yin_block(frames: Floats, sample_rate: int, window: int, tau_min: int, tau_max: int
-               ) -> tuple[Floats, Floats]:
-    size = 1 << int(np.ceil(np.log2(2 * (window + tau_max))))
+def yin_difference(frames: Floats, window: int, tau_max: int) -> Floats:
+    """YIN's difference function per frame: ``d[tau] = sum_{j < window} (x[j] - x[j + tau])^2`` for
+    ``tau`` in 0..tau_max; ``frames`` holds ``window + tau_max`` samples a row."""
+    # Every product of the correlation has an index below window + tau_max, so an FFT that long
+    # is exact (no wrap-around); twice that, as before, only doubled the work on the turn's path.
+    size = 1 << int(np.ceil(np.log2(window + tau_max)))
     head = np.zeros((frames.shape[0], window + tau_max))
     head[:, :window] = frames[:, :window]
     cross = np.fft.irfft(np.conj(np.fft.rfft(head, size)) * np.fft.rfft(frames, size), size)[:, : tau_max + 1]
     squares = np.concatenate([np.zeros((frames.shape[0], 1)), np.cumsum(frames ** 2, axis=1)], axis=1)
     lags = np.arange(tau_max + 1)
     energy_lag = squares[:, lags + window] - squares[:, lags]
-    difference = np.maximum(energy_lag[:, :1] + energy_lag - 2.0 * cross, 0.0)
+    return np.maximum(energy_lag[:, :1] + energy_lag - 2.0 * cross, 0.0)
+
+
+def _yin_block(frames: Floats, sample_rate: int, window: int, tau_min: int, tau_max: int
+               ) -> tuple[Floats, Floats]:
+    difference = yin_difference(frames, window, tau_max)
+    lags = np.arange(tau_max + 1)
     cumulative = np.cumsum(difference[:, 1:], axis=1)
     normalised = np.ones_like(difference)
     normalised[:, 1:] = difference[:, 1:] * lags[1:] / np.maximum(cumulative, 1e-12)
