@@ -177,6 +177,24 @@ class Endpointer:
     def position_s(self) -> float:
         return self._next_window_sample / self.rate
 
+    @property
+    def turn_start(self) -> int | None:
+        """The first sample of the turn being spoken (pre-roll included), None between turns."""
+        return self._turn_start if self.in_speech else None
+
+    def audio_since(self, sample: int) -> np.ndarray:
+        """The audio kept from ``sample`` to the last full VAD window (the current turn's, while one is
+        spoken), without joining what came before it."""
+        tail: list[np.ndarray] = []
+        end = self._kept_start + self._kept_len
+        for chunk in reversed(self._kept):
+            if end <= sample:
+                break
+            start = end - len(chunk)
+            tail.append(chunk[max(0, sample - start):])
+            end = start
+        return np.concatenate(tail[::-1]) if tail else np.zeros(0, np.float32)
+
     # -- feeding -------------------------------------------------------------------------------
     def feed(self, block: AudioBlock | np.ndarray) -> list[EndpointEvent]:
         samples = block.samples if isinstance(block, AudioBlock) else block

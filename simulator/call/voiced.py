@@ -26,10 +26,11 @@ from pathlib import Path
 
 import numpy as np
 
+from simulator.analysis.acoustics import PitchTrack, PitchTracker
 from simulator.asr.base import FillersApart, Transcriber
 from simulator.asr.worker import AsrWorker
 from simulator.audio.capture import MicSource, ReplayPace
-from simulator.audio.clip import AudioClip, Utterance, level_dbfs, write_wav
+from simulator.audio.clip import AudioClip, Utterance, level_dbfs, to_int16, write_wav
 from simulator.audio.devices import AudioDeviceError
 from simulator.audio.endpoint import (
     EndpointConfig,
@@ -183,6 +184,7 @@ class VoicedCall:
         self._muted = False
         self._late_fillers: LateFillers | None = None  # the last reply's filler pass, started with the next line
         self._answering: TurnClock | None = None  # the reply being answered, for its latency breakdown
+        self._pitch: tuple[int, PitchTracker] | None = None  # the turn being spoken: its first sample, its pitch
         self.stats = CallStats()
 
     # -- set-up --------------------------------------------------------------------------------
@@ -340,6 +342,7 @@ class VoicedCall:
                 if self.on_level is not None:
                     self.on_level(level_dbfs(block.samples))
                 self._carried.extend(endpointer.feed(np.zeros_like(block.samples) if self._muted else block))
+                self._follow_pitch(endpointer)
                 continue
             event = self._carried.popleft()
             log.debug("listen %d: %s at %.3f s", turn_index, type(event).__name__, endpointer.position_s)
@@ -362,6 +365,27 @@ class VoicedCall:
                 # Speech to the VAD but no words to Whisper (a cough, a bump): keep waiting.
                 endpointer.listen(turn_limit_s=limit, since_s=listen_from)
                 early = None
+
+    def _follow_pitch(self, endpointer: Endpointer) -> None:
+        """Work out the tone's pitch track while the trainee speaks (the call thread is idle between
+        mic blocks), so the analysis after the turn has only the last frames left to do."""
+        start = endpointer.turn_start
+        if start is None:
+            return  # between turns: keep the finished turn's track until its reply is made
+        if self._pitch is None or self._pitch[0] != start:
+            self._pitch = (start, PitchTracker(endpointer.rate))
+        tracker = self._pitch[1]
+        audio = endpointer.audio_since(start + tracker.fed)
+        if len(audio):
+            # the samples the analyser will read back from the turn's 16-bit WAV
+            tracker.extend(to_int16(audio).astype(np.float32) / 32768.0)
+
+    def _turn_pitch(self, utterance: Utterance) -> PitchTrack | None:
+        tracked, self._pitch = self._pitch, None
+        clip = utterance.audio
+        if tracked is None or tracked[0] != round(utterance.start_s * clip.sample_rate):
+            return None
+        return tracked[1].track(len(clip.samples))
 
     def _fillers_apart(self) -> FillersApart | None:
         transcriber = self.transcriber
@@ -418,9 +442,10 @@ class VoicedCall:
         late = None
         if apart is not None and not transcript.is_empty:
             late = self._late_fillers = LateFillers(self._asr, apart, heard.samples, transcript)
+        pitch = self._turn_pitch(utterance)
         clock.reply = TurnClock.now()
         self._answering = clock
-        return TraineeReply(transcript=transcript, timing=TurnTiming(
+        return TraineeReply(pitch=pitch, transcript=transcript, timing=TurnTiming(
             start_s=round(speech_start, 3), end_s=round(utterance.end_s, 3), response_delay_s=delay,
             overlap_s=round(overlap, 3)), interrupted_customer=barged, audio_path=path,
             cut_off=utterance.was_interrupted, with_fillers=None if late is None else late.result)

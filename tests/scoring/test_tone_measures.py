@@ -14,7 +14,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from simulator.analysis.acoustics import voice_features, yin_difference, yin_pitch
+from simulator.analysis.acoustics import PitchTracker, voice_features, yin_difference, yin_pitch
 from simulator.analysis.tone import SpeakerBaseline, call_tone, count_fillers, measure_tone, words_per_minute
 from simulator.contracts import ToneLabel, Transcript, Word
 from simulator.scenario.model import ToneThresholds
@@ -67,6 +67,24 @@ def test_yin_difference_is_the_sum_of_squared_differences_on_real_speech(clip):
                        for f in frames])
     assert direct.max() > 1.0  # speech, not silence
     np.testing.assert_allclose(yin_difference(frames, window, tau_max), direct, rtol=1e-9, atol=1e-9)
+
+
+def test_pitch_tracked_as_audio_arrives_is_the_pitch_of_the_whole_clip(clip):
+    """A live turn's pitch is worked out block by block as it is spoken; the tone must not change for it."""
+    samples = read_wav(clip).mono()
+    tracker = PitchTracker(RATE)
+    sizes = np.random.default_rng(3).integers(1, 1200, size=len(samples) // 300)
+    for piece in np.split(samples, np.cumsum(sizes)[np.cumsum(sizes) < len(samples)]):
+        tracker.extend(piece)
+    assert tracker.fed == len(samples)
+    for length in (len(samples), len(samples) - 2400, 20_000):
+        track = tracker.track(length)
+        assert track is not None
+        hz, aperiodicity = yin_pitch(samples[:length], RATE)
+        np.testing.assert_array_equal(track.hz, hz)
+        np.testing.assert_array_equal(track.aperiodicity, aperiodicity)
+        assert voice_features(samples[:length], RATE, track) == voice_features(samples[:length], RATE)
+    assert tracker.track(len(samples) + 1) is None  # not fed yet: the caller measures the clip itself
 
 
 def test_yin_calls_noise_unvoiced():

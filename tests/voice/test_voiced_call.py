@@ -306,3 +306,45 @@ def test_each_answered_turn_logs_where_its_latency_went(file_device, replies, tm
     logged = parse_breakdowns(caplog.text)
     assert [b["decode_s"] for b in logged] == [b.decode_s for b in breakdowns]
     assert all(b["early"] == 1.0 for b in logged)
+
+
+class RecordingAnalyser:
+    """The lexical analyser (with tone), keeping every turn it was given."""
+
+    def __init__(self, inner):
+        self.inner = inner
+        self.name = inner.name
+        self.turns = []
+
+    def analyse(self, turn):
+        self.turns.append(turn)
+        return self.inner.analyse(turn)
+
+
+def test_a_spoken_turns_pitch_is_worked_out_while_it_is_spoken_and_matches_its_recording(file_device, replies,
+                                                                                          tmp_path):
+    """The tone's pitch track reaches the analyser with the turn, so it is not computed after the turn ends,
+    and it is exactly the pitch of the WAV the turn is recorded in (the tone is unchanged by it)."""
+    from simulator.analysis.acoustics import voice_features, yin_pitch
+    from simulator.analysis.registry import builtin_analysers
+    from simulator.analysis.tone import features_of_file
+    from simulator.wavfile import read_wav as read_pcm
+
+    loaded = load_scenario(REPO / "scenarios" / "billing-overcharge.yaml")
+    settings = Settings(analyser="lexical", data_dir=tmp_path / "data")
+    analyser = RecordingAnalyser(builtin_analysers().create("lexical", loaded.scenario))
+    call = open_voiced_call(loaded, settings, tmp_path / "call",
+                            VoiceOptions(mic_from=replies["billing"], mic_pace=ReplayPace.FAST), analyser=analyser)
+    try:
+        run_call(loaded, analyser, call, call, tmp_path / "call", mode="voice")
+    finally:
+        call.close()
+    spoken = [turn for turn in analyser.turns if turn.audio_path is not None and not turn.silence]
+    assert len(spoken) == 4
+    for turn in spoken:
+        assert turn.pitch is not None, turn.turn_index
+        recorded = read_pcm(turn.audio_path).mono()
+        hz, aperiodicity = yin_pitch(recorded, 16000)
+        np.testing.assert_array_equal(turn.pitch.hz, hz)
+        np.testing.assert_array_equal(turn.pitch.aperiodicity, aperiodicity)
+        assert features_of_file(turn.audio_path, turn.pitch) == voice_features(recorded, 16000)
