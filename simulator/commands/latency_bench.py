@@ -168,10 +168,11 @@ def summarise(results: list[dict]) -> dict:
 
 
 def breakdown_medians(breakdowns: list[dict[str, float]]) -> dict[str, float]:
-    """Per stage of ``TurnBreakdown``, the median over the turns (``early``: the share of turns whose
-    transcript came from the pass queued at the pause)."""
+    """Per stage of ``TurnBreakdown``, the median over the turns; ``early`` (1 or 0 a turn) becomes the
+    share of turns whose transcript came from the pass queued at the pause."""
     stages = list(dict.fromkeys(name for b in breakdowns for name in b))
-    return {stage: round(float(np.median([b[stage] for b in breakdowns if stage in b])), 3) for stage in stages}
+    return {stage: round(float((np.mean if stage == "early" else np.median)(
+        [b[stage] for b in breakdowns if stage in b])), 3) for stage in stages}
 
 
 def run_latency_bench(*, scenario: str = "billing-overcharge", replies: Path | None = None, calls: int = 2,

@@ -281,6 +281,7 @@ def test_each_answered_turn_logs_where_its_latency_went(file_device, replies, tm
     endpointer's windows, wall stages from the real Whisper pass, read back from the log line."""
     from simulator.analysis.registry import builtin_analysers
     from simulator.call.turn_breakdown import parse_breakdowns
+    from simulator.commands.latency_bench import breakdown_medians
 
     loaded = load_scenario(REPO / "scenarios" / "billing-overcharge.yaml")
     settings = Settings(analyser="lexical", data_dir=tmp_path / "data")
@@ -306,6 +307,10 @@ def test_each_answered_turn_logs_where_its_latency_went(file_device, replies, tm
     logged = parse_breakdowns(caplog.text)
     assert [b["decode_s"] for b in logged] == [b.decode_s for b in breakdowns]
     assert all(b["early"] == 1.0 for b in logged)
+    summary = breakdown_medians([*logged, {**logged[0], "early": 0.0}])  # as callsim bench latency prints it
+    assert summary["early"] == pytest.approx(0.8)  # a share of the turns, not a median
+    assert summary["decode_s"] == pytest.approx(float(np.median([b["decode_s"] for b in [*logged, logged[0]]])),
+                                                abs=1e-3)
 
 
 class RecordingAnalyser:
