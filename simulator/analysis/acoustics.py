@@ -55,31 +55,118 @@ def active_frames(levels_db: Floats) -> Mask:
     return (levels_db > peak - ACTIVE_BELOW_PEAK_DB) & (levels_db > SILENCE_FLOOR_DBFS)
 
 
+@dataclass(frozen=True, slots=True)
+class _YinGeometry:
+    tau_min: int
+    tau_max: int
+    window: int
+    hop: int
+
+    @classmethod
+    def at(cls, sample_rate: int) -> _YinGeometry:
+        tau_max = int(sample_rate / PITCH_MIN_HZ)
+        return cls(int(sample_rate / PITCH_MAX_HZ), tau_max, max(int(FRAME_S * sample_rate), tau_max),
+                   int(HOP_S * sample_rate))
+
+    @property
+    def span(self) -> int:
+        """Samples one frame reads."""
+        return self.window + self.tau_max
+
+    def frame_count(self, samples: int) -> int:
+        """Frames ``yin_pitch`` gives for this many samples (a short clip is padded to one frame)."""
+        return 1 + (max(samples, self.span) - self.span) // self.hop
+
+
 def yin_pitch(samples: Samples, sample_rate: int) -> tuple[Floats, Floats]:
     """F0 per 10 ms frame by YIN (de Cheveigné & Kawahara 2002): (hz, aperiodicity); 0 Hz = unvoiced."""
-    tau_min = int(sample_rate / PITCH_MAX_HZ)
-    tau_max = int(sample_rate / PITCH_MIN_HZ)
-    window = max(int(FRAME_S * sample_rate), tau_max)
-    hop = int(HOP_S * sample_rate)
-    frames = frame_signal(samples.astype(np.float64), window + tau_max, hop)  # a view: no copy
+    geometry = _YinGeometry.at(sample_rate)
+    frames = frame_signal(samples.astype(np.float64), geometry.span, geometry.hop)  # a view: no copy
     if frames.shape[0] == 0:
         return np.zeros(0), np.ones(0)
+    return _yin_frames(frames, sample_rate, geometry)
+
+
+def _yin_frames(frames: Floats, sample_rate: int, geometry: _YinGeometry) -> tuple[Floats, Floats]:
     # in blocks, so a long monologue needs ~100 MB, not gigabytes of FFT buffers
-    parts = [_yin_block(np.ascontiguousarray(frames[start: start + FRAMES_PER_BLOCK]), sample_rate, window,
-                        tau_min, tau_max) for start in range(0, frames.shape[0], FRAMES_PER_BLOCK)]
+    parts = [_yin_block(np.ascontiguousarray(frames[start: start + FRAMES_PER_BLOCK]), sample_rate,
+                        geometry.window, geometry.tau_min, geometry.tau_max)
+             for start in range(0, frames.shape[0], FRAMES_PER_BLOCK)]
     return np.concatenate([p[0] for p in parts]), np.concatenate([p[1] for p in parts])
 
 
-def _yin_block(frames: Floats, sample_rate: int, window: int, tau_min: int, tau_max: int
-               ) -> tuple[Floats, Floats]:
-    size = 1 << int(np.ceil(np.log2(2 * (window + tau_max))))
+@dataclass(frozen=True, slots=True)
+class PitchTrack:
+    """``yin_pitch`` of a clip, worked out ahead (``PitchTracker``): F0 per 10 ms frame and aperiodicity."""
+
+    hz: Floats
+    aperiodicity: Floats
+    samples: int  # the clip's length it belongs to
+
+
+class PitchTracker:
+    """YIN on audio that arrives in pieces: each ``extend`` computes the frames whose samples are all
+    in, so when a spoken turn ends only its last frames are left, not the whole turn.  ``track(n)``
+    is exactly ``yin_pitch`` of the first ``n`` samples fed (each frame depends on its own samples only).
+    """
+
+    def __init__(self, sample_rate: int):
+        self.sample_rate = sample_rate
+        self._geometry = _YinGeometry.at(sample_rate)
+        self._pending = np.zeros(0)  # samples from the first frame not yet computed
+        self._fed = 0
+        self._hz: list[Floats] = []
+        self._aperiodicity: list[Floats] = []
+        self._frames = 0
+
+    @property
+    def fed(self) -> int:
+        """Samples fed so far."""
+        return self._fed
+
+    def extend(self, samples: Samples) -> None:
+        self._pending = np.concatenate([self._pending, np.asarray(samples, dtype=np.float32).astype(np.float64)])
+        self._fed += len(samples)
+        geometry = self._geometry
+        if len(self._pending) < geometry.span:
+            return
+        count = geometry.frame_count(len(self._pending))
+        hz, aperiodicity = _yin_frames(frame_signal(self._pending, geometry.span, geometry.hop)[:count],
+                                       self.sample_rate, geometry)
+        self._hz.append(hz)
+        self._aperiodicity.append(aperiodicity)
+        self._frames += count
+        self._pending = self._pending[count * geometry.hop:]
+
+    def track(self, samples: int) -> PitchTrack | None:
+        """The pitch of the first ``samples`` fed, or None if not all its frames are computed yet."""
+        needed = self._geometry.frame_count(samples)
+        if samples < self._geometry.span or needed > self._frames or samples > self._fed:
+            return None
+        self._hz, self._aperiodicity = [np.concatenate(self._hz)], [np.concatenate(self._aperiodicity)]
+        return PitchTrack(self._hz[0][:needed].copy(), self._aperiodicity[0][:needed].copy(), samples)
+
+
+def yin_difference(frames: Floats, window: int, tau_max: int) -> Floats:
+    """YIN's difference function per frame: ``d[tau] = sum_{j < window} (x[j] - x[j + tau])^2`` for
+    ``tau`` in 0..tau_max; ``frames`` holds ``window + tau_max`` samples a row."""
+    # Every product of the correlation has an index below window + tau_max, so an FFT that long
+    # is exact (no wrap-around); twice that, as before, only doubled the work on the turn's path.
+    size = 1 << int(np.ceil(np.log2(window + tau_max)))
     head = np.zeros((frames.shape[0], window + tau_max))
     head[:, :window] = frames[:, :window]
     cross = np.fft.irfft(np.conj(np.fft.rfft(head, size)) * np.fft.rfft(frames, size), size)[:, : tau_max + 1]
     squares = np.concatenate([np.zeros((frames.shape[0], 1)), np.cumsum(frames ** 2, axis=1)], axis=1)
     lags = np.arange(tau_max + 1)
     energy_lag = squares[:, lags + window] - squares[:, lags]
-    difference = np.maximum(energy_lag[:, :1] + energy_lag - 2.0 * cross, 0.0)
+    difference: Floats = np.maximum(energy_lag[:, :1] + energy_lag - 2.0 * cross, 0.0)
+    return difference
+
+
+def _yin_block(frames: Floats, sample_rate: int, window: int, tau_min: int, tau_max: int
+               ) -> tuple[Floats, Floats]:
+    difference = yin_difference(frames, window, tau_max)
+    lags = np.arange(tau_max + 1)
     cumulative = np.cumsum(difference[:, 1:], axis=1)
     normalised = np.ones_like(difference)
     normalised[:, 1:] = difference[:, 1:] * lags[1:] / np.maximum(cumulative, 1e-12)
@@ -152,7 +239,9 @@ class VoiceFeatures:
         return self.speech_s >= MIN_MEASURABLE_SPEECH_S
 
 
-def voice_features(samples: npt.ArrayLike, sample_rate: int) -> VoiceFeatures:
+def voice_features(samples: npt.ArrayLike, sample_rate: int, track: PitchTrack | None = None) -> VoiceFeatures:
+    """``track``: ``yin_pitch`` of these samples worked out ahead (``PitchTracker``); ignored if it
+    belongs to another length."""
     samples = np.asarray(samples, dtype=np.float32)
     duration = samples.size / sample_rate if sample_rate else 0.0
     levels = frame_levels_db(samples, sample_rate)
@@ -162,7 +251,7 @@ def voice_features(samples: npt.ArrayLike, sample_rate: int) -> VoiceFeatures:
                              None, 0.0, 0.0, 0.0)
     speech_levels = levels[speech]
     power_mean = 10 * np.log10(np.mean(10 ** (speech_levels / 10)))
-    hz, _ = yin_pitch(samples, sample_rate)
+    hz = track.hz if track is not None and track.samples == samples.size else yin_pitch(samples, sample_rate)[0]
     count = min(hz.size, speech.size)
     voiced = hz[:count][speech[:count] & (hz[:count] > 0)]
     voiced = _drop_octave_errors(voiced)

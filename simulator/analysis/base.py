@@ -9,10 +9,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Protocol, runtime_checkable
+from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
 from simulator.contracts import Transcript, TurnAnalysis, TurnTiming
 from simulator.registry import Registry
+
+if TYPE_CHECKING:
+    from simulator.analysis.acoustics import PitchTrack
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,6 +32,8 @@ class TurnInput:
     interrupted_customer: bool = False
     audio_path: Path | None = None  # the trainee's WAV for this turn, when spoken
     customer_audio_path: Path | None = None
+    # the pitch of ``audio_path``'s samples, worked out while the turn was spoken (voiced calls)
+    pitch: PitchTrack | None = None
 
 
 class TurnAnalyser(Protocol):

@@ -33,7 +33,7 @@ from typing import TypedDict
 
 import numpy as np
 
-from simulator.analysis.acoustics import VoiceFeatures, voice_features
+from simulator.analysis.acoustics import PitchTrack, VoiceFeatures, voice_features
 from simulator.analysis.base import TurnAnalyser, TurnInput
 from simulator.contracts import Evidence, ToneLabel, ToneMeasures, Transcript, TurnAnalysis
 from simulator.scenario.model import Scenario, ToneThresholds
@@ -374,9 +374,10 @@ def call_tone(turns: Sequence[tuple[Transcript, VoiceFeatures]], thresholds: Ton
     return [measure_tone(transcript, features, reference, thresholds) for transcript, features in turns]
 
 
-def features_of_file(path: Path | str) -> VoiceFeatures:
+def features_of_file(path: Path | str, pitch: PitchTrack | None = None) -> VoiceFeatures:
+    """``pitch``: the file's pitch if already known (a live turn's, tracked as it was spoken)."""
     audio = read_wav(path)
-    return voice_features(audio.mono(), audio.sample_rate)
+    return voice_features(audio.mono(), audio.sample_rate, pitch)
 
 
 class ToneAnalyser:
@@ -406,7 +407,7 @@ class ToneAnalyser:
         if turn.audio_path is None or turn.silence:
             return analysis
         try:
-            features = features_of_file(turn.audio_path)
+            features = features_of_file(turn.audio_path, turn.pitch)
         except AudioFileError:
             return analysis  # unreadable audio: the words are still scored; tone stays unmeasured
         self.baseline = self.baseline.add(features)

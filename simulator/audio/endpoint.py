@@ -85,6 +85,7 @@ class SpeechPaused:
 
     audio: AudioClip
     speech_end_s: float
+    heard_at_s: float = 0.0  # the end of the window that completed the pause (stream time)
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,6 +98,7 @@ class SpeechResumed:
 @dataclass(frozen=True, slots=True)
 class TurnEnded:
     utterance: Utterance
+    heard_at_s: float = 0.0  # the end of the window that completed the turn (stream time)
 
 
 @dataclass(frozen=True, slots=True)
@@ -175,6 +177,24 @@ class Endpointer:
     def position_s(self) -> float:
         return self._next_window_sample / self.rate
 
+    @property
+    def turn_start(self) -> int | None:
+        """The first sample of the turn being spoken (pre-roll included), None between turns."""
+        return self._turn_start if self.in_speech else None
+
+    def audio_since(self, sample: int) -> np.ndarray:
+        """The audio kept from ``sample`` to the last full VAD window (the current turn's, while one is
+        spoken), without joining what came before it."""
+        tail: list[np.ndarray] = []
+        end = self._kept_start + self._kept_len
+        for chunk in reversed(self._kept):
+            if end <= sample:
+                break
+            start = end - len(chunk)
+            tail.append(chunk[max(0, sample - start):])
+            end = start
+        return np.concatenate(tail[::-1]) if tail else np.zeros(0, np.float32)
+
     # -- feeding -------------------------------------------------------------------------------
     def feed(self, block: AudioBlock | np.ndarray) -> list[EndpointEvent]:
         samples = block.samples if isinstance(block, AudioBlock) else block
@@ -244,17 +264,17 @@ class Endpointer:
         else:
             self._silence_run += VAD_WINDOW
         if self._silence_run >= self._to_samples(cfg.end_silence_s):
-            self._end_turn(self._last_speech_end + self._to_samples(cfg.tail_s), events, cut=False)
+            self._end_turn(self._last_speech_end + self._to_samples(cfg.tail_s), events, cut=False, heard_at=end)
             return
         if self._silence_run >= self._to_samples(cfg.pause_s) and not self._paused_reported:
             self._paused_reported = True
             stop = min(end, self._last_speech_end + self._to_samples(cfg.tail_s))
             events.append(SpeechPaused(AudioClip(self._audio(self._turn_start, stop), self.rate),
-                                       self._last_speech_end / self.rate))
+                                       self._last_speech_end / self.rate, end / self.rate))
         limit_s = cfg.max_turn_s if self._turn_limit_s is None else min(cfg.max_turn_s, self._turn_limit_s)
         if end - self._turn_start >= self._to_samples(limit_s):
             # Too long: cut here; whatever follows is the next turn, so no sample is lost.
-            self._end_turn(end, events, cut=True)
+            self._end_turn(end, events, cut=True, heard_at=end)
             self._begin_turn(end, events, pre_roll=False)
 
     def _begin_turn(self, onset: int, events: list[EndpointEvent], pre_roll: bool = True) -> None:
@@ -268,12 +288,12 @@ class Endpointer:
         self._listen_from = None
         events.append(SpeechStarted(onset / self.rate))
 
-    def _end_turn(self, stop: int, events: list[EndpointEvent], *, cut: bool) -> None:
+    def _end_turn(self, stop: int, events: list[EndpointEvent], *, cut: bool, heard_at: int) -> None:
         audio = self._audio(self._turn_start, stop)
         speech_end = stop if cut else self._last_speech_end
         events.append(TurnEnded(Utterance(AudioClip(audio, self.rate), self._turn_start / self.rate,
                                           speech_end / self.rate, was_interrupted=cut,
-                                          speech_start_s=self._onset / self.rate)))
+                                          speech_start_s=self._onset / self.rate), heard_at / self.rate))
         self.in_speech = False
         self._turn_limit_s = None
         self._drop_before(stop)

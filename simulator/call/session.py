@@ -13,6 +13,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Protocol
 
+from simulator.analysis.acoustics import PitchTrack
 from simulator.analysis.base import FillerRecount, TurnAnalyser, TurnInput
 from simulator.contracts import CustomerTurn, Outcome, Speaker, Transcript, TurnAnalysis, TurnTiming
 from simulator.record import (
@@ -53,6 +54,7 @@ class TraineeReply:
     # Words first, fillers later: returns ``transcript`` with the fillers, once the customer's answer
     # has started (it may wait for their decode).  None: ``transcript`` is already complete.
     with_fillers: Callable[[], Transcript] | None = None
+    pitch: PitchTrack | None = None  # the pitch of ``audio_path``, tracked while the turn was spoken
 
 
 class CustomerVoice(Protocol):
@@ -118,7 +120,7 @@ class CallSession:
                     steps_done=frozenset(self.engine.state.steps_done), timing=reply.timing,
                     silence=reply.silence, silence_s=reply.silence_s,
                     interrupted_customer=reply.interrupted_customer, audio_path=reply.audio_path,
-                    customer_audio_path=spoken.audio_path))
+                    customer_audio_path=spoken.audio_path, pitch=reply.pitch))
                 customer = self.engine.respond(analysis)  # from the words: fillers change no answer
                 if reply.with_fillers is None:
                     yield self._trainee(analysis, reply)

@@ -21,15 +21,16 @@ import time
 from collections import deque
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 
+from simulator.analysis.acoustics import PitchTrack, PitchTracker
 from simulator.asr.base import FillersApart, Transcriber
 from simulator.asr.worker import AsrWorker
 from simulator.audio.capture import MicSource, ReplayPace
-from simulator.audio.clip import AudioClip, Utterance, level_dbfs, write_wav
+from simulator.audio.clip import AudioClip, Utterance, level_dbfs, to_int16, write_wav
 from simulator.audio.devices import AudioDeviceError
 from simulator.audio.endpoint import (
     EndpointConfig,
@@ -46,6 +47,7 @@ from simulator.audio.noise import mix_noise
 from simulator.audio.playback import Speaker
 from simulator.call.late_fillers import LateFillers
 from simulator.call.session import SpokenLine, TraineeReply
+from simulator.call.turn_breakdown import DecodeTimes, TurnBreakdown, TurnClock
 from simulator.contracts import CustomerTurn, Transcript, TurnTiming
 from simulator.lazy import MissingPackage
 from simulator.private_files import make_owner_only, make_private_dir
@@ -92,6 +94,17 @@ class VoiceFeedback:
 
     on_partial: Callable[[str], None] | None = None
     on_level: Callable[[float], None] | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class _EarlyPass:
+    """The Whisper pass queued when the trainee paused: the turn's transcript if the pause was its end."""
+
+    speech_end_s: float
+    result: Future[tuple[Transcript, DecodeTimes]]
+    audio: AudioClip
+    queued: float  # wall clock
+    pause_heard_s: float  # stream time from the last speech to the pause being heard
 
 
 def next_line_candidates(scenario: Scenario, node_id: str) -> list[str]:
@@ -170,6 +183,8 @@ class VoicedCall:
         self._failure: Exception | None = None
         self._muted = False
         self._late_fillers: LateFillers | None = None  # the last reply's filler pass, started with the next line
+        self._answering: TurnClock | None = None  # the reply being answered, for its latency breakdown
+        self._pitch: tuple[int, PitchTracker] | None = None  # the turn being spoken: its first sample, its pitch
         self.stats = CallStats()
 
     # -- set-up --------------------------------------------------------------------------------
@@ -204,7 +219,9 @@ class VoicedCall:
         if not self._started:
             self.start()
         log.debug("speak %d: render", turn_index)
+        speak_called = TurnClock.now()
         clip = self.tts.render(turn.text, self.profile, self.profile.prosody(turn.mood))
+        line_ready = TurnClock.now()
         log.debug("speak %d: rendered %.2f s", turn_index, clip.duration_s)
         noise = self.options.noise
         if noise is not None and noise.kind != NoiseKind.NONE:
@@ -213,6 +230,7 @@ class VoicedCall:
         start_s = endpointer.position_s if endpointer else 0.0
         self.player.play(clip)
         log.debug("speak %d: playing", turn_index)
+        self._note_breakdown(turn_index, speak_called, line_ready, TurnClock.now())
         self._start_late_fillers()
         self.stats.lines_played += 1
         self._load_in_background()
@@ -237,6 +255,13 @@ class VoicedCall:
         played_samples = self.player.played_samples if cut_at_s is not None else len(clip.samples)
         end_s = max(endpointer.position_s, start_s + played_samples / clip.sample_rate)
         return self._spoken(clip, start_s, cut_at_s if cut_at_s is not None else end_s, played_samples, cut_at_s)
+
+    def _note_breakdown(self, turn_index: int, speak_called: float, line_ready: float, playing: float) -> None:
+        clock, self._answering = self._answering, None
+        breakdown = clock.finish(speak_called, line_ready, playing) if clock is not None else None
+        if breakdown is not None:
+            self.stats.breakdowns.append(breakdown)
+            log.debug("%s", breakdown.log_line(turn_index))
 
     def _spoken(self, clip: AudioClip, start_s: float, end_s: float, played: int, cut_at_s: float | None) -> SpokenLine:
         path = self._save("customer", clip.head(played))
@@ -308,7 +333,7 @@ class VoicedCall:
         listen_from = endpointer.position_s
         limit = talk_over if customer.may_interrupt else None
         endpointer.listen(turn_limit_s=limit)
-        early: tuple[float, Future, AudioClip] | None = None
+        early: _EarlyPass | None = None
         while True:
             if not self._carried:
                 block = self.mic.read(0.5)
@@ -317,23 +342,50 @@ class VoicedCall:
                 if self.on_level is not None:
                     self.on_level(level_dbfs(block.samples))
                 self._carried.extend(endpointer.feed(np.zeros_like(block.samples) if self._muted else block))
+                self._follow_pitch(endpointer)
                 continue
             event = self._carried.popleft()
             log.debug("listen %d: %s at %.3f s", turn_index, type(event).__name__, endpointer.position_s)
             if isinstance(event, SpeechPaused):
-                early = (event.speech_end_s, self._asr.submit(self._transcribe, event.audio), event.audio)
+                queued = TurnClock.now()
+                early = _EarlyPass(event.speech_end_s, self._asr.submit(self._transcribe, event.audio), event.audio,
+                                   queued, event.heard_at_s - event.speech_end_s)
             elif isinstance(event, SpeechResumed) and early is not None:
                 # Not the end after all: drop that pass unless it has started (Whisper cannot stop).
-                early[1].cancel()
+                early.result.cancel()
             elif isinstance(event, NoSpeech):
                 return TraineeReply(Transcript(""), silence=True, silence_s=round(event.silence_s, 2))
             elif isinstance(event, TurnEnded):
-                reply = self._reply(event.utterance, early, spoken)
+                clock = TurnClock()
+                clock.turn_ended = TurnClock.now()
+                clock.turn_end_heard_s = event.heard_at_s - event.utterance.end_s
+                reply = self._reply(event.utterance, early, spoken, clock)
                 if reply is not None:
                     return reply
                 # Speech to the VAD but no words to Whisper (a cough, a bump): keep waiting.
                 endpointer.listen(turn_limit_s=limit, since_s=listen_from)
                 early = None
+
+    def _follow_pitch(self, endpointer: Endpointer) -> None:
+        """Work out the tone's pitch track while the trainee speaks (the call thread is idle between
+        mic blocks), so the analysis after the turn has only the last frames left to do."""
+        start = endpointer.turn_start
+        if start is None:
+            return  # between turns: keep the finished turn's track until its reply is made
+        if self._pitch is None or self._pitch[0] != start:
+            self._pitch = (start, PitchTracker(endpointer.rate))
+        tracker = self._pitch[1]
+        audio = endpointer.audio_since(start + tracker.fed)
+        if len(audio):
+            # the samples the analyser will read back from the turn's 16-bit WAV
+            tracker.extend(to_int16(audio).astype(np.float32) / 32768.0)
+
+    def _turn_pitch(self, utterance: Utterance) -> PitchTrack | None:
+        tracked, self._pitch = self._pitch, None
+        clip = utterance.audio
+        if tracked is None or tracked[0] != round(utterance.start_s * clip.sample_rate):
+            return None
+        return tracked[1].track(len(clip.samples))
 
     def _fillers_apart(self) -> FillersApart | None:
         transcriber = self.transcriber
@@ -345,29 +397,33 @@ class VoicedCall:
             self._late_fillers.start()
             self._late_fillers = None
 
-    def _transcribe(self, audio: AudioClip) -> Transcript:
+    def _transcribe(self, audio: AudioClip) -> tuple[Transcript, DecodeTimes]:
         if self._asr_loading is not None:
             self._asr_loading.result()  # re-raises a load failure (missing model package...)
+        started = TurnClock.now()
         # The customer's answer needs only the words: their fillers are decoded while it plays.
         apart = self._fillers_apart()
         transcript = apart.transcribe_words(audio.samples) if apart else self.transcriber.transcribe(audio.samples)
+        finished = TurnClock.now()
         if self.on_partial is not None and not transcript.is_empty:
             self.on_partial(transcript.text)
-        return transcript
+        return transcript, DecodeTimes(started, finished)
 
-    def _reply(self, utterance: Utterance, early: tuple[float, Future, AudioClip] | None,
-               spoken: SpokenLine) -> TraineeReply | None:
-        if early is not None and abs(early[0] - utterance.end_s) < 1e-6 and not utterance.was_interrupted:
-            transcript = early[1].result()
-            heard = early[2]  # the audio the words came from (the filler decode reuses its encoding)
+    def _reply(self, utterance: Utterance, early: _EarlyPass | None, spoken: SpokenLine,
+               clock: TurnClock) -> TraineeReply | None:
+        if early is not None and abs(early.speech_end_s - utterance.end_s) < 1e-6 and not utterance.was_interrupted:
+            transcript, clock.decode = early.result.result()
+            clock.queued, clock.pause_heard_s, clock.early = early.queued, early.pause_heard_s, True
+            heard = early.audio  # the audio the words came from (the filler decode reuses its encoding)
             self.stats.early_transcripts += 1
         else:
             if early is not None:
-                early[1].cancel()
-            transcript = self._asr.submit(self._transcribe, utterance.audio).result()
+                early.result.cancel()
+            clock.queued = TurnClock.now()
+            transcript, clock.decode = self._asr.submit(self._transcribe, utterance.audio).result()
             heard = utterance.audio
-        log.debug("transcript ready (%s): %r", "early" if early is not None and early[1].done() else "late",
-                  transcript.text)
+        clock.transcript = TurnClock.now()
+        log.debug("transcript ready (%s): %r", "early" if clock.early else "late", transcript.text)
         if transcript.is_empty and not utterance.was_interrupted:
             return None
         if self._warming is not None:
@@ -386,7 +442,10 @@ class VoicedCall:
         late = None
         if apart is not None and not transcript.is_empty:
             late = self._late_fillers = LateFillers(self._asr, apart, heard.samples, transcript)
-        return TraineeReply(transcript=transcript, timing=TurnTiming(
+        pitch = self._turn_pitch(utterance)
+        clock.reply = TurnClock.now()
+        self._answering = clock
+        return TraineeReply(pitch=pitch, transcript=transcript, timing=TurnTiming(
             start_s=round(speech_start, 3), end_s=round(utterance.end_s, 3), response_delay_s=delay,
             overlap_s=round(overlap, 3)), interrupted_customer=barged, audio_path=path,
             cut_off=utterance.was_interrupted, with_fillers=None if late is None else late.result)
@@ -402,3 +461,4 @@ class CallStats:
     barge_ins: int = 0
     early_transcripts: int = 0
     holds_released: int = 0  # the line was held for a sound that was not speech
+    breakdowns: list[TurnBreakdown] = field(default_factory=list)  # per answered turn, where the latency went

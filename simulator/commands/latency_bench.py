@@ -24,6 +24,7 @@ from pathlib import Path
 import numpy as np
 
 from simulator.audio.clip import read_wav, write_wav
+from simulator.call.turn_breakdown import parse_breakdowns
 from simulator.commands.busy_load import BusyLoad, BusyLoadReport
 from simulator.config import SOURCE_ROOT
 
@@ -120,6 +121,7 @@ def run_one_call(probe: Path, env: dict[str, str], scenario: str, replies: list[
     result = json.loads(result_file.read_text())
     result["peak_rss_mb"] = _peak_rss_mb(log)
     result["stages"] = _stage_times(log)
+    result["breakdowns"] = parse_breakdowns(log.read_text()) if log.exists() else []
     return result
 
 
@@ -157,11 +159,20 @@ def summarise(results: list[dict]) -> dict:
             stage: round(float(np.median(values)), 3) if values else None
             for stage, values in ((name, [v for r in results for v in r.get("stages", {}).get(name, [])])
                                   for name in ("turn_end_to_transcript_s", "transcript_to_playing_s"))},
+        "breakdown_median_s": breakdown_medians([b for r in results for b in r.get("breakdowns", [])]),
         "cold_starts_s": colds,
         "missed": sum(r.get("missed", 0) for r in results),
         "calls": len(results),
         "errors": [e for r in results for e in r.get("errors", [])],
     }
+
+
+def breakdown_medians(breakdowns: list[dict[str, float]]) -> dict[str, float]:
+    """Per stage of ``TurnBreakdown``, the median over the turns; ``early`` (1 or 0 a turn) becomes the
+    share of turns whose transcript came from the pass queued at the pause."""
+    stages = list(dict.fromkeys(name for b in breakdowns for name in b))
+    return {stage: round(float((np.mean if stage == "early" else np.median)(
+        [b[stage] for b in breakdowns if stage in b])), 3) for stage in stages}
 
 
 def run_latency_bench(*, scenario: str = "billing-overcharge", replies: Path | None = None, calls: int = 2,

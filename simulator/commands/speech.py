@@ -275,6 +275,11 @@ def cmd_bench_latency(args: argparse.Namespace) -> int:
         if condition in result:
             print(f"{condition}:")
             for key, value in result[condition].items():
-                print(f"  {key:>24}: {value}")
+                if key == "breakdown_median_s" and value:  # one stage a line: where the turn's time goes
+                    print(f"  {key:>24}:")
+                    for stage, seconds in value.items():
+                        print(f"    {stage:>30}: {seconds}")
+                else:
+                    print(f"  {key:>24}: {value}")
     print(f"  {'wer':>24}: {result['wer']}")
     return 0

@@ -14,7 +14,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from simulator.analysis.acoustics import voice_features, yin_pitch
+from simulator.analysis.acoustics import PitchTracker, voice_features, yin_difference, yin_pitch
 from simulator.analysis.tone import SpeakerBaseline, call_tone, count_fillers, measure_tone, words_per_minute
 from simulator.contracts import ToneLabel, Transcript, Word
 from simulator.scenario.model import ToneThresholds
@@ -55,6 +55,36 @@ def test_yin_finds_the_pitch_of_a_voiced_tone():
         buzz = sum(np.sin(2 * np.pi * f0 * k * t) / k for k in range(1, 6)).astype(np.float32) * 0.2
         hz, _ = yin_pitch(buzz, RATE)
         assert np.median(hz[hz > 0]) == pytest.approx(f0, rel=0.01)
+
+
+def test_yin_difference_is_the_sum_of_squared_differences_on_real_speech(clip):
+    """The FFT shortcut (sized to the frame, the turn path's cost) equals YIN's definition, lag by lag."""
+    samples = read_wav(clip).mono().astype(np.float64)
+    window, tau_max = 400, 246  # 25 ms and the 65 Hz lowest pitch at 16 kHz, as yin_pitch uses
+    starts = range(8000, 8000 + 40 * 160, 160)  # 40 frames of speech, 10 ms apart
+    frames = np.stack([samples[s: s + window + tau_max] for s in starts])
+    direct = np.array([[np.sum((f[:window] - f[tau: tau + window]) ** 2) for tau in range(tau_max + 1)]
+                       for f in frames])
+    assert direct.max() > 1.0  # speech, not silence
+    np.testing.assert_allclose(yin_difference(frames, window, tau_max), direct, rtol=1e-9, atol=1e-9)
+
+
+def test_pitch_tracked_as_audio_arrives_is_the_pitch_of_the_whole_clip(clip):
+    """A live turn's pitch is worked out block by block as it is spoken; the tone must not change for it."""
+    samples = read_wav(clip).mono()
+    tracker = PitchTracker(RATE)
+    sizes = np.random.default_rng(3).integers(1, 1200, size=len(samples) // 300)
+    for piece in np.split(samples, np.cumsum(sizes)[np.cumsum(sizes) < len(samples)]):
+        tracker.extend(piece)
+    assert tracker.fed == len(samples)
+    for length in (len(samples), len(samples) - 2400, 20_000):
+        track = tracker.track(length)
+        assert track is not None
+        hz, aperiodicity = yin_pitch(samples[:length], RATE)
+        np.testing.assert_array_equal(track.hz, hz)
+        np.testing.assert_array_equal(track.aperiodicity, aperiodicity)
+        assert voice_features(samples[:length], RATE, track) == voice_features(samples[:length], RATE)
+    assert tracker.track(len(samples) + 1) is None  # not fed yet: the caller measures the clip itself
 
 
 def test_yin_calls_noise_unvoiced():

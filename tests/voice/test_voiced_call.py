@@ -274,3 +274,82 @@ def test_each_customer_line_is_handed_to_the_analyser_while_it_plays(file_device
     customer_lines = [t.text for t in turns if t.speaker == Speaker.CUSTOMER]
     answered = customer_lines[:-1] if turns[-1].speaker == Speaker.CUSTOMER else customer_lines
     assert analyser.prepared == answered
+
+
+def test_each_answered_turn_logs_where_its_latency_went(file_device, replies, tmp_path, caplog):
+    """The breakdown the latency benchmark prints: one per answered turn, stream stages from the
+    endpointer's windows, wall stages from the real Whisper pass, read back from the log line."""
+    from simulator.analysis.registry import builtin_analysers
+    from simulator.call.turn_breakdown import parse_breakdowns
+    from simulator.commands.latency_bench import breakdown_medians
+
+    loaded = load_scenario(REPO / "scenarios" / "billing-overcharge.yaml")
+    settings = Settings(analyser="lexical", data_dir=tmp_path / "data")
+    analyser = builtin_analysers().create("lexical", loaded.scenario)
+    call = open_voiced_call(loaded, settings, tmp_path / "call",
+                            VoiceOptions(mic_from=replies["billing"], mic_pace=ReplayPace.FAST), analyser=analyser)
+    caplog.set_level("DEBUG", logger="callsim.voice")
+    try:
+        finished = run_call(loaded, analyser, call, call, tmp_path / "call", mode="voice")
+    finally:
+        call.close()
+    answered = [t for t in finished.record.trainee_turns if t.text]
+    breakdowns = call.stats.breakdowns
+    assert len(breakdowns) == len(answered) == 4
+    for turn in breakdowns:
+        # Two 32 ms VAD windows of silence make a pause, thirteen the 0.4 s end of the turn.
+        assert turn.pause_heard_s == pytest.approx(0.064, abs=1e-3)
+        assert turn.turn_end_heard_s == pytest.approx(0.416, abs=1e-3)
+        assert turn.early  # the pass queued at the pause was the turn's transcript
+        assert 0.01 < turn.decode_s < 30  # Whisper really ran
+        assert turn.decode_queued_s >= 0 and turn.analysis_and_engine_s >= 0 and turn.line_ready_s >= 0
+        assert turn.turn_end_to_playing_s >= turn.turn_end_to_transcript_s >= 0
+    logged = parse_breakdowns(caplog.text)
+    assert [b["decode_s"] for b in logged] == [b.decode_s for b in breakdowns]
+    assert all(b["early"] == 1.0 for b in logged)
+    summary = breakdown_medians([*logged, {**logged[0], "early": 0.0}])  # as callsim bench latency prints it
+    assert summary["early"] == pytest.approx(0.8)  # a share of the turns, not a median
+    assert summary["decode_s"] == pytest.approx(float(np.median([b["decode_s"] for b in [*logged, logged[0]]])),
+                                                abs=1e-3)
+
+
+class RecordingAnalyser:
+    """The lexical analyser (with tone), keeping every turn it was given."""
+
+    def __init__(self, inner):
+        self.inner = inner
+        self.name = inner.name
+        self.turns = []
+
+    def analyse(self, turn):
+        self.turns.append(turn)
+        return self.inner.analyse(turn)
+
+
+def test_a_spoken_turns_pitch_is_worked_out_while_it_is_spoken_and_matches_its_recording(file_device, replies,
+                                                                                          tmp_path):
+    """The tone's pitch track reaches the analyser with the turn, so it is not computed after the turn ends,
+    and it is exactly the pitch of the WAV the turn is recorded in (the tone is unchanged by it)."""
+    from simulator.analysis.acoustics import voice_features, yin_pitch
+    from simulator.analysis.registry import builtin_analysers
+    from simulator.analysis.tone import features_of_file
+    from simulator.wavfile import read_wav as read_pcm
+
+    loaded = load_scenario(REPO / "scenarios" / "billing-overcharge.yaml")
+    settings = Settings(analyser="lexical", data_dir=tmp_path / "data")
+    analyser = RecordingAnalyser(builtin_analysers().create("lexical", loaded.scenario))
+    call = open_voiced_call(loaded, settings, tmp_path / "call",
+                            VoiceOptions(mic_from=replies["billing"], mic_pace=ReplayPace.FAST), analyser=analyser)
+    try:
+        run_call(loaded, analyser, call, call, tmp_path / "call", mode="voice")
+    finally:
+        call.close()
+    spoken = [turn for turn in analyser.turns if turn.audio_path is not None and not turn.silence]
+    assert len(spoken) == 4
+    for turn in spoken:
+        assert turn.pitch is not None, turn.turn_index
+        recorded = read_pcm(turn.audio_path).mono()
+        hz, aperiodicity = yin_pitch(recorded, 16000)
+        np.testing.assert_array_equal(turn.pitch.hz, hz)
+        np.testing.assert_array_equal(turn.pitch.aperiodicity, aperiodicity)
+        assert features_of_file(turn.audio_path, turn.pitch) == voice_features(recorded, 16000)
