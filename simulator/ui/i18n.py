@@ -1,8 +1,10 @@
 """The terminal app's own words in the trainee's language: a message catalogue, not ``if`` statements.
 
 A message id is the English text itself (with ``{name}`` placeholders); ``locale/<language>.json``
-maps it to the translation.  English needs no file, and a message missing from a catalogue shows
-in English rather than not at all.  Scenario text (titles, lines, steps) is the scenario's own and
+maps it to the translation.  English needs no file: the code is its source, and
+``tests/ui/test_locale.py`` checks that every catalogue has exactly the ids the code uses.  A message
+missing from a catalogue shows in English rather than not at all.  An id chosen at run time (a mood
+word, a dimension) is written ``message_id("...")`` where it is defined, so the check finds it too.  Scenario text (titles, lines, steps) is the scenario's own and
 is never translated.  Chosen with ``callsim --lang zh`` or ``ui_language = "zh"`` in the config.
 """
 
@@ -37,6 +39,29 @@ class Catalogue:
         text = self.messages.get(message, message)
         return text.format(**values) if values else text
 
+    def message(self, message: Message | str) -> str:
+        """A ``Message`` (or a plain id) in this language."""
+        if isinstance(message, Message):
+            return self(message.text, **message.values)
+        return self(message)
+
+
+def message_id(text: str) -> str:
+    """Mark an English message id that is looked up later (``say(word)``); returns it unchanged."""
+    return text
+
+
+@dataclass(frozen=True)
+class Message:
+    """A message id with its values, made where there is no catalogue (a worker thread, plain code)
+    and put into words where it is shown."""
+
+    text: str
+    values: Mapping[str, Any] = field(default_factory=dict)
+
+    def __str__(self) -> str:
+        return self.text.format(**self.values) if self.values else self.text
+
 
 ENGLISH_TEXT = Catalogue()  # immutable: the default for widgets built without an app
 
@@ -53,6 +78,12 @@ def load_catalogue(language: str) -> Catalogue:
     except ValueError as err:
         raise UnknownLanguage(f"simulator/ui/locale/{language}.json is not valid JSON ({err})") from None
     return Catalogue(language, messages)
+
+
+def localise_screen(screen: Any, catalogue: Catalogue) -> None:
+    """A screen's title (its ``TITLE``) and footer key descriptions in the catalogue's language."""
+    screen.title = catalogue(screen.TITLE)
+    translate_bindings(screen, catalogue)
 
 
 def translate_bindings(node: Any, catalogue: Catalogue) -> None:
