@@ -55,8 +55,8 @@ class CallsimApp(CallsimHost):
         entry = self.context.catalog.find(stored.attempt.scenario_id)
         card = stored.effective_scorecard
         if entry is None or entry.loaded is None or card is None:
-            self.notify(f"Scenario {stored.attempt.scenario_id} is not in the catalog: cannot show this call.",
-                        severity="warning")
+            self.notify(self.context.text("Scenario {scenario} is not in the catalog: cannot show this call.",
+                                          scenario=stored.attempt.scenario_id), severity="warning")
             return
         self.push_screen(ResultsScreen(FinishedCall(stored.record, card), entry.loaded, TrainingMode.PRACTICE,
                                        stored.attempt.call_id))
@@ -123,8 +123,9 @@ class CallsimApp(CallsimHost):
     def action_reload_scenarios(self) -> None:
         self.context.reload_catalog()
         broken = len(self.context.catalog.broken)
-        self.notify(f"{len(self.context.catalog.playable)} scenarios loaded"
-                    + (f", {broken} with problems" if broken else ""),
+        say = self.context.text
+        self.notify(say("{count} scenarios loaded", count=len(self.context.catalog.playable))
+                    + (say(", {count} with problems", count=broken) if broken else ""),
                     severity="warning" if broken else "information")
         from simulator.ui.screens.picker import PickerScreen
 

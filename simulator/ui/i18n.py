@@ -4,8 +4,10 @@ A message id is the English text itself (with ``{name}`` placeholders); ``locale
 maps it to the translation.  English needs no file: the code is its source, and
 ``tests/ui/test_locale.py`` checks that every catalogue has exactly the ids the code uses.  A message
 missing from a catalogue shows in English rather than not at all.  An id chosen at run time (a mood
-word, a dimension) is written ``message_id("...")`` where it is defined, so the check finds it too.  Scenario text (titles, lines, steps) is the scenario's own and
-is never translated.  Chosen with ``callsim --lang zh`` or ``ui_language = "zh"`` in the config.
+word, a dimension) is written ``message_id("...")`` where it is defined, so the check finds it too;
+one made off the screen (a worker thread's notice) travels as a ``Phrase``.  Scenario text (titles,
+lines, steps) is the scenario's own and is never translated; so are the scorer's evidence details and
+tips, and error text from other layers.  Chosen with ``callsim --lang zh`` or ``ui_language = "zh"`` in the config.
 """
 
 from __future__ import annotations
@@ -39,10 +41,12 @@ class Catalogue:
         text = self.messages.get(message, message)
         return text.format(**values) if values else text
 
-    def message(self, message: Message | str) -> str:
-        """A ``Message`` (or a plain id) in this language."""
-        if isinstance(message, Message):
-            return self(message.text, **message.values)
+    def message(self, message: Phrase | str) -> str:
+        """A ``Phrase`` (or a plain id) in this language."""
+        if isinstance(message, Phrase):
+            values = {name: self.message(value) if isinstance(value, Phrase) else value
+                      for name, value in message.values.items()}
+            return self(message.text, **values)
         return self(message)
 
 
@@ -52,7 +56,7 @@ def message_id(text: str) -> str:
 
 
 @dataclass(frozen=True)
-class Message:
+class Phrase:
     """A message id with its values, made where there is no catalogue (a worker thread, plain code)
     and put into words where it is shown."""
 

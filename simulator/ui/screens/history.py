@@ -18,7 +18,6 @@ from simulator.ui.i18n import ENGLISH_TEXT, Catalogue, localise_screen, message_
 from simulator.ui.progress import SERIES, Progress
 from simulator.ui.widgets.score_trend import ScoreTrend
 
-
 OVERALL = message_id("overall")
 NAME_CELLS = 11  # the bars start in one column whatever the language (a Chinese character is 2 cells)
 

@@ -119,7 +119,7 @@ class ResultsScreen(Screen):
         self._show_review()
         table = self.query_one("#dimensions", DataTable)
         say = self.text
-        table.add_columns(*(say(label) for label in ("Dimension", "Score", "Pass mark", "Result")))
+        table.add_columns(say("Dimension"), say("Score"), say("Pass mark"), say("Result"))
         for dim in card.dimensions:
             score = say("n/a") if dim.score is None else f"{dim.score:.1f}"
             if dim.passed is None:
@@ -213,7 +213,8 @@ class ResultsScreen(Screen):
         try:
             self.app.context.records.rate(self.call_id, stars)
         except RosterError as err:
-            self.query_one("#banner", Banner).show(self.text("Rating not kept: {error}", error=err), "error")
+            why = self.text.message(err.phrase)
+            self.query_one("#banner", Banner).show(self.text("Rating not kept: {error}", error=why), "error")
             return
         self.rating = stars
         self.notify(self.text("Thanks: you rated this call {stars}", stars='★' * stars + '☆' * (5 - stars)), timeout=3)
