@@ -61,9 +61,9 @@ def level_text(progress: Progress, say: Catalogue = ENGLISH_TEXT) -> Text:
             text.append(say("An exam is open to you: callsim exam STARS --trainee NAME") + "\n", style="italic")
     if progress.recommendation:
         text.append(say("Practise next: "), style="bold")
-        text.append(progress.recommendation + "\n")
+        text.append(say.message(progress.recommendation) + "\n")
     for note in progress.notes:
-        text.append(note + "\n", style="dim")
+        text.append(say.message(note) + "\n", style="dim")
     return text
 
 

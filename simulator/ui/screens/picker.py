@@ -51,6 +51,16 @@ def preview_text(entry: CatalogEntry, mode: TrainingMode, say: Catalogue = ENGLI
     return text
 
 
+TAGS_CELLS = 20  # long tag lists must not push the score columns off an 80-column screen
+
+
+def tags_cell(tags: tuple[str, ...]) -> Text:
+    """The tags, cut with an ellipsis at ``TAGS_CELLS`` cells (the filter still matches all of them)."""
+    text = Text(", ".join(tags))
+    text.truncate(TAGS_CELLS, overflow="ellipsis")
+    return text
+
+
 class PickerScreen(Screen):
     app = getters.app(CallsimHost)
     CSS_PATH = "picker.tcss"
@@ -147,7 +157,7 @@ class PickerScreen(Screen):
             scenario = entry.loaded.scenario
             seen = stats.get(scenario.id)
             best = f"{seen.best:.0f}" if seen and seen.best is not None else "-"
-            table.add_row(scenario.title, difficulty_stars(scenario.difficulty), ", ".join(scenario.tags),
+            table.add_row(scenario.title, difficulty_stars(scenario.difficulty), tags_cell(scenario.tags),
                           best, str(seen.attempts if seen else 0), key=scenario.id)
         self._show_preview()
 

@@ -145,7 +145,7 @@ class ResultsScreen(Screen):
             said = turn.text or say("(silence)")
             noted = " ✎" if turn.analysis is not None and any(
                 n.turn_index == turn.analysis.turn_index for n in self.review.notes) else ""
-            turns.add_option(Option(f"{who}: {said}{audio}{noted}", id=str(position)))
+            turns.add_option(Option(f"{say('{name}: ', name=who)}{said}{audio}{noted}", id=str(position)))
         tips = self.query_one("#tips", Static)
         tips.border_title = say("Tips")  # the tips themselves are the scoring code's words
         tips.update("\n".join(f"• {tip}" for tip in card.tips) if card.tips else say("No tips: well done."))

@@ -68,7 +68,8 @@ def timeline(view: CallReviewView, say: Catalogue = ENGLISH_TEXT) -> list[tuple[
             lines.append((None, Text(f"  ✎ {clock(note.at_s)} {note.author}: {note.text}", style="magenta")))
         who = say("Customer") if turn.speaker == Speaker.CUSTOMER else say(
             "Trainee (turn {number})", number=turn.analysis.turn_index) if turn.analysis else say("Trainee")
-        line = Text(f"{clock(turn.start_s)} {who}: {turn.text or say('(silence)')}{' ♪' if turn.audio_path else ''}")
+        said = turn.text or say("(silence)")
+        line = Text(f"{clock(turn.start_s)} {say('{name}: ', name=who)}{said}{' ♪' if turn.audio_path else ''}")
         lines.append((str(position), line))
         if turn.analysis is None:
             continue

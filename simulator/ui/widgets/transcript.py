@@ -21,7 +21,7 @@ def analysis_notes(analysis: TurnAnalysis, say: Catalogue = ENGLISH_TEXT) -> str
         notes.append(say("steps: {ids}", ids=", ".join(analysis.step_ids)))
     if analysis.forbidden:
         notes.append(say("forbidden: {ids}", ids=", ".join(analysis.forbidden_ids)))
-    return "; ".join(notes)
+    return say("; ").join(notes)
 
 
 class TranscriptView(VerticalScroll):
@@ -39,13 +39,14 @@ class TranscriptView(VerticalScroll):
 
     def add_customer(self, text: str, mood_change: int = 0, note: str = "") -> None:
         line = Text()
-        line.append(f"{self.customer_name}: ", style="bold magenta")
+        speaker = self.say("{name}: ", name=self.customer_name)
+        line.append(speaker, style="bold magenta")
         line.append(text)
         if mood_change:
             line.append(f"  ({self.say('angrier' if mood_change > 0 else 'calmer')} {mood_change:+d})", style="dim")
         if note:
             line.append(f"\n  {note}", style="bold")
-        self._add(line, "customer", f"{self.customer_name}: {text}")
+        self._add(line, "customer", f"{speaker}{text}")
 
     def add_trainee(self, text: str, notes: str = "", silence: bool = False) -> None:
         self.clear_partial()
