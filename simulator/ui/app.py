@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
-from textual.app import App
+from collections.abc import Iterable
+
+from textual.app import App, SystemCommand
 from textual.binding import Binding
+from textual.command import CommandPalette
+from textual.screen import Screen
 
 from simulator.call.textcall import FinishedCall
 from simulator.scenario.loader import LoadedScenario
@@ -12,6 +16,8 @@ from simulator.ui.commands import CallsimCommands
 from simulator.ui.context import AppContext
 from simulator.ui.host import CallsimHost
 from simulator.ui.i18n import translate_bindings
+
+PALETTE_PROMPT = "Search for commands…"
 
 
 class CallsimApp(CallsimHost):
@@ -76,6 +82,17 @@ class CallsimApp(CallsimHost):
         from simulator.ui.screens.results import ResultsScreen
 
         self.switch_screen(ResultsScreen(finished, loaded, mode, call_id))
+
+    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
+        """Textual's own palette commands (theme, quit, keys, screenshot) in the trainee's language."""
+        say = self.context.text
+        for command in super().get_system_commands(screen):
+            yield command._replace(title=say(command.title), help=say(command.help))
+
+    def action_command_palette(self) -> None:
+        """Textual's palette, with its search prompt in the trainee's language."""
+        if self.use_command_palette and not CommandPalette.is_open(self):
+            self.push_screen(CommandPalette(placeholder=self.context.text(PALETTE_PROMPT), id="--command-palette"))
 
     def action_toggle_dark(self) -> None:
         self.theme = "textual-light" if self.current_theme.dark else "textual-dark"

@@ -12,9 +12,16 @@ from pathlib import Path
 UI = Path(__file__).resolve().parents[2] / "simulator" / "ui"
 CATALOGUE_CALLS = {"say", "message_id", "Phrase"}
 CATALOGUE_ATTRIBUTES = {"text", "say"}  # self.text(...), context.text(...), self.say(...)
-# Textual's own bindings on the app and every screen (the palette key in the footer, the others in
-# its key panel): their descriptions pass through the catalogue like ours.
-TEXTUAL_IDS = {"palette", "Focus Next", "Focus Previous", "Copy selected text"}
+# Textual's own words that pass through the catalogue like ours: the bindings on the app and every
+# screen (the palette key in the footer, the others in its key panel) and the palette's system
+# commands (``CallsimApp.get_system_commands``), as Textual 8 writes them.
+TEXTUAL_IDS = {
+    "palette", "Focus Next", "Focus Previous", "Copy selected text",
+    "Theme", "Change the current theme", "Quit", "Quit the application as soon as possible",
+    "Keys", "Hide the keys and widget help panel", "Show help for the focused widget and a summary of available keys",
+    "Minimize", "Minimize the widget and restore to normal size", "Maximize", "Maximize the focused widget",
+    "Screenshot", "Save an SVG 'screenshot' of the current screen",
+}
 
 
 def _module_constants(trees: dict[Path, ast.Module]) -> dict[str, str]:
