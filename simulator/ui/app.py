@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import cast
 
 from textual.app import App, SystemCommand
 from textual.binding import Binding
@@ -91,7 +92,7 @@ class CallsimApp(CallsimHost):
 
     def action_command_palette(self) -> None:
         """Textual's palette, with its search prompt in the trainee's language."""
-        if self.use_command_palette and not CommandPalette.is_open(self):
+        if self.use_command_palette and not CommandPalette.is_open(cast(App[object], self)):
             self.push_screen(CommandPalette(placeholder=self.context.text(PALETTE_PROMPT), id="--command-palette"))
 
     def action_toggle_dark(self) -> None:
