@@ -15,10 +15,11 @@ from importlib import resources
 
 import pytest
 from rich.cells import cell_len
-from textual.command import CommandPalette
+from textual.command import CommandList, CommandPalette
 from textual.widgets import DataTable, Input
 from textual.widgets._footer import FooterKey
 
+from simulator.ui.commands import ENTRIES
 from simulator.ui.i18n import ENGLISH, Catalogue, available_languages, load_catalogue
 from simulator.ui.screens.assigned import AssignedScreen
 from simulator.ui.screens.call import CallScreen
@@ -143,10 +144,13 @@ async def test_every_screen_in_chinese_at_80x24(make_app, chinese_only_home):
         check_screen(app, PickerScreen)
         await pilot.press("ctrl+p")  # the palette: our entries and Textual's own commands
         await wait_for(pilot, lambda: screen_ready(app, CommandPalette))
-        await pilot.pause(0.5)
+        commands = app.screen.query_one(CommandList)
+        await wait_for(pilot, lambda: commands.option_count >= len(ENTRIES) + 4)  # ours and Textual's
+        listed = "\n".join(str(commands.get_option_at_index(n).prompt) for n in range(commands.option_count))
         palette = screen_text(app)
-        assert "主题" in palette and "选择一个场景开始通话" in palette, palette
-        assert english_left(palette) == [] and not re.search(r"Theme|Keys|Screenshot|Search for", palette), palette
+        assert "主题" in listed and "选择一个场景开始通话" in listed and "搜索命令" in palette, listed
+        for text in (listed, palette):
+            assert english_left(text) == [] and not re.search(r"Theme|Keys|Screenshot|Search for", text), text
         await pilot.press("escape")
         await wait_for(pilot, lambda: screen_ready(app, PickerScreen))
 
