@@ -17,7 +17,7 @@ from simulator.scenario.model import Scenario
 from simulator.scoring.empathy import opening_reply, procedural_after_empathy, why_empathy_needed
 from simulator.scoring.policy import policy_breaches
 from simulator.scoring.turns import scored_turns
-from simulator.ui.i18n import ENGLISH_TEXT, Catalogue, Phrase, message_id
+from simulator.ui.i18n import ENGLISH_TEXT, Catalogue, Phrase, bullet, message_id
 
 EMPATHY_HINTS = {
     EmpathyLevel.NONE: message_id("no empathy heard: acknowledge how the customer feels first."),
@@ -40,7 +40,7 @@ class Coaching:
         lines.extend(say.message(warning) for warning in self.warnings)
         if self.steps_to_do:
             lines.append(say("Still to do:"))
-            lines.extend(f"• {description}" for description in self.steps_to_do)
+            lines.extend(bullet(description) for description in self.steps_to_do)
         elif self.steps_done:
             lines.append(say("Every required step done."))
         return lines

@@ -13,12 +13,14 @@ tips, and error text from other layers.  Chosen with ``callsim --lang zh`` or ``
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from importlib import resources
 from typing import Any
 
 ENGLISH = "en"
+CJK = re.compile(r"[\u3000-\u303f\u3400-\u9fff\uf900-\ufaff\uff00-\uffef]")  # Chinese text and punctuation
 
 
 class UnknownLanguage(ValueError):
@@ -82,6 +84,13 @@ def load_catalogue(language: str) -> Catalogue:
     except ValueError as err:
         raise UnknownLanguage(f"simulator/ui/locale/{language}.json is not valid JSON ({err})") from None
     return Catalogue(language, messages)
+
+
+def bullet(text: str, indent: str = "") -> str:
+    """``• text``; before Chinese, ``•text``: Rich wraps only at spaces and takes a run of Chinese
+    characters as one word, so after ``• `` a long Chinese line would leave the bullet alone on its row."""
+    joiner = "" if text[:1] and CJK.match(text[:1]) else " "
+    return f"{indent}•{joiner}{text}"
 
 
 def localise_screen(screen: Any, catalogue: Catalogue) -> None:

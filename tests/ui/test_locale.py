@@ -107,6 +107,7 @@ def check_screen(app, screen_type: type) -> str:
     assert isinstance(app.screen, screen_type)
     text = screen_text(app)
     assert english_left(text) == [], f"{screen_type.__name__} shows English:\n{text}"
+    assert not re.search(r"(^|[│▊ ])•\s*([│▎]|$)", text, re.M), f"a bullet left alone on its row:\n{text}"
     # The screen's own keys and the palette key must be whole in the footer; the app-wide keys after
     # them (quit, light/dark) may run off an 80-column footer, in English as in Chinese.
     footer = text.splitlines()[-1]

@@ -14,7 +14,7 @@ from textual.widgets.option_list import Option
 
 from simulator.ui.evidence import dimension_name
 from simulator.ui.host import CallsimHost
-from simulator.ui.i18n import ENGLISH_TEXT, Catalogue, localise_screen, message_id
+from simulator.ui.i18n import ENGLISH_TEXT, Catalogue, bullet, localise_screen, message_id
 from simulator.ui.progress import SERIES, Progress
 from simulator.ui.widgets.score_trend import ScoreTrend
 
@@ -56,7 +56,7 @@ def level_text(progress: Progress, say: Catalogue = ENGLISH_TEXT) -> Text:
         else:
             text.append(say("Next: {title}", title=stars.next_title) + "\n", style="bold")
             for need in stars.next_needs:
-                text.append(f" • {need}\n")
+                text.append(bullet(need, " ") + "\n")
         if stars.exam_available:
             text.append(say("An exam is open to you: callsim exam STARS --trainee NAME") + "\n", style="italic")
     if progress.recommendation:
@@ -120,7 +120,7 @@ class HistoryScreen(Screen):
             trend.pass_mark = progress.pass_marks.get(name)
             trend.scores = values
         self.query_one("#weakest", Static).update(
-            "\n".join("• " + say("{step}: missed {missed}/{offered}", step=desc, missed=missed, offered=offered)
+            "\n".join(bullet(say("{step}: missed {missed}/{offered}", step=desc, missed=missed, offered=offered))
                       for desc, missed, offered in progress.weakest)
             if progress.weakest else Text(say("No missed steps yet.") if progress.calls
                                           else say("Take a call to see your weak spots."), style="dim"))

@@ -18,7 +18,7 @@ from simulator.ui.attempts import StoreRecords, stats_by_scenario
 from simulator.ui.call_modes import TrainingMode
 from simulator.ui.catalog import CatalogEntry, difficulty_stars, matches_filter
 from simulator.ui.host import CallsimHost
-from simulator.ui.i18n import ENGLISH_TEXT, Catalogue, localise_screen, message_id
+from simulator.ui.i18n import ENGLISH_TEXT, Catalogue, bullet, localise_screen, message_id
 from simulator.ui.widgets.banner import Banner
 
 
@@ -44,7 +44,7 @@ def preview_text(entry: CatalogEntry, mode: TrainingMode, say: Catalogue = ENGLI
         return text
     text.append(say("Steps to hit:") + "\n", style="bold")
     for step in scenario.script:
-        text.append(f" • {step.description}" + ("" if step.required else say(" (optional)")) + "\n")
+        text.append(bullet(step.description, " ") + ("" if step.required else say(" (optional)")) + "\n")
     if mode is TrainingMode.DRILL and scenario.drill.turn_time_limit_s:
         text.append("\n" + say("Drill: {seconds} s per reply.", seconds=f"{scenario.drill.turn_time_limit_s:g}"),
                     style="italic")

@@ -19,7 +19,7 @@ from simulator.ui.call_modes import TrainingMode
 from simulator.ui.context import CallReviewShown
 from simulator.ui.evidence import EvidenceRow, dimension_name, evidence_rows, outcome_name, record_position
 from simulator.ui.host import CallsimHost
-from simulator.ui.i18n import ENGLISH_TEXT, Catalogue, localise_screen
+from simulator.ui.i18n import ENGLISH_TEXT, Catalogue, bullet, localise_screen
 from simulator.ui.playback import PlaybackError, play_wav
 from simulator.ui.roster import RosterError
 from simulator.ui.widgets.banner import Banner
@@ -148,7 +148,7 @@ class ResultsScreen(Screen):
             turns.add_option(Option(f"{say('{name}: ', name=who)}{said}{audio}{noted}", id=str(position)))
         tips = self.query_one("#tips", Static)
         tips.border_title = say("Tips")  # the tips themselves are the scoring code's words
-        tips.update("\n".join(f"• {tip}" for tip in card.tips) if card.tips else say("No tips: well done."))
+        tips.update("\n".join(bullet(tip) for tip in card.tips) if card.tips else say("No tips: well done."))
         evidence.focus()
 
     def _show_review(self) -> None:
