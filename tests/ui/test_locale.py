@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from importlib import resources
 
 import pytest
@@ -19,6 +19,7 @@ from textual.command import CommandList, CommandPalette
 from textual.widgets import DataTable, Input
 from textual.widgets._footer import FooterKey
 
+from simulator.store.coaching import TargetKind
 from simulator.ui.commands import ENTRIES
 from simulator.ui.i18n import ENGLISH, Catalogue, available_languages, load_catalogue
 from simulator.ui.screens.assigned import AssignedScreen
@@ -32,7 +33,7 @@ from simulator.ui.screens.results import ResultsScreen
 from simulator.ui.screens.review import ReviewScreen
 from simulator.ui.screens.signin import SignInScreen
 
-from .conftest import results_shown, screen_ready, signed_in_app, wait_for
+from .conftest import CHINESE_SCENARIO, results_shown, screen_ready, signed_in_app, wait_for
 from .locale_keys import english_message_ids
 
 SIZE = (80, 24)
@@ -133,6 +134,20 @@ def chinese_only_home(chinese_home, data_dir):
     return chinese_home
 
 
+def mentor_and_apprentice(store, results: ResultsScreen) -> None:
+    """陈静 has a mentor (an assignment, feedback on her call) and an apprentice (an overdue assignment,
+    a call), so the Coaching and Mentor tables have rows to lay out."""
+    apprentice_call = replace(results.finished.record, folder=None)  # a call of his own, not hers re-filed
+    store.save_call(apprentice_call, results.finished.scorecard, trainee="李强", team="一组")
+    store.pair("陈静", "李强")
+    store.assign("陈静", "李强", TargetKind.SCENARIO, CHINESE_SCENARIO, target_score=80,
+                 due_at="2020-01-31T23:59:59.999+00:00")
+    store.pair("王老师", "陈静")
+    store.assign("王老师", "陈静", TargetKind.SCENARIO, CHINESE_SCENARIO, target_score=80,
+                 due_at="2099-06-30T23:59:59.999+00:00", note="先核对订单号")
+    store.leave_feedback("王老师", "开场很好，记得先安抚客户情绪。", call_id=results.call_id)
+
+
 async def test_every_screen_in_chinese_at_80x24(make_app, chinese_only_home):
     app = signed_in_app(make_app, "陈静", "一组")
     said = RecordingCatalogue("zh", load_catalogue("zh").messages)
@@ -187,11 +202,14 @@ async def test_every_screen_in_chinese_at_80x24(make_app, chinese_only_home):
         await pilot.pause()
         check_screen(app, DevicesScreen)
 
+        mentor_and_apprentice(app.context.store, results)
         await app.push_screen(AssignedScreen())
         await wait_for(pilot, lambda: screen_ready(app, AssignedScreen) and app.screen.work is not None)
+        assert app.screen.query_one("#assignments", DataTable).row_count == 1
         check_screen(app, AssignedScreen)
         await app.push_screen(MentorScreen())
         await wait_for(pilot, lambda: screen_ready(app, MentorScreen) and app.screen.view is not None)
+        assert app.screen.query_one("#work", DataTable).row_count == 1
         check_screen(app, MentorScreen)
         app.open_review(results.call_id, "王老师")
         await wait_for(pilot, lambda: screen_ready(app, ReviewScreen) and app.screen.view is not None)

@@ -51,7 +51,8 @@ def feedback_text(work: AssignedWork, say: Catalogue = ENGLISH_TEXT) -> Text:
     text = Text()
     for item in work.feedback:
         about = say(" on call {call}", call=item.call_id[:8]) if item.call_id else ""
-        text.append(f"{item.mentor}{about}, {item.created_at[:10]}: ", style="bold")
+        text.append(say("{name}{about}, {date}: ", name=item.mentor, about=about, date=item.created_at[:10]),
+                    style="bold")
         text.append(item.text + "\n")
     return text
 
