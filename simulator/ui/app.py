@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
-from textual.app import App
+from collections.abc import Iterable
+from typing import cast
+
+from textual.app import App, SystemCommand
 from textual.binding import Binding
+from textual.command import CommandPalette
+from textual.screen import Screen
 
 from simulator.call.textcall import FinishedCall
 from simulator.scenario.loader import LoadedScenario
@@ -12,6 +17,8 @@ from simulator.ui.commands import CallsimCommands
 from simulator.ui.context import AppContext
 from simulator.ui.host import CallsimHost
 from simulator.ui.i18n import translate_bindings
+
+PALETTE_PROMPT = "Search for commands…"
 
 
 class CallsimApp(CallsimHost):
@@ -55,8 +62,8 @@ class CallsimApp(CallsimHost):
         entry = self.context.catalog.find(stored.attempt.scenario_id)
         card = stored.effective_scorecard
         if entry is None or entry.loaded is None or card is None:
-            self.notify(f"Scenario {stored.attempt.scenario_id} is not in the catalog: cannot show this call.",
-                        severity="warning")
+            self.notify(self.context.text("Scenario {scenario} is not in the catalog: cannot show this call.",
+                                          scenario=stored.attempt.scenario_id), severity="warning")
             return
         self.push_screen(ResultsScreen(FinishedCall(stored.record, card), entry.loaded, TrainingMode.PRACTICE,
                                        stored.attempt.call_id))
@@ -76,6 +83,17 @@ class CallsimApp(CallsimHost):
         from simulator.ui.screens.results import ResultsScreen
 
         self.switch_screen(ResultsScreen(finished, loaded, mode, call_id))
+
+    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
+        """Textual's own palette commands (theme, quit, keys, screenshot) in the trainee's language."""
+        say = self.context.text
+        for command in super().get_system_commands(screen):
+            yield command._replace(title=say(command.title), help=say(command.help))
+
+    def action_command_palette(self) -> None:
+        """Textual's palette, with its search prompt in the trainee's language."""
+        if self.use_command_palette and not CommandPalette.is_open(cast(App[object], self)):
+            self.push_screen(CommandPalette(placeholder=self.context.text(PALETTE_PROMPT), id="--command-palette"))
 
     def action_toggle_dark(self) -> None:
         self.theme = "textual-light" if self.current_theme.dark else "textual-dark"
@@ -123,8 +141,9 @@ class CallsimApp(CallsimHost):
     def action_reload_scenarios(self) -> None:
         self.context.reload_catalog()
         broken = len(self.context.catalog.broken)
-        self.notify(f"{len(self.context.catalog.playable)} scenarios loaded"
-                    + (f", {broken} with problems" if broken else ""),
+        say = self.context.text
+        self.notify(say("{count} scenarios loaded", count=len(self.context.catalog.playable))
+                    + (say(", {count} with problems", count=broken) if broken else ""),
                     severity="warning" if broken else "information")
         from simulator.ui.screens.picker import PickerScreen
 

@@ -11,9 +11,31 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from rich.text import Text
+
 from simulator.lab.cases import PlaylistCase, build_playlist
 from simulator.lab.mentoring import AssignmentProgress, AssignmentStatus, progress_for
-from simulator.store.coaching import Feedback, Playlist
+from simulator.store.coaching import CaseKind, Feedback, Playlist, TargetKind
+from simulator.ui.i18n import ENGLISH_TEXT, Catalogue, message_id
+
+STATUS_STYLE = {AssignmentStatus.OVERDUE: "bold red", AssignmentStatus.OPEN: "yellow",
+                AssignmentStatus.DONE: "green"}
+STATUS_NAMES = {AssignmentStatus.OVERDUE: message_id("overdue"), AssignmentStatus.OPEN: message_id("open"),
+                AssignmentStatus.DONE: message_id("done")}
+
+
+def status_text(status: AssignmentStatus, late: bool, say: Catalogue = ENGLISH_TEXT) -> Text:
+    """An assignment's status, coloured (the Coaching screen and the mentor view)."""
+    return Text(say(STATUS_NAMES[status]) + (say(" (late)") if late else ""), style=STATUS_STYLE[status])
+
+
+TARGET_NAMES = {TargetKind.SCENARIO: message_id("scenario"), TargetKind.DRILL: message_id("drill")}
+CASE_NAMES = {CaseKind.EXEMPLARY: message_id("Exemplary"), CaseKind.CAUTIONARY: message_id("Cautionary")}
+
+
+def target_text(assignment: Any, say: Catalogue = ENGLISH_TEXT) -> str:
+    """What an assignment asks to practise: "scenario billing-overcharge" (the id as stored)."""
+    return f"{say(TARGET_NAMES[assignment.target_kind])} {assignment.target_id}"
 
 
 @dataclass(frozen=True)

@@ -22,6 +22,7 @@ from simulator.scenario.loader import effective_rubric
 from simulator.scoring.call_scorer import score_call
 from simulator.scoring.scorecard import Dimension, Scorecard
 from simulator.ui.catalog import ScenarioCatalog
+from simulator.ui.i18n import message_id
 from simulator.ui.roster import Roster, RosterError, Trainee, clean_name
 
 HISTORY_LIMIT = 60  # calls read back for the history screen
@@ -117,7 +118,7 @@ class FolderRecords:
         return None  # the call folder is the record
 
     def rate(self, call_id: str, stars: int) -> None:
-        raise RosterError("ratings are kept in the training store, which is not available")
+        raise RosterError(message_id("ratings are kept in the training store, which is not available"))
 
 
 class _StoreKeeper:

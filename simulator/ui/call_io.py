@@ -21,6 +21,7 @@ from simulator.lazy import MissingPackage
 from simulator.record import CallMode
 from simulator.scenario.diagnostics import FileProblems
 from simulator.scenario.loader import LoadedScenario
+from simulator.ui.i18n import Phrase
 from simulator.ui.typed_input import QueuedTypedReplies
 
 if TYPE_CHECKING:
@@ -28,6 +29,8 @@ if TYPE_CHECKING:
     from simulator.ui.voice_input import SwitchableTrainee
 
 NO_MIC_BANNER = "no microphone: typing mode"
+NO_MIC = Phrase(NO_MIC_BANNER)
+NO_MIC_DETAIL = "no microphone: typing mode ({error})"
 LEVEL_EVERY_S = 0.1
 
 
@@ -37,7 +40,7 @@ class CallIO:
     trainee: TraineeInput
     typed: QueuedTypedReplies  # the Input widget feeds it (the whole call, or after a fallback)
     mode: CallMode  # recorded in the call header
-    banner: str | None = None  # why the call is typed, when it is
+    banner: Phrase | None = None  # why the call is typed, when it is (put into words on the screen)
     switchable: SwitchableTrainee | None = None  # in a voiced call
     call: VoicedCall | None = None
     _closed: bool = field(default=False, repr=False)
@@ -88,10 +91,10 @@ class CallScreenHooks:
 
     on_partial: Callable[[str], None] | None = None  # the trainee's words so far
     on_level: Callable[[float], None] | None = None  # the mic level in dBFS (throttled here)
-    on_typing: Callable[[str], None] = lambda reason: None  # the call went over to typing, and why
+    on_typing: Callable[[Phrase], None] = lambda reason: None  # the call went over to typing, and why
 
 
-def typed_io(typed: QueuedTypedReplies, reason: str | None = NO_MIC_BANNER) -> CallIO:
+def typed_io(typed: QueuedTypedReplies, reason: Phrase | None = NO_MIC) -> CallIO:
     return CallIO(SilentVoice(), typed, typed, CallMode.TEXT, reason)
 
 
@@ -107,16 +110,16 @@ def _throttled(callback: Callable[[float], None], every_s: float) -> Callable[[f
     return report
 
 
-def _has_microphone(device: str | None) -> str | None:
+def _has_microphone(device: str | None) -> Phrase | None:
     """None when an input device is there, else why not."""
     try:
         from simulator.audio.devices import AudioDeviceError, list_devices, resolve_device
 
         if not any(d.max_input_channels > 0 for d in list_devices()):
-            return NO_MIC_BANNER
+            return NO_MIC
         resolve_device(device, kind="input")
     except (AudioDeviceError, MissingPackage, ImportError, OSError) as err:
-        return f"{NO_MIC_BANNER} ({err})"
+        return Phrase(NO_MIC_DETAIL, {"error": err})
     return None
 
 
@@ -138,7 +141,7 @@ def open_call_io(loaded: LoadedScenario, settings: Settings, folder: Path, typed
         from simulator.tts.base import TtsError
         from simulator.ui.voice_input import ControlledMic, SwitchableTrainee
     except (ImportError, MissingPackage) as err:
-        return typed_io(typed, f"voice unavailable ({err}): typing mode")
+        return typed_io(typed, Phrase("voice unavailable ({error}): typing mode", {"error": err}))
     options = VoiceOptions(input_device=request.input_device, output_device=request.output_device,
                            mic_from=request.mic_from,
                            mic_pace=ReplayPace.FAST if request.fast_replies else ReplayPace.REALTIME,
@@ -148,13 +151,13 @@ def open_call_io(loaded: LoadedScenario, settings: Settings, folder: Path, typed
     try:
         call = open_voiced_call(loaded, settings, folder, options, feedback=feedback, analyser=analyser)
     except (AudioDeviceError, TtsError, MissingPackage, FileProblems, ValueError, OSError) as err:
-        return typed_io(typed, f"voice unavailable: {err} — typing mode")
+        return typed_io(typed, Phrase("voice unavailable: {error} — typing mode", {"error": err}))
     if request.mic_from is None:
         try:
             call.start()  # open the microphone now: a device that lists but will not open means typing
         except (AudioDeviceError, MissingPackage) as err:
             call.close()
-            return typed_io(typed, f"{NO_MIC_BANNER} ({err})")
+            return typed_io(typed, Phrase(NO_MIC_DETAIL, {"error": err}))
     mic = ControlledMic(call.mic)
     call.mic = mic
     switchable = SwitchableTrainee(call, typed, mic, hooks.on_typing)

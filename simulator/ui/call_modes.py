@@ -7,11 +7,18 @@ from __future__ import annotations
 
 import enum
 
+from simulator.ui.i18n import message_id
+
 
 class TrainingMode(enum.StrEnum):
     PRACTICE = "practice"
     DRILL = "drill"
     EXAM = "exam"
+
+    @property
+    def label(self) -> str:
+        """The mode's message id, for the app's catalogue."""
+        return MODE_NAMES[self]
 
     @property
     def shows_coaching(self) -> bool:
@@ -34,3 +41,7 @@ class TrainingMode(enum.StrEnum):
     def record_kind(self) -> str:
         """The store's call kind (``simulator.store.CallKind`` value) for a call in this mode."""
         return {TrainingMode.PRACTICE: "training", TrainingMode.DRILL: "drill", TrainingMode.EXAM: "exam"}[self]
+
+
+MODE_NAMES = {TrainingMode.PRACTICE: message_id("practice"), TrainingMode.DRILL: message_id("drill"),
+              TrainingMode.EXAM: message_id("exam")}

@@ -20,11 +20,12 @@ from simulator.lazy import MissingPackage
 from simulator.scenario.model import Scenario
 from simulator.ui.attempts import Attempt, FolderRecords, StoreRecords, TrainingRecords
 from simulator.ui.catalog import ScenarioCatalog, load_catalog
-from simulator.ui.i18n import Catalogue, load_catalogue
-from simulator.ui.progress import Progress, progress_from_attempts, progress_from_store
+from simulator.ui.i18n import Catalogue, Phrase, load_catalogue
+from simulator.ui.progress import STARS_UNAVAILABLE, Progress, progress_from_attempts, progress_from_store
 from simulator.ui.roster import Roster, Trainee
 
 UI_STATE_DIR = "ui"
+NOT_CONFIGURED = Phrase("not configured")
 
 
 @dataclass(frozen=True)
@@ -46,25 +47,28 @@ class ReviewedCall:
     notes: int
 
 
+STORE_UNAVAILABLE = "training store unavailable ({error}); scores are kept in the call folders only"
+
+
 def open_records(settings: Settings, roster: Roster, catalog: Callable[[], ScenarioCatalog]
-                 ) -> tuple[TrainingRecords, str | None]:
+                 ) -> tuple[TrainingRecords, Phrase | None]:
     """The training store when it opens, else the call folders; the second value says why not."""
     try:
         from simulator.store import StoreError, open_store
 
         store = open_store(settings=settings)
     except (MissingPackage, ImportError) as err:
-        return FolderRecords(roster, settings.recordings_dir, catalog), f"training store unavailable: {err}"
+        return FolderRecords(roster, settings.recordings_dir, catalog), Phrase(
+            "training store unavailable: {error}", {"error": err})
     except (StoreError, OSError, RuntimeError) as err:
-        return FolderRecords(roster, settings.recordings_dir, catalog), (
-            f"training store unavailable ({err}); scores are kept in the call folders only")
+        return FolderRecords(roster, settings.recordings_dir, catalog), Phrase(STORE_UNAVAILABLE, {"error": err})
     except Exception as err:  # a database driver's own error (bad URL, server down): show it, run on
-        return FolderRecords(roster, settings.recordings_dir, catalog), (
-            f"training store unavailable ({type(err).__name__}: {err}); scores are kept in the call folders only")
+        return FolderRecords(roster, settings.recordings_dir, catalog), Phrase(
+            STORE_UNAVAILABLE, {"error": f"{type(err).__name__}: {err}"})
     return StoreRecords(store, roster), None
 
 
-def recover_crashed_calls(records: TrainingRecords, settings: Settings) -> str | None:
+def recover_crashed_calls(records: TrainingRecords, settings: Settings) -> Phrase | None:
     """Keep calls a crash left unfinished (as ``callsim recover`` does); a sentence when there were any."""
     if not isinstance(records, StoreRecords):
         return None
@@ -73,12 +77,12 @@ def recover_crashed_calls(records: TrainingRecords, settings: Settings) -> str |
     try:
         report = recover(records.store, settings.scenarios_dir)
     except Exception as err:  # recovery must never stop the app from starting
-        return f"could not check for calls left unfinished by a crash ({type(err).__name__}: {err})"
+        return Phrase("could not check for calls left unfinished by a crash ({error})",
+                      {"error": f"{type(err).__name__}: {err}"})
     if not report.recovered and not report.rescored:
         return None
-    kept = len(report.recovered)
-    return (f"kept {kept} call(s) a crash left open and scored {len(report.rescored)} unscored call(s); "
-            "they are in History")
+    return Phrase("kept {kept} call(s) a crash left open and scored {scored} unscored call(s); they are in History",
+                  {"kept": len(report.recovered), "scored": len(report.rescored)})
 
 
 @dataclass
@@ -87,8 +91,8 @@ class AppContext:
     roster: Roster
     catalog: ScenarioCatalog
     records: TrainingRecords
-    records_problem: str | None = None
-    recovery_notice: str | None = None
+    records_problem: Phrase | None = None
+    recovery_notice: Phrase | None = None
     clock: Callable[[], float] = time.monotonic
     seed: int = 0
     trainee: Trainee | None = None
@@ -153,9 +157,9 @@ class AppContext:
                 return progress_from_store(self.records.store, self.trainee.name, self.settings.scenarios_dir,
                                            attempts)
             except Exception as err:  # the lab's files or the database: show the rest, say what is missing
-                return progress_from_attempts(attempts, (f"star levels unavailable: {err}",))
-        return progress_from_attempts(attempts, ("star levels need the training store: "
-                                                 + (self.records_problem or "not configured"),))
+                return progress_from_attempts(attempts, (Phrase(STARS_UNAVAILABLE, {"why": err}),))
+        return progress_from_attempts(attempts, (Phrase("star levels need the training store: {why}",
+                                                        {"why": self.records_problem or NOT_CONFIGURED}),))
 
     # -- trainer reviews (need the training store) ---------------------------------------------
     @property

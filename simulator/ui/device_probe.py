@@ -13,6 +13,7 @@ from pathlib import Path
 
 from simulator.lazy import MissingPackage, require
 from simulator.scenario.diagnostics import FileProblems
+from simulator.ui.i18n import Phrase
 
 TEST_RATE = 16000
 FLOOR_DB = -90.0
@@ -70,7 +71,7 @@ def watch_input_level(device: str | None, on_level: Callable[[float], None], sto
 TEST_LINE = "Hello, this is your callsim test line. If you can hear me clearly, your headset works."
 
 
-def play_test_sound(device: str | None, voices_dir: Path, engine: str | None = None) -> str:
+def play_test_sound(device: str | None, voices_dir: Path, engine: str | None = None) -> Phrase:
     """Speak a test line in a customer voice through the call's TTS and player (a tone if no TTS)."""
     from simulator.audio.clip import AudioClip
     from simulator.audio.devices import AudioDeviceError
@@ -93,20 +94,21 @@ def play_test_sound(device: str | None, voices_dir: Path, engine: str | None = N
 
 
 def _test_line(voices_dir: Path, engine: str | None):
-    """(clip, description) from the first voice profile, or (None, why) when TTS is unavailable."""
+    """(clip, description) from the first voice profile, or (None, why) when TTS is unavailable; the
+    description is a message for the app's catalogue."""
     try:
         from simulator.scenario.voices import load_voice
         from simulator.tts.base import TtsError
         from simulator.tts.registry import builtin_engines
     except (ImportError, MissingPackage) as err:
-        return None, f"test tone (text-to-speech unavailable: {err})"
+        return None, Phrase("test tone (text-to-speech unavailable: {error})", {"error": err})
     try:
         paths = sorted(Path(voices_dir).glob("*.yaml"))
         if not paths:
-            return None, f"test tone (no voice profiles in {voices_dir})"
+            return None, Phrase("test tone (no voice profiles in {folder})", {"folder": voices_dir})
         profile = load_voice(paths[0])
         tts = builtin_engines().create(engine or profile.engine)
         clip = tts.render(TEST_LINE, profile, profile.prosody(profile.mood.neutral_anger))
-        return clip, f"test line in the voice {profile.name!r}"
+        return clip, Phrase("test line in the voice {voice}", {"voice": repr(profile.name)})
     except (MissingPackage, LookupError, FileProblems, TtsError, OSError) as err:
-        return None, f"test tone (text-to-speech unavailable: {err})"
+        return None, Phrase("test tone (text-to-speech unavailable: {error})", {"error": err})

@@ -4,9 +4,25 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from simulator.contracts import Speaker
+from simulator.contracts import Outcome, Speaker
 from simulator.record import CallRecord
-from simulator.scoring.scorecard import Scorecard, ScoreEvidence
+from simulator.scoring.scorecard import Dimension, Scorecard, ScoreEvidence
+from simulator.ui.i18n import ENGLISH_TEXT, Catalogue, message_id
+
+DIMENSION_NAMES = {Dimension.EMPATHY: message_id("empathy"), Dimension.COMPLIANCE: message_id("compliance"),
+                   Dimension.TONE: message_id("tone")}
+OUTCOME_NAMES = {Outcome.RESOLVED: message_id("resolved"), Outcome.ESCALATED: message_id("escalated"),
+                 Outcome.HUNG_UP: message_id("hung up"), Outcome.UNRESOLVED: message_id("unresolved")}
+
+
+def dimension_name(dimension: str, say: Catalogue = ENGLISH_TEXT) -> str:
+    """A scorecard dimension as the trainee reads it (an unknown one as it is stored)."""
+    known = {str(key): name for key, name in DIMENSION_NAMES.items()}
+    return say(known[dimension]) if dimension in known else dimension
+
+
+def outcome_name(outcome: Outcome | None, say: Catalogue = ENGLISH_TEXT) -> str:
+    return say(OUTCOME_NAMES[outcome]) if outcome is not None else say("unfinished")
 
 
 @dataclass(frozen=True, slots=True)
@@ -19,10 +35,12 @@ class EvidenceRow:
     def positive(self) -> bool:
         return self.evidence.weight >= 0
 
-    def label(self) -> str:
-        where = f"turn {self.turn_index}" if self.turn_index is not None else "whole call"
+    def label(self, say: Catalogue = ENGLISH_TEXT) -> str:
+        """The evidence line; its ``detail`` is the scorer's own words (English: the scoring code's)."""
+        where = say("turn {number}", number=self.turn_index) if self.turn_index is not None else say("whole call")
         quote = f" “{self.evidence.quote}”" if self.evidence.quote else ""
-        return f"{'+' if self.positive else '−'} {self.dimension}: {self.evidence.detail}{quote} ({where})"
+        return (f"{'+' if self.positive else '−'} {dimension_name(self.dimension, say)}: {self.evidence.detail}"
+                f"{quote} ({where})")
 
 
 def _turn_of(evidence: ScoreEvidence, card: Scorecard, record: CallRecord) -> int | None:

@@ -1,20 +1,26 @@
 """The terminal app's own words in the trainee's language: a message catalogue, not ``if`` statements.
 
 A message id is the English text itself (with ``{name}`` placeholders); ``locale/<language>.json``
-maps it to the translation.  English needs no file, and a message missing from a catalogue shows
-in English rather than not at all.  Scenario text (titles, lines, steps) is the scenario's own and
-is never translated.  Chosen with ``callsim --lang zh`` or ``ui_language = "zh"`` in the config.
+maps it to the translation.  English needs no file: the code is its source, and
+``tests/ui/test_locale.py`` checks that every catalogue has exactly the ids the code uses.  A message
+missing from a catalogue shows in English rather than not at all.  An id chosen at run time (a mood
+word, a dimension) is written ``message_id("...")`` where it is defined, so the check finds it too;
+one made off the screen (a worker thread's notice) travels as a ``Phrase``.  Scenario text (titles,
+lines, steps) is the scenario's own and is never translated; so are the scorer's evidence details and
+tips, and error text from other layers.  Chosen with ``callsim --lang zh`` or ``ui_language = "zh"`` in the config.
 """
 
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from importlib import resources
 from typing import Any
 
 ENGLISH = "en"
+CJK = re.compile(r"[\u3000-\u303f\u3400-\u9fff\uf900-\ufaff\uff00-\uffef]")  # Chinese text and punctuation
 
 
 class UnknownLanguage(ValueError):
@@ -37,6 +43,31 @@ class Catalogue:
         text = self.messages.get(message, message)
         return text.format(**values) if values else text
 
+    def message(self, message: Phrase | str) -> str:
+        """A ``Phrase`` (or a plain id) in this language."""
+        if isinstance(message, Phrase):
+            values = {name: self.message(value) if isinstance(value, Phrase) else value
+                      for name, value in message.values.items()}
+            return self(message.text, **values)
+        return self(message)
+
+
+def message_id(text: str) -> str:
+    """Mark an English message id that is looked up later (``say(word)``); returns it unchanged."""
+    return text
+
+
+@dataclass(frozen=True)
+class Phrase:
+    """A message id with its values, made where there is no catalogue (a worker thread, plain code)
+    and put into words where it is shown."""
+
+    text: str
+    values: Mapping[str, Any] = field(default_factory=dict)
+
+    def __str__(self) -> str:
+        return self.text.format(**self.values) if self.values else self.text
+
 
 ENGLISH_TEXT = Catalogue()  # immutable: the default for widgets built without an app
 
@@ -53,6 +84,19 @@ def load_catalogue(language: str) -> Catalogue:
     except ValueError as err:
         raise UnknownLanguage(f"simulator/ui/locale/{language}.json is not valid JSON ({err})") from None
     return Catalogue(language, messages)
+
+
+def bullet(text: str, indent: str = "") -> str:
+    """``• text``; before Chinese, ``•text``: Rich wraps only at spaces and takes a run of Chinese
+    characters as one word, so after ``• `` a long Chinese line would leave the bullet alone on its row."""
+    joiner = "" if text[:1] and CJK.match(text[:1]) else " "
+    return f"{indent}•{joiner}{text}"
+
+
+def localise_screen(screen: Any, catalogue: Catalogue) -> None:
+    """A screen's title (its ``TITLE``) and footer key descriptions in the catalogue's language."""
+    screen.title = catalogue(screen.TITLE)
+    translate_bindings(screen, catalogue)
 
 
 def translate_bindings(node: Any, catalogue: Catalogue) -> None:

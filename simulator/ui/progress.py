@@ -14,8 +14,10 @@ from typing import Any
 from simulator.scenario.diagnostics import FileProblems
 from simulator.scoring.scorecard import Dimension
 from simulator.ui.attempts import Attempt, weakest_steps
+from simulator.ui.i18n import Phrase
 
 SERIES = ("overall", *(d.value for d in Dimension))
+STARS_UNAVAILABLE = "star levels unavailable: {why}"
 
 
 @dataclass(frozen=True)
@@ -34,9 +36,9 @@ class Progress:
     series: dict[str, tuple[float, ...]]
     pass_marks: dict[str, float | None]
     weakest: tuple[tuple[str, int, int], ...]  # (description, missed, offered)
-    recommendation: str | None = None
+    recommendation: Phrase | None = None
     stars: StarProgress | None = None
-    notes: tuple[str, ...] = field(default=())  # why a part is missing (no store, bad ladder file)
+    notes: tuple[Phrase, ...] = field(default=())  # why a part is missing (no store, bad ladder file)
     honours: tuple[tuple[bool, str], ...] = ()  # (held by this trainee or their team, "title: holder: ... [calls]")
     best_passed: dict[str, float] = field(default_factory=dict)  # per series, over passed calls only
 
@@ -65,7 +67,7 @@ def _pass_marks(attempts: tuple[Attempt, ...]) -> dict[str, float | None]:
     return marks
 
 
-def progress_from_attempts(attempts: tuple[Attempt, ...], notes: tuple[str, ...] = ()) -> Progress:
+def progress_from_attempts(attempts: tuple[Attempt, ...], notes: tuple[Phrase, ...] = ()) -> Progress:
     return Progress(len(attempts), sum(a.passed for a in attempts), _series(attempts), _pass_marks(attempts),
                     tuple(weakest_steps(attempts)), notes=notes, best_passed=_best_passed(attempts))
 
@@ -82,8 +84,9 @@ def progress_from_store(store: Any, trainee: str, scenarios_dir: Path, attempts:
     recommendation = None
     if growth.recommendation is not None:
         rec = growth.recommendation
-        recommendation = f"{rec.title} (difficulty {rec.difficulty}): {rec.reason}"
-    notes: list[str] = []
+        recommendation = Phrase("{title} (difficulty {difficulty}): {reason}",
+                                {"title": rec.title, "difficulty": rec.difficulty, "reason": rec.reason})
+    notes: list[Phrase] = []
     stars = None
     ladder: Ladder | None = None
     difficulty = {s.id: s.difficulty for s in catalog}
@@ -92,11 +95,12 @@ def progress_from_store(store: Any, trainee: str, scenarios_dir: Path, attempts:
         try:
             ladder = load_ladder(ladder_path, scenarios_dir)
         except FileProblems as problems:
-            notes.append(f"star levels unavailable: {problems.diagnostics[0].format()}")
+            notes.append(Phrase(STARS_UNAVAILABLE, {"why": problems.diagnostics[0].format()}))
         else:
             stars = star_progress(standing_in_store(store, ladder, trainee, difficulty))
     else:
-        notes.append(f"star levels unavailable: no {LADDER_FILE} in {scenarios_dir}")
+        notes.append(Phrase("star levels unavailable: no {file} in {folder}",
+                            {"file": LADDER_FILE, "folder": scenarios_dir}))
     person = store.get_trainee(trainee)
     mine = {trainee, person.team} if person is not None and person.team else {trainee}
     honours = tuple((h.holder in mine, describe_honour(h))

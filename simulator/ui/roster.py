@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from simulator.private_files import make_private_dir
+from simulator.ui.i18n import Phrase, message_id
 
 ROSTER_FILE = "roster.json"
 MAX_NAME_CHARS = 60
@@ -21,7 +22,12 @@ _NAME = re.compile(r"^[\w][\w .'-]*$")
 
 
 class RosterError(ValueError):
-    """A name that cannot be used, or a roster file that cannot be read."""
+    """A name that cannot be used, or a roster file that cannot be read; ``phrase`` is the message
+    for the app's catalogue."""
+
+    def __init__(self, message: str | Phrase) -> None:
+        self.phrase = message if isinstance(message, Phrase) else Phrase(message)
+        super().__init__(str(self.phrase))
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,12 +36,20 @@ class Trainee:
     team: str | None = None
 
 
+NAME_RULES = {"name": (message_id("type a name"),
+                       message_id("a name uses letters, digits, spaces, . ' - (at most {chars})")),
+              "team name": (message_id("type a team name"),
+                            message_id("a team name uses letters, digits, spaces, . ' - (at most {chars})"))}
+
+
 def clean_name(raw: str, what: str = "name") -> str:
+    """``raw`` with its spaces tidied; ``what`` is "name" or "team name" (for the message)."""
+    blank, rules = NAME_RULES[what]
     name = " ".join(raw.split())
     if not name:
-        raise RosterError(f"type a {what}")
+        raise RosterError(Phrase(blank))
     if len(name) > MAX_NAME_CHARS or not _NAME.match(name):
-        raise RosterError(f"a {what} uses letters, digits, spaces, . ' - (at most {MAX_NAME_CHARS})")
+        raise RosterError(Phrase(rules, {"chars": MAX_NAME_CHARS}))
     return name
 
 
@@ -47,7 +61,7 @@ class Roster:
         self._trainees: dict[str, Trainee] = {}
         self.last: str | None = None
         self.devices: dict[str, str] = {}
-        self.problem: str | None = None  # set when a damaged file was moved aside
+        self.problem: Phrase | None = None  # set when a damaged file was moved aside
         self._load()
 
     def _load(self) -> None:
@@ -68,7 +82,8 @@ class Roster:
                 os.replace(self.path, kept)
             except OSError:
                 kept = self.path
-            self.problem = f"{self.path} was damaged ({err}); kept as {kept.name}, starting a new trainee list"
+            self.problem = Phrase("{file} was damaged ({error}); kept as {kept}, starting a new trainee list",
+                                  {"file": self.path, "error": err, "kept": kept.name})
 
     @property
     def trainees(self) -> tuple[Trainee, ...]:

@@ -17,6 +17,7 @@ from simulator.audio.clip import AudioBlock
 from simulator.audio.devices import AudioDeviceError
 from simulator.call.session import SpokenLine, TraineeInput, TraineeReply
 from simulator.contracts import CustomerTurn
+from simulator.ui.i18n import Phrase
 from simulator.ui.typed_input import QueuedTypedReplies
 
 
@@ -61,7 +62,7 @@ class ControlledMic:
 
 class SwitchableTrainee:
     def __init__(self, voiced: TraineeInput, typed: QueuedTypedReplies, mic: ControlledMic,
-                 on_typing: Callable[[str], None]):
+                 on_typing: Callable[[Phrase], None]):
         self.voiced = voiced
         self.typed = typed
         self.mic = mic
@@ -89,7 +90,7 @@ class SwitchableTrainee:
                     return None
             except AudioDeviceError as err:
                 self.switch_to_typing()
-                self.on_typing(f"microphone lost: typing mode ({err})")
+                self.on_typing(Phrase("microphone lost: typing mode ({error})", {"error": err}))
             finally:
                 self.mic.listening = False
         return self.typed.next_reply(customer, spoken, turn_index)

@@ -72,6 +72,22 @@ def fixed_home(tmp_path: Path, repo_root: Path, monkeypatch: pytest.MonkeyPatch)
     return home
 
 
+CHINESE_SCENARIO = "zh-parcel-lost"
+
+
+@pytest.fixture
+def chinese_home(tmp_path: Path, repo_root: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A home with a Mandarin scenario (and the English reference one), the app's labels in Chinese."""
+    home = tmp_path / "home"
+    (home / "scenarios").mkdir(parents=True)
+    for name in (f"{CHINESE_SCENARIO}.yaml", "billing-overcharge.yaml", "rubric.yaml"):
+        shutil.copy(repo_root / "scenarios" / name, home / "scenarios" / name)
+    shutil.copytree(repo_root / "voices", home / "voices")
+    monkeypatch.setenv("CALLSIM_HOME", str(home))
+    monkeypatch.setenv("CALLSIM_UI_LANGUAGE", "zh")
+    return home
+
+
 @pytest.fixture
 def make_app(data_dir: Path) -> Callable[..., CallsimApp]:
     def build(**options) -> CallsimApp:

@@ -6,9 +6,6 @@ own Chinese text must reach the screen whole where it fits."""
 
 from __future__ import annotations
 
-import shutil
-from pathlib import Path
-
 import pytest
 from rich.cells import cell_len
 from textual.widgets import DataTable, Input
@@ -19,22 +16,10 @@ from simulator.ui.screens.picker import PickerScreen
 from simulator.ui.screens.signin import SignInScreen
 from simulator.ui.widgets.transcript import TranscriptView
 
+from .conftest import CHINESE_SCENARIO as SCENARIO
 from .conftest import screen_ready, signed_in_app, wait_for
 
 SIZE = (80, 24)
-SCENARIO = "zh-parcel-lost"
-
-
-@pytest.fixture
-def chinese_home(tmp_path: Path, repo_root: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    home = tmp_path / "home"
-    (home / "scenarios").mkdir(parents=True)
-    for name in (f"{SCENARIO}.yaml", "billing-overcharge.yaml", "rubric.yaml"):
-        shutil.copy(repo_root / "scenarios" / name, home / "scenarios" / name)
-    shutil.copytree(repo_root / "voices", home / "voices")
-    monkeypatch.setenv("CALLSIM_HOME", str(home))
-    monkeypatch.setenv("CALLSIM_UI_LANGUAGE", "zh")
-    return home
 
 
 def screen_rows(app) -> list[str]:

@@ -82,7 +82,7 @@ async def test_a_drill_turn_that_runs_out_of_time_is_dead_air(make_app, fixed_ho
 async def test_without_a_store_the_app_says_so_and_keeps_working(make_app, fixed_home, monkeypatch):
     monkeypatch.setenv("CALLSIM_DATABASE_URL", "postgresql+psycopg://nobody:wrong@127.0.0.1:9/none")
     app = make_app()
-    assert app.context.records_problem and "training store unavailable" in app.context.records_problem
+    assert app.context.records_problem and "training store unavailable" in str(app.context.records_problem)
     async with app.run_test(size=(100, 32)) as pilot:
         await wait_for(pilot, lambda: screen_ready(app, SignInScreen))
         banner = app.screen.query_one("#banner", Banner)
@@ -161,7 +161,7 @@ async def test_a_call_left_open_by_a_crash_is_kept_and_announced_at_start(make_a
             conn.execute(sa.update(models.calls).values(pid=int(dead.stdout), host=HOST))
     recorder.close()
     app = make_app()
-    assert app.context.recovery_notice and "kept 1 call" in app.context.recovery_notice
+    assert app.context.recovery_notice and "kept 1 call" in str(app.context.recovery_notice)
     async with app.run_test(size=(100, 32)) as pilot:
         await wait_for(pilot, lambda: screen_ready(app, SignInScreen))
         assert app.screen.query_one("#banner", Banner).message.startswith("kept 1 call")

@@ -13,46 +13,46 @@ from textual.containers import VerticalScroll
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Label, Static
 
-from simulator.lab.mentoring import AssignmentStatus
-from simulator.ui.assigned import AssignedWork, assigned_work
+from simulator.ui.assigned import CASE_NAMES, AssignedWork, assigned_work, status_text, target_text
 from simulator.ui.attempts import StoreRecords
+from simulator.ui.context import NOT_CONFIGURED
 from simulator.ui.host import CallsimHost
+from simulator.ui.i18n import ENGLISH_TEXT, Catalogue, localise_screen, message_id
 from simulator.ui.widgets.banner import Banner
 
-STATUS_STYLE = {AssignmentStatus.OVERDUE: "bold red", AssignmentStatus.OPEN: "yellow",
-                AssignmentStatus.DONE: "green"}
 
-
-def cases_text(work: AssignedWork) -> Text:
+def cases_text(work: AssignedWork, say: Catalogue = ENGLISH_TEXT) -> Text:
+    """The cases to study; summaries, notes and the reasons a moment matters are the lab's words."""
     if not work.cases:
-        return Text("No cases assigned to you yet.", style="dim")
+        return Text(say("No cases assigned to you yet."), style="dim")
     text = Text()
     for case in work.cases:
         style = "bold green" if case.kind.value == "exemplary" else "bold dark_orange"
-        text.append(f"{case.kind.value.capitalize()}: {case.scenario_id}", style=style)
+        text.append(f"{say(CASE_NAMES[case.kind])}: {case.scenario_id}", style=style)
         score = "-" if case.overall is None else f"{case.overall:.0f}"
         text.append(f"  ({case.trainee}, {score}/100{', ' + ', '.join(case.tags) if case.tags else ''})\n", style="dim")
         if case.summary:
             text.append(case.summary + "\n", style="italic")
         for note in case.call_notes:
-            text.append(f"  Trainer: {note}\n")
+            text.append("  " + say("Trainer: {note}", note=note) + "\n")
         for moment in case.moments:
-            text.append(f"  Turn {moment.turn_index}: ", style="bold")
+            text.append("  " + say("Turn {number}: ", number=moment.turn_index), style="bold")
             text.append(f"\"{moment.trainee_said}\"\n")
-            text.append(f"    why: {'; '.join(moment.reasons)}\n", style="dim")
+            text.append("    " + say("why: {reasons}", reasons="; ".join(moment.reasons)) + "\n", style="dim")
             for note in moment.notes:
-                text.append(f"    Trainer: {note}\n", style="cyan")
+                text.append("    " + say("Trainer: {note}", note=note) + "\n", style="cyan")
         text.append("\n")
     return text
 
 
-def feedback_text(work: AssignedWork) -> Text:
+def feedback_text(work: AssignedWork, say: Catalogue = ENGLISH_TEXT) -> Text:
     if not work.feedback:
-        return Text("No feedback from a mentor yet.", style="dim")
+        return Text(say("No feedback from a mentor yet."), style="dim")
     text = Text()
     for item in work.feedback:
-        about = f" on call {item.call_id[:8]}" if item.call_id else ""
-        text.append(f"{item.mentor}{about}, {item.created_at[:10]}: ", style="bold")
+        about = say(" on call {call}", call=item.call_id[:8]) if item.call_id else ""
+        text.append(say("{name}{about}, {date}: ", name=item.mentor, about=about, date=item.created_at[:10]),
+                    style="bold")
         text.append(item.text + "\n")
     return text
 
@@ -68,29 +68,38 @@ class AssignedScreen(Screen):
         trainee = self.app.context.trainee
         self.sub_title = trainee.name if trainee else ""
         self.work: AssignedWork | None = None
+        self.text = self.app.context.text
+        localise_screen(self, self.text)
 
     def compose(self) -> ComposeResult:
         yield Header()
         yield Banner(id="banner")
         with VerticalScroll(id="assigned-body"):
-            yield Label("Assignments from your mentor", classes="heading")
+            yield Label(self.text("Assignments from your mentor"), classes="heading")
             yield DataTable(id="assignments", cursor_type="row", zebra_stripes=True)
-            yield Label("Cases to study", classes="heading")
-            yield Static(Text("Loading...", style="dim"), id="cases")
-            yield Label("Mentor feedback", classes="heading")
+            yield Label(self.text("Cases to study"), classes="heading")
+            yield Static(Text(self.text("Loading..."), style="dim"), id="cases")
+            yield Label(self.text("Mentor feedback"), classes="heading")
             yield Static("", id="feedback")
         yield Footer()
 
     def on_mount(self) -> None:
         table = self.query_one("#assignments", DataTable)
-        for label, key in (("Status", "status"), ("Practise", "work"), ("Target", "target"), ("Due", "due"),
-                           ("Best", "best"), ("Note", "note")):
-            table.add_column(label, key=key)
+        for label, key in (
+                (message_id("Status"), "status"),
+                (message_id("Practise"), "work"),
+                (message_id("Target"), "target"),
+                (message_id("Due"), "due"),
+                (message_id("Best"), "best"),
+                (message_id("Note"), "note"),
+        ):
+            table.add_column(self.text(label), key=key)
         records = self.app.context.records
         trainee = self.app.context.trainee
         if not isinstance(records, StoreRecords) or trainee is None:
-            self.query_one("#banner", Banner).show("Coaching needs the training store: "
-                                                   + (self.app.context.records_problem or "not configured"), "error")
+            why = self.text.message(self.app.context.records_problem or NOT_CONFIGURED)
+            self.query_one("#banner", Banner).show(self.text("Coaching needs the training store: {why}", why=why),
+                                                   "error")
             self.query_one("#cases", Static).update("")
             return
         self._load(records.store, trainee.name)
@@ -100,7 +109,8 @@ class AssignedScreen(Screen):
         try:
             found = assigned_work(store, trainee, self.app.context.settings.scenarios_dir, datetime.now(UTC))
         except Exception as err:  # the database or a scenario file: say so, never crash the app
-            self.app.call_from_thread(self._problem, f"could not read your coaching: {type(err).__name__}: {err}")
+            self.app.call_from_thread(self._problem, self.text("could not read your coaching: {error}",
+                                                               error=f"{type(err).__name__}: {err}"))
             return
         self.app.call_from_thread(self._show, found)
 
@@ -112,18 +122,17 @@ class AssignedScreen(Screen):
         table.clear()
         for progress in work.assignments:
             a = progress.assignment
-            status = progress.status.value + (" (late)" if progress.late else "")
-            table.add_row(Text(status, style=STATUS_STYLE[progress.status]), f"{a.target_kind.value} {a.target_id}",
+            table.add_row(status_text(progress.status, progress.late, self.text), target_text(a, self.text),
                           f"{a.target_score:.0f}", a.due_at[:16].replace("T", " "),
                           "-" if progress.best_score is None else f"{progress.best_score:.0f}", a.note or "",
                           key=a.assignment_id)
         banner = self.query_one("#banner", Banner)
         if work.overdue:
-            banner.show(f"{work.overdue} assignment(s) overdue", "warning")
+            banner.show(self.text("{count} assignment(s) overdue", count=work.overdue), "warning")
         elif not work.assignments:
-            banner.show("No assignments from a mentor yet.", "information")
+            banner.show(self.text("No assignments from a mentor yet."), "information")
         else:
             banner.clear()
-        self.query_one("#cases", Static).update(cases_text(work))
-        self.query_one("#feedback", Static).update(feedback_text(work))
+        self.query_one("#cases", Static).update(cases_text(work, self.text))
+        self.query_one("#feedback", Static).update(feedback_text(work, self.text))
         self.work = work

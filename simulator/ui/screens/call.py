@@ -25,8 +25,9 @@ from simulator.ui.call_io import CallIO, CallScreenHooks, VoiceRequest, open_cal
 from simulator.ui.call_modes import TrainingMode
 from simulator.ui.coaching import coach
 from simulator.ui.errorlog import write_error_log
+from simulator.ui.evidence import outcome_name
 from simulator.ui.host import CallsimHost
-from simulator.ui.i18n import translate_bindings
+from simulator.ui.i18n import Phrase, localise_screen
 from simulator.ui.screens.call_messages import (
     CallConnected,
     CallFailed,
@@ -79,8 +80,7 @@ class CallScreen(Screen):
         self.card_lookups = LookupLog()  # knowledge cards opened; written into the call record at its end
         self.sub_title = loaded.scenario.title
         self.text = self.app.context.text
-        self.title = self.text(self.TITLE)
-        translate_bindings(self, self.text)
+        localise_screen(self, self.text)
 
     @property
     def scenario(self):
@@ -99,10 +99,10 @@ class CallScreen(Screen):
             with Vertical(id="call-status"):
                 yield CallClock(self.app.context.clock, limit, id="clock", say=self.text)
                 yield LevelMeter(id="level", say=self.text)
-                yield Label(f"{self.text(self.mode.value)} · {self.scenario.title}", id="call-mode", classes="muted")
+                yield Label(f"{self.text(self.mode.label)} · {self.scenario.title}", id="call-mode", classes="muted")
         with Horizontal(id="call-body"):
             yield TranscriptView(persona.name, self.text, id="transcript")
-            yield KnowledgePanel(self.scenario.knowledge, id="cards")
+            yield KnowledgePanel(self.scenario.knowledge, id="cards", say=self.text)
             yield HintsPanel(id="hints", say=self.text)
         yield Input(placeholder=self.text("type your reply, Enter to send ([silence] for dead air)"), id="reply",
                     max_length=2000)
@@ -125,7 +125,7 @@ class CallScreen(Screen):
             return
         banner = self.query_one("#banner", Banner)
         if io.banner:
-            banner.show(self.text(io.banner), "warning")  # the fixed notices are in the catalogue
+            banner.show(self.text.message(io.banner), "warning")
         else:
             banner.clear()
         self.query_one("#level", LevelMeter).state = "typing" if not io.voiced else ("muted" if self.muted else "live")
@@ -142,7 +142,7 @@ class CallScreen(Screen):
     def _post_level(self, db: float) -> None:
         self.post_message(MicLevel(db))
 
-    def _post_went_typing(self, reason: str) -> None:
+    def _post_went_typing(self, reason: Phrase) -> None:
         self.post_message(WentTyping(reason))
 
     def _post_store_warning(self, text: str) -> None:
@@ -179,7 +179,8 @@ class CallScreen(Screen):
                                 trainee_name=trainee.name if trainee else None, card_lookups=self.card_lookups)
         except Exception as err:  # the screen shows it in a banner; the record on disk keeps every turn
             log = write_error_log(context.settings.data_dir, err)
-            self.post_message(CallFailed(f"{type(err).__name__}: {err}" + (f" (details: {log})" if log else "")))
+            self.post_message(CallFailed(f"{type(err).__name__}: {err}"
+                                         + (self.text(" (details: {log})", log=log) if log else "")))
             return
         finally:
             if io is not None:
@@ -189,7 +190,8 @@ class CallScreen(Screen):
             try:
                 call_id = keeper.finish(finished)
             except Exception as err:  # the scorecard is still shown; call.jsonl keeps the call
-                self.post_message(CallFailed(f"not saved to the training store: {err}", fatal=False))
+                self.post_message(CallFailed(self.text("not saved to the training store: {error}", error=err),
+                                             fatal=False))
         self.post_message(CallScored(finished, call_id))
 
     @on(CallConnected)
@@ -206,7 +208,7 @@ class CallScreen(Screen):
         if self.io is not None:
             self.io.banner = message.reason
         self._show_io()
-        self.notify(message.reason, severity="warning", timeout=6)
+        self.notify(self.text.message(message.reason), severity="warning", timeout=6)
 
     @on(SessionEvent)
     def _session_event(self, message: SessionEvent) -> None:
@@ -217,7 +219,8 @@ class CallScreen(Screen):
             self.turns.append(event.record)
         if isinstance(event, CustomerSpoke):
             turn = event.turn
-            note = f"— call ended: {turn.outcome.value.replace('_', ' ')} —" if turn.outcome else ""
+            note = self.text("— call ended: {outcome} —", outcome=outcome_name(turn.outcome, self.text)) \
+                if turn.outcome else ""
             transcript.add_customer(turn.text, turn.mood_delta, note)
             self.query_one("#mood", MoodMeter).set_mood(turn.mood, turn.mood_delta)
             if not turn.ends_call:
@@ -225,15 +228,16 @@ class CallScreen(Screen):
                 self._timed_out_turn = False
         elif isinstance(event, TraineeAnswered):
             analysis = event.analysis
-            transcript.add_trainee(analysis.transcript.text, analysis_notes(analysis), analysis.silence)
+            transcript.add_trainee(analysis.transcript.text, analysis_notes(analysis, self.text), analysis.silence)
             clock.stop_turn()
             self.analyses.append(analysis)
             if self.mode.shows_coaching:
                 today = datetime.now(UTC).date()  # a promised weekday counts from the call's day
-                self.query_one("#hints", HintsPanel).show_lines(coach(self.scenario, self.turns, today).lines())
+                self.query_one("#hints", HintsPanel).show_lines(
+                    coach(self.scenario, self.turns, today).lines(self.text))
         elif isinstance(event, CallEnded):
             self._call_over()
-            transcript.add_system("Scoring the call…")
+            transcript.add_system(self.text("Scoring the call…"))
 
     def _call_over(self) -> None:
         self.ended = True
@@ -253,8 +257,8 @@ class CallScreen(Screen):
             self.notify(message.error, severity="warning", timeout=8)
             return
         self._call_over()
-        self.query_one("#banner", Banner).show(f"The call stopped: {message.error}", "error")
-        self.notify(message.error, title="Call stopped", severity="error", timeout=10)
+        self.query_one("#banner", Banner).show(self.text("The call stopped: {error}", error=message.error), "error")
+        self.notify(message.error, title=self.text("Call stopped"), severity="error", timeout=10)
 
     @on(PartialTranscript)
     def _partial(self, message: PartialTranscript) -> None:
@@ -282,7 +286,7 @@ class CallScreen(Screen):
         self._timed_out_turn = True
         if self.io is not None and not self.io.voiced:
             self.io.typed.submit(f"[silence {self.scenario.drill.turn_time_limit_s:g}]")
-            self.notify("Time is up for this reply.", severity="warning", timeout=3)
+            self.notify(self.text("Time is up for this reply."), severity="warning", timeout=3)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action in ("mute", "typing"):
@@ -297,16 +301,16 @@ class CallScreen(Screen):
         self._hang_up_requested = True
         if self.io is not None:
             self.io.hang_up()
-        self.query_one("#transcript", TranscriptView).add_system("You hung up.")
+        self.query_one("#transcript", TranscriptView).add_system(self.text("You hung up."))
 
     def action_cards(self) -> None:
         """Open or close the knowledge cards; each opening is counted in the call record (practice and
         drills: counted, never penalised; exams: refused, the cards are part of what is examined)."""
         if not self.mode.allows_cards:
-            self.notify("Knowledge cards are off in exams.", severity="warning", timeout=3)
+            self.notify(self.text("Knowledge cards are off in exams."), severity="warning", timeout=3)
             return
         if not self.scenario.knowledge:
-            self.notify("This scenario has no knowledge cards.", timeout=3)
+            self.notify(self.text("This scenario has no knowledge cards."), timeout=3)
             return
         panel = self.query_one("#cards", KnowledgePanel)
         panel.display = not panel.display
@@ -322,13 +326,13 @@ class CallScreen(Screen):
         self.muted = not self.muted
         self.io.set_muted(self.muted)
         self._show_io()
-        self.notify("Microphone muted" if self.muted else "Microphone on", timeout=2)
+        self.notify(self.text("Microphone muted") if self.muted else self.text("Microphone on"), timeout=2)
 
     def action_typing(self) -> None:
         if self.io is None or not self.io.voiced:
             return
         self.io.switch_to_typing()
-        self.io.banner = "typing mode (you switched): the customer still speaks"
+        self.io.banner = Phrase("typing mode (you switched): the customer still speaks")
         self._show_io()
 
     def on_unmount(self) -> None:

@@ -7,6 +7,7 @@ from textual.message import Message
 from simulator.call.session import CallEvent
 from simulator.call.textcall import FinishedCall
 from simulator.ui.call_io import CallIO
+from simulator.ui.i18n import Phrase
 
 
 class SessionEvent(Message):
@@ -36,7 +37,7 @@ class CallConnected(Message):
 
 
 class WentTyping(Message):
-    def __init__(self, reason: str) -> None:
+    def __init__(self, reason: Phrase) -> None:
         super().__init__()
         self.reason = reason
 

@@ -14,6 +14,7 @@ from textual.widgets import Button, Footer, Header, Label, Select
 from simulator.lazy import MissingPackage
 from simulator.ui.device_probe import DeviceChoice, DeviceProblem, list_choices, play_test_sound, watch_input_level
 from simulator.ui.host import CallsimHost
+from simulator.ui.i18n import localise_screen
 from simulator.ui.widgets.banner import Banner
 from simulator.ui.widgets.level_meter import LevelMeter
 
@@ -30,19 +31,21 @@ class DevicesScreen(Screen):
     def __init__(self) -> None:
         super().__init__()
         self._stop_level = threading.Event()
+        self.text = self.app.context.text
+        localise_screen(self, self.text)
 
     def compose(self) -> ComposeResult:
         yield Header()
         yield Banner(id="banner")
         with Vertical(id="devices-box"):
-            yield Label("Microphone", classes="heading")
-            yield Select([], id="input-device", prompt="default input")
-            yield LevelMeter(id="input-level")
-            yield Label("Speaker / headset", classes="heading")
-            yield Select([], id="output-device", prompt="default output")
+            yield Label(self.text("Microphone"), classes="heading")
+            yield Select([], id="input-device", prompt=self.text("default input"))
+            yield LevelMeter(id="input-level", say=self.text)
+            yield Label(self.text("Speaker / headset"), classes="heading")
+            yield Select([], id="output-device", prompt=self.text("default output"))
             with Horizontal(id="device-buttons"):
-                yield Button("Play test line", id="test-sound")
-                yield Button("Save", variant="primary", id="save")
+                yield Button(self.text("Play test line"), id="test-sound")
+                yield Button(self.text("Save"), variant="primary", id="save")
         yield Footer()
 
     def on_mount(self) -> None:
@@ -57,7 +60,7 @@ class DevicesScreen(Screen):
         try:
             inputs, outputs = list_choices()
         except (DeviceProblem, MissingPackage) as err:
-            self.app.call_from_thread(self._problem, f"No sound devices: {err}")
+            self.app.call_from_thread(self._problem, self.text("No sound devices: {error}", error=err))
             return
         self.app.call_from_thread(self._fill, inputs, outputs)
 
@@ -73,7 +76,7 @@ class DevicesScreen(Screen):
             if current in {c.value for c in choices}:
                 select.value = current
         if not inputs:
-            self.query_one("#banner", Banner).show("no microphone found: calls use typing mode", "warning")
+            self.query_one("#banner", Banner).show(self.text("no microphone found: calls use typing mode"), "warning")
         else:
             self.query_one("#banner", Banner).clear()
             self._watch_level()
@@ -89,6 +92,8 @@ class DevicesScreen(Screen):
     def _watch_level(self) -> None:
         self._stop_level.set()
         self._stop_level = threading.Event()
+        self.text = self.app.context.text
+        localise_screen(self, self.text)
         self.query_one("#input-level", LevelMeter).state = "live"
         self._level_worker(self._selected("#input-device"), self._stop_level)
 
@@ -113,12 +118,12 @@ class DevicesScreen(Screen):
         except (DeviceProblem, MissingPackage) as err:
             self.app.call_from_thread(self._problem, str(err))
             return
-        self.app.call_from_thread(self.notify, f"Played the {what}.", timeout=3)
+        self.app.call_from_thread(self.notify, self.text("Played the {what}.", what=self.text.message(what)), timeout=3)
 
     @on(Button.Pressed, "#save")
     def _save(self) -> None:
         self.app.context.roster.remember_devices(self._selected("#input-device"), self._selected("#output-device"))
-        self.notify("Devices saved for your next calls.", timeout=3)
+        self.notify(self.text("Devices saved for your next calls."), timeout=3)
 
     def on_unmount(self) -> None:
         self._stop_level.set()

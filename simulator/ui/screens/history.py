@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from rich.cells import cell_len
 from rich.text import Text
 from textual import getters, on
 from textual.app import ComposeResult
@@ -11,53 +12,67 @@ from textual.screen import Screen
 from textual.widgets import Footer, Header, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
+from simulator.ui.evidence import dimension_name
 from simulator.ui.host import CallsimHost
+from simulator.ui.i18n import ENGLISH_TEXT, Catalogue, bullet, localise_screen, message_id
 from simulator.ui.progress import SERIES, Progress
 from simulator.ui.widgets.score_trend import ScoreTrend
 
+OVERALL = message_id("overall")
+NAME_CELLS = 11  # the bars start in one column whatever the language (a Chinese character is 2 cells)
 
-def trend_label(name: str, values: tuple[float, ...], best_passed: float | None) -> Text:
+
+def series_name(name: str, say: Catalogue = ENGLISH_TEXT) -> str:
+    return say(OVERALL) if name == OVERALL else dimension_name(name, say)
+
+
+def trend_label(name: str, values: tuple[float, ...], best_passed: float | None,
+                say: Catalogue = ENGLISH_TEXT) -> Text:
     """Last score and the best among *passed* calls ("-" until one passes): the bars show every call."""
-    text = Text(f"{name:<11}", style="bold")
+    shown = series_name(name, say)
+    text = Text(shown + " " * max(0, NAME_CELLS - cell_len(shown)), style="bold")
     if not values:
-        text.append("no scores yet", style="dim")
+        text.append(say("no scores yet"), style="dim")
         return text
-    calls = f"{len(values)} call" + ("" if len(values) == 1 else "s")
+    calls = say("1 call") if len(values) == 1 else say("{count} calls", count=len(values))
     best = "  -" if best_passed is None else f"{best_passed:3.0f}"
-    text.append(f"last {values[-1]:3.0f}  best passed {best}  ({calls})")
+    text.append(say("last {score}  best passed {best}  ({calls})", score=f"{values[-1]:3.0f}", best=best,
+                    calls=calls))
     return text
 
 
-def level_text(progress: Progress) -> Text:
-    text = Text(f"{progress.calls} call{'' if progress.calls == 1 else 's'}, {progress.passed} passed.\n")
+def level_text(progress: Progress, say: Catalogue = ENGLISH_TEXT) -> Text:
+    calls = say("1 call") if progress.calls == 1 else say("{count} calls", count=progress.calls)
+    text = Text(say("{calls}, {passed} passed.", calls=calls, passed=progress.passed) + "\n")
     stars = progress.stars
-    if stars is not None:
+    if stars is not None:  # the ladder's titles and needs are the lab's own words
         text.append("★" * stars.stars + "☆" * (5 - stars.stars), style="bold yellow")
-        text.append(f"  {stars.stars}/5 stars")
+        text.append(say("  {stars}/5 stars", stars=stars.stars))
         if stars.certified_stars:
-            text.append(f", certified to {stars.certified_stars}")
+            text.append(say(", certified to {stars}", stars=stars.certified_stars))
         text.append("\n")
         if stars.next_title is None:
-            text.append("Top of the ladder.\n", style="green")
+            text.append(say("Top of the ladder.") + "\n", style="green")
         else:
-            text.append(f"Next: {stars.next_title}\n", style="bold")
+            text.append(say("Next: {title}", title=stars.next_title) + "\n", style="bold")
             for need in stars.next_needs:
-                text.append(f" • {need}\n")
+                text.append(bullet(need, " ") + "\n")
         if stars.exam_available:
-            text.append("An exam is open to you: callsim exam STARS --trainee NAME\n", style="italic")
+            text.append(say("An exam is open to you: callsim exam STARS --trainee NAME") + "\n", style="italic")
     if progress.recommendation:
-        text.append("Practise next: ", style="bold")
-        text.append(progress.recommendation + "\n")
+        text.append(say("Practise next: "), style="bold")
+        text.append(say.message(progress.recommendation) + "\n")
     for note in progress.notes:
-        text.append(note + "\n", style="dim")
+        text.append(say.message(note) + "\n", style="dim")
     return text
 
 
-def honours_summary(progress: Progress) -> Text:
+def honours_summary(progress: Progress, say: Catalogue = ENGLISH_TEXT) -> Text:
     if not progress.honours:
-        return Text("No honours in the lab yet.", style="dim")
+        return Text(say("No honours in the lab yet."), style="dim")
     mine = sum(held for held, _ in progress.honours)
-    return Text(f"{len(progress.honours)} honour(s) in the lab, {mine} yours or your team's: press h to see them.")
+    return Text(say("{count} honour(s) in the lab, {mine} yours or your team's: press h to see them.",
+                    count=len(progress.honours), mine=mine))
 
 
 class HistoryScreen(Screen):
@@ -70,11 +85,13 @@ class HistoryScreen(Screen):
         super().__init__()
         trainee = self.app.context.trainee
         self.sub_title = trainee.name if trainee else ""
+        self.text = self.app.context.text
+        localise_screen(self, self.text)
 
     def compose(self) -> ComposeResult:
         yield Header()
         with VerticalScroll(id="history-body"):
-            yield Label("Scores over time, one bar per call (oldest → newest; red: below the pass mark)",
+            yield Label(self.text("Scores over time, one bar per call (oldest → newest; red: below the pass mark)"),
                         classes="heading")
             for name in SERIES:
                 with Horizontal(classes="trend"):
@@ -82,38 +99,42 @@ class HistoryScreen(Screen):
                     yield ScoreTrend(id=f"trend-{name}")
             with Horizontal(id="history-lower"):
                 with Vertical(id="weakest-box"):
-                    yield Label("Weakest steps", classes="heading")
+                    yield Label(self.text("Weakest steps"), classes="heading")
                     yield Static("", id="weakest")
                 with Vertical(id="level-box"):
-                    yield Label("Star level", classes="heading")
+                    yield Label(self.text("Star level"), classes="heading")
                     yield Static("", id="level")
             yield Static("", id="honours-summary")
-            yield Label("Calls a trainer reviewed (Enter: results with their notes)", classes="heading")
+            yield Label(self.text("Calls a trainer reviewed (Enter: results with their notes)"), classes="heading")
             yield OptionList(id="reviewed-calls")
         yield Footer()
 
     def on_mount(self) -> None:
+        say = self.text
         progress = self.progress = self.app.context.progress()
         for name in SERIES:
             values = progress.series.get(name, ())
-            self.query_one(f"#label-{name}", Static).update(trend_label(name, values, progress.best_passed.get(name)))
+            self.query_one(f"#label-{name}", Static).update(
+                trend_label(name, values, progress.best_passed.get(name), say))
             trend = self.query_one(f"#trend-{name}", ScoreTrend)
             trend.pass_mark = progress.pass_marks.get(name)
             trend.scores = values
         self.query_one("#weakest", Static).update(
-            "\n".join(f"• {desc}: missed {missed}/{offered}" for desc, missed, offered in progress.weakest)
-            if progress.weakest else Text("No missed steps yet." if progress.calls
-                                          else "Take a call to see your weak spots.", style="dim"))
-        self.query_one("#level", Static).update(level_text(progress))
-        self.query_one("#honours-summary", Static).update(honours_summary(progress))
+            "\n".join(bullet(say("{step}: missed {missed}/{offered}", step=desc, missed=missed, offered=offered))
+                      for desc, missed, offered in progress.weakest)
+            if progress.weakest else Text(say("No missed steps yet.") if progress.calls
+                                          else say("Take a call to see your weak spots."), style="dim"))
+        self.query_one("#level", Static).update(level_text(progress, say))
+        self.query_one("#honours-summary", Static).update(honours_summary(progress, say))
         reviewed = self.query_one("#reviewed-calls", OptionList)
         for call in self.app.context.reviewed_calls():
-            by = f"reviewed by {', '.join(call.reviewed_by)}" if call.reviewed_by else "not rescored"
+            by = say("reviewed by {names}", names=", ".join(call.reviewed_by)) if call.reviewed_by \
+                else say("not rescored")
             score = "-" if call.overall is None else f"{call.overall:.1f}"
-            reviewed.add_option(Option(f"{call.started_at[:16]}  {call.scenario_id}  {score}  {by}, "
-                                       f"{call.notes} note(s)", id=call.call_id))
+            reviewed.add_option(Option(f"{call.started_at[:16]}  {call.scenario_id}  {score}  {by}"
+                                       + say(", {count} note(s)", count=call.notes), id=call.call_id))
         if not reviewed.option_count:
-            reviewed.add_option(Option(Text("No reviewed calls yet.", style="dim"), disabled=True))
+            reviewed.add_option(Option(Text(say("No reviewed calls yet."), style="dim"), disabled=True))
 
     @on(OptionList.OptionSelected, "#reviewed-calls")
     def _open_call(self, event: OptionList.OptionSelected) -> None:

@@ -15,24 +15,25 @@ from textual.containers import VerticalScroll
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Input, Label, Static
 
-from simulator.lab.mentoring import AssignmentStatus
+from simulator.ui.assigned import status_text, target_text
 from simulator.ui.attempts import StoreRecords
+from simulator.ui.context import NOT_CONFIGURED
 from simulator.ui.host import CallsimHost
+from simulator.ui.i18n import ENGLISH_TEXT, Catalogue, localise_screen, message_id
 from simulator.ui.mentor import MentorView, mentor_view
 from simulator.ui.widgets.banner import Banner
 
-STATUS_STYLE = {AssignmentStatus.OVERDUE: "bold red", AssignmentStatus.OPEN: "yellow",
-                AssignmentStatus.DONE: "green"}
 APPRENTICE_KEY = "apprentice:"  # a calls-table row about the apprentice in general, not one call
 
 
-def feedback_text(view: MentorView) -> Text:
+def feedback_text(view: MentorView, say: Catalogue = ENGLISH_TEXT) -> Text:
     if not view.feedback:
-        return Text("You have not left any feedback yet.", style="dim")
+        return Text(say("You have not left any feedback yet."), style="dim")
     text = Text()
     for item in view.feedback:
-        about = f" on call {item.call_id[:8]}" if item.call_id else ""
-        text.append(f"To {item.apprentice}{about}, {item.created_at[:10]}: ", style="bold")
+        about = say(" on call {call}", call=item.call_id[:8]) if item.call_id else ""
+        text.append(say("To {name}{about}, {date}: ", name=item.apprentice, about=about, date=item.created_at[:10]),
+                    style="bold")
         text.append(item.text + "\n")
     return text
 
@@ -49,30 +50,44 @@ class MentorScreen(Screen):
         self.mentor = trainee.name if trainee else ""
         self.sub_title = self.mentor
         self.view: MentorView | None = None
+        self.text = self.app.context.text
+        localise_screen(self, self.text)
 
     def compose(self) -> ComposeResult:
         yield Header()
         yield Banner(id="banner")
         with VerticalScroll(id="mentor-body"):
-            yield Label("Your apprentices' assignments", classes="heading")
+            yield Label(self.text("Your apprentices' assignments"), classes="heading")
             yield DataTable(id="work", cursor_type="row", zebra_stripes=True)
-            yield Label("Recent calls (pick one, then write your feedback below)", classes="heading")
+            yield Label(self.text("Recent calls (pick one, then write your feedback below)"), classes="heading")
             yield DataTable(id="calls", cursor_type="row", zebra_stripes=True)
-            yield Input(placeholder="Feedback on the selected call; Enter sends it", id="feedback-text")
-            yield Label("Feedback you left", classes="heading")
+            yield Input(placeholder=self.text("Feedback on the selected call; Enter sends it"), id="feedback-text")
+            yield Label(self.text("Feedback you left"), classes="heading")
             yield Static("", id="sent")
         yield Footer()
 
     def on_mount(self) -> None:
-        for label, key in (("Apprentice", "who"), ("Status", "status"), ("Practise", "work"), ("Target", "target"),
-                           ("Due", "due"), ("Best", "best")):
-            self.query_one("#work", DataTable).add_column(label, key=key)
-        for label, key in (("Apprentice", "who"), ("When", "when"), ("Scenario", "scenario"), ("Score", "score"),
-                           ("Verdict", "verdict")):
-            self.query_one("#calls", DataTable).add_column(label, key=key)
+        for label, key in (
+                (message_id("Apprentice"), "who"),
+                (message_id("Status"), "status"),
+                (message_id("Practise"), "work"),
+                (message_id("Target"), "target"),
+                (message_id("Due"), "due"),
+                (message_id("Best"), "best"),
+        ):
+            self.query_one("#work", DataTable).add_column(self.text(label), key=key)
+        for label, key in (
+                (message_id("Apprentice"), "who"),
+                (message_id("When"), "when"),
+                (message_id("Scenario"), "scenario"),
+                (message_id("Score"), "score"),
+                (message_id("Verdict"), "verdict"),
+        ):
+            self.query_one("#calls", DataTable).add_column(self.text(label), key=key)
         if not isinstance(self.app.context.records, StoreRecords) or not self.mentor:
-            self.query_one("#banner", Banner).show("The mentor view needs the training store: "
-                                                   + (self.app.context.records_problem or "not configured"), "error")
+            why = self.text.message(self.app.context.records_problem or NOT_CONFIGURED)
+            self.query_one("#banner", Banner).show(self.text("The mentor view needs the training store: {why}",
+                                                             why=why), "error")
             self.query_one("#feedback-text", Input).disabled = True
             return
         self.action_reload()
@@ -87,7 +102,8 @@ class MentorScreen(Screen):
         try:
             found = mentor_view(store, self.mentor, datetime.now(UTC))
         except Exception as err:  # the database: say so, never crash the app
-            self.app.call_from_thread(self._problem, f"could not read your apprentices: {type(err).__name__}: {err}")
+            self.app.call_from_thread(self._problem, self.text("could not read your apprentices: {error}",
+                                                               error=f"{type(err).__name__}: {err}"))
             return
         self.app.call_from_thread(self._show, found)
 
@@ -102,28 +118,29 @@ class MentorScreen(Screen):
         for apprentice in view.apprentices:
             for progress in apprentice.assignments:
                 a = progress.assignment
-                status = progress.status.value + (" (late)" if progress.late else "")
-                work_table.add_row(apprentice.name, Text(status, style=STATUS_STYLE[progress.status]),
-                                   f"{a.target_kind.value} {a.target_id}", f"{a.target_score:.0f}",
+                work_table.add_row(apprentice.name, status_text(progress.status, progress.late, self.text),
+                                   target_text(a, self.text), f"{a.target_score:.0f}",
                                    a.due_at[:16].replace("T", " "),
                                    "-" if progress.best_score is None else f"{progress.best_score:.0f}",
                                    key=a.assignment_id)
-            calls.add_row(apprentice.name, "-", Text("(general feedback)", style="dim"), "", "",
+            calls.add_row(apprentice.name, "-", Text(self.text("(general feedback)"), style="dim"), "", "",
                           key=APPRENTICE_KEY + apprentice.name)
             for attempt in apprentice.recent_calls:
-                verdict = "pass" if attempt.passed else ("fail" if attempt.passed is False else "-")
+                verdict = self.text("pass") if attempt.passed else (self.text("fail") if attempt.passed is False
+                                                                    else "-")
                 calls.add_row(apprentice.name, attempt.started_at[:16].replace("T", " "), attempt.scenario_id,
                               "-" if attempt.overall is None else f"{attempt.overall:.0f}", verdict,
                               key=attempt.call_id)
         banner = self.query_one("#banner", Banner)
         if not view.apprentices:
-            banner.show(f"{self.mentor} has no apprentices (pair them: callsim mentor pair MENTOR APPRENTICE)",
-                        "information")
+            banner.show(self.text("{name} has no apprentices (pair them: callsim mentor pair MENTOR APPRENTICE)",
+                                  name=self.mentor), "information")
         elif view.overdue:
-            banner.show(f"{view.overdue} assignment(s) overdue across your apprentices", "warning")
+            banner.show(self.text("{count} assignment(s) overdue across your apprentices", count=view.overdue),
+                        "warning")
         else:
             banner.clear()
-        self.query_one("#sent", Static).update(feedback_text(view))
+        self.query_one("#sent", Static).update(feedback_text(view, self.text))
         self.view = view
 
     @on(Input.Submitted, "#feedback-text")
@@ -143,11 +160,11 @@ class MentorScreen(Screen):
                                  call_id=None if general else key,
                                  apprentice=key.removeprefix(APPRENTICE_KEY) if general else None)
         except Exception as err:  # a StoreError names what is wrong (not paired, no such call)
-            self.app.call_from_thread(self._problem, f"feedback not saved: {err}")
+            self.app.call_from_thread(self._problem, self.text("feedback not saved: {error}", error=err))
             return
         self.app.call_from_thread(self._sent)
 
     def _sent(self) -> None:
         self.query_one("#feedback-text", Input).value = ""
-        self.notify("Feedback saved: your apprentice sees it on their Coaching screen.", timeout=3)
+        self.notify(self.text("Feedback saved: your apprentice sees it on their Coaching screen."), timeout=3)
         self.action_reload()

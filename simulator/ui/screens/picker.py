@@ -18,7 +18,7 @@ from simulator.ui.attempts import StoreRecords, stats_by_scenario
 from simulator.ui.call_modes import TrainingMode
 from simulator.ui.catalog import CatalogEntry, difficulty_stars, matches_filter
 from simulator.ui.host import CallsimHost
-from simulator.ui.i18n import ENGLISH_TEXT, Catalogue, translate_bindings
+from simulator.ui.i18n import ENGLISH_TEXT, Catalogue, bullet, localise_screen, message_id
 from simulator.ui.widgets.banner import Banner
 
 
@@ -27,7 +27,7 @@ def preview_text(entry: CatalogEntry, mode: TrainingMode, say: Catalogue = ENGLI
         text = Text(say("This scenario file cannot be loaded.") + "\n\n", style="bold red")
         for diagnostic in entry.problems.diagnostics if entry.problems else ():
             text.append(entry.short(diagnostic) + "\n")
-        text.append("\nFix the file (see `callsim check`), then reload scenarios (F5).", style="dim")
+        text.append("\n" + say("Fix the file (see `callsim check`), then reload scenarios (F5)."), style="dim")
         return text
     scenario = entry.loaded.scenario
     persona = scenario.persona
@@ -44,10 +44,20 @@ def preview_text(entry: CatalogEntry, mode: TrainingMode, say: Catalogue = ENGLI
         return text
     text.append(say("Steps to hit:") + "\n", style="bold")
     for step in scenario.script:
-        text.append(f" • {step.description}" + ("" if step.required else say(" (optional)")) + "\n")
+        text.append(bullet(step.description, " ") + ("" if step.required else say(" (optional)")) + "\n")
     if mode is TrainingMode.DRILL and scenario.drill.turn_time_limit_s:
         text.append("\n" + say("Drill: {seconds} s per reply.", seconds=f"{scenario.drill.turn_time_limit_s:g}"),
                     style="italic")
+    return text
+
+
+TAGS_CELLS = 20  # long tag lists must not push the score columns off an 80-column screen
+
+
+def tags_cell(tags: tuple[str, ...]) -> Text:
+    """The tags, cut with an ellipsis at ``TAGS_CELLS`` cells (the filter still matches all of them)."""
+    text = Text(", ".join(tags))
+    text.truncate(TAGS_CELLS, overflow="ellipsis")
     return text
 
 
@@ -73,8 +83,7 @@ class PickerScreen(Screen):
         trainee = self.app.context.trainee
         self.sub_title = trainee.name if trainee else ""
         self.text = self.app.context.text
-        self.title = self.text(self.TITLE)
-        translate_bindings(self, self.text)
+        localise_screen(self, self.text)
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -91,8 +100,13 @@ class PickerScreen(Screen):
 
     def on_mount(self) -> None:
         table = self.query_one("#scenarios", DataTable)
-        for label, key in (("Scenario", "title"), ("Level", "level"), ("Tags", "tags"), ("Best", "best"),
-                           ("Tries", "tries")):
+        for label, key in (
+                (message_id("Scenario"), "title"),
+                (message_id("Level"), "level"),
+                (message_id("Tags"), "tags"),
+                (message_id("Best"), "best"),
+                (message_id("Tries"), "tries"),
+        ):
             table.add_column(self.text(label), key=key)
         self._show_mode()
         self.refresh_table()
@@ -108,8 +122,9 @@ class PickerScreen(Screen):
         except Exception:  # a reminder only: the Coaching screen reports what went wrong
             return
         if overdue:
-            self.app.call_from_thread(self.notify, f"{overdue} assignment(s) from your mentor overdue: F6 shows them",
-                                      title="Coaching", severity="warning", timeout=8)
+            self.app.call_from_thread(
+                self.notify, self.text("{count} assignment(s) from your mentor overdue: F6 shows them", count=overdue),
+                title=self.text("Coaching"), severity="warning", timeout=8)
 
     def on_screen_resume(self) -> None:
         self.refresh_table()
@@ -120,11 +135,13 @@ class PickerScreen(Screen):
         banner = self.query_one("#banner", Banner)
         if catalog.broken:
             first = catalog.broken[0]
-            more = f" (+{len(catalog.broken) - 1} more files)" if len(catalog.broken) > 1 else ""
-            banner.show(f"Bad scenario file: {first.first_problem}{more}", "error")
-        elif not catalog.entries:
-            banner.show(f"No scenarios in {catalog.folder}: set CALLSIM_HOME to a folder with scenarios/",
+            more = self.text(" (+{count} more files)", count=len(catalog.broken) - 1) if len(catalog.broken) > 1 \
+                else ""
+            banner.show(self.text("Bad scenario file: {problem}{more}", problem=first.first_problem, more=more),
                         "error")
+        elif not catalog.entries:
+            banner.show(self.text("No scenarios in {folder}: set CALLSIM_HOME to a folder with scenarios/",
+                                  folder=catalog.folder), "error")
         else:
             banner.clear()
         stats = stats_by_scenario(context.attempts())
@@ -140,7 +157,7 @@ class PickerScreen(Screen):
             scenario = entry.loaded.scenario
             seen = stats.get(scenario.id)
             best = f"{seen.best:.0f}" if seen and seen.best is not None else "-"
-            table.add_row(scenario.title, difficulty_stars(scenario.difficulty), ", ".join(scenario.tags),
+            table.add_row(scenario.title, difficulty_stars(scenario.difficulty), tags_cell(scenario.tags),
                           best, str(seen.attempts if seen else 0), key=scenario.id)
         self._show_preview()
 
@@ -157,7 +174,7 @@ class PickerScreen(Screen):
                        else Text(self.text("No scenario matches the filter."), style="dim"))
 
     def _show_mode(self) -> None:
-        self.query_one("#mode", Label).update(self.text("Mode: {mode}", mode=self.text(self.mode.value)))
+        self.query_one("#mode", Label).update(self.text("Mode: {mode}", mode=self.text(self.mode.label)))
 
     def action_cycle_mode(self) -> None:
         self.mode = self.mode.next()
@@ -180,7 +197,7 @@ class PickerScreen(Screen):
             self.notify(self.text("No scenario matches the filter."), severity="warning")
             return
         if entry.loaded is None:
-            self.notify(entry.first_problem, title="Cannot load scenario", severity="error", timeout=8)
+            self.notify(entry.first_problem, title=self.text("Cannot load scenario"), severity="error", timeout=8)
             return
         self.app.start_call(entry.loaded, self.mode)
 

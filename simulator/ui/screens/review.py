@@ -27,8 +27,10 @@ from simulator.lab.review import (
 from simulator.lazy import MissingPackage
 from simulator.store.types import StoreError
 from simulator.ui.host import CallsimHost
+from simulator.ui.i18n import ENGLISH_TEXT, Catalogue, localise_screen
 from simulator.ui.playback import PlaybackError, play_wav
 from simulator.ui.widgets.banner import Banner
+from simulator.ui.widgets.transcript import EMPATHY_LEVELS
 
 
 def clock(seconds: float | None) -> str:
@@ -38,20 +40,25 @@ def clock(seconds: float | None) -> str:
     return f"{minutes:02d}:{rest:02d}"
 
 
-def summary(view: CallReviewView) -> Text:
+def summary(view: CallReviewView, say: Catalogue = ENGLISH_TEXT) -> Text:
     stored = view.stored
-    text = Text(f"{stored.attempt.scenario_id} · {stored.attempt.trainee or 'no trainee'} · "
+    text = Text(f"{stored.attempt.scenario_id} · {stored.attempt.trainee or say('no trainee')} · "
                 f"{stored.attempt.started_at[:16]}\n")
+
+    def verdict(passed: bool) -> str:
+        return say("PASSED") if passed else say("NOT PASSED")
+
     if stored.scorecard is not None:
-        text.append(f"Machine {stored.scorecard.overall:.1f} {'PASSED' if stored.scorecard.passed else 'NOT PASSED'}")
+        text.append(say("Machine {score} {verdict}", score=f"{stored.scorecard.overall:.1f}",
+                        verdict=verdict(stored.scorecard.passed)))
     if stored.reviewed is not None:
-        text.append(f"   Reviewed {stored.reviewed.overall:.1f} "
-                    f"{'PASSED' if stored.reviewed.passed else 'NOT PASSED'} (reviewed by "
-                    f"{', '.join(view.reviewed_by)})", style="bold magenta")
+        text.append(say("   Reviewed {score} {verdict} (reviewed by {names})", score=f"{stored.reviewed.overall:.1f}",
+                        verdict=verdict(stored.reviewed.passed), names=", ".join(view.reviewed_by)),
+                    style="bold magenta")
     return text
 
 
-def timeline(view: CallReviewView) -> list[tuple[str | None, Text]]:
+def timeline(view: CallReviewView, say: Catalogue = ENGLISH_TEXT) -> list[tuple[str | None, Text]]:
     """(option id, line) for each turn, override and note, in call-clock order."""
     lines: list[tuple[str | None, Text]] = []
     notes = list(view.notes)
@@ -59,9 +66,10 @@ def timeline(view: CallReviewView) -> list[tuple[str | None, Text]]:
         while notes and turn.start_s is not None and notes[0].at_s < turn.start_s:
             note = notes.pop(0)
             lines.append((None, Text(f"  ✎ {clock(note.at_s)} {note.author}: {note.text}", style="magenta")))
-        who = "Customer" if turn.speaker == Speaker.CUSTOMER else f"Trainee (turn {turn.analysis.turn_index})" \
-            if turn.analysis else "Trainee"
-        line = Text(f"{clock(turn.start_s)} {who}: {turn.text or '(silence)'}{' ♪' if turn.audio_path else ''}")
+        who = say("Customer") if turn.speaker == Speaker.CUSTOMER else say(
+            "Trainee (turn {number})", number=turn.analysis.turn_index) if turn.analysis else say("Trainee")
+        said = turn.text or say("(silence)")
+        line = Text(f"{clock(turn.start_s)} {say('{name}: ', name=who)}{said}{' ♪' if turn.audio_path else ''}")
         lines.append((str(position), line))
         if turn.analysis is None:
             continue
@@ -94,7 +102,9 @@ class ReviewScreen(Screen):
         self.call_id = call_id
         self.reviewer = reviewer
         self.view: CallReviewView | None = None
-        self.sub_title = f"call {call_id[:8]} · reviewer {reviewer}"
+        self.text = self.app.context.text
+        self.sub_title = self.text("call {call} · reviewer {name}", call=call_id[:8], name=reviewer)
+        localise_screen(self, self.text)
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -104,15 +114,16 @@ class ReviewScreen(Screen):
             yield OptionList(id="timeline")
             with Vertical(id="review-side"):
                 yield Static("", id="judgements")
+                # The change is typed in the review language (parse_change), so its example stays as it is.
                 yield Input(placeholder="empathy strong | step verify no | forbidden calm-down yes | tone 72",
                             id="change")
-                yield Input(placeholder="reason (required): what the machine got wrong", id="reason")
-                yield Input(placeholder="note at this turn's time, for the trainee", id="note")
+                yield Input(placeholder=self.text("reason (required): what the machine got wrong"), id="reason")
+                yield Input(placeholder=self.text("note at this turn's time, for the trainee"), id="note")
         yield Footer()
 
     def on_mount(self) -> None:
-        self.query_one("#timeline", OptionList).border_title = "Call (p: replay a turn)"
-        self.query_one("#judgements", Static).border_title = "Machine's judgement"
+        self.query_one("#timeline", OptionList).border_title = self.text("Call (p: replay a turn)")
+        self.query_one("#judgements", Static).border_title = self.text("Machine's judgement")
         self.refresh_view()
         self.query_one("#timeline", OptionList).focus()
         self._check_scenario()
@@ -133,14 +144,14 @@ class ReviewScreen(Screen):
     def refresh_view(self) -> None:
         store = self.app.context.store
         if store is None:
-            self.query_one("#banner", Banner).show("Reviewing needs the training store.", "error")
+            self.query_one("#banner", Banner).show(self.text("Reviewing needs the training store."), "error")
             return
         self.view = view_call(store, self.call_id)
-        self.query_one("#review-summary", Static).update(summary(self.view))
+        self.query_one("#review-summary", Static).update(summary(self.view, self.text))
         options = self.query_one("#timeline", OptionList)
         highlighted = options.highlighted
         options.clear_options()
-        for option_id, line in timeline(self.view):
+        for option_id, line in timeline(self.view, self.text):
             options.add_option(Option(line, id=option_id, disabled=option_id is None))
         if highlighted is not None and highlighted < options.option_count:
             options.highlighted = highlighted
@@ -158,13 +169,14 @@ class ReviewScreen(Screen):
         turn = self.selected_turn()
         box = self.query_one("#judgements", Static)
         if turn is None or turn.analysis is None:
-            box.update(Text("Pick a trainee turn to judge it; a dimension score (e.g. 'tone 72') is for the "
-                            "whole call.", style="dim"))
+            box.update(Text(self.text("Pick a trainee turn to judge it; a dimension score (e.g. 'tone 72') is for "
+                                      "the whole call."), style="dim"))
             return
-        analysis = turn.analysis
-        box.update(f"turn {analysis.turn_index}: empathy {analysis.empathy.level.name.lower()}\n"
-                   f"steps: {', '.join(analysis.step_ids) or 'none'}\n"
-                   f"forbidden: {', '.join(analysis.forbidden_ids) or 'none'}")
+        analysis, say = turn.analysis, self.text
+        box.update(say("turn {number}", number=analysis.turn_index) + ": "
+                   + say("empathy {level}", level=say(EMPATHY_LEVELS[analysis.empathy.level])) + "\n"
+                   + say("steps: {ids}", ids=", ".join(analysis.step_ids) or say("none")) + "\n"
+                   + say("forbidden: {ids}", ids=", ".join(analysis.forbidden_ids) or say("none")))
 
     # -- changing ------------------------------------------------------------------------------
     @on(Input.Submitted, "#change")
@@ -193,7 +205,7 @@ class ReviewScreen(Screen):
             self.app.call_from_thread(self.query_one("#banner", Banner).show, str(err), "error")
             return
         self.app.call_from_thread(self._changed, f"{kept.what}: {kept.machine} → {kept.reviewed}; "
-                                                 f"reviewed score {card.overall:.1f}")
+                                  + self.text("reviewed score {score}", score=f"{card.overall:.1f}"))
 
     def _changed(self, message: str) -> None:
         for field in ("#change", "#reason", "#note"):
@@ -219,7 +231,7 @@ class ReviewScreen(Screen):
         except StoreError as err:
             self.app.call_from_thread(self.query_one("#banner", Banner).show, str(err), "error")
             return
-        self.app.call_from_thread(self._changed, f"note added at {clock(note.at_s)}")
+        self.app.call_from_thread(self._changed, self.text("note added at {time}", time=clock(note.at_s)))
 
     def action_accept(self) -> None:
         self._accept()
@@ -231,14 +243,15 @@ class ReviewScreen(Screen):
         except StoreError as err:
             self.app.call_from_thread(self.query_one("#banner", Banner).show, str(err), "error")
             return
-        self.app.call_from_thread(self._changed, f"signed off: reviewed score {card.overall:.1f}")
+        self.app.call_from_thread(self._changed, self.text("signed off: reviewed score {score}",
+                                                           score=f"{card.overall:.1f}"))
 
     # -- replay ----------------------------------------------------------------------------------
     def action_play(self) -> None:
         turn = self.selected_turn()
         path = self.view.stored.record.audio(turn) if turn is not None and self.view is not None else None
         if path is None:
-            self.notify("Pick a turn with a recording (♪).", severity="warning", timeout=3)
+            self.notify(self.text("Pick a turn with a recording (♪)."), severity="warning", timeout=3)
             return
         self._play(path)
 

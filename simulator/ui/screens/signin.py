@@ -11,7 +11,7 @@ from textual.widgets import Button, Footer, Header, Input, Label, OptionList
 from textual.widgets.option_list import Option
 
 from simulator.ui.host import CallsimHost
-from simulator.ui.i18n import translate_bindings
+from simulator.ui.i18n import localise_screen
 from simulator.ui.roster import RosterError, Trainee, clean_name
 from simulator.ui.widgets.banner import Banner
 
@@ -26,8 +26,7 @@ class SignInScreen(Screen):
         super().__init__()
         self._trainees: tuple[Trainee, ...] = ()
         self.text = self.app.context.text
-        self.title = self.text(self.TITLE)
-        translate_bindings(self, self.text)
+        localise_screen(self, self.text)
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -45,11 +44,11 @@ class SignInScreen(Screen):
 
     def on_mount(self) -> None:
         context = self.app.context
-        problems = [p for p in (context.roster.problem, context.records_problem) if p]
+        problems = [self.text.message(p) for p in (context.roster.problem, context.records_problem) if p]
         if problems:
             self.query_one("#banner", Banner).show("; ".join(problems), "warning")
         elif context.recovery_notice:
-            self.query_one("#banner", Banner).show(context.recovery_notice, "information")
+            self.query_one("#banner", Banner).show(self.text.message(context.recovery_notice), "information")
         self._trainees = context.trainees()
         options = self.query_one("#trainees", OptionList)
         for trainee in self._trainees:
@@ -83,7 +82,7 @@ class SignInScreen(Screen):
         try:
             clean_name(self.query_one("#name", Input).value)
         except RosterError as err:
-            self._show_error(str(err))
+            self._show_error(self.text.message(err.phrase))
             return
         self.query_one("#team", Input).focus()
 
@@ -104,7 +103,10 @@ class SignInScreen(Screen):
         team = self.query_one("#team", Input).value
         try:
             trainee = self.app.context.sign_in(name, team)
-        except (RosterError, OSError) as err:
+        except RosterError as err:
+            self._show_error(self.text.message(err.phrase))
+            return
+        except OSError as err:
             self._show_error(str(err))
             return
         from simulator.ui.screens.picker import PickerScreen

@@ -7,6 +7,7 @@ from rich.text import Text
 from textual.widgets import Static
 
 from simulator.scenario.model import KnowledgeCard
+from simulator.ui.i18n import ENGLISH_TEXT, Catalogue
 from simulator.ui.widgets._css import css_beside
 
 
@@ -25,6 +26,6 @@ def card_text(cards: tuple[KnowledgeCard, ...]) -> Text:
 class KnowledgePanel(Static):
     DEFAULT_CSS = css_beside(__file__)
 
-    def __init__(self, cards: tuple[KnowledgeCard, ...], **kwargs) -> None:
-        super().__init__(card_text(cards), **kwargs)
-        self.border_title = "Knowledge cards (F8 closes)"
+    def __init__(self, cards: tuple[KnowledgeCard, ...], say: Catalogue = ENGLISH_TEXT, **kwargs) -> None:
+        super().__init__(card_text(cards), **kwargs)  # the cards are the scenario's own words
+        self.border_title = say("Knowledge cards (F8 closes)")

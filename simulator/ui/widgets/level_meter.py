@@ -6,11 +6,12 @@ from rich.text import Text
 from textual.reactive import reactive
 from textual.widget import Widget
 
-from simulator.ui.i18n import ENGLISH_TEXT, Catalogue
+from simulator.ui.i18n import ENGLISH_TEXT, Catalogue, message_id
 from simulator.ui.widgets._css import css_beside
 
 FLOOR_DB = -60.0
 BAR_CELLS = 16
+STATE_WORDS = {"typing": message_id("typing mode"), "muted": message_id("muted"), "off": message_id("off")}
 
 
 class LevelMeter(Widget):
@@ -26,7 +27,7 @@ class LevelMeter(Widget):
     def render(self) -> Text:
         text = Text(self.say("Mic  "))
         if self.state != "live":
-            text.append(self.say({"typing": "typing mode", "muted": "muted", "off": "off"}.get(self.state, self.state)),
+            text.append(self.say(STATE_WORDS.get(self.state, self.state)),
                         style="dim italic" if self.state != "muted" else "bold yellow")
             return text
         level = max(FLOOR_DB, min(0.0, self.level_db))

@@ -6,7 +6,7 @@ from rich.text import Text
 from textual.reactive import reactive
 from textual.widget import Widget
 
-from simulator.ui.i18n import ENGLISH_TEXT, Catalogue
+from simulator.ui.i18n import ENGLISH_TEXT, Catalogue, message_id
 from simulator.ui.widgets._css import css_beside
 
 BAR_CELLS = 20
@@ -14,12 +14,12 @@ BAR_CELLS = 20
 
 def mood_word(anger: int) -> str:
     if anger >= 70:
-        return "furious"
+        return message_id("furious")
     if anger >= 45:
-        return "angry"
+        return message_id("angry")
     if anger > 25:
-        return "tense"
-    return "calm"
+        return message_id("tense")
+    return message_id("calm")
 
 
 class MoodMeter(Widget):

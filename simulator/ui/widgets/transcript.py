@@ -6,18 +6,22 @@ from rich.text import Text
 from textual.containers import VerticalScroll
 from textual.widgets import Static
 
-from simulator.contracts import TurnAnalysis
-from simulator.ui.i18n import ENGLISH_TEXT, Catalogue
+from simulator.contracts import EmpathyLevel, TurnAnalysis
+from simulator.ui.i18n import ENGLISH_TEXT, Catalogue, message_id
 from simulator.ui.widgets._css import css_beside
 
+EMPATHY_LEVELS = {EmpathyLevel.NONE: message_id("none"), EmpathyLevel.WEAK: message_id("weak"),
+                  EmpathyLevel.STRONG: message_id("strong")}
 
-def analysis_notes(analysis: TurnAnalysis) -> str:
-    notes = [f"empathy {analysis.empathy.level.name.lower()}"]
+
+def analysis_notes(analysis: TurnAnalysis, say: Catalogue = ENGLISH_TEXT) -> str:
+    """What the analyser found in a reply; step and phrase ids are the scenario's own."""
+    notes = [say("empathy {level}", level=say(EMPATHY_LEVELS[analysis.empathy.level]))]
     if analysis.steps_hit:
-        notes.append("steps: " + ", ".join(analysis.step_ids))
+        notes.append(say("steps: {ids}", ids=", ".join(analysis.step_ids)))
     if analysis.forbidden:
-        notes.append("forbidden: " + ", ".join(analysis.forbidden_ids))
-    return "; ".join(notes)
+        notes.append(say("forbidden: {ids}", ids=", ".join(analysis.forbidden_ids)))
+    return say("; ").join(notes)
 
 
 class TranscriptView(VerticalScroll):
@@ -35,13 +39,14 @@ class TranscriptView(VerticalScroll):
 
     def add_customer(self, text: str, mood_change: int = 0, note: str = "") -> None:
         line = Text()
-        line.append(f"{self.customer_name}: ", style="bold magenta")
+        speaker = self.say("{name}: ", name=self.customer_name)
+        line.append(speaker, style="bold magenta")
         line.append(text)
         if mood_change:
             line.append(f"  ({self.say('angrier' if mood_change > 0 else 'calmer')} {mood_change:+d})", style="dim")
         if note:
             line.append(f"\n  {note}", style="bold")
-        self._add(line, "customer", f"{self.customer_name}: {text}")
+        self._add(line, "customer", f"{speaker}{text}")
 
     def add_trainee(self, text: str, notes: str = "", silence: bool = False) -> None:
         self.clear_partial()
