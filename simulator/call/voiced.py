@@ -45,6 +45,7 @@ from simulator.audio.endpoint import (
 from simulator.audio.noise import mix_noise
 from simulator.audio.playback import Speaker
 from simulator.call.late_fillers import LateFillers
+from simulator.call.render_plan import lines_after_turn, render_plan
 from simulator.call.session import SpokenLine, TraineeReply
 from simulator.contracts import CustomerTurn, Transcript, TurnTiming
 from simulator.lazy import MissingPackage
@@ -281,19 +282,22 @@ class VoicedCall:
                 self.stats.holds_released += 1
         return None
 
-    def render_scenario_ahead(self, reach: int = 1) -> int:
-        """Queue every line of the scenario at the starting mood and ``reach`` buckets either side,
-        behind the lines needed now and the next turn's candidates; returns how many were queued.
-        Lines already in the disk cache (an earlier call, ``callsim voices --render``) are skipped."""
-        prosodies = list(dict.fromkeys(self.profile.prosody(m) for m in moods_near(self.scenario.persona.mood, reach)))
-        return self.tts.prefetch(scenario_lines(self.scenario), self.profile, prosodies, priority=LATER)
+    def render_scenario_ahead(self) -> int:
+        """Queue every line the customer can say at every mood it can be said at (``render_plan``),
+        nearest the starting mood first, behind the lines needed now and the next turn's candidates;
+        returns how many were queued.  Lines already in the disk cache (an earlier call,
+        ``callsim voices --render``) are skipped, so from the second call of a scenario on no
+        render is left for the turn path."""
+        return sum(self.tts.prefetch([item.text], self.profile, [self.profile.prosody(item.mood_bucket)],
+                                     priority=LATER) for item in render_plan(self.scenario))
 
     def _render_ahead(self, turn: CustomerTurn) -> None:
         # The next line's mood is this one's plus the reaction to the reply: same bucket first.
         bucket = mood_bucket(turn.mood)
-        moods = (bucket, bucket + MOOD_STEP, bucket - MOOD_STEP)
-        prosodies = list(dict.fromkeys(self.profile.prosody(m) for m in moods if 0 <= m <= 100))
-        self.tts.prefetch(next_line_candidates(self.scenario, turn.node_id), self.profile, prosodies)
+        for mood in (bucket, bucket + MOOD_STEP, bucket - MOOD_STEP):
+            if 0 <= mood <= 100:
+                self.tts.prefetch(lines_after_turn(self.scenario, turn.node_id, mood), self.profile,
+                                  [self.profile.prosody(mood)])
 
     # -- the trainee ----------------------------------------------------------------------------
     def next_reply(self, customer: CustomerTurn, spoken: SpokenLine, turn_index: int) -> TraineeReply | None:
