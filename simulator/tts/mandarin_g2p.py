@@ -11,8 +11,10 @@ before misaki's own pinyin-to-IPA tables turn them into Kokoro's symbols:
 - 不 before a fourth tone becomes second (不对 bu2 dui4);
 - 一 before a fourth tone becomes second, before another tone fourth (一下 yi2 xia4, 一天 yi4 tian1),
   but stays first as a number: after or before another numeral (十一, 零二一八), after 第, or
-  ending its phrase.  In a run of digits read one by one (a phone or account number) it is read
-  yao1 (幺), as Chinese service lines say it so that 一 and 七 are not confused.
+  ending its phrase.  Service lines read it yao1 (幺) in phone and account numbers; Whisper then
+  misheard the two tuning lines with codes worse (19 wrong characters against 15: docs/voice.md),
+  so the customer says yi1.
+- 喂 alone (hello? on the telephone) is wéi, not the dictionary's wèi.
 """
 
 from __future__ import annotations
@@ -25,7 +27,6 @@ from simulator.lazy import require
 FEATURE = "the Mandarin customer voice"
 G2P_PACKAGE = "misaki[zh]==0.9.4"
 NUMERALS = frozenset("零〇一二两三四五六七八九十百千万亿")
-DIGITS = frozenset("零〇一二三四五六七八九")
 _HAN = re.compile(r"[\u4e00-\u9fff]+")
 
 
@@ -43,23 +44,15 @@ class Syllable:
         return Syllable(self.char, f"{base}{tone}")
 
 
-def digit_run_positions(chars: str, least: int = 4) -> set[int]:
-    """Positions of characters in runs of at least ``least`` digit characters (codes read one by one)."""
-    positions: set[int] = set()
-    for match in re.finditer(rf"[{''.join(sorted(DIGITS))}]{{{least},}}", chars):
-        positions.update(range(match.start(), match.end()))
-    return positions
-
-
 def sandhi(phrase: list[Syllable]) -> list[Syllable]:
     """``phrase`` (one stretch between punctuation marks) with the tones as spoken."""
-    chars = "".join(s.char for s in phrase)
-    codes = digit_run_positions(chars)
     out = list(phrase)
+    if "".join(s.char for s in phrase) == "喂":  # hello? on the telephone is wéi, not the dictionary's wèi (which Whisper writes 为)
+        return [phrase[0].with_tone(2)]
     for i, syllable in enumerate(out):
         after = out[i + 1] if i + 1 < len(out) else None
         if syllable.char == "一" and syllable.pinyin.startswith("yi"):
-            out[i] = _yi(out, i, codes)
+            out[i] = _yi(out, i)
         elif syllable.char == "不" and after is not None and after.tone == 4:
             out[i] = syllable.with_tone(2)
     # a run of third tones: all but the last rise (wo2 xiang2 mai3), judged on the dictionary tones
@@ -69,10 +62,8 @@ def sandhi(phrase: list[Syllable]) -> list[Syllable]:
     return out
 
 
-def _yi(out: list[Syllable], i: int, codes: set[int]) -> Syllable:
+def _yi(out: list[Syllable], i: int) -> Syllable:
     syllable = out[i]
-    if i in codes:
-        return Syllable(syllable.char, "yao1")
     before = out[i - 1].char if i > 0 else ""
     after = out[i + 1] if i + 1 < len(out) else None
     if after is None or before in NUMERALS or before == "第" or after.char in NUMERALS:
