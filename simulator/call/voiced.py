@@ -171,6 +171,7 @@ class VoicedCall:
         self._failure: Exception | None = None
         self._muted = False
         self._late_fillers: LateFillers | None = None  # the last reply's filler pass, started with the next line
+        self._plan_queued = False  # the whole scenario is queued once the opening line has rendered
         self.stats = CallStats()
 
     # -- set-up --------------------------------------------------------------------------------
@@ -214,6 +215,11 @@ class VoicedCall:
         start_s = endpointer.position_s if endpointer else 0.0
         self.player.play(clip)
         log.debug("speak %d: playing", turn_index)
+        if not self._plan_queued:
+            # while the opening line plays, not before: a slow voice busy with a line the engine
+            # did not pick would hold the opening line up by a whole render
+            self._plan_queued = True
+            self.render_scenario_ahead()
         self._start_late_fillers()
         self.stats.lines_played += 1
         self._load_in_background()

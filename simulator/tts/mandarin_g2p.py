@@ -47,7 +47,8 @@ class Syllable:
 def sandhi(phrase: list[Syllable]) -> list[Syllable]:
     """``phrase`` (one stretch between punctuation marks) with the tones as spoken."""
     out = list(phrase)
-    if "".join(s.char for s in phrase) == "喂":  # hello? on the telephone is wéi, not the dictionary's wèi (which Whisper writes 为)
+    # hello? on the telephone is wéi, not the dictionary's wèi (which Whisper writes 为)
+    if "".join(s.char for s in phrase) == "喂":
         return [phrase[0].with_tone(2)]
     for i, syllable in enumerate(out):
         after = out[i + 1] if i + 1 < len(out) else None
