@@ -46,6 +46,7 @@ from simulator.audio.endpoint import (
 from simulator.audio.noise import mix_noise
 from simulator.audio.playback import Speaker
 from simulator.call.late_fillers import LateFillers
+from simulator.call.render_plan import lines_after_turn, render_plan
 from simulator.call.session import SpokenLine, TraineeReply
 from simulator.call.turn_breakdown import DecodeTimes, TurnBreakdown, TurnClock
 from simulator.contracts import CustomerTurn, Transcript, TurnTiming
@@ -185,6 +186,7 @@ class VoicedCall:
         self._late_fillers: LateFillers | None = None  # the last reply's filler pass, started with the next line
         self._answering: TurnClock | None = None  # the reply being answered, for its latency breakdown
         self._pitch: tuple[int, PitchTracker] | None = None  # the turn being spoken: its first sample, its pitch
+        self._plan_queued = False  # the whole scenario is queued once the opening line has rendered
         self.stats = CallStats()
 
     # -- set-up --------------------------------------------------------------------------------
@@ -231,6 +233,11 @@ class VoicedCall:
         self.player.play(clip)
         log.debug("speak %d: playing", turn_index)
         self._note_breakdown(turn_index, speak_called, line_ready, TurnClock.now())
+        if not self._plan_queued:
+            # while the opening line plays, not before: a slow voice busy with a line the engine
+            # did not pick would hold the opening line up by a whole render
+            self._plan_queued = True
+            self.render_scenario_ahead()
         self._start_late_fillers()
         self.stats.lines_played += 1
         self._load_in_background()
@@ -306,19 +313,22 @@ class VoicedCall:
                 self.stats.holds_released += 1
         return None
 
-    def render_scenario_ahead(self, reach: int = 1) -> int:
-        """Queue every line of the scenario at the starting mood and ``reach`` buckets either side,
-        behind the lines needed now and the next turn's candidates; returns how many were queued.
-        Lines already in the disk cache (an earlier call, ``callsim voices --render``) are skipped."""
-        prosodies = list(dict.fromkeys(self.profile.prosody(m) for m in moods_near(self.scenario.persona.mood, reach)))
-        return self.tts.prefetch(scenario_lines(self.scenario), self.profile, prosodies, priority=LATER)
+    def render_scenario_ahead(self) -> int:
+        """Queue every line the customer can say at every mood it can be said at (``render_plan``),
+        nearest the starting mood first, behind the lines needed now and the next turn's candidates;
+        returns how many were queued.  Lines already in the disk cache (an earlier call,
+        ``callsim voices --render``) are skipped, so from the second call of a scenario on no
+        render is left for the turn path."""
+        return sum(self.tts.prefetch([item.text], self.profile, [self.profile.prosody(item.mood_bucket)],
+                                     priority=LATER) for item in render_plan(self.scenario))
 
     def _render_ahead(self, turn: CustomerTurn) -> None:
         # The next line's mood is this one's plus the reaction to the reply: same bucket first.
         bucket = mood_bucket(turn.mood)
-        moods = (bucket, bucket + MOOD_STEP, bucket - MOOD_STEP)
-        prosodies = list(dict.fromkeys(self.profile.prosody(m) for m in moods if 0 <= m <= 100))
-        self.tts.prefetch(next_line_candidates(self.scenario, turn.node_id), self.profile, prosodies)
+        for mood in (bucket, bucket + MOOD_STEP, bucket - MOOD_STEP):
+            if 0 <= mood <= 100:
+                self.tts.prefetch(lines_after_turn(self.scenario, turn.node_id, mood), self.profile,
+                                  [self.profile.prosody(mood)])
 
     # -- the trainee ----------------------------------------------------------------------------
     def next_reply(self, customer: CustomerTurn, spoken: SpokenLine, turn_index: int) -> TraineeReply | None:

@@ -74,8 +74,7 @@ def open_voiced_call(loaded: LoadedScenario, settings: Settings, folder: Path, o
     call = VoicedCall(scenario, profile, folder, audio, options=options, feedback=feedback,
                       warm_up=None if analyser is None else partial(warm_up_analyser, analyser, scenario),
                       prepare=getattr(analyser, "prepare", None))
-    call.render_scenario_ahead()  # on the TTS thread, behind the opening line: never on the turn path
-    return call
+    return call  # the call queues the whole scenario while its opening line plays
 
 
 def warm_up_analyser(analyser: TurnAnalyser, scenario: Scenario) -> None:

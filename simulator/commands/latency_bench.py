@@ -18,6 +18,7 @@ import shlex
 import subprocess
 import sys
 import tempfile
+import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -37,6 +38,18 @@ SCRIPTED_REPLIES = (
     "Is there anything else I can help you with today?",
 )
 
+# The same for Mandarin scenarios (written for zh-parcel-lost; any zh scenario works): a trainee's
+# greeting, an order-number question, empathy with ownership, and the remedy.
+SCRIPTED_REPLIES_ZH = (
+    "您好，很高兴为您服务，我是客服小王，请问有什么可以帮您？",
+    "给老人买的东西没收到，您一定很着急。麻烦您提供一下订单号，我帮您查询。",
+    "这件事我来负责跟进，我马上联系快递核实签收情况。",
+    "如果找不到，我们给您免费补发一台，明天就能发货，或者给您全额退款。",
+)
+# Kokoro speaks the Mandarin replies in the man's voice: Whisper follows it (docs/voice.md), and it
+# is not the customer's voice in the shipped zh scenarios but one.
+ZH_REPLY_VOICE = "middle-man-mandarin"
+
 
 class BenchError(RuntimeError):
     pass
@@ -44,6 +57,20 @@ class BenchError(RuntimeError):
 
 def default_shared() -> Path:
     return SOURCE_ROOT.parent / "shared"
+
+
+def default_replies(scenario: str, folder: Path) -> list[Path]:
+    """Scripted replies in the scenario's language (spoken by a voice that Whisper follows)."""
+    from simulator.config import load_settings
+    from simulator.scenario.diagnostics import FileProblems
+    from simulator.scenario.loader import load_scenario
+
+    settings = load_settings()
+    try:
+        language = load_scenario(settings.find_scenario(scenario)).scenario.language
+    except (FileProblems, FileNotFoundError, LookupError) as err:
+        raise BenchError(f"scenario {scenario!r}: {err}") from None
+    return make_mandarin_replies(folder, settings.voices_dir) if language == "zh" else make_replies(folder)
 
 
 def make_replies(folder: Path, texts=SCRIPTED_REPLIES) -> list[Path]:
@@ -61,6 +88,36 @@ def make_replies(folder: Path, texts=SCRIPTED_REPLIES) -> list[Path]:
         raw.unlink()
         paths.append(path)
     return paths
+
+
+def make_mandarin_replies(folder: Path, voices_dir: Path, texts=SCRIPTED_REPLIES_ZH) -> list[Path]:
+    """Speak the Mandarin replies with Kokoro (espeak-ng reads Chinese as pinyin letters Whisper cannot follow)."""
+    from simulator.lazy import MissingPackage
+    from simulator.scenario.voices import load_voice, voice_path
+    from simulator.tts.base import TtsError
+    from simulator.tts.registry import builtin_engines
+
+    folder.mkdir(parents=True, exist_ok=True)
+    try:
+        profile = load_voice(voice_path(voices_dir, ZH_REPLY_VOICE))
+        engine = builtin_engines().create(profile.engine)
+        prosody = profile.prosody(profile.mood.neutral_anger)
+        return [write_wav(folder / f"reply_{number}.wav", engine.render(text, profile, prosody))
+                for number, text in enumerate(texts, start=1)]
+    except (OSError, TtsError, MissingPackage) as err:
+        raise BenchError(f"the Mandarin replies could not be spoken ({err}); or pass --replies DIR") from None
+
+
+def render_scenario_first(env: dict[str, str], scenario: str) -> float:
+    """``callsim voices --render SCENARIO`` into the voice cache the calls use: every line at every
+    mood is on disk before the first call, so a slow voice (Kokoro) is never rendering on the turn
+    path and the calls measure the turn, not the synthesiser's first pass.  Returns its seconds."""
+    began = time.perf_counter()
+    run = subprocess.run([sys.executable, "-m", "simulator", "voices", "--render", scenario], env=env,
+                         capture_output=True, text=True, timeout=3600, cwd=SOURCE_ROOT)
+    if run.returncode != 0:
+        raise BenchError(f"rendering {scenario} ahead failed: {run.stderr.strip()[-500:]}")
+    return round(time.perf_counter() - began, 1)
 
 
 def start_realtime_daemon(realtime: Path, state: Path) -> dict[str, str]:
@@ -177,10 +234,12 @@ def breakdown_medians(breakdowns: list[dict[str, float]]) -> dict[str, float]:
 
 def run_latency_bench(*, scenario: str = "billing-overcharge", replies: Path | None = None, calls: int = 2,
                       shared: Path | None = None, end_silence_s: float | None = None, busy_cores: int = 1,
-                      progress: Callable[[str], None] | None = None) -> dict:
+                      render_first: bool = True, progress: Callable[[str], None] | None = None) -> dict:
     """``calls`` calls on a quiet machine and, with ``busy_cores`` > 0, as many with that many cores
     kept busy, alternating (quiet, busy, quiet, ...) so that drift in the machine's own load falls on
-    both conditions alike.  Returns ``{"quiet": summary, "busy": summary + "load", "wer"}``."""
+    both conditions alike; with ``render_first`` the scenario's lines are rendered into the voice
+    cache before the first call (timed apart).  Returns ``{"quiet": summary, "busy": summary + "load",
+    "wer", "render_first_s"}``; replies default to scripted ones in the scenario's language."""
     shared = shared or default_shared()
     realtime = shared / "audio" / "realtime"
     probe = realtime / "probe.py"
@@ -193,13 +252,18 @@ def run_latency_bench(*, scenario: str = "billing-overcharge", replies: Path | N
     conditions = ["quiet"] + (["busy"] if busy_cores else [])
     results: dict[str, list[dict]] = {name: [] for name in conditions}
     loads: list[BusyLoadReport] = []
+    render_first_s = None
     with tempfile.TemporaryDirectory(prefix="callsim-bench-") as tmp:
         work = Path(tmp)
-        reply_files = sorted(replies.glob("*.wav")) if replies else make_replies(work / "replies")
+        reply_files = sorted(replies.glob("*.wav")) if replies else default_replies(scenario, work / "replies")
         if not reply_files:
             raise BenchError(f"{replies}: no .wav replies")
         env = start_realtime_daemon(realtime, work / "pulse")
         try:
+            if render_first:
+                say(f"rendering every line of {scenario} ahead into the voice cache...")
+                render_first_s = render_scenario_first(env, scenario)
+                say(f"  {render_first_s} s")
             for number in range(1, calls + 1):
                 for condition in conditions:
                     label = condition if condition == "quiet" else f"{busy_cores} core(s) busy"
@@ -216,6 +280,7 @@ def run_latency_bench(*, scenario: str = "billing-overcharge", replies: Path | N
         finally:
             subprocess.run([str(realtime / "stop.sh")], env=env, capture_output=True, timeout=30)
     report: dict = {name: summarise(runs) for name, runs in results.items()}
+    report["render_first_s"] = render_first_s if render_first else None
     if loads:
         report["busy"]["load"] = BusyLoadReport(busy_cores, sum(x.wall_s for x in loads),
                                                 sum(x.cpu_s for x in loads)).as_json()

@@ -33,10 +33,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     voices.add_argument("--schema", action="store_true", help="print the JSON Schema of voice profiles")
     voices.add_argument("--engine-voices", action="store_true", help="also list every voice the engine has")
     voices.add_argument("--render", metavar="SCENARIO",
-                        help="render every customer line of SCENARIO ahead into the voice cache (then calls play "
-                             "them from disk)")
+                        help="render every customer line of SCENARIO, at every mood a call can say it at, ahead "
+                             "into the voice cache (then calls play them from disk)")
     voices.add_argument("--moods", type=int, nargs="+", metavar="ANGER",
-                        help="with --render: the angers to render at (default every step, 0 10 .. 100)")
+                        help="with --render: only these angers (default every mood a call can reach)")
     voices.set_defaults(func=cmd_voices)
 
     say = subparsers.add_parser("say", help="speak a line in a customer voice (or write it to a WAV)")
@@ -64,6 +64,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     latency.add_argument("--busy-cores", type=_cores, default=1, metavar="N",
                          help="also run the calls with N CPU-bound processes beside the app, alternating with "
                               "quiet calls, and report both (default 1; 0: quiet only)")
+    latency.add_argument("--no-render-first", dest="render_first", action="store_false",
+                         help="do not render the scenario's lines into the voice cache before the calls (the calls "
+                              "then render what is not cached yet while they run)")
     latency.set_defaults(func=cmd_bench_latency)
 
 
@@ -128,15 +131,16 @@ def cmd_voices(args: argparse.Namespace) -> int:
 
 
 def render_scenario(settings, name: str, moods: list[int] | None) -> int:
-    """Every line of the scenario, at every mood asked for, into the voice cache (what calls play)."""
+    """Every line of the scenario at every mood a call can say it at (``render_plan``; only the
+    buckets of ``moods`` when given) into the voice cache: what calls then play without rendering."""
     import time
 
-    from simulator.call.voiced import scenario_lines
+    from simulator.call.render_plan import render_plan
     from simulator.call.voiced_setup import load_persona_voice
     from simulator.lazy import MissingPackage
     from simulator.scenario.diagnostics import FileProblems
     from simulator.scenario.loader import load_scenario
-    from simulator.scenario.voices import MOOD_STEP
+    from simulator.scenario.voices import mood_bucket
     from simulator.tts.base import TtsError
     from simulator.tts.cache import LineCache
     from simulator.tts.registry import builtin_engines
@@ -148,15 +152,17 @@ def render_scenario(settings, name: str, moods: list[int] | None) -> int:
     except (FileProblems, FileNotFoundError, LookupError) as problems:
         print(f"callsim: {problems}", file=sys.stderr)
         return 1
-    angers = sorted({max(0, min(100, m)) for m in moods}) if moods else list(range(0, 101, MOOD_STEP))
-    prosodies = list(dict.fromkeys(profile.prosody(anger) for anger in angers))
-    lines = scenario_lines(scenario)
+    plan = render_plan(scenario)
+    if moods:
+        wanted = {mood_bucket(max(0, min(100, m))) for m in moods}
+        plan = [item for item in plan if item.mood_bucket in wanted]
     worker = TtsWorker(lambda: builtin_engines().create(settings.tts_engine or profile.engine),
                        LineCache(max_lines=8, folder=settings.voice_cache_dir))
     began = time.perf_counter()
     try:
         engine = worker.wait_ready(60)
-        waiting = [worker.submit(text, profile, prosody, priority=AHEAD) for prosody in prosodies for text in lines
+        jobs = [(item.text, profile.prosody(item.mood_bucket)) for item in plan]
+        waiting = [worker.submit(text, profile, prosody, priority=AHEAD) for text, prosody in jobs
                    if not worker.cache.peek(worker.key(text, profile, prosody))]
         queued = len(waiting)
         for future in waiting:
@@ -166,10 +172,11 @@ def render_scenario(settings, name: str, moods: list[int] | None) -> int:
         return 4
     finally:
         worker.close()
-    total = len(lines) * len(prosodies)
-    print(f"{scenario.id}: {len(lines)} lines x {len(prosodies)} moods in voice {profile.id} ({engine.name}): "
-          f"{queued} rendered, {total - queued} already cached, {time.perf_counter() - began:.1f} s; "
-          f"in {settings.voice_cache_dir}")
+    lines = len({item.text for item in plan})
+    moods_count = len({item.mood_bucket for item in plan})
+    print(f"{scenario.id}: {len(plan)} renders ({lines} lines, {moods_count} moods) in voice {profile.id} "
+          f"({engine.name}): {queued} rendered, {len(plan) - queued} already cached, "
+          f"{time.perf_counter() - began:.1f} s; in {settings.voice_cache_dir}")
     return 0
 
 
@@ -264,6 +271,7 @@ def cmd_bench_latency(args: argparse.Namespace) -> int:
     try:
         result = run_latency_bench(scenario=args.scenario, replies=args.replies, calls=args.calls,
                                    shared=args.shared, end_silence_s=args.end_silence, busy_cores=args.busy_cores,
+                                   render_first=args.render_first,
                                    progress=None if args.json else lambda line: print(line, file=sys.stderr))
     except BenchError as err:
         print(f"callsim: {err}", file=sys.stderr)
@@ -282,4 +290,5 @@ def cmd_bench_latency(args: argparse.Namespace) -> int:
                 else:
                     print(f"  {key:>24}: {value}")
     print(f"  {'wer':>24}: {result['wer']}")
+    print(f"  {'render_first_s':>24}: {result['render_first_s']}")
     return 0

@@ -183,12 +183,7 @@ class DialogueEngine:
         return " ".join(parts)
 
     def _pick_line(self, node_id: str, node: Node) -> str:
-        mood = self.state.mood
-        pool = node.lines
-        if mood >= self.scenario.angry_at and node.angry_lines:
-            pool = node.angry_lines
-        elif mood <= self.scenario.calm_at and node.calm_lines:
-            pool = node.calm_lines
+        pool = line_pool(self.scenario, node, self.state.mood)
         previous = self.state.last_line.get(node_id)
         choices = [line for line in pool if line != previous] or list(pool)
         line = self._rng.choice(choices)
@@ -204,6 +199,15 @@ class DialogueEngine:
         may_interrupt = node.end is None and talk_over > 0 and self._rng.random() < talk_over
         return CustomerTurn(text=text, node_id=self.state.node_id, mood=self.state.mood, mood_delta=delta,
                             events=events, outcome=node.end, may_interrupt=may_interrupt)
+
+
+def line_pool(scenario: Scenario, node: Node, mood: int) -> tuple[str, ...]:
+    """The lines ``node`` picks from at ``mood``: its angry or calm lines past the scenario's marks."""
+    if mood >= scenario.angry_at and node.angry_lines:
+        return node.angry_lines
+    if mood <= scenario.calm_at and node.calm_lines:
+        return node.calm_lines
+    return node.lines
 
 
 def _clamp(mood: int) -> int:

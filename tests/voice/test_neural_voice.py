@@ -15,6 +15,7 @@ import pytest
 
 from simulator.analysis.acoustics import yin_pitch
 from simulator.audio.clip import CALL_RATE, level_dbfs, read_wav
+from simulator.call.render_plan import render_plan
 from simulator.call.voiced import moods_near, scenario_lines
 from simulator.cli import main
 from simulator.lazy import MissingPackage
@@ -189,11 +190,13 @@ def test_callsim_voices_render_fills_the_cache_and_a_second_run_renders_nothing(
     monkeypatch.setenv("CALLSIM_DATA_DIR", str(tmp_path))
     assert main(["voices", "--render", "missed-delivery", "--moods", "20", "90"]) == 0
     first = capsys.readouterr().out
-    lines = scenario_lines(load_scenario(scenarios_dir / "missed-delivery.yaml").scenario)
-    assert f"{len(lines)} lines x 2 moods" in first and f"{2 * len(lines)} rendered, 0 already cached" in first
-    assert len(list((tmp_path / "voice-cache").rglob("*.wav"))) == 2 * len(lines)
+    plan = [item for item in render_plan(load_scenario(scenarios_dir / "missed-delivery.yaml").scenario)
+            if item.mood_bucket in (20, 90)]
+    assert f"{len(plan)} renders (" in first and "2 moods" in first
+    assert f"{len(plan)} rendered, 0 already cached" in first
+    assert len(list((tmp_path / "voice-cache").rglob("*.wav"))) == len(plan)
     assert main(["voices", "--render", "missed-delivery", "--moods", "20", "90"]) == 0
-    assert f"0 rendered, {2 * len(lines)} already cached" in capsys.readouterr().out
+    assert f"0 rendered, {len(plan)} already cached" in capsys.readouterr().out
 
 
 def test_callsim_voices_render_of_an_unknown_scenario_says_so(tmp_path, monkeypatch, capsys):
