@@ -185,7 +185,7 @@ def test_a_language_trains_with_its_own_settings_and_reply_settings_reuse_the_cl
     replies = [r for name in ("zs1", "zt1") for r in read_corpus_file(folder / f"{name}.jsonl")]
     trainer = train.Trainer(replies, _character_hashes, language="zh")
     assert trainer.settings == own and train.Trainer([], _character_hashes).settings == train.TrainSettings()
-    trainer.settings = lenient = replace(train.TrainSettings(), step_beta=1.0, sure_precision=0.8, folds=3)
+    trainer.settings = lenient = replace(train.TrainSettings(), step_beta=1.0, sure_precision=0.5, folds=3)
     loose = trainer.train("hashes", {})
     stage = trainer.clause_stage()
     trainer.settings = replace(lenient, step_beta=0.5, sure_precision=0.99)
