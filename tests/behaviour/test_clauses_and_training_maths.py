@@ -158,3 +158,44 @@ def test_the_trainer_marks_the_writers_segments_as_reading_marks_clauses():
     assert [w.first for w in plain] == [True, False, False]
     unlabelled_start = _segment_windows(segments((), ("apologise",)))
     assert [w.first for w in unlabelled_start] == [True, False]
+
+
+def _character_hashes(texts) -> np.ndarray:
+    """A small deterministic text encoder for trainer tests: character bigrams hashed into 64 unit dims."""
+    import itertools
+    import zlib
+
+    rows = np.zeros((len(texts), 64), np.float32)
+    for row, text in enumerate(texts):
+        for a, b in itertools.pairwise(text):
+            rows[row, zlib.crc32((a + b).encode()) % 64] += 1
+    return rows / np.maximum(np.linalg.norm(rows, axis=1, keepdims=True), 1e-9)
+
+
+def test_a_language_trains_with_its_own_settings_and_reply_settings_reuse_the_clause_fit(repo_root, monkeypatch):
+    from dataclasses import replace
+
+    from simulator.analysis.behaviour import train
+    from simulator.analysis.behaviour.corpus import read_corpus_file
+
+    assert train.settings_for("en") == train.settings_for("xx") == train.TrainSettings()
+    own = replace(train.TrainSettings(), step_beta=0.7)
+    monkeypatch.setitem(train.LANGUAGE_SETTINGS, "zh", own)
+    folder = repo_root / "corpus" / "zh"
+    replies = [r for name in ("zs1", "zt1") for r in read_corpus_file(folder / f"{name}.jsonl")]
+    trainer = train.Trainer(replies, _character_hashes, language="zh")
+    assert trainer.settings == own and train.Trainer([], _character_hashes).settings == train.TrainSettings()
+    trainer.settings = lenient = replace(train.TrainSettings(), step_beta=1.0, sure_precision=0.5, folds=3)
+    loose = trainer.train("hashes", {})
+    stage = trainer.clause_stage()
+    trainer.settings = replace(lenient, step_beta=0.5, sure_precision=0.99)
+    strict = trainer.train("hashes", {})
+    assert trainer.clause_stage()[1] is stage[1]  # only the reply-level settings changed
+    assert np.array_equal(loose.clause_weights, strict.clause_weights)
+    steps = [i for i, label in enumerate(CLAUSE_LABELS) if label in {k.value for k in StepKind}]
+    forbidden = [i for i in range(len(CLAUSE_LABELS)) if i not in steps]
+    assert (strict.reply_thresholds[steps] >= loose.reply_thresholds[steps]).all()
+    assert (strict.reply_thresholds[steps] > loose.reply_thresholds[steps]).any()  # precision weighs more
+    assert np.array_equal(strict.reply_thresholds[forbidden], loose.reply_thresholds[forbidden])
+    assert (strict.clause_thresholds >= loose.clause_thresholds).all()
+    assert (strict.clause_thresholds > loose.clause_thresholds).any()

@@ -88,6 +88,19 @@ class TrainSettings:
     clause_l2: float = 0.1
     reply_l2: float = 0.25
     folds: int = FOLDS
+    # F-beta of each step kind's reply-level cut (below 1 favours precision) and the out-of-fold
+    # precision a single clause needs to count alone.  Neither changes the clause fit.
+    step_beta: float = 1.0
+    sure_precision: float = SURE_PRECISION
+
+
+# A language's own settings, chosen on its corpus's held-out writers (benchmarks/behaviour_settings.py,
+# docs/scoring.md); a language not listed uses the defaults above.
+LANGUAGE_SETTINGS: dict[str, TrainSettings] = {}
+
+
+def settings_for(language: str) -> TrainSettings:
+    return LANGUAGE_SETTINGS.get(language, TrainSettings())
 
 
 @dataclass(frozen=True, slots=True)
@@ -113,10 +126,11 @@ def _segment_windows(reply: LabelledReply) -> list[Window]:
 
 
 class Trainer:
-    def __init__(self, replies: Sequence[LabelledReply], encode: Encode, settings: TrainSettings = TrainSettings(),
+    def __init__(self, replies: Sequence[LabelledReply], encode: Encode, settings: TrainSettings | None = None,
                  language: str = "en"):
         self.replies = list(replies)
-        self.settings = settings
+        self.settings = settings or settings_for(language)
+        self._clause_stage: tuple[TrainSettings, ClauseWeights, list[Floats]] | None = None
         self._encode = encode
         self.inference_windows = [reply_windows(r.reply, language) for r in self.replies]
         texts = sorted({w.text for ws in self.inference_windows for w in ws}
@@ -206,9 +220,18 @@ class Trainer:
                                               scores if len(scores) else np.zeros((0, len(CLAUSE_LABELS))))[0]
         return features
 
+    def clause_stage(self) -> tuple[ClauseWeights, list[Floats]]:
+        """The clause fit on everything and its out-of-fold scores: most of a training's time.  Kept
+        while the settings it depends on stay the same, so that reply-level settings can be compared
+        on one trainer (benchmarks/behaviour_settings.py)."""
+        wanted = (self.settings.clause_l2, self.settings.folds)
+        if self._clause_stage is None or (self._clause_stage[0].clause_l2, self._clause_stage[0].folds) != wanted:
+            full = self.fit_clauses(list(range(len(self.replies))))
+            self._clause_stage = (self.settings, full, self.out_of_fold(full))
+        return self._clause_stage[1], self._clause_stage[2]
+
     def train(self, encoder: str, about: dict[str, Any]) -> BehaviourWeights:
-        clause_weights, clause_bias = self.fit_clauses(list(range(len(self.replies))))
-        oof = self.out_of_fold((clause_weights, clause_bias))
+        (clause_weights, clause_bias), oof = self.clause_stage()
         empathy_weights, empathy_bias, empathy_thresholds = self._fit_empathy(oof)
         reply_weights, reply_bias, reply_thresholds = self._fit_reply_kinds(oof)
         clause_thresholds = self._sure_clause_cuts(oof)
@@ -258,7 +281,7 @@ class Trainer:
             cut = 1.0  # never, unless some cut is precise enough
             for candidate in np.round(np.arange(0.5, 0.991, 0.01), 2):
                 called = scores >= candidate
-                if called.sum() >= 10 and gold[called].mean() >= SURE_PRECISION:
+                if called.sum() >= 10 and gold[called].mean() >= self.settings.sure_precision:
                     cut = float(candidate)
                     break
             cuts.append(cut)
@@ -275,7 +298,8 @@ class Trainer:
             target = np.array([label in r.labels for r in self.replies], dtype=np.float64)
             held = self._held_out(features, target, everything, keep)
             cuts.append(best_threshold(held[keep], target[keep].astype(np.int64),
-                                       beta=FORBIDDEN_BETA if label in FORBIDDEN_KIND_NAMES else 1.0))
+                                       beta=FORBIDDEN_BETA if label in FORBIDDEN_KIND_NAMES
+                                       else self.settings.step_beta))
             w, b = fit_logistic(features[keep], target[keep], self.settings.reply_l2)
             weights.append(w)
             biases.append(b)
