@@ -40,6 +40,15 @@ class LabelledReply:
     customer_distress: int | None = None  # 0 calm, 1 some frustration or worry, 2 angry or distressed
 
 
+# Writers who labelled only some kinds; the others are ``unsure`` for their replies (neither taught
+# nor scored).  Writer j wrote empathy outside the contact centre (friends, forums, family) and
+# labelled only the kinds that concern empathy: a friend's "I'll come with you" is not marked as
+# take_ownership, so it must not teach that it is none.
+KINDS_LABELLED_BY_WRITER: dict[str, frozenset[str]] = {
+    "j": frozenset({"apologise", "acknowledge_emotion", "dismiss_feelings", "blame_customer", "rude_or_sarcastic"}),
+}
+
+
 class CorpusError(ValueError):
     pass
 
@@ -76,12 +85,17 @@ def read_corpus_file(path: Path) -> list[LabelledReply]:
             replies.append(LabelledReply(
                 source=path.stem, item_id=item["id"], domain=item["domain"], customer=item["customer"],
                 reply=" ".join(s.text for s in segments),
-                labels=frozenset().union(*(s.labels for s in segments)), unsure=frozenset(),
+                labels=frozenset().union(*(s.labels for s in segments)), unsure=_unlabelled_by(path.stem),
                 empathy=int(item["empathy"]), segments=segments,
                 customer_distress=int(item["customer_distress"])))
         except (KeyError, TypeError, ValueError) as err:
             raise CorpusError(f"{where}: not a corpus line ({err})") from None
     return replies
+
+
+def _unlabelled_by(source: str) -> frozenset[str]:
+    labelled = KINDS_LABELLED_BY_WRITER.get(writer_of(source))
+    return frozenset() if labelled is None else frozenset(CLAUSE_LABELS) - labelled
 
 
 def read_items_file(path: Path, source: str | None = None) -> list[LabelledReply]:

@@ -155,7 +155,10 @@ class Trainer:
                 continue
             windows = _segment_windows(reply)
             targets = np.array([[label in s.labels for label in CLAUSE_LABELS] for s in reply.segments], np.float64)
-            parts.append(ClauseRows(self.window_features(windows), targets, np.ones_like(targets)))
+            # Kinds the writer did not label (``unsure``) teach nothing either way.
+            taught = np.array([label not in reply.unsure for label in CLAUSE_LABELS], np.float64)
+            mask = np.broadcast_to(taught, targets.shape).copy()
+            parts.append(ClauseRows(self.window_features(windows), targets, mask))
         return _stack(parts)
 
     def whole_reply_rows(self, indices: Sequence[int], weights: ClauseWeights | None) -> ClauseRows:
