@@ -11,6 +11,8 @@ split, how many pass/fail verdicts and outcomes agree and the mean absolute scor
 
 Every file is scored as it is fetched (the scorer reads MP3; the Nissan call's silent right channel
 is detected and the call scored as mono); a file it cannot read is reported as the scorer's error.
+A file the manifest marks ``agent_channel: agent-only`` is scored with ``--mono agent`` (what its
+recording is), the others with the default ``--mono mixed``.
 """
 
 from __future__ import annotations
@@ -61,6 +63,7 @@ def score_calls(ids: list[str], audio_dir: Path, manifest: dict[str, dict[str, A
     sys.path.insert(0, str(REPO))
     from simulator.config import load_settings
     from simulator.qa.importer import LazyTranscriber, score_recording
+    from simulator.qa.mono import MonoContent
     from simulator.scoring.scorecard import scorecard_to_json
     from simulator.wavfile import AudioFileError
 
@@ -70,8 +73,12 @@ def score_calls(ids: list[str], audio_dir: Path, manifest: dict[str, dict[str, A
     for call_id in ids:
         path = audio_dir / manifest[call_id]["audio"]["file"]
         print(f"scoring {path.name} ...", file=sys.stderr, flush=True)
+        # An agent-only recording is scored as a user who knows it would (--mono agent), not as a
+        # mixed mono call: the analyst judged the agent's side in full.
+        agent_only = manifest[call_id]["audio"].get("agent_channel") == "agent-only"
+        mono = MonoContent.AGENT if agent_only else MonoContent.MIXED
         try:
-            scored = score_recording(path, settings, transcriber=transcriber)
+            scored = score_recording(path, settings, transcriber=transcriber, mono=mono)
         except (AudioFileError, ValueError, OSError) as err:
             results[call_id] = {"error": str(err)}
             continue
