@@ -176,8 +176,12 @@ class ScenarioMatcher:
         self._steps = _ExampleIndex(encoder, [
             _Item(s.id, (*s.keywords, *s.say_like), s.say_like or (() if s.standard_kind else (s.description,)),
                   s.standard_kind) for s in scenario.script])
+        # As with steps' keywords, a forbidden entry's short phrases are found word for word; only an
+        # entry without a kind (nothing else to find it by) is also found by likeness to them: "please
+        # don't swear at me" is 0.78 like "don't you swear at me" (the topic, not the move).
         self._forbidden = _ExampleIndex(encoder, [
-            _Item(f.id, f.phrases, (*f.examples, *f.phrases), f.standard_kind) for f in scenario.forbidden])
+            _Item(f.id, f.phrases, f.examples if f.standard_kind else (*f.examples, *f.phrases), f.standard_kind)
+            for f in scenario.forbidden])
         self._intents = _ExampleIndex(encoder, [
             _Item(i.id, (*i.keywords, *i.say_like), i.say_like) for i in scenario.intents])
         self._severity = {f.id: f.severity.level for f in scenario.forbidden}
