@@ -45,3 +45,23 @@ def test_the_retort_word_for_word_still_counts(parking):
 def test_a_retort_in_other_words_is_still_found(parking):
     found = {phrase for phrase, _ in forbidden(parking, "I don't have to sit here and listen to your rubbish, pal.")}
     assert "rude-back" in found
+
+
+
+@pytest.fixture(scope="module")
+def coffee_machine(scenarios_dir) -> SemanticAnalyser:
+    return SemanticAnalyser(load_scenario(scenarios_dir / "refund-refused.yaml").scenario, SentenceEncoder(threads=1))
+
+
+# refund-refused's policy-wall has no kind, so its phrases ("outside the returns window") stay
+# likeness examples; a clause that says one clause of a step's example (explain-rights: "...you're
+# covered, the returns window doesn't apply") is that step, not the wall.
+def test_a_clause_of_a_step_example_is_not_the_policy_wall(coffee_machine):
+    text = "That limit is only for change of mind. As it's faulty, the returns window doesn't apply."
+    assert "policy-wall" not in {phrase for phrase, _ in forbidden(coffee_machine, text)}
+
+
+@pytest.mark.parametrize("wall", ["It's been over thirty days, so we can't do anything, I'm afraid.",
+                                  "We can't do anything, it's over thirty days."])
+def test_the_policy_wall_in_other_words_still_counts(coffee_machine, wall):
+    assert ("policy-wall", MatchKind.SEMANTIC) in forbidden(coffee_machine, wall)
