@@ -285,7 +285,7 @@ class ScenarioMatcher:
         if not rows:
             return False
         vectors = reading.vectors[rows]
-        step_likeness = float(self._steps.sentence_best(vectors).max())
+        step_likeness = float(self._step_clauses.sentence_best(vectors).max())
         forbidden_likeness = float(self._forbidden.sentence_best(vectors).max())
         return step_likeness >= self.thresholds.kind_step and step_likeness > forbidden_likeness
 
