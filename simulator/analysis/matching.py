@@ -22,7 +22,7 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
-from simulator.analysis.behaviour.features import Embeddings
+from simulator.analysis.behaviour.features import Embeddings, reply_windows
 from simulator.analysis.behaviour.model import BehaviourReading
 from simulator.analysis.embeddings import TextEncoder
 from simulator.contracts import ForbiddenHit, MatchKind, StepHit, Transcript
@@ -167,6 +167,12 @@ def _warm_clauses(clauses: Sequence[str], reading: BehaviourReading) -> Similari
     return np.array([2.0 if clause in warm else -1.0 for clause in clauses], dtype=np.float32)
 
 
+def _with_clauses(examples: Sequence[str], language: str) -> tuple[str, ...]:
+    """The examples, then those of their clauses that are not the whole example."""
+    parts = [w.text for example in examples for w in reply_windows(example, language)]
+    return tuple(dict.fromkeys([*examples, *(p for p in parts if p not in examples)]))
+
+
 class ScenarioMatcher:
     """Finds a scenario's steps, forbidden moves and intents in one reply's behaviour reading."""
 
@@ -176,8 +182,18 @@ class ScenarioMatcher:
         self._steps = _ExampleIndex(encoder, [
             _Item(s.id, (*s.keywords, *s.say_like), s.say_like or (() if s.standard_kind else (s.description,)),
                   s.standard_kind) for s in scenario.script])
+        # As with steps' keywords, a forbidden entry's short phrases are found word for word; only an
+        # entry without a kind (nothing else to find it by) is also found by likeness to them: "please
+        # don't swear at me" is 0.78 like "don't you swear at me" (the topic, not the move).
         self._forbidden = _ExampleIndex(encoder, [
-            _Item(f.id, f.phrases, (*f.examples, *f.phrases), f.standard_kind) for f in scenario.forbidden])
+            _Item(f.id, f.phrases, f.examples if f.standard_kind else (*f.examples, *f.phrases), f.standard_kind)
+            for f in scenario.forbidden])
+        # What a clause is compared with when a step rivals a forbidden example: the step's examples
+        # and each of their clauses, since a reply is read clause by clause ("so the returns window
+        # doesn't apply" is the last clause of an explain-rights example, and only 0.6 like all of it).
+        self._step_clauses = _ExampleIndex(encoder, [
+            _Item(s.id, (), _with_clauses(s.say_like, str(scenario.language)), s.standard_kind)
+            for s in scenario.script])
         self._intents = _ExampleIndex(encoder, [
             _Item(i.id, (*i.keywords, *i.say_like), i.say_like) for i in scenario.intents])
         self._severity = {f.id: f.severity.level for f in scenario.forbidden}
@@ -216,7 +232,7 @@ class ScenarioMatcher:
         # As steps give way to forbidden examples, a forbidden example gives way to a step example the
         # clause is at least as close to: "so the returns window doesn't apply to you" explains the
         # customer's rights; it is not the policy wall "it's over thirty days so we can't do anything".
-        rivals = np.maximum(_warm_clauses(clauses, reading), self._steps.sentence_best(reading.vectors))
+        rivals = np.maximum(_warm_clauses(clauses, reading), self._step_clauses.sentence_best(reading.vectors))
         semantic = self._forbidden.best(clauses, reading.vectors, thresholds, rivals=rivals)
         hits = []
         for item in self._forbidden.items:
@@ -269,7 +285,7 @@ class ScenarioMatcher:
         if not rows:
             return False
         vectors = reading.vectors[rows]
-        step_likeness = float(self._steps.sentence_best(vectors).max())
+        step_likeness = float(self._step_clauses.sentence_best(vectors).max())
         forbidden_likeness = float(self._forbidden.sentence_best(vectors).max())
         return step_likeness >= self.thresholds.kind_step and step_likeness > forbidden_likeness
 

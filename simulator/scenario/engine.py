@@ -9,7 +9,7 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass, field
 
-from simulator.contracts import CustomerTurn, EmpathyLevel, EngineEvent, Severity, TurnAnalysis
+from simulator.contracts import CustomerTurn, EmpathyLevel, EngineEvent, ForbiddenHit, Severity, TurnAnalysis
 from simulator.scenario.model import Condition, Node, Scenario, Transition
 from simulator.text import find_phrase
 
@@ -49,6 +49,25 @@ def condition_holds(condition: Condition, analysis: TurnAnalysis, state: EngineS
         condition.turn_at_least is None or state.turn >= condition.turn_at_least,
     ]
     return all(checks)
+
+
+def forbidden_moves(hits: tuple[ForbiddenHit, ...]) -> list[tuple[ForbiddenHit, ...]]:
+    """The forbidden moves the customer heard, each as the hits that read it: one per stretch of words.
+
+    An analyser may read one clause as several forbidden entries (the behaviour model's kinds
+    overlap: a false excuse is also dismissive, and the scenario's own phrase quotes part of the
+    clause the model quotes whole).  The customer heard one bad sentence, so hits whose quotes
+    overlap (one inside the other) are one move; separate clauses are separate moves.
+    """
+    moves: list[tuple[str, list[ForbiddenHit]]] = []
+    for hit in sorted(hits, key=lambda h: -len(h.quote)):
+        quote = hit.quote.casefold().strip()
+        move = next((readings for heard, readings in moves if quote and quote in heard), None)
+        if move is None:
+            moves.append((quote, [hit]))
+        else:
+            move.append(hit)
+    return [tuple(readings) for _, readings in moves]
 
 
 def _forbidden_holds(wanted: bool | tuple[str, ...] | None, analysis: TurnAnalysis) -> bool:
@@ -148,10 +167,13 @@ class DialogueEngine:
         if hit_new_step:
             events.append(EngineEvent.STEP_HIT)
             delta += reactions.step_hit
-        for hit in analysis.forbidden:
+        by_severity = {Severity.MINOR: reactions.forbidden_minor, Severity.MAJOR: reactions.forbidden_major,
+                       Severity.CRITICAL: reactions.forbidden_critical}
+        for readings in forbidden_moves(analysis.forbidden):
             events.append(EngineEvent.FORBIDDEN_PHRASE)
-            delta += {Severity.MINOR: reactions.forbidden_minor, Severity.MAJOR: reactions.forbidden_major,
-                      Severity.CRITICAL: reactions.forbidden_critical}[hit.severity]
+            # one move, one reaction: the strongest its readings call for (a persona may set a
+            # critical move below a major one, so the severity's order is not the reaction's)
+            delta += max(by_severity[hit.severity] for hit in readings)
         if analysis.interrupted_customer:
             events.append(EngineEvent.INTERRUPTED_CUSTOMER)
             delta += reactions.interrupted

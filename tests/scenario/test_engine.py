@@ -68,6 +68,35 @@ def test_forbidden_phrase_escalates_and_raises_anger(scenario):
     assert ending.outcome == Outcome.ESCALATED
 
 
+def mood_after_forbidden(scenario, *hits: ForbiddenHit) -> int:
+    engine = DialogueEngine(scenario, start_mood=20)  # room below 100 for every reaction to show
+    engine.opening()
+    reply = TurnAnalysis(turn_index=1, transcript=Transcript("it was the weather, so it's beyond our control"),
+                         empathy=EmpathyJudgement(EmpathyLevel.NONE, 0.0), forbidden=hits)
+    return engine.respond(reply).mood
+
+
+def test_one_clause_read_as_several_forbidden_kinds_moves_the_mood_once(scenario):
+    excuse = ForbiddenHit("false-excuse", "the weather", Severity.MAJOR, MatchKind.LITERAL)
+    dismissive = ForbiddenHit("dismissive", "It was the weather", Severity.MAJOR, MatchKind.MODEL, 0.7)
+    elsewhere = ForbiddenHit("policy-wall", "beyond our control", Severity.MAJOR, MatchKind.MODEL, 0.7)
+    once = mood_after_forbidden(scenario, excuse)
+    assert mood_after_forbidden(scenario, excuse, dismissive) == once  # the same words, heard once
+    # another clause of the same reply is another move
+    assert mood_after_forbidden(scenario, excuse, elsewhere) == once + scenario.persona.reactions.forbidden_major
+
+
+def test_a_clause_read_as_several_kinds_gets_the_strongest_reaction_of_the_persona(scenario):
+    # a persona may react less to a critical move than to a major one (the abusive caller wants a fight)
+    reactions = scenario.persona.reactions.model_copy(update={"forbidden_critical": 3, "forbidden_major": 15})
+    persona = scenario.persona.model_copy(update={"reactions": reactions})
+    fighter = scenario.model_copy(update={"persona": persona})
+    rude = ForbiddenHit("rude-back", "Calm down, sir.", Severity.CRITICAL, MatchKind.MODEL, 0.9)
+    dismissive = ForbiddenHit("dismissive", "calm down", Severity.MAJOR, MatchKind.LITERAL)
+    assert mood_after_forbidden(fighter, rude, dismissive) == mood_after_forbidden(fighter, dismissive)
+    assert mood_after_forbidden(fighter, rude, dismissive) == mood_after_forbidden(fighter, rude) + 12
+
+
 def test_silence_stays_on_the_node_with_the_scenario_line(scenario):
     engine = DialogueEngine(scenario)
     engine.opening()

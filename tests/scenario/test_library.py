@@ -1,8 +1,13 @@
 """The shipped scenario library: clean under the linter, every golden call passing, every ending
 reachable, and the customer's lines fit for text-to-speech.
 
-English golden calls are replayed with the lexical analyser: instant and deterministic.  The
-semantic analyser is exercised on the same calls by ``callsim test scenarios/ --analyser semantic``.
+English golden calls are replayed twice: with the lexical analyser (instant, no model, so these run
+everywhere) and with the semantic analyser, the default a trainee gets (``models``: it loads MiniLM;
+``callsim test scenarios/ --analyser semantic`` replays all 15 scenarios in 27 s wall on this shared
+machine, 4 minutes when it is overloaded), so a change to the behaviour model, the matcher or the
+engine that breaks a shipped call fails the suite.  A few English calls are still read otherwise
+than they were written for: they are listed by name with the reason, and must keep failing until
+fixed (then they come off the list).
 
 Mandarin golden calls (``language: zh``) are replayed with the semantic analyser only: the lexical
 analyser's empathy word lists are English, so it cannot hear a Mandarin agent's empathy and no good
@@ -26,6 +31,7 @@ from simulator.contracts import Outcome
 from simulator.scenario.loader import LoadedScenario, load_scenario, scenario_files
 
 ANALYSER = "lexical"  # English golden calls
+DEFAULT_ANALYSER = builtin_analysers().default  # what a trainee's calls are read with: English golden calls too
 MANDARIN_ANALYSER = "semantic"  # lexical matches English empathy words only
 SCHEMA_LINE = "# yaml-language-server: $schema=scenario.schema.json"
 MIN_SCENARIOS = 10
@@ -58,6 +64,11 @@ def mandarin(library) -> dict[str, LoadedScenario]:
 @pytest.fixture(scope="module")
 def coverage(with_golden) -> list[ScenarioCoverage]:
     return run_golden_for_paths([item.path for item in with_golden.values()], builtin_analysers(), ANALYSER)
+
+
+@pytest.fixture(scope="module")
+def default_coverage(with_golden) -> list[ScenarioCoverage]:
+    return run_golden_for_paths([item.path for item in with_golden.values()], builtin_analysers(), DEFAULT_ANALYSER)
 
 
 @pytest.fixture(scope="module")
@@ -160,6 +171,43 @@ def assert_coverage_of_nodes_and_transitions(coverage: list[ScenarioCoverage]):
 
 def test_golden_coverage_of_nodes_and_transitions(coverage):
     assert_coverage_of_nodes_and_transitions(coverage)
+
+
+def test_the_default_analyser_is_the_learned_one():
+    assert DEFAULT_ANALYSER == "semantic" != ANALYSER  # else the replay below repeats the lexical one
+
+
+# English golden calls the default analyser still reads otherwise than they were written for, and
+# why (docs/scoring.md, "What it still gets wrong").  Each must still fail and every other call
+# pass: a fix shows up as a call to take off this list, a regression as a failure.
+STILL_READ_OTHERWISE = {
+    ("abusive-caller", "ended-professionally"):
+        "strong empathy read as weak at the opening, and the warning 'I will end the call' is like the end-call intent",
+    ("abusive-caller", "boundary-late"):
+        "the warning 'if it continues I will end the call' is like the end-call intent",
+    ("abusive-caller", "second-warning-works"):
+        "the warning 'or I'll have to end the call' is like the end-call intent: the call ends two turns early",
+    ("abusive-caller", "nearly-there"): "'Thank you, I appreciate that.' read as closing; strong empathy read as weak",
+    ("billing-overcharge", "going-round"): "'I'd feel exactly the same' read as dismissing her feelings",
+    ("billing-overcharge", "blames-the-bank"): "a curt department greeting read as not-my-job",
+    ("broadband-outage-repeat", "lets-him-go"): "strong empathy read as weak at the opening",
+    ("flight-cancelled", "refund-only"): "strong empathy read as weak at the opening",
+    ("insurance-claim-denied", "recovers"): "the apology that recovers the call read as weak, not strong",
+    ("refund-refused", "going-round"): "'being turned away in the shop is annoying' read as dismissing his feelings",
+}
+
+
+@pytest.mark.models
+def test_english_golden_calls_pass_with_the_default_analyser_but_the_known_few(default_coverage, with_golden):
+    assert {c.scenario_id for c in default_coverage} == set(with_golden)
+    outcomes = {(c.scenario_id, r.name): r for c in default_coverage for r in c.results}
+    assert set(STILL_READ_OTHERWISE) <= set(outcomes), "a listed call no longer exists"
+    assert not [c.errors for c in default_coverage if c.errors]
+    failing = {key: result.problems for key, result in outcomes.items() if not result.passed}
+    unexpected = {key: problems for key, problems in failing.items() if key not in STILL_READ_OTHERWISE}
+    assert not unexpected, f"golden calls that fail under {DEFAULT_ANALYSER}: {unexpected}"
+    now_passing = set(STILL_READ_OTHERWISE) - set(failing)
+    assert not now_passing, f"these pass under {DEFAULT_ANALYSER} now: take them off the list: {now_passing}"
 
 
 @pytest.mark.models
