@@ -194,7 +194,8 @@ STILL_READ_OTHERWISE = {
         "the weather excuse and 'only telling you what the system says' are two poor replies in a row: the customer "
         "hangs up (patience 2) before she can escalate; both endings fail the call",
     ("missed-delivery", "cold"):
-        "the shrugs read as poor replies in a row: the customer hangs up instead of escalating; both endings fail the call",
+        "the shrugs read as poor replies in a row: the customer hangs up instead of escalating; "
+        "both endings fail the call",
     ("insurance-claim-denied", "recovers"): "the apology that recovers the call read as weak, not strong",
 }
 
