@@ -92,8 +92,6 @@ class DevicesScreen(Screen):
     def _watch_level(self) -> None:
         self._stop_level.set()
         self._stop_level = threading.Event()
-        self.text = self.app.context.text
-        localise_screen(self, self.text)
         self.query_one("#input-level", LevelMeter).state = "live"
         self._level_worker(self._selected("#input-device"), self._stop_level)
 
