@@ -187,16 +187,13 @@ STILL_READ_OTHERWISE = {
         "the warning 'if it continues I will end the call' is like the end-call intent",
     ("abusive-caller", "second-warning-works"):
         "the warning 'or I'll have to end the call' is like the end-call intent: the call ends two turns early",
+    ("abusive-caller", "nearly-there"): "'Thank you, I appreciate that.' read as closing; strong empathy read as weak",
+    ("billing-overcharge", "going-round"): "'I'd feel exactly the same' read as dismissing her feelings",
     ("billing-overcharge", "blames-the-bank"): "a curt department greeting read as not-my-job",
     ("broadband-outage-repeat", "lets-him-go"): "strong empathy read as weak at the opening",
     ("flight-cancelled", "refund-only"): "strong empathy read as weak at the opening",
-    ("flight-cancelled", "false-excuse"):
-        "the weather excuse and 'only telling you what the system says' are two poor replies in a row: the customer "
-        "hangs up (patience 2) before she can escalate; both endings fail the call",
-    ("missed-delivery", "cold"):
-        "the shrugs read as poor replies in a row: the customer hangs up instead of escalating; "
-        "both endings fail the call",
     ("insurance-claim-denied", "recovers"): "the apology that recovers the call read as weak, not strong",
+    ("refund-refused", "going-round"): "'being turned away in the shop is annoying' read as dismissing his feelings",
 }
 
 

@@ -202,14 +202,3 @@ def test_prepare_embeds_the_customers_line_so_the_reply_analysis_embeds_only_the
                                                                 "I'll send a replacement today."])
     encoder._embed_batch = real_embed
     assert prepared == analyse(SemanticAnalyser(billing, SentenceEncoder(threads=1)), reply, customer=line)
-
-
-@pytest.mark.parametrize("customer, reply, warm", [
-    ("My hamster died this morning.", "aww rip little guy, hugs", True),
-    ("My cat is missing since Sunday.", "thinking of you, hope she turns up x", True),
-    ("I bombed my presentation today.", "oof, that's rough buddy", True),
-    ("I've been struggling with anxiety for months.", "same lol", False),
-])
-def test_everyday_sympathy_outside_the_contact_centre_is_read(bare, customer, reply, warm):
-    # Writer j's register (friends, forums): the model before it read all four the other way round.
-    assert (analyse(bare, reply, customer).empathy.level != EmpathyLevel.NONE) is warm
