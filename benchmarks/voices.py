@@ -39,7 +39,7 @@ sys.path.insert(0, str(REPO))
 from simulator.analysis.acoustics import yin_pitch  # noqa: E402
 from simulator.asr.registry import transcriber_from_settings  # noqa: E402
 from simulator.asr.wer import word_errors  # noqa: E402
-from simulator.call.voiced import scenario_lines  # noqa: E402
+from simulator.call.render_plan import scenario_lines  # noqa: E402
 from simulator.config import Settings  # noqa: E402
 from simulator.qa.diarise import _dct_matrix, _mel_filters, voice_vector  # noqa: E402
 from simulator.scenario.loader import load_scenario, scenario_files  # noqa: E402

@@ -33,7 +33,7 @@ sys.path.insert(0, str(REPO))
 from simulator.analysis.acoustics import yin_pitch  # noqa: E402
 from simulator.asr.registry import transcriber_from_settings  # noqa: E402
 from simulator.asr.wer import WordErrors, character_errors  # noqa: E402
-from simulator.call.voiced import scenario_lines  # noqa: E402
+from simulator.call.render_plan import scenario_lines  # noqa: E402
 from simulator.config import Settings  # noqa: E402
 from simulator.scenario.loader import load_scenario  # noqa: E402
 from simulator.scenario.voices import load_voices  # noqa: E402

@@ -13,6 +13,7 @@ or an earlier call of the scenario).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from simulator.scenario.engine import line_pool
@@ -28,22 +29,45 @@ class LineAtMood:
     mood_bucket: int  # the anger the line is rendered at (``VoiceProfile.prosody`` rounds to it)
 
 
-def lines_after_turn(scenario: Scenario, node_id: str, mood: int) -> list[str]:
-    """What the engine can say after a trainee turn at ``node_id`` when the mood is then ``mood``."""
-    def pool(target: str) -> tuple[str, ...]:
-        return line_pool(scenario, scenario.nodes[target], mood)
-
-    lines: list[str] = [scenario.silence_prompt, *pool(node_id)]
+def _lines_after(scenario: Scenario, node_id: str, lines_of: Callable[[str], tuple[str, ...]]) -> list[str]:
+    """The engine's choices after a trainee turn at ``node_id``, with ``lines_of(target)`` the lines
+    the target node may say: the silence prompt, the node's own lines, each transition's ``say`` alone
+    or before the target's line, the two endings."""
+    lines: list[str] = [scenario.silence_prompt, *lines_of(node_id)]
     for transition in scenario.nodes[node_id].transitions:
         target = transition.goto or node_id
         if transition.say and target == node_id:
             lines.append(transition.say)
         elif transition.say:
-            lines += [f"{transition.say} {line}" for line in pool(target)]
+            lines += [f"{transition.say} {line}" for line in lines_of(target)]
         else:
-            lines += pool(target)
+            lines += lines_of(target)
     for ending in (scenario.on_patience_lost, scenario.on_max_turns):
-        lines += pool(ending)
+        lines += lines_of(ending)
+    return list(dict.fromkeys(lines))
+
+
+def lines_after_turn(scenario: Scenario, node_id: str, mood: int) -> list[str]:
+    """What the engine can say after a trainee turn at ``node_id`` when the mood is then ``mood``."""
+    return _lines_after(scenario, node_id, lambda target: line_pool(scenario, scenario.nodes[target], mood))
+
+
+def every_line_after_turn(scenario: Scenario, node_id: str) -> list[str]:
+    """What the engine can say after a trainee turn at ``node_id`` at any mood."""
+    def every(target: str) -> tuple[str, ...]:
+        node = scenario.nodes[target]
+        return (*node.lines, *node.angry_lines, *node.calm_lines)
+
+    return _lines_after(scenario, node_id, every)
+
+
+def scenario_lines(scenario: Scenario) -> list[str]:
+    """Every line the customer of ``scenario`` can say, as spoken (a transition's ``say`` joined to the
+    next node's line), opening line first, whatever the mood."""
+    start = scenario.nodes[scenario.start]
+    lines = [*start.lines, *start.angry_lines, *start.calm_lines]
+    for node_id in scenario.nodes:
+        lines += every_line_after_turn(scenario, node_id)
     return list(dict.fromkeys(lines))
 
 

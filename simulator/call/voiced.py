@@ -108,47 +108,6 @@ class _EarlyPass:
     pause_heard_s: float  # stream time from the last speech to the pause being heard
 
 
-def next_line_candidates(scenario: Scenario, node_id: str) -> list[str]:
-    """Every line the engine could say after a trainee turn at ``node_id`` (to render ahead)."""
-    node = scenario.nodes[node_id]
-
-    def lines_of(target: str) -> tuple[str, ...]:
-        target_node = scenario.nodes[target]
-        return (*target_node.lines, *target_node.angry_lines, *target_node.calm_lines)
-
-    candidates: list[str] = [scenario.silence_prompt, *lines_of(node_id)]
-    for transition in node.transitions:
-        target = transition.goto or node_id
-        if transition.say and target == node_id:
-            candidates.append(transition.say)
-        elif transition.say:
-            candidates += [f"{transition.say} {line}" for line in lines_of(target)]
-        else:
-            candidates += lines_of(target)
-    for ending in (scenario.on_patience_lost, scenario.on_max_turns):
-        candidates += lines_of(ending)
-    return list(dict.fromkeys(candidates))
-
-
-def scenario_lines(scenario: Scenario) -> list[str]:
-    """Every line the customer of ``scenario`` can say, as spoken (a transition's ``say`` joined to the
-    next node's line), opening line first: what rendering a scenario ahead renders."""
-    start = scenario.nodes[scenario.start]
-    lines = [*start.lines, *start.angry_lines, *start.calm_lines]
-    for node_id in scenario.nodes:
-        lines += next_line_candidates(scenario, node_id)
-    return list(dict.fromkeys(lines))
-
-
-def moods_near(anger: int, reach: int) -> list[int]:
-    """Mood buckets within ``reach`` steps of ``anger``, nearest first (the likelier first)."""
-    bucket = mood_bucket(anger)
-    moods = [bucket]
-    for step in range(1, reach + 1):
-        moods += [bucket + step * MOOD_STEP, bucket - step * MOOD_STEP]
-    return [m for m in moods if 0 <= m <= 100]
-
-
 class VoicedCall:
     """One voiced call's audio side.  Use as ``voice`` and ``trainee`` of a ``CallSession``."""
 

@@ -15,12 +15,11 @@ import pytest
 
 from simulator.analysis.acoustics import yin_pitch
 from simulator.audio.clip import CALL_RATE, level_dbfs, read_wav
-from simulator.call.render_plan import render_plan
-from simulator.call.voiced import moods_near, scenario_lines
+from simulator.call.render_plan import render_plan, scenario_lines
 from simulator.cli import main
 from simulator.lazy import MissingPackage
 from simulator.scenario.loader import load_scenario
-from simulator.scenario.voices import load_voices
+from simulator.scenario.voices import load_voices, mood_bucket
 from simulator.tts.cache import LineCache, LineKey
 from simulator.tts.hibari_engine import HibariEngine
 from simulator.tts.pyttsx3_engine import Pyttsx3Engine
@@ -146,7 +145,7 @@ def test_a_scenario_is_rendered_ahead_into_the_cache(tmp_path, scenarios_dir, pr
     profile = profiles[scenario.persona.voice]
     worker = TtsWorker(HibariEngine, LineCache(folder=tmp_path))
     try:
-        prosody = profile.prosody(moods_near(scenario.persona.mood, 0)[0])
+        prosody = profile.prosody(mood_bucket(scenario.persona.mood))
         queued = worker.prefetch(lines, profile, [prosody], priority=LATER)
         assert queued == len(lines)
         worker.render(lines[0], profile, prosody)  # jumps the queue
@@ -155,11 +154,6 @@ def test_a_scenario_is_rendered_ahead_into_the_cache(tmp_path, scenarios_dir, pr
         assert len(list(tmp_path.rglob("*.wav"))) == len(lines) + 1
     finally:
         worker.close()
-
-
-def test_moods_near_are_nearest_first_and_in_range():
-    assert moods_near(37, 2) == [40, 50, 30, 60, 20]
-    assert moods_near(100, 1) == [100, 90]
 
 
 @pytest.fixture

@@ -7,8 +7,7 @@ import random
 
 import pytest
 
-from simulator.call.render_plan import render_plan
-from simulator.call.voiced import scenario_lines
+from simulator.call.render_plan import render_plan, scenario_lines
 from simulator.contracts import (
     EmpathyJudgement,
     EmpathyLevel,

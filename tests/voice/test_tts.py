@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 from simulator.audio.clip import CALL_RATE, AudioClip, level_dbfs, read_wav
-from simulator.call.voiced import next_line_candidates
+from simulator.call.render_plan import every_line_after_turn
 from simulator.scenario.diagnostics import FileProblems
 from simulator.scenario.loader import load_scenario, scenario_files
 from simulator.scenario.voices import SCHEMA_FILE, load_voice, load_voices, voice_schema
@@ -136,7 +136,7 @@ def test_cache_returns_the_same_render_and_keys_on_prosody(worker, profiles):
 def test_lines_rendered_ahead_are_ready_without_rendering(worker, profiles, scenarios_dir):
     scenario = load_scenario(scenarios_dir / "billing-overcharge.yaml").scenario
     profile = profiles[scenario.persona.voice]
-    candidates = next_line_candidates(scenario, scenario.start)
+    candidates = every_line_after_turn(scenario, scenario.start)
     assert scenario.silence_prompt in candidates
     assert any(line in candidates for line in scenario.nodes["wants-refund"].lines)
     assert "Hello? Is anybody there?" in candidates
