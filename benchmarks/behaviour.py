@@ -135,6 +135,22 @@ ZH_FORBIDDEN_EXAMPLES = {
 }
 
 
+def recall_embeddings(encoder: TextEncoder) -> Path:
+    """Give ``encoder`` the vectors an earlier run saved (embedding the corpus is most of a run's
+    time); returns the file, for ``keep_embeddings`` to write back."""
+    cache = REPO / ".cache" / f"embeddings-{encoder.name}.npz"
+    if cache.is_file():
+        with np.load(cache) as stored:
+            encoder.remember(dict(zip(stored["texts"].tolist(), stored["vectors"], strict=True)))
+    return cache
+
+
+def keep_embeddings(encoder: TextEncoder, cache: Path) -> None:
+    cache.parent.mkdir(exist_ok=True)
+    known = encoder.remembered()
+    np.savez(cache, texts=np.array(list(known)), vectors=np.stack(list(known.values())))
+
+
 def data_dir(explicit: str | None) -> Path:
     return Path(explicit or os.environ.get("CALLSIM_DEV_DATA") or REPO.parent / "shared" / "data")
 
@@ -270,10 +286,7 @@ def main(argv: list[str] | None = None) -> int:
     else:
         encoder = SentenceEncoder(threads=2, cache_size=200_000, model_path=args.encoder)
     other_encoder = args.encoder is not None or (args.encoder_name not in (None, TRAINING_ENCODERS[language]))
-    cache = REPO / ".cache" / f"embeddings-{encoder.name}.npz"
-    if cache.is_file():  # vectors from an earlier run: embedding the corpus is most of the time
-        with np.load(cache) as stored:
-            encoder.remember(dict(zip(stored["texts"].tolist(), stored["vectors"], strict=True)))
+    cache = recall_embeddings(encoder)
     corpus = [r for path in corpus_files(args.corpus) for r in read_corpus_file(path)]
     writers = sorted({writer_of(r.source) for r in corpus})
     tuning = [w for w in writers if w != report_writer]
@@ -307,9 +320,7 @@ def main(argv: list[str] | None = None) -> int:
             result["scenario_dev"] = summary(through_analyser(dev, encoder, never_saw_dev, language), "scenario_dev")
     if "epitome" in wanted and language == "en":
         result["epitome"] = epitome(folder, encoder)
-    cache.parent.mkdir(exist_ok=True)
-    known = encoder.remembered()
-    np.savez(cache, texts=np.array(list(known)), vectors=np.stack(list(known.values())))
+    keep_embeddings(encoder, cache)
     replies, turns = [r.reply for r in corpus[::7]], 60 if args.quick else 200
     result["speed"] = {} if other_encoder or "speed" not in wanted else {
         f"{threads}_thread": speed(replies, turns, threads, language) for threads in (1, 2)

@@ -18,8 +18,6 @@ import sys
 from dataclasses import replace
 from pathlib import Path
 
-import numpy as np
-
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import behaviour as bench
@@ -44,10 +42,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--groups", type=int, default=7, help="writer groups held out in turn")
     args = parser.parse_args(argv)
     encoder = encoder_registry().create(TRAINING_ENCODERS[args.language], threads=2, cache_size=200_000)
-    cache = bench.REPO / ".cache" / f"embeddings-{encoder.name}.npz"
-    if cache.is_file():
-        with np.load(cache) as stored:
-            encoder.remember(dict(zip(stored["texts"].tolist(), stored["vectors"], strict=True)))
+    bench.recall_embeddings(encoder)
     corpus = [r for path in corpus_files(bench.REPO / "corpus" / args.language) for r in read_corpus_file(path)]
     report_writer = bench.REPORT_WRITERS[args.language]
     candidates = [replace(TrainSettings(), step_beta=beta, sure_precision=precision)

@@ -39,6 +39,9 @@ import numpy as np
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
+sys.path.insert(0, str(REPO / "benchmarks"))
+
+import behaviour as bench  # noqa: E402
 
 from simulator.analysis.behaviour.corpus import (  # noqa: E402
     LabelledReply,
@@ -54,7 +57,7 @@ from simulator.analysis.embeddings import SentenceEncoder  # noqa: E402
 from simulator.scenario.kinds import CLAUSE_LABELS, FORBIDDEN_KIND_NAMES  # noqa: E402
 
 TUNING_WRITERS = ("a", "b", "c", "d", "e", "g", "h", "i")
-REPORT_WRITER = "f"
+REPORT_WRITER = bench.REPORT_WRITER
 VARIANTS = ("base", "customer", "customer_product", "product", "cosine")
 Counts = dict[str, np.ndarray]  # kind -> [tp, fp, fn]
 
@@ -66,10 +69,7 @@ def load(data: Path) -> tuple[list[LabelledReply], list[LabelledReply]]:
 
 def encoder_with_cache() -> SentenceEncoder:
     encoder = SentenceEncoder(threads=2, cache_size=400_000)
-    cache = REPO / ".cache" / f"embeddings-{encoder.name}.npz"
-    if cache.is_file():
-        with np.load(cache) as stored:
-            encoder.remember(dict(zip(stored["texts"].tolist(), stored["vectors"], strict=True)))
+    bench.recall_embeddings(encoder)
     return encoder
 
 
