@@ -134,14 +134,18 @@ def test_every_scenario_has_a_good_and_a_poor_golden_call(scenarios_dir: Path, l
                    for e in expectations), f"{scenario_id}: no poor call (hung up or escalated, not passed)"
 
 
-def test_golden_calls_pass_through_the_cli(capsys, with_golden):
-    exit_code = main(["test", *(str(item.path) for item in with_golden.values()), "--analyser", ANALYSER, "--json"])
+def assert_golden_calls_pass_through_the_cli(capsys, scenarios: dict[str, LoadedScenario], analyser: str):
+    exit_code = main(["test", *(str(item.path) for item in scenarios.values()), "--analyser", analyser, "--json"])
     report = json.loads(capsys.readouterr().out)
     failures = [f"{s['scenario']}: {s['errors']} " + "; ".join(
         f"{c['name']}: {', '.join(c['problems'])}" for c in s["calls"] if not c["passed"])
         for s in report if not s["passed"]]
     assert not failures, "\n".join(failures)
     assert exit_code == 0
+
+
+def test_golden_calls_pass_through_the_cli(capsys, with_golden):
+    assert_golden_calls_pass_through_the_cli(capsys, with_golden, ANALYSER)
 
 
 def assert_pass_and_reach_every_ending(coverage: list[ScenarioCoverage], scenarios: dict[str, LoadedScenario]):
@@ -213,14 +217,7 @@ def test_english_golden_calls_pass_with_the_default_analyser_but_the_known_few(d
 @pytest.mark.models
 def test_mandarin_golden_calls_pass_through_the_cli_with_the_semantic_analyser(capsys, mandarin):
     assert len(mandarin) >= 5
-    exit_code = main(["test", *(str(item.path) for item in mandarin.values()), "--analyser", MANDARIN_ANALYSER,
-                      "--json"])
-    report = json.loads(capsys.readouterr().out)
-    failures = [f"{s['scenario']}: {s['errors']} " + "; ".join(
-        f"{c['name']}: {', '.join(c['problems'])}" for c in s["calls"] if not c["passed"])
-        for s in report if not s["passed"]]
-    assert not failures, "\n".join(failures)
-    assert exit_code == 0
+    assert_golden_calls_pass_through_the_cli(capsys, mandarin, MANDARIN_ANALYSER)
 
 
 @pytest.mark.models

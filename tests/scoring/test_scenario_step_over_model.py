@@ -7,10 +7,8 @@ from __future__ import annotations
 import pytest
 
 from simulator.analysis.base import TurnInput
-from simulator.analysis.embeddings import SentenceEncoder
 from simulator.analysis.semantic import SemanticAnalyser
 from simulator.contracts import MatchKind, Transcript
-from simulator.scenario.loader import load_scenario
 
 pytestmark = pytest.mark.models
 
@@ -21,9 +19,8 @@ EXPLAINS = ("Thank you, Mrs Bennett. I understand why the letter was upsetting, 
 
 
 @pytest.fixture(scope="module")
-def insurance(scenarios_dir) -> SemanticAnalyser:
-    return SemanticAnalyser(load_scenario(scenarios_dir / "insurance-claim-denied.yaml").scenario,
-                            SentenceEncoder(threads=1))
+def insurance(semantic_for) -> SemanticAnalyser:
+    return semantic_for("insurance-claim-denied")
 
 
 def analyse(analyser: SemanticAnalyser, text: str):
@@ -49,8 +46,8 @@ def test_the_forbidden_entrys_own_phrases_still_count(insurance):
 
 
 @pytest.fixture(scope="module")
-def refund(scenarios_dir) -> SemanticAnalyser:
-    return SemanticAnalyser(load_scenario(scenarios_dir / "refund-refused.yaml").scenario, SentenceEncoder(threads=1))
+def refund(semantic_for) -> SemanticAnalyser:
+    return semantic_for("refund-refused")
 
 
 def refund_forbidden(analyser: SemanticAnalyser, text: str) -> set[tuple[str, MatchKind]]:

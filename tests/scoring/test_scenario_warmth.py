@@ -7,10 +7,8 @@ from __future__ import annotations
 import pytest
 
 from simulator.analysis.base import TurnInput
-from simulator.analysis.embeddings import SentenceEncoder
 from simulator.analysis.semantic import SemanticAnalyser
 from simulator.contracts import EmpathyLevel, Transcript
-from simulator.scenario.loader import load_scenario
 
 pytestmark = pytest.mark.models
 
@@ -21,22 +19,17 @@ ACKNOWLEDGED = ("Good morning, parking services, you're speaking to Alex. I unde
 
 
 @pytest.fixture(scope="module")
-def encoder() -> SentenceEncoder:
-    return SentenceEncoder(threads=1)
-
-
-@pytest.fixture(scope="module")
-def parking(scenarios_dir, encoder) -> SemanticAnalyser:
-    return SemanticAnalyser(load_scenario(scenarios_dir / "abusive-caller.yaml").scenario, encoder)
+def parking(semantic_for) -> SemanticAnalyser:
+    return semantic_for("abusive-caller")
 
 
 def analyse(analyser: SemanticAnalyser, text: str):
     return analyser.analyse(TurnInput(1, Transcript(text), CUSTOMER))
 
 
-def test_the_scenarios_own_acknowledgement_is_at_least_weak_empathy(parking, encoder):
+def test_the_scenarios_own_acknowledgement_is_at_least_weak_empathy(parking, minilm):
     # Without the scenario the model alone does not hear the feeling here.
-    assert analyse(SemanticAnalyser(None, encoder), ACKNOWLEDGED).empathy.level == EmpathyLevel.NONE
+    assert analyse(SemanticAnalyser(None, minilm), ACKNOWLEDGED).empathy.level == EmpathyLevel.NONE
     analysis = analyse(parking, ACKNOWLEDGED)
     assert "acknowledge" in {s.step_id for s in analysis.steps_hit}
     assert analysis.empathy.level == EmpathyLevel.WEAK

@@ -7,10 +7,8 @@ from __future__ import annotations
 import pytest
 
 from simulator.analysis.base import TurnInput
-from simulator.analysis.embeddings import SentenceEncoder
 from simulator.analysis.semantic import SemanticAnalyser
 from simulator.contracts import MatchKind, Transcript
-from simulator.scenario.loader import load_scenario
 
 pytestmark = pytest.mark.models
 
@@ -21,9 +19,8 @@ ACKNOWLEDGES = ("I understand, and it must be really worrying when you're still 
 
 
 @pytest.fixture(scope="module")
-def medical(scenarios_dir) -> SemanticAnalyser:
-    return SemanticAnalyser(load_scenario(scenarios_dir / "medical-appointment-mixup.yaml").scenario,
-                            SentenceEncoder(threads=1))
+def medical(semantic_for) -> SemanticAnalyser:
+    return semantic_for("medical-appointment-mixup")
 
 
 def forbidden(analyser: SemanticAnalyser, text: str) -> set[tuple[str, MatchKind]]:

@@ -258,18 +258,25 @@ class PreparingAnalyser:
         return self.inner.analyse(turn)
 
 
-def test_each_customer_line_is_handed_to_the_analyser_while_it_plays(file_device, replies, tmp_path):
+def billing_call_through(wrap, replies, tmp_path):
+    """The billing call in voice with the recorded replies and a lexical analyser wrapped by ``wrap``
+    (a spy); returns the analyser, the finished call and the voice side (for its stats)."""
     from simulator.analysis.registry import builtin_analysers
 
     loaded = load_scenario(REPO / "scenarios" / "billing-overcharge.yaml")
     settings = Settings(analyser="lexical", data_dir=tmp_path / "data")
-    analyser = PreparingAnalyser(builtin_analysers().create("lexical", loaded.scenario))
+    analyser = wrap(builtin_analysers().create("lexical", loaded.scenario))
     call = open_voiced_call(loaded, settings, tmp_path / "call",
                             VoiceOptions(mic_from=replies["billing"], mic_pace=ReplayPace.FAST), analyser=analyser)
     try:
         finished = run_call(loaded, analyser, call, call, tmp_path / "call", mode="voice")
     finally:
         call.close()
+    return analyser, finished, call
+
+
+def test_each_customer_line_is_handed_to_the_analyser_while_it_plays(file_device, replies, tmp_path):
+    analyser, finished, _ = billing_call_through(PreparingAnalyser, replies, tmp_path)
     turns = finished.record.turns
     customer_lines = [t.text for t in turns if t.speaker == Speaker.CUSTOMER]
     answered = customer_lines[:-1] if turns[-1].speaker == Speaker.CUSTOMER else customer_lines
@@ -279,20 +286,11 @@ def test_each_customer_line_is_handed_to_the_analyser_while_it_plays(file_device
 def test_each_answered_turn_logs_where_its_latency_went(file_device, replies, tmp_path, caplog):
     """The breakdown the latency benchmark prints: one per answered turn, stream stages from the
     endpointer's windows, wall stages from the real Whisper pass, read back from the log line."""
-    from simulator.analysis.registry import builtin_analysers
     from simulator.call.turn_breakdown import parse_breakdowns
     from simulator.commands.latency_bench import breakdown_medians
 
-    loaded = load_scenario(REPO / "scenarios" / "billing-overcharge.yaml")
-    settings = Settings(analyser="lexical", data_dir=tmp_path / "data")
-    analyser = builtin_analysers().create("lexical", loaded.scenario)
-    call = open_voiced_call(loaded, settings, tmp_path / "call",
-                            VoiceOptions(mic_from=replies["billing"], mic_pace=ReplayPace.FAST), analyser=analyser)
     caplog.set_level("DEBUG", logger="callsim.voice")
-    try:
-        finished = run_call(loaded, analyser, call, call, tmp_path / "call", mode="voice")
-    finally:
-        call.close()
+    _, finished, call = billing_call_through(lambda analyser: analyser, replies, tmp_path)
     answered = [t for t in finished.record.trainee_turns if t.text]
     breakdowns = call.stats.breakdowns
     assert len(breakdowns) == len(answered) == 4
@@ -331,19 +329,10 @@ def test_a_spoken_turns_pitch_is_worked_out_while_it_is_spoken_and_matches_its_r
     """The tone's pitch track reaches the analyser with the turn, so it is not computed after the turn ends,
     and it is exactly the pitch of the WAV the turn is recorded in (the tone is unchanged by it)."""
     from simulator.analysis.acoustics import voice_features, yin_pitch
-    from simulator.analysis.registry import builtin_analysers
     from simulator.analysis.tone import features_of_file
     from simulator.wavfile import read_wav as read_pcm
 
-    loaded = load_scenario(REPO / "scenarios" / "billing-overcharge.yaml")
-    settings = Settings(analyser="lexical", data_dir=tmp_path / "data")
-    analyser = RecordingAnalyser(builtin_analysers().create("lexical", loaded.scenario))
-    call = open_voiced_call(loaded, settings, tmp_path / "call",
-                            VoiceOptions(mic_from=replies["billing"], mic_pace=ReplayPace.FAST), analyser=analyser)
-    try:
-        run_call(loaded, analyser, call, call, tmp_path / "call", mode="voice")
-    finally:
-        call.close()
+    analyser, _, _ = billing_call_through(RecordingAnalyser, replies, tmp_path)
     spoken = [turn for turn in analyser.turns if turn.audio_path is not None and not turn.silence]
     assert len(spoken) == 4
     for turn in spoken:
