@@ -36,7 +36,8 @@ REPO = HERE.parents[1]
 TUNING = ("lca-auto-repairs-40", "lca-acme-bank-agent", "lca-acme-bank-agent1", "pca-auto0-mono",
           "azure-sales-callback")
 HELD_OUT = ("lca-auto-repairs-49", "lca-acme-bank-agent2", "nissan-map-update-sales")
-NEW_HELD_OUT = ("bda-bank-card-cancel", "google-chromecast-order", "callytics-logistics-ap")
+NEW_HELD_OUT = ("bda-bank-card-cancel", "google-chromecast-order", "callytics-logistics-ap",
+                "c9-support-power-reset")
 SPLITS = ("tuning", "held-out", "held-out-new")
 
 
