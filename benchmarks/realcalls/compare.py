@@ -67,6 +67,36 @@ def scorer_verdict(payload: dict[str, Any]) -> Verdict:
                    voice.get("mean_words_per_minute"), judged.get("outcome") or card.get("outcome"))
 
 
+AGENT_CHANNELS = ("0", "1", "mixed", "agent-only")
+
+
+def how_recorded(audio: dict[str, Any]) -> tuple[bool, int]:
+    """(agent side only?, agent's stereo channel) from a manifest ``audio`` entry.
+
+    An agent-only recording is scored as a user who knows it would (--mono agent), not as a mixed
+    mono call: the analyst judged the agent's side in full.  A stereo call with the agent on the
+    right is scored with --agent-channel 1.  Anything else is a manifest error, said as such.
+    """
+    where = str(audio.get("agent_channel"))
+    if where not in AGENT_CHANNELS:
+        raise ValueError(f"{audio.get('file')}: agent_channel {where!r} is not one of {', '.join(AGENT_CHANNELS)}")
+    return where == "agent-only", 1 if where == "1" else 0
+
+
+def split_of(call_ids: list[str]) -> dict[str, str]:
+    """Which split each call is in; a call in none or in two is a manifest/compare.py mismatch."""
+    splits = {**dict.fromkeys(TUNING, "tuning"), **dict.fromkeys(HELD_OUT, "held-out"),
+              **dict.fromkeys(NEW_HELD_OUT, "held-out-new")}
+    listed = [*TUNING, *HELD_OUT, *NEW_HELD_OUT]
+    doubled = sorted({i for i in listed if listed.count(i) > 1})
+    missing = sorted(set(call_ids) - set(splits))
+    unknown = sorted(set(splits) - set(call_ids))
+    if doubled or missing or unknown:
+        raise ValueError(f"compare.py splits and manifest.yaml disagree: in two splits {doubled}, "
+                         f"in no split {missing}, not in the manifest {unknown}")
+    return splits
+
+
 def score_calls(ids: list[str], audio_dir: Path, manifest: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:
     sys.path.insert(0, str(REPO))
     from simulator.config import load_settings
@@ -81,11 +111,8 @@ def score_calls(ids: list[str], audio_dir: Path, manifest: dict[str, dict[str, A
     for call_id in ids:
         path = audio_dir / manifest[call_id]["audio"]["file"]
         print(f"scoring {path.name} ...", file=sys.stderr, flush=True)
-        # An agent-only recording is scored as a user who knows it would (--mono agent), not as a
-        # mixed mono call: the analyst judged the agent's side in full.
-        agent_only = manifest[call_id]["audio"].get("agent_channel") == "agent-only"
+        agent_only, agent_channel = how_recorded(manifest[call_id]["audio"])
         mono = MonoContent.AGENT if agent_only else MonoContent.MIXED
-        agent_channel = 1 if str(manifest[call_id]["audio"].get("agent_channel")) == "1" else 0
         try:
             scored = score_recording(path, settings, transcriber=transcriber, mono=mono,
                                      agent_channel=agent_channel)
@@ -138,8 +165,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--only", choices=SPLITS)
     args = parser.parse_args(argv)
     manifest = {c["id"]: c for c in yaml.safe_load((HERE / "manifest.yaml").read_text())["calls"]}
-    splits = {**dict.fromkeys(TUNING, "tuning"), **dict.fromkeys(HELD_OUT, "held-out"),
-              **dict.fromkeys(NEW_HELD_OUT, "held-out-new")}
+    try:
+        splits = split_of(list(manifest))
+    except ValueError as err:
+        parser.error(str(err))
     ids = [i for i in (*TUNING, *HELD_OUT, *NEW_HELD_OUT) if args.only is None or splits[i] == args.only]
     if args.results is not None:
         results = {i: json.loads((args.results / f"{i}.json").read_text()) for i in ids}
