@@ -3,16 +3,21 @@
     python benchmarks/realcalls/compare.py                   # scores .cache/realcalls/* (Whisper: ~2 min)
     python benchmarks/realcalls/compare.py --results DIR     # reads DIR/<id>.json (callsim score --json)
     python benchmarks/realcalls/compare.py --only tuning     # the calls the scorer was tuned on
+    python benchmarks/realcalls/compare.py --only held-out-new   # the calls added by branch realqa2
 
 The scorer was changed while looking at the five TUNING calls only; the three HELD_OUT calls were
-scored once, at the end (docs/scoring.md, "Scoring recorded and outside calls").  Per call it
+scored once, at the end (docs/scoring.md, "Scoring recorded and outside calls").  The NEW_HELD_OUT
+calls were found later and judged before the scorer ever saw them; nothing is tuned on them either,
+and their agreement is printed apart so that it is not mixed with the figure the first three gave.  Per call it
 prints the analyst's and the scorer's score, pass, longest dead air, agent pace and outcome; per
 split, how many pass/fail verdicts and outcomes agree and the mean absolute score difference.
 
 Every file is scored as it is fetched (the scorer reads MP3; the Nissan call's silent right channel
 is detected and the call scored as mono); a file it cannot read is reported as the scorer's error.
 A file the manifest marks ``agent_channel: agent-only`` is scored with ``--mono agent`` (what its
-recording is), the others with the default ``--mono mixed``.
+recording is), the others with the default ``--mono mixed``; a stereo file whose agent is on the right
+(``agent_channel: "1"``) with ``--agent-channel 1``, as its user would.  Who the agent is on a mixed
+one-channel call is left to the scorer (``--agent auto``), as for every mixed call.
 """
 
 from __future__ import annotations
@@ -31,6 +36,9 @@ REPO = HERE.parents[1]
 TUNING = ("lca-auto-repairs-40", "lca-acme-bank-agent", "lca-acme-bank-agent1", "pca-auto0-mono",
           "azure-sales-callback")
 HELD_OUT = ("lca-auto-repairs-49", "lca-acme-bank-agent2", "nissan-map-update-sales")
+NEW_HELD_OUT = ("bda-bank-card-cancel", "google-chromecast-order", "callytics-logistics-ap",
+                "c9-support-power-reset")
+SPLITS = ("tuning", "held-out", "held-out-new")
 
 
 @dataclass(frozen=True)
@@ -59,6 +67,36 @@ def scorer_verdict(payload: dict[str, Any]) -> Verdict:
                    voice.get("mean_words_per_minute"), judged.get("outcome") or card.get("outcome"))
 
 
+AGENT_CHANNELS = ("0", "1", "mixed", "agent-only")
+
+
+def how_recorded(audio: dict[str, Any]) -> tuple[bool, int]:
+    """(agent side only?, agent's stereo channel) from a manifest ``audio`` entry.
+
+    An agent-only recording is scored as a user who knows it would (--mono agent), not as a mixed
+    mono call: the analyst judged the agent's side in full.  A stereo call with the agent on the
+    right is scored with --agent-channel 1.  Anything else is a manifest error, said as such.
+    """
+    where = str(audio.get("agent_channel"))
+    if where not in AGENT_CHANNELS:
+        raise ValueError(f"{audio.get('file')}: agent_channel {where!r} is not one of {', '.join(AGENT_CHANNELS)}")
+    return where == "agent-only", 1 if where == "1" else 0
+
+
+def split_of(call_ids: list[str]) -> dict[str, str]:
+    """Which split each call is in; a call in none or in two is a manifest/compare.py mismatch."""
+    splits = {**dict.fromkeys(TUNING, "tuning"), **dict.fromkeys(HELD_OUT, "held-out"),
+              **dict.fromkeys(NEW_HELD_OUT, "held-out-new")}
+    listed = [*TUNING, *HELD_OUT, *NEW_HELD_OUT]
+    doubled = sorted({i for i in listed if listed.count(i) > 1})
+    missing = sorted(set(call_ids) - set(splits))
+    unknown = sorted(set(splits) - set(call_ids))
+    if doubled or missing or unknown:
+        raise ValueError(f"compare.py splits and manifest.yaml disagree: in two splits {doubled}, "
+                         f"in no split {missing}, not in the manifest {unknown}")
+    return splits
+
+
 def score_calls(ids: list[str], audio_dir: Path, manifest: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:
     sys.path.insert(0, str(REPO))
     from simulator.config import load_settings
@@ -73,12 +111,11 @@ def score_calls(ids: list[str], audio_dir: Path, manifest: dict[str, dict[str, A
     for call_id in ids:
         path = audio_dir / manifest[call_id]["audio"]["file"]
         print(f"scoring {path.name} ...", file=sys.stderr, flush=True)
-        # An agent-only recording is scored as a user who knows it would (--mono agent), not as a
-        # mixed mono call: the analyst judged the agent's side in full.
-        agent_only = manifest[call_id]["audio"].get("agent_channel") == "agent-only"
+        agent_only, agent_channel = how_recorded(manifest[call_id]["audio"])
         mono = MonoContent.AGENT if agent_only else MonoContent.MIXED
         try:
-            scored = score_recording(path, settings, transcriber=transcriber, mono=mono)
+            scored = score_recording(path, settings, transcriber=transcriber, mono=mono,
+                                     agent_channel=agent_channel)
         except (AudioFileError, ValueError, OSError) as err:
             results[call_id] = {"error": str(err)}
             continue
@@ -125,11 +162,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--audio", type=Path, default=REPO / ".cache" / "realcalls")
     parser.add_argument("--results", type=Path, help="read <id>.json (callsim score --json) instead of scoring")
     parser.add_argument("--save", type=Path, help="write each call's scorer JSON here")
-    parser.add_argument("--only", choices=("tuning", "held-out"))
+    parser.add_argument("--only", choices=SPLITS)
     args = parser.parse_args(argv)
     manifest = {c["id"]: c for c in yaml.safe_load((HERE / "manifest.yaml").read_text())["calls"]}
-    splits = {**dict.fromkeys(TUNING, "tuning"), **dict.fromkeys(HELD_OUT, "held-out")}
-    ids = [i for i in (*TUNING, *HELD_OUT) if args.only is None or splits[i] == args.only]
+    try:
+        splits = split_of(list(manifest))
+    except ValueError as err:
+        parser.error(str(err))
+    ids = [i for i in (*TUNING, *HELD_OUT, *NEW_HELD_OUT) if args.only is None or splits[i] == args.only]
     if args.results is not None:
         results = {i: json.loads((args.results / f"{i}.json").read_text()) for i in ids}
     else:
@@ -141,9 +181,12 @@ def main(argv: list[str] | None = None) -> int:
     rows = [(i, splits[i], analyst_verdict(manifest[i]), scorer_verdict(results[i])) for i in ids]
     print(table(rows))
     print()
-    for split in ("tuning", "held-out"):
+    for split in SPLITS:
         if any(sp == split for _, sp, _, _ in rows):
             print(agreement(rows, split))
+    pooled = [(i, "held-out, all", a, s) for i, sp, a, s in rows if sp.startswith("held-out")]
+    if {sp for _, sp, _, _ in rows} >= {"held-out", "held-out-new"}:
+        print(agreement(pooled, "held-out, all"))
     return 0
 
 

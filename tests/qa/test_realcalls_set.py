@@ -1,0 +1,137 @@
+"""The real-call yardstick (benchmarks/realcalls/): its manifest, its splits and fetch.py's build.
+
+The audio itself is not in the repository, so these check what decides how each call is fetched
+and scored: every call judged, in exactly one split, with an agent side compare.py can act on, and
+fetch.py re-creating a call from a local git repository and refusing one whose bytes changed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib.util
+import io
+import subprocess
+import sys
+import wave
+from pathlib import Path
+from types import ModuleType
+
+import pytest
+import yaml
+
+REALCALLS = Path(__file__).resolve().parents[2] / "benchmarks" / "realcalls"
+STANDARD_STEPS = {"greet", "identify_self", "verify_identity", "acknowledge_emotion", "apologise", "restate_problem",
+                  "take_ownership", "explain_next_steps", "set_timeline", "offer_alternative",
+                  "confirm_resolution", "anything_else", "close"}
+
+
+def load(name: str) -> ModuleType:
+    spec = importlib.util.spec_from_file_location(f"realcalls_{name}", REALCALLS / f"{name}.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # dataclasses look their module up while the class is built
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.fixture(scope="module")
+def compare() -> ModuleType:
+    return load("compare")
+
+
+@pytest.fixture(scope="module")
+def fetch() -> ModuleType:
+    return load("fetch")
+
+
+@pytest.fixture(scope="module")
+def calls() -> list[dict]:
+    return yaml.safe_load((REALCALLS / "manifest.yaml").read_text(encoding="utf-8"))["calls"]
+
+
+def test_every_call_is_in_exactly_one_split(compare: ModuleType, calls: list[dict]) -> None:
+    splits = compare.split_of([c["id"] for c in calls])
+    assert set(splits) == {c["id"] for c in calls}
+    assert {"tuning", "held-out", "held-out-new"} == set(splits.values())
+    # the calls added by realqa2 are held out, never tuning
+    for call_id in ("bda-bank-card-cancel", "google-chromecast-order", "callytics-logistics-ap",
+                    "c9-support-power-reset"):
+        assert splits[call_id] == "held-out-new"
+
+
+def test_a_call_missing_from_the_splits_is_reported(compare: ModuleType, calls: list[dict]) -> None:
+    with pytest.raises(ValueError, match="in no split \\['a-new-call'\\]"):
+        compare.split_of([*(c["id"] for c in calls), "a-new-call"])
+
+
+def test_every_call_is_judged_and_its_pass_follows_its_score(calls: list[dict]) -> None:
+    for call in calls:
+        judged = call["judgement"]
+        assert judged["pass"] == (judged["score"] >= 70), call["id"]
+        steps = [*judged["steps_done"], *judged["steps_partly"], *judged["steps_missed"]]
+        assert len(steps) == len(set(steps)), call["id"]  # no step judged twice
+        assert set(steps) <= STANDARD_STEPS, call["id"]
+        assert judged["outcome"] in ("resolved", "unresolved", "escalated", "unknown"), call["id"]
+
+
+def test_each_call_says_which_side_is_the_agent(compare: ModuleType, calls: list[dict]) -> None:
+    sides = {c["id"]: compare.how_recorded(c["audio"]) for c in calls}
+    assert sides["bda-bank-card-cancel"] == (False, 1)  # stereo, agent on the right
+    assert sides["lca-auto-repairs-40"] == (False, 0)
+    assert sides["lca-acme-bank-agent"] == (True, 0)
+    assert sides["google-chromecast-order"] == (False, 0)
+    with pytest.raises(ValueError, match="agent_channel 'left' is not one of"):
+        compare.how_recorded({"file": "x.wav", "agent_channel": "left"})
+
+
+def test_the_manifest_reads_and_copies_keep_their_hash(fetch: ModuleType) -> None:
+    sources = fetch.read_manifest(REALCALLS / "manifest.yaml")
+    assert len(sources) >= 12
+    for source in sources:
+        if source.build == "copy":
+            assert source.output_sha256 == source.files[0].sha256, source.call_id
+
+
+def tiny_wav() -> bytes:
+    out = io.BytesIO()
+    with wave.open(out, "wb") as writer:
+        writer.setnchannels(1)
+        writer.setsampwidth(2)
+        writer.setframerate(8000)
+        writer.writeframes(bytes(range(256)) * 8)
+    return out.getvalue()
+
+
+def git(*args: str, cwd: Path) -> str:
+    return subprocess.run(["git", *args], cwd=cwd, check=True, capture_output=True, text=True).stdout.strip()
+
+
+def test_fetch_builds_a_call_from_a_local_mirror_and_refuses_changed_bytes(fetch: ModuleType, tmp_path: Path) -> None:
+    work = tmp_path / "owner+calls" / "work"
+    work.mkdir(parents=True)
+    audio = tiny_wav()
+    (work / "call.wav").write_bytes(audio)
+    git("init", "-q", cwd=work)
+    git("add", "call.wav", cwd=work)
+    git("-c", "user.name=t", "-c", "user.email=t@t", "commit", "-qm", "a call", cwd=work)
+    commit = git("rev-parse", "HEAD", cwd=work)
+    git("clone", "-q", "--bare", str(work), str(tmp_path / "owner+calls" / "repo"), cwd=tmp_path)
+    digest = hashlib.sha256(audio).hexdigest()
+
+    def manifest(sha: str) -> Path:
+        path = tmp_path / f"manifest-{sha[:6]}.yaml"
+        entry = {"id": "a-call", "source": {"repo": "owner/calls", "commit": commit, "build": "copy",
+                                            "files": [{"path": "call.wav", "sha256": sha}]},
+                 "audio": {"file": "a-call.wav", "sha256": sha}}
+        path.write_text(yaml.safe_dump({"calls": [entry]}), encoding="utf-8")
+        return path
+
+    dest = tmp_path / "out"
+    assert fetch.main(["--manifest", str(manifest(digest)), "--mirror-root", str(tmp_path), "--dest", str(dest)]) == 0
+    assert (dest / "a-call.wav").read_bytes() == audio
+    assert fetch.main(["--manifest", str(manifest(digest)), "--dest", str(dest), "--check"]) == 0
+
+    wrong = "0" * 64
+    assert fetch.main(["--manifest", str(manifest(wrong)), "--mirror-root", str(tmp_path),
+                       "--dest", str(tmp_path / "other")]) == 1
+    assert not (tmp_path / "other" / "a-call.wav").exists()
