@@ -23,7 +23,6 @@ class DecodeTimes:
 
     started: float
     finished: float
-    continued: bool = False  # only the audio after a pause already transcribed was decoded
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,7 +32,6 @@ class TurnBreakdown:
     pause_heard_s: float  # stream: last speech -> the VAD hears the pause (the early Whisper pass is queued)
     turn_end_heard_s: float  # stream: last speech -> the end-of-turn silence is complete
     early: bool  # the transcript came from the pass queued at the pause (else one queued at the turn's end)
-    continued: bool  # that pass decoded only what followed a clear pause already transcribed
     decode_queued_s: float  # wall: pass queued -> Whisper starts (waiting behind another pass)
     decode_s: float  # wall: Whisper's pass (VAD gate, features, encoder, decoder)
     decode_done_after_turn_end_s: float  # wall: > 0 the turn's end waited for Whisper, < 0 Whisper was first
@@ -83,7 +81,7 @@ class TurnClock:
         assert self.transcript is not None and self.reply is not None
         return TurnBreakdown(
             pause_heard_s=round(self.pause_heard_s, 3), turn_end_heard_s=round(self.turn_end_heard_s, 3),
-            early=self.early, continued=self.decode.continued,
+            early=self.early,
             decode_queued_s=round(self.decode.started - self.queued, 3),
             decode_s=round(self.decode.finished - self.decode.started, 3),
             decode_done_after_turn_end_s=round(self.decode.finished - self.turn_ended, 3),
@@ -98,7 +96,7 @@ _FIELD = re.compile(r"(\w+)=(true|false|-?\d+(?:\.\d+)?)")
 
 
 def parse_breakdowns(log_text: str) -> list[dict[str, float]]:
-    """The breakdown lines of a voice log, as ``{stage: seconds}`` (``early``, ``continued`` as 1.0 / 0.0)."""
+    """The breakdown lines of a voice log, as ``{stage: seconds}`` (``early`` as 1.0 / 0.0)."""
     found = []
     for line in log_text.splitlines():
         _, marker, rest = line.partition(f"{PREFIX} turn ")

@@ -28,7 +28,6 @@ import numpy as np
 
 from simulator.analysis.acoustics import PitchTrack, PitchTracker
 from simulator.asr.base import FillersApart, Transcriber
-from simulator.asr.continued import MIN_HEAD_GAP_S, TranscribedHead, continue_after
 from simulator.asr.worker import AsrWorker
 from simulator.audio.capture import MicSource, ReplayPace
 from simulator.audio.clip import AudioClip, Utterance, level_dbfs, to_int16, write_wav
@@ -107,23 +106,6 @@ class _EarlyPass:
     audio: AudioClip
     queued: float  # wall clock
     pause_heard_s: float  # stream time from the last speech to the pause being heard
-
-    def as_head(self) -> TranscribedHead | None:
-        """This pass's transcript as the head of the turn, once it has run (``None`` if it failed)."""
-        if self.result.cancelled() or self.result.exception() is not None:
-            return None
-        return TranscribedHead(len(self.audio.samples), self.result.result()[0])
-
-
-def _head_of(head: _EarlyPass | None, audio: AudioClip) -> TranscribedHead | None:
-    """``head`` as the transcribed start of ``audio``, if it ran and ``audio`` really begins with its audio."""
-    if head is None or not head.result.done():
-        return None
-    known = head.as_head()
-    if known is None or not 0 < known.samples < len(audio.samples) or \
-            not np.array_equal(audio.samples[:known.samples], head.audio.samples):
-        return None
-    return known
 
 
 class VoicedCall:
@@ -321,7 +303,6 @@ class VoicedCall:
         limit = talk_over if customer.may_interrupt else None
         endpointer.listen(turn_limit_s=limit)
         early: _EarlyPass | None = None
-        head: _EarlyPass | None = None  # the pass at the last clear pause the trainee talked on after
         while True:
             if not self._carried:
                 block = self.mic.read(0.5)
@@ -336,29 +317,23 @@ class VoicedCall:
             log.debug("listen %d: %s at %.3f s", turn_index, type(event).__name__, endpointer.position_s)
             if isinstance(event, SpeechPaused):
                 queued = TurnClock.now()
-                early = _EarlyPass(event.speech_end_s, self._asr.submit(self._transcribe, event.audio, head),
-                                   event.audio, queued, event.heard_at_s - event.speech_end_s)
+                early = _EarlyPass(event.speech_end_s, self._asr.submit(self._transcribe, event.audio), event.audio,
+                                   queued, event.heard_at_s - event.speech_end_s)
             elif isinstance(event, SpeechResumed) and early is not None:
-                # Not the end after all.  After a clear pause that pass is kept: the next one decodes
-                # only what follows it.  After a short one it is dropped unless it has started
-                # (Whisper cannot stop), as a cut there could split a phrase.
-                if event.at_s - early.speech_end_s >= MIN_HEAD_GAP_S:
-                    head = early
-                else:
-                    early.result.cancel()
-                early = None
+                # Not the end after all: drop that pass unless it has started (Whisper cannot stop).
+                early.result.cancel()
             elif isinstance(event, NoSpeech):
                 return TraineeReply(Transcript(""), silence=True, silence_s=round(event.silence_s, 2))
             elif isinstance(event, TurnEnded):
                 clock = TurnClock()
                 clock.turn_ended = TurnClock.now()
                 clock.turn_end_heard_s = event.heard_at_s - event.utterance.end_s
-                reply = self._reply(event.utterance, early, head, spoken, clock)
+                reply = self._reply(event.utterance, early, spoken, clock)
                 if reply is not None:
                     return reply
                 # Speech to the VAD but no words to Whisper (a cough, a bump): keep waiting.
                 endpointer.listen(turn_limit_s=limit, since_s=listen_from)
-                early = head = None
+                early = None
 
     def _follow_pitch(self, endpointer: Endpointer) -> None:
         """Work out the tone's pitch track while the trainee speaks (the call thread is idle between
@@ -391,23 +366,19 @@ class VoicedCall:
             self._late_fillers.start()
             self._late_fillers = None
 
-    def _transcribe(self, audio: AudioClip, head: _EarlyPass | None = None) -> tuple[Transcript, DecodeTimes]:
-        """The words of ``audio``; after ``head`` (a pass over its start that has run: the ASR
-        worker runs passes in order) only what follows the head is decoded."""
+    def _transcribe(self, audio: AudioClip) -> tuple[Transcript, DecodeTimes]:
         if self._asr_loading is not None:
             self._asr_loading.result()  # re-raises a load failure (missing model package...)
         started = TurnClock.now()
         # The customer's answer needs only the words: their fillers are decoded while it plays.
         apart = self._fillers_apart()
-        decode = apart.transcribe_words if apart else self.transcriber.transcribe
-        known = _head_of(head, audio)
-        transcript = continue_after(decode, audio.samples, known) if known else decode(audio.samples)
+        transcript = apart.transcribe_words(audio.samples) if apart else self.transcriber.transcribe(audio.samples)
         finished = TurnClock.now()
         if self.on_partial is not None and not transcript.is_empty:
             self.on_partial(transcript.text)
-        return transcript, DecodeTimes(started, finished, continued=known is not None)
+        return transcript, DecodeTimes(started, finished)
 
-    def _reply(self, utterance: Utterance, early: _EarlyPass | None, head: _EarlyPass | None, spoken: SpokenLine,
+    def _reply(self, utterance: Utterance, early: _EarlyPass | None, spoken: SpokenLine,
                clock: TurnClock) -> TraineeReply | None:
         if early is not None and abs(early.speech_end_s - utterance.end_s) < 1e-6 and not utterance.was_interrupted:
             transcript, clock.decode = early.result.result()
@@ -418,10 +389,8 @@ class VoicedCall:
             if early is not None:
                 early.result.cancel()
             clock.queued = TurnClock.now()
-            transcript, clock.decode = self._asr.submit(self._transcribe, utterance.audio, head).result()
+            transcript, clock.decode = self._asr.submit(self._transcribe, utterance.audio).result()
             heard = utterance.audio
-        if clock.decode.continued:
-            self.stats.continued_transcripts += 1
         clock.transcript = TurnClock.now()
         log.debug("transcript ready (%s): %r", "early" if clock.early else "late", transcript.text)
         if transcript.is_empty and not utterance.was_interrupted:
@@ -460,6 +429,5 @@ class CallStats:
     lines_played: int = 0
     barge_ins: int = 0
     early_transcripts: int = 0
-    continued_transcripts: int = 0  # turns whose last pass decoded only what followed a transcribed pause
     holds_released: int = 0  # the line was held for a sound that was not speech
     breakdowns: list[TurnBreakdown] = field(default_factory=list)  # per answered turn, where the latency went

@@ -16,7 +16,6 @@ import pytest
 from simulator.analysis.tone import count_fillers
 from simulator.asr.audio_file import read_audio
 from simulator.asr.base import SAMPLE_RATE, AsrModelError
-from simulator.asr.continued import MIN_HEAD_GAP_S, TranscribedHead, continue_after
 from simulator.asr.faster_whisper_backend import (
     EncoderReuse,
     FasterWhisperTranscriber,
@@ -350,36 +349,3 @@ def test_incremental_feed_and_partial_from_different_threads(worker, clips):
     final = incremental.finish()
     assert wer(CLIPS["pocketsphinx_goforward.wav"], final.text, drop_fillers=True) <= 0.25, final.text
     assert incremental.duration_s == pytest.approx(len(audio) / SAMPLE_RATE)
-
-
-def _first_clear_pause(audio: np.ndarray) -> int:
-    """Where the call's endpointer would cut a head off the clip: the audio heard at the first pause
-    followed by at least MIN_HEAD_GAP_S of silence (the end-of-turn silence lengthened, as for the
-    JFK clip in the device-free call, so its pauses do not end the turn)."""
-    from simulator.audio.endpoint import EndpointConfig, Endpointer, SileroVad, SpeechPaused, SpeechResumed
-
-    endpointer = Endpointer(SileroVad(), EndpointConfig(end_silence_s=1.5), SAMPLE_RATE)
-    endpointer.listen()
-    paused = None
-    for start in range(0, len(audio), 256):
-        for event in endpointer.feed(audio[start:start + 256]):
-            if isinstance(event, SpeechPaused):
-                paused = event
-            elif isinstance(event, SpeechResumed) and paused is not None:
-                if event.at_s - paused.speech_end_s >= MIN_HEAD_GAP_S:
-                    return len(paused.audio.samples)
-                paused = None
-    raise AssertionError("no clear pause in the clip")
-
-
-def test_the_rest_after_a_transcribed_pause_joins_into_the_words_of_the_whole_turn(transcriber, clips, transcripts):
-    audio = np.concatenate([np.zeros(SAMPLE_RATE // 2, np.float32), clips["whisper_jfk.wav"]])
-    cut = _first_clear_pause(audio)
-    head = TranscribedHead(cut, transcriber.transcribe_words(audio[:cut]))
-    assert 0 < len(normalise(head.transcript.text)) < len(normalise(CLIPS["whisper_jfk.wav"]))
-    continued = continue_after(transcriber.transcribe_words, audio, head)
-    whole = transcriber.transcribe_words(audio)
-    assert continued.text.startswith(head.transcript.text)
-    assert normalise(continued.text) == normalise(whole.text)
-    assert wer(CLIPS["whisper_jfk.wav"], continued.text) <= wer(CLIPS["whisper_jfk.wav"], transcripts["whisper_jfk.wav"])
-    assert continued.duration_s == pytest.approx(len(audio) / SAMPLE_RATE)
