@@ -31,7 +31,7 @@ import numpy as np
 SAME_SIGNAL_CORRELATION = 0.9  # at least this: the two channels are one signal (>= 81% of its energy explained)
 MAX_DELAY_S = 0.020  # converters and recorders shift one channel by a few milliseconds, not more
 BLOCK_S = 1.0  # correlated block by block over speech: bounded memory, silence left out
-_BATCH_BLOCKS = 32  # blocks transformed at once (about 16 MB of complex spectra)
+_BATCH_BLOCKS = 32  # blocks transformed at once: about 25 MB of spectra, whatever the length of the call
 
 
 class HasBounds(Protocol):
