@@ -284,6 +284,10 @@ def recording_json(scored: ScoredRecording) -> dict[str, Any]:
         about["silent_channel"] = {"channel": scored.silent.channel, "level_db": scored.silent.level_db,
                                    "speech_s": scored.silent.speech_s, "other_speech_s": scored.silent.other_speech_s,
                                    "note": scored.silent.note}
+    if scored.duplicate is not None:
+        about["duplicate_channels"] = {"correlation": scored.duplicate.correlation,
+                                       "delay_ms": scored.duplicate.delay_ms, "gain_db": scored.duplicate.gain_db,
+                                       "kept_channel": scored.duplicate.kept, "note": scored.duplicate.note}
     if scored.split is not None:
         about["speaker_split"] = {"method": "voice clustering", "confident": scored.split.confident,
                                   "separation": scored.split.separation, "needs": MIN_SEPARATION,

@@ -1,7 +1,8 @@
 """Turn a recording made outside callsim into a call record the scorer understands.
 
 Input: a stereo WAV with the agent (trainee) on one channel and the customer on the other, or an
-agent-only mono WAV; a stereo file with one channel silent is read as mono (``simulator.qa.silent_channel``).
+agent-only mono WAV; a stereo file with one channel silent (``simulator.qa.silent_channel``) or with the same
+signal on both channels (``simulator.qa.duplicate_channels``) is read as mono.
 Each channel is cut into speech spans by a voice-activity detector; spans of one speaker with no
 speech of the other in between (and a gap under ``turn_gap_s``) form a turn.
 The turns are transcribed packed end to end with short silences between them, in one pass of
@@ -28,6 +29,7 @@ from simulator.analysis.base import TurnAnalyser, TurnInput
 from simulator.analysis.tone import call_tone, judge_against_own_voice
 from simulator.asr.base import SAMPLE_RATE, Transcriber
 from simulator.contracts import Speaker, ToneMeasures, Transcript, TurnTiming
+from simulator.qa.duplicate_channels import DuplicateChannels, duplicate_channels
 from simulator.qa.silent_channel import SilentChannel, silent_channel
 from simulator.qa.timing import response_delay_s
 from simulator.record import CallHeader, CallMode, CallRecord, TurnRecord, now_iso
@@ -221,6 +223,7 @@ class ExternalCall:
     stereo: bool
     split: SpeakerSplit | None = None  # a mono call's speakers as told apart by voice
     silent: SilentChannel | None = None  # a stereo file read as mono: the channel that held nothing
+    duplicate: DuplicateChannels | None = None  # a stereo file read as mono: both channels held the same signal
 
 
 def channels_of(audio: Audio, agent_channel: int) -> tuple[np.ndarray, np.ndarray | None]:
@@ -234,21 +237,47 @@ def channels_of(audio: Audio, agent_channel: int) -> tuple[np.ndarray, np.ndarra
             resample(audio.channel(customer_channel), audio.sample_rate, SAMPLE_RATE))
 
 
+@dataclass(frozen=True, slots=True)
+class Sides:
+    """The channels a recording is scored from, with their speech: ``customer`` is None for a mono call, and
+    for a stereo file that holds a mono call (one channel silent, or both carrying the same signal)."""
+
+    agent: np.ndarray
+    agent_spans: list[Span]
+    customer: np.ndarray | None
+    customer_spans: list[Span]
+    silent: SilentChannel | None = None
+    duplicate: DuplicateChannels | None = None
+
+
+def read_sides(audio: Audio, find_spans: SpanFinder, agent_channel: int) -> Sides:
+    """The agent's and the customer's channels with their speech, or the one channel of a mono call."""
+    agent, customer = channels_of(audio, agent_channel)
+    agent_spans = find_spans(agent)
+    if customer is None:
+        return Sides(agent, agent_spans, None, [])
+    customer_spans = find_spans(customer)
+    silent = _silent_side(agent_channel, (agent, agent_spans), (customer, customer_spans))
+    if silent is not None:  # both voices on one channel of a stereo file: a mono call
+        if silent.channel == agent_channel:
+            return Sides(customer, customer_spans, None, [], silent=silent)
+        return Sides(agent, agent_spans, None, [], silent=silent)
+    duplicate = _duplicate_sides(agent_channel, (agent, agent_spans), (customer, customer_spans))
+    if duplicate is not None:  # both voices on each channel ("dual mono"): either channel is the mono call
+        if duplicate.kept == agent_channel:
+            return Sides(agent, agent_spans, None, [], duplicate=duplicate)
+        return Sides(customer, customer_spans, None, [], duplicate=duplicate)
+    return Sides(agent, agent_spans, customer, customer_spans)
+
+
 def analyse_external(audio: Audio, readers: RecordingReaders, *, thresholds: ToneThresholds, scenario_id: str,
                      scenario_sha256: str = "", source: Path | None = None,
                      options: ExternalOptions = ExternalOptions()) -> ExternalCall:
     """The recording as a call record: turns, words, timing, tone and each agent reply's analysis."""
     find_spans, transcriber, analyser = readers.find_spans, readers.transcriber, readers.analyser
     transcribe_customer = options.transcribe_customer
-    agent, customer = channels_of(audio, options.agent_channel)
-    agent_spans = find_spans(agent)
-    customer_spans = find_spans(customer) if customer is not None else []
-    silent = None if customer is None else _silent_side(options.agent_channel, (agent, agent_spans),
-                                                        (customer, customer_spans))
-    if silent is not None and customer is not None:  # both voices on one channel of a stereo file: a mono call
-        if silent.channel == options.agent_channel:
-            agent, agent_spans = customer, customer_spans
-        customer, customer_spans = None, []
+    sides = read_sides(audio, find_spans, options.agent_channel)
+    agent, agent_spans, customer, customer_spans = sides.agent, sides.agent_spans, sides.customer, sides.customer_spans
     stereo = customer is not None
     split = readers.split_speakers(agent, agent_spans) if not stereo and readers.split_speakers else None
     if split is not None and split.confident:  # one channel, two voices: the customer's spans are on it too
@@ -301,7 +330,7 @@ def analyse_external(audio: Audio, readers: RecordingReaders, *, thresholds: Ton
     header = CallHeader(scenario_id, scenario_sha256, 0, CallMode.IMPORTED, analyser.name, now_iso(),
                         None if source is None else str(source))
     record = CallRecord(header, tuple(records), None, None, True, None if source is None else source.parent)
-    return ExternalCall(record, audio.duration_s, stereo, split, silent)
+    return ExternalCall(record, audio.duration_s, stereo, split, sides.silent, sides.duplicate)
 
 
 def _silent_side(agent_channel: int, agent: tuple[np.ndarray, list[Span]], customer: tuple[np.ndarray, list[Span]]
@@ -312,3 +341,15 @@ def _silent_side(agent_channel: int, agent: tuple[np.ndarray, list[Span]], custo
         return None
     customer_channel = 1 if agent_channel == 0 else 0
     return replace(found, channel=agent_channel if found.channel == 0 else customer_channel)
+
+
+def _duplicate_sides(agent_channel: int, agent: tuple[np.ndarray, list[Span]],
+                     customer: tuple[np.ndarray, list[Span]]) -> DuplicateChannels | None:
+    """Whether the two channels carry one signal, measured in the file's channel order (so the delay and gain
+    are the right channel's against the left's whichever side the agent was declared on)."""
+    ordered = (agent, customer) if agent_channel == 0 else (customer, agent)
+    found = duplicate_channels([ordered[0][0], ordered[1][0]], [ordered[0][1], ordered[1][1]], SAMPLE_RATE)
+    if found is None:
+        return None
+    second = 1 if agent_channel == 0 else agent_channel  # the file's index of the later of the two channels
+    return replace(found, kept=second if found.kept == 1 else 0)

@@ -19,6 +19,7 @@ from simulator.config import Settings
 from simulator.contracts import Transcript
 from simulator.lazy import MissingPackage, require
 from simulator.qa.diarise import AgentChoice, Greets, VoiceSplitter
+from simulator.qa.duplicate_channels import DuplicateChannels
 from simulator.qa.external import (
     SAMPLE_RATE,
     ExternalOptions,
@@ -126,6 +127,7 @@ class ScoredRecording:
     split: SpeakerSplit | None = None  # a mixed mono call: its voices as told apart (or not) by clustering
     silent: SilentChannel | None = None  # a stereo file with one channel silent, scored as mono
     damaged_packets: int = 0  # compressed packets that could not be decoded (left out)
+    duplicate: DuplicateChannels | None = None  # a stereo file with the same signal on both channels, scored as mono
 
     @property
     def speakers_note(self) -> str | None:
@@ -133,8 +135,9 @@ class ScoredRecording:
 
     @property
     def notes(self) -> list[str]:
-        """What the reader must know about how the file was read: a silent channel, how the voices were split."""
-        notes = [self.silent.note] if self.silent is not None else []
+        """What the reader must know about how the file was read: a silent or duplicate channel, how the voices
+        were split."""
+        notes = [found.note for found in (self.silent, self.duplicate) if found is not None]
         if self.damaged_packets:
             notes.insert(0, f"{self.damaged_packets} damaged packet(s) of the file could not be decoded and were "
                             "left out (a few milliseconds each)")
@@ -229,7 +232,7 @@ class RecordingScorer:
         if not separated:
             card = without_speakers(card, rubric, call.split.separation if call.split else None)
         return ScoredRecording(call.record, card, scenario, rubric, call.stereo, call.duration_s, separated,
-                               call.split, call.silent, damaged)
+                               call.split, call.silent, damaged, call.duplicate)
 
 
 def score_recording(path: Path, settings: Settings, *, scenario_path: Path | None = None,

@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import json
 import shutil
+import wave
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from simulator.asr.channels import read_channels
@@ -35,6 +37,7 @@ def test_stereo_recordings_in_phone_formats_keep_the_two_sides_apart(capsys, nam
     assert code == 0, err
     payload = json.loads(out)
     assert payload["stereo"] and payload["speakers_separated"]
+    assert "duplicate_channels" not in payload and "silent_channel" not in payload
     turns = payload["turns"]
     assert [t["speaker"] for t in turns] == [speaker for speaker, *_ in LINES]
     for turn, (_speaker, start, end, word) in zip(turns, LINES, strict=True):
@@ -158,7 +161,8 @@ def test_the_batch_runs_on_a_ray_cluster_started_on_loopback(tmp_path, capsys):
              runtime_env={"env_vars": {"PYTHONPATH": str(repo)}})
     try:
         out = tmp_path / "qa.jsonl"
-        code, _, err = _score(capsys, str(CALLS), "--jsonl", str(out), "--analyser", "lexical", "--ray", "auto")
+        originals = [str(CALLS / name) for name in (*STEREO, "call-mono-alaw-8k.wav")]
+        code, _, err = _score(capsys, *originals, "--jsonl", str(out), "--analyser", "lexical", "--ray", "auto")
     finally:
         ray.shutdown()
     assert code == 0, err
@@ -169,8 +173,6 @@ def test_the_batch_runs_on_a_ray_cluster_started_on_loopback(tmp_path, capsys):
 
 def test_a_stereo_file_with_one_silent_channel_is_scored_as_a_mono_call(tmp_path, capsys):
     """Both voices on the right, the left (the default agent channel) only a faint bleed: split by voice, and said."""
-    import wave
-
     from simulator.audio.clip import to_int16
     from tests.qa.test_silent_channel import RATE, one_sided_stereo
 
@@ -189,6 +191,51 @@ def test_a_stereo_file_with_one_silent_channel_is_scored_as_a_mono_call(tmp_path
     assert {t["speaker"] for t in payload["turns"]} == {"trainee", "customer"}
     code, out, _ = _score(capsys, str(path), "--analyser", "lexical")
     assert code == 0 and "note: channel 0 (left) of this stereo file is silent" in out
+
+
+@pytest.mark.parametrize("name", ["call-dualmono-mulaw-8k.wav", "call-dualmono-shifted.mp3"])
+def test_a_stereo_file_with_the_same_call_on_both_channels_is_scored_as_a_mono_call(capsys, name):
+    """Dual mono (the fixture's mono mix on both channels; the MP3 with the right 3 ms late and 6 dB down): read as
+    stereo every word would be heard twice, as the agent's and as the customer's.  It is the mono call instead."""
+    path = str(CALLS / name)
+    code, out, err = _score(capsys, path, "--analyser", "lexical", "--json")
+    assert code == 0, err
+    payload = json.loads(out)
+    duplicate = payload["duplicate_channels"]
+    assert payload["stereo"] is False and "silent_channel" not in payload
+    assert duplicate["correlation"] >= 0.9 and "scored as a mono recording" in duplicate["note"]
+    assert duplicate["delay_ms"] == pytest.approx(3.0 if name.endswith(".mp3") else 0.0, abs=0.2)
+    # eleven seconds of speech are too little to tell the voices apart: scored without speakers, as the mono call
+    assert payload["speakers_separated"] is False and {t["speaker"] for t in payload["turns"]} == {"unknown"}
+    said = wer_words(" ".join(t["text"] for t in payload["turns"]))
+    assert said.count("forward") == 1 and said.count("forever") == 1  # each word once, not once per channel
+    code, out, _ = _score(capsys, path, "--analyser", "lexical", "--agent-channel", "1", "--json")
+    assert code == 0 and json.loads(out)["stereo"] is False
+    code, out, _ = _score(capsys, path, "--analyser", "lexical")
+    assert code == 0 and "note: the two channels of this stereo file carry the same signal" in out
+
+
+def test_a_dual_mono_call_of_two_real_voices_is_split_by_voice(tmp_path, capsys):
+    """A minute of two real voices on both channels, the right 2 ms late: told apart by voice like the mono call."""
+    from simulator.audio.clip import to_int16
+    from tests.qa.test_diarise import RATE, two_voice_call
+
+    voices, _ = two_voice_call()
+    late = np.concatenate([np.zeros(round(0.002 * RATE), np.float32), voices[: -round(0.002 * RATE)]])
+    path = tmp_path / "dual-mono.wav"
+    with wave.open(str(path), "wb") as handle:
+        handle.setnchannels(2)
+        handle.setsampwidth(2)
+        handle.setframerate(RATE)
+        handle.writeframes(to_int16(np.stack([voices, 0.7 * late], axis=1)).tobytes())
+    code, out, err = _score(capsys, str(path), "--analyser", "lexical", "--json")
+    assert code == 0, err
+    payload = json.loads(out)
+    assert payload["stereo"] is False and payload["duplicate_channels"]["delay_ms"] == pytest.approx(2.0, abs=0.1)
+    assert payload["duplicate_channels"]["kept_channel"] == 0  # the louder one
+    assert payload["speaker_split"]["confident"] and payload["speakers_separated"] is True
+    assert {t["speaker"] for t in payload["turns"]} == {"trainee", "customer"}
+    assert payload["scorecard"]["voice"]["overlap_s"] < 1.0  # read as stereo, every word overlapped itself
 
 
 @pytest.mark.parametrize("name", ["call-stereo.mp3", "call-stereo-mulaw-8k.wav"])
