@@ -185,12 +185,7 @@ def test_the_default_analyser_is_the_learned_one():
 # why (docs/scoring.md, "What it still gets wrong").  Each must still fail and every other call
 # pass: a fix shows up as a call to take off this list, a regression as a failure.
 STILL_READ_OTHERWISE = {
-    ("abusive-caller", "ended-professionally"):
-        "strong empathy read as weak at the opening, and the warning 'I will end the call' is like the end-call intent",
-    ("abusive-caller", "boundary-late"):
-        "the warning 'if it continues I will end the call' is like the end-call intent",
-    ("abusive-caller", "second-warning-works"):
-        "the warning 'or I'll have to end the call' is like the end-call intent: the call ends two turns early",
+    ("abusive-caller", "ended-professionally"): "strong empathy read as weak at the opening",
     ("abusive-caller", "nearly-there"): "'Thank you, I appreciate that.' read as closing; strong empathy read as weak",
     ("billing-overcharge", "going-round"): "'I'd feel exactly the same' read as dismissing her feelings",
     ("billing-overcharge", "blames-the-bank"): "a curt department greeting read as not-my-job",
