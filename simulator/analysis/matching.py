@@ -22,6 +22,7 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
+from simulator.analysis.behaviour.conditions import conditional_clauses
 from simulator.analysis.behaviour.features import Embeddings, reply_windows
 from simulator.analysis.behaviour.model import BehaviourReading
 from simulator.analysis.embeddings import TextEncoder
@@ -290,7 +291,17 @@ class ScenarioMatcher:
         return step_likeness >= self.thresholds.kind_step and step_likeness > forbidden_likeness
 
     def intents(self, transcript: Transcript, reading: BehaviourReading) -> tuple[str, ...]:
+        """The scenario's intents the reply acts on.  A clause that says what would happen under a
+        condition ("if it continues, I will end the call") warns of the act; it does not do it, so
+        neither its likeness to an intent's examples nor the intent's keywords in it count."""
+        clauses = self._clauses(reading)
+        conditional = conditional_clauses(reading.reply, [(w.start, w.end) for w in reading.windows],
+                                          str(self.scenario.language))
+        acting = [i for i, flag in enumerate(conditional) if not flag]
         thresholds = np.full(len(self._intents.items), self.thresholds.intent, dtype=np.float32)
-        semantic = self._intents.best(self._clauses(reading), reading.vectors, thresholds)
+        semantic = self._intents.best([clauses[i] for i in acting], reading.vectors[acting], thresholds)
+        # Without a conditional clause the whole reply is searched, so a keyword across a clause
+        # boundary is still found.
+        texts = [clauses[i] for i in acting] if any(conditional) else [transcript.text]
         return tuple(item.item_id for item in self._intents.items
-                     if first_literal(transcript.text, item.literal) or item.item_id in semantic)
+                     if any(first_literal(text, item.literal) for text in texts) or item.item_id in semantic)

@@ -186,17 +186,14 @@ def test_the_default_analyser_is_the_learned_one():
 # pass: a fix shows up as a call to take off this list, a regression as a failure.
 STILL_READ_OTHERWISE = {
     ("abusive-caller", "ended-professionally"):
-        "strong empathy read as weak at the opening, and the warning 'I will end the call' is like the end-call intent",
-    ("abusive-caller", "boundary-late"):
-        "the warning 'if it continues I will end the call' is like the end-call intent",
-    ("abusive-caller", "second-warning-works"):
-        "the warning 'or I'll have to end the call' is like the end-call intent: the call ends two turns early",
-    ("abusive-caller", "nearly-there"): "'Thank you, I appreciate that.' read as closing; strong empathy read as weak",
+        "strong empathy read as weak at the opening; the empathy dimension ends under its pass mark",
+    ("abusive-caller", "nearly-there"):
+        "'I understand.' before the explained decision read as no empathy, so the bad news sets him off again",
     ("billing-overcharge", "going-round"): "'I'd feel exactly the same' read as dismissing her feelings",
     ("billing-overcharge", "blames-the-bank"): "a curt department greeting read as not-my-job",
     ("broadband-outage-repeat", "lets-him-go"): "strong empathy read as weak at the opening",
     ("flight-cancelled", "refund-only"): "strong empathy read as weak at the opening",
-    ("insurance-claim-denied", "recovers"): "the apology that recovers the call read as weak, not strong",
+    ("insurance-claim-denied", "recovers"): "the second apology that recovers the call read as weak, not strong",
     ("refund-refused", "going-round"): "'being turned away in the shop is annoying' read as dismissing his feelings",
 }
 

@@ -75,6 +75,11 @@ def split_clauses(reply: str, language: str = "en") -> list[Clause]:
     return clauses
 
 
+def sentence_spans_en(reply: str) -> list[tuple[int, int]]:
+    """Where the reply's English sentences start and end (character offsets)."""
+    return _spans(reply, _SENTENCE_END, 0)
+
+
 def sentences_of(reply: str, language: str = "en") -> list[str]:
     """The reply's sentences (the wider windows a clause sits in)."""
     spans = sentence_spans(reply) if language == "zh" else _spans(reply, _SENTENCE_END, 0)
