@@ -11,6 +11,9 @@ different do they sound, how fast are they.
    hypothesis's Arabic numbers in Chinese as the voice reads them.  Goal (issue #16): <= 10%.
 2. Pitch: each zh profile's median pitch (YIN) over the same four lines; printed apart in semitones.
 3. RTF: render seconds / audio seconds, warm, over all renders (under this machine's load).
+4. With ``--show``: the misheard lines, and the wrong characters by sound (``ErrorSounds``): the
+   same syllable and tone as the right one (a homophone: Whisper's choice of word, which no voice
+   can change), the same syllable in another tone (the accent's tones), another sound, unaligned.
 
 Tuning split (docs/voice.md, Mandarin): the voice settings were chosen on the ``tune`` scenarios
 (12345, bank card, broadband); ``held-out`` (parcel, power bill) was measured once, after.
@@ -20,9 +23,12 @@ Tuning split (docs/voice.md, Mandarin): the voice settings were chosen on the ``
 from __future__ import annotations
 
 import argparse
+import difflib
+import re
 import statistics
 import sys
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -48,6 +54,45 @@ SPLITS = {
 SPLITS["all"] = SPLITS["tune"] + SPLITS["held-out"]
 
 
+@dataclass(frozen=True, slots=True)
+class ErrorSounds:
+    """A hypothesis's wrong characters against the reference, by how they sound."""
+
+    homophones: int = 0  # same syllable, same tone
+    tone_only: int = 0  # same syllable, another tone
+    other_sound: int = 0
+    unaligned: int = 0  # inserted or dropped, or a substitution of a different length
+
+    def __add__(self, other: ErrorSounds) -> ErrorSounds:
+        return ErrorSounds(self.homophones + other.homophones, self.tone_only + other.tone_only,
+                           self.other_sound + other.other_sound, self.unaligned + other.unaligned)
+
+
+def error_sounds(reference: str, hypothesis: str) -> ErrorSounds:
+    """Align the two lines' Chinese characters and sort each wrong one by its pinyin (pypinyin,
+    tone3): what a better voice could fix (tones, other sounds) and what it could not (homophones)."""
+    from pypinyin import Style, lazy_pinyin
+
+    def han(text: str) -> str:
+        return "".join(re.findall(r"[\u4e00-\u9fff]", text))
+
+    def tone3(char: str) -> str:
+        return str(lazy_pinyin(char, style=Style.TONE3, neutral_tone_with_five=True)[0])
+
+    ref, hyp = han(reference), han(hypothesis)
+    counts = [0, 0, 0, 0]
+    for op, a1, a2, b1, b2 in difflib.SequenceMatcher(None, ref, hyp, autojunk=False).get_opcodes():
+        if op == "equal":
+            continue
+        if op != "replace" or a2 - a1 != b2 - b1:
+            counts[3] += max(a2 - a1, b2 - b1)
+            continue
+        for right, heard in zip(ref[a1:a2], hyp[b1:b2], strict=True):
+            said, got = tone3(right), tone3(heard)
+            counts[0 if said == got else 1 if said[:-1] == got[:-1] else 2] += 1
+    return ErrorSounds(*counts)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--split", choices=sorted(SPLITS), default="all")
@@ -63,6 +108,7 @@ def main(argv: list[str] | None = None) -> int:
     engines = builtin_engines()
     transcriber = transcriber_from_settings(Settings(), language="zh")
     total = WordErrors(0, 0, 0, 0)
+    sounds = ErrorSounds()
     render_s = audio_s = 0.0
     for name in SPLITS[args.split]:
         scenario = load_scenario(REPO / "scenarios" / f"{name}.yaml").scenario
@@ -84,12 +130,17 @@ def main(argv: list[str] | None = None) -> int:
                 counted = character_errors(line, spoken_numbers(heard))
                 errors = errors + counted
                 if args.show and counted.errors:
+                    sounds = sounds + error_sounds(line, spoken_numbers(heard))
                     print(f"  {counted.errors}/{counted.reference_words} {line} -> {heard}", flush=True)
         total = total + errors
         print(f"{name:32} {profile.id:24} {engine.name:10} CER {errors.wer:6.1%} "
               f"({errors.errors}/{errors.reference_words} characters, {len(lines)} lines)", flush=True)
     print(f"{'overall (' + args.split + ')':32} CER {total.wer:.1%} ({total.errors}/{total.reference_words}); "
           f"goal <= {GOAL_CER:.0%}: {'met' if total.wer <= GOAL_CER else 'NOT met'}")
+    if args.show:
+        print(f"wrong characters by sound: {sounds.homophones} homophones (same syllable and tone), "
+              f"{sounds.tone_only} same syllable in another tone, {sounds.other_sound} another sound, "
+              f"{sounds.unaligned} inserted/dropped")
     print(f"RTF {render_s / max(audio_s, 1e-9):.2f} (render s / audio s; this machine was under load)")
     print_pitch(voices, engines)
     return 0

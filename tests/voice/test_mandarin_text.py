@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from simulator.tts.mandarin_g2p import MandarinG2P, Syllable, sandhi
-from simulator.tts.mandarin_text import spoken_numbers
+from simulator.tts.mandarin_text import digit_groups, sentences, spoken_numbers
 
 
 @pytest.mark.parametrize(("written", "spoken"), [
@@ -26,6 +26,22 @@ from simulator.tts.mandarin_text import spoken_numbers
 ])
 def test_numbers_times_amounts_and_acronyms_are_read_as_callers_read_them(written, spoken):
     assert spoken_numbers(written) == spoken
+
+
+@pytest.mark.parametrize(("code", "groups"), [
+    ("一三八一二三四五六七八", ["一三八", "一二三四", "五六七八"]),  # a mobile number 3-4-4
+    ("六二二二零二零零零零零一二三四五", ["六二二二", "零二零零", "零零零一", "二三四五"]),  # a card in fours
+    ("一二三四五六七八九", ["一二三四", "五六七", "八九"]),  # no lone digit at the end
+    ("一二三四五六七", ["一二三四", "五六七"]),
+])
+def test_long_codes_are_read_in_groups(code, groups):
+    assert digit_groups(code) == groups
+
+
+def test_a_line_pauses_between_a_codes_groups_but_not_in_short_numbers():
+    assert sentences("账号是02188675321，尾号0826。") == ["账号是零二一，八八六七，五三二一，尾号零八二六。"]
+    assert sentences("账号是零二一八八六七五三二。") == ["账号是零二一八，八六七五，三二。"]
+    assert sentences("等了十一天。") == ["等了十一天。"]
 
 
 def syllables(text: str) -> list[Syllable]:
