@@ -287,6 +287,12 @@ def main(argv: list[str] | None = None) -> int:
         encoder = SentenceEncoder(threads=2, cache_size=200_000, model_path=args.encoder)
     other_encoder = args.encoder is not None or (args.encoder_name not in (None, TRAINING_ENCODERS[language]))
     cache = recall_embeddings(encoder)
+
+    def train(replies: Sequence[LabelledReply]) -> BehaviourModel:
+        model = trained(replies, encoder, language)
+        keep_embeddings(encoder, cache)  # a long run stopped later keeps what it embedded (a larger encoder: an hour)
+        return model
+
     corpus = [r for path in corpus_files(args.corpus) for r in read_corpus_file(path)]
     writers = sorted({writer_of(r.source) for r in corpus})
     tuning = [w for w in writers if w != report_writer]
@@ -296,24 +302,24 @@ def main(argv: list[str] | None = None) -> int:
     for writer in tuning if "corpus_held_out_writer" in wanted else ():
         held = [r for r in corpus if writer_of(r.source) == writer]
         rest = [r for r in corpus if writer_of(r.source) not in (writer, report_writer)]
-        parts.append((held, trained(rest, encoder, language)))
+        parts.append((held, train(rest)))
     if parts:
         result["corpus_held_out_writer"] = summary(pooled(parts), "corpus_held_out_writer")
     if "corpus_report_writer" in wanted:
         held = [r for r in corpus if writer_of(r.source) == report_writer]
         rest = [r for r in corpus if writer_of(r.source) != report_writer]
-        result["corpus_report_writer"] = summary(measured(held, trained(rest, encoder, language)),
+        result["corpus_report_writer"] = summary(measured(held, train(rest)),
                                                  "corpus_report_writer")
     if dev_path.is_file() and wanted & {"dev_never_seen", "dev_cross_validated", "scenario_dev"}:
         dev = read_items_file(dev_path)
-        never_saw_dev = trained(corpus, encoder, language)
+        never_saw_dev = train(corpus)
         if "dev_never_seen" in wanted:
             result["dev_never_seen"] = summary(measured(dev, never_saw_dev), "dev_never_seen")
         if "dev_cross_validated" in wanted:
             domains = sorted({d.domain for d in dev})
             result["dev_cross_validated"] = summary(pooled([
                 ([d for d in dev if d.domain == domain],
-                 trained(corpus + [d for d in dev if d.domain != domain], encoder, language))
+                 train(corpus + [d for d in dev if d.domain != domain]))
                 for domain in domains]),
                 "dev_cross_validated")
         if not other_encoder and "scenario_dev" in wanted:  # the shipped weights are made for the shipped encoder
