@@ -75,12 +75,11 @@ def split_clauses(reply: str, language: str = "en") -> list[Clause]:
     return clauses
 
 
-def sentence_spans_en(reply: str) -> list[tuple[int, int]]:
-    """Where the reply's English sentences start and end (character offsets)."""
-    return _spans(reply, _SENTENCE_END, 0)
+def sentence_spans_of(reply: str, language: str = "en") -> list[tuple[int, int]]:
+    """Where the reply's sentences start and end (character offsets)."""
+    return sentence_spans(reply) if language == "zh" else _spans(reply, _SENTENCE_END, 0)
 
 
 def sentences_of(reply: str, language: str = "en") -> list[str]:
     """The reply's sentences (the wider windows a clause sits in)."""
-    spans = sentence_spans(reply) if language == "zh" else _spans(reply, _SENTENCE_END, 0)
-    return [reply[a:b].strip() for a, b in spans if reply[a:b].strip()]
+    return [reply[a:b].strip() for a, b in sentence_spans_of(reply, language) if reply[a:b].strip()]

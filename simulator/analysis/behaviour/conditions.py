@@ -19,8 +19,7 @@ import re
 from collections.abc import Sequence
 
 from simulator.analysis.behaviour.clause import Span
-from simulator.analysis.behaviour.clauses import sentence_spans_en
-from simulator.analysis.behaviour.clauses_zh import sentence_spans
+from simulator.analysis.behaviour.clauses import sentence_spans_of
 
 _WISH = r"(?:like|want|wish|prefer|rather|need|happy)"
 # "if" / "unless" not followed within three words by a wish of the customer's.
@@ -88,7 +87,7 @@ def _says_now(text: str, language: str) -> bool:
 def conditional_clauses(reply: str, clauses: Sequence[Span], language: str = "en") -> tuple[bool, ...]:
     """Per clause (character spans into ``reply``, in order): whether it says what would happen
     under a condition rather than what is being done."""
-    sentences = sentence_spans(reply) if language == "zh" else sentence_spans_en(reply)
+    sentences = sentence_spans_of(reply, language)
 
     def sentence_of(span: Span) -> int:
         return next((i for i, (start, end) in enumerate(sentences) if start <= span[0] < end), -1)
