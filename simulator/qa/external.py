@@ -226,13 +226,18 @@ class ExternalCall:
     duplicate: DuplicateChannels | None = None  # a stereo file read as mono: both channels held the same signal
 
 
+def customer_channel_of(agent_channel: int) -> int:
+    """The customer's channel of a stereo file: the right one when the agent is on the left, else the left."""
+    return 1 if agent_channel == 0 else 0
+
+
 def channels_of(audio: Audio, agent_channel: int) -> tuple[np.ndarray, np.ndarray | None]:
     """(agent, customer) at 16 kHz; customer is None for a mono recording."""
     if audio.channels == 1:
         return resample(audio.channel(0), audio.sample_rate, SAMPLE_RATE), None
     if not 0 <= agent_channel < audio.channels:
         raise ValueError(f"agent channel {agent_channel} does not exist: the file has {audio.channels} channels")
-    customer_channel = 1 if agent_channel == 0 else 0
+    customer_channel = customer_channel_of(agent_channel)
     return (resample(audio.channel(agent_channel), audio.sample_rate, SAMPLE_RATE),
             resample(audio.channel(customer_channel), audio.sample_rate, SAMPLE_RATE))
 
@@ -339,8 +344,7 @@ def _silent_side(agent_channel: int, agent: tuple[np.ndarray, list[Span]], custo
     found = silent_channel([agent[0], customer[0]], [agent[1], customer[1]])
     if found is None:
         return None
-    customer_channel = 1 if agent_channel == 0 else 0
-    return replace(found, channel=agent_channel if found.channel == 0 else customer_channel)
+    return replace(found, channel=agent_channel if found.channel == 0 else customer_channel_of(agent_channel))
 
 
 def _duplicate_sides(agent_channel: int, agent: tuple[np.ndarray, list[Span]],
@@ -351,5 +355,5 @@ def _duplicate_sides(agent_channel: int, agent: tuple[np.ndarray, list[Span]],
     found = duplicate_channels([ordered[0][0], ordered[1][0]], [ordered[0][1], ordered[1][1]], SAMPLE_RATE)
     if found is None:
         return None
-    second = 1 if agent_channel == 0 else agent_channel  # the file's index of the later of the two channels
-    return replace(found, kept=second if found.kept == 1 else 0)
+    first, second = sorted((agent_channel, customer_channel_of(agent_channel)))  # the file's indices, in order
+    return replace(found, kept=second if found.kept == 1 else first)
