@@ -7,8 +7,8 @@ on both channels ("dual mono").  It prints the two measures behind that choice f
 
 Nothing is transcribed or scored: it decodes the file as ``score`` does (16 kHz per channel), finds speech on
 each channel with the same Silero VAD, and runs ``simulator.qa.external.read_sides`` with the manifest's agent
-channel.  Columns: speech on each channel (s); the quieter channel's level against the louder's (dB, the
-silent-channel measure); the peak normalised cross-correlation over speech within +-20 ms and its lag (the
+channel.  Columns: speech on each channel (s); the level of the channel with less speech against the other's (dB,
+the silent-channel measure); the peak normalised cross-correlation over speech within +-20 ms and its lag (the
 duplicate-channel measure); and what ``score`` makes of the file.
 """
 
@@ -31,15 +31,11 @@ from compare import SPLITS, how_recorded, split_of  # noqa: E402  (this folder's
 DEFAULT_AUDIO = HERE.parents[1] / ".cache" / "realcalls"
 
 
-def _level_db(channels: list[np.ndarray]) -> float:
-    levels = [max(float(np.sqrt(np.mean(np.square(c, dtype=np.float64)))), 1e-9) for c in channels]
-    return 20 * float(np.log10(min(levels) / max(levels)))
-
-
 def row(call_id: str, split: str, path: Path, agent_channel: int, find_spans: Any) -> str:
     from simulator.asr.channels import read_channels
     from simulator.qa.duplicate_channels import measure
     from simulator.qa.external import SAMPLE_RATE, read_sides
+    from simulator.qa.silent_channel import quieter_side
 
     audio = read_channels(path, SAMPLE_RATE)
     if audio.channels != 2:
@@ -51,8 +47,10 @@ def row(call_id: str, split: str, path: Path, agent_channel: int, find_spans: An
     read_as = ("stereo (two sides)" if sides.customer is not None
                else "mono: silent channel" if sides.silent is not None else "mono: same signal on both")
     speech = "/".join(f"{sum(s.duration_s for s in found):.1f}" for found in spans)
+    quieter = quieter_side(channels, spans)
+    level = "n/a" if quieter is None else f"{quieter[1]:.1f}"
     correlation = "n/a" if alike is None else f"{alike.correlation:.3f} at {alike.delay_ms:+.1f} ms"
-    return (f"{call_id:<26} {split:<13} {speech:>12} {_level_db(channels):>8.1f} {correlation:>20}  "
+    return (f"{call_id:<26} {split:<13} {speech:>12} {level:>8} {correlation:>20}  "
             f"agent ch {agent_channel}: {read_as}")
 
 

@@ -62,15 +62,26 @@ def _speech_s(spans: Sequence[HasDuration]) -> float:
 
 def silent_channel(channels: Sequence[np.ndarray], spans: Sequence[Sequence[HasDuration]]) -> SilentChannel | None:
     """Which of two channels is silent, if one is (``None`` when both hold a side of the call, or neither does)."""
+    measured = quieter_side(channels, spans)
+    if measured is None:
+        return None
+    quiet, level_db = measured
+    speech = [_speech_s(found) for found in spans]
+    loud = 1 - quiet
+    if level_db > SILENT_LEVEL_DB and speech[quiet] >= SILENT_SPEECH_SHARE * speech[loud]:
+        return None
+    return SilentChannel(quiet, round(level_db, 1), round(speech[quiet], 2), round(speech[loud], 2))
+
+
+def quieter_side(channels: Sequence[np.ndarray], spans: Sequence[Sequence[HasDuration]]) -> tuple[int, float] | None:
+    """The channel that does not hold the call's main side (less speech; at equal speech, the lower level) and
+    its whole-file level against the other's in dB; ``None`` unless two channels with some speech."""
     if len(channels) != 2 or len(spans) != 2:
         return None
     levels = [max(_rms(samples), _FLOOR) for samples in channels]
     speech = [_speech_s(found) for found in spans]
     loud = int(levels[1] > levels[0]) if speech[0] == speech[1] else int(speech[1] > speech[0])
-    quiet = 1 - loud
     if speech[loud] <= 0.0:
         return None  # no speech anywhere: nothing tells which side holds the call
-    level_db = 20 * math.log10(levels[quiet] / levels[loud])
-    if level_db > SILENT_LEVEL_DB and speech[quiet] >= SILENT_SPEECH_SHARE * speech[loud]:
-        return None
-    return SilentChannel(quiet, round(level_db, 1), round(speech[quiet], 2), round(speech[loud], 2))
+    quiet = 1 - loud
+    return quiet, 20 * math.log10(levels[quiet] / levels[loud])
