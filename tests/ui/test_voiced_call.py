@@ -30,12 +30,25 @@ async def test_voiced_call_on_the_file_device_then_replay_a_turn(make_app, file_
         await pilot.click("#sign-in")
         await wait_for(pilot, lambda: screen_ready(app, PickerScreen))
         await pilot.press(*"charged twice", "enter")
-        await wait_for(pilot, lambda: screen_ready(app, CallScreen))
-        call = app.screen
-        transcript = call.query_one("#transcript", TranscriptView)
-        level = call.query_one("#level", LevelMeter)
-        # held now: with replies fed fast the call can finish, and its screen's widgets go, before the checks
-        banner, reply = call.query_one("#banner", Banner), call.query_one("#reply")
+        # The call screen's widgets are taken the moment it is mounted, inside the wait's condition: with
+        # replies fed fast the whole call can finish during the wait's closing pause, and the finished
+        # call's screen and widgets are gone by the next line (seen on a fast CI machine).
+        held: dict[str, object] = {}
+
+        def call_screen_mounted() -> bool:
+            if not screen_ready(app, CallScreen):
+                return False
+            screen = app.screen
+            held.update(call=screen, transcript=screen.query_one("#transcript", TranscriptView),
+                        level=screen.query_one("#level", LevelMeter), banner=screen.query_one("#banner", Banner),
+                        reply=screen.query_one("#reply"))
+            return True
+
+        await wait_for(pilot, call_screen_mounted)
+        call, transcript, level = held["call"], held["transcript"], held["level"]
+        banner, reply = held["banner"], held["reply"]
+        assert isinstance(call, CallScreen) and isinstance(transcript, TranscriptView)
+        assert isinstance(level, LevelMeter) and isinstance(banner, Banner)
         await wait_for(pilot, lambda: call.io is not None)
         assert call.io.voiced and banner.message == ""
         assert not reply.display  # no typing box in a voiced call
