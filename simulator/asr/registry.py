@@ -48,6 +48,9 @@ def transcriber_from_settings(settings: Settings, *, backend: str | None = None,
     Raises ``LookupError`` for an unknown backend name; model problems surface as ``AsrModelError``
     when the model loads.
     """
-    return builtin_transcribers().create(backend or settings.asr_backend,
+    name = backend or settings.asr_backend
+    if name == "faster-whisper" and settings.asr_window == "full":
+        options.setdefault("window_margin_s", None)  # only CTranslate2 can encode a window shorter than 30 s
+    return builtin_transcribers().create(name,
                                          model=model or model_for_language(settings, language),
                                          threads=settings.asr_threads, language=language, **options)
