@@ -39,6 +39,7 @@ import numpy as np
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
+from benchmarks.realcalls.compare import TUNING  # noqa: E402
 from simulator.asr.channels import read_channels  # noqa: E402
 from simulator.asr.faster_whisper_backend import FasterWhisperTranscriber  # noqa: E402
 from simulator.asr.registry import transcriber_from_settings  # noqa: E402
@@ -49,8 +50,6 @@ from simulator.config import load_settings  # noqa: E402
 
 RATE = 16000
 BLOCK = 256
-TUNING_CALLS = ("lca-auto-repairs-40", "lca-acme-bank-agent", "lca-acme-bank-agent1", "pca-auto0-mono",
-                "azure-sales-callback")  # benchmarks/realcalls/compare.py TUNING
 REPORT_SETS = ("asr", "emotion_speech")
 
 
@@ -78,7 +77,7 @@ def endpointed_turns(source: str, audio: np.ndarray) -> list[Turn]:
 
 def tuning_turns(cache: Path) -> list[Turn]:
     turns = []
-    for call in TUNING_CALLS:
+    for call in TUNING:
         path = next(cache.glob(f"{call}.*"), None)
         if path is None:
             raise SystemExit(f"{cache}: no recording of {call}; run python benchmarks/realcalls/fetch.py")

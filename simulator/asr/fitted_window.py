@@ -22,7 +22,7 @@ if TYPE_CHECKING:
     import numpy as np
 
 FRAMES_PER_SECOND = 100  # Whisper's log-mel hop is 10 ms
-DEFAULT_MARGIN_S = 15.0  # chosen on the real-call set's tuning turns (docs/voice.md, "A fitted encoder window")
+DEFAULT_MARGIN_S = 15.0  # chosen on the real-call set's tuning turns (docs/voice.md, "Round four")
 
 
 def speech_frames(features: np.ndarray) -> int:
@@ -48,6 +48,14 @@ class FittedWindow:
         self._padding_output: np.ndarray | None = None
         self.fitted = 0  # windows encoded short (for tests and benchmarks)
 
+    def encode_padding(self, mel_bands: int, window_frames: int) -> np.ndarray:
+        """Encode the all-padding window now (at model load, while the customer's first line plays),
+        so the first short turn does not pay for a whole 30-s encoding on its path."""
+        import numpy as np
+
+        self._padding_output = np.asarray(self._encode(np.zeros((mel_bands, window_frames), np.float32)))
+        return self._padding_output
+
     def __call__(self, features: np.ndarray) -> Any:
         import numpy as np
 
@@ -57,9 +65,10 @@ class FittedWindow:
         if encoded >= window:
             return self._encode(features)
         ctranslate2 = require("ctranslate2", "faster-whisper", feature="speech recognition")
-        if self._padding_output is None or self._padding_output.shape[1] * 2 != window:
-            self._padding_output = np.asarray(self._encode(np.zeros_like(features)))
+        padding = self._padding_output
+        if padding is None or padding.shape[1] * 2 != window:
+            padding = self.encode_padding(features.shape[-2], window)
         head = np.asarray(self._encode(np.ascontiguousarray(features[..., :encoded])))
-        joined = np.concatenate([head, self._padding_output[:, head.shape[1]:]], axis=1)
+        joined = np.concatenate([head, padding[:, head.shape[1]:]], axis=1)
         self.fitted += 1
         return ctranslate2.StorageView.from_array(np.ascontiguousarray(joined))
