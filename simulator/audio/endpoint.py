@@ -50,12 +50,24 @@ class SileroVad:
         return float(np.asarray(prob).reshape(-1)[0])
 
 
+DEFAULT_END_SILENCE_S = 0.4
+# Mandarin answers pause longer between their sentences: the latency bench's Kokoro replies pause
+# 0.38-0.51 s between the sentences of one answer, and 0.4 s ended those turns mid-answer (the
+# customer cut in 3-6 s before the trainee finished).  docs/voice.md, "Mandarin turn latency".
+END_SILENCE_BY_LANGUAGE_S = {"zh": 0.6}
+
+
+def end_silence_for(language: str) -> float:
+    """The silence that ends a trainee's turn in a scenario of this language."""
+    return END_SILENCE_BY_LANGUAGE_S.get(language, DEFAULT_END_SILENCE_S)
+
+
 @dataclass(frozen=True, slots=True)
 class EndpointConfig:
     threshold: float = 0.5  # speech probability that starts or continues speech
     neg_threshold: float = 0.35  # below this it is silence; between the two, the previous state holds
     onset_s: float = 0.03  # speech needed before a turn (or a barge-in) counts: one VAD window
-    end_silence_s: float = 0.4  # silence that ends the turn
+    end_silence_s: float = DEFAULT_END_SILENCE_S  # silence that ends the turn
     # Silence after which the words so far are worth transcribing early: two VAD windows.  Whisper
     # takes ~0.4 s and cannot be stopped, so this is what the trainee waits on; a pass that speech
     # resumes over is wasted, but rarely (benchmarks/early_pass.py: 1 turn in 52 waited behind one).

@@ -42,6 +42,7 @@ from simulator.audio.endpoint import (
     SpeechResumed,
     SpeechStarted,
     TurnEnded,
+    end_silence_for,
 )
 from simulator.audio.noise import mix_noise
 from simulator.audio.playback import Speaker
@@ -69,7 +70,7 @@ class VoiceOptions:
     output_device: str | None = None
     mic_from: Path | None = None  # recorded replies instead of the microphone
     mic_pace: ReplayPace = ReplayPace.REALTIME
-    endpoint: EndpointConfig = EndpointConfig()
+    endpoint: EndpointConfig | None = None  # None: the defaults, with the scenario language's end silence
     headset: bool = True  # False: open speakers, the mic is ignored while the customer talks
     noise: Noise | None = None  # drills: background noise under the customer's voice
     talk_over_s: float | None = None  # None: the scenario's drill turn limit, else DEFAULT_TALK_OVER_S
@@ -161,7 +162,8 @@ class VoicedCall:
 
     def endpointer(self) -> Endpointer:
         if self._endpointer is None:
-            self._endpointer = Endpointer(SileroVad(), self.options.endpoint, self.mic.sample_rate)
+            config = self.options.endpoint or EndpointConfig(end_silence_s=end_silence_for(self.scenario.language))
+            self._endpointer = Endpointer(SileroVad(), config, self.mic.sample_rate)
         return self._endpointer
 
     def mute(self, muted: bool) -> None:

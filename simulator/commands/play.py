@@ -11,7 +11,7 @@ import sys
 import threading
 
 from simulator.audio.capture import ReplayPace
-from simulator.audio.endpoint import EndpointConfig
+from simulator.audio.endpoint import EndpointConfig, end_silence_for
 from simulator.call.exit_codes import ExitCode, voiced_call_exit_code, voiced_call_failure_message
 from simulator.call.voiced import VoiceOptions
 from simulator.call.voiced_setup import open_voiced_call
@@ -27,7 +27,7 @@ log = logging.getLogger("callsim.voice")
 def options_from_args(args: argparse.Namespace, scenario: Scenario) -> VoiceOptions:
     defaults = EndpointConfig()
     endpoint = EndpointConfig(
-        end_silence_s=getattr(args, "end_silence", None) or defaults.end_silence_s,
+        end_silence_s=getattr(args, "end_silence", None) or end_silence_for(scenario.language),
         max_turn_s=getattr(args, "max_turn", None) or defaults.max_turn_s,
         no_speech_s=getattr(args, "no_speech", None) or defaults.no_speech_s)
     drill = getattr(args, "drill", None)

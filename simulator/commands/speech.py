@@ -17,7 +17,7 @@ def add_voice_flags(play: argparse.ArgumentParser) -> None:
     group.add_argument("--mic-pace", choices=["realtime", "fast"],
                        help="with --mic-from: speak the replies in real time (default) or as fast as possible")
     group.add_argument("--end-silence", type=float, metavar="S",
-                       help="silence that ends your turn, seconds (default 0.4)")
+                       help="silence that ends your turn, seconds (default 0.4; 0.6 in Mandarin scenarios)")
     group.add_argument("--max-turn", type=float, metavar="S", help="longest turn before it is cut (default 60)")
     group.add_argument("--no-speech", type=float, metavar="S",
                        help="seconds of saying nothing before the customer reacts to the silence (default 6)")

@@ -23,6 +23,7 @@ from simulator.audio.endpoint import (
     SpeechResumed,
     SpeechStarted,
     TurnEnded,
+    end_silence_for,
 )
 from simulator.audio.noise import noise
 
@@ -107,6 +108,19 @@ def test_longer_end_silence_keeps_a_pause_inside_the_turn(file_device, speech_cl
             if isinstance(e, TurnEnded)]
     assert short[0].utterance.end_s < 0.5 + speech_clip.duration_s + 0.15  # split at the pause
     assert long[0].utterance.end_s > 0.5 + 2 * speech_clip.duration_s + gap - 0.15  # one turn
+
+
+def test_a_mandarin_turn_keeps_a_half_second_sentence_pause_that_ends_an_english_turn(file_device, speech_clip):
+    # 0.5 s: the pauses between sentences of one Mandarin answer were 0.38-0.51 s (docs/voice.md)
+    gap = 0.5
+    audio = np.concatenate([silence(0.5), speech_clip.samples, silence(gap), speech_clip.samples, silence(3.0)])
+
+    def first_turn_end(language: str) -> float:
+        events, _ = capture_events(file_device, audio, EndpointConfig(end_silence_s=end_silence_for(language)))
+        return next(e for e, _ in events if isinstance(e, TurnEnded)).utterance.end_s
+
+    assert first_turn_end("en") < 0.5 + speech_clip.duration_s + 0.15
+    assert first_turn_end("zh") > 0.5 + 2 * speech_clip.duration_s + gap - 0.15
 
 
 def test_saying_nothing_gives_a_silence_event_after_the_configured_time(file_device):

@@ -12,7 +12,7 @@ import pytest
 
 from simulator.analysis.registry import builtin_analysers
 from simulator.audio.capture import ReplayPace, WavMic
-from simulator.audio.endpoint import EndpointConfig
+from simulator.audio.endpoint import EndpointConfig, end_silence_for
 from simulator.call.textcall import run_call
 from simulator.call.voiced import VoiceOptions
 from simulator.call.voiced_setup import open_voiced_call
@@ -54,3 +54,18 @@ def test_a_mandarin_scenario_hears_mandarin_and_speaks_with_a_mandarin_voice(tmp
     assert len(heard) == len(CLIPS)
     assert "认为跑步最重要" in heard[0] and "身体健康" in heard[0]  # simplified, no spaces between words
     assert "广州市" in heard[1]
+
+
+def test_a_mandarin_call_waits_longer_for_the_end_of_a_turn_than_an_english_one(tmp_path):
+    settings = Settings(analyser="lexical", data_dir=tmp_path / "data")
+    waits = {}
+    for name in ("zh-parcel-lost", "billing-overcharge"):
+        loaded = load_scenario(REPO / "scenarios" / f"{name}.yaml")
+        mic = WavMic(CLIPS, pace=ReplayPace.FAST, lead_s=0.3)
+        call = open_voiced_call(loaded, settings, tmp_path / name, VoiceOptions(), mic=mic, speaker=CollectingSpeaker())
+        try:
+            waits[loaded.scenario.language] = call.endpointer().config.end_silence_s
+        finally:
+            call.close()
+    assert waits == {"zh": end_silence_for("zh"), "en": end_silence_for("en")}
+    assert waits["zh"] > waits["en"]
