@@ -136,7 +136,6 @@ class Settings(BaseModel):
     asr_models: dict[str, str] = {}  # language -> model for the other languages (the asr package has defaults)
     asr_threads: int = 2
     asr_window: Literal["fitted", "full"] = "fitted"  # faster-whisper: encode the speech and a margin, or all 30 s
-    speaker_voices: Literal["encoder", "cepstra"] = "encoder"  # mono calls: voices told apart by a speaker encoder
     ui_language: str = "en"
     tts_engine: str | None = None  # None: each voice profile's engine (auto = neural when installed)
     input_device: str | None = None

@@ -2,7 +2,6 @@
 
     python benchmarks/realcalls/speakers.py              # the tuning calls with analyst_speaker_changes
     python benchmarks/realcalls/speakers.py --held-out   # also the held-out calls (read once, after a choice)
-    python benchmarks/realcalls/speakers.py --voices cepstra   # voices measured without the speaker encoder
 
 Per call: the separation score (silhouette) and whether it clears the confidence threshold, then the
 share of speech time attributed to the analyst's speaker, (a) with the agent picked as the scorer picks it
@@ -32,10 +31,9 @@ sys.path.insert(0, str(REPO))
 from benchmarks.realcalls.compare import HELD_OUT as COMPARED_HELD_OUT  # noqa: E402
 from benchmarks.realcalls.compare import NEW_HELD_OUT  # noqa: E402
 from simulator.asr.channels import read_channels  # noqa: E402
-from simulator.qa.diarise import MIN_SEPARATION, Diarisation, Embed, diarise  # noqa: E402
+from simulator.qa.diarise import MIN_SEPARATION, Diarisation, diarise  # noqa: E402
 from simulator.qa.external import SpanFinder  # noqa: E402
 from simulator.qa.importer import vad_span_finder  # noqa: E402
-from simulator.qa.voice_embedding import speaker_voices_registry  # noqa: E402
 
 HELD_OUT = (*COMPARED_HELD_OUT, *NEW_HELD_OUT)
 
@@ -78,7 +76,7 @@ def _louder_channel(agent: np.ndarray, customer: np.ndarray, result: Diarisation
     return truth
 
 
-def controls(manifest: dict[str, Any], cache: Path, vad: SpanFinder, embed: Embed | None) -> None:
+def controls(manifest: dict[str, Any], cache: Path, vad: SpanFinder) -> None:
     for call in manifest["calls"]:
         path = cache / call["audio"]["file"]
         channel = str(call["audio"].get("agent_channel"))
@@ -87,13 +85,13 @@ def controls(manifest: dict[str, Any], cache: Path, vad: SpanFinder, embed: Embe
         audio = read_channels(path, 16000)
         voices = [audio.channel(c).astype(np.float32) for c in range(audio.channels)]
         for number, samples in enumerate(voices):
-            result = diarise(samples, [(s.start_s, s.end_s) for s in vad(samples)], embed=embed)
+            result = diarise(samples, [(s.start_s, s.end_s) for s in vad(samples)])
             print(_row(f"{call['id']}[ch{number}] 1 voice", result, None, None))
         if len(voices) == 2:
             agent = voices[int(channel)]
             customer = voices[1 - int(channel)]
             mixed = agent + customer
-            result = diarise(mixed, [(s.start_s, s.end_s) for s in vad(mixed)], embed=embed)
+            result = diarise(mixed, [(s.start_s, s.end_s) for s in vad(mixed)])
             truth = _louder_channel(agent, customer, result)
             print(_row(f"{call['id']}[ch0+ch1]", result, *_agreements(result, truth)))
 
@@ -101,9 +99,7 @@ def controls(manifest: dict[str, Any], cache: Path, vad: SpanFinder, embed: Embe
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--held-out", action="store_true", help="also the held-out calls")
-    parser.add_argument("--voices", choices=speaker_voices_registry().names(), default="encoder")
     args = parser.parse_args()
-    embed = speaker_voices_registry().create(args.voices)
     manifest = yaml.safe_load((HERE / "manifest.yaml").read_text())
     cache = REPO / ".cache" / "realcalls"
     if not cache.is_dir():
@@ -120,10 +116,10 @@ def main() -> int:
             continue
         samples = read_channels(path, 16000).channel(0).astype(np.float32)
         spans = [(s.start_s, s.end_s) for s in vad(samples)]
-        result = diarise(samples, spans, embed=embed)
+        result = diarise(samples, spans)
         truth = analyst_turns(changes, samples.size / 16000)
         print(_row(call["id"], result, *_agreements(result, truth)))
-    controls(manifest, cache, vad, embed)
+    controls(manifest, cache, vad)
     print(f"(sure: separation >= {MIN_SEPARATION} and the quieter voice has some speech)")
     return 0
 

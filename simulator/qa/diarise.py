@@ -57,9 +57,6 @@ KMEANS_ITERATIONS = 50
 EM_RUNS = 12
 EM_ITERATIONS = 100
 COVARIANCE_FLOOR = 0.05  # added to the (standardised) covariance: few pieces, thirteen features
-# Speaker-encoder embeddings are clustered in their main directions, as many as the cepstral features
-# have: chosen on the tuning calls among 4, 6, 8, 10, 12 and 16 (docs/qa.md, "Mono calls").
-EMBEDDING_COMPONENTS = 12
 
 
 class AgentChoice(enum.StrEnum):
@@ -70,7 +67,6 @@ class AgentChoice(enum.StrEnum):
 
 Greets = Callable[[str], bool]  # does this text greet or say who is speaking?
 Transcribe = Callable[[np.ndarray], str]  # 16 kHz samples -> words
-Embed = Callable[[np.ndarray], npt.NDArray[np.floating]]  # 16 kHz samples of one voice -> a speaker vector
 
 
 @dataclass(frozen=True, slots=True)
@@ -295,27 +291,8 @@ def best_two_voices(points: Floats, weights: Floats, rng: np.random.Generator) -
     return max(fits, key=lambda fit: fit.log_likelihood)
 
 
-def principal_components(vectors: Floats, weights: Floats, count: int = EMBEDDING_COMPONENTS) -> Floats:
-    """The embeddings' ``count`` main directions of spread (duration-weighted), each scaled to unit spread.
-
-    A 256-d embedding per piece is too many dimensions for a two-Gaussian fit over tens of pieces; the
-    directions along which the pieces differ most carry the voices.  ``count`` is the cepstral features'
-    own dimension, so the BIC separation keeps its meaning (and ``MIN_SEPARATION`` its value).
-    """
-    mean = np.average(vectors, axis=0, weights=weights)
-    centred = vectors - mean
-    _, _, directions = np.linalg.svd(centred * np.sqrt(weights / weights.sum())[:, None], full_matrices=False)
-    projected = centred @ directions[:count].T
-    spread = np.sqrt(np.average(projected ** 2, axis=0, weights=weights)) + 1e-9
-    return np.asarray(projected / spread, dtype=np.float64)
-
-
-def diarise(samples: np.ndarray, spans: Sequence[tuple[float, float]], seed: int = 0,
-            embed: Embed | None = None) -> Diarisation:
-    """Two speakers from a mono channel's speech spans (16 kHz samples, spans in seconds).
-
-    ``embed``: a speaker encoder's vector for a piece (``simulator.qa.voice_embedding``); without it
-    the pieces are told apart by their cepstra and pitch (numpy only)."""
+def diarise(samples: np.ndarray, spans: Sequence[tuple[float, float]], seed: int = 0) -> Diarisation:
+    """Two speakers from a mono channel's speech spans (16 kHz samples, spans in seconds)."""
     pieces = [piece for start, end in spans for piece in cut_span(samples, start, end)]
     filters, dct = _mel_filters(), _dct_matrix()
     measured: list[int] = []
@@ -323,17 +300,14 @@ def diarise(samples: np.ndarray, spans: Sequence[tuple[float, float]], seed: int
     for index, (start, end) in enumerate(pieces):
         if end - start < MIN_MEASURED_S:
             continue
-        clip = samples[int(start * SAMPLE_RATE): int(end * SAMPLE_RATE)]
-        vector = voice_vector(clip, filters, dct) if embed is None else (
-            np.asarray(embed(clip), dtype=np.float64) if clip.size >= FRAME * 4 else None)
+        vector = voice_vector(samples[int(start * SAMPLE_RATE): int(end * SAMPLE_RATE)], filters, dct)
         if vector is not None:
             measured.append(index)
             vectors.append(vector)
     if len(measured) < 4:  # too little speech to tell two voices apart
         return Diarisation(tuple(Piece(s, e, 0) for s, e in pieces), len(measured), 0.0, 0.0)
     weights = np.array([pieces[i][1] - pieces[i][0] for i in measured])
-    points = (_standardised(np.array(vectors), weights) if embed is None
-              else principal_components(np.array(vectors), weights))
+    points = _standardised(np.array(vectors), weights)
     voices = best_two_voices(points, weights, np.random.default_rng(seed))
     labels = voices.labels
     separation = separation_score(points, weights, voices)
@@ -399,25 +373,20 @@ class VoiceSplitter:
     choice: AgentChoice = AgentChoice.AUTO
     transcribe: Transcribe | None = None  # with ``greets``: hear whether the second voice greets (one short clip)
     greets: Greets | None = None
-    embed: Embed | None = None  # a speaker encoder; None: cepstra and pitch
 
     def __call__(self, samples: np.ndarray, spans: list[Span]) -> SpeakerSplit:
-        result = diarise(samples, [(s.start_s, s.end_s) for s in spans], embed=self.embed)
+        result = diarise(samples, [(s.start_s, s.end_s) for s in spans])
         if not result.confident:
-            return SpeakerSplit((), (), False, result.separation, split_note(result, None, self.measure))
+            return SpeakerSplit((), (), False, result.separation, split_note(result, None))
         pick = pick_agent(result, samples, self.choice, self.transcribe, self.greets)
         agent = tuple(Span(start, end) for start, end in result.spans_of(pick.speaker))
         customer = tuple(Span(start, end) for start, end in result.spans_of(1 - pick.speaker))
-        return SpeakerSplit(agent, customer, True, result.separation, split_note(result, pick, self.measure))
-
-    @property
-    def measure(self) -> str:
-        return "a speaker encoder" if self.embed is not None else "voice cepstra and pitch"
+        return SpeakerSplit(agent, customer, True, result.separation, split_note(result, pick))
 
 
-def split_note(result: Diarisation, pick: AgentPick | None, by: str = "voice cepstra and pitch") -> str:
-    """What the reader is told about a mono call's speakers (``by``: how the voices were measured)."""
-    measure = f"separation {result.separation:.2f}, needs {MIN_SEPARATION:.2f}, by {by}"
+def split_note(result: Diarisation, pick: AgentPick | None) -> str:
+    """What the reader is told about a mono call's speakers."""
+    measure = f"separation {result.separation:.2f}, needs {MIN_SEPARATION:.2f}"
     if pick is not None:
         return (f"mono recording: the two voices were told apart by voice clustering ({measure}); "
                 f"the agent is the voice that {pick.reason}")

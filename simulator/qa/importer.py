@@ -18,7 +18,7 @@ from simulator.asr.base import Transcriber
 from simulator.config import Settings
 from simulator.contracts import Transcript
 from simulator.lazy import MissingPackage, require
-from simulator.qa.diarise import AgentChoice, Embed, Greets, VoiceSplitter
+from simulator.qa.diarise import AgentChoice, Greets, VoiceSplitter
 from simulator.qa.duplicate_channels import DuplicateChannels
 from simulator.qa.external import (
     SAMPLE_RATE,
@@ -193,15 +193,6 @@ class RecordingScorer:
                                          if isinstance(chosen, LazyTranscriber) else chosen)
         self._find_spans: SpanFinder | None = None
         self._analyser: TurnAnalyser | None = None
-        self._embed: tuple[Embed | None] | None = None
-
-    def _speaker_voices(self) -> Embed | None:
-        """The speaker encoder, loaded once per scorer (a batch worker keeps it for every call)."""
-        from simulator.qa.voice_embedding import speaker_voices_registry
-
-        if self._embed is None:
-            self._embed = (speaker_voices_registry().create(self.settings.speaker_voices),)
-        return self._embed[0]
 
     def _fresh_analyser(self) -> TurnAnalyser:
         from simulator.analysis.registry import builtin_analysers
@@ -227,7 +218,7 @@ class RecordingScorer:
         if options.mono == MonoContent.MIXED:
             transcriber = self.transcriber
             splitter = VoiceSplitter(options.agent, lambda clip: transcriber.transcribe(clip).text,
-                                     greeting_finder(analyser), self._speaker_voices())
+                                     greeting_finder(analyser))
         readers = RecordingReaders(self._find_spans, self.transcriber, analyser, splitter)
         call = analyse_external(audio, readers, thresholds=rubric.tone, scenario_id=scenario.id,
                                 scenario_sha256=self.scenario_sha256, source=Path(path).resolve(),
