@@ -146,8 +146,9 @@ def score_compliance(scenario: Scenario, turns: Sequence[ScoredTurn], *, words: 
 def _forbidden_detail(scenario: Scenario, hit: ForbiddenHit, words: Wording) -> str:
     why = _why(scenario, hit.phrase_id)
     severity = words(f"severity.{hit.severity.name.lower()}")
-    return words("forbidden.detail_why", severity=severity, why=why) if why else words("forbidden.detail",
-                                                                                       severity=severity)
+    if why:
+        return words("forbidden.detail_why", severity=severity, why=why)
+    return words("forbidden.detail", severity=severity)
 
 
 def _why(scenario: Scenario, phrase_id: str) -> str | None:
