@@ -27,6 +27,7 @@ from simulator.scenario.loader import LoadedScenario, effective_rubric
 from simulator.scoring.call_scorer import score_call
 from simulator.scoring.report import format_scorecard
 from simulator.scoring.scorecard import Scorecard, scorecard_to_json
+from simulator.scoring.wording import ENGLISH, Wording, wording_for
 
 
 @dataclass(frozen=True)
@@ -35,6 +36,7 @@ class FinishedCall:
     scorecard: Scorecard
     visited_nodes: frozenset[str] = frozenset()
     taken_transitions: frozenset[tuple[str, int]] = frozenset()
+    words: Wording = ENGLISH  # the scorecard's language (the scenario's), to print it in
 
 
 def new_call_folder(recordings_dir: Path | None, scenario_id: str) -> Path:
@@ -58,7 +60,7 @@ def run_call(loaded: LoadedScenario, analyser: TurnAnalyser, voice: CustomerVoic
     assert record is not None
     state = session.engine.state
     return FinishedCall(record, score_call(record, loaded.scenario, effective_rubric(loaded)),
-                        frozenset(state.visited), frozenset(state.taken))
+                        frozenset(state.visited), frozenset(state.taken), wording_for(loaded.scenario.language))
 
 
 def describe_event(event: CallEvent) -> str:
@@ -83,8 +85,8 @@ def describe_event(event: CallEvent) -> str:
     return ""
 
 
-def describe_scorecard(card: Scorecard) -> str:
-    return format_scorecard(card)
+def describe_scorecard(card: Scorecard, words: Wording = ENGLISH) -> str:
+    return format_scorecard(card, words=words)
 
 
 def call_to_json(finished: FinishedCall) -> dict:
@@ -119,5 +121,5 @@ def print_finished_call(finished: FinishedCall, *, as_json: bool) -> None:
         print(json.dumps(call_to_json(finished), indent=2, ensure_ascii=False))
         return
     print()
-    print(describe_scorecard(finished.scorecard))
+    print(describe_scorecard(finished.scorecard, finished.words))
     print(f"\ncall recorded in {finished.record.folder}")

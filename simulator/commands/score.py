@@ -23,6 +23,7 @@ from simulator.scenario.loader import LoadedScenario, effective_rubric, load_sce
 
 if TYPE_CHECKING:
     from simulator.asr.base import Transcriber
+    from simulator.scenario.model import Language
     from simulator.scoring.scorecard import Scorecard
 
 
@@ -71,7 +72,8 @@ def _scenario_for_record(record: CallRecord, override: str | None, settings: Set
                                 "pass --scenario FILE") from None
 
 
-def _score_recorded(path: Path, args: argparse.Namespace, settings: Settings) -> tuple[dict[str, Any], Scorecard]:
+def _score_recorded(path: Path, args: argparse.Namespace, settings: Settings
+                    ) -> tuple[dict[str, Any], Scorecard, Language]:
     from simulator.scoring.call_scorer import score_call
     from simulator.scoring.recorded import fill_missing_tone
 
@@ -85,7 +87,7 @@ def _score_recorded(path: Path, args: argparse.Namespace, settings: Settings) ->
     card = score_call(record, loaded.scenario, rubric)
     return {"kind": "recorded", "scenario": loaded.scenario.id, "scenario_path": str(loaded.path),
             "outcome": record.outcome.value if record.outcome else None, "complete": record.complete,
-            "turns": _turns_json(record)}, card
+            "turns": _turns_json(record)}, card, loaded.scenario.language
 
 
 def _turns_json(record: CallRecord) -> list[dict[str, Any]]:
@@ -107,19 +109,21 @@ def _score_audio(path: Path, args: argparse.Namespace, settings: Settings, trans
 
 
 def _score_one(path: Path, args: argparse.Namespace, settings: Settings, transcriber: Transcriber
-               ) -> tuple[dict[str, Any], Scorecard, str | None]:
-    """(facts, scorecard, a note for the reader, e.g. that a mono call's speakers were not separated)."""
+               ) -> tuple[dict[str, Any], Scorecard, str | None, Language]:
+    """(facts, scorecard, a note for the reader, e.g. that a mono call's speakers were not separated,
+    the scenario's language: the scorecard's words are in it)."""
     if path.is_dir() or path.suffix == ".jsonl":
         if path.is_dir() and not (path / CALL_FILE).is_file():
             raise FileNotFoundError(f"{path}: no {CALL_FILE} in this folder (not a callsim call folder)")
-        return (*_score_recorded(path, args, settings), None)
+        about, card, language = _score_recorded(path, args, settings)
+        return about, card, None, language
     if not path.exists():
         raise FileNotFoundError(f"{path}: no such file or folder")
     about, scored = _score_audio(path, args, settings, transcriber)
     notes = scored.notes
     if not scored.speakers_separated:
         notes.append(speakers_note())
-    return about, scored.scorecard, "\n".join(f"note: {n}." for n in notes) or None
+    return about, scored.scorecard, "\n".join(f"note: {n}." for n in notes) or None, scored.scenario.language
 
 
 def _expanded(paths: list[Path]) -> list[Path]:
@@ -141,6 +145,7 @@ def cmd_score(args: argparse.Namespace) -> int:
     from simulator.qa.importer import LazyTranscriber
     from simulator.scoring.report import format_scorecard
     from simulator.scoring.scorecard import scorecard_to_json
+    from simulator.scoring.wording import wording_for
     from simulator.wavfile import AudioFileError
 
     settings = load_settings(analyser=args.analyser)
@@ -150,7 +155,7 @@ def cmd_score(args: argparse.Namespace) -> int:
     failed = 0
     for number, path in enumerate(calls):
         try:
-            about, card, note = _score_one(path, args, settings, transcriber)
+            about, card, note, language = _score_one(path, args, settings, transcriber)
         except FileProblems as problems:
             print(problems, file=sys.stderr)
             results.append({"path": str(path), "error": str(problems)})
@@ -167,7 +172,7 @@ def cmd_score(args: argparse.Namespace) -> int:
                 print(f"{'' if number == 0 else chr(10)}== {path}")
             if note:
                 print(note)
-            print(format_scorecard(card, detailed=not args.brief), flush=True)
+            print(format_scorecard(card, detailed=not args.brief, words=wording_for(language)), flush=True)
     if args.json:  # one object (a bad file included: {"path", "error"}), or a list of them
         print(json.dumps(results[0] if len(calls) == 1 else results, indent=2, ensure_ascii=False))
     return 1 if failed else 0

@@ -26,6 +26,7 @@ from simulator.scoring.scorecard import Dimension, DimensionScore, Scorecard, Sc
 from simulator.scoring.tips import all_tips
 from simulator.scoring.tone import score_tone
 from simulator.scoring.turns import ScoredTurn, scored_turns
+from simulator.scoring.wording import Wording, wording_for
 
 SCORER_NAME = "evidence-4"
 
@@ -58,14 +59,14 @@ def _excusing(scenario: Scenario, ending: Node | None) -> Scenario:
     return scenario.model_copy(update={"script": script})
 
 
-def _ending_reasons(record: CallRecord, ending: Node | None) -> list[str]:
+def _ending_reasons(record: CallRecord, ending: Node | None, words: Wording) -> list[str]:
     if record.header.mode == CallMode.IMPORTED:
         return []  # an outside recording has no scripted ending to judge
     if ending is None:
-        return ["the call was cut short before the customer's story ended"]
+        return [words("fail.cut_short")]
     if not ending.counts_as_handled:
-        outcome = ending.end.value.replace("_", " ") if ending.end else "unfinished"
-        return [f"the call ended {outcome}: the customer's problem was not handled"]
+        outcome = words(f"outcome.{ending.end.value}" if ending.end else "outcome.unfinished")
+        return [words("fail.not_handled", outcome=outcome)]
     return []
 
 
@@ -89,20 +90,22 @@ def _call_day(record: CallRecord) -> date | None:
 
 def score_call(record: CallRecord, scenario: Scenario, rubric: Rubric, *, recording_s: float | None = None
                ) -> Scorecard:
-    """``recording_s``: an outside recording's length, to tell a call cut before its close."""
+    """``recording_s``: an outside recording's length, to tell a call cut before its close.  The
+    scorecard's words are in the scenario's language (``simulator.scoring.wording``)."""
+    words = wording_for(scenario.language)
     ending = _ending(record, scenario)
     scenario = _excusing(scenario, ending)
     outside: OutsideReading | None = None
     if record.header.mode == CallMode.IMPORTED:
         turns = _rejudged_outside(scored_turns(record), rubric.tone)
-        outside = read_outside_call(record, turns, scenario, recording_s)
+        outside = read_outside_call(record, turns, scenario, recording_s, words=words)
         scenario, turns = outside.scenario, outside.turns
     else:
         turns = _rejudged(scored_turns(record), rubric.tone)
-    empathy = (score_empathy(turns, scenario) if outside is None
-               else score_empathy(turns, scenario, outside.empathy_needed, outside.customer_heard))
-    compliance = score_compliance(scenario, turns, said_on=_call_day(record))
-    tone = score_tone(record, turns, rubric.tone)
+    empathy = (score_empathy(turns, scenario, words=words) if outside is None
+               else score_empathy(turns, scenario, outside.empathy_needed, outside.customer_heard, words=words))
+    compliance = score_compliance(scenario, turns, words=words, said_on=_call_day(record))
+    tone = score_tone(record, turns, rubric.tone, words=words)
     marks = rubric.pass_marks
     all_indices = tuple(t.index for t in turns)
     dimensions = (
@@ -118,20 +121,22 @@ def score_call(record: CallRecord, scenario: Scenario, rubric: Rubric, *, record
     overall = round(sum(s * w for s, w in available) / total_weight, 1) if total_weight else 0.0
     fail_reasons = []
     if overall < marks.overall:
-        fail_reasons.append(f"overall {overall:.1f} is below the pass mark {marks.overall:.0f}")
+        fail_reasons.append(words("fail.overall", overall=overall, mark=marks.overall))
     for dim in dimensions:
         if dim.passed is False:
-            fail_reasons.append(f"{dim.dimension.value} {dim.score:.1f} is below its mark {dim.pass_mark:.0f}")
+            fail_reasons.append(words("fail.dimension", dimension=words(f"dimension.{dim.dimension.value}"),
+                                      score=dim.score, mark=dim.pass_mark))
     critical = [v for v in compliance.violations if v.severity == Severity.CRITICAL.name.lower()]
     for violation in critical:
         if violation.match == POLICY_MATCH:
-            fail_reasons.append(f"critical out-of-policy promise \"{violation.quote}\" in turn "
-                                f"{violation.turn_index} ({violation.phrase_id})")
+            fail_reasons.append(words("fail.critical_promise", quote=violation.quote,
+                                      turn=words.turn(violation.turn_index), rule=violation.phrase_id))
         else:
-            fail_reasons.append(f"critical phrase \"{violation.quote}\" in turn {violation.turn_index}")
+            fail_reasons.append(words("fail.critical_phrase", quote=violation.quote,
+                                      turn=words.turn(violation.turn_index)))
     if not turns:
-        fail_reasons.append("the trainee never answered")
-    fail_reasons.extend(_ending_reasons(record, ending))
+        fail_reasons.append(words("fail.never_answered"))
+    fail_reasons.extend(_ending_reasons(record, ending, words))
     turn_scores = []
     for turn in turns:
         empathy_score, empathy_items = empathy.per_turn.get(turn.index, (None, ()))
@@ -141,7 +146,7 @@ def score_call(record: CallRecord, scenario: Scenario, rubric: Rubric, *, record
                                      (*empathy_items, *compliance_items, *tone_items), turn.start_s, turn.text,
                                      turn.analysis.tone, None if outside is None else outside.phases.get(turn.index)))
     all_evidence = tuple(e for d in dimensions for e in d.evidence)
-    tips = all_tips(rubric, scenario, turns, compliance.steps, all_evidence, empathy)
+    tips = all_tips(rubric, scenario, turns, compliance.steps, all_evidence, empathy, words)
     return Scorecard(
         scenario_id=record.header.scenario_id,
         outcome=record.outcome,

@@ -25,6 +25,7 @@ from simulator.contracts import EmpathyLevel, EngineEvent
 from simulator.scenario.model import Scenario
 from simulator.scoring.scorecard import Dimension, ScoreEvidence
 from simulator.scoring.turns import ScoredTurn
+from simulator.scoring.wording import ENGLISH, Wording
 from simulator.text import normalise
 
 E = Dimension.EMPATHY
@@ -63,49 +64,52 @@ def opening_reply(turns: Sequence[ScoredTurn]) -> int | None:
     return turns[0].index if turns else None
 
 
-def distress_in_words(turn: ScoredTurn) -> str | None:
+def distress_in_words(turn: ScoredTurn, words: Wording = ENGLISH) -> str | None:
     """Why the customer's line reads as distressed, or None when it reads calm."""
     analysis = turn.analysis
     if analysis.customer_distressed is not None:
         if not analysis.customer_distressed:
             return None
-        return f"the customer's words showed distress ({100 * (analysis.customer_distress or 0):.0f}% sure)"
+        return words("reason.words_distress", sure=100 * (analysis.customer_distress or 0))
     if turn.customer is None:
         return None
     cues = distress_cues(turn.customer.text)
-    if cues or "!" in turn.customer.text:
-        return "the customer expressed emotion" + (f" (\"{cues[0]}\")" if cues else "")
+    if cues:
+        return words("reason.emotion_cue", cue=cues[0])
+    if "!" in turn.customer.text:
+        return words("reason.emotion")
     return None
 
 
-def fresh_escalation(turn: ScoredTurn) -> str | None:
+def fresh_escalation(turn: ScoredTurn, words: Wording = ENGLISH) -> str | None:
     """The customer has just got angrier or escalated: empathy is called for again, whatever came before."""
     customer = turn.customer
     if customer is None:
         return None
     if customer.mood_delta >= ESCALATION_MOOD_DELTA:
-        return "the customer had just got angrier"
+        return words("reason.angrier")
     if ESCALATION_EVENTS & set(customer.events):
-        return "right after the customer escalated"
+        return words("reason.escalated")
     return None
 
 
-def why_empathy_needed(turn: ScoredTurn, opening: int | None, scenario: Scenario | None) -> str | None:
+def why_empathy_needed(turn: ScoredTurn, opening: int | None, scenario: Scenario | None,
+                       words: Wording = ENGLISH) -> str | None:
     """Plain-words reason this reply called for empathy, or None for a business turn."""
     customer = turn.customer
     if customer is None:
-        return "your first reply" if turn.index == opening else None
-    escalation = fresh_escalation(turn)
+        return words("reason.first_reply") if turn.index == opening else None
+    escalation = fresh_escalation(turn, words)
     if escalation:
         return escalation
     if scenario is not None and customer.mood is not None and customer.mood >= scenario.angry_at:
-        return "the customer was angry"
-    distress = distress_in_words(turn)
+        return words("reason.angry")
+    distress = distress_in_words(turn, words)
     if turn.index == opening and turn.analysis.customer_distressed is None:
-        return "your first reply to the customer's complaint"  # the analyser does not read the words
+        return words("reason.first_reply_complaint")  # the analyser does not read the words
     if distress is None:
         return None
-    return f"your first reply to a complaint: {distress}" if turn.index == opening else distress
+    return words("reason.first_reply_distress", distress=distress) if turn.index == opening else distress
 
 
 def procedural_after_empathy(turn: ScoredTurn, empathy_shown_before: bool) -> bool:
@@ -117,8 +121,8 @@ def procedural_after_empathy(turn: ScoredTurn, empathy_shown_before: bool) -> bo
 
 
 def score_empathy(turns: Sequence[ScoredTurn], scenario: Scenario | None,
-                  needed_by_call: Mapping[int, str | None] | None = None, customer_heard: bool = True
-                  ) -> EmpathyResult:
+                  needed_by_call: Mapping[int, str | None] | None = None, customer_heard: bool = True, *,
+                  words: Wording) -> EmpathyResult:
     """``needed_by_call``: where empathy was called for, already read off an outside call.  When
     nothing called for it and the customer is not on the recording (``customer_heard`` False), the
     need is unknown: empathy is not judged (None), rather than scored 100 as "not needed"."""
@@ -135,7 +139,7 @@ def score_empathy(turns: Sequence[ScoredTurn], scenario: Scenario | None,
             # each distressed customer turn read off an outside call is a fresh one: it is answered or not
             needed[turn.index] = needed_by_call.get(turn.index)
         else:
-            reason = why_empathy_needed(turn, opening, scenario)
+            reason = why_empathy_needed(turn, opening, scenario, words)
             needed[turn.index] = None if procedural_after_empathy(turn, first_empathy is not None) else reason
         if first_empathy is None and turn.analysis.shows_empathy:
             first_empathy = turn.index
@@ -143,7 +147,7 @@ def score_empathy(turns: Sequence[ScoredTurn], scenario: Scenario | None,
     for turn in turns:
         analysis = turn.analysis
         judgement = analysis.empathy
-        items = [turn.evidence(E, f"{e.rule}", e.quote, e.detail, 0.0, e.start_s) for e in judgement.evidence]
+        items = [turn.evidence(E, e.rule, e.quote, words.heard(e), 0.0, e.start_s) for e in judgement.evidence]
         dismissive = [e for e in judgement.evidence if e.weight < 0]
         reason = needed[turn.index]
         turn_score: float | None = None
@@ -151,25 +155,24 @@ def score_empathy(turns: Sequence[ScoredTurn], scenario: Scenario | None,
             reasons[turn.index] = reason
             turn_score = 0.0 if analysis.silence else 100.0 * judgement.score
             judged_scores.append(turn_score)
-            level = "no reply" if analysis.silence else judgement.level.name.lower()
+            level = words("level.no_reply" if analysis.silence else f"level.{judgement.level.name.lower()}")
             items.insert(0, turn.evidence(E, "empathy.needed", _short(turn.text),
-                                          f"empathy called for ({reason}): {level} ({turn_score:.0f}/100)",
+                                          words("empathy.needed", reason=reason, level=level, score=turn_score),
                                           -(100.0 - turn_score) / judged_count))
         elif dismissive:
             turn_score = 0.0
             penalties += 10.0
             items.insert(0, turn.evidence(E, "empathy.dismissive", dismissive[0].quote,
-                                          "dismissive wording in a business turn", -10.0, dismissive[0].start_s))
+                                          words("empathy.dismissive"), -10.0, dismissive[0].start_s))
         per_turn[turn.index] = (None if turn_score is None else round(turn_score, 1), tuple(items))
         evidence.extend(items)
     if not turns:
         return EmpathyResult(None, (), (), {}, {}, None)
     if not judged_scores and needed_by_call is not None and not customer_heard:
-        evidence.append(ScoreEvidence("empathy.not_judged", "", "not judged: the customer is not on the recording "
-                                      "and nothing the agent said answers a feeling", dimension=E))
+        evidence.append(ScoreEvidence("empathy.not_judged", "", words("empathy.not_judged"), dimension=E))
         return EmpathyResult(None, tuple(evidence), (), per_turn, reasons, first_empathy)
     if not judged_scores:
-        evidence.append(ScoreEvidence("empathy.not_needed", "", "no reply called for empathy", dimension=E))
+        evidence.append(ScoreEvidence("empathy.not_needed", "", words("empathy.not_needed"), dimension=E))
     score = sum(judged_scores) / len(judged_scores) if judged_scores else 100.0
     return EmpathyResult(round(max(0.0, score - penalties), 1), tuple(evidence), tuple(sorted(reasons)), per_turn,
                          reasons, first_empathy)

@@ -34,6 +34,7 @@ from simulator.scenario.model import Scenario
 from simulator.scoring.empathy import distress_cues
 from simulator.scoring.scorecard import JudgedOutcome, OutcomeJudgement, Phase
 from simulator.scoring.turns import ScoredTurn
+from simulator.scoring.wording import Wording
 from simulator.text import normalise
 
 LIBRARY_TAG = "behaviour-library"  # a scenario built from the standard kinds (no --scenario given)
@@ -125,7 +126,7 @@ def answers_directly(turn: ScoredTurn) -> bool:
     return turn.record.index == turn.customer.index + 1
 
 
-def customer_distress(turn: ScoredTurn, angry_at: int) -> str | None:
+def customer_distress(turn: ScoredTurn, angry_at: int, words: Wording) -> str | None:
     """Why the customer turn this reply answers showed distress, or None.
 
     Words and voice must agree (the voice at the scenario's ``angry_at`` or above, on the same 0-100
@@ -136,42 +137,43 @@ def customer_distress(turn: ScoredTurn, angry_at: int) -> str | None:
     if customer is None:
         return None
     analysis = turn.analysis
+    said: str | None
     if analysis.customer_distressed is not None:
-        words = (f"their words showed distress ({100 * (analysis.customer_distress or 0):.0f}% sure)"
-                 if analysis.customer_distressed else None)
+        said = (words("outside.words_distress", sure=100 * (analysis.customer_distress or 0))
+                if analysis.customer_distressed else None)
     else:
         cues = distress_cues(customer.text)  # an analyser that does not read the customer: plain cues
-        words = (f"their words showed distress (\"{cues[0]}\")" if cues
-                 else "their words showed emotion (\"!\")" if "!" in customer.text else None)
+        said = (words("outside.words_cue", cue=cues[0]) if cues
+                else words("outside.words_exclaim") if "!" in customer.text else None)
     mood = customer.mood
     if mood is not None and mood >= SHARP_RISE_MOOD:
-        return f"the customer's voice rose sharply over their usual voice ({mood}/100)"
-    if words and mood is None:
-        return f"the customer: {words} (voice too short to measure)"
-    if words and mood is not None and mood >= angry_at:
-        return f"the customer's words and voice both showed distress: {words}, voice {mood}/100 over their usual"
+        return words("outside.voice_sharp", mood=mood)
+    if said and mood is None:
+        return words("outside.voice_unmeasured", words=said)
+    if said and mood is not None and mood >= angry_at:
+        return words("outside.words_and_voice", words=said, mood=mood)
     return None
 
 
-def agent_answers_a_feeling(turn: ScoredTurn, scenario: Scenario) -> str | None:
+def agent_answers_a_feeling(turn: ScoredTurn, scenario: Scenario, words: Wording) -> str | None:
     """With no customer on the recording: the agent's own words acknowledge a feeling."""
     if StepKind.ACKNOWLEDGE_EMOTION in step_kinds(turn, scenario):
-        return "your words answered the customer's feelings (the customer is not on the recording)"
+        return words("outside.agent_words_feeling")
     if turn.analysis.empathy.level == EmpathyLevel.STRONG:
-        return "you answered the customer's feelings (the customer is not on the recording)"
+        return words("outside.agent_feeling")
     return None
 
 
 def empathy_needs(turns: Sequence[ScoredTurn], scenario: Scenario, phases: dict[int, Phase],
-                  customer_heard: bool) -> dict[int, str | None]:
+                  customer_heard: bool, words: Wording) -> dict[int, str | None]:
     needs: dict[int, str | None] = {}
     for turn in turns:
         if phases.get(turn.index) == Phase.OPENING and turn.customer is None:
             needs[turn.index] = None  # the greeting: nobody has said anything to answer yet
         elif not customer_heard:
-            needs[turn.index] = agent_answers_a_feeling(turn, scenario)
+            needs[turn.index] = agent_answers_a_feeling(turn, scenario, words)
         elif answers_directly(turn):
-            needs[turn.index] = customer_distress(turn, scenario.angry_at)
+            needs[turn.index] = customer_distress(turn, scenario.angry_at, words)
         else:
             needs[turn.index] = None  # one customer turn calls for empathy in the reply to it, not later
     return needs
@@ -197,34 +199,33 @@ def _closing_turns(turns: Sequence[ScoredTurn], phases: dict[int, Phase]) -> lis
 
 
 def judge_outcome(record: CallRecord, turns: Sequence[ScoredTurn], scenario: Scenario, phases: dict[int, Phase],
-                  recording_s: float | None) -> OutcomeJudgement:
+                  recording_s: float | None, words: Wording) -> OutcomeJudgement:
     closing = _closing_turns(turns, phases)
     last = _last_speech_s(record)
     cut = recording_s is not None and last is not None and recording_s - last < CUT_MARGIN_S
     if not closing and cut:
         speaker = record.turns[-1].speaker if record.turns else Speaker.TRAINEE
-        who = "the customer" if speaker == Speaker.CUSTOMER else "the agent"
-        return OutcomeJudgement(JudgedOutcome.UNKNOWN, f"the recording stops at {recording_s:.0f} s while {who} is "
-                                "still talking, before any close")
+        who = words("outside.who_customer" if speaker == Speaker.CUSTOMER else "outside.who_agent")
+        return OutcomeJudgement(JudgedOutcome.UNKNOWN, words("outside.cut", seconds=recording_s, who=who))
     if not turns:
-        return OutcomeJudgement(JudgedOutcome.UNKNOWN, "the agent never spoke")
+        return OutcomeJudgement(JudgedOutcome.UNKNOWN, words("outside.agent_silent"))
     handover = _handover(closing)
     if handover is not None:
         turn, word = handover
-        return OutcomeJudgement(JudgedOutcome.ESCALATED, f"handed over at the close (\"{word}\")", turn.index,
+        return OutcomeJudgement(JudgedOutcome.ESCALATED, words("outside.handed_over", word=word), turn.index,
                                 _quote(turn.text))
     for turn in turns:
         if ForbiddenKind.NOT_MY_JOB in forbidden_kinds(turn, scenario):
-            return OutcomeJudgement(JudgedOutcome.UNRESOLVED, "the customer was sent elsewhere", turn.index,
+            return OutcomeJudgement(JudgedOutcome.UNRESOLVED, words("outside.sent_elsewhere"), turn.index,
                                     _quote(turn.text))
-    closed = "" if closing else "; no close on the recording"
+    closed = "" if closing else words("outside.no_close")
     for kind in RESOLUTION_KINDS:
         done = [t for t in turns if kind in step_kinds(t, scenario)]
         if done:
             latest = done[-1]
-            return OutcomeJudgement(JudgedOutcome.RESOLVED, f"{kind.description}{closed}", latest.index,
-                                    _quote(latest.text))
-    return OutcomeJudgement(JudgedOutcome.UNRESOLVED, f"nothing towards a fix before the end{closed}")
+            return OutcomeJudgement(JudgedOutcome.RESOLVED, words("outside.resolved_by", kind=words.kind(kind),
+                                                                  closed=closed), latest.index, _quote(latest.text))
+    return OutcomeJudgement(JudgedOutcome.UNRESOLVED, words("outside.nothing", closed=closed))
 
 
 def _handover(closing: Sequence[ScoredTurn]) -> tuple[ScoredTurn, str] | None:
@@ -270,12 +271,12 @@ def sure_forbidden_only(turns: Sequence[ScoredTurn], scenario: Scenario) -> tupl
 
 
 def read_outside_call(record: CallRecord, turns: Sequence[ScoredTurn], scenario: Scenario,
-                      recording_s: float | None = None) -> OutsideReading:
+                      recording_s: float | None = None, *, words: Wording) -> OutsideReading:
     turns = sure_forbidden_only(turns, scenario)
     heard = any(t.speaker == Speaker.CUSTOMER for t in record.turns)
     phases = turn_phases(turns, scenario)
-    needs = empathy_needs(turns, scenario, phases, heard)
-    outcome = judge_outcome(record, turns, scenario, phases, recording_s)
+    needs = empathy_needs(turns, scenario, phases, heard, words)
+    outcome = judge_outcome(record, turns, scenario, phases, recording_s, words)
     distressed = any(reason is not None for reason in needs.values())
     return OutsideReading(turns, phases, needs, distressed, heard, outcome,
                           library_requirements(scenario, distressed, outcome, record.header.analyser))

@@ -16,7 +16,8 @@ from dataclasses import dataclass
 from datetime import date
 
 from simulator.analysis.promises import Promise, PromiseKind, normalise_speech, read_promises
-from simulator.scenario.model import KnowledgeCard, Scenario
+from simulator.scenario.model import KnowledgeCard, Scenario, Timescale
+from simulator.scoring.wording import ENGLISH, Wording
 
 MATCH = "knowledge-card"  # Violation.match of a broken card
 
@@ -26,15 +27,15 @@ class PolicyBreach:
     card: KnowledgeCard
     promise: Promise
     turn_index: int
-    why: str  # plain words: what was promised against what the card allows
+    why: str  # plain words, in the call's language: what was promised against what the card allows
 
     @property
     def rule_id(self) -> str:
         return f"card.{self.card.id}"
 
-    def detail(self) -> str:
-        return (f"out-of-policy promise: you said \"{self.promise.clause}\" ({self.why}); "
-                f"the card \"{self.card.title}\" says: \"{self.card.text}\"")
+    def detail(self, words: Wording = ENGLISH) -> str:
+        return words("policy.detail", clause=self.promise.clause, why=self.why, title=self.card.title,
+                     text=self.card.text)
 
 
 def _about(card: KnowledgeCard, promise: Promise) -> bool:
@@ -43,46 +44,56 @@ def _about(card: KnowledgeCard, promise: Promise) -> bool:
     return any(re.search(rf"\b{re.escape(normalise_speech(word))}", promise.context) for word in card.about)
 
 
-def _days(days: float) -> str:
+def _days(days: float, words: Wording) -> str:
     if days == 0:
-        return "the same day"
+        return words("days.same_day")
     if days < 1:
         hours = days * 24
-        return f"{hours:.0f} hour(s)" if hours >= 1 else f"{hours * 60:.0f} minute(s)"
-    return f"{days:g} day(s)"
+        return words("days.hours", hours=hours) if hours >= 1 else words("days.minutes", minutes=hours * 60)
+    return words("days.days", days=days)
 
 
-def breach(card: KnowledgeCard, promise: Promise) -> str | None:
+def describe_takes(takes: Timescale, words: Wording) -> str:
+    """How long the card says it takes (``Timescale.describe`` in the call's language)."""
+    unit = words(f"unit.{takes.unit.value}")
+    if takes.max is None:
+        return words("takes.at_least", min=takes.min, unit=unit)
+    if takes.max == takes.min:
+        return words("takes.exactly", min=takes.min, unit=unit)
+    return words("takes.range", min=takes.min, max=takes.max, unit=unit)
+
+
+def breach(card: KnowledgeCard, promise: Promise, words: Wording = ENGLISH) -> str | None:
     """Why ``promise`` breaks ``card`` in plain words, or None when it keeps to it (or is not about it)."""
     if not _about(card, promise):
         return None
     if promise.kind == PromiseKind.TIME and card.takes is not None and promise.latest_days is not None:
         soonest = card.takes.min * card.takes.unit.days
         if promise.latest_days < soonest - 1e-9:
-            return (f"\"{promise.phrase}\" means within {_days(promise.latest_days)}, sooner than the "
-                    f"{card.takes.describe()} the card allows")
+            return words("policy.sooner", phrase=promise.phrase, within=_days(promise.latest_days, words),
+                         allowed=describe_takes(card.takes, words))
     if promise.kind == PromiseKind.NO_CHARGE and card.fee is not None and not card.fee.waivable:
-        return (f"\"{promise.phrase}\" promises no charge, but the {card.fee.amount:g} {card.fee.currency} fee "
-                "cannot be waived")
+        return words("policy.no_charge", phrase=promise.phrase, amount=card.fee.amount, currency=card.fee.currency)
     if (promise.kind == PromiseKind.AMOUNT and card.offer_up_to is not None and promise.amount is not None
             and promise.amount > card.offer_up_to.amount + 1e-9
             and (promise.currency in (None, card.offer_up_to.currency) or card.offer_up_to.amount == 0)):
-        return (f"\"{promise.phrase}\" is more than the {card.offer_up_to.amount:g} {card.offer_up_to.currency} "
-                "the card allows")
+        return words("policy.too_much", phrase=promise.phrase, amount=card.offer_up_to.amount,
+                     currency=card.offer_up_to.currency)
     return None
 
 
 def policy_breaches(scenario: Scenario, replies: Sequence[tuple[int, str]], *,
-                    said_on: date | None = None) -> tuple[PolicyBreach, ...]:
+                    said_on: date | None = None, words: Wording = ENGLISH) -> tuple[PolicyBreach, ...]:
     """Every out-of-policy promise in the trainee's replies (turn index, text), in call order.
-    ``said_on``: the day of the call, to count a promised weekday from (unknown: read as a week)."""
+    ``said_on``: the day of the call, to count a promised weekday from (unknown: read as a week);
+    ``words``: the language the reasons are written in."""
     if not scenario.knowledge:
         return ()
     found = []
     for turn_index, text in replies:
         for promise in read_promises(text, said_on=said_on):
             for card in scenario.knowledge:
-                why = breach(card, promise)
+                why = breach(card, promise, words)
                 if why is not None:
                     found.append(PolicyBreach(card, promise, turn_index, why))
     return tuple(found)

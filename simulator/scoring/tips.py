@@ -3,7 +3,6 @@ problem cost (points lost in a dimension x that dimension's weight in the rubric
 
 from __future__ import annotations
 
-import re
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -12,9 +11,9 @@ from simulator.scenario.model import Rubric, Scenario, ToneThresholds
 from simulator.scoring.empathy import EmpathyResult
 from simulator.scoring.scorecard import Dimension, ScoreEvidence, StepResult
 from simulator.scoring.turns import ScoredTurn
+from simulator.scoring.wording import Wording
 
 MAX_TIPS = 3
-GENERIC_EMPATHY_EXAMPLE = "I'm sorry about this, I can see why you're upset"
 LITTLE_EMPATHY = 50.0  # a judged reply scoring under this gets a tip (none, or a bare "sorry")
 
 
@@ -23,17 +22,7 @@ class Tip:
     impact: float  # overall points at stake
     first_turn: int
     text: str
-
-
-def _turns(indices: Sequence[int]) -> str:
-    ordered = sorted(set(indices))
-    if len(ordered) == 1:
-        return f"turn {ordered[0]}"
-    return "turns " + ", ".join(map(str, ordered[:-1])) + f" and {ordered[-1]}"
-
-
-def _lower_first(text: str) -> str:
-    return text[:1].lower() + text[1:] if text else text
+    example: str = ""  # the "e.g." part of ``text``, left out when an earlier tip gave the same one
 
 
 def _example(scenario: Scenario | None, step_id: str | None = None) -> str | None:
@@ -47,50 +36,49 @@ def _example(scenario: Scenario | None, step_id: str | None = None) -> str | Non
     return None
 
 
-def empathy_tips(empathy: EmpathyResult, weight: float, scenario: Scenario | None) -> list[Tip]:
+def empathy_tips(empathy: EmpathyResult, weight: float, scenario: Scenario | None, words: Wording) -> list[Tip]:
     """One tip about the replies that needed empathy and showed little (under ``LITTLE_EMPATHY``)."""
     scores = {i: empathy.per_turn[i][0] for i in empathy.judged_turns}
     lacking = sorted(i for i, score in scores.items() if score is not None and score < LITTLE_EMPATHY)
     if not lacking:
         return []
     impact = sum(100.0 - (scores[i] or 0.0) for i in lacking) / len(scores) * weight
-    example = _example(scenario) or GENERIC_EMPATHY_EXAMPLE
+    example = words.example(_example(scenario) or words("example.generic_empathy"))
     first_shown = empathy.first_empathy_turn
     if first_shown is None:
-        text = (f"You never acknowledged how the customer felt ({_turns(lacking)} called for it): name the "
-                f"problem and say sorry before you ask for anything, e.g. \"{example}\".")
+        text = words("tip.empathy_never", turns=words.turns(lacking), example=example)
     elif lacking[0] == 1 and first_shown > 1:
-        text = (f"You acknowledged the customer's feelings only in turn {first_shown}: do it in your first "
-                f"reply, e.g. \"{example}\".")
+        text = words("tip.empathy_late", turn=words.turn(first_shown), example=example)
     else:
-        text = (f"When the customer was upset ({_turns(lacking)}) your reply showed little empathy: acknowledge "
-                f"the feeling before moving on, e.g. \"{example}\".")
-    return [Tip(impact, lacking[0], text)]
+        text = words("tip.empathy_little", turns=words.turns(lacking), example=example)
+    return [Tip(impact, lacking[0], text, example)]
 
 
-def step_tips(steps: Sequence[StepResult], share: float, weight: float, scenario: Scenario | None) -> list[Tip]:
+def step_tips(steps: Sequence[StepResult], share: float, weight: float, scenario: Scenario | None,
+              words: Wording) -> list[Tip]:
     tips = []
     for step in steps:
         if not step.required:
             continue
         example = _example(scenario, step.step_id)
-        try_this = f", e.g. \"{example}\"" if example else ""
+        try_this = words.example(example) if example else ""
         if not step.hit:
-            tips.append(Tip(share * weight, 10 ** 6, f"You never did this step: {_lower_first(step.description)}"
-                                                      f"{try_this}."))
+            tips.append(Tip(share * weight, 10 ** 6, words("tip.step_missed", step=words.mid_sentence(step.description),
+                                                           example=try_this), try_this))
             continue
         if not step.in_order:
             tips.append(Tip(0.4 * share * weight, step.turn_index or 0,
-                            f"'{step.description}' {step.order_problem} (turn {step.turn_index}): follow the "
-                            f"script order."))
+                            words("tip.step_order", step=step.description, problem=step.order_problem,
+                                  turn=words.turn(step.turn_index))))
         if not step.on_time:
             tips.append(Tip(0.3 * share * weight, step.turn_index or 0,
-                            f"'{step.description}' came only in turn {step.turn_index}; do it by turn "
-                            f"{step.due_by_turn}."))
+                            words("tip.step_late", step=step.description, turn=words.turn(step.turn_index),
+                                  due=words.turn(step.due_by_turn))))
     return tips
 
 
-def violation_tips(evidence: Sequence[ScoreEvidence], weight: float, scenario: Scenario | None) -> list[Tip]:
+def violation_tips(evidence: Sequence[ScoreEvidence], weight: float, scenario: Scenario | None,
+                   words: Wording) -> list[Tip]:
     by_phrase: dict[str, list[ScoreEvidence]] = defaultdict(list)
     for item in evidence:
         if item.rule.startswith("forbidden."):
@@ -103,46 +91,44 @@ def violation_tips(evidence: Sequence[ScoreEvidence], weight: float, scenario: S
             why = next((f.why for f in scenario.forbidden if f.id == phrase_id), None)
         turns = [i.turn_index or 0 for i in items]
         tips.append(Tip(-sum(i.weight for i in items) * weight, min(turns),
-                        f"Don't say \"{items[0].quote}\" ({_turns(turns)}): "
-                        f"{_lower_first(why) if why else 'it makes an upset customer angrier.'}"))
+                        words("tip.forbidden", quote=items[0].quote, turns=words.turns(turns),
+                              why=words.mid_sentence(why) if why else words("tip.forbidden_why"))))
     return tips
 
 
-TONE_ADVICE = {
-    "tone.hostile": "your voice sounded heated in {turns} (\"{quote}\"): keep your level and pitch steady, "
-                    "even when the customer shouts.",
-    "tone.raised_voice": "your voice rose in {turns} (\"{quote}\"): lower your volume; a calm voice calms the caller.",
-    "tone.fillers": "you used many fillers in {turns}: pause silently instead of saying um or uh.",
-    "tone.monotone": "your voice sounded flat in {turns}: vary your pitch so you sound engaged.",
-    "tone.overlap": "you talked over the customer in {turns}: let them finish, then answer.",
+TONE_ADVICE = {  # rule -> message id; the message's fields are {turns} and {quote}
+    "tone.hostile": "tip.hostile",
+    "tone.raised_voice": "tip.raised_voice",
+    "tone.fillers": "tip.fillers",
+    "tone.monotone": "tip.monotone",
+    "tone.overlap": "tip.overlap",
 }
 
 
-def _pace_advice(turns: Sequence[ScoredTurn], indices: Sequence[int], limits: ToneThresholds) -> str:
+def _pace_advice(turns: Sequence[ScoredTurn], indices: Sequence[int], limits: ToneThresholds,
+                 words: Wording) -> str:
     paced = [t for t in turns
              if t.index in indices and t.analysis.tone is not None and t.analysis.tone.words_per_minute is not None]
     rates = [t.analysis.tone.words_per_minute for t in paced if t.analysis.tone is not None]
     pace = limits.pace_band(" ".join(t.text for t in paced))  # Mandarin replies: characters a minute
-    band = f"{pace.low:.0f}-{pace.high:.0f}"
+    band = words("pace.band", low=pace.low, high=pace.high)
+    unit = words(f"pace.unit.{pace.unit}")
     fast = [r for r in rates if r is not None and r > pace.high]
     if fast and len(fast) >= len(rates) - len(fast):
-        return (f"you spoke too fast in {_turns(indices)} (up to {max(fast):.0f} {pace.unit} a minute): slow down "
-                f"to {band} and pause after key facts.")
+        return words("tip.too_fast", turns=words.turns(indices), rate=max(fast), unit=unit, band=band)
     slowest = min((r for r in rates if r is not None), default=pace.low)
-    return (f"you spoke slowly in {_turns(indices)} (down to {slowest:.0f} {pace.unit} a minute): aim for {band} "
-            f"so you sound confident.")
+    return words("tip.too_slow", turns=words.turns(indices), rate=slowest, unit=unit, band=band)
 
 
-def _dead_air_advice(turns: Sequence[ScoredTurn], indices: Sequence[int]) -> str:
+def _dead_air_advice(turns: Sequence[ScoredTurn], indices: Sequence[int], words: Wording) -> str:
     waits = [max(t.analysis.silence_s if t.analysis.silence else 0.0, t.analysis.timing.response_delay_s or 0.0)
              for t in turns if t.index in indices]
-    longest = f" ({max(waits):.0f} s)" if waits and max(waits) > 0 else ""
-    return (f"you left the customer in silence in {_turns(indices)}{longest}: say what you are doing while you "
-            f"check things.")
+    longest = words("seconds_aside", seconds=max(waits)) if waits and max(waits) > 0 else ""
+    return words("tip.dead_air", turns=words.turns(indices), longest=longest)
 
 
 def tone_tips(evidence: Sequence[ScoreEvidence], weight: float, turns: Sequence[ScoredTurn],
-              limits: ToneThresholds) -> list[Tip]:
+              limits: ToneThresholds, words: Wording) -> list[Tip]:
     by_rule: dict[str, list[ScoreEvidence]] = defaultdict(list)
     for item in evidence:
         if item.dimension == Dimension.TONE and item.weight < 0:
@@ -151,21 +137,19 @@ def tone_tips(evidence: Sequence[ScoreEvidence], weight: float, turns: Sequence[
     for rule, items in by_rule.items():
         indices = sorted({i.turn_index for i in items if i.turn_index is not None})
         if rule == "tone.pace":
-            text = _pace_advice(turns, indices, limits)
+            text = _pace_advice(turns, indices, limits, words)
         elif rule == "tone.dead_air":
-            text = _dead_air_advice(turns, indices)
+            text = _dead_air_advice(turns, indices, words)
         elif rule == "tone.talk_ratio":
-            text = f"{items[0].detail}: ask a question, then listen."
+            text = words("tip.talk_ratio", detail=items[0].detail)
         elif rule in TONE_ADVICE:
-            text = TONE_ADVICE[rule].format(turns=_turns(indices) if indices else "the call", quote=items[0].quote)
+            text = words(TONE_ADVICE[rule], turns=words.turns(indices) if indices else words("whole_call"),
+                         quote=items[0].quote)
         else:
             continue
         tips.append(Tip(-sum(i.weight for i in items) * weight, indices[0] if indices else 10 ** 6,
-                        text[:1].upper() + text[1:]))
+                        words.sentence(text)))
     return tips
-
-
-_EXAMPLE = re.compile(r', e\.g\. "[^"]*"')
 
 
 def rank_tips(tips: Sequence[Tip]) -> tuple[str, ...]:
@@ -176,25 +160,24 @@ def rank_tips(tips: Sequence[Tip]) -> tuple[str, ...]:
         if tip.impact <= 0 or len(chosen) == MAX_TIPS:
             continue
         text = tip.text
-        example = _EXAMPLE.search(text)
-        if example and example.group() in examples:
-            text = _EXAMPLE.sub("", text)  # the same example twice reads as padding
-        elif example:
-            examples.add(example.group())
+        if tip.example and tip.example in examples:
+            text = text.replace(tip.example, "")  # the same example twice reads as padding
+        elif tip.example:
+            examples.add(tip.example)
         if text not in chosen:
             chosen.append(text)
     return tuple(chosen)
 
 
 def all_tips(rubric: Rubric, scenario: Scenario | None, turns: Sequence[ScoredTurn], steps: Sequence[StepResult],
-             evidence: Sequence[ScoreEvidence], empathy: EmpathyResult) -> tuple[str, ...]:
+             evidence: Sequence[ScoreEvidence], empathy: EmpathyResult, words: Wording) -> tuple[str, ...]:
     weights = rubric.weights
     required = [s for s in steps if s.required]
     share = 100.0 / len(required) if required else 0.0
-    tips = (empathy_tips(empathy, weights.empathy, scenario)
-            + step_tips(steps, share, weights.compliance, scenario)
-            + violation_tips(evidence, weights.compliance, scenario)
-            + tone_tips(evidence, weights.tone, turns, rubric.tone))
+    tips = (empathy_tips(empathy, weights.empathy, scenario, words)
+            + step_tips(steps, share, weights.compliance, scenario, words)
+            + violation_tips(evidence, weights.compliance, scenario, words)
+            + tone_tips(evidence, weights.tone, turns, rubric.tone, words))
     if not tips and turns:
         return ()
     return rank_tips(tips)

@@ -17,6 +17,7 @@ from simulator.record import CallRecord
 from simulator.scenario.model import ToneThresholds
 from simulator.scoring.scorecard import Dimension, ScoreEvidence, VoiceSummary
 from simulator.scoring.turns import ScoredTurn
+from simulator.scoring.wording import Wording
 from simulator.text import normalise
 
 T = Dimension.TONE
@@ -36,50 +37,50 @@ class ToneResult:
     voice: VoiceSummary
 
 
-def _turn_tone(turn: ScoredTurn, limits: ToneThresholds) -> tuple[float, list[ScoreEvidence]]:
+def _turn_tone(turn: ScoredTurn, limits: ToneThresholds, words: Wording) -> tuple[float, list[ScoreEvidence]]:
     analysis = turn.analysis
     tone = analysis.tone
     items: list[ScoreEvidence] = []
     if analysis.silence:
-        items.append(turn.evidence(T, "tone.dead_air", "", f"no answer for {analysis.silence_s:.0f} s",
+        items.append(turn.evidence(T, "tone.dead_air", "", words("tone.no_answer", seconds=analysis.silence_s),
                                    -SILENT_TURN_POINTS))
     if tone is not None:
         by_rule = {e.rule: e for e in tone.evidence}
         if tone.label == ToneLabel.ANGRY:
             cue = by_rule.get("tone.hostile")
             items.append(turn.evidence(T, "tone.hostile", cue.quote if cue else "",
-                                       cue.detail if cue else "sounded hostile", -HOSTILE_POINTS,
+                                       words.heard(cue, tone) if cue else words("tone.hostile"), -HOSTILE_POINTS,
                                        cue.start_s if cue else None))
         elif tone.raised_voice:
             cue = by_rule.get("tone.raised_voice")
             items.append(turn.evidence(T, "tone.raised_voice", cue.quote if cue else "",
-                                       cue.detail if cue else "raised voice", -RAISED_POINTS,
+                                       words.heard(cue, tone) if cue else words("tone.raised_voice"), -RAISED_POINTS,
                                        cue.start_s if cue else None))
         wpm = tone.words_per_minute  # Chinese text counts each character as a word
         band = limits.pace_band(turn.text)
         if wpm is not None and not band.low <= wpm <= band.high:
             distance = band.low - wpm if wpm < band.low else wpm - band.high
-            side = "slow" if wpm < band.low else "fast"
-            items.append(turn.evidence(T, "tone.pace", "", f"too {side}: {wpm:.0f} {band.unit} a minute (aim for "
-                                       f"{band.low:.0f}-{band.high:.0f})",
+            side = "tone.too_slow" if wpm < band.low else "tone.too_fast"
+            items.append(turn.evidence(T, "tone.pace", "", words(side, rate=wpm, unit=words(f"pace.unit.{band.unit}"),
+                                                                band=words("pace.band", low=band.low, high=band.high)),
                                        -min(30.0, 10.0 + 0.5 * distance)))
         per_minute = tone.fillers_per_minute
         if per_minute is not None and tone.fillers and per_minute > limits.max_fillers_per_minute:
-            items.append(turn.evidence(T, "tone.fillers", "", f"{tone.fillers} fillers ({per_minute:.0f} a minute; "
-                                       f"keep under {limits.max_fillers_per_minute:.0f})",
+            items.append(turn.evidence(T, "tone.fillers", "", words("tone.fillers", count=tone.fillers, rate=per_minute,
+                                                                    limit=limits.max_fillers_per_minute),
                                        -min(20.0, 5.0 + 2.0 * (per_minute - limits.max_fillers_per_minute))))
         pitch_range = tone.pitch_range_semitones
         if pitch_range is not None and pitch_range < limits.min_pitch_range_semitones:
-            items.append(turn.evidence(T, "tone.monotone", "", f"flat voice: pitch moved only {pitch_range:.1f} "
-                                       "semitones", -MONOTONE_POINTS))
+            items.append(turn.evidence(T, "tone.monotone", "", words("tone.monotone", range=pitch_range),
+                                       -MONOTONE_POINTS))
     delay = analysis.timing.response_delay_s
     if delay is not None and delay > limits.dead_air_s and not analysis.silence:
         points = min(30.0, 10.0 + 5.0 * (delay - limits.dead_air_s))
-        items.append(turn.evidence(T, "tone.dead_air", "", f"{delay:.1f} s of dead air before you answered "
-                                   f"(over {limits.dead_air_s:.0f} s)", -points))
+        items.append(turn.evidence(T, "tone.dead_air", "", words("tone.dead_air", delay=delay, limit=limits.dead_air_s),
+                                   -points))
     overlap = analysis.timing.overlap_s
     if analysis.interrupted_customer or overlap > limits.max_overlap_s:
-        detail = (f"talked over the customer for {overlap:.1f} s" if overlap else "talked over the customer")
+        detail = words("tone.overlap_for", seconds=overlap) if overlap else words("tone.overlap")
         items.append(turn.evidence(T, "tone.overlap", "", detail, -OVERLAP_POINTS))
     return round(max(0.0, 100.0 + sum(e.weight for e in items)), 1), items
 
@@ -124,7 +125,8 @@ def _wait_began_s(turn: ScoredTurn | None) -> float | None:
     return round(turn.start_s - turn.analysis.timing.response_delay_s, 2)
 
 
-def score_tone(record: CallRecord | None, turns: Sequence[ScoredTurn], limits: ToneThresholds) -> ToneResult:
+def score_tone(record: CallRecord | None, turns: Sequence[ScoredTurn], limits: ToneThresholds, *,
+               words: Wording) -> ToneResult:
     voiced = any(t.analysis.tone is not None for t in turns)
     per_turn: dict[int, tuple[float | None, tuple[ScoreEvidence, ...]]] = {}
     evidence: list[ScoreEvidence] = []
@@ -133,7 +135,7 @@ def score_tone(record: CallRecord | None, turns: Sequence[ScoredTurn], limits: T
         if not voiced and turn.analysis.timing.response_delay_s is None:
             per_turn[turn.index] = (None, ())
             continue
-        score, items = _turn_tone(turn, limits)
+        score, items = _turn_tone(turn, limits, words)
         per_turn[turn.index] = (score, tuple(items))
         evidence.extend(items)
         scores.append(score)
@@ -163,9 +165,9 @@ def score_tone(record: CallRecord | None, turns: Sequence[ScoredTurn], limits: T
     # at call level a turn's penalty is shared by all scored turns
     evidence = [replace(e, weight=round(e.weight / len(scores), 2)) for e in evidence]
     if ratio is not None and not limits.min_talk_ratio <= ratio <= limits.max_talk_ratio:
-        side = "most of the talking" if ratio > limits.max_talk_ratio else "too little of the talking"
-        evidence.append(ScoreEvidence("tone.talk_ratio", "", f"you did {side}: {ratio:.0%} of the call "
-                                      f"(aim for {limits.min_talk_ratio:.0%}-{limits.max_talk_ratio:.0%})",
+        side = "tone.talk_most" if ratio > limits.max_talk_ratio else "tone.talk_little"
+        evidence.append(ScoreEvidence("tone.talk_ratio", "", words(side, ratio=ratio, low=limits.min_talk_ratio,
+                                                                   high=limits.max_talk_ratio),
                                       None, -TALK_RATIO_POINTS, None, None, T))
         score -= TALK_RATIO_POINTS
     return ToneResult(round(max(0.0, score), 1), tuple(evidence), per_turn, voice)

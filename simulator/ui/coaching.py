@@ -17,6 +17,7 @@ from simulator.scenario.model import Scenario
 from simulator.scoring.empathy import opening_reply, procedural_after_empathy, why_empathy_needed
 from simulator.scoring.policy import policy_breaches
 from simulator.scoring.turns import scored_turns
+from simulator.scoring.wording import wording_for
 from simulator.ui.i18n import ENGLISH_TEXT, Catalogue, Phrase, bullet, message_id
 
 EMPATHY_HINTS = {
@@ -35,7 +36,8 @@ class Coaching:
 
     def lines(self, say: Catalogue = ENGLISH_TEXT) -> list[str]:
         """The panel's lines in the trainee's language (the scenario's steps and reasons as written;
-        why empathy was called for is the scorer's own words)."""
+        why empathy was called for, and why a promise breaks a card, are the scorer's own words, in
+        the scenario's language)."""
         lines = [say.message(self.empathy)] if self.empathy else []
         lines.extend(say.message(warning) for warning in self.warnings)
         if self.steps_to_do:
@@ -49,6 +51,7 @@ class Coaching:
 def coach(scenario: Scenario, turns: Sequence[TurnRecord], said_on: date | None = None) -> Coaching:
     """Coaching after the latest trainee turn, from the call's turns so far (both sides); ``said_on``:
     today, to count a promised weekday from."""
+    words = wording_for(scenario.language)
     header = CallHeader(scenario.id, "", 0, CallMode.TEXT, "", "")
     scored = scored_turns(CallRecord(header, tuple(turns)))
     done: list[str] = []
@@ -64,7 +67,7 @@ def coach(scenario: Scenario, turns: Sequence[TurnRecord], said_on: date | None 
             why = next((f.why for f in scenario.forbidden if f.id == hit.phrase_id), None)
             warnings.append(Phrase("Avoid “{quote}”: {why}", {"quote": hit.quote, "why": why}) if why
                             else Phrase("Avoid “{quote}”.", {"quote": hit.quote}))
-        for found in policy_breaches(scenario, [(last.index, last.text)], said_on=said_on):
+        for found in policy_breaches(scenario, [(last.index, last.text)], said_on=said_on, words=words):
             warnings.append(Phrase("Out of policy: {why}. Card “{title}”: {text}",
                                    {"why": found.why, "title": found.card.title, "text": found.card.text}))
         if analysis.silence:
@@ -72,7 +75,7 @@ def coach(scenario: Scenario, turns: Sequence[TurnRecord], said_on: date | None 
         else:
             shown_before = any(t.analysis.shows_empathy for t in scored[:-1])
             reason = None if procedural_after_empathy(last, shown_before) else why_empathy_needed(
-                last, opening_reply(scored), scenario)
+                last, opening_reply(scored), scenario, words)
             if reason is not None:
                 empathy = Phrase("Empathy was called for ({reason}): {hint}",
                                  {"reason": reason, "hint": Phrase(EMPATHY_HINTS[analysis.empathy.level])})

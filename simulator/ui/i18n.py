@@ -6,8 +6,9 @@ maps it to the translation.  English needs no file: the code is its source, and
 missing from a catalogue shows in English rather than not at all.  An id chosen at run time (a mood
 word, a dimension) is written ``message_id("...")`` where it is defined, so the check finds it too;
 one made off the screen (a worker thread's notice) travels as a ``Phrase``.  Scenario text (titles,
-lines, steps) is the scenario's own and is never translated; so are the scorer's evidence details and
-tips, and error text from other layers.  Chosen with ``callsim --lang zh`` or ``ui_language = "zh"`` in the config.
+lines, steps) is the scenario's own and is never translated; the scorer's evidence details, tips and
+fail reasons come in the scenario's language (``simulator.scoring.wording``), and error text from
+other layers as it is written.  Chosen with ``callsim --lang zh`` or ``ui_language = "zh"`` in the config.
 """
 
 from __future__ import annotations

@@ -86,4 +86,4 @@ def test_the_scorecard_times_mandarin_replies_in_characters():
     mandarin, english = (turn.evidence for turn in card.turns)
     assert not any(e.rule == "tone.pace" for e in mandarin)  # 215 characters a minute: comfortable
     pace = next(e for e in english if e.rule == "tone.pace")  # 215 words a minute: too fast
-    assert "words a minute" in pace.detail
+    assert "每分钟 215 词" in pace.detail  # a Mandarin call's scorecard is in Chinese; English is timed in words

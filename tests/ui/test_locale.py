@@ -3,8 +3,9 @@ every screen, run with Textual's Pilot at 80x24, shows no English label of its o
 id the catalogue lacks.  Wide characters must lay out: every row is 80 cells, and every column
 heading of every table is on the screen whole.
 
-What stays English is named, not hidden: the scorer's evidence details, tips and fail reasons
-(``ScoreEvidence.detail``, ``Scorecard.tips``) are out of the catalogue (docs/app.md lists the rest)."""
+The scorer's evidence details, tips and fail reasons are not the app's words: they are written in the
+scenario's language (``simulator/scoring/wording``), so a Mandarin call's results show them in Chinese
+whatever the app's language.  What stays English is named in docs/app.md."""
 
 from __future__ import annotations
 
@@ -16,7 +17,7 @@ from importlib import resources
 import pytest
 from rich.cells import cell_len
 from textual.command import CommandList, CommandPalette
-from textual.widgets import DataTable, Input
+from textual.widgets import DataTable, Input, OptionList, Static
 from textual.widgets._footer import FooterKey
 
 from simulator.store.coaching import TargetKind
@@ -39,11 +40,12 @@ from .locale_keys import english_message_ids
 SIZE = (80, 24)
 PLACEHOLDER = re.compile(r"\{(\w+)\}")
 CHINESE = re.compile(r"[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef]")
+QUOTED = re.compile(r"“[^”]*”|「[^」]*」")  # what was said, a step as the scenario writes it
 
 # The app's own English words that must not be left on a screen in Chinese: headings, column
 # titles, footer keys, states and verdicts (whole words, case-sensitive, so that a scenario id such as
-# "zh-parcel-lost" or the scorer's English tips cannot match by accident; the lower-case dimension
-# names are in the scorer's own fail reasons, so the results table is checked cell by cell instead).
+# "zh-parcel-lost" cannot match by accident; the lower-case dimension names were once in the scorer's
+# English fail reasons, so the results table is checked cell by cell).
 ENGLISH_LABELS = (
     "Scenarios", "Scenario", "Level", "Tags", "Best", "Tries", "Mode", "History", "Devices", "Reload",
     "Switch trainee", "Quit", "Hang up", "Mute", "Type instead", "Cards", "Transcript", "Coaching", "Mood",
@@ -91,6 +93,12 @@ def test_the_key_check_sees_ids_chosen_at_run_time():
     for message in ("furious", "compliance", "Hang up", "Results", "typing mode", "Rate 1-5", "angrier",
                     "training store unavailable: {error}", "palette"):
         assert message in english
+
+
+def scenario_words(scenario) -> set[str]:
+    """The Latin words of a scenario's step and phrase ids, which the scorecard names steps by."""
+    ids = [s.id for s in scenario.script] + [f.id for f in scenario.forbidden]
+    return {word for name in ids for word in re.findall(r"[A-Za-z]+", name)}
 
 
 def screen_text(app) -> str:
@@ -188,6 +196,16 @@ async def test_every_screen_in_chinese_at_80x24(make_app, chinese_only_home):
         assert "评分卡" in text
         dimensions = results.query_one("#dimensions", DataTable)
         assert [str(dimensions.get_row_at(n)[0]) for n in range(dimensions.row_count)] == ["同理心", "话术合规", "语气"]
+        scorer_words = [str(results.query_one("#summary", Static).content),
+                        str(results.query_one("#tips", Static).content),
+                        *(str(option.prompt) for option in results.query_one("#evidence", OptionList).options)]
+        card = results.finished.scorecard
+        assert card.tips and card.fail_reasons  # two replies and no close: tips, and why it did not pass
+        assert any("总分" in text and "低于合格线" in text for text in scorer_words)  # a fail reason
+        assert all(any(tip in text for text in scorer_words) for tip in card.tips)
+        for text in scorer_words:  # the scorer's words are Chinese too; only quotes and ids in Latin letters
+            assert not [word for word in re.findall(r"[A-Za-z]{3,}", QUOTED.sub("", text))
+                        if word not in scenario_words(results.loaded.scenario)], text
 
         await pilot.press("f2")
         await wait_for(pilot, lambda: screen_ready(app, HistoryScreen))

@@ -27,7 +27,8 @@ from simulator.ui.widgets.banner import Banner
 
 def summary_text(finished: FinishedCall, review: CallReviewShown | None = None,
                  say: Catalogue = ENGLISH_TEXT) -> Text:
-    """The score line; why a call failed (``fail_reasons``) is the scoring code's own words."""
+    """The score line; why a call failed (``fail_reasons``) is the scoring code's own words, in the
+    scenario's language."""
     card = finished.scorecard
     text = Text()
     text.append(say("Overall {score}/100", score=f"{card.overall:.1f}"), style="bold")
@@ -42,7 +43,7 @@ def summary_text(finished: FinishedCall, review: CallReviewShown | None = None,
     text.append(say("  ·  outcome: {outcome}", outcome=outcome_name(card.outcome, say)), style="dim")
     reasons = getattr(card, "fail_reasons", ())
     if reasons and not card.passed:
-        text.append("\n" + "; ".join(reasons), style="red")
+        text.append("\n" + say("; ").join(reasons), style="red")
     voice = getattr(card, "voice", None)
     if voice is not None and voice.talk_ratio is not None:
         parts = [say("you talked {share} of the time", share=f"{voice.talk_ratio:.0%}")]
@@ -147,7 +148,7 @@ class ResultsScreen(Screen):
                 n.turn_index == turn.analysis.turn_index for n in self.review.notes) else ""
             turns.add_option(Option(f"{say('{name}: ', name=who)}{said}{audio}{noted}", id=str(position)))
         tips = self.query_one("#tips", Static)
-        tips.border_title = say("Tips")  # the tips themselves are the scoring code's words
+        tips.border_title = say("Tips")  # the tips themselves are the scoring code's words (the scenario's language)
         tips.update("\n".join(bullet(tip) for tip in card.tips) if card.tips else say("No tips: well done."))
         evidence.focus()
 
