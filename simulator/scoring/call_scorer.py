@@ -100,7 +100,8 @@ def score_call(record: CallRecord, scenario: Scenario, rubric: Rubric, *, record
     else:
         turns = _rejudged(scored_turns(record), rubric.tone)
     empathy = (score_empathy(turns, scenario) if outside is None
-               else score_empathy(turns, scenario, outside.empathy_needed, outside.customer_heard))
+               else score_empathy(turns, scenario, outside.empathy_needed, outside.customer_heard,
+                                 outside.empathy_windows))
     compliance = score_compliance(scenario, turns, said_on=_call_day(record))
     tone = score_tone(record, turns, rubric.tone)
     marks = rubric.pass_marks
