@@ -103,7 +103,8 @@ def score_call(record: CallRecord, scenario: Scenario, rubric: Rubric, *, record
     else:
         turns = _rejudged(scored_turns(record), rubric.tone)
     empathy = (score_empathy(turns, scenario, words=words) if outside is None
-               else score_empathy(turns, scenario, outside.empathy_needed, outside.customer_heard, words=words))
+               else score_empathy(turns, scenario, outside.empathy_needed, outside.customer_heard,
+                                  outside.empathy_windows, words=words))
     compliance = score_compliance(scenario, turns, words=words, said_on=_call_day(record))
     tone = score_tone(record, turns, rubric.tone, words=words)
     marks = rubric.pass_marks

@@ -13,6 +13,13 @@ down for lacking empathy.  Empathy is judged on the replies that called for it:
 Once the trainee has shown empathy, a procedural reply with nothing dismissive in it ("can I take
 your account number?") is a business turn again, until the customer gets angrier.
 
+On an outside call (no simulated customer whose anger reacts turn by turn) a distressed customer
+turn leaves empathy *owed*: the reply right after it is judged, and if it did not acknowledge the
+feeling, one of the next few replies may still do so while the customer is on the same problem
+(``EmpathyWindow``), for less credit the later it comes (``late_credit``).  Practice calls keep
+"in the reply right after": their tips teach exactly that, and a simulated customer left
+unacknowledged gets angrier, which calls for empathy again in the next reply.
+
 Dismissive wording counts against empathy in *any* turn.
 """
 
@@ -23,7 +30,7 @@ from dataclasses import dataclass
 
 from simulator.contracts import EmpathyLevel, EngineEvent
 from simulator.scenario.model import Scenario
-from simulator.scoring.scorecard import Dimension, ScoreEvidence
+from simulator.scoring.scorecard import Dimension, Phase, ScoreEvidence
 from simulator.scoring.turns import ScoredTurn
 from simulator.scoring.wording import ENGLISH, Wording
 from simulator.text import normalise
@@ -38,6 +45,27 @@ DISTRESS_CUES = (
 # the engine nudges mood a few points every turn; a rise this big is the customer reacting
 ESCALATION_MOOD_DELTA = 5
 ESCALATION_EVENTS = frozenset({EngineEvent.PATIENCE_LOST, EngineEvent.FORBIDDEN_PHRASE})
+# Outside calls: how many agent replies after the one right after a distressed customer turn may still
+# acknowledge the feeling (about as many as it takes to verify the caller and take the details).  Each
+# reply that passes the feeling by costs an equal share of the credit, so the credit reaches nothing
+# just as the window closes: 100%, 75%, 50%, 25%.
+LATE_REPLIES_CREDITED = 3
+
+
+@dataclass(frozen=True, slots=True)
+class EmpathyWindow:
+    """The agent replies that may acknowledge one distressed customer turn of an outside call: the
+    reply right after it, then later ones while the customer is still on the same problem."""
+
+    replies: tuple[int, ...]  # turn indices, the reply right after the customer turn first
+    # the reply, without empathy, that took the call on to resolving or closing, ending the window early
+    moved_on: tuple[int, Phase] | None = None
+
+
+def late_credit(replies_late: int) -> float:
+    """The share of its empathy a reply is credited with when it comes ``replies_late`` agent replies
+    after the one right after the distressed customer turn."""
+    return max(0.0, 1.0 - replies_late / (LATE_REPLIES_CREDITED + 1))
 
 
 @dataclass(frozen=True, slots=True)
@@ -121,11 +149,13 @@ def procedural_after_empathy(turn: ScoredTurn, empathy_shown_before: bool) -> bo
 
 
 def score_empathy(turns: Sequence[ScoredTurn], scenario: Scenario | None,
-                  needed_by_call: Mapping[int, str | None] | None = None, customer_heard: bool = True, *,
-                  words: Wording) -> EmpathyResult:
+                  needed_by_call: Mapping[int, str | None] | None = None, customer_heard: bool = True,
+                  windows: Mapping[int, EmpathyWindow] | None = None, *, words: Wording) -> EmpathyResult:
     """``needed_by_call``: where empathy was called for, already read off an outside call.  When
     nothing called for it and the customer is not on the recording (``customer_heard`` False), the
-    need is unknown: empathy is not judged (None), rather than scored 100 as "not needed"."""
+    need is unknown: empathy is not judged (None), rather than scored 100 as "not needed".
+    ``windows``: per judged reply of an outside call, the later replies that may still acknowledge
+    the feeling it was owed; the first that does is credited at ``late_credit``."""
     evidence: list[ScoreEvidence] = []
     per_turn: dict[int, tuple[float | None, tuple[ScoreEvidence, ...]]] = {}
     reasons: dict[int, str] = {}
@@ -144,20 +174,34 @@ def score_empathy(turns: Sequence[ScoredTurn], scenario: Scenario | None,
         if first_empathy is None and turn.analysis.shows_empathy:
             first_empathy = turn.index
     judged_count = max(1, sum(reason is not None for reason in needed.values()))
+    by_index = {turn.index: turn for turn in turns}
+    late_items: dict[int, list[ScoreEvidence]] = {}  # evidence on the replies that paid empathy owed earlier
     for turn in turns:
         analysis = turn.analysis
         judgement = analysis.empathy
         items = [turn.evidence(E, e.rule, e.quote, words.heard(e), 0.0, e.start_s) for e in judgement.evidence]
+        items.extend(late_items.pop(turn.index, []))
         dismissive = [e for e in judgement.evidence if e.weight < 0]
         reason = needed[turn.index]
         turn_score: float | None = None
         if reason is not None:
             reasons[turn.index] = reason
             turn_score = 0.0 if analysis.silence else 100.0 * judgement.score
-            judged_scores.append(turn_score)
             level = words("level.no_reply" if analysis.silence else f"level.{judgement.level.name.lower()}")
-            items.insert(0, turn.evidence(E, "empathy.needed", _short(turn.text),
-                                          words("empathy.needed", reason=reason, level=level, score=turn_score),
+            detail = words("empathy.needed", reason=reason, level=level, score=turn_score)
+            window = (windows or {}).get(turn.index)
+            if window is not None and not analysis.shows_empathy:
+                answer = _late_answer(window, by_index)
+                if answer is None:
+                    detail = words("empathy.needed.unanswered", needed=detail, why=_unanswered(turn, window, words))
+                else:
+                    late_turn, late = answer
+                    turn_score = max(turn_score, 100.0 * late_turn.analysis.empathy.score * late_credit(late))
+                    detail, there = _answered_late(turn, reason, level, late_turn, late, turn_score, words)
+                    late_items.setdefault(late_turn.index, []).append(
+                        late_turn.evidence(E, "empathy.late", _short(late_turn.text), there, 0.0))
+            judged_scores.append(turn_score)
+            items.insert(0, turn.evidence(E, "empathy.needed", _short(turn.text), detail,
                                           -(100.0 - turn_score) / judged_count))
         elif dismissive:
             turn_score = 0.0
@@ -176,6 +220,38 @@ def score_empathy(turns: Sequence[ScoredTurn], scenario: Scenario | None,
     score = sum(judged_scores) / len(judged_scores) if judged_scores else 100.0
     return EmpathyResult(round(max(0.0, score - penalties), 1), tuple(evidence), tuple(sorted(reasons)), per_turn,
                          reasons, first_empathy)
+
+
+def _late_answer(window: EmpathyWindow, by_index: Mapping[int, ScoredTurn]) -> tuple[ScoredTurn, int] | None:
+    """The first later reply of the window that shows empathy, and how many replies late it came."""
+    for late, index in enumerate(window.replies[1:], start=1):
+        reply = by_index.get(index)
+        if reply is not None and reply.analysis.shows_empathy:
+            return reply, late
+    return None
+
+
+# The sentences about empathy owed on an outside call, all here (their words are in the catalogues).
+def _answered_late(owed: ScoredTurn, reason: str, level: str, answered: ScoredTurn, late: int, score: float,
+                   words: Wording) -> tuple[str, str]:
+    """(said of the reply that owed it, said of the later reply that acknowledged the feeling)."""
+    replies = words("replies.one" if late == 1 else "replies.many")
+    credit = 100 * late_credit(late)
+    late_level = words(f"level.{answered.analysis.empathy.level.name.lower()}")
+    return (words("empathy.needed.late", reason=reason, level=level, late=late, replies=replies,
+                  turn=words.turn(answered.index), late_level=late_level, credit=credit, score=score),
+            words("empathy.late", turn=words.turn(owed.index), late=late, replies=replies, credit=credit))
+
+
+def _unanswered(owed: ScoredTurn, window: EmpathyWindow, words: Wording) -> str:
+    if window.moved_on is not None:
+        turn, phase = window.moved_on
+        which = words("empathy.this_reply") if turn == owed.index else words.turn(turn)
+        return words("empathy.unanswered.moved_on", which=which, phase=words(f"phase.{phase.value}"))
+    later = len(window.replies) - 1
+    if later >= LATE_REPLIES_CREDITED:
+        return words("empathy.unanswered.window", later=later)
+    return words("empathy.unanswered.ended")
 
 
 def _short(text: str, words: int = 12) -> str:

@@ -10,9 +10,12 @@ outside recording has none of these, so the scorer reads them off the call itsel
   ``customer_distress``, or plain cues for an analyser that does not read them) and their voice
   against their own usual voice (the turn's ``mood``): words and voice must agree, or the voice
   must rise sharply; when the voice could not be measured (a short turn) the words decide.
-* **where empathy is called for**: only in the reply right after a distressed customer turn.
-  With no customer on the recording (an agent-only or unseparated channel) empathy is not judged,
-  unless the agent's own words answer a feeling (then the customer must have shown one).
+* **where empathy is called for**: a distressed customer turn leaves empathy owed.  The reply
+  right after it is judged; if it does not acknowledge the feeling, the next few replies
+  (``LATE_REPLIES_CREDITED``) may still do so for less credit, until a reply without empathy takes
+  the call on into resolving or closing (``empathy_windows``).  With no customer on the recording
+  (an agent-only or unseparated channel) empathy is not judged, unless the agent's own words answer
+  a feeling (then the customer must have shown one).
 * **the outcome** from the close: resolved, unresolved (sent elsewhere, or nothing towards a fix),
   escalated (handed to someone else at the close), or unknown when the recording is cut before
   any close.
@@ -31,7 +34,7 @@ from simulator.contracts import EmpathyLevel, Speaker
 from simulator.record import CallRecord
 from simulator.scenario.kinds import ForbiddenKind, StepKind
 from simulator.scenario.model import Scenario
-from simulator.scoring.empathy import distress_cues
+from simulator.scoring.empathy import LATE_REPLIES_CREDITED, EmpathyWindow, distress_cues
 from simulator.scoring.scorecard import JudgedOutcome, OutcomeJudgement, Phase
 from simulator.scoring.turns import ScoredTurn
 from simulator.scoring.wording import Wording
@@ -87,6 +90,7 @@ class OutsideReading:
     turns: tuple[ScoredTurn, ...]  # as scored: unsure library forbidden findings dropped
     phases: dict[int, Phase]  # trainee turn -> phase
     empathy_needed: dict[int, str | None]  # trainee turn -> why empathy was called for, or None
+    empathy_windows: dict[int, EmpathyWindow]  # each of those turns -> the replies that may still acknowledge it
     customer_distressed: bool  # anywhere in the call
     customer_heard: bool  # the recording has the customer's side
     outcome: OutcomeJudgement
@@ -175,8 +179,32 @@ def empathy_needs(turns: Sequence[ScoredTurn], scenario: Scenario, phases: dict[
         elif answers_directly(turn):
             needs[turn.index] = customer_distress(turn, scenario.angry_at, words)
         else:
-            needs[turn.index] = None  # one customer turn calls for empathy in the reply to it, not later
+            needs[turn.index] = None  # judged once, in the reply to it; later replies may pay it (empathy_windows)
     return needs
+
+
+def empathy_windows(turns: Sequence[ScoredTurn], phases: dict[int, Phase], needs: dict[int, str | None]
+                    ) -> dict[int, EmpathyWindow]:
+    """Per reply right after a distressed customer turn: that reply and up to ``LATE_REPLIES_CREDITED``
+    more, while the customer is still on the same problem.  The window ends early at a reply that
+    takes the call on into resolving or closing (a later phase than the call was in when the customer
+    spoke): sympathy after the fix or at the goodbye no longer answers the feeling.  That reply is
+    the window's last; it still counts if it acknowledges the feeling itself."""
+    windows: dict[int, EmpathyWindow] = {}
+    for position, turn in enumerate(turns):
+        if needs.get(turn.index) is None:
+            continue
+        was_in = phases.get(turns[position - 1].index, Phase.OPENING) if position > 0 else Phase.OPENING
+        replies: list[int] = []
+        moved_on: tuple[int, Phase] | None = None
+        for later in turns[position:position + LATE_REPLIES_CREDITED + 1]:
+            replies.append(later.index)
+            phase = phases.get(later.index, was_in)
+            if phase in (Phase.RESOLUTION, Phase.CLOSE) and PHASE_ORDER.index(phase) > PHASE_ORDER.index(was_in):
+                moved_on = (later.index, phase)
+                break
+        windows[turn.index] = EmpathyWindow(tuple(replies), moved_on)
+    return windows
 
 
 def _quote(text: str, words: int = 12) -> str:
@@ -276,7 +304,8 @@ def read_outside_call(record: CallRecord, turns: Sequence[ScoredTurn], scenario:
     heard = any(t.speaker == Speaker.CUSTOMER for t in record.turns)
     phases = turn_phases(turns, scenario)
     needs = empathy_needs(turns, scenario, phases, heard, words)
+    windows = empathy_windows(turns, phases, needs) if heard else {}
     outcome = judge_outcome(record, turns, scenario, phases, recording_s, words)
     distressed = any(reason is not None for reason in needs.values())
-    return OutsideReading(turns, phases, needs, distressed, heard, outcome,
+    return OutsideReading(turns, phases, needs, windows, distressed, heard, outcome,
                           library_requirements(scenario, distressed, outcome, record.header.analyser))

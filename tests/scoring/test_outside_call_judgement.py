@@ -4,6 +4,8 @@ the outcome from the close and compliance against the behaviour library."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 import pytest
 
@@ -262,3 +264,91 @@ def test_without_a_scenario_compliance_is_judged_against_the_behaviour_library()
         "greet", "identify_self", "explain_next_steps", "confirm_resolution", "anything_else", "close"}
     missing = score_call(_closing_call("Bye.", ()), generic_scenario(), Rubric(), recording_s=40.0)
     assert missing.dimension(Dimension.COMPLIANCE).score == pytest.approx(100 * 4 / 6, abs=0.1)
+
+
+UPSET = "I'm at my wits' end, the heating is off again and I've got two little ones at home."
+SORRY = "I'm so sorry, that sounds really stressful with the little ones."
+
+
+def _owed_empathy_call(agent_after: list[tuple[str, tuple[str, ...], EmpathyLevel]]) -> CallRecord:
+    """The greeting, a distressed customer turn (words and voice agree), then the agent's replies in
+    order, a calm customer line between each: which of them acknowledges the feeling, and when."""
+    turns: list[tuple[Speaker, str, float, float, int | None, TurnAnalysis | None]] = [
+        (Speaker.TRAINEE, GREETING, 0.0, 4.0, None, _analysis(1, GREETING, steps=("greet",))),
+        (Speaker.CUSTOMER, UPSET, 4.5, 9.0, 80, None),
+    ]
+    clock = 9.5
+    for number, (text, steps, empathy) in enumerate(agent_after, start=2):
+        distress = 0.9 if number == 2 else 0.1
+        turns.append((Speaker.TRAINEE, text, clock, clock + 3.0, None,
+                      _analysis(number, text, steps=steps, empathy=empathy, distress=distress)))
+        turns.append((Speaker.CUSTOMER, "Okay.", clock + 3.5, clock + 4.0, 20, None))
+        clock += 5.0
+    return _record(turns[:-1])
+
+
+DETAILS = ("Can I take the account number?", ("verify_identity",), EmpathyLevel.NONE)
+
+
+@pytest.mark.parametrize("late, credit", [(0, 1.0), (1, 0.75), (2, 0.5), (3, 0.25)])
+def test_empathy_owed_is_credited_less_the_later_it_comes(late, credit):
+    record = _owed_empathy_call([DETAILS] * late + [(SORRY, ("apologise",), EmpathyLevel.STRONG)])
+    card = score_call(record, generic_scenario(), Rubric())
+    empathy = card.dimension(Dimension.EMPATHY)
+    assert empathy.judged_turns == (2,)  # judged once, on the reply right after the customer turn
+    assert empathy.score == pytest.approx(100 * EmpathyLevel.STRONG / 2 * credit, abs=0.1)
+    owed = next(e for e in empathy.evidence if e.rule == "empathy.needed")
+    answered = [e for e in empathy.evidence if e.rule == "empathy.late"]
+    if late == 0:
+        assert "acknowledged" not in owed.detail and answered == []
+    else:
+        replies = "reply" if late == 1 else "replies"
+        assert f"acknowledged {late} {replies} later, in turn {2 + late} (strong), credited at {100 * credit:.0f}%" \
+            in owed.detail
+        assert [(e.turn_index, e.weight) for e in answered] == [(2 + late, 0.0)]
+        assert f"turn 2 left unanswered, {late} {replies} late" in answered[0].detail
+        assert card.turns[1 + late].empathy is None  # the late reply is not a judged turn of its own
+
+
+def test_empathy_four_replies_late_is_not_credited():
+    record = _owed_empathy_call([DETAILS] * 4 + [(SORRY, ("apologise",), EmpathyLevel.STRONG)])
+    empathy = score_call(record, generic_scenario(), Rubric()).dimension(Dimension.EMPATHY)
+    assert empathy.score == 0.0
+    owed = next(e for e in empathy.evidence if e.rule == "empathy.needed")
+    assert "not acknowledged in the 3 replies after it either" in owed.detail
+    assert not any(e.rule == "empathy.late" for e in empathy.evidence)
+
+
+def test_sympathy_after_the_agent_moved_on_to_the_fix_does_not_pay_the_debt():
+    fix = ("I've booked an engineer for tomorrow.", ("explain_next_steps",), EmpathyLevel.NONE)
+    record = _owed_empathy_call([DETAILS, fix, (SORRY, ("apologise",), EmpathyLevel.STRONG)])
+    empathy = score_call(record, generic_scenario(), Rubric()).dimension(Dimension.EMPATHY)
+    assert empathy.score == 0.0
+    owed = next(e for e in empathy.evidence if e.rule == "empathy.needed")
+    assert "turn 3 moved on to the resolution" in owed.detail
+
+
+def test_sympathy_in_the_reply_that_moves_on_still_counts():
+    fix_with_sorry = ("I'm so sorry about that. I've booked an engineer for tomorrow.",
+                      ("apologise", "explain_next_steps"), EmpathyLevel.STRONG)
+    record = _owed_empathy_call([DETAILS, fix_with_sorry])
+    empathy = score_call(record, generic_scenario(), Rubric()).dimension(Dimension.EMPATHY)
+    assert empathy.score == pytest.approx(100 * EmpathyLevel.STRONG / 2 * 0.75, abs=0.1)
+
+
+def test_a_call_that_ends_before_the_feeling_is_acknowledged_says_so():
+    record = _owed_empathy_call([DETAILS, DETAILS])
+    empathy = score_call(record, generic_scenario(), Rubric()).dimension(Dimension.EMPATHY)
+    assert empathy.score == 0.0
+    owed = next(e for e in empathy.evidence if e.rule == "empathy.needed")
+    assert "not acknowledged later either, before the call ended" in owed.detail
+
+
+def test_practice_calls_still_want_empathy_in_the_reply_right_after():
+    """A simulated customer reacts turn by turn, and the tips teach "in your first reply": a late
+    apology on a practice call is not credited to the reply that owed it."""
+    late = _owed_empathy_call([DETAILS, (SORRY, ("apologise",), EmpathyLevel.STRONG)])
+    practice = replace(late, header=replace(late.header, mode=CallMode.TEXT))
+    card = score_call(practice, generic_scenario(), Rubric())
+    assert card.turns[1].empathy == 0.0
+    assert not any(e.rule == "empathy.late" for e in card.dimension(Dimension.EMPATHY).evidence)

@@ -36,16 +36,20 @@ from simulator.analysis.behaviour.features import (
     window_matrix,
 )
 from simulator.analysis.behaviour.linear import Floats, sigmoid
+from simulator.analysis.behaviour.wishes import wish_clauses
 from simulator.contracts import EmpathyLevel
 from simulator.lazy import MissingPackage
 from simulator.scenario.kinds import (
     CLAUSE_LABELS,
     FORBIDDEN_KIND_NAMES,
     STEP_KIND_NAMES,
+    ForbiddenKind,
 )
 
 Weights = npt.NDArray[np.floating]
 """float64 when trained, float32 as shipped."""
+# Kinds read on the reply without its well-wishes: a wish promises nothing (``wishes``).
+READ_WITHOUT_WISHES = frozenset({ForbiddenKind.FALSE_PROMISE.value})
 
 
 class WeightsError(MissingPackage):
@@ -211,11 +215,20 @@ class BehaviourModel:
         findings: dict[str, KindFinding] = {}
         reply_probabilities = sigmoid((features @ self.weights.reply_weights
                                        + self.weights.reply_bias)[0].astype(np.float64))
+        wishes = wish_clauses(reply, [(w.start, w.end) for w in windows], self.language)
+        every_window = list(range(len(windows)))
+        without_wishes = [i for i, wish in enumerate(wishes) if not wish]
         for column, label in enumerate(CLAUSE_LABELS):
+            rows, by_reply = every_window, float(reply_probabilities[column])
+            if label in READ_WITHOUT_WISHES and len(without_wishes) < len(windows):
+                if not without_wishes:
+                    continue
+                rows = without_wishes
+                by_reply = self._reply_probability(column, window_vectors[rows], [windows[i] for i in rows],
+                                                   probabilities[rows])
             # The reply-level model decides, or one clause that shows the kind beyond doubt; the
             # clause the clause-level model likes best is quoted.
-            row = int(np.argmax(probabilities[:, column]))
-            by_reply = float(reply_probabilities[column])
+            row = rows[int(np.argmax(probabilities[rows, column]))]
             by_clause = float(probabilities[row, column])
             sure_clause = by_clause >= self.weights.clause_thresholds[column]
             confidence = max(by_reply, by_clause) if sure_clause else by_reply
@@ -227,6 +240,13 @@ class BehaviourModel:
             forbidden=tuple(findings[k] for k in FORBIDDEN_KIND_NAMES if k in findings),
             empathy=level, some_empathy_probability=round(float(some), 3),
             strong_empathy_probability=round(float(strong), 3))
+
+    def _reply_probability(self, column: int, vectors: Embeddings, windows: Sequence[Window],
+                           probabilities: npt.NDArray[np.float32]) -> float:
+        """The reply-level probability of one kind for the reply made of these windows alone."""
+        features = reply_matrix(reply_vector(vectors, windows), probabilities)
+        logit = features @ self.weights.reply_weights[:, column] + self.weights.reply_bias[column]
+        return float(sigmoid(logit.astype(np.float64))[0])
 
 
 def clause_probabilities(vectors: Embeddings, windows: Sequence[Window], weights: Weights,
