@@ -39,6 +39,17 @@ from simulator.scoring.outside import CORE_STEPS, FORBIDDEN_SEVERITY, LIBRARY_TA
 from simulator.scoring.scorecard import Scorecard
 
 GENERIC_SCENARIO_ID = "external-call"
+# The standard phone opening a QA form checks for, word for word, beside the behaviour model: the
+# model misses the greeting and the introduction when they are said in a short sentence of their own
+# ("Thank you for calling X." / "My name is Y.": docs/qa.md, "Openings the behaviour model misses"),
+# and two rounds of corpus writing did not teach it without costing other readings.  Only phrases
+# that cannot mean anything else in an agent's mouth; "this is" (also "this is a known issue") is not one.
+STANDARD_OPENING_WORDS: dict[StepKind, tuple[str, ...]] = {
+    StepKind.GREET: ("thank you for calling", "thanks for calling", "thank you for contacting",
+                     "thanks for contacting", "welcome to"),
+    StepKind.IDENTIFY_SELF: ("my name is", "my name's", "you're speaking with", "you are speaking with",
+                             "you're speaking to", "you're through to", "you've reached", "you have reached"),
+}
 
 
 def generic_scenario() -> Scenario:
@@ -53,7 +64,8 @@ def generic_scenario() -> Scenario:
         "difficulty": 1, "tags": [LIBRARY_TAG],
         "persona": {"name": "Customer", "situation": "unknown", "voice": "default", "mood": 50},
         "script": [{"id": kind.value, "kind": kind.value, "description": kind.description,
-                    "required": kind in CORE_STEPS} for kind in StepKind],
+                    "required": kind in CORE_STEPS, "keywords": list(STANDARD_OPENING_WORDS.get(kind, ()))}
+                   for kind in StepKind],
         "forbidden": [{"id": kind.value, "kind": kind.value, "severity": FORBIDDEN_SEVERITY[kind],
                        "why": kind.description} for kind in ForbiddenKind],
         "start": "call", "on_patience_lost": "call", "on_max_turns": "call",
