@@ -91,6 +91,7 @@ def false_promise(model: BehaviourModel, reply: str) -> str | None:
 def test_a_misheard_well_wish_is_not_read_as_a_false_promise(model, reply, monkeypatch):
     assert false_promise(model, reply) is None
     monkeypatch.setattr(behaviour_model, "READ_WITHOUT_WISHES", frozenset())
+    monkeypatch.setattr(behaviour_model, "ONE_CLAUSE_FORBIDDEN_FLOOR", 0.0)  # the one-clause reply's other rule
     assert false_promise(model, reply) is not None  # what the model alone reads: why the rule is there
 
 

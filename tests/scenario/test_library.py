@@ -190,7 +190,6 @@ STILL_READ_OTHERWISE = {
     ("abusive-caller", "nearly-there"):
         "'I understand.' before the explained decision read as no empathy, so the bad news sets him off again",
     ("billing-overcharge", "going-round"): "'I'd feel exactly the same' read as dismissing her feelings",
-    ("billing-overcharge", "blames-the-bank"): "a curt department greeting read as not-my-job",
     ("broadband-outage-repeat", "lets-him-go"): "strong empathy read as weak at the opening",
     ("flight-cancelled", "refund-only"): "strong empathy read as weak at the opening",
     ("insurance-claim-denied", "recovers"): "the second apology that recovers the call read as weak, not strong",

@@ -50,6 +50,13 @@ Weights = npt.NDArray[np.floating]
 """float64 when trained, float32 as shipped."""
 # Kinds read on the reply without its well-wishes: a wish promises nothing (``wishes``).
 READ_WITHOUT_WISHES = frozenset({ForbiddenKind.FALSE_PROMISE.value})
+# A reply of one clause is accused of a forbidden move only when that clause reads as the move more
+# likely than not.  For such a reply the reply-level regression sees nothing the clause model does
+# not, and it learned from replies of many clauses: on a held-out writer of short mid-call turns it
+# accused 63 of them wrongly ("One second.", "Right." read as rude or dismissive).
+# docs/scoring.md, "What was tuned on what"; benchmarks/forbidden_clause_floor.py.
+ONE_CLAUSE_FORBIDDEN_FLOOR = 0.5
+FORBIDDEN_LABELS = frozenset(FORBIDDEN_KIND_NAMES)
 
 
 class WeightsError(MissingPackage):
@@ -232,7 +239,10 @@ class BehaviourModel:
             by_clause = float(probabilities[row, column])
             sure_clause = by_clause >= self.weights.clause_thresholds[column]
             confidence = max(by_reply, by_clause) if sure_clause else by_reply
-            if sure_clause or by_reply >= self.weights.reply_thresholds[column]:
+            by_reply_alone = by_reply >= self.weights.reply_thresholds[column]
+            if by_reply_alone and len(windows) == 1 and label in FORBIDDEN_LABELS:
+                by_reply_alone = by_clause >= ONE_CLAUSE_FORBIDDEN_FLOOR
+            if sure_clause or by_reply_alone:
                 findings[label] = KindFinding(label, windows[row].text, round(confidence, 3), windows[row].start)
         return BehaviourReading(
             reply=reply, windows=tuple(windows), vectors=window_vectors, probabilities=probabilities,
