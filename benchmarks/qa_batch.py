@@ -70,11 +70,14 @@ class MeasuredScorer:
     """The real scorer, reporting its process's peak RSS after every call (for any runner: in-process,
     worker processes or Ray actors)."""
 
-    def __init__(self, rss_dir: Path):
+    def __init__(self, rss_dir: Path, workers: int):
         from simulator.config import load_settings
+        from simulator.qa.batch import worker_asr_threads
         from simulator.qa.importer import RecordingScorer
 
-        self.inner = RecordingScorer(load_settings())
+        settings = load_settings()  # each worker's Whisper threads as `callsim score --workers N` sets them
+        threads = worker_asr_threads(settings.asr_threads, workers, os.cpu_count())
+        self.inner = RecordingScorer(settings.model_copy(update={"asr_threads": threads}))
         self.rss_dir = rss_dir
 
     def score(self, path: Path):  # -> ScoredRecording
@@ -88,7 +91,7 @@ def run_one(mode: str, folder: Path, rss_dir: Path) -> dict:
     from simulator.qa.batch import plan_batch, run_inline, run_processes
 
     plan = plan_batch([folder], done=lambda _sha: False)
-    factory = functools.partial(MeasuredScorer, rss_dir)
+    factory = functools.partial(MeasuredScorer, rss_dir, 1 if mode == "local-1" else 2)
     outcomes = []
     started = time.perf_counter()
     if mode == "local-1":

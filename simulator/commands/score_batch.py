@@ -10,6 +10,7 @@ import argparse
 import csv
 import functools
 import json
+import os
 import sys
 from collections.abc import Callable
 from contextlib import ExitStack
@@ -19,7 +20,15 @@ from typing import IO, Any
 
 from simulator.config import ScenarioNotFound, Settings, load_settings
 from simulator.lazy import MissingPackage
-from simulator.qa.batch import BatchPlan, CallOutcome, Progress, outcome_json, plan_batch, scored_hashes
+from simulator.qa.batch import (
+    BatchPlan,
+    CallOutcome,
+    Progress,
+    outcome_json,
+    plan_batch,
+    scored_hashes,
+    worker_asr_threads,
+)
 from simulator.qa.diarise import AgentChoice
 from simulator.qa.importer import RecordingOptions, RecordingScorer
 from simulator.qa.mono import MonoContent
@@ -108,6 +117,9 @@ class RealCallWriter:
 
 
 def _scorer_factory(settings: Settings, args: argparse.Namespace) -> Callable[[], RecordingScorer]:
+    workers = args.workers if not args.ray else max(args.workers, os.cpu_count() or 1)
+    settings = settings.model_copy(
+        update={"asr_threads": worker_asr_threads(settings.asr_threads, workers, os.cpu_count())})
     scenario_path = settings.find_scenario(args.scenario) if args.scenario else None
     options = RecordingOptions(scenario_path, args.analyser, args.agent_channel, not args.no_customer_asr,
                                MonoContent(args.mono), AgentChoice(args.agent))

@@ -8,6 +8,8 @@ import json
 import os
 from pathlib import Path
 
+import pytest
+
 from simulator.qa.batch import (
     BatchCall,
     CallOutcome,
@@ -17,6 +19,7 @@ from simulator.qa.batch import (
     run_inline,
     run_processes,
     scored_hashes,
+    worker_asr_threads,
 )
 from tests.lab.conftest import db_url  # noqa: F401  (the fixture: a SQLite file, and PostgreSQL in CI)
 from tests.qa.fakes import FakeScorer
@@ -128,3 +131,15 @@ def test_store_writes_are_idempotent_by_content_hash(tmp_path, db_url):  # noqa:
         assert [t.text for t in call.record.turns][-1] == "sorry to hear that"
     finally:
         store.close()
+
+
+@pytest.mark.parametrize("configured, workers, cores, expected", [
+    (2, 1, 2, 2),  # one worker keeps what the settings say
+    (2, 2, 2, 1),  # two workers on two cores: one thread each, not two fighting for each core
+    (2, 2, 8, 2),  # spare cores: still never more than configured
+    (4, 3, 8, 2),
+    (2, 4, 2, 1),  # more workers than cores: at least one thread
+    (2, 2, None, 1),  # cores unknown
+])
+def test_each_worker_gets_its_share_of_the_cores_for_whisper(configured, workers, cores, expected):
+    assert worker_asr_threads(configured, workers, cores) == expected
