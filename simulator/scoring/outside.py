@@ -30,6 +30,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
+from simulator.analysis.behaviour.judge import DISMISSIVE_RULE
 from simulator.contracts import EmpathyLevel, Speaker
 from simulator.record import CallRecord
 from simulator.scenario.kinds import ForbiddenKind, StepKind
@@ -287,14 +288,22 @@ def library_requirements(scenario: Scenario, distressed: bool, outcome: OutcomeJ
 
 
 def sure_forbidden_only(turns: Sequence[ScoredTurn], scenario: Scenario) -> tuple[ScoredTurn, ...]:
-    """Library scoring keeps only the forbidden findings the model is sure of (``SURE_FORBIDDEN``)."""
+    """Library scoring keeps only the forbidden findings the model is sure of (``SURE_FORBIDDEN``), on
+    compliance and on empathy alike: a dismissive or sarcastic reading too unsure to count as a forbidden
+    move does not cost the reply its empathy points either."""
     if LIBRARY_TAG not in scenario.tags:
         return tuple(turns)
     kept = []
     for turn in turns:
-        sure = tuple(hit for hit in turn.analysis.forbidden if hit.confidence >= SURE_FORBIDDEN)
-        kept.append(turn if len(sure) == len(turn.analysis.forbidden)
-                    else replace(turn, analysis=replace(turn.analysis, forbidden=sure)))
+        analysis = turn.analysis
+        sure = tuple(hit for hit in analysis.forbidden if hit.confidence >= SURE_FORBIDDEN)
+        empathy = analysis.empathy
+        evidence = tuple(e for e in empathy.evidence if e.rule != DISMISSIVE_RULE or -e.weight >= SURE_FORBIDDEN)
+        if len(sure) == len(analysis.forbidden) and len(evidence) == len(empathy.evidence):
+            kept.append(turn)
+            continue
+        kept.append(replace(turn, analysis=replace(analysis, forbidden=sure,
+                                                   empathy=replace(empathy, evidence=evidence))))
     return tuple(kept)
 
 

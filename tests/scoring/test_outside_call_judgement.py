@@ -14,6 +14,7 @@ from simulator.analysis.tone import judge_against_own_voice, rejudge_call
 from simulator.contracts import (
     EmpathyJudgement,
     EmpathyLevel,
+    Evidence,
     ForbiddenHit,
     MatchKind,
     Severity,
@@ -352,3 +353,21 @@ def test_practice_calls_still_want_empathy_in_the_reply_right_after():
     card = score_call(practice, generic_scenario(), Rubric())
     assert card.turns[1].empathy == 0.0
     assert not any(e.rule == "empathy.late" for e in card.dimension(Dimension.EMPATHY).evidence)
+
+
+@pytest.mark.parametrize("confidence, penalised", [(0.6, False), (0.95, True)])
+def test_a_cold_reading_too_unsure_to_be_a_forbidden_move_costs_no_empathy_either(confidence, penalised):
+    """Library scoring drops forbidden findings under SURE_FORBIDDEN; the same reading must not still
+    cost the business turn its empathy points."""
+    business = "Oil light."
+    cold = _analysis(2, business)
+    cold = replace(cold, empathy=EmpathyJudgement(EmpathyLevel.NONE, 0.0, (
+        Evidence("empathy.dismissive", business, "rude or sarcastic", weight=-confidence),)))
+    record = _record([
+        (Speaker.TRAINEE, GREETING, 0.0, 4.0, None, _analysis(1, GREETING, steps=("greet", "identify_self"))),
+        (Speaker.CUSTOMER, "The light on my dash came on.", 4.5, 7.0, 10, None),
+        (Speaker.TRAINEE, business, 7.5, 8.5, None, cold),
+    ])
+    empathy = score_call(record, generic_scenario(), Rubric()).dimension(Dimension.EMPATHY)
+    costs = [e for e in empathy.evidence if e.rule == "empathy.dismissive" and e.weight < 0]
+    assert bool(costs) == penalised

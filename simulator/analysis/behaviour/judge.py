@@ -26,6 +26,7 @@ COLD_KINDS: dict[ForbiddenKind, str] = {
 }
 # Dismissal and sarcasm leave no empathy standing; blame can sit beside a real apology.
 CAPPING_KINDS = (ForbiddenKind.DISMISS_FEELINGS, ForbiddenKind.RUDE_OR_SARCASTIC)
+DISMISSIVE_RULE = "empathy.dismissive"  # a cold clause's evidence; its weight is minus the model's confidence
 
 
 def _model(confidence: float) -> str:
@@ -37,7 +38,7 @@ def empathy_judgement(reading: BehaviourReading) -> EmpathyJudgement:
     evidence: list[Evidence] = []
     cold = [(kind, f) for kind in COLD_KINDS if (f := reading.found(kind)) is not None]
     for cold_kind, finding in cold:
-        evidence.append(Evidence("empathy.dismissive", finding.quote,
+        evidence.append(Evidence(DISMISSIVE_RULE, finding.quote,
                                  f"{COLD_KINDS[cold_kind]} {_model(finding.confidence)}",
                                  weight=-finding.confidence))
     warm = [(kind, f) for kind in WARM_KINDS if (f := reading.found(kind)) is not None]
