@@ -161,7 +161,7 @@ def score_safely(scorer: CallScorer | None, call: BatchCall, startup_error: str 
 def worker_asr_threads(configured: int, workers: int, cores: int | None) -> int:
     """Whisper threads for each of ``workers`` scoring workers: the machine's cores shared out, never
     more than configured.  Two workers of two threads on two cores fight for them: on the 2-core box
-    two one-thread workers scored 38-39x real time against 34-36x (docs/benchmarks.md, Batch QA)."""
+    two one-thread workers scored a median 37.5x real time against 33.5-35.7x (docs/benchmarks.md, Batch QA)."""
     if workers <= 1:
         return configured
     return max(1, min(configured, (cores or 1) // workers))

@@ -56,7 +56,6 @@ READ_WITHOUT_WISHES = frozenset({ForbiddenKind.FALSE_PROMISE.value})
 # accused 63 of them wrongly ("One second.", "Right." read as rude or dismissive).
 # docs/scoring.md, "What was tuned on what"; benchmarks/forbidden_clause_floor.py.
 ONE_CLAUSE_FORBIDDEN_FLOOR = 0.5
-FORBIDDEN_LABELS = frozenset(FORBIDDEN_KIND_NAMES)
 
 
 class WeightsError(MissingPackage):
@@ -240,7 +239,7 @@ class BehaviourModel:
             sure_clause = by_clause >= self.weights.clause_thresholds[column]
             confidence = max(by_reply, by_clause) if sure_clause else by_reply
             by_reply_alone = by_reply >= self.weights.reply_thresholds[column]
-            if by_reply_alone and len(windows) == 1 and label in FORBIDDEN_LABELS:
+            if by_reply_alone and len(windows) == 1 and label in FORBIDDEN_KIND_NAMES:
                 by_reply_alone = by_clause >= ONE_CLAUSE_FORBIDDEN_FLOOR
             if sure_clause or by_reply_alone:
                 findings[label] = KindFinding(label, windows[row].text, round(confidence, 3), windows[row].start)
