@@ -5,12 +5,13 @@ agent-only mono WAV; a stereo file with one channel silent (``simulator.qa.silen
 signal on both channels (``simulator.qa.duplicate_channels``) is read as mono.
 Each channel is cut into speech spans by a voice-activity detector; spans of one speaker with no
 speech of the other in between (and a gap under ``turn_gap_s``) form a turn.
-The turns are transcribed packed end to end with short silences between them, in one pass of
-up to ten minutes (Whisper encodes a full 30 s window whatever it holds, and with word timings it
-re-encodes the tail after the last word of every pass, so one long pass over many short turns is
-several times cheaper than a pass per turn, and ~20% cheaper than 28 s batches); the words are
-mapped back to their turns by time.  Timing (response delay, overlap, talk ratio)
-comes from the channel spans; tone from each turn's audio against the whole call's baseline.
+The turns are transcribed packed end to end with short silences between them, as many as fit one
+30 s Whisper window per pass (Whisper encodes a full window whatever it holds, so packing is several
+times cheaper than a pass per turn; and the filler decode of a one-window pass reuses the word
+decode's encoding, which it cannot over a long pass, where the two decodes' windows start at
+different places: docs/benchmarks.md, "Batch QA"); the words are mapped back to their turns by
+time.  Timing (response delay, overlap, talk ratio) comes from the channel spans; tone from each
+turn's audio against the whole call's baseline.
 
 The VAD and the transcriber are passed in (``SpanFinder``, ``Transcriber``), so this module stays
 free of heavy imports; ``simulator.qa.importer`` wires the Silero VAD and Whisper.
@@ -36,7 +37,7 @@ from simulator.record import CallHeader, CallMode, CallRecord, TurnRecord, now_i
 from simulator.scenario.model import ToneThresholds
 from simulator.wavfile import Audio, resample
 
-MAX_BATCH_S = 600.0  # bounds memory; Whisper walks through a pass in 30 s windows
+PASS_S = 30.0  # one Whisper window: the turns packed into one transcription pass
 BATCH_GAP_S = 0.6  # silence between packed turns, so Whisper sees separate utterances
 TURN_PAD_S = 0.1
 BARGE_IN_MARGIN_S = 0.2
@@ -82,13 +83,15 @@ class RecordingReaders:
 
 @dataclass(frozen=True, slots=True)
 class ExternalOptions:
-    """How a recording is cut into turns: the agent's channel, the silence that ends a turn, and
+    """How a recording is cut into turns: the agent's channel, the silence that ends a turn,
     whether the customer's words are transcribed (``False`` halves the Whisper work; the customer's
-    words are then unknown and only their voice says when they were upset)."""
+    words are then unknown and only their voice says when they were upset), and how much audio of
+    packed turns one Whisper pass holds (``benchmarks/qa_packing.py`` compares lengths)."""
 
     agent_channel: int = 0
     turn_gap_s: float = 2.0
     transcribe_customer: bool = True
+    asr_pass_s: float = PASS_S
 
 
 @dataclass(frozen=True, slots=True)
@@ -152,8 +155,10 @@ def _clip(samples: np.ndarray, turn: ChannelTurn) -> tuple[np.ndarray, float]:
     return samples[int(start * SAMPLE_RATE): int(end * SAMPLE_RATE)], start
 
 
-def transcribe_clips(clips: Sequence[np.ndarray], transcriber: Transcriber) -> list[Transcript]:
-    """One transcript per clip (word times relative to the clip), packing short clips into shared passes."""
+def transcribe_clips(clips: Sequence[np.ndarray], transcriber: Transcriber, *, pass_s: float = PASS_S
+                     ) -> list[Transcript]:
+    """One transcript per clip (word times relative to the clip), packing short clips into passes of at
+    most ``pass_s`` (a longer clip has a pass of its own)."""
     results: list[Transcript | None] = [None] * len(clips)
     batch: list[int] = []
     batch_s = 0.0
@@ -167,7 +172,7 @@ def transcribe_clips(clips: Sequence[np.ndarray], transcriber: Transcriber) -> l
 
     for index, clip in enumerate(clips):
         length = clip.size / SAMPLE_RATE
-        if batch and batch_s + length > MAX_BATCH_S:
+        if batch and batch_s + length + BATCH_GAP_S > pass_s:
             flush()
             batch_s = 0.0
         batch.append(index)
@@ -293,7 +298,8 @@ def analyse_external(audio: Audio, readers: RecordingReaders, *, thresholds: Ton
     agent_clips = [_clip(agent, t)[0] for t in agent_turns]
     customer_clips = [_clip(customer, t)[0] for t in customer_turns] if customer is not None else []
     # both sides in one packing: a 30 s Whisper window holds several short turns of either speaker
-    texts = transcribe_clips(agent_clips + (customer_clips if transcribe_customer else []), transcriber)
+    texts = transcribe_clips(agent_clips + (customer_clips if transcribe_customer else []), transcriber,
+                             pass_s=options.asr_pass_s)
     agent_texts = texts[: len(agent_clips)]
     customer_texts = texts[len(agent_clips):] if transcribe_customer else [Transcript("")] * len(customer_clips)
     features = [voice_features(clip, SAMPLE_RATE) for clip in agent_clips]

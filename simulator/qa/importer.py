@@ -21,6 +21,7 @@ from simulator.lazy import MissingPackage, require
 from simulator.qa.diarise import AgentChoice, Greets, VoiceSplitter
 from simulator.qa.duplicate_channels import DuplicateChannels
 from simulator.qa.external import (
+    PASS_S,
     SAMPLE_RATE,
     ExternalOptions,
     RecordingReaders,
@@ -166,6 +167,7 @@ class RecordingOptions:
     transcribe_customer: bool = True
     mono: MonoContent = MonoContent.MIXED
     agent: AgentChoice = AgentChoice.AUTO  # a mixed mono call: which of the two voices is the agent
+    asr_pass_s: float = PASS_S  # audio of packed turns per Whisper pass (a benchmark's knob, not a user's)
 
 
 def greeting_finder(analyser: TurnAnalyser) -> Greets | None:
@@ -235,7 +237,8 @@ class RecordingScorer:
         call = analyse_external(audio, readers, thresholds=rubric.tone, scenario_id=scenario.id,
                                 scenario_sha256=self.scenario_sha256, source=Path(path).resolve(),
                                 options=ExternalOptions(agent_channel=options.agent_channel,
-                                                        transcribe_customer=options.transcribe_customer))
+                                                        transcribe_customer=options.transcribe_customer,
+                                                        asr_pass_s=options.asr_pass_s))
         damaged = audio.damaged_packets
         del audio
         card = score_call(call.record, scenario, rubric, recording_s=call.duration_s)

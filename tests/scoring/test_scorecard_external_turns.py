@@ -108,6 +108,19 @@ def test_packed_clips_get_back_their_own_words_in_one_pass():
     assert len(texts[2].words) >= 2
 
 
+def test_a_pass_holds_no_more_than_one_whisper_window_of_packed_turns():
+    # 20 s + gap fits, 15 s more would not: a second pass, which the 5-s clip joins
+    clips = [np.full(16_000 * n, level, np.float32) for n, level in ((20, 0.11), (15, 0.22), (5, 0.33))]
+    transcriber = _TimedTranscriber()
+    texts = transcribe_clips(clips, transcriber)
+    assert transcriber.calls == 2
+    assert [t.words[0].text for t in texts] == ["w11", "w22", "w33"]
+    assert len(texts[0].words) == 20 and texts[0].words[-1].end_s < 20  # every second, times within the clip
+    longer = _TimedTranscriber()
+    assert [t.words[0].text for t in transcribe_clips(clips, longer, pass_s=600)] == ["w11", "w22", "w33"]
+    assert longer.calls == 1
+
+
 def test_the_agent_channel_can_be_either_side():
     left, right = np.full(8_000, 0.1, np.float32), np.full(8_000, 0.2, np.float32)
     audio = Audio(np.stack([left, right], axis=1), 8_000)

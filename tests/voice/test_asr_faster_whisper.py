@@ -225,6 +225,46 @@ def test_the_filler_pass_reuses_the_encoder_output(transcriber, clips):
     assert reuse.reused == before + 2
 
 
+def test_the_encoder_remembers_its_last_windows_and_forgets_the_oldest():
+    encoded = []
+
+    def encode(features):
+        encoded.append(float(features[0, 0]))
+        return features * 2
+
+    reuse = EncoderReuse(encode, windows=2)
+    window = [np.full((80, 3000), float(n), np.float32) for n in range(3)]
+    assert np.array_equal(reuse(window[0]), window[0] * 2)
+    reuse(window[1])
+    reuse(np.array(window[0]))  # equal features, another array: reused, and now the most recent
+    reuse(window[2])  # three windows, room for two: window 1 (used longest ago) is dropped
+    reuse(window[0])
+    reuse(window[1])
+    assert encoded == [0.0, 1.0, 2.0, 1.0] and reuse.reused == 2
+
+
+def test_a_packed_pass_of_turns_is_encoded_once_for_both_decodes(transcriber):
+    # a call's turns packed into one 30-s window, as `callsim score` packs them; on this packing the word
+    # decode (with word timings) re-encodes the tail after its last word, and the filler decode must
+    # still find the encoding of the window it starts from (a memory of one window had lost it)
+    gap = np.zeros(int(0.6 * SAMPLE_RATE), np.float32)
+    order = ["whisper_jfk.wav", "pocketsphinx_forever_2.wav", "pocketsphinx_cards_004.wav",
+             "speechrecognition_english.wav", "pocketsphinx_goforward.wav", "pocketsphinx_cards_002.wav",
+             "pocketsphinx_cards_001.wav", "pocketsphinx_cards_003.wav", "pocketsphinx_cards_005.wav"]
+    parts, length_s = [], 0.0
+    for name in order:
+        clip = read_audio(DATA / name)
+        if length_s + clip.size / SAMPLE_RATE + 0.6 <= 29.5:
+            parts += [clip, gap]
+            length_s += clip.size / SAMPLE_RATE + 0.6
+    reuse = transcriber._ensure_loaded().encode
+    transcriber.forget_encoding()
+    before = reuse.reused
+    text = transcriber.transcribe(np.concatenate(parts)).text
+    assert reuse.reused == before + 1
+    assert {"fellow", "americans", "forever", "forward"} <= set(normalise(text)), text
+
+
 def test_real_speech_gives_the_reference_words_and_no_invented_fillers(transcripts):
     for name in ("pocketsphinx_goforward.wav", "pocketsphinx_forever_2.wav", "speechrecognition_english.wav"):
         assert normalise(transcripts[name].text) == normalise(CLIPS[name]), transcripts[name].text
