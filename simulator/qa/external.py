@@ -155,6 +155,22 @@ def _clip(samples: np.ndarray, turn: ChannelTurn) -> tuple[np.ndarray, float]:
     return samples[int(start * SAMPLE_RATE): int(end * SAMPLE_RATE)], start
 
 
+@dataclass(frozen=True, slots=True)
+class WordsOnly:
+    """A transcriber's word decode alone, for speech whose fillers are not scored: the backend's
+    ``transcribe_words`` when it has one (``LazyTranscriber``, the Whisper backends), else ``transcribe``."""
+
+    inner: Transcriber
+
+    @property
+    def name(self) -> str:
+        return self.inner.name
+
+    def transcribe(self, audio: np.ndarray, *, prompt: str | None = None) -> Transcript:
+        words = getattr(self.inner, "transcribe_words", None)
+        return words(audio, prompt=prompt) if words is not None else self.inner.transcribe(audio, prompt=prompt)
+
+
 def transcribe_clips(clips: Sequence[np.ndarray], transcriber: Transcriber, *, pass_s: float = PASS_S
                      ) -> list[Transcript]:
     """One transcript per clip (word times relative to the clip), packing short clips into passes of at
@@ -297,11 +313,10 @@ def analyse_external(audio: Audio, readers: RecordingReaders, *, thresholds: Ton
     customer_turns = [t for t in turns if t.speaker == Speaker.CUSTOMER]
     agent_clips = [_clip(agent, t)[0] for t in agent_turns]
     customer_clips = [_clip(customer, t)[0] for t in customer_turns] if customer is not None else []
-    # both sides in one packing: a 30 s Whisper window holds several short turns of either speaker
-    texts = transcribe_clips(agent_clips + (customer_clips if transcribe_customer else []), transcriber,
-                             pass_s=options.asr_pass_s)
-    agent_texts = texts[: len(agent_clips)]
-    customer_texts = texts[len(agent_clips):] if transcribe_customer else [Transcript("")] * len(customer_clips)
+    agent_texts = transcribe_clips(agent_clips, transcriber, pass_s=options.asr_pass_s)
+    # the customer's words without the filler decode: only the agent's fillers are scored (tone)
+    customer_texts = (transcribe_clips(customer_clips, WordsOnly(transcriber), pass_s=options.asr_pass_s)
+                      if transcribe_customer else [Transcript("")] * len(customer_clips))
     features = [voice_features(clip, SAMPLE_RATE) for clip in agent_clips]
     tones = _own_voice_tone(list(zip(agent_texts, features, strict=True)), thresholds)
     # the customer's voice against their own usual voice: a clear rise there may call for empathy

@@ -14,7 +14,7 @@ from pathlib import Path
 import numpy as np
 
 from simulator.analysis.base import TurnAnalyser
-from simulator.asr.base import Transcriber
+from simulator.asr.base import FillersApart, Transcriber
 from simulator.config import Settings
 from simulator.contracts import Transcript
 from simulator.lazy import MissingPackage, require
@@ -121,10 +121,19 @@ class LazyTranscriber:
     def name(self) -> str:
         return self.settings.asr_backend
 
+    def _created(self) -> Transcriber:
+        if self._transcriber is None:
+            self._transcriber = transcriber_for(self.settings, self.language)
+        return self._transcriber
+
     def transcribe(self, audio: np.ndarray, *, prompt: str | None = None) -> Transcript:
-        transcriber = self._transcriber
-        if transcriber is None:
-            transcriber = self._transcriber = transcriber_for(self.settings, self.language)
+        return self._created().transcribe(audio, prompt=prompt)
+
+    def transcribe_words(self, audio: np.ndarray, *, prompt: str | None = None) -> Transcript:
+        """The word decode alone where the backend decodes fillers apart (else ``transcribe``)."""
+        transcriber = self._created()
+        if isinstance(transcriber, FillersApart) and transcriber.fillers_apart:
+            return transcriber.transcribe_words(audio, prompt=prompt)
         return transcriber.transcribe(audio, prompt=prompt)
 
 

@@ -4,22 +4,47 @@ it loads with a clear message when its file is damaged."""
 from __future__ import annotations
 
 import dataclasses
+import re
 import subprocess
 import sys
+from pathlib import Path
 
+import numpy as np
 import pytest
 
 from simulator.analysis.behaviour.model import BehaviourWeights, WeightsError, shipped_weights, shipped_weights_path
+from simulator.analysis.behaviour.train import compare_weights
 from simulator.scenario.kinds import CLAUSE_LABELS
 
 pytestmark = pytest.mark.models
 
 
-def test_the_shipped_weights_are_rebuilt_bit_for_bit_from_the_corpus(repo_root):
+def test_the_shipped_weights_are_what_the_corpus_rebuilds(repo_root):
+    # bit for bit on the CPU they were built on; on another kind within the tolerance (train.py)
     done = subprocess.run([sys.executable, "-m", "simulator.analysis.behaviour.train", "--check"], cwd=repo_root,
                           capture_output=True, text=True, timeout=1200)
     assert done.returncode == 0, done.stdout + done.stderr
-    assert "identical to the rebuilt model" in done.stdout
+    assert re.search(r"behaviour_en\.npz: (identical to|agrees with) the rebuilt model", done.stdout), done.stdout
+
+
+def _nudged(source: Path, target: Path, name: str, by: float) -> Path:
+    with np.load(source, allow_pickle=False) as arrays:
+        changed = {key: arrays[key] for key in arrays.files}
+    changed[name] = changed[name].copy()
+    changed[name].flat[0] += by
+    np.savez(target, **changed)
+    return target
+
+
+def test_a_rebuild_is_accepted_within_the_cpus_rounding_and_nothing_more(tmp_path):
+    shipped = shipped_weights_path()
+    assert compare_weights(shipped, shipped).identical
+    close = compare_weights(shipped, _nudged(shipped, tmp_path / "close.npz", "reply_weights", 5e-4))
+    assert close.agrees and not close.identical and close.largest_weight_difference == pytest.approx(5e-4, rel=0.01)
+    far = compare_weights(shipped, _nudged(shipped, tmp_path / "far.npz", "clause_weights", 3e-3))
+    assert not far.agrees and far.differing == ("clause_weights",)
+    moved = compare_weights(shipped, _nudged(shipped, tmp_path / "cut.npz", "reply_thresholds", 1e-6))
+    assert not moved.agrees and moved.differing == ("reply_thresholds",)  # a threshold must be exact
 
 
 def test_the_weights_name_their_encoder_corpus_and_labels():

@@ -163,3 +163,42 @@ def test_a_customer_who_sounds_angry_makes_the_next_reply_call_for_empathy(tmp_p
     card = score_call(call.record, generic_scenario(), Rubric())
     # only the reply to the turn that sounded angry: the opening reply answered a calm customer
     assert card.dimension(Dimension.EMPATHY).judged_turns == (2,)
+
+
+def _spans_of(samples: np.ndarray) -> list[Span]:
+    """The one stretch of non-silent audio a test channel holds."""
+    loud = np.flatnonzero(np.abs(samples) > 1e-3)
+    return [Span(loud[0] / 16_000, (loud[-1] + 1) / 16_000)] if loud.size else []
+
+
+class _FillerTranscriber(_TimedTranscriber):
+    """Words as ``_TimedTranscriber``; ``transcribe`` adds a filler, ``transcribe_words`` does not."""
+
+    def __init__(self):
+        super().__init__()
+        self.word_passes = 0
+
+    def transcribe(self, audio: np.ndarray, *, prompt: str | None = None) -> Transcript:
+        words = super().transcribe(audio, prompt=prompt)
+        return Transcript(f"um {words.text}", (Word("um", 0.0, 0.05), *words.words))
+
+    def transcribe_words(self, audio: np.ndarray, *, prompt: str | None = None) -> Transcript:
+        self.word_passes += 1
+        return super().transcribe(audio, prompt=prompt)
+
+
+def test_the_customer_is_transcribed_without_the_filler_decode_the_agent_with_it():
+    # only the agent's fillers are scored (tone), so the customer's side skips that decode
+    left = np.zeros(16_000 * 9, np.float32)
+    right = np.zeros_like(left)
+    right[16_000:16_000 * 3] = 0.22  # customer 1-3 s
+    left[16_000 * 4:16_000 * 6] = 0.11  # agent 4-6 s
+    transcriber = _FillerTranscriber()
+    readers = RecordingReaders(_spans_of, transcriber, LexicalAnalyser(None))
+    call = analyse_external(Audio(np.stack([left, right], axis=1), 16_000), readers, thresholds=Rubric().tone,
+                            scenario_id="external-call")
+    texts = {t.speaker: t.text for t in call.record.turns}
+    assert texts[Speaker.TRAINEE].startswith("um w11")
+    assert texts[Speaker.CUSTOMER].startswith("w22") and "um" not in texts[Speaker.CUSTOMER].split()
+    assert transcriber.word_passes == 1
+

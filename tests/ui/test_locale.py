@@ -111,9 +111,14 @@ def english_left(text: str) -> list[str]:
     return [label for label in ENGLISH_LABELS if re.search(rf"(?<![\w-]){re.escape(label)}(?![\w-])", text)]
 
 
-def check_screen(app, screen_type: type) -> str:
-    """The screen in Chinese at 80x24: rows 80 cells, no English label, every table heading whole."""
-    assert isinstance(app.screen, screen_type)
+async def check_screen(pilot, app, screen_type: type) -> str:
+    """The screen in Chinese at 80x24: rows 80 cells, no English label, every table heading whole.
+
+    Checked once the footer shows the screen's keys: Textual's Footer lays them out a moment after
+    the screen is mounted, which a slow machine can see as an empty footer."""
+    palette = app.context.text("palette")
+    await wait_for(pilot, lambda: screen_ready(app, screen_type)
+                   and palette in [key.description for key in app.screen.query(FooterKey)])
     text = screen_text(app)
     assert english_left(text) == [], f"{screen_type.__name__} shows English:\n{text}"
     assert not re.search(r"(^|[│▊ ])•\s*([│▎]|$)", text, re.M), f"a bullet left alone on its row:\n{text}"
@@ -122,8 +127,6 @@ def check_screen(app, screen_type: type) -> str:
     footer = text.splitlines()[-1]
     shown = [key.description for key in app.screen.query(FooterKey)]
     own = [binding.description for _, binding in app.screen._bindings if binding.show]
-    palette = app.context.text("palette")
-    assert palette in shown
     for description in [*(d for d in own if d in shown), palette]:  # (a key off for now is not shown)
         assert description in footer, f"footer key {description!r} cut off:\n{text}"
     for table in app.screen.query(DataTable):
@@ -162,10 +165,10 @@ async def test_every_screen_in_chinese_at_80x24(make_app, chinese_only_home):
     app.context.text = said
     async with app.run_test(size=SIZE) as pilot:
         await wait_for(pilot, lambda: screen_ready(app, SignInScreen))
-        check_screen(app, SignInScreen)
+        await check_screen(pilot, app, SignInScreen)
         await app.push_screen(PickerScreen())
         await wait_for(pilot, lambda: screen_ready(app, PickerScreen))
-        check_screen(app, PickerScreen)
+        await check_screen(pilot, app, PickerScreen)
         await pilot.press("ctrl+p")  # the palette: our entries and Textual's own commands
         await wait_for(pilot, lambda: screen_ready(app, CommandPalette))
         commands = app.screen.query_one(CommandList)
@@ -188,11 +191,11 @@ async def test_every_screen_in_chinese_at_80x24(make_app, chinese_only_home):
             await wait_for(pilot, lambda n=turns: len(app.screen.analyses) > n)
         await pilot.press("f8")  # the knowledge cards beside the transcript
         await pilot.pause()
-        check_screen(app, CallScreen)
+        await check_screen(pilot, app, CallScreen)
         await pilot.press("ctrl+e")
         await wait_for(pilot, lambda: results_shown(app))
         results = app.screen
-        text = check_screen(app, ResultsScreen)
+        text = await check_screen(pilot, app, ResultsScreen)
         assert "评分卡" in text
         dimensions = results.query_one("#dimensions", DataTable)
         assert [str(dimensions.get_row_at(n)[0]) for n in range(dimensions.row_count)] == ["同理心", "话术合规", "语气"]
@@ -209,28 +212,28 @@ async def test_every_screen_in_chinese_at_80x24(make_app, chinese_only_home):
 
         await pilot.press("f2")
         await wait_for(pilot, lambda: screen_ready(app, HistoryScreen))
-        check_screen(app, HistoryScreen)
+        await check_screen(pilot, app, HistoryScreen)
         await pilot.press("h")
         await wait_for(pilot, lambda: screen_ready(app, HonoursScreen))
-        check_screen(app, HonoursScreen)
+        await check_screen(pilot, app, HonoursScreen)
 
         await app.push_screen(DevicesScreen())
         await wait_for(pilot, lambda: screen_ready(app, DevicesScreen))
         # the listing, not every worker: with a microphone present the level meter's worker runs until the screen goes
         await wait_for(pilot, lambda: not [w for w in app.workers if w.group == "devices" and not w.is_finished])
         await pilot.pause()
-        check_screen(app, DevicesScreen)
+        await check_screen(pilot, app, DevicesScreen)
 
         mentor_and_apprentice(app.context.store, results)
         await app.push_screen(AssignedScreen())
         await wait_for(pilot, lambda: screen_ready(app, AssignedScreen) and app.screen.work is not None)
         assert app.screen.query_one("#assignments", DataTable).row_count == 1
-        check_screen(app, AssignedScreen)
+        await check_screen(pilot, app, AssignedScreen)
         await app.push_screen(MentorScreen())
         await wait_for(pilot, lambda: screen_ready(app, MentorScreen) and app.screen.view is not None)
         assert app.screen.query_one("#work", DataTable).row_count == 1
-        check_screen(app, MentorScreen)
+        await check_screen(pilot, app, MentorScreen)
         app.open_review(results.call_id, "王老师")
         await wait_for(pilot, lambda: screen_ready(app, ReviewScreen) and app.screen.view is not None)
-        check_screen(app, ReviewScreen)
+        await check_screen(pilot, app, ReviewScreen)
     assert said.missed == set(), "ids looked up that zh.json lacks"
