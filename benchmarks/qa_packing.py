@@ -137,8 +137,11 @@ def main() -> int:
     settings = load_settings().model_copy(update={"asr_threads": args.threads})
     transcriber = LazyTranscriber(settings)
     transcriber.transcribe(__import__("numpy").zeros(16_000, "float32"))  # load the model before timing
-    result: dict = {"load_average": os.getloadavg(), "threads": args.threads, "rounds": args.rounds,
-                    "words": words_by_pass(referenced_clips(args.data), transcriber, args.pass_s, args.rounds)}
+    pairs = referenced_clips(args.data)
+    words = (words_by_pass(pairs, transcriber, args.pass_s, args.rounds) if pairs
+             else f"skipped: no English clips with references under {args.data} (its asr/ and emotion_speech/ "
+                  "manifests); pass --data")
+    result: dict = {"load_average": os.getloadavg(), "threads": args.threads, "rounds": args.rounds, "words": words}
     if not args.skip_calls and args.calls.is_dir():
         result["calls"] = calls_by_pass(args.calls, settings, args.pass_s, args.rounds)
     print(json.dumps(result, indent=1))
