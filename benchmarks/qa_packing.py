@@ -33,6 +33,8 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
+import numpy as np  # noqa: E402
+
 from simulator.asr.wer import corpus_wer  # noqa: E402
 
 MANIFESTS = ("asr/manifest.jsonl", "emotion_speech/manifest.jsonl")
@@ -81,7 +83,7 @@ def _side_texts(record, speaker) -> str:
     return " ".join(turn.text for turn in record.turns if turn.speaker == speaker)
 
 
-def calls_by_pass(calls: Path, settings, pass_lengths: list[float], rounds: int) -> list[dict]:
+def calls_by_pass(calls: Path, settings, transcriber, pass_lengths: list[float], rounds: int) -> list[dict]:
     import yaml
 
     from simulator.contracts import Speaker
@@ -102,8 +104,8 @@ def calls_by_pass(calls: Path, settings, pass_lengths: list[float], rounds: int)
         for pass_s in pass_lengths:
             options = RecordingOptions(agent_channel=agent_channel, asr_pass_s=pass_s,
                                        mono=MonoContent.AGENT if agent_only else MonoContent.MIXED)
-            scorer = RecordingScorer(settings, options)
-            scorer.score(path)  # loads the models: not timed
+            scorer = RecordingScorer(settings, options, transcriber)  # one Whisper for every scorer
+            scorer.score(path)  # loads the VAD and the analyser's model, fills caches: not timed
             times = []
             for _ in range(rounds):
                 started = time.perf_counter()
@@ -136,14 +138,14 @@ def main() -> int:
 
     settings = load_settings().model_copy(update={"asr_threads": args.threads})
     transcriber = LazyTranscriber(settings)
-    transcriber.transcribe(__import__("numpy").zeros(16_000, "float32"))  # load the model before timing
+    transcriber.transcribe(np.zeros(16_000, np.float32))  # load the model before timing
     pairs = referenced_clips(args.data)
     words = (words_by_pass(pairs, transcriber, args.pass_s, args.rounds) if pairs
              else f"skipped: no English clips with references under {args.data} (its asr/ and emotion_speech/ "
                   "manifests); pass --data")
     result: dict = {"load_average": os.getloadavg(), "threads": args.threads, "rounds": args.rounds, "words": words}
     if not args.skip_calls and args.calls.is_dir():
-        result["calls"] = calls_by_pass(args.calls, settings, args.pass_s, args.rounds)
+        result["calls"] = calls_by_pass(args.calls, settings, transcriber, args.pass_s, args.rounds)
     print(json.dumps(result, indent=1))
     return 0
 

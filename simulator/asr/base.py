@@ -57,4 +57,9 @@ class FillersApart(Protocol):
     def add_fillers(self, audio: np.ndarray, transcript: Transcript, *, prompt: str | None = None) -> Transcript: ...
 
 
+def fillers_decoded_apart(transcriber: Transcriber) -> FillersApart | None:
+    """``transcriber`` as a ``FillersApart`` when its fillers really come from a decode of their own."""
+    return transcriber if isinstance(transcriber, FillersApart) and transcriber.fillers_apart else None
+
+
 TranscriberRegistry = Registry[Transcriber]

@@ -27,7 +27,7 @@ from pathlib import Path
 import numpy as np
 
 from simulator.analysis.acoustics import PitchTrack, PitchTracker
-from simulator.asr.base import FillersApart, Transcriber
+from simulator.asr.base import FillersApart, Transcriber, fillers_decoded_apart
 from simulator.asr.worker import AsrWorker
 from simulator.audio.capture import MicSource, ReplayPace
 from simulator.audio.clip import AudioClip, Utterance, level_dbfs, to_int16, write_wav
@@ -359,8 +359,7 @@ class VoicedCall:
         return tracked[1].track(len(clip.samples))
 
     def _fillers_apart(self) -> FillersApart | None:
-        transcriber = self.transcriber
-        return transcriber if isinstance(transcriber, FillersApart) and transcriber.fillers_apart else None
+        return fillers_decoded_apart(self.transcriber)
 
     def _start_late_fillers(self) -> None:
         """The customer's line has started: the last reply's filler pass may run now, off the turn path."""

@@ -14,7 +14,7 @@ from pathlib import Path
 import numpy as np
 
 from simulator.analysis.base import TurnAnalyser
-from simulator.asr.base import FillersApart, Transcriber
+from simulator.asr.base import Transcriber, fillers_decoded_apart
 from simulator.config import Settings
 from simulator.contracts import Transcript
 from simulator.lazy import MissingPackage, require
@@ -132,9 +132,8 @@ class LazyTranscriber:
     def transcribe_words(self, audio: np.ndarray, *, prompt: str | None = None) -> Transcript:
         """The word decode alone where the backend decodes fillers apart (else ``transcribe``)."""
         transcriber = self._created()
-        if isinstance(transcriber, FillersApart) and transcriber.fillers_apart:
-            return transcriber.transcribe_words(audio, prompt=prompt)
-        return transcriber.transcribe(audio, prompt=prompt)
+        apart = fillers_decoded_apart(transcriber)
+        return apart.transcribe_words(audio, prompt=prompt) if apart else transcriber.transcribe(audio, prompt=prompt)
 
 
 @dataclass(frozen=True)

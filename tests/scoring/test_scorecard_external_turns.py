@@ -201,4 +201,3 @@ def test_the_customer_is_transcribed_without_the_filler_decode_the_agent_with_it
     assert texts[Speaker.TRAINEE].startswith("um w11")
     assert texts[Speaker.CUSTOMER].startswith("w22") and "um" not in texts[Speaker.CUSTOMER].split()
     assert transcriber.word_passes == 1
-
