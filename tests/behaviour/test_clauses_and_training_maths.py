@@ -16,7 +16,8 @@ from simulator.analysis.behaviour.features import (
 )
 from simulator.analysis.behaviour.linear import best_threshold, fit_logistic, sigmoid
 from simulator.analysis.behaviour.metrics import agreement, macro_f1
-from simulator.analysis.behaviour.train import _segment_windows
+from simulator.analysis.behaviour.model import clause_probabilities
+from simulator.analysis.behaviour.train import ClauseRows, _fit_rows, _segment_windows
 from simulator.scenario.kinds import CLAUSE_LABELS, ForbiddenKind, StepKind, kind_from_name, suggest_kind
 
 
@@ -144,6 +145,49 @@ def test_after_a_greeting_and_introduction_the_next_clause_opens_the_reply_too()
     assert [w.first for w in marked] == [True, False, True, False]
     assert [w.last for w in marked] == [w.last for w in windows] and marked[2].text == windows[2].text
     assert opening_the_substance(windows, 0) == windows and opening_the_substance(windows, 4) == windows
+
+
+def _opening_model() -> tuple[np.ndarray, np.ndarray]:
+    """Clause weights over 3 embedding dims + the two position flags: dim 0 is a greeting, dim 1 a
+    self-introduction that reads as one only in the opening place, dim 2 an apology that is far
+    likelier in the opening place (as the corpus teaches)."""
+    weights = np.zeros((5, len(CLAUSE_LABELS)))
+    bias = np.full(len(CLAUSE_LABELS), -6.0)
+    weights[0, CLAUSE_LABELS.index(StepKind.GREET)] = 10.0
+    weights[1, CLAUSE_LABELS.index(StepKind.IDENTIFY_SELF)] = 5.0
+    weights[2, CLAUSE_LABELS.index(StepKind.APOLOGISE)] = 5.0
+    weights[3, [CLAUSE_LABELS.index(StepKind.IDENTIFY_SELF), CLAUSE_LABELS.index(StepKind.APOLOGISE)]] = 3.0
+    return weights, bias
+
+
+def test_each_clause_after_the_first_is_judged_an_opener_as_it_reads_in_the_opening_place():
+    # "Thanks for calling | my name is Taylor. | I'm so sorry...": the name reads as an introduction
+    # only when marked as opening, and the apology is then read as opening the substance.
+    weights, bias = _opening_model()
+    vectors = np.eye(3, dtype=np.float32)
+    apologise, identify = CLAUSE_LABELS.index(StepKind.APOLOGISE), CLAUSE_LABELS.index(StepKind.IDENTIFY_SELF)
+    read = clause_probabilities(vectors, _windows(3, 4, 8), weights, bias)
+    assert read[1, identify] > 0.5 and read[2, apologise] > 0.5
+    alone = clause_probabilities(vectors[[2]], _windows(8), weights, bias)
+    assert read[2, apologise] == pytest.approx(alone[0, apologise])
+    # Without the greeting the name clause opens the reply itself; an apology mid-reply stays unmarked.
+    unmarked = clause_probabilities(vectors[[2, 1]], _windows(8, 4), weights, bias)
+    assert unmarked[1, identify] < 0.5
+    only_openers = clause_probabilities(vectors[:2], _windows(3, 4), weights, bias)
+    assert only_openers[1, identify] > 0.5  # "Thanks for calling, my name is Taylor." introduces her
+
+
+def test_kinds_outside_position_kinds_learn_no_position_weights():
+    rng = np.random.default_rng(0)
+    features = np.hstack([rng.normal(size=(60, 3)), (rng.random((60, 2)) > 0.5).astype(float)])
+    targets = np.zeros((60, len(CLAUSE_LABELS)))
+    targets[:, :] = (features[:, [3]] > 0)  # every kind follows the "first" flag
+    rows = ClauseRows(features.astype(np.float32), targets, np.ones_like(targets))
+    everywhere, _ = _fit_rows(rows, 0.1)
+    greet_only, _ = _fit_rows(rows, 0.1, position_kinds=frozenset({StepKind.GREET.value}))
+    greet, close = CLAUSE_LABELS.index(StepKind.GREET), CLAUSE_LABELS.index(StepKind.CLOSE)
+    assert everywhere[3, close] > 1 and greet_only[3, greet] > 1
+    assert not greet_only[3:, close].any()
 
 
 def test_the_trainer_marks_the_writers_segments_as_reading_marks_clauses():

@@ -262,16 +262,23 @@ def clause_probabilities(vectors: Embeddings, windows: Sequence[Window], weights
                          bias: Weights) -> Floats:
     """Per window, the clause-level probability of every kind (training and reading share it).
 
-    Read twice when the reply opens with a greeting or self-introduction: the second time the clause
-    after them is marked as opening the reply too (``opening_the_substance``)."""
+    When the reply opens with greetings or self-introductions, the clause after them is marked as
+    opening the reply too (``opening_the_substance``).  Each clause after the first is judged an
+    opener as it would read in the opening place, as the corpus labels them wherever they sit:
+    "my name is Taylor." read mid-reply looks like nothing much, and the apology after it would
+    then be read as if it came late in the reply."""
     if not windows:
         return np.zeros((0, len(CLAUSE_LABELS)))
-    first = sigmoid((window_matrix(vectors, windows) @ weights + bias).astype(np.float64))
-    openers = leading_openers(first)
-    if not 0 < openers < len(windows):
-        return first
-    marked = opening_the_substance(windows, openers)
-    return sigmoid((window_matrix(vectors, marked) @ weights + bias).astype(np.float64))
+
+    def read(marked: Sequence[Window]) -> Floats:
+        return sigmoid((window_matrix(vectors, marked) @ weights + bias).astype(np.float64))
+
+    probabilities = read(windows)
+    openers = 0
+    while openers < len(windows) - 1 and leading_openers(probabilities[[openers]]):
+        openers += 1
+        probabilities[openers:] = read(opening_the_substance(windows, openers))[openers:]
+    return probabilities
 
 
 def shipped_weights_path(language: str = "en") -> Path:

@@ -98,6 +98,8 @@ class TrainSettings:
     # precision a single clause needs to count alone.  Neither changes the clause fit.
     step_beta: float = 1.0
     sure_precision: float = SURE_PRECISION
+    # The kinds whose clause model may weigh where the clause sits (first, last).  None: every kind.
+    position_kinds: frozenset[str] | None = None
 
 
 # A language's own settings, chosen on its corpus's held-out writers (benchmarks/behaviour_settings.py,
@@ -193,12 +195,13 @@ class Trainer:
 
     def fit_clauses(self, indices: Sequence[int], start: ClauseWeights | None = None) -> ClauseWeights:
         segment_rows = self.segment_rows(indices)
-        first = _fit_rows(segment_rows, self.settings.clause_l2, start) if len(segment_rows.features) else None
+        l2, positions = self.settings.clause_l2, self.settings.position_kinds
+        first = _fit_rows(segment_rows, l2, start, positions) if len(segment_rows.features) else None
         whole_rows = self.whole_reply_rows(indices, first)
         if not len(whole_rows.features):
             assert first is not None
             return first
-        return _fit_rows(_stack([segment_rows, whole_rows]), self.settings.clause_l2, first)
+        return _fit_rows(_stack([segment_rows, whole_rows]), l2, first, positions)
 
     def reply_scores(self, index: int, weights: ClauseWeights) -> Floats:
         windows = self.inference_windows[index]
@@ -233,8 +236,10 @@ class Trainer:
         """The clause fit on everything and its out-of-fold scores: most of a training's time.  Kept
         while the settings it depends on stay the same, so that reply-level settings can be compared
         on one trainer (benchmarks/behaviour_settings.py)."""
-        wanted = (self.settings.clause_l2, self.settings.folds)
-        if self._clause_stage is None or (self._clause_stage[0].clause_l2, self._clause_stage[0].folds) != wanted:
+        def key(settings: TrainSettings) -> tuple[float, int, frozenset[str] | None]:
+            return settings.clause_l2, settings.folds, settings.position_kinds
+
+        if self._clause_stage is None or key(self._clause_stage[0]) != key(self.settings):
             full = self.fit_clauses(list(range(len(self.replies))))
             self._clause_stage = (self.settings, full, self.out_of_fold(full))
         return self._clause_stage[1], self._clause_stage[2]
@@ -347,12 +352,18 @@ def _stack(parts: list[ClauseRows]) -> ClauseRows:
                       np.concatenate([p.mask for p in parts]))
 
 
-def _fit_rows(rows: ClauseRows, l2: float, start: ClauseWeights | None = None) -> ClauseWeights:
+def _fit_rows(rows: ClauseRows, l2: float, start: ClauseWeights | None = None,
+              position_kinds: frozenset[str] | None = None) -> ClauseWeights:
+    """One regression per kind; a kind outside ``position_kinds`` sees its position flags (the last
+    two features) as zeros, so its weights for them stay 0 and it reads a clause alike anywhere."""
     weights, biases = [], []
-    for column in range(len(CLAUSE_LABELS)):
+    without_position = rows.features.copy()
+    without_position[:, -2:] = 0
+    for column, label in enumerate(CLAUSE_LABELS):
         keep = rows.mask[:, column] > 0
         near = None if start is None else (start[0][:, column], float(start[1][column]))
-        w, b = fit_logistic(rows.features[keep], rows.targets[keep, column], l2, start=near)
+        features = rows.features if position_kinds is None or label in position_kinds else without_position
+        w, b = fit_logistic(features[keep], rows.targets[keep, column], l2, start=near)
         weights.append(w)
         biases.append(b)
     return np.stack(weights, axis=1), np.array(biases)
