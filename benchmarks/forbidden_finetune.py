@@ -371,7 +371,8 @@ def final(args: argparse.Namespace) -> None:
     # The dev set: read once, here, for the chosen recipe only.
     dev = read_items_file(Path(os.environ.get("CALLSIM_DEV_DATA", REPO.parent / "shared" / "data"))
                           / "callcentre_dev" / "items.jsonl")
-    out = {"mode": "final", **recipe(args), "beta": args.beta, "cuts": dict(zip(KINDS, cuts.round(2).tolist())),
+    chosen_cuts = dict(zip(KINDS, cuts.round(2).tolist(), strict=True))
+    out = {"mode": "final", **recipe(args), "beta": args.beta, "cuts": chosen_cuts,
            "g_h_with_own_cuts": oof_fig, "train_seconds": round(seconds),
            "baseline_train_seconds": round(baseline_seconds), "ms_per_reply_1_thread": speed,
            "shipped_fp16_bytes": reader.shipped_bytes()}
