@@ -98,7 +98,9 @@ class TrainSettings:
     # precision a single clause needs to count alone.  Neither changes the clause fit.
     step_beta: float = 1.0
     sure_precision: float = SURE_PRECISION
-    # The kinds whose clause model may weigh where the clause sits (first, last).  None: every kind.
+    # The kinds whose clause model may weigh where the clause sits (first, last).  None: every kind,
+    # as shipped: keeping them only for openings and endings cost forbidden recall on held-out
+    # writers (benchmarks/held_out_variants.py positions; docs/scoring.md).
     position_kinds: frozenset[str] | None = None
 
 
@@ -357,8 +359,10 @@ def _fit_rows(rows: ClauseRows, l2: float, start: ClauseWeights | None = None,
     """One regression per kind; a kind outside ``position_kinds`` sees its position flags (the last
     two features) as zeros, so its weights for them stay 0 and it reads a clause alike anywhere."""
     weights, biases = [], []
-    without_position = rows.features.copy()
-    without_position[:, -2:] = 0
+    without_position = rows.features
+    if position_kinds is not None:
+        without_position = rows.features.copy()
+        without_position[:, -2:] = 0
     for column, label in enumerate(CLAUSE_LABELS):
         keep = rows.mask[:, column] > 0
         near = None if start is None else (start[0][:, column], float(start[1][column]))
