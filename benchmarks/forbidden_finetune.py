@@ -29,7 +29,8 @@ What is chosen on what (writer f is the report hold-out and is never used in a c
     PYTHONPATH=. python benchmarks/forbidden_finetune.py final --layers 2 --lr 3e-5 --epochs 3 --beta 0.5 [--pair]
 
 The frozen part's hidden states and the select runs' held-out probabilities are kept in /tmp
-(forbidden_finetune_*).  FT_THREADS=1 runs torch on one thread (default 2).
+(forbidden_finetune_*).  FT_THREADS=1 runs torch on one thread (default 2); FT_SEED=N changes the
+seed (default 13).
 Results are appended as JSON lines to ``--log`` (default /tmp/forbidden_finetune.jsonl).
 """
 
@@ -65,7 +66,7 @@ from simulator.scenario.kinds import FORBIDDEN_KIND_NAMES  # noqa: E402
 KINDS = FORBIDDEN_KIND_NAMES
 REPORT_WRITER = "f"
 SELECT_HELD = ("g", "h")
-SEED = 13
+SEED = int(os.environ.get("FT_SEED", "13"))  # FT_SEED=N repeats a run with another seed
 BATCH = 16
 HEAD_LR = 1e-3
 MAX_TOKENS = 192
