@@ -11,7 +11,8 @@ once, by ``benchmarks/behaviour.py``.
 ``positions``: every kind's clause model weighs where a clause sits (first, last), or only the kinds
 whose place is part of what they are (greetings and introductions open a call, "anything else?" and
 the close end it).  ``added``: the corpus as it is, or with the files given (a new writer) added to
-every training.
+every training; with ``--forbidden-only`` the added replies teach only the six forbidden kinds (their
+empathy, distress and step labels are left unsure, as for a writer who labelled only those).
 """
 
 from __future__ import annotations
@@ -30,7 +31,7 @@ from simulator.analysis.behaviour.corpus import LabelledReply, corpus_files, rea
 from simulator.analysis.behaviour.model import BehaviourModel
 from simulator.analysis.behaviour.train import Trainer, TrainSettings
 from simulator.analysis.embeddings import SentenceEncoder
-from simulator.scenario.kinds import StepKind
+from simulator.scenario.kinds import STEP_KIND_NAMES, StepKind
 
 POSITIONS: dict[str, frozenset[str] | None] = {
     "positions for every kind": None,
@@ -45,9 +46,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("files", nargs="*", type=Path, help="corpus files added to every training (added)")
     parser.add_argument("--writers", default="g,h,i,a", help="corpus writers held out in turn")
     parser.add_argument("--corpus", type=Path, default=bench.REPO / "corpus" / "en")
+    parser.add_argument("--forbidden-only", action="store_true", help="added replies teach only the forbidden kinds")
     args = parser.parse_args(argv)
     corpus = [r for path in corpus_files(args.corpus) for r in read_corpus_file(path)]
     added = [r for path in args.files for r in read_corpus_file(path)]
+    if args.forbidden_only:
+        added = [replace(r, empathy=None, customer_distress=None, unsure=frozenset(STEP_KIND_NAMES)) for r in added]
     if args.compare == "added" and not added:
         parser.error("added: name the corpus files to add")
     variants: dict[str, tuple[TrainSettings, Sequence[LabelledReply]]] = (
