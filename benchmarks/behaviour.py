@@ -155,6 +155,15 @@ def data_dir(explicit: str | None) -> Path:
     return Path(explicit or os.environ.get("CALLSIM_DEV_DATA") or REPO.parent / "shared" / "data")
 
 
+def writers_apart(corpus: Sequence[LabelledReply], writers: Sequence[str], report_writer: str = REPORT_WRITER
+                  ) -> tuple[list[LabelledReply], list[LabelledReply]]:
+    """The named writers' replies, and what a model scored on them trains on: the rest of the corpus
+    less them and the report writer."""
+    held = [r for r in corpus if writer_of(r.source) in writers]
+    rest = [r for r in corpus if writer_of(r.source) not in (*writers, report_writer)]
+    return held, rest
+
+
 def measured(gold: Sequence[LabelledReply], model: BehaviourModel) -> Agreement:
     return pooled([(gold, model)])
 
@@ -300,8 +309,7 @@ def main(argv: list[str] | None = None) -> int:
 
     parts = []
     for writer in tuning if "corpus_held_out_writer" in wanted else ():
-        held = [r for r in corpus if writer_of(r.source) == writer]
-        rest = [r for r in corpus if writer_of(r.source) not in (writer, report_writer)]
+        held, rest = writers_apart(corpus, [writer], report_writer)
         parts.append((held, train(rest)))
     if parts:
         result["corpus_held_out_writer"] = summary(pooled(parts), "corpus_held_out_writer")

@@ -49,8 +49,7 @@ def main(argv: list[str] | None = None) -> int:
                   for beta, precision in itertools.product(STEP_BETAS, SURE_PRECISIONS)]
     parts: dict[TrainSettings, list[tuple[list[LabelledReply], BehaviourModel]]] = {c: [] for c in candidates}
     for group in writer_groups(corpus, report_writer, args.groups):
-        held = [r for r in corpus if writer_of(r.source) in group]
-        rest = [r for r in corpus if writer_of(r.source) not in (*group, report_writer)]
+        held, rest = bench.writers_apart(corpus, group, report_writer)
         trainer = Trainer(rest, encoder.encode, settings=candidates[0], language=args.language)
         for candidate in candidates:
             trainer.settings = candidate

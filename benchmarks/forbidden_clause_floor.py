@@ -29,20 +29,17 @@ import numpy as np
 REPO = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(REPO), str(REPO / "benchmarks")]
 
-from behaviour import data_dir, recall_embeddings, trained  # noqa: E402
+from behaviour import data_dir, recall_embeddings, trained, writers_apart  # noqa: E402
 
 from simulator.analysis.behaviour.corpus import (  # noqa: E402
     LabelledReply,
     corpus_files,
     read_corpus_file,
     read_items_file,
-    writer_of,
 )
 from simulator.analysis.behaviour.model import BehaviourModel, BehaviourReading  # noqa: E402
 from simulator.analysis.embeddings import SentenceEncoder  # noqa: E402
 from simulator.scenario.kinds import CLAUSE_LABELS, FORBIDDEN_KIND_NAMES  # noqa: E402
-
-REPORT_WRITER = "f"
 
 
 def kept_forbidden(reading: BehaviourReading, model: BehaviourModel, floor: float) -> set[str]:
@@ -87,8 +84,7 @@ def main(argv: list[str] | None = None) -> int:
     splits: list[tuple[str, Sequence[LabelledReply], Sequence[LabelledReply]]] = [
         ("dev_never_seen", read_items_file(data_dir(args.data) / "callcentre_dev" / "items.jsonl"), corpus)]
     for writer in args.writers.split(","):
-        splits.append((f"held_out_writer_{writer}", [r for r in corpus if writer_of(r.source) == writer],
-                       [r for r in corpus if writer_of(r.source) not in (writer, REPORT_WRITER)]))
+        splits.append((f"held_out_writer_{writer}", *writers_apart(corpus, [writer])))
     result: dict = {}
     for name, gold, training in splits:
         model = trained(training, encoder)

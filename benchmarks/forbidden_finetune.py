@@ -52,19 +52,18 @@ sys.path.insert(0, str(REPO))
 import torch  # noqa: E402
 import transformers  # noqa: E402
 
+from benchmarks.behaviour import REPORT_WRITER, writers_apart  # noqa: E402
 from simulator.analysis.behaviour.corpus import (  # noqa: E402
     LabelledReply,
     corpus_files,
     read_corpus_file,
     read_items_file,
-    writer_of,
 )
 from simulator.analysis.behaviour.linear import best_threshold  # noqa: E402
 from simulator.analysis.behaviour.metrics import Agreement, agreement  # noqa: E402
 from simulator.scenario.kinds import FORBIDDEN_KIND_NAMES  # noqa: E402
 
 KINDS = FORBIDDEN_KIND_NAMES
-REPORT_WRITER = "f"
 SELECT_HELD = ("g", "h")
 SEED = int(os.environ.get("FT_SEED", "13"))  # FT_SEED=N repeats a run with another seed
 BATCH = 16
@@ -286,10 +285,14 @@ def probs_file(args: argparse.Namespace) -> Path:
     return Path(f"/tmp/forbidden_finetune_probs_L{args.layers}_p{int(args.pair)}_lr{args.lr:g}.npz")
 
 
+def select_split(corpus: Sequence[LabelledReply]) -> tuple[dict[str, list[LabelledReply]], list[LabelledReply]]:
+    """Writers g and h apart, each on its own, and the corpus without them and the report writer."""
+    held = {w: writers_apart(corpus, [w])[0] for w in SELECT_HELD}
+    return held, writers_apart(corpus, SELECT_HELD)[1]
+
+
 def select(args: argparse.Namespace) -> None:
-    corpus = read_corpus()
-    held = {w: [r for r in corpus if writer_of(r.source) == w] for w in SELECT_HELD}
-    rest = [r for r in corpus if writer_of(r.source) not in (*SELECT_HELD, REPORT_WRITER)]
+    held, rest = select_split(read_corpus())
     _, history, seconds = train(args.layers, args.pair, args.lr, args.epochs, rest, held)
     g, h = SELECT_HELD
     np.savez(probs_file(args), **{f"{e}_{w}": p[w] for e, p in history.items() for w in SELECT_HELD})
@@ -314,9 +317,7 @@ def frozen_encoder():
 def baseline_select(args: argparse.Namespace) -> None:
     from benchmarks.behaviour import pooled, trained
 
-    corpus = read_corpus()
-    held = {w: [r for r in corpus if writer_of(r.source) == w] for w in SELECT_HELD}
-    rest = [r for r in corpus if writer_of(r.source) not in (*SELECT_HELD, REPORT_WRITER)]
+    held, rest = select_split(read_corpus())
     encoder = frozen_encoder()
     start = time.perf_counter()
     model = trained(rest, encoder)
@@ -351,11 +352,10 @@ def final(args: argparse.Namespace) -> None:
     from benchmarks.behaviour import measured, trained
 
     corpus = read_corpus()
-    report = [r for r in corpus if writer_of(r.source) == REPORT_WRITER]
-    training = [r for r in corpus if writer_of(r.source) != REPORT_WRITER]
+    report, training = writers_apart(corpus, [REPORT_WRITER])
     # Per-kind cuts on held-out writers g and h, from the ``select`` run of the same recipe (trained
     # on corpus minus f, g, h; the same epochs).
-    corpus_by = {w: [r for r in corpus if writer_of(r.source) == w] for w in SELECT_HELD}
+    corpus_by, _ = select_split(corpus)
     with np.load(probs_file(args)) as stored:
         held_probs = np.concatenate([stored[f"{args.epochs}_{w}"] for w in SELECT_HELD])
     held_gold = [r for w in SELECT_HELD for r in corpus_by[w]]

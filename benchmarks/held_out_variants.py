@@ -27,7 +27,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import behaviour as bench
 
-from simulator.analysis.behaviour.corpus import LabelledReply, corpus_files, read_corpus_file, writer_of
+from simulator.analysis.behaviour.corpus import LabelledReply, corpus_files, read_corpus_file
 from simulator.analysis.behaviour.model import BehaviourModel
 from simulator.analysis.behaviour.train import Trainer, TrainSettings
 from simulator.analysis.embeddings import SentenceEncoder
@@ -62,8 +62,7 @@ def main(argv: list[str] | None = None) -> int:
     cache = bench.recall_embeddings(encoder)
     parts: dict[str, list[tuple[list[LabelledReply], BehaviourModel]]] = {name: [] for name in variants}
     for writer in args.writers.split(","):
-        held = [r for r in corpus if writer_of(r.source) == writer]
-        rest = [r for r in corpus if writer_of(r.source) not in (writer, bench.REPORT_WRITER)]
+        held, rest = bench.writers_apart(corpus, [writer])
         for name, (settings, extra) in variants.items():
             trainer = Trainer([*rest, *extra], encoder.encode, settings=settings, language="en")
             model = BehaviourModel(trainer.train(encoder.name, {"language": "en"}), encoder.encode)
