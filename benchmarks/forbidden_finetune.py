@@ -27,6 +27,13 @@ What is chosen on what (writer f is the report hold-out and is never used in a c
     PYTHONPATH=. python benchmarks/forbidden_finetune.py select --layers 2 --lr 3e-5 --epochs 4 [--pair]
     PYTHONPATH=. python benchmarks/forbidden_finetune.py baseline-select
     PYTHONPATH=. python benchmarks/forbidden_finetune.py final --layers 2 --lr 3e-5 --epochs 3 --beta 0.5 [--pair]
+    PYTHONPATH=. python benchmarks/forbidden_finetune.py pairs --layers 2 --lr 5e-5 --epochs 7
+    PYTHONPATH=. python benchmarks/forbidden_finetune.py baseline-pairs
+
+- ``pairs`` / ``baseline-pairs``: a check on writers no fine-tuning choice was made on.  For each
+  pair (a, b), (c, d), (e, i): train on corpus/en without f and the pair, score each writer of the
+  pair with cuts chosen on the other (fine-tuned) or the trainer's own out-of-fold thresholds
+  (frozen), and print recall / precision / F1 pooled over the six writers.
 
 The frozen part's hidden states and the select runs' held-out probabilities are kept in /tmp
 (forbidden_finetune_*).  FT_THREADS=1 runs torch on one thread (default 2); FT_SEED=N changes the
@@ -65,6 +72,7 @@ from simulator.scenario.kinds import FORBIDDEN_KIND_NAMES  # noqa: E402
 
 KINDS = FORBIDDEN_KIND_NAMES
 SELECT_HELD = ("g", "h")
+CHECK_PAIRS = (("a", "b"), ("c", "d"), ("e", "i"))
 SEED = int(os.environ.get("FT_SEED", "13"))  # FT_SEED=N repeats a run with another seed
 BATCH = 16
 HEAD_LR = 1e-3
@@ -326,6 +334,40 @@ def baseline_select(args: argparse.Namespace) -> None:
                **figures(pooled([(held[w], model) for w in SELECT_HELD]))})
 
 
+def pairs(args: argparse.Namespace) -> None:
+    corpus = read_corpus()
+    gold: list[LabelledReply] = []
+    labels: list[frozenset[str]] = []
+    for x, y in CHECK_PAIRS:
+        held = {w: writers_apart(corpus, [w])[0] for w in (x, y)}
+        rest = writers_apart(corpus, [x, y])[1]
+        print(f"pair {x}, {y}: training on {len(rest)} replies", file=sys.stderr, flush=True)
+        reader, _, seconds = train(args.layers, args.pair, args.lr, args.epochs, rest)
+        probs = {w: probabilities(reader, Data(reader, held[w])) for w in (x, y)}
+        for scored_writer, cut_writer in ((x, y), (y, x)):
+            called_here = called(probs[scored_writer], cuts_on(probs[cut_writer], held[cut_writer], args.beta))
+            gold += held[scored_writer]
+            labels += called_here
+            log(args, {"mode": "pairs", **recipe(args), "seed": SEED, "writer": scored_writer,
+                       "train_seconds": round(seconds), **figures(scored(held[scored_writer], called_here))})
+    log(args, {"mode": "pairs", **recipe(args), "seed": SEED, "writer": "pooled", **figures(scored(gold, labels))})
+
+
+def baseline_pairs(args: argparse.Namespace) -> None:
+    from benchmarks.behaviour import pooled, trained
+
+    corpus = read_corpus()
+    encoder = frozen_encoder()
+    runs = []
+    for x, y in CHECK_PAIRS:
+        rest = writers_apart(corpus, [x, y])[1]
+        model = trained(rest, encoder)
+        for w in (x, y):
+            runs.append((writers_apart(corpus, [w])[0], model))
+            log(args, {"mode": "baseline-pairs", "writer": w, **figures(pooled(runs[-1:]))})
+    log(args, {"mode": "baseline-pairs", "writer": "pooled", **figures(pooled(runs))})
+
+
 def ms_per_reply(reader: Reader, replies: Sequence[LabelledReply]) -> dict:
     torch.set_num_threads(1)
     times = []
@@ -386,7 +428,7 @@ def final(args: argparse.Namespace) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("mode", choices=("select", "baseline-select", "final"))
+    parser.add_argument("mode", choices=("select", "baseline-select", "final", "pairs", "baseline-pairs"))
     parser.add_argument("--layers", type=int, default=2, help="top transformer layers to fine-tune (1-6)")
     parser.add_argument("--pair", action="store_true", help='input "customer [SEP] reply"')
     parser.add_argument("--lr", type=float, default=3e-5)
@@ -394,7 +436,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--beta", type=float, default=0.5, help="F-beta for the per-kind cuts (final)")
     parser.add_argument("--log", default="/tmp/forbidden_finetune.jsonl")
     args = parser.parse_args(argv)
-    {"select": select, "baseline-select": baseline_select, "final": final}[args.mode](args)
+    {"select": select, "baseline-select": baseline_select, "final": final, "pairs": pairs,
+     "baseline-pairs": baseline_pairs}[args.mode](args)
     return 0
 
 
