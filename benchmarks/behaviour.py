@@ -24,6 +24,11 @@ Every figure comes from a model that did not train on the replies it is scored o
 - ``ms per reply``: the shipped analyser on single replies (every 7th corpus reply), empty cache, as
   in a call, with the encoder on one thread and on two.
 
+- ``--forbidden-reader``: the report-writer and dev-never-seen figures again with the post-call
+  reader of forbidden moves (``simulator.analysis.behaviour.tuned_reader``), fine-tuned on the same
+  replies as the model beside it, its cuts chosen out of fold on writers a-e, g, h and i (never f
+  or the dev set; ``train_reader.out_of_fold``, kept in ``.cache/``), and its time per reply.
+
 ``--only dev_never_seen,corpus_report_writer,epitome`` measures just those figures (each held-out
 figure trains its own models, so the whole run takes minutes on an idle box and far longer on a
 busy one).
@@ -44,7 +49,7 @@ import os
 import statistics
 import sys
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import numpy as np
@@ -64,6 +69,12 @@ from simulator.analysis.behaviour.judge import empathy_judgement  # noqa: E402
 from simulator.analysis.behaviour.metrics import Agreement, agreement, macro_f1  # noqa: E402
 from simulator.analysis.behaviour.model import BehaviourModel  # noqa: E402
 from simulator.analysis.behaviour.train import TRAINING_ENCODERS, Trainer  # noqa: E402
+from simulator.analysis.behaviour.train_reader import (  # noqa: E402
+    ReaderSettings,
+    chosen_cuts,
+    out_of_fold,
+    trained_reader,
+)
 from simulator.analysis.embeddings import SentenceEncoder, TextEncoder  # noqa: E402
 from simulator.analysis.encoders import encoder_registry  # noqa: E402
 from simulator.analysis.semantic import SemanticAnalyser  # noqa: E402
@@ -253,6 +264,38 @@ def speed(replies: Sequence[str], turns: int, threads: int, language: str = "en"
             "p95_ms": round(times[int(0.95 * (len(times) - 1))], 1)}
 
 
+def _progress(line: str) -> None:
+    print(line, file=sys.stderr, flush=True)
+
+
+def readers_beside(corpus: Sequence[LabelledReply], encoder: TextEncoder
+                   ) -> Callable[[BehaviourModel, Sequence[LabelledReply]], BehaviourModel]:
+    """Gives a model the post-call forbidden-move reader fine-tuned on the replies it trained on, with
+    per-kind cuts chosen on writers the reader's four cut folds never trained on (never f)."""
+    held, probabilities = out_of_fold(corpus, ReaderSettings(), _progress, keep=REPO / ".cache")
+    cuts = chosen_cuts(probabilities, held)
+
+    def with_reader(model: BehaviourModel, replies: Sequence[LabelledReply]) -> BehaviourModel:
+        reader = trained_reader(replies, ReaderSettings(), cuts, progress=_progress)
+        return BehaviourModel(model.weights, encoder.encode, reader)
+
+    return with_reader
+
+
+def reader_speed(model: BehaviourModel, replies: Sequence[str]) -> dict:
+    """The post-call reader's own time per reply, one thread (the clause model's is ``speed``)."""
+    reader = model.forbidden_reader
+    assert reader is not None
+    times = []
+    for reply in replies:
+        start = time.perf_counter()
+        reader.reply_probabilities(reply, [(0, len(reply))])
+        times.append((time.perf_counter() - start) * 1000)
+    times.sort()
+    return {"turns": len(times), "median_ms": round(statistics.median(times), 1),
+            "p95_ms": round(times[int(0.95 * (len(times) - 1))], 1)}
+
+
 def _arguments(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--data", help="dev data folder (default ../shared/data or $CALLSIM_DEV_DATA)")
@@ -266,6 +309,9 @@ def _arguments(argv: list[str] | None) -> argparse.Namespace:
                         help="skip the held-out-writer loop over the tuning writers (one training per writer)")
     parser.add_argument("--encoder", type=Path, help="compare another sentence-transformers model folder "
                         "(trains and scores with it; the scenario and speed figures use the shipped model)")
+    parser.add_argument("--forbidden-reader", action="store_true",
+                        help="also score the report writer and the dev set with the post-call forbidden-move "
+                             "reader fine-tuned beside the model (four more trainings the first time)")
     parser.add_argument("--only", type=lambda text: set(text.split(",")), default=None,
                         help="comma-separated figures to measure: " + ",".join(FIGURES))
     parser.add_argument("--encoder-name", choices=encoder_registry().names(), default=None,
@@ -307,6 +353,8 @@ def main(argv: list[str] | None = None) -> int:
     tuning = [w for w in writers if w != report_writer]
     result: dict = {"goals": GOALS, "corpus_replies": len(corpus), "writers": writers}
 
+    with_reader = readers_beside(corpus, encoder) if args.forbidden_reader and language == "en" \
+        and not other_encoder else None
     parts = []
     for writer in tuning if "corpus_held_out_writer" in wanted else ():
         held, rest = writers_apart(corpus, [writer], report_writer)
@@ -316,13 +364,20 @@ def main(argv: list[str] | None = None) -> int:
     if "corpus_report_writer" in wanted:
         held = [r for r in corpus if writer_of(r.source) == report_writer]
         rest = [r for r in corpus if writer_of(r.source) != report_writer]
-        result["corpus_report_writer"] = summary(measured(held, train(rest)),
-                                                 "corpus_report_writer")
+        model = train(rest)
+        result["corpus_report_writer"] = summary(measured(held, model), "corpus_report_writer")
+        if with_reader is not None:
+            result["corpus_report_writer_reader"] = summary(measured(held, with_reader(model, rest)),
+                                                            "corpus_report_writer_reader")
     if dev_path.is_file() and wanted & {"dev_never_seen", "dev_cross_validated", "scenario_dev"}:
         dev = read_items_file(dev_path)
         never_saw_dev = train(corpus)
         if "dev_never_seen" in wanted:
             result["dev_never_seen"] = summary(measured(dev, never_saw_dev), "dev_never_seen")
+            if with_reader is not None:
+                reading_whole = with_reader(never_saw_dev, corpus)
+                result["dev_never_seen_reader"] = summary(measured(dev, reading_whole), "dev_never_seen_reader")
+                result["reader_speed"] = reader_speed(reading_whole, [r.reply for r in corpus[::7]][:100])
         if "dev_cross_validated" in wanted:
             domains = sorted({d.domain for d in dev})
             result["dev_cross_validated"] = summary(pooled([
@@ -361,8 +416,8 @@ def _wanted(args: argparse.Namespace) -> set[str]:
 
 def table(result: dict) -> str:
     rows = [("figure", "empathy 2-class", "empathy 3-class", "step micro-F1", "forbidden R / P")]
-    for key in ("corpus_held_out_writer", "corpus_report_writer", "dev_never_seen", "dev_cross_validated",
-                "scenario_dev"):
+    for key in ("corpus_held_out_writer", "corpus_report_writer", "corpus_report_writer_reader", "dev_never_seen",
+                "dev_never_seen_reader", "dev_cross_validated", "scenario_dev"):
         if key in result:
             r = result[key]
             rows.append((f"{key} ({r['replies']})", str(r["empathy_binary_f1"]), str(r["empathy_three_class_f1"]),
@@ -375,6 +430,10 @@ def table(result: dict) -> str:
     if result.get("epitome"):
         lines.append(f"EPITOME none-vs-some macro-F1 ({result['epitome']['pairs']} pairs, never trained on): "
                      f"{result['epitome']['binary_f1']} (goal >= {goals['epitome_binary_f1']})")
+    if result.get("reader_speed"):
+        s = result["reader_speed"]
+        lines.append(f"post-call forbidden-move reader, one reply, one thread: median {s['median_ms']} ms, "
+                     f"P95 {s['p95_ms']} ms over {s['turns']} replies")
     for key, s in result["speed"].items():
         lines.append(f"analysis of one reply, {key.replace('_', ' ')}, empty cache: median {s['median_ms']} ms, "
                      f"P95 {s['p95_ms']} ms over {s['turns']} replies (goal <= {goals['ms_per_reply']} ms)")

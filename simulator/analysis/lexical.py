@@ -80,8 +80,8 @@ def judge_empathy_lexically(reply: str, customer_line: str) -> EmpathyJudgement:
 class LexicalAnalyser:
     name = "lexical"
 
-    def __init__(self, scenario: Scenario | None):
-        self.scenario = scenario
+    def __init__(self, scenario: Scenario | None, after_call: bool = False):
+        self.scenario = scenario  # after_call changes nothing here: the word lists have no slower reader
 
     def analyse(self, turn: TurnInput) -> TurnAnalysis:
         text = turn.transcript.text

@@ -7,6 +7,9 @@ and the reply's empathy (none / weak / strong).  The scenario's own items are th
 sentence encoder and the model load on the first analysed turn, not at construction.  The scenario's
 language picks the model (``behaviour_<language>.npz``) and the model names its encoder: MiniLM for
 English, the multilingual Universal Sentence Encoder for Mandarin.
+``after_call=True`` (scoring replies and recorded calls, where no customer waits for the answer)
+adds the post-call reader of forbidden moves (``behaviour.tuned_reader``) where the language ships
+one: it decides the forbidden moves, a second pass over the reply of about 20 ms.
 Deterministic: the same reply and context always give the same analysis.
 """
 
@@ -22,6 +25,7 @@ from simulator.analysis.behaviour.model import (
     WeightsError,
     shipped_weights,
 )
+from simulator.analysis.behaviour.tuned_reader import shipped_reader
 from simulator.analysis.embeddings import TextEncoder
 from simulator.analysis.encoders import shared
 from simulator.analysis.matching import ScenarioMatcher, quote_start_s
@@ -45,10 +49,11 @@ class SemanticAnalyser:
     name = "semantic"
 
     def __init__(self, scenario: Scenario | None, encoder: TextEncoder | None = None,
-                 model: BehaviourModel | None = None):
+                 model: BehaviourModel | None = None, after_call: bool = False):
         self.scenario = scenario
         self._encoder = encoder
         self._model = model  # None: the shipped model, loaded on the first turn
+        self.after_call = after_call
         self._matcher: ScenarioMatcher | None = None
 
     @property
@@ -69,7 +74,8 @@ class SemanticAnalyser:
             if weights.encoder != self.encoder.name:
                 raise WeightsError(f"the behaviour model was trained with {weights.encoder}, not {self.encoder.name}; "
                                    "rebuild it with python -m simulator.analysis.behaviour.train")
-            self._model = BehaviourModel(weights, self.encoder.encode)
+            reader = shipped_reader(self.language) if self.after_call else None
+            self._model = BehaviourModel(weights, self.encoder.encode, reader)
         return self._model
 
     @property

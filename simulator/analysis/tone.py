@@ -428,11 +428,12 @@ class ToneAnalyser:
                        tone=measure_tone(transcript, features, reference, self.thresholds))
 
 
-def with_tone(factory: Callable[[Scenario | None], TurnAnalyser], thresholds: ToneThresholds | None = None
-              ) -> Callable[[Scenario | None], ToneAnalyser]:
-    """An analyser factory whose analysers also measure tone (for the analyser registry)."""
+def with_tone(factory: Callable[..., TurnAnalyser], thresholds: ToneThresholds | None = None
+              ) -> Callable[..., ToneAnalyser]:
+    """An analyser factory whose analysers also measure tone (for the analyser registry); options
+    (``after_call``) go to the inner analyser."""
 
-    def create(scenario: Scenario | None) -> ToneAnalyser:
+    def create(scenario: Scenario | None, **options: bool) -> ToneAnalyser:
         chosen = thresholds
         if chosen is None and scenario is not None and scenario.rubric.tone:
             # the scenario's own overrides; the scorer applies the full project rubric afterwards (and the
@@ -442,6 +443,6 @@ def with_tone(factory: Callable[[Scenario | None], TurnAnalyser], thresholds: To
                 chosen = ToneThresholds.model_validate({**ToneThresholds().model_dump(), **known})
             except ValueError:
                 chosen = None
-        return ToneAnalyser(factory(scenario), chosen)
+        return ToneAnalyser(factory(scenario, **options), chosen)
 
     return create

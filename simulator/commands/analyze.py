@@ -276,7 +276,7 @@ def cmd_analyze(args: argparse.Namespace) -> int:
             print(problems, file=sys.stderr)
             return 1
     try:
-        analyser = builtin_analysers().create(args.analyser, scenario)
+        analyser = builtin_analysers().create(args.analyser, scenario, after_call=True)
     except LookupError as err:
         print(f"callsim analyze: {err}", file=sys.stderr)
         return 2

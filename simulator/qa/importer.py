@@ -221,7 +221,8 @@ class RecordingScorer:
         from simulator.analysis.tone import ToneAnalyser
 
         if self._analyser is None:
-            self._analyser = builtin_analysers().create(self.options.analyser or self.settings.analyser, self.scenario)
+            self._analyser = builtin_analysers().create(self.options.analyser or self.settings.analyser, self.scenario,
+                                                        after_call=True)  # no one waits: the slower reader too
         if isinstance(self._analyser, ToneAnalyser):  # its voice baseline belongs to one call: start a new one
             return ToneAnalyser(self._analyser.inner, self._analyser.thresholds)
         return self._analyser

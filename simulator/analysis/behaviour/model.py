@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import numpy as np
 import numpy.typing as npt
@@ -165,12 +165,26 @@ class BehaviourReading:
         return next((f for f in (*self.steps, *self.forbidden) if f.kind == kind), None)
 
 
-class BehaviourModel:
-    """Reads replies with the shipped (or a given) weights and a sentence encoder."""
+class WholeReplyReader(Protocol):
+    """A second, slower reader of the forbidden moves over the whole reply (``tuned_reader``): where
+    one is given, it decides which forbidden moves a reply makes, and the clause model quotes them."""
 
-    def __init__(self, weights: BehaviourWeights, encode: Encode):
+    @property
+    def cuts(self) -> dict[str, float]:
+        """Per forbidden kind, the probability at which the move counts as made."""
+
+    def reply_probabilities(self, reply: str, clauses: Sequence[tuple[int, int]]) -> npt.NDArray[np.float64]:
+        """Per forbidden kind (``FORBIDDEN_KIND_NAMES`` order), how likely the reply makes the move."""
+
+
+class BehaviourModel:
+    """Reads replies with the shipped (or a given) weights and a sentence encoder; with a
+    ``forbidden_reader``, that reader decides the forbidden moves (scoring after the call)."""
+
+    def __init__(self, weights: BehaviourWeights, encode: Encode, forbidden_reader: WholeReplyReader | None = None):
         self.weights = weights
         self._encode = encode
+        self.forbidden_reader = forbidden_reader
         # The language its corpus was written in decides how replies split into clauses.
         self.language = str(weights.about.get("language", "en"))
 
@@ -224,7 +238,13 @@ class BehaviourModel:
         wishes = wish_clauses(reply, [(w.start, w.end) for w in windows], self.language)
         every_window = list(range(len(windows)))
         without_wishes = [i for i, wish in enumerate(wishes) if not wish]
+        by_reader = self._read_whole(reply, windows, without_wishes)
         for column, label in enumerate(CLAUSE_LABELS):
+            if label in by_reader:
+                finding = _reader_finding(label, by_reader[label], probabilities, windows, column)
+                if finding is not None:
+                    findings[label] = finding
+                continue
             rows, by_reply = every_window, float(reply_probabilities[column])
             if label in READ_WITHOUT_WISHES and len(without_wishes) < len(windows):
                 if not without_wishes:
@@ -250,12 +270,50 @@ class BehaviourModel:
             empathy=level, some_empathy_probability=round(float(some), 3),
             strong_empathy_probability=round(float(strong), 3))
 
+    def _read_whole(self, reply: str, windows: Sequence[Window], without_wishes: Sequence[int]
+                    ) -> dict[str, tuple[float, float, list[int]]]:
+        """Per forbidden kind, the whole-reply reader's probability, its cut and the windows it read
+        (a promise is read without the reply's well-wishes, as the clause model reads it)."""
+        reader = self.forbidden_reader
+        if reader is None:
+            return {}
+        spans = [(w.start, w.end) for w in windows]
+        whole = reader.reply_probabilities(reply, spans)
+        every = list(range(len(windows)))
+        read: dict[str, tuple[float, float, list[int]]] = {}
+        for column, kind in enumerate(FORBIDDEN_KIND_NAMES):
+            read[kind] = (float(whole[column]), reader.cuts[kind], every)
+        if len(without_wishes) < len(windows):
+            for kind in READ_WITHOUT_WISHES:
+                column = FORBIDDEN_KIND_NAMES.index(kind)
+                if not without_wishes:
+                    read[kind] = (0.0, reader.cuts[kind], [])
+                    continue
+                text = " ".join(windows[i].text for i in without_wishes)
+                clauses, start = [], 0
+                for i in without_wishes:
+                    clauses.append((start, start + len(windows[i].text)))
+                    start += len(windows[i].text) + 1
+                read[kind] = (float(reader.reply_probabilities(text, clauses)[column]), reader.cuts[kind],
+                              list(without_wishes))
+        return read
+
     def _reply_probability(self, column: int, vectors: Embeddings, windows: Sequence[Window],
                            probabilities: npt.NDArray[np.float32]) -> float:
         """The reply-level probability of one kind for the reply made of these windows alone."""
         features = reply_matrix(reply_vector(vectors, windows), probabilities)
         logit = features @ self.weights.reply_weights[:, column] + self.weights.reply_bias[column]
         return float(sigmoid(logit.astype(np.float64))[0])
+
+
+def _reader_finding(kind: str, read: tuple[float, float, list[int]], probabilities: npt.NDArray[np.float32],
+                    windows: Sequence[Window], column: int) -> KindFinding | None:
+    """The reader's decision, quoting the window the clause model finds likeliest to make the move."""
+    probability, cut, rows = read
+    if not rows or probability < cut:
+        return None
+    row = rows[int(np.argmax(probabilities[rows, column]))]
+    return KindFinding(kind, windows[row].text, round(probability, 3), windows[row].start)
 
 
 def clause_probabilities(vectors: Embeddings, windows: Sequence[Window], weights: Weights,

