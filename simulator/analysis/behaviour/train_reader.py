@@ -229,7 +229,7 @@ def build(corpus_dir: Path, items: Sequence[Path], settings: ReaderSettings = Re
     held, probabilities = out_of_fold(corpus, settings, progress, keep)
     cuts = chosen_cuts(probabilities, held)
     if progress:
-        progress(f"cuts {dict(zip(READER_KINDS, cuts.round(2).tolist(), strict=True))}; "
+        progress(f"cuts {dict(zip(READER_KINDS, cuts.astype(float).round(2).tolist(), strict=True))}; "
                  f"the shipped reader trains on {len(replies)} replies")
     tuner = Tuner(settings)
     tuner.train(replies, progress)

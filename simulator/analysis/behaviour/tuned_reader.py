@@ -186,8 +186,20 @@ def shipped_reader_path(language: str = "en") -> Path:
     return Path(str(resources.files("simulator.analysis.data").joinpath(f"forbidden_reader_{language}.npz")))
 
 
-@lru_cache(maxsize=2)
+READER_LANGUAGES = frozenset({"en"})  # Mandarin's corpus has not trained one: its clause model decides
+
+
 def shipped_reader(language: str = "en") -> ForbiddenReader | None:
-    """The language's reader, or None where none is shipped (Mandarin: the clause model decides)."""
+    """The language's reader, or None for a language without one: one per process, as it holds a
+    second copy of MiniLM."""
+    return _shipped_reader(language)
+
+
+@lru_cache(maxsize=2)
+def _shipped_reader(language: str) -> ForbiddenReader | None:
+    if language not in READER_LANGUAGES:
+        return None
     path = shipped_reader_path(language)
-    return ForbiddenReader(ReaderWeights.load(path)) if path.is_file() else None
+    if not path.is_file():
+        raise WeightsError(f"{path}: the post-call forbidden-move reader is not installed; rebuild it with {REBUILD}")
+    return ForbiddenReader(ReaderWeights.load(path))

@@ -1,0 +1,126 @@
+"""The post-call reader of forbidden moves: what the shipped one reads in replies of our own, how it
+reaches the analyser after a call (never during one), and that its training is deterministic and its
+file checked.  Sentences are our own, written for these tests."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+
+from simulator.analysis.behaviour.model import BehaviourModel, WeightsError, shipped_weights
+from simulator.analysis.behaviour.train import default_corpus_dir, load_training_set
+from simulator.analysis.behaviour.train_reader import ReaderSettings, Tuner
+from simulator.analysis.behaviour.tuned_reader import (
+    READER_KINDS,
+    ForbiddenReader,
+    ReaderWeights,
+    shipped_reader,
+    shipped_reader_path,
+)
+from simulator.analysis.embeddings import SentenceEncoder
+from simulator.analysis.semantic import SemanticAnalyser
+from simulator.cli import main
+
+pytestmark = pytest.mark.models
+
+
+@pytest.fixture(scope="module")
+def after_call() -> BehaviourModel:
+    return BehaviourModel(shipped_weights(), SentenceEncoder(threads=1).encode, shipped_reader())
+
+
+def forbidden(model: BehaviourModel, reply: str) -> dict[str, str]:
+    return {f.kind: f.quote for f in model.read(reply).forbidden}
+
+
+@pytest.mark.parametrize("reply, kind", [
+    ("Well, the renewal went through because you never cancelled it, so that one's on you.", "blame_customer"),
+    ("That's a matter for the warehouse team, not me. You'll need to ring them yourself.", "not_my_job"),
+    ("Don't worry, I can guarantee you'll get every penny back and it'll never happen again.", "false_promise"),
+    ("Your account's in ARR status pending an RTO review, so it's with the L2 queue.", "jargon"),
+])
+def test_the_shipped_reader_finds_the_move(after_call, reply, kind):
+    assert kind in forbidden(after_call, reply)
+
+
+@pytest.mark.parametrize("reply", [
+    "I'm really sorry about the double charge. I've refunded it and you'll see it within five working days.",
+    "I completely understand why you're upset. Let me look into the missing parcel for you right now.",
+    "Can I take the first line of your address and your date of birth, please?",
+    "I'll pass this to our warehouse team myself and call you back by four o'clock today with an update.",
+])
+def test_the_shipped_reader_leaves_a_plain_good_reply_alone(after_call, reply):
+    assert forbidden(after_call, reply) == {}
+
+
+def test_the_move_is_quoted_where_it_is_said(after_call):
+    reply = ("Thanks for waiting. I've looked at the booking and honestly, if you'd read the confirmation email "
+             "you'd have seen the date was wrong. I can rebook you for Thursday.")
+    assert "confirmation email" in forbidden(after_call, reply)["blame_customer"]
+
+
+def test_a_well_wish_is_not_read_as_a_promise_after_the_call_either(after_call):
+    wish = "Okay, we'll best of luck with the appeal, I hope it goes your way."
+    assert "false_promise" not in forbidden(after_call, wish)
+
+
+def test_a_move_at_the_end_of_a_long_monologue_is_still_read(after_call):
+    reader = after_call.forbidden_reader
+    assert isinstance(reader, ForbiddenReader)
+    filler = ("I've gone through the statement line by line and the charges from March and April both match the "
+              "tariff you signed up to, including the line rental and the usual call bundle. ")
+    reply = filler * 6 + "Honestly, it's your own fault for not reading the contract before you signed it."
+    assert reader.token_count(reply) > reader.weights.max_tokens
+    assert "blame_customer" in forbidden(after_call, reply)
+
+
+def test_the_live_analyser_has_no_reader_and_the_after_call_one_has(repo_root):
+    assert SemanticAnalyser(None).model.forbidden_reader is None
+    assert SemanticAnalyser(None, after_call=True).model.forbidden_reader is shipped_reader()
+
+
+def test_callsim_analyze_reads_forbidden_moves_with_the_reader(capsys, tmp_path, monkeypatch):
+    items = tmp_path / "replies.jsonl"
+    items.write_text(json.dumps({"id": "r1", "context": "Why was I charged twice?",
+                                 "text": "Look, refunds are the billing team's job, not mine. You'll have to "
+                                         "ring them yourself."}) + "\n", encoding="utf-8")
+    seen = []
+    real = SemanticAnalyser.__init__
+
+    def noting(self, *args, **options):
+        real(self, *args, **options)
+        seen.append(self.after_call)
+
+    monkeypatch.setattr(SemanticAnalyser, "__init__", noting)
+    assert main(["analyze", "--scenario", "billing-overcharge", "--jsonl", str(items)]) == 0
+    result = json.loads(capsys.readouterr().out.splitlines()[0])
+    assert seen == [True] and "not-my-fault" in result["forbidden"], result  # the entry of kind not_my_job
+
+
+def test_the_shipped_file_loads_and_a_damaged_one_is_named(tmp_path):
+    weights = ReaderWeights.load(shipped_reader_path())
+    assert tuple(weights.about["kinds"]) == READER_KINDS and weights.tuned_layers == 2
+    assert all(0.3 <= cut <= 0.8 for cut in weights.cuts)
+    damaged = tmp_path / "forbidden_reader_en.npz"
+    damaged.write_bytes(shipped_reader_path().read_bytes()[:400])
+    with pytest.raises(WeightsError, match=r"forbidden_reader_en\.npz: cannot read .*train_reader"):
+        ReaderWeights.load(damaged)
+
+
+def test_training_is_deterministic_and_survives_its_file(tmp_path):
+    replies, _ = load_training_set(default_corpus_dir())
+    settings = ReaderSettings(epochs=1, threads=1)
+    made = []
+    for attempt in range(2):
+        tuner = Tuner(settings)
+        tuner.train(replies[:40])
+        path = tmp_path / f"reader{attempt}.npz"
+        tuner.weights(np.full(len(READER_KINDS), 0.5, np.float32), {"replies": 40}).save(path)
+        made.append(path)
+    assert made[0].read_bytes() == made[1].read_bytes()
+    reader = ForbiddenReader(ReaderWeights.load(made[0]))
+    first = reader.probabilities(["It's your own fault.", "I'm sorry about that."])
+    assert first.shape == (2, len(READER_KINDS)) and np.array_equal(first, reader.probabilities(
+        ["It's your own fault.", "I'm sorry about that."]))
