@@ -118,6 +118,7 @@ class CallRecord:
 
 
 _TURN = TypeAdapter(TurnRecord)
+_ANALYSIS = TypeAdapter(TurnAnalysis)
 _HEADER = TypeAdapter(CallHeader)
 
 
@@ -193,6 +194,14 @@ class CallRecorder:
         self.turns.append(turn)
         return turn
 
+    def reread(self, index: int, analysis: TurnAnalysis) -> TurnRecord:
+        """Keep turn ``index``'s analysis as read again after the call.  Appended like every line: the
+        live analysis stays in the file above it, and a call killed here keeps every turn."""
+        self._write({"type": "reread", "turn": index, "analysis": _ANALYSIS.dump_python(analysis, mode="json")})
+        turn = replace(self.turns[index], analysis=analysis)
+        self.turns[index] = turn
+        return turn
+
     def finish(self, outcome: Outcome, card_lookups: tuple[CardLookup, ...] = ()) -> CallRecord:
         ended_at = now_iso()
         end: dict[str, Any] = {"type": "end", "outcome": outcome.value, "ended_at": ended_at}
@@ -234,6 +243,11 @@ def read_call(path: Path) -> CallRecord:
             header = _HEADER.validate_python(payload)
         elif kind == "turn":
             turns.append(turn_from_json(payload))
+        elif kind == "reread":
+            index = payload.get("turn")
+            if not isinstance(index, int) or not 0 <= index < len(turns):
+                raise ValueError(f"{file}:{number}: a re-read of turn {index!r}, which is not recorded above it")
+            turns[index] = replace(turns[index], analysis=_ANALYSIS.validate_python(payload["analysis"]))
         elif kind == "end":
             outcome, ended_at = Outcome(payload["outcome"]), payload.get("ended_at")
             lookups = tuple(CardLookup(str(c["at"]), int(c["after_turn"])) for c in payload.get("card_lookups", ()))

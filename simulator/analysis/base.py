@@ -54,5 +54,17 @@ class FillerRecount(Protocol):
         """``analysis`` of a turn this analyser analysed, with ``transcript``: the same words plus fillers."""
 
 
+@runtime_checkable
+class AfterCallReread(Protocol):
+    """An analyser with a slower reading for when the call is over and no one waits for the answer.
+
+    The live turn keeps its budget; at the call's end each trainee turn is read again and the
+    record keeps both (the live analysis drove the customer, the re-read one is scored)."""
+
+    def reread(self, analysis: TurnAnalysis) -> TurnAnalysis:
+        """``analysis`` of a turn this analyser analysed, read again after the call (the same when
+        nothing changes)."""
+
+
 # A factory takes the scenario (or None for a turn outside any scenario).
 AnalyserRegistry = Registry[TurnAnalyser]

@@ -54,6 +54,7 @@ class SemanticAnalyser:
         self._encoder = encoder
         self._model = model  # None: the shipped model, loaded on the first turn
         self.after_call = after_call
+        self._after_call_model: BehaviourModel | None = None
         self._matcher: ScenarioMatcher | None = None
 
     @property
@@ -124,6 +125,31 @@ class SemanticAnalyser:
             customer_distressed=None if distress is None else distress >= self.model.distress_threshold,
         )
 
+
+    def reread(self, analysis: TurnAnalysis) -> TurnAnalysis:
+        """A live turn read again by the post-call reader of forbidden moves: its forbidden moves and
+        the empathy they cap (a dismissive reply keeps none); steps, intents and tone stay as read."""
+        transcript = analysis.transcript
+        if self.after_call or analysis.silence or not transcript.text.strip():
+            return analysis  # read with the reader already, or nothing to read
+        model = self._model_after_call()
+        if model is None:
+            return analysis
+        reading = model.read(transcript.text)
+        empathy = _timed(empathy_judgement(reading), transcript)
+        forbidden: tuple[ForbiddenHit, ...] = ()
+        if self.matcher is not None:
+            forbidden = self.matcher.forbidden(transcript, reading)
+            empathy = self._with_scenario_warmth(empathy, transcript, reading)
+        return replace(analysis, empathy=empathy, forbidden=forbidden)
+
+    def _model_after_call(self) -> BehaviourModel | None:
+        if self._after_call_model is None:
+            reader = shipped_reader(self.language)
+            if reader is None:
+                return None
+            self._after_call_model = BehaviourModel(self.model.weights, self.encoder.encode, reader)
+        return self._after_call_model
 
     def _with_scenario_warmth(self, judgement: EmpathyJudgement, transcript: Transcript,
                               reading: BehaviourReading) -> EmpathyJudgement:

@@ -34,7 +34,7 @@ from typing import TypedDict
 import numpy as np
 
 from simulator.analysis.acoustics import PitchTrack, VoiceFeatures, voice_features
-from simulator.analysis.base import TurnAnalyser, TurnInput
+from simulator.analysis.base import AfterCallReread, TurnAnalyser, TurnInput
 from simulator.contracts import Evidence, ToneLabel, ToneMeasures, Transcript, TurnAnalysis
 from simulator.scenario.model import Scenario, ToneThresholds
 from simulator.text import is_mostly_chinese, join_words, normalise
@@ -415,6 +415,12 @@ class ToneAnalyser:
         self._measured = {turn.turn_index: (features, reference)}  # only the latest turn awaits its fillers
         tone = measure_tone(turn.transcript, features, reference, self.thresholds)
         return replace(analysis, tone=tone)
+
+    def reread(self, analysis: TurnAnalysis) -> TurnAnalysis:
+        """The inner analyser's after-call reading, where it has one; the tone stays as measured."""
+        if isinstance(self.inner, AfterCallReread):
+            return replace(self.inner.reread(analysis), tone=analysis.tone)
+        return analysis
 
     def recount_fillers(self, analysis: TurnAnalysis, transcript: Transcript) -> TurnAnalysis:
         """The turn's analysis with ``transcript`` (its words plus fillers counted later): the tone is

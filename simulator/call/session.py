@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Protocol
 
 from simulator.analysis.acoustics import PitchTrack
-from simulator.analysis.base import FillerRecount, TurnAnalyser, TurnInput
+from simulator.analysis.base import AfterCallReread, FillerRecount, TurnAnalyser, TurnInput
 from simulator.contracts import CustomerTurn, Outcome, Speaker, Transcript, TurnAnalysis, TurnTiming
 from simulator.record import (
     CallEnded,
@@ -137,9 +137,21 @@ class CallSession:
             if customer.outcome is not None:
                 outcome = customer.outcome
             lookups = self.card_lookups.snapshot() if self.card_lookups is not None else ()
+            self._reread_after_call()
             yield CallEnded(self.recorder.finish(outcome, lookups))
         finally:
             self.recorder.close()
+
+    def _reread_after_call(self) -> None:
+        """Each trainee turn read again now that no one waits (the post-call forbidden-move reader);
+        the scorecard is made from these readings, the customer reacted to the live ones."""
+        if not isinstance(self.analyser, AfterCallReread):
+            return
+        for turn in list(self.recorder.turns):
+            if turn.speaker == Speaker.TRAINEE and turn.analysis is not None:
+                again = self.analyser.reread(turn.analysis)
+                if again != turn.analysis:
+                    self.recorder.reread(turn.index, again)
 
     def _with_fillers(self, analysis: TurnAnalysis, reply: TraineeReply) -> tuple[TurnAnalysis, TraineeReply]:
         assert reply.with_fillers is not None

@@ -107,6 +107,8 @@ def insert_turn(conn: Any, call_id: str, turn: TurnRecord, folder: Path | None) 
     exists = conn.execute(sa.select(m.turns.c.id).where(m.turns.c.call_id == call_id,
                                                         m.turns.c.idx == turn.index)).scalar()
     if exists is not None:
+        # A turn read again after the call (``CallRecorder.reread``) replaces its live analysis.
+        conn.execute(m.turns.update().where(m.turns.c.id == exists).values(data=turn_to_json(turn)))
         return False
     conn.execute(m.turns.insert().values(
         call_id=call_id, idx=turn.index, speaker=turn.speaker.value, text=turn.text, start_s=turn.start_s,

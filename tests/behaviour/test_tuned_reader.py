@@ -20,8 +20,15 @@ from simulator.analysis.behaviour.tuned_reader import (
     shipped_reader_path,
 )
 from simulator.analysis.embeddings import SentenceEncoder
+from simulator.analysis.registry import builtin_analysers
 from simulator.analysis.semantic import SemanticAnalyser
+from simulator.call.session import TraineeAnswered
+from simulator.call.text_io import ScriptedReplies, SilentVoice, parse_reply
+from simulator.call.textcall import run_call
 from simulator.cli import main
+from simulator.record import read_call
+from simulator.scenario.loader import load_scenario
+from simulator.scoring.scorecard import Dimension
 
 pytestmark = pytest.mark.models
 
@@ -124,3 +131,41 @@ def test_training_is_deterministic_and_survives_its_file(tmp_path):
     first = reader.probabilities(["It's your own fault.", "I'm sorry about that."])
     assert first.shape == (2, len(READER_KINDS)) and np.array_equal(first, reader.probabilities(
         ["It's your own fault.", "I'm sorry about that."]))
+
+
+BLAME_ONLY_THE_READER_HEARS = ("Thanks for waiting. I've looked at the account and honestly, if you'd read the "
+                               "confirmation email you'd have seen both payments were listed.")
+
+
+def test_a_practice_call_is_read_again_when_it_ends_and_scored_on_that(scenarios_dir, tmp_path):
+    loaded = load_scenario(scenarios_dir / "billing-overcharge.yaml")
+    replies = ["Hello, billing, how can I help?", BLAME_ONLY_THE_READER_HEARS,
+               "Could you confirm your date of birth for security?"]
+    answered = []
+    finished = run_call(loaded, builtin_analysers().create("semantic", loaded.scenario), SilentVoice(),
+                        ScriptedReplies(parse_reply(r) for r in replies), tmp_path / "call",
+                        on_event=lambda e: answered.append(e) if isinstance(e, TraineeAnswered) else None)
+    live = {e.record.index: e.analysis for e in answered}
+    blamed = next(i for i, a in live.items() if a.transcript.text == BLAME_ONLY_THE_READER_HEARS)
+    assert not live[blamed].forbidden  # the customer reacted to the live reading
+    stored = read_call(tmp_path / "call")
+    assert [h.phrase_id for h in stored.turns[blamed].analysis.forbidden] == ["blame-customer"]
+    assert stored.turns[blamed].analysis.turn_index == live[blamed].turn_index
+    lines = [json.loads(line) for line in (tmp_path / "call" / "call.jsonl").read_text().splitlines()]
+    assert [line["turn"] for line in lines if line["type"] == "reread"] == [blamed]  # other turns unchanged
+    assert any("confirmation email" in e.quote for e in finished.scorecard.dimension(Dimension.COMPLIANCE).evidence
+               if e.rule == "forbidden.blame-customer")
+
+
+def test_a_damaged_re_read_line_is_named_and_a_cut_off_one_is_dropped(scenarios_dir, tmp_path):
+    loaded = load_scenario(scenarios_dir / "billing-overcharge.yaml")
+    run_call(loaded, builtin_analysers().create("semantic", loaded.scenario), SilentVoice(),
+             ScriptedReplies(parse_reply(r) for r in ["Hello.", BLAME_ONLY_THE_READER_HEARS]), tmp_path / "call")
+    path = tmp_path / "call" / "call.jsonl"
+    lines = path.read_text().splitlines()
+    reread = next(i for i, line in enumerate(lines) if '"reread"' in line)
+    path.write_text("\n".join(lines[:reread + 1]) + "\n" + lines[reread][:40] + "\n")  # killed mid-write
+    assert read_call(path).turns[json.loads(lines[reread])["turn"]].analysis.forbidden
+    path.write_text("\n".join([*lines[:reread], lines[reread].replace('"turn": ', '"turn": 9'), *lines[reread + 1:]]))
+    with pytest.raises(ValueError, match=rf"call\.jsonl:{reread + 1}: a re-read of turn"):
+        read_call(path)

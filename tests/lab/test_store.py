@@ -3,12 +3,23 @@
 from __future__ import annotations
 
 import wave
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
 from simulator.call.textcall import new_call_folder
-from simulator.contracts import Outcome, Speaker
+from simulator.contracts import (
+    EmpathyJudgement,
+    EmpathyLevel,
+    ForbiddenHit,
+    MatchKind,
+    Outcome,
+    Severity,
+    Speaker,
+    Transcript,
+    TurnAnalysis,
+)
 from simulator.record import CallHeader, CallRecorder, TurnRecord, now_iso, read_call
 from simulator.store import CallKind, CallMirror, CallStatus, StoreError, open_store
 
@@ -132,3 +143,21 @@ def test_unreachable_database_is_a_clear_error_without_the_password() -> None:
     assert "cannot open the training store" in str(refused.value) and "s3cret" not in str(refused.value)
     with pytest.raises(StoreError, match="cannot open"):
         open_store("nosuchdb://x")
+
+
+def test_a_turn_read_again_after_the_call_replaces_its_live_analysis_in_the_store(store, tmp_path: Path) -> None:
+    folder = tmp_path / "call"
+    recorder = CallRecorder(folder, CallHeader("billing-overcharge", "0" * 64, 0, "text", "semantic", now_iso(),
+                                               trainee="ana"))
+    said = "If you'd read the email you'd know."
+    live = TurnAnalysis(turn_index=1, transcript=Transcript(said), empathy=EmpathyJudgement(EmpathyLevel.NONE, 0.0))
+    call_id = store.begin_call(read_call(folder).header, folder, trainee="ana")
+    for turn in (TurnRecord(0, Speaker.CUSTOMER, "I was charged twice!"),
+                 TurnRecord(0, Speaker.TRAINEE, said, analysis=live)):
+        store.add_turn(call_id, recorder.add(turn), folder)  # mirrored live, as a call goes
+    again = replace(live, forbidden=(ForbiddenHit("blame-customer", said, Severity.MINOR, MatchKind.MODEL, 0.99),))
+    recorder.reread(1, again)
+    record = recorder.finish(Outcome.ESCALATED)
+    assert record.turns[1].analysis == again == read_call(folder).turns[1].analysis
+    assert store.save_call(record, None, trainee="ana") == call_id
+    assert store.get_call(call_id).record.turns[1].analysis == again
