@@ -75,6 +75,7 @@ from simulator.analysis.behaviour.train_reader import (  # noqa: E402
     out_of_fold,
     trained_reader,
 )
+from simulator.analysis.behaviour.tuned_reader import ForbiddenReader  # noqa: E402
 from simulator.analysis.embeddings import SentenceEncoder, TextEncoder  # noqa: E402
 from simulator.analysis.encoders import encoder_registry  # noqa: E402
 from simulator.analysis.semantic import SemanticAnalyser  # noqa: E402
@@ -284,8 +285,9 @@ def readers_beside(corpus: Sequence[LabelledReply], encoder: TextEncoder
 
 def reader_speed(model: BehaviourModel, replies: Sequence[str]) -> dict:
     """The post-call reader's own time per reply, one thread (the clause model's is ``speed``)."""
-    reader = model.forbidden_reader
-    assert reader is not None
+    assert isinstance(model.forbidden_reader, ForbiddenReader)
+    reader = ForbiddenReader(model.forbidden_reader.weights, threads=1)  # trained on 2; a call's scoring uses 1
+    reader.probabilities(["Warm-up reply."])
     times = []
     for reply in replies:
         start = time.perf_counter()

@@ -241,8 +241,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, default=None, help="weights file (default: the shipped one)")
     parser.add_argument("--check", action="store_true", help="rebuild and compare with the shipped file")
     parser.add_argument("--keep", type=Path, default=None,
-                        help="folder to keep the cut folds' probabilities in and reuse them from (e.g. .cache; "
-                             "benchmarks/forbidden_reader.py keeps them there)")
+                        help="folder to keep the cut folds' probabilities in and reuse them from (e.g. .cache, where "
+                             "benchmarks/behaviour.py --forbidden-reader keeps them)")
     args = parser.parse_args(argv)
     out = args.out or shipped_reader_path()
     weights = build(default_corpus_dir(), default_items_files(), progress=lambda line: print(line, file=sys.stderr),
