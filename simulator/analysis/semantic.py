@@ -15,6 +15,7 @@ Deterministic: the same reply and context always give the same analysis.
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 
 from simulator.analysis.base import TurnInput
@@ -29,6 +30,7 @@ from simulator.analysis.behaviour.tuned_reader import shipped_reader
 from simulator.analysis.embeddings import TextEncoder
 from simulator.analysis.encoders import shared
 from simulator.analysis.matching import ScenarioMatcher, quote_start_s
+from simulator.analysis.tone import SINGLE_FILLERS
 from simulator.contracts import (
     EmpathyJudgement,
     EmpathyLevel,
@@ -135,7 +137,7 @@ class SemanticAnalyser:
         model = self._model_after_call()
         if model is None:
             return analysis
-        reading = model.read(transcript.text)
+        reading = model.read(_words_alone(transcript.text))
         empathy = _timed(empathy_judgement(reading), transcript)
         forbidden: tuple[ForbiddenHit, ...] = ()
         if self.matcher is not None:
@@ -169,6 +171,16 @@ class SemanticAnalyser:
         evidence = Evidence(rule, said.quote, f"{detail} (the scenario's step {said.step_id!r}, {said.match.value})",
                             weight=said.confidence, start_s=said.start_s)
         return EmpathyJudgement(EmpathyLevel.WEAK, 0.5, (*_without_none(judgement.evidence), evidence))
+
+
+_FILLER_WORDS = "|".join(sorted(SINGLE_FILLERS))
+_FILLER = re.compile(rf"\b(?:{_FILLER_WORDS})\b[,.]?\s*", re.IGNORECASE)
+
+
+def _words_alone(text: str) -> str:
+    """A spoken turn as the live turn read it: its words without the fillers counted after it (the
+    reader learned from written replies, and read a recogniser's "um"-strewn fragments as sarcasm)."""
+    return _FILLER.sub("", text).strip() or text
 
 
 def _without_none(evidence: tuple[Evidence, ...]) -> tuple[Evidence, ...]:

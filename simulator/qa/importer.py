@@ -221,8 +221,9 @@ class RecordingScorer:
         from simulator.analysis.tone import ToneAnalyser
 
         if self._analyser is None:
-            self._analyser = builtin_analysers().create(self.options.analyser or self.settings.analyser, self.scenario,
-                                                        after_call=True)  # no one waits: the slower reader too
+            # Not the post-call forbidden-move reader: trained on written replies, it read the phone
+            # recogniser's rambling fragments of the tuning calls as sarcasm (docs/qa.md).
+            self._analyser = builtin_analysers().create(self.options.analyser or self.settings.analyser, self.scenario)
         if isinstance(self._analyser, ToneAnalyser):  # its voice baseline belongs to one call: start a new one
             return ToneAnalyser(self._analyser.inner, self._analyser.thresholds)
         return self._analyser

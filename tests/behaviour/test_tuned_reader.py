@@ -169,3 +169,22 @@ def test_a_damaged_re_read_line_is_named_and_a_cut_off_one_is_dropped(scenarios_
     path.write_text("\n".join([*lines[:reread], lines[reread].replace('"turn": ', '"turn": 9'), *lines[reread + 1:]]))
     with pytest.raises(ValueError, match=rf"call\.jsonl:{reread + 1}: a re-read of turn"):
         read_call(path)
+
+
+def test_a_spoken_turn_is_read_again_as_the_live_turn_read_it_without_its_fillers():
+    from simulator.analysis.semantic import _words_alone
+
+    assert _words_alone("Um, I've, uh, refunded the second payment. Erm, hmm, anything else?") == \
+        "I've, refunded the second payment. anything else?"
+    assert _words_alone("The umbrella policy covers it.") == "The umbrella policy covers it."
+    assert _words_alone("Uh.") == "Uh."  # nothing but a filler: kept, there is nothing else to read
+
+
+def test_recorded_calls_are_not_read_by_the_reader(tmp_path):
+    from simulator.config import load_settings
+    from simulator.qa.importer import RecordingScorer
+
+    scorer = RecordingScorer(load_settings(), transcriber=object())  # type: ignore[arg-type]
+    analyser = scorer._fresh_analyser()
+    assert isinstance(analyser.inner, SemanticAnalyser) and not analyser.inner.after_call
+    assert analyser.inner.model.forbidden_reader is None
