@@ -1,5 +1,9 @@
 """Experiment: does fine-tuning MiniLM's top layers lift forbidden-move recall at the reply level?
 
+The recipe it chose is built for the product by ``simulator.analysis.behaviour.train_reader``
+(the same training, ported; it reproduced this script's ``pairs`` figures for seed 13 exactly).
+This script keeps the variants compared on the way (layers, the customer's line as a pair, epochs).
+
 The shipped behaviour model reads FROZEN all-MiniLM-L6-v2 clause embeddings with logistic
 regressions.  This script fine-tunes the top ``--layers`` transformer layers of the same MiniLM
 (embeddings and lower layers frozen) with a 6-way sigmoid head over the forbidden kinds, one row
