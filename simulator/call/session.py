@@ -8,6 +8,7 @@ CLI prints them, the UI posts them as messages, the store persists the finished 
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -30,6 +31,8 @@ from simulator.record import (
 )
 from simulator.scenario.engine import DialogueEngine
 from simulator.scenario.loader import LoadedScenario
+
+log = logging.getLogger("callsim.call")
 
 
 @dataclass(frozen=True, slots=True)
@@ -149,7 +152,12 @@ class CallSession:
             return
         for turn in list(self.recorder.turns):
             if turn.speaker == Speaker.TRAINEE and turn.analysis is not None:
-                again = self.analyser.reread(turn.analysis)
+                try:
+                    again = self.analyser.reread(turn.analysis)
+                except Exception as err:  # a failed re-read costs the better reading, never the call's end
+                    log.warning("the call's turns were not read again after it (%s: %s); the scorecard uses the "
+                                "readings made during the call", type(err).__name__, err)
+                    return
                 if again != turn.analysis:
                     self.recorder.reread(turn.index, again)
 

@@ -188,3 +188,21 @@ def test_recorded_calls_are_not_read_by_the_reader(tmp_path):
     analyser = scorer._fresh_analyser()
     assert isinstance(analyser.inner, SemanticAnalyser) and not analyser.inner.after_call
     assert analyser.inner.model.forbidden_reader is None
+
+
+def test_a_reader_that_cannot_load_leaves_the_call_finished_and_scored_on_its_live_readings(
+        scenarios_dir, tmp_path, monkeypatch, caplog):
+    from simulator.analysis import semantic
+
+    def missing(language: str = "en"):
+        raise WeightsError(f"{tmp_path}/forbidden_reader_en.npz: the post-call forbidden-move reader is not installed")
+
+    monkeypatch.setattr(semantic, "shipped_reader", missing)
+    loaded = load_scenario(scenarios_dir / "billing-overcharge.yaml")
+    finished = run_call(loaded, builtin_analysers().create("semantic", loaded.scenario), SilentVoice(),
+                        ScriptedReplies(parse_reply(r) for r in ["Hello.", BLAME_ONLY_THE_READER_HEARS]),
+                        tmp_path / "call")
+    stored = read_call(tmp_path / "call")
+    assert stored.complete and stored.outcome == finished.record.outcome
+    assert '"reread"' not in (tmp_path / "call" / "call.jsonl").read_text()
+    assert "not read again after it (WeightsError" in caplog.text
