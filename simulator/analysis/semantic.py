@@ -7,9 +7,11 @@ and the reply's empathy (none / weak / strong).  The scenario's own items are th
 sentence encoder and the model load on the first analysed turn, not at construction.  The scenario's
 language picks the model (``behaviour_<language>.npz``) and the model names its encoder: MiniLM for
 English, the multilingual Universal Sentence Encoder for Mandarin.
-``after_call=True`` (scoring replies and recorded calls, where no customer waits for the answer)
-adds the post-call reader of forbidden moves (``behaviour.tuned_reader``) where the language ships
-one: it decides the forbidden moves, a second pass over the reply of about 20 ms.
+``after_call=True`` (``callsim analyze``, where no customer waits for the answer) adds the
+post-call reader of forbidden moves (``behaviour.tuned_reader``) where the language ships one: it
+decides the forbidden moves, a second pass over the reply of about 23 ms.  A live analyser reads a
+finished practice call's turns again with it (``reread``).  Recorded outside calls do not use it
+(docs/qa.md).
 Deterministic: the same reply and context always give the same analysis.
 """
 
