@@ -260,9 +260,13 @@ def speed(replies: Sequence[str], turns: int, threads: int, language: str = "en"
         start = time.perf_counter()
         analyser.analyse(TurnInput(1, Transcript(reply), ""))
         times.append((time.perf_counter() - start) * 1000)
-    times.sort()
-    return {"turns": len(times), "median_ms": round(statistics.median(times), 1),
-            "p95_ms": round(times[int(0.95 * (len(times) - 1))], 1)}
+    return timing(times)
+
+
+def timing(times_ms: list[float]) -> dict:
+    ordered = sorted(times_ms)
+    return {"turns": len(ordered), "median_ms": round(statistics.median(ordered), 1),
+            "p95_ms": round(ordered[int(0.95 * (len(ordered) - 1))], 1)}
 
 
 def _progress(line: str) -> None:
@@ -293,9 +297,7 @@ def reader_speed(model: BehaviourModel, replies: Sequence[str]) -> dict:
         start = time.perf_counter()
         reader.reply_probabilities(reply, [(0, len(reply))])
         times.append((time.perf_counter() - start) * 1000)
-    times.sort()
-    return {"turns": len(times), "median_ms": round(statistics.median(times), 1),
-            "p95_ms": round(times[int(0.95 * (len(times) - 1))], 1)}
+    return timing(times)
 
 
 def _arguments(argv: list[str] | None) -> argparse.Namespace:

@@ -70,8 +70,8 @@ from simulator.analysis.behaviour.corpus import (  # noqa: E402
     read_corpus_file,
     read_items_file,
 )
-from simulator.analysis.behaviour.linear import best_threshold  # noqa: E402
 from simulator.analysis.behaviour.metrics import Agreement, agreement  # noqa: E402
+from simulator.analysis.behaviour.train_reader import chosen_cuts, targets  # noqa: E402
 from simulator.scenario.kinds import FORBIDDEN_KIND_NAMES  # noqa: E402
 
 KINDS = FORBIDDEN_KIND_NAMES
@@ -94,12 +94,6 @@ def model_path() -> str:
 
 def read_corpus() -> list[LabelledReply]:
     return [r for path in corpus_files(REPO / "corpus" / "en") for r in read_corpus_file(path)]
-
-
-def targets_of(replies: Sequence[LabelledReply]) -> tuple[np.ndarray, np.ndarray]:
-    y = np.array([[k in r.labels for k in KINDS] for r in replies], dtype=np.float32)
-    m = np.array([[k not in r.unsure for k in KINDS] for r in replies], dtype=np.float32)
-    return y, m
 
 
 class Reader(torch.nn.Module):
@@ -200,7 +194,7 @@ class Data:
         toks = reader.tokens(replies)
         self.hidden = lower_cached(reader, replies, toks)
         self.pools = [torch.tensor(t["pool"], dtype=torch.float32) for t in toks]
-        y, m = targets_of(replies)
+        y, m = targets(replies)
         self.y, self.m = torch.tensor(y), torch.tensor(m)
 
 
@@ -259,15 +253,6 @@ def probabilities(reader: Reader, data: Data) -> np.ndarray:
     return out[0]
 
 
-def cuts_on(probs: np.ndarray, replies: Sequence[LabelledReply], beta: float) -> np.ndarray:
-    y, m = targets_of(replies)
-    cuts = []
-    for k in range(len(KINDS)):
-        keep = m[:, k] > 0
-        cuts.append(best_threshold(probs[keep, k], y[keep, k].astype(np.int64), beta=beta))
-    return np.array(cuts)
-
-
 def called(probs: np.ndarray, cuts: np.ndarray) -> list[frozenset[str]]:
     return [frozenset(KINDS[k] for k in range(len(KINDS)) if row[k] >= cuts[k]) for row in probs]
 
@@ -310,8 +295,8 @@ def select(args: argparse.Namespace) -> None:
     np.savez(probs_file(args), **{f"{e}_{w}": p[w] for e, p in history.items() for w in SELECT_HELD})
     for epoch, probs in history.items():
         for beta in (0.5, 1.0):
-            labels_h = called(probs[h], cuts_on(probs[g], held[g], beta))
-            labels_g = called(probs[g], cuts_on(probs[h], held[h], beta))
+            labels_h = called(probs[h], chosen_cuts(probs[g], held[g], beta))
+            labels_g = called(probs[g], chosen_cuts(probs[h], held[h], beta))
             pooled = scored(held[h] + held[g], labels_h + labels_g)
             log(args, {"mode": "select", **recipe(args), "epoch": epoch, "beta": beta,
                        "train_seconds": round(seconds), **figures(pooled)})
@@ -349,7 +334,7 @@ def pairs(args: argparse.Namespace) -> None:
         reader, _, seconds = train(args.layers, args.pair, args.lr, args.epochs, rest)
         probs = {w: probabilities(reader, Data(reader, held[w])) for w in (x, y)}
         for scored_writer, cut_writer in ((x, y), (y, x)):
-            called_here = called(probs[scored_writer], cuts_on(probs[cut_writer], held[cut_writer], args.beta))
+            called_here = called(probs[scored_writer], chosen_cuts(probs[cut_writer], held[cut_writer], args.beta))
             gold += held[scored_writer]
             labels += called_here
             log(args, {"mode": "pairs", **recipe(args), "seed": SEED, "writer": scored_writer,
@@ -405,7 +390,7 @@ def final(args: argparse.Namespace) -> None:
     with np.load(probs_file(args)) as stored:
         held_probs = np.concatenate([stored[f"{args.epochs}_{w}"] for w in SELECT_HELD])
     held_gold = [r for w in SELECT_HELD for r in corpus_by[w]]
-    cuts = cuts_on(held_probs, held_gold, args.beta)
+    cuts = chosen_cuts(held_probs, held_gold, args.beta)
     oof_fig = figures(scored(held_gold, called(held_probs, cuts)))  # in-sample cuts: not a test
     print("final model on corpus minus f", file=sys.stderr, flush=True)
     reader, _, seconds = train(args.layers, args.pair, args.lr, args.epochs, training)
@@ -418,8 +403,8 @@ def final(args: argparse.Namespace) -> None:
     # The dev set: read once, here, for the chosen recipe only.
     dev = read_items_file(Path(os.environ.get("CALLSIM_DEV_DATA", REPO.parent / "shared" / "data"))
                           / "callcentre_dev" / "items.jsonl")
-    chosen_cuts = dict(zip(KINDS, cuts.round(2).tolist(), strict=True))
-    out = {"mode": "final", **recipe(args), "beta": args.beta, "cuts": chosen_cuts,
+    cut_values = dict(zip(KINDS, cuts.astype(float).round(2).tolist(), strict=True))
+    out = {"mode": "final", **recipe(args), "beta": args.beta, "cuts": cut_values,
            "g_h_with_own_cuts": oof_fig, "train_seconds": round(seconds),
            "baseline_train_seconds": round(baseline_seconds), "ms_per_reply_1_thread": speed,
            "shipped_fp16_bytes": reader.shipped_bytes()}

@@ -106,12 +106,10 @@ class SemanticAnalyser:
         distress = self.model.customer_distress(turn.customer_line)
         if not turn.silence and transcript.text.strip():
             reading = self.read(transcript.text)
-            empathy = _timed(empathy_judgement(reading), transcript)
+            empathy, forbidden = self._judged(transcript, reading)
             matcher = self.matcher
             if matcher is not None:
                 steps = matcher.steps(transcript, reading)
-                forbidden = matcher.forbidden(transcript, reading)
-                empathy = self._with_scenario_warmth(empathy, transcript, reading)
                 intents = matcher.intents(transcript, reading)
         return TurnAnalysis(
             turn_index=turn.turn_index,
@@ -139,13 +137,17 @@ class SemanticAnalyser:
         model = self._model_after_call()
         if model is None:
             return analysis
-        reading = model.read(_words_alone(transcript.text))
-        empathy = _timed(empathy_judgement(reading), transcript)
-        forbidden: tuple[ForbiddenHit, ...] = ()
-        if self.matcher is not None:
-            forbidden = self.matcher.forbidden(transcript, reading)
-            empathy = self._with_scenario_warmth(empathy, transcript, reading)
+        empathy, forbidden = self._judged(transcript, model.read(_words_alone(transcript.text)))
         return replace(analysis, empathy=empathy, forbidden=forbidden)
+
+    def _judged(self, transcript: Transcript, reading: BehaviourReading
+                ) -> tuple[EmpathyJudgement, tuple[ForbiddenHit, ...]]:
+        """The reply's empathy and the scenario's forbidden entries it breaks, from a reading."""
+        empathy = _timed(empathy_judgement(reading), transcript)
+        if self.matcher is None:
+            return empathy, ()
+        return (self._with_scenario_warmth(empathy, transcript, reading),
+                self.matcher.forbidden(transcript, reading))
 
     def _model_after_call(self) -> BehaviourModel | None:
         if self._after_call_model is None:

@@ -104,10 +104,11 @@ def call_folder(conn: Any, call_id: str) -> Path | None:
 
 
 def insert_turn(conn: Any, call_id: str, turn: TurnRecord, folder: Path | None) -> bool:
+    """Store a turn; True when it was new.  A turn already stored takes this one's data (the call
+    record is the truth: a turn read again after the call replaces its live analysis)."""
     exists = conn.execute(sa.select(m.turns.c.id).where(m.turns.c.call_id == call_id,
                                                         m.turns.c.idx == turn.index)).scalar()
     if exists is not None:
-        # A turn read again after the call (``CallRecorder.reread``) replaces its live analysis.
         conn.execute(m.turns.update().where(m.turns.c.id == exists).values(data=turn_to_json(turn)))
         return False
     conn.execute(m.turns.insert().values(

@@ -79,7 +79,7 @@ class Tuner:
         self.torch = torch = require("torch", feature="training the forbidden-move reader")
         torch.set_num_threads(settings.threads)
         torch.manual_seed(settings.seed)
-        self.tokenizer, self.bert = load_base(torch)
+        self.tokenizer, self.bert = load_base()
         first_tuned = BASE_LAYERS - settings.tuned_layers
         self.first_tuned = first_tuned
         self.frozen = list(self.bert.encoder.layer[:first_tuned])

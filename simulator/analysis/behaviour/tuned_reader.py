@@ -93,7 +93,7 @@ def base_model_path() -> str:
     return str(package.get_model_path())
 
 
-def load_base(torch: Any) -> tuple[Any, Any]:
+def load_base() -> tuple[Any, Any]:
     """MiniLM's tokenizer and model (eager attention: the layers are called one by one)."""
     transformers = require("transformers", feature="the post-call forbidden-move reader")
     transformers.utils.logging.disable_progress_bar()
@@ -112,17 +112,14 @@ class ForbiddenReader:
 
     def __init__(self, weights: ReaderWeights, threads: int = 1):
         self.weights = weights
+        self.cuts = {kind: float(cut) for kind, cut in zip(READER_KINDS, weights.cuts, strict=True)}
         self._threads = threads
         self._loaded: tuple[Any, Any, Any, Any] | None = None
-
-    @property
-    def cuts(self) -> dict[str, float]:
-        return {kind: float(cut) for kind, cut in zip(READER_KINDS, self.weights.cuts, strict=True)}
 
     def _ready(self) -> tuple[Any, Any, Any, Any]:
         if self._loaded is None:
             torch = require("torch", feature="the post-call forbidden-move reader")
-            tokenizer, model = load_base(torch)
+            tokenizer, model = load_base()
             state = {name: torch.from_numpy(value.astype(np.float32)) for name, value in self.weights.layers.items()}
             missing = set(state) - set(model.state_dict())
             if missing:
