@@ -33,11 +33,13 @@ What is chosen on what (writer f is the report hold-out and is never used in a c
     PYTHONPATH=. python benchmarks/forbidden_finetune.py final --layers 2 --lr 3e-5 --epochs 3 --beta 0.5 [--pair]
     PYTHONPATH=. python benchmarks/forbidden_finetune.py pairs --layers 2 --lr 5e-5 --epochs 7
     PYTHONPATH=. python benchmarks/forbidden_finetune.py baseline-pairs
+    PYTHONPATH=. python benchmarks/forbidden_finetune.py pairs --layers 2 --lr 5e-5 --epochs 7 --extra FOLDER...
 
 - ``pairs`` / ``baseline-pairs``: a check on writers no fine-tuning choice was made on.  For each
   pair (a, b), (c, d), (e, i): train on corpus/en without f and the pair, score each writer of the
   pair with cuts chosen on the other (fine-tuned) or the trainer's own out-of-fold thresholds
-  (frozen), and print recall / precision / F1 pooled over the six writers.
+  (frozen), and print recall / precision / F1 pooled over the six writers.  ``--extra`` adds
+  folders of corpus files (writers tried for the reader alone) to every training split.
 
 The frozen part's hidden states and the select runs' held-out probabilities are kept in /tmp
 (forbidden_finetune_*).  FT_THREADS=1 runs torch on one thread (default 2); FT_SEED=N changes the
@@ -323,13 +325,19 @@ def baseline_select(args: argparse.Namespace) -> None:
                **figures(pooled([(held[w], model) for w in SELECT_HELD]))})
 
 
+def extra_replies(args: argparse.Namespace) -> list[LabelledReply]:
+    """Training-only replies (``--extra`` folders of corpus files): never held out, never scored."""
+    return [r for folder in args.extra for path in corpus_files(Path(folder)) for r in read_corpus_file(path)]
+
+
 def pairs(args: argparse.Namespace) -> None:
     corpus = read_corpus()
+    extra = extra_replies(args)
     gold: list[LabelledReply] = []
     labels: list[frozenset[str]] = []
     for x, y in CHECK_PAIRS:
         held = {w: writers_apart(corpus, [w])[0] for w in (x, y)}
-        rest = writers_apart(corpus, [x, y])[1]
+        rest = writers_apart(corpus, [x, y])[1] + extra
         print(f"pair {x}, {y}: training on {len(rest)} replies", file=sys.stderr, flush=True)
         reader, _, seconds = train(args.layers, args.pair, args.lr, args.epochs, rest)
         probs = {w: probabilities(reader, Data(reader, held[w])) for w in (x, y)}
@@ -337,9 +345,10 @@ def pairs(args: argparse.Namespace) -> None:
             called_here = called(probs[scored_writer], chosen_cuts(probs[cut_writer], held[cut_writer], args.beta))
             gold += held[scored_writer]
             labels += called_here
-            log(args, {"mode": "pairs", **recipe(args), "seed": SEED, "writer": scored_writer,
+            log(args, {"mode": "pairs", **recipe(args), "seed": SEED, "extra": args.extra, "writer": scored_writer,
                        "train_seconds": round(seconds), **figures(scored(held[scored_writer], called_here))})
-    log(args, {"mode": "pairs", **recipe(args), "seed": SEED, "writer": "pooled", **figures(scored(gold, labels))})
+    log(args, {"mode": "pairs", **recipe(args), "seed": SEED, "extra": args.extra, "writer": "pooled",
+               **figures(scored(gold, labels))})
 
 
 def baseline_pairs(args: argparse.Namespace) -> None:
@@ -423,6 +432,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--lr", type=float, default=3e-5)
     parser.add_argument("--epochs", type=int, default=4)
     parser.add_argument("--beta", type=float, default=0.5, help="F-beta for the per-kind cuts (final)")
+    parser.add_argument("--extra", nargs="*", default=[], metavar="FOLDER",
+                        help="pairs: folders of corpus files added to every training split, never scored")
     parser.add_argument("--log", default="/tmp/forbidden_finetune.jsonl")
     args = parser.parse_args(argv)
     {"select": select, "baseline-select": baseline_select, "final": final, "pairs": pairs,
