@@ -104,6 +104,22 @@ def empathy_matrix(reply_vector: npt.NDArray[np.floating], window_vectors: npt.N
     return np.hstack([reply_vector.astype(np.float32), warmest.astype(np.float32), best.astype(np.float32)])[None, :]
 
 
+def empathy_substance(window_vectors: npt.NDArray[np.floating], windows: Sequence[Window],
+                      clause_scores: npt.NDArray[np.floating]) -> Embeddings:
+    """The empathy regressions' row for a reply judged without its leading greetings and
+    self-introductions (unless that is all it says).
+
+    In the label scheme empathy is the acknowledgement of this customer's feeling, which a greeting
+    does not change; but the corpus' replies that open with a greeting are mostly calm routine ones,
+    so the greeting's words in the mean embedding pulled "Thanks for calling SkyWay, my name is
+    Taylor. I'm so sorry your flight ..." to weak where the same reply without them read as strong.
+    Training and reading both use this row."""
+    count = leading_openers(clause_scores) if len(clause_scores) else 0
+    if 0 < count < len(windows):
+        window_vectors, windows, clause_scores = window_vectors[count:], windows[count:], clause_scores[count:]
+    return empathy_matrix(reply_vector(window_vectors, windows), window_vectors, clause_scores)
+
+
 _HAN = re.compile(r"[\u3400-\u9fff]")
 
 

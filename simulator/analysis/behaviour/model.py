@@ -27,7 +27,7 @@ from simulator.analysis.behaviour.features import (
     Embeddings,
     Encode,
     Window,
-    empathy_matrix,
+    empathy_substance,
     leading_openers,
     opening_the_substance,
     reply_matrix,
@@ -225,7 +225,7 @@ class BehaviourModel:
             return BehaviourReading(reply, (), window_vectors, probabilities, (), (), EmpathyLevel.NONE, 0.0, 0.0)
         mean = reply_vector(window_vectors, windows)
         features = reply_matrix(mean, probabilities)
-        empathy_features = empathy_matrix(mean, window_vectors, probabilities)
+        empathy_features = empathy_substance(window_vectors, windows, probabilities)
         some, strong = sigmoid((empathy_features @ self.weights.empathy_weights + self.weights.empathy_bias)[0]
                                .astype(np.float64))
         strong = min(strong, some)

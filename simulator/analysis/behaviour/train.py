@@ -62,6 +62,7 @@ from simulator.analysis.behaviour.features import (
     Encode,
     Window,
     empathy_matrix,
+    empathy_substance,
     opening_the_substance,
     reply_matrix,
     reply_vector,
@@ -229,9 +230,11 @@ class Trainer:
 
     def empathy_features(self, index: int, scores: Floats) -> Embeddings:
         windows = self.inference_windows[index]
-        vectors = self.vectors([w.text for w in windows]) if windows else np.zeros((0, 0), np.float32)
-        features: Embeddings = empathy_matrix(self._reply_vector[index], vectors,
-                                              scores if len(scores) else np.zeros((0, len(CLAUSE_LABELS))))[0]
+        if not windows:
+            empty: Embeddings = empathy_matrix(self._reply_vector[index], np.zeros((0, 0), np.float32),
+                                               np.zeros((0, len(CLAUSE_LABELS))))[0]
+            return empty
+        features: Embeddings = empathy_substance(self.vectors([w.text for w in windows]), windows, scores)[0]
         return features
 
     def clause_stage(self) -> tuple[ClauseWeights, list[Floats]]:
