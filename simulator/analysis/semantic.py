@@ -21,7 +21,7 @@ import re
 from dataclasses import replace
 
 from simulator.analysis.base import TurnInput
-from simulator.analysis.behaviour.judge import CAPPING_KINDS, WARM_KINDS, empathy_judgement
+from simulator.analysis.behaviour.judge import CAPPING_KINDS, IMPLIED_WARMTH_RULE, WARM_KINDS, empathy_judgement
 from simulator.analysis.behaviour.model import (
     BehaviourModel,
     BehaviourReading,
@@ -162,19 +162,24 @@ class SemanticAnalyser:
         """An acknowledgement or apology said as the scenario's own examples of it (its step of that
         kind, a say_like word for word or closely paraphrased) is at least weak empathy, as the
         model's own finding would be (``judge.py``): the scenario's words must count under this
-        analyser as they do under ``lexical``.  Dismissal or sarcasm still leaves none."""
+        analyser as they do under ``lexical``.  Where the model heard only warmth without a named
+        feeling or apology, the scenario's step is the better evidence and takes that line's place.
+        Dismissal or sarcasm still leaves none."""
         matcher = self.matcher
-        if matcher is None or judgement.level > EmpathyLevel.NONE \
-                or any(reading.found(kind) for kind in CAPPING_KINDS):
+        warm_kinds = [kind for kind, _ in SCENARIO_WARM_KINDS]
+        if matcher is None or any(reading.found(kind) for kind in (*CAPPING_KINDS, *warm_kinds)):
             return judgement
-        said = matcher.said_like_examples(transcript, reading, [kind for kind, _ in SCENARIO_WARM_KINDS])
+        said = matcher.said_like_examples(transcript, reading, warm_kinds)
         if said is None:
             return judgement
         kind = next(s.standard_kind for s in matcher.scenario.script if s.id == said.step_id)
         rule, detail = dict(SCENARIO_WARM_KINDS)[kind]  # type: ignore[index]
         evidence = Evidence(rule, said.quote, f"{detail} (the scenario's step {said.step_id!r}, {said.match.value})",
                             weight=said.confidence, start_s=said.start_s)
-        return EmpathyJudgement(EmpathyLevel.WEAK, 0.5, (*_without_none(judgement.evidence), evidence))
+        kept = tuple(e for e in _without_none(judgement.evidence) if e.rule != IMPLIED_WARMTH_RULE)
+        if judgement.level > EmpathyLevel.NONE:
+            return EmpathyJudgement(judgement.level, judgement.score, (*kept, evidence))
+        return EmpathyJudgement(EmpathyLevel.WEAK, 0.5, (*kept, evidence))
 
 
 _FILLER_WORDS = "|".join(sorted(SINGLE_FILLERS))

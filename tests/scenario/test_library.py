@@ -190,8 +190,9 @@ STILL_READ_OTHERWISE = {
     ("abusive-caller", "nearly-there"):
         "'I understand.' before the explained decision read as no empathy, so the bad news sets him off again",
     ("billing-overcharge", "going-round"): "'I'd feel exactly the same' read as dismissing her feelings",
-    ("broadband-outage-repeat", "lets-him-go"): "strong empathy read as weak at the opening",
-    ("flight-cancelled", "refund-only"): "strong empathy read as weak at the opening",
+    ("broadband-outage-repeat", "slips"):
+        "'I don't want you to cancel' matched the let-him-go example and 'I'll make sure this gets fixed' "
+        "read as a false promise, so the recovery counts as a poor reply and he hangs up",
     ("insurance-claim-denied", "recovers"): "the second apology that recovers the call read as weak, not strong",
     ("refund-refused", "going-round"): "'being turned away in the shop is annoying' read as dismissing his feelings",
 }

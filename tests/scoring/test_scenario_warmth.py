@@ -28,14 +28,16 @@ def analyse(analyser: SemanticAnalyser, text: str):
 
 
 def test_the_scenarios_own_acknowledgement_is_at_least_weak_empathy(parking, minilm):
-    # Without the scenario the model alone does not hear the feeling here.
-    assert analyse(SemanticAnalyser(None, minilm), ACKNOWLEDGED).empathy.level == EmpathyLevel.NONE
+    # Without the scenario the model alone hears some warmth (judged without the greeting) but no
+    # named feeling; the scenario's acknowledge step is what names it.
+    alone = analyse(SemanticAnalyser(None, minilm), ACKNOWLEDGED).empathy
+    assert not any(e.rule == "empathy.acknowledge" for e in alone.evidence)
     analysis = analyse(parking, ACKNOWLEDGED)
     assert "acknowledge" in {s.step_id for s in analysis.steps_hit}
     assert analysis.empathy.level == EmpathyLevel.WEAK
     evidence = [e for e in analysis.empathy.evidence if e.rule == "empathy.acknowledge"]
     assert evidence and "acknowledge" in evidence[0].detail
-    assert not any(e.rule == "empathy.none" for e in analysis.empathy.evidence)
+    assert not any(e.rule in ("empathy.none", "empathy.warmth") for e in analysis.empathy.evidence)
 
 
 def test_sarcasm_with_the_scenarios_word_stays_no_empathy(parking):

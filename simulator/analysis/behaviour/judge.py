@@ -14,6 +14,7 @@ from simulator.analysis.behaviour.model import BehaviourReading, KindFinding
 from simulator.contracts import EmpathyJudgement, EmpathyLevel, Evidence
 from simulator.scenario.kinds import ForbiddenKind, StepKind
 
+IMPLIED_WARMTH_RULE = "empathy.warmth"  # warmth the model heard without a named feeling or apology
 WARM_KINDS: dict[StepKind, tuple[str, str]] = {
     StepKind.ACKNOWLEDGE_EMOTION: ("empathy.acknowledge", "acknowledged the customer's feeling"),
     StepKind.APOLOGISE: ("empathy.apology", "apologised for the problem"),
@@ -54,7 +55,7 @@ def empathy_judgement(reading: BehaviourReading) -> EmpathyJudgement:
         if not warm:
             implied = _warmest(reading)
             if implied is not None:
-                evidence.append(Evidence("empathy.warmth", implied.quote,
+                evidence.append(Evidence(IMPLIED_WARMTH_RULE, implied.quote,
                                          "warmth without naming the feeling "
                                          f"{_model(reading.some_empathy_probability)}",
                                          weight=reading.some_empathy_probability))
