@@ -24,6 +24,10 @@ Every figure comes from a model that did not train on the replies it is scored o
 - ``ms per reply``: the shipped analyser on single replies (every 7th corpus reply), empty cache, as
   in a call, with the encoder on one thread and on two.
 
+- ``--spoken``: the report-writer and dev-never-seen figures again on the replies as a practice
+  call hears them: spoken by espeak-ng and written back by the shipped Whisper
+  (``benchmarks/spoken_replies.py``; about a second a reply the first time, then cached).
+
 - ``--forbidden-reader``: the report-writer and dev-never-seen figures again with the post-call
   reader of forbidden moves (``simulator.analysis.behaviour.tuned_reader``), fine-tuned on the same
   replies as the model beside it, its cuts chosen out of fold on writers a-e, g, h and i (never f
@@ -287,6 +291,36 @@ def readers_beside(corpus: Sequence[LabelledReply], encoder: TextEncoder
     return with_reader
 
 
+def report_writer_figures(corpus: Sequence[LabelledReply], report_writer: str,
+                          train: Callable[[Sequence[LabelledReply]], BehaviourModel],
+                          with_reader: Callable[[BehaviourModel, Sequence[LabelledReply]], BehaviourModel] | None,
+                          spoken: bool) -> dict:
+    """The report writer scored by a model trained on the other writers (and its reader, and as spoken)."""
+    held = [r for r in corpus if writer_of(r.source) == report_writer]
+    rest = [r for r in corpus if writer_of(r.source) != report_writer]
+    model = train(rest)
+    figures = {"corpus_report_writer": summary(measured(held, model), "corpus_report_writer")}
+    read_after = with_reader(model, rest) if with_reader is not None else None
+    if read_after is not None:
+        figures["corpus_report_writer_reader"] = summary(measured(held, read_after), "corpus_report_writer_reader")
+    if spoken:
+        figures.update(as_spoken(held, model, read_after, "corpus_report_writer"))
+    return figures
+
+
+def as_spoken(gold: Sequence[LabelledReply], model: BehaviourModel, after_call: BehaviourModel | None,
+              name: str) -> dict:
+    """The same figures on the replies as Whisper wrote them from espeak-ng's speech (the clause model,
+    and the post-call reader where it is measured)."""
+    from benchmarks.spoken_replies import spoken
+
+    heard = spoken(gold, progress=True)
+    figures = {f"{name}_spoken": summary(measured(heard, model), f"{name}_spoken")}
+    if after_call is not None:
+        figures[f"{name}_spoken_reader"] = summary(measured(heard, after_call), f"{name}_spoken_reader")
+    return figures
+
+
 def reader_speed(model: BehaviourModel, replies: Sequence[str]) -> dict:
     """The post-call reader's own time per reply, one thread (the clause model's is ``speed``)."""
     assert isinstance(model.forbidden_reader, ForbiddenReader)
@@ -316,6 +350,10 @@ def _arguments(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--forbidden-reader", action="store_true",
                         help="also score the report writer and the dev set with the post-call forbidden-move "
                              "reader fine-tuned beside the model (four more trainings the first time)")
+    parser.add_argument("--spoken", action="store_true",
+                        help="also score the report writer and the dev set as a practice call hears them: spoken "
+                             "by espeak-ng and written back by Whisper (benchmarks/spoken_replies.py; slow the "
+                             "first time, then cached)")
     parser.add_argument("--only", type=lambda text: set(text.split(",")), default=None,
                         help="comma-separated figures to measure: " + ",".join(FIGURES))
     parser.add_argument("--encoder-name", choices=encoder_registry().names(), default=None,
@@ -366,22 +404,18 @@ def main(argv: list[str] | None = None) -> int:
     if parts:
         result["corpus_held_out_writer"] = summary(pooled(parts), "corpus_held_out_writer")
     if "corpus_report_writer" in wanted:
-        held = [r for r in corpus if writer_of(r.source) == report_writer]
-        rest = [r for r in corpus if writer_of(r.source) != report_writer]
-        model = train(rest)
-        result["corpus_report_writer"] = summary(measured(held, model), "corpus_report_writer")
-        if with_reader is not None:
-            result["corpus_report_writer_reader"] = summary(measured(held, with_reader(model, rest)),
-                                                            "corpus_report_writer_reader")
+        result.update(report_writer_figures(corpus, report_writer, train, with_reader, args.spoken))
     if dev_path.is_file() and wanted & {"dev_never_seen", "dev_cross_validated", "scenario_dev"}:
         dev = read_items_file(dev_path)
         never_saw_dev = train(corpus)
         if "dev_never_seen" in wanted:
             result["dev_never_seen"] = summary(measured(dev, never_saw_dev), "dev_never_seen")
-            if with_reader is not None:
-                reading_whole = with_reader(never_saw_dev, corpus)
+            reading_whole = with_reader(never_saw_dev, corpus) if with_reader is not None else None
+            if reading_whole is not None:
                 result["dev_never_seen_reader"] = summary(measured(dev, reading_whole), "dev_never_seen_reader")
                 result["reader_speed"] = reader_speed(reading_whole, [r.reply for r in corpus[::7]][:100])
+            if args.spoken:
+                result.update(as_spoken(dev, never_saw_dev, reading_whole, "dev_never_seen"))
         if "dev_cross_validated" in wanted:
             domains = sorted({d.domain for d in dev})
             result["dev_cross_validated"] = summary(pooled([
@@ -420,8 +454,10 @@ def _wanted(args: argparse.Namespace) -> set[str]:
 
 def table(result: dict) -> str:
     rows = [("figure", "empathy 2-class", "empathy 3-class", "step micro-F1", "forbidden R / P")]
-    for key in ("corpus_held_out_writer", "corpus_report_writer", "corpus_report_writer_reader", "dev_never_seen",
-                "dev_never_seen_reader", "dev_cross_validated", "scenario_dev"):
+    for key in ("corpus_held_out_writer", "corpus_report_writer", "corpus_report_writer_reader",
+                "corpus_report_writer_spoken", "corpus_report_writer_spoken_reader", "dev_never_seen",
+                "dev_never_seen_reader", "dev_never_seen_spoken", "dev_never_seen_spoken_reader",
+                "dev_cross_validated", "scenario_dev"):
         if key in result:
             r = result[key]
             rows.append((f"{key} ({r['replies']})", str(r["empathy_binary_f1"]), str(r["empathy_three_class_f1"]),
