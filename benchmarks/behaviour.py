@@ -360,6 +360,9 @@ def _arguments(argv: list[str] | None) -> argparse.Namespace:
                         help="train and score with this registered encoder instead of the language's own "
                              "(the scenario and speed figures use the shipped model)")
     args = parser.parse_args(argv)
+    if args.spoken and args.language != "en":
+        parser.error("--spoken speaks English replies (espeak-ng's English voices, Whisper tiny.en); "
+                     "there is no Mandarin version")
     if args.only is not None and not args.only <= set(FIGURES):
         parser.error(f"--only: unknown figure(s) {', '.join(sorted(args.only - set(FIGURES)))}; "
                      f"choose from {', '.join(FIGURES)}")

@@ -74,8 +74,13 @@ def spoken(replies: Sequence[LabelledReply], progress: bool = False) -> list[Lab
             wav = Path(scratch) / "reply.wav"
             for number, reply in enumerate(missing, start=1):
                 voice, speed = voice_for(reply)
-                subprocess.run(["espeak-ng", "-v", voice, "-s", str(speed), "-w", str(wav), reply.reply],
-                               check=True, capture_output=True, timeout=120)
+                try:
+                    subprocess.run(["espeak-ng", "-v", voice, "-s", str(speed), "-w", str(wav), reply.reply],
+                                   check=True, capture_output=True, timeout=120)
+                except (OSError, subprocess.SubprocessError) as err:
+                    raise SystemExit(f"espeak-ng could not speak reply {reply.source}:{reply.item_id} ({err}); "
+                                     "install it (apt-get install espeak-ng) and run again: the replies "
+                                     f"already spoken are kept in {CACHE}") from None
                 heard = transcriber.transcribe_words(read_wav(wav).samples).text.strip()
                 key = _key(voice, speed, reply.reply)
                 known[key] = heard
