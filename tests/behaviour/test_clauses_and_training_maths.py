@@ -10,6 +10,7 @@ from simulator.analysis.behaviour.corpus import LabelledReply, Segment
 from simulator.analysis.behaviour.features import (
     Window,
     empathy_matrix,
+    empathy_substance,
     leading_openers,
     opening_the_substance,
     reply_vector,
@@ -132,6 +133,22 @@ def _reading_of(*kinds_per_clause: tuple[str, ...]) -> np.ndarray:
         for kind in kinds:
             probabilities[row, CLAUSE_LABELS.index(kind)] = 0.9
     return probabilities
+
+
+def test_empathy_is_judged_on_the_reply_after_its_leading_greeting_and_introduction():
+    vectors = np.eye(4, dtype=np.float32)[:3]  # greeting, introduction, apology
+    windows = _windows(6, 5, 9)
+    scores = _reading_of((StepKind.GREET,), (StepKind.IDENTIFY_SELF,), (StepKind.APOLOGISE,))
+    after_greeting = empathy_substance(vectors, windows, scores)
+    assert np.array_equal(after_greeting, empathy_matrix(reply_vector(vectors[2:], windows[2:]), vectors[2:],
+                                                         scores[2:]))
+    assert np.array_equal(after_greeting, empathy_substance(vectors[2:], windows[2:], scores[2:]))
+    # A reply that only greets keeps all of itself; one that opens with the apology is read whole.
+    assert np.array_equal(empathy_substance(vectors[:2], windows[:2], scores[:2]),
+                          empathy_matrix(reply_vector(vectors[:2], windows[:2]), vectors[:2], scores[:2]))
+    apology_first = scores[[2, 0, 1]]
+    assert np.array_equal(empathy_substance(vectors, windows, apology_first),
+                          empathy_matrix(reply_vector(vectors, windows), vectors, apology_first))
 
 
 def test_after_a_greeting_and_introduction_the_next_clause_opens_the_reply_too():
