@@ -299,25 +299,23 @@ def report_writer_figures(corpus: Sequence[LabelledReply], report_writer: str,
     held = [r for r in corpus if writer_of(r.source) == report_writer]
     rest = [r for r in corpus if writer_of(r.source) != report_writer]
     model = train(rest)
-    figures = {"corpus_report_writer": summary(measured(held, model), "corpus_report_writer")}
-    read_after = with_reader(model, rest) if with_reader is not None else None
-    if read_after is not None:
-        figures["corpus_report_writer_reader"] = summary(measured(held, read_after), "corpus_report_writer_reader")
-    if spoken:
-        figures.update(as_spoken(held, model, read_after, "corpus_report_writer"))
-    return figures
+    after_call = with_reader(model, rest) if with_reader is not None else None
+    return scored_figures("corpus_report_writer", held, model, after_call, spoken)
 
 
-def as_spoken(gold: Sequence[LabelledReply], model: BehaviourModel, after_call: BehaviourModel | None,
-              name: str) -> dict:
-    """The same figures on the replies as Whisper wrote them from espeak-ng's speech (the clause model,
-    and the post-call reader where it is measured)."""
-    from benchmarks.spoken_replies import spoken
-
-    heard = spoken(gold, progress=True)
-    figures = {f"{name}_spoken": summary(measured(heard, model), f"{name}_spoken")}
+def scored_figures(name: str, gold: Sequence[LabelledReply], model: BehaviourModel,
+                   after_call: BehaviourModel | None, spoken: bool) -> dict:
+    """``name``: the model's figures on ``gold``; ``name_reader``: with the post-call reader, where it
+    is measured; with ``spoken``, both again as ``name_spoken...`` on the replies as Whisper wrote
+    them from espeak-ng's speech."""
+    figures = {name: summary(measured(gold, model), name)}
     if after_call is not None:
-        figures[f"{name}_spoken_reader"] = summary(measured(heard, after_call), f"{name}_spoken_reader")
+        figures[f"{name}_reader"] = summary(measured(gold, after_call), f"{name}_reader")
+    if spoken:
+        from benchmarks.spoken_replies import spoken as spoken_replies
+
+        figures.update(scored_figures(f"{name}_spoken", spoken_replies(gold, progress=True), model, after_call,
+                                      spoken=False))
     return figures
 
 
@@ -412,13 +410,10 @@ def main(argv: list[str] | None = None) -> int:
         dev = read_items_file(dev_path)
         never_saw_dev = train(corpus)
         if "dev_never_seen" in wanted:
-            result["dev_never_seen"] = summary(measured(dev, never_saw_dev), "dev_never_seen")
             reading_whole = with_reader(never_saw_dev, corpus) if with_reader is not None else None
+            result.update(scored_figures("dev_never_seen", dev, never_saw_dev, reading_whole, args.spoken))
             if reading_whole is not None:
-                result["dev_never_seen_reader"] = summary(measured(dev, reading_whole), "dev_never_seen_reader")
                 result["reader_speed"] = reader_speed(reading_whole, [r.reply for r in corpus[::7]][:100])
-            if args.spoken:
-                result.update(as_spoken(dev, never_saw_dev, reading_whole, "dev_never_seen"))
         if "dev_cross_validated" in wanted:
             domains = sorted({d.domain for d in dev})
             result["dev_cross_validated"] = summary(pooled([
