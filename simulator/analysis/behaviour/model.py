@@ -233,11 +233,8 @@ class BehaviourModel:
         level = EmpathyLevel.NONE if some < some_cut else (
             EmpathyLevel.STRONG if strong >= strong_cut else EmpathyLevel.WEAK)
         findings: dict[str, KindFinding] = {}
-        reply_probabilities = sigmoid((features @ self.weights.reply_weights
-                                       + self.weights.reply_bias)[0].astype(np.float64))
-        wishes = wish_clauses(reply, [(w.start, w.end) for w in windows], self.language)
-        every_window = list(range(len(windows)))
-        without_wishes = [i for i, wish in enumerate(wishes) if not wish]
+        reply_probabilities = self._reply_probabilities(features)
+        without_wishes = self._without_wishes(reply, windows)
         by_reader = self._read_whole(reply, windows, without_wishes)
         for column, label in enumerate(CLAUSE_LABELS):
             if label in by_reader:
@@ -245,13 +242,10 @@ class BehaviourModel:
                 if finding is not None:
                     findings[label] = finding
                 continue
-            rows, by_reply = every_window, float(reply_probabilities[column])
-            if label in READ_WITHOUT_WISHES and len(without_wishes) < len(windows):
-                if not without_wishes:
-                    continue
-                rows = without_wishes
-                by_reply = self._reply_probability(column, window_vectors[rows], [windows[i] for i in rows],
-                                                   probabilities[rows])
+            rows, by_reply = self._reply_level(column, reply_probabilities, window_vectors, windows, probabilities,
+                                               without_wishes)
+            if not rows:
+                continue
             # The reply-level model decides, or one clause that shows the kind beyond doubt; the
             # clause the clause-level model likes best is quoted.
             row = rows[int(np.argmax(probabilities[rows, column]))]
@@ -269,6 +263,43 @@ class BehaviourModel:
             forbidden=tuple(findings[k] for k in FORBIDDEN_KIND_NAMES if k in findings),
             empathy=level, some_empathy_probability=round(float(some), 3),
             strong_empathy_probability=round(float(strong), 3))
+
+    def forbidden_reply_probabilities(self, reply: str) -> npt.NDArray[np.float64]:
+        """Per forbidden kind (``FORBIDDEN_KIND_NAMES`` order), the reply-level regression's
+        probability, read as ``read`` reads it (a promise without the reply's well-wishes)."""
+        windows = reply_windows(reply, self.language)
+        out = np.zeros(len(FORBIDDEN_KIND_NAMES))
+        if not windows:
+            return out
+        vectors = self._encode([w.text for w in windows])
+        probabilities = self.window_probabilities(vectors, windows)
+        reply_probabilities = self._reply_probabilities(reply_matrix(reply_vector(vectors, windows), probabilities))
+        without_wishes = self._without_wishes(reply, windows)
+        for index, kind in enumerate(FORBIDDEN_KIND_NAMES):
+            _, out[index] = self._reply_level(CLAUSE_LABELS.index(kind), reply_probabilities, vectors, windows,
+                                              probabilities, without_wishes)
+        return out
+
+    def _reply_probabilities(self, features: npt.NDArray[np.floating]) -> Floats:
+        logits: Floats = (features @ self.weights.reply_weights + self.weights.reply_bias)[0].astype(np.float64)
+        return sigmoid(logits)
+
+    def _without_wishes(self, reply: str, windows: Sequence[Window]) -> list[int]:
+        wishes = wish_clauses(reply, [(w.start, w.end) for w in windows], self.language)
+        return [i for i, wish in enumerate(wishes) if not wish]
+
+    def _reply_level(self, column: int, reply_probabilities: npt.NDArray[np.float64], vectors: Embeddings,
+                     windows: Sequence[Window],
+                     probabilities: npt.NDArray[np.float32], without_wishes: list[int]) -> tuple[list[int], float]:
+        """The windows a kind is read over and the reply-level probability there: every window, or,
+        for a promise in a reply with well-wishes, the windows that are not wishes (none: 0.0)."""
+        if CLAUSE_LABELS[column] in READ_WITHOUT_WISHES and len(without_wishes) < len(windows):
+            if not without_wishes:
+                return [], 0.0
+            return without_wishes, self._reply_probability(column, vectors[without_wishes],
+                                                           [windows[i] for i in without_wishes],
+                                                           probabilities[without_wishes])
+        return list(range(len(windows))), float(reply_probabilities[column])
 
     def _read_whole(self, reply: str, windows: Sequence[Window], without_wishes: Sequence[int]
                     ) -> dict[str, tuple[float, float, list[int]]]:
