@@ -39,7 +39,10 @@ What is chosen on what (writer f is the report hold-out and is never used in a c
   pair (a, b), (c, d), (e, i): train on corpus/en without f and the pair, score each writer of the
   pair with cuts chosen on the other (fine-tuned) or the trainer's own out-of-fold thresholds
   (frozen), and print recall / precision / F1 pooled over the six writers.  ``--extra`` adds
-  folders of corpus files (writers tried for the reader alone) to every training split.
+  folders of corpus files (writers tried for the reader alone) to every training split; ``--spoken``
+  scores the same readers again on the held-out writers' replies as a practice call hears them
+  (spoken by espeak-ng, written back by Whisper: ``benchmarks/spoken_replies.py``), each writer with
+  cuts chosen on its partner's spoken replies.
 
 The frozen part's hidden states and the select runs' held-out probabilities are kept in /tmp
 (forbidden_finetune_*).  FT_THREADS=1 runs torch on one thread (default 2); FT_SEED=N changes the
@@ -50,6 +53,7 @@ Results are appended as JSON lines to ``--log`` (default /tmp/forbidden_finetune
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import os
 import sys
@@ -182,7 +186,8 @@ def lower_cached(reader: Reader, replies: Sequence[LabelledReply], toks: list[di
     path = Path(f"/tmp/forbidden_finetune_lower_{reader.layers}_{int(reader.pair)}.pt")
     if not LOWER_CACHE and path.is_file():
         LOWER_CACHE.update(torch.load(path))
-    keys = [f"{r.source}:{r.item_id}" for r in replies]
+    # the text is in the key: a reply as Whisper wrote it (``--spoken``) is another input than the typed one
+    keys = [f"{r.source}:{r.item_id}:{hashlib.sha256(r.reply.encode()).hexdigest()[:12]}" for r in replies]
     missing = [i for i, k in enumerate(keys) if k not in LOWER_CACHE]
     if missing:
         for i, h in zip(missing, reader.lower([toks[i] for i in missing]), strict=True):
@@ -333,22 +338,37 @@ def extra_replies(args: argparse.Namespace) -> list[LabelledReply]:
 def pairs(args: argparse.Namespace) -> None:
     corpus = read_corpus()
     extra = extra_replies(args)
-    gold: list[LabelledReply] = []
-    labels: list[frozenset[str]] = []
+    gold: dict[str, list[LabelledReply]] = {}
+    labels: dict[str, list[frozenset[str]]] = {}
     for x, y in CHECK_PAIRS:
         held = {w: writers_apart(corpus, [w])[0] for w in (x, y)}
         rest = writers_apart(corpus, [x, y])[1] + extra
         print(f"pair {x}, {y}: training on {len(rest)} replies", file=sys.stderr, flush=True)
         reader, _, seconds = train(args.layers, args.pair, args.lr, args.epochs, rest)
-        probs = {w: probabilities(reader, Data(reader, held[w])) for w in (x, y)}
-        for scored_writer, cut_writer in ((x, y), (y, x)):
-            called_here = called(probs[scored_writer], chosen_cuts(probs[cut_writer], held[cut_writer], args.beta))
-            gold += held[scored_writer]
-            labels += called_here
-            log(args, {"mode": "pairs", **recipe(args), "seed": SEED, "extra": args.extra, "writer": scored_writer,
-                       "train_seconds": round(seconds), **figures(scored(held[scored_writer], called_here))})
-    log(args, {"mode": "pairs", **recipe(args), "seed": SEED, "extra": args.extra, "writer": "pooled",
-               **figures(scored(gold, labels))})
+        for version, replies in versions(held, args.spoken).items():
+            probs = {w: probabilities(reader, Data(reader, replies[w])) for w in (x, y)}
+            for scored_writer, cut_writer in ((x, y), (y, x)):
+                cuts = chosen_cuts(probs[cut_writer], replies[cut_writer], args.beta)
+                called_here = called(probs[scored_writer], cuts)
+                gold.setdefault(version, []).extend(replies[scored_writer])
+                labels.setdefault(version, []).extend(called_here)
+                log(args, {"mode": "pairs", **recipe(args), "seed": SEED, "extra": args.extra, "version": version,
+                           "writer": scored_writer, "train_seconds": round(seconds),
+                           **figures(scored(replies[scored_writer], called_here))})
+    for version in gold:
+        log(args, {"mode": "pairs", **recipe(args), "seed": SEED, "extra": args.extra, "version": version,
+                   "writer": "pooled", **figures(scored(gold[version], labels[version]))})
+
+
+def versions(held: dict[str, list[LabelledReply]], spoken: bool) -> dict[str, dict[str, list[LabelledReply]]]:
+    """The held-out writers' replies as typed, and with ``spoken`` also as Whisper wrote them from
+    espeak-ng's speech (``benchmarks/spoken_replies.py``; cuts are chosen on the partner's spoken replies)."""
+    out = {"typed": held}
+    if spoken:
+        from benchmarks.spoken_replies import spoken as spoken_replies
+
+        out["spoken"] = {writer: spoken_replies(replies) for writer, replies in held.items()}
+    return out
 
 
 def baseline_pairs(args: argparse.Namespace) -> None:
@@ -434,6 +454,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--beta", type=float, default=0.5, help="F-beta for the per-kind cuts (final)")
     parser.add_argument("--extra", nargs="*", default=[], metavar="FOLDER",
                         help="pairs: folders of corpus files added to every training split, never scored")
+    parser.add_argument("--spoken", action="store_true",
+                        help="pairs: also score the held-out writers as spoken and transcribed (English)")
     parser.add_argument("--log", default="/tmp/forbidden_finetune.jsonl")
     args = parser.parse_args(argv)
     {"select": select, "baseline-select": baseline_select, "final": final, "pairs": pairs,
