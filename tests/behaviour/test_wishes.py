@@ -11,7 +11,7 @@ from simulator.analysis.behaviour.model import BehaviourModel, shipped_weights
 from simulator.analysis.behaviour.wishes import is_wish, wish_clauses
 from simulator.analysis.embeddings import SentenceEncoder
 from simulator.analysis.promises import PromiseKind, read_promises
-from simulator.scenario.kinds import ForbiddenKind
+from simulator.scenario.kinds import FORBIDDEN_KIND_NAMES, ForbiddenKind
 
 FALSE_PROMISE = ForbiddenKind.FALSE_PROMISE.value
 
@@ -103,3 +103,16 @@ def test_a_misheard_well_wish_is_not_read_as_a_false_promise(model, reply, monke
 ])
 def test_a_promise_beside_a_wish_is_still_read(model, reply, quote):
     assert false_promise(model, reply) == quote
+
+
+@pytest.mark.models
+def test_the_reply_level_probability_of_a_promise_leaves_the_wishes_out(model, monkeypatch):
+    """``forbidden_reply_probabilities`` (the clause model's reply-level reading, as the blend
+    benchmark reads it) follows the same rule as ``read``: a reply of wishes alone promises nothing."""
+    column = FORBIDDEN_KIND_NAMES.index(FALSE_PROMISE)
+    wishes_alone = "Best of luck with the move. I hope you have a great day."
+    probabilities = model.forbidden_reply_probabilities(wishes_alone)
+    assert probabilities.shape == (len(FORBIDDEN_KIND_NAMES),)
+    assert probabilities[column] == 0.0
+    monkeypatch.setattr(behaviour_model, "READ_WITHOUT_WISHES", frozenset())
+    assert model.forbidden_reply_probabilities(wishes_alone)[column] > 0.0

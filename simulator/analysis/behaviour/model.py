@@ -264,7 +264,7 @@ class BehaviourModel:
             empathy=level, some_empathy_probability=round(float(some), 3),
             strong_empathy_probability=round(float(strong), 3))
 
-    def forbidden_reply_probabilities(self, reply: str) -> npt.NDArray[np.float64]:
+    def forbidden_reply_probabilities(self, reply: str) -> Floats:
         """Per forbidden kind (``FORBIDDEN_KIND_NAMES`` order), the reply-level regression's
         probability, read as ``read`` reads it (a promise without the reply's well-wishes)."""
         windows = reply_windows(reply, self.language)
@@ -288,8 +288,7 @@ class BehaviourModel:
         wishes = wish_clauses(reply, [(w.start, w.end) for w in windows], self.language)
         return [i for i, wish in enumerate(wishes) if not wish]
 
-    def _reply_level(self, column: int, reply_probabilities: npt.NDArray[np.float64], vectors: Embeddings,
-                     windows: Sequence[Window],
+    def _reply_level(self, column: int, reply_probabilities: Floats, vectors: Embeddings, windows: Sequence[Window],
                      probabilities: npt.NDArray[np.float32], without_wishes: list[int]) -> tuple[list[int], float]:
         """The windows a kind is read over and the reply-level probability there: every window, or,
         for a promise in a reply with well-wishes, the windows that are not wishes (none: 0.0)."""
