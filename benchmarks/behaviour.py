@@ -79,7 +79,7 @@ from simulator.analysis.behaviour.train_reader import (  # noqa: E402
     out_of_fold,
     trained_reader,
 )
-from simulator.analysis.behaviour.tuned_reader import ForbiddenReader  # noqa: E402
+from simulator.analysis.behaviour.tuned_reader import READER_LANGUAGES, ForbiddenReader  # noqa: E402
 from simulator.analysis.embeddings import SentenceEncoder, TextEncoder  # noqa: E402
 from simulator.analysis.encoders import encoder_registry  # noqa: E402
 from simulator.analysis.semantic import SemanticAnalyser  # noqa: E402
@@ -254,9 +254,9 @@ def epitome(folder: Path, encoder: TextEncoder) -> dict | None:
     return {"pairs": len(pairs), "binary_f1": round(macro_f1(gold, guess, (0, 1)), 3)}
 
 
-def speed(replies: Sequence[str], turns: int, threads: int, language: str = "en") -> dict:
+def speed(replies: Sequence[str], turns: int, threads: int, language: str = "en", after_call: bool = False) -> dict:
     encoder = encoder_registry().create(TRAINING_ENCODERS[language], threads=threads)
-    analyser = SemanticAnalyser(benchmark_scenario(language), encoder)
+    analyser = SemanticAnalyser(benchmark_scenario(language), encoder, after_call=after_call)
     analyser.analyse(TurnInput(1, Transcript("Warm-up reply, thank you. 您好。"), ""))
     times = []
     for reply in replies[:turns]:
@@ -430,6 +430,8 @@ def main(argv: list[str] | None = None) -> int:
     result["speed"] = {} if other_encoder or "speed" not in wanted else {
         f"{threads}_thread": speed(replies, turns, threads, language) for threads in (1, 2)
     }
+    if result["speed"] and language in READER_LANGUAGES:  # the clause model and the post-call reader together
+        result["speed"]["2_thread_with_the_reader"] = speed(replies, turns, 2, language, after_call=True)
     if not args.json:
         print(table(result))
         print()
