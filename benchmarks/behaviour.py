@@ -77,6 +77,8 @@ from simulator.analysis.behaviour.train_reader import (  # noqa: E402
     ReaderSettings,
     chosen_cuts,
     out_of_fold,
+    reader_only_dir,
+    reader_only_replies,
     trained_reader,
 )
 from simulator.analysis.behaviour.tuned_reader import READER_LANGUAGES, ForbiddenReader  # noqa: E402
@@ -281,11 +283,12 @@ def readers_beside(corpus: Sequence[LabelledReply], encoder: TextEncoder
                    ) -> Callable[[BehaviourModel, Sequence[LabelledReply]], BehaviourModel]:
     """Gives a model the post-call forbidden-move reader fine-tuned on the replies it trained on, with
     per-kind cuts chosen on writers the reader's four cut folds never trained on (never f)."""
-    held, probabilities = out_of_fold(corpus, ReaderSettings(), _progress, keep=REPO / ".cache")
+    extra = reader_only_replies(reader_only_dir())  # the writers taught to the reader alone join every training
+    held, probabilities = out_of_fold(corpus, ReaderSettings(), _progress, keep=REPO / ".cache", reader_only=extra)
     cuts = chosen_cuts(probabilities, held)
 
     def with_reader(model: BehaviourModel, replies: Sequence[LabelledReply]) -> BehaviourModel:
-        reader = trained_reader(replies, ReaderSettings(), cuts, progress=_progress)
+        reader = trained_reader([*replies, *extra], ReaderSettings(), cuts, progress=_progress)
         return BehaviourModel(model.weights, encoder.encode, reader)
 
     return with_reader

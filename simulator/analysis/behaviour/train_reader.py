@@ -8,8 +8,10 @@ and i (docs/scoring.md).  Per-kind cuts are chosen out of fold: four models are 
 without a pair of writers ((a, b), (c, d), (e, i), (g, h)) and without the report writer f; their
 probabilities on the writers they never saw are pooled, and each kind's cut maximises F0.5 there,
 as the clause model's forbidden cuts do.  The shipped model then trains on the whole corpus and the
-development set (corpus/dev/).  Deterministic on one kind of CPU at a fixed thread count: fixed
-seeds, a fixed batch order, weights stored as float16.  About 20 minutes on 2 cores.
+development set (corpus/dev/).  Writers taught to the reader alone (``corpus/reader_en/``: turns as a
+recogniser writes them) join every one of those trainings and are never held out or scored.
+Deterministic on one kind of CPU at a fixed thread count: fixed seeds, a fixed batch order, weights
+stored as float16.  About 25 minutes on 2 cores.
 """
 
 from __future__ import annotations
@@ -27,7 +29,13 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from simulator.analysis.behaviour.corpus import LabelledReply, writer_of
+from simulator.analysis.behaviour.corpus import (
+    LabelledReply,
+    corpus_files,
+    fingerprint,
+    read_corpus_file,
+    writer_of,
+)
 from simulator.analysis.behaviour.linear import best_threshold
 from simulator.analysis.behaviour.train import (
     default_corpus_dir,
@@ -190,20 +198,31 @@ def chosen_cuts(probabilities: npt.NDArray[np.float64], replies: Sequence[Labell
     return np.array(cuts, dtype=np.float32)
 
 
+def reader_only_dir(language: str = "en") -> Path:
+    """Writers taught to the reader alone, never to the clause model (``corpus/reader_en/``)."""
+    return default_corpus_dir().parent / f"reader_{language}"
+
+
+def reader_only_replies(folder: Path | None) -> list[LabelledReply]:
+    return [] if folder is None else [r for path in corpus_files(folder) for r in read_corpus_file(path)]
+
+
 def out_of_fold(corpus: Sequence[LabelledReply], settings: ReaderSettings,
-                progress: Callable[[str], None] | None = None, keep: Path | None = None
-                ) -> tuple[list[LabelledReply], npt.NDArray[np.float64]]:
-    """Every writer of ``CUT_FOLDS`` read by a reader that never trained on it (nor on the report writer).
+                progress: Callable[[str], None] | None = None, keep: Path | None = None,
+                reader_only: Sequence[LabelledReply] = ()) -> tuple[list[LabelledReply], npt.NDArray[np.float64]]:
+    """Every writer of ``CUT_FOLDS`` read by a reader that never trained on it (nor on the report writer);
+    ``reader_only`` replies join every training.
 
     ``keep``: a folder where the probabilities are kept, by a digest of the replies and the settings,
     so a benchmark and a rebuild of the same corpus train the four models once."""
     held = [r for pair in CUT_FOLDS for r in corpus if writer_of(r.source) in pair]
-    stored = None if keep is None else keep / f"forbidden_reader_oof_{_digest(corpus, settings)}.npy"
+    digest = _digest([*corpus, *reader_only], settings)
+    stored = None if keep is None else keep / f"forbidden_reader_oof_{digest}.npy"
     if stored is not None and stored.is_file():
         return held, np.load(stored)
     rows: list[npt.NDArray[np.float64]] = []
     for pair in CUT_FOLDS:
-        training = [r for r in corpus if writer_of(r.source) not in {*pair, REPORT_WRITER}]
+        training = [r for r in corpus if writer_of(r.source) not in {*pair, REPORT_WRITER}] + list(reader_only)
         apart = [r for r in corpus if writer_of(r.source) in pair]
         if progress:
             progress(f"cut fold {'+'.join(pair)}: training on {len(training)} replies")
@@ -223,16 +242,22 @@ def _digest(replies: Sequence[LabelledReply], settings: ReaderSettings) -> str:
 
 
 def build(corpus_dir: Path, items: Sequence[Path], settings: ReaderSettings = ReaderSettings(),
-          progress: Callable[[str], None] | None = None, keep: Path | None = None) -> ReaderWeights:
+          progress: Callable[[str], None] | None = None, keep: Path | None = None,
+          reader_only: Path | None = None) -> ReaderWeights:
     replies, about = load_training_set(corpus_dir, items)
     corpus = [r for r in replies if r.source in {p.stem for p in corpus_dir.glob("*.jsonl")}]
-    held, probabilities = out_of_fold(corpus, settings, progress, keep)
+    extra = reader_only_replies(reader_only)
+    held, probabilities = out_of_fold(corpus, settings, progress, keep, extra)
     cuts = chosen_cuts(probabilities, held)
     if progress:
         progress(f"cuts {dict(zip(READER_KINDS, cuts.astype(float).round(2).tolist(), strict=True))}; "
-                 f"the shipped reader trains on {len(replies)} replies")
+                 f"the shipped reader trains on {len(replies) + len(extra)} replies")
     tuner = Tuner(settings)
-    tuner.train(replies, progress)
+    tuner.train([*replies, *extra], progress)
+    if extra and reader_only is not None:
+        files = corpus_files(reader_only)
+        about = {**about, "reader_only": fingerprint(files), "reader_only_files": [p.name for p in files],
+                 "reader_only_replies": len(extra)}
     return tuner.weights(cuts, {**about, "cut_folds": ["+".join(p) for p in CUT_FOLDS]})
 
 
@@ -243,10 +268,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--keep", type=Path, default=None,
                         help="folder to keep the cut folds' probabilities in and reuse them from (e.g. .cache, where "
                              "benchmarks/behaviour.py --forbidden-reader keeps them)")
+    parser.add_argument("--reader-only", type=Path, default=reader_only_dir(),
+                        help="folder of corpus files taught to the reader alone (default: corpus/reader_en)")
     args = parser.parse_args(argv)
     out = args.out or shipped_reader_path()
     weights = build(default_corpus_dir(), default_items_files(), progress=lambda line: print(line, file=sys.stderr),
-                    keep=args.keep)
+                    keep=args.keep, reader_only=args.reader_only)
     if args.check:
         scratch = out.with_suffix(".check.npz")
         weights.save(scratch)
