@@ -260,3 +260,23 @@ def test_a_language_trains_with_its_own_settings_and_reply_settings_reuse_the_cl
     assert np.array_equal(strict.reply_thresholds[forbidden], loose.reply_thresholds[forbidden])
     assert (strict.clause_thresholds >= loose.clause_thresholds).all()
     assert (strict.clause_thresholds > loose.clause_thresholds).any()
+
+
+def test_the_reader_only_writers_are_well_formed_and_reach_the_reader_alone(repo_root, capsys):
+    """corpus/reader_en/ (turns as a recogniser writes them) trains the post-call reader, never the
+    clause model: the clause model's training set does not read that folder."""
+    import importlib.util
+
+    from simulator.analysis.behaviour.train import default_corpus_dir, load_training_set
+    from simulator.analysis.behaviour.train_reader import reader_only_dir, reader_only_replies
+
+    spec = importlib.util.spec_from_file_location("check_corpus", repo_root / "corpus" / "check_corpus.py")
+    checker = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(checker)
+    files = sorted(str(p) for p in reader_only_dir().glob("*.jsonl"))
+    assert files and checker.main(files) == 0
+    assert "0 bad lines" in capsys.readouterr().out
+    extra = reader_only_replies(reader_only_dir())
+    clause_training, _ = load_training_set(default_corpus_dir())
+    assert len(extra) == 300 and not {r.source for r in extra} & {r.source for r in clause_training}
+    assert reader_only_replies(None) == []
