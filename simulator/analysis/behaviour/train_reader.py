@@ -284,7 +284,10 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{out}: {'identical to' if same else 'DIFFERS from'} the rebuilt reader")
         return 0 if same else 1
     weights.save(out)
-    print(f"{out}: {weights.about['replies']} replies, corpus {weights.about['corpus']}, sha256 {file_digest(out)}")
+    extra = weights.about.get("reader_only_replies")
+    taught = f" and {extra} reader-only" if extra else ""
+    print(f"{out}: {weights.about['replies']} replies{taught}, corpus {weights.about['corpus']}, "
+          f"sha256 {file_digest(out)}")
     return 0
 
 
