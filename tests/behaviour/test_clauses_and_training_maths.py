@@ -86,12 +86,18 @@ def test_unsure_labels_are_neither_hits_nor_misses():
     assert missed.steps.fn == 1 and missed.empathy_binary_f1 < 1
 
 
-def test_the_corpus_files_are_well_formed_and_cover_every_kind(repo_root, capsys):
+def corpus_checker(repo_root):
+    """corpus/check_corpus.py, a script beside the corpus rather than a module of the package."""
     import importlib.util
 
     spec = importlib.util.spec_from_file_location("check_corpus", repo_root / "corpus" / "check_corpus.py")
     checker = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(checker)
+    return checker
+
+
+def test_the_corpus_files_are_well_formed_and_cover_every_kind(repo_root, capsys):
+    checker = corpus_checker(repo_root)
     files = sorted(str(p) for p in (repo_root / "corpus" / "en").glob("*.jsonl"))
     assert checker.main(files) == 0
     printed = capsys.readouterr().out
@@ -265,14 +271,10 @@ def test_a_language_trains_with_its_own_settings_and_reply_settings_reuse_the_cl
 def test_the_reader_only_writers_are_well_formed_and_reach_the_reader_alone(repo_root, capsys):
     """corpus/reader_en/ (turns as a recogniser writes them) trains the post-call reader, never the
     clause model: the clause model's training set does not read that folder."""
-    import importlib.util
-
     from simulator.analysis.behaviour.train import default_corpus_dir, load_training_set
     from simulator.analysis.behaviour.train_reader import reader_only_dir, reader_only_replies
 
-    spec = importlib.util.spec_from_file_location("check_corpus", repo_root / "corpus" / "check_corpus.py")
-    checker = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(checker)
+    checker = corpus_checker(repo_root)
     files = sorted(str(p) for p in reader_only_dir().glob("*.jsonl"))
     assert files and checker.main(files) == 0
     assert "0 bad lines" in capsys.readouterr().out
