@@ -13,7 +13,8 @@ reader's four cut folds ((a, b), (c, d), (e, i), (g, h), each trained without it
 report writer f; their probabilities are the ones ``train_reader --keep .cache`` keeps) and four
 clause models trained on the same folds.  Each pair is scored with cuts chosen on the other three
 pairs, reader alone and blend alike, pooled over the eight writers.  Writer f and the dev set are
-not read.
+not read.  The readers are the recipe as it was before writer q (corpus/reader_en/) joined its
+training: the script does not pass the reader-only writers, so its figures stay those quoted.
 
     python benchmarks/forbidden_blend.py [--json]
 
