@@ -75,7 +75,8 @@ def clause_model_out_of_fold(corpus: Sequence[LabelledReply], encoder: SentenceE
         print(f"clause model without {'+'.join(pair)}: training on {len(training)} replies", file=sys.stderr,
               flush=True)
         model = trained(training, encoder)
-        rows.append(np.array([model.forbidden_reply_probabilities(r.reply) for r in apart]))
+        rows.append(np.array([model.forbidden_reply_probabilities(reading)
+                              for reading in model.read_many([r.reply for r in apart])]))
     return np.concatenate(rows)
 
 

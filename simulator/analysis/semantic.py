@@ -177,9 +177,9 @@ class SemanticAnalyser:
         evidence = Evidence(rule, said.quote, f"{detail} (the scenario's step {said.step_id!r}, {said.match.value})",
                             weight=said.confidence, start_s=said.start_s)
         kept = tuple(e for e in _without_none(judgement.evidence) if e.rule != IMPLIED_WARMTH_RULE)
-        if judgement.level > EmpathyLevel.NONE:
-            return EmpathyJudgement(judgement.level, judgement.score, (*kept, evidence))
-        return EmpathyJudgement(EmpathyLevel.WEAK, 0.5, (*kept, evidence))
+        heard = judgement.level > EmpathyLevel.NONE  # the model's own level stands; else the step makes it weak
+        level, score = (judgement.level, judgement.score) if heard else (EmpathyLevel.WEAK, 0.5)
+        return EmpathyJudgement(level, score, (*kept, evidence))
 
 
 _FILLER_WORDS = "|".join(sorted(SINGLE_FILLERS))

@@ -111,8 +111,8 @@ def test_the_reply_level_probability_of_a_promise_leaves_the_wishes_out(model, m
     benchmark reads it) follows the same rule as ``read``: a reply of wishes alone promises nothing."""
     column = FORBIDDEN_KIND_NAMES.index(FALSE_PROMISE)
     wishes_alone = "Best of luck with the move. I hope you have a great day."
-    probabilities = model.forbidden_reply_probabilities(wishes_alone)
+    probabilities = model.forbidden_reply_probabilities(model.read(wishes_alone))
     assert probabilities.shape == (len(FORBIDDEN_KIND_NAMES),)
     assert probabilities[column] == 0.0
     monkeypatch.setattr(behaviour_model, "READ_WITHOUT_WISHES", frozenset())
-    assert model.forbidden_reply_probabilities(wishes_alone)[column] > 0.0
+    assert model.forbidden_reply_probabilities(model.read(wishes_alone))[column] > 0.0

@@ -264,17 +264,15 @@ class BehaviourModel:
             empathy=level, some_empathy_probability=round(float(some), 3),
             strong_empathy_probability=round(float(strong), 3))
 
-    def forbidden_reply_probabilities(self, reply: str) -> Floats:
+    def forbidden_reply_probabilities(self, reading: BehaviourReading) -> Floats:
         """Per forbidden kind (``FORBIDDEN_KIND_NAMES`` order), the reply-level regression's
-        probability, read as ``read`` reads it (a promise without the reply's well-wishes)."""
-        windows = reply_windows(reply, self.language)
+        probability behind a reading (a promise without the reply's well-wishes, as ``read`` reads it)."""
         out = np.zeros(len(FORBIDDEN_KIND_NAMES))
+        windows, vectors, probabilities = list(reading.windows), reading.vectors, reading.probabilities
         if not windows:
             return out
-        vectors = self._encode([w.text for w in windows])
-        probabilities = self.window_probabilities(vectors, windows)
         reply_probabilities = self._reply_probabilities(reply_matrix(reply_vector(vectors, windows), probabilities))
-        without_wishes = self._without_wishes(reply, windows)
+        without_wishes = self._without_wishes(reading.reply, windows)
         for index, kind in enumerate(FORBIDDEN_KIND_NAMES):
             _, out[index] = self._reply_level(CLAUSE_LABELS.index(kind), reply_probabilities, vectors, windows,
                                               probabilities, without_wishes)
