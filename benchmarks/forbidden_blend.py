@@ -54,6 +54,7 @@ from simulator.analysis.behaviour.corpus import (  # noqa: E402
 )
 from simulator.analysis.behaviour.metrics import Agreement, agreement  # noqa: E402
 from simulator.analysis.behaviour.train_reader import (  # noqa: E402
+    CUT_BETA,
     CUT_FOLDS,
     REPORT_WRITER,
     ReaderSettings,
@@ -80,13 +81,14 @@ def clause_model_out_of_fold(corpus: Sequence[LabelledReply], encoder: SentenceE
     return np.concatenate(rows)
 
 
-def leave_one_pair_out(held: Sequence[LabelledReply], probabilities: Probabilities) -> Agreement:
-    """Each pair's replies called with cuts chosen on the other pairs' replies, pooled."""
+def leave_one_pair_out(held: Sequence[LabelledReply], probabilities: Probabilities,
+                       beta: float = CUT_BETA) -> Agreement:
+    """Each pair's replies called with cuts chosen (F-beta) on the other pairs' replies, pooled."""
     pair_of = np.array([next(i for i, pair in enumerate(CUT_FOLDS) if writer_of(r.source) in pair) for r in held])
     labels: list[frozenset[str]] = [frozenset()] * len(held)
     for index in range(len(CUT_FOLDS)):
         here, rest = np.flatnonzero(pair_of == index), np.flatnonzero(pair_of != index)
-        cuts = chosen_cuts(probabilities[rest], [held[i] for i in rest])
+        cuts = chosen_cuts(probabilities[rest], [held[i] for i in rest], beta=beta)
         for i in here:
             labels[i] = frozenset(k for c, k in enumerate(FORBIDDEN_KIND_NAMES) if probabilities[i, c] >= cuts[c])
     return agreement(held, labels, [0] * len(held))
