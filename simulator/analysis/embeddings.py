@@ -193,10 +193,15 @@ class SentenceEncoder(CachedEncoder):
 def _onnx_model(model_dir: Path, name: str, threads: int, graph_cache: Path | None) -> _LoadedModel:
     # The tokenizers library alone: transformers would import torch (2 s and about 200 MB of a
     # batch worker's memory) only to tokenise.
-    from simulator.analysis.onnx_graph import OnnxEncoderSession, exported_graph, rust_tokenizer
+    from simulator.analysis.onnx_graph import DamagedGraph, OnnxEncoderSession, exported_graph, rust_tokenizer
 
     graph = exported_graph(model_dir, name, graph_cache)
-    return _LoadedModel(rust_tokenizer(model_dir, MAX_TOKENS), OnnxEncoderSession(graph, threads).hidden, ONNX_RUNTIME)
+    try:
+        session = OnnxEncoderSession(graph, threads)
+    except DamagedGraph:  # e.g. a disk error after it was written: export it again, once
+        graph.unlink(missing_ok=True)
+        session = OnnxEncoderSession(exported_graph(model_dir, name, graph_cache), threads)
+    return _LoadedModel(rust_tokenizer(model_dir, MAX_TOKENS), session.hidden, ONNX_RUNTIME)
 
 
 def _torch_model(model_dir: Path, threads: int) -> _LoadedModel:

