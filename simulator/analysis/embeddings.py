@@ -133,6 +133,8 @@ class SentenceEncoder(CachedEncoder):
                  runtime: str = ONNX_RUNTIME, graph_cache: Path | None = None):
         # model_path: another sentence-transformers model folder (mean pooling), for comparing
         # encoders in benchmarks/behaviour.py; the shipped behaviour model is made for MiniLM.
+        # threads: one by default, since a practice call's turn shares 2 cores with ASR and TTS
+        # rendering ahead, and one thread keeps its latency steady.
         # runtime: ONNX Runtime (onnx_graph.py: the same arithmetic, faster) or torch; the shipped
         # weights were trained on ONNX Runtime's vectors, which agree with torch's to 1e-5.
         super().__init__(threads, cache_size)
