@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import time
 import warnings
 from collections.abc import Callable
 from pathlib import Path
@@ -57,6 +58,7 @@ def exported_graph(model_dir: Path, name: str, cache_root: Path | None = None) -
                         return_tensors="pt")
     names = [key for key in _INPUTS if key in example]
     target.parent.mkdir(parents=True, exist_ok=True)
+    _forget_killed_exports(target.parent)
     partial = target.with_name(f"{target.name}.{os.getpid()}.partial")
     dynamic = {key: {0: "batch", 1: "tokens"} for key in [*names, "hidden"]}
     try:
@@ -69,6 +71,20 @@ def exported_graph(model_dir: Path, name: str, cache_root: Path | None = None) -
     finally:
         partial.unlink(missing_ok=True)
     return target
+
+
+STALE_EXPORT_S = 600.0  # an export takes seconds: a partial file this old was left by a killed process
+
+
+def _forget_killed_exports(folder: Path) -> None:
+    """Delete partial graphs that processes killed during their export left behind (90 MB each)."""
+    now = time.time()
+    for partial in folder.glob("*.partial"):
+        try:
+            if now - partial.stat().st_mtime > STALE_EXPORT_S:
+                partial.unlink()
+        except OSError:  # another process removed it first
+            continue
 
 
 def _last_hidden(torch: Any, model: Any, names: list[str]) -> Any:

@@ -89,6 +89,22 @@ def test_a_damaged_graph_in_the_cache_is_exported_again(tmp_path, torch_vectors)
     assert encoder.runtime == ONNX_RUNTIME and graph.stat().st_size > 50_000_000
 
 
+def test_an_export_cleans_up_what_a_killed_export_left_but_not_one_under_way(tmp_path):
+    import os
+    import time
+
+    folder = tmp_path / "onnx"
+    folder.mkdir()
+    killed, running = (folder / f"all-MiniLM-L6-v2-0123.onnx.{pid}.partial" for pid in (4242, 4343))
+    for partial in (killed, running):
+        partial.write_bytes(b"half a graph")
+    an_hour_ago = time.time() - 3600
+    os.utime(killed, (an_hour_ago, an_hour_ago))
+    SentenceEncoder(threads=1, graph_cache=tmp_path).encode(["export it"])
+    assert not killed.exists() and running.exists()
+    assert len(list(folder.glob("*.onnx"))) == 1
+
+
 def test_a_cache_folder_that_cannot_be_written_falls_back_to_torch_with_the_folder_named(tmp_path, torch_vectors):
     in_the_way = tmp_path / "not-a-folder"
     in_the_way.write_text("a file where the cache folder should be")
