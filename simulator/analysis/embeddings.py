@@ -22,6 +22,7 @@ from typing import Any, Protocol
 import numpy as np
 import numpy.typing as npt
 
+from simulator.analysis.onnx_graph import Batch, DamagedGraph
 from simulator.lazy import MissingPackage, require
 
 Vectors = npt.NDArray[np.float32]
@@ -49,8 +50,6 @@ class TextEncoder(Protocol):
     def clear_cache(self) -> None: ...
 
 
-Batch = dict[str, npt.NDArray[np.int64]]
-"""A tokenised batch: input_ids, attention_mask (and token_type_ids), padded to its longest text."""
 Hidden = Callable[[Batch], npt.NDArray[np.float32]]
 """The last hidden state (batch, tokens, dimension) of a tokenised batch."""
 Tokenize = Callable[[list[str]], Batch]
@@ -174,6 +173,9 @@ class SentenceEncoder(CachedEncoder):
             except MissingPackage as err:
                 warnings.warn(f"{err}. Until then MiniLM runs through torch: slower, and its vectors may "
                               "differ from the shipped weights' in the last digit", stacklevel=4)
+            except DamagedGraph as err:  # still unreadable after one export again (another runtime's opset?)
+                warnings.warn(f"{err}. MiniLM runs through torch instead (slower); delete the file to try "
+                              "ONNX Runtime again", stacklevel=4)
             except OSError as err:
                 warnings.warn(f"MiniLM's ONNX graph could not be written to {err.filename or 'the cache folder'} "
                               f"({err.strerror or err}); free some disk space or make the folder writable. "
@@ -195,7 +197,7 @@ class SentenceEncoder(CachedEncoder):
 def _onnx_model(model_dir: Path, name: str, threads: int, graph_cache: Path | None) -> _LoadedModel:
     # The tokenizers library alone: transformers would import torch (2 s and about 200 MB of a
     # batch worker's memory) only to tokenise.
-    from simulator.analysis.onnx_graph import DamagedGraph, OnnxEncoderSession, exported_graph, rust_tokenizer
+    from simulator.analysis.onnx_graph import OnnxEncoderSession, exported_graph, rust_tokenizer
 
     graph = exported_graph(model_dir, name, graph_cache)
     try:

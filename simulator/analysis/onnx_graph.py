@@ -27,6 +27,8 @@ import platformdirs
 from simulator.lazy import require
 
 FEATURE = "semantic scoring through ONNX Runtime"
+Batch = dict[str, npt.NDArray[np.int64]]
+"""A tokenised batch: input_ids, attention_mask (and token_type_ids), padded to its longest text."""
 _INPUTS = ("input_ids", "attention_mask", "token_type_ids")
 
 
@@ -101,7 +103,7 @@ def _last_hidden(torch: Any, model: Any, names: list[str]) -> Any:
     return LastHidden()
 
 
-def rust_tokenizer(model_dir: Path, max_tokens: int) -> Callable[[list[str]], dict[str, npt.NDArray[np.int64]]]:
+def rust_tokenizer(model_dir: Path, max_tokens: int) -> Callable[[list[str]], Batch]:
     """The folder's ``tokenizer.json`` through the tokenizers library: the very tokens transformers'
     fast tokenizer gives (a test compares them), without importing transformers and torch."""
     tokenizers = require("tokenizers", feature=FEATURE)
@@ -111,7 +113,7 @@ def rust_tokenizer(model_dir: Path, max_tokens: int) -> Callable[[list[str]], di
     # Padded to the batch's longest text (the file may ask for a fixed 128: four times the work).
     tokenizer.enable_padding(pad_id=pad.get("pad_id", 0), pad_token=pad.get("pad_token", "[PAD]"))
 
-    def tokenize(sentences: list[str]) -> dict[str, npt.NDArray[np.int64]]:
+    def tokenize(sentences: list[str]) -> Batch:
         encoded = tokenizer.encode_batch(sentences)
         return {"input_ids": np.array([e.ids for e in encoded], dtype=np.int64),
                 "attention_mask": np.array([e.attention_mask for e in encoded], dtype=np.int64),
@@ -139,7 +141,7 @@ class OnnxEncoderSession:
             raise DamagedGraph(f"{graph} could not be loaded ({err})") from None
         self._inputs = [i.name for i in self._session.get_inputs()]
 
-    def hidden(self, batch: dict[str, npt.NDArray[np.int64]]) -> npt.NDArray[np.float32]:
+    def hidden(self, batch: Batch) -> npt.NDArray[np.float32]:
         """The last hidden state (batch, tokens, dimension) of a tokenised batch."""
         feed = {name: np.asarray(batch[name], dtype=np.int64) for name in self._inputs}
         return np.asarray(self._session.run(None, feed)[0], dtype=np.float32)

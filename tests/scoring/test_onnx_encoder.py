@@ -89,6 +89,27 @@ def test_a_damaged_graph_in_the_cache_is_exported_again(tmp_path, torch_vectors)
     assert encoder.runtime == ONNX_RUNTIME and graph.stat().st_size > 50_000_000
 
 
+def test_a_graph_still_damaged_after_its_export_again_falls_back_to_torch_with_the_file_named(
+        tmp_path, monkeypatch, torch_vectors):
+    from simulator.analysis import onnx_graph
+
+    exports = []
+
+    def export_that_comes_out_damaged(model_dir, name, cache_root=None):
+        graph = onnx_graph.graph_path(model_dir, name, cache_root)  # e.g. an exporter this runtime cannot read
+        graph.parent.mkdir(parents=True, exist_ok=True)
+        graph.write_bytes(b"\x08\x07not a graph at all")
+        exports.append(graph)
+        return graph
+
+    monkeypatch.setattr(onnx_graph, "exported_graph", export_that_comes_out_damaged)
+    encoder = SentenceEncoder(threads=1, graph_cache=tmp_path)
+    with pytest.warns(UserWarning, match=r"all-MiniLM-L6-v2-\w+\.onnx could not be loaded.*runs through torch"):
+        vectors = encoder.encode(SENTENCES)
+    assert len(exports) == 2  # exported again once before giving up on ONNX Runtime
+    assert encoder.runtime == TORCH_RUNTIME and np.array_equal(vectors, torch_vectors)
+
+
 def test_an_export_cleans_up_what_a_killed_export_left_but_not_one_under_way(tmp_path):
     import os
     import time
