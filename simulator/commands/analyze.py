@@ -188,8 +188,8 @@ def _prefetch(analyser: TurnAnalyser, texts: list[str]) -> None:
 
 
 def analyse_lines(lines: list[tuple[int, str]], base: Path, analyser: TurnAnalyser, with_scenario: bool,
-                  out: TextIO, err: TextIO) -> int:
-    """Writes one JSON line per input line; returns how many lines failed."""
+                  out: TextIO, err: TextIO, source: str = "<stdin>") -> int:
+    """Writes one JSON line per input line; returns how many lines failed (each named ``source:line``)."""
     from simulator.analysis.tone import call_tone
     from simulator.wavfile import AudioFileError
 
@@ -203,7 +203,7 @@ def analyse_lines(lines: list[tuple[int, str]], base: Path, analyser: TurnAnalys
     def fail(number: int, turn_id: str | None, message: str) -> None:
         nonlocal failures
         failures += 1
-        print(f"callsim analyze: line {number}: {message}", file=err)
+        print(f"callsim analyze: {source}:{number}: {message}", file=err)
         results.append({"id": turn_id, "line": number, "error": message})
 
     parsed: list[TurnLine | tuple[int, str | None, str]] = []
@@ -291,7 +291,8 @@ def cmd_analyze(args: argparse.Namespace) -> int:
             print(f"callsim analyze: cannot read {path}: {err}", file=sys.stderr)
             return 1
         base = path.parent
-    failures = analyse_lines(lines, base, analyser, scenario is not None, sys.stdout, sys.stderr)
+    source = "<stdin>" if args.jsonl == "-" else args.jsonl
+    failures = analyse_lines(lines, base, analyser, scenario is not None, sys.stdout, sys.stderr, source)
     if failures:
         print(f"callsim analyze: {failures} of {len(lines)} line(s) could not be analysed", file=sys.stderr)
     return 1 if failures else 0

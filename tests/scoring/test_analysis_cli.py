@@ -54,7 +54,7 @@ def test_bad_lines_give_errors_with_line_numbers_and_the_rest_still_run(capsys, 
     assert [o.get("line") for o in out[:4]] == [1, 2, 3, 4]
     assert all("error" in o for o in out[:4]) and out[2]["id"] == "x" and out[3]["id"] == "gone"
     assert out[4]["id"] == "ok" and out[4]["empathy"]["level"] == "weak"
-    assert "line 1:" in err and "line 4:" in err and "missing.wav" in err
+    assert "turns.jsonl:1: not valid JSON" in err and "turns.jsonl:4:" in err and "missing.wav" in err
 
 
 def test_analyze_measures_tone_for_audio_lines(capsys, tmp_path, repo_root):
