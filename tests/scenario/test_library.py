@@ -185,8 +185,6 @@ def test_the_default_analyser_is_the_learned_one():
 # why (docs/scoring.md, "What it still gets wrong").  Each must still fail and every other call
 # pass: a fix shows up as a call to take off this list, a regression as a failure.
 STILL_READ_OTHERWISE = {
-    ("abusive-caller", "nearly-there"):
-        "'I understand.' before the explained decision read as no empathy, so the bad news sets him off again",
     ("billing-overcharge", "going-round"): "'I'd feel exactly the same' read as dismissing her feelings",
     ("broadband-outage-repeat", "good"):
         "after the call the reader takes 'You're right, you shouldn't pay for a service you haven't had, and "
