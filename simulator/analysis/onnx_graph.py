@@ -18,13 +18,13 @@ import time
 import warnings
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import numpy as np
 import numpy.typing as npt
 import platformdirs
 
-from simulator.lazy import require
+from simulator.lazy import MissingPackage, require
 
 FEATURE = "semantic scoring through ONNX Runtime"
 Batch = dict[str, npt.NDArray[np.int64]]
@@ -43,36 +43,50 @@ def graph_path(model_dir: Path, name: str, cache_root: Path | None = None) -> Pa
 
 
 def exported_graph(model_dir: Path, name: str, cache_root: Path | None = None) -> Path:
-    """The ONNX graph of the encoder ``name`` in ``model_dir``, exported on first use.
+    """The ONNX graph of the encoder ``name`` in ``model_dir`` (its last hidden state), exported on
+    first use.  Raises ``OSError`` when the cache folder cannot be written (the caller names it)."""
 
-    Written under a temporary name and renamed, so a killed export or a full disk never leaves a
-    graph that looks done; several batch workers exporting at once each rename a whole file.
-    Raises ``OSError`` when the cache folder cannot be written (the caller names it)."""
-    target = graph_path(model_dir, name, cache_root)
+    def write(partial: Path) -> None:
+        torch = require("torch", feature=FEATURE)
+        transformers = require("transformers", feature=FEATURE)
+        tokenizer = transformers.AutoTokenizer.from_pretrained(model_dir)
+        model = transformers.AutoModel.from_pretrained(model_dir).eval()
+        example = tokenizer(["a short example", "and a second, longer example sentence"], padding=True,
+                            return_tensors="pt")
+        names = [key for key in _INPUTS if key in example]
+        traced_to_onnx(torch, _last_hidden(torch, model, names), {key: example[key] for key in names}, "hidden",
+                       partial)
+
+    return export_once(graph_path(model_dir, name, cache_root), write)
+
+
+def export_once(target: Path, write: Callable[[Path], None]) -> Path:
+    """``target``, written by ``write`` unless it exists: under a temporary name and renamed, so a
+    killed export or a full disk never leaves a graph that looks done; several batch workers
+    exporting at once each rename a whole file."""
     if target.is_file():
         return target
-    torch = require("torch", feature=FEATURE)
     require("onnx", feature=FEATURE)  # torch's exporter writes the graph through it
-    transformers = require("transformers", feature=FEATURE)
-    tokenizer = transformers.AutoTokenizer.from_pretrained(model_dir)
-    model = transformers.AutoModel.from_pretrained(model_dir).eval()
-    example = tokenizer(["a short example", "and a second, longer example sentence"], padding=True,
-                        return_tensors="pt")
-    names = [key for key in _INPUTS if key in example]
     target.parent.mkdir(parents=True, exist_ok=True)
     _forget_killed_exports(target.parent)
     partial = target.with_name(f"{target.name}.{os.getpid()}.partial")
-    dynamic = {key: {0: "batch", 1: "tokens"} for key in [*names, "hidden"]}
     try:
-        with torch.inference_mode(), warnings.catch_warnings():
-            warnings.simplefilter("ignore")  # the tracer's notes on transformers' code, not the user's business
-            torch.onnx.export(_last_hidden(torch, model, names), tuple(example[key] for key in names), str(partial),
-                              input_names=names, output_names=["hidden"], dynamic_axes=dynamic,
-                              opset_version=17, dynamo=False)
+        write(partial)
         os.replace(partial, target)
     finally:
         partial.unlink(missing_ok=True)
     return target
+
+
+def traced_to_onnx(torch: Any, module: Any, example: dict[str, Any], output: str, path: Path) -> None:
+    """``module`` (taking the tokenised inputs ``example`` names, in order) traced into an ONNX
+    graph whose batch and token axes may take any size."""
+    names = list(example)
+    dynamic = {key: {0: "batch", 1: "tokens"} for key in names}
+    with torch.inference_mode(), warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # the tracer's notes on transformers' code, not the user's business
+        torch.onnx.export(module, tuple(example.values()), str(path), input_names=names, output_names=[output],
+                          dynamic_axes=dynamic, opset_version=17, dynamo=False)
 
 
 STALE_EXPORT_S = 600.0  # an export takes seconds: a partial file this old was left by a killed process
@@ -126,8 +140,8 @@ class DamagedGraph(Exception):
     """An exported graph ONNX Runtime cannot load (a damaged file in the cache folder)."""
 
 
-class OnnxEncoderSession:
-    """One ONNX Runtime session of an exported encoder, on a fixed number of threads."""
+class OnnxSession:
+    """One ONNX Runtime session of an exported graph, on a fixed number of threads."""
 
     def __init__(self, graph: Path, threads: int):
         ort = require("onnxruntime", feature=FEATURE)
@@ -141,7 +155,44 @@ class OnnxEncoderSession:
             raise DamagedGraph(f"{graph} could not be loaded ({err})") from None
         self._inputs = [i.name for i in self._session.get_inputs()]
 
-    def hidden(self, batch: Batch) -> npt.NDArray[np.float32]:
-        """The last hidden state (batch, tokens, dimension) of a tokenised batch."""
+    def first_output(self, batch: Batch) -> npt.NDArray[np.float32]:
+        """The graph's output for a tokenised batch (an encoder's last hidden state: batch, tokens, dimension)."""
         feed = {name: np.asarray(batch[name], dtype=np.int64) for name in self._inputs}
         return np.asarray(self._session.run(None, feed)[0], dtype=np.float32)
+
+
+def session_of(export: Callable[[], Path], threads: int) -> OnnxSession:
+    """A session of the graph ``export`` gives; a graph ONNX Runtime cannot load (a disk error after it
+    was written) is exported again, once, and raises ``DamagedGraph`` if still unreadable."""
+    graph = export()
+    try:
+        return OnnxSession(graph, threads)
+    except DamagedGraph:
+        graph.unlink(missing_ok=True)
+        return OnnxSession(export(), threads)
+
+
+T = TypeVar("T")
+
+
+def onnx_or_torch(model_dir: Path, what: str, onnx: Callable[[], T], torch: Callable[[], T]) -> T:
+    """``onnx()``, or ``torch()`` with a warning saying why ONNX Runtime could not run ``what`` (a
+    missing package, a cache folder that cannot be written, a graph that stays damaged, a model folder
+    without the fast tokenizer the tokenizers library reads)."""
+    if not (model_dir / "tokenizer.json").is_file():
+        warnings.warn(f"{model_dir} has no tokenizer.json (a fast tokenizer), which ONNX Runtime reads through the "
+                      f"tokenizers library; {what} runs through torch instead", stacklevel=5)
+        return torch()
+    try:
+        return onnx()
+    except MissingPackage as err:
+        warnings.warn(f"{err}. Until then {what} runs through torch: slower, and its outputs may differ in the "
+                      "last digit", stacklevel=5)
+    except DamagedGraph as err:  # still unreadable after one export again (another runtime's opset?)
+        warnings.warn(f"{err}. {what} runs through torch instead (slower); delete the file to try ONNX Runtime "
+                      "again", stacklevel=5)
+    except OSError as err:
+        warnings.warn(f"{what}'s ONNX graph could not be written to {err.filename or 'the cache folder'} "
+                      f"({err.strerror or err}); free some disk space or make the folder writable. Until then "
+                      f"{what} runs through torch (slower)", stacklevel=5)
+    return torch()
