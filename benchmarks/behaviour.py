@@ -325,7 +325,8 @@ def scored_figures(name: str, gold: Sequence[LabelledReply], model: BehaviourMod
 def reader_speed(model: BehaviourModel, replies: Sequence[str]) -> dict:
     """The post-call reader's own time per reply, one thread (the clause model's is ``speed``)."""
     assert isinstance(model.forbidden_reader, ForbiddenReader)
-    reader = ForbiddenReader(model.forbidden_reader.weights, threads=1)  # trained on 2; a call's scoring uses 1
+    # trained on 2 threads; a call's scoring uses 1, through ONNX Runtime (the graph kept in .cache/onnx)
+    reader = ForbiddenReader(model.forbidden_reader.weights, threads=1, graph_cache=REPO / ".cache")
     reader.probabilities(["Warm-up reply."])
     times = []
     for reply in replies:

@@ -22,7 +22,14 @@ import numpy as np
 import numpy.typing as npt
 
 from simulator.analysis import onnx_graph
-from simulator.analysis.onnx_graph import Batch, onnx_or_torch, rust_tokenizer, session_of
+from simulator.analysis.onnx_graph import (
+    ONNX_RUNTIME,
+    TORCH_RUNTIME,
+    Batch,
+    onnx_or_torch,
+    rust_tokenizer,
+    session_of,
+)
 from simulator.lazy import require
 
 Vectors = npt.NDArray[np.float32]
@@ -54,7 +61,6 @@ Hidden = Callable[[Batch], npt.NDArray[np.float32]]
 """The last hidden state (batch, tokens, dimension) of a tokenised batch."""
 Tokenize = Callable[[list[str]], Batch]
 
-ONNX_RUNTIME, TORCH_RUNTIME = "onnxruntime", "torch"
 
 
 @dataclass(frozen=True, slots=True)

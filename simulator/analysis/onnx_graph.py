@@ -27,6 +27,7 @@ import platformdirs
 from simulator.lazy import MissingPackage, require
 
 FEATURE = "semantic scoring through ONNX Runtime"
+ONNX_RUNTIME, TORCH_RUNTIME = "onnxruntime", "torch"  # which runs a graph: the default, and the fallback
 Batch = dict[str, npt.NDArray[np.int64]]
 """A tokenised batch: input_ids, attention_mask (and token_type_ids), padded to its longest text."""
 _INPUTS = ("input_ids", "attention_mask", "token_type_ids")

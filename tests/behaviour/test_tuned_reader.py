@@ -127,7 +127,7 @@ def test_training_is_deterministic_and_survives_its_file(tmp_path):
         tuner.weights(np.full(len(READER_KINDS), 0.5, np.float32), {"replies": 40}).save(path)
         made.append(path)
     assert made[0].read_bytes() == made[1].read_bytes()
-    reader = ForbiddenReader(ReaderWeights.load(made[0]))
+    reader = ForbiddenReader(ReaderWeights.load(made[0]), runtime="torch")  # as training reads its fold readers
     first = reader.probabilities(["It's your own fault.", "I'm sorry about that."])
     assert first.shape == (2, len(READER_KINDS)) and np.array_equal(first, reader.probabilities(
         ["It's your own fault.", "I'm sorry about that."]))
@@ -206,3 +206,54 @@ def test_a_reader_that_cannot_load_leaves_the_call_finished_and_scored_on_its_li
     assert stored.complete and stored.outcome == finished.record.outcome
     assert '"reread"' not in (tmp_path / "call" / "call.jsonl").read_text()
     assert "not read again after it (WeightsError" in caplog.text
+
+
+READ_BY_BOTH_RUNTIMES = [
+    "It's your own fault for not reading the terms.",
+    "I'm so sorry about the delay, I'll chase the courier myself and call you back by five.",
+    "That's not something I deal with, you'll have to ring the warehouse.",
+    "ok",
+]
+
+
+def test_onnx_runtime_reads_as_torch_does_into_its_own_graph(tmp_path):
+    from simulator.analysis.onnx_graph import ONNX_RUNTIME, TORCH_RUNTIME
+
+    weights = ReaderWeights.load(shipped_reader_path())
+    onnx = ForbiddenReader(weights, graph_cache=tmp_path)
+    torch = ForbiddenReader(weights, runtime=TORCH_RUNTIME)
+    assert onnx.runtime == ONNX_RUNTIME and torch.runtime == TORCH_RUNTIME
+    assert np.abs(onnx.probabilities(READ_BY_BOTH_RUNTIMES) - torch.probabilities(READ_BY_BOTH_RUNTIMES)).max() <= 1e-4
+    long_reply = " ".join(["I understand, and I'll look into the charge on your account today."] * 20)
+    assert onnx.token_count(long_reply) == torch.token_count(long_reply) > weights.max_tokens
+    graphs = [g.name for g in (tmp_path / "onnx").iterdir()]
+    assert len(graphs) == 1 and graphs[0].startswith(f"forbidden-reader-{weights.digest()[:16]}-")
+
+
+def test_reading_after_the_call_with_the_exported_graph_loads_neither_torch_nor_transformers(tmp_path):
+    import subprocess
+    import sys
+
+    ForbiddenReader(ReaderWeights.load(shipped_reader_path()), graph_cache=tmp_path).probabilities(["export it"])
+    script = (
+        "import sys\n"
+        "from pathlib import Path\n"
+        "from simulator.analysis.behaviour.tuned_reader import ForbiddenReader, ReaderWeights, shipped_reader_path\n"
+        f"reader = ForbiddenReader(ReaderWeights.load(shipped_reader_path()), graph_cache=Path({str(tmp_path)!r}))\n"
+        "assert reader.probabilities(['That is your own fault.']).shape == (1, 6)\n"
+        "print(sorted(m for m in ('torch', 'transformers') if m in sys.modules))\n")
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "[]"
+
+
+def test_without_onnxruntime_the_reader_runs_through_torch_and_says_what_to_install(tmp_path, monkeypatch):
+    import sys
+
+    from simulator.analysis.onnx_graph import TORCH_RUNTIME
+
+    monkeypatch.setitem(sys.modules, "onnxruntime", None)  # import onnxruntime now raises ImportError
+    reader = ForbiddenReader(ReaderWeights.load(shipped_reader_path()), graph_cache=tmp_path)
+    with pytest.warns(UserWarning, match=r"'onnxruntime' is needed.*pip install onnxruntime.*forbidden-move reader"):
+        assert reader.runtime == TORCH_RUNTIME
+    assert reader.probabilities(["It's your own fault."]).shape == (1, len(READER_KINDS))

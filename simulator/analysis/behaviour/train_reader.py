@@ -52,6 +52,7 @@ from simulator.analysis.behaviour.tuned_reader import (
     load_base,
     shipped_reader_path,
 )
+from simulator.analysis.onnx_graph import TORCH_RUNTIME
 from simulator.lazy import require
 
 REPORT_WRITER = "f"
@@ -187,7 +188,8 @@ def trained_reader(replies: Sequence[LabelledReply], settings: ReaderSettings,
     tuner = Tuner(settings)
     tuner.train(replies, progress)
     chosen = np.full(len(READER_KINDS), 0.5, np.float32) if cuts is None else cuts
-    return ForbiddenReader(tuner.weights(chosen, about or {}), threads=settings.threads)
+    # through torch: the rebuild must not depend on graphs exported into a cache folder
+    return ForbiddenReader(tuner.weights(chosen, about or {}), threads=settings.threads, runtime=TORCH_RUNTIME)
 
 
 def chosen_cuts(probabilities: npt.NDArray[np.float64], replies: Sequence[LabelledReply],
