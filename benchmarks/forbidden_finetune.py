@@ -46,7 +46,8 @@ What is chosen on what (writer f is the report hold-out and is never used in a c
 
 The frozen part's hidden states and the select runs' held-out probabilities are kept in /tmp
 (forbidden_finetune_*).  FT_THREADS=1 runs torch on one thread (default 2); FT_SEED=N changes the
-seed (default 13).
+seed (default 13); FT_AUX=W also teaches the head the replies' steps and empathy, their loss weighted
+W (multi-task learning; only the forbidden kinds are scored).
 Results are appended as JSON lines to ``--log`` (default /tmp/forbidden_finetune.jsonl).
 """
 
@@ -78,12 +79,16 @@ from simulator.analysis.behaviour.corpus import (  # noqa: E402
 )
 from simulator.analysis.behaviour.metrics import Agreement, agreement  # noqa: E402
 from simulator.analysis.behaviour.train_reader import chosen_cuts, targets  # noqa: E402
-from simulator.scenario.kinds import FORBIDDEN_KIND_NAMES  # noqa: E402
+from simulator.scenario.kinds import CLAUSE_LABELS, FORBIDDEN_KIND_NAMES  # noqa: E402
 
 KINDS = FORBIDDEN_KIND_NAMES
 SELECT_HELD = ("g", "h")
 CHECK_PAIRS = (("a", "b"), ("c", "d"), ("e", "i"))
 SEED = int(os.environ.get("FT_SEED", "13"))  # FT_SEED=N repeats a run with another seed
+# FT_AUX=W: the head also learns the reply's steps and empathy (some, strong) as auxiliary targets,
+# their loss weighted W beside the forbidden kinds' (never read: only the forbidden columns are scored)
+AUX_WEIGHT = float(os.environ.get("FT_AUX", "0"))
+AUX_KINDS = tuple(kind for kind in CLAUSE_LABELS if kind not in FORBIDDEN_KIND_NAMES)
 BATCH = 16
 HEAD_LR = 1e-3
 MAX_TOKENS = 192
@@ -116,7 +121,7 @@ class Reader(torch.nn.Module):
         self.pair = pair
         self.frozen = list(bert.encoder.layer[: 6 - layers])
         self.top = torch.nn.ModuleList(bert.encoder.layer[6 - layers:])
-        self.head = torch.nn.Linear(384, len(KINDS))
+        self.head = torch.nn.Linear(384, len(KINDS) + (len(AUX_KINDS) + 2 if AUX_WEIGHT else 0))
         for p in bert.parameters():
             p.requires_grad_(False)
         for p in self.top.parameters():
@@ -203,6 +208,15 @@ class Data:
         self.pools = [torch.tensor(t["pool"], dtype=torch.float32) for t in toks]
         y, m = targets(replies)
         self.y, self.m = torch.tensor(y), torch.tensor(m)
+        ay, am = auxiliary_targets(replies)
+        self.ay, self.am = torch.tensor(ay), torch.tensor(am)
+
+
+def auxiliary_targets(replies: Sequence[LabelledReply]) -> tuple[np.ndarray, np.ndarray]:
+    """Per reply: its steps, some empathy, strong empathy (1/0), and whether the writer labelled each."""
+    done = [[kind in r.labels for kind in AUX_KINDS] + [(r.empathy or 0) >= 1, r.empathy == 2] for r in replies]
+    known = [[kind not in r.unsure for kind in AUX_KINDS] + [r.empathy is not None] * 2 for r in replies]
+    return np.array(done, dtype=np.float32), np.array(known, dtype=np.float32)
 
 
 def train(layers: int, pair: bool, lr: float, epochs: int, replies: Sequence[LabelledReply],
@@ -229,9 +243,14 @@ def train(layers: int, pair: bool, lr: float, epochs: int, replies: Sequence[Lab
         total = 0.0
         for s in range(0, n, BATCH):
             idx = order[s: s + BATCH]
-            logits = reader.upper([data.hidden[i] for i in idx], [data.pools[i] for i in idx])
+            outputs = reader.upper([data.hidden[i] for i in idx], [data.pools[i] for i in idx])
+            logits = outputs[:, : len(KINDS)]
             loss = torch.nn.functional.binary_cross_entropy_with_logits(
                 logits, data.y[idx], weight=data.m[idx], reduction="sum") / max(1.0, float(data.m[idx].sum()))
+            if AUX_WEIGHT:
+                loss = loss + AUX_WEIGHT * torch.nn.functional.binary_cross_entropy_with_logits(
+                    outputs[:, len(KINDS):], data.ay[idx], weight=data.am[idx], reduction="sum") / max(
+                    1.0, float(data.am[idx].sum()))
             opt.zero_grad()
             loss.backward()
             opt.step()
@@ -253,7 +272,8 @@ def probabilities(reader: Reader, data: Data) -> np.ndarray:
         probs = np.zeros((len(order), len(KINDS)), dtype=np.float32)
         for s in range(0, len(order), 32):
             idx = order[s: s + 32]
-            p = torch.sigmoid(reader.upper([data.hidden[i] for i in idx], [data.pools[i] for i in idx])).numpy()
+            p = torch.sigmoid(reader.upper([data.hidden[i] for i in idx],
+                                           [data.pools[i] for i in idx])[:, : len(KINDS)]).numpy()
             probs[idx] = p
         out.append(probs)
     reader.top.train()
@@ -282,7 +302,7 @@ def log(args: argparse.Namespace, record: dict) -> None:
 
 
 def recipe(args: argparse.Namespace) -> dict:
-    return {"layers": args.layers, "pair": args.pair, "lr": args.lr, "epochs": args.epochs}
+    return {"layers": args.layers, "pair": args.pair, "lr": args.lr, "epochs": args.epochs, "aux": AUX_WEIGHT}
 
 
 def probs_file(args: argparse.Namespace) -> Path:
