@@ -62,7 +62,6 @@ Hidden = Callable[[Batch], npt.NDArray[np.float32]]
 Tokenize = Callable[[list[str]], Batch]
 
 
-
 @dataclass(frozen=True, slots=True)
 class _LoadedModel:
     tokenize: Tokenize

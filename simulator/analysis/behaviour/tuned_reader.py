@@ -4,14 +4,15 @@ The clause model (``model.py``) reads frozen MiniLM embeddings with logistic reg
 enough for a live turn, but it misses many forbidden moves that only the reply as a whole shows (a
 hand-off, jargon, a promise nobody can keep).  This reader fine-tunes MiniLM's top two transformer
 layers and a six-way sigmoid head, one per forbidden kind, on the corpus' whole replies; the lower
-four layers stay as shipped.  It costs a second pass over the reply (about 20 ms on one thread), so
+four layers stay as shipped.  It costs a second pass over the reply (about 14 ms on one thread), so
 the live turn keeps the clause model and scoring after the call (``callsim analyze``, recorded calls)
 asks this reader which forbidden moves a reply makes.  Measured in docs/scoring.md ("The post-call
 reader of forbidden moves").
 
 Only the fine-tuned layers and the head ship (``simulator/analysis/data/forbidden_reader_en.npz``,
 float16); the rest is the packaged all-MiniLM-L6-v2.  Rebuilt by
-``python -m simulator.analysis.behaviour.train_reader``.  torch and transformers load on first use.
+``python -m simulator.analysis.behaviour.train_reader``.  It runs through ONNX Runtime, from a graph
+torch exports once into the cache folder (``onnx_graph.py``); torch itself when ONNX Runtime cannot.
 """
 
 from __future__ import annotations
