@@ -5,7 +5,7 @@ enough for a live turn, but it misses many forbidden moves that only the reply a
 hand-off, jargon, a promise nobody can keep).  This reader fine-tunes MiniLM's top two transformer
 layers and a six-way sigmoid head, one per forbidden kind, on the corpus' whole replies; the lower
 four layers stay as shipped.  It costs a second pass over the reply (about 14 ms on one thread), so
-the live turn keeps the clause model and scoring after the call (``callsim analyze``, recorded calls)
+the live turn keeps the clause model and scoring after the call (``callsim analyze``, a practice call's scorecard)
 asks this reader which forbidden moves a reply makes.  Measured in docs/scoring.md ("The post-call
 reader of forbidden moves").
 
