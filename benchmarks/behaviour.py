@@ -164,6 +164,10 @@ def recall_embeddings(encoder: TextEncoder) -> Path:
 
 
 def keep_embeddings(encoder: TextEncoder, cache: Path) -> None:
+    if cache.name != f"embeddings-{encoder.vectors_name}.npz":
+        # the encoder fell back to another runtime (warned): its vectors are not this file's to keep
+        print(f"not keeping the vectors in {cache}: the encoder ran as {encoder.vectors_name}", file=sys.stderr)
+        return
     cache.parent.mkdir(exist_ok=True)
     known = encoder.remembered()
     np.savez(cache, texts=np.array(list(known)), vectors=np.stack(list(known.values())))

@@ -153,8 +153,10 @@ class SentenceEncoder(CachedEncoder):
 
     @property
     def vectors_name(self) -> str:
-        """The runtime moves the vectors' last digit, so torch's and ONNX Runtime's are cached apart."""
-        return self.name if self._runtime == TORCH_RUNTIME else f"{self.name}-{self._runtime}"
+        """The runtime moves the vectors' last digit, so torch's and ONNX Runtime's are cached apart:
+        the runtime asked for until the model loads, then the one in use (a fallback is torch)."""
+        runtime = self._loaded.runtime if self._loaded is not None else self._runtime
+        return self.name if runtime == TORCH_RUNTIME else f"{self.name}-{runtime}"
 
     @property
     def runtime(self) -> str:

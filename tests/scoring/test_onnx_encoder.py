@@ -168,3 +168,12 @@ def test_a_model_folder_without_a_fast_tokenizer_runs_through_torch_with_a_warni
 def test_an_unknown_runtime_is_refused():
     with pytest.raises(ValueError, match="runtime must be"):
         SentenceEncoder(runtime="tensorflow")
+
+
+def test_the_vectors_are_named_by_the_runtime_in_use_once_it_is_known(tmp_path, monkeypatch):
+    monkeypatch.setitem(sys.modules, "onnxruntime", None)
+    encoder = SentenceEncoder(threads=1, graph_cache=tmp_path)
+    assert encoder.vectors_name == f"{SentenceEncoder.name}-{ONNX_RUNTIME}"  # asked for, before loading
+    with pytest.warns(UserWarning, match="runs through torch"):
+        encoder.encode(["load it"])
+    assert encoder.vectors_name == SentenceEncoder.name  # fell back: torch's vectors, torch's name
