@@ -32,6 +32,7 @@ def test_the_cue_quotes_an_understanding_said_alone(reply, said):
     "So I understand you've moved house?",
     "I hear you were charged twice.",
     "Do you understand the terms?",
+    "I get it, I get it. Can we move on?",  # impatience, not the label scheme's "I get that"
     "我理解您的心情。",
 ])
 def test_the_cue_ignores_restatements_negations_and_questions(reply):

@@ -42,7 +42,7 @@ UNDERSTANDING_WEIGHT = 0.5  # formulaic: as much as a generic apology weighs in 
 _STATED_UNDERSTANDING = re.compile(
     r"^(?:(?:okay|ok|right|yeah|yes|oh|alright|well|look|no|so|and|sir|madam)[,.]?\s+)*"
     r"(?P<said>i\s+(?:(?:do|totally|completely|fully|really|absolutely|definitely|can)\s+){0,2}"
-    r"(?:understand(?:\s+that)?|get\s+(?:that|it)|hear\s+you)"
+    r"(?:understand(?:\s+that)?|get\s+that|hear\s+you)"  # not "I get it": as often impatience ("I get it, move on")
     r"(?:\s+(?:completely|totally|sir|madam))?)"
     r"(?:\s*(?:[,.!;:\u2014-]|$)|\s+(?:but|and|so|though|although|let|i|i'll|i'm|we|we'll|what|now|okay|ok|right"
     r"|please|can|could)\b)",
@@ -94,7 +94,7 @@ def empathy_judgement(reading: BehaviourReading) -> EmpathyJudgement:
 
 
 def stated_understanding(reply: str) -> str | None:
-    """The words "I understand" (or "I get that", "I hear you"...) where a sentence states them alone."""
+    """The words "I understand" (or "I get that", "I hear you") where a sentence states them alone."""
     for sentence in sentences_of(reply):
         if found := _STATED_UNDERSTANDING.match(sentence.strip()):
             return found["said"]
