@@ -50,6 +50,8 @@ def exported_graph(model_dir: Path, name: str, cache_root: Path | None = None) -
     def write(partial: Path) -> None:
         torch = require("torch", feature=FEATURE)
         transformers = require("transformers", feature=FEATURE)
+        transformers.utils.logging.disable_progress_bar()  # stderr is a terminal app's screen
+        transformers.utils.logging.set_verbosity_error()
         tokenizer = transformers.AutoTokenizer.from_pretrained(model_dir)
         model = transformers.AutoModel.from_pretrained(model_dir).eval()
         example = tokenizer(["a short example", "and a second, longer example sentence"], padding=True,

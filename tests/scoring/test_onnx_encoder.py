@@ -177,3 +177,12 @@ def test_the_vectors_are_named_by_the_runtime_in_use_once_it_is_known(tmp_path, 
     with pytest.warns(UserWarning, match="runs through torch"):
         encoder.encode(["load it"])
     assert encoder.vectors_name == SentenceEncoder.name  # fell back: torch's vectors, torch's name
+
+
+def test_the_export_writes_nothing_on_stderr_where_a_terminal_app_draws(tmp_path):
+    script = ("from pathlib import Path\n"
+              "from simulator.analysis.embeddings import SentenceEncoder\n"
+              f"SentenceEncoder(threads=1, graph_cache=Path({str(tmp_path)!r})).encode(['export it'])\n")
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=180)
+    assert done.returncode == 0 and done.stderr == ""
+    assert len(list((tmp_path / "onnx").glob("*.onnx"))) == 1
