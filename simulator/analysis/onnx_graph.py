@@ -1,4 +1,4 @@
-"""A sentence-transformers folder (MiniLM) run by ONNX Runtime instead of torch.
+"""Transformer graphs (MiniLM; the post-call reader built on it) run by ONNX Runtime instead of torch.
 
 Why: a practice call analyses each reply within 50 ms on two cores, and through torch one reply's
 clauses took 35 ms median and 62 ms at the 95th percentile on one thread; ONNX Runtime does the same
@@ -49,9 +49,7 @@ def exported_graph(model_dir: Path, name: str, cache_root: Path | None = None) -
 
     def write(partial: Path) -> None:
         torch = require("torch", feature=FEATURE)
-        transformers = require("transformers", feature=FEATURE)
-        transformers.utils.logging.disable_progress_bar()  # stderr is a terminal app's screen
-        transformers.utils.logging.set_verbosity_error()
+        transformers = quiet_transformers(FEATURE)
         tokenizer = transformers.AutoTokenizer.from_pretrained(model_dir)
         model = transformers.AutoModel.from_pretrained(model_dir).eval()
         example = tokenizer(["a short example", "and a second, longer example sentence"], padding=True,
@@ -61,6 +59,14 @@ def exported_graph(model_dir: Path, name: str, cache_root: Path | None = None) -
                        partial)
 
     return export_once(graph_path(model_dir, name, cache_root), write)
+
+
+def quiet_transformers(feature: str) -> Any:
+    """transformers, without its progress bars and notes: stderr is a terminal app's screen."""
+    transformers = require("transformers", feature=feature)
+    transformers.utils.logging.disable_progress_bar()
+    transformers.utils.logging.set_verbosity_error()
+    return transformers
 
 
 def export_once(target: Path, write: Callable[[Path], None]) -> Path:
@@ -178,10 +184,18 @@ def session_of(export: Callable[[], Path], threads: int) -> OnnxSession:
 T = TypeVar("T")
 
 
-def onnx_or_torch(model_dir: Path, what: str, onnx: Callable[[], T], torch: Callable[[], T]) -> T:
-    """``onnx()``, or ``torch()`` with a warning saying why ONNX Runtime could not run ``what`` (a
-    missing package, a cache folder that cannot be written, a graph that stays damaged, a model folder
-    without the fast tokenizer the tokenizers library reads)."""
+def checked_runtime(runtime: str) -> str:
+    if runtime not in (ONNX_RUNTIME, TORCH_RUNTIME):
+        raise ValueError(f"runtime must be {ONNX_RUNTIME!r} or {TORCH_RUNTIME!r}, not {runtime!r}")
+    return runtime
+
+
+def onnx_or_torch(runtime: str, model_dir: Path, what: str, onnx: Callable[[], T], torch: Callable[[], T]) -> T:
+    """``torch()`` where torch was asked for; else ``onnx()``, or ``torch()`` with a warning saying why
+    ONNX Runtime could not run ``what`` (a missing package, a cache folder that cannot be written, a
+    graph that stays damaged, a model folder without the fast tokenizer the tokenizers library reads)."""
+    if runtime == TORCH_RUNTIME:
+        return torch()
     if not (model_dir / "tokenizer.json").is_file():
         warnings.warn(f"{model_dir} has no tokenizer.json (a fast tokenizer), which ONNX Runtime reads through the "
                       f"tokenizers library; {what} runs through torch instead", stacklevel=5)

@@ -35,9 +35,11 @@ from simulator.analysis.behaviour.model import WeightsError
 from simulator.analysis.onnx_graph import (
     ONNX_RUNTIME,
     TORCH_RUNTIME,
+    checked_runtime,
     export_once,
     graph_path,
     onnx_or_torch,
+    quiet_transformers,
     rust_tokenizer,
     session_of,
     traced_to_onnx,
@@ -117,9 +119,7 @@ def base_model_path() -> str:
 
 def load_base() -> tuple[Any, Any]:
     """MiniLM's tokenizer and model (eager attention: the layers are called one by one)."""
-    transformers = require("transformers", feature="the post-call forbidden-move reader")
-    transformers.utils.logging.disable_progress_bar()
-    transformers.utils.logging.set_verbosity_error()
+    transformers = quiet_transformers("the post-call forbidden-move reader")
     path = base_model_path()
     model = transformers.AutoModel.from_pretrained(path, attn_implementation="eager")
     return transformers.AutoTokenizer.from_pretrained(path), model.eval()
@@ -145,12 +145,10 @@ class ForbiddenReader:
 
     def __init__(self, weights: ReaderWeights, threads: int = 1, runtime: str = ONNX_RUNTIME,
                  graph_cache: Path | None = None):
-        if runtime not in (ONNX_RUNTIME, TORCH_RUNTIME):
-            raise ValueError(f"runtime must be {ONNX_RUNTIME!r} or {TORCH_RUNTIME!r}, not {runtime!r}")
         self.weights = weights
         self.cuts = {kind: float(cut) for kind, cut in zip(READER_KINDS, weights.cuts, strict=True)}
         self._threads = threads
-        self._runtime = runtime
+        self._runtime = checked_runtime(runtime)
         self._graph_cache = graph_cache  # None: the user's cache folder
         self._loaded: _LoadedReader | None = None
 
@@ -162,13 +160,10 @@ class ForbiddenReader:
     def _ready(self) -> _LoadedReader:
         if self._loaded is None:
             base = Path(base_model_path())
-            if self._runtime == TORCH_RUNTIME:
-                self._loaded = _torch_reader(self.weights, self._threads)
-            else:
-                self._loaded = onnx_or_torch(
-                    base, "the forbidden-move reader",
-                    lambda: _onnx_reader(base, self.weights, self._threads, self._graph_cache),
-                    lambda: _torch_reader(self.weights, self._threads))
+            self._loaded = onnx_or_torch(
+                self._runtime, base, "the forbidden-move reader",
+                lambda: _onnx_reader(base, self.weights, self._threads, self._graph_cache),
+                lambda: _torch_reader(self.weights, self._threads))
         return self._loaded
 
     def token_count(self, text: str) -> int:
