@@ -43,20 +43,6 @@ What is chosen on what (writer f is the report hold-out and is never used in a c
   scores the same readers again on the held-out writers' replies as a practice call hears them
   (spoken by espeak-ng, written back by Whisper: ``benchmarks/spoken_replies.py``), each writer with
   cuts chosen on its partner's spoken replies.
-- ``ensemble --seeds 13 7 29``: the readers of several seeds averaged (the mean of their
-  probabilities), scored as ``pairs`` scores one reader; each seed's ``pairs`` run of the same recipe
-  keeps its held-out probabilities in ``.cache/forbidden_finetune_pairs_*_seed*.npz``.  Each single
-  seed is printed beside the mean, from the same files.
-
-    FT_SEED=29 PYTHONPATH=. python benchmarks/forbidden_finetune.py pairs --layers 2 --lr 5e-5 --epochs 7 \
-        --spoken --extra corpus/reader_en
-    PYTHONPATH=. python benchmarks/forbidden_finetune.py ensemble --seeds 13 7 29 --layers 2 --lr 5e-5 \
-        --epochs 7 --spoken --extra corpus/reader_en
-
-  Rule written before the ensemble was measured (2026-12-05): build a three-seed reader only if the
-  mean of seeds 13, 7 and 29 raises typed forbidden F1 pooled over the held-out pairs by 0.01 or
-  more above the best of the three single seeds, with precision at most 0.02 under the seed-13
-  reader's (the shipped seed), and spoken F1 at most 0.005 under the seed-13 reader's.
 
 The frozen part's hidden states and the select runs' held-out probabilities are kept in /tmp
 (forbidden_finetune_*).  FT_THREADS=1 runs torch on one thread (default 2); FT_SEED=N changes the
@@ -369,18 +355,11 @@ def extra_replies(args: argparse.Namespace) -> list[LabelledReply]:
     return [r for folder in args.extra for path in corpus_files(Path(folder)) for r in read_corpus_file(path)]
 
 
-def pairs_probs_file(args: argparse.Namespace, seed: int) -> Path:
-    """Where ``pairs`` keeps the held-out writers' probabilities of one seed (read by ``ensemble``)."""
-    digest = hashlib.sha256(json.dumps([recipe(args), sorted(args.extra), args.beta]).encode()).hexdigest()[:12]
-    return REPO / ".cache" / f"forbidden_finetune_pairs_{digest}_seed{seed}.npz"
-
-
 def pairs(args: argparse.Namespace) -> None:
     corpus = read_corpus()
     extra = extra_replies(args)
     gold: dict[str, list[LabelledReply]] = {}
     labels: dict[str, list[frozenset[str]]] = {}
-    kept: dict[str, np.ndarray] = {}
     for x, y in CHECK_PAIRS:
         held = {w: writers_apart(corpus, [w])[0] for w in (x, y)}
         rest = writers_apart(corpus, [x, y])[1] + extra
@@ -388,7 +367,6 @@ def pairs(args: argparse.Namespace) -> None:
         reader, _, seconds = train(args.layers, args.pair, args.lr, args.epochs, rest)
         for version, replies in versions(held, args.spoken).items():
             probs = {w: probabilities(reader, Data(reader, replies[w])) for w in (x, y)}
-            kept.update({f"{version}_{w}": p for w, p in probs.items()})
             for scored_writer, cut_writer in ((x, y), (y, x)):
                 cuts = chosen_cuts(probs[cut_writer], replies[cut_writer], args.beta)
                 called_here = called(probs[scored_writer], cuts)
@@ -400,32 +378,6 @@ def pairs(args: argparse.Namespace) -> None:
     for version in gold:
         log(args, {"mode": "pairs", **recipe(args), "seed": SEED, "extra": args.extra, "version": version,
                    "writer": "pooled", **figures(scored(gold[version], labels[version]))})
-    target = pairs_probs_file(args, SEED)
-    target.parent.mkdir(exist_ok=True)
-    np.savez(target, **kept)
-
-
-def ensemble(args: argparse.Namespace) -> None:
-    """The readers of ``--seeds`` (each from a ``pairs`` run of the same recipe) averaged: per held-out
-    writer the mean of their probabilities, cuts chosen on the partner's mean, as ``pairs`` scores one."""
-    corpus = read_corpus()
-    stored = [np.load(pairs_probs_file(args, seed)) for seed in args.seeds]
-    version_names = sorted({key.split("_")[0] for key in stored[0].files})
-    for version in version_names:
-        runs = {"ensemble": None, **{f"seed {seed}": index for index, seed in enumerate(args.seeds)}}
-        for name, only in runs.items():
-            gold: list[LabelledReply] = []
-            labels: list[frozenset[str]] = []
-            for x, y in CHECK_PAIRS:
-                held = versions({w: writers_apart(corpus, [w])[0] for w in (x, y)}, version == "spoken")[version]
-                members = stored if only is None else [stored[only]]
-                probs = {w: np.mean([m[f"{version}_{w}"] for m in members], axis=0) for w in (x, y)}
-                for scored_writer, cut_writer in ((x, y), (y, x)):
-                    cuts = chosen_cuts(probs[cut_writer], held[cut_writer], args.beta)
-                    gold.extend(held[scored_writer])
-                    labels.extend(called(probs[scored_writer], cuts))
-            log(args, {"mode": "ensemble", **recipe(args), "seeds": args.seeds, "extra": args.extra,
-                       "version": version, "readers": name, **figures(scored(gold, labels))})
 
 
 def versions(held: dict[str, list[LabelledReply]], spoken: bool) -> dict[str, dict[str, list[LabelledReply]]]:
@@ -514,7 +466,7 @@ def final(args: argparse.Namespace) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("mode", choices=("select", "baseline-select", "final", "pairs", "baseline-pairs", "ensemble"))
+    parser.add_argument("mode", choices=("select", "baseline-select", "final", "pairs", "baseline-pairs"))
     parser.add_argument("--layers", type=int, default=2, help="top transformer layers to fine-tune (1-6)")
     parser.add_argument("--pair", action="store_true", help='input "customer [SEP] reply"')
     parser.add_argument("--lr", type=float, default=3e-5)
@@ -524,12 +476,10 @@ def main(argv: list[str] | None = None) -> int:
                         help="pairs: folders of corpus files added to every training split, never scored")
     parser.add_argument("--spoken", action="store_true",
                         help="pairs: also score the held-out writers as spoken and transcribed (English)")
-    parser.add_argument("--seeds", nargs="+", type=int, default=[13, 7, 29],
-                        help="ensemble: the seeds whose pairs runs (same recipe) are averaged")
     parser.add_argument("--log", default="/tmp/forbidden_finetune.jsonl")
     args = parser.parse_args(argv)
     {"select": select, "baseline-select": baseline_select, "final": final, "pairs": pairs,
-     "baseline-pairs": baseline_pairs, "ensemble": ensemble}[args.mode](args)
+     "baseline-pairs": baseline_pairs}[args.mode](args)
     return 0
 
 
