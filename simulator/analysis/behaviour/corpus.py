@@ -6,6 +6,10 @@ Two formats are read into one ``LabelledReply``:
   each with the step and forbidden kinds it performs;
 * the development-set format (``items.jsonl``): the whole reply's labels, with borderline labels
   kept apart as ``*_unsure`` (neither counted nor penalised).
+
+Customer lines rated for distress (``CustomerLine``) are read from either corpus format or from
+files of customer turns alone (``corpus/customer_en/``: ``{"id", "domain", "style", "customer",
+"customer_distress"}``), which teach the customer-distress regression and nothing else.
 """
 
 from __future__ import annotations
@@ -111,6 +115,41 @@ def read_items_file(path: Path, source: str | None = None) -> list[LabelledReply
         except (KeyError, TypeError) as err:
             raise CorpusError(f"{where}: not an items line ({err})") from None
     return replies
+
+
+@dataclass(frozen=True, slots=True)
+class CustomerLine:
+    """A customer's turn and how distressed its words are (0 calm, 1 some frustration or worry, 2 angry)."""
+
+    source: str
+    item_id: str
+    text: str
+    distress: int
+
+
+def customer_lines_of(replies: Iterable[LabelledReply]) -> list[CustomerLine]:
+    """The rated customer lines of labelled replies (one per reply, as the replies repeat them)."""
+    return [CustomerLine(r.source, r.item_id, r.customer.strip(), r.customer_distress) for r in replies
+            if r.customer_distress is not None and r.customer.strip()]
+
+
+def read_customer_lines(path: Path) -> list[CustomerLine]:
+    """The rated customer lines of a file of customer turns or of corpus replies."""
+    lines = []
+    for where, item in _json_lines(path, "a customer-line"):
+        try:
+            distress, text = int(item["customer_distress"]), str(item["customer"]).strip()
+            if distress not in (0, 1, 2):
+                raise ValueError(f"customer_distress must be 0, 1 or 2, not {distress}")
+            if text:
+                lines.append(CustomerLine(path.stem, str(item["id"]), text, distress))
+        except (KeyError, TypeError, ValueError) as err:
+            raise CorpusError(f"{where}: not a customer line ({err})") from None
+    return lines
+
+
+def customer_lines_in(folders: Iterable[Path]) -> list[CustomerLine]:
+    return [line for folder in folders for path in corpus_files(folder) for line in read_customer_lines(path)]
 
 
 def corpus_files(folder: Path) -> list[Path]:

@@ -50,8 +50,11 @@ import numpy as np
 import numpy.typing as npt
 
 from simulator.analysis.behaviour.corpus import (
+    CustomerLine,
     LabelledReply,
     corpus_files,
+    customer_lines_in,
+    customer_lines_of,
     fingerprint,
     read_corpus_file,
     read_items_file,
@@ -138,15 +141,17 @@ def _segment_windows(reply: LabelledReply) -> list[Window]:
 
 class Trainer:
     def __init__(self, replies: Sequence[LabelledReply], encode: Encode, settings: TrainSettings | None = None,
-                 language: str = "en"):
+                 language: str = "en", customer_lines: Sequence[CustomerLine] = ()):
         self.replies = list(replies)
+        self.customer_lines = list(customer_lines)  # rated customer turns that teach the distress regression alone
         self.settings = settings or settings_for(language)
         self._clause_stage: tuple[TrainSettings, ClauseWeights, list[Floats]] | None = None
         self._encode = encode
         self.inference_windows = [reply_windows(r.reply, language) for r in self.replies]
         texts = sorted({w.text for ws in self.inference_windows for w in ws}
                        | {s.text for r in self.replies for s in r.segments}
-                       | {r.customer.strip() for r in self.replies if r.customer_distress is not None})
+                       | {r.customer.strip() for r in self.replies if r.customer_distress is not None}
+                       | {line.text for line in self.customer_lines})
         vectors = encode(texts)
         self._vector: dict[str, Embeddings] = {text: vectors[i] for i, text in enumerate(texts)}
         self._reply_vector = [reply_vector(self.vectors([w.text for w in ws]), ws) if ws else np.zeros(vectors.shape[1])
@@ -276,16 +281,8 @@ class Trainer:
         return held
 
     def _fit_distress(self) -> tuple[Floats, Floats, Floats]:
-        """Whether the customer's line shows frustration, worry or anger, from its words alone."""
-        rated = {i: r.customer_distress for i, r in enumerate(self.replies)
-                 if r.customer_distress is not None and r.customer.strip()}
-        features = self.vectors([self.replies[i].customer.strip() for i in rated]).astype(np.float64)
-        target = np.array([distress >= 1 for distress in rated.values()], dtype=np.float64)
-        held = self._held_out(features, target, list(rated))
-        gold = target.astype(int).tolist()
-        cut = _best_cut(lambda c: macro_f1(gold, (held >= c).astype(int).tolist(), (0, 1)))
-        w, b = fit_logistic(features, target, self.settings.reply_l2)
-        return w[:, None], np.array([b]), np.array([cut])
+        lines = [*customer_lines_of(self.replies), *self.customer_lines]
+        return fit_distress(self.vectors([line.text for line in lines]), lines, self.settings)
 
     def _sure_clause_cuts(self, oof: list[Floats]) -> Floats:
         """Per kind, the clause score above which one clause alone shows the kind: the lowest cut
@@ -339,6 +336,23 @@ class Trainer:
                 np.array([some_cut, strong_cut]))
 
 
+def fit_distress(features: Embeddings, lines: Sequence[CustomerLine], settings: TrainSettings
+                 ) -> tuple[Floats, Floats, Floats]:
+    """Whether a customer's line shows frustration, worry or anger, from its words alone: one logistic
+    regression on the lines' embeddings, its cut the best macro-F1 out of fold (folds by item id)."""
+    x = features.astype(np.float64)
+    target = np.array([line.distress >= 1 for line in lines], dtype=np.float64)
+    folds = np.array([fold_of(line.item_id, settings.folds) for line in lines])
+    held = np.zeros(len(lines))
+    for fold in range(settings.folds):
+        w, b = fit_logistic(x[folds != fold], target[folds != fold], settings.reply_l2)
+        held[folds == fold] = sigmoid(x[folds == fold] @ w + b)
+    gold = target.astype(int).tolist()
+    cut = _best_cut(lambda c: macro_f1(gold, (held >= c).astype(int).tolist(), (0, 1)))
+    w, b = fit_logistic(x, target, settings.reply_l2)
+    return w[:, None], np.array([b]), np.array([cut])
+
+
 def _levels(some: Floats, strong: Floats, some_cut: float, strong_cut: float) -> npt.NDArray[np.int64]:
     return np.where(some < some_cut, 0, np.where(np.minimum(strong, some) >= strong_cut, 2, 1))
 
@@ -389,6 +403,14 @@ def default_items_files(language: str = "en") -> list[Path]:
     return sorted((default_corpus_dir().parent / ("dev" if language == "en" else f"dev_{language}")).glob("*.jsonl"))
 
 
+# Folders (under corpus/) of rated customer turns that teach the distress regression alone.
+CUSTOMER_LINE_FOLDERS: dict[str, tuple[str, ...]] = {}
+
+
+def default_customer_lines(language: str = "en") -> list[Path]:
+    return [default_corpus_dir().parent / name for name in CUSTOMER_LINE_FOLDERS.get(language, ())]
+
+
 def training_encoder(language: str) -> TextEncoder:
     from simulator.analysis.embeddings import SentenceEncoder
     from simulator.analysis.encoders import encoder_registry
@@ -409,12 +431,19 @@ def load_training_set(corpus_dir: Path, extra_items: Sequence[Path] = ()) -> tup
 
 
 def build(corpus_dir: Path, extra_items: Sequence[Path], encoder: TextEncoder | None = None,
-          language: str = "en") -> BehaviourWeights:
+          language: str = "en", customer_lines: Sequence[Path] = ()) -> BehaviourWeights:
+    """``customer_lines``: folders of rated customer turns (or corpus files) that teach the distress
+    regression alone."""
     encoder = encoder or training_encoder(language)
     replies, about = load_training_set(corpus_dir, extra_items)
     if language != "en":  # the English file predates the field: absent means English
         about["language"] = language
-    return Trainer(replies, encoder.encode, language=language).train(encoder.name, about)
+    lines = customer_lines_in(customer_lines)
+    if lines:
+        files = [path for folder in customer_lines for path in corpus_files(folder)]
+        about |= {"customer_lines": fingerprint(files), "customer_line_count": len(lines),
+                  "customer_line_files": [f"{path.parent.name}/{path.name}" for path in files]}
+    return Trainer(replies, encoder.encode, language=language, customer_lines=lines).train(encoder.name, about)
 
 
 WEIGHT_TOLERANCE = 1e-3  # 5x the largest difference seen between CPUs, far below what moves a decision
@@ -472,12 +501,17 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--items", type=Path, action="append", default=None,
                         help="train on this items.jsonl file (reply-level labels) instead of corpus/dev/*.jsonl "
                              "(corpus/dev_zh/ for zh); may repeat")
+    parser.add_argument("--customer-lines", type=Path, action="append", default=None, metavar="FOLDER",
+                        help="rated customer turns that teach the distress regression alone (default: "
+                             "the language's CUSTOMER_LINE_FOLDERS); may repeat")
     parser.add_argument("--out", type=Path, default=None, help="weights file (default: the shipped one)")
     parser.add_argument("--check", action="store_true", help="rebuild and compare with the shipped file")
     args = parser.parse_args(argv)
     out = args.out or shipped_weights_path(args.language)
     items = default_items_files(args.language) if args.items is None else args.items
-    weights = build(args.corpus or default_corpus_dir(args.language), items, language=args.language)
+    lines = default_customer_lines(args.language) if args.customer_lines is None else args.customer_lines
+    weights = build(args.corpus or default_corpus_dir(args.language), items, language=args.language,
+                    customer_lines=lines)
     if args.check:
         scratch = out.with_suffix(".check.npz")
         weights.save(scratch)
