@@ -22,6 +22,14 @@ class Speaker(enum.StrEnum):
     TRAINEE = "trainee"
 
 
+class CustomerLineSource(enum.StrEnum):
+    """Where the customer's words come from: a scenario's written line (a practice call: spoken by the
+    voice, read as written), or a speech recogniser's words from a recorded call."""
+
+    WRITTEN = "written"
+    HEARD = "heard"
+
+
 class EmpathyLevel(enum.IntEnum):
     """EPITOME-style levels: none, weak (generic), strong (specific to what the customer said)."""
 

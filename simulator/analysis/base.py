@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
-from simulator.contracts import Transcript, TurnAnalysis, TurnTiming
+from simulator.contracts import CustomerLineSource, Transcript, TurnAnalysis, TurnTiming
 from simulator.registry import Registry
 
 if TYPE_CHECKING:
@@ -25,6 +25,7 @@ class TurnInput:
     turn_index: int  # 1-based trainee turn number
     transcript: Transcript
     customer_line: str  # what the customer said just before (the empathy context)
+    customer_line_source: CustomerLineSource = CustomerLineSource.WRITTEN
     steps_done: frozenset[str] = frozenset()  # steps hit in earlier turns
     timing: TurnTiming = TurnTiming()
     silence: bool = False

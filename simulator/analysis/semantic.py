@@ -103,7 +103,7 @@ class SemanticAnalyser:
         steps: tuple[StepHit, ...] = ()
         forbidden: tuple[ForbiddenHit, ...] = ()
         intents: tuple[str, ...] = ()
-        distress = self.model.customer_distress(turn.customer_line)
+        distress = self.model.customer_distress(turn.customer_line, turn.customer_line_source)
         if not turn.silence and transcript.text.strip():
             reading = self.read(transcript.text)
             empathy, forbidden = self._judged(transcript, reading)
@@ -124,7 +124,8 @@ class SemanticAnalyser:
             timing=turn.timing,
             analyser=self.name,
             customer_distress=distress,
-            customer_distressed=None if distress is None else distress >= self.model.distress_threshold,
+            customer_distressed=(None if distress is None
+                                 else distress >= self.model.distress_threshold_for(turn.customer_line_source)),
         )
 
 

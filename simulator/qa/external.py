@@ -29,7 +29,7 @@ from simulator.analysis.acoustics import VoiceFeatures, voice_features
 from simulator.analysis.base import TurnAnalyser, TurnInput
 from simulator.analysis.tone import call_tone, judge_against_own_voice
 from simulator.asr.base import SAMPLE_RATE, Transcriber
-from simulator.contracts import Speaker, ToneMeasures, Transcript, TurnTiming
+from simulator.contracts import CustomerLineSource, Speaker, ToneMeasures, Transcript, TurnTiming
 from simulator.qa.duplicate_channels import DuplicateChannels, duplicate_channels
 from simulator.qa.silent_channel import SilentChannel, silent_channel
 from simulator.qa.timing import response_delay_s
@@ -348,7 +348,8 @@ def analyse_external(audio: Audio, readers: RecordingReaders, *, thresholds: Ton
         timing = replace(timing, response_delay_s=response_delay_s(turn, previous, all_spans))
         analysis = analyser.analyse(TurnInput(
             turn_index=trainee_index, transcript=transcript, customer_line=last_customer_text,
-            steps_done=frozenset(steps_done), timing=timing, interrupted_customer=barged_in))
+            customer_line_source=CustomerLineSource.HEARD, steps_done=frozenset(steps_done), timing=timing,
+            interrupted_customer=barged_in))
         analysis = replace(analysis, tone=tones[position], timing=timing, interrupted_customer=barged_in)
         steps_done.update(analysis.step_ids)
         records.append(TurnRecord(len(records), Speaker.TRAINEE, transcript.text, timing.start_s, timing.end_s,

@@ -9,7 +9,7 @@ import pytest
 from simulator.analysis.base import TurnInput
 from simulator.analysis.embeddings import SentenceEncoder
 from simulator.analysis.semantic import SemanticAnalyser
-from simulator.contracts import EmpathyLevel, MatchKind, Transcript, Word
+from simulator.contracts import CustomerLineSource, EmpathyLevel, MatchKind, Transcript, Word
 from simulator.scenario.loader import load_scenario
 
 pytestmark = pytest.mark.models
@@ -154,6 +154,34 @@ def test_the_customers_words_decide_whether_they_are_distressed(bare):
     assert analyse(bare, "Hello?", customer="").customer_distress is None
 
 
+def heard(analyser: SemanticAnalyser, customer: str):
+    """A reply on a recorded call: the customer's line is what the recogniser wrote."""
+    return analyser.analyse(TurnInput(1, Transcript("Okay."), customer, customer_line_source=CustomerLineSource.HEARD))
+
+
+@pytest.mark.parametrize("line", [
+    "you.", "seven one nine", "it's m as in mike o r g a n", "yeah that's the one", "Thank you.",
+    "the postcode is l s six four q t", "oh okay right so do i need to bring anything with me", "mm-hmm",
+    "Yes, that's me.", "i think it was about uh half past three"])
+def test_a_calm_phone_turn_on_a_recording_is_not_read_as_distress(bare, line):
+    assert heard(bare, line).customer_distressed is False
+
+
+@pytest.mark.parametrize("line", [
+    "this is the fourth time i've called and nobody's fixed it i'm fed up",
+    "someone's been taking money out of my account and i'm panicking", "are you kidding me",
+    "I've been on hold for an hour, this is unacceptable.", "i'm really worried the payment won't go through in time"])
+def test_an_upset_phone_turn_on_a_recording_is_read_as_distress(bare, line):
+    assert heard(bare, line).customer_distressed is True
+
+
+def test_a_scenarios_written_line_is_read_by_the_regression_of_written_lines(bare):
+    # taught phone turns, the regression for recordings reads this worried line as calm; a scenario's
+    # customer keeps the reading its golden calls were written against
+    worried = "It's his birthday present. His birthday is tomorrow, and I really need it here in time."
+    assert analyse(bare, "Order number?", customer=worried).customer_distressed is True
+
+
 def test_intents_by_meaning(analyser):
     assert "blame-bank" in analyse(analyser, "Maybe the bank made the mistake, have you asked them?").intents
 
@@ -202,3 +230,17 @@ def test_prepare_embeds_the_customers_line_so_the_reply_analysis_embeds_only_the
                                                                 "I'll send a replacement today."])
     encoder._embed_batch = real_embed
     assert prepared == analyse(SemanticAnalyser(billing, SentenceEncoder(threads=1)), reply, customer=line)
+
+
+def test_a_model_without_a_regression_for_heard_lines_reads_them_as_written(encoder):
+    # the Mandarin model, or an English file built before the phone turns: one regression for both
+    import dataclasses
+
+    from simulator.analysis.behaviour.model import BehaviourModel, shipped_weights
+
+    weights = dataclasses.replace(shipped_weights(), heard_distress_weights=None, heard_distress_bias=None,
+                                  heard_distress_threshold=None)
+    model = BehaviourModel(weights, encoder.encode)
+    line = "it's m as in mike o r g a n"
+    assert model.customer_distress(line, CustomerLineSource.HEARD) == model.customer_distress(line)
+    assert model.distress_threshold_for(CustomerLineSource.HEARD) == model.distress_threshold

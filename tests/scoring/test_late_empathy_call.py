@@ -11,7 +11,7 @@ import pytest
 
 from simulator.analysis.base import TurnInput
 from simulator.analysis.semantic import SemanticAnalyser
-from simulator.contracts import EmpathyLevel, Speaker, Transcript
+from simulator.contracts import CustomerLineSource, EmpathyLevel, Speaker, Transcript
 from simulator.qa.importer import generic_scenario
 from simulator.record import CallRecord, read_call
 from simulator.scenario.model import Rubric
@@ -34,7 +34,8 @@ def analysed(minilm) -> CallRecord:
             customer_line = turn.text
         else:
             reply += 1
-            turn = replace(turn, analysis=analyser.analyse(TurnInput(reply, Transcript(turn.text), customer_line)))
+            heard = TurnInput(reply, Transcript(turn.text), customer_line, CustomerLineSource.HEARD)
+            turn = replace(turn, analysis=analyser.analyse(heard))
         turns.append(turn)
     return replace(record, turns=tuple(turns))
 

@@ -8,8 +8,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from simulator.analysis.base import TurnInput
 from simulator.analysis.lexical import LexicalAnalyser
-from simulator.contracts import Speaker, Transcript, Word
+from simulator.contracts import CustomerLineSource, Speaker, Transcript, Word
 from simulator.qa.external import (
     RecordingReaders,
     Span,
@@ -201,3 +202,29 @@ def test_the_customer_is_transcribed_without_the_filler_decode_the_agent_with_it
     assert texts[Speaker.TRAINEE].startswith("um w11")
     assert texts[Speaker.CUSTOMER].startswith("w22") and "um" not in texts[Speaker.CUSTOMER].split()
     assert transcriber.word_passes == 1
+
+
+class _NotingAnalyser(LexicalAnalyser):
+    """The lexical analyser, keeping what it was asked to read."""
+
+    def __init__(self):
+        super().__init__(None)
+        self.inputs: list[TurnInput] = []
+
+    def analyse(self, turn: TurnInput):
+        self.inputs.append(turn)
+        return super().analyse(turn)
+
+
+def test_an_outside_calls_customer_lines_reach_the_analyser_as_a_recognisers_words():
+    # read by the distress regression also taught phone turns, not by the one of scenarios' written lines
+    left = np.zeros(16_000 * 9, np.float32)
+    right = np.zeros_like(left)
+    right[16_000:16_000 * 3] = 0.22
+    left[16_000 * 4:16_000 * 6] = 0.11
+    analyser = _NotingAnalyser()
+    readers = RecordingReaders(_spans_of, _TimedTranscriber(), analyser)
+    analyse_external(Audio(np.stack([left, right], axis=1), 16_000), readers, thresholds=Rubric().tone,
+                     scenario_id="external-call")
+    assert [(t.customer_line, t.customer_line_source) for t in analyser.inputs] == [
+        ("w22 w22", CustomerLineSource.HEARD)]

@@ -37,7 +37,7 @@ from simulator.analysis.behaviour.features import (
 )
 from simulator.analysis.behaviour.linear import Floats, sigmoid
 from simulator.analysis.behaviour.wishes import wish_clauses
-from simulator.contracts import EmpathyLevel
+from simulator.contracts import CustomerLineSource, EmpathyLevel
 from simulator.lazy import MissingPackage
 from simulator.scenario.kinds import (
     CLAUSE_LABELS,
@@ -63,6 +63,9 @@ class WeightsError(MissingPackage):
     reports it as it reports a missing package: the message says what to do)."""
 
 
+HEARD_DISTRESS_ARRAYS = ("heard_distress_weights", "heard_distress_bias", "heard_distress_threshold")
+
+
 @dataclass(frozen=True, slots=True)
 class BehaviourWeights:
     encoder: str
@@ -80,6 +83,11 @@ class BehaviourWeights:
     distress_bias: Weights
     distress_threshold: Weights
     about: dict[str, Any]
+    # The same regression also taught customers' turns as a phone recogniser writes them (short
+    # answers, spelled names, numbers, cut-off fragments); None when the corpus has none.
+    heard_distress_weights: Weights | None = None
+    heard_distress_bias: Weights | None = None
+    heard_distress_threshold: Weights | None = None
 
     @classmethod
     def load(cls, path: Path) -> BehaviourWeights:
@@ -94,7 +102,7 @@ class BehaviourWeights:
                     reply_weights=data["reply_weights"], reply_bias=data["reply_bias"],
                     reply_thresholds=data["reply_thresholds"], distress_weights=data["distress_weights"],
                     distress_bias=data["distress_bias"], distress_threshold=data["distress_threshold"],
-                    about=about)
+                    about=about, **{name: data[name] for name in HEARD_DISTRESS_ARRAYS if name in data.files})
         except (OSError, KeyError, ValueError, EOFError, zipfile.BadZipFile) as err:
             raise WeightsError(f"{path}: cannot read the behaviour model ({err}); rebuild it with "
                                "python -m simulator.analysis.behaviour.train") from None
@@ -118,6 +126,7 @@ class BehaviourWeights:
             "reply_weights": self.reply_weights, "reply_bias": self.reply_bias,
             "reply_thresholds": self.reply_thresholds, "distress_weights": self.distress_weights,
             "distress_bias": self.distress_bias, "distress_threshold": self.distress_threshold,
+            **{name: array for name in HEARD_DISTRESS_ARRAYS if (array := getattr(self, name)) is not None},
         }
         # numpy's own savez stamps each member with the current time; a fixed stamp makes the same
         # weights the same file, so a rebuild can be compared byte for byte.
@@ -204,17 +213,30 @@ class BehaviourModel:
             readings.append(self._reading(reply, reply_windows_, window_vectors))
         return readings
 
-    def customer_distress(self, customer_line: str) -> float | None:
+    def customer_distress(self, customer_line: str, source: CustomerLineSource = CustomerLineSource.WRITTEN
+                          ) -> float | None:
         """How likely the customer's words show frustration, worry or anger (None for no words)."""
         if not customer_line.strip():
             return None
+        weights, bias, _ = self._distress_regression(source)
         vector = self._encode([customer_line.strip()])[0]
-        logit = float(vector @ self.weights.distress_weights[:, 0] + self.weights.distress_bias[0])
-        return round(float(sigmoid(logit)), 3)
+        return round(float(sigmoid(float(vector @ weights[:, 0] + bias[0]))), 3)
+
+    def distress_threshold_for(self, source: CustomerLineSource) -> float:
+        return float(self._distress_regression(source)[2][0])
 
     @property
     def distress_threshold(self) -> float:
-        return float(self.weights.distress_threshold[0])
+        return self.distress_threshold_for(CustomerLineSource.WRITTEN)
+
+    def _distress_regression(self, source: CustomerLineSource) -> tuple[Weights, Weights, Weights]:
+        """A scenario's written line is read by the regression of written lines; a recogniser's words by
+        the one also taught phone turns, where the model has one."""
+        w = self.weights
+        if (source == CustomerLineSource.HEARD and w.heard_distress_weights is not None
+                and w.heard_distress_bias is not None and w.heard_distress_threshold is not None):
+            return w.heard_distress_weights, w.heard_distress_bias, w.heard_distress_threshold
+        return w.distress_weights, w.distress_bias, w.distress_threshold
 
     def read(self, reply: str) -> BehaviourReading:
         return self.read_many([reply])[0]

@@ -74,7 +74,12 @@ from simulator.analysis.behaviour.features import (
 )
 from simulator.analysis.behaviour.linear import Floats, best_threshold, fit_logistic, sigmoid
 from simulator.analysis.behaviour.metrics import macro_f1
-from simulator.analysis.behaviour.model import BehaviourWeights, clause_probabilities, shipped_weights_path
+from simulator.analysis.behaviour.model import (
+    HEARD_DISTRESS_ARRAYS,
+    BehaviourWeights,
+    clause_probabilities,
+    shipped_weights_path,
+)
 from simulator.scenario.kinds import CLAUSE_LABELS, FORBIDDEN_KIND_NAMES
 
 if TYPE_CHECKING:
@@ -260,12 +265,14 @@ class Trainer:
         reply_weights, reply_bias, reply_thresholds = self._fit_reply_kinds(oof)
         clause_thresholds = self._sure_clause_cuts(oof)
         distress_weights, distress_bias, distress_threshold = self._fit_distress()
+        heard = self._fit_heard_distress()
         return BehaviourWeights(
             encoder=encoder, labels=CLAUSE_LABELS, clause_weights=clause_weights, clause_bias=clause_bias,
             clause_thresholds=clause_thresholds, empathy_weights=empathy_weights, empathy_bias=empathy_bias,
             empathy_thresholds=empathy_thresholds, reply_weights=reply_weights, reply_bias=reply_bias,
             reply_thresholds=reply_thresholds, distress_weights=distress_weights, distress_bias=distress_bias,
-            distress_threshold=distress_threshold, about=about)
+            distress_threshold=distress_threshold, about=about,
+            **({} if heard is None else dict(zip(HEARD_DISTRESS_ARRAYS, heard, strict=True))))
 
     def _held_out(self, features: npt.NDArray[np.floating], target: Floats, indices: Sequence[int],
                   keep: npt.NDArray[np.bool_] | None = None) -> Floats:
@@ -281,6 +288,15 @@ class Trainer:
         return held
 
     def _fit_distress(self) -> tuple[Floats, Floats, Floats]:
+        """Written customer lines (a scenario's customer): the corpus' lines alone."""
+        lines = customer_lines_of(self.replies)
+        return fit_distress(self.vectors([line.text for line in lines]), lines, self.settings)
+
+    def _fit_heard_distress(self) -> tuple[Floats, Floats, Floats] | None:
+        """Customer turns as a recogniser writes them (recorded calls): the corpus' lines and the rated
+        customer turns; None without those."""
+        if not self.customer_lines:
+            return None
         lines = [*customer_lines_of(self.replies), *self.customer_lines]
         return fit_distress(self.vectors([line.text for line in lines]), lines, self.settings)
 
@@ -404,7 +420,7 @@ def default_items_files(language: str = "en") -> list[Path]:
 
 
 # Folders (under corpus/) of rated customer turns that teach the distress regression alone.
-CUSTOMER_LINE_FOLDERS: dict[str, tuple[str, ...]] = {}
+CUSTOMER_LINE_FOLDERS: dict[str, tuple[str, ...]] = {"en": ("reader_en", "customer_en")}
 
 
 def default_customer_lines(language: str = "en") -> list[Path]:
