@@ -65,3 +65,19 @@ def test_the_distress_regression_learns_from_rated_lines_and_cuts_out_of_fold():
     probability = 1 / (1 + np.exp(-(np.vstack([calm, upset]) @ weights[:, 0] + bias[0])))
     assert (probability[:60] < cut[0]).mean() > 0.8 and (probability[60:] >= cut[0]).mean() > 0.8
 
+
+
+def test_the_shipped_customer_turns_are_well_formed_and_teach_only_the_regression_of_recordings():
+    from simulator.analysis.behaviour.model import shipped_weights
+    from simulator.analysis.behaviour.train import default_corpus_dir, default_customer_lines, load_training_set
+
+    folders = default_customer_lines("en")
+    assert [folder.name for folder in folders] == ["reader_en", "customer_en"]
+    turns = customer_lines_in([folders[1]])
+    assert len(turns) == 240 and len({line.item_id for line in turns}) == 240
+    assert {line.distress for line in turns} == {0, 1, 2}
+    replies, _ = load_training_set(default_corpus_dir())  # the clause model's kinds never read them
+    assert not {r.source for r in replies} & {line.source for line in turns}
+    about = shipped_weights().about
+    assert about["customer_line_count"] == len(customer_lines_in(folders)) == 540
+    assert default_customer_lines("zh") == []
