@@ -251,9 +251,9 @@ class RecordingScorer:
                                                         asr_pass_s=options.asr_pass_s))
         damaged = audio.damaged_packets
         del audio
-        card = score_call(call.record, scenario, rubric, recording_s=call.duration_s)
         split_by_voice = call.split is not None and call.split.confident
         separated = call.stereo or options.mono == MonoContent.AGENT or split_by_voice
+        card = score_call(call.record, scenario, rubric, recording_s=call.duration_s, speakers_told_apart=separated)
         if not separated:
             card = without_speakers(card, rubric, call.split.separation if call.split else None)
         return ScoredRecording(call.record, card, scenario, rubric, call.stereo, call.duration_s, separated,

@@ -34,7 +34,9 @@ def speakers_note() -> str:
     judged = ", ".join(d.value for d in NOT_JUDGED)
     return (f"speakers were not separated (mono recording with both voices): {judged} and the voice figures "
             f"({', '.join(NOT_MEASURED)}) are not judged; compliance is judged on the words of the whole call, "
-            "whoever said them. Record the agent and the customer on separate channels (stereo) to have them judged, "
+            "whoever said them, without requiring the steps that answer an upset customer (acknowledging the "
+            "feeling, apologising: who was upset is unknown). Record the agent and the customer on separate "
+            "channels (stereo) to have them judged, "
             "or pass --mono agent if this file holds only the agent's side")
 
 

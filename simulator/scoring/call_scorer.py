@@ -88,17 +88,20 @@ def _call_day(record: CallRecord) -> date | None:
         return None
 
 
-def score_call(record: CallRecord, scenario: Scenario, rubric: Rubric, *, recording_s: float | None = None
-               ) -> Scorecard:
-    """``recording_s``: an outside recording's length, to tell a call cut before its close.  The
-    scorecard's words are in the scenario's language (``simulator.scoring.wording``)."""
+def score_call(record: CallRecord, scenario: Scenario, rubric: Rubric, *, recording_s: float | None = None,
+               speakers_told_apart: bool = True) -> Scorecard:
+    """``recording_s``: an outside recording's length, to tell a call cut before its close;
+    ``speakers_told_apart``: False for a recording of both voices on one channel that could not be
+    split (whose words are whose is unknown).  The scorecard's words are in the scenario's language
+    (``simulator.scoring.wording``)."""
     words = wording_for(scenario.language)
     ending = _ending(record, scenario)
     scenario = _excusing(scenario, ending)
     outside: OutsideReading | None = None
     if record.header.mode == CallMode.IMPORTED:
         turns = _rejudged_outside(scored_turns(record), rubric.tone)
-        outside = read_outside_call(record, turns, scenario, recording_s, words=words)
+        outside = read_outside_call(record, turns, scenario, recording_s, words=words,
+                                    speakers_told_apart=speakers_told_apart)
         scenario, turns = outside.scenario, outside.turns
     else:
         turns = _rejudged(scored_turns(record), rubric.tone)

@@ -21,7 +21,8 @@ outside recording has none of these, so the scorer reads them off the call itsel
   any close.
 * **compliance** against the built-in behaviour library when no scenario is given (a scenario
   tagged ``LIBRARY_TAG``): the steps every service call has are required; acknowledging the
-  feeling and apologising only when the customer showed distress; the close steps are excused
+  feeling and apologising only when the customer showed distress (never on a one-channel call
+  whose voices were not told apart: who was upset is unknown); the close steps are excused
   when the recording is cut before the close.
 """
 
@@ -308,7 +309,11 @@ def sure_forbidden_only(turns: Sequence[ScoredTurn], scenario: Scenario) -> tupl
 
 
 def read_outside_call(record: CallRecord, turns: Sequence[ScoredTurn], scenario: Scenario,
-                      recording_s: float | None = None, *, words: Wording) -> OutsideReading:
+                      recording_s: float | None = None, *, words: Wording, speakers_told_apart: bool = True
+                      ) -> OutsideReading:
+    """``speakers_told_apart``: False when both voices share one channel unsplit: the words that seem to
+    answer a feeling may be the customer's own, so whether the customer was upset is unknown and the
+    library's steps that answer distress are not required (credited if done)."""
     turns = sure_forbidden_only(turns, scenario)
     heard = any(t.speaker == Speaker.CUSTOMER for t in record.turns)
     phases = turn_phases(turns, scenario)
@@ -317,4 +322,5 @@ def read_outside_call(record: CallRecord, turns: Sequence[ScoredTurn], scenario:
     outcome = judge_outcome(record, turns, scenario, phases, recording_s, words)
     distressed = any(reason is not None for reason in needs.values())
     return OutsideReading(turns, phases, needs, windows, distressed, heard, outcome,
-                          library_requirements(scenario, distressed, outcome, record.header.analyser))
+                          library_requirements(scenario, distressed and speakers_told_apart, outcome,
+                                               record.header.analyser))

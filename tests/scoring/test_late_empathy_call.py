@@ -13,7 +13,7 @@ from simulator.analysis.base import TurnInput
 from simulator.analysis.semantic import SemanticAnalyser
 from simulator.contracts import CustomerLineSource, EmpathyLevel, Speaker, Transcript
 from simulator.qa.importer import generic_scenario
-from simulator.record import CallRecord, read_call
+from simulator.record import CallRecord, TurnRecord, read_call
 from simulator.scenario.model import Rubric
 from simulator.scoring.call_scorer import score_call
 from simulator.scoring.scorecard import Dimension
@@ -57,3 +57,25 @@ def test_empathy_two_replies_late_is_credited_at_half(analysed):
     assert "credited at 50%" in owed.detail
     late = [e for e in empathy.evidence if e.rule == "empathy.late"]
     assert [e.turn_index for e in late] == [4] and "2 replies late" in late[0].detail
+
+
+
+def test_on_one_channel_with_the_voices_not_told_apart_the_distress_steps_are_not_required(minilm):
+    # With no customer on the recording, words that answer a feeling show that the customer was upset;
+    # on a mixed one-channel call those words may be the customer's own, so who was upset is unknown.
+    analyser = SemanticAnalyser(generic_scenario(), minilm)
+    texts = ["Good morning, Northfield Energy, my name is Priya, how can I help you today?",
+             "I can hear how worried you are, that must be really frightening with the kids at home.",
+             "I've booked an engineer to come out to you tomorrow morning, between eight and twelve."]
+    turns = tuple(TurnRecord(i, Speaker.TRAINEE, text, 5.0 * i, 5.0 * i + 4,
+                             analysis=analyser.analyse(TurnInput(i + 1, Transcript(text), "")))
+                  for i, text in enumerate(texts))
+    one_channel = replace(read_call(CALL), turns=turns)
+    distress_steps = {"acknowledge_emotion", "apologise"}
+
+    def required(told_apart: bool) -> set[str]:
+        card = score_call(one_channel, generic_scenario(), Rubric(), recording_s=20.0, speakers_told_apart=told_apart)
+        return {s.step_id for s in card.steps if s.required}
+
+    assert distress_steps <= required(True)  # an agent-only recording: the agent answered a feeling
+    assert required(True) - required(False) == distress_steps
