@@ -25,7 +25,6 @@ class TurnInput:
     turn_index: int  # 1-based trainee turn number
     transcript: Transcript
     customer_line: str  # what the customer said just before (the empathy context)
-    customer_line_source: CustomerLineSource = CustomerLineSource.WRITTEN
     steps_done: frozenset[str] = frozenset()  # steps hit in earlier turns
     timing: TurnTiming = TurnTiming()
     silence: bool = False
@@ -35,6 +34,7 @@ class TurnInput:
     customer_audio_path: Path | None = None
     # the pitch of ``audio_path``'s samples, worked out while the turn was spoken (voiced calls)
     pitch: PitchTrack | None = None
+    customer_line_source: CustomerLineSource = CustomerLineSource.WRITTEN  # a scenario's line, or a recogniser's
 
 
 class TurnAnalyser(Protocol):

@@ -34,7 +34,8 @@ def analysed(minilm) -> CallRecord:
             customer_line = turn.text
         else:
             reply += 1
-            heard = TurnInput(reply, Transcript(turn.text), customer_line, CustomerLineSource.HEARD)
+            heard = TurnInput(reply, Transcript(turn.text), customer_line,
+                              customer_line_source=CustomerLineSource.HEARD)
             turn = replace(turn, analysis=analyser.analyse(heard))
         turns.append(turn)
     return replace(record, turns=tuple(turns))
