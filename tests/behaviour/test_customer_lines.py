@@ -81,3 +81,13 @@ def test_the_shipped_customer_turns_are_well_formed_and_teach_only_the_regressio
     about = shipped_weights().about
     assert about["customer_line_count"] == len(customer_lines_in(folders)) == 540
     assert default_customer_lines("zh") == []
+
+
+def test_training_names_a_customer_line_folder_without_files(tmp_path, capsys):
+    from simulator.analysis.behaviour.train import main
+
+    with pytest.raises(SystemExit) as stopped:
+        main(["--customer-lines", str(tmp_path / "missing"), "--out", str(tmp_path / "w.npz")])
+    assert stopped.value.code == 2
+    assert f"--customer-lines {tmp_path / 'missing'}: no *.jsonl files there" in capsys.readouterr().err
+    assert not (tmp_path / "w.npz").exists()

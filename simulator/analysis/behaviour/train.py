@@ -526,6 +526,9 @@ def main(argv: list[str] | None = None) -> int:
     out = args.out or shipped_weights_path(args.language)
     items = default_items_files(args.language) if args.items is None else args.items
     lines = default_customer_lines(args.language) if args.customer_lines is None else args.customer_lines
+    empty = [folder for folder in lines if not corpus_files(folder)]
+    if empty:
+        parser.error(f"--customer-lines {empty[0]}: no *.jsonl files there (a folder of rated customer turns)")
     weights = build(args.corpus or default_corpus_dir(args.language), items, language=args.language,
                     customer_lines=lines)
     if args.check:
