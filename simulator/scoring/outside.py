@@ -313,7 +313,7 @@ def read_outside_call(record: CallRecord, turns: Sequence[ScoredTurn], scenario:
                       ) -> OutsideReading:
     """``speakers_told_apart``: False when both voices share one channel unsplit: the words that seem to
     answer a feeling may be the customer's own, so whether the customer was upset is unknown and the
-    library's steps that answer distress are not required (credited if done)."""
+    library's steps that answer distress are not required (shown as optional steps when done)."""
     turns = sure_forbidden_only(turns, scenario)
     heard = any(t.speaker == Speaker.CUSTOMER for t in record.turns)
     phases = turn_phases(turns, scenario)
