@@ -9,7 +9,8 @@ outside recording has none of these, so the scorer reads them off the call itsel
 * **customer distress** per customer turn, from their words (the analyser's learned
   ``customer_distress``, or plain cues for an analyser that does not read them) and their voice
   against their own usual voice (the turn's ``mood``): words and voice must agree, or the voice
-  must rise sharply; when the voice could not be measured (a short turn) the words decide.
+  must rise sharply; when the voice could not be measured (a short turn) it is read as in the
+  customer's latest measured turn, and only before any measured turn do the words decide alone.
 * **where empathy is called for**: a distressed customer turn leaves empathy owed.  The reply
   right after it is judged; if it does not acknowledge the feeling, the next few replies
   (``LATE_REPLIES_CREDITED``) may still do so for less credit, until a reply without empathy takes
@@ -132,12 +133,15 @@ def answers_directly(turn: ScoredTurn) -> bool:
     return turn.record.index == turn.customer.index + 1
 
 
-def customer_distress(turn: ScoredTurn, angry_at: int, words: Wording) -> str | None:
+def customer_distress(turn: ScoredTurn, angry_at: int, words: Wording, earlier_mood: int | None = None
+                      ) -> str | None:
     """Why the customer turn this reply answers showed distress, or None.
 
     Words and voice must agree (the voice at the scenario's ``angry_at`` or above, on the same 0-100
     scale as a simulated customer's anger), or the voice must rise sharply over the customer's usual
-    voice (``SHARP_RISE_MOOD``); a voice too short to measure leaves the words to decide.
+    voice (``SHARP_RISE_MOOD``).  A voice too short to measure is read as the customer's voice in
+    their latest measured turn before it (``earlier_mood``: a caller's state does not flip in a
+    one-second "and I don't know"); with no measured turn yet, the words decide.
     """
     customer = turn.customer
     if customer is None:
@@ -154,11 +158,28 @@ def customer_distress(turn: ScoredTurn, angry_at: int, words: Wording) -> str | 
     mood = customer.mood
     if mood is not None and mood >= SHARP_RISE_MOOD:
         return words("outside.voice_sharp", mood=mood)
-    if said and mood is None:
+    if said and mood is None and earlier_mood is None:
         return words("outside.voice_unmeasured", words=said)
+    if said and mood is None and earlier_mood is not None and earlier_mood >= angry_at:
+        return words("outside.words_and_earlier_voice", words=said, mood=earlier_mood)
     if said and mood is not None and mood >= angry_at:
         return words("outside.words_and_voice", words=said, mood=mood)
     return None
+
+
+def earlier_moods(record: CallRecord) -> dict[int, int | None]:
+    """Per customer turn (by record index) whose voice was too short to measure: the customer's voice
+    reading in their latest measured turn before it, or None when there is none yet."""
+    earlier: dict[int, int | None] = {}
+    latest: int | None = None
+    for turn in record.turns:
+        if turn.speaker != Speaker.CUSTOMER:
+            continue
+        if turn.mood is None:
+            earlier[turn.index] = latest
+        else:
+            latest = turn.mood
+    return earlier
 
 
 def agent_answers_a_feeling(turn: ScoredTurn, scenario: Scenario, words: Wording) -> str | None:
@@ -171,7 +192,10 @@ def agent_answers_a_feeling(turn: ScoredTurn, scenario: Scenario, words: Wording
 
 
 def empathy_needs(turns: Sequence[ScoredTurn], scenario: Scenario, phases: dict[int, Phase],
-                  customer_heard: bool, words: Wording) -> dict[int, str | None]:
+                  customer_heard: bool, words: Wording, earlier: dict[int, int | None] | None = None
+                  ) -> dict[int, str | None]:
+    """``earlier``: ``earlier_moods`` of the call (the voice of short customer turns)."""
+    earlier = earlier or {}
     needs: dict[int, str | None] = {}
     for turn in turns:
         if phases.get(turn.index) == Phase.OPENING and turn.customer is None:
@@ -179,7 +203,8 @@ def empathy_needs(turns: Sequence[ScoredTurn], scenario: Scenario, phases: dict[
         elif not customer_heard:
             needs[turn.index] = agent_answers_a_feeling(turn, scenario, words)
         elif answers_directly(turn):
-            needs[turn.index] = customer_distress(turn, scenario.angry_at, words)
+            said_to = turn.customer.index if turn.customer is not None else -1
+            needs[turn.index] = customer_distress(turn, scenario.angry_at, words, earlier.get(said_to))
         else:
             needs[turn.index] = None  # judged once, in the reply to it; later replies may pay it (empathy_windows)
     return needs
@@ -317,7 +342,7 @@ def read_outside_call(record: CallRecord, turns: Sequence[ScoredTurn], scenario:
     turns = sure_forbidden_only(turns, scenario)
     heard = any(t.speaker == Speaker.CUSTOMER for t in record.turns)
     phases = turn_phases(turns, scenario)
-    needs = empathy_needs(turns, scenario, phases, heard, words)
+    needs = empathy_needs(turns, scenario, phases, heard, words, earlier_moods(record))
     windows = empathy_windows(turns, phases, needs) if heard else {}
     outcome = judge_outcome(record, turns, scenario, phases, recording_s, words)
     distressed = any(reason is not None for reason in needs.values())

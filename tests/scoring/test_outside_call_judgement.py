@@ -206,6 +206,32 @@ def test_a_sharp_voice_rise_calls_for_empathy_even_with_calm_words():
     assert steps["acknowledge_emotion"] and steps["apologise"]  # distress makes them expected
 
 
+def _short_turn_after(earlier_mood: int | None, distress: float = 0.97) -> CallRecord:
+    """A measured customer turn (or none), then a turn too short to measure read as distressed in words."""
+    turns: list[tuple[Speaker, str, float, float, int | None, TurnAnalysis | None]] = [
+        (Speaker.TRAINEE, GREETING, 0.0, 4.0, None, _analysis(1, GREETING, steps=("greet",)))]
+    if earlier_mood is not None:
+        turns += [(Speaker.CUSTOMER, "Hi, I had the car serviced this morning and the light is still on.", 4.5, 9.0,
+                   earlier_mood, None),
+                  (Speaker.TRAINEE, "Mm-hmm.", 9.2, 9.5, None, _analysis(2, "Mm-hmm.", distress=0.2))]
+    turns += [(Speaker.CUSTOMER, "And I don't know.", 10.0, 11.0, None, None),
+              (Speaker.TRAINEE, "Got it, what's the model year?", 11.5, 13.0, None,
+               _analysis(3, "Got it, what's the model year?", distress=distress))]
+    return _record(turns)
+
+
+@pytest.mark.parametrize("earlier_mood, called_for", [(5, False), (75, True), (None, True)])
+def test_a_turn_too_short_to_measure_takes_the_customers_voice_in_their_last_measured_turn(earlier_mood, called_for):
+    # "And I don't know." after a calm turn is not distress because the words alone say so; after a
+    # heated turn it is; before any measured turn the words still decide
+    card = score_call(_short_turn_after(earlier_mood), generic_scenario(), Rubric())
+    empathy = card.dimension(Dimension.EMPATHY)
+    assert (empathy.judged_turns == (3,)) is called_for
+    if earlier_mood == 75:
+        owed = next(e for e in empathy.evidence if e.rule == "empathy.needed")
+        assert "75/100 over their usual in their last measured turn" in owed.detail
+
+
 def _closing_call(last_agent: str, steps: tuple[str, ...], *, forbidden: tuple[tuple[str, float], ...] = (),
                   end_s: float = 30.0) -> CallRecord:
     middle = "I've booked you in for Thursday at nine, does that work for you?"
