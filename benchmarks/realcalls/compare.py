@@ -49,12 +49,26 @@ class Verdict:
     pace_wpm: float | None
     outcome: str | None
     note: str = ""
+    # was empathy called for (the customer showed some distress)?  None: not judged (the scorer on a
+    # call without the customer's side, or with the two voices not told apart)
+    empathy_called_for: bool | None = None
 
 
 def analyst_verdict(call: dict[str, Any]) -> Verdict:
+    """The manifest's judgement; its ``empathy`` is True or "partly" when the customer's state called for
+    empathy (shown in full or in part), "not needed" when it did not."""
     judged = call["judgement"]
     return Verdict(judged["score"], judged["pass"], judged.get("longest_dead_air_s"),
-                   judged.get("agent_wpm_including_pauses"), judged.get("outcome"))
+                   judged.get("agent_wpm_including_pauses"), judged.get("outcome"),
+                   empathy_called_for=judged.get("empathy") != "not needed")
+
+
+def empathy_called_for(card: dict[str, Any]) -> bool | None:
+    """From a scorecard: None when empathy was not judged, False when no reply called for it."""
+    empathy = next((d for d in card["dimensions"] if d["dimension"] == "empathy"), None)
+    if empathy is None or empathy["score"] is None:
+        return None
+    return not any(e["rule"] == "empathy.not_needed" for e in empathy["evidence"])
 
 
 def scorer_verdict(payload: dict[str, Any]) -> Verdict:
@@ -64,7 +78,8 @@ def scorer_verdict(payload: dict[str, Any]) -> Verdict:
     voice = card.get("voice") or {}
     judged = card.get("judged_outcome") or {}
     return Verdict(card["overall"], card["passed"], voice.get("longest_response_delay_s"),
-                   voice.get("mean_words_per_minute"), judged.get("outcome") or card.get("outcome"))
+                   voice.get("mean_words_per_minute"), judged.get("outcome") or card.get("outcome"),
+                   empathy_called_for=empathy_called_for(card))
 
 
 AGENT_CHANNELS = ("0", "1", "mixed", "agent-only")
@@ -135,14 +150,15 @@ def _fmt(value: float | bool | str | None, digits: int = 1) -> str:
 
 def table(rows: list[tuple[str, str, Verdict, Verdict]]) -> str:
     lines = ["| call | split | analyst | pass | scorer | pass | dead air s (analyst / scorer) "
-             "| pace wpm (analyst / scorer) | outcome (analyst / scorer) |",
-             "|---|---|---|---|---|---|---|---|---|"]
+             "| pace wpm (analyst / scorer) | outcome (analyst / scorer) | empathy called for (analyst / scorer) |",
+             "|---|---|---|---|---|---|---|---|---|---|"]
     for call_id, split, analyst, scorer in rows:
         scorer_score = scorer.note if scorer.score is None else _fmt(scorer.score)
         lines.append(f"| {call_id} | {split} | {analyst.score} | {_fmt(analyst.passed)} | {scorer_score} "
                      f"| {_fmt(scorer.passed)} | {_fmt(analyst.dead_air_s)} / {_fmt(scorer.dead_air_s)} "
                      f"| {_fmt(analyst.pace_wpm, 0)} / {_fmt(scorer.pace_wpm, 0)} "
-                     f"| {_fmt(analyst.outcome)} / {_fmt(scorer.outcome)} |")
+                     f"| {_fmt(analyst.outcome)} / {_fmt(scorer.outcome)} "
+                     f"| {_fmt(analyst.empathy_called_for)} / {_fmt(scorer.empathy_called_for)} |")
     return "\n".join(lines)
 
 
@@ -153,8 +169,10 @@ def agreement(rows: list[tuple[str, str, Verdict, Verdict]], split: str) -> str:
     passes = sum(a.passed == s.passed for a, s in mine)
     outcomes = sum(a.outcome == s.outcome for a, s in mine)
     error = sum(abs((a.score or 0) - (s.score or 0)) for a, s in mine) / len(mine)
+    judged = [(a, s) for a, s in mine if s.empathy_called_for is not None]
+    states = sum(a.empathy_called_for == s.empathy_called_for for a, s in judged)
     return (f"{split}: pass/fail agrees on {passes}/{len(mine)}, outcome on {outcomes}/{len(mine)}, "
-            f"mean |score difference| {error:.1f} points")
+            f"mean |score difference| {error:.1f} points, empathy called for on {states}/{len(judged)} judged")
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -135,3 +135,16 @@ def test_fetch_builds_a_call_from_a_local_mirror_and_refuses_changed_bytes(fetch
     assert fetch.main(["--manifest", str(manifest(wrong)), "--mirror-root", str(tmp_path),
                        "--dest", str(tmp_path / "other")]) == 1
     assert not (tmp_path / "other" / "a-call.wav").exists()
+
+
+def test_whether_empathy_was_called_for_reads_the_same_on_both_sides(compare: ModuleType, calls: list[dict]) -> None:
+    assert {str(c["judgement"]["empathy"]) for c in calls} <= {"True", "partly", "not needed"}
+    called = {c["id"]: compare.analyst_verdict(c).empathy_called_for for c in calls}
+    assert called["pca-auto0-mono"] is False and called["bda-bank-card-cancel"] is True
+
+    def card(score: float | None, rule: str) -> dict:
+        return {"dimensions": [{"dimension": "empathy", "score": score, "evidence": [{"rule": rule}]}]}
+
+    assert compare.empathy_called_for(card(None, "speakers.not_separated")) is None  # not judged
+    assert compare.empathy_called_for(card(100.0, "empathy.not_needed")) is False
+    assert compare.empathy_called_for(card(40.0, "empathy.needed")) is True
