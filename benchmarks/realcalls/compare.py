@@ -5,12 +5,14 @@
     python benchmarks/realcalls/compare.py --only tuning     # the calls the scorer was tuned on
     python benchmarks/realcalls/compare.py --only held-out-new   # the calls added by branch realqa2
 
-The scorer was changed while looking at the five TUNING calls only; the three HELD_OUT calls were
-scored once, at the end (docs/scoring.md, "Scoring recorded and outside calls").  The NEW_HELD_OUT
-calls were found later and judged before the scorer ever saw them; nothing is tuned on them either,
-and their agreement is printed apart so that it is not mixed with the figure the first three gave.  Per call it
-prints the analyst's and the scorer's score, pass, longest dead air, agent pace and outcome; per
-split, how many pass/fail verdicts and outcomes agree and the mean absolute score difference.
+The scorer was first changed while looking at the five TUNING calls only; the three HELD_OUT calls
+were scored once, at the end (docs/scoring.md, "Scoring recorded and outside calls").  The NEW_HELD_OUT
+calls were found later and judged before the scorer ever saw them.  Since then every call's errors
+have been read and later changes were made after reading them (docs/qa.md says which), so the
+splits are kept for the record and none of them is clean held-out data any more; the last line pools
+every call.  Per call it prints the analyst's and the scorer's score, pass, longest dead air, agent
+pace, outcome and whether empathy was called for; per split, how many pass/fail verdicts, outcomes
+and empathy-called-for readings agree and the mean absolute score difference.
 
 Every file is scored as it is fetched (the scorer reads MP3; the Nissan call's silent right channel
 is detected and the call scored as mono); a file it cannot read is reported as the scorer's error.
