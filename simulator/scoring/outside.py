@@ -29,8 +29,9 @@ outside recording has none of these, so the scorer reads them off the call itsel
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
+from types import MappingProxyType
 
 from simulator.analysis.behaviour.judge import DISMISSIVE_RULE
 from simulator.contracts import EmpathyLevel, Speaker
@@ -133,19 +134,20 @@ def answers_directly(turn: ScoredTurn) -> bool:
     return turn.record.index == turn.customer.index + 1
 
 
-def customer_distress(turn: ScoredTurn, angry_at: int, words: Wording, earlier_mood: int | None = None
-                      ) -> str | None:
+def customer_distress(turn: ScoredTurn, angry_at: int, words: Wording,
+                      earlier: Mapping[int, int | None] = MappingProxyType({})) -> str | None:
     """Why the customer turn this reply answers showed distress, or None.
 
     Words and voice must agree (the voice at the scenario's ``angry_at`` or above, on the same 0-100
     scale as a simulated customer's anger), or the voice must rise sharply over the customer's usual
     voice (``SHARP_RISE_MOOD``).  A voice too short to measure is read as the customer's voice in
-    their latest measured turn before it (``earlier_mood``: a caller's state does not flip in a
-    one-second "and I don't know"); with no measured turn yet, the words decide.
+    their latest measured turn before it (``earlier``, from ``earlier_moods``: a caller's state does
+    not flip in a one-second "and I don't know"); with no measured turn yet, the words decide.
     """
     customer = turn.customer
     if customer is None:
         return None
+    earlier_mood = earlier.get(customer.index)
     analysis = turn.analysis
     said: str | None
     if analysis.customer_distressed is not None:
@@ -192,10 +194,9 @@ def agent_answers_a_feeling(turn: ScoredTurn, scenario: Scenario, words: Wording
 
 
 def empathy_needs(turns: Sequence[ScoredTurn], scenario: Scenario, phases: dict[int, Phase],
-                  customer_heard: bool, words: Wording, earlier: dict[int, int | None] | None = None
+                  customer_heard: bool, words: Wording, earlier: Mapping[int, int | None] = MappingProxyType({})
                   ) -> dict[int, str | None]:
     """``earlier``: ``earlier_moods`` of the call (the voice of short customer turns)."""
-    earlier = earlier or {}
     needs: dict[int, str | None] = {}
     for turn in turns:
         if phases.get(turn.index) == Phase.OPENING and turn.customer is None:
@@ -203,8 +204,7 @@ def empathy_needs(turns: Sequence[ScoredTurn], scenario: Scenario, phases: dict[
         elif not customer_heard:
             needs[turn.index] = agent_answers_a_feeling(turn, scenario, words)
         elif answers_directly(turn):
-            said_to = turn.customer.index if turn.customer is not None else -1
-            needs[turn.index] = customer_distress(turn, scenario.angry_at, words, earlier.get(said_to))
+            needs[turn.index] = customer_distress(turn, scenario.angry_at, words, earlier)
         else:
             needs[turn.index] = None  # judged once, in the reply to it; later replies may pay it (empathy_windows)
     return needs

@@ -278,14 +278,8 @@ class Trainer:
                   keep: npt.NDArray[np.bool_] | None = None) -> Floats:
         """Each row's probability from a reply-level regression fitted on the other folds (rows are
         the replies ``indices``; ``keep`` marks the rows allowed to teach)."""
-        folds = np.array([fold_of(self.replies[i].item_id, self.settings.folds) for i in indices])
-        teach = np.ones(len(indices), bool) if keep is None else keep
-        held = np.zeros(len(indices))
-        for fold in range(self.settings.folds):
-            w, b = fit_logistic(features[(folds != fold) & teach], target[(folds != fold) & teach],
-                                self.settings.reply_l2)
-            held[folds == fold] = sigmoid(features[folds == fold].astype(np.float64) @ w + b)
-        return held
+        return held_out_probabilities(features, target, [self.replies[i].item_id for i in indices], self.settings,
+                                      keep)
 
     def _fit_distress(self) -> tuple[Floats, Floats, Floats]:
         """Written customer lines (a scenario's customer): the corpus' lines alone."""
@@ -352,17 +346,26 @@ class Trainer:
                 np.array([some_cut, strong_cut]))
 
 
+def held_out_probabilities(features: npt.NDArray[np.floating], target: Floats, item_ids: Sequence[str],
+                           settings: TrainSettings, keep: npt.NDArray[np.bool_] | None = None) -> Floats:
+    """Each row's probability from a logistic regression fitted on the other folds (folds by item id;
+    ``keep`` marks the rows allowed to teach)."""
+    folds = np.array([fold_of(item_id, settings.folds) for item_id in item_ids])
+    teach = np.ones(len(item_ids), bool) if keep is None else keep
+    held = np.zeros(len(item_ids))
+    for fold in range(settings.folds):
+        w, b = fit_logistic(features[(folds != fold) & teach], target[(folds != fold) & teach], settings.reply_l2)
+        held[folds == fold] = sigmoid(features[folds == fold].astype(np.float64) @ w + b)
+    return held
+
+
 def fit_distress(features: Embeddings, lines: Sequence[CustomerLine], settings: TrainSettings
                  ) -> tuple[Floats, Floats, Floats]:
     """Whether a customer's line shows frustration, worry or anger, from its words alone: one logistic
     regression on the lines' embeddings, its cut the best macro-F1 out of fold (folds by item id)."""
     x = features.astype(np.float64)
     target = np.array([line.distress >= 1 for line in lines], dtype=np.float64)
-    folds = np.array([fold_of(line.item_id, settings.folds) for line in lines])
-    held = np.zeros(len(lines))
-    for fold in range(settings.folds):
-        w, b = fit_logistic(x[folds != fold], target[folds != fold], settings.reply_l2)
-        held[folds == fold] = sigmoid(x[folds == fold] @ w + b)
+    held = held_out_probabilities(x, target, [line.item_id for line in lines], settings)
     gold = target.astype(int).tolist()
     cut = _best_cut(lambda c: macro_f1(gold, (held >= c).astype(int).tolist(), (0, 1)))
     w, b = fit_logistic(x, target, settings.reply_l2)
