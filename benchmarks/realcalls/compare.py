@@ -54,6 +54,8 @@ class Verdict:
     # was empathy called for (the customer showed some distress)?  None: not judged (the scorer on a
     # call without the customer's side, or with the two voices not told apart)
     empathy_called_for: bool | None = None
+    # does the scorer's verdict rest on one finding (any one of them reversed alone changes it)?
+    on_one_finding: bool | None = None
 
 
 def analyst_verdict(call: dict[str, Any]) -> Verdict:
@@ -73,6 +75,19 @@ def empathy_called_for(card: dict[str, Any]) -> bool | None:
     return not any(e["rule"] == "empathy.not_needed" for e in empathy["evidence"])
 
 
+def rests_on_one_finding(card: dict[str, Any]) -> bool:
+    """The scorecard's ``verdict_hinges``, or, in a scorecard saved before they were written, worked out
+    from its evidence against the default rubric (the one recorded calls are scored with)."""
+    if "verdict_hinges" in card:
+        return bool(card["verdict_hinges"])
+    sys.path.insert(0, str(REPO))
+    from simulator.scenario.model import Rubric
+    from simulator.scoring.hinges import hinges_of
+    from simulator.scoring.scorecard import scorecard_from_json
+
+    return bool(hinges_of(scorecard_from_json(card), Rubric()))
+
+
 def scorer_verdict(payload: dict[str, Any]) -> Verdict:
     if "error" in payload:
         return Verdict(None, None, None, None, None, f"error: {payload['error']}")
@@ -81,7 +96,7 @@ def scorer_verdict(payload: dict[str, Any]) -> Verdict:
     judged = card.get("judged_outcome") or {}
     return Verdict(card["overall"], card["passed"], voice.get("longest_response_delay_s"),
                    voice.get("mean_words_per_minute"), judged.get("outcome") or card.get("outcome"),
-                   empathy_called_for=empathy_called_for(card))
+                   empathy_called_for=empathy_called_for(card), on_one_finding=rests_on_one_finding(card))
 
 
 AGENT_CHANNELS = ("0", "1", "mixed", "agent-only")
@@ -152,15 +167,17 @@ def _fmt(value: float | bool | str | None, digits: int = 1) -> str:
 
 def table(rows: list[tuple[str, str, Verdict, Verdict]]) -> str:
     lines = ["| call | split | analyst | pass | scorer | pass | dead air s (analyst / scorer) "
-             "| pace wpm (analyst / scorer) | outcome (analyst / scorer) | empathy called for (analyst / scorer) |",
-             "|---|---|---|---|---|---|---|---|---|---|"]
+             "| pace wpm (analyst / scorer) | outcome (analyst / scorer) | empathy called for (analyst / scorer) "
+             "| verdict on one finding |",
+             "|---|---|---|---|---|---|---|---|---|---|---|"]
     for call_id, split, analyst, scorer in rows:
         scorer_score = scorer.note if scorer.score is None else _fmt(scorer.score)
         lines.append(f"| {call_id} | {split} | {analyst.score} | {_fmt(analyst.passed)} | {scorer_score} "
                      f"| {_fmt(scorer.passed)} | {_fmt(analyst.dead_air_s)} / {_fmt(scorer.dead_air_s)} "
                      f"| {_fmt(analyst.pace_wpm, 0)} / {_fmt(scorer.pace_wpm, 0)} "
                      f"| {_fmt(analyst.outcome)} / {_fmt(scorer.outcome)} "
-                     f"| {_fmt(analyst.empathy_called_for)} / {_fmt(scorer.empathy_called_for)} |")
+                     f"| {_fmt(analyst.empathy_called_for)} / {_fmt(scorer.empathy_called_for)} "
+                     f"| {_fmt(scorer.on_one_finding)} |")
     return "\n".join(lines)
 
 
@@ -173,8 +190,12 @@ def agreement(rows: list[tuple[str, str, Verdict, Verdict]], split: str) -> str:
     error = sum(abs((a.score or 0) - (s.score or 0)) for a, s in mine) / len(mine)
     judged = [(a, s) for a, s in mine if s.empathy_called_for is not None]
     states = sum(a.empathy_called_for == s.empathy_called_for for a, s in judged)
+    fragile = [(a, s) for a, s in mine if s.on_one_finding]
+    fragile_disagree = sum(a.passed != s.passed for a, s in fragile)
     return (f"{split}: pass/fail agrees on {passes}/{len(mine)}, outcome on {outcomes}/{len(mine)}, "
-            f"mean |score difference| {error:.1f} points, empathy called for on {states}/{len(judged)} judged")
+            f"mean |score difference| {error:.1f} points, empathy called for on {states}/{len(judged)} judged; "
+            f"{len(fragile)} verdicts rest on one finding ({fragile_disagree} of the "
+            f"{len(mine) - passes} disagreeing)")
 
 
 def main(argv: list[str] | None = None) -> int:

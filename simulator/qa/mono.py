@@ -15,6 +15,7 @@ import enum
 from dataclasses import replace
 
 from simulator.scenario.model import Rubric
+from simulator.scoring.hinges import dimension_weights, hinges_of
 from simulator.scoring.scorecard import Dimension, DimensionScore, Scorecard, ScoreEvidence, VoiceSummary
 
 
@@ -53,8 +54,7 @@ def without_speakers(card: Scorecard, rubric: Rubric, separation: float | None =
     ``separation``: how well voice clustering told the two voices apart, when it was tried and fell short.
     """
     dimensions = tuple(_not_judged(d, separation) if d.dimension in NOT_JUDGED else d for d in card.dimensions)
-    weights = {Dimension.EMPATHY: rubric.weights.empathy, Dimension.COMPLIANCE: rubric.weights.compliance,
-               Dimension.TONE: rubric.weights.tone}
+    weights = dimension_weights(rubric)
     judged = [(d.score, weights[d.dimension]) for d in dimensions if d.score is not None]
     total = sum(w for _, w in judged)
     overall = round(sum(s * w for s, w in judged) / total, 1) if total else 0.0
@@ -68,6 +68,6 @@ def without_speakers(card: Scorecard, rubric: Rubric, separation: float | None =
                           evidence=tuple(e for e in t.evidence if e.dimension not in NOT_JUDGED
                                          and not e.rule.startswith(("empathy.", "tone."))))
                   for t in card.turns)
-    return replace(card, dimensions=dimensions, overall=overall, passed=not reasons, turns=turns,
-                   voice=VoiceSummary(), tips=(STEREO_TIP,),
-                   fail_reasons=tuple(reasons))
+    judged_card = replace(card, dimensions=dimensions, overall=overall, passed=not reasons, turns=turns,
+                          voice=VoiceSummary(), tips=(STEREO_TIP,), fail_reasons=tuple(reasons))
+    return replace(judged_card, verdict_hinges=hinges_of(judged_card, rubric))

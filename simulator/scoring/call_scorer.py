@@ -20,6 +20,7 @@ from simulator.record import CallMode, CallRecord
 from simulator.scenario.model import Node, Rubric, Scenario, ToneThresholds
 from simulator.scoring.compliance import score_compliance
 from simulator.scoring.empathy import score_empathy
+from simulator.scoring.hinges import dimension_weights, hinges_of
 from simulator.scoring.outside import OutsideReading, read_outside_call
 from simulator.scoring.policy import MATCH as POLICY_MATCH
 from simulator.scoring.scorecard import Dimension, DimensionScore, Scorecard, ScoreEvidence, TurnScore
@@ -118,8 +119,7 @@ def score_call(record: CallRecord, scenario: Scenario, rubric: Rubric, *, record
         _dimension(Dimension.TONE, tone.score, marks.tone, tone.evidence,
                    tuple(i for i, (s, _) in sorted(tone.per_turn.items()) if s is not None)),
     )
-    weights = {Dimension.EMPATHY: rubric.weights.empathy, Dimension.COMPLIANCE: rubric.weights.compliance,
-               Dimension.TONE: rubric.weights.tone}
+    weights = dimension_weights(rubric)
     available = [(d.score, weights[d.dimension]) for d in dimensions if d.score is not None]
     total_weight = sum(w for _, w in available)
     overall = round(sum(s * w for s, w in available) / total_weight, 1) if total_weight else 0.0
@@ -151,7 +151,7 @@ def score_call(record: CallRecord, scenario: Scenario, rubric: Rubric, *, record
                                      turn.analysis.tone, None if outside is None else outside.phases.get(turn.index)))
     all_evidence = tuple(e for d in dimensions for e in d.evidence)
     tips = all_tips(rubric, scenario, turns, compliance.steps, all_evidence, empathy, words)
-    return Scorecard(
+    card = Scorecard(
         scenario_id=record.header.scenario_id,
         outcome=record.outcome,
         overall=overall,
@@ -168,3 +168,5 @@ def score_call(record: CallRecord, scenario: Scenario, rubric: Rubric, *, record
         judged_outcome=None if outside is None else outside.outcome,
         cards_opened=len(record.card_lookups),
     )
+    # a recorded call is read through a recogniser: say which single findings its verdict rests on
+    return card if outside is None else replace(card, verdict_hinges=hinges_of(card, rubric))

@@ -122,6 +122,9 @@ def format_scorecard(card: Scorecard, *, detailed: bool = False, words: Wording 
                 lines.append(words("report.turn_voice", line=_voice_line(turn.voice, words)))
     for reason in card.fail_reasons if not card.passed else ():
         lines.append(words("report.not_passed_reason", reason=reason))
+    if card.verdict_hinges:
+        lines.append(words("report.hinges"))
+        lines.extend(_evidence_line(item, words) for item in card.verdict_hinges)
     for tip in card.tips:
         lines.append(words("report.tip", tip=tip))
     return "\n".join(lines)

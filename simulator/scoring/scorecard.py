@@ -146,6 +146,8 @@ class Scorecard:
     fail_reasons: tuple[str, ...] = ()  # why ``passed`` is False, in plain words
     judged_outcome: OutcomeJudgement | None = None  # outside calls: the outcome read from the close
     cards_opened: int = 0  # knowledge cards opened during the call (counted, never penalised)
+    # recorded calls: the findings any one of which, reversed alone, would change ``passed`` (hinges.py)
+    verdict_hinges: tuple[ScoreEvidence, ...] = ()
 
     def dimension(self, which: Dimension) -> DimensionScore:
         return next(d for d in self.dimensions if d.dimension == which)

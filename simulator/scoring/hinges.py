@@ -1,0 +1,68 @@
+"""The findings a recorded call's verdict hinges on: any one of them, reversed alone, turns a pass into a
+fail or a fail into a pass.
+
+Why: a recorded call reaches the scorer as a recogniser's words, and one misheard phrase can take away a
+step or invent a penalty.  On the real-call set the same recording scored on two CPUs got different words
+in a few places, and three verdicts changed, each on a single finding (docs/qa.md, "The same call on
+another CPU").  A QA analyst scoring calls in bulk cannot listen to every call; the calls whose verdict
+rests on one finding are the ones to listen to first.
+
+Reversing a finding is read off its evidence: every ``ScoreEvidence.weight`` is the points it added to or
+cost its dimension (a missed step carries the share it would have earned), so the dimension reads
+``score - weight`` without it, within 0-100.  The overall score and the verdict are then recomputed with
+the rubric's weights and marks.  A call that also fails for a reason no score carries (a critical move, a
+scripted ending) is not weighed here: reversing one scored finding would not pass it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+from simulator.scenario.model import Rubric
+from simulator.scoring.scorecard import Dimension, DimensionScore, Scorecard, ScoreEvidence
+
+
+def dimension_weights(rubric: Rubric) -> dict[Dimension, float]:
+    """The rubric's weight of each dimension in the overall score."""
+    return {Dimension.EMPATHY: rubric.weights.empathy, Dimension.COMPLIANCE: rubric.weights.compliance,
+            Dimension.TONE: rubric.weights.tone}
+
+
+def _verdict(scores: Mapping[Dimension, float], dimensions: Sequence[DimensionScore],
+             weights: Mapping[Dimension, float], overall_mark: float) -> bool:
+    available = [(scores[d.dimension], weights[d.dimension]) for d in dimensions if d.dimension in scores]
+    total = sum(w for _, w in available)
+    overall = round(sum(s * w for s, w in available) / total, 1) if total else 0.0
+    return overall >= overall_mark and all(scores[d.dimension] >= d.pass_mark for d in dimensions
+                                           if d.dimension in scores)
+
+
+def verdict_hinges(dimensions: Sequence[DimensionScore], weights: Mapping[Dimension, float], overall_mark: float,
+                   passed: bool, *, unscored_fail: bool = False) -> tuple[ScoreEvidence, ...]:
+    """The scored findings whose reversal alone would change ``passed``, in the scorecard's order.
+
+    ``unscored_fail``: the call also fails for a reason no dimension score carries; then nothing hinges."""
+    if unscored_fail:
+        return ()
+    scores = {d.dimension: d.score for d in dimensions if d.score is not None}
+    if not scores:
+        return ()
+    hinges = []
+    for dim in dimensions:
+        if dim.score is None:
+            continue
+        for item in dim.evidence:
+            if not item.weight:
+                continue
+            reversed_scores = dict(scores)
+            reversed_scores[dim.dimension] = round(min(100.0, max(0.0, dim.score - item.weight)), 1)
+            if _verdict(reversed_scores, dimensions, weights, overall_mark) != passed:
+                hinges.append(item)
+    return tuple(hinges)
+
+
+def hinges_of(card: Scorecard, rubric: Rubric) -> tuple[ScoreEvidence, ...]:
+    """``verdict_hinges`` of a finished scorecard, scored against ``rubric``."""
+    scored_fails = (card.overall < rubric.pass_marks.overall) + sum(d.passed is False for d in card.dimensions)
+    return verdict_hinges(card.dimensions, dimension_weights(rubric), rubric.pass_marks.overall, card.passed,
+                          unscored_fail=len(card.fail_reasons) > scored_fails)
