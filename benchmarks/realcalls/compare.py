@@ -11,8 +11,10 @@ calls were found later and judged before the scorer ever saw them.  Since then e
 have been read and later changes were made after reading them (docs/qa.md says which), so the
 splits are kept for the record and none of them is clean held-out data any more; the last line pools
 every call.  Per call it prints the analyst's and the scorer's score, pass, longest dead air, agent
-pace, outcome and whether empathy was called for; per split, how many pass/fail verdicts, outcomes
-and empathy-called-for readings agree and the mean absolute score difference.
+pace, outcome, whether empathy was called for and whether the scorer's verdict rests on one finding
+(``verdict_hinges``); per split, how many pass/fail verdicts, outcomes and empathy-called-for readings
+agree, the mean absolute score difference, and how many verdicts rest on one finding, of them how many
+disagree with the analyst.
 
 Every file is scored as it is fetched (the scorer reads MP3; the Nissan call's silent right channel
 is detected and the call scored as mono); a file it cannot read is reported as the scorer's error.
