@@ -187,14 +187,17 @@ def cmd_score_batch(args: argparse.Namespace) -> int:
             out = stack.enter_context(args.jsonl.open("a", encoding="utf-8"))
         progress = Progress(len(plan.calls) + len(plan.failed))
         failed = 0
+        on_one_finding = 0  # verdicts a single misheard phrase could change: the calls to listen to first
 
         def emit(outcome: CallOutcome) -> None:
-            nonlocal failed
+            nonlocal failed, on_one_finding
             if outcome.scored is None:
                 failed += 1
                 print(f"callsim: {outcome.error}", file=sys.stderr)
-            elif writer is not None:
-                writer.write(outcome)
+            else:
+                on_one_finding += bool(outcome.scored.scorecard.verdict_hinges)
+                if writer is not None:
+                    writer.write(outcome)
             line = json.dumps(outcome_json(outcome), ensure_ascii=False)
             if out is not None:
                 out.write(line + "\n")
@@ -211,8 +214,10 @@ def cmd_score_batch(args: argparse.Namespace) -> int:
             print(f"callsim: {err}", file=sys.stderr)
             return 3
     scored = len(plan.calls) + len(plan.failed) - failed
+    fragile = (f"; {on_one_finding} verdict(s) rest on one finding (verdict_hinges: listen to those calls first)"
+               if on_one_finding else "")
     print(f"callsim: {scored} call(s) scored, {failed} failed, {len(plan.skipped)} skipped (already scored)"
-          + (f"; results in {args.jsonl}" if args.jsonl else ""), file=sys.stderr)
+          + fragile + (f"; results in {args.jsonl}" if args.jsonl else ""), file=sys.stderr)
     return 1 if failed else 0
 
 

@@ -143,6 +143,9 @@ def test_a_batch_writes_jsonl_resumes_and_stores_each_call_once(tmp_path, capsys
                                                                    "call-stereo.mp3"]
     scored = [line for line in lines if "scorecard" in line]
     assert len(scored) == 2 and all(len(line["sha256"]) == 64 for line in scored)
+    # the summary counts the verdicts a single finding decides, as the lines name them
+    on_one_finding = sum(bool(line["scorecard"]["verdict_hinges"]) for line in scored)
+    assert (f"{on_one_finding} verdict(s) rest on one finding" in err) == bool(on_one_finding)
     code, _, err = _score(capsys, *argv)  # again: the two scored calls are skipped, the broken one retried
     assert "2 skipped" in err
     assert sum("scorecard" in json.loads(line) for line in out.read_text().splitlines()) == 2
