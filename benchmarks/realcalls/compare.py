@@ -28,6 +28,8 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
+import platform
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -200,6 +202,23 @@ def agreement(rows: list[tuple[str, str, Verdict, Verdict]], split: str) -> str:
             f"{len(mine) - passes} disagreeing)")
 
 
+def machine() -> str:
+    """The CPU the calls were scored on and the environment that picks Whisper's matrix library: the
+    same recording can be heard a few words differently on another CPU (docs/qa.md, "The same call on
+    another CPU"), so a printed figure says where it was measured."""
+    model = platform.processor() or platform.machine()
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                model = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    chosen = [f"{name}={os.environ[name]}" for name in ("CT2_USE_MKL", "ONEDNN_MAX_CPU_ISA", "CT2_FORCE_CPU_ISA")
+              if name in os.environ]
+    return f"scored on: {model}, {os.cpu_count()} cores; " + (", ".join(chosen) or "Whisper's arithmetic as installed")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--audio", type=Path, default=REPO / ".cache" / "realcalls")
@@ -222,6 +241,9 @@ def main(argv: list[str] | None = None) -> int:
         for call_id, payload in results.items():
             (args.save / f"{call_id}.json").write_text(json.dumps(payload, indent=1))
     rows = [(i, splits[i], analyst_verdict(manifest[i]), scorer_verdict(results[i])) for i in ids]
+    if args.results is None:
+        print(machine())
+        print()
     print(table(rows))
     print()
     for split in SPLITS:
