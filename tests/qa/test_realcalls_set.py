@@ -148,3 +148,18 @@ def test_whether_empathy_was_called_for_reads_the_same_on_both_sides(compare: Mo
     assert compare.empathy_called_for(card(None, "speakers.not_separated")) is None  # not judged
     assert compare.empathy_called_for(card(100.0, "empathy.not_needed")) is False
     assert compare.empathy_called_for(card(40.0, "empathy.needed")) is True
+
+
+def test_a_scorecard_saved_before_hinges_were_written_gets_them_worked_out_the_same(compare: ModuleType) -> None:
+    """compare.py --results reads scorecards of earlier runs: without ``verdict_hinges`` it works them out
+    from the evidence, as the scorer would have."""
+    from simulator.scoring.scorecard import scorecard_to_json
+    from tests.scoring.test_verdict_hinges import ALL_STEPS, _scored
+
+    for said in (ALL_STEPS, ALL_STEPS - {"identify_self", "confirm_resolution", "anything_else"}):
+        saved = scorecard_to_json(_scored(said))
+        expected = bool(saved["verdict_hinges"])
+        assert compare.rests_on_one_finding(saved) is expected
+        del saved["verdict_hinges"]
+        assert compare.rests_on_one_finding(saved) is expected
+    assert expected  # the second call rests on one finding, so the worked-out path was tried both ways
