@@ -21,7 +21,7 @@ from simulator.scenario.model import Node, Rubric, Scenario, ToneThresholds
 from simulator.scoring.compliance import score_compliance
 from simulator.scoring.empathy import score_empathy
 from simulator.scoring.hinges import dimension_weights, hinges_of
-from simulator.scoring.outside import OutsideReading, read_outside_call
+from simulator.scoring.outside import PACE_JUDGED_FROM_S, OutsideReading, read_outside_call
 from simulator.scoring.policy import MATCH as POLICY_MATCH
 from simulator.scoring.scorecard import Dimension, DimensionScore, Scorecard, ScoreEvidence, TurnScore
 from simulator.scoring.tips import all_tips
@@ -110,7 +110,8 @@ def score_call(record: CallRecord, scenario: Scenario, rubric: Rubric, *, record
                else score_empathy(turns, scenario, outside.empathy_needed, outside.customer_heard,
                                   outside.empathy_windows, words=words))
     compliance = score_compliance(scenario, turns, words=words, said_on=_call_day(record))
-    tone = score_tone(record, turns, rubric.tone, words=words)
+    tone = score_tone(record, turns, rubric.tone, words=words,
+                      pace_from_s=0.0 if outside is None else PACE_JUDGED_FROM_S)
     marks = rubric.pass_marks
     all_indices = tuple(t.index for t in turns)
     dimensions = (

@@ -83,6 +83,10 @@ FORBIDDEN_SEVERITY: dict[ForbiddenKind, str] = {
 # ("One second." read as rude, "you're checking account" as blaming) are dropped.
 SURE_FORBIDDEN = 0.9
 SHARP_RISE_MOOD = 90  # the customer's voice rose so clearly over their usual that it counts without words
+# A turn's pace is judged on a recorded call only over this much speech: Whisper's word times are off by
+# 0.1-0.3 s at each end, which moves the rate of a 2.4-s turn by 12% and of a 5-s one by 6%, and the short
+# turns are formulaic ones anyone says quickly; an analyst judges pace over sustained speech (docs/qa.md).
+PACE_JUDGED_FROM_S = 5.0
 CUT_MARGIN_S = 1.0  # speech running this close to the end of the file: the recording was cut
 RESOLUTION_KINDS = (StepKind.CONFIRM_RESOLUTION, StepKind.EXPLAIN_NEXT_STEPS, StepKind.OFFER_ALTERNATIVE,
                     StepKind.SET_TIMELINE, StepKind.TAKE_OWNERSHIP)

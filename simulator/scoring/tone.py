@@ -37,7 +37,13 @@ class ToneResult:
     voice: VoiceSummary
 
 
-def _turn_tone(turn: ScoredTurn, limits: ToneThresholds, words: Wording) -> tuple[float, list[ScoreEvidence]]:
+def _words_span_s(turn: ScoredTurn, rate_wpm: float) -> float:
+    """The time the turn's words span, as its rate was measured over (words over the rate)."""
+    return 60.0 * len(normalise(turn.text).split()) / rate_wpm
+
+
+def _turn_tone(turn: ScoredTurn, limits: ToneThresholds, words: Wording,
+               pace_from_s: float = 0.0) -> tuple[float, list[ScoreEvidence]]:
     analysis = turn.analysis
     tone = analysis.tone
     items: list[ScoreEvidence] = []
@@ -58,7 +64,7 @@ def _turn_tone(turn: ScoredTurn, limits: ToneThresholds, words: Wording) -> tupl
                                        cue.start_s if cue else None))
         wpm = tone.words_per_minute  # Chinese text counts each character as a word
         band = limits.pace_band(turn.text)
-        if wpm is not None and not band.low <= wpm <= band.high:
+        if wpm and _words_span_s(turn, wpm) >= pace_from_s and not band.low <= wpm <= band.high:
             distance = band.low - wpm if wpm < band.low else wpm - band.high
             side = "tone.too_slow" if wpm < band.low else "tone.too_fast"
             items.append(turn.evidence(T, "tone.pace", "", words(side, rate=wpm, unit=words(f"pace.unit.{band.unit}"),
@@ -126,7 +132,8 @@ def _wait_began_s(turn: ScoredTurn | None) -> float | None:
 
 
 def score_tone(record: CallRecord | None, turns: Sequence[ScoredTurn], limits: ToneThresholds, *,
-               words: Wording) -> ToneResult:
+               words: Wording, pace_from_s: float = 0.0) -> ToneResult:
+    """``pace_from_s``: a turn's pace is judged only when its words span at least this long (recorded calls)."""
     voiced = any(t.analysis.tone is not None for t in turns)
     per_turn: dict[int, tuple[float | None, tuple[ScoreEvidence, ...]]] = {}
     evidence: list[ScoreEvidence] = []
@@ -135,7 +142,7 @@ def score_tone(record: CallRecord | None, turns: Sequence[ScoredTurn], limits: T
         if not voiced and turn.analysis.timing.response_delay_s is None:
             per_turn[turn.index] = (None, ())
             continue
-        score, items = _turn_tone(turn, limits, words)
+        score, items = _turn_tone(turn, limits, words, pace_from_s)
         per_turn[turn.index] = (score, tuple(items))
         evidence.extend(items)
         scores.append(score)

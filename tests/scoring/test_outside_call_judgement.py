@@ -117,6 +117,22 @@ def test_pace_is_all_words_over_all_talk_time_so_short_turns_do_not_inflate_it()
     assert card.voice.mean_words_per_minute == pytest.approx(60 * 43 / 16.45, abs=0.2)
 
 
+def test_pace_is_judged_on_sustained_speech_so_a_quick_short_turn_is_not_called_too_fast():
+    """12 words in 2.4 s (300 a minute) is a formulaic aside; 50 words in 12 s (250 a minute) is a fast pace.
+    On a recorded call only the second is called too fast; a practice reply of either length still is."""
+    quick = " ".join(["word"] * 12)
+    sustained = " ".join(["word"] * 50)
+    turns = [(Speaker.TRAINEE, quick, 0.0, 2.4, None, _analysis(1, quick, tone=_tone(300.0, speech_s=2.2))),
+             (Speaker.TRAINEE, sustained, 3.0, 15.0, None, _analysis(2, sustained, tone=_tone(250.0, speech_s=11.0)))]
+    recorded = _record(turns)
+    card = score_call(recorded, generic_scenario(), Rubric())
+    assert [e.turn_index for e in card.dimension(Dimension.TONE).evidence if e.rule == "tone.pace"] == [2]
+    assert card.voice.mean_words_per_minute == pytest.approx(60 * 62 / 14.4, abs=0.2)  # every turn still counts
+    practice = replace(recorded, header=replace(recorded.header, mode=CallMode.TEXT))
+    practice_card = score_call(practice, generic_scenario(), Rubric())
+    assert [e.turn_index for e in practice_card.dimension(Dimension.TONE).evidence if e.rule == "tone.pace"] == [1, 2]
+
+
 def test_voice_is_judged_against_the_speakers_own_usual_swing():
     """A speaker whose turns swing by 6-8 dB and 4 semitones is not 'heated' at +7 dB; a turn far
     beyond their swing is.  The fixed-step baseline calls the ordinary one heated."""
