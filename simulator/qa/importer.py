@@ -38,6 +38,7 @@ from simulator.scenario.loader import default_rubric, effective_rubric, load_sce
 from simulator.scenario.model import Rubric, Scenario
 from simulator.scoring.outside import CORE_STEPS, FORBIDDEN_SEVERITY, LIBRARY_TAG
 from simulator.scoring.scorecard import Scorecard
+from simulator.scoring.wording import wording_for
 
 GENERIC_SCENARIO_ID = "external-call"
 # The standard phone opening a QA form checks for, word for word, beside the behaviour model: the
@@ -255,7 +256,8 @@ class RecordingScorer:
         separated = call.stereo or options.mono == MonoContent.AGENT or split_by_voice
         card = score_call(call.record, scenario, rubric, recording_s=call.duration_s, speakers_told_apart=separated)
         if not separated:
-            card = without_speakers(card, rubric, call.split.separation if call.split else None)
+            card = without_speakers(card, rubric, call.split.separation if call.split else None,
+                                    words=wording_for(scenario.language))
         return ScoredRecording(call.record, card, scenario, rubric, call.stereo, call.duration_s, separated,
                                call.split, call.silent, damaged, call.duplicate)
 

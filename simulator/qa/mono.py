@@ -15,8 +15,10 @@ import enum
 from dataclasses import replace
 
 from simulator.scenario.model import Rubric
+from simulator.scoring.call_scorer import scored_fail_reasons
 from simulator.scoring.hinges import dimension_weights, hinges_of
 from simulator.scoring.scorecard import Dimension, DimensionScore, Scorecard, ScoreEvidence, VoiceSummary
+from simulator.scoring.wording import ENGLISH, Wording
 
 
 class MonoContent(enum.StrEnum):
@@ -48,22 +50,27 @@ def _not_judged(dim: DimensionScore, separation: float | None) -> DimensionScore
     return DimensionScore(dim.dimension, None, dim.pass_mark, None, (note,), ())
 
 
-def without_speakers(card: Scorecard, rubric: Rubric, separation: float | None = None) -> Scorecard:
+def without_speakers(card: Scorecard, rubric: Rubric, separation: float | None = None, *,
+                     words: Wording = ENGLISH) -> Scorecard:
     """The scorecard of a mixed mono call: empathy, tone and the voice figures withdrawn, overall re-weighed.
 
-    ``separation``: how well voice clustering told the two voices apart, when it was tried and fell short.
+    ``separation``: how well voice clustering told the two voices apart, when it was tried and fell short;
+    ``words``: the scorecard's language (the scenario's), in which its fail reasons were written.
     """
     dimensions = tuple(_not_judged(d, separation) if d.dimension in NOT_JUDGED else d for d in card.dimensions)
     weights = dimension_weights(rubric)
     judged = [(d.score, weights[d.dimension]) for d in dimensions if d.score is not None]
     total = sum(w for _, w in judged)
     overall = round(sum(s * w for s, w in judged) / total, 1) if total else 0.0
-    reasons = [r for r in card.fail_reasons if not r.startswith(tuple(d.value for d in NOT_JUDGED))
-               and not r.startswith("overall ")]
+    # the reasons the scores gave are said again for the scores left, in the scorecard's language;
+    # the others (a critical move, say) stand
+    mark = rubric.pass_marks.overall
+    given = set(scored_fail_reasons(card.dimensions, card.overall, mark, words))
+    others = [r for r in card.fail_reasons if r not in given]
     if not judged:
-        reasons.insert(0, "nothing could be judged: " + speakers_note())
-    elif overall < rubric.pass_marks.overall:
-        reasons.insert(0, f"overall {overall:.1f} is below the pass mark {rubric.pass_marks.overall:.0f}")
+        reasons = ["nothing could be judged: " + speakers_note(), *others]
+    else:
+        reasons = [*scored_fail_reasons(dimensions, overall, mark, words), *others]
     turns = tuple(replace(t, empathy=None, tone=None, voice=None,
                           evidence=tuple(e for e in t.evidence if e.dimension not in NOT_JUDGED
                                          and not e.rule.startswith(("empathy.", "tone."))))

@@ -37,6 +37,19 @@ def _dimension(which: Dimension, score: float | None, mark: float, evidence: tup
     return DimensionScore(which, score, mark, None if score is None else score >= mark, evidence, judged)
 
 
+def scored_fail_reasons(dimensions: tuple[DimensionScore, ...], overall: float, overall_mark: float,
+                        words: Wording) -> list[str]:
+    """The fail reasons the scores carry: the overall under its mark, then each dimension under its own."""
+    reasons = []
+    if overall < overall_mark:
+        reasons.append(words("fail.overall", overall=overall, mark=overall_mark))
+    for dim in dimensions:
+        if dim.passed is False:
+            reasons.append(words("fail.dimension", dimension=words(f"dimension.{dim.dimension.value}"),
+                                 score=dim.score, mark=dim.pass_mark))
+    return reasons
+
+
 def _rejudged(turns: tuple[ScoredTurn, ...], thresholds: ToneThresholds) -> tuple[ScoredTurn, ...]:
     """Raised/hostile calls against the whole call's baseline (live, early turns had little to compare)."""
     tones = rejudge_call([(t.analysis.transcript, t.analysis.tone) for t in turns], thresholds)
@@ -124,13 +137,7 @@ def score_call(record: CallRecord, scenario: Scenario, rubric: Rubric, *, record
     available = [(d.score, weights[d.dimension]) for d in dimensions if d.score is not None]
     total_weight = sum(w for _, w in available)
     overall = round(sum(s * w for s, w in available) / total_weight, 1) if total_weight else 0.0
-    fail_reasons = []
-    if overall < marks.overall:
-        fail_reasons.append(words("fail.overall", overall=overall, mark=marks.overall))
-    for dim in dimensions:
-        if dim.passed is False:
-            fail_reasons.append(words("fail.dimension", dimension=words(f"dimension.{dim.dimension.value}"),
-                                      score=dim.score, mark=dim.pass_mark))
+    fail_reasons = scored_fail_reasons(dimensions, overall, marks.overall, words)
     critical = [v for v in compliance.violations if v.severity == Severity.CRITICAL.name.lower()]
     for violation in critical:
         if violation.match == POLICY_MATCH:

@@ -154,10 +154,10 @@ def test_a_scorecard_saved_before_hinges_were_written_gets_them_worked_out_the_s
     """compare.py --results reads scorecards of earlier runs: without ``verdict_hinges`` it works them out
     from the evidence, as the scorer would have."""
     from simulator.scoring.scorecard import scorecard_to_json
-    from tests.scoring.test_verdict_hinges import ALL_STEPS, _scored
+    from tests.scoring.test_verdict_hinges import ALL_STEPS, scored_call
 
     for said in (ALL_STEPS, ALL_STEPS - {"identify_self", "confirm_resolution", "anything_else"}):
-        saved = scorecard_to_json(_scored(said))
+        saved = scorecard_to_json(scored_call(said))
         expected = bool(saved["verdict_hinges"])
         assert compare.rests_on_one_finding(saved) is expected
         del saved["verdict_hinges"]

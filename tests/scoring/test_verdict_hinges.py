@@ -31,7 +31,7 @@ def _analysis(index: int, text: str, step: str | None) -> TurnAnalysis:
                         analyser="semantic", customer_distress=0.1, customer_distressed=False)
 
 
-def _call(said: set[str]) -> CallRecord:
+def recorded_call(said: set[str]) -> CallRecord:
     """The agent performs the steps in ``said``; a turn whose step is left out is said without it."""
     turns = []
     clock = 0.0
@@ -48,8 +48,8 @@ def _call(said: set[str]) -> CallRecord:
     return CallRecord(header, tuple(turns), None, None, True)
 
 
-def _scored(said: set[str]):
-    return score_call(_call(said), generic_scenario(), Rubric(), recording_s=40.0)
+def scored_call(said: set[str]):
+    return score_call(recorded_call(said), generic_scenario(), Rubric(), recording_s=40.0)
 
 
 def _step_items(card) -> dict[str, ScoreEvidence]:
@@ -64,34 +64,34 @@ ALL_STEPS = {step for _, step in AGENT_TURNS}
                                   ALL_STEPS - {"identify_self", "confirm_resolution", "anything_else"},  # a fail
                                   ALL_STEPS])  # 6 of 6: a pass no single step can take away
 def test_each_hinge_reversed_in_the_call_changes_the_verdict_and_no_other_step_does(said):
-    card = _scored(said)
+    card = scored_call(said)
     items = _step_items(card)
     assert set(items) == ALL_STEPS  # every core step is required on this call, done or missed
     for step, item in items.items():
         reversed_said = said - {step} if step in said else said | {step}
-        flipped = _scored(reversed_said).passed != card.passed
+        flipped = scored_call(reversed_said).passed != card.passed
         assert flipped == (item in card.verdict_hinges), (step, card.overall, card.passed)
 
 
 def test_the_three_calls_above_rest_on_what_they_should():
-    passing = _scored(ALL_STEPS - {"confirm_resolution", "anything_else"})
+    passing = scored_call(ALL_STEPS - {"confirm_resolution", "anything_else"})
     assert passing.passed and {e.rule for e in passing.verdict_hinges} == {
         "step.greet", "step.identify_self", "step.explain_next_steps", "step.close"}
-    failing = _scored(ALL_STEPS - {"identify_self", "confirm_resolution", "anything_else"})
+    failing = scored_call(ALL_STEPS - {"identify_self", "confirm_resolution", "anything_else"})
     assert not failing.passed and {e.rule for e in failing.verdict_hinges} == {
         "step.identify_self", "step.confirm_resolution", "step.anything_else"}
-    assert _scored(ALL_STEPS).verdict_hinges == ()
+    assert scored_call(ALL_STEPS).verdict_hinges == ()
 
 
 def test_the_report_lists_the_hinges_so_an_analyst_knows_where_to_listen():
-    text = format_scorecard(_scored(ALL_STEPS - {"identify_self", "confirm_resolution", "anything_else"}))
+    text = format_scorecard(scored_call(ALL_STEPS - {"identify_self", "confirm_resolution", "anything_else"}))
     head, _, rest = text.partition("the verdict rests on one finding")
     assert rest and "missed: asks whether there is anything else" in rest
     assert "missed: asks whether there is anything else" not in head.split("\n")[-1]
 
 
 def test_a_practice_call_is_not_weighed():
-    record = _call(ALL_STEPS - {"confirm_resolution", "anything_else"})
+    record = recorded_call(ALL_STEPS - {"confirm_resolution", "anything_else"})
     header = CallHeader("external-call", "", 0, CallMode.TEXT, "semantic", "2026-01-01T00:00:00")
     practice = CallRecord(header, record.turns, None, None, True)
     assert score_call(practice, generic_scenario(), Rubric()).verdict_hinges == ()
@@ -128,7 +128,7 @@ def test_a_mono_call_whose_voices_were_not_told_apart_rests_only_on_what_is_stil
     the speakers unknown, the verdict rests on compliance alone (all six steps: nothing single)."""
     from simulator.qa.mono import without_speakers
 
-    record = _call(ALL_STEPS)
+    record = recorded_call(ALL_STEPS)
     line, reply = record.turns[4:6]  # mid-call: "Okay, that works." said angrily, then the next steps
     assert (line.speaker, reply.speaker) == (Speaker.CUSTOMER, Speaker.TRAINEE)
     assert reply.analysis is not None  # a reply's analysis carries how the customer line it answers read
@@ -141,7 +141,8 @@ def test_a_mono_call_whose_voices_were_not_told_apart_rests_only_on_what_is_stil
     mono = without_speakers(unsplit, Rubric())
     assert mono.passed and mono.verdict_hinges == ()
     # five of the six steps: compliance 83.3 passes, and any one done step lost would fail it
-    fewer = score_call(_call(ALL_STEPS - {"anything_else"}), generic_scenario(), Rubric(), recording_s=40.0,
+    fewer = score_call(recorded_call(ALL_STEPS - {"anything_else"}), generic_scenario(), Rubric(), recording_s=40.0,
                        speakers_told_apart=False)
     assert {e.rule for e in without_speakers(fewer, Rubric()).verdict_hinges} == {
         f"step.{step}" for step in ALL_STEPS - {"anything_else"}}
+
