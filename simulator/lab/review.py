@@ -24,7 +24,9 @@ from simulator.record import CallRecord, TurnRecord, now_iso
 from simulator.scenario.diagnostics import FileProblems
 from simulator.scenario.loader import LoadedScenario, effective_rubric, load_scenario
 from simulator.scenario.model import Rubric, Scenario
+from simulator.scoring.overall import rescored
 from simulator.scoring.scorecard import Dimension, Scorecard, ScoreEvidence
+from simulator.scoring.wording import ENGLISH, Wording, wording_for
 from simulator.store.types import Attempt, Override, ReviewNote, ReviewTarget, StoredCall, StoreError
 
 REVIEW_RULE = "review.override"
@@ -215,23 +217,14 @@ def _review_evidence(o: Override) -> ScoreEvidence:
                          f"{after} ({o.reason})", weight=0.0, turn_index=o.turn_index or None, dimension=dimension)
 
 
-def with_dimension_scores(card: Scorecard, scores: dict[Dimension, float], rubric: Rubric) -> Scorecard:
-    """The card with these dimension scores, the overall and the verdict worked out again."""
-    weights = {Dimension.EMPATHY: rubric.weights.empathy, Dimension.COMPLIANCE: rubric.weights.compliance,
-               Dimension.TONE: rubric.weights.tone}
+def with_dimension_scores(card: Scorecard, scores: dict[Dimension, float], rubric: Rubric,
+                          words: Wording = ENGLISH) -> Scorecard:
+    """The card with these dimension scores, the overall and the verdict worked out again; the score reasons
+    are said again in the card's language (``words``), the verdict's other reasons (critical phrases, the
+    ending) stand."""
     dimensions = tuple(replace(d, score=scores[d.dimension], passed=scores[d.dimension] >= d.pass_mark)
                        if d.dimension in scores else d for d in card.dimensions)
-    measured = [(d.score, weights[d.dimension]) for d in dimensions if d.score is not None]
-    total = sum(w for _, w in measured)
-    overall = round(sum(s * w for s, w in measured) / total, 1) if total else 0.0
-    # the verdict's other reasons (critical phrases, the ending) stand; the score ones are redone
-    kept = [r for r in card.fail_reasons if not r.startswith(("overall ", *(f"{d.value} " for d in Dimension)))]
-    score_reasons = ([f"overall {overall:.1f} is below the pass mark {card.pass_mark:.0f}"]
-                     if overall < card.pass_mark else [])
-    score_reasons += [f"{d.dimension.value} {d.score:.1f} is below its mark {d.pass_mark:.0f}"
-                      for d in dimensions if d.passed is False]
-    reasons = tuple(score_reasons + kept)
-    return replace(card, dimensions=dimensions, overall=overall, passed=not reasons, fail_reasons=reasons)
+    return rescored(card, dimensions, rubric, words)
 
 
 def reviewed_scorecard(stored: StoredCall, overrides: Sequence[Override], loaded: LoadedScenario) -> Scorecard:
@@ -247,7 +240,7 @@ def reviewed_scorecard(stored: StoredCall, overrides: Sequence[Override], loaded
         card = score_call(reviewed_record(stored.record, chosen, loaded.scenario), loaded.scenario, rubric)
     scores = {Dimension(o.item): float(o.reviewed) for o in chosen if o.target == ReviewTarget.DIMENSION}
     if scores:
-        card = with_dimension_scores(card, scores, rubric)
+        card = with_dimension_scores(card, scores, rubric, wording_for(loaded.scenario.language))
     notes = tuple(_review_evidence(o) for o in chosen)
     dimensions = tuple(replace(d, evidence=d.evidence + tuple(n for n in notes if n.dimension == d.dimension))
                        for d in card.dimensions)

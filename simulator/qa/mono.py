@@ -15,8 +15,8 @@ import enum
 from dataclasses import replace
 
 from simulator.scenario.model import Rubric
-from simulator.scoring.call_scorer import scored_fail_reasons
-from simulator.scoring.hinges import dimension_weights, hinges_of
+from simulator.scoring.hinges import hinges_of
+from simulator.scoring.overall import rescored, unscored_fail_reasons
 from simulator.scoring.scorecard import Dimension, DimensionScore, Scorecard, ScoreEvidence, VoiceSummary
 from simulator.scoring.wording import ENGLISH, Wording
 
@@ -58,23 +58,13 @@ def without_speakers(card: Scorecard, rubric: Rubric, separation: float | None =
     ``words``: the scorecard's language (the scenario's), in which its fail reasons were written.
     """
     dimensions = tuple(_not_judged(d, separation) if d.dimension in NOT_JUDGED else d for d in card.dimensions)
-    weights = dimension_weights(rubric)
-    judged = [(d.score, weights[d.dimension]) for d in dimensions if d.score is not None]
-    total = sum(w for _, w in judged)
-    overall = round(sum(s * w for s, w in judged) / total, 1) if total else 0.0
-    # the reasons the scores gave are said again for the scores left, in the scorecard's language;
-    # the others (a critical move, say) stand
-    mark = rubric.pass_marks.overall
-    given = set(scored_fail_reasons(card.dimensions, card.overall, mark, words))
-    others = [r for r in card.fail_reasons if r not in given]
-    if not judged:
-        reasons = ["nothing could be judged: " + speakers_note(), *others]
-    else:
-        reasons = [*scored_fail_reasons(dimensions, overall, mark, words), *others]
+    judged = rescored(card, dimensions, rubric, words)
+    if all(d.score is None for d in dimensions):
+        judged = replace(judged, passed=False, fail_reasons=(
+            "nothing could be judged: " + speakers_note(), *unscored_fail_reasons(card, rubric, words)))
     turns = tuple(replace(t, empathy=None, tone=None, voice=None,
                           evidence=tuple(e for e in t.evidence if e.dimension not in NOT_JUDGED
                                          and not e.rule.startswith(("empathy.", "tone."))))
                   for t in card.turns)
-    judged_card = replace(card, dimensions=dimensions, overall=overall, passed=not reasons, turns=turns,
-                          voice=VoiceSummary(), tips=(STEREO_TIP,), fail_reasons=tuple(reasons))
-    return replace(judged_card, verdict_hinges=hinges_of(judged_card, rubric))
+    judged = replace(judged, turns=turns, voice=VoiceSummary(), tips=(STEREO_TIP,))
+    return replace(judged, verdict_hinges=hinges_of(judged, rubric))

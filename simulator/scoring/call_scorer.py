@@ -20,8 +20,9 @@ from simulator.record import CallMode, CallRecord
 from simulator.scenario.model import Node, Rubric, Scenario, ToneThresholds
 from simulator.scoring.compliance import score_compliance
 from simulator.scoring.empathy import score_empathy
-from simulator.scoring.hinges import dimension_weights, hinges_of
+from simulator.scoring.hinges import hinges_of
 from simulator.scoring.outside import PACE_JUDGED_FROM_S, OutsideReading, read_outside_call
+from simulator.scoring.overall import dimension_weights, measured, scored_fail_reasons, weighted_overall
 from simulator.scoring.policy import MATCH as POLICY_MATCH
 from simulator.scoring.scorecard import Dimension, DimensionScore, Scorecard, ScoreEvidence, TurnScore
 from simulator.scoring.tips import all_tips
@@ -35,19 +36,6 @@ SCORER_NAME = "evidence-4"
 def _dimension(which: Dimension, score: float | None, mark: float, evidence: tuple[ScoreEvidence, ...],
                judged: tuple[int, ...]) -> DimensionScore:
     return DimensionScore(which, score, mark, None if score is None else score >= mark, evidence, judged)
-
-
-def scored_fail_reasons(dimensions: tuple[DimensionScore, ...], overall: float, overall_mark: float,
-                        words: Wording) -> list[str]:
-    """The fail reasons the scores carry: the overall under its mark, then each dimension under its own."""
-    reasons = []
-    if overall < overall_mark:
-        reasons.append(words("fail.overall", overall=overall, mark=overall_mark))
-    for dim in dimensions:
-        if dim.passed is False:
-            reasons.append(words("fail.dimension", dimension=words(f"dimension.{dim.dimension.value}"),
-                                 score=dim.score, mark=dim.pass_mark))
-    return reasons
 
 
 def _rejudged(turns: tuple[ScoredTurn, ...], thresholds: ToneThresholds) -> tuple[ScoredTurn, ...]:
@@ -133,10 +121,7 @@ def score_call(record: CallRecord, scenario: Scenario, rubric: Rubric, *, record
         _dimension(Dimension.TONE, tone.score, marks.tone, tone.evidence,
                    tuple(i for i, (s, _) in sorted(tone.per_turn.items()) if s is not None)),
     )
-    weights = dimension_weights(rubric)
-    available = [(d.score, weights[d.dimension]) for d in dimensions if d.score is not None]
-    total_weight = sum(w for _, w in available)
-    overall = round(sum(s * w for s, w in available) / total_weight, 1) if total_weight else 0.0
+    overall = weighted_overall(measured(dimensions), dimension_weights(rubric))
     fail_reasons = scored_fail_reasons(dimensions, overall, marks.overall, words)
     critical = [v for v in compliance.violations if v.severity == Severity.CRITICAL.name.lower()]
     for violation in critical:

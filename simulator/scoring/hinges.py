@@ -19,22 +19,14 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 
 from simulator.scenario.model import Rubric
+from simulator.scoring.overall import dimension_weights, measured, weighted_overall
 from simulator.scoring.scorecard import Dimension, DimensionScore, Scorecard, ScoreEvidence
-
-
-def dimension_weights(rubric: Rubric) -> dict[Dimension, float]:
-    """The rubric's weight of each dimension in the overall score."""
-    return {Dimension.EMPATHY: rubric.weights.empathy, Dimension.COMPLIANCE: rubric.weights.compliance,
-            Dimension.TONE: rubric.weights.tone}
 
 
 def _verdict(scores: Mapping[Dimension, float], dimensions: Sequence[DimensionScore],
              weights: Mapping[Dimension, float], overall_mark: float) -> bool:
-    available = [(scores[d.dimension], weights[d.dimension]) for d in dimensions if d.dimension in scores]
-    total = sum(w for _, w in available)
-    overall = round(sum(s * w for s, w in available) / total, 1) if total else 0.0
-    return overall >= overall_mark and all(scores[d.dimension] >= d.pass_mark for d in dimensions
-                                           if d.dimension in scores)
+    marks_met = all(scores[d.dimension] >= d.pass_mark for d in dimensions if d.dimension in scores)
+    return marks_met and weighted_overall(scores, weights) >= overall_mark
 
 
 def verdict_hinges(dimensions: Sequence[DimensionScore], weights: Mapping[Dimension, float], overall_mark: float,
@@ -44,7 +36,7 @@ def verdict_hinges(dimensions: Sequence[DimensionScore], weights: Mapping[Dimens
     ``unscored_fail``: the call also fails for a reason no dimension score carries; then nothing hinges."""
     if unscored_fail:
         return ()
-    scores = {d.dimension: d.score for d in dimensions if d.score is not None}
+    scores = measured(dimensions)
     if not scores:
         return ()
     hinges = []

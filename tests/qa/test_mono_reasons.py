@@ -28,3 +28,18 @@ def test_a_mandarin_mono_call_keeps_its_fail_reasons_in_chinese_and_only_those_o
         words("fail.overall", overall=0.0, mark=70.0),
         words("fail.dimension", dimension=words("dimension.compliance"), score=0.0, mark=60.0))
     assert all("overall" not in reason for reason in mono.fail_reasons)
+
+
+def test_a_trainers_score_override_on_a_mandarin_card_says_its_reasons_again_in_chinese():
+    """The same re-weighing serves a trainer's override of a dimension score (lab/review.py)."""
+    from simulator.lab.review import with_dimension_scores
+
+    scenarios = Path(__file__).resolve().parents[2] / "scenarios"
+    mandarin = load_scenario(scenarios / "zh-parcel-lost.yaml").scenario
+    card = score_call(recorded_call(set()), mandarin, Rubric(), recording_s=40.0)
+    words = wording_for("zh")
+    reviewed = with_dimension_scores(card, {Dimension.COMPLIANCE: 30.0}, Rubric(), words)
+    assert reviewed.overall == 65.0 and not reviewed.passed  # (100 x 0.4 + 30 x 0.4) / 0.8
+    assert reviewed.fail_reasons == (
+        words("fail.overall", overall=65.0, mark=70.0),
+        words("fail.dimension", dimension=words("dimension.compliance"), score=30.0, mark=60.0))
