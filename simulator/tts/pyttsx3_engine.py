@@ -17,6 +17,7 @@ import shutil
 import sys
 import tempfile
 import threading
+import weakref
 from pathlib import Path
 
 from simulator.audio.clip import CALL_RATE, AudioClip, read_wav
@@ -45,7 +46,8 @@ class Pyttsx3Engine:
     def __init__(self):
         self._engine = None
         self._owner: threading.Thread | None = None
-        self._dir = Path(tempfile.mkdtemp(prefix="callsim-tts-"))
+        self._dir: Path | None = None  # made at the first render: an engine only listed or checked leaves nothing
+        self._cleanup: weakref.finalize | None = None
         self._count = 0
         self._known: set[str] | None = None
 
@@ -83,9 +85,10 @@ class Pyttsx3Engine:
             raise TtsError(f"voice profile {voice.id!r}: espeak-ng has no voice {voice.system_voice!r} "
                            f"({err}); see `callsim voices` for the ones installed") from None
         spoken = espeak_commands(prosody) + _CONTROL.sub(" ", text)
+        folder = self._work_dir()
         for _attempt in range(2):
             self._count += 1
-            path = self._dir / f"line-{self._count}.wav"
+            path = folder / f"line-{self._count}.wav"
             engine.save_to_file(spoken, str(path))
             engine.runAndWait()
             try:
@@ -103,5 +106,13 @@ class Pyttsx3Engine:
             raise TtsError(f"espeak-ng produced no audio for {text[:40]!r} through pyttsx3 (twice) nor its "
                            f"command line ({err}); check that espeak-ng works: espeak-ng 'hello'") from None
 
+    def _work_dir(self) -> Path:
+        if self._dir is None:
+            self._dir = Path(tempfile.mkdtemp(prefix="callsim-tts-"))
+            # an engine dropped without close() (a crashed call, a test) still takes its folder with it
+            self._cleanup = weakref.finalize(self, shutil.rmtree, self._dir, ignore_errors=True)
+        return self._dir
+
     def close(self) -> None:
-        shutil.rmtree(self._dir, ignore_errors=True)
+        if self._cleanup is not None:
+            self._cleanup()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import json
 import subprocess
 import sys
@@ -167,6 +168,25 @@ def test_pyttsx3_lives_on_one_thread(profiles):
     thread.start()
     thread.join()
     assert errors and "thread" in errors[0]
+
+
+def test_an_engine_leaves_no_folder_behind_closed_or_dropped(profiles):
+    engine = builtin_engines().create("pyttsx3")
+    assert engine._dir is None  # listing voices or checking the engine makes no folder
+    profile = profiles["older-man-slow"]
+    engine.render("Hello.", profile, profile.prosody(40))
+    folder = engine._dir
+    assert folder is not None and folder.is_dir()
+    engine.close()
+    assert not folder.exists()
+
+    dropped = builtin_engines().create("pyttsx3")
+    dropped.render("Hello.", profile, profile.prosody(40))
+    folder = dropped._dir
+    assert folder is not None and folder.is_dir()
+    del dropped  # a crashed call never reaches close()
+    gc.collect()
+    assert not folder.exists()
 
 
 def test_unknown_system_voice_is_a_clear_error(worker, profiles):
