@@ -191,6 +191,9 @@ class TurnTiming:
     end_s: float | None = None
     response_delay_s: float | None = None  # end of customer speech -> start of trainee speech
     overlap_s: float = 0.0  # trainee speech while the customer was still talking
+    # when that silence began, where it is not simply start_s - response_delay_s (a recorded call
+    # whose agent made a sound before the turn the VAD found: simulator.qa.timing)
+    waited_from_s: float | None = None
 
 
 @dataclass(frozen=True, slots=True)

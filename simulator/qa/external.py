@@ -31,8 +31,9 @@ from simulator.analysis.tone import call_tone, judge_against_own_voice
 from simulator.asr.base import SAMPLE_RATE, Transcriber
 from simulator.contracts import CustomerLineSource, Speaker, ToneMeasures, Transcript, TurnTiming
 from simulator.qa.duplicate_channels import DuplicateChannels, duplicate_channels
+from simulator.qa.line_sound import sounds
 from simulator.qa.silent_channel import SilentChannel, silent_channel
-from simulator.qa.timing import response_delay_s
+from simulator.qa.timing import LineSounds, response_wait
 from simulator.record import CallHeader, CallMode, CallRecord, TurnRecord, now_iso
 from simulator.scenario.model import ToneThresholds
 from simulator.wavfile import Audio, resample
@@ -330,6 +331,8 @@ def analyse_external(audio: Audio, readers: RecordingReaders, *, thresholds: Ton
     last_customer_text = ""
     trainee_index = 0
     all_spans = [*agent_spans, *customer_spans]
+    line = LineSounds(sounds(agent, SAMPLE_RATE, agent_spans if customer is not agent else all_spans),
+                      sounds(customer, SAMPLE_RATE, customer_spans) if stereo and customer is not None else None)
     for turn, previous in zip(turns, [None, *turns[:-1]], strict=True):
         if turn.speaker == Speaker.CUSTOMER:
             last_customer = turn
@@ -345,7 +348,11 @@ def analyse_external(audio: Audio, readers: RecordingReaders, *, thresholds: Ton
             continue  # a cough or a click on the agent's line: no words, no reply
         trainee_index += 1
         timing, barged_in = agent_timing(turn, last_customer, customer_spans)
-        timing = replace(timing, response_delay_s=response_delay_s(turn, previous, all_spans))
+        wait = response_wait(turn, previous, all_spans, line)
+        if wait is not None:
+            timing = replace(timing, response_delay_s=wait.delay_s, waited_from_s=wait.from_s)
+        else:
+            timing = replace(timing, response_delay_s=None)
         analysis = analyser.analyse(TurnInput(
             turn_index=trainee_index, transcript=transcript, customer_line=last_customer_text,
             customer_line_source=CustomerLineSource.HEARD, steps_done=frozenset(steps_done), timing=timing,

@@ -6,11 +6,17 @@ before it is the customer's, and the delay runs from the last moment *anyone* wa
 customer's last word, or a backchannel of either side) to the agent's first word.  A pause between
 two of the agent's own turns (an announced hold, reading out a record) is the agent's floor, not a
 wait for an answer; the customer's own pauses are theirs.
+
+The turns come from a VAD, which misses short sounds; with the line's sounds
+(``simulator.qa.line_sound``) the silence the VAD leaves is read again: on two channels the
+customer's sounds in it extend their turn and the agent's first sound is the answer; on one channel
+holding both voices a sound belongs to neither for sure, so the wait is the longest silence in it.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Protocol
 
 from simulator.contracts import Speaker
@@ -35,12 +41,51 @@ def last_speech_before(at_s: float, spans: Sequence[_Timed]) -> float | None:
     return max(ends) if ends else None
 
 
-def response_delay_s(turn: _Turn, previous: _Turn | None, all_spans: Sequence[_Timed]) -> float | None:
-    """Silence before an agent turn that answers the customer; None when it does not answer one
+@dataclass(frozen=True, slots=True)
+class LineSounds:
+    """Sounds heard on the line (``simulator.qa.line_sound.sounds``): the agent's channel and the
+    customer's, or one channel holding both voices (``customer`` None)."""
+
+    agent: Sequence[_Timed]
+    customer: Sequence[_Timed] | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Wait:
+    """The silence before an agent's answer: when it began and how long it lasted."""
+
+    from_s: float
+    delay_s: float
+
+
+def response_wait(turn: _Turn, previous: _Turn | None, all_spans: Sequence[_Timed],
+                  line: LineSounds | None = None) -> Wait | None:
+    """The silence before an agent turn that answers the customer; None when it does not answer one
     (the first turn of the call, or the agent continuing after their own pause)."""
     if previous is None or previous.speaker != Speaker.CUSTOMER:
         return None
     silent_from = last_speech_before(turn.start_s, all_spans)
     if silent_from is None:
         return None
-    return round(max(0.0, turn.start_s - silent_from), 2)
+    if line is None or silent_from >= turn.start_s:
+        return Wait(round(silent_from, 2), round(max(0.0, turn.start_s - silent_from), 2))
+    if line.customer is None:
+        return _longest_silence(silent_from, turn.start_s, line.agent)
+    answered = min((s.start_s for s in line.agent if silent_from < s.start_s < turn.start_s), default=turn.start_s)
+    # whatever sounded across the VAD's end, or after it from the customer, kept the line busy
+    busy_until = max((min(s.end_s, answered) for s in [*line.agent, *line.customer]
+                      if s.start_s < answered and s.end_s > silent_from), default=silent_from)
+    waited_from = max(silent_from, busy_until)
+    return Wait(round(waited_from, 2), round(max(0.0, answered - waited_from), 2))
+
+
+def _longest_silence(from_s: float, to_s: float, sounds: Sequence[_Timed]) -> Wait:
+    inside = sorted((max(s.start_s, from_s), min(s.end_s, to_s)) for s in sounds
+                    if s.start_s < to_s and s.end_s > from_s)
+    longest = Wait(round(from_s, 2), 0.0)
+    quiet_from = from_s
+    for start, end in [*inside, (to_s, to_s)]:
+        if start - quiet_from > longest.delay_s:
+            longest = Wait(round(quiet_from, 2), round(start - quiet_from, 2))
+        quiet_from = max(quiet_from, end)
+    return longest

@@ -128,6 +128,8 @@ def call_pace_wpm(turns: Sequence[ScoredTurn]) -> float | None:
 def _wait_began_s(turn: ScoredTurn | None) -> float | None:
     if turn is None or turn.start_s is None or turn.analysis.timing.response_delay_s is None:
         return None
+    if turn.analysis.timing.waited_from_s is not None:
+        return turn.analysis.timing.waited_from_s
     return round(turn.start_s - turn.analysis.timing.response_delay_s, 2)
 
 

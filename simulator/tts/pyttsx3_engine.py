@@ -43,7 +43,7 @@ def _silent(*_args, **_kwargs) -> None:
 class Pyttsx3Engine:
     name = "pyttsx3"
 
-    def __init__(self):
+    def __init__(self) -> None:
         self._engine = None
         self._owner: threading.Thread | None = None
         self._dir: Path | None = None  # made at the first render: an engine only listed or checked leaves nothing

@@ -27,7 +27,7 @@ from simulator.contracts import (
     TurnTiming,
     Word,
 )
-from simulator.qa.external import RecordingReaders, Span, analyse_external
+from simulator.qa.external import RecordingReaders, Span, SpeakerSplit, analyse_external
 from simulator.qa.importer import generic_scenario
 from simulator.record import CallHeader, CallMode, CallRecord, TurnRecord
 from simulator.scenario.model import Rubric, ToneThresholds
@@ -49,14 +49,16 @@ class _OneWordPerSecond:
         return Transcript(" ".join(w.text for w in words), tuple(words))
 
 
-def _stereo_call(agent: list[tuple[float, float]], customer: list[tuple[float, float]], length_s: float):
-    """A synthetic two-channel call: noise where each side speaks; the span finder reports exactly that."""
+def _stereo_call(agent: list[tuple[float, float]], customer: list[tuple[float, float]], length_s: float,
+                 unheard: tuple[tuple[int, float, float], ...] = ()):
+    """A synthetic two-channel call: noise where each side speaks; the span finder reports exactly
+    that, and misses the ``unheard`` sounds (channel, start, end) as a VAD misses a short word."""
     samples = np.zeros((int(length_s * RATE), 2), np.float32)
     noise = np.random.default_rng(7)
-    for channel, spans in ((0, agent), (1, customer)):
-        for start, end in spans:
-            piece = slice(int(start * RATE), int(end * RATE))
-            samples[piece, channel] = 0.1 * noise.standard_normal(piece.stop - piece.start)
+    sounded = [(0, s, e) for s, e in agent] + [(1, s, e) for s, e in customer] + list(unheard)
+    for channel, start, end in sounded:
+        piece = slice(int(start * RATE), int(end * RATE))
+        samples[piece, channel] = 0.1 * noise.standard_normal(piece.stop - piece.start)
 
     def find_spans(signal: np.ndarray) -> list[Span]:
         for spans in (agent, customer):
@@ -80,6 +82,59 @@ def test_dead_air_is_the_silence_after_the_customer_not_the_agents_own_hold():
     assert card.voice.longest_response_delay_s == pytest.approx(1.5)
     assert card.voice.longest_response_delay_at_s == pytest.approx(16.0)
     assert card.voice.dead_air_turns == ()
+
+
+def _waits(call) -> list[tuple[float | None, float | None]]:
+    return [(t.analysis.timing.response_delay_s, t.analysis.timing.waited_from_s)
+            for t in call.record.turns if t.analysis is not None]
+
+
+def _read(audio, find_spans):
+    return analyse_external(audio, RecordingReaders(find_spans, _OneWordPerSecond(), LexicalAnalyser(None)),
+                            thresholds=Rubric().tone, scenario_id="external-call")
+
+
+def test_a_short_answer_the_vad_missed_ends_the_dead_air():
+    """The customer stops at 2.0 s; the agent says a 0.4 s "okay" at 3.5 s that the VAD does not find,
+    then talks from 6.0 s: the line was silent 1.5 s, not 4."""
+    audio, find_spans = _stereo_call([(6.0, 9.0)], [(0.0, 2.0)], 10.0, unheard=((0, 3.5, 3.9),))
+    call = _read(audio, find_spans)
+    assert _waits(call) == [(pytest.approx(1.5), pytest.approx(2.0))]
+    card = score_call(call.record, generic_scenario(), Rubric(), recording_s=10.0)
+    assert card.voice.longest_response_delay_s == pytest.approx(1.5)
+    assert card.voice.longest_response_delay_at_s == pytest.approx(2.0)
+
+
+def test_the_customers_trailing_word_the_vad_cut_off_is_still_the_customer():
+    """The VAD ends the customer at 2.0 s, but their last word sounds on to 2.8 s; the agent answers at
+    6.0 s: 3.2 s of dead air, from 2.8 s (a customer sound never shortens the wait to zero)."""
+    audio, find_spans = _stereo_call([(6.0, 9.0)], [(0.0, 2.0)], 10.0, unheard=((1, 2.0, 2.8),))
+    assert _waits(_read(audio, find_spans)) == [(pytest.approx(3.2), pytest.approx(2.8))]
+
+
+def test_a_click_in_the_silence_is_not_an_answer():
+    """A 40 ms click on the agent's line (a key, a pop) is shorter than any syllable: still 4 s."""
+    audio, find_spans = _stereo_call([(6.0, 9.0)], [(0.0, 2.0)], 10.0, unheard=((0, 3.5, 3.54),))
+    assert _waits(_read(audio, find_spans)) == [(pytest.approx(4.0), pytest.approx(2.0))]
+
+
+def test_on_one_channel_the_wait_is_the_longest_silence_in_the_gap():
+    """Both voices on one line, split by voice: a missed 0.4 s sound at 3.0 s belongs to neither for
+    sure, so the wait is the longer silence around it (3.4 -> 6.0 s), not the whole 4 s."""
+    agent, customer = [(6.0, 9.0)], [(0.0, 2.0)]
+    samples = np.zeros((10 * RATE, 1), np.float32)
+    noise = np.random.default_rng(3)
+    for start, end in [*agent, *customer, (3.0, 3.4)]:
+        piece = slice(int(start * RATE), int(end * RATE))
+        samples[piece, 0] = 0.1 * noise.standard_normal(piece.stop - piece.start)
+
+    def split(_samples: np.ndarray, _spans: list[Span]) -> SpeakerSplit:
+        return SpeakerSplit(tuple(Span(*s) for s in agent), tuple(Span(*s) for s in customer), True, 0.9, "test")
+
+    readers = RecordingReaders(lambda _signal: [Span(*s) for s in sorted([*agent, *customer])],
+                               _OneWordPerSecond(), LexicalAnalyser(None), split)
+    call = analyse_external(Audio(samples, RATE), readers, thresholds=Rubric().tone, scenario_id="external-call")
+    assert _waits(call) == [(pytest.approx(2.6), pytest.approx(3.4))]
 
 
 def _tone(wpm: float | None = None, level: float = -20.0, pitch: float = 150.0, tilt: float = -10.0,
