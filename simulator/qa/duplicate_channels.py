@@ -24,22 +24,15 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from typing import Protocol
 
 import numpy as np
+
+from simulator.qa.timing import HasBounds
 
 SAME_SIGNAL_CORRELATION = 0.9  # at least this: the two channels are one signal (>= 81% of its energy explained)
 MAX_DELAY_S = 0.020  # converters and recorders shift one channel by a few milliseconds, not more
 BLOCK_S = 1.0  # correlated block by block over speech: bounded memory, silence left out
 _BATCH_BLOCKS = 32  # blocks transformed at once: about 25 MB of spectra, whatever the length of the call
-
-
-class HasBounds(Protocol):
-    @property
-    def start_s(self) -> float: ...
-
-    @property
-    def end_s(self) -> float: ...
 
 
 @dataclass(frozen=True, slots=True)

@@ -14,9 +14,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Protocol
 
 import numpy as np
+
+from simulator.qa.timing import HasBounds
 
 FRAME_S = 0.02
 BELOW_SPEECH_DB = 20.0  # a soft word sits within this of the channel's median speech level
@@ -24,14 +25,6 @@ ABOVE_NOISE_DB = 15.0  # and clearly over the line's noise (8-bit and noisy line
 MIN_SOUND_S = 0.1  # shorter than a syllable: a click, a key, a pop
 NOISE_PERCENTILE = 20.0
 _FRAMES_PER_CHUNK = 3000  # one minute at a time: a 60-minute channel is never squared whole
-
-
-class _Timed(Protocol):
-    @property
-    def start_s(self) -> float: ...
-
-    @property
-    def end_s(self) -> float: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,7 +45,7 @@ def frame_levels_db(samples: np.ndarray, rate: int) -> np.ndarray:
     return levels
 
 
-def sound_level_db(levels: np.ndarray, speech: Sequence[_Timed]) -> float | None:
+def sound_level_db(levels: np.ndarray, speech: Sequence[HasBounds]) -> float | None:
     """The level over which a frame is heard as sound; None when the channel has no speech or no
     silence to set it from."""
     inside = np.zeros(len(levels), dtype=bool)
@@ -65,7 +58,7 @@ def sound_level_db(levels: np.ndarray, speech: Sequence[_Timed]) -> float | None
     return max(speech_db - BELOW_SPEECH_DB, noise_db + ABOVE_NOISE_DB)
 
 
-def sounds(samples: np.ndarray, rate: int, speech: Sequence[_Timed]) -> tuple[Sound, ...]:
+def sounds(samples: np.ndarray, rate: int, speech: Sequence[HasBounds]) -> tuple[Sound, ...]:
     """The channel's sounds in time order (the VAD's speech among them, and what it missed)."""
     levels = frame_levels_db(samples, rate)
     level = sound_level_db(levels, speech)

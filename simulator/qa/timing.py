@@ -22,7 +22,9 @@ from typing import Protocol
 from simulator.contracts import Speaker
 
 
-class _Timed(Protocol):
+class HasBounds(Protocol):
+    """Anything with a start and an end on the call clock: a VAD span, a turn, a sound."""
+
     @property
     def start_s(self) -> float: ...
 
@@ -30,12 +32,12 @@ class _Timed(Protocol):
     def end_s(self) -> float: ...
 
 
-class _Turn(_Timed, Protocol):
+class _Turn(HasBounds, Protocol):
     @property
     def speaker(self) -> Speaker: ...
 
 
-def last_speech_before(at_s: float, spans: Sequence[_Timed]) -> float | None:
+def last_speech_before(at_s: float, spans: Sequence[HasBounds]) -> float | None:
     """When the latest stretch of speech that started before ``at_s`` ended (capped at ``at_s``)."""
     ends = [min(span.end_s, at_s) for span in spans if span.start_s < at_s]
     return max(ends) if ends else None
@@ -46,8 +48,8 @@ class LineSounds:
     """Sounds heard on the line (``simulator.qa.line_sound.sounds``): the agent's channel and the
     customer's, or one channel holding both voices (``customer`` None)."""
 
-    agent: Sequence[_Timed]
-    customer: Sequence[_Timed] | None = None
+    agent: Sequence[HasBounds]
+    customer: Sequence[HasBounds] | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,7 +60,7 @@ class Wait:
     delay_s: float
 
 
-def response_wait(turn: _Turn, previous: _Turn | None, all_spans: Sequence[_Timed],
+def response_wait(turn: _Turn, previous: _Turn | None, all_spans: Sequence[HasBounds],
                   line: LineSounds | None = None) -> Wait | None:
     """The silence before an agent turn that answers the customer; None when it does not answer one
     (the first turn of the call, or the agent continuing after their own pause)."""
@@ -79,7 +81,7 @@ def response_wait(turn: _Turn, previous: _Turn | None, all_spans: Sequence[_Time
     return Wait(round(waited_from, 2), round(max(0.0, answered - waited_from), 2))
 
 
-def _longest_silence(from_s: float, to_s: float, sounds: Sequence[_Timed]) -> Wait:
+def _longest_silence(from_s: float, to_s: float, sounds: Sequence[HasBounds]) -> Wait:
     inside = sorted((max(s.start_s, from_s), min(s.end_s, to_s)) for s in sounds
                     if s.start_s < to_s and s.end_s > from_s)
     longest = Wait(round(from_s, 2), 0.0)
