@@ -4,13 +4,15 @@
     python benchmarks/realcalls/compare.py --results DIR     # reads DIR/<id>.json (callsim score --json)
     python benchmarks/realcalls/compare.py --only tuning     # the calls the scorer was tuned on
     python benchmarks/realcalls/compare.py --only held-out-new   # the calls added by branch realqa2
+    python benchmarks/realcalls/compare.py --only held-out-hvb   # twelve HarperValleyBank calls (2026-12-06)
 
 The scorer was first changed while looking at the five TUNING calls only; the three HELD_OUT calls
 were scored once, at the end (docs/scoring.md, "Scoring recorded and outside calls").  The NEW_HELD_OUT
 calls were found later and judged before the scorer ever saw them.  Since then every call's errors
 have been read and later changes were made after reading them (docs/qa.md says which), so the
 splits are kept for the record and none of them is clean held-out data any more; the last line pools
-every call.  Per call it prints the analyst's and the scorer's score, pass, longest dead air, agent
+every call.  The HVB_HELD_OUT calls (HarperValleyBank, added 2026-12-06) were judged before any scorer
+run and are kept apart from that pool; their callers' own ratings of the agent are compared too.  Per call it prints the analyst's and the scorer's score, pass, longest dead air, agent
 pace, outcome, whether empathy was called for and whether the scorer's verdict rests on one finding
 (``verdict_hinges``); per split, how many pass/fail verdicts, outcomes and empathy-called-for readings
 agree, the mean absolute score difference, and how many verdicts rest on one finding, of them how many
@@ -44,7 +46,14 @@ TUNING = ("lca-auto-repairs-40", "lca-acme-bank-agent", "lca-acme-bank-agent1", 
 HELD_OUT = ("lca-auto-repairs-49", "lca-acme-bank-agent2", "nissan-map-update-sales")
 NEW_HELD_OUT = ("bda-bank-card-cancel", "google-chromecast-order", "callytics-logistics-ap",
                 "c9-support-power-reset")
-SPLITS = ("tuning", "held-out", "held-out-new")
+# HarperValleyBank (Gridspace and Stanford, CC-BY-4.0): simulated bank tasks by crowd workers on two
+# lines, judged before any scorer run (2026-12-06); each also carries the caller's own 0-10 rating of
+# the agent, a judgement written by others
+HVB_HELD_OUT = ("hvb-eb82ec7b5f0944ca", "hvb-ff0296d00e5e4184", "hvb-3a20358e1bfc4a17", "hvb-a7ccc3379af44b9f",
+                "hvb-0091a706bc604188", "hvb-01f7ec3700424bc0", "hvb-02e41649e7c441fd", "hvb-03a17cc36d474151",
+                "hvb-0002f70f7386445b", "hvb-01cefd6f5c044a6f", "hvb-010eaccb7a23436f", "hvb-00d676d7058c49bb")
+SPLITS = ("tuning", "held-out", "held-out-new", "held-out-hvb")
+SATISFIED_FROM = 7  # a caller's rating of 7-10 out of 10 counts as satisfied with the agent
 
 
 @dataclass(frozen=True)
@@ -60,6 +69,7 @@ class Verdict:
     empathy_called_for: bool | None = None
     # does the scorer's verdict rest on one finding (any one of them reversed alone changes it)?
     on_one_finding: bool | None = None
+    caller_rating: int | None = None  # the caller's own 0-10 rating of the agent, where the source has one
 
 
 def analyst_verdict(call: dict[str, Any]) -> Verdict:
@@ -68,7 +78,7 @@ def analyst_verdict(call: dict[str, Any]) -> Verdict:
     judged = call["judgement"]
     return Verdict(judged["score"], judged["pass"], judged.get("longest_dead_air_s"),
                    judged.get("agent_wpm_including_pauses"), judged.get("outcome"),
-                   empathy_called_for=judged.get("empathy") != "not needed")
+                   empathy_called_for=judged.get("empathy") != "not needed", caller_rating=judged.get("caller_rating"))
 
 
 def empathy_called_for(card: dict[str, Any]) -> bool | None:
@@ -122,8 +132,8 @@ def how_recorded(audio: dict[str, Any]) -> tuple[bool, int]:
 def split_of(call_ids: list[str]) -> dict[str, str]:
     """Which split each call is in; a call in none or in two is a manifest/compare.py mismatch."""
     splits = {**dict.fromkeys(TUNING, "tuning"), **dict.fromkeys(HELD_OUT, "held-out"),
-              **dict.fromkeys(NEW_HELD_OUT, "held-out-new")}
-    listed = [*TUNING, *HELD_OUT, *NEW_HELD_OUT]
+              **dict.fromkeys(NEW_HELD_OUT, "held-out-new"), **dict.fromkeys(HVB_HELD_OUT, "held-out-hvb")}
+    listed = [*TUNING, *HELD_OUT, *NEW_HELD_OUT, *HVB_HELD_OUT]
     doubled = sorted({i for i in listed if listed.count(i) > 1})
     missing = sorted(set(call_ids) - set(splits))
     unknown = sorted(set(splits) - set(call_ids))
@@ -202,6 +212,18 @@ def agreement(rows: list[tuple[str, str, Verdict, Verdict]], split: str) -> str:
             f"{len(mine) - passes} disagreeing)")
 
 
+def against_the_caller(rows: list[tuple[str, str, Verdict, Verdict]]) -> str | None:
+    """Pass/fail of the analyst and of the scorer against the caller's own rating (satisfied: 7-10)."""
+    rated = [(a, s) for _, _, a, s in rows if a.caller_rating is not None and s.score is not None]
+    if not rated:
+        return None
+    satisfied = [a.caller_rating >= SATISFIED_FROM for a, _ in rated if a.caller_rating is not None]
+    analyst = sum(a.passed == ok for (a, _), ok in zip(rated, satisfied, strict=True))
+    scorer = sum(s.passed == ok for (_, s), ok in zip(rated, satisfied, strict=True))
+    return (f"against the caller's own rating ({SATISFIED_FROM}-10 satisfied; {sum(satisfied)} of {len(rated)} "
+            f"were): the analyst's pass/fail agrees on {analyst}/{len(rated)}, the scorer's on {scorer}/{len(rated)}")
+
+
 def machine() -> str:
     """The CPU the calls were scored on and the environment that picks Whisper's matrix library: the
     same recording can be heard a few words differently on another CPU (docs/qa.md, "The same call on
@@ -231,7 +253,7 @@ def main(argv: list[str] | None = None) -> int:
         splits = split_of(list(manifest))
     except ValueError as err:
         parser.error(str(err))
-    ids = [i for i in (*TUNING, *HELD_OUT, *NEW_HELD_OUT) if args.only is None or splits[i] == args.only]
+    ids = [i for i in (*TUNING, *HELD_OUT, *NEW_HELD_OUT, *HVB_HELD_OUT) if args.only is None or splits[i] == args.only]
     if args.results is not None:
         results = {i: json.loads((args.results / f"{i}.json").read_text()) for i in ids}
     else:
@@ -249,7 +271,11 @@ def main(argv: list[str] | None = None) -> int:
     for split in SPLITS:
         if any(sp == split for _, sp, _, _ in rows):
             print(agreement(rows, split))
-    pooled = [(i, "held-out, all", a, s) for i, sp, a, s in rows if sp.startswith("held-out")]
+    rated = against_the_caller(rows)
+    if rated is not None:
+        print(rated)
+    # the calls read before (every one of them has been): the HarperValleyBank calls stay apart
+    pooled = [(i, "held-out, all", a, s) for i, sp, a, s in rows if sp in ("held-out", "held-out-new")]
     if {sp for _, sp, _, _ in rows} >= {"held-out", "held-out-new"}:
         print(agreement(pooled, "held-out, all"))
     if {sp for _, sp, _, _ in rows} >= set(SPLITS):  # every call has been read by now: the figure to track

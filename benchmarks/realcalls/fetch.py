@@ -17,7 +17,9 @@ the pinned commit, the equivalent of
 here lives only on a pull request).  It then reads each file with ``git show COMMIT:PATH``, checks
 its sha256, builds the call file the manifest asks for (``copy``: the file as it is;
 ``stereo_agent_left``: two mono WAVs of one call, agent and customer, interleaved into one 16-bit
-stereo WAV with the agent on the left, which is what ``callsim score`` expects) and checks the
+stereo WAV with the agent on the left, which is what ``callsim score`` expects; ``agent_delay_ms``
+puts an agent file that started recording later back in its place on the call's clock, as the
+source's own transcript times say) and checks the
 built file's sha256 too.  Building uses only the standard library, so the bytes are the same on
 every machine.
 
@@ -68,6 +70,7 @@ class CallSource:
     build: str
     output_name: str
     output_sha256: str
+    agent_delay_ms: int = 0  # stereo_agent_left: the agent's file starts this long after the customer's
 
 
 def sha256_of(data: bytes) -> str:
@@ -96,6 +99,7 @@ def read_manifest(path: Path) -> list[CallSource]:
                     build=build,
                     output_name=entry["audio"]["file"],
                     output_sha256=entry["audio"]["sha256"],
+                    agent_delay_ms=int(source.get("agent_delay_ms", 0)),
                 )
             )
         except (KeyError, TypeError) as exc:
@@ -176,14 +180,18 @@ def read_mono_pcm16(data: bytes, label: str) -> tuple[int, array.array]:
         return reader.getframerate(), samples
 
 
-def interleave_agent_left(agent: bytes, customer: bytes, call_id: str) -> bytes:
-    """One stereo WAV from the two single-speaker files of a call (agent left, customer right)."""
+def interleave_agent_left(agent: bytes, customer: bytes, call_id: str, agent_delay_ms: int = 0) -> bytes:
+    """One stereo WAV from the two single-speaker files of a call (agent left, customer right); an
+    agent file that began recording ``agent_delay_ms`` after the customer's is put back in its place
+    on the call's clock by that much silence before it."""
     import io
 
     agent_rate, agent_samples = read_mono_pcm16(agent, f"{call_id} agent file")
     customer_rate, customer_samples = read_mono_pcm16(customer, f"{call_id} customer file")
     if agent_rate != customer_rate:
         raise FetchError(f"{call_id}: the agent file is {agent_rate} Hz, the customer file {customer_rate} Hz")
+    if agent_delay_ms:
+        agent_samples = array.array("h", bytes(2 * round(agent_delay_ms * agent_rate / 1000))) + agent_samples
     frames = max(len(agent_samples), len(customer_samples))
     stereo = array.array("h", bytes(4 * frames))  # zero-padded: the shorter side is silent at the end
     stereo[0 : 2 * len(agent_samples) : 2] = agent_samples
@@ -206,7 +214,7 @@ def build_call(call: CallSource, blobs: list[bytes]) -> bytes:
         return blobs[0]
     if len(blobs) != 2:
         raise FetchError(f"{call.call_id}: build 'stereo_agent_left' takes two files (agent, customer)")
-    return interleave_agent_left(blobs[0], blobs[1], call.call_id)
+    return interleave_agent_left(blobs[0], blobs[1], call.call_id, call.agent_delay_ms)
 
 
 def verify_existing(call: CallSource, dest: Path) -> bool:

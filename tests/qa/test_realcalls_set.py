@@ -7,6 +7,7 @@ fetch.py re-creating a call from a local git repository and refusing one whose b
 
 from __future__ import annotations
 
+import array
 import hashlib
 import importlib.util
 import io
@@ -52,7 +53,7 @@ def calls() -> list[dict]:
 def test_every_call_is_in_exactly_one_split(compare: ModuleType, calls: list[dict]) -> None:
     splits = compare.split_of([c["id"] for c in calls])
     assert set(splits) == {c["id"] for c in calls}
-    assert {"tuning", "held-out", "held-out-new"} == set(splits.values())
+    assert {"tuning", "held-out", "held-out-new", "held-out-hvb"} == set(splits.values())
     # the calls added by realqa2 are held out, never tuning
     for call_id in ("bda-bank-card-cancel", "google-chromecast-order", "callytics-logistics-ap",
                     "c9-support-power-reset"):
@@ -137,6 +138,20 @@ def test_fetch_builds_a_call_from_a_local_mirror_and_refuses_changed_bytes(fetch
     assert not (tmp_path / "other" / "a-call.wav").exists()
 
 
+def test_an_agent_file_that_started_later_is_put_back_on_the_calls_clock(fetch: ModuleType) -> None:
+    """HarperValleyBank's agent files start about 2 s after the caller's on six calls: built as they
+    are, the agent would answer before the customer finished."""
+    agent, customer = tiny_wav(), tiny_wav()  # 1024 frames each at 8 kHz, the first sample 256
+    with wave.open(io.BytesIO(fetch.interleave_agent_left(agent, customer, "c", agent_delay_ms=250))) as reader:
+        assert reader.getnframes() == 2000 + 1024  # the customer's side is silent at the end instead
+        samples = array.array("h", reader.readframes(reader.getnframes()))  # left, right, left, right...
+    assert not any(samples[0:4000:2]) and samples[4000] == 256  # the agent: 250 ms of silence, then the file
+    assert samples[1] == 256 and not any(samples[2 * 1024 + 1::2])  # the customer from the start
+    delayed = [s for s in fetch.read_manifest(REALCALLS / "manifest.yaml") if s.agent_delay_ms]
+    assert {s.call_id for s in delayed} <= set(load("compare").HVB_HELD_OUT) and len(delayed) == 6
+    assert all(1900 <= s.agent_delay_ms <= 2100 for s in delayed)
+
+
 def test_whether_empathy_was_called_for_reads_the_same_on_both_sides(compare: ModuleType, calls: list[dict]) -> None:
     assert {str(c["judgement"]["empathy"]) for c in calls} <= {"True", "partly", "not needed"}
     called = {c["id"]: compare.analyst_verdict(c).empathy_called_for for c in calls}
@@ -163,3 +178,20 @@ def test_a_scorecard_saved_before_hinges_were_written_gets_them_worked_out_the_s
         del saved["verdict_hinges"]
         assert compare.rests_on_one_finding(saved) is expected
     assert expected  # the second call rests on one finding, so the worked-out path was tried both ways
+
+
+def test_the_callers_own_rating_is_set_against_both_verdicts(compare: ModuleType, calls: list[dict]) -> None:
+    rated = [c for c in calls if "caller_rating" in c["judgement"]]
+    assert {c["id"] for c in rated} == set(compare.HVB_HELD_OUT)  # only the HarperValleyBank calls carry one
+    assert all(0 <= c["judgement"]["caller_rating"] <= 10 for c in rated)
+
+    def verdict(passed: bool, rating: int | None = None) -> object:
+        return compare.Verdict(80.0 if passed else 40.0, passed, None, None, "resolved", caller_rating=rating)
+
+    rows = [("a", "held-out-hvb", verdict(True, 9), verdict(True)),    # satisfied, both pass
+            ("b", "held-out-hvb", verdict(False, 3), verdict(True)),   # unhappy caller: analyst fails, scorer passes
+            ("c", "held-out-hvb", verdict(True, 7), verdict(False)),   # 7 counts as satisfied
+            ("d", "tuning", verdict(True), verdict(True))]             # no rating: left out
+    line = compare.against_the_caller(rows)
+    assert "2 of 3 were" in line and "analyst's pass/fail agrees on 3/3" in line and "scorer's on 1/3" in line
+    assert compare.against_the_caller(rows[3:]) is None
