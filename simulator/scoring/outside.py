@@ -17,7 +17,9 @@ outside recording has none of these, so the scorer reads them off the call itsel
   the call on into resolving or closing (``empathy_windows``).  With no customer on the recording
   (an agent-only or unseparated channel) empathy is not judged, unless the agent's own words answer
   a feeling (then the customer must have shown one).
-* **the outcome** from the close: resolved, unresolved (sent elsewhere, or nothing towards a fix),
+* **the outcome** from the close: resolved (a fix explained, confirmed, offered, timed or owned; or,
+  with none, an "anything else?" in a calm close: a request met on the spot), unresolved (sent
+  elsewhere, or nothing towards a fix),
   escalated (handed to someone else at the close), or unknown when the recording is cut before
   any close.
 * **compliance** against the built-in behaviour library when no scenario is given (a scenario
@@ -258,7 +260,10 @@ def _closing_turns(turns: Sequence[ScoredTurn], phases: dict[int, Phase]) -> lis
 
 
 def judge_outcome(record: CallRecord, turns: Sequence[ScoredTurn], scenario: Scenario, phases: dict[int, Phase],
-                  recording_s: float | None, words: Wording) -> OutcomeJudgement:
+                  recording_s: float | None, words: Wording,
+                  needs: Mapping[int, str | None] = MappingProxyType({})) -> OutcomeJudgement:
+    """``needs``: the replies that owed the customer empathy (``empathy_needs``): a close that answers
+    a distressed customer is not a request met."""
     closing = _closing_turns(turns, phases)
     last = _last_speech_s(record)
     cut = recording_s is not None and last is not None and recording_s - last < CUT_MARGIN_S
@@ -284,6 +289,12 @@ def judge_outcome(record: CallRecord, turns: Sequence[ScoredTurn], scenario: Sce
             latest = done[-1]
             return OutcomeJudgement(JudgedOutcome.RESOLVED, words("outside.resolved_by", kind=words.kind(kind),
                                                                   closed=closed), latest.index, _quote(latest.text))
+    # A request met on the spot (a balance read out, a payment made) has no fix to explain or confirm:
+    # an agent who asks whether anything else is needed, in a close that owes the caller nothing, has met it.
+    asked = [t for t in closing if StepKind.ANYTHING_ELSE in step_kinds(t, scenario)]
+    if asked and all(needs.get(t.index) is None for t in closing):
+        return OutcomeJudgement(JudgedOutcome.RESOLVED, words("outside.nothing_more"), asked[-1].index,
+                                _quote(asked[-1].text))
     return OutcomeJudgement(JudgedOutcome.UNRESOLVED, words("outside.nothing", closed=closed))
 
 
@@ -348,7 +359,7 @@ def read_outside_call(record: CallRecord, turns: Sequence[ScoredTurn], scenario:
     phases = turn_phases(turns, scenario)
     needs = empathy_needs(turns, scenario, phases, heard, words, earlier_moods(record))
     windows = empathy_windows(turns, phases, needs) if heard else {}
-    outcome = judge_outcome(record, turns, scenario, phases, recording_s, words)
+    outcome = judge_outcome(record, turns, scenario, phases, recording_s, words, needs)
     distressed = any(reason is not None for reason in needs.values())
     return OutsideReading(turns, phases, needs, windows, distressed, heard, outcome,
                           library_requirements(scenario, distressed and speakers_told_apart, outcome,

@@ -325,6 +325,28 @@ def test_the_outcome_is_read_from_the_close():
     assert card.turns[-1].phase == Phase.CLOSE
 
 
+def _request_met_call(customer_mood: int, customer_distress: float | None) -> CallRecord:
+    """A balance read out (no fix to explain, confirm, offer, time or own), then "anything else?"."""
+    answer, close = "Your checking balance is eighty-nine dollars.", "Is there anything else I can help with? Bye."
+    return _record([
+        (Speaker.TRAINEE, GREETING, 0.0, 4.0, None, _analysis(1, GREETING, steps=("greet", "identify_self"))),
+        (Speaker.CUSTOMER, "What's my balance?", 4.5, 6.0, 10, None),
+        (Speaker.TRAINEE, answer, 6.5, 9.0, None, _analysis(2, answer)),
+        (Speaker.CUSTOMER, "Okay.", 9.5, 10.0, customer_mood, None),
+        (Speaker.TRAINEE, close, 10.5, 14.0, None,
+         _analysis(3, close, steps=("anything_else", "close"), distress=customer_distress)),
+    ])
+
+
+def test_a_request_met_on_the_spot_is_resolved_by_a_calm_anything_else():
+    card = score_call(_request_met_call(10, None), generic_scenario(), Rubric(), recording_s=20.0)
+    assert card.judged_outcome is not None and card.judged_outcome.outcome == JudgedOutcome.RESOLVED
+    assert card.judged_outcome.turn_index == 3 and "anything else" in card.judged_outcome.reason
+    # the same close answering a customer upset in words and voice owes them something first
+    upset = score_call(_request_met_call(80, 0.95), generic_scenario(), Rubric(), recording_s=20.0)
+    assert upset.judged_outcome is not None and upset.judged_outcome.outcome == JudgedOutcome.UNRESOLVED
+
+
 def test_a_handover_at_the_close_is_an_escalation():
     handover = "I'll transfer you to a specialist now, thanks for calling."
     card = score_call(_closing_call(handover, ("close",)), generic_scenario(), Rubric(), recording_s=40.0)
