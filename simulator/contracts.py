@@ -194,6 +194,9 @@ class TurnTiming:
     # when that silence began, where it is not simply start_s - response_delay_s (a recorded call
     # whose agent made a sound before the turn the VAD found: simulator.qa.timing)
     waited_from_s: float | None = None
+    # a recorded call: the longest silence on the line inside the trainee's own floor before this turn
+    # (after their own words, no hold announced: simulator.qa.timing.unexplained_silence)
+    unexplained_silence_s: float | None = None
 
 
 @dataclass(frozen=True, slots=True)

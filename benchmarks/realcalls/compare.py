@@ -12,8 +12,10 @@ calls were found later and judged before the scorer ever saw them.  Since then e
 have been read and later changes were made after reading them (docs/qa.md says which), so the
 splits are kept for the record and none of them is clean held-out data any more; the last line pools
 every call.  The HVB_HELD_OUT calls (HarperValleyBank, added 2026-12-06) were judged before any scorer
-run and are kept apart from that pool; their callers' own ratings of the agent are compared too.  Per call it prints the analyst's and the scorer's score, pass, longest dead air, agent
-pace, outcome, whether empathy was called for and whether the scorer's verdict rests on one finding
+run and are kept apart from that pool; their callers' own ratings of the agent are compared too.
+Per call it prints the analyst's and the scorer's score, pass, longest dead air (the scorer's: a slow
+answer or an unexplained silence in the agent's floor, whichever is longer), agent pace, outcome,
+whether empathy was called for and whether the scorer's verdict rests on one finding
 (``verdict_hinges``); per split, how many pass/fail verdicts, outcomes and empathy-called-for readings
 agree, the mean absolute score difference, and how many verdicts rest on one finding, of them how many
 disagree with the analyst.
@@ -108,7 +110,10 @@ def scorer_verdict(payload: dict[str, Any]) -> Verdict:
     card = payload["scorecard"]
     voice = card.get("voice") or {}
     judged = card.get("judged_outcome") or {}
-    return Verdict(card["overall"], card["passed"], voice.get("longest_response_delay_s"),
+    # dead air as the analyst counts it: a slow answer or an unexplained silence in the agent's floor
+    waits = [w for w in (voice.get("longest_response_delay_s"), voice.get("longest_unexplained_silence_s"))
+             if w is not None]
+    return Verdict(card["overall"], card["passed"], max(waits) if waits else None,
                    voice.get("mean_words_per_minute"), judged.get("outcome") or card.get("outcome"),
                    empathy_called_for=empathy_called_for(card), on_one_finding=rests_on_one_finding(card))
 

@@ -33,7 +33,7 @@ from simulator.contracts import CustomerLineSource, Speaker, ToneMeasures, Trans
 from simulator.qa.duplicate_channels import DuplicateChannels, duplicate_channels
 from simulator.qa.line_sound import sounds
 from simulator.qa.silent_channel import SilentChannel, silent_channel
-from simulator.qa.timing import LineSounds, response_wait
+from simulator.qa.timing import LineSounds, response_wait, unexplained_silence
 from simulator.record import CallHeader, CallMode, CallRecord, TurnRecord, now_iso
 from simulator.scenario.model import ToneThresholds
 from simulator.wavfile import Audio, resample
@@ -349,10 +349,11 @@ def analyse_external(audio: Audio, readers: RecordingReaders, *, thresholds: Ton
         trainee_index += 1
         timing, barged_in = agent_timing(turn, last_customer, customer_spans)
         wait = response_wait(turn, previous, all_spans, line)
-        if wait is not None:
-            timing = replace(timing, response_delay_s=wait.delay_s, waited_from_s=wait.from_s)
-        else:
-            timing = replace(timing, response_delay_s=None)
+        said_before = agent_texts[by_turn[id(previous)]].text if id(previous) in by_turn else ""
+        silent = unexplained_silence(turn, previous, said_before, line)
+        timing = replace(timing, response_delay_s=None if wait is None else wait.delay_s,
+                         waited_from_s=None if wait is None else wait.from_s,
+                         unexplained_silence_s=None if silent is None else silent.delay_s)
         analysis = analyser.analyse(TurnInput(
             turn_index=trainee_index, transcript=transcript, customer_line=last_customer_text,
             customer_line_source=CustomerLineSource.HEARD, steps_done=frozenset(steps_done), timing=timing,

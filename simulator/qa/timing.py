@@ -81,6 +81,28 @@ def response_wait(turn: _Turn, previous: _Turn | None, all_spans: Sequence[HasBo
     return Wait(round(waited_from, 2), round(max(0.0, answered - waited_from), 2))
 
 
+# Words that tell the caller the silence to come is the agent at work ("one moment", "let me check"):
+# a silence after them is an announced hold, not dead air.  A few explainable cues, both languages.
+HOLD_CUES = ("one moment", "one second", "just a moment", "just a second", "give me a moment", "give me a second",
+             "bear with me", "hold on", "please hold", "on hold", "let me check", "let me look", "let me see",
+             "let me just", "let me pull", "稍等", "请等一下", "等一下", "我查一下", "我看一下", "我帮您查")
+
+
+def announces_hold(text: str) -> bool:
+    said = " ".join(text.lower().split())
+    return any(cue in said for cue in HOLD_CUES)
+
+
+def unexplained_silence(turn: _Turn, previous: _Turn | None, previous_text: str, line: LineSounds) -> Wait | None:
+    """The longest silence on the line between the agent's previous turn and this one, when the agent
+    had the floor (this turn follows their own) and did not announce a hold; None otherwise."""
+    if previous is None or previous.speaker != Speaker.TRAINEE or turn.speaker != Speaker.TRAINEE:
+        return None
+    if announces_hold(previous_text):
+        return None
+    return _longest_silence(previous.end_s, turn.start_s, [*line.agent, *(line.customer or ())])
+
+
 def _longest_silence(from_s: float, to_s: float, sounds: Sequence[HasBounds]) -> Wait:
     inside = sorted((max(s.start_s, from_s), min(s.end_s, to_s)) for s in sounds
                     if s.start_s < to_s and s.end_s > from_s)

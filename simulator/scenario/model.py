@@ -192,6 +192,9 @@ class ToneThresholds(Strict):
     pace_min_wpm: float = Field(130, gt=0)
     pace_max_wpm: float = Field(175, gt=0)
     dead_air_s: float = Field(3.0, gt=0)
+    # a recorded call's silence after the agent's own words with no hold announced (Genesys's QA example
+    # question marks unexplained silence over 15 s; dead-air detection commonly flags 5-10 s): docs/scoring.md
+    unexplained_silence_s: float = Field(10.0, gt=0)
     max_fillers_per_minute: float = Field(6.0, ge=0)
     max_overlap_s: float = Field(1.0, ge=0)
     raised_voice_db: float = Field(6.0, gt=0, description="level rise over the trainee's own baseline")

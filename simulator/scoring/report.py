@@ -106,6 +106,8 @@ def format_scorecard(card: Scorecard, *, detailed: bool = False, words: Wording 
         if voice.longest_response_delay_s is not None:
             at = _clock(voice.longest_response_delay_at_s)
             parts.append(words("report.longest_wait", seconds=voice.longest_response_delay_s, at=at))
+        if voice.longest_unexplained_silence_s:
+            parts.append(words("report.longest_silence", seconds=voice.longest_unexplained_silence_s))
         if voice.raised_voice_turns:
             parts.append(words("report.raised_turns", turns=words.join(map(str, voice.raised_voice_turns))))
         lines.append(words("report.voice", parts=words("notes.separator").join(parts)))

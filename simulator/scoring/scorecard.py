@@ -124,6 +124,8 @@ class VoiceSummary:
     dead_air_turns: tuple[int, ...] = ()
     longest_response_delay_s: float | None = None
     longest_response_delay_at_s: float | None = None  # on the call clock, where that wait began
+    # a recorded call: the longest silence after the agent's own words with no hold announced
+    longest_unexplained_silence_s: float | None = None
     overlap_s: float = 0.0
     interruptions: int = 0
     raised_voice_turns: tuple[int, ...] = ()

@@ -121,7 +121,8 @@ def _pace_advice(turns: Sequence[ScoredTurn], indices: Sequence[int], limits: To
 
 
 def _dead_air_advice(turns: Sequence[ScoredTurn], indices: Sequence[int], words: Wording) -> str:
-    waits = [max(t.analysis.silence_s if t.analysis.silence else 0.0, t.analysis.timing.response_delay_s or 0.0)
+    waits = [max(t.analysis.silence_s if t.analysis.silence else 0.0, t.analysis.timing.response_delay_s or 0.0,
+                 t.analysis.timing.unexplained_silence_s or 0.0)
              for t in turns if t.index in indices]
     longest = words("seconds_aside", seconds=max(waits)) if waits and max(waits) > 0 else ""
     return words("tip.dead_air", turns=words.turns(indices), longest=longest)

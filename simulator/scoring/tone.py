@@ -84,6 +84,11 @@ def _turn_tone(turn: ScoredTurn, limits: ToneThresholds, words: Wording,
         points = min(30.0, 10.0 + 5.0 * (delay - limits.dead_air_s))
         items.append(turn.evidence(T, "tone.dead_air", "", words("tone.dead_air", delay=delay, limit=limits.dead_air_s),
                                    -points))
+    silence = analysis.timing.unexplained_silence_s
+    if silence is not None and silence > limits.unexplained_silence_s:
+        points = min(30.0, 10.0 + 5.0 * (silence - limits.unexplained_silence_s))
+        items.append(turn.evidence(T, "tone.dead_air", "", words("tone.unexplained_silence", seconds=silence,
+                                                                 limit=limits.unexplained_silence_s), -points))
     overlap = analysis.timing.overlap_s
     if analysis.interrupted_customer or overlap > limits.max_overlap_s:
         detail = words("tone.overlap_for", seconds=overlap) if overlap else words("tone.overlap")
@@ -161,7 +166,10 @@ def score_tone(record: CallRecord | None, turns: Sequence[ScoredTurn], limits: T
         mean_words_per_minute=pace,
         fillers_per_minute=round(60.0 * sum(m.fillers for m in measured) / speech_s, 1) if speech_s >= 1 else None,
         dead_air_turns=tuple(t.index for t in turns if t.analysis.silence or (
-            t.analysis.timing.response_delay_s or 0.0) > limits.dead_air_s),
+            t.analysis.timing.response_delay_s or 0.0) > limits.dead_air_s or (
+            t.analysis.timing.unexplained_silence_s or 0.0) > limits.unexplained_silence_s),
+        longest_unexplained_silence_s=max((s for t in turns if (s := t.analysis.timing.unexplained_silence_s)
+                                           is not None), default=None),
         longest_response_delay_s=round(max(delays), 2) if delays else None,
         longest_response_delay_at_s=_wait_began_s(longest),
         overlap_s=round(sum(t.analysis.timing.overlap_s for t in turns), 2),

@@ -27,11 +27,13 @@ from simulator.contracts import (
     TurnTiming,
     Word,
 )
-from simulator.qa.external import RecordingReaders, Span, SpeakerSplit, analyse_external
+from simulator.qa.external import RecordingReaders, Span, SpeakerSplit, analyse_external, build_turns
 from simulator.qa.importer import generic_scenario
+from simulator.qa.timing import LineSounds, Wait, unexplained_silence
 from simulator.record import CallHeader, CallMode, CallRecord, TurnRecord
 from simulator.scenario.model import Rubric, ToneThresholds
 from simulator.scoring.call_scorer import score_call
+from simulator.scoring.report import format_scorecard
 from simulator.scoring.scorecard import Dimension, JudgedOutcome, Phase
 from simulator.wavfile import Audio
 
@@ -135,6 +137,28 @@ def test_on_one_channel_the_wait_is_the_longest_silence_in_the_gap():
                                _OneWordPerSecond(), LexicalAnalyser(None), split)
     call = analyse_external(Audio(samples, RATE), readers, thresholds=Rubric().tone, scenario_id="external-call")
     assert _waits(call) == [(pytest.approx(2.6), pytest.approx(3.4))]
+
+
+def test_a_long_silence_after_the_agents_own_words_is_dead_air_unless_a_hold_was_announced():
+    """The customer asks (0-2 s), the agent answers at once (2.5-4 s), then the line is silent until the
+    agent speaks again at 19 s: 15 s no one explained.  Not an answer's delay, so it is its own finding."""
+    audio, find_spans = _stereo_call([(2.5, 4.0), (19.0, 21.0)], [(0.0, 2.0)], 22.0)
+    call = _read(audio, find_spans)
+    silences = [t.analysis.timing.unexplained_silence_s for t in call.record.turns if t.analysis is not None]
+    assert silences == [None, pytest.approx(15.0)]
+    card = score_call(call.record, generic_scenario(), Rubric(), recording_s=22.0)
+    assert card.voice.longest_unexplained_silence_s == pytest.approx(15.0)
+    assert card.voice.longest_response_delay_s == pytest.approx(0.5)  # the answer itself came quickly
+    assert 2 in card.voice.dead_air_turns
+    finding = next(e for e in card.dimension(Dimension.TONE).evidence if e.rule == "tone.dead_air")
+    assert "15.0 s of silence after your own words" in finding.detail and finding.turn_index == 2
+    assert "longest silence after your own words 15.0 s" in format_scorecard(card)
+    # a pause after "one moment, let me check that" is a hold the agent announced
+    turns = build_turns([Span(2.5, 4.0), Span(19.0, 21.0)], [Span(0.0, 2.0)])
+    line = LineSounds([Span(2.5, 4.0), Span(19.0, 21.0)], [Span(0.0, 2.0)])
+    assert unexplained_silence(turns[2], turns[1], "One moment, let me check that.", line) is None
+    assert unexplained_silence(turns[2], turns[1], "Okay.", line) == Wait(4.0, 15.0)
+    assert unexplained_silence(turns[1], turns[0], "", line) is None  # an answer, not the agent's floor
 
 
 def _tone(wpm: float | None = None, level: float = -20.0, pitch: float = 150.0, tilt: float = -10.0,
