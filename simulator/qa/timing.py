@@ -93,14 +93,23 @@ def announces_hold(text: str) -> bool:
     return any(cue in said for cue in HOLD_CUES)
 
 
-def unexplained_silence(turn: _Turn, previous: _Turn | None, previous_text: str, line: LineSounds) -> Wait | None:
-    """The longest silence on the line between the agent's previous turn and this one, when the agent
-    had the floor (this turn follows their own) and did not announce a hold; None otherwise."""
-    if previous is None or previous.speaker != Speaker.TRAINEE or turn.speaker != Speaker.TRAINEE:
+def unexplained_silence(turn: _Turn, previous: _Turn | None, previous_text: str, line: LineSounds,
+                        answered_at_s: float | None = None) -> Wait | None:
+    """The longest silence on the line inside the agent's floor before this turn, when no hold was
+    announced; None when the agent did not hold the floor.  The floor is the agent's from their
+    previous turn (``previous_text``: its words, checked for a hold), or from ``answered_at_s``, a
+    sound of theirs before this turn that answered the customer (an "okay" the VAD made no turn of)."""
+    if turn.speaker != Speaker.TRAINEE or previous is None:
         return None
-    if announces_hold(previous_text):
+    if previous.speaker == Speaker.TRAINEE:
+        if announces_hold(previous_text):
+            return None
+        floor_from = previous.end_s
+    elif answered_at_s is not None and answered_at_s < turn.start_s:
+        floor_from = answered_at_s
+    else:
         return None
-    return _longest_silence(previous.end_s, turn.start_s, [*line.agent, *(line.customer or ())])
+    return _longest_silence(floor_from, turn.start_s, [*line.agent, *(line.customer or ())])
 
 
 def _longest_silence(from_s: float, to_s: float, sounds: Sequence[HasBounds]) -> Wait:

@@ -161,6 +161,24 @@ def test_a_long_silence_after_the_agents_own_words_is_dead_air_unless_a_hold_was
     assert unexplained_silence(turns[1], turns[0], "", line) is None  # an answer, not the agent's floor
 
 
+def test_the_silence_after_an_okay_the_vad_made_no_turn_of_is_the_agents_too():
+    """The customer stops at 2.0 s, the agent says "okay" at 2.5 s (a sound the VAD missed), then the
+    line is silent until the agent speaks at 16.0 s: a quick answer, then 13.1 s no one explained."""
+    audio, find_spans = _stereo_call([(16.0, 18.0)], [(0.0, 2.0)], 19.0, unheard=((0, 2.5, 2.9),))
+    call = _read(audio, find_spans)
+    timing = next(t.analysis.timing for t in call.record.turns if t.analysis is not None)
+    assert timing.response_delay_s == pytest.approx(0.5)
+    assert timing.unexplained_silence_s == pytest.approx(13.1)
+    # with no customer on the recording, a gap in the agent's speech may be the customer talking
+    two_turns, _ = _stereo_call([(2.5, 4.0), (19.0, 21.0)], [], 22.0)
+    alone = analyse_external(Audio(two_turns.samples[:, :1], RATE),
+                             RecordingReaders(lambda _s: [Span(2.5, 4.0), Span(19.0, 21.0)], _OneWordPerSecond(),
+                                              LexicalAnalyser(None)),
+                             thresholds=Rubric().tone, scenario_id="external-call")
+    silences = [t.analysis.timing.unexplained_silence_s for t in alone.record.turns if t.analysis is not None]
+    assert silences == [None, None]
+
+
 def _tone(wpm: float | None = None, level: float = -20.0, pitch: float = 150.0, tilt: float = -10.0,
           speech_s: float = 3.0) -> ToneMeasures:
     return ToneMeasures(ToneLabel.NEUTRAL, words_per_minute=wpm, loudness_db=level, pitch_hz=pitch, tilt_db=tilt,
