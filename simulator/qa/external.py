@@ -350,7 +350,7 @@ def analyse_external(audio: Audio, readers: RecordingReaders, *, thresholds: Ton
         timing, barged_in = agent_timing(turn, last_customer, customer_spans)
         wait = response_wait(turn, previous, all_spans, line)
         said_before = agent_texts[by_turn[id(previous)]].text if id(previous) in by_turn else ""
-        answered_at = None if wait is None else wait.from_s + wait.delay_s
+        answered_at = None if wait is None else wait.until_s
         # with no customer on the recording, a gap in the agent's speech may be the customer talking
         silent = unexplained_silence(turn, previous, said_before, line, answered_at) if customer is not None else None
         timing = replace(timing, response_delay_s=None if wait is None else wait.delay_s,

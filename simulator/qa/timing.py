@@ -59,6 +59,11 @@ class Wait:
     from_s: float
     delay_s: float
 
+    @property
+    def until_s(self) -> float:
+        """When the silence ended: the answer, or the sound that broke it."""
+        return self.from_s + self.delay_s
+
 
 def response_wait(turn: _Turn, previous: _Turn | None, all_spans: Sequence[HasBounds],
                   line: LineSounds | None = None) -> Wait | None:

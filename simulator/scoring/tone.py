@@ -42,6 +42,11 @@ def _words_span_s(turn: ScoredTurn, rate_wpm: float) -> float:
     return 60.0 * len(normalise(turn.text).split()) / rate_wpm
 
 
+def _dead_air_points(seconds: float, limit_s: float) -> float:
+    """What a silence over its limit costs the turn: 10 points, 5 more a second, at most 30."""
+    return min(30.0, 10.0 + 5.0 * (seconds - limit_s))
+
+
 def _turn_tone(turn: ScoredTurn, limits: ToneThresholds, words: Wording,
                pace_from_s: float = 0.0) -> tuple[float, list[ScoreEvidence]]:
     analysis = turn.analysis
@@ -81,14 +86,13 @@ def _turn_tone(turn: ScoredTurn, limits: ToneThresholds, words: Wording,
                                        -MONOTONE_POINTS))
     delay = analysis.timing.response_delay_s
     if delay is not None and delay > limits.dead_air_s and not analysis.silence:
-        points = min(30.0, 10.0 + 5.0 * (delay - limits.dead_air_s))
         items.append(turn.evidence(T, "tone.dead_air", "", words("tone.dead_air", delay=delay, limit=limits.dead_air_s),
-                                   -points))
+                                   -_dead_air_points(delay, limits.dead_air_s)))
     silence = analysis.timing.unexplained_silence_s
     if silence is not None and silence > limits.unexplained_silence_s:
-        points = min(30.0, 10.0 + 5.0 * (silence - limits.unexplained_silence_s))
         items.append(turn.evidence(T, "tone.dead_air", "", words("tone.unexplained_silence", seconds=silence,
-                                                                 limit=limits.unexplained_silence_s), -points))
+                                                                 limit=limits.unexplained_silence_s),
+                                   -_dead_air_points(silence, limits.unexplained_silence_s)))
     overlap = analysis.timing.overlap_s
     if analysis.interrupted_customer or overlap > limits.max_overlap_s:
         detail = words("tone.overlap_for", seconds=overlap) if overlap else words("tone.overlap")
