@@ -1,17 +1,25 @@
-"""Forbidden moves found in the agents' turns of the judged real calls, against the analyst's list.
+"""Forbidden moves found in real agents' turns: the judged real calls, and HarperValleyBank agents.
 
-    python benchmarks/realcalls/compare.py --save DIR            # score the calls once, keep the cards
+    python benchmarks/realcalls/compare.py --save DIR            # score the judged calls once, keep the cards
     python benchmarks/realcalls/reader_false_alarms.py --results DIR [--reader FILE.npz]
+    python benchmarks/realcalls/reader_false_alarms.py --turns benchmarks/realcalls/hvb_agent_turns.jsonl
 
 The post-call reader of forbidden moves (``tuned_reader``) was built and its cuts chosen on typed
 and spoken corpus replies; it has never read a recorded call (recorded calls are scored without it:
-docs/qa.md).  The agents of these calls were judged by an analyst, who found no forbidden move on
-them but jargon on three.  So every turn the reader flags with another kind is a false alarm on
-real speech, as a recogniser wrote it: short fragments, fillers, half sentences.  Each turn is read
-as a practice call's turn is read after the call: the whole turn, at the reader's cuts.  The clause
-model's own reading (what a live turn and a recorded call use, at its per-kind cuts) is printed
-beside it.  Calls whose two voices were not told apart are left out: their one "turn" holds the
-customer's words too.
+docs/qa.md).  Two sets of real agents' words check how it reads real speech:
+
+- ``--results``: the agent turns of the judged real calls as the scorer transcribed them.  The
+  analyst found no forbidden move on these calls but jargon on three, so a turn flagged with
+  another kind is a false alarm.  Calls whose two voices were not told apart are left out: their
+  one "turn" holds the customer's words too.
+- ``--turns``: agent utterances of HarperValleyBank calls (crowd workers playing bank agents,
+  human transcripts: lower case, no punctuation), none of them a call used anywhere else.  No one
+  judged them turn by turn; calm agents doing routine bank tasks, so every flag is counted and
+  the flagged turns printed with ``--show`` for a reader to judge.
+
+Each turn is read whole, as a practice call's turn is read after the call, at the reader's cuts.
+The clause model's own reading (what a live turn and a recorded call use, at its per-kind cuts) is
+printed beside it.
 """
 
 from __future__ import annotations
@@ -19,6 +27,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -30,78 +39,94 @@ REPO = HERE.parents[1]
 
 
 @dataclass(frozen=True)
-class Flag:
+class AgentTurn:
     call_id: str
-    turn_index: int
+    index: int
+    text: str
+    allowed: frozenset[str]  # kinds an analyst found on the call: not false alarms
+
+
+@dataclass(frozen=True)
+class Flag:
+    turn: AgentTurn
     kind: str
     probability: float
-    text: str
-    analyst_found_kind: bool
 
 
-def agent_turns(results: Path, manifest: dict[str, dict[str, Any]]) -> list[tuple[str, int, str]]:
-    """(call id, turn index, text) of every agent turn in the saved scorecards of separated calls."""
-    turns: list[tuple[str, int, str]] = []
+def judged_call_turns(results: Path) -> list[AgentTurn]:
+    """Every agent turn in the saved scorecards of the manifest's calls whose voices were separated."""
+    manifest = {c["id"]: c for c in yaml.safe_load((HERE / "manifest.yaml").read_text())["calls"]}
+    turns: list[AgentTurn] = []
     for path in sorted(results.glob("*.json")):
-        if path.stem not in manifest:
+        call = manifest.get(path.stem)
+        card = json.loads(path.read_text()).get("scorecard") if call else None
+        if call is None or card is None:
             continue
-        payload = json.loads(path.read_text())
-        card = payload.get("scorecard")
-        if card is None:
+        if any(e["rule"] == "speakers.not_separated" for d in card["dimensions"] for e in d["evidence"]):
             continue
-        rules = {e["rule"] for d in card["dimensions"] for e in d["evidence"]}
-        if "speakers.not_separated" in rules:
-            continue
-        turns.extend((path.stem, t["turn_index"], t["text"]) for t in card["turns"] if t.get("text", "").strip())
+        allowed = frozenset(call["judgement"].get("forbidden") or ())
+        turns.extend(AgentTurn(path.stem, t["turn_index"], t["text"], allowed)
+                     for t in card["turns"] if t.get("text", "").strip())
     return turns
+
+
+def listed_turns(path: Path) -> list[AgentTurn]:
+    """Lines {"sid", "index", "text"}: agent utterances nobody judged turn by turn."""
+    rows: list[dict[str, Any]] = [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
+    return [AgentTurn(row["sid"], int(row["index"]), row["text"], frozenset()) for row in rows]
+
+
+def flags_of(model: Any, turns: list[AgentTurn]) -> list[Flag]:
+    readings = model.read_many([t.text for t in turns])
+    return [Flag(turn, finding.kind, finding.confidence)
+            for turn, reading in zip(turns, readings, strict=True) for finding in reading.forbidden
+            if finding.kind not in turn.allowed]
+
+
+def report(name: str, turns: list[AgentTurn], flags: list[Flag], show: bool) -> None:
+    flagged = {(f.turn.call_id, f.turn.index) for f in flags}
+    kinds = Counter(f.kind for f in flags)
+    print(f"  {name}: {len(flagged)} of {len(turns)} turns flagged ({len(flagged) / len(turns):.1%}; "
+          f"{', '.join(f'{k} {n}' for k, n in sorted(kinds.items())) or 'none'})")
+    if show:
+        for flag in flags:
+            print(f"    {flag.probability:.3f} {flag.kind:<18} {flag.turn.call_id}:{flag.turn.index}  "
+                  f"{flag.turn.text[:90]!r}")
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--results", type=Path, required=True, help="a folder written by compare.py --save")
+    parser.add_argument("--results", type=Path, help="a folder written by compare.py --save")
+    parser.add_argument("--turns", type=Path, help="a JSONL file of agent utterances (sid, index, text)")
     parser.add_argument("--reader", type=Path, default=None, help="reader weights (default: the shipped reader)")
-    parser.add_argument("--quiet", action="store_true", help="totals only, not each flagged turn")
+    parser.add_argument("--show", action="store_true", help="print each flagged turn")
     args = parser.parse_args(argv)
+    if not args.results and not args.turns:
+        parser.error("give --results DIR, --turns FILE or both")
     sys.path.insert(0, str(REPO))
     from simulator.analysis.behaviour.model import BehaviourModel, shipped_weights
     from simulator.analysis.behaviour.tuned_reader import ForbiddenReader, ReaderWeights, shipped_reader_path
     from simulator.analysis.encoders import shared
 
-    manifest = {c["id"]: c for c in yaml.safe_load((HERE / "manifest.yaml").read_text())["calls"]}
-    turns = agent_turns(args.results, manifest)
-    if not turns:
-        print(f"{args.results}: no scorecards of the manifest's calls with separated voices", file=sys.stderr)
-        return 1
+    sets = []
+    if args.results:
+        sets.append((f"judged real calls ({args.results}), flags of a kind the analyst did not find",
+                     judged_call_turns(args.results)))
+    if args.turns:
+        sets.append((f"{args.turns.name}, every flag", listed_turns(args.turns)))
     reader_path = args.reader or shipped_reader_path()
     weights = ReaderWeights.load(reader_path)
-    reader = ForbiddenReader(weights)
     encoder = shared(None)
-    clause_model = BehaviourModel(shipped_weights("en"), encoder.encode)
-    with_reader = BehaviourModel(shipped_weights("en"), encoder.encode, reader)
-    texts = [text for _, _, text in turns]
-    found: dict[str, list[Flag]] = {"reader": [], "clause model": []}
-    for name, model in (("reader", with_reader), ("clause model", clause_model)):
-        for (call_id, index, text), reading in zip(turns, model.read_many(texts), strict=True):
-            analyst = set(manifest[call_id]["judgement"].get("forbidden") or [])
-            for finding in reading.forbidden:
-                found[name].append(Flag(call_id, index, finding.kind, finding.confidence, text,
-                                        finding.kind in analyst))
-    calls = sorted({c for c, _, _ in turns})
-    print(f"reader {reader_path.name}: {weights.tuned_layers} tuned layers; {len(turns)} agent turns of "
-          f"{len(calls)} calls; the analyst found {sum(bool(manifest[c]['judgement'].get('forbidden')) for c in calls)}"
-          " of them with a forbidden move (jargon)")
-    for name, flags in found.items():
-        alarms = [f for f in flags if not f.analyst_found_kind]
-        turns_alarmed = {(f.call_id, f.turn_index) for f in alarms}
-        by_kind: dict[str, int] = {}
-        for flag in alarms:
-            by_kind[flag.kind] = by_kind.get(flag.kind, 0) + 1
-        print(f"{name}: {len(turns_alarmed)} of {len(turns)} turns with a kind the analyst did not find "
-              f"({', '.join(f'{k} {n}' for k, n in sorted(by_kind.items())) or 'none'}); "
-              f"{len(flags) - len(alarms)} findings of a kind the analyst found on that call")
-        if not args.quiet:
-            for flag in alarms:
-                print(f"  {flag.probability:.3f} {flag.kind:<18} {flag.call_id}:{flag.turn_index}  {flag.text[:90]!r}")
+    models = {"reader": BehaviourModel(shipped_weights("en"), encoder.encode, ForbiddenReader(weights)),
+              "clause model": BehaviourModel(shipped_weights("en"), encoder.encode)}
+    print(f"reader {reader_path}: {weights.tuned_layers} tuned layers")
+    for title, turns in sets:
+        if not turns:
+            print(f"{title}: no agent turns found", file=sys.stderr)
+            return 1
+        print(f"{title}: {len(turns)} agent turns of {len({t.call_id for t in turns})} calls")
+        for name, model in models.items():
+            report(name, turns, flags_of(model, turns), args.show)
     return 0
 
 
