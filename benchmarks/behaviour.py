@@ -21,6 +21,11 @@ Every figure comes from a model that did not train on the replies it is scored o
   with phrases and examples: the figures as ``callsim analyze`` gives them on unseen replies.
 - ``EPITOME``: empathy none vs some on the 550 emotional-reaction pairs (Reddit peer support, a
   generality check; nothing is trained or tuned on it; non-commercial data, read in place).
+- ``real_agents``: what a user gets (the shipped model, and with ``--forbidden-reader`` also the
+  shipped post-call reader) on 654 utterances of real bank agents (HarperValleyBank crowd workers,
+  human transcripts: ``benchmarks/realcalls/hvb_agent_turns.jsonl``), labelled turn by turn with
+  the LABELS.md scheme by an analyst who never ran the model (``hvb_agent_labels.jsonl``).  Nothing
+  was trained or tuned on them: words written by others, as spoken on a phone.
 - ``ms per reply``: the shipped analyser on single replies (every 7th corpus reply), empty cache, as
   in a call, with the encoder on one thread and on two.
 
@@ -71,7 +76,7 @@ from simulator.analysis.behaviour.corpus import (  # noqa: E402
 )
 from simulator.analysis.behaviour.judge import empathy_judgement  # noqa: E402
 from simulator.analysis.behaviour.metrics import Agreement, agreement, macro_f1  # noqa: E402
-from simulator.analysis.behaviour.model import BehaviourModel  # noqa: E402
+from simulator.analysis.behaviour.model import BehaviourModel, shipped_weights  # noqa: E402
 from simulator.analysis.behaviour.train import TRAINING_ENCODERS, Trainer  # noqa: E402
 from simulator.analysis.behaviour.train_reader import (  # noqa: E402
     ReaderSettings,
@@ -81,7 +86,7 @@ from simulator.analysis.behaviour.train_reader import (  # noqa: E402
     reader_only_replies,
     trained_reader,
 )
-from simulator.analysis.behaviour.tuned_reader import READER_LANGUAGES, ForbiddenReader  # noqa: E402
+from simulator.analysis.behaviour.tuned_reader import READER_LANGUAGES, ForbiddenReader, shipped_reader  # noqa: E402
 from simulator.analysis.embeddings import SentenceEncoder, TextEncoder  # noqa: E402
 from simulator.analysis.encoders import encoder_registry  # noqa: E402
 from simulator.analysis.semantic import SemanticAnalyser  # noqa: E402
@@ -326,6 +331,33 @@ def scored_figures(name: str, gold: Sequence[LabelledReply], model: BehaviourMod
     return figures
 
 
+REAL_AGENTS = REPO / "benchmarks" / "realcalls"
+
+
+def real_agent_turns(folder: Path = REAL_AGENTS) -> list[LabelledReply]:
+    """The HarperValleyBank agents' utterances with the analyst's labels (``unsure`` kinds neither hit nor miss)."""
+    labels = {(row["sid"], row["index"]): row for row in map(json.loads, (
+        folder / "hvb_agent_labels.jsonl").read_text().splitlines())}
+    turns = []
+    for row in map(json.loads, (folder / "hvb_agent_turns.jsonl").read_text().splitlines()):
+        label = labels[(row["sid"], row["index"])]
+        turns.append(LabelledReply(source="hvb", item_id=f"{row['sid']}:{row['index']}", domain="bank", customer="",
+                                   reply=row["text"], labels=frozenset((*label["steps"], *label["forbidden"])),
+                                   unsure=frozenset(label["unsure"]), empathy=label["empathy"]))
+    return turns
+
+
+def real_agent_figures(encoder: TextEncoder, with_reader: bool) -> dict:
+    """The shipped model, and the shipped reader beside it, on real agents' words nobody trained on."""
+    gold = real_agent_turns()
+    model = BehaviourModel(shipped_weights("en"), encoder.encode)
+    figures = {"real_agents": summary(measured(gold, model), "real_agents")}
+    if with_reader:
+        after_call = BehaviourModel(model.weights, encoder.encode, shipped_reader("en"))
+        figures["real_agents_reader"] = summary(measured(gold, after_call), "real_agents_reader")
+    return figures
+
+
 def reader_speed(model: BehaviourModel, replies: Sequence[str]) -> dict:
     """The post-call reader's own time per reply, one thread (the clause model's is ``speed``)."""
     assert isinstance(model.forbidden_reader, ForbiddenReader)
@@ -405,7 +437,7 @@ def main(argv: list[str] | None = None) -> int:
     result: dict = {"goals": GOALS, "corpus_replies": len(corpus), "writers": writers}
 
     with_reader = readers_beside(corpus, encoder) if args.forbidden_reader and language == "en" \
-        and not other_encoder else None
+        and not other_encoder and wanted & {"corpus_report_writer", "dev_never_seen"} else None
     parts = []
     for writer in tuning if "corpus_held_out_writer" in wanted else ():
         held, rest = writers_apart(corpus, [writer], report_writer)
@@ -431,6 +463,8 @@ def main(argv: list[str] | None = None) -> int:
                 "dev_cross_validated")
         if not other_encoder and "scenario_dev" in wanted:  # the shipped weights are made for the shipped encoder
             result["scenario_dev"] = summary(through_analyser(dev, encoder, never_saw_dev, language), "scenario_dev")
+    if "real_agents" in wanted and language == "en" and not other_encoder:
+        result.update(real_agent_figures(encoder, args.forbidden_reader))
     if "epitome" in wanted and language == "en":
         result["epitome"] = epitome(folder, encoder)
     keep_embeddings(encoder, cache)
@@ -448,7 +482,7 @@ def main(argv: list[str] | None = None) -> int:
 
 
 FIGURES = ("corpus_held_out_writer", "corpus_report_writer", "dev_never_seen", "dev_cross_validated", "scenario_dev",
-           "epitome", "speed")
+           "real_agents", "epitome", "speed")
 
 
 def _wanted(args: argparse.Namespace) -> set[str]:
@@ -465,7 +499,7 @@ def table(result: dict) -> str:
     for key in ("corpus_held_out_writer", "corpus_report_writer", "corpus_report_writer_reader",
                 "corpus_report_writer_spoken", "corpus_report_writer_spoken_reader", "dev_never_seen",
                 "dev_never_seen_reader", "dev_never_seen_spoken", "dev_never_seen_spoken_reader",
-                "dev_cross_validated", "scenario_dev"):
+                "dev_cross_validated", "scenario_dev", "real_agents", "real_agents_reader"):
         if key in result:
             r = result[key]
             rows.append((f"{key} ({r['replies']})", str(r["empathy_binary_f1"]), str(r["empathy_three_class_f1"]),
