@@ -351,11 +351,21 @@ def real_agent_figures(encoder: TextEncoder, with_reader: bool) -> dict:
     """The shipped model, and the shipped reader beside it, on real agents' words nobody trained on."""
     gold = real_agent_turns()
     model = BehaviourModel(shipped_weights("en"), encoder.encode)
-    figures = {"real_agents": summary(measured(gold, model), "real_agents")}
+    models = {"real_agents": model}
     if with_reader:
-        after_call = BehaviourModel(model.weights, encoder.encode, shipped_reader("en"))
-        figures["real_agents_reader"] = summary(measured(gold, after_call), "real_agents_reader")
-    return figures
+        models["real_agents_reader"] = BehaviourModel(model.weights, encoder.encode, shipped_reader("en"))
+    return {name: {**summary(measured(gold, one), name), **false_alarms(gold, one)} for name, one in models.items()}
+
+
+def false_alarms(gold: Sequence[LabelledReply], model: BehaviourModel) -> dict:
+    """Where the gold has (almost) no positives F1 says little: how many replies the model reads with a
+    forbidden move, or with empathy, that the analyst did not label (the rate per reply)."""
+    pairs = list(zip(gold, model.read_many([g.reply for g in gold]), strict=True))
+    forbidden = sum(bool({f.kind for f in r.forbidden} - g.labels - g.unsure) for g, r in pairs)
+    warm = sum(g.empathy == 0 and int(empathy_judgement(r).level) > 0 for g, r in pairs)
+    calm = sum(g.empathy == 0 for g in gold)
+    return {"forbidden_false_alarm_rate": round(forbidden / len(gold), 3),
+            "empathy_false_alarm_rate": round(warm / calm, 3) if calm else None}
 
 
 def reader_speed(model: BehaviourModel, replies: Sequence[str]) -> dict:
@@ -509,6 +519,12 @@ def table(result: dict) -> str:
                  f">= {goals['step_micro_f1']}", f">= {goals['forbidden_recall']} / {goals['forbidden_precision']}"))
     widths = [max(len(row[i]) for row in rows) for i in range(5)]
     lines = ["  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)) for row in rows]
+    for key in ("real_agents", "real_agents_reader"):
+        if key in result:
+            r = result[key]
+            lines.append(f"{key}: replies read with a forbidden move the analyst did not label "
+                         f"{r['forbidden_false_alarm_rate']:.1%}; with empathy where the analyst heard none "
+                         f"{r['empathy_false_alarm_rate']:.1%}; steps P {r['step_precision']} R {r['step_recall']}")
     if result.get("epitome"):
         lines.append(f"EPITOME none-vs-some macro-F1 ({result['epitome']['pairs']} pairs, never trained on): "
                      f"{result['epitome']['binary_f1']} (goal >= {goals['epitome_binary_f1']})")
