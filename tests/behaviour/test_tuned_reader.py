@@ -63,8 +63,8 @@ def test_the_shipped_reader_leaves_a_plain_good_reply_alone(after_call, reply):
 
 
 def test_the_move_is_quoted_where_it_is_said(after_call):
-    reply = ("Thanks for waiting. I've looked at the booking and honestly, if you'd read the confirmation email "
-             "you'd have seen the date was wrong. I can rebook you for Thursday.")
+    # the reader decides the move over the whole reply; the clause model quotes the clause that makes it
+    reply = "I can rebook you for Thursday. " + BLAME_ONLY_THE_READER_HEARS
     assert "confirmation email" in forbidden(after_call, reply)["blame_customer"]
 
 
@@ -108,7 +108,7 @@ def test_callsim_analyze_reads_forbidden_moves_with_the_reader(capsys, tmp_path,
 
 def test_the_shipped_file_loads_and_a_damaged_one_is_named(tmp_path):
     weights = ReaderWeights.load(shipped_reader_path())
-    assert tuple(weights.about["kinds"]) == READER_KINDS and weights.tuned_layers == 2
+    assert tuple(weights.about["kinds"]) == READER_KINDS and weights.tuned_layers == 4
     assert all(0.3 <= cut <= 0.8 for cut in weights.cuts)
     damaged = tmp_path / "forbidden_reader_en.npz"
     damaged.write_bytes(shipped_reader_path().read_bytes()[:400])

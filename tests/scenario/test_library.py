@@ -186,9 +186,9 @@ def test_the_default_analyser_is_the_learned_one():
 # pass: a fix shows up as a call to take off this list, a regression as a failure.
 STILL_READ_OTHERWISE = {
     ("billing-overcharge", "going-round"): "'I'd feel exactly the same' read as dismissing her feelings",
-    ("broadband-outage-repeat", "good"):
-        "after the call the reader takes 'You're right, you shouldn't pay for a service you haven't had, and "
-        "I'm sorry.' for blame (0.90) and dismissal (0.73), and the scorecard ends under its pass mark",
+    ("abusive-caller", "ended-professionally"):
+        "after the call the reader takes 'The appeal was rejected because the officer's photos don't show a ticket "
+        "on the dashboard.' for blame (0.83, cut 0.80), and the scorecard ends under its pass mark",
     ("broadband-outage-repeat", "slips"):
         "'I don't want you to cancel' matched the let-him-go example and 'I'll make sure this gets fixed' "
         "read as a false promise, so the recovery counts as a poor reply and he hangs up",

@@ -2,9 +2,9 @@
 
 The clause model (``model.py``) reads frozen MiniLM embeddings with logistic regressions: fast
 enough for a live turn, but it misses many forbidden moves that only the reply as a whole shows (a
-hand-off, jargon, a promise nobody can keep).  This reader fine-tunes MiniLM's top two transformer
+hand-off, jargon, a promise nobody can keep).  This reader fine-tunes MiniLM's top four transformer
 layers and a six-way sigmoid head, one per forbidden kind, on the corpus' whole replies; the lower
-four layers stay as shipped.  It costs a second pass over the reply (about 14 ms on one thread), so
+two layers stay as shipped.  It costs a second pass over the reply (about 14 ms on one thread), so
 the live turn keeps the clause model and scoring after the call (``callsim analyze``, a practice call's scorecard)
 asks this reader which forbidden moves a reply makes.  Measured in docs/scoring.md ("The post-call
 reader of forbidden moves").
