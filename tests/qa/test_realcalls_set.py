@@ -11,6 +11,7 @@ import array
 import hashlib
 import importlib.util
 import io
+import json
 import subprocess
 import sys
 import wave
@@ -195,3 +196,40 @@ def test_the_callers_own_rating_is_set_against_both_verdicts(compare: ModuleType
     line = compare.against_the_caller(rows)
     assert "2 of 3 were" in line and "analyst's pass/fail agrees on 3/3" in line and "scorer's on 1/3" in line
     assert compare.against_the_caller(rows[3:]) is None
+
+
+FORBIDDEN_KINDS = {"blame_customer", "dismiss_feelings", "not_my_job", "false_promise", "rude_or_sarcastic", "jargon"}
+
+
+def test_the_agents_words_and_their_labels_line_up_and_stay_apart_from_the_judged_calls(calls: list[dict]) -> None:
+    turns = [json.loads(line) for line in (REALCALLS / "hvb_agent_turns.jsonl").read_text().splitlines()]
+    labels = [json.loads(line) for line in (REALCALLS / "hvb_agent_labels.jsonl").read_text().splitlines()]
+    assert len(turns) == len(labels) == 654
+    assert [(t["sid"], t["index"]) for t in turns] == [(lab["sid"], lab["index"]) for lab in labels]
+    assert len({(t["sid"], t["index"]) for t in turns}) == len(turns) and all(t["text"].strip() for t in turns)
+    for label in labels:
+        assert set(label["steps"]) <= STANDARD_STEPS and set(label["forbidden"]) <= FORBIDDEN_KINDS, label
+        assert label["empathy"] in (0, 1, 2) and set(label["unsure"]) <= STANDARD_STEPS | FORBIDDEN_KINDS, label
+    judged = {c["id"].removeprefix("hvb-") for c in calls if c["id"].startswith("hvb-")}
+    assert not judged & {t["sid"] for t in turns}, "a judged call's words must not also be in the agents' set"
+
+
+def test_the_false_alarm_count_takes_the_kinds_the_analyst_found_off(tmp_path: Path) -> None:
+    counter = load("reader_false_alarms")
+    listed = tmp_path / "turns.jsonl"
+    listed.write_text('{"sid": "x", "index": 1, "text": "thank you for calling"}\n'
+                      '{"sid": "x", "index": 3, "text": "whatever"}\n')
+    turns = counter.listed_turns(listed)
+    assert [(t.call_id, t.index, t.allowed) for t in turns] == [("x", 1, frozenset()), ("x", 3, frozenset())]
+
+    class Reading:
+        def __init__(self, kinds: list[str]) -> None:
+            self.forbidden = [type("Finding", (), {"kind": kind, "confidence": 0.9})() for kind in kinds]
+
+    class Model:
+        def read_many(self, texts: list[str]) -> list[Reading]:
+            return [Reading(["rude_or_sarcastic", "jargon"] if text == "whatever" else []) for text in texts]
+
+    judged = [counter.AgentTurn("call", 2, "whatever", frozenset({"jargon"}))]
+    assert [f.kind for f in counter.flags_of(Model(), turns)] == ["rude_or_sarcastic", "jargon"]
+    assert [f.kind for f in counter.flags_of(Model(), judged)] == ["rude_or_sarcastic"]
