@@ -76,7 +76,7 @@ from simulator.analysis.behaviour.corpus import (  # noqa: E402
 )
 from simulator.analysis.behaviour.judge import empathy_judgement  # noqa: E402
 from simulator.analysis.behaviour.metrics import Agreement, agreement, macro_f1  # noqa: E402
-from simulator.analysis.behaviour.model import BehaviourModel, shipped_weights  # noqa: E402
+from simulator.analysis.behaviour.model import BehaviourModel, BehaviourReading, shipped_weights  # noqa: E402
 from simulator.analysis.behaviour.train import TRAINING_ENCODERS, Trainer  # noqa: E402
 from simulator.analysis.behaviour.train_reader import (  # noqa: E402
     ReaderSettings,
@@ -201,13 +201,18 @@ def trained(replies: Sequence[LabelledReply], encoder: TextEncoder, language: st
 
 
 def pooled(parts: list[tuple[Sequence[LabelledReply], BehaviourModel]]) -> Agreement:
-    gold, labels, levels = [], [], []
+    gold: list[LabelledReply] = []
+    readings: list[BehaviourReading] = []
     for items, model in parts:
-        readings = model.read_many([item.reply for item in items])
+        readings.extend(model.read_many([item.reply for item in items]))
         gold.extend(items)
-        labels.extend(frozenset(f.kind for f in (*r.steps, *r.forbidden)) for r in readings)
-        levels.extend(int(empathy_judgement(r).level) for r in readings)  # as the analyser judges it
-    return agreement(gold, labels, levels)
+    return agreement_of(gold, readings)
+
+
+def agreement_of(gold: Sequence[LabelledReply], readings: Sequence[BehaviourReading]) -> Agreement:
+    labels = [frozenset(f.kind for f in (*r.steps, *r.forbidden)) for r in readings]
+    levels = [int(empathy_judgement(r).level) for r in readings]  # as the analyser judges it
+    return agreement(list(gold), labels, levels)
 
 
 def summary(result: Agreement, name: str = "") -> dict:
@@ -354,13 +359,17 @@ def real_agent_figures(encoder: TextEncoder, with_reader: bool) -> dict:
     models = {"real_agents": model}
     if with_reader:
         models["real_agents_reader"] = BehaviourModel(model.weights, encoder.encode, shipped_reader("en"))
-    return {name: {**summary(measured(gold, one), name), **false_alarms(gold, one)} for name, one in models.items()}
+    figures = {}
+    for name, one in models.items():
+        readings = one.read_many([g.reply for g in gold])
+        figures[name] = {**summary(agreement_of(gold, readings), name), **false_alarms(gold, readings)}
+    return figures
 
 
-def false_alarms(gold: Sequence[LabelledReply], model: BehaviourModel) -> dict:
+def false_alarms(gold: Sequence[LabelledReply], readings: Sequence[BehaviourReading]) -> dict:
     """Where the gold has (almost) no positives F1 says little: how many replies the model reads with a
     forbidden move, or with empathy, that the analyst did not label (the rate per reply)."""
-    pairs = list(zip(gold, model.read_many([g.reply for g in gold]), strict=True))
+    pairs = list(zip(gold, readings, strict=True))
     forbidden = sum(bool({f.kind for f in r.forbidden} - g.labels - g.unsure) for g, r in pairs)
     warm = sum(g.empathy == 0 and int(empathy_judgement(r).level) > 0 for g, r in pairs)
     calm = sum(g.empathy == 0 for g in gold)

@@ -21,10 +21,11 @@ from types import ModuleType
 import pytest
 import yaml
 
+from simulator.scenario.kinds import FORBIDDEN_KIND_NAMES, STEP_KIND_NAMES
+
 REALCALLS = Path(__file__).resolve().parents[2] / "benchmarks" / "realcalls"
-STANDARD_STEPS = {"greet", "identify_self", "verify_identity", "acknowledge_emotion", "apologise", "restate_problem",
-                  "take_ownership", "explain_next_steps", "set_timeline", "offer_alternative",
-                  "confirm_resolution", "anything_else", "close"}
+STANDARD_STEPS = frozenset(STEP_KIND_NAMES)
+FORBIDDEN_KINDS = frozenset(FORBIDDEN_KIND_NAMES)
 
 
 def load(name: str) -> ModuleType:
@@ -196,9 +197,6 @@ def test_the_callers_own_rating_is_set_against_both_verdicts(compare: ModuleType
     line = compare.against_the_caller(rows)
     assert "2 of 3 were" in line and "analyst's pass/fail agrees on 3/3" in line and "scorer's on 1/3" in line
     assert compare.against_the_caller(rows[3:]) is None
-
-
-FORBIDDEN_KINDS = {"blame_customer", "dismiss_feelings", "not_my_job", "false_promise", "rude_or_sarcastic", "jargon"}
 
 
 def test_the_agents_words_and_their_labels_line_up_and_stay_apart_from_the_judged_calls(calls: list[dict]) -> None:
