@@ -228,6 +228,9 @@ def summary(result: Agreement, name: str = "") -> dict:
         "step_precision": round(result.steps.precision, 3),
         "forbidden_recall": round(result.forbidden.recall, 3),
         "forbidden_precision": round(result.forbidden.precision, 3),
+        "forbidden_f1": round(result.forbidden.f1, 4),  # four places: rules compare it to 0.01
+        "counts_tp_fp_fn": {"steps": [result.steps.tp, result.steps.fp, result.steps.fn],
+                            "forbidden": [result.forbidden.tp, result.forbidden.fp, result.forbidden.fn]},
         "per_kind_f1": {kind: round(counts.f1, 2) for kind, counts in result.per_kind.items()},
     }
 

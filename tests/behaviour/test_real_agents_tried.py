@@ -1,0 +1,40 @@
+"""The real agents' utterances tried as training items (corpus/real_en_tried/): the file is what its
+script writes from the benchmark, holds exactly the first half of the calls, and teaches no forbidden
+move either way."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+from simulator.analysis.behaviour.corpus import read_items_file
+from simulator.scenario.kinds import FORBIDDEN_KIND_NAMES
+
+REPO = Path(__file__).resolve().parents[2]
+HALF = REPO / "corpus" / "real_en_tried" / "hvb_agents_first_half.jsonl"
+TURNS = REPO / "benchmarks" / "realcalls" / "hvb_agent_turns.jsonl"
+
+
+def test_the_file_is_what_its_script_writes_from_the_benchmark():
+    done = subprocess.run([sys.executable, "corpus/real_en_tried/build.py", "--check"], cwd=REPO,
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stdout + done.stderr
+
+
+def test_it_holds_every_utterance_of_the_first_half_of_the_calls_and_none_of_the_other():
+    every_turn = [json.loads(line)["sid"] for line in TURNS.read_text().splitlines()]
+    calls = sorted(set(every_turn))
+    half = read_items_file(HALF)
+    half_calls = {item.item_id.split("-")[1] for item in half}
+    assert len(calls) == 92 and half_calls == set(calls[:46])
+    assert len(half) == sum(sid in half_calls for sid in every_turn) == 309
+
+
+def test_it_teaches_steps_and_empathy_but_no_forbidden_move_either_way():
+    half = read_items_file(HALF)
+    assert all(set(FORBIDDEN_KIND_NAMES) <= item.unsure and not item.labels & set(FORBIDDEN_KIND_NAMES)
+               for item in half)
+    assert all(item.customer == "" and item.empathy in (0, 1, 2) for item in half)
+    assert sum(bool(item.labels) for item in half) > 150  # greetings, closes, confirmations...
