@@ -333,7 +333,8 @@ def analyse_external(audio: Audio, readers: RecordingReaders, *, thresholds: Ton
     all_spans = [*agent_spans, *customer_spans]
     line = LineSounds(sounds(agent, SAMPLE_RATE, agent_spans if customer is not agent else all_spans),
                       sounds(customer, SAMPLE_RATE, customer_spans) if stereo and customer is not None else None)
-    for turn, previous in zip(turns, [None, *turns[:-1]], strict=True):
+    for number, turn in enumerate(turns):
+        previous = turns[number - 1] if number else None
         if turn.speaker == Speaker.CUSTOMER:
             last_customer = turn
             position = customer_by_turn[id(turn)]

@@ -39,6 +39,7 @@ from simulator.scenario.model import Rubric, Scenario
 from simulator.scoring.outside import CORE_STEPS, FORBIDDEN_SEVERITY, LIBRARY_TAG
 from simulator.scoring.scorecard import Scorecard
 from simulator.scoring.wording import wording_for
+from simulator.wavfile import AudioFileError
 
 GENERIC_SCENARIO_ID = "external-call"
 # The standard phone opening a QA form checks for, word for word, beside the behaviour model: the
@@ -230,7 +231,7 @@ class RecordingScorer:
         return self._analyser
 
     def score(self, path: Path) -> ScoredRecording:
-        """Raises ``AudioFileError`` (unreadable audio), ``MissingPackage``."""
+        """Raises ``AudioFileError`` (unreadable audio, or ``NothingHeard``: no words in it), ``MissingPackage``."""
         from simulator.asr.channels import read_channels
         from simulator.scoring.call_scorer import score_call
 
@@ -252,6 +253,8 @@ class RecordingScorer:
                                                         asr_pass_s=options.asr_pass_s))
         damaged = audio.damaged_packets
         del audio
+        if not any(turn.text.strip() for turn in call.record.turns):
+            raise NothingHeard(path, call.duration_s, str(scenario.language))
         split_by_voice = call.split is not None and call.split.confident
         separated = call.stereo or options.mono == MonoContent.AGENT or split_by_voice
         card = score_call(call.record, scenario, rubric, recording_s=call.duration_s, speakers_told_apart=separated)
@@ -260,6 +263,18 @@ class RecordingScorer:
                                     words=wording_for(scenario.language))
         return ScoredRecording(call.record, card, scenario, rubric, call.stereo, call.duration_s, separated,
                                call.split, call.silent, damaged, call.duplicate)
+
+
+class NothingHeard(AudioFileError):
+    """A readable recording in which no words were recognised: there is no call to score (a silent or
+    cut-off file, or speech in another language than the scenario's), which is not a failed call."""
+
+    def __init__(self, path: Path, duration_s: float, language: str):
+        super().__init__(f"{path}: no words were recognised in its {duration_s:.1f} s of audio, so there is no "
+                         f"call to score (not scored, not stored). Check that the file holds the call and not "
+                         f"silence or a cut-off recording, and that it is spoken in the scenario's language "
+                         f"({language}).")
+        self.path, self.duration_s = path, duration_s
 
 
 def score_recording(path: Path, settings: Settings, *, scenario_path: Path | None = None,

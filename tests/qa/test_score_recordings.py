@@ -297,3 +297,32 @@ def test_joined_mp3s_are_scored_to_their_end_and_the_damaged_packet_is_reported(
     assert "forever" in said and "forward" in said
     code, out, _ = _score(capsys, str(joined), "--analyser", "lexical", "--mono", "agent")
     assert code == 0 and "damaged packet(s) of the file could not be decoded" in out
+
+
+def _silent_recording(path: Path, channels: int) -> Path:
+    rng = np.random.default_rng(3)  # a faint line hiss (-70 dBFS), as a dead line records
+    hiss = (rng.standard_normal(8000 * 6 * channels) * 10).astype(np.int16)
+    with wave.open(str(path), "wb") as out:
+        out.setnchannels(channels)
+        out.setsampwidth(2)
+        out.setframerate(8000)
+        out.writeframes(hiss.tobytes())
+    return path
+
+
+@pytest.mark.parametrize("channels", [1, 2])
+def test_a_recording_with_no_words_is_not_scored_as_a_failed_call_nor_stored(tmp_path, capsys, channels):
+    """A silent or cut-off file is a bad recording, not a call the agent failed (it scored 0/100, or for no
+    turns at all stopped on an internal error)."""
+    from simulator.store import open_store
+
+    path = _silent_recording(tmp_path / f"dead-line-{channels}ch.wav", channels)
+    code, out, err = _score(capsys, str(path), "--json")
+    assert code == 1 and json.loads(out) == {"path": str(path), "error": err.strip().removeprefix("callsim: ")}
+    assert "no words were recognised in its 6.0 s of audio" in err and str(path) in err
+    db = str(tmp_path / "lab.db")
+    code = main(["behaviour", "add", str(path), "--trainee", "sam", "--db", db])
+    err = capsys.readouterr().err
+    assert code == 1 and "no words were recognised" in err
+    with open_store(db) as store:
+        assert store.attempts("sam") == []
