@@ -18,6 +18,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import IO, Any
 
+from simulator.call.exit_codes import ExitCode
 from simulator.config import ScenarioNotFound, Settings, load_settings
 from simulator.lazy import MissingPackage
 from simulator.qa.batch import (
@@ -85,13 +86,27 @@ class AgentMap:
         return self.trainee
 
 
+class ResultsNotWritten(Exception):
+    """A scored call's result could not be kept (a full disk, a read-only folder, a store refusing it): the
+    batch stops there, so that it never goes on scoring calls whose results would be lost."""
+
+    def __init__(self, where: str, reason: BaseException, written: int):
+        why = getattr(reason, "strerror", None) or str(reason).strip().splitlines()[0]
+        super().__init__(f"cannot write results to {where}: {why}. The batch stopped; the {written} result(s) "
+                         f"written before it are kept. Free some space (or fix what is named) and run the same "
+                         f"command again: calls already written are skipped.")
+
+
 class RealCallWriter:
     """Keeps scored calls in the store as real calls; the call id is the recording's content hash, so a call
     is stored once whoever scores it again (another run, a retried worker, a second machine)."""
 
     def __init__(self, store: Any, team: str | None):
-        from simulator.store.types import CallKind
+        from sqlalchemy.exc import SQLAlchemyError
 
+        from simulator.store.types import CallKind, StoreError
+
+        self.refusals = (SQLAlchemyError, StoreError, OSError)  # a full disk, a database gone read-only...
         self.store = store
         self.team = team
         self.kind = CallKind.REAL
@@ -104,15 +119,19 @@ class RealCallWriter:
     def has(self, sha256: str) -> bool:
         return self.call_id(sha256) in self.stored
 
-    def write(self, outcome: CallOutcome) -> None:
+    def write(self, outcome: CallOutcome, written: int = 0) -> None:
+        """``written``: the results kept so far, for the message should this one not be."""
         if outcome.scored is None or self.has(outcome.call.sha256):
             return
         record = outcome.scored.record
         # folder=None: two recordings in one folder are two calls (the store matches calls by folder)
         record = replace(record, folder=None, header=replace(record.header, mode=CallMode.IMPORTED))
-        call_id = self.store.save_call(record, outcome.scored.scorecard, trainee=outcome.call.trainee,
-                                       team=self.team, kind=self.kind, call_id=self.call_id(outcome.call.sha256))
-        self.store.add_recording(call_id, outcome.call.path)
+        try:
+            call_id = self.store.save_call(record, outcome.scored.scorecard, trainee=outcome.call.trainee,
+                                           team=self.team, kind=self.kind, call_id=self.call_id(outcome.call.sha256))
+            self.store.add_recording(call_id, outcome.call.path)
+        except self.refusals as err:
+            raise ResultsNotWritten(f"the training store ({outcome.call.path} not stored)", err, written) from err
         self.stored.add(call_id)
 
 
@@ -181,29 +200,34 @@ def cmd_score_batch(args: argparse.Namespace) -> int:
         done_in_out = scored_hashes(args.jsonl) if args.jsonl else set()
         plan = plan_batch(args.calls, done=lambda sha: sha in done_in_out or (writer is not None and writer.has(sha)),
                           trainee_for=agents if writer is not None else None, trainee_required=writer is not None)
-        out: IO[str] | None = None
+        out: IO[bytes] | None = None
         if args.jsonl:
             args.jsonl.parent.mkdir(parents=True, exist_ok=True)
-            out = stack.enter_context(args.jsonl.open("a", encoding="utf-8"))
+            # unbuffered: each line goes to the file as it is written, and nothing is left to fail at close
+            out = stack.enter_context(args.jsonl.open("ab", buffering=0))
         progress = Progress(len(plan.calls) + len(plan.failed))
         failed = 0
         on_one_finding = 0  # verdicts a single misheard phrase could change: the calls to listen to first
+        written = 0
 
         def emit(outcome: CallOutcome) -> None:
-            nonlocal failed, on_one_finding
+            nonlocal failed, on_one_finding, written
             if outcome.scored is None:
                 failed += 1
                 print(f"callsim: {outcome.error}", file=sys.stderr)
             else:
                 on_one_finding += bool(outcome.scored.scorecard.verdict_hinges)
                 if writer is not None:
-                    writer.write(outcome)
+                    writer.write(outcome, written)
             line = json.dumps(outcome_json(outcome), ensure_ascii=False)
             if out is not None:
-                out.write(line + "\n")
-                out.flush()  # a stopped run keeps every call it finished
+                try:
+                    out.write((line + "\n").encode("utf-8"))  # a stopped run keeps every call it finished
+                except OSError as err:
+                    raise ResultsNotWritten(str(args.jsonl), err, written) from err
             elif args.json:
                 print(line, flush=True)
+            written += 1
             progress.update(outcome)
 
         for outcome in plan.failed:
@@ -212,7 +236,10 @@ def cmd_score_batch(args: argparse.Namespace) -> int:
             _run(plan, args, factory, emit)
         except MissingPackage as err:
             print(f"callsim: {err}", file=sys.stderr)
-            return 3
+            return ExitCode.MISSING_PACKAGE
+        except ResultsNotWritten as err:
+            print(f"callsim: {err}", file=sys.stderr)
+            return ExitCode.RECORD_NOT_WRITTEN
     scored = len(plan.calls) + len(plan.failed) - failed
     fragile = (f"; {on_one_finding} verdict(s) rest on one finding (verdict_hinges: listen to those calls first)"
                if on_one_finding else "")

@@ -155,6 +155,23 @@ def test_a_batch_writes_jsonl_resumes_and_stores_each_call_once(tmp_path, capsys
         ({"call-stereo.mp3": "sam"}.get(Path(line["path"]).name, "alex"), line["sha256"][:32]) for line in scored)
 
 
+@pytest.mark.skipif(not Path("/dev/full").exists(), reason="/dev/full (a device that is always full) is Linux's")
+def test_a_batch_whose_results_cannot_be_written_stops_and_says_so_then_resumes(tmp_path, capsys):
+    """A full disk: the batch stops at the first result it cannot keep (exit 4, the file and the reason named),
+    rather than scoring on into the void or ending on a traceback; run again, it goes on where it stopped."""
+    folder = tmp_path / "calls"
+    folder.mkdir()
+    for name in ("call-stereo.mp3", "call-stereo-mulaw-8k.wav"):
+        shutil.copy(CALLS / name, folder / name)
+    code, _, err = _score(capsys, str(folder), "--jsonl", "/dev/full", "--analyser", "lexical")
+    assert code == 4 and "Traceback" not in err
+    assert "cannot write results to /dev/full: No space left on device" in err
+    assert "0 result(s) written before it are kept" in err and "[2/2]" not in err  # stopped at the first
+    out = tmp_path / "qa.jsonl"
+    code, _, err = _score(capsys, str(folder), "--jsonl", str(out), "--analyser", "lexical")
+    assert code == 0 and len(out.read_text().splitlines()) == 2
+
+
 def test_the_batch_runs_on_a_ray_cluster_started_on_loopback(tmp_path, capsys):
     import ray  # pinned in requirements/test.txt: a missing Ray fails the test, it does not skip it
 
