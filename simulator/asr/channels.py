@@ -18,7 +18,7 @@ from types import ModuleType
 import numpy as np
 
 from simulator.lazy import MissingPackage, require
-from simulator.wavfile import AUDIO_SUFFIXES, Audio, AudioFileError, existing_file, read_wav, resample
+from simulator.wavfile import AUDIO_SUFFIXES, Audio, AudioFileError, existing_file, read_wav, resample, riff_declared_s
 
 _EMPTY = np.zeros(0, np.float32)
 __all__ = ["AUDIO_SUFFIXES", "decoded_mono", "read_channels"]
@@ -55,7 +55,7 @@ def _read_pcm_wav(path: Path, sample_rate: int | None) -> Audio:
     for channel in range(audio.channels):
         converted = resample(audio.channel(channel), audio.sample_rate, sample_rate)
         planes[channel, : converted.size] = converted[: planes.shape[1]]
-    return Audio(planes.T, sample_rate)
+    return Audio(planes.T, sample_rate, declared_s=audio.declared_s)
 
 
 def _decode(av: ModuleType, path: Path, sample_rate: int | None) -> Audio:
@@ -82,7 +82,7 @@ def _decode(av: ModuleType, path: Path, sample_rate: int | None) -> Audio:
         _keep(resampler.resample(None), pieces)  # what the resampler still holds
     if skipped and not pieces[0]:
         raise AudioFileError(f"{path}: not a readable audio file (none of its {skipped} packets could be decoded)")
-    return Audio(_joined(pieces).T, rate, skipped)
+    return Audio(_joined(pieces).T, rate, skipped, riff_declared_s(path))
 
 
 def _keep(frames: list, pieces: list[list[np.ndarray]]) -> None:

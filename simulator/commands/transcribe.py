@@ -12,7 +12,7 @@ from simulator.asr.channels import read_channels
 from simulator.asr.registry import builtin_transcribers, transcriber_from_settings
 from simulator.config import load_settings
 from simulator.contracts import Transcript
-from simulator.wavfile import AudioFileError
+from simulator.wavfile import AudioFileError, cut_off_note
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -58,6 +58,9 @@ def cmd_transcribe(args: argparse.Namespace) -> int:
             failures += 1
             _report_error(args, path, str(err))
             continue
+        if decoded.declared_s is not None and decoded.cut_off:
+            print(f"callsim transcribe: {path}: {cut_off_note(decoded.declared_s, decoded.duration_s)}",
+                  file=sys.stderr)
         if decoded.damaged_packets:
             print(f"callsim transcribe: {path}: {decoded.damaged_packets} damaged packet(s) could not be decoded "
                   "and were left out (a few milliseconds each)", file=sys.stderr)

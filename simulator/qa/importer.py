@@ -39,7 +39,7 @@ from simulator.scenario.model import Rubric, Scenario
 from simulator.scoring.outside import CORE_STEPS, FORBIDDEN_SEVERITY, LIBRARY_TAG
 from simulator.scoring.scorecard import Scorecard
 from simulator.scoring.wording import wording_for
-from simulator.wavfile import AudioFileError
+from simulator.wavfile import AudioFileError, cut_off_note
 
 GENERIC_SCENARIO_ID = "external-call"
 # The standard phone opening a QA form checks for, word for word, beside the behaviour model: the
@@ -151,6 +151,7 @@ class ScoredRecording:
     silent: SilentChannel | None = None  # a stereo file with one channel silent, scored as mono
     damaged_packets: int = 0  # compressed packets that could not be decoded (left out)
     duplicate: DuplicateChannels | None = None  # a stereo file with the same signal on both channels, scored as mono
+    declared_s: float | None = None  # a cut-off WAV: how long its header says it is (duration_s is what it holds)
 
     @property
     def speakers_note(self) -> str | None:
@@ -164,6 +165,8 @@ class ScoredRecording:
         if self.damaged_packets:
             notes.insert(0, f"{self.damaged_packets} damaged packet(s) of the file could not be decoded and were "
                             "left out (a few milliseconds each)")
+        if self.declared_s is not None:
+            notes.insert(0, cut_off_note(self.declared_s, self.duration_s))
         return [*notes, self.speakers_note] if self.speakers_note else notes
 
 
@@ -251,7 +254,7 @@ class RecordingScorer:
                                 options=ExternalOptions(agent_channel=options.agent_channel,
                                                         transcribe_customer=options.transcribe_customer,
                                                         asr_pass_s=options.asr_pass_s))
-        damaged = audio.damaged_packets
+        damaged, declared_s = audio.damaged_packets, audio.declared_s if audio.cut_off else None
         del audio
         if not any(turn.text.strip() for turn in call.record.turns):
             raise NothingHeard(path, call.duration_s, str(scenario.language))
@@ -262,7 +265,7 @@ class RecordingScorer:
             card = without_speakers(card, rubric, call.split.separation if call.split else None,
                                     words=wording_for(scenario.language))
         return ScoredRecording(call.record, card, scenario, rubric, call.stereo, call.duration_s, separated,
-                               call.split, call.silent, damaged, call.duplicate)
+                               call.split, call.silent, damaged, call.duplicate, declared_s)
 
 
 class NothingHeard(AudioFileError):

@@ -343,3 +343,38 @@ def test_a_recording_with_no_words_is_not_scored_as_a_failed_call_nor_stored(tmp
     assert code == 1 and "no words were recognised" in err
     with open_store(db) as store:
         assert store.attempts("sam") == []
+
+
+def _cut(source: Path, target: Path, keep: float) -> Path:
+    """The file as an incomplete copy leaves it: the header intact, the data cut at ``keep`` of its bytes."""
+    data = source.read_bytes()
+    target.write_bytes(data[: int(len(data) * keep)])
+    return target
+
+
+def test_a_wav_header_says_how_long_the_audio_is_in_any_wav_encoding(tmp_path):
+    from simulator.wavfile import riff_declared_s
+
+    for name in ("call-stereo-mulaw-8k.wav", "call-stereo-u8-8k.wav", "call-mono-alaw-8k.wav"):
+        audio = read_channels(CALLS / name)
+        assert riff_declared_s(CALLS / name) == pytest.approx(audio.duration_s, abs=0.01) and not audio.cut_off
+    streaming = bytearray((CALLS / "call-stereo-u8-8k.wav").read_bytes())
+    at = streaming.index(b"data") + 4
+    streaming[at: at + 4] = b"\xff\xff\xff\xff"  # a recorder that never went back to write the size
+    (tmp_path / "streaming.wav").write_bytes(bytes(streaming))
+    assert riff_declared_s(tmp_path / "streaming.wav") is None and not read_channels(tmp_path / "streaming.wav").cut_off
+    assert riff_declared_s(CALLS / "call-stereo.mp3") is None
+
+
+def test_a_cut_off_wav_is_scored_as_far_as_it_goes_and_says_it_is_cut_off(tmp_path, capsys):
+    cut = _cut(CALLS / "call-stereo-mulaw-8k.wav", tmp_path / "cut.wav", 0.6)
+    code, out, err = _score(capsys, str(cut), "--analyser", "lexical", "--json")
+    assert code == 0, err
+    payload = json.loads(out)
+    assert payload["cut_off"]["declared_s"] == pytest.approx(11.2, abs=0.05)
+    assert payload["cut_off"]["held_s"] == pytest.approx(0.6 * 11.2, abs=0.2)
+    assert payload["turns"][0]["speaker"] == "customer" and "forward" in wer_words(payload["turns"][0]["text"])
+    code, out, _ = _score(capsys, str(cut), "--analyser", "lexical")
+    assert out.startswith("note: the file is cut off: its header says 0:11.2 of audio but it holds 0:06.")
+    code, out, _ = _score(capsys, str(CALLS / "call-stereo-mulaw-8k.wav"), "--analyser", "lexical", "--json")
+    assert "cut_off" not in json.loads(out)
