@@ -289,6 +289,8 @@ def recording_json(scored: ScoredRecording) -> dict[str, Any]:
                              "duration_s": round(scored.duration_s, 2)}
     if scored.damaged_packets:
         about["damaged_packets"] = scored.damaged_packets
+    if scored.file_channels:
+        about["file_channels"] = scored.file_channels
     if scored.declared_s is not None:
         about["cut_off"] = {"declared_s": round(scored.declared_s, 2), "held_s": round(scored.duration_s, 2)}
     if scored.silent is not None:

@@ -152,6 +152,7 @@ class ScoredRecording:
     damaged_packets: int = 0  # compressed packets that could not be decoded (left out)
     duplicate: DuplicateChannels | None = None  # a stereo file with the same signal on both channels, scored as mono
     declared_s: float | None = None  # a cut-off WAV: how long its header says it is (duration_s is what it holds)
+    file_channels: int = 0  # the file's channels, when more than the two a call is read from
 
     @property
     def speakers_note(self) -> str | None:
@@ -167,6 +168,9 @@ class ScoredRecording:
                             "left out (a few milliseconds each)")
         if self.declared_s is not None:
             notes.insert(0, cut_off_note(self.declared_s, self.duration_s))
+        if self.file_channels > 2:
+            notes.insert(0, f"the file has {self.file_channels} channels: channels 0 and 1 were read as the call's two "
+                            f"sides and the other {self.file_channels - 2} were not read")
         return [*notes, self.speakers_note] if self.speakers_note else notes
 
 
@@ -255,6 +259,7 @@ class RecordingScorer:
                                                         transcribe_customer=options.transcribe_customer,
                                                         asr_pass_s=options.asr_pass_s))
         damaged, declared_s = audio.damaged_packets, audio.declared_s if audio.cut_off else None
+        file_channels = audio.channels if audio.channels > 2 else 0
         del audio
         if not any(turn.text.strip() for turn in call.record.turns):
             raise NothingHeard(path, call.duration_s, str(scenario.language))
@@ -265,7 +270,7 @@ class RecordingScorer:
             card = without_speakers(card, rubric, call.split.separation if call.split else None,
                                     words=wording_for(scenario.language))
         return ScoredRecording(call.record, card, scenario, rubric, call.stereo, call.duration_s, separated,
-                               call.split, call.silent, damaged, call.duplicate, declared_s)
+                               call.split, call.silent, damaged, call.duplicate, declared_s, file_channels)
 
 
 class NothingHeard(AudioFileError):

@@ -378,3 +378,21 @@ def test_a_cut_off_wav_is_scored_as_far_as_it_goes_and_says_it_is_cut_off(tmp_pa
     assert out.startswith("note: the file is cut off: its header says 0:11.2 of audio but it holds 0:06.")
     code, out, _ = _score(capsys, str(CALLS / "call-stereo-mulaw-8k.wav"), "--analyser", "lexical", "--json")
     assert "cut_off" not in json.loads(out)
+
+
+def test_a_file_of_more_than_two_channels_is_read_from_the_first_two_and_says_so(tmp_path, capsys):
+    call = read_channels(CALLS / "call-stereo-mulaw-8k.wav")
+    three = np.concatenate([call.samples, np.zeros((len(call.samples), 1), np.float32)], axis=1)
+    path = tmp_path / "three-channels.wav"
+    with wave.open(str(path), "wb") as out:
+        out.setnchannels(3)
+        out.setsampwidth(2)
+        out.setframerate(call.sample_rate)
+        out.writeframes((three * 32767).astype("<i2").tobytes())
+    code, out, err = _score(capsys, str(path), "--analyser", "lexical", "--json")
+    assert code == 0, err
+    payload = json.loads(out)
+    assert payload["file_channels"] == 3 and payload["stereo"]
+    assert [t["speaker"] for t in payload["turns"]] == [speaker for speaker, *_ in LINES]
+    code, out, _ = _score(capsys, str(path), "--analyser", "lexical")
+    assert out.startswith("note: the file has 3 channels: channels 0 and 1 were read as the call's two sides")
