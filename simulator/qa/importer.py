@@ -282,7 +282,6 @@ class NothingHeard(AudioFileError):
                          f"call to score (not scored, not stored). Check that the file holds the call and not "
                          f"silence or a cut-off recording, and that it is spoken in the scenario's language "
                          f"({language}).")
-        self.path, self.duration_s = path, duration_s
 
 
 def score_recording(path: Path, settings: Settings, *, scenario_path: Path | None = None,
