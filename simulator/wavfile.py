@@ -32,7 +32,7 @@ class NotPcmWav(AudioFileError):
     """The file exists but is not integer PCM WAV (compressed, float, or not a WAV at all)."""
 
 
-# A WAV shorter than its header by less than this is not called cut off (a recorder's padding, rounding).
+# A file shorter than its header by less than this is not called cut off (an encoder's padding, rounding).
 CUT_OFF_TOLERANCE_S = 0.5
 
 
@@ -41,7 +41,7 @@ class Audio:
     samples: Samples  # shape (frames, channels)
     sample_rate: int
     damaged_packets: int = 0  # compressed packets that could not be decoded and were left out (a few ms each)
-    declared_s: float | None = None  # how long a WAV's header says its audio is (None: unknown, not a WAV)
+    declared_s: float | None = None  # how long the file's header says its audio is (None: it does not say)
 
     @property
     def duration_s(self) -> float:
@@ -75,39 +75,6 @@ def existing_file(path: Path | str) -> Path:
     return path
 
 
-def cut_off_note(declared_s: float, held_s: float) -> str:
-    return (f"the file is cut off: its header says {_clock(declared_s)} of audio but it holds {_clock(held_s)} "
-            "(a copy or download left incomplete, or a recorder stopped while writing); what it holds was read, "
-            "and the call's end (its close, its outcome) may be missing")
-
-
-def _clock(seconds: float) -> str:
-    return f"{int(seconds // 60)}:{seconds % 60:04.1f}"
-
-
-def riff_declared_s(path: Path) -> float | None:
-    """The duration a RIFF WAV's header gives its data chunk (PCM, mu-law, A-law alike), or None when the file
-    is not a WAV or the size is a streaming recorder's placeholder (0 or 0xFFFFFFFF: not known when written)."""
-    try:
-        with path.open("rb") as handle:
-            head = handle.read(1 << 16)
-    except OSError:
-        return None
-    if len(head) < 12 or head[:4] != b"RIFF" or head[8:12] != b"WAVE":
-        return None
-    position, bytes_per_second = 12, 0
-    while position + 8 <= len(head):
-        name, size = head[position: position + 4], int.from_bytes(head[position + 4: position + 8], "little")
-        if name == b"fmt " and position + 16 <= len(head):
-            bytes_per_second = int.from_bytes(head[position + 16: position + 20], "little")
-        elif name == b"data":
-            if size in (0, 0xFFFFFFFF) or bytes_per_second <= 0:
-                return None
-            return size / bytes_per_second
-        position += 8 + size + (size & 1)  # chunks are padded to an even length
-    return None
-
-
 def read_wav(path: Path | str) -> Audio:
     path = Path(path)
     try:
@@ -128,7 +95,7 @@ def read_wav(path: Path | str) -> Audio:
         raise NotPcmWav(f"{path}: the WAV header says {rate} Hz, {channels} channel(s)")
     data = _pcm_to_float(raw, width, path)
     frames = data.size // channels
-    return Audio(data[: frames * channels].reshape(frames, channels), rate, declared_s=riff_declared_s(path))
+    return Audio(data[: frames * channels].reshape(frames, channels), rate)
 
 
 def _pcm_to_float(raw: bytes, width: int, path: Path) -> Samples:

@@ -12,13 +12,15 @@ interleaved copy beside the per-channel ones.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 from types import ModuleType
 
 import numpy as np
 
+from simulator.declared_length import declared_s
 from simulator.lazy import MissingPackage, require
-from simulator.wavfile import AUDIO_SUFFIXES, Audio, AudioFileError, existing_file, read_wav, resample, riff_declared_s
+from simulator.wavfile import AUDIO_SUFFIXES, Audio, AudioFileError, existing_file, read_wav, resample
 
 _EMPTY = np.zeros(0, np.float32)
 __all__ = ["AUDIO_SUFFIXES", "decoded_mono", "read_channels"]
@@ -48,7 +50,7 @@ def decoded_mono(path: Path | str, sample_rate: int) -> np.ndarray:
 
 
 def _read_pcm_wav(path: Path, sample_rate: int | None) -> Audio:
-    audio = read_wav(path)
+    audio = replace(read_wav(path), declared_s=declared_s(path))
     if sample_rate is None or sample_rate == audio.sample_rate:
         return audio
     planes = np.empty((audio.channels, round(len(audio.samples) * sample_rate / audio.sample_rate)), np.float32)
@@ -82,7 +84,7 @@ def _decode(av: ModuleType, path: Path, sample_rate: int | None) -> Audio:
         _keep(resampler.resample(None), pieces)  # what the resampler still holds
     if skipped and not pieces[0]:
         raise AudioFileError(f"{path}: not a readable audio file (none of its {skipped} packets could be decoded)")
-    return Audio(_joined(pieces).T, rate, skipped, riff_declared_s(path))
+    return Audio(_joined(pieces).T, rate, skipped, declared_s(path))
 
 
 def _keep(frames: list, pieces: list[list[np.ndarray]]) -> None:

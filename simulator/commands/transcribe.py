@@ -12,7 +12,8 @@ from simulator.asr.channels import read_channels
 from simulator.asr.registry import builtin_transcribers, transcriber_from_settings
 from simulator.config import load_settings
 from simulator.contracts import Transcript
-from simulator.wavfile import AudioFileError, cut_off_note
+from simulator.declared_length import cut_off_note
+from simulator.wavfile import AudioFileError
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:

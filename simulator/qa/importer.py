@@ -17,6 +17,7 @@ from simulator.analysis.base import TurnAnalyser
 from simulator.asr.base import Transcriber, fillers_decoded_apart
 from simulator.config import Settings
 from simulator.contracts import Transcript
+from simulator.declared_length import cut_off_note
 from simulator.lazy import MissingPackage, require
 from simulator.qa.diarise import AgentChoice, Greets, VoiceSplitter
 from simulator.qa.duplicate_channels import DuplicateChannels
@@ -39,7 +40,7 @@ from simulator.scenario.model import Rubric, Scenario
 from simulator.scoring.outside import CORE_STEPS, FORBIDDEN_SEVERITY, LIBRARY_TAG
 from simulator.scoring.scorecard import Scorecard
 from simulator.scoring.wording import wording_for
-from simulator.wavfile import AudioFileError, cut_off_note
+from simulator.wavfile import AudioFileError
 
 GENERIC_SCENARIO_ID = "external-call"
 # The standard phone opening a QA form checks for, word for word, beside the behaviour model: the
