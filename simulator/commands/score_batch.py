@@ -35,6 +35,7 @@ from simulator.qa.importer import RecordingOptions, RecordingScorer
 from simulator.qa.mono import MonoContent
 from simulator.record import CallMode
 from simulator.scenario.diagnostics import FileProblems
+from simulator.store.types import StoreError
 
 
 def add_batch_arguments(score: argparse.ArgumentParser) -> None:
@@ -196,7 +197,11 @@ def cmd_score_batch(args: argparse.Namespace) -> int:
         print(err if isinstance(err, FileProblems) else f"callsim: {err}", file=sys.stderr)
         return 2
     with ExitStack() as stack:
-        writer = _open_writer(args, stack)
+        try:
+            writer = _open_writer(args, stack)
+        except StoreError as err:  # a wrong URL, a server down, a disk too full to open the file
+            print(f"callsim: {err}", file=sys.stderr)
+            return ExitCode.PROBLEMS_FOUND
         done_in_out = scored_hashes(args.jsonl) if args.jsonl else set()
         plan = plan_batch(args.calls, done=lambda sha: sha in done_in_out or (writer is not None and writer.has(sha)),
                           trainee_for=agents if writer is not None else None, trainee_required=writer is not None)

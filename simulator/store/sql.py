@@ -32,7 +32,8 @@ class SqlStore(PeopleRepo, CallRepo, LabRecordRepo, ReviewRepo, CaseRepo, Mentor
             shown = safe_url(url)
             reason = getattr(err, "orig", None) or err
             raise StoreError(f"cannot open the training store at {shown}: {str(reason).strip().splitlines()[0]} "
-                             "(check --db / database_url, and that the server is running)") from None
+                             "(check --db / database_url, that the server is running, and that the disk holding "
+                             "it has space)") from None
 
     # -- plumbing -------------------------------------------------------------------------------
     def close(self) -> None:

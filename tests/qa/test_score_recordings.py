@@ -172,6 +172,16 @@ def test_a_batch_whose_results_cannot_be_written_stops_and_says_so_then_resumes(
     assert code == 0 and len(out.read_text().splitlines()) == 2
 
 
+def test_a_batch_whose_store_cannot_be_opened_says_so_before_scoring_anything(tmp_path, capsys):
+    in_the_way = tmp_path / "a-file"
+    in_the_way.write_text("not a folder")
+    db = in_the_way / "lab.db"  # as a full disk or a server that is down: the store cannot be opened
+    code, _, err = _score(capsys, str(CALLS / "call-stereo.mp3"), "--db", str(db), "--trainee", "sam",
+                          "--analyser", "lexical")
+    assert code == 1 and "Traceback" not in err and "[1/1]" not in err
+    assert "cannot open the training store" in err and "a-file exists and is not a folder" in err
+
+
 def test_the_batch_runs_on_a_ray_cluster_started_on_loopback(tmp_path, capsys):
     import ray  # pinned in requirements/test.txt: a missing Ray fails the test, it does not skip it
 
