@@ -57,6 +57,27 @@ def open_private(path: Path | str, mode: str = "w", *, encoding: str = "utf-8") 
         raise
 
 
+def replace_private_text(path: Path | str, text: str, *, encoding: str = "utf-8") -> None:
+    """Write ``text`` as the owner-only file ``path`` all at once: it goes to a new file beside it that then
+    takes its place, so a full disk or a killed process leaves the earlier file whole (and no half-written
+    one).  A device or pipe (``/dev/stdout``...) is written to directly: it cannot be replaced."""
+    target = Path(path)
+    if target.exists() and not target.is_file():
+        with open(target, "w", encoding=encoding) as stream:
+            stream.write(text)
+        return
+    scratch = target.with_name(f".{target.name}.{os.getpid()}.partial")
+    try:
+        with open_private(scratch, "w", encoding=encoding) as stream:
+            stream.write(text)
+            stream.flush()
+            os.fsync(stream.fileno())
+        os.replace(scratch, target)
+    except BaseException:
+        scratch.unlink(missing_ok=True)
+        raise
+
+
 def create_private_file(path: Path | str) -> Path:
     """Make an empty 0600 file unless one exists (SQLite then gives its -wal/-shm/-journal the same mode)."""
     try:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import errno
 import json
+import os
 import wave
 from pathlib import Path
 
@@ -122,6 +124,32 @@ def test_cli_export_import_forget(db_url: str, tmp_path: Path, lab_env: Path, ca
     assert main(["forget", "bo", "--yes", "--db", target]) == 0
     assert main(["history", "--json", "--db", target]) == 0
     assert json.loads(capsys.readouterr().out.split("\n", 1)[1]) == []
+
+
+@pytest.mark.skipif(not Path("/dev/full").exists(), reason="/dev/full (a device that is always full) is Linux's")
+def test_an_export_that_cannot_be_written_says_so_and_leaves_the_earlier_one_whole(db_url: str, tmp_path: Path,
+                                                                                 lab_env: Path, capsys,
+                                                                                 monkeypatch) -> None:
+    with open_store(db_url) as store:
+        _populate(store, tmp_path)
+    assert main(["export", "/dev/full", "--db", db_url]) == 1  # a full disk
+    assert "cannot write /dev/full: No space left on device; nothing was exported" in capsys.readouterr().err
+    in_the_way = tmp_path / "a-file"
+    in_the_way.write_text("not a folder")
+    assert main(["export", str(in_the_way / "cohort.json"), "--db", db_url]) == 1
+    assert "Not a directory" in capsys.readouterr().err
+    earlier = tmp_path / "exports" / "cohort.json"
+    earlier.parent.mkdir()
+    assert main(["export", str(earlier), "--db", db_url]) == 0
+    before = earlier.read_bytes()
+
+    def disk_fills(descriptor: int) -> None:  # the disk fills as the new export is being written out
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+    monkeypatch.setattr(os, "fsync", disk_fills)
+    assert main(["export", str(earlier), "--cohort", "blue", "--db", db_url]) == 1
+    assert "No space left on device" in capsys.readouterr().err
+    assert earlier.read_bytes() == before and [p.name for p in earlier.parent.iterdir()] == ["cohort.json"]
 
 
 def test_forget_leaves_outside_recordings_but_names_them(store, tmp_path: Path) -> None:

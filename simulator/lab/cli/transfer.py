@@ -9,7 +9,7 @@ from pathlib import Path
 
 from simulator.config import load_settings
 from simulator.lab.cli.common import db_flag, fail, open_for, progress_bar, store_errors
-from simulator.private_files import open_private
+from simulator.private_files import replace_private_text
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -44,8 +44,11 @@ def cmd_export(args: argparse.Namespace) -> int:
     if str(args.output) == "-":
         print(text)
     else:
-        with open_private(args.output, "w") as output:  # every trainee's transcripts: owner-only
-            output.write(text + "\n")
+        try:  # every trainee's transcripts: owner-only, and never half an export
+            replace_private_text(args.output, text + "\n")
+        except OSError as err:
+            return fail(f"cannot write {args.output}: {err.strerror or err}; nothing was exported (a file already "
+                        "there is left as it was)")
         print(f"exported {len(data['trainees'])} trainee(s), {len(data['calls'])} call(s) to {args.output}",
               file=sys.stderr)
     return 0
