@@ -12,8 +12,11 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from simulator.asr.base import AsrModelError
+from simulator.call.exit_codes import ExitCode
 from simulator.commands.score_batch import add_batch_arguments, cmd_score_batch, is_batch
 from simulator.config import ScenarioNotFound, Settings, load_settings
+from simulator.lazy import MissingPackage
 from simulator.qa.diarise import AgentChoice
 from simulator.qa.importer import RecordingOptions, RecordingScorer, ScoredRecording
 from simulator.qa.mono import MonoContent, speakers_note
@@ -166,6 +169,9 @@ def cmd_score(args: argparse.Namespace) -> int:
             results.append({"path": str(path), "error": str(err)})
             failed += 1
             continue
+        except (AsrModelError, MissingPackage) as err:  # no recording can be scored: say so once and stop
+            print(f"callsim: {err}", file=sys.stderr)
+            return ExitCode.MISSING_PACKAGE
         results.append({"path": str(path), "call": str(path), **about, "scorecard": scorecard_to_json(card)})
         if not args.json:
             if len(calls) > 1:

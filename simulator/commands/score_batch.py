@@ -98,6 +98,15 @@ class ResultsNotWritten(Exception):
                          f"command again: calls already written are skipped.")
 
 
+class ScorerUnusable(Exception):
+    """The scorer cannot score any call (its model will not load): the batch stops at the first call."""
+
+    def __init__(self, reason: str | None, written: int):
+        super().__init__(f"{reason}\ncallsim: the batch stopped at its first call, since no call can be scored so; "
+                         f"{written} result(s) written before it are kept. Run the same command again once it is "
+                         "fixed.")
+
+
 class RealCallWriter:
     """Keeps scored calls in the store as real calls; the call id is the recording's content hash, so a call
     is stored once whoever scores it again (another run, a retried worker, a second machine)."""
@@ -217,6 +226,8 @@ def cmd_score_batch(args: argparse.Namespace) -> int:
 
         def emit(outcome: CallOutcome) -> None:
             nonlocal failed, on_one_finding, written
+            if outcome.scorer_unusable:  # no line for it: the call is tried again when the command is run again
+                raise ScorerUnusable(outcome.error, written)
             if outcome.scored is None:
                 failed += 1
                 print(f"callsim: {outcome.error}", file=sys.stderr)
@@ -237,20 +248,28 @@ def cmd_score_batch(args: argparse.Namespace) -> int:
 
         for outcome in plan.failed:
             emit(outcome)
-        try:
-            _run(plan, args, factory, emit)
-        except MissingPackage as err:
-            print(f"callsim: {err}", file=sys.stderr)
-            return ExitCode.MISSING_PACKAGE
-        except ResultsNotWritten as err:
-            print(f"callsim: {err}", file=sys.stderr)
-            return ExitCode.RECORD_NOT_WRITTEN
+        stopped = _run_until_stopped(lambda: _run(plan, args, factory, emit))
+        if stopped is not None:
+            return stopped
     scored = len(plan.calls) + len(plan.failed) - failed
     fragile = (f"; {on_one_finding} verdict(s) rest on one finding (verdict_hinges: listen to those calls first)"
                if on_one_finding else "")
     print(f"callsim: {scored} call(s) scored, {failed} failed, {len(plan.skipped)} skipped (already scored)"
           + fragile + (f"; results in {args.jsonl}" if args.jsonl else ""), file=sys.stderr)
     return 1 if failed else 0
+
+
+def _run_until_stopped(run: Callable[[], None]) -> int | None:
+    """Run the batch; the exit code of what stopped it early, said on stderr, or None when it ran through."""
+    try:
+        run()
+    except (MissingPackage, ScorerUnusable) as err:
+        print(f"callsim: {err}", file=sys.stderr)
+        return ExitCode.MISSING_PACKAGE
+    except ResultsNotWritten as err:
+        print(f"callsim: {err}", file=sys.stderr)
+        return ExitCode.RECORD_NOT_WRITTEN
+    return None
 
 
 def _open_writer(args: argparse.Namespace, stack: ExitStack) -> RealCallWriter | None:

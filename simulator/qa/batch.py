@@ -24,12 +24,14 @@ import sys
 import time
 from collections import deque
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from multiprocessing.connection import Connection, wait
 from pathlib import Path
 from typing import IO, Any, Protocol
 
+from simulator.asr.base import AsrModelError
 from simulator.asr.channels import AUDIO_SUFFIXES
+from simulator.lazy import MissingPackage
 from simulator.qa.diarise import MIN_SEPARATION
 from simulator.qa.importer import ScoredRecording
 from simulator.qa.mono import NOT_JUDGED, NOT_MEASURED
@@ -62,6 +64,9 @@ class CallOutcome:
     error: str | None = None
     attempts: int = 1
     scoring_s: float = 0.0  # wall-clock time the worker spent on it
+    # the scorer itself cannot work (its Whisper model will not load, a package is missing): every call would
+    # fail alike, so the batch stops rather than writing that error for each of them
+    scorer_unusable: bool = False
 
     @property
     def ok(self) -> bool:
@@ -151,6 +156,9 @@ def score_safely(scorer: CallScorer | None, call: BatchCall, startup_error: str 
     started = time.perf_counter()
     try:
         scored = scorer.score(call.path)
+    except (AsrModelError, MissingPackage) as err:  # not this call's fault: no call can be scored
+        return CallOutcome(call, None, str(err), scoring_s=round(time.perf_counter() - started, 3),
+                           scorer_unusable=True)
     except Exception as err:  # one bad call must not stop the batch; the message names the file
         text = str(err)
         message = text if str(call.path) in text else f"{call.path}: {type(err).__name__}: {text}"
@@ -244,8 +252,7 @@ def run_processes(calls: Sequence[BatchCall], factory: ScorerFactory, emit: Emit
                     continue
                 outcome = _received(worker)
                 if outcome is not None:
-                    emit(CallOutcome(outcome.call, outcome.scored, outcome.error, retries.tries(outcome.call),
-                                     outcome.scoring_s))
+                    emit(replace(outcome, attempts=retries.tries(outcome.call)))
                     worker.call = None
                     continue
                 worker.process.join()

@@ -16,7 +16,7 @@ import contextlib
 import uuid
 from collections import deque
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from types import ModuleType
 from typing import Any
 
@@ -109,7 +109,7 @@ def run_on_ray(calls: Sequence[BatchCall], factory: ScorerFactory, emit: Emit, *
                     emit(CallOutcome(call, None, f"{call.path}: Ray could not score it ({type(err).__name__}: {err})",
                                      tries))
                     continue
-                emit(CallOutcome(outcome.call, outcome.scored, outcome.error, tries, outcome.scoring_s))
+                emit(replace(outcome, attempts=tries))
     finally:
         for slot in slots:
             _kill(ray, slot.actor)

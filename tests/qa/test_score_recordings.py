@@ -182,6 +182,24 @@ def test_a_batch_whose_store_cannot_be_opened_says_so_before_scoring_anything(tm
     assert "cannot open the training store" in err and "a-file exists and is not a folder" in err
 
 
+def test_a_whisper_model_that_will_not_load_stops_scoring_at_once_with_what_to_do(tmp_path, capsys, monkeypatch):
+    """Not one error per call (every call would fail alike, each loading the model again), and no traceback."""
+    broken = tmp_path / "whisper-model"
+    broken.mkdir()
+    (broken / "model.bin").write_bytes(b"not a CTranslate2 model")
+    monkeypatch.setenv("CALLSIM_ASR_MODEL", str(broken))
+    code, out, err = _score(capsys, str(CALLS / "call-stereo.mp3"), "--analyser", "lexical")
+    assert code == 3 and "could not load the Whisper model" in err and "Set asr_model to" in err and out == ""
+    folder = tmp_path / "calls"
+    folder.mkdir()
+    for name in ("call-stereo.mp3", "call-stereo-mulaw-8k.wav"):
+        shutil.copy(CALLS / name, folder / name)
+    out_file = tmp_path / "qa.jsonl"
+    code, _, err = _score(capsys, str(folder), "--jsonl", str(out_file), "--analyser", "lexical")
+    assert code == 3 and err.count("could not load the Whisper model") == 1 and "Traceback" not in err
+    assert "the batch stopped at its first call" in err and out_file.read_text() == ""  # retried on the next run
+
+
 def test_the_batch_runs_on_a_ray_cluster_started_on_loopback(tmp_path, capsys):
     import ray  # pinned in requirements/test.txt: a missing Ray fails the test, it does not skip it
 
