@@ -198,6 +198,13 @@ def test_a_whisper_model_that_will_not_load_stops_scoring_at_once_with_what_to_d
     code, _, err = _score(capsys, str(folder), "--jsonl", str(out_file), "--analyser", "lexical")
     assert code == 3 and err.count("could not load the Whisper model") == 1 and "Traceback" not in err
     assert "the batch stopped at its first call" in err and out_file.read_text() == ""  # retried on the next run
+    from simulator.store import open_store
+
+    db = str(tmp_path / "lab.db")
+    assert main(["behaviour", "add", str(CALLS / "call-stereo.mp3"), "--trainee", "sam", "--db", db]) == 3
+    assert "could not load the Whisper model" in capsys.readouterr().err
+    with open_store(db) as store:
+        assert store.attempts("sam") == []
 
 
 def test_the_batch_runs_on_a_ray_cluster_started_on_loopback(tmp_path, capsys):

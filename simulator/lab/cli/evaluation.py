@@ -6,6 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
+from simulator.call.exit_codes import ExitCode
 from simulator.config import load_settings
 from simulator.lab.cli.common import db_flag, fail, open_for, print_json, progress_bar, score_text, store_errors
 
@@ -84,6 +85,7 @@ def cmd_kpi_list(args: argparse.Namespace) -> int:
 
 @store_errors
 def cmd_behaviour_add(args: argparse.Namespace) -> int:
+    from simulator.asr.base import AsrModelError
     from simulator.lab.behaviour import dated, score_real_call
     from simulator.lazy import MissingPackage
     from simulator.scenario.diagnostics import FileProblems
@@ -102,10 +104,13 @@ def cmd_behaviour_add(args: argparse.Namespace) -> int:
                 print(problems, file=sys.stderr)
                 failures += 1
                 continue
-            except (OSError, ValueError, LookupError, MissingPackage) as err:
+            except (OSError, ValueError, LookupError) as err:
                 print(f"callsim: {err}", file=sys.stderr)
                 failures += 1
                 continue
+            except (AsrModelError, MissingPackage) as err:  # no recording can be scored: say so once and stop
+                print(f"callsim: {err}", file=sys.stderr)
+                return ExitCode.MISSING_PACKAGE
             call_id = store.save_call(record, card, trainee=args.trainee, team=args.team, kind=CallKind.REAL)
             if path.is_file() and path.suffix != ".jsonl":  # a recording (a call folder keeps its own turns)
                 store.add_recording(call_id, path)
