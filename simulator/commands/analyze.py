@@ -31,6 +31,8 @@ from typing import TYPE_CHECKING, TextIO
 
 from simulator.analysis.base import TurnAnalyser, TurnInput
 from simulator.analysis.registry import builtin_analysers
+from simulator.asr.base import AsrModelError
+from simulator.call.exit_codes import ExitCode
 from simulator.contracts import Evidence, ToneMeasures, Transcript, TurnAnalysis
 from simulator.scenario.diagnostics import FileProblems
 from simulator.scenario.loader import load_scenario
@@ -155,6 +157,8 @@ class _LazyTranscriber:
             raise LineError(str(err)) from None
         try:
             return self._transcriber.transcribe(samples)
+        except AsrModelError:  # the model itself will not load: no audio line can be read, so not this line's
+            raise
         except (RuntimeError, ValueError) as err:  # a clip the model cannot decode: this line only
             raise LineError(f"{path}: transcription failed: {err}") from None
 
@@ -292,7 +296,12 @@ def cmd_analyze(args: argparse.Namespace) -> int:
             return 1
         base = path.parent
     source = "<stdin>" if args.jsonl == "-" else args.jsonl
-    failures = analyse_lines(lines, base, analyser, scenario is not None, sys.stdout, sys.stderr, source)
+    try:
+        failures = analyse_lines(lines, base, analyser, scenario is not None, sys.stdout, sys.stderr, source)
+    except AsrModelError as err:  # said once, not on every audio line (each would load the model again)
+        print(f"callsim analyze: {err}\ncallsim analyze: the file has audio lines, so nothing was analysed; "
+              "run it again once the model loads", file=sys.stderr)
+        return ExitCode.MISSING_PACKAGE
     if failures:
         print(f"callsim analyze: {failures} of {len(lines)} line(s) could not be analysed", file=sys.stderr)
     return 1 if failures else 0

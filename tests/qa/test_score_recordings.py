@@ -205,6 +205,11 @@ def test_a_whisper_model_that_will_not_load_stops_scoring_at_once_with_what_to_d
     assert "could not load the Whisper model" in capsys.readouterr().err
     with open_store(db) as store:
         assert store.attempts("sam") == []
+    lines = tmp_path / "turns.jsonl"
+    lines.write_text("".join(json.dumps({"id": n, "audio": str(CALLS / "call-stereo.mp3")}) + "\n" for n in range(3)))
+    assert main(["analyze", "--jsonl", str(lines), "--analyser", "lexical"]) == 3
+    err = capsys.readouterr().err
+    assert err.count("could not load the Whisper model") == 1 and "nothing was analysed" in err
 
 
 def test_the_batch_runs_on_a_ray_cluster_started_on_loopback(tmp_path, capsys):
