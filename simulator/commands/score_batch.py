@@ -220,15 +220,17 @@ def cmd_score_batch(args: argparse.Namespace) -> int:
             # unbuffered: each line goes to the file as it is written, and nothing is left to fail at close
             out = stack.enter_context(args.jsonl.open("ab", buffering=0))
         progress = Progress(len(plan.calls) + len(plan.failed))
-        failed = 0
+        failed = no_words = 0
         on_one_finding = 0  # verdicts a single misheard phrase could change: the calls to listen to first
         written = 0
 
         def emit(outcome: CallOutcome) -> None:
-            nonlocal failed, on_one_finding, written
+            nonlocal failed, no_words, on_one_finding, written
             if outcome.scorer_unusable:  # no line for it: the call is tried again when the command is run again
                 raise ScorerUnusable(outcome.error, written)
-            if outcome.scored is None:
+            if outcome.no_words:
+                no_words += 1
+            elif outcome.scored is None:
                 failed += 1
                 print(f"callsim: {outcome.error}", file=sys.stderr)
             else:
@@ -251,10 +253,11 @@ def cmd_score_batch(args: argparse.Namespace) -> int:
         stopped = _run_until_stopped(lambda: _run(plan, args, factory, emit))
         if stopped is not None:
             return stopped
-    scored = len(plan.calls) + len(plan.failed) - failed
+    scored = len(plan.calls) + len(plan.failed) - failed - no_words
     fragile = (f"; {on_one_finding} verdict(s) rest on one finding (verdict_hinges: listen to those calls first)"
                if on_one_finding else "")
-    print(f"callsim: {scored} call(s) scored, {failed} failed, {len(plan.skipped)} skipped (already scored)"
+    silent = f", {no_words} with no words in them (no call to score: \"no_words\" lines)" if no_words else ""
+    print(f"callsim: {scored} call(s) scored{silent}, {failed} failed, {len(plan.skipped)} skipped (already scored)"
           + fragile + (f"; results in {args.jsonl}" if args.jsonl else ""), file=sys.stderr)
     return 1 if failed else 0
 

@@ -33,7 +33,7 @@ from simulator.asr.base import AsrModelError
 from simulator.asr.channels import AUDIO_SUFFIXES
 from simulator.lazy import MissingPackage
 from simulator.qa.diarise import MIN_SEPARATION
-from simulator.qa.importer import ScoredRecording
+from simulator.qa.importer import NothingHeard, ScoredRecording
 from simulator.qa.mono import NOT_JUDGED, NOT_MEASURED
 from simulator.record import CALL_FILE
 from simulator.scoring.scorecard import scorecard_to_json
@@ -67,10 +67,13 @@ class CallOutcome:
     # the scorer itself cannot work (its Whisper model will not load, a package is missing): every call would
     # fail alike, so the batch stops rather than writing that error for each of them
     scorer_unusable: bool = False
+    # a readable recording with no words in it (an abandoned or ghost call): nothing to score, but no failure
+    # either, and done: a resumed batch skips it
+    no_words: bool = False
 
     @property
     def ok(self) -> bool:
-        return self.scored is not None
+        return self.scored is not None or self.no_words
 
 
 Emit = Callable[[CallOutcome], None]
@@ -159,6 +162,8 @@ def score_safely(scorer: CallScorer | None, call: BatchCall, startup_error: str 
     except (AsrModelError, MissingPackage) as err:  # not this call's fault: no call can be scored
         return CallOutcome(call, None, str(err), scoring_s=round(time.perf_counter() - started, 3),
                            scorer_unusable=True)
+    except NothingHeard as err:
+        return CallOutcome(call, None, str(err), scoring_s=round(time.perf_counter() - started, 3), no_words=True)
     except Exception as err:  # one bad call must not stop the batch; the message names the file
         text = str(err)
         message = text if str(call.path) in text else f"{call.path}: {type(err).__name__}: {text}"
@@ -325,6 +330,8 @@ def outcome_json(outcome: CallOutcome) -> dict[str, Any]:
     head: dict[str, Any] = {"path": str(outcome.call.path), "sha256": outcome.call.sha256}
     if outcome.call.trainee:
         head["trainee"] = outcome.call.trainee
+    if outcome.no_words:  # no "error": a resumed batch counts it as done
+        return {**head, "no_words": outcome.error, "scoring_s": outcome.scoring_s}
     if outcome.scored is None:
         return {**head, "error": outcome.error, "attempts": outcome.attempts}
     return {**head, **recording_json(outcome.scored), "scoring_s": outcome.scoring_s}

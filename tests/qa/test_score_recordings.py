@@ -385,6 +385,23 @@ def test_a_recording_with_no_words_is_not_scored_as_a_failed_call_nor_stored(tmp
         assert store.attempts("sam") == []
 
 
+def test_a_batch_counts_recordings_with_no_words_apart_and_does_not_score_them_again(tmp_path, capsys):
+    """Abandoned and ghost calls are a normal part of a day's recordings: not failures, and done once."""
+    folder = tmp_path / "calls"
+    folder.mkdir()
+    shutil.copy(CALLS / "call-stereo.mp3", folder / "answered.mp3")
+    _silent_recording(folder / "abandoned.wav", 2)
+    out = tmp_path / "qa.jsonl"
+    code, _, err = _score(capsys, str(folder), "--jsonl", str(out), "--analyser", "lexical")
+    assert code == 0, err
+    assert "1 call(s) scored, 1 with no words in them" in err and "0 failed" in err
+    lines = {Path(line["path"]).name: line for line in map(json.loads, out.read_text().splitlines())}
+    assert "no words were recognised" in lines["abandoned.wav"]["no_words"] and "error" not in lines["abandoned.wav"]
+    assert "scorecard" in lines["answered.mp3"]
+    code, _, err = _score(capsys, str(folder), "--jsonl", str(out), "--analyser", "lexical")
+    assert code == 0 and "2 skipped" in err and len(out.read_text().splitlines()) == 2
+
+
 def _cut(source: Path, target: Path, keep: float) -> Path:
     """The file as an incomplete copy leaves it: the header intact, the data cut at ``keep`` of its bytes."""
     data = source.read_bytes()
