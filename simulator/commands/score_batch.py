@@ -91,20 +91,13 @@ class ResultsNotWritten(Exception):
     """A scored call's result could not be kept (a full disk, a read-only folder, a store refusing it): the
     batch stops there, so that it never goes on scoring calls whose results would be lost."""
 
-    def __init__(self, where: str, reason: BaseException, written: int):
+    def __init__(self, where: str, reason: BaseException):
         why = getattr(reason, "strerror", None) or str(reason).strip().splitlines()[0]
-        super().__init__(f"cannot write results to {where}: {why}. The batch stopped; the {written} result(s) "
-                         f"written before it are kept. Free some space (or fix what is named) and run the same "
-                         f"command again: calls already written are skipped.")
+        super().__init__(f"cannot write results to {where}: {why}")
 
 
 class ScorerUnusable(Exception):
     """The scorer cannot score any call (its model will not load): the batch stops at the first call."""
-
-    def __init__(self, reason: str | None, written: int):
-        super().__init__(f"{reason}\ncallsim: the batch stopped at its first call, since no call can be scored so; "
-                         f"{written} result(s) written before it are kept. Run the same command again once it is "
-                         "fixed.")
 
 
 class RealCallWriter:
@@ -129,8 +122,7 @@ class RealCallWriter:
     def has(self, sha256: str) -> bool:
         return self.call_id(sha256) in self.stored
 
-    def write(self, outcome: CallOutcome, written: int = 0) -> None:
-        """``written``: the results kept so far, for the message should this one not be."""
+    def write(self, outcome: CallOutcome) -> None:
         if outcome.scored is None or self.has(outcome.call.sha256):
             return
         record = outcome.scored.record
@@ -141,7 +133,7 @@ class RealCallWriter:
                                            team=self.team, kind=self.kind, call_id=self.call_id(outcome.call.sha256))
             self.store.add_recording(call_id, outcome.call.path)
         except self.refusals as err:
-            raise ResultsNotWritten(f"the training store ({outcome.call.path} not stored)", err, written) from err
+            raise ResultsNotWritten(f"the training store ({outcome.call.path} not stored)", err) from err
         self.stored.add(call_id)
 
 
@@ -222,12 +214,11 @@ def cmd_score_batch(args: argparse.Namespace) -> int:
         progress = Progress(len(plan.calls) + len(plan.failed))
         failed = no_words = 0
         on_one_finding = 0  # verdicts a single misheard phrase could change: the calls to listen to first
-        written = 0
 
         def emit(outcome: CallOutcome) -> None:
-            nonlocal failed, no_words, on_one_finding, written
+            nonlocal failed, no_words, on_one_finding
             if outcome.scorer_unusable:  # no line for it: the call is tried again when the command is run again
-                raise ScorerUnusable(outcome.error, written)
+                raise ScorerUnusable(outcome.error)
             if outcome.no_words:
                 no_words += 1
             elif outcome.scored is None:
@@ -236,21 +227,20 @@ def cmd_score_batch(args: argparse.Namespace) -> int:
             else:
                 on_one_finding += bool(outcome.scored.scorecard.verdict_hinges)
                 if writer is not None:
-                    writer.write(outcome, written)
+                    writer.write(outcome)
             line = json.dumps(outcome_json(outcome), ensure_ascii=False)
             if out is not None:
                 try:
                     out.write((line + "\n").encode("utf-8"))  # a stopped run keeps every call it finished
                 except OSError as err:
-                    raise ResultsNotWritten(str(args.jsonl), err, written) from err
+                    raise ResultsNotWritten(str(args.jsonl), err) from err
             elif args.json:
                 print(line, flush=True)
-            written += 1
             progress.update(outcome)
 
         for outcome in plan.failed:
             emit(outcome)
-        stopped = _run_until_stopped(lambda: _run(plan, args, factory, emit))
+        stopped = _run_until_stopped(lambda: _run(plan, args, factory, emit), progress)
         if stopped is not None:
             return stopped
     scored = len(plan.calls) + len(plan.failed) - failed - no_words
@@ -262,15 +252,23 @@ def cmd_score_batch(args: argparse.Namespace) -> int:
     return 1 if failed else 0
 
 
-def _run_until_stopped(run: Callable[[], None]) -> int | None:
-    """Run the batch; the exit code of what stopped it early, said on stderr, or None when it ran through."""
+def _run_until_stopped(run: Callable[[], None], progress: Progress) -> int | None:
+    """Run the batch; the exit code of what stopped it early, said on stderr, or None when it ran through.
+    ``progress.done`` counts the results written (each line is written before the progress moves)."""
     try:
         run()
-    except (MissingPackage, ScorerUnusable) as err:
+    except MissingPackage as err:
         print(f"callsim: {err}", file=sys.stderr)
         return ExitCode.MISSING_PACKAGE
+    except ScorerUnusable as err:
+        print(f"callsim: {err}\ncallsim: the batch stopped at its first call, since no call can be scored so; "
+              f"{progress.done} result(s) written before it are kept. Run the same command again once it is fixed.",
+              file=sys.stderr)
+        return ExitCode.MISSING_PACKAGE
     except ResultsNotWritten as err:
-        print(f"callsim: {err}", file=sys.stderr)
+        print(f"callsim: {err}. The batch stopped; the {progress.done} result(s) written before it are kept. Free "
+              "some space (or fix what is named) and run the same command again: calls already written are skipped.",
+              file=sys.stderr)
         return ExitCode.RECORD_NOT_WRITTEN
     return None
 

@@ -152,7 +152,7 @@ class ScoredRecording:
     silent: SilentChannel | None = None  # a stereo file with one channel silent, scored as mono
     damaged_packets: int = 0  # compressed packets that could not be decoded (left out)
     duplicate: DuplicateChannels | None = None  # a stereo file with the same signal on both channels, scored as mono
-    declared_s: float | None = None  # a cut-off WAV: how long its header says it is (duration_s is what it holds)
+    declared_s: float | None = None  # a cut-off file: how long its header says it is (duration_s is what it holds)
     file_channels: int = 0  # the file's channels, when more than the two a call is read from
 
     @property
