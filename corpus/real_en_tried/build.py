@@ -8,10 +8,12 @@ CC-BY-4.0) and ``hvb_agent_labels.jsonl`` (the LABELS.md labels our analysts gav
 are split by their id: the first half in sorted order (``TAUGHT_CALLS``) is written here, the other
 half was the held-out half of the trial and is never written here.  The output is in the development
 set's items format (the whole utterance labelled; ``unsure`` kinds neither taught nor counted).
-They were tried as teaching the 13 steps and empathy only: every forbidden kind is written as unsure,
-since 309 turns of one calm population would teach the moves' absence at a weight no writer has
-(docs/scoring.md, What was tuned on what: a first version that taught them failed its rule, and this
-one failed on a golden call, so nothing learns from this file).
+The half teaches only what it shows: a kind no utterance of it performs (the apologies, named
+feelings and forbidden moves these calm routine calls never have) is written as unsure, and so is
+empathy when every utterance is labelled 0, since 309 turns of one population would teach those
+absences at a weight no writer has.  Two earlier versions taught them and failed their rules (every
+kind: forbidden F1 on held-out writers; steps and empathy: a golden call's apology read as none);
+docs/scoring.md, What was tuned on what, "real agents' words teach the clause model".
 """
 
 from __future__ import annotations
@@ -27,7 +29,7 @@ OUT = HERE / "hvb_agents_first_half.jsonl"
 TAUGHT_CALLS = 46  # of 92: half the calls teach, half stay held out
 sys.path.insert(0, str(HERE.parents[1]))
 
-from simulator.scenario.kinds import FORBIDDEN_KIND_NAMES  # noqa: E402
+from simulator.scenario.kinds import FORBIDDEN_KIND_NAMES, STEP_KIND_NAMES  # noqa: E402
 
 
 def call_ids(turns: list[dict]) -> list[str]:
@@ -45,18 +47,23 @@ def read_rows(name: str) -> list[dict]:
 def items() -> list[dict]:
     turns, labels = read_rows("hvb_agent_turns.jsonl"), read_rows("hvb_agent_labels.jsonl")
     taught = taught_calls(turns)
-    out = []
+    half = []
     for turn, label in zip(turns, labels, strict=True):
         if (turn["sid"], turn["index"]) != (label["sid"], label["index"]):
             raise SystemExit(f"turns and labels out of step at {turn['sid']}:{turn['index']}")
-        if turn["sid"] not in taught:
-            continue
-        out.append({"id": f"hvb-{turn['sid']}-{turn['index']}", "domain": "banking", "customer": "",
-                    "reply": turn["text"], "empathy": label["empathy"], "steps": label["steps"],
-                    "forbidden": [], "steps_unsure": [k for k in label["unsure"] if k not in FORBIDDEN_KIND_NAMES],
-                    "forbidden_unsure": list(FORBIDDEN_KIND_NAMES)})
-    return out
-
+        if turn["sid"] in taught:
+            half.append((turn, label))
+    shown = {kind for _, label in half for kind in (*label["steps"], *label["forbidden"])}
+    never_steps = [kind for kind in STEP_KIND_NAMES if kind not in shown]
+    never_forbidden = [kind for kind in FORBIDDEN_KIND_NAMES if kind not in shown]
+    any_warmth = any(label["empathy"] for _, label in half)
+    return [{"id": f"hvb-{turn['sid']}-{turn['index']}", "domain": "banking", "customer": "",
+             "reply": turn["text"], "empathy": label["empathy"] if any_warmth else None,
+             "steps": label["steps"], "forbidden": label["forbidden"],
+             "steps_unsure": sorted({k for k in label["unsure"] if k in STEP_KIND_NAMES} | set(never_steps)),
+             "forbidden_unsure": sorted({k for k in label["unsure"] if k in FORBIDDEN_KIND_NAMES}
+                                        | set(never_forbidden))}
+            for turn, label in half]
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
