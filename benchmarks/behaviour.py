@@ -22,10 +22,14 @@ Every figure comes from a model that did not train on the replies it is scored o
 - ``EPITOME``: empathy none vs some on the 550 emotional-reaction pairs (Reddit peer support, a
   generality check; nothing is trained or tuned on it; non-commercial data, read in place).
 - ``real_agents``: what a user gets (the shipped model, and with ``--forbidden-reader`` also the
-  shipped post-call reader) on 654 utterances of real bank agents (HarperValleyBank crowd workers,
-  human transcripts: ``benchmarks/realcalls/hvb_agent_turns.jsonl``), labelled turn by turn with
-  the LABELS.md scheme by an analyst who never ran the model (``hvb_agent_labels.jsonl``).  Nothing
-  was trained or tuned on them: words written by others, as spoken on a phone.
+  shipped post-call reader) on real bank agents' words (HarperValleyBank crowd workers, human
+  transcripts: ``benchmarks/realcalls/hvb_agent_turns.jsonl``), labelled turn by turn with the
+  LABELS.md scheme by an analyst who never ran the model (``hvb_agent_labels.jsonl``).  Half of the
+  92 calls teach the clause model's steps (``corpus/real_en/``); only the other 46 (345 utterances)
+  are scored, and nothing was tuned on them: words spoken by others on a phone.
+
+Every model this benchmark trains learns from the real agents' half too (``REAL_WORDS_FOLDERS`` in
+``simulator.analysis.behaviour.train``), as the shipped one does.
 - ``ms per reply``: the shipped analyser on single replies (every 7th corpus reply), empty cache, as
   in a call, with the encoder on one thread and on two.
 
@@ -77,7 +81,7 @@ from simulator.analysis.behaviour.corpus import (  # noqa: E402
 from simulator.analysis.behaviour.judge import empathy_judgement  # noqa: E402
 from simulator.analysis.behaviour.metrics import Agreement, agreement, macro_f1  # noqa: E402
 from simulator.analysis.behaviour.model import BehaviourModel, BehaviourReading, shipped_weights  # noqa: E402
-from simulator.analysis.behaviour.train import TRAINING_ENCODERS, Trainer  # noqa: E402
+from simulator.analysis.behaviour.train import TRAINING_ENCODERS, Trainer, real_words_items_files  # noqa: E402
 from simulator.analysis.behaviour.train_reader import (  # noqa: E402
     ReaderSettings,
     chosen_cuts,
@@ -355,9 +359,16 @@ def real_agent_turns(folder: Path = REAL_AGENTS) -> list[LabelledReply]:
     return turns
 
 
+def calls_taught(language: str = "en") -> frozenset[str]:
+    """The real calls whose agents' words the clause model learns from (ids ``hvb-<call>-<index>``)."""
+    return frozenset(item.item_id.split("-")[1] for path in real_words_items_files(language)
+                     for item in read_items_file(path))
+
+
 def real_agent_figures(encoder: TextEncoder, with_reader: bool) -> dict:
     """The shipped model, and the shipped reader beside it, on real agents' words nobody trained on."""
-    gold = real_agent_turns()
+    taught = calls_taught()
+    gold = [turn for turn in real_agent_turns() if turn.item_id.split(":")[0] not in taught]
     model = BehaviourModel(shipped_weights("en"), encoder.encode)
     models = {"real_agents": model}
     if with_reader:
@@ -448,8 +459,10 @@ def main(argv: list[str] | None = None) -> int:
     other_encoder = args.encoder is not None or (args.encoder_name not in (None, TRAINING_ENCODERS[language]))
     cache = recall_embeddings(encoder)
 
+    real_words = [r for path in real_words_items_files(language) for r in read_items_file(path)]
+
     def train(replies: Sequence[LabelledReply]) -> BehaviourModel:
-        model = trained(replies, encoder, language)
+        model = trained([*replies, *real_words], encoder, language)
         keep_embeddings(encoder, cache)  # a long run stopped later keeps what it embedded (a larger encoder: an hour)
         return model
 

@@ -1,7 +1,7 @@
 """Rebuild the behaviour model's weights from the labelled corpus.
 
     python -m simulator.analysis.behaviour.train            # writes simulator/analysis/data/behaviour_en.npz
-                                                            # from corpus/en/*.jsonl and corpus/dev/*.jsonl
+                                                            # from corpus/en/, corpus/dev/ and corpus/real_en/
     python -m simulator.analysis.behaviour.train --check    # rebuilds in memory, exits 1 if it differs
                                                             # (beyond the CPU's rounding: see below)
     python -m simulator.analysis.behaviour.train --language zh [--check]
@@ -422,6 +422,17 @@ def default_items_files(language: str = "en") -> list[Path]:
     return sorted((default_corpus_dir().parent / ("dev" if language == "en" else f"dev_{language}")).glob("*.jsonl"))
 
 
+# Folders (under corpus/) of real agents' words in the items format: they teach the clause model the
+# steps real agents perform (never the post-call reader: they mark every forbidden kind unsure).
+REAL_WORDS_FOLDERS: dict[str, tuple[str, ...]] = {"en": ("real_en",)}
+
+
+def real_words_items_files(language: str = "en") -> list[Path]:
+    corpus = default_corpus_dir().parent
+    return [path for folder in REAL_WORDS_FOLDERS.get(language, ())
+            for path in sorted((corpus / folder).glob("*.jsonl"))]
+
+
 # Folders (under corpus/) of rated customer turns that teach the distress regression alone.
 CUSTOMER_LINE_FOLDERS: dict[str, tuple[str, ...]] = {"en": ("reader_en", "customer_en")}
 
@@ -519,7 +530,7 @@ def main(argv: list[str] | None = None) -> int:
                         "(default: corpus/LANGUAGE)")
     parser.add_argument("--items", type=Path, action="append", default=None,
                         help="train on this items.jsonl file (reply-level labels) instead of corpus/dev/*.jsonl "
-                             "(corpus/dev_zh/ for zh); may repeat")
+                             "and corpus/real_en/*.jsonl (corpus/dev_zh/ for zh); may repeat")
     parser.add_argument("--customer-lines", type=Path, action="append", default=None, metavar="FOLDER",
                         help="rated customer turns that teach the distress regression alone (default: "
                              "the language's CUSTOMER_LINE_FOLDERS); may repeat")
@@ -527,7 +538,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--check", action="store_true", help="rebuild and compare with the shipped file")
     args = parser.parse_args(argv)
     out = args.out or shipped_weights_path(args.language)
-    items = default_items_files(args.language) if args.items is None else args.items
+    items = [*default_items_files(args.language), *real_words_items_files(args.language)] if args.items is None \
+        else args.items
     lines = default_customer_lines(args.language) if args.customer_lines is None else args.customer_lines
     empty = [folder for folder in lines if not corpus_files(folder)]
     if empty:

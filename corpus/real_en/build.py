@@ -1,19 +1,22 @@
-"""Write half the real agents' utterances as training items, from the benchmark's files (tried, not taught).
+"""Write half the real agents' utterances as training items, from the benchmark's files.
 
-    python corpus/real_en_tried/build.py          # -> corpus/real_en_tried/hvb_agents_first_half.jsonl
-    python corpus/real_en_tried/build.py --check  # exit 1 if the file differs from what it would write
+    python corpus/real_en/build.py          # -> corpus/real_en/hvb_agents_first_half.jsonl
+    python corpus/real_en/build.py --check  # exit 1 if the file differs from what it would write
 
 The source is ``benchmarks/realcalls/hvb_agent_turns.jsonl`` (654 HarperValleyBank agent utterances,
 CC-BY-4.0) and ``hvb_agent_labels.jsonl`` (the LABELS.md labels our analysts gave them).  The calls
-are split by their id: the first half in sorted order (``TAUGHT_CALLS``) is written here, the other
-half was the held-out half of the trial and is never written here.  The output is in the development
-set's items format (the whole utterance labelled; ``unsure`` kinds neither taught nor counted).
+are split by their id: the first half in sorted order (``TAUGHT_CALLS``) is written here; the other
+half is what ``benchmarks/behaviour.py --only real_agents`` scores and is never written here.  The
+output is in the development set's items format (the whole utterance labelled; ``unsure`` kinds
+neither taught nor counted).
 The half teaches only what it shows: a kind no utterance of it performs (the apologies, named
 feelings and forbidden moves these calm routine calls never have) is written as unsure, and so is
 empathy when every utterance is labelled 0, since 309 turns of one population would teach those
 absences at a weight no writer has.  Two earlier versions taught them and failed their rules (every
 kind: forbidden F1 on held-out writers; steps and empathy: a golden call's apology read as none);
-docs/scoring.md, What was tuned on what, "real agents' words teach the clause model".
+this one met its rule and is taught (docs/scoring.md, What was tuned on what, "real agents' words
+teach the clause model").  The clause model's training reads this folder by default
+(``REAL_WORDS_FOLDERS`` in ``simulator.analysis.behaviour.train``).
 """
 
 from __future__ import annotations
@@ -72,7 +75,7 @@ def main(argv: list[str] | None = None) -> int:
     text = "".join(json.dumps(item, ensure_ascii=False) + "\n" for item in items())
     if args.check:
         same = OUT.is_file() and OUT.read_text() == text
-        print(f"{OUT.name}: {'up to date' if same else 'differs: run corpus/real_en_tried/build.py'}")
+        print(f"{OUT.name}: {'up to date' if same else 'differs: run corpus/real_en/build.py'}")
         return 0 if same else 1
     OUT.write_text(text)
     print(f"wrote {OUT} ({text.count(chr(10))} utterances)", file=sys.stderr)

@@ -1,4 +1,4 @@
-"""The real agents' utterances tried as training items (corpus/real_en_tried/): the file is what its
+"""The real agents' utterances taught as training items (corpus/real_en/): the file is what its
 script writes from the benchmark, holds exactly the first half of the calls, and teaches only the
 kinds it shows (never the absence of a forbidden move, an apology or warmth these calm calls never have)."""
 
@@ -13,12 +13,12 @@ from simulator.analysis.behaviour.corpus import read_items_file
 from simulator.scenario.kinds import FORBIDDEN_KIND_NAMES, STEP_KIND_NAMES
 
 REPO = Path(__file__).resolve().parents[2]
-HALF = REPO / "corpus" / "real_en_tried" / "hvb_agents_first_half.jsonl"
+HALF = REPO / "corpus" / "real_en" / "hvb_agents_first_half.jsonl"
 TURNS = REPO / "benchmarks" / "realcalls" / "hvb_agent_turns.jsonl"
 
 
 def test_the_file_is_what_its_script_writes_from_the_benchmark():
-    done = subprocess.run([sys.executable, "corpus/real_en_tried/build.py", "--check"], cwd=REPO,
+    done = subprocess.run([sys.executable, "corpus/real_en/build.py", "--check"], cwd=REPO,
                           capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stdout + done.stderr
 
@@ -40,3 +40,10 @@ def test_it_teaches_the_steps_it_shows_and_leaves_what_it_never_shows_unsure():
     assert all(never <= item.unsure for item in half)
     assert all(item.customer == "" and item.empathy is None for item in half)  # all 309 were labelled 0
     assert sum(bool(item.labels) for item in half) > 150  # greetings, closes, confirmations...
+
+
+def test_the_clause_models_training_reads_it_by_default_and_the_reader_does_not():
+    from simulator.analysis.behaviour.train import default_items_files, real_words_items_files
+
+    assert real_words_items_files("en") == [HALF] and real_words_items_files("zh") == []
+    assert HALF not in default_items_files("en")  # the post-call reader's training reads only these
