@@ -70,6 +70,7 @@ import numpy as np
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
+from benchmarks.realcalls.agent_words import call_of, labelled_agent_turns  # noqa: E402
 from simulator.analysis.base import TurnInput  # noqa: E402
 from simulator.analysis.behaviour.corpus import (  # noqa: E402
     LabelledReply,
@@ -343,22 +344,6 @@ def scored_figures(name: str, gold: Sequence[LabelledReply], model: BehaviourMod
     return figures
 
 
-REAL_AGENTS = REPO / "benchmarks" / "realcalls"
-
-
-def real_agent_turns(folder: Path = REAL_AGENTS) -> list[LabelledReply]:
-    """The HarperValleyBank agents' utterances with the analyst's labels (``unsure`` kinds neither hit nor miss)."""
-    labels = {(row["sid"], row["index"]): row for row in map(json.loads, (
-        folder / "hvb_agent_labels.jsonl").read_text().splitlines())}
-    turns = []
-    for row in map(json.loads, (folder / "hvb_agent_turns.jsonl").read_text().splitlines()):
-        label = labels[(row["sid"], row["index"])]
-        turns.append(LabelledReply(source="hvb", item_id=f"{row['sid']}:{row['index']}", domain="bank", customer="",
-                                   reply=row["text"], labels=frozenset((*label["steps"], *label["forbidden"])),
-                                   unsure=frozenset(label["unsure"]), empathy=label["empathy"]))
-    return turns
-
-
 def calls_taught(language: str = "en") -> frozenset[str]:
     """The real calls whose agents' words the clause model learns from (ids ``hvb-<call>-<index>``)."""
     return frozenset(item.item_id.split("-")[1] for path in real_words_items_files(language)
@@ -368,7 +353,7 @@ def calls_taught(language: str = "en") -> frozenset[str]:
 def real_agent_figures(encoder: TextEncoder, with_reader: bool) -> dict:
     """The shipped model, and the shipped reader beside it, on real agents' words nobody trained on."""
     taught = calls_taught()
-    gold = [turn for turn in real_agent_turns() if turn.item_id.split(":")[0] not in taught]
+    gold = [turn for turn in labelled_agent_turns() if call_of(turn) not in taught]
     model = BehaviourModel(shipped_weights("en"), encoder.encode)
     models = {"real_agents": model}
     if with_reader:

@@ -27,46 +27,29 @@ import sys
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-SOURCE = HERE.parents[1] / "benchmarks" / "realcalls"
 OUT = HERE / "hvb_agents_first_half.jsonl"
 TAUGHT_CALLS = 46  # of 92: half the calls teach, half stay held out
 sys.path.insert(0, str(HERE.parents[1]))
 
+from benchmarks.realcalls.agent_words import paired_rows  # noqa: E402
 from simulator.scenario.kinds import FORBIDDEN_KIND_NAMES, STEP_KIND_NAMES  # noqa: E402
 
 
-def call_ids(turns: list[dict]) -> list[str]:
-    return sorted({row["sid"] for row in turns})
-
-
-def taught_calls(turns: list[dict]) -> frozenset[str]:
-    return frozenset(call_ids(turns)[:TAUGHT_CALLS])
-
-
-def read_rows(name: str) -> list[dict]:
-    return [json.loads(line) for line in (SOURCE / name).read_text().splitlines() if line.strip()]
-
-
 def items() -> list[dict]:
-    turns, labels = read_rows("hvb_agent_turns.jsonl"), read_rows("hvb_agent_labels.jsonl")
-    taught = taught_calls(turns)
-    half = []
-    for turn, label in zip(turns, labels, strict=True):
-        if (turn["sid"], turn["index"]) != (label["sid"], label["index"]):
-            raise SystemExit(f"turns and labels out of step at {turn['sid']}:{turn['index']}")
-        if turn["sid"] in taught:
-            half.append((turn, label))
+    pairs = paired_rows()
+    taught = frozenset(sorted({row["sid"] for row, _ in pairs})[:TAUGHT_CALLS])
+    half = [(row, label) for row, label in pairs if row["sid"] in taught]
     shown = {kind for _, label in half for kind in (*label["steps"], *label["forbidden"])}
     never_steps = [kind for kind in STEP_KIND_NAMES if kind not in shown]
     never_forbidden = [kind for kind in FORBIDDEN_KIND_NAMES if kind not in shown]
     any_warmth = any(label["empathy"] for _, label in half)
-    return [{"id": f"hvb-{turn['sid']}-{turn['index']}", "domain": "banking", "customer": "",
-             "reply": turn["text"], "empathy": label["empathy"] if any_warmth else None,
+    return [{"id": f"hvb-{row['sid']}-{row['index']}", "domain": "banking", "customer": "",
+             "reply": row["text"], "empathy": label["empathy"] if any_warmth else None,
              "steps": label["steps"], "forbidden": label["forbidden"],
              "steps_unsure": sorted({k for k in label["unsure"] if k in STEP_KIND_NAMES} | set(never_steps)),
              "forbidden_unsure": sorted({k for k in label["unsure"] if k in FORBIDDEN_KIND_NAMES}
                                         | set(never_forbidden))}
-            for turn, label in half]
+            for row, label in half]
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
