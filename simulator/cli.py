@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
+import errno
 import importlib
+import os
 import sys
 
 from simulator.call.exit_codes import ExitCode
@@ -11,6 +14,7 @@ from simulator.config import ScenarioNotFound, SettingsError, load_settings
 from simulator.lazy import MissingPackage
 from simulator.private_files import tighten_data_folder
 from simulator.record import RecordingError
+from simulator.registry import UnknownPart
 
 # Command groups, in the order ``callsim --help`` lists them.
 COMMAND_MODULES = (
@@ -77,8 +81,27 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("callsim: interrupted", file=sys.stderr)
         return ExitCode.INTERRUPTED
+    except UnknownPart as err:  # an analyser, engine or backend named wrongly in the settings or a flag
+        print(f"callsim: {err}", file=sys.stderr)
+        return ExitCode.BAD_SETTINGS
     except BrokenPipeError:
         return ExitCode.OK
+    except OSError as err:
+        if err.errno != errno.ENOSPC:
+            raise
+        _stdout_to_nowhere()  # the interpreter would fail again flushing what is left of it at exit
+        where = err.filename or "the output"
+        print(f"callsim: no space left on the device while writing {where}; free some space and run it again",
+              file=sys.stderr)
+        return ExitCode.RECORD_NOT_WRITTEN
+
+
+def _stdout_to_nowhere() -> None:
+    with contextlib.suppress(OSError):
+        sys.stdout.flush()
+    nowhere = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(nowhere, sys.stdout.fileno())
+    os.close(nowhere)
 
 if __name__ == "__main__":
     sys.exit(main())

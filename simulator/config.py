@@ -28,7 +28,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 import platformdirs
-from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 PACKAGE_ROOT = Path(__file__).resolve().parent
 SOURCE_ROOT = PACKAGE_ROOT.parent
@@ -134,13 +134,21 @@ class Settings(BaseModel):
     asr_backend: str = "faster-whisper"
     asr_model: str = "tiny.en"  # English calls' model
     asr_models: dict[str, str] = {}  # language -> model for the other languages (the asr package has defaults)
-    asr_threads: int = 2
+    asr_threads: int = Field(2, ge=1, le=256)  # a thread count past the library's limits crashes the process
     asr_window: Literal["fitted", "full"] = "fitted"  # faster-whisper: encode the speech and a margin, or all 30 s
     ui_language: str = "en"
     tts_engine: str | None = None  # None: each voice profile's engine (auto = neural when installed)
     input_device: str | None = None
     output_device: str | None = None
     database_url: str | None = None
+
+    @field_validator("data_dir", mode="before")
+    @classmethod
+    def _data_dir_named(cls, value: Any) -> Any:
+        """An empty ``data_dir`` would be the current folder, which callsim would then make owner-only."""
+        if isinstance(value, str) and not value.strip():
+            raise ValueError("is empty: name the folder for recordings and the database")
+        return value
 
     @field_validator("asr_models", mode="before")
     @classmethod

@@ -4,7 +4,8 @@ On a shared training PC the data folder holds other people's voices and words. T
 (022) would leave it readable by every account, so modes are set explicitly when a folder or file
 is made (``chmod`` after creating it, because ``mkdir``/``open`` modes are filtered by the umask).
 Folders that already existed before callsim made them are left alone, except the data folder
-itself, which ``tighten_data_folder`` closes at start.
+itself, which ``tighten_data_folder`` closes at start (only callsim's own entries in it, when it also
+holds files that are not callsim's).
 """
 
 from __future__ import annotations
@@ -103,6 +104,12 @@ def _restrict(descriptor: int) -> None:
         os.fchmod(descriptor, PRIVATE_FILE_MODE)
 
 
+# What callsim keeps in its data folder (config.Settings, the store, the app): anything else there
+# belongs to someone else, and a folder that holds it is shared, not callsim's to close.
+DATA_FOLDER_ENTRIES = frozenset({"calls", "voice-cache", "ui", "callsim.db", "callsim.db-wal", "callsim.db-shm",
+                                 "callsim.db-journal"})
+
+
 @dataclass(frozen=True, slots=True)
 class Tightening:
     """What ``tighten_data_folder`` did to a data folder others could read."""
@@ -112,8 +119,15 @@ class Tightening:
     closed: bool  # False: the folder itself could not be changed (it belongs to another account)
     items_closed: int  # folders and files inside whose group/world bits were removed
     items_refused: int  # entries that could not be changed (they belong to another account)
+    shared: bool = False  # the folder also holds files that are not callsim's: only callsim's were closed
 
     def notice(self) -> str:
+        if self.shared:
+            text = (f"callsim: the data folder {self.folder} is open to other users (mode {self.old_mode:o}) and "
+                    f"holds files that are not callsim's, so it was left as it is and only callsim's own "
+                    f"{self.items_closed} item(s) in it were made owner-only; to keep even the names of calls "
+                    "private, give callsim a folder of its own (data_dir)")
+            return text + (f" ({self.items_refused} could not be changed: not yours)" if self.items_refused else "")
         if not self.closed:
             return (f"callsim: warning: the data folder {self.folder} is open to other users (mode "
                     f"{self.old_mode:o}) and could not be made private; run: chmod -R go-rwx {self.folder}")
@@ -132,18 +146,35 @@ def tighten_data_folder(folder: Path | str) -> Tightening | None:
     if not stat.S_ISDIR(info.st_mode) or not info.st_mode & OTHERS_BITS:
         return None
     try:
+        entries = os.listdir(folder)
+    except OSError:
+        return None
+    if any(name not in DATA_FOLDER_ENTRIES for name in entries):
+        closed, refused = _close_all_below([folder / name for name in entries if name in DATA_FOLDER_ENTRIES])
+        # said only when something was closed: the shared folder stays open, and would be said every time
+        return Tightening(folder, stat.S_IMODE(info.st_mode), False, closed, refused, shared=True) \
+            if closed or refused else None
+    try:
         os.chmod(folder, stat.S_IMODE(info.st_mode) & ~OTHERS_BITS)  # first: closes everything below at once
     except OSError:
         return Tightening(folder, stat.S_IMODE(info.st_mode), False, 0, 0)
+    closed, refused = _close_all_below([folder / name for name in entries])
+    return Tightening(folder, stat.S_IMODE(info.st_mode), True, closed, refused)
+
+
+def _close_all_below(paths: list[Path]) -> tuple[int, int]:
+    """Each path and everything under it closed to others: (how many were closed, how many refused)."""
     closed = refused = 0
-    for root, dirs, files in os.walk(folder):
-        for name in (*dirs, *files):
+    for path in paths:
+        walked = [] if path.is_symlink() else os.walk(path)  # a link's target is not ours to change
+        below = [path] + [Path(root, name) for root, dirs, files in walked for name in (*dirs, *files)]
+        for entry in below:
             try:
-                if _close_to_others(Path(root, name)):
+                if _close_to_others(entry):
                     closed += 1
             except OSError:
                 refused += 1
-    return Tightening(folder, stat.S_IMODE(info.st_mode), True, closed, refused)
+    return closed, refused
 
 
 def _close_to_others(path: Path) -> bool:

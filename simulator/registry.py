@@ -12,6 +12,10 @@ from typing import Any, Generic, TypeVar
 Part = TypeVar("Part")
 
 
+class UnknownPart(LookupError):
+    """A part named in the settings or on the command line that no factory builds (a user's typo)."""
+
+
 class Registry(Generic[Part]):
     def __init__(self, part: str, default: str):
         """``part`` names what is chosen ("ASR backend") in the message for an unknown name."""
@@ -32,7 +36,7 @@ class Registry(Generic[Part]):
         try:
             return self._factories[chosen]
         except KeyError:
-            raise LookupError(f"unknown {self.part} {chosen!r}; choose one of: {', '.join(self.names())}") from None
+            raise UnknownPart(f"unknown {self.part} {chosen!r}; choose one of: {', '.join(self.names())}") from None
 
     def create(self, name: str | None = None, /, *args: Any, **options: Any) -> Part:
         """The part called ``name`` (the default when None), built with ``args`` and ``options``."""

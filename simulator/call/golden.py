@@ -28,7 +28,8 @@ from simulator.call.textcall import FinishedCall, run_call
 from simulator.config import SCENARIO_SUFFIXES
 from simulator.contracts import Outcome
 from simulator.scenario.diagnostics import START, FileProblems
-from simulator.scenario.loader import NOT_SCENARIOS, LoadedScenario, load_scenario, scenario_files
+from simulator.scenario.lint import load_playable_scenario
+from simulator.scenario.loader import NOT_SCENARIOS, LoadedScenario, scenario_files
 from simulator.scenario.model import Identifier, Strict
 from simulator.scenario.validate import validate_document
 from simulator.scenario.yamlsource import load_yaml
@@ -281,7 +282,7 @@ def _run_job(job: _Job, registry: AnalyserRegistry, analyser_name: str | None) -
     if job.problem is not None or path is None:
         return ScenarioCoverage(job.given.stem, errors=[job.problem or f"{job.given}: no scenario to replay"])
     try:
-        loaded = load_scenario(path)
+        loaded = load_playable_scenario(path)
     except FileProblems as problems:
         return ScenarioCoverage(path.stem, errors=[d.format() for d in problems.diagnostics])
     golden = job.golden_path or golden_path_for(path, loaded.scenario.id)

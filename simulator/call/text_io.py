@@ -87,6 +87,8 @@ def read_answer(read_line: Callable[[str], str], prompt: str) -> str | None:
         return read_line(prompt)
     except (EOFError, KeyboardInterrupt):
         return None
+    except RuntimeError:  # input() with standard input closed (``<&-``): input has ended too
+        return None
 
 
 def read_typed_line(read_line: Callable[[str], str]) -> str | None:

@@ -285,7 +285,7 @@ def cmd_analyze(args: argparse.Namespace) -> int:
         print(f"callsim analyze: {err}", file=sys.stderr)
         return 2
     if args.jsonl == "-":
-        lines, base = list(_read_lines(sys.stdin)), Path.cwd()
+        lines, base = list(_read_lines(sys.stdin)) if sys.stdin is not None else [], Path.cwd()  # <&-: no lines
     else:
         path = Path(args.jsonl)
         try:

@@ -19,8 +19,7 @@ from simulator.config import ScenarioNotFound, SettingsError, load_settings
 from simulator.lab.playstore import CallKeeper, add_store_flags
 from simulator.record import LookupLog
 from simulator.scenario.diagnostics import FileProblems, Level
-from simulator.scenario.lint import check_paths
-from simulator.scenario.loader import load_scenario
+from simulator.scenario.lint import check_paths, load_playable_scenario
 from simulator.scenario.schema import scenario_schema
 
 
@@ -90,12 +89,14 @@ def cmd_schema(args: argparse.Namespace) -> int:
 def cmd_play(args: argparse.Namespace) -> int:
     settings = load_settings(analyser=args.analyser)
     try:
-        loaded = load_scenario(settings.find_scenario(args.scenario))
+        loaded = load_playable_scenario(settings.find_scenario(args.scenario))
     except ScenarioNotFound as err:
         print(f"callsim: {err}", file=sys.stderr)
         return 1
     except FileProblems as problems:
         print(problems, file=sys.stderr)
+        print("callsim: the scenario has errors, so it cannot be played; `callsim check` lists them all",
+              file=sys.stderr)
         return 1
     if not args.text:
         from simulator.commands.play import play_voiced  # heavy: audio, ASR and TTS

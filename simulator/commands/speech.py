@@ -139,7 +139,7 @@ def render_scenario(settings, name: str, moods: list[int] | None) -> int:
     from simulator.call.voiced_setup import load_persona_voice
     from simulator.lazy import MissingPackage
     from simulator.scenario.diagnostics import FileProblems
-    from simulator.scenario.loader import load_scenario
+    from simulator.scenario.lint import load_playable_scenario
     from simulator.scenario.voices import mood_bucket
     from simulator.tts.base import TtsError
     from simulator.tts.cache import LineCache
@@ -147,7 +147,7 @@ def render_scenario(settings, name: str, moods: list[int] | None) -> int:
     from simulator.tts.worker import AHEAD, TtsWorker
 
     try:
-        scenario = load_scenario(settings.find_scenario(name)).scenario
+        scenario = load_playable_scenario(settings.find_scenario(name)).scenario
         profile = load_persona_voice(scenario, settings.voices_dir)
     except (FileProblems, FileNotFoundError, LookupError) as problems:
         print(f"callsim: {problems}", file=sys.stderr)

@@ -79,7 +79,7 @@ class CallKeeper:
         for line in describe_recovery(recover(store, settings.scenarios_dir)):
             print(f"callsim: {line}", file=sys.stderr)
         interactive = (not getattr(args, "replies", None) and not getattr(args, "mic_from", None)
-                       and not getattr(args, "json", False) and sys.stdin.isatty())
+                       and not getattr(args, "json", False) and sys.stdin is not None and sys.stdin.isatty())
         return cls(store, folder, trainee, getattr(args, "team", None), kind, competition, interactive)
 
     @staticmethod

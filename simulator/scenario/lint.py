@@ -414,6 +414,17 @@ def lint_scenario(loaded: LoadedScenario, voices_dir: Path | None,
     return found
 
 
+def load_playable_scenario(path: Path | str) -> LoadedScenario:
+    """A scenario to play or replay: loaded, and refused (``FileProblems``, every error with its line)
+    when the linter finds errors in it, such as a ``goto`` to a node that does not exist, which would
+    stop the engine mid-call.  Warnings, voices and this machine's components are for ``check``."""
+    loaded = load_scenario(path)
+    errors = [d for d in lint_scenario(loaded, voices_dir=None) if d.level is Level.ERROR]
+    if errors:
+        raise FileProblems(errors)
+    return loaded
+
+
 def default_voices_dir(scenario_path: Path) -> Path | None:
     """``voices/`` beside the nearest ``scenarios/`` folder above the file."""
     for folder in (scenario_path.parent, *scenario_path.parent.parents):

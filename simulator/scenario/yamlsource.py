@@ -191,5 +191,9 @@ def load_yaml(path: Path, text: str | None = None) -> YamlDocument:
     except RecursionError:
         raise FileProblems.single(path, START, "yaml.too-deep", "nesting too deep") from None
     builder = _Builder(path)
-    data = None if root is None else builder.build(root, ())
+    try:
+        data = None if root is None else builder.build(root, ())
+    except RecursionError:  # ``key: &a [*a]``: an alias inside the block it names never ends
+        raise FileProblems.single(path, START, "yaml.recursive-alias",
+                                  "an alias (*name) refers to a block that contains it, so it never ends") from None
     return YamlDocument(path, text, data, builder.value_positions, builder.key_positions)

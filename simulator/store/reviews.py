@@ -8,6 +8,7 @@ so a call's overrides and its reviewed score never disagree.
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import sqlalchemy as sa
@@ -74,7 +75,7 @@ class ReviewRepo(Transactions):
             raise StoreError("a note needs some text")
         if len(text) > MAX_NOTE_CHARS:
             raise StoreError(f"a note is at most {MAX_NOTE_CHARS} characters (this one has {len(text)})")
-        if at_s < 0:
+        if not math.isfinite(at_s) or at_s < 0:  # inf was stored, then broke every view and export of the call
             raise StoreError(f"a note's time is on the call clock, 0 or more seconds (got {at_s})")
         full_id = self.resolve_call_id(call_id)  # type: ignore[attr-defined]  # CallRepo, in SqlStore
         stamp = now_iso()

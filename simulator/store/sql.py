@@ -34,6 +34,10 @@ class SqlStore(PeopleRepo, CallRepo, LabRecordRepo, ReviewRepo, CaseRepo, Mentor
             raise StoreError(f"cannot open the training store at {shown}: {str(reason).strip().splitlines()[0]} "
                              "(check --db / database_url, that the server is running, and that the disk holding "
                              "it has space)") from None
+        except ImportError as err:  # mysql://, mssql://...: SQLAlchemy knows the dialect, its driver is not here
+            raise StoreError(f"cannot open the training store at {safe_url(url)}: its database driver "
+                             f"({err.name or err}) is not installed; callsim stores calls in SQLite (a file path) or "
+                             "PostgreSQL (postgresql://...)") from None
 
     # -- plumbing -------------------------------------------------------------------------------
     def close(self) -> None:

@@ -6,7 +6,8 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from simulator.scenario.diagnostics import START, Diagnostic, FileProblems
-from simulator.scenario.loader import LoadedScenario, load_scenario, scenario_files
+from simulator.scenario.lint import load_playable_scenario
+from simulator.scenario.loader import LoadedScenario, scenario_files
 
 
 @dataclass(frozen=True)
@@ -60,7 +61,7 @@ def load_catalog(folder: Path) -> ScenarioCatalog:
     paths = scenario_files([folder]) if folder.is_dir() else []
     for path in paths:
         try:
-            entries.append(CatalogEntry(path, loaded=load_scenario(path)))
+            entries.append(CatalogEntry(path, loaded=load_playable_scenario(path)))
         except FileProblems as problems:
             entries.append(CatalogEntry(path, problems=problems))
         except OSError as err:

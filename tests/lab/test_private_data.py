@@ -143,3 +143,38 @@ def test_an_open_data_folder_is_closed_at_start_with_a_notice(data_dir, capsys):
     assert_owner_only(data_dir)
     main(["schema"])
     assert capsys.readouterr().err == ""  # once closed, nothing more to say
+
+
+def test_a_shared_folder_named_as_the_data_folder_keeps_its_others_files_as_they_were(data_dir, capsys):
+    """Pointed at a folder that also holds other people's files (data_dir = a team share), callsim closes
+    only its own entries there and says so once; the folder and the others' files keep their modes."""
+    (data_dir / "calls" / "old-call").mkdir(parents=True)
+    (data_dir / "calls" / "old-call" / "call.jsonl").write_text("{}\n", encoding="utf-8")
+    (data_dir / "handbook.pdf").write_bytes(b"%PDF")
+    (data_dir / "team").mkdir()
+    for folder in (data_dir, data_dir / "calls", data_dir / "calls" / "old-call", data_dir / "team"):
+        folder.chmod(0o755)
+    for file in (data_dir / "calls" / "old-call" / "call.jsonl", data_dir / "handbook.pdf"):
+        file.chmod(0o644)
+
+    assert main(["schema"]) == 0
+
+    notice = capsys.readouterr().err
+    assert "not callsim's" in notice and "3 item(s)" in notice and len(notice.strip().splitlines()) == 1
+    assert (mode_of(data_dir), mode_of(data_dir / "handbook.pdf"), mode_of(data_dir / "team")) == (0o755, 0o644, 0o755)
+    assert_owner_only(data_dir / "calls")
+    main(["schema"])
+    assert capsys.readouterr().err == ""  # callsim's own are closed: nothing more to say
+
+
+def test_an_empty_data_dir_setting_is_refused_not_taken_as_the_current_folder(tmp_path, monkeypatch, capsys):
+    monkeypatch.chdir(tmp_path)
+    tmp_path.chmod(0o755)
+    config = tmp_path / "config.toml"
+    config.write_text('data_dir = ""\n', encoding="utf-8")
+    monkeypatch.setenv("CALLSIM_CONFIG", str(config))
+    monkeypatch.delenv("CALLSIM_DATA_DIR", raising=False)
+
+    assert main(["history"]) == 2
+
+    assert "data_dir" in capsys.readouterr().err and mode_of(tmp_path) == 0o755

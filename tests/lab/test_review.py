@@ -13,7 +13,7 @@ from simulator.cli import main
 from simulator.lab import review
 from simulator.lab.calibration import calibration_report, cohen_kappa, labelled_items, mean_abs_difference
 from simulator.scoring.scorecard import Dimension
-from simulator.store import open_store
+from simulator.store import StoreError, open_store
 from simulator.store.types import ReviewTarget
 
 from .conftest import GOOD_REPLIES, POOR_REPLIES, SCENARIOS, play
@@ -83,6 +83,10 @@ def test_override_audit_round_trip(store, tmp_path: Path) -> None:
         judge(store, call_id, "kim", ReviewTarget.EMPATHY, 1, "", "weak", "  ")
     with pytest.raises(review.ReviewError, match="trainee turns 1-4"):
         judge(store, call_id, "kim", ReviewTarget.EMPATHY, 9, "", "weak", "x")
+    for moment in (float("inf"), float("nan"), -5.0):  # inf was kept and then broke the call's views and export
+        with pytest.raises(StoreError, match="0 or more seconds"):
+            review.add_note(store, call_id, "kim", "here", at_s=moment)
+    assert store.notes(call_id) == [note]
 
     # the machine's card is kept; everything that reads scores gets the reviewed one and says so
     stored = store.get_call(call_id)

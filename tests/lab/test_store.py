@@ -145,6 +145,12 @@ def test_unreachable_database_is_a_clear_error_without_the_password() -> None:
         open_store("nosuchdb://x")
 
 
+@pytest.mark.parametrize("url", ["mysql://", "mssql://x"])
+def test_a_database_whose_driver_is_not_installed_is_a_clear_error(url: str) -> None:
+    with pytest.raises(StoreError, match=r"driver .* is not installed"):  # was ModuleNotFoundError
+        open_store(url)
+
+
 def test_a_turn_read_again_after_the_call_replaces_its_live_analysis_in_the_store(store, tmp_path: Path) -> None:
     folder = tmp_path / "call"
     recorder = CallRecorder(folder, CallHeader("billing-overcharge", "0" * 64, 0, "text", "semantic", now_iso(),

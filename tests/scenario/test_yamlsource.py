@@ -124,3 +124,9 @@ def test_positions_are_recorded_for_keys_and_values(tmp_path):
     assert document.position(("a", "c", "d")).line == 3
     assert document.position(("a", "c"), key=True).column == 3
     assert document.position(("a", "missing", "deeper")).line == 2  # nearest ancestor: the value of a
+
+
+def test_an_alias_inside_the_block_it_names_is_refused_not_a_recursion_crash(tmp_path):
+    """``levels: &a [*a]`` loops for ever; it ended every command that read the file on RecursionError."""
+    for text in ("levels: &a\n  - *a\n", "id: &a c\ntitle: *a\nscenarios: &s\n  - *s\n"):
+        assert problem(write(tmp_path, text))[0] == "yaml.recursive-alias"

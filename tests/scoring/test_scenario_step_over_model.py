@@ -13,9 +13,10 @@ from simulator.contracts import MatchKind, Transcript
 pytestmark = pytest.mark.models
 
 CUSTOMER = "Policy number is H P four one seven seven two. Date of birth, ninth of June, nineteen seventy-one."
-EXPLAINS = ("Thank you, Mrs Bennett. I understand why the letter was upsetting, so let me be honest about what it "
-            "says. The claim was declined because the assessor thought the water had leaked slowly over time, "
-            "which the policy doesn't cover.")
+# (With "I understand why the letter was upsetting" in it, the model taught real agents' steps no longer
+# reads this reply as blame at all, 2026-12-06; without it, it still does, which is what is tested here.)
+EXPLAINS = ("Thank you, Mrs Bennett. Let me be honest about what the letter says. The claim was declined because "
+            "the assessor thought the water had leaked slowly over time, which the policy doesn't cover.")
 
 
 @pytest.fixture(scope="module")

@@ -27,7 +27,7 @@ from simulator.asr.incremental import IncrementalTranscriber
 from simulator.asr.registry import builtin_transcribers, transcriber_from_settings
 from simulator.asr.wer import corpus_wer, normalise, wer
 from simulator.asr.worker import AsrWorker
-from simulator.config import Settings
+from simulator.config import Settings, SettingsError, load_settings
 from tests.conftest import absent
 
 pytestmark = pytest.mark.models
@@ -76,6 +76,15 @@ def test_settings_choose_backend_model_and_threads(tmp_path):
     assert chosen.model_name == str(tmp_path / "x.pt") and chosen.threads == 1
     with pytest.raises(LookupError, match="faster-whisper"):
         transcriber_from_settings(settings, backend="no-such-backend")
+
+
+@pytest.mark.parametrize("threads", ["0", "-3", "99999"])
+def test_a_thread_count_whisper_cannot_use_is_a_settings_error_naming_it(threads, monkeypatch, tmp_path):
+    """-3 failed inside the model loader with advice to install models; 99999 crashed the process."""
+    monkeypatch.setenv("CALLSIM_CONFIG", str(tmp_path / "none.toml"))
+    monkeypatch.setenv("CALLSIM_ASR_THREADS", threads)
+    with pytest.raises(SettingsError, match="asr_threads"):
+        load_settings()
 
 
 def test_real_speech_is_transcribed_within_a_reasonable_wer(transcripts):

@@ -78,7 +78,7 @@ def cmd_forget(args: argparse.Namespace) -> int:
     from simulator.store.transfer import forget_trainee
 
     if not args.yes:
-        if not sys.stdin.isatty():
+        if sys.stdin is None or not sys.stdin.isatty():
             return fail("forget deletes data for good: add --yes to confirm", 2)
         answer = input(f"Delete every call, score and recording of {args.trainee}? Type the name to confirm: ")
         if answer.strip() != args.trainee:

@@ -1,0 +1,88 @@
+"""Bad input through the real CLI that used to end on a traceback: a scenario the linter finds errors
+in (played, replayed or rendered), an analyser named wrongly, standard input closed, standard output
+on a full disk."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from simulator.cli import main
+
+from .conftest import REFERENCE
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+
+@pytest.fixture
+def broken_scenario(tmp_path: Path) -> Path:
+    """The reference scenario with its first ``goto`` sent to a node that does not exist (the engine
+    stopped on KeyError: 'nosuch'), and one golden call for it."""
+    folder = tmp_path / "scenarios"
+    (folder / "golden").mkdir(parents=True)
+    lines = REFERENCE.read_text(encoding="utf-8").splitlines()
+    goto = next(i for i, line in enumerate(lines) if line.strip().startswith("goto:"))
+    lines[goto] = lines[goto].split("goto:")[0] + "goto: nosuch"
+    path = folder / "billing-overcharge.yaml"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    (folder / "golden" / "billing-overcharge.yaml").write_text(
+        "scenario: billing-overcharge\ncalls:\n  - name: one\n    replies: one.txt\n"
+        "    expect: {outcome: unresolved}\n", encoding="utf-8")
+    (folder / "golden" / "one.txt").write_text("Hello.\n/hangup\n", encoding="utf-8")
+    return path
+
+
+def line_of_nosuch(path: Path) -> int:
+    return next(n for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1) if "nosuch" in line)
+
+
+def test_a_scenario_with_errors_is_not_played_and_the_error_names_its_line(broken_scenario, tmp_path, capsys):
+    replies = tmp_path / "replies.txt"
+    replies.write_text("Hello.\n/hangup\n", encoding="utf-8")
+    code = main(["play", str(broken_scenario), "--text", "--replies", str(replies), "--analyser", "lexical",
+                 "--record-to", str(tmp_path / "calls")])
+    err = capsys.readouterr().err
+    assert code == 1 and f"{broken_scenario}:{line_of_nosuch(broken_scenario)}:" in err and "nosuch" in err
+    assert "cannot be played" in err and not (tmp_path / "calls").exists()
+
+
+def test_replaying_and_rendering_a_scenario_with_errors_report_it_instead_of_stopping(broken_scenario, capsys):
+    assert main(["test", str(broken_scenario.parent), "--analyser", "lexical"]) == 1
+    assert "unknown node 'nosuch'" in capsys.readouterr().out
+    assert main(["voices", "--render", str(broken_scenario)]) == 1
+    assert "unknown node 'nosuch'" in capsys.readouterr().err
+
+
+def test_an_unknown_analyser_is_a_settings_error(tmp_path, capsys):
+    replies = tmp_path / "replies.txt"
+    replies.write_text("Hello.\n", encoding="utf-8")
+    assert main(["play", str(REFERENCE), "--text", "--replies", str(replies), "--analyser", "nosuch",
+                 "--record-to", str(tmp_path / "calls")]) == 2
+    assert "unknown analyser 'nosuch'; choose one of" in capsys.readouterr().err
+
+
+def run_cli(*args: str, stdin: int | None = None, stdout: object = subprocess.PIPE) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "simulator", *args], cwd=REPO, stdin=stdin, stdout=stdout,
+                          stderr=subprocess.PIPE, text=True, timeout=300)
+
+
+def test_a_closed_standard_input_ends_the_typed_call_as_end_of_input(tmp_path):
+    played = subprocess.run(
+        f"{sys.executable} -m simulator play {REFERENCE} --text --analyser lexical "
+        f"--record-to {tmp_path / 'calls'} <&-", shell=True, cwd=REPO, capture_output=True, text=True, timeout=300)
+    assert played.returncode == 0 and "Traceback" not in played.stderr, played.stderr
+    analysed = subprocess.run(f"{sys.executable} -m simulator analyze --jsonl - --analyser lexical <&-", shell=True,
+                              cwd=REPO, capture_output=True, text=True, timeout=300)
+    assert analysed.returncode == 0 and analysed.stderr == ""
+
+
+@pytest.mark.skipif(not Path("/dev/full").exists(), reason="needs Linux's /dev/full")
+def test_output_to_a_full_disk_is_one_line_and_exit_4():
+    with open("/dev/full", "w") as full:
+        done = run_cli("schema", stdout=full)
+    assert done.returncode == 4 and done.stderr.strip().splitlines() == [
+        "callsim: no space left on the device while writing the output; free some space and run it again"]
