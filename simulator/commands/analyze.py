@@ -78,7 +78,7 @@ def parse_line(number: int, raw: str, base: Path) -> TurnLine:
         raise LineError("expected a JSON object like {\"id\": ..., \"text\": ...}")
     turn_id = item.get("id")
     if not isinstance(turn_id, (str, int)) or isinstance(turn_id, bool) or str(turn_id) == "":
-        raise LineError("missing \"id\" (a string or number)")
+        raise LineError("missing \"id\" (a string or a whole number)")
     text, audio, context = item.get("text"), item.get("audio"), item.get("context", "")
     if text is not None and not isinstance(text, str):
         raise LineError("\"text\" must be a string")
@@ -88,12 +88,27 @@ def parse_line(number: int, raw: str, base: Path) -> TurnLine:
         raise LineError("\"context\" must be a string (the customer's line before the turn)")
     if text is None and audio is None:
         raise LineError("give \"text\" and/or \"audio\"")
+    speaker = item.get("speaker", "")
+    if not isinstance(speaker, str):
+        raise LineError("\"speaker\" must be a string")
+    for name, value in (("id", str(turn_id)), ("text", text or ""), ("context", context), ("speaker", speaker)):
+        if not _is_text(value):
+            raise LineError(f"\"{name}\" holds a lone surrogate escape (like \\ud800), which is no character")
     audio_path = None
     if audio is not None:
         audio_path = Path(audio) if Path(audio).is_absolute() else base / audio
         if not audio_path.is_file():
             raise LineError(f"audio file {audio_path} not found")
-    return TurnLine(number, str(turn_id), text, audio_path, context, str(item.get("speaker", "")))
+    return TurnLine(number, str(turn_id), text, audio_path, context, speaker)
+
+
+def _is_text(value: str) -> bool:
+    """False for a string JSON allowed that no output can encode: "\\ud800" alone is half a UTF-16 pair."""
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def _evidence(items: Iterable[Evidence]) -> list[dict]:

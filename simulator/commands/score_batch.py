@@ -27,6 +27,7 @@ from simulator.qa.batch import (
     Progress,
     outcome_json,
     plan_batch,
+    results_file_problem,
     scored_hashes,
     worker_asr_threads,
 )
@@ -202,6 +203,10 @@ def cmd_score_batch(args: argparse.Namespace) -> int:
             writer = _open_writer(args, stack)
         except StoreError as err:  # a wrong URL, a server down, a disk too full to open the file
             print(f"callsim: {err}", file=sys.stderr)
+            return ExitCode.PROBLEMS_FOUND
+        problem = results_file_problem(args.jsonl) if args.jsonl else None
+        if problem is not None:
+            print(f"callsim: --jsonl {args.jsonl} {problem}", file=sys.stderr)
             return ExitCode.PROBLEMS_FOUND
         done_in_out = scored_hashes(args.jsonl) if args.jsonl else set()
         plan = plan_batch(args.calls, done=lambda sha: sha in done_in_out or (writer is not None and writer.has(sha)),

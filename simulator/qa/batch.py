@@ -102,6 +102,28 @@ def file_sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
+def results_file_problem(jsonl: Path) -> str | None:
+    """Why ``jsonl`` cannot take a batch's results (None: it can): a folder, or a file that is not the
+    results of an earlier run (appending JSON lines to someone's WAV or notes would spoil it)."""
+    if jsonl.is_dir():
+        return "is a folder; give a file name for the results (e.g. results.jsonl)"
+    if not jsonl.is_file() or jsonl.stat().st_size == 0:
+        return None
+    try:
+        with jsonl.open(encoding="utf-8") as handle:
+            first = handle.readline()
+    except UnicodeDecodeError:
+        first = ""
+    try:
+        looks_like_results = isinstance(json.loads(first), dict)
+    except json.JSONDecodeError:
+        looks_like_results = False
+    if looks_like_results:
+        return None
+    return ("is not the results of an earlier run (its first line is not a JSON object), so nothing was "
+            "appended to it; give a new file name, or that of an earlier run to resume it")
+
+
 def scored_hashes(jsonl: Path) -> set[str]:
     """Content hashes of the calls an earlier run scored (error lines do not count: those are tried again)."""
     if not jsonl.is_file():

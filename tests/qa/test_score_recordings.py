@@ -172,6 +172,17 @@ def test_a_batch_whose_results_cannot_be_written_stops_and_says_so_then_resumes(
     assert code == 0 and len(out.read_text().splitlines()) == 2
 
 
+def test_results_named_as_a_folder_or_someone_elses_file_are_refused_before_scoring(tmp_path, capsys):
+    """A folder ended on IsADirectoryError, a WAV given by mistake on UnicodeDecodeError; neither is touched."""
+    recording = tmp_path / "mistake.wav"
+    shutil.copy(CALLS / "call-stereo-mulaw-8k.wav", recording)
+    before = recording.read_bytes()
+    for out, says in ((tmp_path, "is a folder"), (recording, "is not the results of an earlier run")):
+        code, _, err = _score(capsys, str(CALLS / "call-stereo.mp3"), "--jsonl", str(out), "--analyser", "lexical")
+        assert code == 1 and says in err and "Traceback" not in err and "[1/1]" not in err
+    assert recording.read_bytes() == before
+
+
 def test_a_batch_whose_store_cannot_be_opened_says_so_before_scoring_anything(tmp_path, capsys):
     in_the_way = tmp_path / "a-file"
     in_the_way.write_text("not a folder")

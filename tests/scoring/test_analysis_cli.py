@@ -57,6 +57,15 @@ def test_bad_lines_give_errors_with_line_numbers_and_the_rest_still_run(capsys, 
     assert "turns.jsonl:1: not valid JSON" in err and "turns.jsonl:4:" in err and "missing.wav" in err
 
 
+def test_a_lone_surrogate_or_a_list_for_speaker_is_that_lines_error_not_the_end_of_the_run(capsys, tmp_path):
+    """JSON allows "\\ud800", which no output can encode: it stopped the whole run on UnicodeEncodeError."""
+    lines = ['{"id": "half", "text": "\\ud800"}', json.dumps({"id": "who", "text": "Hi.", "speaker": ["a"]}),
+             json.dumps({"id": "ok", "text": "Sorry about that."})]
+    code, out, _ = run(capsys, lines, tmp_path)
+    assert code == 1 and [o.get("line") for o in out[:2]] == [1, 2] and all("error" in o for o in out[:2])
+    assert "lone surrogate" in out[0]["error"] and out[2]["empathy"]["level"] == "weak"
+
+
 def test_analyze_measures_tone_for_audio_lines(capsys, tmp_path, repo_root):
     clip = repo_root / "tests" / "data" / "asr" / "whisper_jfk.wav"
     said = ("And so, my fellow Americans, ask not what your country can do for you, "
