@@ -16,6 +16,10 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass, field
 
+# A call's seed picks the customer's line variants; the store keeps it as a signed 64-bit integer, so a
+# larger one (accepted once by every file and flag) failed only when the finished call was saved.
+MAX_SEED = 2**63 - 1
+
 
 class Speaker(enum.StrEnum):
     CUSTOMER = "customer"

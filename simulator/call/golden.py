@@ -26,7 +26,7 @@ from simulator.analysis.base import AnalyserRegistry
 from simulator.call.text_io import ScriptedReplies, SilentVoice, read_reply_file
 from simulator.call.textcall import FinishedCall, run_call
 from simulator.config import SCENARIO_SUFFIXES
-from simulator.contracts import Outcome
+from simulator.contracts import MAX_SEED, Outcome
 from simulator.scenario.diagnostics import START, FileProblems
 from simulator.scenario.lint import load_playable_scenario
 from simulator.scenario.loader import NOT_SCENARIOS, LoadedScenario, scenario_files
@@ -48,7 +48,7 @@ class Expectation(Strict):
 class GoldenCall(Strict):
     name: Identifier
     replies: str = Field(pattern=r"^[A-Za-z0-9_.-]+\.txt$", description="reply file beside the golden file")
-    seed: int = Field(0, ge=0)
+    seed: int = Field(0, ge=0, le=MAX_SEED)
     expect: Expectation
 
 

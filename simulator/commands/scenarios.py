@@ -16,11 +16,23 @@ from simulator.call.text_io import ScriptedReplies, SilentVoice, TypedReplies, r
 from simulator.call.textcall import describe_event, new_call_folder, print_finished_call, run_call
 from simulator.commands.speech import add_voice_flags
 from simulator.config import ScenarioNotFound, SettingsError, load_settings
+from simulator.contracts import MAX_SEED
 from simulator.lab.playstore import CallKeeper, add_store_flags
 from simulator.record import LookupLog
 from simulator.scenario.diagnostics import FileProblems, Level
 from simulator.scenario.lint import check_paths, load_playable_scenario
 from simulator.scenario.schema import scenario_schema
+
+
+def seed_number(text: str) -> int:
+    """``--seed``: a whole number the store can keep (0 to 2**63 - 1), as golden, drill and ladder files take."""
+    try:
+        seed = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if not 0 <= seed <= MAX_SEED:
+        raise argparse.ArgumentTypeError(f"{seed} is out of range: 0 to {MAX_SEED}")
+    return seed
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -38,7 +50,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                                         "the home's scenarios/ (CALLSIM_HOME) or the shipped ones")
     play.add_argument("--text", action="store_true", help="text mode: type replies instead of speaking")
     play.add_argument("--replies", type=Path, help="reply file: one trainee reply per line")
-    play.add_argument("--seed", type=int, default=0, help="picks the customer's line variants (default 0)")
+    play.add_argument("--seed", type=seed_number, default=0, help="picks the customer's line variants (default 0)")
     play.add_argument("--json", action="store_true", help="print the whole call as JSON at the end")
     play.add_argument("--analyser", help=f"turn analyser ({', '.join(builtin_analysers().names())})")
     play.add_argument("--record-to", type=Path, help="folder for the call record (default: data dir)")

@@ -25,6 +25,7 @@ from typing import Any
 
 from pydantic import Field, field_validator, model_validator
 
+from simulator.contracts import MAX_SEED
 from simulator.scenario.diagnostics import Diagnostic, FileProblems, Level
 from simulator.scenario.model import Identifier, Strict
 from simulator.scenario.validate import validate_document
@@ -40,7 +41,7 @@ class Ranking(enum.StrEnum):
 
 class CompetitionScenario(Strict):
     scenario: Identifier
-    seed: int = Field(0, ge=0)
+    seed: int = Field(0, ge=0, le=MAX_SEED)
 
 
 class Competition(Strict):

@@ -45,7 +45,7 @@ from pydantic import Field, field_validator
 
 from simulator.call.session import SpokenLine, TraineeReply
 from simulator.call.text_io import ParsedReply, parse_reply, read_typed_line, reply_lines
-from simulator.contracts import CustomerTurn, Transcript, TurnTiming
+from simulator.contracts import MAX_SEED, CustomerTurn, Transcript, TurnTiming
 from simulator.scenario.diagnostics import Diagnostic, FileProblems, Level
 from simulator.scenario.loader import LoadedScenario
 from simulator.scenario.model import DrillKnobs, Identifier, Noise, Scenario, Strict
@@ -59,7 +59,7 @@ _DELAY = re.compile(r"^\[delay\s+(\d+(?:\.\d+)?)\]\s*", re.IGNORECASE)
 
 class DrillStage(Strict):
     scenario: Identifier
-    seed: int = Field(0, ge=0)
+    seed: int = Field(0, ge=0, le=MAX_SEED)
     start_mood: int | None = Field(None, ge=0, le=100)
     turn_time_limit_s: float | None = Field(None, gt=0, le=600)
     noise: Noise = Noise()

@@ -30,6 +30,7 @@ from typing import Any
 
 from pydantic import Field, field_validator
 
+from simulator.contracts import MAX_SEED
 from simulator.scenario.diagnostics import Diagnostic, FileProblems, Level
 from simulator.scenario.model import Identifier, Strict
 from simulator.scenario.validate import validate_document
@@ -76,7 +77,7 @@ def _not_empty(value: tuple) -> tuple:
 
 class Exam(Strict):
     scenarios: tuple[Identifier, ...]
-    seed: int = Field(0, ge=0)
+    seed: int = Field(0, ge=0, le=MAX_SEED)
     min_overall: float = Field(70, ge=0, le=100)
 
     _scenarios_given = field_validator("scenarios")(_not_empty)

@@ -86,3 +86,26 @@ def test_output_to_a_full_disk_is_one_line_and_exit_4():
         done = run_cli("schema", stdout=full)
     assert done.returncode == 4 and done.stderr.strip().splitlines() == [
         "callsim: no space left on the device while writing the output; free some space and run it again"]
+
+
+@pytest.mark.parametrize("seed", ["-1", "99999999999999999999999", "abc"])
+def test_a_seed_the_store_cannot_keep_is_refused_at_the_flag(seed, tmp_path, capsys):
+    """A seed past 2**63 - 1 was accepted everywhere and failed only when the finished call was saved."""
+    with pytest.raises(SystemExit) as stopped:
+        main(["play", str(REFERENCE), "--text", "--seed", seed, "--record-to", str(tmp_path / "calls")])
+    assert stopped.value.code == 2 and "--seed" in capsys.readouterr().err and not (tmp_path / "calls").exists()
+
+
+def test_a_seed_the_store_cannot_keep_is_a_file_error_in_competition_ladder_drill_and_golden_files(tmp_path):
+    from simulator.call.golden import GoldenCall
+    from simulator.lab.competitions import CompetitionScenario
+    from simulator.lab.drills import DrillStage
+    from simulator.lab.ladder import Exam
+
+    too_big = 2**63
+    for model, fields in ((GoldenCall, {"name": "one", "replies": "one.txt", "expect": {}}),
+                          (CompetitionScenario, {"scenario": "billing-overcharge"}),
+                          (DrillStage, {"scenario": "billing-overcharge"}),
+                          (Exam, {"scenarios": ["billing-overcharge"]})):
+        with pytest.raises(ValueError, match="less than or equal to 9223372036854775807"):
+            model.model_validate({**fields, "seed": too_big})
