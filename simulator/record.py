@@ -17,7 +17,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import IO, Any
 
-from pydantic import TypeAdapter
+from pydantic import TypeAdapter, ValidationError
 
 from simulator.contracts import CustomerTurn, EngineEvent, Outcome, Speaker, TurnAnalysis, Word
 from simulator.private_files import make_private_dir, open_private
@@ -230,7 +230,10 @@ def read_call(path: Path) -> CallRecord:
     turns: list[TurnRecord] = []
     outcome = ended_at = None
     lookups: tuple[CardLookup, ...] = ()
-    lines = file.read_text(encoding="utf-8").splitlines()
+    try:
+        lines = file.read_text(encoding="utf-8").splitlines()
+    except UnicodeDecodeError:
+        raise ValueError(f"{file}: not a callsim call record (not UTF-8 text)") from None
     for number, line in enumerate(lines, start=1):
         try:
             payload = json.loads(line)
@@ -238,22 +241,44 @@ def read_call(path: Path) -> CallRecord:
             if number == len(lines):
                 break  # the process died mid-write; every earlier turn is intact
             raise ValueError(f"{file}:{number}: not a JSON line") from None
+        if not isinstance(payload, dict):
+            raise ValueError(f"{file}:{number}: not a call record line (a JSON object with a \"type\")")
         kind = payload.pop("type", None)
-        if kind == "call":
-            header = _HEADER.validate_python(payload)
-        elif kind == "turn":
-            turns.append(turn_from_json(payload))
-        elif kind == "reread":
-            index = payload.get("turn")
-            if not isinstance(index, int) or not 0 <= index < len(turns):
-                raise ValueError(f"{file}:{number}: a re-read of turn {index!r}, which is not recorded above it")
-            turns[index] = replace(turns[index], analysis=_ANALYSIS.validate_python(payload["analysis"]))
-        elif kind == "end":
-            outcome, ended_at = Outcome(payload["outcome"]), payload.get("ended_at")
-            lookups = tuple(CardLookup(str(c["at"]), int(c["after_turn"])) for c in payload.get("card_lookups", ()))
+        try:
+            header, outcome, ended_at, lookups = _take_line(file, number, kind, payload, header, turns,
+                                                           (outcome, ended_at, lookups))
+        except ValidationError as err:  # a damaged or hand-edited record: say where and what, not pydantic's dump
+            first = err.errors()[0]
+            where = ".".join(map(str, first["loc"])) or "the line"
+            raise ValueError(f"{file}:{number}: {where}: {first['msg']}") from None
+        except (KeyError, TypeError, AttributeError, ValueError) as err:
+            if str(err).startswith(f"{file}:"):
+                raise
+            raise ValueError(f"{file}:{number}: not a valid {kind or 'record'} line ({type(err).__name__}: {err})"
+                             ) from None
     if header is None:
         raise ValueError(f"{file}:1: not a callsim call record (no header line)")
     return CallRecord(header, tuple(turns), outcome, ended_at, outcome is not None, file.parent, lookups)
+
+
+def _take_line(file: Path, number: int, kind: object, payload: dict[str, Any], header: CallHeader | None,
+               turns: list[TurnRecord], ending: tuple[Outcome | None, str | None, tuple[CardLookup, ...]]
+               ) -> tuple[CallHeader | None, Outcome | None, str | None, tuple[CardLookup, ...]]:
+    """One line of a call record read into the header, the turns (in place) or the ending."""
+    outcome, ended_at, lookups = ending
+    if kind == "call":
+        header = _HEADER.validate_python(payload)
+    elif kind == "turn":
+        turns.append(turn_from_json(payload))
+    elif kind == "reread":
+        index = payload.get("turn")
+        if not isinstance(index, int) or not 0 <= index < len(turns):
+            raise ValueError(f"{file}:{number}: a re-read of turn {index!r}, which is not recorded above it")
+        turns[index] = replace(turns[index], analysis=_ANALYSIS.validate_python(payload["analysis"]))
+    elif kind == "end":
+        outcome, ended_at = Outcome(payload["outcome"]), payload.get("ended_at")
+        lookups = tuple(CardLookup(str(c["at"]), int(c["after_turn"])) for c in payload.get("card_lookups", ()))
+    return header, outcome, ended_at, lookups
 
 
 # -- what a running call reports, turn by turn (the session yields these; the UI, the CLI and the

@@ -60,6 +60,33 @@ def test_corruption_in_the_middle_is_reported_with_its_line(tmp_path):
         read_call(path)
 
 
+@pytest.mark.parametrize(("line_2", "says"), [
+    ("[]", r"call.jsonl:2: not a call record line"),  # behaviour add stopped on TypeError
+    ('{"type": "turn", "index": "x", "speaker": "customer", "text": "Hi"}', r"call.jsonl:2: index: .*integer"),
+    ('{"type": "turn", "index": 0, "speaker": "robot", "text": "Hi"}', r"call.jsonl:2: speaker: "),
+    ('{"type": "end", "outcome": "weird"}', r"call.jsonl:2: not a valid end line"),
+    ('{"type": "turn"}', r"call.jsonl:2: index: Field required"),
+])
+def test_a_damaged_line_is_named_with_what_is_wrong_not_a_library_dump(tmp_path, line_2, says):
+    recorder = CallRecorder(tmp_path / "call", header())
+    recorder.add(TurnRecord(0, Speaker.CUSTOMER, "Hello?"))
+    recorder.finish(Outcome.RESOLVED)
+    path = tmp_path / "call" / CALL_FILE
+    lines = path.read_text().splitlines()
+    lines[1] = line_2
+    path.write_text("\n".join(lines) + "\n")
+    with pytest.raises(ValueError, match=says) as refused:
+        read_call(path)
+    assert "pydantic" not in str(refused.value) and len(str(refused.value).splitlines()) == 1
+
+
+def test_a_binary_file_is_not_a_call_record(tmp_path):
+    path = tmp_path / "noise.jsonl"
+    path.write_bytes(bytes(range(128, 256)))
+    with pytest.raises(ValueError, match=r"noise.jsonl: not a callsim call record \(not UTF-8 text\)"):
+        read_call(path)
+
+
 def test_an_existing_call_is_never_overwritten(tmp_path):
     CallRecorder(tmp_path / "call", header()).close()
     with pytest.raises(FileExistsError):
