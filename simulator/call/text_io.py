@@ -1,7 +1,7 @@
 """Typed replies for text-mode calls: from the keyboard or from a reply file.
 
 Reply files hold one trainee reply per line.  Blank lines and lines starting with ``#`` are
-skipped.  Two markers stand for what typing cannot show:
+skipped, and ``/hangup`` ends the call there, as typed.  Two markers stand for what typing cannot show:
 
     [silence]            the trainee said nothing (dead air); optional seconds: [silence 8]
     [interrupt] words    the trainee talked over the customer's line
@@ -21,6 +21,10 @@ _SILENCE = re.compile(r"^\[silence(?:\s+(\d+(?:\.\d+)?))?\]$", re.IGNORECASE)
 _INTERRUPT = re.compile(r"^\[interrupt\]\s*", re.IGNORECASE)
 DEFAULT_SILENCE_S = 6.0
 MAX_REPLY_CHARS = 2000
+# A reply file is a few hundred lines; a device or a runaway file (--replies /dev/zero) was read whole
+# until the machine ran out of memory.
+MAX_REPLY_FILE_BYTES = 4 * 1024 * 1024
+HANG_UP_COMMANDS = frozenset({"/hangup", "/quit", "/exit"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,12 +51,29 @@ def parse_reply(line: str) -> ParsedReply:
 
 
 def reply_lines(path: Path) -> list[str]:
-    """The reply lines of a reply file: blank lines and ``#`` comments skipped."""
+    """The reply lines of a reply file: blank lines and ``#`` comments skipped, none after ``/hangup``.
+    A ``[silence ...]`` marker written wrongly is an error naming its line, not words said to the customer."""
+    with open(path, "rb") as handle:
+        data = handle.read(MAX_REPLY_FILE_BYTES + 1)
+    if len(data) > MAX_REPLY_FILE_BYTES:
+        raise ValueError(f"{path}: more than {MAX_REPLY_FILE_BYTES // 2**20} MB, which is no reply file "
+                         "(one trainee reply a line)")
     try:
-        text = Path(path).read_text(encoding="utf-8")
+        text = data.decode("utf-8")
     except UnicodeDecodeError:
         raise ValueError(f"{path}: not UTF-8 text; save the reply file as UTF-8") from None
-    return [line for line in text.splitlines() if line.strip() and not line.lstrip().startswith("#")]
+    kept = []
+    for number, line in enumerate(text.splitlines(), start=1):
+        said = line.strip()
+        if not said or said.startswith("#"):
+            continue
+        if said.lower() in HANG_UP_COMMANDS:
+            break
+        if said.lower().startswith("[silence") and not _SILENCE.match(said):
+            raise ValueError(f"{path}:{number}: {said!r} is not a silence marker; write [silence] or "
+                             "[silence 8] (seconds)")
+        kept.append(line)
+    return kept
 
 
 def read_reply_file(path: Path) -> list[ParsedReply]:
@@ -76,9 +97,6 @@ class ScriptedReplies:
         reply = self._replies[self._next]
         self._next += 1
         return reply.to_reply()
-
-
-HANG_UP_COMMANDS = frozenset({"/hangup", "/quit", "/exit"})
 
 
 def read_answer(read_line: Callable[[str], str], prompt: str) -> str | None:

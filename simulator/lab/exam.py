@@ -90,9 +90,16 @@ def run_exam(ladder: Ladder, stars: int, settings: Settings, store: SqlStore, tr
     if level is None or level.exam is None:
         raise StoreError(f"the ladder has no exam for {stars} star(s)")
     exam = level.exam
+    # Every scenario and reply file is read before the first call: a bad one found after a call was
+    # played left a failed exam call stored for nothing.
+    scenarios = {scenario_id: load_scenario(settings.scenarios_dir / f"{scenario_id}.yaml")
+                 for scenario_id in exam.scenarios}
+    scripted = {} if options.voiced or options.replies_dir is None else {
+        scenario_id: read_reply_file(Path(options.replies_dir) / f"{scenario_id}.txt")
+        for scenario_id in exam.scenarios}
     calls = []
     for scenario_id in exam.scenarios:
-        loaded = load_scenario(settings.scenarios_dir / f"{scenario_id}.yaml")
+        loaded = scenarios[scenario_id]
         turn_analyser = builtin_analysers().create(options.analyser or settings.analyser, loaded.scenario)
         folder = new_call_folder(options.record_to or settings.recordings_dir, scenario_id)
         voiced_call = None
@@ -107,7 +114,7 @@ def run_exam(ladder: Ladder, stars: int, settings: Settings, store: SqlStore, tr
             voice, trainee_input, mode = voiced_call, voiced_call, "voice"
         elif options.replies_dir is not None:
             voice, mode = SilentVoice(), "text"
-            trainee_input = ScriptedReplies(read_reply_file(Path(options.replies_dir) / f"{scenario_id}.txt"))
+            trainee_input = ScriptedReplies(scripted[scenario_id])
         else:
             voice, mode = SilentVoice(), "text"
             trainee_input = TypedReplies(read_line, open_cards=refuse_in_exam, show=show)

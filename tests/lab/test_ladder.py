@@ -144,6 +144,25 @@ def test_each_exam_call_is_stored_with_its_own_turns(store, tmp_path: Path, lab_
     assert not any("mood" in line or "empathy" in line for line in shown)
 
 
+def test_an_exam_with_a_bad_reply_file_plays_no_call(store, tmp_path: Path, lab_env: Path) -> None:
+    """The second call's reply file is not UTF-8: found before the first call, not after it was stored."""
+    from simulator.config import load_settings
+    from simulator.lab.exam import ExamOptions, run_exam
+
+    ladder_path = tmp_path / "ladder.yaml"
+    ladder_path.write_text(LADDER.replace("[billing-overcharge]", "[billing-overcharge, missed-delivery]"),
+                           encoding="utf-8")
+    folder = tmp_path / "exam"
+    folder.mkdir()
+    (folder / "billing-overcharge.txt").write_text("\n".join(GOOD_REPLIES), encoding="utf-8")
+    (folder / "missed-delivery.txt").write_bytes(bytes(range(128, 256)))
+    store.ensure_trainee("ana", None)
+    options = ExamOptions(replies_dir=folder, analyser="lexical", record_to=tmp_path / "calls")
+    with pytest.raises(ValueError, match=r"missed-delivery\.txt: not UTF-8"):
+        run_exam(load_ladder(ladder_path, SCENARIOS), 2, load_settings(), store, "ana", options, show=lambda _: None)
+    assert store.attempts("ana") == [] and not (tmp_path / "calls").exists()
+
+
 def test_cards_are_refused_in_a_typed_exam(store, tmp_path: Path, lab_env: Path) -> None:
     """In an exam the knowledge cards are part of what is examined: `/cards` is refused with a message,
     never sent to the customer and never counted."""

@@ -109,3 +109,21 @@ def test_a_seed_the_store_cannot_keep_is_a_file_error_in_competition_ladder_dril
                           (Exam, {"scenarios": ["billing-overcharge"]})):
         with pytest.raises(ValueError, match="less than or equal to 9223372036854775807"):
             model.model_validate({**fields, "seed": too_big})
+
+
+def test_a_reply_file_ends_at_hangup_and_names_a_miswritten_silence_marker(tmp_path):
+    from simulator.call.text_io import reply_lines
+
+    replies = tmp_path / "replies.txt"
+    replies.write_text("Hello.\n[silence 4]\n/hangup\nnever said\n", encoding="utf-8")
+    assert reply_lines(replies) == ["Hello.", "[silence 4]"]  # /hangup was said to the customer before
+    replies.write_text("Hello.\n\n[silence abc]\n", encoding="utf-8")
+    with pytest.raises(ValueError, match=r"replies.txt:3: '\[silence abc\]' is not a silence marker"):
+        reply_lines(replies)
+
+
+@pytest.mark.skipif(not Path("/dev/zero").exists(), reason="needs /dev/zero")
+def test_a_reply_file_that_never_ends_is_refused_not_read_until_memory_runs_out(tmp_path, capsys):
+    assert main(["play", str(REFERENCE), "--text", "--replies", "/dev/zero", "--analyser", "lexical",
+                 "--record-to", str(tmp_path / "calls")]) == 1
+    assert "/dev/zero: more than 4 MB" in capsys.readouterr().err
