@@ -55,6 +55,26 @@ def _number(value: str, column: str, low: float | None, high: float | None) -> f
     return number
 
 
+def _header_problems(name: str, header: list[str], columns: list[str]) -> list[KpiProblem]:
+    problems = []
+    unknown = [h for h, c in zip(header, columns, strict=True) if c not in COLUMNS]
+    if unknown:
+        problems.append(KpiProblem(name, 1, f"unknown column(s) {', '.join(map(repr, unknown))}; "
+                                            f"expected {', '.join(COLUMNS)}"))
+    twice = sorted({c for c in columns if columns.count(c) > 1 and c in COLUMNS})
+    if twice:  # the last one silently won
+        problems.append(KpiProblem(name, 1, f"column(s) {', '.join(map(repr, twice))} given more than once"))
+    for required in ("trainee", "period"):
+        if required not in columns:
+            problems.append(KpiProblem(name, 1, f"missing column {required!r}"))
+    return problems
+
+
+MAX_TRAINEE_CHARS = 100  # the store's columns
+MAX_PERIOD_CHARS = 40
+MAX_COMPLAINTS = 1_000_000  # a count the store's integer keeps, far past any month's complaints
+
+
 def read_kpi_csv(path: Path) -> list[KpiRow]:
     """Every row, or ``KpiFileError`` listing every bad line (FILE:LINE: message)."""
     path = Path(path)
@@ -77,14 +97,7 @@ def read_kpi_csv(path: Path) -> list[KpiRow]:
         raise KpiFileError([KpiProblem(name, 1, "empty file: expected a header row "
                                                 f"({', '.join(COLUMNS)})")]) from None
     columns = [ALIASES.get(h.strip().lower(), h.strip().lower()) for h in header]
-    problems = []
-    unknown = [h for h, c in zip(header, columns, strict=True) if c not in COLUMNS]
-    if unknown:
-        problems.append(KpiProblem(name, 1, f"unknown column(s) {', '.join(map(repr, unknown))}; "
-                                            f"expected {', '.join(COLUMNS)}"))
-    for required in ("trainee", "period"):
-        if required not in columns:
-            problems.append(KpiProblem(name, 1, f"missing column {required!r}"))
+    problems = _header_problems(name, header, columns)
     if problems:
         raise KpiFileError(problems)
     rows: list[KpiRow] = []
@@ -102,17 +115,21 @@ def read_kpi_csv(path: Path) -> list[KpiRow]:
                 raise ValueError("column 'trainee' is empty")
             if not values["period"]:
                 raise ValueError("column 'period' is empty")
+            # cut short, two long names or periods became one row and the later silently replaced the earlier
+            for column, longest in (("trainee", MAX_TRAINEE_CHARS), ("period", MAX_PERIOD_CHARS)):
+                if len(values[column]) > longest:
+                    raise ValueError(f"column {column!r} is longer than {longest} characters")
             key = (values["trainee"], values["period"])
             if key in seen:
                 raise ValueError(f"{key[0]} {key[1]} already given on line {seen[key]}")
             seen[key] = line
             complaints = values.get("complaints") or None
             if complaints is not None:
-                count = _number(complaints, "complaints", 0, None)
+                count = _number(complaints, "complaints", 0, MAX_COMPLAINTS)
                 if count != int(count):
                     raise ValueError(f"column 'complaints': {complaints!r} is not a whole number")
             rows.append(KpiRow(
-                values["trainee"][:100], values["period"][:40],
+                values["trainee"], values["period"],
                 _number(values["satisfaction"], "satisfaction", 0, 100) if values.get("satisfaction") else None,
                 _number(values["first_call_resolution"], "first_call_resolution", 0, 100)
                 if values.get("first_call_resolution") else None,

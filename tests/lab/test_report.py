@@ -114,6 +114,23 @@ def test_kpi_csv_errors_name_lines_and_import_nothing(busy_store: str, tmp_path:
         read_kpi_csv(tmp_path / "cols.csv")
 
 
+def test_kpi_rows_that_the_store_would_cut_short_or_overflow_are_errors(tmp_path: Path) -> None:
+    """Periods were cut to 40 characters (two rows became one, the later silently winning) and a huge
+    complaint count ended on OverflowError; a column given twice silently used the last."""
+    long_period = "Q" * 40
+    bad = tmp_path / "bad.csv"
+    bad.write_text(f"trainee,period,csat,complaints\nana,{long_period}-A,4,1\nana,{long_period}-B,5,1\n"
+                   "bo,2026-11,70,99999999999999999999999\n", encoding="utf-8")
+    with pytest.raises(KpiFileError) as problems:
+        read_kpi_csv(bad)
+    found = [(p.line, p.message) for p in problems.value.problems]
+    assert [line for line, _ in found] == [2, 3, 4]
+    assert "longer than 40 characters" in found[0][1] and "outside 0..1e+06" in found[2][1]
+    (tmp_path / "twice.csv").write_text("trainee,period,trainee\nana,2026-11,bo\n", encoding="utf-8")
+    with pytest.raises(KpiFileError, match="'trainee' given more than once"):
+        read_kpi_csv(tmp_path / "twice.csv")
+
+
 def test_real_calls_are_behaviour_not_practice(busy_store: str) -> None:
     with open_store(busy_store) as store:
         [real] = store.attempts("ana", kind=CallKind.REAL)
