@@ -13,11 +13,13 @@ from __future__ import annotations
 import shutil
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
 
+from simulator.contracts import MAX_SEED, Outcome
 from simulator.record import CALL_FILE, read_call, turn_from_json
 from simulator.scoring.scorecard import scorecard_from_json
 from simulator.store import models as m
@@ -25,7 +27,7 @@ from simulator.store.people import get_or_create_trainee, team_row_id
 from simulator.store.rows import insert_turn, replace_scorecard
 from simulator.store.sql import SqlStore
 from simulator.store.transfer_coaching import export_coaching, import_coaching
-from simulator.store.types import StoreError
+from simulator.store.types import CallKind, CallStatus, StoreError
 
 EXPORT_FORMAT = "callsim-export"
 EXPORT_VERSION = 1
@@ -163,9 +165,7 @@ def import_data(store: SqlStore, data: dict[str, Any], progress: Progress | None
             trainee = call.get("trainee")
             if trainee and trainee not in trainee_ids:
                 trainee_ids[trainee] = get_or_create_trainee(conn, trainee, None).id
-            columns = {c.name for c in m.calls.columns} - {"trainee_id"}
-            conn.execute(m.calls.insert().values(trainee_id=trainee_ids.get(trainee),
-                                                 **{k: call[k] for k in columns}))
+            conn.execute(m.calls.insert().values(trainee_id=trainee_ids.get(trainee), **_call_row(call)))
             for turn in call.get("turns", []):
                 insert_turn(conn, call["id"], turn_from_json(turn), None)
             for recording in call.get("recordings", []):
@@ -173,6 +173,8 @@ def import_data(store: SqlStore, data: dict[str, Any], progress: Progress | None
             if call.get("scorecard") is not None:
                 replace_scorecard(conn, call["id"], scorecard_from_json(call["scorecard"]))
             for rating in call.get("ratings", []):
+                if rating.get("stars") not in range(1, 6):
+                    raise ValueError(f"call {call['id']}: a rating of {rating.get('stars')!r} stars (1-5)")
                 conn.execute(m.ratings.insert().values(call_id=call["id"], **rating))
             _insert_review_rows(conn, call["id"], call.get("review") or {})
             added += 1
@@ -204,9 +206,39 @@ def import_data(store: SqlStore, data: dict[str, Any], progress: Progress | None
 
     try:
         return store._write(work)
-    except (KeyError, TypeError, ValueError, sa.exc.IntegrityError) as err:
-        raise StoreError(
-            f"the export is damaged or incomplete ({type(err).__name__}: {err}); nothing was imported") from None
+    except (KeyError, TypeError, ValueError, AttributeError, OverflowError, sa.exc.IntegrityError) as err:
+        raise StoreError(f"the export is damaged or incomplete ({type(err).__name__}: {_first_line(err)}); "
+                         "nothing was imported") from None
+
+
+def _first_line(err: Exception) -> str:
+    """The gist of a library's many-line message (pydantic's field and problem, SQLAlchemy's first line)."""
+    errors = getattr(err, "errors", None)
+    if callable(errors) and not isinstance(err, sa.exc.SQLAlchemyError):
+        first = errors()[0]
+        return f"{'.'.join(map(str, first['loc']))}: {first['msg']}"
+    lines = str(err).strip().splitlines()
+    return lines[0] if lines else repr(err)
+
+
+def _call_row(call: dict[str, Any]) -> dict[str, Any]:
+    """The calls-table row of an exported call, checked as the store's own writes are: a kind, status or
+    outcome outside the store's names, or a seed or time it cannot keep, was imported and then stopped
+    every command that read the call (history, leaderboard, growth)."""
+    row = {k: call[k] for k in {c.name for c in m.calls.columns} - {"trainee_id"}}
+    try:
+        CallKind(row["kind"])
+        CallStatus(row["status"])
+        if row["outcome"] is not None:
+            Outcome(row["outcome"])
+        if not isinstance(row["seed"], int) or isinstance(row["seed"], bool) or not 0 <= row["seed"] <= MAX_SEED:
+            raise ValueError(f"seed {row['seed']!r} is not a whole number from 0 to {MAX_SEED}")
+        for moment in ("started_at", "ended_at"):
+            if row[moment] is not None:
+                datetime.fromisoformat(row[moment])
+    except (ValueError, TypeError) as err:
+        raise ValueError(f"call {row['id']}: {err}") from None
+    return row
 
 
 def forget_trainee(store: SqlStore, trainee: str, recordings_dir: Path | None = None) -> ForgetReport:

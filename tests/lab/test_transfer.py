@@ -75,6 +75,36 @@ def test_import_rejects_damaged_files_whole(store, tmp_path: Path) -> None:
             import_data(other, {"calls": []})
 
 
+@pytest.mark.parametrize(("field", "value", "says"), [
+    ("kind", "weird", "'weird' is not a valid CallKind"),  # was imported, then history/leaderboard/growth stopped
+    ("outcome", "weird", "'weird' is not a valid Outcome"),
+    ("seed", 10**30, "is not a whole number from 0 to"),  # OverflowError
+    ("started_at", "yesterday", "Invalid isoformat string"),
+    ("ratings", [{"stars": 9, "comment": None, "created_at": "2026-11-01T00:00:00+00:00"}], "a rating of 9 stars"),
+])
+def test_import_refuses_values_the_store_cannot_read_back(store, tmp_path: Path, field, value, says) -> None:
+    _populate(store, tmp_path)
+    exported = export_data(store)
+    exported["calls"][0][field] = value
+    with open_store(tmp_path / "receiving.db") as other:
+        with pytest.raises(StoreError, match="nothing was imported") as refused:
+            import_data(other, exported)
+        assert says in str(refused.value) and exported["calls"][0]["id"] in str(refused.value)
+        assert other.attempts() == [] and other.list_trainees() == []
+
+
+@pytest.mark.parametrize("damage", [lambda e: e.__setitem__("teams", [1, None]),
+                                    lambda e: e["trainees"][0].__setitem__("name", 5),
+                                    lambda e: e["calls"][0].__setitem__("review", "x")])
+def test_import_of_wrong_types_is_the_damaged_export_message(store, tmp_path: Path, damage) -> None:
+    """These ended on AttributeError tracebacks."""
+    _populate(store, tmp_path)
+    exported = export_data(store)
+    damage(exported)
+    with open_store(tmp_path / "receiving.db") as other, pytest.raises(StoreError, match="damaged or incomplete"):
+        import_data(other, exported)
+
+
 def test_forget_removes_rows_and_files(store, tmp_path: Path) -> None:
     ids = _populate(store, tmp_path)
     folder = tmp_path / "voiced"
