@@ -8,6 +8,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from simulator.contracts import Speaker
 from simulator.record import now_iso
 from simulator.store import models as m
 from simulator.store.coaching import CaseInfo, CaseKind, CaseNote, Playlist
@@ -96,6 +97,11 @@ class CaseRepo(Transactions):
             raise StoreError("a note needs some text")
         if turn_index is not None and turn_index < 1:
             raise StoreError("--turn is the trainee's turn number on the scorecard, from 1")
+        if turn_index is not None:  # a turn past the call's showed later as an empty phantom turn
+            said = self._read(lambda conn: conn.execute(sa.select(sa.func.count()).select_from(m.turns).where(
+                m.turns.c.call_id == full_id, m.turns.c.speaker == Speaker.TRAINEE.value)).scalar_one())
+            if turn_index > said:
+                raise StoreError(f"--turn {turn_index}: the call has trainee turns 1-{said}")
         created = now_iso()
 
         def work(conn: Any) -> CaseNote:

@@ -90,6 +90,9 @@ def test_marking_notes_and_assigning_round_trip(store, tmp_path: Path) -> None:
     assert store.get_call(good_id).attempt.overall is not None
     with pytest.raises(StoreError, match="not a case"):
         store.add_case_note(good_id, "x")
+    trainee_turns = len(store.get_call(poor_id).record.trainee_turns)
+    with pytest.raises(StoreError, match=f"--turn 99: the call has trainee turns 1-{trainee_turns}"):
+        store.add_case_note(poor_id, "x", turn_index=99)  # was noted, and shown as an empty turn 99
 
 
 def test_the_playlist_keeps_meeting_order_and_shows_the_moments_to_discuss(store, tmp_path: Path) -> None:

@@ -136,3 +136,14 @@ def test_real_calls_are_behaviour_not_practice(busy_store: str) -> None:
         [real] = store.attempts("ana", kind=CallKind.REAL)
         assert real.started_at.startswith("2026-11-21") and real.overall is not None
         assert all(a.kind != CallKind.REAL for a, _ in store.scorecards("ana", kind=CallKind.TRAINING))
+
+
+def test_two_outputs_naming_one_file_are_refused_before_anything_is_written(tmp_path: Path, capsys) -> None:
+    """report --html r.html --csv r.html left r.html holding the CSV; case export did the same."""
+    same = tmp_path / "r.html"
+    assert main(["report", "--html", str(same), "--csv", str(tmp_path / "." / "r.html"),
+                 "--db", str(tmp_path / "lab.db")]) == 2
+    assert "--html and --csv both name" in capsys.readouterr().err and not same.exists()
+    assert main(["case", "export", "meeting", "--md", str(same), "--html", str(same),
+                 "--db", str(tmp_path / "lab.db")]) == 2
+    assert "--md and --html both name" in capsys.readouterr().err and not same.exists()

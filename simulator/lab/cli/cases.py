@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from simulator.config import load_settings
-from simulator.lab.cli.common import db_flag, fail, open_for, print_json, score_text, store_errors
+from simulator.lab.cli.common import db_flag, fail, open_for, print_json, score_text, shared_output, store_errors
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -222,6 +222,9 @@ def cmd_case_export(args: argparse.Namespace) -> int:
 
     from simulator.lab.cases import build_playlist, playlist_to_html, playlist_to_json, playlist_to_markdown
 
+    clash = shared_output(("--md", args.md), ("--html", args.html), ("--out-json", args.out_json))
+    if clash:
+        return fail(clash, 2)
     with open_for(args) as store:
         built = build_playlist(store, store.get_playlist(args.name), load_settings().scenarios_dir,
                                anonymise=not args.no_anonymise, extra_names=args.hide_name)

@@ -7,6 +7,7 @@ import json
 import sys
 from contextlib import contextmanager
 from datetime import UTC, date, datetime
+from pathlib import Path
 from typing import Any
 
 from simulator.config import load_settings
@@ -28,6 +29,19 @@ def open_for(args: argparse.Namespace):
         yield store
     finally:
         store.close()
+
+
+def shared_output(*named: tuple[str, Path | None]) -> str | None:
+    """A message when two of a command's output flags name one file (the second silently overwrote the first)."""
+    seen: dict[Path, str] = {}
+    for flag, path in named:
+        if path is None:
+            continue
+        where = path.resolve()
+        if where in seen:
+            return f"{seen[where]} and {flag} both name {path}; give each output its own file"
+        seen[where] = flag
+    return None
 
 
 def fail(message: str, code: int = 1) -> int:

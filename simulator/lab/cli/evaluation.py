@@ -8,7 +8,16 @@ from pathlib import Path
 
 from simulator.call.exit_codes import ExitCode
 from simulator.config import load_settings
-from simulator.lab.cli.common import db_flag, fail, open_for, print_json, progress_bar, score_text, store_errors
+from simulator.lab.cli.common import (
+    db_flag,
+    fail,
+    open_for,
+    print_json,
+    progress_bar,
+    score_text,
+    shared_output,
+    store_errors,
+)
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -127,6 +136,9 @@ def cmd_report(args: argparse.Namespace) -> int:
     from simulator.lab.reports.data import ReportScope, attempts_csv, collect
     from simulator.lab.reports.html import render_html
 
+    clash = shared_output(("--html", args.html), ("--csv", args.csv))
+    if clash:
+        return fail(clash, 2)
     if args.trainee:
         scope = ReportScope("trainee", args.trainee)
     elif args.team:
