@@ -86,11 +86,13 @@ def read_wav(path: Path, rate: int = CALL_RATE) -> AudioClip:
     return AudioClip(wavfile.resample(audio.mono(), audio.sample_rate, rate), rate)
 
 
-def write_wav(path: Path, clip: AudioClip) -> Path:
-    """Write 16-bit mono PCM; a full disk raises ``DiskFull`` naming the file (partial file removed)."""
+def write_wav(path: Path, clip: AudioClip, *, kept: str = "the turns recorded so far are kept") -> Path:
+    """Write 16-bit mono PCM; a full disk raises ``DiskFull`` naming the file (partial file removed) and
+    ``kept``, what the caller keeps (empty: nothing to say)."""
     path = Path(path)
     try:
-        with wave.open(str(path), "wb") as wav:
+        # the file is opened first: a wave writer whose file never opened complains again when collected
+        with open(path, "wb") as handle, wave.open(handle, "wb") as wav:
             wav.setnchannels(1)
             wav.setsampwidth(2)
             wav.setframerate(clip.sample_rate)
@@ -99,8 +101,8 @@ def write_wav(path: Path, clip: AudioClip) -> Path:
         if path.is_symlink() or path.is_file():
             path.unlink(missing_ok=True)  # no half-written WAV left behind
         if err.errno == errno.ENOSPC:
-            raise DiskFull(errno.ENOSPC, f"the disk is full: could not write {path}; free some space "
-                                         f"(the turns recorded so far are kept)") from None
+            raise DiskFull(errno.ENOSPC, f"the disk is full: could not write {path}; free some space"
+                                         + (f" ({kept})" if kept else "")) from None
         raise
     return path
 

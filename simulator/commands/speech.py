@@ -27,6 +27,25 @@ def add_voice_flags(play: argparse.ArgumentParser) -> None:
                        help="open speakers, no headset: the mic is ignored while the customer talks (no barge-in)")
 
 
+def anger(text: str) -> int:
+    """``--mood`` / ``--moods``: the customer's anger, 0-100 (500 was taken as 100 without a word)."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if not 0 <= value <= 100:
+        raise argparse.ArgumentTypeError(f"{value} is outside 0-100")
+    return value
+
+
+def wav_path(text: str) -> Path:
+    """``say --out``: a WAV is written, so another extension (o.mp3) would name a file that is not one."""
+    path = Path(text)
+    if path.suffix.lower() != ".wav":
+        raise argparse.ArgumentTypeError(f"{text}: say writes a WAV file; name it .wav")
+    return path
+
+
 def register(subparsers: argparse._SubParsersAction) -> None:
     voices = subparsers.add_parser("voices", help="list the customer voice profiles and the TTS engine's voices")
     voices.add_argument("--json", action="store_true")
@@ -35,15 +54,15 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     voices.add_argument("--render", metavar="SCENARIO",
                         help="render every customer line of SCENARIO, at every mood a call can say it at, ahead "
                              "into the voice cache (then calls play them from disk)")
-    voices.add_argument("--moods", type=int, nargs="+", metavar="ANGER",
+    voices.add_argument("--moods", type=anger, nargs="+", metavar="ANGER",
                         help="with --render: only these angers (default every mood a call can reach)")
     voices.set_defaults(func=cmd_voices)
 
     say = subparsers.add_parser("say", help="speak a line in a customer voice (or write it to a WAV)")
     say.add_argument("voice", help="voice profile id (see `callsim voices`)")
     say.add_argument("text")
-    say.add_argument("--mood", type=int, default=None, help="anger 0-100 (default: the voice's neutral point)")
-    say.add_argument("--out", type=Path, help="write a 16 kHz WAV here instead of playing it")
+    say.add_argument("--mood", type=anger, default=None, help="anger 0-100 (default: the voice's neutral point)")
+    say.add_argument("--out", type=wav_path, help="write a 16 kHz WAV here instead of playing it")
     say.add_argument("--output", help="output device name or index")
     say.set_defaults(func=cmd_say)
 
@@ -199,7 +218,7 @@ def cmd_say(args: argparse.Namespace) -> int:
     except FileProblems as problems:
         print(problems, file=sys.stderr)
         return 1
-    mood = profile.mood.neutral_anger if args.mood is None else max(0, min(100, args.mood))
+    mood = profile.mood.neutral_anger if args.mood is None else args.mood
     try:
         engine = builtin_engines().create(settings.tts_engine or profile.engine)
         clip = engine.render(args.text, profile, profile.prosody(mood))
@@ -208,7 +227,7 @@ def cmd_say(args: argparse.Namespace) -> int:
         return 4
     if args.out:
         try:
-            write_wav(args.out, clip)
+            write_wav(args.out, clip, kept="")
         except OSError as err:
             print(f"callsim: {err}", file=sys.stderr)
             return 1

@@ -127,3 +127,16 @@ def test_a_reply_file_that_never_ends_is_refused_not_read_until_memory_runs_out(
     assert main(["play", str(REFERENCE), "--text", "--replies", "/dev/zero", "--analyser", "lexical",
                  "--record-to", str(tmp_path / "calls")]) == 1
     assert "/dev/zero: more than 4 MB" in capsys.readouterr().err
+
+
+def test_say_refuses_a_mood_outside_0_100_and_a_file_that_is_no_wav(tmp_path):
+    for flags, says in ((["--mood", "500"], "500 is outside 0-100"),
+                        (["--out", str(tmp_path / "o.mp3")], "name it .wav")):
+        done = run_cli("say", "older-woman-brisk", "Hello.", *flags)
+        assert done.returncode == 2 and says in done.stderr
+
+
+def test_say_into_a_missing_folder_is_one_message_without_a_second_complaint(tmp_path):
+    done = run_cli("say", "older-woman-brisk", "Hello.", "--out", str(tmp_path / "missing" / "o.wav"))
+    assert done.returncode == 1 and "No such file or directory" in done.stderr
+    assert "Exception ignored" not in done.stderr and "Traceback" not in done.stderr
