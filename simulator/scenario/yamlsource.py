@@ -122,6 +122,12 @@ def _check_events(path: Path, text: str) -> None:
                                           f"more than {MAX_ALIASES} aliases (*name)")
 
 
+def _is_control(ch: str) -> bool:
+    """A C0 or C1 control character or DEL; tab and line breaks are text."""
+    code = ord(ch)
+    return (code < 0x20 and ch not in "\t\n\r") or 0x7F <= code <= 0x9F
+
+
 class _Builder:
     def __init__(self, path: Path):
         self.path = path
@@ -142,10 +148,17 @@ class _Builder:
         if isinstance(node, yaml.SequenceNode):
             return [self.build(item, (*at, index)) for index, item in enumerate(node.value)]
         try:
-            return self._scalars.construct_object(node, deep=True)
+            value = self._scalars.construct_object(node, deep=True)
         except yaml.YAMLError as err:
             raise FileProblems.single(self.path, _mark_position(node.start_mark), "yaml.bad-value",
                                       f"cannot read value: {getattr(err, 'problem', err)}") from None
+        if isinstance(value, str):
+            hidden = next((ch for ch in value if _is_control(ch)), None)
+            if hidden is not None:  # "\e[2J" in a line cleared the trainee's screen when it was shown
+                raise FileProblems.single(self.path, _mark_position(node.start_mark), "yaml.control-character",
+                                          f"the text holds the control character {hidden!r}, which would act on "
+                                          "the terminal that shows it; take it out")
+        return value
 
     def _mapping(self, node: yaml.MappingNode, at: PathKey) -> dict[str, Any]:
         result: dict[str, Any] = {}

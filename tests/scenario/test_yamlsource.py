@@ -130,3 +130,10 @@ def test_an_alias_inside_the_block_it_names_is_refused_not_a_recursion_crash(tmp
     """``levels: &a [*a]`` loops for ever; it ended every command that read the file on RecursionError."""
     for text in ("levels: &a\n  - *a\n", "id: &a c\ntitle: *a\nscenarios: &s\n  - *s\n"):
         assert problem(write(tmp_path, text))[0] == "yaml.recursive-alias"
+
+
+def test_a_control_character_in_text_is_refused_at_its_line(tmp_path):
+    """A scenario line with an escape sequence ("\\e[2J") passed the linter and cleared the screen when shown."""
+    code, line, _, message = problem(write(tmp_path, 'id: x\ntitle: "hi \\e[2J there"\n'))
+    assert (code, line) == ("yaml.control-character", 2) and "'\\x1b'" in message
+    assert problem(write(tmp_path, 'id: x\ntitle: "tab\\tand new\\nline"\n'))[0] != "yaml.control-character"
