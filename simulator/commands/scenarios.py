@@ -21,6 +21,7 @@ from simulator.lab.playstore import CallKeeper, add_store_flags
 from simulator.record import LookupLog
 from simulator.scenario.diagnostics import FileProblems, Level
 from simulator.scenario.lint import check_paths, load_playable_scenario
+from simulator.scenario.loader import scenario_files
 from simulator.scenario.schema import scenario_schema
 
 
@@ -68,24 +69,33 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def cmd_check(args: argparse.Namespace) -> int:
-    missing = [p for p in args.paths if not p.exists()]
     from simulator.asr.languages import missing_for_language
 
+    # a folder with no scenario in it was "0 error(s)": most likely the wrong folder
+    missing = {p: "no such file or folder" for p in args.paths if not p.exists()}
+    missing |= {p: "no scenario files (*.yaml) in this folder" for p in args.paths
+                if p.is_dir() and not scenario_files([p])}
+    if args.voices is not None and not args.voices.is_dir():
+        missing[args.voices] = "--voices: no such folder"
+    fallback_voices = None
     try:  # the components a language needs depend on the settings (asr_models); bad settings skip that check
-        missing_components = partial(missing_for_language, load_settings())
+        settings = load_settings()
+        missing_components = partial(missing_for_language, settings)
+        fallback_voices = settings.voices_dir
     except SettingsError as err:
         print(f"callsim check: {err}; the language components were not checked", file=sys.stderr)
         missing_components = None
-    diagnostics = list(check_paths([p for p in args.paths if p.exists()], args.voices, missing_components))
+    diagnostics = list(check_paths([p for p in args.paths if p.exists()], args.voices, missing_components,
+                                   fallback_voices))
     errors = sum(d.level == Level.ERROR for d in diagnostics) + len(missing)
     if args.json:
         payload = [d.to_json() for d in diagnostics]
         payload += [{"path": str(p), "line": 1, "column": 1, "level": "error", "code": "file.missing",
-                     "message": "no such file or folder", "hint": None} for p in missing]
+                     "message": message, "hint": None} for p, message in missing.items()]
         print(json.dumps(payload, indent=2))
     else:
-        for path in missing:
-            print(f"{path}:1:1: error: no such file or folder")
+        for path, message in missing.items():
+            print(f"{path}:1:1: error: {message}")
         for diagnostic in diagnostics:
             print(diagnostic.format())
         warnings = sum(d.level == Level.WARNING for d in diagnostics)
@@ -148,6 +158,9 @@ def cmd_test(args: argparse.Namespace) -> int:
     settings = load_settings(analyser=args.analyser)
     results = run_golden_for_paths(args.paths, builtin_analysers(), settings.analyser,
                                    find_scenario=settings.find_scenario)
+    if not results:  # exit 1 with "0 passed, 0 failed" said nothing about why
+        print(f"callsim test: no scenarios or golden files in {', '.join(map(str, args.paths))}; give scenario "
+              "files, their folder, or golden files", file=sys.stderr)
     if args.json:
         print(json.dumps([coverage_to_json(c) for c in results], indent=2))
     else:

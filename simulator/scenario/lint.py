@@ -437,9 +437,12 @@ def default_voices_dir(scenario_path: Path) -> Path | None:
 
 
 def check_paths(paths: Iterable[Path], voices_dir: Path | None = None,
-                missing_for_language: MissingComponents | None = None) -> Iterator[Diagnostic]:
+                missing_for_language: MissingComponents | None = None,
+                fallback_voices_dir: Path | None = None) -> Iterator[Diagnostic]:
     """Every problem in the given scenario files and folders, file by file.
 
+    Voices are looked up in ``voices_dir``, else beside the file's scenarios/ folder, else in
+    ``fallback_voices_dir`` (where a call would find them; a file elsewhere had its voice unchecked).
     ``missing_for_language`` adds a warning for each component the scenario's language lacks here."""
     ids: dict[str, Path] = {}
     files = scenario_files(list(paths))
@@ -449,8 +452,8 @@ def check_paths(paths: Iterable[Path], voices_dir: Path | None = None,
         except FileProblems as problems:
             yield from problems.diagnostics
             continue
-        yield from sorted(lint_scenario(loaded, voices_dir or default_voices_dir(path), missing_for_language),
-                          key=lambda d: d.sort_key)
+        voices = voices_dir or default_voices_dir(path) or fallback_voices_dir
+        yield from sorted(lint_scenario(loaded, voices, missing_for_language), key=lambda d: d.sort_key)
         scenario_id = loaded.scenario.id
         if scenario_id in ids:
             position = loaded.document.position(("id",))

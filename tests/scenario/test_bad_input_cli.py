@@ -140,3 +140,27 @@ def test_say_into_a_missing_folder_is_one_message_without_a_second_complaint(tmp
     done = run_cli("say", "older-woman-brisk", "Hello.", "--out", str(tmp_path / "missing" / "o.wav"))
     assert done.returncode == 1 and "No such file or directory" in done.stderr
     assert "Exception ignored" not in done.stderr and "Traceback" not in done.stderr
+
+
+def test_honours_with_a_ladder_file_that_is_not_there_is_not_a_success(tmp_path, capsys):
+    assert main(["honours", "--ladder", str(tmp_path / "nosuch.yaml"), "--db", str(tmp_path / "lab.db")]) == 1
+    assert "nosuch.yaml" in capsys.readouterr().err
+
+
+def test_check_and_test_on_a_folder_without_scenarios_say_so(tmp_path, capsys):
+    """check said "0 error(s)" (exit 0) and test exited 1 with nothing but "0 passed, 0 failed"."""
+    assert main(["check", str(tmp_path)]) == 1
+    assert "no scenario files (*.yaml) in this folder" in capsys.readouterr().out
+    assert main(["test", str(tmp_path)]) == 1
+    assert "no scenarios or golden files in" in capsys.readouterr().err
+
+
+def test_check_looks_up_a_voice_where_a_call_would_find_it(tmp_path, capsys):
+    """A scenario outside a scenarios/ folder had its voice unchecked: "0 error(s)" for a voice no call could use."""
+    lines = REFERENCE.read_text(encoding="utf-8").splitlines()
+    voice = next(i for i, line in enumerate(lines) if line.strip().startswith("voice:"))
+    lines[voice] = lines[voice].split("voice:")[0] + "voice: no-such-voice"
+    elsewhere = tmp_path / "draft.yaml"
+    elsewhere.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    assert main(["check", str(elsewhere)]) == 1
+    assert "voice profile 'no-such-voice' not found" in capsys.readouterr().out

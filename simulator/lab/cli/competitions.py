@@ -95,6 +95,8 @@ def cmd_honours(args: argparse.Namespace) -> int:
 
     settings = load_settings()
     ladder = ladder_or_none(args.ladder or settings.scenarios_dir / LADDER_FILE)
+    if ladder is None and args.ladder:  # the file asked for is missing or broken (said above): not a success
+        return 1
     with open_for(args) as store:
         result = honours_from_store(store, ladder, difficulties(settings.scenarios_dir))
     if args.json:
