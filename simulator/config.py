@@ -150,6 +150,12 @@ class Settings(BaseModel):
             raise ValueError("is empty: name the folder for recordings and the database")
         return value
 
+    @field_validator("input_device", "output_device", mode="before")
+    @classmethod
+    def _device_as_text(cls, value: Any) -> Any:
+        """``input_device = 5`` in TOML is a number: the device index ``--input 5`` takes."""
+        return str(value) if isinstance(value, int) and not isinstance(value, bool) else value
+
     @field_validator("asr_models", mode="before")
     @classmethod
     def _models_from_text(cls, value: Any) -> Any:
@@ -199,6 +205,8 @@ def config_file() -> Path:
 def load_settings(**flags: Any) -> Settings:
     values: dict[str, Any] = {}
     path = config_file()
+    if path.exists() and not path.is_file():  # a folder named by CALLSIM_CONFIG was passed over in silence
+        raise SettingsError(f"{path}: not a config file (a folder?); point CALLSIM_CONFIG at a config.toml")
     if path.is_file():
         try:
             values.update(tomllib.loads(path.read_text(encoding="utf-8")))

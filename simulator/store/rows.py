@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import os
 import socket
+import unicodedata
 from pathlib import Path
 from typing import Any
 
@@ -46,8 +47,11 @@ def safe_url(url: str) -> str:
 
 
 def check_name(name: str, what: str) -> None:
-    if not name or not name.strip() or len(name) > 100 or any(ord(ch) < 32 for ch in name):
-        raise StoreError(f"invalid {what} name {name!r}: 1-100 printable characters")
+    # Invisible characters (DEL, zero-width spaces, right-to-left overrides) and spaces at either end made
+    # a second "alice" that looked like the first on every board and report.
+    if (not name or not name.strip() or len(name) > 100 or name != name.strip()
+            or any(unicodedata.category(ch) in ("Cc", "Cf") for ch in name)):
+        raise StoreError(f"invalid {what} name {name!r}: 1-100 printable characters, no spaces at either end")
 
 
 def team_info(conn: Any, name: str) -> TeamInfo | None:

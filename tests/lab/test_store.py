@@ -41,6 +41,11 @@ def test_trainees_and_teams(store) -> None:
         store.create_team("red")
     with pytest.raises(StoreError, match="invalid trainee name"):
         store.create_trainee("  ")
+    # each of these was a second trainee that looked like "ana" on every board and report
+    for lookalike in (" ana ", "ana\x7f", "an\u200ba", "\u202eana"):
+        with pytest.raises(StoreError, match="invalid trainee name"):
+            store.create_trainee(lookalike)
+    assert [p.name for p in store.list_trainees()] == ["ana", "bo"]
 
 
 def test_save_call_attempts_and_best(store, tmp_path: Path) -> None:

@@ -164,3 +164,15 @@ def test_check_looks_up_a_voice_where_a_call_would_find_it(tmp_path, capsys):
     elsewhere.write_text("\n".join(lines) + "\n", encoding="utf-8")
     assert main(["check", str(elsewhere)]) == 1
     assert "voice profile 'no-such-voice' not found" in capsys.readouterr().out
+
+
+def test_a_config_path_that_is_a_folder_is_an_error_and_a_device_index_may_be_a_number(tmp_path, monkeypatch):
+    from simulator.config import SettingsError, load_settings
+
+    monkeypatch.setenv("CALLSIM_CONFIG", str(tmp_path))  # was passed over: the defaults, in silence
+    with pytest.raises(SettingsError, match="not a config file"):
+        load_settings()
+    config = tmp_path / "config.toml"
+    config.write_text("input_device = 5\n", encoding="utf-8")  # as --input 5; was "should be a valid string"
+    monkeypatch.setenv("CALLSIM_CONFIG", str(config))
+    assert load_settings().input_device == "5"
