@@ -30,9 +30,9 @@ from simulator.contracts import MAX_SEED, Outcome
 from simulator.scenario.diagnostics import START, FileProblems
 from simulator.scenario.lint import load_playable_scenario
 from simulator.scenario.loader import NOT_SCENARIOS, LoadedScenario, scenario_files
-from simulator.scenario.model import Identifier, Strict
+from simulator.scenario.model import Identifier, Scenario, Strict
 from simulator.scenario.validate import validate_document
-from simulator.scenario.yamlsource import load_yaml
+from simulator.scenario.yamlsource import YamlDocument, load_yaml
 
 GOLDEN_DIR = "golden"
 
@@ -170,12 +170,16 @@ def run_golden(loaded: LoadedScenario, golden_path: Path, registry: AnalyserRegi
     scenario = loaded.scenario
     coverage = ScenarioCoverage.of(loaded)
     try:
-        golden = load_golden(golden_path)
+        document = load_yaml(golden_path)
+        golden = validate_document(document, GoldenFile)
     except FileProblems as problems:
         coverage.errors.extend(d.format() for d in problems.diagnostics)
         return coverage
     if golden.scenario != scenario.id:
         coverage.errors.append(f"{golden_path}:1:1: golden file is for {golden.scenario!r}, not {scenario.id!r}")
+        return coverage
+    coverage.errors.extend(_golden_file_problems(golden, scenario, document))
+    if coverage.errors:
         return coverage
     analyser = registry.create(analyser_name, scenario)
     for call in golden.calls:
@@ -193,6 +197,29 @@ def run_golden(loaded: LoadedScenario, golden_path: Path, registry: AnalyserRegi
         differences = _check(call.expect, finished)
         coverage.results.append(GoldenResult(call.name, not differences, differences, finished))
     return coverage
+
+
+def _golden_file_problems(golden: GoldenFile, scenario: Scenario, document: YamlDocument) -> list[str]:
+    """Mistakes a replay would hide: two calls of one name (the report could not tell them apart) and
+    an expected step the scenario does not have (it read as "steps not hit", a failure of the trainee's)."""
+    def at(*key: str | int) -> str:
+        where = document.position(tuple(key))
+        return f"{document.path}:{where.line}:{where.column}"
+
+    problems = []
+    first: dict[str, int] = {}
+    steps = {step.id for step in scenario.script}
+    for index, call in enumerate(golden.calls):
+        if call.name in first:
+            problems.append(f"{at('calls', index, 'name')}: a second golden call named {call.name!r} (the first is "
+                            f"call {first[call.name] + 1}); give each its own name")
+        first.setdefault(call.name, index)
+        for number, step in enumerate(call.expect.steps_hit):
+            if step not in steps:
+                problems.append(f"{at('calls', index, 'expect', 'steps_hit', number)}: call {call.name!r} expects "
+                                f"step {step!r}, which {scenario.id} does not have (its steps: "
+                                f"{', '.join(sorted(steps))})")
+    return problems
 
 
 def golden_path_for(scenario_path: Path, scenario_id: str) -> Path:

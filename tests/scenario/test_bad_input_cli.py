@@ -176,3 +176,18 @@ def test_a_config_path_that_is_a_folder_is_an_error_and_a_device_index_may_be_a_
     config.write_text("input_device = 5\n", encoding="utf-8")  # as --input 5; was "should be a valid string"
     monkeypatch.setenv("CALLSIM_CONFIG", str(config))
     assert load_settings().input_device == "5"
+
+
+def test_a_golden_file_with_two_calls_of_one_name_or_an_unknown_step_names_the_line(tmp_path, capsys):
+    folder = tmp_path / "scenarios"
+    (folder / "golden").mkdir(parents=True)
+    (folder / "billing-overcharge.yaml").write_text(REFERENCE.read_text(encoding="utf-8"), encoding="utf-8")
+    (folder / "golden" / "one.txt").write_text("Hello.\n", encoding="utf-8")
+    (folder / "golden" / "billing-overcharge.yaml").write_text(
+        "scenario: billing-overcharge\ncalls:\n"
+        "  - {name: one, replies: one.txt, expect: {outcome: unresolved}}\n"
+        "  - {name: one, replies: one.txt, expect: {outcome: unresolved, steps_hit: [nosuch]}}\n", encoding="utf-8")
+    assert main(["test", str(folder), "--analyser", "lexical"]) == 1
+    out = capsys.readouterr().out
+    assert "billing-overcharge.yaml:4:12: a second golden call named 'one'" in out
+    assert "expects step 'nosuch', which billing-overcharge does not have" in out  # was "steps not hit: nosuch"
