@@ -268,6 +268,9 @@ def _take_line(file: Path, number: int, kind: object, payload: dict[str, Any], h
     outcome, ended_at, lookups = ending
     if kind == "call":
         header = _HEADER.validate_python(payload)
+        if header.format_version > FORMAT_VERSION:  # read as this version's, its turns could mean other things
+            raise ValueError(f"{file}:{number}: written by a newer callsim (record format {header.format_version}; "
+                             f"this one reads {FORMAT_VERSION}); update callsim to read it")
     elif kind == "turn":
         turns.append(turn_from_json(payload))
     elif kind == "reread":

@@ -191,3 +191,9 @@ def test_a_golden_file_with_two_calls_of_one_name_or_an_unknown_step_names_the_l
     out = capsys.readouterr().out
     assert "billing-overcharge.yaml:4:12: a second golden call named 'one'" in out
     assert "expects step 'nosuch', which billing-overcharge does not have" in out  # was "steps not hit: nosuch"
+
+
+def test_a_minimum_of_attempts_below_one_is_refused(tmp_path, capsys):
+    with pytest.raises(SystemExit) as stopped:
+        main(["leaderboard", "--min-attempts", "-5", "--db", str(tmp_path / "lab.db")])
+    assert stopped.value.code == 2 and "at least 1" in capsys.readouterr().err

@@ -80,6 +80,19 @@ def test_a_damaged_line_is_named_with_what_is_wrong_not_a_library_dump(tmp_path,
     assert "pydantic" not in str(refused.value) and len(str(refused.value).splitlines()) == 1
 
 
+def test_a_record_from_a_newer_callsim_is_not_read_as_this_versions(tmp_path):
+    recorder = CallRecorder(tmp_path / "call", header())
+    recorder.finish(Outcome.RESOLVED)
+    path = tmp_path / "call" / CALL_FILE
+    lines = path.read_text().splitlines()
+    first = json.loads(lines[0])
+    first["format_version"] = 99  # was accepted in silence
+    lines[0] = json.dumps(first)
+    path.write_text("\n".join(lines) + "\n")
+    with pytest.raises(ValueError, match=r"call.jsonl:1: written by a newer callsim \(record format 99"):
+        read_call(path)
+
+
 def test_a_binary_file_is_not_a_call_record(tmp_path):
     path = tmp_path / "noise.jsonl"
     path.write_bytes(bytes(range(128, 256)))
