@@ -97,6 +97,10 @@ def cmd_voices(args: argparse.Namespace) -> int:
         print(json.dumps(voice_schema(), indent=2))
         return 0
     settings = load_settings()
+    if settings.tts_engine is not None:  # say refused it; the list went on with another engine in silence
+        from simulator.tts.registry import builtin_engines
+
+        builtin_engines().factory(settings.tts_engine)  # an unknown name: UnknownPart, a settings error
     if args.render:
         return render_scenario(settings, args.render, args.moods)
     try:

@@ -197,3 +197,9 @@ def test_a_minimum_of_attempts_below_one_is_refused(tmp_path, capsys):
     with pytest.raises(SystemExit) as stopped:
         main(["leaderboard", "--min-attempts", "-5", "--db", str(tmp_path / "lab.db")])
     assert stopped.value.code == 2 and "at least 1" in capsys.readouterr().err
+
+
+def test_voices_with_an_unknown_tts_engine_setting_says_so(tmp_path, monkeypatch, capsys):
+    monkeypatch.setenv("CALLSIM_TTS_ENGINE", "nope")  # say refused it; voices listed another engine's voices
+    assert main(["voices"]) == 2
+    assert "unknown TTS engine 'nope'; choose one of" in capsys.readouterr().err
