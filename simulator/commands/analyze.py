@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import sys
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
@@ -36,12 +37,15 @@ from simulator.call.exit_codes import ExitCode
 from simulator.contracts import Evidence, ToneMeasures, Transcript, TurnAnalysis
 from simulator.scenario.diagnostics import FileProblems
 from simulator.scenario.loader import load_scenario
+from simulator.text import is_mostly_chinese
 
 if TYPE_CHECKING:
     from simulator.analysis.acoustics import VoiceFeatures
     from simulator.asr.base import Transcriber
 
 _PREFETCH_LINES = 256  # sentences of this many lines are embedded in one batch
+_HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+_LATIN_WORD = re.compile(r"[A-Za-z]{2,}")
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -206,6 +210,17 @@ def _prefetch(analyser: TurnAnalyser, texts: list[str]) -> None:
         encoder.encode(sentences)
 
 
+def _language_mismatch(text: str, language: str) -> str | None:
+    """Why ``text`` cannot be read by the analysis in ``language`` (None: it can).  A Mandarin reply read by
+    the English model got "empathy none" as if it had been cold, with nothing said about why."""
+    if language == "en" and is_mostly_chinese(text):
+        return ("the text is Chinese, and the analysis is English; give --scenario with a Mandarin "
+                "(language: zh) scenario")
+    if language == "zh" and not _HAN.search(text) and len(_LATIN_WORD.findall(text)) >= 3:
+        return "the text has no Chinese in it, and the scenario is Mandarin; give an English scenario"
+    return None
+
+
 def analyse_lines(lines: list[tuple[int, str]], base: Path, analyser: TurnAnalyser, with_scenario: bool,
                   out: TextIO, err: TextIO, source: str = "<stdin>") -> int:
     """Writes one JSON line per input line; returns how many lines failed (each named ``source:line``)."""
@@ -214,7 +229,8 @@ def analyse_lines(lines: list[tuple[int, str]], base: Path, analyser: TurnAnalys
 
     text_analyser = getattr(analyser, "inner", analyser)  # tone is measured per speaker below
     scenario = getattr(text_analyser, "scenario", None)
-    transcribe = _LazyTranscriber(str(scenario.language) if scenario is not None else "en")
+    language = str(scenario.language) if scenario is not None else "en"
+    transcribe = _LazyTranscriber(language)
     results: list[dict] = []
     spoken: dict[str, list[tuple[int, Transcript, VoiceFeatures]]] = defaultdict(list)
     failures = 0
@@ -237,6 +253,10 @@ def analyse_lines(lines: list[tuple[int, str]], base: Path, analyser: TurnAnalys
         for item in chunk:
             if not isinstance(item, TurnLine):
                 fail(*item)
+                continue
+            mismatch = _language_mismatch(item.text, language) if item.text is not None else None
+            if mismatch is not None:
+                fail(item.number, item.turn_id, mismatch)
                 continue
             try:
                 if item.text is not None:

@@ -95,3 +95,12 @@ def test_analyze_reads_stdin(capsys, monkeypatch):
     assert main(["analyze", "--jsonl", "-"]) == 0
     out = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
     assert out[0]["id"] == "s" and out[0]["empathy"]["level"] == "weak"
+
+
+def test_a_line_in_another_language_than_the_analysis_is_that_lines_error(capsys, tmp_path):
+    """A Mandarin reply read by the English model came back "empathy none", as if it had been cold."""
+    lines = [json.dumps({"id": "zh", "text": "非常抱歉给您带来不便，我来帮您处理"}, ensure_ascii=False),
+             json.dumps({"id": "en", "text": "Sorry about that."})]
+    code, out, err = run(capsys, lines, tmp_path)
+    assert code == 1 and out[0]["line"] == 1 and "the text is Chinese, and the analysis is English" in out[0]["error"]
+    assert out[1]["empathy"]["level"] == "weak" and "turns.jsonl:1: the text is Chinese" in err
