@@ -9,6 +9,7 @@ from functools import partial
 from pathlib import Path
 
 from simulator.analysis.registry import builtin_analysers
+from simulator.arguments import whole_number
 from simulator.call.cards_desk import CardDesk
 from simulator.call.golden import ScenarioCoverage, run_golden_for_paths
 from simulator.call.session import TraineeInput
@@ -23,17 +24,6 @@ from simulator.scenario.diagnostics import FileProblems, Level
 from simulator.scenario.lint import check_paths, load_playable_scenario
 from simulator.scenario.loader import scenario_files
 from simulator.scenario.schema import scenario_schema
-
-
-def seed_number(text: str) -> int:
-    """``--seed``: a whole number the store can keep (0 to 2**63 - 1), as golden, drill and ladder files take."""
-    try:
-        seed = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
-    if not 0 <= seed <= MAX_SEED:
-        raise argparse.ArgumentTypeError(f"{seed} is out of range: 0 to {MAX_SEED}")
-    return seed
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -51,7 +41,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                                         "the home's scenarios/ (CALLSIM_HOME) or the shipped ones")
     play.add_argument("--text", action="store_true", help="text mode: type replies instead of speaking")
     play.add_argument("--replies", type=Path, help="reply file: one trainee reply per line")
-    play.add_argument("--seed", type=seed_number, default=0, help="picks the customer's line variants (default 0)")
+    play.add_argument("--seed", type=whole_number(0, MAX_SEED), default=0,
+                      help="picks the customer's line variants (default 0)")
     play.add_argument("--json", action="store_true", help="print the whole call as JSON at the end")
     play.add_argument("--analyser", help=f"turn analyser ({', '.join(builtin_analysers().names())})")
     play.add_argument("--record-to", type=Path, help="folder for the call record (default: data dir)")

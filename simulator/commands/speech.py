@@ -7,6 +7,7 @@ import json
 import sys
 from pathlib import Path
 
+from simulator.arguments import whole_number
 from simulator.config import load_settings
 
 
@@ -27,17 +28,6 @@ def add_voice_flags(play: argparse.ArgumentParser) -> None:
                        help="open speakers, no headset: the mic is ignored while the customer talks (no barge-in)")
 
 
-def anger(text: str) -> int:
-    """``--mood`` / ``--moods``: the customer's anger, 0-100 (500 was taken as 100 without a word)."""
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
-    if not 0 <= value <= 100:
-        raise argparse.ArgumentTypeError(f"{value} is outside 0-100")
-    return value
-
-
 def wav_path(text: str) -> Path:
     """``say --out``: a WAV is written, so another extension (o.mp3) would name a file that is not one."""
     path = Path(text)
@@ -54,14 +44,15 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     voices.add_argument("--render", metavar="SCENARIO",
                         help="render every customer line of SCENARIO, at every mood a call can say it at, ahead "
                              "into the voice cache (then calls play them from disk)")
-    voices.add_argument("--moods", type=anger, nargs="+", metavar="ANGER",
+    voices.add_argument("--moods", type=whole_number(0, 100), nargs="+", metavar="ANGER",
                         help="with --render: only these angers (default every mood a call can reach)")
     voices.set_defaults(func=cmd_voices)
 
     say = subparsers.add_parser("say", help="speak a line in a customer voice (or write it to a WAV)")
     say.add_argument("voice", help="voice profile id (see `callsim voices`)")
     say.add_argument("text")
-    say.add_argument("--mood", type=anger, default=None, help="anger 0-100 (default: the voice's neutral point)")
+    say.add_argument("--mood", type=whole_number(0, 100), default=None,
+                     help="anger 0-100 (default: the voice's neutral point)")
     say.add_argument("--out", type=wav_path, help="write a 16 kHz WAV here instead of playing it")
     say.add_argument("--output", help="output device name or index")
     say.set_defaults(func=cmd_say)

@@ -130,7 +130,7 @@ def test_a_reply_file_that_never_ends_is_refused_not_read_until_memory_runs_out(
 
 
 def test_say_refuses_a_mood_outside_0_100_and_a_file_that_is_no_wav(tmp_path):
-    for flags, says in ((["--mood", "500"], "500 is outside 0-100"),
+    for flags, says in ((["--mood", "500"], "500 is out of range: 0 to 100"),
                         (["--out", str(tmp_path / "o.mp3")], "name it .wav")):
         done = run_cli("say", "older-woman-brisk", "Hello.", *flags)
         assert done.returncode == 2 and says in done.stderr
@@ -196,7 +196,7 @@ def test_a_golden_file_with_two_calls_of_one_name_or_an_unknown_step_names_the_l
 def test_a_minimum_of_attempts_below_one_is_refused(tmp_path, capsys):
     with pytest.raises(SystemExit) as stopped:
         main(["leaderboard", "--min-attempts", "-5", "--db", str(tmp_path / "lab.db")])
-    assert stopped.value.code == 2 and "at least 1" in capsys.readouterr().err
+    assert stopped.value.code == 2 and "out of range: at least 1" in capsys.readouterr().err
 
 
 def test_voices_with_an_unknown_tts_engine_setting_says_so(tmp_path, monkeypatch, capsys):

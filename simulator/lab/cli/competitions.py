@@ -7,25 +7,16 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from simulator.arguments import whole_number
 from simulator.config import load_settings
 from simulator.lab.cli.common import db_flag, fail, open_for, parse_day_or_time, print_json, store_errors
-
-
-def at_least_one(text: str) -> int:
-    """``--min-attempts``: a count of finished calls, 1 or more (-5 was taken and counted everyone)."""
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"{value}: at least 1")
-    return value
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     board = subparsers.add_parser("leaderboard", help="people and team rankings, each score traceable to its call")
     board.add_argument("--competition", help="competition id (default: all training calls)")
-    board.add_argument("--min-attempts", type=at_least_one, help="override the competition's minimum finished calls")
+    board.add_argument("--min-attempts", type=whole_number(1),
+                       help="override the competition's minimum finished calls")
     board.add_argument("--json", action="store_true")
     db_flag(board)
     board.set_defaults(func=cmd_leaderboard)
@@ -47,7 +38,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     create.add_argument("--starts", help="ISO date/time (default now)")
     create.add_argument("--ends", required=True, help="ISO date/time; a date alone includes that whole day (UTC)")
     create.add_argument("--team", action="append", default=[], help="a team that may enter (repeat; none = open)")
-    create.add_argument("--min-attempts", type=at_least_one, default=1)
+    create.add_argument("--min-attempts", type=whole_number(1), default=1)
     create.add_argument("--ranking", choices=["best", "mean"], default="best")
     db_flag(create)
     create.set_defaults(func=cmd_competition_create)
