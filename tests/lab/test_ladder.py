@@ -62,6 +62,17 @@ def test_lab_check_reports_file_line(tmp_path: Path, lab_env: Path, capsys) -> N
     assert main(["lab", "check"]) == 0  # the shipped ladder, drills and competitions
 
 
+def test_lab_check_takes_a_folder_and_knows_a_drill_outside_drills_by_its_stages(tmp_path: Path, lab_env: Path,
+                                                                                  capsys) -> None:
+    """A folder was "no such file", and a drill saved elsewhere was read as a competition ("unknown key 'stages'")."""
+    shipped = Path(__file__).resolve().parents[2] / "scenarios"
+    elsewhere = tmp_path / "my-drill.yaml"
+    elsewhere.write_text((shipped / "drills" / "rising-heat.yaml").read_text(encoding="utf-8"), encoding="utf-8")
+    assert main(["lab", "check", str(shipped / "competitions"), str(elsewhere)]) == 0
+    out = capsys.readouterr().out
+    assert "winter-cup.yaml: ok (competition)" in out and f"{elsewhere}: ok (drill)" in out
+
+
 def test_levels_from_scored_calls_and_exam_certifies(store, db_url: str, tmp_path: Path, lab_env: Path,
                                                      capsys) -> None:
     ladder_path = tmp_path / "ladder.yaml"

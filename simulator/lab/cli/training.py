@@ -211,6 +211,31 @@ def cmd_drill(args: argparse.Namespace) -> int:
     return 0
 
 
+def _lab_files(given: Path) -> list[Path]:
+    """A folder given to ``lab check`` stands for its YAML files (it was "no such file")."""
+    return sorted(p for p in given.iterdir() if p.suffix in (".yaml", ".yml")) if given.is_dir() else [given]
+
+
+def _lab_file_kind(path: Path, ladder_file: str, drills_dir: str) -> str:
+    """What a lab file is, by its top-level keys (a drill outside drills/ was read as a competition and
+    told "unknown key 'stages'"), else by its name and folder as before."""
+    from simulator.scenario.diagnostics import FileProblems
+    from simulator.scenario.yamlsource import load_yaml
+
+    try:
+        data = load_yaml(path).data
+    except (FileProblems, OSError):
+        data = None  # the loader below says what is wrong with it
+    if isinstance(data, dict):
+        if "levels" in data:
+            return "ladder"
+        if "stages" in data:
+            return "drill"
+        if "scenarios" in data:
+            return "competition"
+    return "ladder" if path.name == ladder_file else "drill" if path.parent.name == drills_dir else "competition"
+
+
 def cmd_lab_check(args: argparse.Namespace) -> int:
     from simulator.lab.competitions import competition_files, load_competition
     from simulator.lab.drills import DRILLS_DIR, load_drill
@@ -228,13 +253,12 @@ def cmd_lab_check(args: argparse.Namespace) -> int:
         where = (f" (the scenario folder is the first of: {locations.describe()}; "
                  "set CALLSIM_HOME to the folder holding scenarios/, or pass the files)")
     errors = 0
-    for path in paths:
+    for path in [file for given in paths for file in _lab_files(given)]:
         if not path.is_file():
             print(f"{path}:1:1: error: no such file{where}")
             errors += 1
             continue
-        kind = ("ladder" if path.name == LADDER_FILE else "drill" if path.parent.name == DRILLS_DIR
-                else "competition")
+        kind = _lab_file_kind(path, LADDER_FILE, DRILLS_DIR)
         loader = {"ladder": load_ladder, "drill": load_drill, "competition": load_competition}[kind]
         try:
             loader(path, scenarios)
