@@ -203,3 +203,12 @@ def test_voices_with_an_unknown_tts_engine_setting_says_so(tmp_path, monkeypatch
     monkeypatch.setenv("CALLSIM_TTS_ENGINE", "nope")  # say refused it; voices listed another engine's voices
     assert main(["voices"]) == 2
     assert "unknown TTS engine 'nope'; choose one of" in capsys.readouterr().err
+
+
+def test_a_new_store_made_by_a_db_path_is_said_once(tmp_path, capsys):
+    """A mistyped --db made an empty store in silence, and "no calls stored yet" looked like an answer."""
+    typo = tmp_path / "lab-tyop.db"
+    assert main(["history", "--db", str(typo)]) == 0
+    assert f"made a new, empty training store at {typo}" in capsys.readouterr().err
+    assert main(["history", "--db", str(typo)]) == 0
+    assert "made a new" not in capsys.readouterr().err

@@ -22,9 +22,17 @@ def db_flag(parser: argparse.ArgumentParser) -> None:
 @contextmanager
 def open_for(args: argparse.Namespace):
     """The store chosen by ``--db`` (else the settings), closed when the block ends."""
-    from simulator.store import open_store
+    from simulator.store import open_store, store_url
+    from simulator.store.engine import is_sqlite
 
-    store = open_store(getattr(args, "db", None), settings=load_settings())
+    settings = load_settings()
+    named = getattr(args, "db", None)
+    url = store_url(named, settings)
+    new_file = named is not None and is_sqlite(url) and ":///" in url and not Path(url.split(":///", 1)[1]).exists()
+    store = open_store(named, settings=settings)
+    if new_file:  # a mistyped --db made an empty store and "no calls stored yet" looked like an answer
+        print(f"callsim: made a new, empty training store at {url.split(':///', 1)[1]} (check --db if you "
+              "meant an existing one)", file=sys.stderr)
     try:
         yield store
     finally:
