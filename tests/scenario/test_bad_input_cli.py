@@ -17,6 +17,15 @@ from .conftest import REFERENCE
 REPO = Path(__file__).resolve().parents[2]
 
 
+@pytest.fixture(autouse=True)
+def private_settings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """No user config and a data folder of the test's own: nothing here touches the account's data."""
+    monkeypatch.setenv("CALLSIM_CONFIG", str(tmp_path / "no-config.toml"))
+    monkeypatch.setenv("CALLSIM_DATA_DIR", str(tmp_path / "data"))
+    for name in ("CALLSIM_DATABASE_URL", "CALLSIM_HOME", "CALLSIM_ANALYSER"):
+        monkeypatch.delenv(name, raising=False)
+
+
 
 @pytest.fixture
 def broken_scenario(tmp_path: Path) -> Path:
