@@ -58,8 +58,7 @@ class ScenarioCatalog:
 def load_catalog(folder: Path) -> ScenarioCatalog:
     """Load every scenario file in ``folder``; a bad file becomes an entry with its problems."""
     entries = []
-    paths = scenario_files([folder]) if folder.is_dir() else []
-    for path in paths:
+    for path in scenario_files([folder]) if folder.is_dir() else []:
         try:
             entries.append(CatalogEntry(path, loaded=load_playable_scenario(path)))
         except FileProblems as problems:
@@ -67,7 +66,26 @@ def load_catalog(folder: Path) -> ScenarioCatalog:
         except OSError as err:
             entries.append(CatalogEntry(path, problems=FileProblems.single(
                 path, START, "file.unreadable", f"cannot read: {err.strerror or err}")))
-    return ScenarioCatalog(folder, tuple(entries))
+    return ScenarioCatalog(folder, tuple(_one_file_per_id(entries)))
+
+
+def _one_file_per_id(entries: list[CatalogEntry]) -> list[CatalogEntry]:
+    """A second file with a scenario's id (a copy made to edit) becomes a bad file naming the first: two
+    rows of one id crashed the picker's table, and a call could not say which file it played.  The file
+    named after the id keeps it, else the first in name order."""
+    owner: dict[str, Path] = {}
+    for entry in sorted((e for e in entries if e.loaded is not None),
+                        key=lambda e: (e.path.stem != e.scenario_id, e.path.name)):
+        owner.setdefault(entry.scenario_id, entry.path)
+    kept = []
+    for entry in entries:
+        first = owner.get(entry.scenario_id) if entry.loaded is not None else None
+        if entry.loaded is not None and first is not None and first != entry.path:
+            entry = CatalogEntry(entry.path, problems=FileProblems.single(
+                entry.path, entry.loaded.document.position(("id",)), "ids.duplicate-scenario",
+                f"scenario id {entry.scenario_id!r} is already used by {first.name}; give the copy its own id"))
+        kept.append(entry)
+    return kept
 
 
 def matches_filter(entry: CatalogEntry, text: str) -> bool:

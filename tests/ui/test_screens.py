@@ -108,6 +108,24 @@ async def test_a_bad_scenario_file_is_a_banner_with_its_line(make_app, fixed_hom
         assert app.screen is picker
 
 
+async def test_a_copy_of_a_scenario_with_the_same_id_is_flagged_not_a_crash(make_app, fixed_home):
+    """A trainer's copy made to edit (same id) and a broken file named like a good id each gave the picker's
+    table a duplicate row key, and the app closed."""
+    scenarios = fixed_home / "scenarios"
+    (scenarios / "billing-overcharge-copy.yaml").write_text(
+        (scenarios / "billing-overcharge.yaml").read_text(encoding="utf-8"), encoding="utf-8")
+    (scenarios / "billing-overcharge.yml").write_text("id: [oops\n", encoding="utf-8")
+    app = signed_in_app(make_app)
+    async with app.run_test(size=(100, 32)) as pilot:
+        picker = await start_picker(pilot)
+        await wait_for(pilot, lambda: picker.query_one("#banner", Banner).message != "")
+        assert app.is_running and len(picker._shown) == 3
+        flagged = [e for e in picker._shown if e.loaded is None]
+        assert {e.path.name for e in flagged} == {"billing-overcharge-copy.yaml", "billing-overcharge.yml"}
+        assert "already used by billing-overcharge.yaml" in next(
+            e.first_problem for e in flagged if e.path.name == "billing-overcharge-copy.yaml")
+
+
 async def test_theme_toggle_and_command_palette(make_app, fixed_home):
     app = signed_in_app(make_app)
     async with app.run_test(size=(80, 24)) as pilot:

@@ -152,13 +152,13 @@ class PickerScreen(Screen):
         for entry in self._shown:
             if entry.loaded is None:
                 table.add_row(Text(f"⚠ {entry.path.name}", style="red"), "",
-                              Text(self.text("cannot load"), style="red"), "", "", key=entry.scenario_id)
+                              Text(self.text("cannot load"), style="red"), "", "", key=str(entry.path))
                 continue
             scenario = entry.loaded.scenario
             seen = stats.get(scenario.id)
             best = f"{seen.best:.0f}" if seen and seen.best is not None else "-"
             table.add_row(scenario.title, difficulty_stars(scenario.difficulty), tags_cell(scenario.tags),
-                          best, str(seen.attempts if seen else 0), key=scenario.id)
+                          best, str(seen.attempts if seen else 0), key=str(entry.path))
         self._show_preview()
 
     def _current(self) -> CatalogEntry | None:
