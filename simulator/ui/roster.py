@@ -53,6 +53,17 @@ def clean_name(raw: str, what: str = "name") -> str:
     return name
 
 
+def _text(value: object, what: str) -> str:
+    """Valid JSON of the wrong type (a number where a name goes) crashed sign-in on every start."""
+    if not isinstance(value, str):
+        raise TypeError(f"{what} is {value!r}, not text")
+    return value
+
+
+def _text_or_none(value: object, what: str) -> str | None:
+    return None if value is None else _text(value, what)
+
+
 class Roster:
     """Trainees and the last one signed in; one JSON file under ``folder``."""
 
@@ -70,10 +81,10 @@ class Roster:
         try:
             data = json.loads(self.path.read_text(encoding="utf-8"))
             for item in data.get("trainees", []):
-                trainee = Trainee(str(item["name"]), item.get("team"))
+                trainee = Trainee(_text(item["name"], "a trainee's name"), _text_or_none(item.get("team"), "a team"))
                 self._trainees[trainee.name.lower()] = trainee
-            self.last = data.get("last")
-            self.devices = {k: str(v) for k, v in data.get("devices", {}).items()}
+            self.last = _text_or_none(data.get("last"), '"last"')
+            self.devices = {_text(k, "a device role"): _text(v, "a device") for k, v in data.get("devices", {}).items()}
         except (ValueError, KeyError, TypeError, AttributeError) as err:
             # Keep the damaged file for whoever wants to look at it, and start afresh.
             self._trainees, self.last, self.devices = {}, None, {}

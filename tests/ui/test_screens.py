@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import json
+
+import pytest
 from textual.command import CommandList, CommandPalette
 from textual.widgets import Input, Static
 
@@ -155,6 +158,19 @@ async def test_a_damaged_roster_file_is_kept_aside_not_fatal(make_app, fixed_hom
         await wait_for(pilot, lambda: screen_ready(app, PickerScreen))
     assert (data_dir / "ui" / "roster.json.damaged").read_text(encoding="utf-8") == '{"trainees": [{"nam'
     assert '"last": "Dana Damaged"' in (data_dir / "ui" / "roster.json").read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("roster", [{"trainees": [{"name": "Ada", "team": "Blue"}], "last": 5},
+                                    {"trainees": [{"name": "Ada", "team": 7}], "last": "Ada"}])
+async def test_a_roster_of_the_wrong_types_is_kept_aside_like_a_damaged_one(make_app, fixed_home, data_dir, roster):
+    """Valid JSON with a number where a name goes crashed sign-in, on every start (the file stayed)."""
+    (data_dir / "ui").mkdir(parents=True)
+    (data_dir / "ui" / "roster.json").write_text(json.dumps(roster), encoding="utf-8")
+    app = make_app()
+    async with app.run_test(size=(100, 32)) as pilot:
+        await wait_for(pilot, lambda: screen_ready(app, SignInScreen))
+        assert "roster.json was damaged" in app.screen.query_one("#banner", Banner).message
+    assert (data_dir / "ui" / "roster.json.damaged").is_file()
 
 
 async def test_a_call_left_open_by_a_crash_is_kept_and_announced_at_start(make_app, fixed_home, data_dir, tmp_path):
