@@ -203,6 +203,19 @@ async def test_a_call_left_open_by_a_crash_is_kept_and_announced_at_start(make_a
         assert store.get_call(call_id).attempt.status == CallStatus.UNFINISHED
 
 
+@pytest.mark.parametrize("size", [(8, 4), (1, 1)])
+async def test_history_survives_a_terminal_a_few_columns_wide(make_app, fixed_home, size):
+    """At 8 columns or fewer the reviewed-calls list had no content width and closed the app."""
+    app = signed_in_app(make_app)
+    async with app.run_test(size=(100, 32)) as pilot:
+        await wait_for(pilot, lambda: screen_ready(app, SignInScreen))
+        await app.push_screen(HistoryScreen())
+        await wait_for(pilot, lambda: screen_ready(app, HistoryScreen))
+        await pilot.resize_terminal(*size)
+        await pilot.pause(0.3)
+        assert app.is_running and isinstance(app.screen, HistoryScreen)
+
+
 async def test_history_best_is_the_best_passed_call(make_app, fixed_home):
     """A failed call is never a best: the trend labels name the highest passed score, or none yet."""
     from simulator.call.text_io import ScriptedReplies, SilentVoice, parse_reply
