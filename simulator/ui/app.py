@@ -101,9 +101,22 @@ class CallsimApp(CallsimHost):
     def action_open_sign_in(self) -> None:
         from simulator.ui.screens.signin import SignInScreen
 
-        self.push_screen(SignInScreen())
+        if not self._call_in_progress():
+            self.push_screen(SignInScreen())
+
+    def _call_in_progress(self) -> bool:
+        """A screen opened over a live call was replaced by that call's results when it ended, and the
+        trainee was left on the dead call screen (or, after switching trainee, shown another's results)."""
+        from simulator.ui.screens.call import CallScreen
+
+        if any(isinstance(screen, CallScreen) for screen in self.screen_stack):
+            self.notify(self.context.text("Finish the call first, or hang up (Ctrl+E)."), severity="warning")
+            return True
+        return False
 
     def _needs_trainee(self) -> bool:
+        if self._call_in_progress():
+            return True
         if self.context.trainee is None:
             self.notify(self.context.text("Sign in first."), severity="warning")
             return True
@@ -136,7 +149,8 @@ class CallsimApp(CallsimHost):
     def action_open_devices(self) -> None:
         from simulator.ui.screens.devices import DevicesScreen
 
-        self.push_screen(DevicesScreen())
+        if not self._call_in_progress():
+            self.push_screen(DevicesScreen())
 
     def action_reload_scenarios(self) -> None:
         self.context.reload_catalog()

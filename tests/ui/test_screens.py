@@ -129,6 +129,22 @@ async def test_a_copy_of_a_scenario_with_the_same_id_is_flagged_not_a_crash(make
             e.first_problem for e in flagged if e.path.name == "billing-overcharge-copy.yaml")
 
 
+@pytest.mark.parametrize("action", ["open_picker", "open_sign_in", "open_history", "open_devices"])
+async def test_no_screen_opens_over_a_call_in_progress(make_app, fixed_home, action):
+    """A screen opened from the palette during a call was replaced by the call's results when it ended,
+    leaving the trainee on the dead call screen (or showing one trainee another's results)."""
+    app = signed_in_app(make_app)
+    async with app.run_test(size=(100, 32)) as pilot:
+        picker = await start_picker(pilot)
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: screen_ready(app, CallScreen))
+        stack = list(app.screen_stack)
+        await app.run_action(action)
+        await pilot.pause(0.1)
+        assert list(app.screen_stack) == stack and picker in stack
+        assert any("Finish the call first" in n.message for n in app._notifications)
+
+
 async def test_theme_toggle_and_command_palette(make_app, fixed_home):
     app = signed_in_app(make_app)
     async with app.run_test(size=(80, 24)) as pilot:
