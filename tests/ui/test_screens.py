@@ -253,3 +253,24 @@ async def test_history_best_is_the_best_passed_call(make_app, fixed_home):
         label = str(app.screen.query_one("#label-overall", Static).content)
         assert f"last {finished.scorecard.overall:3.0f}" in label
         assert "best passed   -" in label and f"best {finished.scorecard.overall:3.0f}" not in label
+
+
+async def test_saving_devices_with_none_found_keeps_the_saved_choice(make_app, fixed_home, data_dir):
+    """With the headset unplugged, Save erased the saved devices and said "Devices saved"."""
+    from simulator.ui.roster import Roster
+    from simulator.ui.screens.devices import DevicesScreen
+
+    roster = Roster(data_dir / "ui")
+    roster.sign_in("Ada Trainee", "Blue")
+    roster.remember_devices("USB Headset", "USB Headset")
+    app = make_app()
+    async with app.run_test(size=(100, 32)) as pilot:
+        await wait_for(pilot, lambda: screen_ready(app, SignInScreen))
+        await app.run_action("open_devices")
+        await wait_for(pilot, lambda: screen_ready(app, DevicesScreen))
+        screen = app.screen
+        if screen._selected("#input-device") is not None or screen._selected("#output-device") is not None:
+            pytest.skip("this machine has sound devices")  # the case needs none found
+        await pilot.click("#save")
+        await wait_for(pilot, lambda: any("saved devices are kept" in n.message for n in app._notifications))
+    assert Roster(data_dir / "ui").devices == {"input": "USB Headset", "output": "USB Headset"}

@@ -120,7 +120,12 @@ class DevicesScreen(Screen):
 
     @on(Button.Pressed, "#save")
     def _save(self) -> None:
-        self.app.context.roster.remember_devices(self._selected("#input-device"), self._selected("#output-device"))
+        chosen_input, chosen_output = self._selected("#input-device"), self._selected("#output-device")
+        if chosen_input is None and chosen_output is None:  # a headset unplugged just now: keep the saved choice
+            self.notify(self.text("No device is chosen, so the saved devices are kept."), severity="warning",
+                        timeout=4)
+            return
+        self.app.context.roster.remember_devices(chosen_input, chosen_output)
         self.notify(self.text("Devices saved for your next calls."), timeout=3)
 
     def on_unmount(self) -> None:
