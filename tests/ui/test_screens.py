@@ -274,3 +274,16 @@ async def test_saving_devices_with_none_found_keeps_the_saved_choice(make_app, f
         await pilot.click("#save")
         await wait_for(pilot, lambda: any("saved devices are kept" in n.message for n in app._notifications))
     assert Roster(data_dir / "ui").devices == {"input": "USB Headset", "output": "USB Headset"}
+
+
+async def test_a_data_folder_that_cannot_hold_the_trainee_list_says_what_to_do(make_app, fixed_home, data_dir):
+    """"Cannot sign in: [Errno 21] Is a directory: ..." named the error, not the remedy."""
+    (data_dir / "ui" / "roster.json").mkdir(parents=True)  # something in the way of the trainee list
+    app = make_app()
+    async with app.run_test(size=(120, 32)) as pilot:
+        await wait_for(pilot, lambda: screen_ready(app, SignInScreen))
+        app.screen.query_one("#name", Input).value = "Ada Trainee"
+        await pilot.click("#sign-in")
+        await pilot.pause(0.2)
+        shown = str(app.screen.query_one("#signin-error").render())
+        assert isinstance(app.screen, SignInScreen) and "data_dir (CALLSIM_DATA_DIR)" in shown, shown

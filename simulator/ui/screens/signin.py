@@ -106,8 +106,11 @@ class SignInScreen(Screen):
         except RosterError as err:
             self._show_error(self.text.message(err.phrase))
             return
-        except OSError as err:
-            self._show_error(str(err))
+        except OSError as err:  # the bare errno ("Not a directory: .../ui") said nothing about what to do
+            where = err.filename or self.app.context.settings.data_dir
+            self._show_error(self.text(
+                "the trainee list cannot be written at {path} ({reason}); remove what is in the way, or set "
+                "data_dir (CALLSIM_DATA_DIR) to a folder you can write", path=where, reason=err.strerror or err))
             return
         from simulator.ui.screens.picker import PickerScreen
 
