@@ -287,3 +287,14 @@ async def test_a_data_folder_that_cannot_hold_the_trainee_list_says_what_to_do(m
         await pilot.pause(0.2)
         shown = str(app.screen.query_one("#signin-error").render())
         assert isinstance(app.screen, SignInScreen) and "data_dir (CALLSIM_DATA_DIR)" in shown, shown
+
+
+async def test_enters_typed_ahead_are_not_sent_as_silences(make_app, fixed_home):
+    """Five quick Enters on the picker started the call and sent four empty replies as dead air."""
+    app = signed_in_app(make_app)
+    async with app.run_test(size=(100, 32)) as pilot:
+        await start_picker(pilot)
+        await pilot.press(*["enter"] * 5)
+        await pilot.pause(1)
+        assert isinstance(app.screen, CallScreen) and app.screen.analyses == []
+        assert any("Type a reply first" in n.message for n in app._notifications)

@@ -272,6 +272,9 @@ class CallScreen(Screen):
     def _send(self, event: Input.Submitted) -> None:
         if self.io is None or self.io.voiced or self.ended:
             return
+        if not event.value.strip():  # Enters typed ahead on the picker were sent as dead air: the customer hung up
+            self.notify(self.text("Type a reply first, or [silence] to say nothing."), timeout=3)
+            return
         self.io.typed.submit(event.value)
         if event.value.strip():
             # Shown at once; replaced by the analysed turn (the first may wait for the language model).
