@@ -298,3 +298,20 @@ async def test_enters_typed_ahead_are_not_sent_as_silences(make_app, fixed_home)
         await pilot.pause(1)
         assert isinstance(app.screen, CallScreen) and app.screen.analyses == []
         assert any("Type a reply first" in n.message for n in app._notifications)
+
+
+async def test_the_test_sound_tries_the_configured_speaker_when_none_is_picked(make_app, fixed_home, monkeypatch):
+    """It tried the default device and said "there is no default output device", not the one configured."""
+    from simulator.ui.screens.devices import DevicesScreen
+
+    monkeypatch.setenv("CALLSIM_OUTPUT_DEVICE", "no-such-speaker")
+    app = make_app()
+    async with app.run_test(size=(100, 32)) as pilot:
+        await wait_for(pilot, lambda: screen_ready(app, SignInScreen))
+        await app.run_action("open_devices")
+        await wait_for(pilot, lambda: screen_ready(app, DevicesScreen))
+        if app.screen._selected("#output-device") is not None:
+            pytest.skip("this machine has the configured device's name among its devices")
+        await pilot.click("#test-sound")
+        banner = app.screen.query_one("#banner", Banner)
+        await wait_for(pilot, lambda: "no-such-speaker" in banner.message, 30)

@@ -106,7 +106,9 @@ class DevicesScreen(Screen):
 
     @on(Button.Pressed, "#test-sound")
     def _test_sound(self) -> None:
-        self._play(self._selected("#output-device"))
+        # nothing picked in the list (the configured device is not among those found): try the configured
+        # one, so the message names it instead of "no default output device"
+        self._play(self._selected("#output-device") or self.app.context.output_device)
 
     @work(thread=True, exclusive=True, group="test-sound", exit_on_error=False)
     def _play(self, device: str | None) -> None:
