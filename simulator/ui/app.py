@@ -5,14 +5,17 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import cast
 
+from textual import work
 from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.command import CommandPalette
 from textual.screen import Screen
+from textual.worker import get_current_worker
 
 from simulator.call.textcall import FinishedCall
 from simulator.scenario.loader import LoadedScenario
 from simulator.ui.call_modes import TrainingMode
+from simulator.ui.catalog import ScenarioCatalog
 from simulator.ui.commands import CallsimCommands
 from simulator.ui.context import AppContext
 from simulator.ui.host import CallsimHost
@@ -153,7 +156,24 @@ class CallsimApp(CallsimHost):
             self.push_screen(DevicesScreen())
 
     def action_reload_scenarios(self) -> None:
-        self.context.reload_catalog()
+        self._read_scenarios()
+
+    # Parsing and linting every file takes about a second for 150 of them: off the UI thread, so the
+    # app keeps answering keys meanwhile; a second F5 replaces the first read.
+    @work(thread=True, exclusive=True, group="catalog", exit_on_error=False)
+    def _read_scenarios(self) -> None:
+        try:
+            catalog = self.context.read_catalog()
+        except OSError as err:  # the folder itself unreadable: the catalog shown stays as it was
+            self.call_from_thread(self.notify, self.context.text(
+                "Cannot read the scenarios folder {folder}: {problem}",
+                folder=str(self.context.settings.scenarios_dir), problem=err.strerror or str(err)), severity="error")
+            return
+        if not get_current_worker().is_cancelled:
+            self.call_from_thread(self._show_scenarios, catalog)
+
+    def _show_scenarios(self, catalog: ScenarioCatalog) -> None:
+        self.context.use_catalog(catalog)
         broken = len(self.context.catalog.broken)
         say = self.context.text
         self.notify(say("{count} scenarios loaded", count=len(self.context.catalog.playable))

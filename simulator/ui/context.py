@@ -125,8 +125,12 @@ class AppContext:
     def recordings_dir(self) -> Path:
         return self.settings.recordings_dir
 
-    def reload_catalog(self) -> None:
-        self.catalog = load_catalog(self.settings.scenarios_dir)
+    def read_catalog(self) -> ScenarioCatalog:
+        """The scenario files read again (slow for a large folder: the app calls it from a worker)."""
+        return load_catalog(self.settings.scenarios_dir)
+
+    def use_catalog(self, catalog: ScenarioCatalog) -> None:
+        self.catalog = catalog
         self._attempts = None
 
     def trainees(self) -> tuple[Trainee, ...]:

@@ -221,3 +221,16 @@ def test_a_new_store_made_by_a_db_path_is_said_once(tmp_path, capsys):
     assert f"made a new, empty training store at {typo}" in capsys.readouterr().err
     assert main(["history", "--db", str(typo)]) == 0
     assert "made a new" not in capsys.readouterr().err
+
+
+def test_a_folder_or_broken_link_named_like_a_scenario_is_an_error_not_skipped(tmp_path, capsys):
+    folder = tmp_path / "scenarios"
+    folder.mkdir()
+    (folder / "billing-overcharge.yaml").write_text(REFERENCE.read_text(encoding="utf-8"), encoding="utf-8")
+    (folder / "drafts.yaml").mkdir()
+    (folder / "moved.yaml").symlink_to(tmp_path / "elsewhere" / "moved.yaml")
+    assert main(["check", str(folder)]) == 1
+    out, err = capsys.readouterr()
+    assert f"{folder / 'drafts.yaml'}:1:1: error: is a directory" in out
+    assert f"{folder / 'moved.yaml'}:1:1: error: cannot read file" in out
+    assert "2 error(s)" in err

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import threading
 
 import pytest
 from textual.command import CommandList, CommandPalette
@@ -127,6 +128,51 @@ async def test_a_copy_of_a_scenario_with_the_same_id_is_flagged_not_a_crash(make
         assert {e.path.name for e in flagged} == {"billing-overcharge-copy.yaml", "billing-overcharge.yml"}
         assert "already used by billing-overcharge.yaml" in next(
             e.first_problem for e in flagged if e.path.name == "billing-overcharge-copy.yaml")
+
+
+async def test_reloading_scenarios_reads_them_off_the_ui_thread_and_shows_the_new_file(make_app, fixed_home):
+    """F5 parsed and linted every file on the UI thread (about a second for 150), freezing the app."""
+    scenarios = fixed_home / "scenarios"
+    app = signed_in_app(make_app)
+    async with app.run_test(size=(100, 32)) as pilot:
+        picker = await start_picker(pilot)
+        shown_before = len(picker._shown)
+        copy = (scenarios / "billing-overcharge.yaml").read_text(encoding="utf-8")
+        (scenarios / "billing-overcharge-2.yaml").write_text(
+            copy.replace("id: billing-overcharge\n", "id: billing-overcharge-2\n", 1), encoding="utf-8")
+        reading, release = threading.Event(), threading.Event()
+        read_catalog = app.context.read_catalog
+
+        def slow_read():
+            reading.set()
+            release.wait(10)
+            return read_catalog()
+
+        app.context.read_catalog = slow_read
+        await pilot.press("f5")
+        await wait_for(pilot, reading.is_set)
+        await pilot.press(*"zzz")  # the app answers keys while the files are read
+        await wait_for(pilot, lambda: picker.query_one("#filter", Input).value == "zzz")
+        await pilot.press("backspace", "backspace", "backspace")
+        release.set()
+        await wait_for(pilot, lambda: len(picker._shown) == shown_before + 1)
+        assert "billing-overcharge-2" in {e.scenario_id for e in picker._shown}
+        assert any(f"{shown_before + 1} scenarios loaded" in n.message for n in app._notifications)
+
+
+async def test_a_scenarios_folder_that_cannot_be_read_on_reload_is_said_and_the_list_kept(make_app, fixed_home):
+    app = signed_in_app(make_app)
+    async with app.run_test(size=(100, 32)) as pilot:
+        picker = await start_picker(pilot)
+        shown_before = len(picker._shown)
+
+        def unreadable():
+            raise PermissionError(13, "Permission denied")
+
+        app.context.read_catalog = unreadable
+        await pilot.press("f5")
+        await wait_for(pilot, lambda: any("Cannot read the scenarios folder" in n.message for n in app._notifications))
+        assert app.is_running and len(picker._shown) == shown_before
 
 
 @pytest.mark.parametrize("action", ["open_picker", "open_sign_in", "open_history", "open_devices"])
