@@ -13,6 +13,7 @@ The config file is TOML at ``$CALLSIM_CONFIG`` or ``<user config dir>/callsim/co
     data_dir = "/srv/callsim"      # recordings and the database
     database_url = "postgresql+psycopg://user:pw@host/db"
     home = "/srv/callsim-content"  # holds scenarios/ and voices/ (or CALLSIM_HOME)
+    qa_required_steps = ["verify_identity"]  # callsim score: library steps your QA form also requires
 
 Scenarios are looked up in the current folder's ``scenarios/`` first, then the configured home's,
 then the ones shipped with callsim (``ScenarioLocations``).
@@ -141,6 +142,10 @@ class Settings(BaseModel):
     input_device: str | None = None
     output_device: str | None = None
     database_url: str | None = None
+    # Library steps a centre's QA form requires on every recorded call scored without a scenario, on
+    # top of those every service call has (e.g. ["verify_identity"] for a bank): ``callsim score``,
+    # which checks the names (the scenario layer knows the kinds; settings sit below it).
+    qa_required_steps: tuple[str, ...] = ()
 
     @field_validator("data_dir", mode="before")
     @classmethod
@@ -149,6 +154,12 @@ class Settings(BaseModel):
         if isinstance(value, str) and not value.strip():
             raise ValueError("is empty: name the folder for recordings and the database")
         return value
+
+    @field_validator("qa_required_steps", mode="before")
+    @classmethod
+    def _steps_from_text(cls, value: Any) -> Any:
+        """``CALLSIM_QA_REQUIRED_STEPS="verify_identity,restate_problem"``: the environment gives a string."""
+        return [item for item in value.split(",") if item.strip()] if isinstance(value, str) else value
 
     @field_validator("input_device", "output_device", mode="before")
     @classmethod

@@ -14,11 +14,17 @@ from typing import TYPE_CHECKING, Any
 
 from simulator.asr.base import AsrModelError
 from simulator.call.exit_codes import ExitCode
-from simulator.commands.score_batch import add_batch_arguments, cmd_score_batch, is_batch
+from simulator.commands.score_batch import (
+    add_batch_arguments,
+    cmd_score_batch,
+    is_batch,
+    recording_options,
+    require_problem,
+)
 from simulator.config import ScenarioNotFound, Settings, load_settings
 from simulator.lazy import MissingPackage
 from simulator.qa.diarise import AgentChoice
-from simulator.qa.importer import RecordingOptions, RecordingScorer, ScoredRecording
+from simulator.qa.importer import RecordingScorer, ScoredRecording
 from simulator.qa.mono import MonoContent, speakers_note
 from simulator.record import CALL_FILE, CallRecord, read_call
 from simulator.scenario.diagnostics import FileProblems
@@ -50,6 +56,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     score.add_argument("--no-customer-asr", action="store_true",
                        help="stereo WAV: do not transcribe the customer (about twice as fast; their upset is "
                             "then judged from their voice only)")
+    score.add_argument("--require", metavar="KIND[,KIND...]",
+                       help="recordings scored without --scenario: library steps your QA form also requires on "
+                            "every call, e.g. verify_identity (default: the qa_required_steps setting; '' for none)")
     score.add_argument("--brief", action="store_true", help="text output without per-turn evidence")
     add_batch_arguments(score)
     score.set_defaults(func=cmd_score)
@@ -102,10 +111,7 @@ def _score_audio(path: Path, args: argparse.Namespace, settings: Settings, trans
                  ) -> tuple[dict[str, Any], ScoredRecording]:
     from simulator.qa.batch import recording_json
 
-    scenario_path = settings.find_scenario(args.scenario) if args.scenario else None
-    options = RecordingOptions(scenario_path, args.analyser, args.agent_channel, not args.no_customer_asr,
-                               MonoContent(args.mono), AgentChoice(args.agent))
-    scored = RecordingScorer(settings, options, transcriber).score(path)
+    scored = RecordingScorer(settings, recording_options(args, settings), transcriber).score(path)
     about = recording_json(scored)
     del about["scorecard"]  # added by the caller, as for recorded calls
     return about, scored
@@ -152,6 +158,10 @@ def cmd_score(args: argparse.Namespace) -> int:
     from simulator.wavfile import AudioFileError
 
     settings = load_settings(analyser=args.analyser)
+    problem = require_problem(args, settings)
+    if problem:
+        print(f"callsim: {problem}", file=sys.stderr)
+        return 2
     transcriber = LazyTranscriber(settings)  # loaded on the first recording, then shared by all of them
     calls = _expanded(args.calls)
     results: list[dict[str, Any]] = []

@@ -32,7 +32,7 @@ from simulator.qa.batch import (
     worker_asr_threads,
 )
 from simulator.qa.diarise import AgentChoice
-from simulator.qa.importer import RecordingOptions, RecordingScorer
+from simulator.qa.importer import RecordingOptions, RecordingScorer, required_library_steps
 from simulator.qa.mono import MonoContent
 from simulator.record import CallMode
 from simulator.scenario.diagnostics import FileProblems
@@ -54,6 +54,25 @@ def add_batch_arguments(score: argparse.ArgumentParser) -> None:
     batch.add_argument("--team", help="with --store: the trainee's team")
     batch.add_argument("--agents", type=Path, metavar="MAP.csv",
                        help="with --store: lines 'file,trainee' (file as given, or just its name) naming each agent")
+
+
+def recording_options(args: argparse.Namespace, settings: Settings) -> RecordingOptions:
+    """How this command's recordings are scored (``require_problem`` has found nothing wrong)."""
+    scenario_path = settings.find_scenario(args.scenario) if args.scenario else None
+    return RecordingOptions(scenario_path, args.analyser, args.agent_channel, not args.no_customer_asr,
+                            MonoContent(args.mono), AgentChoice(args.agent),
+                            required_steps=() if args.scenario else required_library_steps(settings, args.require))
+
+
+def require_problem(args: argparse.Namespace, settings: Settings) -> str | None:
+    if args.require is not None and args.scenario:
+        return ("--require adds steps to the built-in behaviour library; with --scenario the scenario's "
+                "script says which steps are required")
+    try:
+        required_library_steps(settings, args.require)
+    except ValueError as err:
+        return str(err)
+    return None
 
 
 def is_batch(args: argparse.Namespace) -> bool:
@@ -142,10 +161,7 @@ def _scorer_factory(settings: Settings, args: argparse.Namespace) -> Callable[[]
     workers = args.workers if not args.ray else max(args.workers, os.cpu_count() or 1)
     settings = settings.model_copy(
         update={"asr_threads": worker_asr_threads(settings.asr_threads, workers, os.cpu_count())})
-    scenario_path = settings.find_scenario(args.scenario) if args.scenario else None
-    options = RecordingOptions(scenario_path, args.analyser, args.agent_channel, not args.no_customer_asr,
-                               MonoContent(args.mono), AgentChoice(args.agent))
-    return functools.partial(RecordingScorer, settings, options)
+    return functools.partial(RecordingScorer, settings, recording_options(args, settings))
 
 
 def _run(plan: BatchPlan, args: argparse.Namespace, factory: Callable[[], RecordingScorer],
@@ -171,18 +187,19 @@ def _run(plan: BatchPlan, args: argparse.Namespace, factory: Callable[[], Record
         run_inline(plan.calls, factory, emit)
 
 
-def _check(args: argparse.Namespace) -> str | None:
+def _check(args: argparse.Namespace, settings: Settings) -> str | None:
     if args.workers < 1:
         return "--workers must be 1 or more"
     if (args.trainee or args.agents) and not (args.store or args.db):
         return "--trainee and --agents say whom calls are stored for: add --store (or --db URL)"
     if (args.store or args.db) and not (args.trainee or args.agents):
         return "--store needs the agent: --trainee NAME for all calls, or --agents MAP.csv (file,trainee)"
-    return None
+    return require_problem(args, settings)
 
 
 def cmd_score_batch(args: argparse.Namespace) -> int:
-    problem = _check(args)
+    settings = load_settings(analyser=args.analyser)
+    problem = _check(args, settings)
     if problem:
         print(f"callsim: {problem}", file=sys.stderr)
         return 2
@@ -191,7 +208,6 @@ def cmd_score_batch(args: argparse.Namespace) -> int:
     except (OSError, ValueError, UnicodeDecodeError) as err:
         print(f"callsim: {args.agents}: {getattr(err, 'strerror', None) or err}", file=sys.stderr)
         return 2
-    settings = load_settings(analyser=args.analyser)
     try:
         factory = _scorer_factory(settings, args)
         factory()  # the scenario and rubric, read here once so a bad one stops the run before any work

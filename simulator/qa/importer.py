@@ -8,6 +8,7 @@ service lab's real-call scoring both use it.
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -34,7 +35,7 @@ from simulator.qa.external import (
 from simulator.qa.mono import MonoContent, without_speakers
 from simulator.qa.silent_channel import SilentChannel
 from simulator.record import CallRecord
-from simulator.scenario.kinds import ForbiddenKind, StepKind
+from simulator.scenario.kinds import ForbiddenKind, StepKind, step_kinds_named
 from simulator.scenario.loader import default_rubric, effective_rubric, load_scenario
 from simulator.scenario.model import Rubric, Scenario
 from simulator.scoring.outside import CORE_STEPS, FORBIDDEN_SEVERITY, LIBRARY_TAG
@@ -56,19 +57,21 @@ STANDARD_OPENING_WORDS: dict[StepKind, tuple[str, ...]] = {
 }
 
 
-def generic_scenario() -> Scenario:
+def generic_scenario(also_required: Collection[StepKind] = ()) -> Scenario:
     """For recordings with no scenario: the built-in contact-centre behaviour library.
 
     Every standard step kind and forbidden kind, found by the behaviour model in any wording.  The
-    steps every service call has are required; the scorer makes the situational ones required or
-    excused from the call itself (``simulator.scoring.outside.library_requirements``).
+    steps every service call has are required, and ``also_required`` (a centre's own QA form: a bank
+    checks identity on every call); the scorer makes the situational ones required or excused from
+    the call itself (``simulator.scoring.outside.library_requirements``).
     """
     return Scenario.model_validate({
         "id": GENERIC_SCENARIO_ID, "title": "External call", "summary": "A call recorded outside callsim.",
         "difficulty": 1, "tags": [LIBRARY_TAG],
         "persona": {"name": "Customer", "situation": "unknown", "voice": "default", "mood": 50},
         "script": [{"id": kind.value, "kind": kind.value, "description": kind.description,
-                    "required": kind in CORE_STEPS, "keywords": list(STANDARD_OPENING_WORDS.get(kind, ()))}
+                    "required": kind in CORE_STEPS or kind in also_required,
+                    "keywords": list(STANDARD_OPENING_WORDS.get(kind, ()))}
                    for kind in StepKind],
         "forbidden": [{"id": kind.value, "kind": kind.value, "severity": FORBIDDEN_SEVERITY[kind],
                        "why": kind.description} for kind in ForbiddenKind],
@@ -186,6 +189,17 @@ class RecordingOptions:
     mono: MonoContent = MonoContent.MIXED
     agent: AgentChoice = AgentChoice.AUTO  # a mixed mono call: which of the two voices is the agent
     asr_pass_s: float = PASS_S  # audio of packed turns per Whisper pass (a benchmark's knob, not a user's)
+    # With no scenario: library steps the centre's QA form requires on every call besides the core ones
+    required_steps: tuple[StepKind, ...] = ()
+
+
+def required_library_steps(settings: Settings, given: str | None = None) -> tuple[StepKind, ...]:
+    """The library steps a centre requires on every call: ``given`` (``--require``), else the config's
+    ``qa_required_steps``.  ``ValueError`` names the unknown kind and where it was written."""
+    try:
+        return step_kinds_named(given if given is not None else settings.qa_required_steps)
+    except ValueError as err:
+        raise ValueError(f"{'--require' if given is not None else 'qa_required_steps (config)'}: {err}") from None
 
 
 def greeting_finder(analyser: TurnAnalyser) -> Greets | None:
@@ -216,7 +230,7 @@ class RecordingScorer:
             loaded = load_scenario(options.scenario_path)
             self.scenario, self.rubric, self.scenario_sha256 = loaded.scenario, effective_rubric(loaded), loaded.sha256
         else:
-            self.scenario, self.scenario_sha256 = generic_scenario(), ""
+            self.scenario, self.scenario_sha256 = generic_scenario(options.required_steps), ""
             rubric_file = settings.scenarios_dir / "rubric.yaml"
             self.rubric = default_rubric(rubric_file) if settings.scenarios_dir.is_dir() else Rubric()
         chosen = transcriber or LazyTranscriber(settings)

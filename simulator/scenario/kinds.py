@@ -91,3 +91,21 @@ def suggest_kind(name: str, choices: tuple[str, ...]) -> str | None:
     """The closest kind name to a misspelt one, for the linter's "did you mean"."""
     close = difflib.get_close_matches(name.strip().lower().replace("-", "_"), choices, n=1, cutoff=0.6)
     return close[0] if close else None
+
+
+def step_kinds_named(names: str | list[str] | tuple[str, ...]) -> tuple[StepKind, ...]:
+    """Step kinds from a comma-separated list or a list of names, in the taxonomy's order.
+
+    Raises ``ValueError`` naming an unknown name and the closest kind ("did you mean")."""
+    parts = names.split(",") if isinstance(names, str) else list(names)
+    wanted: set[StepKind] = set()
+    for part in parts:
+        if not isinstance(part, str) or not part.strip():
+            continue
+        kind = kind_from_name(part)
+        if not isinstance(kind, StepKind):
+            close = suggest_kind(part, STEP_KIND_NAMES)
+            hint = f"did you mean {close!r}? " if close else ""
+            raise ValueError(f"{part.strip()!r} is not a step kind: {hint}the kinds are {', '.join(STEP_KIND_NAMES)}")
+        wanted.add(kind)
+    return tuple(kind for kind in StepKind if kind in wanted)

@@ -321,7 +321,7 @@ def library_requirements(scenario: Scenario, distressed: bool, outcome: OutcomeJ
         kind = step.standard_kind
         required = step.required
         if kind in DISTRESS_STEPS:
-            required = distressed
+            required = required or distressed  # required already: the centre's form asks for it on every call
         if kind in CLOSE_STEPS and cut:
             required = False
         script.append(step if required == step.required else step.model_copy(update={"required": required}))

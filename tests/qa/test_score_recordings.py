@@ -474,3 +474,66 @@ def test_a_file_of_more_than_two_channels_is_read_from_the_first_two_and_says_so
     assert [t["speaker"] for t in payload["turns"]] == [speaker for speaker, *_ in LINES]
     code, out, _ = _score(capsys, str(path), "--analyser", "lexical")
     assert out.startswith("note: the file has 3 channels: channels 0 and 1 were read as the call's two sides")
+
+
+def _compliance_rules(payload: dict) -> set[str]:
+    compliance = next(d for d in payload["scorecard"]["dimensions"] if d["dimension"] == "compliance")
+    return {e["rule"] for e in compliance["evidence"]}
+
+
+def _required(payload: dict) -> dict[str, bool]:
+    return {step["step_id"]: step["required"] for step in payload["scorecard"]["steps"]}
+
+
+def test_a_centres_own_required_steps_are_checked_on_every_call_from_the_flag_or_the_config(
+        tmp_path, capsys, monkeypatch):
+    """A bank's QA form fails a call with no identity check; the library alone does not require one."""
+    call = str(CALLS / "call-stereo.mp3")
+    code, out, err = _score(capsys, call, "--json")
+    assert code == 0, err
+    plain = json.loads(out)
+    assert _required(plain)["verify_identity"] is False
+    code, out, err = _score(capsys, call, "--json", "--require", "verify-identity,restate_problem")
+    assert code == 0, err
+    required = json.loads(out)
+    assert _required(required)["verify_identity"] and _required(required)["restate_problem"]
+    missed = [s for s in required["scorecard"]["steps"] if s["step_id"] == "verify_identity"][0]
+    assert not missed["hit"]  # the agent in this call never asks for security details
+    assert "step.verify_identity" not in _compliance_rules(plain)
+    assert "step.verify_identity" in _compliance_rules(required)  # a missed step, quoted against the call
+    monkeypatch.setenv("CALLSIM_QA_REQUIRED_STEPS", "verify_identity")
+    code, out, err = _score(capsys, call, "--json")
+    assert code == 0, err
+    assert _required(json.loads(out))["verify_identity"]
+    code, out, err = _score(capsys, call, "--json", "--require", "")  # the flag overrides the config
+    assert code == 0, err
+    assert _required(json.loads(out)) == _required(plain)
+
+
+def test_an_unknown_required_step_or_one_beside_a_scenario_is_refused_before_scoring(tmp_path, capsys, monkeypatch):
+    call = str(CALLS / "call-stereo.mp3")
+    code, out, err = _score(capsys, call, "--require", "verify_identty")
+    assert code == 2 and not out and "did you mean 'verify_identity'" in err and "--require" in err
+    code, _, err = _score(capsys, call, "--require", "verify_identity", "--scenario", "billing-overcharge")
+    assert code == 2 and "with --scenario the scenario's script says which steps are required" in err
+    monkeypatch.setenv("CALLSIM_QA_REQUIRED_STEPS", "greeting")
+    code, _, err = _score(capsys, call, "--jsonl", str(tmp_path / "out.jsonl"))
+    assert code == 2 and "qa_required_steps (config)" in err and "did you mean 'greet'" in err
+    assert not (tmp_path / "out.jsonl").exists()
+
+
+def test_behaviour_add_requires_the_configured_steps_as_score_does(tmp_path, capsys, monkeypatch):
+    from simulator.store import open_store
+
+    monkeypatch.setenv("CALLSIM_QA_REQUIRED_STEPS", "verify_identity")
+    path, db = str(CALLS / "call-stereo.mp3"), str(tmp_path / "lab.db")
+    code = main(["behaviour", "add", path, "--trainee", "sam", "--db", db])
+    out = capsys.readouterr().out
+    assert code == 0
+    with open_store(db) as store:
+        stored = store.get_call(store.resolve_call_id(out.split("stored as real call ")[1].split()[0]))
+    assert stored.scorecard is not None
+    assert {s.step_id: s.required for s in stored.scorecard.steps}["verify_identity"]
+    monkeypatch.setenv("CALLSIM_QA_REQUIRED_STEPS", "verfy")
+    assert main(["behaviour", "add", path, "--trainee", "sam", "--db", db]) == 1
+    assert "qa_required_steps (config)" in capsys.readouterr().err
