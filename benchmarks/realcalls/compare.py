@@ -5,6 +5,7 @@
     python benchmarks/realcalls/compare.py --only tuning     # the calls the scorer was tuned on
     python benchmarks/realcalls/compare.py --only held-out-new   # the calls added by branch realqa2
     python benchmarks/realcalls/compare.py --only held-out-hvb   # twelve HarperValleyBank calls (2026-12-06)
+    python benchmarks/realcalls/compare.py --only held-out-hvb --require verify_identity   # with a bank's form
 
 The scorer was first changed while looking at the five TUNING calls only; the three HELD_OUT calls
 were scored once, at the end (docs/scoring.md, "Scoring recorded and outside calls").  The NEW_HELD_OUT
@@ -148,11 +149,13 @@ def split_of(call_ids: list[str]) -> dict[str, str]:
     return splits
 
 
-def score_calls(ids: list[str], audio_dir: Path, manifest: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:
+def score_calls(ids: list[str], audio_dir: Path, manifest: dict[str, dict[str, Any]],
+                require: str = "") -> dict[str, dict[str, Any]]:
     sys.path.insert(0, str(REPO))
     from simulator.config import load_settings
-    from simulator.qa.importer import LazyTranscriber, score_recording
+    from simulator.qa.importer import LazyTranscriber, RecordingOptions, RecordingScorer
     from simulator.qa.mono import MonoContent
+    from simulator.scenario.kinds import step_kinds_named
     from simulator.scoring.scorecard import scorecard_to_json
     from simulator.wavfile import AudioFileError
 
@@ -165,8 +168,8 @@ def score_calls(ids: list[str], audio_dir: Path, manifest: dict[str, dict[str, A
         agent_only, agent_channel = how_recorded(manifest[call_id]["audio"])
         mono = MonoContent.AGENT if agent_only else MonoContent.MIXED
         try:
-            scored = score_recording(path, settings, transcriber=transcriber, mono=mono,
-                                     agent_channel=agent_channel)
+            options = RecordingOptions(agent_channel=agent_channel, mono=mono, required_steps=step_kinds_named(require))
+            scored = RecordingScorer(settings, options, transcriber).score(path)
         except (AudioFileError, ValueError, OSError) as err:
             results[call_id] = {"error": str(err)}
             continue
@@ -252,6 +255,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--results", type=Path, help="read <id>.json (callsim score --json) instead of scoring")
     parser.add_argument("--save", type=Path, help="write each call's scorer JSON here")
     parser.add_argument("--only", choices=SPLITS)
+    parser.add_argument("--require", default="", metavar="KIND[,KIND]",
+                        help="library steps required of every call too, as callsim score --require (a bank's form: "
+                             "verify_identity)")
     args = parser.parse_args(argv)
     manifest = {c["id"]: c for c in yaml.safe_load((HERE / "manifest.yaml").read_text())["calls"]}
     try:
@@ -262,7 +268,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.results is not None:
         results = {i: json.loads((args.results / f"{i}.json").read_text()) for i in ids}
     else:
-        results = score_calls(ids, args.audio, manifest)
+        results = score_calls(ids, args.audio, manifest, args.require)
     if args.save is not None:
         args.save.mkdir(parents=True, exist_ok=True)
         for call_id, payload in results.items():

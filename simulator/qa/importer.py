@@ -297,11 +297,3 @@ class NothingHeard(AudioFileError):
                          f"call to score (not scored, not stored). Check that the file holds the call and not "
                          f"silence or a cut-off recording, and that it is spoken in the scenario's language "
                          f"({language}).")
-
-
-def score_recording(path: Path, settings: Settings, *, scenario_path: Path | None = None,
-                    analyser: str | None = None, agent_channel: int = 0, transcribe_customer: bool = True,
-                    transcriber: Transcriber | None = None, mono: MonoContent = MonoContent.MIXED) -> ScoredRecording:
-    """Raises ``AudioFileError`` (unreadable audio), ``FileProblems`` (bad scenario), ``MissingPackage``."""
-    options = RecordingOptions(scenario_path, analyser, agent_channel, transcribe_customer, mono)
-    return RecordingScorer(settings, options, transcriber).score(path)
