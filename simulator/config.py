@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import enum
 import os
+import re
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
@@ -154,6 +155,14 @@ class Settings(BaseModel):
         if isinstance(value, str) and not value.strip():
             raise ValueError("is empty: name the folder for recordings and the database")
         return value
+
+    @field_validator("ui_language", mode="before")
+    @classmethod
+    def _language_code(cls, value: Any) -> Any:
+        """``--lang ZH``, ``zh-CN`` or a locale such as ``zh_CN.UTF-8`` all mean the labels in ``zh``."""
+        if not isinstance(value, str):
+            return value
+        return re.split(r"[-_.]", value.strip().lower(), maxsplit=1)[0]
 
     @field_validator("qa_required_steps", mode="before")
     @classmethod

@@ -497,7 +497,7 @@ def test_a_centres_own_required_steps_are_checked_on_every_call_from_the_flag_or
     assert code == 0, err
     required = json.loads(out)
     assert _required(required)["verify_identity"] and _required(required)["restate_problem"]
-    missed = [s for s in required["scorecard"]["steps"] if s["step_id"] == "verify_identity"][0]
+    missed = next(s for s in required["scorecard"]["steps"] if s["step_id"] == "verify_identity")
     assert not missed["hit"]  # the agent in this call never asks for security details
     assert "step.verify_identity" not in _compliance_rules(plain)
     assert "step.verify_identity" in _compliance_rules(required)  # a missed step, quoted against the call

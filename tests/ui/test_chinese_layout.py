@@ -74,3 +74,13 @@ def test_lang_flag_reaches_the_app_and_an_unknown_one_is_refused(data_dir, fixed
 
     assert main(["--lang", "fr"]) == 2
     assert "no interface language 'fr'; choose one of en, zh" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("written", ["ZH", " zh-CN", "zh_CN.UTF-8"])
+def test_a_language_written_in_capitals_or_with_a_region_is_the_language(written, monkeypatch):
+    """``--lang ZH`` was refused as "no interface language 'ZH'"."""
+    from simulator.config import load_settings
+
+    monkeypatch.setenv("CALLSIM_UI_LANGUAGE", written)
+    assert load_settings().ui_language == "zh"
+    assert load_settings(ui_language=written.upper()).ui_language == "zh"
