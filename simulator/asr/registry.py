@@ -8,7 +8,13 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from simulator.asr.base import DEFAULT_LANGUAGE, DEFAULT_MODELS, Transcriber, TranscriberRegistry
+from simulator.asr.base import (
+    DEFAULT_LANGUAGE,
+    DEFAULT_MODELS,
+    LanguageIdentifier,
+    Transcriber,
+    TranscriberRegistry,
+)
 
 if TYPE_CHECKING:
     from simulator.config import Settings
@@ -54,3 +60,13 @@ def transcriber_from_settings(settings: Settings, *, backend: str | None = None,
     return builtin_transcribers().create(name,
                                          model=model or model_for_language(settings, language),
                                          threads=settings.asr_threads, language=language, **options)
+
+
+def language_identifier_from_settings(settings: Settings) -> LanguageIdentifier | None:
+    """Spoken-language identification with the multilingual model other languages use (``asr_models.zh``
+    or the packaged ``base``), for the faster-whisper backend; None for backends without it."""
+    if settings.asr_backend != "faster-whisper":
+        return None
+    from simulator.asr.faster_whisper_backend import FasterWhisperLanguageIdentifier
+
+    return FasterWhisperLanguageIdentifier(model_for_language(settings, "zh"), threads=settings.asr_threads)

@@ -12,14 +12,14 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from simulator.asr.base import AsrModelError
+from simulator.asr.base import SPOKEN_LANGUAGES, AsrModelError
 from simulator.call.exit_codes import ExitCode
 from simulator.commands.score_batch import (
     add_batch_arguments,
     cmd_score_batch,
     is_batch,
+    library_problem,
     recording_options,
-    require_problem,
 )
 from simulator.config import ScenarioNotFound, Settings, load_settings
 from simulator.lazy import MissingPackage
@@ -59,6 +59,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     score.add_argument("--require", metavar="KIND[,KIND...]",
                        help="recordings scored without --scenario: library steps your QA form also requires on "
                             "every call, e.g. verify_identity (default: the qa_required_steps setting; '' for none)")
+    score.add_argument("--language", choices=SPOKEN_LANGUAGES,
+                       help="recordings scored without --scenario: the language they are spoken in (default en; "
+                            "zh: Mandarin, heard by the multilingual Whisper and read by the Mandarin model)")
     score.add_argument("--brief", action="store_true", help="text output without per-turn evidence")
     add_batch_arguments(score)
     score.set_defaults(func=cmd_score)
@@ -158,7 +161,7 @@ def cmd_score(args: argparse.Namespace) -> int:
     from simulator.wavfile import AudioFileError
 
     settings = load_settings(analyser=args.analyser)
-    problem = require_problem(args, settings)
+    problem = library_problem(args, settings)
     if problem:
         print(f"callsim: {problem}", file=sys.stderr)
         return 2

@@ -18,6 +18,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import IO, Any
 
+from simulator.asr.base import DEFAULT_LANGUAGE
 from simulator.call.exit_codes import ExitCode
 from simulator.config import ScenarioNotFound, Settings, load_settings
 from simulator.lazy import MissingPackage
@@ -57,17 +58,21 @@ def add_batch_arguments(score: argparse.ArgumentParser) -> None:
 
 
 def recording_options(args: argparse.Namespace, settings: Settings) -> RecordingOptions:
-    """How this command's recordings are scored (``require_problem`` has found nothing wrong)."""
+    """How this command's recordings are scored (``library_problem`` has found nothing wrong)."""
     scenario_path = settings.find_scenario(args.scenario) if args.scenario else None
     return RecordingOptions(scenario_path, args.analyser, args.agent_channel, not args.no_customer_asr,
                             MonoContent(args.mono), AgentChoice(args.agent),
-                            required_steps=() if args.scenario else required_library_steps(settings, args.require))
+                            required_steps=() if args.scenario else required_library_steps(settings, args.require),
+                            library_language=args.language or DEFAULT_LANGUAGE)
 
 
-def require_problem(args: argparse.Namespace, settings: Settings) -> str | None:
+def library_problem(args: argparse.Namespace, settings: Settings) -> str | None:
+    """What is wrong with the options that shape the built-in behaviour library (no scenario given)."""
     if args.require is not None and args.scenario:
         return ("--require adds steps to the built-in behaviour library; with --scenario the scenario's "
                 "script says which steps are required")
+    if args.language and args.scenario:
+        return "--language is the built-in behaviour library's; with --scenario the scenario's language is used"
     try:
         required_library_steps(settings, args.require)
     except ValueError as err:
@@ -194,7 +199,7 @@ def _check(args: argparse.Namespace, settings: Settings) -> str | None:
         return "--trainee and --agents say whom calls are stored for: add --store (or --db URL)"
     if (args.store or args.db) and not (args.trainee or args.agents):
         return "--store needs the agent: --trainee NAME for all calls, or --agents MAP.csv (file,trainee)"
-    return require_problem(args, settings)
+    return library_problem(args, settings)
 
 
 def cmd_score_batch(args: argparse.Namespace) -> int:

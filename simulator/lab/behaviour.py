@@ -19,7 +19,7 @@ from simulator.scoring.scorecard import Scorecard
 
 
 def score_real_call(path: Path, settings: Settings, *, scenario: str | None = None, analyser: str | None = None,
-                    agent_channel: int = 0) -> tuple[CallRecord, Scorecard]:
+                    agent_channel: int = 0, language: str = "en") -> tuple[CallRecord, Scorecard]:
     from simulator.scoring.call_scorer import score_call
 
     path = Path(path)
@@ -39,7 +39,8 @@ def score_real_call(path: Path, settings: Settings, *, scenario: str | None = No
 
     scenario_path = settings.find_scenario(scenario) if scenario else None
     options = RecordingOptions(scenario_path, analyser, agent_channel,
-                               required_steps=() if scenario else required_library_steps(settings))
+                               required_steps=() if scenario else required_library_steps(settings),
+                               library_language=language)
     scored = RecordingScorer(settings, options).score(path)
     return scored.record, scored.scorecard
 

@@ -15,7 +15,7 @@ from pathlib import Path
 import numpy as np
 
 from simulator.analysis.base import TurnAnalyser
-from simulator.asr.base import Transcriber, fillers_decoded_apart
+from simulator.asr.base import LanguageIdentifier, Transcriber, fillers_decoded_apart
 from simulator.config import Settings
 from simulator.contracts import Transcript
 from simulator.declared_length import cut_off_note
@@ -34,6 +34,7 @@ from simulator.qa.external import (
 )
 from simulator.qa.mono import MonoContent, without_speakers
 from simulator.qa.silent_channel import SilentChannel
+from simulator.qa.spoken_language import OtherLanguage, other_language
 from simulator.record import CallRecord
 from simulator.scenario.kinds import ForbiddenKind, StepKind, step_kinds_named
 from simulator.scenario.loader import default_rubric, effective_rubric, load_scenario
@@ -57,21 +58,24 @@ STANDARD_OPENING_WORDS: dict[StepKind, tuple[str, ...]] = {
 }
 
 
-def generic_scenario(also_required: Collection[StepKind] = ()) -> Scenario:
+def generic_scenario(also_required: Collection[StepKind] = (), language: str = "en") -> Scenario:
     """For recordings with no scenario: the built-in contact-centre behaviour library.
 
     Every standard step kind and forbidden kind, found by the behaviour model in any wording.  The
     steps every service call has are required, and ``also_required`` (a centre's own QA form: a bank
     checks identity on every call); the scorer makes the situational ones required or excused from
-    the call itself (``simulator.scoring.outside.library_requirements``).
+    the call itself (``simulator.scoring.outside.library_requirements``).  ``language`` picks the
+    behaviour model and the recogniser (the standard opening's English words are checked in English only).
     """
+    opening_words = STANDARD_OPENING_WORDS if language == "en" else {}
+    words = wording_for(language)  # the kinds described in the scorecard's language
     return Scenario.model_validate({
         "id": GENERIC_SCENARIO_ID, "title": "External call", "summary": "A call recorded outside callsim.",
-        "difficulty": 1, "tags": [LIBRARY_TAG],
+        "difficulty": 1, "tags": [LIBRARY_TAG], "language": language,
         "persona": {"name": "Customer", "situation": "unknown", "voice": "default", "mood": 50},
-        "script": [{"id": kind.value, "kind": kind.value, "description": kind.description,
+        "script": [{"id": kind.value, "kind": kind.value, "description": words.kind(kind),
                     "required": kind in CORE_STEPS or kind in also_required,
-                    "keywords": list(STANDARD_OPENING_WORDS.get(kind, ()))}
+                    "keywords": list(opening_words.get(kind, ()))}
                    for kind in StepKind],
         "forbidden": [{"id": kind.value, "kind": kind.value, "severity": FORBIDDEN_SEVERITY[kind],
                        "why": kind.description} for kind in ForbiddenKind],
@@ -191,6 +195,7 @@ class RecordingOptions:
     asr_pass_s: float = PASS_S  # audio of packed turns per Whisper pass (a benchmark's knob, not a user's)
     # With no scenario: library steps the centre's QA form requires on every call besides the core ones
     required_steps: tuple[StepKind, ...] = ()
+    library_language: str = "en"  # with no scenario: the language the calls are heard and read in
 
 
 def required_library_steps(settings: Settings, given: str | None = None) -> tuple[StepKind, ...]:
@@ -230,7 +235,8 @@ class RecordingScorer:
             loaded = load_scenario(options.scenario_path)
             self.scenario, self.rubric, self.scenario_sha256 = loaded.scenario, effective_rubric(loaded), loaded.sha256
         else:
-            self.scenario, self.scenario_sha256 = generic_scenario(options.required_steps), ""
+            self.scenario = generic_scenario(options.required_steps, options.library_language)
+            self.scenario_sha256 = ""
             rubric_file = settings.scenarios_dir / "rubric.yaml"
             self.rubric = default_rubric(rubric_file) if settings.scenarios_dir.is_dir() else Rubric()
         chosen = transcriber or LazyTranscriber(settings)
@@ -239,6 +245,7 @@ class RecordingScorer:
                                          if isinstance(chosen, LazyTranscriber) else chosen)
         self._find_spans: SpanFinder | None = None
         self._analyser: TurnAnalyser | None = None
+        self._identifier: LanguageIdentifier | None = None
 
     def _fresh_analyser(self) -> TurnAnalyser:
         from simulator.analysis.registry import builtin_analysers
@@ -251,6 +258,13 @@ class RecordingScorer:
         if isinstance(self._analyser, ToneAnalyser):  # its voice baseline belongs to one call: start a new one
             return ToneAnalyser(self._analyser.inner, self._analyser.thresholds)
         return self._analyser
+
+    def _language_identifier(self) -> LanguageIdentifier | None:
+        if self._identifier is None:  # made on first need; its model loads only when a call is in doubt
+            from simulator.asr.registry import language_identifier_from_settings
+
+            self._identifier = language_identifier_from_settings(self.settings)
+        return self._identifier
 
     def score(self, path: Path) -> ScoredRecording:
         """Raises ``AudioFileError`` (unreadable audio, or ``NothingHeard``: no words in it), ``MissingPackage``."""
@@ -273,6 +287,9 @@ class RecordingScorer:
                                 options=ExternalOptions(agent_channel=options.agent_channel,
                                                         transcribe_customer=options.transcribe_customer,
                                                         asr_pass_s=options.asr_pass_s))
+        foreign = other_language(audio, call.record.turns, str(scenario.language), self._language_identifier())
+        if foreign is not None:
+            raise OtherLanguage(path, foreign, str(scenario.language))
         damaged, declared_s = audio.damaged_packets, audio.declared_s if audio.cut_off else None
         file_channels = audio.channels if audio.channels > 2 else 0
         del audio

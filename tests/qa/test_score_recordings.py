@@ -537,3 +537,68 @@ def test_behaviour_add_requires_the_configured_steps_as_score_does(tmp_path, cap
     monkeypatch.setenv("CALLSIM_QA_REQUIRED_STEPS", "verfy")
     assert main(["behaviour", "add", path, "--trainee", "sam", "--db", db]) == 1
     assert "qa_required_steps (config)" in capsys.readouterr().err
+
+
+ZH_CLIP = Path(__file__).resolve().parents[1] / "data" / "asr" / "paddlespeech_zh.wav"
+
+
+def test_a_recording_in_another_language_is_not_scored_as_a_poor_english_call(tmp_path, capsys):
+    """tiny.en wrote this Mandarin clip as "When we pop, we do the other two-shoes." and the call scored
+    33/100 with tips to greet the caller."""
+    code, out, err = _score(capsys, str(ZH_CLIP), "--mono", "agent", "--json")
+    assert code == 1 and "the speech is in Chinese (zh)" in err and "--language zh" in err
+    assert json.loads(out).keys() == {"path", "error"}
+    results = tmp_path / "out.jsonl"
+    code, _, err = _score(capsys, str(ZH_CLIP), str(CALLS / "call-stereo.mp3"), "--jsonl", str(results))
+    lines = [json.loads(line) for line in results.read_text().splitlines()]
+    assert code == 1 and len(lines) == 2
+    by_file = {Path(line["path"]).name: line for line in lines}
+    assert "Chinese (zh)" in by_file[ZH_CLIP.name]["error"] and "scorecard" in by_file["call-stereo.mp3"]
+
+
+def test_a_mandarin_recording_is_scored_in_mandarin_with_language_zh(capsys):
+    code, out, err = _score(capsys, str(ZH_CLIP), "--mono", "agent", "--language", "zh", "--json")
+    assert code == 0, err
+    payload = json.loads(out)
+    text = "".join(turn["text"] for turn in payload["turns"])
+    assert any("\u4e00" <= ch <= "\u9fff" for ch in text)  # heard as Chinese characters, not English words
+    code, out, err = _score(capsys, str(ZH_CLIP), "--mono", "agent", "--language", "zh", "--brief")
+    assert code == 0 and "评分卡" in out and "问候来电客户" in out  # the scorecard and the library's steps in Chinese
+    code, _, err = _score(capsys, str(CALLS / "call-stereo.mp3"), "--language", "zh")
+    assert code == 1 and "the speech is in English (en)" in err and "--language en" in err
+    code, _, err = _score(capsys, str(ZH_CLIP), "--language", "zh", "--scenario", "billing-overcharge")
+    assert code == 2 and "--language is the built-in behaviour library's" in err
+
+
+def test_a_call_the_recogniser_is_sure_of_never_loads_the_language_model(monkeypatch):
+    from simulator.asr import registry
+    from simulator.config import load_settings
+    from simulator.qa.importer import RecordingScorer
+
+    asked = []
+    real = registry.language_identifier_from_settings
+
+    def counted(settings):
+        identifier = real(settings)
+        if identifier is None:
+            return None
+        identify = identifier.identify
+        identifier.identify = lambda audio: asked.append(len(audio)) or identify(audio)
+        return identifier
+
+    monkeypatch.setattr(registry, "language_identifier_from_settings", counted)
+    settings = load_settings()
+    RecordingScorer(settings).score(CALLS / "call-stereo.mp3")
+    assert asked == []
+    scorer = RecordingScorer(settings)
+    with pytest.raises(ValueError, match="Chinese"):
+        scorer.score(ZH_CLIP)
+    assert len(asked) == 1 and asked[0] <= 30 * 16_000
+
+
+def test_behaviour_add_keeps_a_mandarin_call_only_when_told_its_language(tmp_path, capsys):
+    db = str(tmp_path / "lab.db")
+    assert main(["behaviour", "add", str(ZH_CLIP), "--trainee", "li", "--db", db]) == 1
+    assert "the speech is in Chinese (zh)" in capsys.readouterr().err
+    assert main(["behaviour", "add", str(ZH_CLIP), "--trainee", "li", "--db", db, "--language", "zh"]) == 0
+    assert "stored as real call" in capsys.readouterr().out

@@ -6,6 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
+from simulator.asr.base import DEFAULT_LANGUAGE, SPOKEN_LANGUAGES
 from simulator.call.exit_codes import ExitCode
 from simulator.config import load_settings
 from simulator.lab.cli.common import (
@@ -45,6 +46,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     real.add_argument("--date", help="when the call was taken (ISO date; default: as recorded)")
     real.add_argument("--analyser")
     real.add_argument("--agent-channel", type=int, default=0, choices=(0, 1))
+    real.add_argument("--language", choices=SPOKEN_LANGUAGES, default=DEFAULT_LANGUAGE,
+                      help="a recording scored without --scenario: the language it is spoken in (default en)")
     db_flag(real)
     real.set_defaults(func=cmd_behaviour_add)
 
@@ -107,7 +110,7 @@ def cmd_behaviour_add(args: argparse.Namespace) -> int:
         for path in args.paths:
             try:
                 record, card = score_real_call(path, settings, scenario=args.scenario, analyser=settings.analyser,
-                                               agent_channel=args.agent_channel)
+                                               agent_channel=args.agent_channel, language=args.language)
                 record = dated(record, args.date)
             except FileProblems as problems:
                 print(problems, file=sys.stderr)

@@ -1,0 +1,83 @@
+"""Is a recording spoken in the language it is scored in?
+
+A call in another language than the scoring one is transcribed by a model that knows only the
+scoring language (tiny.en writes Mandarin speech as English words: "When we pop, we do the other
+two-shoes."), then scored as a very poor call, with nothing to say it was never understood.  So
+when the recogniser was unsure of the words it wrote (their mean probability under
+``CHECK_BELOW_WORD_PROBABILITY``; clear English in our clips reads 0.65-0.98, Mandarin through
+tiny.en 0.21-0.32), the multilingual Whisper is asked which language the speech is in, from up to
+30 s of the turns' audio; a sure answer naming another language stops the scoring with a message
+saying how to score the call.  A call the recogniser was sure of costs no second model.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+
+from simulator.asr.base import LanguageGuess, LanguageIdentifier
+from simulator.record import TurnRecord
+from simulator.wavfile import Audio, AudioFileError
+
+CHECK_BELOW_WORD_PROBABILITY = 0.5
+SURE_OTHER_LANGUAGE = 0.8  # the identifier's probability for the other language
+SAMPLE_S = 30.0  # Whisper decides a language from one 30-s window
+LANGUAGE_NAMES = {"en": "English", "zh": "Chinese", "es": "Spanish", "fr": "French", "de": "German",
+                  "hi": "Hindi", "ar": "Arabic", "pt": "Portuguese", "ru": "Russian", "ja": "Japanese",
+                  "ko": "Korean", "it": "Italian", "nl": "Dutch", "tr": "Turkish", "vi": "Vietnamese",
+                  "yue": "Cantonese", "tl": "Tagalog", "pl": "Polish", "uk": "Ukrainian", "ms": "Malay"}
+
+
+def language_name(code: str) -> str:
+    return f"{LANGUAGE_NAMES.get(code, code)} ({code})"
+
+
+class OtherLanguage(AudioFileError):
+    """The recording is spoken in another language than the one it would be scored in: not scored."""
+
+    def __init__(self, path: object, guess: LanguageGuess, scoring_language: str):
+        self.guess = guess
+        how = ("score it with --language zh (the behaviour library in Mandarin) or a Mandarin scenario "
+               "(--scenario ID)") if guess.language == "zh" else (
+            "score it with --language en or an English scenario" if guess.language == "en" else
+            "callsim scores English and Mandarin calls only")
+        super().__init__(f"{path}: the speech is in {language_name(guess.language)}, {guess.probability:.0%} sure, "
+                         f"not in {language_name(scoring_language)}, the language it would be scored in, so it was "
+                         f"not scored (its words were not understood); {how}.")
+
+
+def mean_word_probability(turns: Sequence[TurnRecord]) -> float | None:
+    """How sure the recogniser was of the words it wrote, over the whole call (None: no words)."""
+    probabilities = [word.probability for turn in turns for word in turn.words]
+    return float(np.mean(probabilities)) if probabilities else None
+
+
+def speech_sample(audio: Audio, turns: Sequence[TurnRecord]) -> np.ndarray:
+    """Up to ``SAMPLE_S`` of the turns' audio, mixed to mono turn by turn (never the whole call at once)."""
+    pieces: list[np.ndarray] = []
+    kept = 0
+    limit = int(SAMPLE_S * audio.sample_rate)
+    for turn in turns:
+        if turn.start_s is None or turn.end_s is None or not turn.text.strip() or kept >= limit:
+            continue
+        first = int(turn.start_s * audio.sample_rate)
+        last = min(int(turn.end_s * audio.sample_rate), first + limit - kept)
+        piece = audio.samples[first:last].mean(axis=1, dtype=np.float32)
+        pieces.append(piece)
+        kept += len(piece)
+    return np.concatenate(pieces) if pieces else np.zeros(0, np.float32)
+
+
+def other_language(audio: Audio, turns: Sequence[TurnRecord], scoring_language: str,
+                   identifier: LanguageIdentifier | None) -> LanguageGuess | None:
+    """The language the speech is surely in when it is not the scoring language; None when it is, when
+    the recogniser was sure of its words, or when no identifier is at hand."""
+    sureness = mean_word_probability(turns)
+    if identifier is None or sureness is None or sureness >= CHECK_BELOW_WORD_PROBABILITY:
+        return None
+    sample = speech_sample(audio, turns)
+    if sample.size == 0:
+        return None
+    guess = identifier.identify(sample)
+    return guess if guess.language != scoring_language and guess.probability >= SURE_OTHER_LANGUAGE else None
