@@ -100,11 +100,21 @@ def vad_span_finder() -> SpanFinder:
 
 
 def transcriber_for(settings: Settings, language: str = "en") -> Transcriber:
+    """The recogniser recorded calls are heard with: ``qa_asr_model`` for English when it is set (QA can
+    afford a slower, surer model than a practice call's live turn), else the language's model."""
     try:
         from simulator.asr.registry import transcriber_from_settings
     except ImportError as err:
         raise MissingPackage(f"speech recognition is not available ({err})") from None
-    return transcriber_from_settings(settings, language=language)
+    return transcriber_from_settings(settings, language=language, model=qa_model_name(settings, language))
+
+
+def qa_model_name(settings: Settings, language: str = "en") -> str:
+    """The Whisper model recordings in ``language`` are heard with (named in each scored call's JSON)."""
+    from simulator.asr.registry import model_for_language
+
+    return settings.qa_asr_model if language == "en" and settings.qa_asr_model else model_for_language(
+        settings, language)
 
 
 class LazyTranscriber:
@@ -161,6 +171,7 @@ class ScoredRecording:
     duplicate: DuplicateChannels | None = None  # a stereo file with the same signal on both channels, scored as mono
     declared_s: float | None = None  # a cut-off file: how long its header says it is (duration_s is what it holds)
     file_channels: int = 0  # the file's channels, when more than the two a call is read from
+    asr_model: str | None = None  # the Whisper model that heard it (None: a recogniser given by the caller)
 
     @property
     def speakers_note(self) -> str | None:
@@ -259,6 +270,11 @@ class RecordingScorer:
             return ToneAnalyser(self._analyser.inner, self._analyser.thresholds)
         return self._analyser
 
+    def _heard_by(self) -> str | None:
+        if isinstance(self.transcriber, LazyTranscriber):
+            return qa_model_name(self.settings, self.transcriber.language)
+        return None
+
     def _language_identifier(self) -> LanguageIdentifier | None:
         if self._identifier is None:  # made on first need; its model loads only when a call is in doubt
             from simulator.asr.registry import language_identifier_from_settings
@@ -302,7 +318,8 @@ class RecordingScorer:
             card = without_speakers(card, rubric, call.split.separation if call.split else None,
                                     words=wording_for(scenario.language))
         return ScoredRecording(call.record, card, scenario, rubric, call.stereo, call.duration_s, separated,
-                               call.split, call.silent, damaged, call.duplicate, declared_s, file_channels)
+                               call.split, call.silent, damaged, call.duplicate, declared_s, file_channels,
+                               self._heard_by())
 
 
 class NothingHeard(AudioFileError):
