@@ -321,8 +321,8 @@ def recording_json(scored: ScoredRecording) -> dict[str, Any]:
     about: dict[str, Any] = {"kind": "external", "scenario": scored.scenario.id, "stereo": scored.stereo,
                              "speakers_separated": scored.speakers_separated,
                              "duration_s": round(scored.duration_s, 2)}
-    if scored.asr_model is not None:
-        about["asr_model"] = scored.asr_model
+    if scored.asr_models is not None:
+        about["asr_models"] = scored.asr_models
     if scored.damaged_packets:
         about["damaged_packets"] = scored.damaged_packets
     if scored.file_channels:

@@ -80,6 +80,7 @@ class RecordingReaders:
     transcriber: Transcriber
     analyser: TurnAnalyser
     split_speakers: SpeakerSplitter | None = None  # None: a mono channel is one speaker, the agent
+    customer_transcriber: Transcriber | None = None  # the customer's words (None: ``transcriber``)
 
 
 @dataclass(frozen=True, slots=True)
@@ -316,7 +317,8 @@ def analyse_external(audio: Audio, readers: RecordingReaders, *, thresholds: Ton
     customer_clips = [_clip(customer, t)[0] for t in customer_turns] if customer is not None else []
     agent_texts = transcribe_clips(agent_clips, transcriber, pass_s=options.asr_pass_s)
     # the customer's words without the filler decode: only the agent's fillers are scored (tone)
-    customer_texts = (transcribe_clips(customer_clips, WordsOnly(transcriber), pass_s=options.asr_pass_s)
+    customer_texts = (transcribe_clips(customer_clips, WordsOnly(readers.customer_transcriber or transcriber),
+                                       pass_s=options.asr_pass_s)
                       if transcribe_customer else [Transcript("")] * len(customer_clips))
     features = [voice_features(clip, SAMPLE_RATE) for clip in agent_clips]
     tones = _own_voice_tone(list(zip(agent_texts, features, strict=True)), thresholds)

@@ -99,42 +99,50 @@ def vad_span_finder() -> SpanFinder:
     return find
 
 
-def transcriber_for(settings: Settings, language: str = "en") -> Transcriber:
-    """The recogniser recorded calls are heard with: ``qa_asr_model`` for English when it is set (QA can
-    afford a slower, surer model than a practice call's live turn), else the language's model."""
+def transcriber_for(settings: Settings, language: str = "en", *, customer: bool = False) -> Transcriber:
+    """The recogniser one side of recorded calls is heard with (``qa_model_name``)."""
     try:
         from simulator.asr.registry import transcriber_from_settings
     except ImportError as err:
         raise MissingPackage(f"speech recognition is not available ({err})") from None
-    return transcriber_from_settings(settings, language=language, model=qa_model_name(settings, language))
+    return transcriber_from_settings(settings, language=language,
+                                     model=qa_model_name(settings, language, customer=customer))
 
 
-def qa_model_name(settings: Settings, language: str = "en") -> str:
-    """The Whisper model recordings in ``language`` are heard with (named in each scored call's JSON)."""
+def qa_model_name(settings: Settings, language: str = "en", *, customer: bool = False) -> str:
+    """The Whisper model recordings in ``language`` are heard with: ``qa_asr_model`` for an English
+    agent's words when it is set (they are what is scored, and QA can afford a slower, surer model than a
+    practice call's live turn), else the language's model; the customer's words, read only for distress,
+    keep the language's model, which keeps a surer agent model's cost to half the speech."""
     from simulator.asr.registry import model_for_language
 
-    return settings.qa_asr_model if language == "en" and settings.qa_asr_model else model_for_language(
-        settings, language)
+    if language == "en" and settings.qa_asr_model and not customer:
+        return settings.qa_asr_model
+    return model_for_language(settings, language)
 
 
 class LazyTranscriber:
     """The configured Whisper backend, created on first use (scoring only callsim folders never loads it).
 
-    One per language: ``speaking(language)`` gives the sibling for another scenario language, kept so
-    that a batch of recordings loads each language's model once."""
+    One per language and side: ``speaking(language, customer=...)`` gives the sibling for another scenario
+    language or the customer's side, kept so that a batch of recordings loads each model once (two sides
+    heard by one model share it)."""
 
-    def __init__(self, settings: Settings, language: str = "en"):
+    def __init__(self, settings: Settings, language: str = "en", *, customer: bool = False):
         self.settings = settings
         self.language = language
+        self.customer = customer
+        self.model_name = qa_model_name(settings, language, customer=customer)
         self._transcriber: Transcriber | None = None
-        self._siblings: dict[str, LazyTranscriber] = {language: self}
+        self._siblings: dict[tuple[str, str], LazyTranscriber] = {(language, self.model_name): self}
 
-    def speaking(self, language: str) -> LazyTranscriber:
-        sibling = self._siblings.get(language)
+    def speaking(self, language: str, *, customer: bool = False) -> LazyTranscriber:
+        key = (language, qa_model_name(self.settings, language, customer=customer))
+        sibling = self._siblings.get(key)
         if sibling is None:
-            sibling = LazyTranscriber(self.settings, language)
+            sibling = LazyTranscriber(self.settings, language, customer=customer)
             sibling._siblings = self._siblings
-            self._siblings[language] = sibling
+            self._siblings[key] = sibling
         return sibling
 
     @property
@@ -143,7 +151,7 @@ class LazyTranscriber:
 
     def _created(self) -> Transcriber:
         if self._transcriber is None:
-            self._transcriber = transcriber_for(self.settings, self.language)
+            self._transcriber = transcriber_for(self.settings, self.language, customer=self.customer)
         return self._transcriber
 
     def transcribe(self, audio: np.ndarray, *, prompt: str | None = None) -> Transcript:
@@ -171,7 +179,7 @@ class ScoredRecording:
     duplicate: DuplicateChannels | None = None  # a stereo file with the same signal on both channels, scored as mono
     declared_s: float | None = None  # a cut-off file: how long its header says it is (duration_s is what it holds)
     file_channels: int = 0  # the file's channels, when more than the two a call is read from
-    asr_model: str | None = None  # the Whisper model that heard it (None: a recogniser given by the caller)
+    asr_models: dict[str, str] | None = None  # side -> the Whisper model that heard it (None: the caller's recogniser)
 
     @property
     def speakers_note(self) -> str | None:
@@ -252,8 +260,10 @@ class RecordingScorer:
             self.rubric = default_rubric(rubric_file) if settings.scenarios_dir.is_dir() else Rubric()
         chosen = transcriber or LazyTranscriber(settings)
         # a recording is heard in its scenario's language (Mandarin calls by the multilingual Whisper)
-        self.transcriber: Transcriber = (chosen.speaking(str(self.scenario.language))
-                                         if isinstance(chosen, LazyTranscriber) else chosen)
+        language = str(self.scenario.language)
+        self.transcriber: Transcriber = chosen.speaking(language) if isinstance(chosen, LazyTranscriber) else chosen
+        self.customer_transcriber: Transcriber = (chosen.speaking(language, customer=True)
+                                                  if isinstance(chosen, LazyTranscriber) else chosen)
         self._find_spans: SpanFinder | None = None
         self._analyser: TurnAnalyser | None = None
         self._identifier: LanguageIdentifier | None = None
@@ -270,9 +280,10 @@ class RecordingScorer:
             return ToneAnalyser(self._analyser.inner, self._analyser.thresholds)
         return self._analyser
 
-    def _heard_by(self) -> str | None:
-        if isinstance(self.transcriber, LazyTranscriber):
-            return qa_model_name(self.settings, self.transcriber.language)
+    def _heard_by(self) -> dict[str, str] | None:
+        agent, customer = self.transcriber, self.customer_transcriber
+        if isinstance(agent, LazyTranscriber) and isinstance(customer, LazyTranscriber):
+            return {"agent": agent.model_name, "customer": customer.model_name}
         return None
 
     def _language_identifier(self) -> LanguageIdentifier | None:
@@ -297,7 +308,7 @@ class RecordingScorer:
             transcriber = self.transcriber
             splitter = VoiceSplitter(options.agent, lambda clip: transcriber.transcribe(clip).text,
                                      greeting_finder(analyser))
-        readers = RecordingReaders(self._find_spans, self.transcriber, analyser, splitter)
+        readers = RecordingReaders(self._find_spans, self.transcriber, analyser, splitter, self.customer_transcriber)
         call = analyse_external(audio, readers, thresholds=rubric.tone, scenario_id=scenario.id,
                                 scenario_sha256=self.scenario_sha256, source=Path(path).resolve(),
                                 options=ExternalOptions(agent_channel=options.agent_channel,

@@ -605,15 +605,15 @@ def test_behaviour_add_keeps_a_mandarin_call_only_when_told_its_language(tmp_pat
 
 
 def test_recorded_calls_are_heard_by_the_qa_model_and_say_which(capsys, monkeypatch):
-    """QA can afford a surer recogniser than a practice call's live turn: ``qa_asr_model``."""
+    """QA can afford a surer recogniser for the agent's words than a practice call's live turn: ``qa_asr_model``."""
     call = str(CALLS / "call-stereo.mp3")
     code, out, err = _score(capsys, call, "--analyser", "lexical", "--json")
     assert code == 0, err
-    assert json.loads(out)["asr_model"] == "tiny.en"
+    assert json.loads(out)["asr_models"] == {"agent": "tiny.en", "customer": "tiny.en"}
     monkeypatch.setenv("CALLSIM_QA_ASR_MODEL", "base")
     code, out, err = _score(capsys, call, "--analyser", "lexical", "--json")
     assert code == 0, err
     payload = json.loads(out)
-    assert payload["asr_model"] == "base"
+    assert payload["asr_models"] == {"agent": "base", "customer": "tiny.en"}  # the scored side only
     assert [t["speaker"] for t in payload["turns"]] == [speaker for speaker, *_ in LINES]
     assert all(word in wer_words(t["text"]) for t, (*_, word) in zip(payload["turns"], LINES, strict=True))
