@@ -14,7 +14,7 @@ import os
 import sys
 from collections.abc import Callable
 from contextlib import ExitStack
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import IO, Any
 
@@ -238,22 +238,16 @@ def cmd_score_batch(args: argparse.Namespace) -> int:
             # unbuffered: each line goes to the file as it is written, and nothing is left to fail at close
             out = stack.enter_context(args.jsonl.open("ab", buffering=0))
         progress = Progress(len(plan.calls) + len(plan.failed))
-        failed = no_words = 0
-        on_one_finding = 0  # verdicts a single misheard phrase could change: the calls to listen to first
+        tally = BatchTally()
 
         def emit(outcome: CallOutcome) -> None:
-            nonlocal failed, no_words, on_one_finding
             if outcome.scorer_unusable:  # no line for it: the call is tried again when the command is run again
                 raise ScorerUnusable(outcome.error)
-            if outcome.no_words:
-                no_words += 1
-            elif outcome.scored is None:
-                failed += 1
+            tally.count(outcome)
+            if outcome.scored is None and not outcome.no_words:
                 print(f"callsim: {outcome.error}", file=sys.stderr)
-            else:
-                on_one_finding += bool(outcome.scored.scorecard.verdict_hinges)
-                if writer is not None:
-                    writer.write(outcome)
+            elif outcome.scored is not None and writer is not None:
+                writer.write(outcome)
             line = json.dumps(outcome_json(outcome), ensure_ascii=False)
             if out is not None:
                 try:
@@ -269,13 +263,41 @@ def cmd_score_batch(args: argparse.Namespace) -> int:
         stopped = _run_until_stopped(lambda: _run(plan, args, factory, emit), progress)
         if stopped is not None:
             return stopped
-    scored = len(plan.calls) + len(plan.failed) - failed - no_words
-    fragile = (f"; {on_one_finding} verdict(s) rest on one finding (verdict_hinges: listen to those calls first)"
-               if on_one_finding else "")
-    silent = f", {no_words} with no words in them (no call to score: \"no_words\" lines)" if no_words else ""
-    print(f"callsim: {scored} call(s) scored{silent}, {failed} failed, {len(plan.skipped)} skipped (already scored)"
-          + fragile + (f"; results in {args.jsonl}" if args.jsonl else ""), file=sys.stderr)
-    return 1 if failed else 0
+    print(f"callsim: {tally.summary(len(plan.skipped))}" + (f"; results in {args.jsonl}" if args.jsonl else ""),
+          file=sys.stderr)
+    return 1 if tally.failed or tally.other_language else 0
+
+
+@dataclass
+class BatchTally:
+    """What became of a batch's calls, for its last line."""
+
+    scored: int = 0
+    failed: int = 0
+    no_words: int = 0  # nothing to score: no failure, and done
+    other_language: int = 0  # not scored: another language than the scoring one
+    on_one_finding: int = 0  # verdicts a single misheard phrase could change: the calls to listen to first
+
+    def count(self, outcome: CallOutcome) -> None:
+        if outcome.no_words:
+            self.no_words += 1
+        elif outcome.other_language:
+            self.other_language += 1
+        elif outcome.scored is None:
+            self.failed += 1
+        else:
+            self.scored += 1
+            self.on_one_finding += bool(outcome.scored.scorecard.verdict_hinges)
+
+    def summary(self, skipped: int) -> str:
+        silent = f", {self.no_words} with no words in them (no call to score: \"no_words\" lines)" \
+            if self.no_words else ""
+        foreign = (f", {self.other_language} in another language (not scored: \"other_language\" lines; score "
+                   "them with --language or a scenario in their language)") if self.other_language else ""
+        fragile = (f"; {self.on_one_finding} verdict(s) rest on one finding (verdict_hinges: listen to those calls "
+                   "first)") if self.on_one_finding else ""
+        return f"{self.scored} call(s) scored{silent}{foreign}, {self.failed} failed, {skipped} skipped (already " \
+               f"scored){fragile}"
 
 
 def _run_until_stopped(run: Callable[[], None], progress: Progress) -> int | None:

@@ -35,6 +35,7 @@ from simulator.lazy import MissingPackage
 from simulator.qa.diarise import MIN_SEPARATION
 from simulator.qa.importer import NothingHeard, ScoredRecording
 from simulator.qa.mono import NOT_JUDGED, NOT_MEASURED
+from simulator.qa.spoken_language import OtherLanguage
 from simulator.record import CALL_FILE
 from simulator.scoring.scorecard import scorecard_to_json
 
@@ -70,6 +71,9 @@ class CallOutcome:
     # a readable recording with no words in it (an abandoned or ghost call): nothing to score, but no failure
     # either, and done: a resumed batch skips it
     no_words: bool = False
+    # a recording in another language than the scoring one: not scored, and tried again when the batch is
+    # run again (perhaps with --language), so an error line, counted apart
+    other_language: str | None = None
 
     @property
     def ok(self) -> bool:
@@ -186,6 +190,9 @@ def score_safely(scorer: CallScorer | None, call: BatchCall, startup_error: str 
                            scorer_unusable=True)
     except NothingHeard as err:
         return CallOutcome(call, None, str(err), scoring_s=round(time.perf_counter() - started, 3), no_words=True)
+    except OtherLanguage as err:
+        return CallOutcome(call, None, str(err), scoring_s=round(time.perf_counter() - started, 3),
+                           other_language=err.guess.language)
     except Exception as err:  # one bad call must not stop the batch; the message names the file
         text = str(err)
         message = text if str(call.path) in text else f"{call.path}: {type(err).__name__}: {text}"
@@ -357,7 +364,8 @@ def outcome_json(outcome: CallOutcome) -> dict[str, Any]:
     if outcome.no_words:  # no "error": a resumed batch counts it as done
         return {**head, "no_words": outcome.error, "scoring_s": outcome.scoring_s}
     if outcome.scored is None:
-        return {**head, "error": outcome.error, "attempts": outcome.attempts}
+        language = {"other_language": outcome.other_language} if outcome.other_language else {}
+        return {**head, "error": outcome.error, **language, "attempts": outcome.attempts}
     return {**head, **recording_json(outcome.scored), "scoring_s": outcome.scoring_s}
 
 

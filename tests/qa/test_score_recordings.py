@@ -554,6 +554,10 @@ def test_a_recording_in_another_language_is_not_scored_as_a_poor_english_call(tm
     assert code == 1 and len(lines) == 2
     by_file = {Path(line["path"]).name: line for line in lines}
     assert "Chinese (zh)" in by_file[ZH_CLIP.name]["error"] and "scorecard" in by_file["call-stereo.mp3"]
+    assert by_file[ZH_CLIP.name]["other_language"] == "zh"
+    assert "1 call(s) scored, 1 in another language" in err and "0 failed" in err
+    code, _, err = _score(capsys, str(ZH_CLIP), "--jsonl", str(results), "--language", "zh", "--mono", "agent")
+    assert code == 0 and "1 call(s) scored" in err  # tried again, in its language, not skipped as done
 
 
 def test_a_mandarin_recording_is_scored_in_mandarin_with_language_zh(capsys):
