@@ -8,14 +8,15 @@ service lab's real-call scoring both use it.
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Collection, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
 from simulator.analysis.base import TurnAnalyser
-from simulator.asr.base import LanguageIdentifier, Transcriber, fillers_decoded_apart
+from simulator.asr.base import AsrModelError, LanguageIdentifier, Transcriber, fillers_decoded_apart
 from simulator.config import Settings
 from simulator.contracts import Transcript
 from simulator.declared_length import cut_off_note
@@ -155,13 +156,30 @@ class LazyTranscriber:
         return self._transcriber
 
     def transcribe(self, audio: np.ndarray, *, prompt: str | None = None) -> Transcript:
-        return self._created().transcribe(audio, prompt=prompt)
+        with self._model_named():
+            return self._created().transcribe(audio, prompt=prompt)
 
     def transcribe_words(self, audio: np.ndarray, *, prompt: str | None = None) -> Transcript:
         """The word decode alone where the backend decodes fillers apart (else ``transcribe``)."""
-        transcriber = self._created()
-        apart = fillers_decoded_apart(transcriber)
-        return apart.transcribe_words(audio, prompt=prompt) if apart else transcriber.transcribe(audio, prompt=prompt)
+        with self._model_named():
+            transcriber = self._created()
+            apart = fillers_decoded_apart(transcriber)
+            if apart:
+                return apart.transcribe_words(audio, prompt=prompt)
+            return transcriber.transcribe(audio, prompt=prompt)
+
+    @contextmanager
+    def _model_named(self) -> Iterator[None]:
+        """A model that will not load, named by the setting it came from when that is ``qa_asr_model`` (the
+        backend's own message names ``asr_model``)."""
+        try:
+            yield
+        except AsrModelError as err:
+            if self.model_name != self.settings.qa_asr_model:
+                raise
+            raise AsrModelError(f"{err} (This model is the qa_asr_model setting, which names the model the agent's "
+                                "words in recordings are heard with: set it to 'base', or leave it unset for "
+                                "asr_model.)") from None
 
 
 @dataclass(frozen=True)

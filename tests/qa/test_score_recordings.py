@@ -621,3 +621,13 @@ def test_recorded_calls_are_heard_by_the_qa_model_and_say_which(capsys, monkeypa
     assert payload["asr_models"] == {"agent": "base", "customer": "tiny.en"}  # the scored side only
     assert [t["speaker"] for t in payload["turns"]] == [speaker for speaker, *_ in LINES]
     assert all(word in wer_words(t["text"]) for t, (*_, word) in zip(payload["turns"], LINES, strict=True))
+
+
+def test_a_qa_model_that_will_not_load_is_named_by_its_setting(tmp_path, capsys, monkeypatch):
+    """The backend's message says "Set asr_model to ..." while asr_model was fine: qa_asr_model was not."""
+    broken = tmp_path / "whisper-model"
+    broken.mkdir()
+    (broken / "model.bin").write_bytes(b"not a CTranslate2 model")
+    monkeypatch.setenv("CALLSIM_QA_ASR_MODEL", str(broken))
+    code, out, err = _score(capsys, str(CALLS / "call-stereo.mp3"), "--analyser", "lexical")
+    assert code == 3 and out == "" and "This model is the qa_asr_model setting" in err and str(broken) in err
