@@ -128,7 +128,11 @@ def _score_one(path: Path, args: argparse.Namespace, settings: Settings, transcr
         if path.is_dir() and not (path / CALL_FILE).is_file():
             raise FileNotFoundError(f"{path}: no {CALL_FILE} in this folder (not a callsim call folder)")
         about, card, language = _score_recorded(path, args, settings)
-        return about, card, None, language
+        ignored = [flag for flag, given in (("--require", args.require is not None), ("--language", args.language))
+                   if given]
+        note = (f"note: {' and '.join(ignored)} shape the library recordings are scored against; this call was "
+                "recorded by callsim and is scored against its own scenario.") if ignored else None
+        return about, card, note, language
     if not path.exists():
         raise FileNotFoundError(f"{path}: no such file or folder")
     about, scored = _score_audio(path, args, settings, transcriber)

@@ -93,6 +93,10 @@ def test_a_recorded_text_call_scores_the_same_as_it_did_live(tmp_path, capsys):
     assert payload["scorecard"] == scorecard_to_json(finished.scorecard)
     code, out, _ = run_cli(capsys, str(tmp_path / "call" / "call.jsonl"))
     assert code == 0 and "Scorecard:" in out and "calm" in out and "tip:" in out
+    assert "note:" not in out
+    code, out, _ = run_cli(capsys, str(tmp_path / "call"), "--require", "verify_identity", "--language", "zh")
+    assert code == 0 and "Scorecard:" in out  # scored against its own (English) scenario, the flags said unused
+    assert "note: --require and --language shape the library recordings are scored against" in out
 
 
 def test_a_stereo_recording_is_cut_into_turns_transcribed_timed_and_scored(recording, capsys):
