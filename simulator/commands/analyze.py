@@ -40,8 +40,10 @@ from simulator.scenario.loader import load_scenario
 from simulator.text import is_mostly_chinese
 
 if TYPE_CHECKING:
+    import numpy as np
+
     from simulator.analysis.acoustics import VoiceFeatures
-    from simulator.asr.base import Transcriber
+    from simulator.asr.base import LanguageIdentifier, Transcriber
 
 _PREFETCH_LINES = 256  # sentences of this many lines are embedded in one batch
 _HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
@@ -159,6 +161,7 @@ class _LazyTranscriber:
 
     def __init__(self, language: str = "en"):
         self._transcriber: Transcriber | None = None
+        self._identifier: LanguageIdentifier | None = None
         self.language = language
 
     def __call__(self, path: Path) -> Transcript:
@@ -175,11 +178,28 @@ class _LazyTranscriber:
         except AudioFileError as err:
             raise LineError(str(err)) from None
         try:
-            return self._transcriber.transcribe(samples)
+            transcript = self._transcriber.transcribe(samples)
         except AsrModelError:  # the model itself will not load: no audio line can be read, so not this line's
             raise
         except (RuntimeError, ValueError) as err:  # a clip the model cannot decode: this line only
             raise LineError(f"{path}: transcription failed: {err}") from None
+        self._check_language(path, samples, transcript)
+        return transcript
+
+    def _check_language(self, path: Path, samples: np.ndarray, transcript: Transcript) -> None:
+        """A reply spoken in another language is this line's error, not a reply read as nonsense."""
+        from simulator.asr.registry import language_identifier_from_settings
+        from simulator.config import load_settings
+        from simulator.qa.spoken_language import OtherLanguage, spoken_in_other_language
+
+        if self._identifier is None:
+            self._identifier = language_identifier_from_settings(load_settings())
+        guess = spoken_in_other_language(lambda: samples, transcript.words, self.language, self._identifier)
+        if guess is not None:
+            how = {"zh": "analyse it with --scenario a Mandarin (language: zh) scenario",
+                   "en": "analyse it with an English scenario, or none"}.get(
+                guess.language, "callsim analyses English and Mandarin replies only")
+            raise LineError(str(OtherLanguage(path, guess, self.language, how)))
 
 
 def _voice_of(path: Path) -> VoiceFeatures:

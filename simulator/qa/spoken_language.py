@@ -12,11 +12,12 @@ saying how to score the call.  A call the recogniser was sure of costs no second
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import numpy as np
 
 from simulator.asr.base import LanguageGuess, LanguageIdentifier
+from simulator.contracts import Word
 from simulator.record import TurnRecord
 from simulator.wavfile import Audio, AudioFileError
 
@@ -36,12 +37,13 @@ def language_name(code: str) -> str:
 class OtherLanguage(AudioFileError):
     """The recording is spoken in another language than the one it would be scored in: not scored."""
 
-    def __init__(self, path: object, guess: LanguageGuess, scoring_language: str):
+    def __init__(self, path: object, guess: LanguageGuess, scoring_language: str, how: str | None = None):
+        """``how``: what to do instead (default: ``callsim score``'s options)."""
         self.guess = guess
-        how = ("score it with --language zh (the behaviour library in Mandarin) or a Mandarin scenario "
-               "(--scenario ID)") if guess.language == "zh" else (
+        how = how or (("score it with --language zh (the behaviour library in Mandarin) or a Mandarin scenario "
+                       "(--scenario ID)") if guess.language == "zh" else (
             "score it with --language en or an English scenario" if guess.language == "en" else
-            "callsim scores English and Mandarin calls only")
+            "callsim scores English and Mandarin calls only"))
         super().__init__(f"{path}: the speech is in {language_name(guess.language)}, {guess.probability:.0%} sure, "
                          f"not in {language_name(scoring_language)}, the language it would be scored in, so it was "
                          f"not scored (its words were not understood); {how}.")
@@ -49,8 +51,12 @@ class OtherLanguage(AudioFileError):
 
 def mean_word_probability(turns: Sequence[TurnRecord]) -> float | None:
     """How sure the recogniser was of the words it wrote, over the whole call (None: no words)."""
-    probabilities = [word.probability for turn in turns for word in turn.words]
-    return float(np.mean(probabilities)) if probabilities else None
+    words = [word for turn in turns for word in turn.words]
+    return mean_probability(words) if words else None
+
+
+def mean_probability(words: Sequence[Word]) -> float:
+    return float(np.mean([word.probability for word in words]))
 
 
 def speech_sample(audio: Audio, turns: Sequence[TurnRecord]) -> np.ndarray:
@@ -71,12 +77,18 @@ def speech_sample(audio: Audio, turns: Sequence[TurnRecord]) -> np.ndarray:
 
 def other_language(audio: Audio, turns: Sequence[TurnRecord], scoring_language: str,
                    identifier: LanguageIdentifier | None) -> LanguageGuess | None:
-    """The language the speech is surely in when it is not the scoring language; None when it is, when
-    the recogniser was sure of its words, or when no identifier is at hand."""
-    sureness = mean_word_probability(turns)
-    if identifier is None or sureness is None or sureness >= CHECK_BELOW_WORD_PROBABILITY:
+    """The language a recorded call is surely in when it is not the scoring language; None when it is,
+    when the recogniser was sure of its words, or when no identifier is at hand."""
+    words = [word for turn in turns for word in turn.words]
+    return spoken_in_other_language(lambda: speech_sample(audio, turns), words, scoring_language, identifier)
+
+
+def spoken_in_other_language(speech: Callable[[], np.ndarray], words: Sequence[Word], scoring_language: str,
+                             identifier: LanguageIdentifier | None) -> LanguageGuess | None:
+    """The same for any speech and the words recognised in it (``speech`` is cut only when in doubt)."""
+    if identifier is None or not words or mean_probability(words) >= CHECK_BELOW_WORD_PROBABILITY:
         return None
-    sample = speech_sample(audio, turns)
+    sample = speech()
     if sample.size == 0:
         return None
     guess = identifier.identify(sample)

@@ -631,3 +631,14 @@ def test_a_qa_model_that_will_not_load_is_named_by_its_setting(tmp_path, capsys,
     monkeypatch.setenv("CALLSIM_QA_ASR_MODEL", str(broken))
     code, out, err = _score(capsys, str(CALLS / "call-stereo.mp3"), "--analyser", "lexical")
     assert code == 3 and out == "" and "This model is the qa_asr_model setting" in err and str(broken) in err
+
+
+def test_analyze_names_an_audio_line_in_another_language_and_reads_the_rest(tmp_path, capsys):
+    lines = tmp_path / "turns.jsonl"
+    lines.write_text(json.dumps({"id": "zh", "audio": str(ZH_CLIP)}) + "\n"
+                     + json.dumps({"id": "en", "audio": str(CALLS / "call-stereo.mp3"), "speaker": "agent"}) + "\n")
+    assert main(["analyze", "--jsonl", str(lines), "--analyser", "lexical"]) == 1
+    captured = capsys.readouterr()
+    first, second = (json.loads(line) for line in captured.out.splitlines())
+    assert "the speech is in Chinese (zh)" in first["error"] and "Mandarin (language: zh) scenario" in first["error"]
+    assert "error" not in second and second["text"]
