@@ -193,11 +193,17 @@ def test_a_batch_whose_store_cannot_be_opened_says_so_before_scoring_anything(tm
     assert "cannot open the training store" in err and "a-file exists and is not a folder" in err
 
 
-def test_a_whisper_model_that_will_not_load_stops_scoring_at_once_with_what_to_do(tmp_path, capsys, monkeypatch):
-    """Not one error per call (every call would fail alike, each loading the model again), and no traceback."""
+def _broken_model(tmp_path: Path) -> Path:
+    """A folder that looks like a CTranslate2 model and is not one."""
     broken = tmp_path / "whisper-model"
     broken.mkdir()
     (broken / "model.bin").write_bytes(b"not a CTranslate2 model")
+    return broken
+
+
+def test_a_whisper_model_that_will_not_load_stops_scoring_at_once_with_what_to_do(tmp_path, capsys, monkeypatch):
+    """Not one error per call (every call would fail alike, each loading the model again), and no traceback."""
+    broken = _broken_model(tmp_path)
     monkeypatch.setenv("CALLSIM_ASR_MODEL", str(broken))
     code, out, err = _score(capsys, str(CALLS / "call-stereo.mp3"), "--analyser", "lexical")
     assert code == 3 and "could not load the Whisper model" in err and "Set asr_model to" in err and out == ""
@@ -625,9 +631,7 @@ def test_recorded_calls_are_heard_by_the_qa_model_and_say_which(capsys, monkeypa
 
 def test_a_qa_model_that_will_not_load_is_named_by_its_setting(tmp_path, capsys, monkeypatch):
     """The backend's message says "Set asr_model to ..." while asr_model was fine: qa_asr_model was not."""
-    broken = tmp_path / "whisper-model"
-    broken.mkdir()
-    (broken / "model.bin").write_bytes(b"not a CTranslate2 model")
+    broken = _broken_model(tmp_path)
     monkeypatch.setenv("CALLSIM_QA_ASR_MODEL", str(broken))
     code, out, err = _score(capsys, str(CALLS / "call-stereo.mp3"), "--analyser", "lexical")
     assert code == 3 and out == "" and "This model is the qa_asr_model setting" in err and str(broken) in err
