@@ -37,6 +37,7 @@ from simulator.qa.importer import RecordingOptions, RecordingScorer, required_li
 from simulator.qa.mono import MonoContent
 from simulator.record import CallMode
 from simulator.scenario.diagnostics import FileProblems
+from simulator.scoring.outside import KIND_BLIND_ANALYSERS
 from simulator.store.types import StoreError
 
 
@@ -73,6 +74,12 @@ def library_problem(args: argparse.Namespace, settings: Settings) -> str | None:
                 "script says which steps are required")
     if args.language and args.scenario:
         return "--language is the built-in behaviour library's; with --scenario the scenario's language is used"
+    if args.require and (args.analyser or settings.analyser) in KIND_BLIND_ANALYSERS:
+        return ("--require needs an analyser that reads the library's step kinds (semantic); the "
+                f"{args.analyser or settings.analyser} analyser finds only a scenario's own phrases, so the library's "
+                "steps would not be judged at all")
+    if args.scenario:
+        return None  # qa_required_steps does not apply
     try:
         required_library_steps(settings, args.require)
     except ValueError as err:

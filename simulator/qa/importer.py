@@ -35,7 +35,7 @@ from simulator.qa.external import (
 )
 from simulator.qa.mono import MonoContent, without_speakers
 from simulator.qa.silent_channel import SilentChannel
-from simulator.qa.spoken_language import OtherLanguage, other_language
+from simulator.qa.spoken_language import OtherLanguage, language_name, other_language
 from simulator.record import CallRecord
 from simulator.scenario.kinds import ForbiddenKind, StepKind, step_kinds_named
 from simulator.scenario.loader import default_rubric, effective_rubric, load_scenario
@@ -241,7 +241,8 @@ def required_library_steps(settings: Settings, given: str | None = None) -> tupl
     try:
         return step_kinds_named(given if given is not None else settings.qa_required_steps)
     except ValueError as err:
-        raise ValueError(f"{'--require' if given is not None else 'qa_required_steps (config)'}: {err}") from None
+        where = "--require" if given is not None else "qa_required_steps (config file or CALLSIM_QA_REQUIRED_STEPS)"
+        raise ValueError(f"{where}: {err}") from None
 
 
 def greeting_finder(analyser: TurnAnalyser) -> Greets | None:
@@ -334,7 +335,10 @@ class RecordingScorer:
                                                         asr_pass_s=options.asr_pass_s))
         foreign = other_language(audio, call.record.turns, str(scenario.language), self._language_identifier())
         if foreign is not None:
-            raise OtherLanguage(path, foreign, str(scenario.language))
+            how = None if options.scenario_path is None else (
+                f"score it with a scenario in {language_name(foreign.language)}" if foreign.language in ("en", "zh")
+                else "callsim scores English and Mandarin calls only")
+            raise OtherLanguage(path, foreign, str(scenario.language), how)
         damaged, declared_s = audio.damaged_packets, audio.declared_s if audio.cut_off else None
         file_channels = audio.channels if audio.channels > 2 else 0
         del audio

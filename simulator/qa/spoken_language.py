@@ -17,8 +17,9 @@ from collections.abc import Callable, Sequence
 import numpy as np
 
 from simulator.asr.base import LanguageGuess, LanguageIdentifier
-from simulator.contracts import Word
+from simulator.contracts import Speaker, Word
 from simulator.record import TurnRecord
+from simulator.text import is_mostly_chinese
 from simulator.wavfile import Audio, AudioFileError
 
 CHECK_BELOW_WORD_PROBABILITY = 0.5
@@ -77,16 +78,26 @@ def speech_sample(audio: Audio, turns: Sequence[TurnRecord]) -> np.ndarray:
 
 def other_language(audio: Audio, turns: Sequence[TurnRecord], scoring_language: str,
                    identifier: LanguageIdentifier | None) -> LanguageGuess | None:
-    """The language a recorded call is surely in when it is not the scoring language; None when it is,
-    when the recogniser was sure of its words, or when no identifier is at hand."""
-    words = [word for turn in turns for word in turn.words]
-    return spoken_in_other_language(lambda: speech_sample(audio, turns), words, scoring_language, identifier)
+    """The language a recorded call's agent surely speaks when it is not the scoring language (the
+    agent's words are what is scored); None when it is, when the recogniser was sure of the words in
+    the right script, or when no identifier is at hand."""
+    agent = [turn for turn in turns if turn.speaker == Speaker.TRAINEE]
+    words = [word for turn in agent for word in turn.words]
+    return spoken_in_other_language(lambda: speech_sample(audio, agent), words, scoring_language, identifier)
 
 
 def spoken_in_other_language(speech: Callable[[], np.ndarray], words: Sequence[Word], scoring_language: str,
                              identifier: LanguageIdentifier | None) -> LanguageGuess | None:
-    """The same for any speech and the words recognised in it (``speech`` is cut only when in doubt)."""
-    if identifier is None or not words or mean_probability(words) >= CHECK_BELOW_WORD_PROBABILITY:
+    """The same for any speech and the words recognised in it (``speech`` is cut only when in doubt).
+
+    In doubt: the recogniser was unsure of its words, or wrote them in another script than the
+    language's (the multilingual model held to Mandarin writes clear English as English words, sure
+    of them)."""
+    if identifier is None or not words:
+        return None
+    text = " ".join(word.text for word in words)
+    wrong_script = is_mostly_chinese(text) != (scoring_language == "zh")
+    if not wrong_script and mean_probability(words) >= CHECK_BELOW_WORD_PROBABILITY:
         return None
     sample = speech()
     if sample.size == 0:

@@ -524,7 +524,8 @@ def test_an_unknown_required_step_or_one_beside_a_scenario_is_refused_before_sco
     assert code == 2 and "with --scenario the scenario's script says which steps are required" in err
     monkeypatch.setenv("CALLSIM_QA_REQUIRED_STEPS", "greeting")
     code, _, err = _score(capsys, call, "--jsonl", str(tmp_path / "out.jsonl"))
-    assert code == 2 and "qa_required_steps (config)" in err and "did you mean 'greet'" in err
+    assert code == 2 and "did you mean 'greet'" in err
+    assert "qa_required_steps (config file or CALLSIM_QA_REQUIRED_STEPS)" in err
     assert not (tmp_path / "out.jsonl").exists()
 
 
@@ -542,10 +543,11 @@ def test_behaviour_add_requires_the_configured_steps_as_score_does(tmp_path, cap
     assert {s.step_id: s.required for s in stored.scorecard.steps}["verify_identity"]
     monkeypatch.setenv("CALLSIM_QA_REQUIRED_STEPS", "verfy")
     assert main(["behaviour", "add", path, "--trainee", "sam", "--db", db]) == 1
-    assert "qa_required_steps (config)" in capsys.readouterr().err
+    assert "qa_required_steps (config file or CALLSIM_QA_REQUIRED_STEPS)" in capsys.readouterr().err
 
 
-ZH_CLIP = Path(__file__).resolve().parents[1] / "data" / "asr" / "paddlespeech_zh.wav"
+ASR_CLIPS = Path(__file__).resolve().parents[1] / "data" / "asr"
+ZH_CLIP = ASR_CLIPS / "paddlespeech_zh.wav"
 
 
 def test_a_recording_in_another_language_is_not_scored_as_a_poor_english_call(tmp_path, capsys):
@@ -646,3 +648,25 @@ def test_analyze_names_an_audio_line_in_another_language_and_reads_the_rest(tmp_
     first, second = (json.loads(line) for line in captured.out.splitlines())
     assert "the speech is in Chinese (zh)" in first["error"] and "Mandarin (language: zh) scenario" in first["error"]
     assert "error" not in second and second["text"]
+
+
+def test_the_language_check_hears_english_held_to_mandarin_and_gives_the_scenario_hint(capsys):
+    """The multilingual model held to Mandarin wrote clear English as English words, sure of them, and the
+    call was scored 0 as a Mandarin call; with --scenario the hint named --language, which is then refused."""
+    code, _, err = _score(capsys, str(ASR_CLIPS / "whisper_jfk.wav"), "--mono", "agent", "--language", "zh")
+    assert code == 1 and "the speech is in English (en)" in err
+    code, _, err = _score(capsys, str(CALLS / "call-stereo.mp3"), "--scenario", "zh-parcel-lost")
+    assert code == 1 and "score it with a scenario in English (en)" in err and "--language" not in err
+
+
+def test_library_options_are_refused_only_where_they_cannot_apply(capsys, monkeypatch, tmp_path):
+    call = str(CALLS / "call-stereo.mp3")
+    code, _, err = _score(capsys, call, "--analyser", "lexical", "--require", "verify_identity")
+    assert code == 2 and "--require needs an analyser that reads the library's step kinds" in err
+    monkeypatch.setenv("CALLSIM_QA_REQUIRED_STEPS", "bogus")
+    code, _, err = _score(capsys, call, "--analyser", "lexical", "--scenario", "billing-overcharge")
+    assert code == 0, err  # the setting shapes the library only: a scenario run does not read it
+    monkeypatch.delenv("CALLSIM_QA_REQUIRED_STEPS")
+    code = main(["behaviour", "add", call, "--trainee", "li", "--db", str(tmp_path / "b.db"),
+                 "--scenario", "billing-overcharge", "--language", "zh"])
+    assert code == 2 and "--language is the built-in behaviour library's" in capsys.readouterr().err

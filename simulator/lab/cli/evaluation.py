@@ -104,6 +104,10 @@ def cmd_behaviour_add(args: argparse.Namespace) -> int:
     from simulator.store.types import CallKind
 
     settings = load_settings(analyser=args.analyser)
+    if args.scenario and args.language != DEFAULT_LANGUAGE:
+        print("callsim: --language is the built-in behaviour library's; with --scenario the scenario's language "
+              "is used", file=sys.stderr)
+        return 2
     failures = 0
     with open_for(args) as store:
         store.ensure_trainee(args.trainee, args.team)
