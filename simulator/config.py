@@ -169,6 +169,12 @@ class Settings(BaseModel):
             return value
         return re.split(r"[-_.]", value.strip().lower(), maxsplit=1)[0]
 
+    @field_validator("qa_asr_model", mode="before")
+    @classmethod
+    def _model_named(cls, value: Any) -> Any:
+        """``qa_asr_model = " base "`` is base; an empty or blank value is unset (asr_model)."""
+        return (value.strip() or None) if isinstance(value, str) else value
+
     @field_validator("qa_required_steps", mode="before")
     @classmethod
     def _steps_from_text(cls, value: Any) -> Any:

@@ -32,7 +32,7 @@ from typing import TYPE_CHECKING, TextIO
 
 from simulator.analysis.base import TurnAnalyser, TurnInput
 from simulator.analysis.registry import builtin_analysers
-from simulator.asr.base import AsrModelError
+from simulator.asr.base import SAMPLE_RATE, AsrModelError
 from simulator.call.exit_codes import ExitCode
 from simulator.contracts import Evidence, ToneMeasures, Transcript, TurnAnalysis
 from simulator.scenario.diagnostics import FileProblems
@@ -183,6 +183,9 @@ class _LazyTranscriber:
             raise
         except (RuntimeError, ValueError) as err:  # a clip the model cannot decode: this line only
             raise LineError(f"{path}: transcription failed: {err}") from None
+        if transcript.is_empty:  # silence or noise: no reply, rather than a reply read as cold
+            raise LineError(f"{path}: no words were recognised in its {len(samples) / SAMPLE_RATE:.1f} s of audio, so "
+                            "there is no reply to analyse (silence, noise, or speech in another language)")
         self._check_language(path, samples, transcript)
         return transcript
 

@@ -383,7 +383,7 @@ class Progress:
 
     def update(self, outcome: CallOutcome) -> None:
         self.done += 1
-        self.failed += 0 if outcome.ok else 1
+        self.failed += 0 if outcome.ok or outcome.other_language else 1  # the last line counts those apart
         self.audio_s += outcome.scored.duration_s if outcome.scored else 0.0
         elapsed = time.monotonic() - self.started
         left = elapsed / self.done * (self.total - self.done)

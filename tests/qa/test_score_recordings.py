@@ -670,3 +670,21 @@ def test_library_options_are_refused_only_where_they_cannot_apply(capsys, monkey
     code = main(["behaviour", "add", call, "--trainee", "li", "--db", str(tmp_path / "b.db"),
                  "--scenario", "billing-overcharge", "--language", "zh"])
     assert code == 2 and "--language is the built-in behaviour library's" in capsys.readouterr().err
+
+
+def test_analyze_says_a_silent_audio_line_has_no_reply_and_a_blank_qa_model_is_unset(tmp_path, capsys, monkeypatch):
+    """A silent clip came back as a reply with "empathy none" (score refuses the same file)."""
+    silent = tmp_path / "silence.wav"
+    with wave.open(str(silent), "wb") as handle:
+        handle.setnchannels(1)
+        handle.setsampwidth(2)
+        handle.setframerate(16_000)
+        handle.writeframes(np.zeros(16_000 * 2, "<i2").tobytes())
+    lines = tmp_path / "turns.jsonl"
+    lines.write_text(json.dumps({"id": "quiet", "audio": str(silent)}) + "\n")
+    assert main(["analyze", "--jsonl", str(lines), "--analyser", "lexical"]) == 1
+    assert "no words were recognised in its 2.0 s of audio" in json.loads(capsys.readouterr().out)["error"]
+    monkeypatch.setenv("CALLSIM_QA_ASR_MODEL", "  ")
+    code, out, err = _score(capsys, str(CALLS / "call-stereo.mp3"), "--analyser", "lexical", "--json")
+    assert code == 0, err
+    assert json.loads(out)["asr_models"]["agent"] == "tiny.en"
