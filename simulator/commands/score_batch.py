@@ -26,6 +26,7 @@ from simulator.qa.batch import (
     BatchPlan,
     CallOutcome,
     Progress,
+    options_key,
     outcome_json,
     plan_batch,
     results_file_problem,
@@ -236,7 +237,8 @@ def cmd_score_batch(args: argparse.Namespace) -> int:
         if problem is not None:
             print(f"callsim: --jsonl {args.jsonl} {problem}", file=sys.stderr)
             return ExitCode.PROBLEMS_FOUND
-        done_in_out = scored_hashes(args.jsonl) if args.jsonl else set()
+        options = options_key(recording_options(args, settings), settings)
+        done_in_out = scored_hashes(args.jsonl, options) if args.jsonl else set()
         plan = plan_batch(args.calls, done=lambda sha: sha in done_in_out or (writer is not None and writer.has(sha)),
                           trainee_for=agents if writer is not None else None, trainee_required=writer is not None)
         out: IO[bytes] | None = None
@@ -255,7 +257,7 @@ def cmd_score_batch(args: argparse.Namespace) -> int:
                 print(f"callsim: {outcome.error}", file=sys.stderr)
             elif outcome.scored is not None and writer is not None:
                 writer.write(outcome)
-            line = json.dumps(outcome_json(outcome), ensure_ascii=False)
+            line = json.dumps(outcome_json(outcome, options), ensure_ascii=False)
             if out is not None:
                 try:
                     out.write((line + "\n").encode("utf-8"))  # a stopped run keeps every call it finished

@@ -31,10 +31,11 @@ from typing import IO, Any, Protocol
 
 from simulator.asr.base import AsrModelError
 from simulator.asr.channels import AUDIO_SUFFIXES
+from simulator.config import Settings
 from simulator.lazy import MissingPackage
-from simulator.qa.diarise import MIN_SEPARATION
-from simulator.qa.importer import NothingHeard, ScoredRecording
-from simulator.qa.mono import NOT_JUDGED, NOT_MEASURED
+from simulator.qa.diarise import MIN_SEPARATION, AgentChoice
+from simulator.qa.importer import NothingHeard, RecordingOptions, ScoredRecording
+from simulator.qa.mono import NOT_JUDGED, NOT_MEASURED, MonoContent
 from simulator.qa.spoken_language import OtherLanguage
 from simulator.record import CALL_FILE
 from simulator.scoring.scorecard import scorecard_to_json
@@ -128,8 +129,26 @@ def results_file_problem(jsonl: Path) -> str | None:
             "appended to it; give a new file name, or that of an earlier run to resume it")
 
 
-def scored_hashes(jsonl: Path) -> set[str]:
-    """Content hashes of the calls an earlier run scored (error lines do not count: those are tried again)."""
+def options_key(options: RecordingOptions, settings: Settings) -> str:
+    """The options a batch's results depend on, those not at their defaults (empty: all defaults), as
+    each result line records them: a resumed batch skips only calls scored with the same ones."""
+    chosen = {
+        "scenario": str(options.scenario_path) if options.scenario_path else None,
+        "analyser": options.analyser or settings.analyser,
+        "agent_channel": options.agent_channel or None,
+        "customer_asr": None if options.transcribe_customer else "off",
+        "mono": None if options.mono == MonoContent.MIXED else options.mono.value,
+        "agent": None if options.agent == AgentChoice.AUTO else options.agent.value,
+        "require": ",".join(options.required_steps) or None,
+        "language": None if options.library_language == "en" else options.library_language,
+        "qa_asr_model": settings.qa_asr_model,
+    }
+    return ";".join(f"{name}={value}" for name, value in chosen.items() if value is not None)
+
+
+def scored_hashes(jsonl: Path, options: str = "") -> set[str]:
+    """Content hashes of the calls an earlier run scored with ``options`` (``options_key``; lines from before
+    options were recorded count as the defaults); error lines do not count: those are tried again."""
     if not jsonl.is_file():
         return set()
     done = set()
@@ -139,7 +158,8 @@ def scored_hashes(jsonl: Path) -> set[str]:
                 item = json.loads(line)
             except json.JSONDecodeError:
                 continue  # a line cut short when an earlier run was stopped
-            if isinstance(item, dict) and item.get("sha256") and not item.get("error"):
+            if isinstance(item, dict) and item.get("sha256") and not item.get("error") \
+                    and item.get("options", "") == options:
                 done.add(str(item["sha256"]))
     return done
 
@@ -356,9 +376,12 @@ def recording_json(scored: ScoredRecording) -> dict[str, Any]:
     return about
 
 
-def outcome_json(outcome: CallOutcome) -> dict[str, Any]:
-    """One JSONL line: ``{"path", "sha256", ...}`` with the scorecard, or ``{"path", "sha256", "error"}``."""
+def outcome_json(outcome: CallOutcome, options: str = "") -> dict[str, Any]:
+    """One JSONL line: ``{"path", "sha256", ...}`` with the scorecard, or ``{"path", "sha256", "error"}``;
+    ``"options"`` when some were not at their defaults (``options_key``)."""
     head: dict[str, Any] = {"path": str(outcome.call.path), "sha256": outcome.call.sha256}
+    if options:
+        head["options"] = options
     if outcome.call.trainee:
         head["trainee"] = outcome.call.trainee
     if outcome.no_words:  # no "error": a resumed batch counts it as done

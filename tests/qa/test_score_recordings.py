@@ -688,3 +688,21 @@ def test_analyze_says_a_silent_audio_line_has_no_reply_and_a_blank_qa_model_is_u
     code, out, err = _score(capsys, str(CALLS / "call-stereo.mp3"), "--analyser", "lexical", "--json")
     assert code == 0, err
     assert json.loads(out)["asr_models"]["agent"] == "tiny.en"
+
+
+def test_a_batch_run_again_with_other_options_scores_the_calls_again(tmp_path, capsys):
+    """The skip key was the file's hash alone: a run with --require (or another QA model, scenario...) into
+    the same results file skipped every call as already scored, keeping results made without it."""
+    results = tmp_path / "out.jsonl"
+    call = str(CALLS / "call-stereo.mp3")
+    code, _, err = _score(capsys, call, "--jsonl", str(results))
+    assert code == 0 and "1 call(s) scored" in err
+    code, _, err = _score(capsys, call, "--jsonl", str(results))
+    assert code == 0 and "0 call(s) scored" in err and "1 skipped" in err
+    code, _, err = _score(capsys, call, "--jsonl", str(results), "--require", "verify_identity")
+    assert code == 0 and "1 call(s) scored" in err and "0 skipped" in err
+    code, _, err = _score(capsys, call, "--jsonl", str(results), "--require", "verify_identity")
+    assert code == 0 and "1 skipped" in err
+    lines = [json.loads(line) for line in results.read_text().splitlines()]
+    assert [line.get("options", "") for line in lines] == ["", "require=verify_identity"]
+    assert _required(lines[1])["verify_identity"] and not _required(lines[0])["verify_identity"]
