@@ -100,14 +100,13 @@ def vad_span_finder() -> SpanFinder:
     return find
 
 
-def transcriber_for(settings: Settings, language: str = "en", *, customer: bool = False) -> Transcriber:
-    """The recogniser one side of recorded calls is heard with (``qa_model_name``)."""
+def transcriber_for(settings: Settings, language: str = "en", model: str | None = None) -> Transcriber:
+    """The recogniser recorded calls are heard with: ``model``, else the agent's (``qa_model_name``)."""
     try:
         from simulator.asr.registry import transcriber_from_settings
     except ImportError as err:
         raise MissingPackage(f"speech recognition is not available ({err})") from None
-    return transcriber_from_settings(settings, language=language,
-                                     model=qa_model_name(settings, language, customer=customer))
+    return transcriber_from_settings(settings, language=language, model=model or qa_model_name(settings, language))
 
 
 def qa_model_name(settings: Settings, language: str = "en", *, customer: bool = False) -> str:
@@ -132,7 +131,6 @@ class LazyTranscriber:
     def __init__(self, settings: Settings, language: str = "en", *, customer: bool = False):
         self.settings = settings
         self.language = language
-        self.customer = customer
         self.model_name = qa_model_name(settings, language, customer=customer)
         self._transcriber: Transcriber | None = None
         self._siblings: dict[tuple[str, str], LazyTranscriber] = {(language, self.model_name): self}
@@ -152,7 +150,7 @@ class LazyTranscriber:
 
     def _created(self) -> Transcriber:
         if self._transcriber is None:
-            self._transcriber = transcriber_for(self.settings, self.language, customer=self.customer)
+            self._transcriber = transcriber_for(self.settings, self.language, self.model_name)
         return self._transcriber
 
     def transcribe(self, audio: np.ndarray, *, prompt: str | None = None) -> Transcript:

@@ -3,11 +3,12 @@
 A call in another language than the scoring one is transcribed by a model that knows only the
 scoring language (tiny.en writes Mandarin speech as English words: "When we pop, we do the other
 two-shoes."), then scored as a very poor call, with nothing to say it was never understood.  So
-when the recogniser was unsure of the words it wrote (their mean probability under
+when the recogniser was unsure of the agent's words (their mean probability under
 ``CHECK_BELOW_WORD_PROBABILITY``; clear English in our clips reads 0.65-0.98, Mandarin through
-tiny.en 0.21-0.32), the multilingual Whisper is asked which language the speech is in, from up to
-30 s of the turns' audio; a sure answer naming another language stops the scoring with a message
-saying how to score the call.  A call the recogniser was sure of costs no second model.
+tiny.en 0.21-0.32), or wrote them in the other language's script, the multilingual Whisper is asked
+which language the speech is in, from up to 30 s of the agent's turns; a sure answer naming another
+language stops the scoring with a message saying how to score the call.  A call the recogniser was
+sure of costs no second model.
 """
 
 from __future__ import annotations
@@ -50,13 +51,8 @@ class OtherLanguage(AudioFileError):
                          f"not scored (its words were not understood); {how}.")
 
 
-def mean_word_probability(turns: Sequence[TurnRecord]) -> float | None:
-    """How sure the recogniser was of the words it wrote, over the whole call (None: no words)."""
-    words = [word for turn in turns for word in turn.words]
-    return mean_probability(words) if words else None
-
-
 def mean_probability(words: Sequence[Word]) -> float:
+    """How sure the recogniser was of the words it wrote."""
     return float(np.mean([word.probability for word in words]))
 
 
