@@ -149,7 +149,7 @@ def time_decodes(transcriber) -> dict[str, list[float]]:
     def timed(model, audio, prompt, **options):
         begin = time.perf_counter()
         segments = decode(model, audio, prompt, **options)  # a list: the decoding has finished
-        times["fillers" if options.get("word_times") is False else "words"].append(time.perf_counter() - begin)
+        times["fillers" if options.get("text_only") else "words"].append(time.perf_counter() - begin)
         return segments
 
     transcriber._decode = timed

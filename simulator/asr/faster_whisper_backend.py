@@ -89,11 +89,12 @@ class FasterWhisperTranscriber(GuardedWhisper):
             self._model.encode.forget()
 
     def _decode(self, model: Any, audio: np.ndarray, initial_prompt: str | None, *,
-                word_times: bool = True) -> list[DecodedSegment]:
+                text_only: bool = False) -> list[DecodedSegment]:
         raw_segments, _info = model.transcribe(
             audio, language=self.language, beam_size=self.beam_size, temperature=0.0,
             initial_prompt=initial_prompt, condition_on_previous_text=False,
-            word_timestamps=self.word_timestamps and word_times,
+            word_timestamps=self.word_timestamps and not text_only,
+            without_timestamps=text_only,
             no_speech_threshold=self.checks.no_speech_threshold,
             log_prob_threshold=self.checks.logprob_threshold,
             compression_ratio_threshold=self.checks.compression_ratio_threshold)

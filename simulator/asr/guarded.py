@@ -93,8 +93,10 @@ class GuardedWhisper:
                              f"({type(err).__name__}: {reason}). {what_to_do}")
 
     def _decode(self, model: Any, audio: np.ndarray, initial_prompt: str | None, *,
-                word_times: bool = True) -> list[DecodedSegment]:
-        """Decode speech; ``word_times=False`` skips the word alignment even when ``word_timestamps`` is on."""
+                text_only: bool = False) -> list[DecodedSegment]:
+        """Decode speech; ``text_only=True`` asks for the text alone: no word alignment even when
+        ``word_timestamps`` is on, and no segment timestamps, so Whisper reads each 30-s window once
+        (with timestamps it drops a window's unfinished last segment and decodes from there again)."""
         raise NotImplementedError
 
     def transcribe(self, audio: np.ndarray, *, prompt: str | None = None) -> Transcript:
@@ -133,8 +135,8 @@ class GuardedWhisper:
     def _filler_pass(self, audio: np.ndarray, spans: list[SpeechSpan], transcript: Transcript,
                      prompt: str | None) -> Transcript:
         filler_prompt = combined_prompt(prompt, True)
-        with self._lock:  # no word timings: the fillers are placed by aligning the texts (merge_fillers)
-            segments = self._decode(self._ensure_loaded(), audio, filler_prompt, word_times=False)
+        with self._lock:  # the text alone: the fillers are placed by aligning the texts (merge_fillers)
+            segments = self._decode(self._ensure_loaded(), audio, filler_prompt, text_only=True)
         filler_pass = assemble_transcript(segments, spans, len(audio) / SAMPLE_RATE, checks=self.checks,
                                           prompt=filler_prompt)
         if not transcript.words:  # no word timings (live turns): the fillers go into the text alone

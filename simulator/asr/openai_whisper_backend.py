@@ -45,13 +45,14 @@ class OpenAIWhisperTranscriber(GuardedWhisper):
                      "internet on first use.") from None
 
     def _decode(self, model: Any, audio: np.ndarray, initial_prompt: str | None, *,
-                word_times: bool = True) -> list[DecodedSegment]:
+                text_only: bool = False) -> list[DecodedSegment]:
         torch = require("torch", feature="the openai-whisper ASR backend")
         with torch.no_grad():
             result = model.transcribe(
                 audio, fp16=False, language=self.language, temperature=0.0, verbose=None,
                 initial_prompt=initial_prompt, condition_on_previous_text=False,
-                word_timestamps=self.word_timestamps and word_times,
+                word_timestamps=self.word_timestamps and not text_only,
+                without_timestamps=text_only,
                 no_speech_threshold=self.checks.no_speech_threshold,
                 logprob_threshold=self.checks.logprob_threshold,
                 compression_ratio_threshold=self.checks.compression_ratio_threshold)

@@ -274,6 +274,30 @@ def test_a_packed_pass_of_turns_is_encoded_once_for_both_decodes(transcriber):
     assert {"fellow", "americans", "forever", "forward"} <= set(normalise(text)), text
 
 
+def test_the_filler_decode_reads_a_packed_pass_without_encoding_anything(transcriber):
+    # on this packing the filler decode, asked for segment timestamps, dropped the window's unfinished
+    # last segment and encoded the tail from there again; asked for the text alone it reads the one
+    # window the word decode encoded, and nothing else
+    gap = np.zeros(int(0.6 * SAMPLE_RATE), np.float32)
+    order = ["speechrecognition_english.wav", "pocketsphinx_forever_2.wav", "pocketsphinx_cards_003.wav",
+             "pocketsphinx_cards_005.wav", "pocketsphinx_goforward.wav", "pocketsphinx_cards_001.wav",
+             "pocketsphinx_cards_002.wav", "pocketsphinx_cards_004.wav"]
+    audio = np.concatenate([part for name in order for part in (read_audio(DATA / name), gap)])
+    reuse = transcriber._ensure_loaded().encode
+    encode, encoded = reuse._encode, []
+    reuse._encode = lambda features: (encoded.append(features.shape), encode(features))[1]
+    try:
+        transcriber.forget_encoding()
+        words = transcriber.transcribe_words(audio)
+        by_the_word_decode = len(encoded)
+        with_fillers = transcriber.add_fillers(audio, words)
+    finally:
+        reuse._encode = encode
+    assert by_the_word_decode >= 1 and len(encoded) == by_the_word_decode
+    assert {"forever", "forward", "three"} <= set(normalise(with_fillers.text)), with_fillers.text
+    assert count_fillers(with_fillers.text) == 0  # read speech has none
+
+
 def test_real_speech_gives_the_reference_words_and_no_invented_fillers(transcripts):
     for name in ("pocketsphinx_goforward.wav", "pocketsphinx_forever_2.wav", "speechrecognition_english.wav"):
         assert normalise(transcripts[name].text) == normalise(CLIPS[name]), transcripts[name].text
