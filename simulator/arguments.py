@@ -23,3 +23,14 @@ def whole_number(low: int, high: int | None = None) -> Callable[[str], int]:
         return value
 
     return parse
+
+
+class CommaList(argparse.Action):
+    """A ``KIND[,KIND...]`` flag that may also be given again: ``--require a --require b`` means ``a,b``
+    (argparse's plain store kept the last one and dropped the first without a word)."""
+
+    def __call__(self, parser: argparse.ArgumentParser, namespace: argparse.Namespace, values: object,
+                 option_string: str | None = None) -> None:
+        earlier = getattr(namespace, self.dest, None)
+        given = str(values)
+        setattr(namespace, self.dest, ",".join(part for part in (earlier, given) if part) if earlier else given)

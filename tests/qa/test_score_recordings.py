@@ -13,7 +13,7 @@ import pytest
 
 from simulator.asr.channels import read_channels
 from simulator.asr.wer import normalise as wer_words
-from simulator.cli import main
+from simulator.cli import build_parser, main
 from tests.lab.conftest import db_url  # noqa: F401  (the fixture)
 
 pytestmark = pytest.mark.models
@@ -499,7 +499,7 @@ def test_a_centres_own_required_steps_are_checked_on_every_call_from_the_flag_or
     assert code == 0, err
     plain = json.loads(out)
     assert _required(plain)["verify_identity"] is False
-    code, out, err = _score(capsys, call, "--json", "--require", "verify-identity,restate_problem")
+    code, out, err = _score(capsys, call, "--json", "--require", "verify-identity", "--require", "restate_problem")
     assert code == 0, err
     required = json.loads(out)
     assert _required(required)["verify_identity"] and _required(required)["restate_problem"]
@@ -514,6 +514,15 @@ def test_a_centres_own_required_steps_are_checked_on_every_call_from_the_flag_or
     code, out, err = _score(capsys, call, "--json", "--require", "")  # the flag overrides the config
     assert code == 0, err
     assert _required(json.loads(out)) == _required(plain)
+
+
+def test_require_given_again_adds_to_the_kinds_given_before():
+    parse = build_parser().parse_args
+    assert parse(["score", "x.wav", "--require", "greet,close", "--require", "verify_identity"]).require == \
+        "greet,close,verify_identity"
+    assert parse(["score", "x.wav", "--require", "", "--require", "close"]).require == "close"
+    assert parse(["score", "x.wav", "--require", ""]).require == ""  # none, over the setting
+    assert parse(["score", "x.wav"]).require is None  # the setting
 
 
 def test_an_unknown_required_step_or_one_beside_a_scenario_is_refused_before_scoring(tmp_path, capsys, monkeypatch):
@@ -590,8 +599,8 @@ def test_a_call_the_recogniser_is_sure_of_never_loads_the_language_model(monkeyp
     asked = []
     real = registry.language_identifier_from_settings
 
-    def counted(settings):
-        identifier = real(settings)
+    def counted(settings, **options):
+        identifier = real(settings, **options)
         if identifier is None:
             return None
         identify = identifier.identify
@@ -608,6 +617,27 @@ def test_a_call_the_recogniser_is_sure_of_never_loads_the_language_model(monkeyp
     assert len(asked) == 1 and asked[0] <= 30 * 16_000
 
 
+def test_a_call_in_doubt_is_told_apart_by_the_model_that_heard_the_agent(monkeypatch):
+    """Agents are heard with base, the model that tells languages apart: a call in doubt loaded it twice."""
+    import faster_whisper
+
+    from simulator.config import load_settings
+    from simulator.qa.importer import RecordingScorer
+
+    loaded: list[str] = []
+    whisper_model = faster_whisper.WhisperModel
+
+    class CountedWhisperModel(whisper_model):  # type: ignore[misc, valid-type]
+        def __init__(self, model_path, *args, **kwargs):
+            loaded.append(str(model_path))
+            super().__init__(model_path, *args, **kwargs)
+
+    monkeypatch.setattr(faster_whisper, "WhisperModel", CountedWhisperModel)
+    with pytest.raises(ValueError, match="Chinese"):
+        RecordingScorer(load_settings()).score(ZH_CLIP)
+    assert loaded and len(loaded) == len(set(loaded)), loaded  # each model loaded once
+
+
 def test_behaviour_add_keeps_a_mandarin_call_only_when_told_its_language(tmp_path, capsys):
     db = str(tmp_path / "lab.db")
     assert main(["behaviour", "add", str(ZH_CLIP), "--trainee", "li", "--db", db]) == 1
@@ -621,12 +651,12 @@ def test_recorded_calls_are_heard_by_the_qa_model_and_say_which(capsys, monkeypa
     call = str(CALLS / "call-stereo.mp3")
     code, out, err = _score(capsys, call, "--analyser", "lexical", "--json")
     assert code == 0, err
-    assert json.loads(out)["asr_models"] == {"agent": "tiny.en", "customer": "tiny.en"}
-    monkeypatch.setenv("CALLSIM_QA_ASR_MODEL", "base")
-    code, out, err = _score(capsys, call, "--analyser", "lexical", "--json")
-    assert code == 0, err
     payload = json.loads(out)
     assert payload["asr_models"] == {"agent": "base", "customer": "tiny.en"}  # the scored side only
+    monkeypatch.setenv("CALLSIM_QA_ASR_MODEL", "tiny.en")
+    code, out, err = _score(capsys, call, "--analyser", "lexical", "--json")
+    assert code == 0, err
+    assert json.loads(out)["asr_models"] == {"agent": "tiny.en", "customer": "tiny.en"}
     assert [t["speaker"] for t in payload["turns"]] == [speaker for speaker, *_ in LINES]
     assert all(word in wer_words(t["text"]) for t, (*_, word) in zip(payload["turns"], LINES, strict=True))
 
@@ -704,5 +734,10 @@ def test_a_batch_run_again_with_other_options_scores_the_calls_again(tmp_path, c
     code, _, err = _score(capsys, call, "--jsonl", str(results), "--require", "verify_identity")
     assert code == 0 and "1 skipped" in err
     lines = [json.loads(line) for line in results.read_text().splitlines()]
-    assert [line.get("options", "") for line in lines] == ["", "require=verify_identity"]
+    assert [line.get("options") for line in lines] == ["qa_asr_model=base", "require=verify_identity;qa_asr_model=base"]
     assert _required(lines[1])["verify_identity"] and not _required(lines[0])["verify_identity"]
+    # a line from before the agent's model was recorded was heard by that day's default (tiny.en): not today's
+    earlier = tmp_path / "earlier.jsonl"
+    earlier.write_text(json.dumps({key: value for key, value in lines[0].items() if key != "options"}) + "\n")
+    code, _, err = _score(capsys, call, "--jsonl", str(earlier))
+    assert code == 0 and "1 call(s) scored" in err and "0 skipped" in err
