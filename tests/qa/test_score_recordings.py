@@ -697,9 +697,10 @@ def test_library_options_are_refused_only_where_they_cannot_apply(capsys, monkey
     code, _, err = _score(capsys, call, "--analyser", "lexical", "--scenario", "billing-overcharge")
     assert code == 0, err  # the setting shapes the library only: a scenario run does not read it
     monkeypatch.delenv("CALLSIM_QA_REQUIRED_STEPS")
-    code = main(["behaviour", "add", call, "--trainee", "li", "--db", str(tmp_path / "b.db"),
-                 "--scenario", "billing-overcharge", "--language", "zh"])
-    assert code == 2 and "--language is the built-in behaviour library's" in capsys.readouterr().err
+    for language in ("zh", "en"):  # "en" too: a Mandarin scenario's calls are not heard as English by it
+        code = main(["behaviour", "add", call, "--trainee", "li", "--db", str(tmp_path / "b.db"),
+                     "--scenario", "billing-overcharge", "--language", language])
+        assert code == 2 and "--language is the built-in behaviour library's" in capsys.readouterr().err
 
 
 def test_analyze_says_a_silent_audio_line_has_no_reply_and_a_blank_qa_model_is_unset(tmp_path, capsys, monkeypatch):

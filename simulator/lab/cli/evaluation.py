@@ -46,7 +46,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     real.add_argument("--date", help="when the call was taken (ISO date; default: as recorded)")
     real.add_argument("--analyser")
     real.add_argument("--agent-channel", type=int, default=0, choices=(0, 1))
-    real.add_argument("--language", choices=SPOKEN_LANGUAGES, default=DEFAULT_LANGUAGE,
+    real.add_argument("--language", choices=SPOKEN_LANGUAGES,
                       help="a recording scored without --scenario: the language it is spoken in (default en)")
     db_flag(real)
     real.set_defaults(func=cmd_behaviour_add)
@@ -104,7 +104,7 @@ def cmd_behaviour_add(args: argparse.Namespace) -> int:
     from simulator.store.types import CallKind
 
     settings = load_settings(analyser=args.analyser)
-    if args.scenario and args.language != DEFAULT_LANGUAGE:
+    if args.scenario and args.language:  # even "en": the scenario's own language is what is used
         print("callsim: --language is the built-in behaviour library's; with --scenario the scenario's language "
               "is used", file=sys.stderr)
         return 2
@@ -114,7 +114,8 @@ def cmd_behaviour_add(args: argparse.Namespace) -> int:
         for path in args.paths:
             try:
                 record, card = score_real_call(path, settings, scenario=args.scenario, analyser=settings.analyser,
-                                               agent_channel=args.agent_channel, language=args.language)
+                                               agent_channel=args.agent_channel,
+                                               language=args.language or DEFAULT_LANGUAGE)
                 record = dated(record, args.date)
             except FileProblems as problems:
                 print(problems, file=sys.stderr)
