@@ -29,23 +29,17 @@ class MonoContent(enum.StrEnum):
 NOT_JUDGED = (Dimension.EMPATHY, Dimension.TONE)
 NOT_MEASURED = ("response delay", "dead air", "talk ratio", "overlap", "interruptions", "pace", "raised voice")
 SPEAKERS_RULE = "speakers.not_separated"
-STEREO_TIP = ("Record the agent and the customer on separate channels (stereo) so that empathy, tone and timing "
-              "can be judged.")
 
 
-def speakers_note() -> str:
-    judged = ", ".join(d.value for d in NOT_JUDGED)
-    return (f"speakers were not separated (mono recording with both voices): {judged} and the voice figures "
-            f"({', '.join(NOT_MEASURED)}) are not judged; compliance is judged on the words of the whole call, "
-            "whoever said them, without requiring the steps that answer an upset customer (acknowledging the "
-            "feeling, apologising: who was upset is unknown). Record the agent and the customer on separate "
-            "channels (stereo) to have them judged, "
-            "or pass --mono agent if this file holds only the agent's side")
+def speakers_note(words: Wording = ENGLISH) -> str:
+    """What a call without its speakers apart is and is not judged on, and what to do (the scorecard's
+    language; the command line's notes are English)."""
+    return words("speakers.note", flag="--mono agent")
 
 
-def _not_judged(dim: DimensionScore, separation: float | None) -> DimensionScore:
-    why = "mono recording" if separation is None else f"mono recording, voices not told apart surely: {separation:.2f}"
-    note = ScoreEvidence(rule=SPEAKERS_RULE, quote="", detail=f"not judged: speakers not separated ({why})",
+def _not_judged(dim: DimensionScore, separation: float | None, words: Wording) -> DimensionScore:
+    why = words("speakers.mono") if separation is None else words("speakers.unsure", separation=separation)
+    note = ScoreEvidence(rule=SPEAKERS_RULE, quote="", detail=words("speakers.not_judged", why=why),
                          dimension=dim.dimension)
     return DimensionScore(dim.dimension, None, dim.pass_mark, None, (note,), ())
 
@@ -57,14 +51,14 @@ def without_speakers(card: Scorecard, rubric: Rubric, separation: float | None =
     ``separation``: how well voice clustering told the two voices apart, when it was tried and fell short;
     ``words``: the scorecard's language (the scenario's), in which its fail reasons were written.
     """
-    dimensions = tuple(_not_judged(d, separation) if d.dimension in NOT_JUDGED else d for d in card.dimensions)
+    dimensions = tuple(_not_judged(d, separation, words) if d.dimension in NOT_JUDGED else d for d in card.dimensions)
     judged = rescored(card, dimensions, rubric, words)
     if all(d.score is None for d in dimensions):
         judged = replace(judged, passed=False, fail_reasons=(
-            "nothing could be judged: " + speakers_note(), *unscored_fail_reasons(card, rubric, words)))
+            words("speakers.nothing_judged", note=speakers_note(words)), *unscored_fail_reasons(card, rubric, words)))
     turns = tuple(replace(t, empathy=None, tone=None, voice=None,
                           evidence=tuple(e for e in t.evidence if e.dimension not in NOT_JUDGED
                                          and not e.rule.startswith(("empathy.", "tone."))))
                   for t in card.turns)
-    judged = replace(judged, turns=turns, voice=VoiceSummary(), tips=(STEREO_TIP,))
+    judged = replace(judged, turns=turns, voice=VoiceSummary(), tips=(words("tip.stereo"),))
     return replace(judged, verdict_hinges=hinges_of(judged, rubric))

@@ -585,6 +585,11 @@ def test_a_mandarin_recording_is_scored_in_mandarin_with_language_zh(capsys):
     assert any("\u4e00" <= ch <= "\u9fff" for ch in text)  # heard as Chinese characters, not English words
     code, out, err = _score(capsys, str(ZH_CLIP), "--mono", "agent", "--language", "zh", "--brief")
     assert code == 0 and "评分卡" in out and "问候来电客户" in out  # the scorecard and the library's steps in Chinese
+    code, out, err = _score(capsys, str(ZH_CLIP), "--language", "zh")  # both voices, maybe: not told apart
+    assert code == 0, err
+    card = out[out.index("评分卡"):]  # the command line's own notes above it are English
+    assert "没有分开两位说话人" in card and "不同声道" in card  # why empathy and tone were not judged, and the tip
+    assert "not judged" not in card and "Record the agent" not in card  # in English, amid a Chinese scorecard
     code, _, err = _score(capsys, str(CALLS / "call-stereo.mp3"), "--language", "zh")
     assert code == 1 and "the speech is in English (en)" in err and "--language en" in err
     code, _, err = _score(capsys, str(ZH_CLIP), "--language", "zh", "--scenario", "billing-overcharge")
