@@ -64,6 +64,9 @@ def main(argv: list[str] | None = None) -> int:
             parser.print_help()
             return 0
         return run_app(args.lang)
+    if args.lang is not None:  # given before a command, it was dropped without a word
+        print(f"callsim: note: --lang sets the terminal app's labels only; {args.command} writes English, and a "
+              "scorecard the language of its scenario (or of score's --language)", file=sys.stderr)
     try:
         return int(args.func(args) or ExitCode.OK)
     except SettingsError as err:

@@ -74,6 +74,8 @@ def test_lang_flag_reaches_the_app_and_an_unknown_one_is_refused(data_dir, fixed
 
     assert main(["--lang", "fr"]) == 2
     assert "no interface language 'fr'; choose one of en, zh" in capsys.readouterr().err
+    assert main(["--lang", "zh", "schema"]) == 0  # a command does not show the app's labels: it says so
+    assert "--lang sets the terminal app's labels only; schema writes English" in capsys.readouterr().err
 
 
 @pytest.mark.parametrize("written", ["ZH", " zh-CN", "zh_CN.UTF-8"])
