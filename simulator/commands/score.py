@@ -39,12 +39,14 @@ if TYPE_CHECKING:
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     score = subparsers.add_parser(
-        "score", help="score recorded calls: callsim call folders, or WAVs (stereo agent/customer or agent-only)")
+        "score", help="score recorded calls: callsim call folders, or recordings (stereo or mono; WAV, MP3, "
+                      "anything PyAV reads)")
     score.add_argument("calls", type=Path, nargs="+", metavar="CALL",
-                       help="call folder, call.jsonl, or a WAV recording (several: Whisper loads once)")
+                       help="call folder, call.jsonl, a recording, or a folder of recordings (several: Whisper "
+                            "loads once)")
     score.add_argument("--scenario", help="scenario file or id (default: the one the call was recorded with)")
     score.add_argument("--json", action="store_true", help="print the scorecard as JSON")
-    score.add_argument("--analyser", help="turn analyser for WAV recordings (default: configured)")
+    score.add_argument("--analyser", help="turn analyser for recordings (default: configured)")
     score.add_argument("--agent-channel", type=int, default=0, choices=(0, 1),
                        help="stereo recording: the channel with the agent/trainee (0 = left, default)")
     score.add_argument("--mono", choices=[m.value for m in MonoContent], default=MonoContent.MIXED.value,
@@ -55,7 +57,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                        help="mixed mono recording: which voice is the agent: 'auto' (default: the one heard first, "
                             "unless it only picks up and the other greets), 'first' or 'second' to speak")
     score.add_argument("--no-customer-asr", action="store_true",
-                       help="stereo WAV: do not transcribe the customer (about twice as fast; their upset is "
+                       help="stereo recording: do not transcribe the customer (about twice as fast; their upset is "
                             "then judged from their voice only)")
     score.add_argument("--require", metavar="KIND[,KIND...]", action=CommaList,
                        help="recordings scored without --scenario: library steps your QA form also requires on "
