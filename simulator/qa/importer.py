@@ -35,6 +35,7 @@ from simulator.qa.external import (
 )
 from simulator.qa.mono import MonoContent, without_speakers
 from simulator.qa.silent_channel import SilentChannel
+from simulator.qa.speech_pieces import PIECE_S, speech_in_pieces
 from simulator.qa.spoken_language import OtherLanguage, language_name, other_language
 from simulator.record import CallRecord
 from simulator.scenario.kinds import ForbiddenKind, StepKind, step_kinds_named
@@ -85,17 +86,22 @@ def generic_scenario(also_required: Collection[StepKind] = (), language: str = "
     })
 
 
-def vad_span_finder() -> SpanFinder:
-    """Silero VAD (shipped in faster-whisper) with tight padding: turn timing matters here."""
+def vad_span_finder(piece_s: float = PIECE_S) -> SpanFinder:
+    """Silero VAD (shipped in faster-whisper) with tight padding: turn timing matters here; a channel longer
+    than ``piece_s`` is read a piece at a time (``speech_pieces``)."""
     vad = require("faster_whisper.vad", "faster-whisper", feature="finding speech in a recording")
     options = vad.VadOptions(threshold=0.5, min_speech_duration_ms=150, min_silence_duration_ms=300,
                              speech_pad_ms=60)
 
+    def in_piece(samples: np.ndarray) -> list[tuple[int, int]]:
+        return [(s["start"], s["end"]) for s in vad.get_speech_timestamps(samples, options, sampling_rate=SAMPLE_RATE)]
+
     def find(samples: np.ndarray) -> list[Span]:
         if samples.size == 0:
             return []
-        spans = vad.get_speech_timestamps(samples, options, sampling_rate=SAMPLE_RATE)
-        return [Span(s["start"] / SAMPLE_RATE, s["end"] / SAMPLE_RATE) for s in spans]
+        # a long call a piece at a time: the VAD's own copies of a whole channel set a 90-min call's peak memory
+        spans = speech_in_pieces(samples, in_piece, SAMPLE_RATE, piece_s=piece_s)
+        return [Span(start / SAMPLE_RATE, end / SAMPLE_RATE) for start, end in spans]
 
     return find
 
