@@ -5,9 +5,9 @@ agent and the customer on their own channels.  PyAV (installed with faster-whisp
 systems write: MP3, mu-law and A-law WAV, 8-bit, 8 kHz, FLAC, OGG...  Without PyAV only integer PCM WAV
 is read (``simulator.wavfile``).
 
-Memory: decoded frames are resampled as they arrive (when a rate is asked for) and kept one array per
-channel, so a 60-minute stereo call at 16 kHz holds about 460 MB of float32, never a float64 copy or an
-interleaved copy beside the per-channel ones.
+Memory: decoded frames are resampled as they arrive (when a rate is asked for), gathered into 4-MB blocks
+and joined into one array per channel, so a 60-minute stereo call at 16 kHz holds about 460 MB of float32,
+never a float64 copy, an interleaved copy or the decoder's small arrays beside the per-channel ones.
 """
 
 from __future__ import annotations
