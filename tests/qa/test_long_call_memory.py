@@ -15,18 +15,19 @@ MINUTES = 12
 
 # run in a fresh process, so its peak memory is this reading's alone
 PROBE = """
-import json, resource, sys
+import json, sys
 from simulator.asr.channels import read_channels
 from simulator.qa.silent_channel import quieter_side
-def rss_mb():
-    return next(int(line.split()[1]) // 1024 for line in open("/proc/self/status") if line.startswith("VmRSS"))
+def status_mb(field):
+    return next(int(line.split()[1]) // 1024 for line in open("/proc/self/status") if line.startswith(field))
 import av  # noqa: F401  (its libraries are not the reading's memory)
-before = rss_mb()
+before = status_mb("VmRSS")
 audio = read_channels(sys.argv[1], 16000)
-after_read = rss_mb()
+after_read = status_mb("VmRSS")
 quieter_side([audio.channel(0), audio.channel(1)], [[], []])
+# VmHWM, not ru_maxrss: getrusage keeps the high-water mark of the process that forked this one (pytest's)
 print(json.dumps({"before": before, "after_read": after_read, "audio": audio.samples.nbytes // 2**20,
-                  "peak": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024}))
+                  "peak": status_mb("VmHWM")}))
 """
 
 
