@@ -31,6 +31,7 @@ from simulator.analysis.tone import call_tone, judge_against_own_voice
 from simulator.asr.base import SAMPLE_RATE, Transcriber
 from simulator.contracts import CustomerLineSource, Speaker, ToneMeasures, Transcript, TurnTiming
 from simulator.qa.duplicate_channels import DuplicateChannels, duplicate_channels
+from simulator.qa.heap import hand_back_freed_memory
 from simulator.qa.line_sound import sounds
 from simulator.qa.silent_channel import SilentChannel, silent_channel
 from simulator.qa.timing import LineSounds, response_wait, unexplained_silence
@@ -187,6 +188,7 @@ def transcribe_clips(clips: Sequence[np.ndarray], transcriber: Transcriber, *, p
         elif batch:
             _transcribe_batch(batch, clips, transcriber, results)
         batch.clear()
+        hand_back_freed_memory()  # else what a long call's passes freed stays with the process
 
     for index, clip in enumerate(clips):
         length = clip.size / SAMPLE_RATE
