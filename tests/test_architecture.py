@@ -17,7 +17,7 @@ PACKAGE = Path(__file__).resolve().parents[1] / "simulator"
 
 # Lowest first.  One line is one layer: its members may not import one another.
 ORDER: tuple[tuple[str, ...], ...] = (
-    ("arguments", "contracts", "declared_length", "lazy", "private_files", "registry", "text",
+    ("arguments", "contracts", "declared_length", "heap", "lazy", "private_files", "registry", "text",
      "wavfile"),  # neutral: shared types and helpers
     ("config", "record"),  # settings; the typed call record and call events
     ("scenario",),  # the scenario language, its linter and the dialogue engine

@@ -19,6 +19,7 @@ from types import ModuleType
 import numpy as np
 
 from simulator.declared_length import declared_s
+from simulator.heap import hand_back_freed_memory
 from simulator.lazy import MissingPackage, require
 from simulator.wavfile import AUDIO_SUFFIXES, Audio, AudioFileError, existing_file, read_wav, resample
 
@@ -88,7 +89,9 @@ def _decode(av: ModuleType, path: Path, sample_rate: int | None) -> Audio:
     pieces = [blocks.blocks for blocks in gathered]
     if skipped and not pieces[0]:
         raise AudioFileError(f"{path}: not a readable audio file (none of its {skipped} packets could be decoded)")
-    return Audio(_joined(pieces).T, rate, skipped, declared_s(path))
+    joined = _joined(pieces)
+    hand_back_freed_memory()  # blocks the allocator served from its heap (in a long batch it may) go back too
+    return Audio(joined.T, rate, skipped, declared_s(path))
 
 
 class _Blocks:

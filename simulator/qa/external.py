@@ -30,8 +30,8 @@ from simulator.analysis.base import TurnAnalyser, TurnInput
 from simulator.analysis.tone import call_tone, judge_against_own_voice
 from simulator.asr.base import SAMPLE_RATE, Transcriber
 from simulator.contracts import CustomerLineSource, Speaker, ToneMeasures, Transcript, TurnTiming
+from simulator.heap import hand_back_freed_memory
 from simulator.qa.duplicate_channels import DuplicateChannels, duplicate_channels
-from simulator.qa.heap import hand_back_freed_memory
 from simulator.qa.line_sound import sounds
 from simulator.qa.silent_channel import SilentChannel, silent_channel
 from simulator.qa.timing import LineSounds, response_wait, unexplained_silence

@@ -14,7 +14,7 @@ REPO = Path(__file__).resolve().parents[2]
 PROBE = """
 import json
 import numpy as np
-from simulator.qa.heap import hand_back_freed_memory
+from simulator.heap import hand_back_freed_memory
 def rss_mb():
     return next(int(line.split()[1]) // 1024 for line in open("/proc/self/status") if line.startswith("VmRSS"))
 before = rss_mb()

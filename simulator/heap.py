@@ -1,8 +1,9 @@
-"""Memory a scoring step freed, handed back to the system (glibc; elsewhere nothing happens).
+"""Memory a step freed, handed back to the system (glibc; elsewhere nothing happens).
 
-Each Whisper pass of a recorded call allocates and frees arrays of a few MB (the packed turns, their
-features, the windows).  glibc keeps freed heap memory for the process, and over a long call what it
-kept grew with the call: a 30-minute call peaked 93 MB higher without ``malloc_trim`` after each pass.
+Reading a recording and each Whisper pass of it allocate and free arrays of a few MB (decoded blocks,
+the packed turns, their features, the windows).  glibc keeps freed heap memory for the process, and over
+a long call what it kept grew with the call: a 30-minute call peaked 93 MB higher without ``malloc_trim``
+after each pass.
 """
 
 from __future__ import annotations
