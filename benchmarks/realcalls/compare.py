@@ -1,6 +1,6 @@
 """Analyst against scorer on the real-call set: per call and agreement, tuning and held-out apart.
 
-    python benchmarks/realcalls/compare.py                   # scores .cache/realcalls/* (Whisper: ~2 min)
+    python benchmarks/realcalls/compare.py                   # scores .cache/realcalls/* (Whisper: ~5 min)
     python benchmarks/realcalls/compare.py --results DIR     # reads DIR/<id>.json (callsim score --json)
     python benchmarks/realcalls/compare.py --only tuning     # the calls the scorer was tuned on
     python benchmarks/realcalls/compare.py --only held-out-new   # the calls added by branch realqa2
