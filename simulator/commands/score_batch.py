@@ -34,7 +34,7 @@ from simulator.qa.batch import (
     worker_asr_threads,
 )
 from simulator.qa.diarise import AgentChoice
-from simulator.qa.importer import RecordingOptions, RecordingScorer, required_library_steps
+from simulator.qa.importer import LANGUAGE_BESIDE_SCENARIO, RecordingOptions, RecordingScorer, required_library_steps
 from simulator.qa.mono import MonoContent
 from simulator.record import CallMode
 from simulator.scenario.diagnostics import FileProblems
@@ -74,7 +74,7 @@ def library_problem(args: argparse.Namespace, settings: Settings) -> str | None:
         return ("--require adds steps to the built-in behaviour library; with --scenario the scenario's "
                 "script says which steps are required")
     if args.language and args.scenario:
-        return "--language is the built-in behaviour library's; with --scenario the scenario's language is used"
+        return LANGUAGE_BESIDE_SCENARIO
     if args.require and (args.analyser or settings.analyser) in KIND_BLIND_ANALYSERS:
         return ("--require needs an analyser that reads the library's step kinds (semantic); the "
                 f"{args.analyser or settings.analyser} analyser finds only a scenario's own phrases, so the library's "

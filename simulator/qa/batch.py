@@ -149,8 +149,9 @@ def options_key(options: RecordingOptions, settings: Settings) -> str:
 
 
 def scored_hashes(jsonl: Path, options: str = "") -> set[str]:
-    """Content hashes of the calls an earlier run scored with ``options`` (``options_key``; lines from before
-    options were recorded count as the defaults); error lines do not count: those are tried again."""
+    """Content hashes of the calls an earlier run scored with ``options`` (``options_key``; a line from before
+    options were recorded has none, which no run of today's has); error lines do not count: those are tried
+    again."""
     if not jsonl.is_file():
         return set()
     done = set()
@@ -380,7 +381,7 @@ def recording_json(scored: ScoredRecording) -> dict[str, Any]:
 
 def outcome_json(outcome: CallOutcome, options: str = "") -> dict[str, Any]:
     """One JSONL line: ``{"path", "sha256", ...}`` with the scorecard, or ``{"path", "sha256", "error"}``;
-    ``"options"`` when some were not at their defaults (``options_key``)."""
+    ``"options"``: what the call was scored with (``options_key``)."""
     head: dict[str, Any] = {"path": str(outcome.call.path), "sha256": outcome.call.sha256}
     if options:
         head["options"] = options

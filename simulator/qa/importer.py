@@ -240,6 +240,11 @@ class RecordingOptions:
     library_language: str = "en"  # with no scenario: the language the calls are heard and read in
 
 
+# --language beside --scenario (score, behaviour add): the language shapes only the built-in library
+LANGUAGE_BESIDE_SCENARIO = ("--language is the built-in behaviour library's; with --scenario the scenario's "
+                            "language is used")
+
+
 def required_library_steps(settings: Settings, given: str | None = None) -> tuple[StepKind, ...]:
     """The library steps a centre requires on every call: ``given`` (``--require``), else the config's
     ``qa_required_steps``.  ``ValueError`` names the unknown kind and where it was written."""

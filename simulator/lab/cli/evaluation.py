@@ -105,8 +105,9 @@ def cmd_behaviour_add(args: argparse.Namespace) -> int:
 
     settings = load_settings(analyser=args.analyser)
     if args.scenario and args.language:  # even "en": the scenario's own language is what is used
-        print("callsim: --language is the built-in behaviour library's; with --scenario the scenario's language "
-              "is used", file=sys.stderr)
+        from simulator.qa.importer import LANGUAGE_BESIDE_SCENARIO
+
+        print(f"callsim: {LANGUAGE_BESIDE_SCENARIO}", file=sys.stderr)
         return 2
     failures = 0
     with open_for(args) as store:
