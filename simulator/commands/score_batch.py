@@ -290,10 +290,10 @@ class BatchTally:
     def count(self, outcome: CallOutcome) -> None:
         if outcome.no_words:
             self.no_words += 1
+        elif outcome.failed:
+            self.failed += 1
         elif outcome.other_language:
             self.other_language += 1
-        elif outcome.scored is None:
-            self.failed += 1
         else:
             self.scored += 1
             self.on_one_finding += bool(outcome.scored.scorecard.verdict_hinges)

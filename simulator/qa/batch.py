@@ -80,6 +80,11 @@ class CallOutcome:
     def ok(self) -> bool:
         return self.scored is not None or self.no_words
 
+    @property
+    def failed(self) -> bool:
+        """An error to fix: a call in another language is not one (it is counted apart, and told how to score)."""
+        return not self.ok and self.other_language is None
+
 
 Emit = Callable[[CallOutcome], None]
 
@@ -409,7 +414,7 @@ class Progress:
 
     def update(self, outcome: CallOutcome) -> None:
         self.done += 1
-        self.failed += 0 if outcome.ok or outcome.other_language else 1  # the last line counts those apart
+        self.failed += outcome.failed
         self.audio_s += outcome.scored.duration_s if outcome.scored else 0.0
         elapsed = time.monotonic() - self.started
         left = elapsed / self.done * (self.total - self.done)

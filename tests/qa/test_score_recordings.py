@@ -573,6 +573,7 @@ def test_a_recording_in_another_language_is_not_scored_as_a_poor_english_call(tm
     assert "Chinese (zh)" in by_file[ZH_CLIP.name]["error"] and "scorecard" in by_file["call-stereo.mp3"]
     assert by_file[ZH_CLIP.name]["other_language"] == "zh"
     assert "1 call(s) scored, 1 in another language" in err and "0 failed" in err
+    assert all(", 0 failed, about" in line for line in err.splitlines() if line.startswith("[")), err  # progress
     code, _, err = _score(capsys, str(ZH_CLIP), "--jsonl", str(results), "--language", "zh", "--mono", "agent")
     assert code == 0 and "1 call(s) scored" in err  # tried again, in its language, not skipped as done
 
