@@ -91,7 +91,7 @@ from simulator.analysis.behaviour.train_reader import (  # noqa: E402
     reader_only_replies,
     trained_reader,
 )
-from simulator.analysis.behaviour.tuned_reader import READER_LANGUAGES, ForbiddenReader, shipped_reader  # noqa: E402
+from simulator.analysis.behaviour.tuned_reader import READER_LANGUAGES, TunedReader, shipped_reader  # noqa: E402
 from simulator.analysis.embeddings import SentenceEncoder, TextEncoder  # noqa: E402
 from simulator.analysis.encoders import encoder_registry  # noqa: E402
 from simulator.analysis.semantic import SemanticAnalyser  # noqa: E402
@@ -378,9 +378,9 @@ def false_alarms(gold: Sequence[LabelledReply], readings: Sequence[BehaviourRead
 
 def reader_speed(model: BehaviourModel, replies: Sequence[str]) -> dict:
     """The post-call reader's own time per reply, one thread (the clause model's is ``speed``)."""
-    assert isinstance(model.forbidden_reader, ForbiddenReader)
+    assert isinstance(model.forbidden_reader, TunedReader)
     # trained on 2 threads; a call's scoring uses 1, through ONNX Runtime (the graph kept in .cache/onnx)
-    reader = ForbiddenReader(model.forbidden_reader.weights, threads=1, graph_cache=REPO / ".cache")
+    reader = TunedReader(model.forbidden_reader.weights, threads=1, graph_cache=REPO / ".cache")
     reader.probabilities(["Warm-up reply."])
     times = []
     for reply in replies:

@@ -32,9 +32,9 @@ from simulator.analysis.behaviour.train_reader import (  # noqa: E402
     chosen_cuts,
     out_of_fold,
 )
-from simulator.analysis.behaviour.tuned_reader import READER_KINDS  # noqa: E402
 from simulator.analysis.embeddings import SentenceEncoder  # noqa: E402
 from simulator.scenario.kinds import CLAUSE_LABELS  # noqa: E402
+from simulator.scenario.kinds import FORBIDDEN_KIND_NAMES as READER_KINDS  # noqa: E402
 
 
 def main() -> int:

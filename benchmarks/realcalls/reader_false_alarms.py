@@ -105,7 +105,7 @@ def main(argv: list[str] | None = None) -> int:
         parser.error("give --results DIR, --turns FILE or both")
     sys.path.insert(0, str(REPO))
     from simulator.analysis.behaviour.model import BehaviourModel, shipped_weights
-    from simulator.analysis.behaviour.tuned_reader import ForbiddenReader, ReaderWeights, shipped_reader_path
+    from simulator.analysis.behaviour.tuned_reader import ReaderWeights, TunedReader, shipped_reader_path
     from simulator.analysis.encoders import shared
 
     sets = []
@@ -117,7 +117,7 @@ def main(argv: list[str] | None = None) -> int:
     reader_path = args.reader or shipped_reader_path()
     weights = ReaderWeights.load(reader_path)
     encoder = shared(None)
-    models = {"reader": BehaviourModel(shipped_weights("en"), encoder.encode, ForbiddenReader(weights)),
+    models = {"reader": BehaviourModel(shipped_weights("en"), encoder.encode, TunedReader(weights)),
               "clause model": BehaviourModel(shipped_weights("en"), encoder.encode)}
     print(f"reader {reader_path}: {weights.tuned_layers} tuned layers")
     for title, turns in sets:

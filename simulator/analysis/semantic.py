@@ -8,9 +8,10 @@ sentence encoder and the model load on the first analysed turn, not at construct
 language picks the model (``behaviour_<language>.npz``) and the model names its encoder: MiniLM for
 English, the multilingual Universal Sentence Encoder for Mandarin.
 ``after_call=True`` (``callsim analyze``, where no customer waits for the answer) adds the
-post-call reader of forbidden moves (``behaviour.tuned_reader``) where the language ships one: it
-decides the forbidden moves, a second pass over the reply of about 23 ms.  A live analyser reads a
-finished practice call's turns again with it (``reread``).  Recorded outside calls do not use it
+post-call readers (``behaviour.tuned_reader``) where the language ships them: one decides the
+forbidden moves, the other the script steps it reads better than the clause model, each a second
+pass over the reply of about 15 ms.  A live analyser reads a finished practice call's turns again
+with them (``reread``).  Recorded outside calls do not use it
 (docs/qa.md).
 Deterministic: the same reply and context always give the same analysis.
 """
@@ -25,10 +26,11 @@ from simulator.analysis.behaviour.judge import CAPPING_KINDS, IMPLIED_WARMTH_RUL
 from simulator.analysis.behaviour.model import (
     BehaviourModel,
     BehaviourReading,
+    BehaviourWeights,
     WeightsError,
     shipped_weights,
 )
-from simulator.analysis.behaviour.tuned_reader import shipped_reader
+from simulator.analysis.behaviour.tuned_reader import ReaderTask, shipped_reader
 from simulator.analysis.embeddings import TextEncoder
 from simulator.analysis.encoders import shared
 from simulator.analysis.matching import ScenarioMatcher, quote_start_s
@@ -79,8 +81,8 @@ class SemanticAnalyser:
             if weights.encoder != self.encoder.name:
                 raise WeightsError(f"the behaviour model was trained with {weights.encoder}, not {self.encoder.name}; "
                                    "rebuild it with python -m simulator.analysis.behaviour.train")
-            reader = shipped_reader(self.language) if self.after_call else None
-            self._model = BehaviourModel(weights, self.encoder.encode, reader)
+            self._model = _with_readers(weights, self.encoder, self.language) if self.after_call else \
+                BehaviourModel(weights, self.encoder.encode)
         return self._model
 
     @property
@@ -130,16 +132,18 @@ class SemanticAnalyser:
 
 
     def reread(self, analysis: TurnAnalysis) -> TurnAnalysis:
-        """A live turn read again by the post-call reader of forbidden moves: its forbidden moves and
-        the empathy they cap (a dismissive reply keeps none); steps, intents and tone stay as read."""
+        """A live turn read again by the post-call readers: its forbidden moves, its steps and the
+        empathy they decide (a dismissive reply keeps none); intents and tone stay as read."""
         transcript = analysis.transcript
         if self.after_call or analysis.silence or not transcript.text.strip():
-            return analysis  # read with the reader already, or nothing to read
+            return analysis  # read with the readers already, or nothing to read
         model = self._model_after_call()
         if model is None:
             return analysis
-        empathy, forbidden = self._judged(transcript, model.read(_words_alone(transcript.text)))
-        return replace(analysis, empathy=empathy, forbidden=forbidden)
+        reading = model.read(_words_alone(transcript.text))
+        empathy, forbidden = self._judged(transcript, reading)
+        steps = self.matcher.steps(transcript, reading) if self.matcher is not None else analysis.steps_hit
+        return replace(analysis, empathy=empathy, forbidden=forbidden, steps_hit=steps)
 
     def _judged(self, transcript: Transcript, reading: BehaviourReading
                 ) -> tuple[EmpathyJudgement, tuple[ForbiddenHit, ...]]:
@@ -152,10 +156,10 @@ class SemanticAnalyser:
 
     def _model_after_call(self) -> BehaviourModel | None:
         if self._after_call_model is None:
-            reader = shipped_reader(self.language)
-            if reader is None:
+            model = _with_readers(self.model.weights, self.encoder, self.language)
+            if model.forbidden_reader is None and model.step_reader is None:
                 return None
-            self._after_call_model = BehaviourModel(self.model.weights, self.encoder.encode, reader)
+            self._after_call_model = model
         return self._after_call_model
 
     def _with_scenario_warmth(self, judgement: EmpathyJudgement, transcript: Transcript,
@@ -204,3 +208,9 @@ def _timed(judgement: EmpathyJudgement, transcript: Transcript) -> EmpathyJudgem
     return replace(judgement, evidence=tuple(
         e if e.start_s is not None else replace(e, start_s=quote_start_s(transcript, e.quote))
         for e in judgement.evidence))
+
+
+def _with_readers(weights: BehaviourWeights, encoder: TextEncoder, language: str) -> BehaviourModel:
+    """The clause model with the language's post-call readers (none where the language ships none)."""
+    return BehaviourModel(weights, encoder.encode, shipped_reader(language, ReaderTask.FORBIDDEN),
+                          shipped_reader(language, ReaderTask.STEPS))

@@ -290,11 +290,12 @@ class BatchTally:
     def count(self, outcome: CallOutcome) -> None:
         if outcome.no_words:
             self.no_words += 1
-        elif outcome.failed:
-            self.failed += 1
         elif outcome.other_language:
             self.other_language += 1
+        elif outcome.failed:
+            self.failed += 1
         else:
+            assert outcome.scored is not None
             self.scored += 1
             self.on_one_finding += bool(outcome.scored.scorecard.verdict_hinges)
 

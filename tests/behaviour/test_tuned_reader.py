@@ -13,9 +13,8 @@ from simulator.analysis.behaviour.model import BehaviourModel, WeightsError, shi
 from simulator.analysis.behaviour.train import default_corpus_dir, load_training_set
 from simulator.analysis.behaviour.train_reader import ReaderSettings, Tuner
 from simulator.analysis.behaviour.tuned_reader import (
-    READER_KINDS,
-    ForbiddenReader,
     ReaderWeights,
+    TunedReader,
     shipped_reader,
     shipped_reader_path,
 )
@@ -27,6 +26,7 @@ from simulator.call.text_io import ScriptedReplies, SilentVoice, parse_reply
 from simulator.call.textcall import run_call
 from simulator.cli import main
 from simulator.record import read_call
+from simulator.scenario.kinds import FORBIDDEN_KIND_NAMES as READER_KINDS
 from simulator.scenario.loader import load_scenario
 from simulator.scoring.scorecard import Dimension
 
@@ -75,7 +75,7 @@ def test_a_well_wish_is_not_read_as_a_promise_after_the_call_either(after_call):
 
 def test_a_move_at_the_end_of_a_long_monologue_is_still_read(after_call):
     reader = after_call.forbidden_reader
-    assert isinstance(reader, ForbiddenReader)
+    assert isinstance(reader, TunedReader)
     filler = ("I've gone through the statement line by line and the charges from March and April both match the "
               "tariff you signed up to, including the line rental and the usual call bundle. ")
     reply = filler * 6 + "Honestly, it's your own fault for not reading the contract before you signed it."
@@ -127,7 +127,7 @@ def test_training_is_deterministic_and_survives_its_file(tmp_path):
         tuner.weights(np.full(len(READER_KINDS), 0.5, np.float32), {"replies": 40}).save(path)
         made.append(path)
     assert made[0].read_bytes() == made[1].read_bytes()
-    reader = ForbiddenReader(ReaderWeights.load(made[0]), runtime="torch")  # as training reads its fold readers
+    reader = TunedReader(ReaderWeights.load(made[0]), runtime="torch")  # as training reads its fold readers
     first = reader.probabilities(["It's your own fault.", "I'm sorry about that."])
     assert first.shape == (2, len(READER_KINDS)) and np.array_equal(first, reader.probabilities(
         ["It's your own fault.", "I'm sorry about that."]))
@@ -220,8 +220,8 @@ def test_onnx_runtime_reads_as_torch_does_into_its_own_graph(tmp_path):
     from simulator.analysis.onnx_graph import ONNX_RUNTIME, TORCH_RUNTIME
 
     weights = ReaderWeights.load(shipped_reader_path())
-    onnx = ForbiddenReader(weights, graph_cache=tmp_path)
-    torch = ForbiddenReader(weights, runtime=TORCH_RUNTIME)
+    onnx = TunedReader(weights, graph_cache=tmp_path)
+    torch = TunedReader(weights, runtime=TORCH_RUNTIME)
     assert onnx.runtime == ONNX_RUNTIME and torch.runtime == TORCH_RUNTIME
     assert np.abs(onnx.probabilities(READ_BY_BOTH_RUNTIMES) - torch.probabilities(READ_BY_BOTH_RUNTIMES)).max() <= 1e-4
     long_reply = " ".join(["I understand, and I'll look into the charge on your account today."] * 20)
@@ -234,12 +234,12 @@ def test_reading_after_the_call_with_the_exported_graph_loads_neither_torch_nor_
     import subprocess
     import sys
 
-    ForbiddenReader(ReaderWeights.load(shipped_reader_path()), graph_cache=tmp_path).probabilities(["export it"])
+    TunedReader(ReaderWeights.load(shipped_reader_path()), graph_cache=tmp_path).probabilities(["export it"])
     script = (
         "import sys\n"
         "from pathlib import Path\n"
-        "from simulator.analysis.behaviour.tuned_reader import ForbiddenReader, ReaderWeights, shipped_reader_path\n"
-        f"reader = ForbiddenReader(ReaderWeights.load(shipped_reader_path()), graph_cache=Path({str(tmp_path)!r}))\n"
+        "from simulator.analysis.behaviour.tuned_reader import TunedReader, ReaderWeights, shipped_reader_path\n"
+        f"reader = TunedReader(ReaderWeights.load(shipped_reader_path()), graph_cache=Path({str(tmp_path)!r}))\n"
         "assert reader.probabilities(['That is your own fault.']).shape == (1, 6)\n"
         "print(sorted(m for m in ('torch', 'transformers') if m in sys.modules))\n")
     done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120)
@@ -253,7 +253,7 @@ def test_without_onnxruntime_the_reader_runs_through_torch_and_says_what_to_inst
     from simulator.analysis.onnx_graph import TORCH_RUNTIME
 
     monkeypatch.setitem(sys.modules, "onnxruntime", None)  # import onnxruntime now raises ImportError
-    reader = ForbiddenReader(ReaderWeights.load(shipped_reader_path()), graph_cache=tmp_path)
+    reader = TunedReader(ReaderWeights.load(shipped_reader_path()), graph_cache=tmp_path)
     with pytest.warns(UserWarning, match=r"'onnxruntime' is needed.*pip install onnxruntime.*forbidden-move reader"):
         assert reader.runtime == TORCH_RUNTIME
     assert reader.probabilities(["It's your own fault."]).shape == (1, len(READER_KINDS))

@@ -175,25 +175,32 @@ class BehaviourReading:
 
 
 class WholeReplyReader(Protocol):
-    """A second, slower reader of the forbidden moves over the whole reply (``tuned_reader``): where
-    one is given, it decides which forbidden moves a reply makes, and the clause model quotes them."""
+    """A second, slower reader over the whole reply (``tuned_reader``): where one is given, it decides
+    the kinds it has cuts for (forbidden moves, or some script steps), and the clause model quotes them."""
+
+    @property
+    def kinds(self) -> tuple[str, ...]:
+        """The kinds ``reply_probabilities`` gives, in its order."""
 
     @property
     def cuts(self) -> dict[str, float]:
-        """Per forbidden kind, the probability at which the move counts as made."""
+        """Per kind the reader decides, the probability at which it counts as done."""
 
     def reply_probabilities(self, reply: str, clauses: Sequence[tuple[int, int]]) -> npt.NDArray[np.float64]:
-        """Per forbidden kind (``FORBIDDEN_KIND_NAMES`` order), how likely the reply makes the move."""
+        """Per kind (``kinds`` order), how likely the reply does it."""
 
 
 class BehaviourModel:
     """Reads replies with the shipped (or a given) weights and a sentence encoder; with a
-    ``forbidden_reader``, that reader decides the forbidden moves (scoring after the call)."""
+    ``forbidden_reader``, that reader decides the forbidden moves, and with a ``step_reader`` the steps it
+    has cuts for (scoring after the call)."""
 
-    def __init__(self, weights: BehaviourWeights, encode: Encode, forbidden_reader: WholeReplyReader | None = None):
+    def __init__(self, weights: BehaviourWeights, encode: Encode, forbidden_reader: WholeReplyReader | None = None,
+                 step_reader: WholeReplyReader | None = None):
         self.weights = weights
         self._encode = encode
         self.forbidden_reader = forbidden_reader
+        self.step_reader = step_reader
         # The language its corpus was written in decides how replies split into clauses.
         self.language = str(weights.about.get("language", "en"))
 
@@ -322,20 +329,27 @@ class BehaviourModel:
 
     def _read_whole(self, reply: str, windows: Sequence[Window], without_wishes: Sequence[int]
                     ) -> dict[str, tuple[float, float, list[int]]]:
-        """Per forbidden kind, the whole-reply reader's probability, its cut and the windows it read
-        (a promise is read without the reply's well-wishes, as the clause model reads it)."""
-        reader = self.forbidden_reader
-        if reader is None:
-            return {}
+        """Per kind a whole-reply reader decides, its probability, its cut and the windows it read (a
+        promise is read without the reply's well-wishes, as the clause model reads it)."""
+        read: dict[str, tuple[float, float, list[int]]] = {}
+        for reader in (self.forbidden_reader, self.step_reader):
+            if reader is not None and reader.cuts:
+                read |= self._read_by(reader, reply, windows, without_wishes)
+        return read
+
+    @staticmethod
+    def _read_by(reader: WholeReplyReader, reply: str, windows: Sequence[Window], without_wishes: Sequence[int]
+                 ) -> dict[str, tuple[float, float, list[int]]]:
         spans = [(w.start, w.end) for w in windows]
         whole = reader.reply_probabilities(reply, spans)
         every = list(range(len(windows)))
         read: dict[str, tuple[float, float, list[int]]] = {}
-        for column, kind in enumerate(FORBIDDEN_KIND_NAMES):
-            read[kind] = (float(whole[column]), reader.cuts[kind], every)
+        for column, kind in enumerate(reader.kinds):
+            if kind in reader.cuts:
+                read[kind] = (float(whole[column]), reader.cuts[kind], every)
         if len(without_wishes) < len(windows):
-            for kind in READ_WITHOUT_WISHES:
-                column = FORBIDDEN_KIND_NAMES.index(kind)
+            for kind in READ_WITHOUT_WISHES & reader.cuts.keys():
+                column = reader.kinds.index(kind)
                 if not without_wishes:
                     read[kind] = (0.0, reader.cuts[kind], [])
                     continue

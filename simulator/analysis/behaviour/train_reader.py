@@ -1,13 +1,16 @@
-"""Rebuild the post-call reader of forbidden moves (``tuned_reader.py``) from the labelled corpus.
+"""Rebuild the post-call readers of forbidden moves and script steps (``tuned_reader.py``) from the corpus.
 
-    python -m simulator.analysis.behaviour.train_reader            # writes forbidden_reader_en.npz
-    python -m simulator.analysis.behaviour.train_reader --check    # rebuilds in memory and compares
+    python -m simulator.analysis.behaviour.train_reader                # writes forbidden_reader_en.npz
+    python -m simulator.analysis.behaviour.train_reader --task steps   # writes step_reader_en.npz
+    python -m simulator.analysis.behaviour.train_reader --check        # rebuilds in memory and compares
 
 The recipe (``ReaderSettings``) was chosen on writers g and h held out and checked on writers a-e
 and i (docs/scoring.md).  Per-kind cuts are chosen out of fold: four models are trained, each
 without a pair of writers ((a, b), (c, d), (e, i), (g, h)) and without the report writer f; their
 probabilities on the writers they never saw are pooled, and each kind's cut maximises F0.5 there,
-as the clause model's forbidden cuts do.  The shipped model then trains on the whole corpus and the
+as the clause model's forbidden cuts do (F1 for steps, as the clause model's step cuts).  A step reader
+decides only the steps it reads better there than the clause model trained on the same folds does
+(``decides`` in its file).  The shipped model then trains on the whole corpus and the
 development set (corpus/dev/).  Writers taught to the reader alone (``corpus/reader_en/``: turns as a
 recogniser writes them) join every one of those trainings and are never held out or scored.
 Deterministic on one kind of CPU at a fixed thread count: fixed seeds, a fixed batch order, weights
@@ -22,7 +25,7 @@ import json
 import sys
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -34,26 +37,30 @@ from simulator.analysis.behaviour.corpus import (
     corpus_files,
     fingerprint,
     read_corpus_file,
+    read_items_file,
     writer_of,
 )
 from simulator.analysis.behaviour.linear import best_threshold
+from simulator.analysis.behaviour.metrics import kind_counts
 from simulator.analysis.behaviour.train import (
     default_corpus_dir,
     default_items_files,
     file_digest,
     load_training_set,
+    real_words_items_files,
 )
 from simulator.analysis.behaviour.tuned_reader import (
     BASE_LAYERS,
     HIDDEN,
-    READER_KINDS,
-    ForbiddenReader,
+    ReaderTask,
     ReaderWeights,
+    TunedReader,
     load_base,
     shipped_reader_path,
 )
 from simulator.analysis.onnx_graph import TORCH_RUNTIME
 from simulator.lazy import require
+from simulator.scenario.kinds import FORBIDDEN_KIND_NAMES
 
 REPORT_WRITER = "f"
 CUT_FOLDS = (("a", "b"), ("c", "d"), ("e", "i"), ("g", "h"))
@@ -61,6 +68,11 @@ CUT_FOLDS = (("a", "b"), ("c", "d"), ("e", "i"), ("g", "h"))
 # held-out writers chose, benchmarks/forbidden_cut_beta.py) lowered F1 on the dev set and writer f and
 # took precision under 0.80 there: docs/scoring.md, What was tuned on what.
 CUT_BETA = 0.5
+STEP_CUT_BETA = 1.0  # as the clause model's step cuts (TrainSettings.step_beta)
+
+
+def cut_beta(task: ReaderTask) -> float:
+    return CUT_BETA if task is ReaderTask.FORBIDDEN else STEP_CUT_BETA
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,19 +88,21 @@ class ReaderSettings:
     threads: int = 2
 
 
-def targets(replies: Sequence[LabelledReply]) -> tuple[npt.NDArray[np.float32], npt.NDArray[np.float32]]:
+def targets(replies: Sequence[LabelledReply], kinds: Sequence[str] = FORBIDDEN_KIND_NAMES
+            ) -> tuple[npt.NDArray[np.float32], npt.NDArray[np.float32]]:
     """Per reply and kind: done (1/0), and whether the writer labelled the kind at all (a mask)."""
-    done = np.array([[kind in r.labels for kind in READER_KINDS] for r in replies], dtype=np.float32)
-    labelled = np.array([[kind not in r.unsure for kind in READER_KINDS] for r in replies], dtype=np.float32)
+    done = np.array([[kind in r.labels for kind in kinds] for r in replies], dtype=np.float32)
+    labelled = np.array([[kind not in r.unsure for kind in kinds] for r in replies], dtype=np.float32)
     return done, labelled
 
 
 class Tuner:
     """MiniLM with its lower layers frozen (run once per reply) and its top layers and a head trained."""
 
-    def __init__(self, settings: ReaderSettings):
+    def __init__(self, settings: ReaderSettings, task: ReaderTask = ReaderTask.FORBIDDEN):
         self.settings = settings
-        self.torch = torch = require("torch", feature="training the forbidden-move reader")
+        self.task = task
+        self.torch = torch = require("torch", feature=f"training {task.reader_name}")
         torch.set_num_threads(settings.threads)
         torch.manual_seed(settings.seed)
         self.tokenizer, self.bert = load_base()
@@ -96,7 +110,7 @@ class Tuner:
         self.first_tuned = first_tuned
         self.frozen = list(self.bert.encoder.layer[:first_tuned])
         self.top = torch.nn.ModuleList(self.bert.encoder.layer[first_tuned:])
-        self.head = torch.nn.Linear(HIDDEN, len(READER_KINDS))
+        self.head = torch.nn.Linear(HIDDEN, len(task.kinds))
         for parameter in self.bert.parameters():
             parameter.requires_grad_(False)
         for parameter in self.top.parameters():
@@ -140,7 +154,7 @@ class Tuner:
     def train(self, replies: Sequence[LabelledReply], progress: Callable[[str], None] | None = None) -> None:
         torch, settings = self.torch, self.settings
         hidden = self.lower(replies)
-        done, labelled = (torch.tensor(a) for a in targets(replies))
+        done, labelled = (torch.tensor(a) for a in targets(replies, self.task.kinds))
         optimiser = torch.optim.AdamW([
             {"params": list(self.top.parameters()), "lr": settings.learning_rate},
             {"params": list(self.head.parameters()), "lr": settings.head_learning_rate}],
@@ -178,26 +192,41 @@ class Tuner:
             head_weight=self.head.weight.detach().numpy().astype(np.float32),
             head_bias=self.head.bias.detach().numpy().astype(np.float32),
             cuts=cuts.astype(np.float32),
-            about={**about, "kinds": list(READER_KINDS), **asdict(self.settings)})
+            about={**about, "kinds": list(self.task.kinds), **asdict(self.settings)})
 
 
 def trained_reader(replies: Sequence[LabelledReply], settings: ReaderSettings,
                    cuts: npt.NDArray[np.float32] | None = None, about: dict[str, Any] | None = None,
-                   progress: Callable[[str], None] | None = None) -> ForbiddenReader:
-    """A reader fine-tuned on ``replies``, read back through its float16 weights as shipped."""
-    tuner = Tuner(settings)
-    tuner.train(replies, progress)
-    chosen = np.full(len(READER_KINDS), 0.5, np.float32) if cuts is None else cuts
+                   progress: Callable[[str], None] | None = None, task: ReaderTask = ReaderTask.FORBIDDEN,
+                   keep: Path | None = None) -> TunedReader:
+    """A reader fine-tuned on ``replies``, read back through its float16 weights as shipped.
+
+    ``keep``: a folder where the trained weights are kept by a digest of the replies, the settings and
+    the task, so a benchmark run again reads them instead of training again (training is deterministic)."""
+    chosen = np.full(len(task.kinds), 0.5, np.float32) if cuts is None else cuts
+    stored = None if keep is None else keep / f"{task.file_stem}_{_digest(replies, settings, task)}.npz"
+    if stored is not None and stored.is_file():
+        weights = ReaderWeights.load(stored, task)
+    else:
+        tuner = Tuner(settings, task)
+        tuner.train(replies, progress)
+        weights = tuner.weights(np.full(len(task.kinds), 0.5, np.float32), {})
+        if stored is not None:
+            stored.parent.mkdir(parents=True, exist_ok=True)
+            weights.save(stored)
+    weights = replace(weights, cuts=chosen.astype(np.float32), about={**weights.about, **(about or {})})
     # through torch: the rebuild must not depend on graphs exported into a cache folder
-    return ForbiddenReader(tuner.weights(chosen, about or {}), threads=settings.threads, runtime=TORCH_RUNTIME)
+    return TunedReader(weights, threads=settings.threads, runtime=TORCH_RUNTIME)
 
 
-def chosen_cuts(probabilities: npt.NDArray[np.float64], replies: Sequence[LabelledReply],
-                beta: float = CUT_BETA) -> npt.NDArray[np.float32]:
-    """Per kind, the F-beta-best cut over the replies whose writer labelled that kind."""
-    done, labelled = targets(replies)
+def chosen_cuts(probabilities: npt.NDArray[np.float64], replies: Sequence[LabelledReply], beta: float | None = None,
+                task: ReaderTask = ReaderTask.FORBIDDEN) -> npt.NDArray[np.float32]:
+    """Per kind, the F-beta-best cut over the replies whose writer labelled that kind (``beta``: the
+    task's own, unless given)."""
+    done, labelled = targets(replies, task.kinds)
+    beta = cut_beta(task) if beta is None else beta
     cuts = []
-    for column in range(len(READER_KINDS)):
+    for column in range(len(task.kinds)):
         keep = labelled[:, column] > 0
         cuts.append(best_threshold(probabilities[keep, column], done[keep, column].astype(np.int64), beta=beta))
     return np.array(cuts, dtype=np.float32)
@@ -214,15 +243,16 @@ def reader_only_replies(folder: Path | None) -> list[LabelledReply]:
 
 def out_of_fold(corpus: Sequence[LabelledReply], settings: ReaderSettings,
                 progress: Callable[[str], None] | None = None, keep: Path | None = None,
-                reader_only: Sequence[LabelledReply] = ()) -> tuple[list[LabelledReply], npt.NDArray[np.float64]]:
+                reader_only: Sequence[LabelledReply] = (), task: ReaderTask = ReaderTask.FORBIDDEN
+                ) -> tuple[list[LabelledReply], npt.NDArray[np.float64]]:
     """Every writer of ``CUT_FOLDS`` read by a reader that never trained on it (nor on the report writer);
     ``reader_only`` replies join every training.
 
     ``keep``: a folder where the probabilities are kept, by a digest of the replies and the settings,
     so a benchmark and a rebuild of the same corpus train the four models once."""
     held = [r for pair in CUT_FOLDS for r in corpus if writer_of(r.source) in pair]
-    digest = _digest([*corpus, *reader_only], settings)
-    stored = None if keep is None else keep / f"forbidden_reader_oof_{digest}.npy"
+    digest = _digest([*corpus, *reader_only], settings, task)
+    stored = None if keep is None else keep / f"{task.file_stem}_oof_{digest}.npy"
     if stored is not None and stored.is_file():
         return held, np.load(stored)
     rows: list[npt.NDArray[np.float64]] = []
@@ -231,7 +261,7 @@ def out_of_fold(corpus: Sequence[LabelledReply], settings: ReaderSettings,
         apart = [r for r in corpus if writer_of(r.source) in pair]
         if progress:
             progress(f"cut fold {'+'.join(pair)}: training on {len(training)} replies")
-        reader = trained_reader(training, settings, progress=progress)
+        reader = trained_reader(training, settings, progress=progress, task=task)
         rows.append(reader.probabilities([r.reply for r in apart]))
     probabilities = np.concatenate(rows)
     if stored is not None:
@@ -240,24 +270,64 @@ def out_of_fold(corpus: Sequence[LabelledReply], settings: ReaderSettings,
     return held, probabilities
 
 
-def _digest(replies: Sequence[LabelledReply], settings: ReaderSettings) -> str:
-    text = json.dumps([asdict(settings), [(r.source, r.item_id, r.reply, sorted(r.labels), sorted(r.unsure))
-                                          for r in replies]], sort_keys=True)
+def _digest(replies: Sequence[LabelledReply], settings: ReaderSettings, task: ReaderTask) -> str:
+    shown: list[Any] = [asdict(settings), [(r.source, r.item_id, r.reply, sorted(r.labels), sorted(r.unsure))
+                                           for r in replies]]
+    if task is not ReaderTask.FORBIDDEN:  # the forbidden reader's kept files keep their names
+        shown.append(task.value)
+    text = json.dumps(shown, sort_keys=True)
     return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+def clause_model_out_of_fold(corpus: Sequence[LabelledReply], taught: Sequence[LabelledReply],
+                             progress: Callable[[str], None] | None = None) -> list[frozenset[str]]:
+    """The steps the clause model finds in every writer of ``CUT_FOLDS`` (in ``out_of_fold``'s order),
+    trained without that pair and the report writer, as the reader's folds are, plus ``taught`` (the
+    real agents' words the clause model learns from; never the reader-only writers)."""
+    from simulator.analysis.behaviour.model import BehaviourModel
+    from simulator.analysis.behaviour.train import Trainer, training_encoder
+
+    encoder = training_encoder("en")
+    found: list[frozenset[str]] = []
+    for pair in CUT_FOLDS:
+        training = [r for r in corpus if writer_of(r.source) not in {*pair, REPORT_WRITER}] + list(taught)
+        if progress:
+            progress(f"clause model without {'+'.join(pair)}: training on {len(training)} replies")
+        model = BehaviourModel(Trainer(training, encoder.encode).train(encoder.name, {}), encoder.encode)
+        apart = [r for r in corpus if writer_of(r.source) in pair]
+        found.extend(frozenset(f.kind for f in reading.steps) for reading in model.read_many([r.reply for r in apart]))
+    return found
+
+
+def kinds_the_reader_decides(held: Sequence[LabelledReply], probabilities: npt.NDArray[np.float64],
+                             cuts: npt.NDArray[np.float32], clause_found: Sequence[frozenset[str]],
+                             task: ReaderTask) -> tuple[str, ...]:
+    """The kinds whose out-of-fold F1 is higher read by the reader (at its cuts) than by the clause model."""
+    by_reader = [frozenset(kind for kind, p, cut in zip(task.kinds, row, cuts, strict=True) if p >= cut)
+                 for row in probabilities]
+    reader_counts = kind_counts(held, by_reader, task.kinds)
+    clause_counts = kind_counts(held, clause_found, task.kinds)
+    return tuple(kind for kind in task.kinds if reader_counts[kind].f1 > clause_counts[kind].f1)
 
 
 def build(corpus_dir: Path, items: Sequence[Path], settings: ReaderSettings = ReaderSettings(),
           progress: Callable[[str], None] | None = None, keep: Path | None = None,
-          reader_only: Path | None = None) -> ReaderWeights:
+          reader_only: Path | None = None, task: ReaderTask = ReaderTask.FORBIDDEN) -> ReaderWeights:
     replies, about = load_training_set(corpus_dir, items)
     corpus = [r for r in replies if r.source in {p.stem for p in corpus_dir.glob("*.jsonl")}]
     extra = reader_only_replies(reader_only)
-    held, probabilities = out_of_fold(corpus, settings, progress, keep, extra)
-    cuts = chosen_cuts(probabilities, held)
+    held, probabilities = out_of_fold(corpus, settings, progress, keep, extra, task)
+    cuts = chosen_cuts(probabilities, held, task=task)
+    if task is not ReaderTask.FORBIDDEN:
+        taught = [r for path in real_words_items_files() for r in read_items_file(path)]
+        decides = kinds_the_reader_decides(held, probabilities, cuts,
+                                           clause_model_out_of_fold(corpus, taught, progress), task)
+        about = {**about, "decides": list(decides)}
     if progress:
-        progress(f"cuts {dict(zip(READER_KINDS, cuts.astype(float).round(2).tolist(), strict=True))}; "
+        progress(f"cuts {dict(zip(task.kinds, cuts.astype(float).round(2).tolist(), strict=True))}; "
+                 f"decides {', '.join(about.get('decides', task.kinds))}; "
                  f"the shipped reader trains on {len(replies) + len(extra)} replies")
-    tuner = Tuner(settings)
+    tuner = Tuner(settings, task)
     tuner.train([*replies, *extra], progress)
     if extra and reader_only is not None:
         files = corpus_files(reader_only)
@@ -267,7 +337,9 @@ def build(corpus_dir: Path, items: Sequence[Path], settings: ReaderSettings = Re
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description="Rebuild the post-call forbidden-move reader from the corpus.")
+    parser = argparse.ArgumentParser(description="Rebuild a post-call reader (forbidden moves or steps).")
+    parser.add_argument("--task", choices=[task.value for task in ReaderTask], default=ReaderTask.FORBIDDEN.value,
+                        help="which reader: forbidden moves (default) or script steps")
     parser.add_argument("--out", type=Path, default=None, help="weights file (default: the shipped one)")
     parser.add_argument("--check", action="store_true", help="rebuild and compare with the shipped file")
     parser.add_argument("--keep", type=Path, default=None,
@@ -276,9 +348,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--reader-only", type=Path, default=reader_only_dir(),
                         help="folder of corpus files taught to the reader alone (default: corpus/reader_en)")
     args = parser.parse_args(argv)
-    out = args.out or shipped_reader_path()
+    task = ReaderTask(args.task)
+    out = args.out or shipped_reader_path(task=task)
     weights = build(default_corpus_dir(), default_items_files(), progress=lambda line: print(line, file=sys.stderr),
-                    keep=args.keep, reader_only=args.reader_only)
+                    keep=args.keep, reader_only=args.reader_only, task=task)
     if args.check:
         scratch = out.with_suffix(".check.npz")
         weights.save(scratch)

@@ -1,4 +1,5 @@
-"""The post-call reader of forbidden moves: MiniLM with its top layers fine-tuned on whole replies.
+"""The post-call readers of forbidden moves and script steps: MiniLM with its top layers fine-tuned on
+whole replies.
 
 The clause model (``model.py``) reads frozen MiniLM embeddings with logistic regressions: fast
 enough for a live turn, but it misses many forbidden moves that only the reply as a whole shows (a
@@ -7,11 +8,13 @@ layers and a six-way sigmoid head, one per forbidden kind, on the corpus' whole 
 two layers stay as shipped.  It costs a second pass over the reply (about 14 ms on one thread), so
 the live turn keeps the clause model and scoring after the call (``callsim analyze``, a practice call's scorecard)
 asks this reader which forbidden moves a reply makes.  Measured in docs/scoring.md ("The post-call
-reader of forbidden moves").
+reader of forbidden moves").  A second reader of the same recipe has one head per script step
+(``ReaderTask.STEPS``) and decides, after the call, the steps it found better than the clause model on
+writers it never trained on (``decides`` in its file); the clause model decides the others.
 
 Only the fine-tuned layers and the head ship (``simulator/analysis/data/forbidden_reader_en.npz``,
-float16); the rest is the packaged all-MiniLM-L6-v2.  Rebuilt by
-``python -m simulator.analysis.behaviour.train_reader``.  It runs through ONNX Runtime, from a graph
+``step_reader_en.npz``, float16); the rest is the packaged all-MiniLM-L6-v2.  Rebuilt by
+``python -m simulator.analysis.behaviour.train_reader [--task steps]``.  It runs through ONNX Runtime, from a graph
 torch exports once into the cache folder (``onnx_graph.py``); torch itself when ONNX Runtime cannot.
 """
 
@@ -23,6 +26,7 @@ import json
 import zipfile
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from enum import StrEnum
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
@@ -45,12 +49,39 @@ from simulator.analysis.onnx_graph import (
     traced_to_onnx,
 )
 from simulator.lazy import require
-from simulator.scenario.kinds import FORBIDDEN_KIND_NAMES
+from simulator.scenario.kinds import FORBIDDEN_KIND_NAMES, STEP_KIND_NAMES
 
-READER_KINDS = FORBIDDEN_KIND_NAMES
 BASE_LAYERS = 6  # all-MiniLM-L6-v2
 HIDDEN = 384
-REBUILD = "python -m simulator.analysis.behaviour.train_reader"
+
+
+class ReaderTask(StrEnum):
+    """What a fine-tuned reader's heads read: one per forbidden kind, or one per script step kind."""
+
+    FORBIDDEN = "forbidden"
+    STEPS = "steps"
+
+    @property
+    def kinds(self) -> tuple[str, ...]:
+        return FORBIDDEN_KIND_NAMES if self is ReaderTask.FORBIDDEN else STEP_KIND_NAMES
+
+    @property
+    def reader_name(self) -> str:
+        return "the post-call forbidden-move reader" if self is ReaderTask.FORBIDDEN else \
+            "the post-call script-step reader"
+
+    @property
+    def file_stem(self) -> str:
+        return "forbidden_reader" if self is ReaderTask.FORBIDDEN else "step_reader"
+
+    @property
+    def rebuild(self) -> str:
+        command = "python -m simulator.analysis.behaviour.train_reader"
+        return command if self is ReaderTask.FORBIDDEN else f"{command} --task {self.value}"
+
+
+def task_of(kinds: Sequence[str]) -> ReaderTask | None:
+    return next((task for task in ReaderTask if tuple(kinds) == task.kinds), None)
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,19 +102,31 @@ class ReaderWeights:
     def max_tokens(self) -> int:
         return int(self.about["max_tokens"])
 
+    @property
+    def kinds(self) -> tuple[str, ...]:
+        """The head's kinds, in its column order."""
+        return tuple(self.about["kinds"])
+
+    @property
+    def decides(self) -> tuple[str, ...]:
+        """The kinds this reader decides (a step reader: those it read better than the clause model out of
+        fold); the clause model decides the rest."""
+        return tuple(self.about.get("decides", self.kinds))
+
     @classmethod
-    def load(cls, path: Path) -> ReaderWeights:
+    def load(cls, path: Path, task: ReaderTask = ReaderTask.FORBIDDEN) -> ReaderWeights:
         try:
             with np.load(path, allow_pickle=False) as data:
                 about = json.loads(str(data["about"]))
                 layers = {name[len("layer:"):]: data[name] for name in data.files if name.startswith("layer:")}
                 weights = cls(layers, data["head_weight"], data["head_bias"], data["cuts"], about)
         except (OSError, KeyError, ValueError, EOFError, zipfile.BadZipFile) as err:
-            raise WeightsError(f"{path}: cannot read the forbidden-move reader ({err}); rebuild it with {REBUILD}") \
+            raise WeightsError(f"{path}: cannot read {task.reader_name} ({err}); rebuild it with {task.rebuild}") \
                 from None
-        if tuple(about.get("kinds", ())) != READER_KINDS or weights.head_weight.shape != (len(READER_KINDS), HIDDEN):
-            raise WeightsError(f"{path}: made for other forbidden kinds than this callsim knows ({READER_KINDS}); "
-                               f"rebuild it with {REBUILD}")
+        if (tuple(about.get("kinds", ())) != task.kinds or weights.head_weight.shape != (len(task.kinds), HIDDEN)
+                or not set(weights.decides) <= set(task.kinds)):
+            raise WeightsError(f"{path}: made for other kinds than this callsim knows ({', '.join(task.kinds)}); "
+                               f"rebuild it with {task.rebuild}")
         return weights
 
     def digest(self) -> str:
@@ -132,8 +175,9 @@ class _LoadedReader:
     runtime: str  # ONNX_RUNTIME, or TORCH_RUNTIME when ONNX Runtime could not be used
 
 
-class ForbiddenReader:
-    """Probabilities of the six forbidden kinds for whole replies, and the cuts that decide them.
+class TunedReader:
+    """Probabilities of its kinds (six forbidden moves, or thirteen steps) for whole replies, and the cuts
+    that decide the kinds it decides.
 
     One reply at a time, unpadded: a reply's probabilities never depend on what it was read with.
     A reply longer than the reader's token window is read in consecutive runs of its clauses that
@@ -146,7 +190,10 @@ class ForbiddenReader:
     def __init__(self, weights: ReaderWeights, threads: int = 1, runtime: str = ONNX_RUNTIME,
                  graph_cache: Path | None = None):
         self.weights = weights
-        self.cuts = {kind: float(cut) for kind, cut in zip(READER_KINDS, weights.cuts, strict=True)}
+        self.kinds = weights.kinds
+        self.task = task_of(self.kinds) or ReaderTask.FORBIDDEN
+        self.cuts = {kind: float(cut) for kind, cut in zip(self.kinds, weights.cuts, strict=True)
+                     if kind in weights.decides}
         self._threads = threads
         self._runtime = checked_runtime(runtime)
         self._graph_cache = graph_cache  # None: the user's cache folder
@@ -161,7 +208,7 @@ class ForbiddenReader:
         if self._loaded is None:
             base = Path(base_model_path())
             self._loaded = onnx_or_torch(
-                self._runtime, base, "the forbidden-move reader",
+                self._runtime, base, self.task.reader_name,
                 lambda: _onnx_reader(base, self.weights, self._threads, self._graph_cache),
                 lambda: _torch_reader(self.weights, self._threads))
         return self._loaded
@@ -172,7 +219,7 @@ class ForbiddenReader:
     def probabilities(self, texts: Sequence[str]) -> npt.NDArray[np.float64]:
         """(texts, kinds): each text read whole (truncated at the token window)."""
         loaded = self._ready()
-        out = np.zeros((len(texts), len(READER_KINDS)))
+        out = np.zeros((len(texts), len(self.kinds)))
         for row, text in enumerate(texts):
             out[row] = 1.0 / (1.0 + np.exp(-loaded.logits(text)))
         # Rounded so last-bit noise between runs can never move a decision made at a cut.
@@ -181,7 +228,7 @@ class ForbiddenReader:
     def reply_probabilities(self, reply: str, clauses: Sequence[tuple[int, int]]) -> npt.NDArray[np.float64]:
         """The kinds' probabilities for one reply whose clauses span ``clauses`` (character offsets)."""
         runs = self.runs(reply, clauses)
-        return self.probabilities(runs).max(axis=0) if runs else np.zeros(len(READER_KINDS))
+        return self.probabilities(runs).max(axis=0) if runs else np.zeros(len(self.kinds))
 
     def runs(self, reply: str, clauses: Sequence[tuple[int, int]]) -> list[str]:
         """The reply whole when it fits the token window, else consecutive clauses that fit."""
@@ -204,15 +251,16 @@ class ForbiddenReader:
 
 def _tuned_model(weights: ReaderWeights) -> tuple[Any, Any, Any]:
     """torch, MiniLM's tokenizer, and MiniLM with the reader's layers and head (a module returning logits)."""
-    torch: Any = require("torch", feature="the post-call forbidden-move reader")
+    task = task_of(weights.kinds) or ReaderTask.FORBIDDEN
+    torch: Any = require("torch", feature=task.reader_name)
     tokenizer, model = load_base()
     state = {name: torch.from_numpy(value.astype(np.float32)) for name, value in weights.layers.items()}
     missing = set(state) - set(model.state_dict())
     if missing:
-        raise WeightsError(f"the forbidden-move reader names layers MiniLM lacks ({sorted(missing)[:3]}); "
-                           f"rebuild it with {REBUILD}")
+        raise WeightsError(f"{task.reader_name} names layers MiniLM lacks ({sorted(missing)[:3]}); "
+                           f"rebuild it with {task.rebuild}")
     model.load_state_dict(state, strict=False)
-    head = torch.nn.Linear(HIDDEN, len(READER_KINDS))
+    head = torch.nn.Linear(HIDDEN, len(weights.kinds))
     head.weight.data = torch.from_numpy(weights.head_weight.astype(np.float32))
     head.bias.data = torch.from_numpy(weights.head_bias.astype(np.float32))
 
@@ -257,7 +305,8 @@ def _onnx_reader(base: Path, weights: ReaderWeights, threads: int, graph_cache: 
         traced_to_onnx(torch, module, {key: example[key] for key in ("input_ids", "attention_mask", "token_type_ids")},
                        "logits", partial)
 
-    name = f"forbidden-reader-{weights.digest()[:16]}"  # the graph holds the reader's weights
+    task = task_of(weights.kinds) or ReaderTask.FORBIDDEN
+    name = f"{task.file_stem.replace('_', '-')}-{weights.digest()[:16]}"  # the graph holds the reader's weights
     session = session_of(lambda: export_once(graph_path(base, name, graph_cache), write), threads)
     tokenize = rust_tokenizer(base, weights.max_tokens)
     count = rust_tokenizer(base, UNCUT_TOKENS)
@@ -268,24 +317,24 @@ def _onnx_reader(base: Path, weights: ReaderWeights, threads: int, graph_cache: 
 UNCUT_TOKENS = 1_000_000  # counting a text's tokens: no cut
 
 
-def shipped_reader_path(language: str = "en") -> Path:
-    return Path(str(resources.files("simulator.analysis.data").joinpath(f"forbidden_reader_{language}.npz")))
+def shipped_reader_path(language: str = "en", task: ReaderTask = ReaderTask.FORBIDDEN) -> Path:
+    return Path(str(resources.files("simulator.analysis.data").joinpath(f"{task.file_stem}_{language}.npz")))
 
 
 READER_LANGUAGES = frozenset({"en"})  # Mandarin's corpus has not trained one: its clause model decides
 
 
-def shipped_reader(language: str = "en") -> ForbiddenReader | None:
-    """The language's reader, or None for a language without one: one per process, as it holds a
-    second copy of MiniLM."""
-    return _shipped_reader(language)
+def shipped_reader(language: str = "en", task: ReaderTask = ReaderTask.FORBIDDEN) -> TunedReader | None:
+    """The language's reader for ``task``, or None for a language without one: one per process and task,
+    as each holds a copy of MiniLM."""
+    return _shipped_reader(language, task)
 
 
-@lru_cache(maxsize=2)
-def _shipped_reader(language: str) -> ForbiddenReader | None:
+@lru_cache(maxsize=4)
+def _shipped_reader(language: str, task: ReaderTask) -> TunedReader | None:
     if language not in READER_LANGUAGES:
         return None
-    path = shipped_reader_path(language)
+    path = shipped_reader_path(language, task)
     if not path.is_file():
-        raise WeightsError(f"{path}: the post-call forbidden-move reader is not installed; rebuild it with {REBUILD}")
-    return ForbiddenReader(ReaderWeights.load(path))
+        raise WeightsError(f"{path}: {task.reader_name} is not installed; rebuild it with {task.rebuild}")
+    return TunedReader(ReaderWeights.load(path, task))
