@@ -322,6 +322,7 @@ def shipped_reader_path(language: str = "en", task: ReaderTask = ReaderTask.FORB
 
 
 READER_LANGUAGES = frozenset({"en"})  # Mandarin's corpus has not trained one: its clause model decides
+STEP_READER_LANGUAGES: frozenset[str] = frozenset()  # the languages that ship a step reader
 
 
 def shipped_reader(language: str = "en", task: ReaderTask = ReaderTask.FORBIDDEN) -> TunedReader | None:
@@ -332,7 +333,7 @@ def shipped_reader(language: str = "en", task: ReaderTask = ReaderTask.FORBIDDEN
 
 @lru_cache(maxsize=4)
 def _shipped_reader(language: str, task: ReaderTask) -> TunedReader | None:
-    if language not in READER_LANGUAGES:
+    if language not in (READER_LANGUAGES if task is ReaderTask.FORBIDDEN else STEP_READER_LANGUAGES):
         return None
     path = shipped_reader_path(language, task)
     if not path.is_file():
