@@ -41,6 +41,10 @@ Every model this benchmark trains learns from the real agents' half too (``REAL_
   reader of forbidden moves (``simulator.analysis.behaviour.tuned_reader``), fine-tuned on the same
   replies as the model beside it, its cuts chosen out of fold on writers a-e, g, h and i (never f
   or the dev set; ``train_reader.out_of_fold``, kept in ``.cache/``), and its time per reply.
+- ``--step-reader``: those figures once more (``..._step_reader``) with the post-call reader of script
+  steps beside it too, trained the same way, deciding the steps it read better than the clause model
+  on the cut folds' writers (``train_reader.kinds_the_reader_decides``).  Trained readers are kept in
+  ``.cache/`` by a digest of what they learnt from, so a second run reads them.
 
 ``--only dev_never_seen,corpus_report_writer,epitome`` measures just those figures (each held-out
 figure trains its own models, so the whole run takes minutes on an idle box and far longer on a
@@ -86,12 +90,19 @@ from simulator.analysis.behaviour.train import TRAINING_ENCODERS, Trainer, real_
 from simulator.analysis.behaviour.train_reader import (  # noqa: E402
     ReaderSettings,
     chosen_cuts,
+    clause_model_out_of_fold,
+    kinds_the_reader_decides,
     out_of_fold,
     reader_only_dir,
     reader_only_replies,
     trained_reader,
 )
-from simulator.analysis.behaviour.tuned_reader import READER_LANGUAGES, TunedReader, shipped_reader  # noqa: E402
+from simulator.analysis.behaviour.tuned_reader import (  # noqa: E402
+    READER_LANGUAGES,
+    ReaderTask,
+    TunedReader,
+    shipped_reader,
+)
 from simulator.analysis.embeddings import SentenceEncoder, TextEncoder  # noqa: E402
 from simulator.analysis.encoders import encoder_registry  # noqa: E402
 from simulator.analysis.semantic import SemanticAnalyser  # noqa: E402
@@ -301,41 +312,59 @@ def _progress(line: str) -> None:
     print(line, file=sys.stderr, flush=True)
 
 
-def readers_beside(corpus: Sequence[LabelledReply], encoder: TextEncoder
-                   ) -> Callable[[BehaviourModel, Sequence[LabelledReply]], BehaviourModel]:
+AfterCall = Callable[[BehaviourModel, Sequence[LabelledReply]], dict[str, BehaviourModel]]
+
+
+def readers_beside(corpus: Sequence[LabelledReply], encoder: TextEncoder, steps: bool,
+                   real_words: Sequence[LabelledReply]) -> AfterCall:
     """Gives a model the post-call forbidden-move reader fine-tuned on the replies it trained on, with
-    per-kind cuts chosen on writers the reader's four cut folds never trained on (never f)."""
+    per-kind cuts chosen on writers the reader's four cut folds never trained on (never f): the
+    ``reader`` model; with ``steps``, also the ``step_reader`` model, which has the step reader beside it."""
     extra = reader_only_replies(reader_only_dir())  # the writers taught to the reader alone join every training
-    held, probabilities = out_of_fold(corpus, ReaderSettings(), _progress, keep=REPO / ".cache", reader_only=extra)
+    keep = REPO / ".cache"
+    held, probabilities = out_of_fold(corpus, ReaderSettings(), _progress, keep=keep, reader_only=extra)
     cuts = chosen_cuts(probabilities, held)
+    step_cuts, decides = None, ()
+    if steps:
+        held, probabilities = out_of_fold(corpus, ReaderSettings(), _progress, keep=keep, reader_only=extra,
+                                          task=ReaderTask.STEPS)
+        step_cuts = chosen_cuts(probabilities, held, task=ReaderTask.STEPS)
+        decides = kinds_the_reader_decides(held, probabilities, step_cuts,
+                                           clause_model_out_of_fold(corpus, real_words, _progress), ReaderTask.STEPS)
+        _progress(f"the step reader decides {', '.join(decides)}")
 
-    def with_reader(model: BehaviourModel, replies: Sequence[LabelledReply]) -> BehaviourModel:
-        reader = trained_reader([*replies, *extra], ReaderSettings(), cuts, progress=_progress)
-        return BehaviourModel(model.weights, encoder.encode, reader)
+    def with_readers(model: BehaviourModel, replies: Sequence[LabelledReply]) -> dict[str, BehaviourModel]:
+        taught = [*replies, *extra]
+        reader = trained_reader(taught, ReaderSettings(), cuts, progress=_progress, keep=keep)
+        models = {"reader": BehaviourModel(model.weights, encoder.encode, reader)}
+        if step_cuts is not None:
+            step_reader = trained_reader(taught, ReaderSettings(), step_cuts, {"decides": list(decides)}, _progress,
+                                         ReaderTask.STEPS, keep)
+            models["step_reader"] = BehaviourModel(model.weights, encoder.encode, reader, step_reader)
+        return models
 
-    return with_reader
+    return with_readers
 
 
 def report_writer_figures(corpus: Sequence[LabelledReply], report_writer: str,
                           train: Callable[[Sequence[LabelledReply]], BehaviourModel],
-                          with_reader: Callable[[BehaviourModel, Sequence[LabelledReply]], BehaviourModel] | None,
-                          spoken: bool) -> dict:
+                          with_reader: AfterCall | None, spoken: bool) -> dict:
     """The report writer scored by a model trained on the other writers (and its reader, and as spoken)."""
     held = [r for r in corpus if writer_of(r.source) == report_writer]
     rest = [r for r in corpus if writer_of(r.source) != report_writer]
     model = train(rest)
-    after_call = with_reader(model, rest) if with_reader is not None else None
+    after_call = with_reader(model, rest) if with_reader is not None else {}
     return scored_figures("corpus_report_writer", held, model, after_call, spoken)
 
 
 def scored_figures(name: str, gold: Sequence[LabelledReply], model: BehaviourModel,
-                   after_call: BehaviourModel | None, spoken: bool) -> dict:
-    """``name``: the model's figures on ``gold``; ``name_reader``: with the post-call reader, where it
-    is measured; with ``spoken``, both again as ``name_spoken...`` on the replies as Whisper wrote
-    them from espeak-ng's speech."""
+                   after_call: dict[str, BehaviourModel], spoken: bool) -> dict:
+    """``name``: the model's figures on ``gold``; ``name_reader`` (``name_step_reader``): with the
+    post-call reader(s), where measured; with ``spoken``, all again as ``name_spoken...`` on the
+    replies as Whisper wrote them from espeak-ng's speech."""
     figures = {name: summary(measured(gold, model), name)}
-    if after_call is not None:
-        figures[f"{name}_reader"] = summary(measured(gold, after_call), f"{name}_reader")
+    for suffix, reading_whole in after_call.items():
+        figures[f"{name}_{suffix}"] = summary(measured(gold, reading_whole), f"{name}_{suffix}")
     if spoken:
         from benchmarks.spoken_replies import spoken as spoken_replies
 
@@ -406,6 +435,9 @@ def _arguments(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--forbidden-reader", action="store_true",
                         help="also score the report writer and the dev set with the post-call forbidden-move "
                              "reader fine-tuned beside the model (four more trainings the first time)")
+    parser.add_argument("--step-reader", action="store_true",
+                        help="with --forbidden-reader: also score them with the post-call step reader beside it "
+                             "(four more trainings the first time)")
     parser.add_argument("--spoken", action="store_true",
                         help="also score the report writer and the dev set as a practice call hears them: spoken "
                              "by espeak-ng and written back by Whisper (benchmarks/spoken_replies.py; slow the "
@@ -416,6 +448,8 @@ def _arguments(argv: list[str] | None) -> argparse.Namespace:
                         help="train and score with this registered encoder instead of the language's own "
                              "(the scenario and speed figures use the shipped model)")
     args = parser.parse_args(argv)
+    if args.step_reader and not args.forbidden_reader:
+        parser.error("--step-reader goes with --forbidden-reader (the step reader is measured beside it)")
     if args.spoken and args.language != "en":
         parser.error("--spoken speaks English replies (espeak-ng's English voices, Whisper tiny.en); "
                      "there is no Mandarin version")
@@ -456,7 +490,8 @@ def main(argv: list[str] | None = None) -> int:
     tuning = [w for w in writers if w != report_writer]
     result: dict = {"goals": GOALS, "corpus_replies": len(corpus), "writers": writers}
 
-    with_reader = readers_beside(corpus, encoder) if args.forbidden_reader and language == "en" \
+    with_reader = readers_beside(corpus, encoder, args.step_reader, real_words) \
+        if args.forbidden_reader and language == "en" \
         and not other_encoder and wanted & {"corpus_report_writer", "dev_never_seen"} else None
     parts = []
     for writer in tuning if "corpus_held_out_writer" in wanted else ():
@@ -470,10 +505,10 @@ def main(argv: list[str] | None = None) -> int:
         dev = read_items_file(dev_path)
         never_saw_dev = train(corpus)
         if "dev_never_seen" in wanted:
-            reading_whole = with_reader(never_saw_dev, corpus) if with_reader is not None else None
+            reading_whole = with_reader(never_saw_dev, corpus) if with_reader is not None else {}
             result.update(scored_figures("dev_never_seen", dev, never_saw_dev, reading_whole, args.spoken))
-            if reading_whole is not None:
-                result["reader_speed"] = reader_speed(reading_whole, [r.reply for r in corpus[::7]][:100])
+            if reading_whole:
+                result["reader_speed"] = reader_speed(reading_whole["reader"], [r.reply for r in corpus[::7]][:100])
         if "dev_cross_validated" in wanted:
             domains = sorted({d.domain for d in dev})
             result["dev_cross_validated"] = summary(pooled([
@@ -517,8 +552,10 @@ def _wanted(args: argparse.Namespace) -> set[str]:
 def table(result: dict) -> str:
     rows = [("figure", "empathy 2-class", "empathy 3-class", "step micro-F1", "forbidden R / P")]
     for key in ("corpus_held_out_writer", "corpus_report_writer", "corpus_report_writer_reader",
-                "corpus_report_writer_spoken", "corpus_report_writer_spoken_reader", "dev_never_seen",
-                "dev_never_seen_reader", "dev_never_seen_spoken", "dev_never_seen_spoken_reader",
+                "corpus_report_writer_step_reader", "corpus_report_writer_spoken",
+                "corpus_report_writer_spoken_reader", "corpus_report_writer_spoken_step_reader", "dev_never_seen",
+                "dev_never_seen_reader", "dev_never_seen_step_reader", "dev_never_seen_spoken",
+                "dev_never_seen_spoken_reader", "dev_never_seen_spoken_step_reader",
                 "dev_cross_validated", "scenario_dev", "real_agents", "real_agents_reader"):
         if key in result:
             r = result[key]

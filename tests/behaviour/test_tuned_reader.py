@@ -9,10 +9,12 @@ import json
 import numpy as np
 import pytest
 
+from simulator.analysis.behaviour.corpus import LabelledReply
 from simulator.analysis.behaviour.model import BehaviourModel, WeightsError, shipped_weights
 from simulator.analysis.behaviour.train import default_corpus_dir, load_training_set
-from simulator.analysis.behaviour.train_reader import ReaderSettings, Tuner
+from simulator.analysis.behaviour.train_reader import ReaderSettings, Tuner, kinds_the_reader_decides, trained_reader
 from simulator.analysis.behaviour.tuned_reader import (
+    ReaderTask,
     ReaderWeights,
     TunedReader,
     shipped_reader,
@@ -27,6 +29,7 @@ from simulator.call.textcall import run_call
 from simulator.cli import main
 from simulator.record import read_call
 from simulator.scenario.kinds import FORBIDDEN_KIND_NAMES as READER_KINDS
+from simulator.scenario.kinds import STEP_KIND_NAMES
 from simulator.scenario.loader import load_scenario
 from simulator.scoring.scorecard import Dimension
 
@@ -194,7 +197,7 @@ def test_a_reader_that_cannot_load_leaves_the_call_finished_and_scored_on_its_li
         scenarios_dir, tmp_path, monkeypatch, caplog):
     from simulator.analysis import semantic
 
-    def missing(language: str = "en"):
+    def missing(language: str = "en", task: object = None):
         raise WeightsError(f"{tmp_path}/forbidden_reader_en.npz: the post-call forbidden-move reader is not installed")
 
     monkeypatch.setattr(semantic, "shipped_reader", missing)
@@ -257,3 +260,43 @@ def test_without_onnxruntime_the_reader_runs_through_torch_and_says_what_to_inst
     with pytest.warns(UserWarning, match=r"'onnxruntime' is needed.*pip install onnxruntime.*forbidden-move reader"):
         assert reader.runtime == TORCH_RUNTIME
     assert reader.probabilities(["It's your own fault."]).shape == (1, len(READER_KINDS))
+
+
+# -- the step reader: the same recipe with one head per step kind, deciding only the kinds it earned ---------
+def test_a_step_reader_decides_only_its_kinds_and_its_trained_weights_are_kept_by_what_they_learnt(tmp_path):
+    replies, _ = load_training_set(default_corpus_dir())
+    settings = ReaderSettings(epochs=1, threads=1)
+    # a cut of 0 on anything_else: the reader says every reply asks it, so its decision is plain to see
+    cuts = np.array([0.0 if kind == "anything_else" else 1.0 for kind in STEP_KIND_NAMES], np.float32)
+    reader = trained_reader(replies[:40], settings, cuts, {"decides": ["anything_else"]}, task=ReaderTask.STEPS,
+                            keep=tmp_path)
+    kept = list(tmp_path.glob("step_reader_*.npz"))
+    assert len(kept) == 1 and reader.kinds == STEP_KIND_NAMES and set(reader.cuts) == {"anything_else"}
+    again = trained_reader(replies[:40], settings, cuts, {"decides": ["anything_else"]}, task=ReaderTask.STEPS,
+                           keep=tmp_path)  # read from the kept file: the same network, no second training
+    reply = "Good morning, you're through to Harbour Bank, my name's Tom."
+    assert np.array_equal(again.probabilities([reply]), reader.probabilities([reply]))
+    clause_model = BehaviourModel(shipped_weights("en"), SentenceEncoder(threads=1).encode)
+    with_reader = BehaviourModel(clause_model.weights, SentenceEncoder(threads=1).encode, step_reader=reader)
+    live, after = clause_model.read(reply), with_reader.read(reply)
+    assert "anything_else" not in {f.kind for f in live.steps}
+    assert {f.kind for f in after.steps} == {f.kind for f in live.steps} | {"anything_else"}
+    finding = after.found("anything_else")
+    assert finding is not None and finding.quote in reply  # a clause of the reply quoted as evidence
+    with pytest.raises(WeightsError, match="made for other kinds"):
+        ReaderWeights.load(kept[0], ReaderTask.FORBIDDEN)
+    with pytest.raises(WeightsError, match="made for other kinds"):
+        ReaderWeights.load(shipped_reader_path(), ReaderTask.STEPS)
+
+
+def test_the_step_reader_is_given_the_kinds_it_reads_better_than_the_clause_model_out_of_fold():
+    gold = [LabelledReply("t1", f"r{i}", "retail", "", "reply", frozenset(labels), frozenset(), 0)
+            for i, labels in enumerate([{"greet"}, {"greet"}, {"close"}, set(), {"close"}, set()])]
+    probabilities = np.zeros((len(gold), len(STEP_KIND_NAMES)))
+    greet, close = STEP_KIND_NAMES.index("greet"), STEP_KIND_NAMES.index("close")
+    probabilities[[0, 1], greet] = 0.9  # the reader finds both greetings
+    probabilities[[2, 3], close] = 0.9  # and one close, with a false alarm
+    cuts = np.full(len(STEP_KIND_NAMES), 0.5, np.float32)
+    clause_found = [frozenset(), frozenset({"greet"}), frozenset({"close"}), frozenset(), frozenset({"close"}),
+                    frozenset()]
+    assert kinds_the_reader_decides(gold, probabilities, cuts, clause_found, ReaderTask.STEPS) == ("greet",)
