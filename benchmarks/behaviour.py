@@ -41,10 +41,11 @@ Every model this benchmark trains learns from the real agents' half too (``REAL_
   reader of forbidden moves (``simulator.analysis.behaviour.tuned_reader``), fine-tuned on the same
   replies as the model beside it, its cuts chosen out of fold on writers a-e, g, h and i (never f
   or the dev set; ``train_reader.out_of_fold``, kept in ``.cache/``), and its time per reply.
-- ``--step-reader``: those figures once more (``..._step_reader``) with the post-call reader of script
-  steps beside it too, trained the same way, deciding the steps it read better than the clause model
-  on the cut folds' writers (``train_reader.kinds_the_reader_decides``).  Trained readers are kept in
-  ``.cache/`` by a digest of what they learnt from, so a second run reads them.
+- ``--step-reader``: those figures once more (``..._step_reader``) with the post-call reader of
+  script steps beside the model (and the forbidden-move reader, when both are asked), trained the
+  same way, deciding the steps it read better than the clause model on the cut folds' writers
+  (``train_reader.kinds_the_reader_decides``).  Trained readers are kept in ``.cache/`` by a digest
+  of what they learnt from, so a second run reads them.
 
 ``--only dev_never_seen,corpus_report_writer,epitome`` measures just those figures (each held-out
 figure trains its own models, so the whole run takes minutes on an idle box and far longer on a
@@ -315,15 +316,18 @@ def _progress(line: str) -> None:
 AfterCall = Callable[[BehaviourModel, Sequence[LabelledReply]], dict[str, BehaviourModel]]
 
 
-def readers_beside(corpus: Sequence[LabelledReply], encoder: TextEncoder, steps: bool,
+def readers_beside(corpus: Sequence[LabelledReply], encoder: TextEncoder, forbidden: bool, steps: bool,
                    real_words: Sequence[LabelledReply]) -> AfterCall:
-    """Gives a model the post-call forbidden-move reader fine-tuned on the replies it trained on, with
-    per-kind cuts chosen on writers the reader's four cut folds never trained on (never f): the
-    ``reader`` model; with ``steps``, also the ``step_reader`` model, which has the step reader beside it."""
+    """Gives a model the post-call readers fine-tuned on the replies it trained on, with per-kind cuts
+    chosen on writers their four cut folds never trained on (never f): with ``forbidden`` the ``reader``
+    model (the forbidden-move reader beside it); with ``steps`` the ``step_reader`` model (the step
+    reader beside it too, or alone)."""
     extra = reader_only_replies(reader_only_dir())  # the writers taught to the reader alone join every training
     keep = REPO / ".cache"
-    held, probabilities = out_of_fold(corpus, ReaderSettings(), _progress, keep=keep, reader_only=extra)
-    cuts = chosen_cuts(probabilities, held)
+    cuts = None
+    if forbidden:
+        held, probabilities = out_of_fold(corpus, ReaderSettings(), _progress, keep=keep, reader_only=extra)
+        cuts = chosen_cuts(probabilities, held)
     step_cuts, decides = None, ()
     if steps:
         held, probabilities = out_of_fold(corpus, ReaderSettings(), _progress, keep=keep, reader_only=extra,
@@ -335,8 +339,8 @@ def readers_beside(corpus: Sequence[LabelledReply], encoder: TextEncoder, steps:
 
     def with_readers(model: BehaviourModel, replies: Sequence[LabelledReply]) -> dict[str, BehaviourModel]:
         taught = [*replies, *extra]
-        reader = trained_reader(taught, ReaderSettings(), cuts, progress=_progress, keep=keep)
-        models = {"reader": BehaviourModel(model.weights, encoder.encode, reader)}
+        reader = None if cuts is None else trained_reader(taught, ReaderSettings(), cuts, progress=_progress, keep=keep)
+        models = {} if reader is None else {"reader": BehaviourModel(model.weights, encoder.encode, reader)}
         if step_cuts is not None:
             step_reader = trained_reader(taught, ReaderSettings(), step_cuts, {"decides": list(decides)}, _progress,
                                          ReaderTask.STEPS, keep)
@@ -436,8 +440,9 @@ def _arguments(argv: list[str] | None) -> argparse.Namespace:
                         help="also score the report writer and the dev set with the post-call forbidden-move "
                              "reader fine-tuned beside the model (four more trainings the first time)")
     parser.add_argument("--step-reader", action="store_true",
-                        help="with --forbidden-reader: also score them with the post-call step reader beside it "
-                             "(four more trainings the first time)")
+                        help="also score the report writer and the dev set with the post-call step reader beside "
+                             "the model (and the forbidden-move reader, with --forbidden-reader; four more "
+                             "trainings the first time)")
     parser.add_argument("--spoken", action="store_true",
                         help="also score the report writer and the dev set as a practice call hears them: spoken "
                              "by espeak-ng and written back by Whisper (benchmarks/spoken_replies.py; slow the "
@@ -448,8 +453,6 @@ def _arguments(argv: list[str] | None) -> argparse.Namespace:
                         help="train and score with this registered encoder instead of the language's own "
                              "(the scenario and speed figures use the shipped model)")
     args = parser.parse_args(argv)
-    if args.step_reader and not args.forbidden_reader:
-        parser.error("--step-reader goes with --forbidden-reader (the step reader is measured beside it)")
     if args.spoken and args.language != "en":
         parser.error("--spoken speaks English replies (espeak-ng's English voices, Whisper tiny.en); "
                      "there is no Mandarin version")
@@ -490,8 +493,8 @@ def main(argv: list[str] | None = None) -> int:
     tuning = [w for w in writers if w != report_writer]
     result: dict = {"goals": GOALS, "corpus_replies": len(corpus), "writers": writers}
 
-    with_reader = readers_beside(corpus, encoder, args.step_reader, real_words) \
-        if args.forbidden_reader and language == "en" \
+    with_reader = readers_beside(corpus, encoder, args.forbidden_reader, args.step_reader, real_words) \
+        if (args.forbidden_reader or args.step_reader) and language == "en" \
         and not other_encoder and wanted & {"corpus_report_writer", "dev_never_seen"} else None
     parts = []
     for writer in tuning if "corpus_held_out_writer" in wanted else ():
@@ -507,7 +510,7 @@ def main(argv: list[str] | None = None) -> int:
         if "dev_never_seen" in wanted:
             reading_whole = with_reader(never_saw_dev, corpus) if with_reader is not None else {}
             result.update(scored_figures("dev_never_seen", dev, never_saw_dev, reading_whole, args.spoken))
-            if reading_whole:
+            if "reader" in reading_whole:
                 result["reader_speed"] = reader_speed(reading_whole["reader"], [r.reply for r in corpus[::7]][:100])
         if "dev_cross_validated" in wanted:
             domains = sorted({d.domain for d in dev})
