@@ -384,13 +384,15 @@ def calls_taught(language: str = "en") -> frozenset[str]:
 
 
 def real_agent_figures(encoder: TextEncoder, with_reader: bool) -> dict:
-    """The shipped model, and the shipped reader beside it, on real agents' words nobody trained on."""
+    """The shipped model, and the shipped readers beside it (as after the call), on real agents' words
+    nobody trained on."""
     taught = calls_taught()
     gold = [turn for turn in labelled_agent_turns() if call_of(turn) not in taught]
     model = BehaviourModel(shipped_weights("en"), encoder.encode)
     models = {"real_agents": model}
     if with_reader:
-        models["real_agents_reader"] = BehaviourModel(model.weights, encoder.encode, shipped_reader("en"))
+        models["real_agents_reader"] = BehaviourModel(model.weights, encoder.encode, shipped_reader("en"),
+                                                      shipped_reader("en", ReaderTask.STEPS))
     figures = {}
     for name, one in models.items():
         readings = one.read_many([g.reply for g in gold])
