@@ -199,24 +199,30 @@ def trained_reader(replies: Sequence[LabelledReply], settings: ReaderSettings,
                    cuts: npt.NDArray[np.float32] | None = None, about: dict[str, Any] | None = None,
                    progress: Callable[[str], None] | None = None, task: ReaderTask = ReaderTask.FORBIDDEN,
                    keep: Path | None = None) -> TunedReader:
-    """A reader fine-tuned on ``replies``, read back through its float16 weights as shipped.
-
-    ``keep``: a folder where the trained weights are kept by a digest of the replies, the settings and
-    the task, so a benchmark run again reads them instead of training again (training is deterministic)."""
+    """A reader fine-tuned on ``replies``, read back through its float16 weights as shipped."""
     chosen = np.full(len(task.kinds), 0.5, np.float32) if cuts is None else cuts
-    stored = None if keep is None else keep / f"{task.file_stem}_{_digest(replies, settings, task)}.npz"
-    if stored is not None and stored.is_file():
-        weights = ReaderWeights.load(stored, task)
-    else:
-        tuner = Tuner(settings, task)
-        tuner.train(replies, progress)
-        weights = tuner.weights(np.full(len(task.kinds), 0.5, np.float32), {})
-        if stored is not None:
-            stored.parent.mkdir(parents=True, exist_ok=True)
-            weights.save(stored)
+    weights = trained_weights(replies, settings, task, keep, progress)
     weights = replace(weights, cuts=chosen.astype(np.float32), about={**weights.about, **(about or {})})
     # through torch: the rebuild must not depend on graphs exported into a cache folder
     return TunedReader(weights, threads=settings.threads, runtime=TORCH_RUNTIME)
+
+
+def trained_weights(replies: Sequence[LabelledReply], settings: ReaderSettings, task: ReaderTask,
+                    keep: Path | None = None, progress: Callable[[str], None] | None = None) -> ReaderWeights:
+    """The network fine-tuned on ``replies`` (cuts 0.5; the caller sets them).
+
+    ``keep``: a folder where it is kept by a digest of the replies, the settings and the task, so a
+    benchmark or a rebuild run again reads it instead of training again (training is deterministic)."""
+    stored = None if keep is None else keep / f"{task.file_stem}_{_digest(replies, settings, task)}.npz"
+    if stored is not None and stored.is_file():
+        return ReaderWeights.load(stored, task)
+    tuner = Tuner(settings, task)
+    tuner.train(replies, progress)
+    weights = tuner.weights(np.full(len(task.kinds), 0.5, np.float32), {})
+    if stored is not None:
+        stored.parent.mkdir(parents=True, exist_ok=True)
+        weights.save(stored)
+    return weights
 
 
 def chosen_cuts(probabilities: npt.NDArray[np.float64], replies: Sequence[LabelledReply], beta: float | None = None,
@@ -327,13 +333,13 @@ def build(corpus_dir: Path, items: Sequence[Path], settings: ReaderSettings = Re
         progress(f"cuts {dict(zip(task.kinds, cuts.astype(float).round(2).tolist(), strict=True))}; "
                  f"decides {', '.join(about.get('decides', task.kinds))}; "
                  f"the shipped reader trains on {len(replies) + len(extra)} replies")
-    tuner = Tuner(settings, task)
-    tuner.train([*replies, *extra], progress)
+    network = trained_weights([*replies, *extra], settings, task, keep, progress)
     if extra and reader_only is not None:
         files = corpus_files(reader_only)
         about = {**about, "reader_only": fingerprint(files), "reader_only_files": [p.name for p in files],
                  "reader_only_replies": len(extra)}
-    return tuner.weights(cuts, {**about, "cut_folds": ["+".join(p) for p in CUT_FOLDS]})
+    return replace(network, cuts=cuts.astype(np.float32),
+                   about={**network.about, **about, "cut_folds": ["+".join(p) for p in CUT_FOLDS]})
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -343,8 +349,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, default=None, help="weights file (default: the shipped one)")
     parser.add_argument("--check", action="store_true", help="rebuild and compare with the shipped file")
     parser.add_argument("--keep", type=Path, default=None,
-                        help="folder to keep the cut folds' probabilities in and reuse them from (e.g. .cache, where "
-                             "benchmarks/behaviour.py --forbidden-reader keeps them)")
+                        help="folder to keep the cut folds' probabilities and the trained networks in and reuse "
+                             "them from (e.g. .cache, where benchmarks/behaviour.py --forbidden-reader keeps them)")
     parser.add_argument("--reader-only", type=Path, default=reader_only_dir(),
                         help="folder of corpus files taught to the reader alone (default: corpus/reader_en)")
     args = parser.parse_args(argv)
