@@ -8,14 +8,16 @@ layers and a six-way sigmoid head, one per forbidden kind, on the corpus' whole 
 two layers stay as shipped.  It costs a second pass over the reply (about 14 ms on one thread), so
 the live turn keeps the clause model and scoring after the call (``callsim analyze``, a practice call's scorecard)
 asks this reader which forbidden moves a reply makes.  Measured in docs/scoring.md ("The post-call
-reader of forbidden moves").  A second reader of the same recipe has one head per script step
-(``ReaderTask.STEPS``) and decides, after the call, the steps it found better than the clause model on
-writers it never trained on (``decides`` in its file); the clause model decides the others.
+reader of forbidden moves").  A second reader of the same recipe can have one head per script step
+(``ReaderTask.STEPS``) and decide, after the call, the steps it read better than the clause model on
+writers it never trained on (``decides`` in its file), where a language ships one (``STEP_READER_LANGUAGES``:
+none yet; measured and not shipped, docs/scoring.md "The post-call reader of script steps").
 
 Only the fine-tuned layers and the head ship (``simulator/analysis/data/forbidden_reader_en.npz``,
-``step_reader_en.npz``, float16); the rest is the packaged all-MiniLM-L6-v2.  Rebuilt by
-``python -m simulator.analysis.behaviour.train_reader [--task steps]``.  It runs through ONNX Runtime, from a graph
-torch exports once into the cache folder (``onnx_graph.py``); torch itself when ONNX Runtime cannot.
+float16); the rest is the packaged all-MiniLM-L6-v2.  Rebuilt by
+``python -m simulator.analysis.behaviour.train_reader`` (``--task steps`` for a step reader).  It runs
+through ONNX Runtime, from a graph torch exports once into the cache folder (``onnx_graph.py``); torch
+itself when ONNX Runtime cannot.
 """
 
 from __future__ import annotations
@@ -322,7 +324,8 @@ def shipped_reader_path(language: str = "en", task: ReaderTask = ReaderTask.FORB
 
 
 READER_LANGUAGES = frozenset({"en"})  # Mandarin's corpus has not trained one: its clause model decides
-STEP_READER_LANGUAGES: frozenset[str] = frozenset()  # the languages that ship a step reader
+# none ships yet: measured and not shipped (docs/scoring.md, "The post-call reader of script steps")
+STEP_READER_LANGUAGES: frozenset[str] = frozenset()
 
 
 def shipped_reader(language: str = "en", task: ReaderTask = ReaderTask.FORBIDDEN) -> TunedReader | None:
