@@ -300,3 +300,14 @@ def test_the_step_reader_is_given_the_kinds_it_reads_better_than_the_clause_mode
     clause_found = [frozenset(), frozenset({"greet"}), frozenset({"close"}), frozenset(), frozenset({"close"}),
                     frozenset()]
     assert kinds_the_reader_decides(gold, probabilities, cuts, clause_found, ReaderTask.STEPS) == ("greet",)
+
+
+def test_a_rebuild_check_trains_afresh_and_needs_a_file_to_compare_with(tmp_path, capsys):
+    from simulator.analysis.behaviour.train_reader import main as train_reader
+
+    with pytest.raises(SystemExit) as stopped:
+        train_reader(["--check", "--keep", str(tmp_path)])
+    assert stopped.value.code == 2 and "--keep would read kept trainings" in capsys.readouterr().err
+    with pytest.raises(SystemExit) as stopped:
+        train_reader(["--task", "steps", "--check", "--out", str(tmp_path / "step_reader_en.npz")])
+    assert stopped.value.code == 2 and "step_reader_en.npz to compare with" in capsys.readouterr().err

@@ -356,6 +356,10 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     task = ReaderTask(args.task)
     out = args.out or shipped_reader_path(task=task)
+    if args.check and args.keep is not None:
+        parser.error("--check trains every model again to compare; --keep would read kept trainings instead")
+    if args.check and not out.is_file():
+        parser.error(f"--check: there is no {out} to compare with (build it first, without --check)")
     weights = build(default_corpus_dir(), default_items_files(), progress=lambda line: print(line, file=sys.stderr),
                     keep=args.keep, reader_only=args.reader_only, task=task)
     if args.check:
