@@ -88,6 +88,7 @@ from simulator.analysis.behaviour.judge import empathy_judgement  # noqa: E402
 from simulator.analysis.behaviour.metrics import Agreement, agreement, macro_f1  # noqa: E402
 from simulator.analysis.behaviour.model import BehaviourModel, BehaviourReading, shipped_weights  # noqa: E402
 from simulator.analysis.behaviour.train import TRAINING_ENCODERS, Trainer, real_words_items_files  # noqa: E402
+from simulator.analysis.behaviour.train import real_words as real_words_of  # noqa: E402
 from simulator.analysis.behaviour.train_reader import (  # noqa: E402
     ReaderSettings,
     chosen_cuts,
@@ -483,7 +484,7 @@ def main(argv: list[str] | None = None) -> int:
     other_encoder = args.encoder is not None or (args.encoder_name not in (None, TRAINING_ENCODERS[language]))
     cache = recall_embeddings(encoder)
 
-    real_words = [r for path in real_words_items_files(language) for r in read_items_file(path)]
+    real_words = real_words_of(language)
 
     def train(replies: Sequence[LabelledReply]) -> BehaviourModel:
         model = trained([*replies, *real_words], encoder, language)

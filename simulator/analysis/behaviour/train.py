@@ -433,6 +433,11 @@ def real_words_items_files(language: str = "en") -> list[Path]:
             for path in sorted((corpus / folder).glob("*.jsonl"))]
 
 
+def real_words(language: str = "en") -> list[LabelledReply]:
+    """The real agents' utterances that teach the clause model (``REAL_WORDS_FOLDERS``)."""
+    return [r for path in real_words_items_files(language) for r in read_items_file(path)]
+
+
 # Folders (under corpus/) of rated customer turns that teach the distress regression alone.
 CUSTOMER_LINE_FOLDERS: dict[str, tuple[str, ...]] = {"en": ("reader_en", "customer_en")}
 

@@ -37,7 +37,6 @@ from simulator.analysis.behaviour.corpus import (
     corpus_files,
     fingerprint,
     read_corpus_file,
-    read_items_file,
     writer_of,
 )
 from simulator.analysis.behaviour.linear import best_threshold
@@ -47,7 +46,7 @@ from simulator.analysis.behaviour.train import (
     default_items_files,
     file_digest,
     load_training_set,
-    real_words_items_files,
+    real_words,
 )
 from simulator.analysis.behaviour.tuned_reader import (
     BASE_LAYERS,
@@ -325,9 +324,8 @@ def build(corpus_dir: Path, items: Sequence[Path], settings: ReaderSettings = Re
     held, probabilities = out_of_fold(corpus, settings, progress, keep, extra, task)
     cuts = chosen_cuts(probabilities, held, task=task)
     if task is not ReaderTask.FORBIDDEN:
-        taught = [r for path in real_words_items_files() for r in read_items_file(path)]
         decides = kinds_the_reader_decides(held, probabilities, cuts,
-                                           clause_model_out_of_fold(corpus, taught, progress), task)
+                                           clause_model_out_of_fold(corpus, real_words(), progress), task)
         about = {**about, "decides": list(decides)}
     if progress:
         progress(f"cuts {dict(zip(task.kinds, cuts.astype(float).round(2).tolist(), strict=True))}; "

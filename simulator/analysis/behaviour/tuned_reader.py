@@ -82,10 +82,6 @@ class ReaderTask(StrEnum):
         return command if self is ReaderTask.FORBIDDEN else f"{command} --task {self.value}"
 
 
-def task_of(kinds: Sequence[str]) -> ReaderTask | None:
-    return next((task for task in ReaderTask if tuple(kinds) == task.kinds), None)
-
-
 @dataclass(frozen=True, slots=True)
 class ReaderWeights:
     """The fine-tuned top layers (by their name in the base model), the head and the per-kind cuts."""
@@ -108,6 +104,11 @@ class ReaderWeights:
     def kinds(self) -> tuple[str, ...]:
         """The head's kinds, in its column order."""
         return tuple(self.about["kinds"])
+
+    @property
+    def task(self) -> ReaderTask:
+        """What the head reads, known from its kinds (``load`` and training make only these)."""
+        return next(task for task in ReaderTask if task.kinds == self.kinds)
 
     @property
     def decides(self) -> tuple[str, ...]:
@@ -193,7 +194,7 @@ class TunedReader:
                  graph_cache: Path | None = None):
         self.weights = weights
         self.kinds = weights.kinds
-        self.task = task_of(self.kinds) or ReaderTask.FORBIDDEN
+        self.task = weights.task
         self.cuts = {kind: float(cut) for kind, cut in zip(self.kinds, weights.cuts, strict=True)
                      if kind in weights.decides}
         self._threads = threads
@@ -253,7 +254,7 @@ class TunedReader:
 
 def _tuned_model(weights: ReaderWeights) -> tuple[Any, Any, Any]:
     """torch, MiniLM's tokenizer, and MiniLM with the reader's layers and head (a module returning logits)."""
-    task = task_of(weights.kinds) or ReaderTask.FORBIDDEN
+    task = weights.task
     torch: Any = require("torch", feature=task.reader_name)
     tokenizer, model = load_base()
     state = {name: torch.from_numpy(value.astype(np.float32)) for name, value in weights.layers.items()}
@@ -307,7 +308,7 @@ def _onnx_reader(base: Path, weights: ReaderWeights, threads: int, graph_cache: 
         traced_to_onnx(torch, module, {key: example[key] for key in ("input_ids", "attention_mask", "token_type_ids")},
                        "logits", partial)
 
-    task = task_of(weights.kinds) or ReaderTask.FORBIDDEN
+    task = weights.task
     name = f"{task.file_stem.replace('_', '-')}-{weights.digest()[:16]}"  # the graph holds the reader's weights
     session = session_of(lambda: export_once(graph_path(base, name, graph_cache), write), threads)
     tokenize = rust_tokenizer(base, weights.max_tokens)
