@@ -12,7 +12,8 @@ as the clause model's forbidden cuts do (F1 for steps, as the clause model's ste
 decides only the steps it reads better there than the clause model trained on the same folds does
 (``decides`` in its file).  The shipped model then trains on the whole corpus and the
 development set (corpus/dev/).  Writers taught to the reader alone (``corpus/reader_en/``: turns as a
-recogniser writes them) join every one of those trainings and are never held out or scored.
+recogniser writes them) join every one of those trainings and are never held out or scored; so does,
+for the step reader, the real agents' half the clause model is taught (``corpus/real_en/``).
 Deterministic on one kind of CPU at a fixed thread count: fixed seeds, a fixed batch order, weights
 stored as float16.  About 45 minutes on an idle 2-core box.
 """
@@ -47,6 +48,7 @@ from simulator.analysis.behaviour.train import (
     file_digest,
     load_training_set,
     real_words,
+    real_words_items_files,
 )
 from simulator.analysis.behaviour.tuned_reader import (
     BASE_LAYERS,
@@ -246,6 +248,13 @@ def reader_only_replies(folder: Path | None) -> list[LabelledReply]:
     return [] if folder is None else [r for path in corpus_files(folder) for r in read_corpus_file(path)]
 
 
+def taught_beside(task: ReaderTask, reader_only: Sequence[LabelledReply]) -> list[LabelledReply]:
+    """What joins every training of a ``task`` reader and is never held out or scored: the reader-only
+    writers, and for the step reader the real agents' half the clause model learns its steps from too
+    (a step reader without it read real agents' steps worse than the clause model: docs/scoring.md)."""
+    return [*reader_only, *(real_words() if task is ReaderTask.STEPS else ())]
+
+
 def out_of_fold(corpus: Sequence[LabelledReply], settings: ReaderSettings,
                 progress: Callable[[str], None] | None = None, keep: Path | None = None,
                 reader_only: Sequence[LabelledReply] = (), task: ReaderTask = ReaderTask.FORBIDDEN
@@ -320,7 +329,7 @@ def build(corpus_dir: Path, items: Sequence[Path], settings: ReaderSettings = Re
           reader_only: Path | None = None, task: ReaderTask = ReaderTask.FORBIDDEN) -> ReaderWeights:
     replies, about = load_training_set(corpus_dir, items)
     corpus = [r for r in replies if r.source in {p.stem for p in corpus_dir.glob("*.jsonl")}]
-    extra = reader_only_replies(reader_only)
+    extra = taught_beside(task, reader_only_replies(reader_only))
     held, probabilities = out_of_fold(corpus, settings, progress, keep, extra, task)
     cuts = chosen_cuts(probabilities, held, task=task)
     if task is not ReaderTask.FORBIDDEN:
@@ -332,10 +341,14 @@ def build(corpus_dir: Path, items: Sequence[Path], settings: ReaderSettings = Re
                  f"decides {', '.join(about.get('decides', task.kinds))}; "
                  f"the shipped reader trains on {len(replies) + len(extra)} replies")
     network = trained_weights([*replies, *extra], settings, task, keep, progress)
-    if extra and reader_only is not None:
+    if reader_only is not None and corpus_files(reader_only):
         files = corpus_files(reader_only)
         about = {**about, "reader_only": fingerprint(files), "reader_only_files": [p.name for p in files],
-                 "reader_only_replies": len(extra)}
+                 "reader_only_replies": len(reader_only_replies(reader_only))}
+    if task is ReaderTask.STEPS:
+        files = real_words_items_files()
+        about = {**about, "real_words": fingerprint(files), "real_words_files": [p.name for p in files],
+                 "real_words_replies": len(real_words())}
     return replace(network, cuts=cuts.astype(np.float32),
                    about={**network.about, **about, "cut_folds": ["+".join(p) for p in CUT_FOLDS]})
 
