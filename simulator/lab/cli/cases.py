@@ -8,7 +8,16 @@ from pathlib import Path
 from typing import Any
 
 from simulator.config import load_settings
-from simulator.lab.cli.common import db_flag, fail, open_for, print_json, score_text, shared_output, store_errors
+from simulator.lab.cli.common import (
+    db_flag,
+    fail,
+    open_for,
+    print_json,
+    print_listing,
+    score_text,
+    shared_output,
+    store_errors,
+)
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -141,14 +150,8 @@ def cmd_case_list(args: argparse.Namespace) -> int:
 
     with open_for(args) as store:
         found = store.cases(kind=CaseKind(args.kind) if args.kind else None, tag=args.tag, trainee=args.trainee)
-    if args.json:
-        print_json([case_json(c) for c in found])
-        return 0
-    if not found:
-        print("no cases yet: callsim case mark CALL_ID --kind exemplary|cautionary")
-    for case in found:
-        print(case_line(case))
-    return 0
+    return print_listing(found, args.json, case_json, case_line,
+                         "no cases yet: callsim case mark CALL_ID --kind exemplary|cautionary")
 
 
 @store_errors

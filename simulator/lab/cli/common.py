@@ -5,13 +5,16 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from collections.abc import Callable, Sequence
 from contextlib import contextmanager
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from simulator.config import load_settings
 from simulator.store.types import StoreError
+
+T = TypeVar("T")
 
 
 def db_flag(parser: argparse.ArgumentParser) -> None:
@@ -59,6 +62,20 @@ def fail(message: str, code: int = 1) -> int:
 
 def print_json(data: Any) -> None:
     print(json.dumps(data, indent=2, ensure_ascii=False, default=str))
+
+
+def print_listing(rows: Sequence[T], as_json: bool, to_json: Callable[[T], Any], to_line: Callable[[T], str],
+                  empty: str) -> int:
+    """A listing command's output: a JSON array, or a line a row (``empty`` says what to do when there
+    are none, so an empty store is not mistaken for a broken command)."""
+    if as_json:
+        print_json([to_json(row) for row in rows])
+        return 0
+    if not rows:
+        print(empty)
+    for row in rows:
+        print(to_line(row))
+    return 0
 
 
 def store_errors(func):

@@ -8,7 +8,16 @@ from datetime import UTC, datetime
 from typing import Any
 
 from simulator.config import load_settings
-from simulator.lab.cli.common import attempt_json, db_flag, fail, open_for, print_json, score_text, store_errors
+from simulator.lab.cli.common import (
+    attempt_json,
+    db_flag,
+    fail,
+    open_for,
+    print_json,
+    print_listing,
+    score_text,
+    store_errors,
+)
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -110,14 +119,10 @@ def cmd_mentor_unpair(args: argparse.Namespace) -> int:
 def cmd_mentor_list(args: argparse.Namespace) -> int:
     with open_for(args) as store:
         pairs = store.mentorships(args.mentor, args.apprentice)
-    if args.json:
-        print_json([{"mentor": p.mentor, "apprentice": p.apprentice, "started_at": p.started_at} for p in pairs])
-        return 0
-    if not pairs:
-        print("no mentors yet: callsim mentor pair MENTOR APPRENTICE")
-    for p in pairs:
-        print(f"{p.mentor:<20} -> {p.apprentice:<20} since {p.started_at[:10]}")
-    return 0
+    return print_listing(pairs, args.json,
+                         lambda p: {"mentor": p.mentor, "apprentice": p.apprentice, "started_at": p.started_at},
+                         lambda p: f"{p.mentor:<20} -> {p.apprentice:<20} since {p.started_at[:10]}",
+                         "no mentors yet: callsim mentor pair MENTOR APPRENTICE")
 
 
 @store_errors
@@ -163,14 +168,7 @@ def cmd_mentor_assignments(args: argparse.Namespace) -> int:
                                                       team=args.team), now)
     if args.status:
         found = [p for p in found if p.status.value == args.status]
-    if args.json:
-        print_json([progress_to_json(p) for p in found])
-        return 0
-    if not found:
-        print("no assignments")
-    for progress in found:
-        print(describe_progress(progress))
-    return 0
+    return print_listing(found, args.json, progress_to_json, describe_progress, "no assignments")
 
 
 @store_errors

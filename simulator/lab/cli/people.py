@@ -3,9 +3,22 @@
 from __future__ import annotations
 
 import argparse
+from typing import TYPE_CHECKING
 
 from simulator.config import load_settings
-from simulator.lab.cli.common import attempt_json, db_flag, fail, open_for, print_json, score_text, store_errors
+from simulator.lab.cli.common import (
+    attempt_json,
+    db_flag,
+    fail,
+    open_for,
+    print_json,
+    print_listing,
+    score_text,
+    store_errors,
+)
+
+if TYPE_CHECKING:
+    from simulator.store.types import Attempt
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -115,18 +128,15 @@ def cmd_history(args: argparse.Namespace) -> int:
         if args.trainee and store.get_trainee(args.trainee) is None:
             return fail(f"no trainee named {args.trainee!r}")
         attempts = store.attempts(args.trainee, args.scenario)
-    if args.json:
-        print_json([attempt_json(a) for a in attempts])
-        return 0
-    if not attempts:
-        print("no calls stored yet")
-    for a in attempts:
-        verdict = "pass" if a.passed else ("fail" if a.passed is False else a.status.value)
-        print(f"{a.call_id[:8]}  {a.started_at[:16]}  {a.trainee or '-':<14} {a.scenario_id:<26} "
-              f"{score_text(a.overall)} {verdict:<10} {a.kind.value:<8} {a.outcome.value if a.outcome else ''}"
-              + (f"  reviewed by {', '.join(a.reviewed_by)} (machine {score_text(a.machine_overall).strip()})"
-                 if a.reviewed_by else ""))
-    return 0
+    return print_listing(attempts, args.json, attempt_json, _attempt_line, "no calls stored yet")
+
+
+def _attempt_line(a: Attempt) -> str:
+    verdict = "pass" if a.passed else ("fail" if a.passed is False else a.status.value)
+    return (f"{a.call_id[:8]}  {a.started_at[:16]}  {a.trainee or '-':<14} {a.scenario_id:<26} "
+            f"{score_text(a.overall)} {verdict:<10} {a.kind.value:<8} {a.outcome.value if a.outcome else ''}"
+            + (f"  reviewed by {', '.join(a.reviewed_by)} (machine {score_text(a.machine_overall).strip()})"
+               if a.reviewed_by else ""))
 
 
 @store_errors

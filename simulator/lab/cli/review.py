@@ -5,10 +5,13 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from simulator.config import load_settings
-from simulator.lab.cli.common import db_flag, fail, open_for, print_json, store_errors
+from simulator.lab.cli.common import db_flag, fail, open_for, print_json, print_listing, store_errors
+
+if TYPE_CHECKING:
+    from simulator.store.types import AuditEntry
 
 
 def register(subparsers: argparse._SubParsersAction) -> argparse._SubParsersAction:
@@ -185,17 +188,15 @@ def cmd_review_audit(args: argparse.Namespace) -> int:
     with open_for(args) as store:
         call_id = store.resolve_call_id(args.call) if args.call else None
         entries = store.audit(call_id)
-    if args.json:
-        print_json([{"call_id": e.call_id, "actor": e.actor, "action": e.action, "target": e.target,
-                     "before": e.before, "after": e.after, "reason": e.reason, "at": e.at} for e in entries])
-        return 0
-    if not entries:
-        print("no review changes yet")
-    for e in entries:
-        change = f"{e.before} -> {e.after}" if e.action == "override" else str(e.after)
-        reason = f" ({e.reason})" if e.reason else ""
-        print(f"{e.at}  {e.call_id[:8]}  {e.actor:<12} {e.action:<8} {e.target}: {change}{reason}")
-    return 0
+    return print_listing(entries, args.json, lambda e: {
+        "call_id": e.call_id, "actor": e.actor, "action": e.action, "target": e.target,
+        "before": e.before, "after": e.after, "reason": e.reason, "at": e.at}, _audit_line, "no review changes yet")
+
+
+def _audit_line(e: AuditEntry) -> str:
+    change = f"{e.before} -> {e.after}" if e.action == "override" else str(e.after)
+    reason = f" ({e.reason})" if e.reason else ""
+    return f"{e.at}  {e.call_id[:8]}  {e.actor:<12} {e.action:<8} {e.target}: {change}{reason}"
 
 
 @store_errors
