@@ -11,8 +11,17 @@ import pytest
 
 from simulator.analysis.behaviour.corpus import LabelledReply
 from simulator.analysis.behaviour.model import BehaviourModel, WeightsError, shipped_weights
-from simulator.analysis.behaviour.train import default_corpus_dir, load_training_set
-from simulator.analysis.behaviour.train_reader import ReaderSettings, Tuner, kinds_the_reader_decides, trained_reader
+from simulator.analysis.behaviour.train import default_corpus_dir, load_training_set, real_words
+from simulator.analysis.behaviour.train_reader import (
+    ReaderSettings,
+    Tuner,
+    kinds_the_reader_decides,
+    reader_only_dir,
+    reader_only_replies,
+    targets,
+    taught_beside,
+    trained_reader,
+)
 from simulator.analysis.behaviour.tuned_reader import (
     ReaderTask,
     ReaderWeights,
@@ -300,6 +309,18 @@ def test_the_step_reader_is_given_the_kinds_it_reads_better_than_the_clause_mode
     clause_found = [frozenset(), frozenset({"greet"}), frozenset({"close"}), frozenset(), frozenset({"close"}),
                     frozenset()]
     assert kinds_the_reader_decides(gold, probabilities, cuts, clause_found, ReaderTask.STEPS) == ("greet",)
+
+
+def test_the_step_reader_also_learns_the_real_agents_half_and_the_forbidden_reader_does_not():
+    reader_only = reader_only_replies(reader_only_dir())
+    real = real_words("en")
+    assert len(reader_only) > 100 and len(real) > 300
+    assert taught_beside(ReaderTask.FORBIDDEN, reader_only) == reader_only
+    assert taught_beside(ReaderTask.STEPS, reader_only) == [*reader_only, *real]
+    # the half teaches the steps it shows; what those calm turns never show is neither taught nor counted
+    steps, _ = targets(real, STEP_KIND_NAMES)
+    assert steps.sum() > 200  # 242 steps in the 309 utterances
+    assert all({"apologise", "acknowledge_emotion", *READER_KINDS} <= reply.unsure for reply in real)
 
 
 def test_a_rebuild_check_trains_afresh_and_needs_a_file_to_compare_with(tmp_path, capsys):
