@@ -9,8 +9,8 @@ language picks the model (``behaviour_<language>.npz``) and the model names its 
 English, the multilingual Universal Sentence Encoder for Mandarin.
 ``after_call=True`` (``callsim analyze``, where no customer waits for the answer) adds the
 post-call readers (``behaviour.tuned_reader``) where the language ships them: one decides the
-forbidden moves (English), a second pass over the reply of about 15 ms; a step reader would decide the
-steps it reads better than the clause model (no language ships one yet).  A live analyser reads a
+forbidden moves (English), a second pass over the reply of about 15 ms; a step reader (English) decides
+the steps it reads better than the clause model, one more pass of about the same.  A live analyser reads a
 finished practice call's turns again with them (``reread``).  Recorded outside calls do not use them
 (docs/qa.md).
 Deterministic: the same reply and context always give the same analysis.

@@ -1,6 +1,6 @@
-"""The post-call reader of forbidden moves: what the shipped one reads in replies of our own, how it
-reaches the analyser after a call (never during one), and that its training is deterministic and its
-file checked.  Sentences are our own, written for these tests."""
+"""The post-call readers of forbidden moves and script steps: what the shipped ones read in replies of
+our own, how they reach the analyser after a call (never during one), and that their training is
+deterministic and their files checked.  Sentences are our own, written for these tests."""
 
 from __future__ import annotations
 
@@ -9,9 +9,15 @@ import json
 import numpy as np
 import pytest
 
-from simulator.analysis.behaviour.corpus import LabelledReply
+from simulator.analysis.behaviour.corpus import LabelledReply, corpus_files, fingerprint
 from simulator.analysis.behaviour.model import BehaviourModel, WeightsError, shipped_weights
-from simulator.analysis.behaviour.train import default_corpus_dir, load_training_set, real_words
+from simulator.analysis.behaviour.train import (
+    default_corpus_dir,
+    default_items_files,
+    load_training_set,
+    real_words,
+    real_words_items_files,
+)
 from simulator.analysis.behaviour.train_reader import (
     ReaderSettings,
     Tuner,
@@ -96,8 +102,51 @@ def test_a_move_at_the_end_of_a_long_monologue_is_still_read(after_call):
 
 
 def test_the_live_analyser_has_no_reader_and_the_after_call_one_has(repo_root):
-    assert SemanticAnalyser(None).model.forbidden_reader is None
-    assert SemanticAnalyser(None, after_call=True).model.forbidden_reader is shipped_reader()
+    live, after = SemanticAnalyser(None).model, SemanticAnalyser(None, after_call=True).model
+    assert live.forbidden_reader is None and live.step_reader is None
+    assert after.forbidden_reader is shipped_reader()
+    assert after.step_reader is shipped_reader("en", ReaderTask.STEPS) is not None
+
+
+def test_the_shipped_step_reader_was_taught_what_the_repository_holds():
+    weights = ReaderWeights.load(shipped_reader_path("en", ReaderTask.STEPS), ReaderTask.STEPS)
+    _, corpus = load_training_set(default_corpus_dir(), default_items_files())
+    assert weights.about["corpus"] == corpus["corpus"]  # the corpus and the development set
+    assert weights.about["reader_only"] == fingerprint(corpus_files(reader_only_dir()))
+    assert weights.about["real_words"] == fingerprint(real_words_items_files())
+    # every kind but verify_identity was read better out of fold than by the clause model
+    assert set(weights.about["decides"]) == set(STEP_KIND_NAMES) - {"verify_identity"}
+
+
+@pytest.fixture(scope="module")
+def steps_after_call() -> tuple[BehaviourModel, BehaviourModel]:
+    encode = SentenceEncoder(threads=1).encode
+    return (BehaviourModel(shipped_weights(), encode),
+            BehaviourModel(shipped_weights(), encode, step_reader=shipped_reader("en", ReaderTask.STEPS)))
+
+
+def steps_of(model: BehaviourModel, reply: str) -> set[str]:
+    return {f.kind for f in model.read(reply).steps}
+
+
+def test_the_step_reader_does_not_credit_a_step_said_in_the_negative(steps_after_call):
+    live, after = steps_after_call
+    refusal = "I can't give you a date for the repair, I'm afraid."
+    assert "explain_next_steps" in steps_of(live, refusal)  # the clause model's mistake, mended after the call
+    assert not steps_of(after, refusal) & {"explain_next_steps", "set_timeline"}
+
+
+def test_the_step_reader_reads_a_closing_thanks_as_a_close_not_a_greeting(steps_after_call):
+    live, after = steps_after_call
+    goodbye = "thanks for calling harper valley bank have a great day"
+    assert "greet" in steps_of(live, goodbye)
+    assert "close" in steps_of(after, goodbye) and "greet" not in steps_of(after, goodbye)
+
+
+def test_the_step_reader_hears_the_time_in_a_promised_call_back(steps_after_call):
+    _, after = steps_after_call
+    promise = "leave it with me i'll chase the courier myself and ring you back tomorrow"
+    assert {"take_ownership", "set_timeline"} <= steps_of(after, promise)
 
 
 def test_callsim_analyze_reads_forbidden_moves_with_the_reader(capsys, tmp_path, monkeypatch):
@@ -164,7 +213,11 @@ def test_a_practice_call_is_read_again_when_it_ends_and_scored_on_that(scenarios
     assert [h.phrase_id for h in stored.turns[blamed].analysis.forbidden] == ["blame-customer"]
     assert stored.turns[blamed].analysis.turn_index == live[blamed].turn_index
     lines = [json.loads(line) for line in (tmp_path / "call" / "call.jsonl").read_text().splitlines()]
-    assert [line["turn"] for line in lines if line["type"] == "reread"] == [blamed]  # other turns unchanged
+    reread = [line["turn"] for line in lines if line["type"] == "reread"]
+    assert blamed in reread and set(reread) <= set(live)  # only a trainee turn whose reading changed
+    for index, turn in enumerate(stored.turns):  # the step reader agrees on the plain turns' steps
+        if index in live and index != blamed:
+            assert {h.step_id for h in turn.analysis.steps_hit} == {h.step_id for h in live[index].steps_hit}
     assert any("confirmation email" in e.quote for e in finished.scorecard.dimension(Dimension.COMPLIANCE).evidence
                if e.rule == "forbidden.blame-customer")
 
@@ -175,7 +228,8 @@ def test_a_damaged_re_read_line_is_named_and_a_cut_off_one_is_dropped(scenarios_
              ScriptedReplies(parse_reply(r) for r in ["Hello.", BLAME_ONLY_THE_READER_HEARS]), tmp_path / "call")
     path = tmp_path / "call" / "call.jsonl"
     lines = path.read_text().splitlines()
-    reread = next(i for i, line in enumerate(lines) if '"reread"' in line)
+    # the blaming turn's re-read (the step reader may re-read the greeting too)
+    reread = next(i for i, line in enumerate(lines) if '"reread"' in line and "blame-customer" in line)
     path.write_text("\n".join(lines[:reread + 1]) + "\n" + lines[reread][:40] + "\n")  # killed mid-write
     assert read_call(path).turns[json.loads(lines[reread])["turn"]].analysis.forbidden
     path.write_text("\n".join([*lines[:reread], lines[reread].replace('"turn": ', '"turn": 9'), *lines[reread + 1:]]))

@@ -15,7 +15,7 @@ development set (corpus/dev/).  Writers taught to the reader alone (``corpus/rea
 recogniser writes them) join every one of those trainings and are never held out or scored; so does,
 for the step reader, the real agents' half the clause model is taught (``corpus/real_en/``).
 Deterministic on one kind of CPU at a fixed thread count: fixed seeds, a fixed batch order, weights
-stored as float16.  About 45 minutes on an idle 2-core box.
+stored as float16.  About 45-70 minutes on an idle 2-core box (the step reader the longer).
 """
 
 from __future__ import annotations
@@ -383,8 +383,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{out}: {'identical to' if same else 'DIFFERS from'} the rebuilt reader")
         return 0 if same else 1
     weights.save(out)
-    extra = weights.about.get("reader_only_replies")
-    taught = f" and {extra} reader-only" if extra else ""
+    extra, real = weights.about.get("reader_only_replies"), weights.about.get("real_words_replies")
+    taught = (f" and {extra} reader-only" if extra else "") + (f" and {real} real agents'" if real else "")
     print(f"{out}: {weights.about['replies']} replies{taught}, corpus {weights.about['corpus']}, "
           f"sha256 {file_digest(out)}")
     return 0

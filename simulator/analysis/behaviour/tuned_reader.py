@@ -11,7 +11,7 @@ asks this reader which forbidden moves a reply makes.  Measured in docs/scoring.
 reader of forbidden moves").  A second reader of the same recipe can have one head per script step
 (``ReaderTask.STEPS``) and decide, after the call, the steps it read better than the clause model on
 writers it never trained on (``decides`` in its file), where a language ships one (``STEP_READER_LANGUAGES``:
-none yet; measured and not shipped, docs/scoring.md "The post-call reader of script steps").
+English, ``step_reader_en.npz``; measured in docs/scoring.md, "The post-call reader of script steps").
 
 Only the fine-tuned layers and the head ship (``simulator/analysis/data/forbidden_reader_en.npz``,
 float16); the rest is the packaged all-MiniLM-L6-v2.  Rebuilt by
@@ -325,8 +325,8 @@ def shipped_reader_path(language: str = "en", task: ReaderTask = ReaderTask.FORB
 
 
 READER_LANGUAGES = frozenset({"en"})  # Mandarin's corpus has not trained one: its clause model decides
-# none ships yet: measured and not shipped (docs/scoring.md, "The post-call reader of script steps")
-STEP_READER_LANGUAGES: frozenset[str] = frozenset()
+# English: taught the real agents' half, by a rule (docs/scoring.md, "The post-call reader of script steps")
+STEP_READER_LANGUAGES: frozenset[str] = frozenset({"en"})
 
 
 def shipped_reader(language: str = "en", task: ReaderTask = ReaderTask.FORBIDDEN) -> TunedReader | None:
