@@ -9,6 +9,7 @@ import json
 import numpy as np
 import pytest
 
+from simulator.analysis.base import TurnInput
 from simulator.analysis.behaviour.corpus import LabelledReply, corpus_files, fingerprint
 from simulator.analysis.behaviour.model import BehaviourModel, WeightsError, shipped_weights
 from simulator.analysis.behaviour.train import (
@@ -42,6 +43,7 @@ from simulator.call.session import TraineeAnswered
 from simulator.call.text_io import ScriptedReplies, SilentVoice, parse_reply
 from simulator.call.textcall import run_call
 from simulator.cli import main
+from simulator.contracts import Transcript
 from simulator.record import read_call
 from simulator.scenario.kinds import FORBIDDEN_KIND_NAMES as READER_KINDS
 from simulator.scenario.kinds import STEP_KIND_NAMES
@@ -165,6 +167,19 @@ def test_callsim_analyze_reads_forbidden_moves_with_the_reader(capsys, tmp_path,
     assert main(["analyze", "--scenario", "billing-overcharge", "--jsonl", str(items)]) == 0
     result = json.loads(capsys.readouterr().out.splitlines()[0])
     assert seen == [True] and "not-my-fault" in result["forbidden"], result  # the entry of kind not_my_job
+
+
+def test_callsim_analyze_reads_steps_with_the_step_reader(capsys, tmp_path, scenarios_dir):
+    # live, the clause model does not hear this goodbye close the call; the step reader (after it) does
+    goodbye = "okay bye then"
+    live = SemanticAnalyser(load_scenario(scenarios_dir / "billing-overcharge.yaml").scenario)
+    assert not live.analyse(TurnInput(2, Transcript(goodbye), "Thanks, that's everything.")).steps_hit
+    items = tmp_path / "replies.jsonl"
+    items.write_text(json.dumps({"id": "r1", "context": "Thanks, that's everything.", "text": goodbye}) + "\n",
+                     encoding="utf-8")
+    assert main(["analyze", "--scenario", "billing-overcharge", "--jsonl", str(items)]) == 0
+    result = json.loads(capsys.readouterr().out.splitlines()[0])
+    assert result["steps"] == ["close"], result  # the scenario's step of kind close
 
 
 def test_the_shipped_file_loads_and_a_damaged_one_is_named(tmp_path):
