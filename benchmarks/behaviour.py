@@ -331,9 +331,10 @@ def readers_beside(corpus: Sequence[LabelledReply], encoder: TextEncoder, forbid
         held, probabilities = out_of_fold(corpus, ReaderSettings(), _progress, keep=keep, reader_only=extra)
         cuts = chosen_cuts(probabilities, held)
     step_cuts, decides = None, ()
+    step_extra = taught_beside(ReaderTask.STEPS, extra, real_words)
     if steps:
-        held, probabilities = out_of_fold(corpus, ReaderSettings(), _progress, keep=keep,
-                                          reader_only=taught_beside(ReaderTask.STEPS, extra), task=ReaderTask.STEPS)
+        held, probabilities = out_of_fold(corpus, ReaderSettings(), _progress, keep=keep, reader_only=step_extra,
+                                          task=ReaderTask.STEPS)
         step_cuts = chosen_cuts(probabilities, held, task=ReaderTask.STEPS)
         decides = kinds_the_reader_decides(held, probabilities, step_cuts,
                                            clause_model_out_of_fold(corpus, real_words, _progress), ReaderTask.STEPS)
@@ -344,8 +345,8 @@ def readers_beside(corpus: Sequence[LabelledReply], encoder: TextEncoder, forbid
         reader = None if cuts is None else trained_reader(taught, ReaderSettings(), cuts, progress=_progress, keep=keep)
         models = {} if reader is None else {"reader": BehaviourModel(model.weights, encoder.encode, reader)}
         if step_cuts is not None:
-            step_reader = trained_reader([*replies, *taught_beside(ReaderTask.STEPS, extra)], ReaderSettings(),
-                                         step_cuts, {"decides": list(decides)}, _progress, ReaderTask.STEPS, keep)
+            step_reader = trained_reader([*replies, *step_extra], ReaderSettings(), step_cuts,
+                                         {"decides": list(decides)}, _progress, ReaderTask.STEPS, keep)
             models["step_reader"] = BehaviourModel(model.weights, encoder.encode, reader, step_reader)
         return models
 

@@ -384,8 +384,8 @@ def test_the_step_reader_also_learns_the_real_agents_half_and_the_forbidden_read
     reader_only = reader_only_replies(reader_only_dir())
     real = real_words("en")
     assert len(reader_only) > 100 and len(real) > 300
-    assert taught_beside(ReaderTask.FORBIDDEN, reader_only) == reader_only
-    assert taught_beside(ReaderTask.STEPS, reader_only) == [*reader_only, *real]
+    assert taught_beside(ReaderTask.FORBIDDEN, reader_only, real) == reader_only
+    assert taught_beside(ReaderTask.STEPS, reader_only, real) == [*reader_only, *real]
     # the half teaches the steps it shows; what those calm turns never show is neither taught nor counted
     steps, _ = targets(real, STEP_KIND_NAMES)
     assert steps.sum() > 200  # 242 steps in the 309 utterances

@@ -248,11 +248,13 @@ def reader_only_replies(folder: Path | None) -> list[LabelledReply]:
     return [] if folder is None else [r for path in corpus_files(folder) for r in read_corpus_file(path)]
 
 
-def taught_beside(task: ReaderTask, reader_only: Sequence[LabelledReply]) -> list[LabelledReply]:
+def taught_beside(task: ReaderTask, reader_only: Sequence[LabelledReply],
+                  real: Sequence[LabelledReply]) -> list[LabelledReply]:
     """What joins every training of a ``task`` reader and is never held out or scored: the reader-only
-    writers, and for the step reader the real agents' half the clause model learns its steps from too
-    (a step reader without it read real agents' steps worse than the clause model: docs/scoring.md)."""
-    return [*reader_only, *(real_words() if task is ReaderTask.STEPS else ())]
+    writers, and for the step reader ``real``, the real agents' half the clause model learns its steps
+    from too (a step reader without it read real agents' steps worse than the clause model:
+    docs/scoring.md)."""
+    return [*reader_only, *(real if task is ReaderTask.STEPS else ())]
 
 
 def out_of_fold(corpus: Sequence[LabelledReply], settings: ReaderSettings,
@@ -329,26 +331,27 @@ def build(corpus_dir: Path, items: Sequence[Path], settings: ReaderSettings = Re
           reader_only: Path | None = None, task: ReaderTask = ReaderTask.FORBIDDEN) -> ReaderWeights:
     replies, about = load_training_set(corpus_dir, items)
     corpus = [r for r in replies if r.source in {p.stem for p in corpus_dir.glob("*.jsonl")}]
-    extra = taught_beside(task, reader_only_replies(reader_only))
+    own, real = reader_only_replies(reader_only), real_words()
+    extra = taught_beside(task, own, real)
     held, probabilities = out_of_fold(corpus, settings, progress, keep, extra, task)
     cuts = chosen_cuts(probabilities, held, task=task)
     if task is not ReaderTask.FORBIDDEN:
         decides = kinds_the_reader_decides(held, probabilities, cuts,
-                                           clause_model_out_of_fold(corpus, real_words(), progress), task)
+                                           clause_model_out_of_fold(corpus, real, progress), task)
         about = {**about, "decides": list(decides)}
     if progress:
         progress(f"cuts {dict(zip(task.kinds, cuts.astype(float).round(2).tolist(), strict=True))}; "
                  f"decides {', '.join(about.get('decides', task.kinds))}; "
                  f"the shipped reader trains on {len(replies) + len(extra)} replies")
     network = trained_weights([*replies, *extra], settings, task, keep, progress)
-    if reader_only is not None and corpus_files(reader_only):
+    if own and reader_only is not None:
         files = corpus_files(reader_only)
         about = {**about, "reader_only": fingerprint(files), "reader_only_files": [p.name for p in files],
-                 "reader_only_replies": len(reader_only_replies(reader_only))}
+                 "reader_only_replies": len(own)}
     if task is ReaderTask.STEPS:
         files = real_words_items_files()
         about = {**about, "real_words": fingerprint(files), "real_words_files": [p.name for p in files],
-                 "real_words_replies": len(real_words())}
+                 "real_words_replies": len(real)}
     return replace(network, cuts=cuts.astype(np.float32),
                    about={**network.about, **about, "cut_folds": ["+".join(p) for p in CUT_FOLDS]})
 

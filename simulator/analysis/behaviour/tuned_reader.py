@@ -13,8 +13,8 @@ reader of forbidden moves").  A second reader of the same recipe can have one he
 writers it never trained on (``decides`` in its file), where a language ships one (``STEP_READER_LANGUAGES``:
 English, ``step_reader_en.npz``; measured in docs/scoring.md, "The post-call reader of script steps").
 
-Only the fine-tuned layers and the head ship (``simulator/analysis/data/forbidden_reader_en.npz``,
-float16); the rest is the packaged all-MiniLM-L6-v2.  Rebuilt by
+Only the fine-tuned layers and the head ship (``simulator/analysis/data/forbidden_reader_en.npz`` and
+``step_reader_en.npz``, float16); the rest is the packaged all-MiniLM-L6-v2.  Rebuilt by
 ``python -m simulator.analysis.behaviour.train_reader`` (``--task steps`` for a step reader).  It runs
 through ONNX Runtime, from a graph torch exports once into the cache folder (``onnx_graph.py``); torch
 itself when ONNX Runtime cannot.
