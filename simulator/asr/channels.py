@@ -7,7 +7,8 @@ is read (``simulator.wavfile``).
 
 Memory: decoded frames are resampled as they arrive (when a rate is asked for), gathered into 4-MB blocks
 and joined into one array per channel, so a 60-minute stereo call at 16 kHz holds about 460 MB of float32,
-never a float64 copy, an interleaved copy or the decoder's small arrays beside the per-channel ones.
+never a float64 copy, an interleaved copy or the decoder's small arrays beside the per-channel ones.  Asked
+for ``compact``, the channels are kept as 16-bit integers (``Pcm16``), half that: how call QA holds a call.
 """
 
 from __future__ import annotations
@@ -21,15 +22,25 @@ import numpy as np
 from simulator.declared_length import declared_s
 from simulator.heap import hand_back_freed_memory
 from simulator.lazy import MissingPackage, require
-from simulator.wavfile import AUDIO_SUFFIXES, Audio, AudioFileError, existing_file, read_wav, resample
+from simulator.wavfile import (
+    AUDIO_SUFFIXES,
+    Audio,
+    AudioFileError,
+    Pcm16,
+    existing_file,
+    read_wav,
+    resample,
+    to_pcm16,
+)
 
 _EMPTY = np.zeros(0, np.float32)
 _BLOCK = 1 << 20  # samples (4 MB of float32): a decoded channel is kept in blocks of this size
 __all__ = ["AUDIO_SUFFIXES", "decoded_mono", "read_channels"]
 
 
-def read_channels(path: Path | str, sample_rate: int | None = None) -> Audio:
-    """The recording as float32 in [-1, 1], shape (frames, channels), at ``sample_rate`` (None: the file's own).
+def read_channels(path: Path | str, sample_rate: int | None = None, *, compact: bool = False) -> Audio:
+    """The recording as float32 in [-1, 1], shape (frames, channels), at ``sample_rate`` (None: the file's own);
+    ``compact``: as 16-bit ``Pcm16`` instead, whose ranges read as float32 (half the memory, for long calls).
 
     Raises ``AudioFileError`` naming the file for anything missing, unreadable or without audio.
     """
@@ -37,9 +48,10 @@ def read_channels(path: Path | str, sample_rate: int | None = None) -> Audio:
     try:
         av = require("av", "av", feature="decoding call recordings")
     except MissingPackage:
-        return _read_pcm_wav(path, sample_rate)  # raises NotPcmWav, naming sox/ffmpeg, for other formats
+        audio = _read_pcm_wav(path, sample_rate)  # raises NotPcmWav, naming sox/ffmpeg, for other formats
+        return replace(audio, samples=Pcm16.of(audio.samples[:])) if compact else audio
     try:
-        return _decode(av, path, sample_rate)
+        return _decode(av, path, sample_rate, np.int16 if compact else np.float32)
     except AudioFileError:
         raise
     except Exception as err:  # PyAV raises its own error classes for every kind of bad input
@@ -57,12 +69,12 @@ def _read_pcm_wav(path: Path, sample_rate: int | None) -> Audio:
         return audio
     planes = np.empty((audio.channels, round(len(audio.samples) * sample_rate / audio.sample_rate)), np.float32)
     for channel in range(audio.channels):
-        converted = resample(audio.channel(channel), audio.sample_rate, sample_rate)
+        converted = resample(audio.samples[:, channel], audio.sample_rate, sample_rate)
         planes[channel, : converted.size] = converted[: planes.shape[1]]
     return Audio(planes.T, sample_rate, declared_s=audio.declared_s)
 
 
-def _decode(av: ModuleType, path: Path, sample_rate: int | None) -> Audio:
+def _decode(av: ModuleType, path: Path, sample_rate: int | None, kept_as: type[np.float32 | np.int16]) -> Audio:
     with av.open(str(path)) as container:
         if not container.streams.audio:
             raise AudioFileError(f"{path}: the file has no audio stream")
@@ -71,7 +83,7 @@ def _decode(av: ModuleType, path: Path, sample_rate: int | None) -> Audio:
         rate = sample_rate or stream.codec_context.sample_rate
         # planar float keeps each channel in its own row; the resampler also converts mu-law, 8-bit, ...
         resampler = av.AudioResampler(format="fltp", layout=stream.codec_context.layout, rate=rate)
-        gathered = [_Blocks() for _ in range(channels)]
+        gathered = [_Blocks(kept_as) for _ in range(channels)]
         skipped = 0
         # packet by packet: a damaged packet (or MP3s joined end to end, a tag in the middle) costs that packet,
         # not the rest of the file, as it would if the decoding generator raised and stopped
@@ -89,9 +101,9 @@ def _decode(av: ModuleType, path: Path, sample_rate: int | None) -> Audio:
     pieces = [blocks.blocks for blocks in gathered]
     if skipped and not pieces[0]:
         raise AudioFileError(f"{path}: not a readable audio file (none of its {skipped} packets could be decoded)")
-    joined = _joined(pieces)
+    joined = _joined(pieces, kept_as)
     hand_back_freed_memory()  # blocks the allocator served from its heap (in a long batch it may) go back too
-    return Audio(joined.T, rate, skipped, declared_s(path))
+    return Audio(Pcm16(joined.T) if kept_as is np.int16 else joined.T, rate, skipped, declared_s(path))
 
 
 class _Blocks:
@@ -100,9 +112,11 @@ class _Blocks:
     A decoder hands out a few thousand samples at a time.  Kept as they came, a 90-minute channel was
     hundreds of thousands of small arrays on the heap, which the allocator keeps for the process once they
     are freed: reading such a call held twice its audio (1.4 GB for 0.66 GB of samples).  Blocks of a few
-    MB are memory mapped on their own, returned to the system as each is copied into the channel."""
+    MB are memory mapped on their own, returned to the system as each is copied into the channel.  Kept as
+    16-bit, each block is rounded as it is made, so a compact reading never holds the call in float32."""
 
-    def __init__(self) -> None:
+    def __init__(self, kept_as: type[np.float32 | np.int16]) -> None:
+        self.kept_as = kept_as
         self.blocks: list[np.ndarray] = []
         self._pending: list[np.ndarray] = []
         self._pending_size = 0
@@ -115,7 +129,8 @@ class _Blocks:
 
     def close(self) -> None:
         if self._pending:
-            self.blocks.append(np.concatenate(self._pending))
+            block = np.concatenate(self._pending)
+            self.blocks.append(to_pcm16(block) if self.kept_as is np.int16 else block)
             self._pending, self._pending_size = [], 0
 
 
@@ -126,14 +141,20 @@ def _keep(frames: list, channels: list[_Blocks]) -> None:
             blocks.add(planes[min(channel, planes.shape[0] - 1)])
 
 
-def _joined(pieces: list[list[np.ndarray]]) -> np.ndarray:
-    """(channels, frames), filled one channel at a time so the decoded pieces are freed as they are copied."""
+def _joined(pieces: list[list[np.ndarray]], kept_as: type[np.float32 | np.int16]) -> np.ndarray:
+    """(channels, frames), filled one channel at a time so the decoded pieces are freed as they are copied.
+
+    16-bit blocks (2 MB) are below the size glibc maps on its own once a 4-MB float32 block has been freed,
+    so they live on the heap, and a freed one is only handed back by a trim: one after each block keeps
+    the reading at about one copy of the call (two, without it)."""
     frames = sum(piece.size for piece in pieces[0])
-    planes = np.empty((len(pieces), frames), np.float32)
+    planes = np.empty((len(pieces), frames), kept_as)
     for channel, chunk in enumerate(pieces):
         position = 0
         for index, piece in enumerate(chunk):
             planes[channel, position: position + piece.size] = piece
             position += piece.size
             chunk[index] = _EMPTY  # let the decoded piece go now, not when the whole channel is copied
+            if kept_as is np.int16:
+                hand_back_freed_memory()
     return planes

@@ -32,6 +32,7 @@ import numpy.typing as npt
 from simulator.analysis.acoustics import yin_pitch
 from simulator.asr.base import SAMPLE_RATE
 from simulator.qa.external import Span, SpeakerSplit
+from simulator.wavfile import StoredSamples
 
 Floats = npt.NDArray[np.float64]
 
@@ -124,7 +125,7 @@ def _frame_energy_db(samples: np.ndarray) -> Floats:
     return np.asarray(10 * np.log10(np.mean(frames * frames, axis=1) + 1e-12), dtype=np.float64)
 
 
-def cut_span(samples: np.ndarray, start_s: float, end_s: float) -> list[tuple[float, float]]:
+def cut_span(samples: StoredSamples, start_s: float, end_s: float) -> list[tuple[float, float]]:
     """The span cut at its quietest moments until no piece is longer than ``MAX_PIECE_S``."""
     if end_s - start_s <= MAX_PIECE_S or end_s - start_s < 2 * MIN_CUT_SIDE_S:
         return [(start_s, end_s)]
@@ -291,7 +292,7 @@ def best_two_voices(points: Floats, weights: Floats, rng: np.random.Generator) -
     return max(fits, key=lambda fit: fit.log_likelihood)
 
 
-def diarise(samples: np.ndarray, spans: Sequence[tuple[float, float]], seed: int = 0) -> Diarisation:
+def diarise(samples: StoredSamples, spans: Sequence[tuple[float, float]], seed: int = 0) -> Diarisation:
     """Two speakers from a mono channel's speech spans (16 kHz samples, spans in seconds)."""
     pieces = [piece for start, end in spans for piece in cut_span(samples, start, end)]
     filters, dct = _mel_filters(), _dct_matrix()
@@ -343,7 +344,7 @@ def first_turn(diarisation: Diarisation, speaker: int, turn_gap_s: float = 2.0) 
     return start, end
 
 
-def pick_agent(diarisation: Diarisation, samples: np.ndarray, choice: AgentChoice,
+def pick_agent(diarisation: Diarisation, samples: StoredSamples, choice: AgentChoice,
                transcribe: Transcribe | None = None, greets: Greets | None = None) -> AgentPick:
     """Which voice is the agent: the one heard first, unless the call opens like an outbound call.
 
@@ -374,7 +375,7 @@ class VoiceSplitter:
     transcribe: Transcribe | None = None  # with ``greets``: hear whether the second voice greets (one short clip)
     greets: Greets | None = None
 
-    def __call__(self, samples: np.ndarray, spans: list[Span]) -> SpeakerSplit:
+    def __call__(self, samples: StoredSamples, spans: list[Span]) -> SpeakerSplit:
         result = diarise(samples, [(s.start_s, s.end_s) for s in spans])
         if not result.confident:
             return SpeakerSplit((), (), False, result.separation, split_note(result, None))

@@ -28,6 +28,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from simulator.qa.timing import HasBounds
+from simulator.wavfile import StoredSamples
 
 SAME_SIGNAL_CORRELATION = 0.9  # at least this: the two channels are one signal (>= 81% of its energy explained)
 MAX_DELAY_S = 0.020  # converters and recorders shift one channel by a few milliseconds, not more
@@ -68,25 +69,27 @@ def _batches(starts: Sequence[int]) -> Iterator[Sequence[int]]:
         yield starts[first: first + _BATCH_BLOCKS]
 
 
-def _rows(samples: np.ndarray, starts: Sequence[int], before: int, length: int) -> np.ndarray:
-    """``samples[start - before: start - before + length]`` for each start, zero outside the file."""
+def _rows(samples: StoredSamples, starts: Sequence[int], before: int, length: int, frames: int) -> np.ndarray:
+    """``samples[start - before: start - before + length]`` for each start, zero outside the first ``frames``."""
     rows = np.zeros((len(starts), length), np.float64)
     for row, start in zip(rows, starts, strict=True):
         first = start - before
-        piece = samples[max(0, first): max(0, first + length)]
+        piece = samples[max(0, first): min(frames, max(0, first + length))]
         row[max(0, -first): max(0, -first) + piece.size] = piece
     return rows
 
 
-def cross_correlation(first: np.ndarray, second: np.ndarray, starts: Sequence[int], block: int, max_lag: int
+def cross_correlation(first: StoredSamples, second: StoredSamples, starts: Sequence[int], block: int, max_lag: int
                       ) -> tuple[np.ndarray, float, float]:
-    """Sum over the blocks of ``sum first(t) second(t + lag)`` for lag -max_lag..max_lag, and both energies."""
+    """Sum over the blocks of ``sum first(t) second(t + lag)`` for lag -max_lag..max_lag, and both energies, over
+    the frames both channels have (read a block at a time: a long call's channels are never copied whole)."""
+    frames = min(first.size, second.size)
     size = 1 << int(np.ceil(np.log2(block + 2 * max_lag)))
     summed = np.zeros(2 * max_lag + 1, np.float64)
     energy_first = energy_second = 0.0
     for batch in _batches(starts):
-        own = _rows(first, batch, 0, block)
-        around = _rows(second, batch, max_lag, block + 2 * max_lag)
+        own = _rows(first, batch, 0, block, frames)
+        around = _rows(second, batch, max_lag, block + 2 * max_lag, frames)
         spectra = np.conj(np.fft.rfft(own, size, axis=1)) * np.fft.rfft(around, size, axis=1)
         summed += np.fft.irfft(spectra, size, axis=1)[:, : 2 * max_lag + 1].sum(axis=0)
         energy_first += float(np.sum(own * own))
@@ -95,7 +98,7 @@ def cross_correlation(first: np.ndarray, second: np.ndarray, starts: Sequence[in
     return summed, energy_first, energy_second
 
 
-def duplicate_channels(channels: Sequence[np.ndarray], spans: Sequence[Sequence[HasBounds]], rate: int
+def duplicate_channels(channels: Sequence[StoredSamples], spans: Sequence[Sequence[HasBounds]], rate: int
                        ) -> DuplicateChannels | None:
     """The two channels' likeness if they carry the same signal, else ``None`` (a real two-sided call, or no
     speech on either channel to measure it on)."""
@@ -105,7 +108,7 @@ def duplicate_channels(channels: Sequence[np.ndarray], spans: Sequence[Sequence[
     return measured
 
 
-def measure(channels: Sequence[np.ndarray], spans: Sequence[Sequence[HasBounds]], rate: int
+def measure(channels: Sequence[StoredSamples], spans: Sequence[Sequence[HasBounds]], rate: int
             ) -> DuplicateChannels | None:
     """How alike two channels are over their speech, whether or not they count as one signal (``None``: not two
     channels, or no speech, or digital silence)."""
@@ -117,8 +120,7 @@ def measure(channels: Sequence[np.ndarray], spans: Sequence[Sequence[HasBounds]]
     if not starts:
         return None
     max_lag = round(MAX_DELAY_S * rate)
-    summed, energy_first, energy_second = cross_correlation(first[:frames], second[:frames], starts,
-                                                            int(BLOCK_S * rate), max_lag)
+    summed, energy_first, energy_second = cross_correlation(first, second, starts, int(BLOCK_S * rate), max_lag)
     if energy_first <= 0.0 or energy_second <= 0.0:
         return None
     normalised = summed / np.sqrt(energy_first * energy_second)

@@ -22,6 +22,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import overload
 
 import numpy as np
 
@@ -37,7 +38,7 @@ from simulator.qa.silent_channel import SilentChannel, silent_channel
 from simulator.qa.timing import LineSounds, response_wait, unexplained_silence
 from simulator.record import CallHeader, CallMode, CallRecord, TurnRecord, now_iso
 from simulator.scenario.model import ToneThresholds
-from simulator.wavfile import Audio, resample
+from simulator.wavfile import Audio, StoredSamples, resample
 
 PASS_S = 30.0  # one Whisper window: the turns packed into one transcription pass
 BATCH_GAP_S = 0.6  # silence between packed turns, so Whisper sees separate utterances
@@ -55,7 +56,7 @@ class Span:
         return self.end_s - self.start_s
 
 
-SpanFinder = Callable[[np.ndarray], list[Span]]  # 16 kHz float32 -> speech spans in seconds
+SpanFinder = Callable[[StoredSamples], list[Span]]  # a 16 kHz channel -> speech spans in seconds
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,7 +70,7 @@ class SpeakerSplit:
     note: str  # for the reader: how sure the split is and which voice was taken for the agent
 
 
-SpeakerSplitter = Callable[[np.ndarray, list[Span]], SpeakerSplit]  # mono samples, speech spans -> split
+SpeakerSplitter = Callable[[StoredSamples, list[Span]], SpeakerSplit]  # mono samples, speech spans -> split
 
 
 @dataclass(frozen=True, slots=True)
@@ -152,10 +153,30 @@ def agent_timing(turn: ChannelTurn, previous_customer: ChannelTurn | None, custo
     return timing, barged_in
 
 
-def _clip(samples: np.ndarray, turn: ChannelTurn) -> tuple[np.ndarray, float]:
-    start = max(0.0, turn.start_s - TURN_PAD_S)
-    end = turn.end_s + TURN_PAD_S
-    return samples[int(start * SAMPLE_RATE): int(end * SAMPLE_RATE)], start
+class TurnClips(Sequence[np.ndarray]):
+    """Each turn's audio with its padding, cut from the channel when it is asked for: a long call kept at 16 bits
+    is widened to float32 a turn at a time, never all its turns at once (a list of the clips would hold as much
+    float32 as the whole call's speech)."""
+
+    def __init__(self, samples: StoredSamples, turns: Sequence[ChannelTurn]) -> None:
+        self._samples = samples
+        self._bounds = [(int(max(0.0, t.start_s - TURN_PAD_S) * SAMPLE_RATE), int((t.end_s + TURN_PAD_S) * SAMPLE_RATE))
+                        for t in turns]
+
+    def __len__(self) -> int:
+        return len(self._bounds)
+
+    @overload
+    def __getitem__(self, index: int) -> np.ndarray: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> list[np.ndarray]: ...
+
+    def __getitem__(self, index: int | slice) -> np.ndarray | list[np.ndarray]:
+        if isinstance(index, slice):
+            return [self[number] for number in range(len(self))[index]]
+        first, last = self._bounds[index]
+        return self._samples[first:last]
 
 
 @dataclass(frozen=True, slots=True)
@@ -256,15 +277,20 @@ def customer_channel_of(agent_channel: int) -> int:
     return 1 if agent_channel == 0 else 0
 
 
-def channels_of(audio: Audio, agent_channel: int) -> tuple[np.ndarray, np.ndarray | None]:
-    """(agent, customer) at 16 kHz; customer is None for a mono recording."""
+def channels_of(audio: Audio, agent_channel: int) -> tuple[StoredSamples, StoredSamples | None]:
+    """(agent, customer) at 16 kHz, kept as the recording was read (16-bit for a long call); customer is None
+    for a mono recording."""
     if audio.channels == 1:
-        return resample(audio.channel(0), audio.sample_rate, SAMPLE_RATE), None
+        return _at_call_rate(audio.channel(0), audio.sample_rate), None
     if not 0 <= agent_channel < audio.channels:
         raise ValueError(f"agent channel {agent_channel} does not exist: the file has {audio.channels} channels")
     customer_channel = customer_channel_of(agent_channel)
-    return (resample(audio.channel(agent_channel), audio.sample_rate, SAMPLE_RATE),
-            resample(audio.channel(customer_channel), audio.sample_rate, SAMPLE_RATE))
+    return (_at_call_rate(audio.channel(agent_channel), audio.sample_rate),
+            _at_call_rate(audio.channel(customer_channel), audio.sample_rate))
+
+
+def _at_call_rate(samples: StoredSamples, rate: int) -> StoredSamples:
+    return samples if rate == SAMPLE_RATE else resample(samples[:], rate, SAMPLE_RATE)
 
 
 @dataclass(frozen=True, slots=True)
@@ -272,9 +298,9 @@ class Sides:
     """The channels a recording is scored from, with their speech: ``customer`` is None for a mono call, and
     for a stereo file that holds a mono call (one channel silent, or both carrying the same signal)."""
 
-    agent: np.ndarray
+    agent: StoredSamples
     agent_spans: list[Span]
-    customer: np.ndarray | None
+    customer: StoredSamples | None
     customer_spans: list[Span]
     silent: SilentChannel | None = None
     duplicate: DuplicateChannels | None = None
@@ -315,8 +341,8 @@ def analyse_external(audio: Audio, readers: RecordingReaders, *, thresholds: Ton
     turns = build_turns(agent_spans, customer_spans, options.turn_gap_s)
     agent_turns = [t for t in turns if t.speaker == Speaker.TRAINEE]
     customer_turns = [t for t in turns if t.speaker == Speaker.CUSTOMER]
-    agent_clips = [_clip(agent, t)[0] for t in agent_turns]
-    customer_clips = [_clip(customer, t)[0] for t in customer_turns] if customer is not None else []
+    agent_clips = TurnClips(agent, agent_turns)
+    customer_clips = TurnClips(customer, customer_turns) if customer is not None else TurnClips(agent, [])
     agent_texts = transcribe_clips(agent_clips, transcriber, pass_s=options.asr_pass_s)
     # the customer's words without the filler decode: only the agent's fillers are scored (tone)
     customer_texts = (transcribe_clips(customer_clips, WordsOnly(readers.customer_transcriber or transcriber),
@@ -375,8 +401,8 @@ def analyse_external(audio: Audio, readers: RecordingReaders, *, thresholds: Ton
     return ExternalCall(record, audio.duration_s, stereo, split, sides.silent, sides.duplicate)
 
 
-def _silent_side(agent_channel: int, agent: tuple[np.ndarray, list[Span]], customer: tuple[np.ndarray, list[Span]]
-                 ) -> SilentChannel | None:
+def _silent_side(agent_channel: int, agent: tuple[StoredSamples, list[Span]],
+                 customer: tuple[StoredSamples, list[Span]]) -> SilentChannel | None:
     """The silent one of the agent's and the customer's channels, named by its index in the file."""
     found = silent_channel([agent[0], customer[0]], [agent[1], customer[1]])
     if found is None:
@@ -384,8 +410,8 @@ def _silent_side(agent_channel: int, agent: tuple[np.ndarray, list[Span]], custo
     return replace(found, channel=agent_channel if found.channel == 0 else customer_channel_of(agent_channel))
 
 
-def _duplicate_sides(agent_channel: int, agent: tuple[np.ndarray, list[Span]],
-                     customer: tuple[np.ndarray, list[Span]]) -> DuplicateChannels | None:
+def _duplicate_sides(agent_channel: int, agent: tuple[StoredSamples, list[Span]],
+                     customer: tuple[StoredSamples, list[Span]]) -> DuplicateChannels | None:
     """Whether the two channels carry one signal, measured in the file's channel order (so the delay and gain
     are the right channel's against the left's whichever side the agent was declared on)."""
     ordered = (agent, customer) if agent_channel == 0 else (customer, agent)

@@ -44,7 +44,7 @@ from simulator.scenario.model import Rubric, Scenario
 from simulator.scoring.outside import CORE_STEPS, FORBIDDEN_SEVERITY, LIBRARY_TAG
 from simulator.scoring.scorecard import Scorecard
 from simulator.scoring.wording import wording_for
-from simulator.wavfile import AudioFileError
+from simulator.wavfile import AudioFileError, StoredSamples
 
 GENERIC_SCENARIO_ID = "external-call"
 # The standard phone opening a QA form checks for, word for word, beside the behaviour model: the
@@ -96,7 +96,7 @@ def vad_span_finder(piece_s: float = PIECE_S) -> SpanFinder:
     def in_piece(samples: np.ndarray) -> list[tuple[int, int]]:
         return [(s["start"], s["end"]) for s in vad.get_speech_timestamps(samples, options, sampling_rate=SAMPLE_RATE)]
 
-    def find(samples: np.ndarray) -> list[Span]:
+    def find(samples: StoredSamples) -> list[Span]:
         if samples.size == 0:
             return []
         # a long call a piece at a time: the VAD's own copies of a whole channel set a 90-min call's peak memory
@@ -329,7 +329,9 @@ class RecordingScorer:
         from simulator.asr.channels import read_channels
         from simulator.scoring.call_scorer import score_call
 
-        audio = read_channels(path, SAMPLE_RATE)  # resampled while decoding: no full-rate copy is kept
+        # resampled while decoding (no full-rate copy is kept) and kept at 16 bits: half of float32's memory,
+        # widened a piece at a time where speech is found and heard
+        audio = read_channels(path, SAMPLE_RATE, compact=True)
         if self._find_spans is None:
             self._find_spans = vad_span_finder()
         options, scenario, rubric = self.options, self.scenario, self.rubric

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from simulator.qa.timing import HasBounds
+from simulator.wavfile import StoredSamples
 
 FRAME_S = 0.02
 BELOW_SPEECH_DB = 20.0  # a soft word sits within this of the channel's median speech level
@@ -33,7 +34,7 @@ class Sound:
     end_s: float
 
 
-def frame_levels_db(samples: np.ndarray, rate: int) -> np.ndarray:
+def frame_levels_db(samples: StoredSamples, rate: int) -> np.ndarray:
     """Mean power of each 20 ms frame, in dB relative to full scale."""
     hop = max(1, round(FRAME_S * rate))
     count = len(samples) // hop
@@ -58,7 +59,7 @@ def sound_level_db(levels: np.ndarray, speech: Sequence[HasBounds]) -> float | N
     return max(speech_db - BELOW_SPEECH_DB, noise_db + ABOVE_NOISE_DB)
 
 
-def sounds(samples: np.ndarray, rate: int, speech: Sequence[HasBounds]) -> tuple[Sound, ...]:
+def sounds(samples: StoredSamples, rate: int, speech: Sequence[HasBounds]) -> tuple[Sound, ...]:
     """The channel's sounds in time order (the VAD's speech among them, and what it missed)."""
     levels = frame_levels_db(samples, rate)
     level = sound_level_db(levels, speech)

@@ -22,6 +22,8 @@ from typing import Protocol
 
 import numpy as np
 
+from simulator.wavfile import StoredSamples
+
 SILENT_LEVEL_DB = -30.0  # whole-file RMS this far below the other channel: bleed or hiss, not a voice
 SILENT_SPEECH_SHARE = 0.05  # speech under this share of the other channel's: no second side
 _FLOOR = 1e-9  # digital silence has no level in dB
@@ -53,7 +55,7 @@ class SilentChannel:
 _RMS_BLOCK = 1 << 20  # about a minute at 16 kHz: a 90-minute channel squared whole in float64 took 0.7 GB
 
 
-def _rms(samples: np.ndarray) -> float:
+def _rms(samples: StoredSamples) -> float:
     if samples.size == 0:
         return 0.0
     energy = 0.0
@@ -67,7 +69,7 @@ def _speech_s(spans: Sequence[HasDuration]) -> float:
     return sum(span.duration_s for span in spans)
 
 
-def silent_channel(channels: Sequence[np.ndarray], spans: Sequence[Sequence[HasDuration]]) -> SilentChannel | None:
+def silent_channel(channels: Sequence[StoredSamples], spans: Sequence[Sequence[HasDuration]]) -> SilentChannel | None:
     """Which of two channels is silent, if one is (``None`` when both hold a side of the call, or neither does)."""
     measured = quieter_side(channels, spans)
     if measured is None:
@@ -80,7 +82,7 @@ def silent_channel(channels: Sequence[np.ndarray], spans: Sequence[Sequence[HasD
     return SilentChannel(quiet, round(level_db, 1), round(speech[quiet], 2), round(speech[loud], 2))
 
 
-def quieter_side(channels: Sequence[np.ndarray], spans: Sequence[Sequence[HasDuration]]) -> tuple[int, float] | None:
+def quieter_side(channels: Sequence[StoredSamples], spans: Sequence[Sequence[HasDuration]]) -> tuple[int, float] | None:
     """The channel that does not hold the call's main side (less speech; at equal speech, the lower level) and
     its whole-file level against the other's in dB; ``None`` unless two channels with some speech."""
     if len(channels) != 2 or len(spans) != 2:

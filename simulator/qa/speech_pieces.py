@@ -16,6 +16,8 @@ from collections.abc import Callable
 
 import numpy as np
 
+from simulator.wavfile import StoredSamples
+
 PIECE_S = 20 * 60.0  # longer than most calls: those are read whole
 OVERLAP_S = 30.0  # far more than the finder's memory of what came before and its longest pause
 
@@ -23,12 +25,12 @@ OVERLAP_S = 30.0  # far more than the finder's memory of what came before and it
 PieceFinder = Callable[[np.ndarray], list[tuple[int, int]]]
 
 
-def speech_in_pieces(samples: np.ndarray, find: PieceFinder, sample_rate: int, *, piece_s: float = PIECE_S,
+def speech_in_pieces(samples: StoredSamples, find: PieceFinder, sample_rate: int, *, piece_s: float = PIECE_S,
                      overlap_s: float = OVERLAP_S) -> list[tuple[int, int]]:
     """The speech in ``samples`` as (start, end) sample indices, in order and not overlapping."""
     piece, overlap = round(piece_s * sample_rate), round(overlap_s * sample_rate)
     if samples.size <= piece + overlap:
-        return find(samples)
+        return find(samples[:])  # as float32 (a 16-bit channel is widened here, a float32 one is not copied)
     kept: list[tuple[int, int]] = []
     for start in range(0, samples.size, piece):
         low = max(0, start - overlap)
