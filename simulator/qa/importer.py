@@ -182,6 +182,13 @@ class LazyTranscriber:
         except AsrModelError as err:
             if self.model_name != self.settings.qa_asr_model:
                 raise
+            from simulator.asr.registry import model_for_language
+
+            if self.model_name == model_for_language(self.settings, self.language):
+                # '' would fall back to the same model: both settings must change
+                raise AsrModelError(f"{err} (Both the asr_model and the qa_asr_model settings name this model; "
+                                    "qa_asr_model is the one the agent's words in recordings are heard with: set it "
+                                    "to 'base' (its default), and asr_model to a model that loads.)") from None
             raise AsrModelError(f"{err} (This model is the qa_asr_model setting, which names the model the agent's "
                                 "words in recordings are heard with: set it to 'base' (its default), or to '' for "
                                 "asr_model.)") from None

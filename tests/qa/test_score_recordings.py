@@ -675,6 +675,16 @@ def test_a_qa_model_that_will_not_load_is_named_by_its_setting(tmp_path, capsys,
     assert code == 3 and out == "" and "This model is the qa_asr_model setting" in err and str(broken) in err
 
 
+def test_a_model_both_settings_name_is_blamed_on_both(tmp_path, capsys, monkeypatch):
+    """Setting qa_asr_model to '' (asr_model's model) would not help when asr_model names the same broken model."""
+    broken = _broken_model(tmp_path)
+    monkeypatch.setenv("CALLSIM_QA_ASR_MODEL", str(broken))
+    monkeypatch.setenv("CALLSIM_ASR_MODEL", str(broken))
+    code, out, err = _score(capsys, str(CALLS / "call-stereo.mp3"), "--analyser", "lexical")
+    assert code == 3 and out == "" and str(broken) in err
+    assert "Both the asr_model and the qa_asr_model settings name this model" in err and "or to ''" not in err
+
+
 def test_analyze_names_an_audio_line_in_another_language_and_reads_the_rest(tmp_path, capsys):
     lines = tmp_path / "turns.jsonl"
     lines.write_text(json.dumps({"id": "zh", "audio": str(ZH_CLIP)}) + "\n"
