@@ -7,8 +7,9 @@ is read (``simulator.wavfile``).
 
 Memory: decoded frames are resampled as they arrive (when a rate is asked for), gathered into 4-MB blocks
 and joined into one array per channel, so a 60-minute stereo call at 16 kHz holds about 460 MB of float32,
-never a float64 copy, an interleaved copy or the decoder's small arrays beside the per-channel ones.  Asked
-for ``compact``, the channels are kept as 16-bit integers (``Pcm16``), half that: how call QA holds a call.
+never a float64 copy, an interleaved copy or the decoder's small arrays beside the per-channel ones.  Past
+``compact_after_s`` of audio the channels are kept as 16-bit integers (``Pcm16``) instead, half that: how
+call QA holds a long call.
 """
 
 from __future__ import annotations
@@ -38,9 +39,11 @@ _BLOCK = 1 << 20  # samples (4 MB of float32): a decoded channel is kept in bloc
 __all__ = ["AUDIO_SUFFIXES", "decoded_mono", "read_channels"]
 
 
-def read_channels(path: Path | str, sample_rate: int | None = None, *, compact: bool = False) -> Audio:
+def read_channels(path: Path | str, sample_rate: int | None = None, *, compact_after_s: float | None = None
+                  ) -> Audio:
     """The recording as float32 in [-1, 1], shape (frames, channels), at ``sample_rate`` (None: the file's own);
-    ``compact``: as 16-bit ``Pcm16`` instead, whose ranges read as float32 (half the memory, for long calls).
+    a recording longer than ``compact_after_s`` as 16-bit ``Pcm16`` instead, whose ranges read as float32 (half
+    the memory; a shorter one is read exactly as without it).
 
     Raises ``AudioFileError`` naming the file for anything missing, unreadable or without audio.
     """
@@ -49,9 +52,11 @@ def read_channels(path: Path | str, sample_rate: int | None = None, *, compact: 
         av = require("av", "av", feature="decoding call recordings")
     except MissingPackage:
         audio = _read_pcm_wav(path, sample_rate)  # raises NotPcmWav, naming sox/ffmpeg, for other formats
-        return replace(audio, samples=Pcm16.of(audio.samples[:])) if compact else audio
+        if compact_after_s is not None and audio.duration_s > compact_after_s:
+            return replace(audio, samples=Pcm16.of(audio.samples[:]))
+        return audio
     try:
-        return _decode(av, path, sample_rate, np.int16 if compact else np.float32)
+        return _decode(av, path, sample_rate, compact_after_s)
     except AudioFileError:
         raise
     except Exception as err:  # PyAV raises its own error classes for every kind of bad input
@@ -74,7 +79,7 @@ def _read_pcm_wav(path: Path, sample_rate: int | None) -> Audio:
     return Audio(planes.T, sample_rate, declared_s=audio.declared_s)
 
 
-def _decode(av: ModuleType, path: Path, sample_rate: int | None, kept_as: type[np.float32 | np.int16]) -> Audio:
+def _decode(av: ModuleType, path: Path, sample_rate: int | None, compact_after_s: float | None) -> Audio:
     with av.open(str(path)) as container:
         if not container.streams.audio:
             raise AudioFileError(f"{path}: the file has no audio stream")
@@ -83,7 +88,8 @@ def _decode(av: ModuleType, path: Path, sample_rate: int | None, kept_as: type[n
         rate = sample_rate or stream.codec_context.sample_rate
         # planar float keeps each channel in its own row; the resampler also converts mu-law, 8-bit, ...
         resampler = av.AudioResampler(format="fltp", layout=stream.codec_context.layout, rate=rate)
-        gathered = [_Blocks(kept_as) for _ in range(channels)]
+        compact_after = None if compact_after_s is None else round(compact_after_s * rate)
+        gathered = [_Blocks(compact_after) for _ in range(channels)]
         skipped = 0
         # packet by packet: a damaged packet (or MP3s joined end to end, a tag in the middle) costs that packet,
         # not the rest of the file, as it would if the decoding generator raised and stopped
@@ -101,9 +107,10 @@ def _decode(av: ModuleType, path: Path, sample_rate: int | None, kept_as: type[n
     pieces = [blocks.blocks for blocks in gathered]
     if skipped and not pieces[0]:
         raise AudioFileError(f"{path}: not a readable audio file (none of its {skipped} packets could be decoded)")
-    joined = _joined(pieces, kept_as)
+    compact = gathered[0].compact  # the channels gather in step: all or none passed the length
+    joined = _joined(pieces, np.int16 if compact else np.float32)
     hand_back_freed_memory()  # blocks the allocator served from its heap (in a long batch it may) go back too
-    return Audio(Pcm16(joined.T) if kept_as is np.int16 else joined.T, rate, skipped, declared_s(path))
+    return Audio(Pcm16(joined.T) if compact else joined.T, rate, skipped, declared_s(path))
 
 
 class _Blocks:
@@ -112,14 +119,17 @@ class _Blocks:
     A decoder hands out a few thousand samples at a time.  Kept as they came, a 90-minute channel was
     hundreds of thousands of small arrays on the heap, which the allocator keeps for the process once they
     are freed: reading such a call held twice its audio (1.4 GB for 0.66 GB of samples).  Blocks of a few
-    MB are memory mapped on their own, returned to the system as each is copied into the channel.  Kept as
-    16-bit, each block is rounded as it is made, so a compact reading never holds the call in float32."""
+    MB are memory mapped on their own, returned to the system as each is copied into the channel.  Once the
+    channel passes ``compact_after`` samples, the blocks so far are rounded to 16 bits and each later one as
+    it is made, so a long call is never held whole in float32."""
 
-    def __init__(self, kept_as: type[np.float32 | np.int16]) -> None:
-        self.kept_as = kept_as
+    def __init__(self, compact_after: int | None) -> None:
+        self.compact_after = compact_after
+        self.compact = False
         self.blocks: list[np.ndarray] = []
         self._pending: list[np.ndarray] = []
         self._pending_size = 0
+        self._size = 0
 
     def add(self, samples: np.ndarray) -> None:
         self._pending.append(samples)
@@ -130,8 +140,13 @@ class _Blocks:
     def close(self) -> None:
         if self._pending:
             block = np.concatenate(self._pending)
-            self.blocks.append(to_pcm16(block) if self.kept_as is np.int16 else block)
+            self._size += block.size
             self._pending, self._pending_size = [], 0
+            if not self.compact and self.compact_after is not None and self._size > self.compact_after:
+                self.compact = True
+                for index, kept in enumerate(self.blocks):
+                    self.blocks[index] = to_pcm16(kept)  # the float32 block goes as its 16-bit copy is kept
+            self.blocks.append(to_pcm16(block) if self.compact else block)
 
 
 def _keep(frames: list, channels: list[_Blocks]) -> None:

@@ -47,6 +47,11 @@ from simulator.scoring.wording import wording_for
 from simulator.wavfile import AudioFileError, StoredSamples
 
 GENERIC_SCENARIO_ID = "external-call"
+# A call longer than this is held at 16 bits (half the memory of float32) while it is scored.  Not every call:
+# the scorer's words, steps and timings move under the -96 dB rounding of resampled audio (docs/qa.md, "The
+# call held at 16 bits"), so calls up to this length, every judged call and most a centre records, are read
+# exactly as before; past it, memory is what matters.
+COMPACT_AFTER_S = 30 * 60.0
 # The standard phone opening a QA form checks for, word for word, beside the behaviour model: the
 # model misses the greeting and the introduction when they are said in a short sentence of their own
 # ("Thank you for calling X." / "My name is Y.": docs/qa.md, "Openings the behaviour model misses"),
@@ -336,9 +341,8 @@ class RecordingScorer:
         from simulator.asr.channels import read_channels
         from simulator.scoring.call_scorer import score_call
 
-        # resampled while decoding (no full-rate copy is kept) and kept at 16 bits: half of float32's memory,
-        # widened a piece at a time where speech is found and heard
-        audio = read_channels(path, SAMPLE_RATE, compact=True)
+        # resampled while decoding (no full-rate copy is kept); a long call kept at 16 bits
+        audio = read_channels(path, SAMPLE_RATE, compact_after_s=COMPACT_AFTER_S)
         if self._find_spans is None:
             self._find_spans = vad_span_finder()
         options, scenario, rubric = self.options, self.scenario, self.rubric

@@ -24,7 +24,8 @@ def status_mb(field):
 import av  # noqa: F401  (its libraries are not the reading's memory)
 before = status_mb("VmRSS")
 compact = sys.argv[2] == "compact"
-audio = read_channels(sys.argv[1], 16000, compact=compact)
+# compact: past its first minute the call is kept at 16 bits (the minute before is rounded when it passes)
+audio = read_channels(sys.argv[1], 16000, compact_after_s=60.0 if compact else None)
 after_read = status_mb("VmRSS")
 quieter_side([audio.channel(0), audio.channel(1)], [[], []])
 held = audio.samples.pcm.nbytes if compact else audio.samples.nbytes
