@@ -33,9 +33,10 @@ class Pcm16:
 
     A long recorded call is held this way while it is scored (a two-hour stereo call is 0.46 GB instead of
     0.92 GB).  Lossless for 16-bit and narrower sources read at their own rate; resampled or compressed audio
-    is rounded, -96 dB below full scale (which moves Whisper's words on some calls: docs/qa.md).  Only ``len``, ``size``, ``shape`` and indexing by a range are offered, and indexing returns
-    float32 in [-1, 1]: code written for a float32 array either works unchanged on a range or fails loudly,
-    never reading the integers as amplitudes.
+    is rounded, -96 dB below full scale (which moves Whisper's words on some calls: docs/qa.md).  Only ``len``,
+    ``size``, ``shape`` and indexing by a range are offered, and indexing returns float32 in [-1, 1]: code
+    written for a float32 array either works unchanged on a range or fails loudly, never reading the integers
+    as amplitudes.
     """
 
     pcm: npt.NDArray[np.int16]  # 1-D, or (frames, channels)
