@@ -6,6 +6,7 @@
     python benchmarks/realcalls/compare.py --only held-out-new   # the calls added by branch realqa2
     python benchmarks/realcalls/compare.py --only held-out-hvb   # twelve HarperValleyBank calls (2026-12-06)
     python benchmarks/realcalls/compare.py --only held-out-hvb --require verify_identity   # with a bank's form
+    python benchmarks/realcalls/compare.py --sixteen-bit --save DIR   # every call held at 16 bits (sensitivity)
 
 The scorer was first changed while looking at the five TUNING calls only; the three HELD_OUT calls
 were scored once, at the end (docs/scoring.md, "Scoring recorded and outside calls").  The NEW_HELD_OUT
@@ -150,7 +151,7 @@ def split_of(call_ids: list[str]) -> dict[str, str]:
 
 
 def score_calls(ids: list[str], audio_dir: Path, manifest: dict[str, dict[str, Any]],
-                require: str = "") -> dict[str, dict[str, Any]]:
+                require: str = "", *, sixteen_bit: bool = False) -> dict[str, dict[str, Any]]:
     sys.path.insert(0, str(REPO))
     from simulator.config import load_settings
     from simulator.qa.importer import LazyTranscriber, RecordingOptions, RecordingScorer
@@ -168,7 +169,8 @@ def score_calls(ids: list[str], audio_dir: Path, manifest: dict[str, dict[str, A
         agent_only, agent_channel = how_recorded(manifest[call_id]["audio"])
         mono = MonoContent.AGENT if agent_only else MonoContent.MIXED
         try:
-            options = RecordingOptions(agent_channel=agent_channel, mono=mono, required_steps=step_kinds_named(require))
+            options = RecordingOptions(agent_channel=agent_channel, mono=mono, required_steps=step_kinds_named(require),
+                                       **({"compact_after_s": 0.0} if sixteen_bit else {}))
             scored = RecordingScorer(settings, options, transcriber).score(path)
         except (AudioFileError, ValueError, OSError) as err:
             results[call_id] = {"error": str(err)}
@@ -258,6 +260,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--require", default="", metavar="KIND[,KIND]",
                         help="library steps required of every call too, as callsim score --require (a bank's form: "
                              "verify_identity)")
+    parser.add_argument("--sixteen-bit", action="store_true",
+                        help="hold every call at 16 bits, as a call past 30 minutes is: compared with a run without "
+                             "it, how far scores move under rounding no one can hear")
     args = parser.parse_args(argv)
     manifest = {c["id"]: c for c in yaml.safe_load((HERE / "manifest.yaml").read_text())["calls"]}
     try:
@@ -268,7 +273,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.results is not None:
         results = {i: json.loads((args.results / f"{i}.json").read_text()) for i in ids}
     else:
-        results = score_calls(ids, args.audio, manifest, args.require)
+        results = score_calls(ids, args.audio, manifest, args.require, sixteen_bit=args.sixteen_bit)
     if args.save is not None:
         args.save.mkdir(parents=True, exist_ok=True)
         for call_id, payload in results.items():

@@ -247,6 +247,7 @@ class RecordingOptions:
     mono: MonoContent = MonoContent.MIXED
     agent: AgentChoice = AgentChoice.AUTO  # a mixed mono call: which of the two voices is the agent
     asr_pass_s: float = PASS_S  # audio of packed turns per Whisper pass (a benchmark's knob, not a user's)
+    compact_after_s: float = COMPACT_AFTER_S  # a call longer than this is held at 16 bits (a benchmark's knob too)
     # With no scenario: library steps the centre's QA form requires on every call besides the core ones
     required_steps: tuple[StepKind, ...] = ()
     library_language: str = "en"  # with no scenario: the language the calls are heard and read in
@@ -342,7 +343,7 @@ class RecordingScorer:
         from simulator.scoring.call_scorer import score_call
 
         # resampled while decoding (no full-rate copy is kept); a long call kept at 16 bits
-        audio = read_channels(path, SAMPLE_RATE, compact_after_s=COMPACT_AFTER_S)
+        audio = read_channels(path, SAMPLE_RATE, compact_after_s=self.options.compact_after_s)
         if self._find_spans is None:
             self._find_spans = vad_span_finder()
         options, scenario, rubric = self.options, self.scenario, self.rubric
