@@ -242,12 +242,8 @@ def _transcribe_batch(batch: list[int], clips: Sequence[np.ndarray], transcriber
         words = tuple(replace(w, start_s=round(max(0.0, w.start_s - start), 3),
                               end_s=round(max(0.0, w.end_s - start), 3))
                       for w in joined.words if start <= (w.start_s + w.end_s) / 2 < until)
-        if not words:
-            # Heard again on its own: a repetition loop anywhere in a packed pass has the whole window's text
-            # thrown away, and Whisper sometimes skips a short turn between others.  A cough stays wordless.
-            results[index] = transcriber.transcribe(clips[index])
-            continue
-        results[index] = Transcript(" ".join(w.text for w in words), words, duration_s=round(end - start, 3))
+        results[index] = Transcript(" ".join(w.text for w in words), words, duration_s=round(end - start, 3),
+                                    no_speech_prob=joined.no_speech_prob if not words else 0.0)
 
 
 def _anger(tone: ToneMeasures) -> int | None:

@@ -122,35 +122,6 @@ def test_a_pass_holds_no_more_than_one_whisper_window_of_packed_turns():
     assert longer.calls == 1
 
 
-class _LoopingPacker:
-    """One word per stretch of sound, with its true times; a pass longer than 4 s loses every word from its 3rd
-    second on (a repetition loop's window thrown away, or a turn skipped), audio heard alone keeps them all."""
-
-    name = "looping"
-
-    def __init__(self):
-        self.calls = 0
-
-    def transcribe(self, audio: np.ndarray, *, prompt: str | None = None) -> Transcript:
-        self.calls += 1
-        loud = np.flatnonzero(np.diff(np.concatenate([[0], (audio != 0).astype(np.int8), [0]])))
-        words = [Word(f"w{round(float(audio[start]) * 100)}", start / 16_000, end / 16_000)
-                 for start, end in zip(loud[::2], loud[1::2], strict=True)]
-        if len(audio) > 4 * 16_000:
-            words = [w for w in words if w.start_s < 3.0]
-        return Transcript(" ".join(w.text for w in words), tuple(words))
-
-
-def test_a_turn_the_packed_pass_left_without_words_is_heard_again_on_its_own():
-    clips = [np.full(16_000 * 3, 0.11, np.float32), np.full(16_000 * 2, 0.22, np.float32),
-             np.zeros(16_000, np.float32), np.full(16_000, 0.33, np.float32)]
-    transcriber = _LoopingPacker()
-    texts = transcribe_clips(clips, transcriber)
-    assert [t.text for t in texts] == ["w11", "w22", "", "w33"]
-    assert transcriber.calls == 1 + 3  # the pass, then each clip it left wordless: the silent one stays so
-    assert [(w.start_s, w.end_s) for w in texts[1].words] == [(0.0, 2.0)]  # times within its own clip
-
-
 def test_the_agent_channel_can_be_either_side():
     left, right = np.full(8_000, 0.1, np.float32), np.full(8_000, 0.2, np.float32)
     audio = Audio(np.stack([left, right], axis=1), 8_000)
