@@ -154,7 +154,7 @@ def score_calls(ids: list[str], audio_dir: Path, manifest: dict[str, dict[str, A
                 require: str = "", *, sixteen_bit: bool = False) -> dict[str, dict[str, Any]]:
     sys.path.insert(0, str(REPO))
     from simulator.config import load_settings
-    from simulator.qa.importer import LazyTranscriber, RecordingOptions, RecordingScorer
+    from simulator.qa.importer import COMPACT_AFTER_S, LazyTranscriber, RecordingOptions, RecordingScorer
     from simulator.qa.mono import MonoContent
     from simulator.scenario.kinds import step_kinds_named
     from simulator.scoring.scorecard import scorecard_to_json
@@ -170,7 +170,7 @@ def score_calls(ids: list[str], audio_dir: Path, manifest: dict[str, dict[str, A
         mono = MonoContent.AGENT if agent_only else MonoContent.MIXED
         try:
             options = RecordingOptions(agent_channel=agent_channel, mono=mono, required_steps=step_kinds_named(require),
-                                       **({"compact_after_s": 0.0} if sixteen_bit else {}))
+                                       compact_after_s=0.0 if sixteen_bit else COMPACT_AFTER_S)
             scored = RecordingScorer(settings, options, transcriber).score(path)
         except (AudioFileError, ValueError, OSError) as err:
             results[call_id] = {"error": str(err)}
