@@ -125,11 +125,15 @@ class _Blocks:
 
     def __init__(self, compact_after: int | None) -> None:
         self.compact_after = compact_after
-        self.compact = False
         self.blocks: list[np.ndarray] = []
         self._pending: list[np.ndarray] = []
         self._pending_size = 0
         self._size = 0
+
+    @property
+    def compact(self) -> bool:
+        """Past ``compact_after`` samples: the blocks are 16-bit."""
+        return self.compact_after is not None and self._size > self.compact_after
 
     def add(self, samples: np.ndarray) -> None:
         self._pending.append(samples)
@@ -140,10 +144,10 @@ class _Blocks:
     def close(self) -> None:
         if self._pending:
             block = np.concatenate(self._pending)
+            was_compact = self.compact
             self._size += block.size
             self._pending, self._pending_size = [], 0
-            if not self.compact and self.compact_after is not None and self._size > self.compact_after:
-                self.compact = True
+            if self.compact and not was_compact:
                 for index, kept in enumerate(self.blocks):
                     self.blocks[index] = to_pcm16(kept)  # the float32 block goes as its 16-bit copy is kept
             self.blocks.append(to_pcm16(block) if self.compact else block)

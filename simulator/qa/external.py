@@ -342,7 +342,7 @@ def analyse_external(audio: Audio, readers: RecordingReaders, *, thresholds: Ton
     agent_turns = [t for t in turns if t.speaker == Speaker.TRAINEE]
     customer_turns = [t for t in turns if t.speaker == Speaker.CUSTOMER]
     agent_clips = TurnClips(agent, agent_turns)
-    customer_clips = TurnClips(customer, customer_turns) if customer is not None else TurnClips(agent, [])
+    customer_clips: Sequence[np.ndarray] = TurnClips(customer, customer_turns) if customer is not None else []
     agent_texts = transcribe_clips(agent_clips, transcriber, pass_s=options.asr_pass_s)
     # the customer's words without the filler decode: only the agent's fillers are scored (tone)
     customer_texts = (transcribe_clips(customer_clips, WordsOnly(readers.customer_transcriber or transcriber),
