@@ -97,6 +97,7 @@ class MeasuredScorer:
 
 
 def run_one(mode: str, folder: Path, rss_dir: Path) -> dict:
+    from simulator.contracts import Speaker
     from simulator.qa.batch import plan_batch, run_inline, run_processes
 
     plan = plan_batch([folder], done=lambda _sha: False)
@@ -121,6 +122,7 @@ def run_one(mode: str, folder: Path, rss_dir: Path) -> dict:
     wall_s = time.perf_counter() - started
     failed = [o.error for o in outcomes if not o.ok]
     audio_s = sum(o.scored.duration_s for o in outcomes if o.scored)
+    turns = [turn for o in outcomes if o.scored for turn in o.scored.record.turns]
     peaks = [int(p.read_text()) / 1024 for p in rss_dir.glob("*.rss")]
     # The models load lazily, inside each worker's first call; a centre's day of calls spreads that
     # thin, a 12-minute benchmark batch does not.  So the steady rate leaves each worker's first call out.
@@ -128,6 +130,10 @@ def run_one(mode: str, folder: Path, rss_dir: Path) -> dict:
     later_scoring_s, later_audio_s = sum(float(t) for t, _ in later), sum(float(a) for _, a in later)
     return {"mode": mode, "calls": len(outcomes), "failed": failed, "audio_min": round(audio_s / 60, 2),
             "wall_s": round(wall_s, 1), "audio_hours_per_hour": round(audio_s / wall_s, 1),
+            # every clip of these calls is speech: an agent turn left without words is dropped from the record
+            # (taken for a cough), a customer turn is kept with no text
+            "agent_turns_with_words": sum(t.speaker == Speaker.TRAINEE for t in turns),
+            "customer_turns_without_words": sum(t.speaker == Speaker.CUSTOMER and not t.text.strip() for t in turns),
             "calls_after_each_workers_first": len(later),
             "real_time_per_worker_after_first_call": round(later_audio_s / later_scoring_s, 1) if later else None,
             "peak_rss_mb_per_worker": sorted(round(p) for p in peaks)}

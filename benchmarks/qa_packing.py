@@ -75,6 +75,7 @@ def words_by_pass(pairs: list[tuple[Path, str]], transcriber, pass_lengths: list
         median_s = statistics.median(times)
         rows.append({"pass_s": pass_s, "clips": len(clips), "audio_s": round(audio_s, 1),
                      "wer": round(errors.wer, 4), "reference_words": errors.reference_words,
+                     "clips_without_words": sum(not got.text.strip() for got in texts),
                      "median_s": round(median_s, 2), "x_real_time": round(audio_s / median_s, 1)})
     return rows
 
