@@ -18,6 +18,8 @@ from simulator.contracts import Transcript
 from simulator.registry import Registry
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
     import numpy as np
 
 SAMPLE_RATE = 16_000
@@ -61,6 +63,25 @@ class FillersApart(Protocol):
 def fillers_decoded_apart(transcriber: Transcriber) -> FillersApart | None:
     """``transcriber`` as a ``FillersApart`` when its fillers really come from a decode of their own."""
     return transcriber if isinstance(transcriber, FillersApart) and transcriber.fillers_apart else None
+
+
+@runtime_checkable
+class PackedParts(Protocol):
+    """A transcriber that can be told its audio is several recordings packed end to end (batch QA packs a
+    call's short turns into one Whisper window), so that its checks judge each part on its own."""
+
+    def transcribe_parts(self, audio: np.ndarray, part_starts_s: Sequence[float], *, fillers: bool = True
+                         ) -> Transcript: ...
+
+
+def transcribe_packed(transcriber: Transcriber, audio: np.ndarray, part_starts_s: Sequence[float], *,
+                      fillers: bool = True) -> Transcript:
+    """Packed recordings heard part by part where ``transcriber`` can (``PackedParts``), else as one recording;
+    ``fillers=False``: the word decode alone where the fillers are decoded apart."""
+    if isinstance(transcriber, PackedParts):
+        return transcriber.transcribe_parts(audio, part_starts_s, fillers=fillers)
+    apart = None if fillers else fillers_decoded_apart(transcriber)
+    return apart.transcribe_words(audio) if apart is not None else transcriber.transcribe(audio)
 
 
 TranscriberRegistry = Registry[Transcriber]

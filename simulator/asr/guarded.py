@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import enum
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
@@ -118,6 +118,18 @@ class GuardedWhisper:
         audio = model_input(audio)
         return self._word_pass(audio, speech_spans(audio, self.vad), prompt)
 
+    def transcribe_parts(self, audio: np.ndarray, part_starts_s: Sequence[float], *, fillers: bool = True
+                         ) -> Transcript:
+        """``transcribe`` (``fillers=False``: ``transcribe_words``) of several recordings packed end to end,
+        each starting at one of ``part_starts_s``: a repetition loop is judged within each part, so one
+        part's loop, or the same short answer in several parts, costs no other part its words."""
+        audio = model_input(audio)
+        spans = speech_spans(audio, self.vad)
+        transcript = self._word_pass(audio, spans, None, part_starts_s)
+        if not fillers or self.fillers is not FillerMode.SEPARATE_PASS or not spans:
+            return transcript
+        return self._filler_pass(audio, spans, transcript, None)
+
     def add_fillers(self, audio: np.ndarray, transcript: Transcript, *, prompt: str | None = None) -> Transcript:
         """``transcript`` (from ``transcribe_words`` on the same audio) with the filler pass's fillers put in.
 
@@ -128,14 +140,16 @@ class GuardedWhisper:
         spans = speech_spans(audio, self.vad)
         return self._filler_pass(audio, spans, transcript, prompt) if spans else transcript
 
-    def _word_pass(self, audio: np.ndarray, spans: list[SpeechSpan], prompt: str | None) -> Transcript:
+    def _word_pass(self, audio: np.ndarray, spans: list[SpeechSpan], prompt: str | None,
+                   part_starts_s: Sequence[float] = ()) -> Transcript:
         duration_s = len(audio) / SAMPLE_RATE
         if not spans:
             return empty_transcript(duration_s)
         word_prompt = combined_prompt(prompt, self.fillers is FillerMode.IN_WORD_PASS)
         with self._lock:
             segments = self._in_written_script(self._decode(self._ensure_loaded(), audio, word_prompt))
-        return assemble_transcript(segments, spans, duration_s, checks=self.checks, prompt=word_prompt)
+        return assemble_transcript(segments, spans, duration_s, checks=self.checks, prompt=word_prompt,
+                                   part_starts_s=part_starts_s)
 
     def _filler_pass(self, audio: np.ndarray, spans: list[SpeechSpan], transcript: Transcript,
                      prompt: str | None) -> Transcript:

@@ -5,7 +5,8 @@ a repeated phrase, the prompt echoed back).  Four guards, shared by every backen
 
 1. ``speech_spans``: the Silero VAD shipped inside faster-whisper.  No speech -> no decoding at all.
 2. ``SegmentChecks``: Whisper's own per-segment signals -- a high no-speech probability with a low
-   average log-probability means "silence", a high gzip compression ratio means a repetition loop.
+   average log-probability means "silence", a high gzip compression ratio means a repetition loop (in
+   audio of several turns packed end to end, judged within each turn: ``without_looping_parts``).
 3. Words (and segments) that lie entirely outside every speech span are dropped: text placed where
    the VAD heard nothing is text nobody said.  So is the prompt echoed back.
 4. ``trim_trailing_invention``: the fluent "Thank you." Whisper likes to append at the end.
@@ -14,6 +15,9 @@ a repeated phrase, the prompt echoed back).  Four guards, shared by every backen
 from __future__ import annotations
 
 import re
+import zlib
+from bisect import bisect_right
+from collections.abc import Sequence
 from dataclasses import dataclass
 from difflib import SequenceMatcher
 
@@ -99,13 +103,42 @@ class SegmentChecks:
     new_sentence_min_probability: float = 0.15  # see trim_trailing_invention
     new_sentence_min_mean_probability: float = 0.6
 
-    def rejection(self, segment: DecodedSegment) -> str | None:
-        """Why ``segment`` is not trusted, or ``None`` if it is."""
+    def rejection(self, segment: DecodedSegment, *, judge_repetition: bool = True) -> str | None:
+        """Why ``segment`` is not trusted, or ``None`` if it is (``judge_repetition=False``: its window's
+        compression ratio is left out, for a caller that judges repetition itself)."""
         if segment.no_speech_prob > self.no_speech_threshold and segment.avg_logprob < self.logprob_threshold:
             return "no speech"
-        if segment.compression_ratio > self.compression_ratio_threshold:
+        if judge_repetition and segment.compression_ratio > self.compression_ratio_threshold:
             return "repetition loop"
         return None
+
+
+def compression_ratio(text: str) -> float:
+    """How far zlib shrinks ``text``'s UTF-8 bytes: Whisper's measure of a repetition loop."""
+    raw = text.encode("utf-8")
+    return len(raw) / len(zlib.compress(raw)) if raw else 0.0
+
+
+def part_of(time_s: float, part_starts_s: Sequence[float]) -> int:
+    """The index of the packed part ``time_s`` falls in: the last one starting at or before it (the first
+    part also owns any time before it, a word Whisper placed a little early)."""
+    return max(0, bisect_right(part_starts_s, time_s) - 1)
+
+
+def without_looping_parts(words: Sequence[Word], part_starts_s: Sequence[float], threshold: float) -> list[Word]:
+    """``words`` less those of any packed part whose own words compress like a repetition loop.
+
+    faster-whisper gives every segment of a 30-s window the compression ratio of the whole window's text,
+    so in audio made of several turns packed end to end one turn's loop, or the same short answer given in
+    three turns, would condemn every turn in the window.  Each part's words are judged together, not one
+    segment at a time: a loop can come as a run of one-phrase segments, each compressing like speech.
+    """
+    by_part: dict[int, list[Word]] = {}
+    for word in words:
+        by_part.setdefault(part_of((word.start_s + word.end_s) / 2, part_starts_s), []).append(word)
+    looping = {part for part, part_words in by_part.items()
+               if compression_ratio(join_words(w.text for w in part_words)) > threshold}
+    return [w for w in words if part_of((w.start_s + w.end_s) / 2, part_starts_s) not in looping]
 
 
 def _inside_speech(start_s: float, end_s: float, spans: list[SpeechSpan]) -> bool:
@@ -117,13 +150,20 @@ def _normalised(text: str) -> str:
 
 
 def assemble_transcript(segments: list[DecodedSegment], spans: list[SpeechSpan], duration_s: float, *,
-                        checks: SegmentChecks = SegmentChecks(), prompt: str | None = None) -> Transcript:
-    """Apply the guards to decoded segments and join the survivors into one ``Transcript``."""
+                        checks: SegmentChecks = SegmentChecks(), prompt: str | None = None,
+                        part_starts_s: Sequence[float] = ()) -> Transcript:
+    """Apply the guards to decoded segments and join the survivors into one ``Transcript``.
+
+    ``part_starts_s``: the audio is several recordings packed end to end, starting at these times; a
+    repetition loop is then judged within each part's words (``without_looping_parts``), where the segments
+    have word times to tell the parts apart.
+    """
     echoed_prompt = _normalised(prompt) if prompt else None
     kept: list[tuple[DecodedSegment, tuple[Word, ...]]] = []
     for segment in segments:
         text = segment.text.strip()
-        if not text or checks.rejection(segment) is not None:
+        judged_by_part = bool(part_starts_s) and bool(segment.words)
+        if not text or checks.rejection(segment, judge_repetition=not judged_by_part) is not None:
             continue
         if echoed_prompt and _normalised(text) and _normalised(text) in echoed_prompt:
             continue  # the model repeated its conditioning text instead of transcribing
@@ -133,8 +173,10 @@ def assemble_transcript(segments: list[DecodedSegment], spans: list[SpeechSpan],
                 kept.append((segment, inside))
         elif _inside_speech(segment.start_s, segment.end_s, spans):
             kept.append((segment, ()))
-    words = join_split_hyphens(
-        trim_trailing_invention([w for _segment, segment_words in kept for w in segment_words], checks))
+    heard = [w for _segment, segment_words in kept for w in segment_words]
+    if part_starts_s:
+        heard = without_looping_parts(heard, part_starts_s, checks.compression_ratio_threshold)
+    words = join_split_hyphens(trim_trailing_invention(heard, checks))
     if any(segment_words for _segment, segment_words in kept):
         text = join_words(w.text for w in words)
     else:

@@ -8,7 +8,7 @@ service lab's real-call scoring both use it.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterator
+from collections.abc import Collection, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -16,7 +16,13 @@ from pathlib import Path
 import numpy as np
 
 from simulator.analysis.base import TurnAnalyser
-from simulator.asr.base import AsrModelError, LanguageIdentifier, Transcriber, fillers_decoded_apart
+from simulator.asr.base import (
+    AsrModelError,
+    LanguageIdentifier,
+    Transcriber,
+    fillers_decoded_apart,
+    transcribe_packed,
+)
 from simulator.config import Settings
 from simulator.contracts import Transcript
 from simulator.declared_length import cut_off_note
@@ -177,6 +183,12 @@ class LazyTranscriber:
             if apart:
                 return apart.transcribe_words(audio, prompt=prompt)
             return transcriber.transcribe(audio, prompt=prompt)
+
+    def transcribe_parts(self, audio: np.ndarray, part_starts_s: Sequence[float], *, fillers: bool = True
+                         ) -> Transcript:
+        """Turns packed end to end, each judged on its own where the backend can (``transcribe_packed``)."""
+        with self._model_named():
+            return transcribe_packed(self.backend(), audio, part_starts_s, fillers=fillers)
 
     @contextmanager
     def _model_named(self) -> Iterator[None]:

@@ -110,6 +110,38 @@ def test_guard_drops_a_no_speech_segment_and_a_repetition_loop():
     assert assemble_transcript([confident], SPEECH, 2.0).text == "Yes."
 
 
+def _said(text, start_s, *, ratio):
+    """A segment of one phrase starting at ``start_s``, a word every 0.3 s, carrying its window's ratio."""
+    words = [(word, start_s + 0.3 * i, start_s + 0.3 * i + 0.25, 0.9) for i, word in enumerate(text.split())]
+    return _segment(" " + text, words, ratio=ratio)
+
+
+PACKED = [SpeechSpan(0.0, 30.0)]
+
+
+def test_packed_turns_saying_the_same_are_not_taken_for_a_loop():
+    # three turns of one short answer: the window's text compresses past 2.4, no turn's own does
+    segments = [_said("Four queen of clubs.", start, ratio=2.8) for start in (0.2, 3.2, 6.2)]
+    assert assemble_transcript(segments, PACKED, 9.0).is_empty  # judged as one recording
+    heard = assemble_transcript(segments, PACKED, 9.0, part_starts_s=[0.0, 3.0, 6.0])
+    assert heard.text == "Four queen of clubs. Four queen of clubs. Four queen of clubs."
+
+
+def test_a_loop_in_one_packed_turn_costs_only_that_turn_its_words():
+    # Whisper's loop comes as one-phrase segments (each compresses like speech); every segment carries
+    # the window's ratio
+    loop = [_said("What do we have?", 3.0 + 0.5 * i, ratio=16.4) for i in range(18)]
+    before = _said("I can help with that.", 0.2, ratio=16.4)
+    after = _said("Thanks for waiting.", 13.0, ratio=16.4)
+    heard = assemble_transcript([before, *loop, after], PACKED, 16.0, part_starts_s=[0.0, 2.8, 12.8])
+    assert heard.text == "I can help with that. Thanks for waiting."
+
+
+def test_a_packed_segment_without_word_times_is_still_judged_by_its_window():
+    text_only = _segment(" Four queen of clubs. Four queen of clubs. Four queen of clubs.", [], ratio=2.8)
+    assert assemble_transcript([text_only], PACKED, 9.0, part_starts_s=[0.0, 3.0, 6.0]).is_empty
+
+
 def test_guard_drops_words_placed_where_the_vad_heard_nothing():
     seg = _segment(" Okay. Bye bye.", [("Okay.", 0.2, 0.6, 0.9), ("Bye", 3.1, 3.3, 0.6), ("bye.", 3.3, 3.6, 0.6)])
     transcript = assemble_transcript([seg], [SpeechSpan(0.0, 1.0)], 4.0)
