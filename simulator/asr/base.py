@@ -70,16 +70,16 @@ class PackedParts(Protocol):
     """A transcriber that can be told its audio is several recordings packed end to end (batch QA packs a
     call's short turns into one Whisper window), so that its checks judge each part on its own."""
 
-    def transcribe_parts(self, audio: np.ndarray, part_starts_s: Sequence[float], *, fillers: bool = True
+    def transcribe_parts(self, audio: np.ndarray, parts_s: Sequence[tuple[float, float]], *, fillers: bool = True
                          ) -> Transcript: ...
 
 
-def transcribe_packed(transcriber: Transcriber, audio: np.ndarray, part_starts_s: Sequence[float], *,
+def transcribe_packed(transcriber: Transcriber, audio: np.ndarray, parts_s: Sequence[tuple[float, float]], *,
                       fillers: bool = True) -> Transcript:
     """Packed recordings heard part by part where ``transcriber`` can (``PackedParts``), else as one recording;
     ``fillers=False``: the word decode alone where the fillers are decoded apart."""
     if isinstance(transcriber, PackedParts):
-        return transcriber.transcribe_parts(audio, part_starts_s, fillers=fillers)
+        return transcriber.transcribe_parts(audio, parts_s, fillers=fillers)
     apart = None if fillers else fillers_decoded_apart(transcriber)
     return apart.transcribe_words(audio) if apart is not None else transcriber.transcribe(audio)
 

@@ -118,14 +118,14 @@ class GuardedWhisper:
         audio = model_input(audio)
         return self._word_pass(audio, speech_spans(audio, self.vad), prompt)
 
-    def transcribe_parts(self, audio: np.ndarray, part_starts_s: Sequence[float], *, fillers: bool = True
+    def transcribe_parts(self, audio: np.ndarray, parts_s: Sequence[tuple[float, float]], *, fillers: bool = True
                          ) -> Transcript:
         """``transcribe`` (``fillers=False``: ``transcribe_words``) of several recordings packed end to end,
-        each starting at one of ``part_starts_s``: a repetition loop is judged within each part, so one
+        each from its start to its end in ``parts_s``: a repetition loop is judged within each part, so one
         part's loop, or the same short answer in several parts, costs no other part its words."""
         audio = model_input(audio)
         spans = speech_spans(audio, self.vad)
-        transcript = self._word_pass(audio, spans, None, part_starts_s)
+        transcript = self._word_pass(audio, spans, None, parts_s)
         if not fillers or self.fillers is not FillerMode.SEPARATE_PASS or not spans:
             return transcript
         return self._filler_pass(audio, spans, transcript, None)
@@ -141,7 +141,7 @@ class GuardedWhisper:
         return self._filler_pass(audio, spans, transcript, prompt) if spans else transcript
 
     def _word_pass(self, audio: np.ndarray, spans: list[SpeechSpan], prompt: str | None,
-                   part_starts_s: Sequence[float] = ()) -> Transcript:
+                   parts_s: Sequence[tuple[float, float]] = ()) -> Transcript:
         duration_s = len(audio) / SAMPLE_RATE
         if not spans:
             return empty_transcript(duration_s)
@@ -149,7 +149,7 @@ class GuardedWhisper:
         with self._lock:
             segments = self._in_written_script(self._decode(self._ensure_loaded(), audio, word_prompt))
         return assemble_transcript(segments, spans, duration_s, checks=self.checks, prompt=word_prompt,
-                                   part_starts_s=part_starts_s)
+                                   parts_s=parts_s)
 
     def _filler_pass(self, audio: np.ndarray, spans: list[SpeechSpan], transcript: Transcript,
                      prompt: str | None) -> Transcript:

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import re
 import zlib
-from bisect import bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass
 from difflib import SequenceMatcher
@@ -119,13 +118,21 @@ def compression_ratio(text: str) -> float:
     return len(raw) / len(zlib.compress(raw)) if raw else 0.0
 
 
-def part_of(time_s: float, part_starts_s: Sequence[float]) -> int:
-    """The index of the packed part ``time_s`` falls in: the last one starting at or before it (the first
-    part also owns any time before it, a word Whisper placed a little early)."""
-    return max(0, bisect_right(part_starts_s, time_s) - 1)
+def part_of(start_s: float, end_s: float, parts_s: Sequence[tuple[float, float]]) -> int:
+    """The index of the packed part a word from ``start_s`` to ``end_s`` belongs to: the part whose own audio
+    (``parts_s``: each part's start and end) it overlaps most.  Whisper times the first word after a silence
+    from the end of the word before it, so that word reaches back into the silence packed before its part,
+    and a last word may run on into the silence after; a word wholly in a silence goes to the nearest part."""
+    overlaps = [min(end_s, last) - max(start_s, first) for first, last in parts_s]
+    best = max(range(len(parts_s)), key=overlaps.__getitem__)
+    if overlaps[best] > 0:
+        return best
+    middle_s = (start_s + end_s) / 2
+    return min(range(len(parts_s)), key=lambda i: max(parts_s[i][0] - middle_s, middle_s - parts_s[i][1], 0.0))
 
 
-def without_looping_parts(words: Sequence[Word], part_starts_s: Sequence[float], threshold: float) -> list[Word]:
+def without_looping_parts(words: Sequence[Word], parts_s: Sequence[tuple[float, float]], threshold: float
+                          ) -> list[Word]:
     """``words`` less those of any packed part whose own words compress like a repetition loop.
 
     faster-whisper gives every segment of a 30-s window the compression ratio of the whole window's text,
@@ -133,12 +140,12 @@ def without_looping_parts(words: Sequence[Word], part_starts_s: Sequence[float],
     three turns, would condemn every turn in the window.  Each part's words are judged together, not one
     segment at a time: a loop can come as a run of one-phrase segments, each compressing like speech.
     """
-    by_part: dict[int, list[Word]] = {}
-    for word in words:
-        by_part.setdefault(part_of((word.start_s + word.end_s) / 2, part_starts_s), []).append(word)
-    looping = {part for part, part_words in by_part.items()
-               if compression_ratio(join_words(w.text for w in part_words)) > threshold}
-    return [w for w in words if part_of((w.start_s + w.end_s) / 2, part_starts_s) not in looping]
+    owners = [part_of(word.start_s, word.end_s, parts_s) for word in words]
+    by_part: dict[int, list[str]] = {}
+    for word, owner in zip(words, owners, strict=True):
+        by_part.setdefault(owner, []).append(word.text)
+    looping = {part for part, texts in by_part.items() if compression_ratio(join_words(texts)) > threshold}
+    return [word for word, owner in zip(words, owners, strict=True) if owner not in looping]
 
 
 def _inside_speech(start_s: float, end_s: float, spans: list[SpeechSpan]) -> bool:
@@ -151,10 +158,11 @@ def _normalised(text: str) -> str:
 
 def assemble_transcript(segments: list[DecodedSegment], spans: list[SpeechSpan], duration_s: float, *,
                         checks: SegmentChecks = SegmentChecks(), prompt: str | None = None,
-                        part_starts_s: Sequence[float] = ()) -> Transcript:
+                        parts_s: Sequence[tuple[float, float]] = ()) -> Transcript:
     """Apply the guards to decoded segments and join the survivors into one ``Transcript``.
 
-    ``part_starts_s``: the audio is several recordings packed end to end, starting at these times; a
+    ``parts_s``: the audio is several recordings packed end to end with silence between, each from its start
+    to its end here (in order); a
     repetition loop is then judged within each part's words (``without_looping_parts``), where the segments
     have word times to tell the parts apart.
     """
@@ -162,7 +170,7 @@ def assemble_transcript(segments: list[DecodedSegment], spans: list[SpeechSpan],
     kept: list[tuple[DecodedSegment, tuple[Word, ...]]] = []
     for segment in segments:
         text = segment.text.strip()
-        judged_by_part = bool(part_starts_s) and bool(segment.words)
+        judged_by_part = bool(parts_s) and bool(segment.words)
         if not text or checks.rejection(segment, judge_repetition=not judged_by_part) is not None:
             continue
         if echoed_prompt and _normalised(text) and _normalised(text) in echoed_prompt:
@@ -174,8 +182,8 @@ def assemble_transcript(segments: list[DecodedSegment], spans: list[SpeechSpan],
         elif _inside_speech(segment.start_s, segment.end_s, spans):
             kept.append((segment, ()))
     heard = [w for _segment, segment_words in kept for w in segment_words]
-    if part_starts_s:
-        heard = without_looping_parts(heard, part_starts_s, checks.compression_ratio_threshold)
+    if parts_s:
+        heard = without_looping_parts(heard, parts_s, checks.compression_ratio_threshold)
     words = join_split_hyphens(trim_trailing_invention(heard, checks))
     if any(segment_words for _segment, segment_words in kept):
         text = join_words(w.text for w in words)

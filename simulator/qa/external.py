@@ -195,9 +195,9 @@ class WordsOnly:
         words = getattr(self.inner, "transcribe_words", None)
         return words(audio, prompt=prompt) if words is not None else self.inner.transcribe(audio, prompt=prompt)
 
-    def transcribe_parts(self, audio: np.ndarray, part_starts_s: Sequence[float], *, fillers: bool = True
+    def transcribe_parts(self, audio: np.ndarray, parts_s: Sequence[tuple[float, float]], *, fillers: bool = True
                          ) -> Transcript:
-        return transcribe_packed(self.inner, audio, part_starts_s, fillers=False)
+        return transcribe_packed(self.inner, audio, parts_s, fillers=False)
 
 
 def transcribe_clips(clips: Sequence[np.ndarray], transcriber: Transcriber, *, pass_s: float = PASS_S
@@ -236,17 +236,17 @@ def _transcribe_batch(batch: list[int], clips: Sequence[np.ndarray], transcriber
         offsets.append((index, position, position + clip.size / SAMPLE_RATE))
         pieces.extend([clip, gap])
         position += clip.size / SAMPLE_RATE + BATCH_GAP_S
-    starts = [start for _index, start, _end in offsets]
-    joined = transcribe_packed(transcriber, np.concatenate(pieces), starts)
+    parts = [(start, end) for _index, start, end in offsets]
+    joined = transcribe_packed(transcriber, np.concatenate(pieces), parts)
     if joined.text.strip() and not joined.words:
         for index in batch:  # the backend gives no word times: we cannot split, so one pass per clip
             results[index] = transcriber.transcribe(clips[index])
         return
+    owners = [part_of(w.start_s, w.end_s, parts) for w in joined.words]
     for number, (index, start, end) in enumerate(offsets):
-        # a clip owns everything up to the next clip: Whisper often stretches a last word into the gap
         words = tuple(replace(w, start_s=round(max(0.0, w.start_s - start), 3),
                               end_s=round(max(0.0, w.end_s - start), 3))
-                      for w in joined.words if part_of((w.start_s + w.end_s) / 2, starts) == number)
+                      for w, owner in zip(joined.words, owners, strict=True) if owner == number)
         results[index] = Transcript(" ".join(w.text for w in words), words, duration_s=round(end - start, 3),
                                     no_speech_prob=joined.no_speech_prob if not words else 0.0)
 

@@ -184,11 +184,11 @@ class LazyTranscriber:
                 return apart.transcribe_words(audio, prompt=prompt)
             return transcriber.transcribe(audio, prompt=prompt)
 
-    def transcribe_parts(self, audio: np.ndarray, part_starts_s: Sequence[float], *, fillers: bool = True
+    def transcribe_parts(self, audio: np.ndarray, parts_s: Sequence[tuple[float, float]], *, fillers: bool = True
                          ) -> Transcript:
         """Turns packed end to end, each judged on its own where the backend can (``transcribe_packed``)."""
         with self._model_named():
-            return transcribe_packed(self.backend(), audio, part_starts_s, fillers=fillers)
+            return transcribe_packed(self.backend(), audio, parts_s, fillers=fillers)
 
     @contextmanager
     def _model_named(self) -> Iterator[None]:

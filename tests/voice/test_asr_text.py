@@ -21,6 +21,7 @@ from simulator.asr.guards import (
     merge_fillers,
     merge_fillers_into_text,
     model_input,
+    part_of,
 )
 from simulator.asr.wer import corpus_wer, normalise, number_words, wer, word_errors
 from simulator.contracts import Word
@@ -123,7 +124,7 @@ def test_packed_turns_saying_the_same_are_not_taken_for_a_loop():
     # three turns of one short answer: the window's text compresses past 2.4, no turn's own does
     segments = [_said("Four queen of clubs.", start, ratio=2.8) for start in (0.2, 3.2, 6.2)]
     assert assemble_transcript(segments, PACKED, 9.0).is_empty  # judged as one recording
-    heard = assemble_transcript(segments, PACKED, 9.0, part_starts_s=[0.0, 3.0, 6.0])
+    heard = assemble_transcript(segments, PACKED, 9.0, parts_s=[(0.0, 2.4), (3.0, 5.4), (6.0, 8.4)])
     assert heard.text == "Four queen of clubs. Four queen of clubs. Four queen of clubs."
 
 
@@ -132,14 +133,21 @@ def test_a_loop_in_one_packed_turn_costs_only_that_turn_its_words():
     # the window's ratio
     loop = [_said("What do we have?", 3.0 + 0.5 * i, ratio=16.4) for i in range(18)]
     before = _said("I can help with that.", 0.2, ratio=16.4)
-    after = _said("Thanks for waiting.", 13.0, ratio=16.4)
-    heard = assemble_transcript([before, *loop, after], PACKED, 16.0, part_starts_s=[0.0, 2.8, 12.8])
+    after = _said("Thanks for waiting.", 13.5, ratio=16.4)
+    heard = assemble_transcript([before, *loop, after], PACKED, 16.0, parts_s=[(0.0, 2.2), (2.8, 12.7), (13.3, 15.5)])
     assert heard.text == "I can help with that. Thanks for waiting."
+
+
+def test_a_packed_word_belongs_to_the_turn_whose_audio_it_overlaps_most():
+    parts = [(0.0, 3.5), (4.1, 7.6)]  # 0.6 s of silence packed between the two turns
+    assert part_of(3.5, 4.56, parts) == 1  # the first word after the silence, timed from the word before
+    assert part_of(2.9, 4.0, parts) == 0  # a last word running on into the silence
+    assert part_of(3.6, 3.7, parts) == 0 and part_of(3.95, 4.05, parts) == 1  # wholly in it: the nearest turn
 
 
 def test_a_packed_segment_without_word_times_is_still_judged_by_its_window():
     text_only = _segment(" Four queen of clubs. Four queen of clubs. Four queen of clubs.", [], ratio=2.8)
-    assert assemble_transcript([text_only], PACKED, 9.0, part_starts_s=[0.0, 3.0, 6.0]).is_empty
+    assert assemble_transcript([text_only], PACKED, 9.0, parts_s=[(0.0, 2.4), (3.0, 5.4), (6.0, 8.4)]).is_empty
 
 
 def test_guard_drops_words_placed_where_the_vad_heard_nothing():
