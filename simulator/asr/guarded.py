@@ -106,12 +106,7 @@ class GuardedWhisper:
 
     def transcribe(self, audio: np.ndarray, *, prompt: str | None = None) -> Transcript:
         """The words and, unless ``fillers`` is ``OFF``, the fillers (``transcribe_words`` + ``add_fillers``)."""
-        audio = model_input(audio)
-        spans = speech_spans(audio, self.vad)
-        transcript = self._word_pass(audio, spans, prompt)
-        if self.fillers is not FillerMode.SEPARATE_PASS or not spans:
-            return transcript
-        return self._filler_pass(audio, spans, transcript, prompt)
+        return self._heard(model_input(audio), prompt)
 
     def transcribe_words(self, audio: np.ndarray, *, prompt: str | None = None) -> Transcript:
         """The word pass alone: what a caller in a hurry needs first (``add_fillers`` can follow later)."""
@@ -123,12 +118,15 @@ class GuardedWhisper:
         """``transcribe`` (``fillers=False``: ``transcribe_words``) of several recordings packed end to end,
         each from its start to its end in ``parts_s``: a repetition loop is judged within each part, so one
         part's loop, or the same short answer in several parts, costs no other part its words."""
-        audio = model_input(audio)
+        return self._heard(model_input(audio), None, parts_s, fillers=fillers)
+
+    def _heard(self, audio: np.ndarray, prompt: str | None, parts_s: Sequence[tuple[float, float]] = (), *,
+               fillers: bool = True) -> Transcript:
         spans = speech_spans(audio, self.vad)
-        transcript = self._word_pass(audio, spans, None, parts_s)
+        transcript = self._word_pass(audio, spans, prompt, parts_s)
         if not fillers or self.fillers is not FillerMode.SEPARATE_PASS or not spans:
             return transcript
-        return self._filler_pass(audio, spans, transcript, None)
+        return self._filler_pass(audio, spans, transcript, prompt)
 
     def add_fillers(self, audio: np.ndarray, transcript: Transcript, *, prompt: str | None = None) -> Transcript:
         """``transcript`` (from ``transcribe_words`` on the same audio) with the filler pass's fillers put in.

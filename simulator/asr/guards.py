@@ -162,9 +162,8 @@ def assemble_transcript(segments: list[DecodedSegment], spans: list[SpeechSpan],
     """Apply the guards to decoded segments and join the survivors into one ``Transcript``.
 
     ``parts_s``: the audio is several recordings packed end to end with silence between, each from its start
-    to its end here (in order); a
-    repetition loop is then judged within each part's words (``without_looping_parts``), where the segments
-    have word times to tell the parts apart.
+    to its end here (in order); a repetition loop is then judged within each part's words
+    (``without_looping_parts``), where the segments have word times to tell the parts apart.
     """
     echoed_prompt = _normalised(prompt) if prompt else None
     kept: list[tuple[DecodedSegment, tuple[Word, ...]]] = []

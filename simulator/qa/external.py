@@ -197,6 +197,7 @@ class WordsOnly:
 
     def transcribe_parts(self, audio: np.ndarray, parts_s: Sequence[tuple[float, float]], *, fillers: bool = True
                          ) -> Transcript:
+        """The packed turns' words alone, whatever ``fillers`` asks."""
         return transcribe_packed(self.inner, audio, parts_s, fillers=False)
 
 
