@@ -40,20 +40,45 @@ RATE = 16_000
 CENTRE_AUDIO_HOURS_PER_DAY = 500 * 5  # 500 agents, 5 hours of talk each
 
 
+def _clip_files() -> list[Path]:
+    return sorted(CLIPS.glob("*.wav"))
+
+
 def _clips() -> list[np.ndarray]:
     clips = []
-    for path in sorted(CLIPS.glob("*.wav")):
+    for path in _clip_files():
         with wave.open(str(path)) as handle:
             assert handle.getframerate() == RATE and handle.getnchannels() == 1
             clips.append(np.frombuffer(handle.readframes(handle.getnframes()), "<i2"))
     return clips
 
 
+def english_references() -> dict[str, str]:
+    """The English clips' reference texts (the dev data's manifest, copied here: a user's clone has no
+    ../shared).  The two Mandarin clips have none: an English recogniser is not asked to write them."""
+    return {"whisper_jfk.wav": "And so my fellow Americans, ask not what your country can do for you, ask what you "
+                               "can do for your country.",
+            "pocketsphinx_cards_001.wav": "ten of clubs", "pocketsphinx_cards_002.wav": "four queen of clubs",
+            "pocketsphinx_cards_003.wav": "seven of clubs", "pocketsphinx_cards_004.wav": "five five",
+            "pocketsphinx_cards_005.wav": "eight of spades four of clubs seven of hearts",
+            "pocketsphinx_goforward.wav": "go forward ten meters",
+            "pocketsphinx_forever_2.wav": "feels like these days go on forever",
+            "speechrecognition_english.wav": "one two three"}
+
+
+def placements_path(call: Path) -> Path:
+    """Where ``write_call`` says which clip it put where (beside the calls' folder: the batch reads every file
+    in the folder as a call)."""
+    return call.parent.parent / "placements" / f"{call.stem}.json"
+
+
 def write_call(path: Path, seconds: float, seed: int) -> Path:
-    """A stereo call of about ``seconds``: clips alternate between agent (left) and customer (right)."""
+    """A stereo call of about ``seconds``: clips alternate between agent (left) and customer (right); which
+    clip went where is written to ``placements_path(path)``."""
     rng = np.random.default_rng(seed)
-    clips = _clips()
+    clips, names = _clips(), [p.name for p in _clip_files()]
     frames = int(seconds * RATE)
+    placed = []
     with wave.open(str(path), "wb") as handle:
         handle.setnchannels(2)
         handle.setsampwidth(2)
@@ -61,14 +86,45 @@ def write_call(path: Path, seconds: float, seed: int) -> Path:
         written, side = 0, 1  # the customer speaks first
         while written < frames:  # written piece by piece: an hour of audio is never held whole here
             gap = np.zeros((int(rng.uniform(0.4, 2.0) * RATE), 2), "<i2")
-            clip = clips[int(rng.integers(len(clips)))]
+            clips_index = int(rng.integers(len(clips)))
+            clip = clips[clips_index]
             line = np.zeros((clip.size, 2), "<i2")
             line[:, side] = clip
             block = np.concatenate([gap, line])[: frames - written]
             handle.writeframes(block.tobytes())
+            if len(block) == len(gap) + clip.size:  # the clip whole, not cut off by the call's end
+                placed.append({"clip": names[clips_index], "agent": side == 0,
+                               "start_s": (written + len(gap)) / RATE, "end_s": (written + len(block)) / RATE})
             written += len(block)
             side = 1 - side
+    placements_path(path).parent.mkdir(exist_ok=True)
+    placements_path(path).write_text(json.dumps(placed))
     return path
+
+
+def clip_words(outcomes) -> dict:
+    """Each English clip placed in the calls against the words of the turns that overlap it (the agent's or
+    the customer's, as placed): a WER with its reference, and how many clips came back without a word.  An
+    agent's turn without words is left out of the record (taken for a cough), so its clip reads as unsaid."""
+    from simulator.asr.wer import corpus_wer
+    from simulator.contracts import Speaker
+
+    references = english_references()
+    pairs = []
+    for outcome in outcomes:
+        if not outcome.scored:
+            continue
+        turns = outcome.scored.record.turns
+        for placed in json.loads(placements_path(outcome.call.path).read_text()):
+            if placed["clip"] not in references:
+                continue
+            speaker = Speaker.TRAINEE if placed["agent"] else Speaker.CUSTOMER
+            heard = " ".join(t.text for t in turns if t.speaker == speaker and t.start_s < placed["end_s"]
+                             and t.end_s > placed["start_s"])
+            pairs.append((references[placed["clip"]], heard))
+    errors = corpus_wer(pairs, drop_fillers=True)
+    return {"english_clips": len(pairs), "english_clips_without_words": sum(not heard.strip() for _r, heard in pairs),
+            "english_clips_wer": round(errors.wer, 4)}
 
 
 class MeasuredScorer:
@@ -134,6 +190,7 @@ def run_one(mode: str, folder: Path, rss_dir: Path) -> dict:
             # (taken for a cough), a customer turn is kept with no text
             "agent_turns_with_words": sum(t.speaker == Speaker.TRAINEE for t in turns),
             "customer_turns_without_words": sum(t.speaker == Speaker.CUSTOMER and not t.text.strip() for t in turns),
+            **clip_words(outcomes),
             "calls_after_each_workers_first": len(later),
             "real_time_per_worker_after_first_call": round(later_audio_s / later_scoring_s, 1) if later else None,
             "peak_rss_mb_per_worker": sorted(round(p) for p in peaks)}
