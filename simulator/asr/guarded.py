@@ -122,11 +122,22 @@ class GuardedWhisper:
 
     def _heard(self, audio: np.ndarray, prompt: str | None, parts_s: Sequence[tuple[float, float]] = (), *,
                fillers: bool = True) -> Transcript:
-        spans = speech_spans(audio, self.vad)
+        spans = self._speech_in_parts(audio, parts_s) if parts_s else speech_spans(audio, self.vad)
         transcript = self._word_pass(audio, spans, prompt, parts_s)
         if not fillers or self.fillers is not FillerMode.SEPARATE_PASS or not spans:
             return transcript
         return self._filler_pass(audio, spans, transcript, prompt)
+
+    def _speech_in_parts(self, audio: np.ndarray, parts_s: Sequence[tuple[float, float]]) -> list[SpeechSpan]:
+        """Speech found in each packed part's own audio, as if it were heard alone: the VAD carries its state
+        from one stretch of audio into the next, and run over the whole pass it missed most of a quiet turn
+        that follows louder ones (docs/qa.md, "Speech found in each packed turn on its own")."""
+        spans: list[SpeechSpan] = []
+        for start_s, end_s in parts_s:
+            part = audio[int(start_s * SAMPLE_RATE):int(end_s * SAMPLE_RATE)]
+            spans.extend(SpeechSpan(start_s + span.start_s, start_s + span.end_s)
+                         for span in speech_spans(part, self.vad))
+        return spans
 
     def add_fillers(self, audio: np.ndarray, transcript: Transcript, *, prompt: str | None = None) -> Transcript:
         """``transcript`` (from ``transcribe_words`` on the same audio) with the filler pass's fillers put in.
