@@ -116,8 +116,9 @@ class GuardedWhisper:
     def transcribe_parts(self, audio: np.ndarray, parts_s: Sequence[tuple[float, float]], *, fillers: bool = True
                          ) -> Transcript:
         """``transcribe`` (``fillers=False``: ``transcribe_words``) of several recordings packed end to end,
-        each from its start to its end in ``parts_s``: a repetition loop is judged within each part, so one
-        part's loop, or the same short answer in several parts, costs no other part its words."""
+        each from its start to its end in ``parts_s``: each part's speech is found, and a repetition loop
+        judged, within that part, so one part's loop, the same short answer in several parts or a quiet part
+        after loud ones costs no other part, and no part, its words."""
         return self._heard(model_input(audio), None, parts_s, fillers=fillers)
 
     def _heard(self, audio: np.ndarray, prompt: str | None, parts_s: Sequence[tuple[float, float]] = (), *,
