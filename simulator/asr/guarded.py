@@ -117,8 +117,8 @@ class GuardedWhisper:
                          ) -> Transcript:
         """``transcribe`` (``fillers=False``: ``transcribe_words``) of several recordings packed end to end,
         each from its start to its end in ``parts_s``: each part's speech is found, and a repetition loop
-        judged, within that part, so one part's loop, the same short answer in several parts or a quiet part
-        after loud ones costs no other part, and no part, its words."""
+        judged, within that part, so a loop costs only the part it is in its words, and neither the same short
+        answer in several parts nor a quiet part after loud ones costs any part its words."""
         return self._heard(model_input(audio), None, parts_s, fillers=fillers)
 
     def _heard(self, audio: np.ndarray, prompt: str | None, parts_s: Sequence[tuple[float, float]] = (), *,
