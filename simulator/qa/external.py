@@ -9,9 +9,10 @@ The turns are transcribed packed end to end with short silences between them, as
 30 s Whisper window per pass (Whisper encodes a full window whatever it holds, so packing is several
 times cheaper than a pass per turn; and the filler decode of a one-window pass reuses the word
 decode's encoding, which it cannot over a long pass, where the two decodes' windows start at
-different places: docs/benchmarks.md, "Batch QA"); the words are mapped back to their turns by
-time.  Timing (response delay, overlap, talk ratio) comes from the channel spans; tone from each
-turn's audio against the whole call's baseline.
+different places: docs/benchmarks.md, "Batch QA"); each word goes back to the turn whose audio it
+overlaps most, and the Whisper guards look for speech and judge repetition within each turn, as if it
+were heard alone (``transcribe_packed``; docs/qa.md).  Timing (response delay, overlap, talk ratio)
+comes from the channel spans; tone from each turn's audio against the whole call's baseline.
 
 The VAD and the transcriber are passed in (``SpanFinder``, ``Transcriber``), so this module stays
 free of heavy imports; ``simulator.qa.importer`` wires the Silero VAD and Whisper.
