@@ -16,9 +16,9 @@ from simulator.asr.guarded import FillerMode, GuardedWhisper
 from simulator.asr.guards import DecodedSegment
 from simulator.audio.clip import read_wav
 from simulator.contracts import Word
+from simulator.qa.external import BATCH_GAP_S
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "asr"
-GAP_S = 0.6
 
 
 class _WordsEverywhere(GuardedWhisper):
@@ -44,8 +44,8 @@ def _packed(clips):
     pieces, parts_s, position = [], [], 0.0
     for clip in clips:
         parts_s.append((position, position + clip.size / 16_000))
-        pieces += [clip, np.zeros(int(GAP_S * 16_000), np.float32)]
-        position += clip.size / 16_000 + GAP_S
+        pieces += [clip, np.zeros(int(BATCH_GAP_S * 16_000), np.float32)]
+        position += clip.size / 16_000 + BATCH_GAP_S
     return np.concatenate(pieces), parts_s
 
 
