@@ -65,6 +65,14 @@ def fillers_decoded_apart(transcriber: Transcriber) -> FillersApart | None:
     return transcriber if isinstance(transcriber, FillersApart) and transcriber.fillers_apart else None
 
 
+def transcribe_words_only(transcriber: Transcriber, audio: np.ndarray, *, prompt: str | None = None) -> Transcript:
+    """The word decode alone where ``transcriber`` decodes its fillers apart, else its one transcription."""
+    apart = fillers_decoded_apart(transcriber)
+    if apart is not None:
+        return apart.transcribe_words(audio, prompt=prompt)
+    return transcriber.transcribe(audio, prompt=prompt)
+
+
 @runtime_checkable
 class PackedParts(Protocol):
     """A transcriber that can be told its audio is several recordings packed end to end (batch QA packs a
@@ -80,8 +88,7 @@ def transcribe_packed(transcriber: Transcriber, audio: np.ndarray, parts_s: Sequ
     ``fillers=False``: the word decode alone where the fillers are decoded apart."""
     if isinstance(transcriber, PackedParts):
         return transcriber.transcribe_parts(audio, parts_s, fillers=fillers)
-    apart = None if fillers else fillers_decoded_apart(transcriber)
-    return apart.transcribe_words(audio) if apart is not None else transcriber.transcribe(audio)
+    return transcriber.transcribe(audio) if fillers else transcribe_words_only(transcriber, audio)
 
 
 TranscriberRegistry = Registry[Transcriber]

@@ -20,8 +20,8 @@ from simulator.asr.base import (
     AsrModelError,
     LanguageIdentifier,
     Transcriber,
-    fillers_decoded_apart,
     transcribe_packed,
+    transcribe_words_only,
 )
 from simulator.config import Settings
 from simulator.contracts import Transcript
@@ -178,11 +178,7 @@ class LazyTranscriber:
     def transcribe_words(self, audio: np.ndarray, *, prompt: str | None = None) -> Transcript:
         """The word decode alone where the backend decodes fillers apart (else ``transcribe``)."""
         with self._model_named():
-            transcriber = self.backend()
-            apart = fillers_decoded_apart(transcriber)
-            if apart:
-                return apart.transcribe_words(audio, prompt=prompt)
-            return transcriber.transcribe(audio, prompt=prompt)
+            return transcribe_words_only(self.backend(), audio, prompt=prompt)
 
     def transcribe_parts(self, audio: np.ndarray, parts_s: Sequence[tuple[float, float]], *, fillers: bool = True
                          ) -> Transcript:
