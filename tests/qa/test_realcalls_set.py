@@ -55,7 +55,7 @@ def calls() -> list[dict]:
 def test_every_call_is_in_exactly_one_split(compare: ModuleType, calls: list[dict]) -> None:
     splits = compare.split_of([c["id"] for c in calls])
     assert set(splits) == {c["id"] for c in calls}
-    assert {"tuning", "held-out", "held-out-new", "held-out-hvb"} == set(splits.values())
+    assert {"tuning", "held-out", "held-out-new", "held-out-hvb", "held-out-spokenwoz"} == set(splits.values())
     # the calls added by realqa2 are held out, never tuning
     for call_id in ("bda-bank-card-cancel", "google-chromecast-order", "callytics-logistics-ap",
                     "c9-support-power-reset"):
@@ -83,6 +83,7 @@ def test_each_call_says_which_side_is_the_agent(compare: ModuleType, calls: list
     assert sides["lca-auto-repairs-40"] == (False, 0)
     assert sides["lca-acme-bank-agent"] == (True, 0)
     assert sides["google-chromecast-order"] == (False, 0)
+    assert sides["swoz-sng0072"] == (False, 1)  # SpokenWOZ: customer left, agent right
     with pytest.raises(ValueError, match="agent_channel 'left' is not one of"):
         compare.how_recorded({"file": "x.wav", "agent_channel": "left"})
 
