@@ -29,6 +29,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(REPO))
 
+from benchmarks.behaviour import summary  # noqa: E402
 from simulator.analysis.behaviour.corpus import LabelledReply, read_items_file  # noqa: E402
 from simulator.analysis.behaviour.metrics import Agreement, agreement  # noqa: E402
 from simulator.scenario.kinds import FORBIDDEN_KIND_NAMES, STEP_KIND_NAMES  # noqa: E402
@@ -71,21 +72,13 @@ def as_gold(gold: list[LabelledReply], reading: dict[str, tuple[frozenset[str], 
 
 
 def figures(result: Agreement) -> dict:
+    """The benchmark's own summary, and each forbidden kind's recall and precision (what the goal is about)."""
     forbidden_kinds = {kind: {"recall": round(result.per_kind[kind].recall, 2),
                               "precision": round(result.per_kind[kind].precision, 2),
                               "tp_fp_fn": [result.per_kind[kind].tp, result.per_kind[kind].fp,
                                            result.per_kind[kind].fn]}
                        for kind in FORBIDDEN_KIND_NAMES}
-    return {
-        "empathy_binary_f1": round(result.empathy_binary_f1, 3),
-        "empathy_three_class_f1": round(result.empathy_three_class_f1, 3),
-        "step_micro_f1": round(result.steps.f1, 3), "step_recall": round(result.steps.recall, 3),
-        "step_precision": round(result.steps.precision, 3),
-        "forbidden_recall": round(result.forbidden.recall, 3),
-        "forbidden_precision": round(result.forbidden.precision, 3),
-        "forbidden_tp_fp_fn": [result.forbidden.tp, result.forbidden.fp, result.forbidden.fn],
-        "forbidden_kinds": forbidden_kinds,
-    }
+    return {**summary(result), "forbidden_kinds": forbidden_kinds}
 
 
 def main(argv: list[str] | None = None) -> int:
