@@ -46,7 +46,7 @@ What is chosen on what (writer f is the report hold-out and is never used in a c
 
 The frozen part's hidden states and the select runs' held-out probabilities are kept in /tmp
 (forbidden_finetune_*).  FT_THREADS=1 runs torch on one thread (default 2); FT_SEED=N changes the
-seed (default 13); FT_AUX=W also teaches the head the replies' steps and empathy, their loss weighted
+seed (default 13); FT_POOL=meanmax pools the maximum over the tokens beside the mean; FT_AUX=W also teaches the head the replies' steps and empathy, their loss weighted
 W (multi-task learning; only the forbidden kinds are scored).
 Results are appended as JSON lines to ``--log`` (default /tmp/forbidden_finetune.jsonl).
 """
@@ -89,6 +89,11 @@ SEED = int(os.environ.get("FT_SEED", "13"))  # FT_SEED=N repeats a run with anot
 # their loss weighted W beside the forbidden kinds' (never read: only the forbidden columns are scored)
 AUX_WEIGHT = float(os.environ.get("FT_AUX", "0"))
 AUX_KINDS = tuple(kind for kind in CLAUSE_LABELS if kind not in FORBIDDEN_KIND_NAMES)
+# FT_POOL=meanmax: the head reads the mean and the maximum over the reply's tokens side by side (one
+# clause's reading in a long reply is not averaged away); default "mean", as shipped
+POOL = os.environ.get("FT_POOL", "mean")
+if POOL not in ("mean", "meanmax"):
+    raise SystemExit(f"FT_POOL={POOL!r}: use mean or meanmax")
 BATCH = 16
 HEAD_LR = 1e-3
 MAX_TOKENS = 192
@@ -121,7 +126,8 @@ class Reader(torch.nn.Module):
         self.pair = pair
         self.frozen = list(bert.encoder.layer[: 6 - layers])
         self.top = torch.nn.ModuleList(bert.encoder.layer[6 - layers:])
-        self.head = torch.nn.Linear(384, len(KINDS) + (len(AUX_KINDS) + 2 if AUX_WEIGHT else 0))
+        width = 384 * (2 if POOL == "meanmax" else 1)
+        self.head = torch.nn.Linear(width, len(KINDS) + (len(AUX_KINDS) + 2 if AUX_WEIGHT else 0))
         for p in bert.parameters():
             p.requires_grad_(False)
         for p in self.top.parameters():
@@ -176,6 +182,9 @@ class Reader(torch.nn.Module):
             h = layer(h, attention_mask=add)
         w = (pool * mask).unsqueeze(-1)
         pooled = (h * w).sum(1) / w.sum(1).clamp(min=1e-9)
+        if POOL == "meanmax":
+            strongest = h.masked_fill(w == 0, torch.finfo(h.dtype).min).amax(1)
+            pooled = torch.cat([pooled, strongest], dim=1)
         return self.head(pooled)
 
     def shipped_bytes(self) -> int:
@@ -302,7 +311,7 @@ def log(args: argparse.Namespace, record: dict) -> None:
 
 
 def recipe(args: argparse.Namespace) -> dict:
-    return {"layers": args.layers, "pair": args.pair, "lr": args.lr, "epochs": args.epochs, "aux": AUX_WEIGHT}
+    return {"layers": args.layers, "pair": args.pair, "lr": args.lr, "epochs": args.epochs, "aux": AUX_WEIGHT, "pool": POOL}
 
 
 def probs_file(args: argparse.Namespace) -> Path:
