@@ -46,7 +46,8 @@ What is chosen on what (writer f is the report hold-out and is never used in a c
 
 The frozen part's hidden states and the select runs' held-out probabilities are kept in /tmp
 (forbidden_finetune_*).  FT_THREADS=1 runs torch on one thread (default 2); FT_SEED=N changes the
-seed (default 13); FT_POOL=meanmax pools the maximum over the tokens beside the mean; FT_AUX=W also teaches the head the replies' steps and empathy, their loss weighted
+seed (default 13); FT_POOL=meanmax pools the maximum over the tokens beside the mean; FT_AUX=W also
+teaches the head the replies' steps and empathy, their loss weighted
 W (multi-task learning; only the forbidden kinds are scored).
 Results are appended as JSON lines to ``--log`` (default /tmp/forbidden_finetune.jsonl).
 """
@@ -311,7 +312,8 @@ def log(args: argparse.Namespace, record: dict) -> None:
 
 
 def recipe(args: argparse.Namespace) -> dict:
-    return {"layers": args.layers, "pair": args.pair, "lr": args.lr, "epochs": args.epochs, "aux": AUX_WEIGHT, "pool": POOL}
+    return {"layers": args.layers, "pair": args.pair, "lr": args.lr, "epochs": args.epochs, "aux": AUX_WEIGHT,
+            "pool": POOL}
 
 
 def probs_file(args: argparse.Namespace) -> Path:
