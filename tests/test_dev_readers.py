@@ -27,3 +27,11 @@ def test_a_label_outside_the_scheme_is_named_with_its_line(tmp_path: Path) -> No
     path.write_text("\n".join(json.dumps(line) for line in lines) + "\n", encoding="utf-8")
     with pytest.raises(SystemExit, match=r"reading\.jsonl:2: labels not in the scheme: greeting"):
         read_reading(path)
+
+
+def test_a_reply_labelled_twice_is_named_with_its_line(tmp_path: Path) -> None:
+    path = tmp_path / "reading.jsonl"
+    line = json.dumps({"id": "dev001", "empathy": 0, "steps": [], "forbidden": []})
+    path.write_text(f"{line}\n{line}\n", encoding="utf-8")
+    with pytest.raises(SystemExit, match=r"reading\.jsonl:2: dev001 is labelled twice"):
+        read_reading(path)

@@ -41,7 +41,8 @@ KNOWN_KINDS = frozenset(STEP_KIND_NAMES + FORBIDDEN_KIND_NAMES)
 
 
 def read_reading(path: Path) -> dict[str, tuple[frozenset[str], int]]:
-    """``{item id: (labels, empathy level)}`` from one reading's JSON lines, each label checked against the scheme."""
+    """``{item id: (labels, empathy level)}`` from one reading's JSON lines: each label checked against the
+    scheme, each reply labelled once."""
     reading = {}
     for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
         if not line.strip():
@@ -51,6 +52,8 @@ def read_reading(path: Path) -> dict[str, tuple[frozenset[str], int]]:
         unknown = labels - KNOWN_KINDS
         if unknown:
             raise SystemExit(f"{path}:{number}: labels not in the scheme: {', '.join(sorted(unknown))}")
+        if item["id"] in reading:
+            raise SystemExit(f"{path}:{number}: {item['id']} is labelled twice")
         level = item["empathy"]
         reading[item["id"]] = (labels, UNDECIDED if level is None else int(level))
     return reading

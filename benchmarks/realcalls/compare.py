@@ -62,7 +62,8 @@ HVB_HELD_OUT = ("hvb-eb82ec7b5f0944ca", "hvb-ff0296d00e5e4184", "hvb-3a20358e1bf
 # agent on two lines booking hotels, restaurants, taxis, trains; judged before any scorer run (2026-12-07)
 SPOKENWOZ_HELD_OUT = ("swoz-mul1423", "swoz-sng0072", "swoz-sng0480", "swoz-sng0696", "swoz-sng1263", "swoz-sng1640")
 SPLITS = ("tuning", "held-out", "held-out-new", "held-out-hvb", "held-out-spokenwoz")
-UNREAD_SPLITS = ("held-out-spokenwoz",)  # judged, scored once, their errors not read before this split was added
+# added after the 24 calls whose every error had been read; their first run is the held-out figure (docs/qa.md)
+LATER_SPLITS = ("held-out-spokenwoz",)
 SATISFIED_FROM = 7  # a caller's rating of 7-10 out of 10 counts as satisfied with the agent
 
 
@@ -303,9 +304,9 @@ def main(argv: list[str] | None = None) -> int:
     if {sp for _, sp, _, _ in rows} >= {"held-out", "held-out-new"}:
         print(agreement(pooled, "held-out, all"))
     if {sp for _, sp, _, _ in rows} >= set(SPLITS):
-        # the 24 calls whose errors have all been read (the figure tracked until 2026-12-07), then every call
-        read = [(i, "every call read before", a, s) for i, sp, a, s in rows if sp not in UNREAD_SPLITS]
-        print(agreement(read, "every call read before"))
+        # the 24 calls whose errors were all read before 2026-12-07 (the figure tracked until then), then every call
+        earlier = [(i, "the 24 earlier calls", a, s) for i, sp, a, s in rows if sp not in LATER_SPLITS]
+        print(agreement(earlier, "the 24 earlier calls"))
         print(agreement([(i, "every call", a, s) for i, _, a, s in rows], "every call"))
     return 0
 
