@@ -232,3 +232,12 @@ def test_the_false_alarm_count_takes_the_kinds_the_analyst_found_off(tmp_path: P
     judged = [counter.AgentTurn("call", 2, "whatever", frozenset({"jargon"}))]
     assert [f.kind for f in counter.flags_of(Model(), turns)] == ["rude_or_sarcastic", "jargon"]
     assert [f.kind for f in counter.flags_of(Model(), judged)] == ["rude_or_sarcastic"]
+
+
+def test_the_second_analyst_judged_the_six_spokenwoz_calls(compare: ModuleType) -> None:
+    second = yaml.safe_load((REALCALLS / "spokenwoz_second_analyst.yaml").read_text(encoding="utf-8"))
+    assert sorted(c["id"] for c in second) == sorted(compare.SPOKENWOZ_HELD_OUT)
+    for call in second:
+        judged = call["judgement"]
+        assert judged["pass"] == (judged["score"] >= 70), call["id"]
+        assert judged["outcome"] in ("resolved", "unresolved", "escalated", "unknown"), call["id"]
