@@ -16,7 +16,9 @@ have been read and later changes were made after reading them (docs/qa.md says w
 splits are kept for the record and none of them is clean held-out data any more; the last line pools
 every call.  The HVB_HELD_OUT calls (HarperValleyBank, added 2026-12-06) were judged before any scorer
 run and are kept apart from that pool; their callers' own ratings of the agent are compared too.  The
-SPOKENWOZ_HELD_OUT calls (added 2026-12-07) were judged the same way, before any scorer run.
+SPOKENWOZ_HELD_OUT calls (added 2026-12-07) were judged the same way, before any scorer run, and later by
+a second analyst (``spokenwoz_second_analyst.yaml``): how far the two analysts agree is printed beside
+how far the scorer agrees with each.
 Per call it prints the analyst's and the scorer's score, pass, longest dead air (the scorer's: a slow
 answer or an unexplained silence in the agent's floor, whichever is longer), agent pace, outcome,
 whether empathy was called for and whether the scorer's verdict rests on one finding
@@ -242,6 +244,26 @@ def against_the_caller(rows: list[tuple[str, str, Verdict, Verdict]]) -> str | N
             f"were): the analyst's pass/fail agrees on {analyst}/{len(rated)}, the scorer's on {scorer}/{len(rated)}")
 
 
+def against_a_second_analyst(rows: list[tuple[str, str, Verdict, Verdict]], second: dict[str, Verdict]) -> str | None:
+    """How far two analysts of one brief land apart on the calls both judged, beside the scorer against each."""
+    both = [(a, second[i], s) for i, _, a, s in rows if i in second and s.score is not None]
+    if not both:
+        return None
+    analysts = sum(a.passed == b.passed for a, b, _ in both)
+    gap = sum(abs((a.score or 0) - (b.score or 0)) for a, b, _ in both) / len(both)
+    first = sum(a.passed == s.passed for a, _, s in both)
+    other = sum(b.passed == s.passed for _, b, s in both)
+    return (f"a second analyst on {len(both)} calls: the analysts' pass/fail agrees on {analysts}/{len(both)} "
+            f"(mean |score difference| {gap:.1f} points); the scorer's agrees with the first on {first}/{len(both)}, "
+            f"with the second on {other}/{len(both)}")
+
+
+def second_analyst() -> dict[str, Verdict]:
+    """The second analyst's judgements (``spokenwoz_second_analyst.yaml``), as verdicts by call id."""
+    calls = yaml.safe_load((HERE / "spokenwoz_second_analyst.yaml").read_text(encoding="utf-8"))
+    return {call["id"]: analyst_verdict(call) for call in calls}
+
+
 def machine() -> str:
     """The CPU the calls were scored on and the environment that picks Whisper's matrix library: the
     same recording can be heard a few words differently on another CPU (docs/qa.md, "The same call on
@@ -299,6 +321,9 @@ def main(argv: list[str] | None = None) -> int:
     rated = against_the_caller(rows)
     if rated is not None:
         print(rated)
+    two_analysts = against_a_second_analyst(rows, second_analyst())
+    if two_analysts is not None:
+        print(two_analysts)
     # the calls read before (every one of them has been): the HarperValleyBank calls stay apart
     pooled = [(i, "held-out, all", a, s) for i, sp, a, s in rows if sp in ("held-out", "held-out-new")]
     if {sp for _, sp, _, _ in rows} >= {"held-out", "held-out-new"}:

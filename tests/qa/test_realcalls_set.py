@@ -241,3 +241,17 @@ def test_the_second_analyst_judged_the_six_spokenwoz_calls(compare: ModuleType) 
         judged = call["judgement"]
         assert judged["pass"] == (judged["score"] >= 70), call["id"]
         assert judged["outcome"] in ("resolved", "unresolved", "escalated", "unknown"), call["id"]
+
+
+def test_two_analysts_and_the_scorer_are_compared_call_by_call(compare: ModuleType) -> None:
+    verdict = compare.Verdict
+    rows = [("a", "split", verdict(80, True, None, None, "resolved"), verdict(60.0, False, None, None, "resolved")),
+            ("b", "split", verdict(64, False, None, None, "resolved"), verdict(40.0, False, None, None, "resolved")),
+            ("c", "split", verdict(90, True, None, None, "resolved"), verdict(None, None, None, None, None))]
+    second = {"a": verdict(76, True, None, None, "resolved"), "b": verdict(72, True, None, None, "resolved"),
+              "c": verdict(88, True, None, None, "resolved")}
+    line = compare.against_a_second_analyst(rows, second)
+    # c has no scorecard, so only a and b count
+    assert line == ("a second analyst on 2 calls: the analysts' pass/fail agrees on 1/2 (mean |score difference| "
+                    "6.0 points); the scorer's agrees with the first on 1/2, with the second on 0/2")
+    assert compare.against_a_second_analyst(rows, {}) is None
