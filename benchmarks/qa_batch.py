@@ -40,16 +40,13 @@ RATE = 16_000
 CENTRE_AUDIO_HOURS_PER_DAY = 500 * 5  # 500 agents, 5 hours of talk each
 
 
-def _clip_files() -> list[Path]:
-    return sorted(CLIPS.glob("*.wav"))
-
-
-def _clips() -> list[np.ndarray]:
-    clips = []
-    for path in _clip_files():
+def _clips() -> dict[str, np.ndarray]:
+    """Each test clip's samples by its file name."""
+    clips = {}
+    for path in sorted(CLIPS.glob("*.wav")):
         with wave.open(str(path)) as handle:
             assert handle.getframerate() == RATE and handle.getnchannels() == 1
-            clips.append(np.frombuffer(handle.readframes(handle.getnframes()), "<i2"))
+            clips[path.name] = np.frombuffer(handle.readframes(handle.getnframes()), "<i2")
     return clips
 
 
@@ -76,7 +73,8 @@ def write_call(path: Path, seconds: float, seed: int) -> Path:
     """A stereo call of about ``seconds``: clips alternate between agent (left) and customer (right); which
     clip went where is written to ``placements_path(path)``."""
     rng = np.random.default_rng(seed)
-    clips, names = _clips(), [p.name for p in _clip_files()]
+    by_name = _clips()
+    names, clips = list(by_name), list(by_name.values())
     frames = int(seconds * RATE)
     placed = []
     with wave.open(str(path), "wb") as handle:

@@ -229,17 +229,25 @@ def transcribe_clips(clips: Sequence[np.ndarray], transcriber: Transcriber, *, p
     return [r if r is not None else Transcript("") for r in results]
 
 
+def packed_clips(clips: Sequence[np.ndarray]) -> tuple[np.ndarray, list[tuple[float, float]]]:
+    """``clips`` end to end, each followed by ``BATCH_GAP_S`` of silence, and where each one starts and ends in
+    the packed audio (seconds): one Whisper pass's input and its parts."""
+    gap = np.zeros(int(BATCH_GAP_S * SAMPLE_RATE), np.float32)
+    pieces: list[np.ndarray] = []
+    parts: list[tuple[float, float]] = []
+    position = 0.0
+    for clip in clips:
+        parts.append((position, position + clip.size / SAMPLE_RATE))
+        pieces.extend([clip.astype(np.float32), gap])
+        position += clip.size / SAMPLE_RATE + BATCH_GAP_S
+    return np.concatenate(pieces), parts
+
+
 def _transcribe_batch(batch: list[int], clips: Sequence[np.ndarray], transcriber: Transcriber,
                       results: list[Transcript | None]) -> None:
-    gap = np.zeros(int(BATCH_GAP_S * SAMPLE_RATE), np.float32)
-    pieces, offsets, position = [], [], 0.0
-    for index in batch:
-        clip = clips[index].astype(np.float32)
-        offsets.append((index, position, position + clip.size / SAMPLE_RATE))
-        pieces.extend([clip, gap])
-        position += clip.size / SAMPLE_RATE + BATCH_GAP_S
-    parts = [(start, end) for _index, start, end in offsets]
-    joined = transcribe_packed(transcriber, np.concatenate(pieces), parts)
+    audio, parts = packed_clips([clips[index] for index in batch])
+    offsets = [(index, start, end) for index, (start, end) in zip(batch, parts, strict=True)]
+    joined = transcribe_packed(transcriber, audio, parts)
     if joined.text.strip() and not joined.words:
         for index in batch:  # the backend gives no word times: we cannot split, so one pass per clip
             results[index] = transcriber.transcribe(clips[index])
