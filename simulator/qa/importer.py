@@ -45,7 +45,7 @@ from simulator.qa.speech_pieces import PIECE_S, speech_in_pieces
 from simulator.qa.spoken_language import OtherLanguage, language_name, other_language
 from simulator.record import CallRecord
 from simulator.scenario.kinds import ForbiddenKind, StepKind, step_kinds_named
-from simulator.scenario.loader import default_rubric, effective_rubric, load_scenario
+from simulator.scenario.loader import default_rubric, effective_rubric, load_scenario, rubric_with
 from simulator.scenario.model import Rubric, Scenario
 from simulator.scoring.outside import CORE_STEPS, FORBIDDEN_SEVERITY, LIBRARY_TAG
 from simulator.scoring.scorecard import Scorecard
@@ -79,6 +79,10 @@ def generic_scenario(also_required: Collection[StepKind] = (), language: str = "
     checks identity on every call); the scorer makes the situational ones required or excused from
     the call itself (``simulator.scoring.outside.library_requirements``).  ``language`` picks the
     behaviour model and the recogniser (the standard opening's English words are checked in English only).
+
+    As on a QA form, the library's steps are weighted items (they count in compliance and the overall
+    score, but compliance has no mark of its own) and a centre's own steps are fatal items (critical: a
+    miss fails the call): docs/qa.md, "The library's steps as weighted items".
     """
     opening_words = STANDARD_OPENING_WORDS if language == "en" else {}
     words = wording_for(language)  # the kinds described in the scorecard's language
@@ -87,13 +91,14 @@ def generic_scenario(also_required: Collection[StepKind] = (), language: str = "
         "difficulty": 1, "tags": [LIBRARY_TAG], "language": language,
         "persona": {"name": "Customer", "situation": "unknown", "voice": "default", "mood": 50},
         "script": [{"id": kind.value, "kind": kind.value, "description": words.kind(kind),
-                    "required": kind in CORE_STEPS or kind in also_required,
+                    "required": kind in CORE_STEPS or kind in also_required, "critical": kind in also_required,
                     "keywords": list(opening_words.get(kind, ()))}
                    for kind in StepKind],
         "forbidden": [{"id": kind.value, "kind": kind.value, "severity": FORBIDDEN_SEVERITY[kind],
                        "why": kind.description} for kind in ForbiddenKind],
         "start": "call", "on_patience_lost": "call", "on_max_turns": "call",
         "nodes": {"call": {"lines": ["(recorded call)"], "end": "unresolved"}},
+        "rubric": {"pass_marks": {"compliance": 0}},
     })
 
 
@@ -307,7 +312,8 @@ class RecordingScorer:
             self.scenario = generic_scenario(options.required_steps, options.library_language)
             self.scenario_sha256 = ""
             rubric_file = settings.scenarios_dir / "rubric.yaml"
-            self.rubric = default_rubric(rubric_file) if settings.scenarios_dir.is_dir() else Rubric()
+            project = default_rubric(rubric_file) if settings.scenarios_dir.is_dir() else Rubric()
+            self.rubric = rubric_with(project, self.scenario.rubric)
         chosen = transcriber or LazyTranscriber(settings)
         # a recording is heard in its scenario's language (Mandarin calls by the multilingual Whisper)
         language = str(self.scenario.language)

@@ -270,6 +270,10 @@ class _Linter:
                     elif ref == step.id:
                         self.report(Level.ERROR, "step.self-order", (*path, field, ref_index),
                                     f"step {step.id!r} cannot come {field} itself")
+            if step.critical and not step.required:
+                self.report(Level.ERROR, "step.critical-optional", (*path, "critical"),
+                            f"step {step.id!r} is critical but not required: a step whose miss fails the call "
+                            "must be required")
             if step.within_turns and step.within_turns > self.scenario.max_turns:
                 self.report(Level.WARNING, "step.within-after-end", (*path, "within_turns"),
                             f"within_turns {step.within_turns} is beyond max_turns {self.scenario.max_turns}")

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from simulator.config import SCENARIO_SUFFIXES
 from simulator.scenario.diagnostics import FileProblems
-from simulator.scenario.model import Rubric, Scenario
+from simulator.scenario.model import Rubric, RubricOverride, Scenario
 from simulator.scenario.validate import validate_document
 from simulator.scenario.yamlsource import YamlDocument, load_yaml
 
@@ -49,16 +49,19 @@ def default_rubric(scenario_path: Path) -> Rubric:
     return Rubric()
 
 
-def effective_rubric(loaded: LoadedScenario) -> Rubric:
-    """Project defaults with the scenario's partial ``rubric:`` laid over them."""
-    base = default_rubric(loaded.path)
-    override = loaded.scenario.rubric
+def rubric_with(base: Rubric, override: RubricOverride) -> Rubric:
+    """``base`` with a scenario's partial rubric laid over it (a ValueError names a value out of range)."""
     merged = base.model_dump()
     merged["weights"].update(override.weights)
     merged["pass_marks"].update(override.pass_marks)
     merged["tone"].update(override.tone)
+    return Rubric.model_validate(merged)
+
+
+def effective_rubric(loaded: LoadedScenario) -> Rubric:
+    """Project defaults with the scenario's partial ``rubric:`` laid over them."""
     try:
-        return Rubric.model_validate(merged)
+        return rubric_with(default_rubric(loaded.path), loaded.scenario.rubric)
     except ValueError as err:
         position = loaded.document.position(("rubric",))
         raise FileProblems.single(loaded.path, position, "rubric.invalid", f"rubric override: {err}") from None

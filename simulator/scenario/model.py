@@ -133,6 +133,8 @@ class ScriptStep(Strict):
     say_like: tuple[Line, ...] = Field((), description="example phrasings of this step")
     keywords: tuple[Line, ...] = Field((), description="words or phrases that show the step literally")
     required: bool = True
+    critical: bool = Field(False, description="a fatal item of a QA form (an identity check, a disclosure): "
+                                              "missing it fails the call whatever its score")
     before: tuple[Identifier, ...] = Field((), description="steps that must come after this one")
     after: tuple[Identifier, ...] = Field((), description="steps that must come before this one")
     within_turns: int | None = Field(None, ge=1, le=50, description="must be done by this trainee turn")

@@ -131,6 +131,8 @@ def score_call(record: CallRecord, scenario: Scenario, rubric: Rubric, *, record
         else:
             fail_reasons.append(words("fail.critical_phrase", quote=violation.quote,
                                       turn=words.turn(violation.turn_index)))
+    fail_reasons.extend(words("fail.critical_step", step=step.description)
+                        for step in compliance.steps if step.critical and step.required and not step.hit)
     if not turns:
         fail_reasons.append(words("fail.never_answered"))
     fail_reasons.extend(_ending_reasons(record, ending, words))

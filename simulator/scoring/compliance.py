@@ -41,7 +41,7 @@ def step_results(scenario: Scenario, turns: Sequence[ScoredTurn], words: Wording
         found = first.get(step.id)
         if found is None:
             results.append(StepResult(step.id, step.description, False, required=step.required,
-                                      due_by_turn=step.within_turns))
+                                      due_by_turn=step.within_turns, critical=step.critical))
             continue
         turn, quote, start_s = found
         # a prerequisite never done is already a missed step; order is only judged between steps done
@@ -51,7 +51,7 @@ def step_results(scenario: Scenario, turns: Sequence[ScoredTurn], words: Wording
         on_time = step.within_turns is None or turn.index <= step.within_turns
         results.append(StepResult(step.id, step.description, True, turn.index, start_s, quote, not problems, on_time,
                                   step.required, turn.at(start_s), words("notes.separator").join(problems) or None,
-                                  step.within_turns))
+                                  step.within_turns, step.critical))
     return tuple(results)
 
 

@@ -10,13 +10,16 @@ rests on one finding are the ones to listen to first.
 Reversing a finding is read off its evidence: every ``ScoreEvidence.weight`` is the points it added to or
 cost its dimension (a missed step carries the share it would have earned), so the dimension reads
 ``score - weight`` without it, within 0-100.  The overall score and the verdict are then recomputed with
-the rubric's weights and marks.  A call that also fails for a reason no score carries (a critical move, a
-scripted ending) is not weighed here: reversing one scored finding would not pass it.
+the rubric's weights and marks.  A critical step (a QA form's fatal item) also fails the call when missed,
+whatever the scores, so reversing it counts both ways: heard, it lifts that fail; unheard, it makes one.  A
+call that also fails for another reason no score carries (a critical move, a scripted ending) is not weighed
+here: reversing one scored finding would not pass it.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from types import MappingProxyType
 
 from simulator.scenario.model import Rubric
 from simulator.scoring.overall import dimension_weights, measured, weighted_overall
@@ -30,10 +33,13 @@ def _verdict(scores: Mapping[Dimension, float], dimensions: Sequence[DimensionSc
 
 
 def verdict_hinges(dimensions: Sequence[DimensionScore], weights: Mapping[Dimension, float], overall_mark: float,
-                   passed: bool, *, unscored_fail: bool = False) -> tuple[ScoreEvidence, ...]:
+                   passed: bool, *, unscored_fail: bool = False,
+                   critical_heard: Mapping[str, bool] = MappingProxyType({})) -> tuple[ScoreEvidence, ...]:
     """The scored findings whose reversal alone would change ``passed``, in the scorecard's order.
 
-    ``unscored_fail``: the call also fails for a reason no dimension score carries; then nothing hinges."""
+    ``unscored_fail``: the call also fails for a reason no dimension score or critical step carries; then
+    nothing hinges.  ``critical_heard``: each critical step's evidence rule (``step.ID``) and whether it was
+    done; a missed one fails the call."""
     if unscored_fail:
         return ()
     scores = measured(dimensions)
@@ -48,13 +54,16 @@ def verdict_hinges(dimensions: Sequence[DimensionScore], weights: Mapping[Dimens
                 continue
             reversed_scores = dict(scores)
             reversed_scores[dim.dimension] = round(min(100.0, max(0.0, dim.score - item.weight)), 1)
-            if _verdict(reversed_scores, dimensions, weights, overall_mark) != passed:
+            critical_met = all(heard != (rule == item.rule) for rule, heard in critical_heard.items())
+            if (critical_met and _verdict(reversed_scores, dimensions, weights, overall_mark)) != passed:
                 hinges.append(item)
     return tuple(hinges)
 
 
 def hinges_of(card: Scorecard, rubric: Rubric) -> tuple[ScoreEvidence, ...]:
     """``verdict_hinges`` of a finished scorecard, scored against ``rubric``."""
-    scored_fails = (card.overall < rubric.pass_marks.overall) + sum(d.passed is False for d in card.dimensions)
+    critical_heard = {f"step.{s.step_id}": s.hit for s in card.steps if s.critical and s.required}
+    scored_fails = ((card.overall < rubric.pass_marks.overall) + sum(d.passed is False for d in card.dimensions)
+                    + sum(not heard for heard in critical_heard.values()))
     return verdict_hinges(card.dimensions, dimension_weights(rubric), rubric.pass_marks.overall, card.passed,
-                          unscored_fail=len(card.fail_reasons) > scored_fails)
+                          unscored_fail=len(card.fail_reasons) > scored_fails, critical_heard=critical_heard)

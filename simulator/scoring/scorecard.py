@@ -98,6 +98,7 @@ class StepResult:
     time_s: float | None = None  # on the call clock
     order_problem: str | None = None  # e.g. "came before greet"
     due_by_turn: int | None = None  # the scenario's within_turns
+    critical: bool = False  # missing it fails the call (a QA form's fatal item)
 
 
 @dataclass(frozen=True, slots=True)

@@ -507,6 +507,12 @@ def test_a_centres_own_required_steps_are_checked_on_every_call_from_the_flag_or
     assert not missed["hit"]  # the agent in this call never asks for security details
     assert "step.verify_identity" not in _compliance_rules(plain)
     assert "step.verify_identity" in _compliance_rules(required)  # a missed step, quoted against the call
+    # the library's steps are weighted items (compliance has no mark of its own); the form's are fatal ones
+    compliance = next(d for d in plain["scorecard"]["dimensions"] if d["dimension"] == "compliance")
+    assert compliance["pass_mark"] == 0 and not any(s["critical"] for s in plain["scorecard"]["steps"])
+    assert not any("critical step missed" in reason for reason in plain["scorecard"]["fail_reasons"])
+    assert missed["critical"] and not required["scorecard"]["passed"]
+    assert [r for r in required["scorecard"]["fail_reasons"] if r.startswith("critical step missed: asks for security")]
     monkeypatch.setenv("CALLSIM_QA_REQUIRED_STEPS", "verify_identity")
     code, out, err = _score(capsys, call, "--json")
     assert code == 0, err

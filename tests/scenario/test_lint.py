@@ -112,6 +112,16 @@ def test_step_references_duplicates_and_undetectable_steps(project, reference_te
                                                    line_of(text, "steps_done: [verify, refund]")}
 
 
+def test_a_critical_step_must_be_required_and_the_error_points_at_its_flag(project, reference_text):
+    text = reference_text.replace("script:\n", "script:\n  - id: wrap-up\n    kind: close\n    description: Wrap up\n"
+                                  "    required: false\n    critical: true\n", 1)
+    _, found = lint(project, text)
+    [wrong] = [d for d in found if d.code == "step.critical-optional"]
+    assert "'wrap-up'" in wrong.message and wrong.position.line == line_of(text, "    critical: true")
+    _, fine = lint(project, text.replace("    required: false\n    critical: true\n", "    critical: true\n"))
+    assert "step.critical-optional" not in codes(fine)
+
+
 def test_order_cycle(project, reference_text):
     text = reference_text.replace("    after: [greet]\n", "    after: [greet, resolve]\n")
     _, found = lint(project, text)

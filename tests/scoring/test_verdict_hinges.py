@@ -146,3 +146,63 @@ def test_a_mono_call_whose_voices_were_not_told_apart_rests_only_on_what_is_stil
     assert {e.rule for e in without_speakers(fewer, Rubric()).verdict_hinges} == {
         f"step.{step}" for step in ALL_STEPS - {"anything_else"}}
 
+
+
+# A centre's QA form (``--require verify_identity``): the identity check as a fatal item
+VERIFY = (("Can I have your date of birth, please?", "verify_identity"),)
+FORM_TURNS = (*AGENT_TURNS[:2], *VERIFY, *AGENT_TURNS[2:])
+
+
+def form_call(said: set[str]):
+    """Scored as ``callsim score --require verify_identity`` scores a recording: the library with the form's
+    step critical, and the library's rubric (compliance without a mark of its own)."""
+    from simulator.scenario.kinds import StepKind
+    from simulator.scenario.loader import rubric_with
+
+    record = recorded_call(said)
+    turns = list(record.turns)
+    verify_at = 4  # after the first two agent turns and the customer line before the third
+    line = TurnRecord(0, Speaker.CUSTOMER, "It's the fourth of May.", 0.0, 0.0, mood=20)
+    text, step = VERIFY[0]
+    asked = TurnRecord(0, Speaker.TRAINEE, text, 0.0, 0.0,
+                       analysis=_analysis(0, text, step if step in said else None))
+    turns[verify_at:verify_at] = [asked, line]
+    clock, renumbered = 0.0, []
+    for index, turn in enumerate(turns):  # one clock and one numbering again, the new turns in their place
+        analysis = None if turn.analysis is None else replace(turn.analysis, turn_index=index)
+        renumbered.append(replace(turn, index=index, start_s=clock, end_s=clock + 2.0, analysis=analysis))
+        clock += 2.5
+    scenario = generic_scenario({StepKind.VERIFY_IDENTITY})
+    return score_call(replace(record, turns=tuple(renumbered)), scenario, rubric_with(Rubric(), scenario.rubric),
+                      recording_s=clock + 1.0)
+
+
+def test_against_the_library_missed_steps_cost_points_but_only_the_overall_mark_fails_the_call():
+    """Three of the six library steps missed: compliance 50, under the 60 a scenario's script is held to, but
+    the library's steps are weighted items (docs/qa.md), so the call passes on its overall score."""
+    from simulator.scenario.loader import rubric_with
+
+    scenario = generic_scenario()
+    card = score_call(recorded_call(ALL_STEPS - {"identify_self", "confirm_resolution", "anything_else"}), scenario,
+                      rubric_with(Rubric(), scenario.rubric), recording_s=40.0)
+    compliance = card.dimension(Dimension.COMPLIANCE)
+    assert compliance.score == 50.0 and compliance.pass_mark == 0 and compliance.passed
+    assert card.passed and card.overall >= 70 and card.fail_reasons == ()
+    assert not any(step.critical for step in card.steps)
+    # the same call under a rubric that gives compliance its own mark fails on it (the test above)
+    assert not scored_call(ALL_STEPS - {"identify_self", "confirm_resolution", "anything_else"}).passed
+
+
+def test_a_form_s_critical_step_missed_fails_a_call_whatever_its_score_and_the_verdict_rests_on_it():
+    heard = form_call(ALL_STEPS | {"verify_identity"})
+    assert heard.passed and heard.overall == pytest.approx(100.0, abs=5.0)
+    assert {s.step_id: s.critical for s in heard.steps if s.critical} == {"verify_identity": True}
+    assert "step.verify_identity" in {e.rule for e in heard.verdict_hinges}  # unheard, it would fail the call
+    missed = form_call(ALL_STEPS)
+    assert not missed.passed and missed.overall >= 70  # the score alone would pass it
+    assert [r for r in missed.fail_reasons if "critical step missed" in r] == list(missed.fail_reasons)
+    assert len(missed.fail_reasons) == 1 and "asks for security details" in missed.fail_reasons[0]
+    assert [e.rule for e in missed.verdict_hinges] == ["step.verify_identity"]
+    # a library step missed beside it does not hinge: heard, the call still fails on the identity check
+    both = form_call(ALL_STEPS - {"anything_else"})
+    assert not both.passed and [e.rule for e in both.verdict_hinges] == ["step.verify_identity"]
