@@ -13,7 +13,8 @@ The config file is TOML at ``$CALLSIM_CONFIG`` or ``<user config dir>/callsim/co
     data_dir = "/srv/callsim"      # recordings and the database
     database_url = "postgresql+psycopg://user:pw@host/db"
     home = "/srv/callsim-content"  # holds scenarios/ and voices/ (or CALLSIM_HOME)
-    qa_required_steps = ["verify_identity"]  # callsim score: library steps your QA form also requires
+    qa_required_steps = ["restate_problem"]  # callsim score: library steps your QA form also requires
+    qa_critical_steps = ["verify_identity"]  # ... and those whose miss fails a call (fatal items)
     qa_asr_model = "tiny.en"       # callsim score: the agent's words heard by this model (default base; "": asr_model)
 
 Scenarios are looked up in the current folder's ``scenarios/`` first, then the configured home's,
@@ -148,6 +149,8 @@ class Settings(BaseModel):
     # top of those every service call has (e.g. ["verify_identity"] for a bank): ``callsim score``,
     # which checks the names (the scenario layer knows the kinds; settings sit below it).
     qa_required_steps: tuple[str, ...] = ()
+    # ... and the library steps whose miss fails any such call whatever its score (a form's fatal items).
+    qa_critical_steps: tuple[str, ...] = ()
     # The Whisper model the agent's words in English recordings are heard with (callsim score, behaviour
     # add; the customer's keep asr_model); None (set blank): asr_model.  "base" (the packaged multilingual
     # model) agrees with the analyst more often than tiny.en and keeps 20x real time per core (docs/qa.md).
@@ -175,7 +178,7 @@ class Settings(BaseModel):
         """``qa_asr_model = " base "`` is base; an empty or blank value is unset (asr_model)."""
         return (value.strip() or None) if isinstance(value, str) else value
 
-    @field_validator("qa_required_steps", mode="before")
+    @field_validator("qa_required_steps", "qa_critical_steps", mode="before")
     @classmethod
     def _steps_from_text(cls, value: Any) -> Any:
         """``CALLSIM_QA_REQUIRED_STEPS="verify_identity,restate_problem"``: the environment gives a string."""

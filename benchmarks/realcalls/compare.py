@@ -6,6 +6,7 @@
     python benchmarks/realcalls/compare.py --only held-out-new   # the calls added by branch realqa2
     python benchmarks/realcalls/compare.py --only held-out-hvb   # twelve HarperValleyBank calls (2026-12-06)
     python benchmarks/realcalls/compare.py --only held-out-hvb --require verify_identity   # with a bank's form
+    python benchmarks/realcalls/compare.py --only held-out-hvb --critical verify_identity  # ... as a fatal item
     python benchmarks/realcalls/compare.py --only held-out-spokenwoz   # six SpokenWOZ calls (2026-12-07)
     python benchmarks/realcalls/compare.py --sixteen-bit --save DIR   # every call held at 16 bits (sensitivity)
 
@@ -161,7 +162,7 @@ def split_of(call_ids: list[str]) -> dict[str, str]:
 
 
 def score_calls(ids: list[str], audio_dir: Path, manifest: dict[str, dict[str, Any]],
-                require: str = "", *, sixteen_bit: bool = False) -> dict[str, dict[str, Any]]:
+                require: str = "", *, critical: str = "", sixteen_bit: bool = False) -> dict[str, dict[str, Any]]:
     sys.path.insert(0, str(REPO))
     from simulator.config import load_settings
     from simulator.qa.importer import COMPACT_AFTER_S, LazyTranscriber, RecordingOptions, RecordingScorer
@@ -180,6 +181,7 @@ def score_calls(ids: list[str], audio_dir: Path, manifest: dict[str, dict[str, A
         mono = MonoContent.AGENT if agent_only else MonoContent.MIXED
         try:
             options = RecordingOptions(agent_channel=agent_channel, mono=mono, required_steps=step_kinds_named(require),
+                                       critical_steps=step_kinds_named(critical),
                                        compact_after_s=0.0 if sixteen_bit else COMPACT_AFTER_S)
             scored = RecordingScorer(settings, options, transcriber).score(path)
         except (AudioFileError, ValueError, OSError) as err:
@@ -290,6 +292,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--require", default="", metavar="KIND[,KIND]",
                         help="library steps required of every call too, as callsim score --require (a bank's form: "
                              "verify_identity)")
+    parser.add_argument("--critical", default="", metavar="KIND[,KIND]",
+                        help="library steps whose miss fails any call, as callsim score --critical")
     parser.add_argument("--sixteen-bit", action="store_true",
                         help="hold every call at 16 bits, as a call past 30 minutes is: compared with a run without "
                              "it, how far scores move under rounding no one can hear")
@@ -304,7 +308,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.results is not None:
         results = {i: json.loads((args.results / f"{i}.json").read_text()) for i in ids}
     else:
-        results = score_calls(ids, args.audio, manifest, args.require, sixteen_bit=args.sixteen_bit)
+        results = score_calls(ids, args.audio, manifest, args.require, critical=args.critical,
+                              sixteen_bit=args.sixteen_bit)
     if args.save is not None:
         args.save.mkdir(parents=True, exist_ok=True)
         for call_id, payload in results.items():

@@ -63,6 +63,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                        help="recordings scored without --scenario: library steps your QA form also requires on "
                             "every call, e.g. verify_identity; may be given again (default: the "
                             "qa_required_steps setting; '' for none)")
+    score.add_argument("--critical", metavar="KIND[,KIND...]", action=CommaList,
+                       help="recordings scored without --scenario: library steps whose miss fails the call whatever "
+                            "its score (your QA form's fatal items), e.g. verify_identity; may be given again "
+                            "(default: the qa_critical_steps setting; '' for none)")
     score.add_argument("--language", choices=SPOKEN_LANGUAGES,
                        help="recordings scored without --scenario: the language they are spoken in (default en; "
                             "zh: Mandarin, heard by the multilingual Whisper and read by the Mandarin model)")
@@ -132,7 +136,8 @@ def _score_one(path: Path, args: argparse.Namespace, settings: Settings, transcr
         if path.is_dir() and not (path / CALL_FILE).is_file():
             raise FileNotFoundError(f"{path}: no {CALL_FILE} in this folder (not a callsim call folder)")
         about, card, language = _score_recorded(path, args, settings)
-        ignored = [flag for flag, given in (("--require", args.require is not None), ("--language", args.language))
+        ignored = [flag for flag, given in (("--require", args.require is not None),
+                                            ("--critical", args.critical is not None), ("--language", args.language))
                    if given]
         note = (f"note: {' and '.join(ignored)} shape the library recordings are scored against; this call was "
                 "recorded by callsim and is scored against its own scenario.") if ignored else None

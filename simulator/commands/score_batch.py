@@ -34,7 +34,13 @@ from simulator.qa.batch import (
     worker_asr_threads,
 )
 from simulator.qa.diarise import AgentChoice
-from simulator.qa.importer import LANGUAGE_BESIDE_SCENARIO, RecordingOptions, RecordingScorer, required_library_steps
+from simulator.qa.importer import (
+    LANGUAGE_BESIDE_SCENARIO,
+    RecordingOptions,
+    RecordingScorer,
+    critical_library_steps,
+    required_library_steps,
+)
 from simulator.qa.mono import MonoContent
 from simulator.record import CallMode
 from simulator.scenario.diagnostics import FileProblems
@@ -65,24 +71,27 @@ def recording_options(args: argparse.Namespace, settings: Settings) -> Recording
     return RecordingOptions(scenario_path, args.analyser, args.agent_channel, not args.no_customer_asr,
                             MonoContent(args.mono), AgentChoice(args.agent),
                             required_steps=() if args.scenario else required_library_steps(settings, args.require),
+                            critical_steps=() if args.scenario else critical_library_steps(settings, args.critical),
                             library_language=args.language or DEFAULT_LANGUAGE)
 
 
 def library_problem(args: argparse.Namespace, settings: Settings) -> str | None:
     """What is wrong with the options that shape the built-in behaviour library (no scenario given)."""
-    if args.require is not None and args.scenario:
-        return ("--require adds steps to the built-in behaviour library; with --scenario the scenario's "
-                "script says which steps are required")
+    for flag, given in (("--require", args.require), ("--critical", args.critical)):
+        if given is not None and args.scenario:
+            return (f"{flag} adds steps to the built-in behaviour library; with --scenario the scenario's "
+                    "script says which steps are required or critical")
+        if given and (args.analyser or settings.analyser) in KIND_BLIND_ANALYSERS:
+            return (f"{flag} needs an analyser that reads the library's step kinds (semantic); the "
+                    f"{args.analyser or settings.analyser} analyser finds only a scenario's own phrases, so the "
+                    "library's steps would not be judged at all")
     if args.language and args.scenario:
         return LANGUAGE_BESIDE_SCENARIO
-    if args.require and (args.analyser or settings.analyser) in KIND_BLIND_ANALYSERS:
-        return ("--require needs an analyser that reads the library's step kinds (semantic); the "
-                f"{args.analyser or settings.analyser} analyser finds only a scenario's own phrases, so the library's "
-                "steps would not be judged at all")
     if args.scenario:
-        return None  # qa_required_steps does not apply
+        return None  # qa_required_steps and qa_critical_steps do not apply
     try:
         required_library_steps(settings, args.require)
+        critical_library_steps(settings, args.critical)
     except ValueError as err:
         return str(err)
     return None

@@ -35,11 +35,13 @@ def score_real_call(path: Path, settings: Settings, *, scenario: str | None = No
         return record, score_call(record, loaded.scenario, rubric)
     # a recording: read and scored exactly as ``callsim score`` does (any format PyAV reads, a silent
     # channel, a mono call split by voice), so a call stored here gets the same scorecard as one scored there
-    from simulator.qa.importer import RecordingOptions, RecordingScorer, required_library_steps
+    from simulator.qa.importer import (RecordingOptions, RecordingScorer, critical_library_steps,
+                                       required_library_steps)
 
     scenario_path = settings.find_scenario(scenario) if scenario else None
     options = RecordingOptions(scenario_path, analyser, agent_channel,
                                required_steps=() if scenario else required_library_steps(settings),
+                               critical_steps=() if scenario else critical_library_steps(settings),
                                library_language=language)
     scored = RecordingScorer(settings, options).score(path)
     return scored.record, scored.scorecard

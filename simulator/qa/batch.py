@@ -147,6 +147,7 @@ def options_key(options: RecordingOptions, settings: Settings) -> str:
         "mono": None if options.mono == MonoContent.MIXED else options.mono.value,
         "agent": None if options.agent == AgentChoice.AUTO else options.agent.value,
         "require": ",".join(options.required_steps) or None,
+        "critical": ",".join(options.critical_steps) or None,
         "language": None if options.library_language == "en" else options.library_language,
         "qa_asr_model": settings.qa_asr_model or "asr_model",
     }

@@ -71,18 +71,19 @@ STANDARD_OPENING_WORDS: dict[StepKind, tuple[str, ...]] = {
 }
 
 
-def generic_scenario(also_required: Collection[StepKind] = (), language: str = "en") -> Scenario:
+def generic_scenario(also_required: Collection[StepKind] = (), language: str = "en",
+                     critical: Collection[StepKind] = ()) -> Scenario:
     """For recordings with no scenario: the built-in contact-centre behaviour library.
 
     Every standard step kind and forbidden kind, found by the behaviour model in any wording.  The
-    steps every service call has are required, and ``also_required`` (a centre's own QA form: a bank
-    checks identity on every call); the scorer makes the situational ones required or excused from
+    steps every service call has are required, and ``also_required`` (a centre's own QA form asks them of
+    every call) and ``critical`` (its fatal items: a bank's identity check); the scorer makes the situational ones required or excused from
     the call itself (``simulator.scoring.outside.library_requirements``).  ``language`` picks the
     behaviour model and the recogniser (the standard opening's English words are checked in English only).
 
-    As on a QA form, the library's steps are weighted items (they count in compliance and the overall
-    score, but compliance has no mark of its own) and a centre's own steps are fatal items (critical: a
-    miss fails the call): docs/qa.md, "The library's steps as weighted items".
+    As on a QA form, the library's and ``also_required`` steps are weighted items (they count in compliance
+    and the overall score, but compliance has no mark of its own) and ``critical`` ones fatal items (a miss
+    fails the call): docs/qa.md, "The library's steps as weighted items".
     """
     opening_words = STANDARD_OPENING_WORDS if language == "en" else {}
     words = wording_for(language)  # the kinds described in the scorecard's language
@@ -91,7 +92,8 @@ def generic_scenario(also_required: Collection[StepKind] = (), language: str = "
         "difficulty": 1, "tags": [LIBRARY_TAG], "language": language,
         "persona": {"name": "Customer", "situation": "unknown", "voice": "default", "mood": 50},
         "script": [{"id": kind.value, "kind": kind.value, "description": words.kind(kind),
-                    "required": kind in CORE_STEPS or kind in also_required, "critical": kind in also_required,
+                    "required": kind in CORE_STEPS or kind in also_required or kind in critical,
+                    "critical": kind in critical,
                     "keywords": list(opening_words.get(kind, ()))}
                    for kind in StepKind],
         "forbidden": [{"id": kind.value, "kind": kind.value, "severity": FORBIDDEN_SEVERITY[kind],
@@ -261,8 +263,10 @@ class RecordingOptions:
     agent: AgentChoice = AgentChoice.AUTO  # a mixed mono call: which of the two voices is the agent
     asr_pass_s: float = PASS_S  # audio of packed turns per Whisper pass (a benchmark's knob, not a user's)
     compact_after_s: float = COMPACT_AFTER_S  # a call longer than this is held at 16 bits (a benchmark's knob too)
-    # With no scenario: library steps the centre's QA form requires on every call besides the core ones
+    # With no scenario: library steps the centre's QA form requires on every call besides the core ones,
+    # and those it treats as fatal items (a miss fails the call)
     required_steps: tuple[StepKind, ...] = ()
+    critical_steps: tuple[StepKind, ...] = ()
     library_language: str = "en"  # with no scenario: the language the calls are heard and read in
 
 
@@ -274,10 +278,20 @@ LANGUAGE_BESIDE_SCENARIO = ("--language is the built-in behaviour library's; wit
 def required_library_steps(settings: Settings, given: str | None = None) -> tuple[StepKind, ...]:
     """The library steps a centre requires on every call: ``given`` (``--require``), else the config's
     ``qa_required_steps``.  ``ValueError`` names the unknown kind and where it was written."""
+    return _steps_named(given, settings.qa_required_steps, "--require", "qa_required_steps")
+
+
+def critical_library_steps(settings: Settings, given: str | None = None) -> tuple[StepKind, ...]:
+    """The library steps whose miss fails any call (a QA form's fatal items): ``given`` (``--critical``),
+    else the config's ``qa_critical_steps``."""
+    return _steps_named(given, settings.qa_critical_steps, "--critical", "qa_critical_steps")
+
+
+def _steps_named(given: str | None, configured: Collection[str], flag: str, setting: str) -> tuple[StepKind, ...]:
     try:
-        return step_kinds_named(given if given is not None else settings.qa_required_steps)
+        return step_kinds_named(given if given is not None else configured)
     except ValueError as err:
-        where = "--require" if given is not None else "qa_required_steps (config file or CALLSIM_QA_REQUIRED_STEPS)"
+        where = flag if given is not None else f"{setting} (config file or CALLSIM_{setting.upper()})"
         raise ValueError(f"{where}: {err}") from None
 
 
@@ -309,7 +323,7 @@ class RecordingScorer:
             loaded = load_scenario(options.scenario_path)
             self.scenario, self.rubric, self.scenario_sha256 = loaded.scenario, effective_rubric(loaded), loaded.sha256
         else:
-            self.scenario = generic_scenario(options.required_steps, options.library_language)
+            self.scenario = generic_scenario(options.required_steps, options.library_language, options.critical_steps)
             self.scenario_sha256 = ""
             rubric_file = settings.scenarios_dir / "rubric.yaml"
             project = default_rubric(rubric_file) if settings.scenarios_dir.is_dir() else Rubric()

@@ -493,7 +493,8 @@ def _required(payload: dict) -> dict[str, bool]:
 
 def test_a_centres_own_required_steps_are_checked_on_every_call_from_the_flag_or_the_config(
         tmp_path, capsys, monkeypatch):
-    """A bank's QA form fails a call with no identity check; the library alone does not require one."""
+    """A centre's QA form: steps it asks of every call cost points when missed, its fatal items (a bank's
+    identity check) fail the call; the library alone asks for neither."""
     call = str(CALLS / "call-stereo.mp3")
     code, out, err = _score(capsys, call, "--json")
     assert code == 0, err
@@ -507,12 +508,23 @@ def test_a_centres_own_required_steps_are_checked_on_every_call_from_the_flag_or
     assert not missed["hit"]  # the agent in this call never asks for security details
     assert "step.verify_identity" not in _compliance_rules(plain)
     assert "step.verify_identity" in _compliance_rules(required)  # a missed step, quoted against the call
-    # the library's steps are weighted items (compliance has no mark of its own); the form's are fatal ones
-    compliance = next(d for d in plain["scorecard"]["dimensions"] if d["dimension"] == "compliance")
-    assert compliance["pass_mark"] == 0 and not any(s["critical"] for s in plain["scorecard"]["steps"])
-    assert not any("critical step missed" in reason for reason in plain["scorecard"]["fail_reasons"])
-    assert missed["critical"] and not required["scorecard"]["passed"]
-    assert [r for r in required["scorecard"]["fail_reasons"] if r.startswith("critical step missed: asks for security")]
+    # the library's and the form's steps are weighted items (compliance has no mark of its own) ...
+    for card in (plain["scorecard"], required["scorecard"]):
+        compliance = next(d for d in card["dimensions"] if d["dimension"] == "compliance")
+        assert compliance["pass_mark"] == 0 and not any(s["critical"] for s in card["steps"])
+        assert not any("critical step missed" in reason for reason in card["fail_reasons"])
+    # ... unless the form makes one a fatal item: then its miss fails the call whatever the score
+    code, out, err = _score(capsys, call, "--json", "--critical", "verify_identity")
+    assert code == 0, err
+    fatal = json.loads(out)["scorecard"]
+    critical = next(s for s in fatal["steps"] if s["step_id"] == "verify_identity")
+    assert critical["required"] and critical["critical"] and not critical["hit"] and not fatal["passed"]
+    assert [r for r in fatal["fail_reasons"] if r.startswith("critical step missed: asks for security")]
+    monkeypatch.setenv("CALLSIM_QA_CRITICAL_STEPS", "verify_identity")
+    code, out, err = _score(capsys, call, "--json")
+    assert code == 0, err
+    assert json.loads(out)["scorecard"]["fail_reasons"] == fatal["fail_reasons"]
+    monkeypatch.delenv("CALLSIM_QA_CRITICAL_STEPS")
     monkeypatch.setenv("CALLSIM_QA_REQUIRED_STEPS", "verify_identity")
     code, out, err = _score(capsys, call, "--json")
     assert code == 0, err
@@ -529,6 +541,8 @@ def test_require_given_again_adds_to_the_kinds_given_before():
     assert parse(["score", "x.wav", "--require", "", "--require", "close"]).require == "close"
     assert parse(["score", "x.wav", "--require", ""]).require == ""  # none, over the setting
     assert parse(["score", "x.wav"]).require is None  # the setting
+    assert parse(["score", "x.wav", "--critical", "verify_identity", "--critical", "close"]).critical == \
+        "verify_identity,close"
 
 
 def test_an_unknown_required_step_or_one_beside_a_scenario_is_refused_before_scoring(tmp_path, capsys, monkeypatch):
@@ -537,6 +551,10 @@ def test_an_unknown_required_step_or_one_beside_a_scenario_is_refused_before_sco
     assert code == 2 and not out and "did you mean 'verify_identity'" in err and "--require" in err
     code, _, err = _score(capsys, call, "--require", "verify_identity", "--scenario", "billing-overcharge")
     assert code == 2 and "with --scenario the scenario's script says which steps are required" in err
+    code, _, err = _score(capsys, call, "--critical", "verify_identty")
+    assert code == 2 and "did you mean 'verify_identity'" in err and "--critical" in err
+    code, _, err = _score(capsys, call, "--critical", "verify_identity", "--analyser", "lexical")
+    assert code == 2 and "--critical needs an analyser that reads the library's step kinds" in err
     monkeypatch.setenv("CALLSIM_QA_REQUIRED_STEPS", "greeting")
     code, _, err = _score(capsys, call, "--jsonl", str(tmp_path / "out.jsonl"))
     assert code == 2 and "did you mean 'greet'" in err

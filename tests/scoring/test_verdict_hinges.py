@@ -148,13 +148,13 @@ def test_a_mono_call_whose_voices_were_not_told_apart_rests_only_on_what_is_stil
 
 
 
-# A centre's QA form (``--require verify_identity``): the identity check as a fatal item
+# A centre's QA form (``--critical verify_identity``): the identity check as a fatal item
 VERIFY = (("Can I have your date of birth, please?", "verify_identity"),)
 FORM_TURNS = (*AGENT_TURNS[:2], *VERIFY, *AGENT_TURNS[2:])
 
 
 def form_call(said: set[str]):
-    """Scored as ``callsim score --require verify_identity`` scores a recording: the library with the form's
+    """Scored as ``callsim score --critical verify_identity`` scores a recording: the library with the form's
     step critical, and the library's rubric (compliance without a mark of its own)."""
     from simulator.scenario.kinds import StepKind
     from simulator.scenario.loader import rubric_with
@@ -172,7 +172,7 @@ def form_call(said: set[str]):
         analysis = None if turn.analysis is None else replace(turn.analysis, turn_index=index)
         renumbered.append(replace(turn, index=index, start_s=clock, end_s=clock + 2.0, analysis=analysis))
         clock += 2.5
-    scenario = generic_scenario({StepKind.VERIFY_IDENTITY})
+    scenario = generic_scenario(critical={StepKind.VERIFY_IDENTITY})
     return score_call(replace(record, turns=tuple(renumbered)), scenario, rubric_with(Rubric(), scenario.rubric),
                       recording_s=clock + 1.0)
 
