@@ -35,8 +35,7 @@ def score_real_call(path: Path, settings: Settings, *, scenario: str | None = No
         return record, score_call(record, loaded.scenario, rubric)
     # a recording: read and scored exactly as ``callsim score`` does (any format PyAV reads, a silent
     # channel, a mono call split by voice), so a call stored here gets the same scorecard as one scored there
-    from simulator.qa.importer import (RecordingOptions, RecordingScorer, critical_library_steps,
-                                       required_library_steps)
+    from simulator.qa.importer import RecordingOptions, RecordingScorer, critical_library_steps, required_library_steps
 
     scenario_path = settings.find_scenario(scenario) if scenario else None
     options = RecordingOptions(scenario_path, analyser, agent_channel,

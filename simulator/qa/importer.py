@@ -77,9 +77,10 @@ def generic_scenario(also_required: Collection[StepKind] = (), language: str = "
 
     Every standard step kind and forbidden kind, found by the behaviour model in any wording.  The
     steps every service call has are required, and ``also_required`` (a centre's own QA form asks them of
-    every call) and ``critical`` (its fatal items: a bank's identity check); the scorer makes the situational ones required or excused from
-    the call itself (``simulator.scoring.outside.library_requirements``).  ``language`` picks the
-    behaviour model and the recogniser (the standard opening's English words are checked in English only).
+    every call) and ``critical`` (its fatal items: a bank's identity check); the scorer makes the
+    situational ones required or excused from the call itself
+    (``simulator.scoring.outside.library_requirements``).  ``language`` picks the behaviour model and the
+    recogniser (the standard opening's English words are checked in English only).
 
     As on a QA form, the library's and ``also_required`` steps are weighted items (they count in compliance
     and the overall score, but compliance has no mark of its own) and ``critical`` ones fatal items (a miss

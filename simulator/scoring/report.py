@@ -68,7 +68,8 @@ def format_scorecard(card: Scorecard, *, detailed: bool = False, words: Wording 
     for dim in card.dimensions:
         score = (words("report.unscored", why=_why_unscored(card, dim.dimension, dim.evidence, words))
                  if dim.score is None else f"{dim.score:.1f}")
-        passed = "" if dim.passed is None else words("report.pass" if dim.passed else "report.below")
+        passed = ("" if dim.passed is None else words("report.no_mark") if not dim.pass_mark
+                  else words("report.pass" if dim.passed else "report.below"))
         judged = (words("report.judged_on", turns=words.join(map(str, dim.judged_turns)))
                   if detailed and dim.judged_turns else "")
         lines.append(words("report.dimension", name=words(f"dimension.{dim.dimension.value}"), score=score,

@@ -189,6 +189,7 @@ def test_against_the_library_missed_steps_cost_points_but_only_the_overall_mark_
     assert compliance.score == 50.0 and compliance.pass_mark == 0 and compliance.passed
     assert card.passed and card.overall >= 70 and card.fail_reasons == ()
     assert not any(step.critical for step in card.steps)
+    assert "compliance  50.0 (weighted, no mark of its own)" in format_scorecard(card)
     # the same call under a rubric that gives compliance its own mark fails on it (the test above)
     assert not scored_call(ALL_STEPS - {"identify_self", "confirm_resolution", "anything_else"}).passed
 

@@ -125,6 +125,8 @@ class ResultsScreen(Screen):
             score = say("n/a") if dim.score is None else f"{dim.score:.1f}"
             if dim.passed is None:
                 verdict = Text(say("not measured (typed)") if dim.score is None else "-", style="dim")
+            elif not dim.pass_mark:  # a recording's compliance against the library: its steps are weighted items
+                verdict = Text(say("weighted, no mark"), style="dim")
             else:
                 verdict = Text(say("pass") if dim.passed else say("fail"),
                                style="bold green" if dim.passed else "bold red")
