@@ -288,7 +288,7 @@ def critical_library_steps(settings: Settings, given: str | None = None) -> tupl
     return _steps_named(given, settings.qa_critical_steps, "--critical", "qa_critical_steps")
 
 
-def _steps_named(given: str | None, configured: Collection[str], flag: str, setting: str) -> tuple[StepKind, ...]:
+def _steps_named(given: str | None, configured: tuple[str, ...], flag: str, setting: str) -> tuple[StepKind, ...]:
     try:
         return step_kinds_named(given if given is not None else configured)
     except ValueError as err:
