@@ -50,6 +50,20 @@ class CallMode(enum.StrEnum):
 
 
 @dataclass(frozen=True, slots=True)
+class RecordingFacts:
+    """What an imported recording's scorecard was worked out with beside its turns, so that a review scores
+    it again exactly as ``callsim score`` did."""
+
+    source: str | None = None  # the file it was read from
+    duration_s: float | None = None  # its length: a call cut before its close is told by it
+    speakers_told_apart: bool = True  # False: one channel whose two voices could not be told apart
+    separation: float | None = None  # ... how well voice clustering told them apart, when it was tried
+    required_steps: tuple[str, ...] = ()  # scored against the library: the steps the centre's form adds
+    critical_steps: tuple[str, ...] = ()  # ... and its fatal items
+    language: str = "en"  # scored against the library: the language it was heard and read in
+
+
+@dataclass(frozen=True, slots=True)
 class CallHeader:
     scenario_id: str
     scenario_sha256: str
@@ -61,6 +75,7 @@ class CallHeader:
     trainee: str | None = None
     drill: str | None = None
     format_version: int = FORMAT_VERSION
+    recording: RecordingFacts | None = None  # an imported recording (stored by callsim from 2026-12-07)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "mode", CallMode(self.mode))  # accept "text" as well as CallMode.TEXT

@@ -7,8 +7,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from simulator.lab.review import ReviewError, load_call_basis, scored_again
 from simulator.scenario.diagnostics import FileProblems
-from simulator.scenario.loader import effective_rubric, load_scenario
 from simulator.store.types import RecoveredCall
 
 
@@ -20,22 +20,17 @@ class RecoveryReport:
 
 
 def recover(store: Any, scenarios_dir: Path) -> RecoveryReport:
-    from simulator.scoring.call_scorer import score_call
-
     recovered = tuple(store.recover_unfinished())
     rescored, skipped = [], []
     for attempt in store.unscored():
         stored = store.get_call(attempt.call_id)
-        header = stored.record.header
-        candidates = [Path(header.scenario_path)] if header.scenario_path else []
-        candidates.append(Path(scenarios_dir) / f"{header.scenario_id}.yaml")
-        path = next((p for p in candidates if p.is_file()), None)
-        if path is None:
-            skipped.append((attempt.call_id, f"scenario {header.scenario_id!r} not found"))
+        try:
+            basis = load_call_basis(stored, scenarios_dir)
+        except ReviewError as err:
+            skipped.append((attempt.call_id, str(err)))
             continue
         try:
-            loaded = load_scenario(path)
-            card = score_call(stored.record, loaded.scenario, effective_rubric(loaded))
+            card = scored_again(stored.record, basis)
         except (FileProblems, ValueError, KeyError) as err:
             skipped.append((attempt.call_id, f"cannot score: {str(err).splitlines()[0]}"))
             continue

@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from simulator.contracts import EmpathyJudgement, EmpathyLevel, ForbiddenHit, MatchKind, Severity, StepHit
-from simulator.record import CallRecord, TurnRecord, now_iso
+from simulator.record import CallMode, CallRecord, TurnRecord, now_iso
 from simulator.scenario.diagnostics import FileProblems
 from simulator.scenario.loader import LoadedScenario, effective_rubric, load_scenario
 from simulator.scenario.model import Rubric, Scenario
@@ -67,6 +67,35 @@ def effective_score(attempt: Attempt) -> EffectiveScore:
 
 
 # -- loading what a review needs --------------------------------------------------------------------
+@dataclass(frozen=True, slots=True)
+class CallBasis:
+    """What a stored call is scored again against: its scenario and rubric, and the scenario's file with
+    its sha256 (None and "" for a recording scored against the built-in behaviour library)."""
+
+    scenario: Scenario
+    rubric: Rubric
+    path: Path | None = None
+    sha256: str = ""
+
+
+def load_call_basis(stored: StoredCall, scenarios_dir: Path) -> CallBasis:
+    """What the call was scored against: a recording's built-in library as its header keeps it, else the
+    scenario file (``load_call_scenario``)."""
+    header = stored.record.header
+    if header.mode == CallMode.IMPORTED:
+        from simulator.qa.importer import GENERIC_SCENARIO_ID, library_rubric, library_scenario
+
+        if header.recording is None:
+            raise ReviewError(f"call {stored.attempt.call_id[:8]} is a recording stored by an earlier callsim, "
+                              "without what its scorecard was worked out with (its length, its speakers); store "
+                              "it again (`callsim behaviour add FILE`) to review it")
+        if header.scenario_id == GENERIC_SCENARIO_ID:
+            scenario = library_scenario(header.recording)
+            return CallBasis(scenario, library_rubric(Path(scenarios_dir), scenario))
+    loaded = load_call_scenario(stored, scenarios_dir)
+    return CallBasis(loaded.scenario, effective_rubric(loaded), loaded.path, loaded.sha256)
+
+
 def load_call_scenario(stored: StoredCall, scenarios_dir: Path) -> LoadedScenario:
     """The scenario the call was played against: its recorded path, else ``scenarios_dir/<id>.yaml``."""
     header = stored.record.header
@@ -227,20 +256,29 @@ def with_dimension_scores(card: Scorecard, scores: dict[Dimension, float], rubri
     return rescored(card, dimensions, rubric, words)
 
 
-def reviewed_scorecard(stored: StoredCall, overrides: Sequence[Override], loaded: LoadedScenario) -> Scorecard:
-    """The machine's scorecard with these overrides applied (each judged thing: the latest override)."""
+def scored_again(record: CallRecord, basis: CallBasis) -> Scorecard:
+    """The call scored as it was first scored: a recording with the facts its header keeps."""
+    if record.header.mode == CallMode.IMPORTED:
+        from simulator.qa.importer import score_recording
+
+        return score_recording(record, basis.scenario, basis.rubric)
     from simulator.scoring.call_scorer import score_call
 
+    return score_call(record, basis.scenario, basis.rubric)
+
+
+def reviewed_scorecard(stored: StoredCall, overrides: Sequence[Override], basis: CallBasis) -> Scorecard:
+    """The machine's scorecard with these overrides applied (each judged thing: the latest override)."""
     if stored.scorecard is None:
         raise ReviewError(f"call {stored.attempt.call_id[:8]} has no scorecard yet (run `callsim recover`)")
     chosen = latest_per_judgement(overrides)
-    rubric = effective_rubric(loaded)
+    rubric = basis.rubric
     card = stored.scorecard
     if any(o.target != ReviewTarget.DIMENSION for o in chosen):
-        card = score_call(reviewed_record(stored.record, chosen, loaded.scenario), loaded.scenario, rubric)
+        card = scored_again(reviewed_record(stored.record, chosen, basis.scenario), basis)
     scores = {Dimension(o.item): float(o.reviewed) for o in chosen if o.target == ReviewTarget.DIMENSION}
     if scores:
-        card = with_dimension_scores(card, scores, rubric, wording_for(loaded.scenario.language))
+        card = with_dimension_scores(card, scores, rubric, wording_for(basis.scenario.language))
     notes = tuple(_review_evidence(o) for o in chosen)
     dimensions = tuple(replace(d, evidence=d.evidence + tuple(n for n in notes if n.dimension == d.dimension))
                        for d in card.dimensions)
@@ -269,7 +307,7 @@ def view_call(store: Any, call_id: str) -> CallReviewView:
                           tuple(store.audit(full_id)))
 
 
-def _cards_after(store: Any, stored: StoredCall, reviewer: str, loaded: LoadedScenario,
+def _cards_after(store: Any, stored: StoredCall, reviewer: str, basis: CallBasis,
                  change: Override | None) -> tuple[Scorecard, Scorecard]:
     """(this reviewer's card, the call's card) once ``change`` is made."""
     existing = store.overrides(stored.attempt.call_id)
@@ -278,7 +316,7 @@ def _cards_after(store: Any, stored: StoredCall, reviewer: str, loaded: LoadedSc
                                                  and o.turn_index == change.turn_index and o.item == change.item)]
         existing.append(change)
     mine = [o for o in existing if o.reviewer == reviewer]
-    return reviewed_scorecard(stored, mine, loaded), reviewed_scorecard(stored, existing, loaded)
+    return reviewed_scorecard(stored, mine, basis), reviewed_scorecard(stored, existing, basis)
 
 
 @dataclass(frozen=True, slots=True)
@@ -296,10 +334,10 @@ def override(store: Any, call_id: str, reviewer: str, wanted: Change, scenarios_
              ) -> tuple[Override, Scorecard]:
     """Override one judgement; returns the override kept and the call's reviewed scorecard."""
     stored = store.get_call(call_id)
-    loaded = load_call_scenario(stored, scenarios_dir)
-    change = new_override(stored, loaded.scenario, reviewer, ReviewTarget(wanted.target), wanted.turn_index,
+    basis = load_call_basis(stored, scenarios_dir)
+    change = new_override(stored, basis.scenario, reviewer, ReviewTarget(wanted.target), wanted.turn_index,
                           wanted.item, wanted.value, wanted.reason)
-    mine, whole = _cards_after(store, stored, reviewer, loaded, change)
+    mine, whole = _cards_after(store, stored, reviewer, basis, change)
     kept = store.set_override(change, reviewer_card=mine, call_card=whole)
     return kept, whole
 
@@ -307,8 +345,8 @@ def override(store: Any, call_id: str, reviewer: str, wanted: Change, scenarios_
 def accept(store: Any, call_id: str, reviewer: str, scenarios_dir: Path) -> Scorecard:
     """Sign a call off: the reviewer agrees with every judgement they did not override."""
     stored = store.get_call(call_id)
-    loaded = load_call_scenario(stored, scenarios_dir)
-    mine, whole = _cards_after(store, stored, reviewer, loaded, None)
+    basis = load_call_basis(stored, scenarios_dir)
+    mine, whole = _cards_after(store, stored, reviewer, basis, None)
     store.accept_call(stored.attempt.call_id, reviewer, reviewer_card=mine, call_card=whole)
     return whole
 
@@ -346,17 +384,17 @@ def scenario_changed(store: Any, call_id: str, scenarios_dir: Path) -> str | Non
     """A warning when the scenario file differs from the one the call was played against: turn
     overrides rescore the call, so the reviewed score is then judged against the file as it is now."""
     stored = store.get_call(call_id)
-    loaded = load_call_scenario(stored, scenarios_dir)
-    if not stored.record.header.scenario_sha256 or loaded.sha256 == stored.record.header.scenario_sha256:
+    basis = load_call_basis(stored, scenarios_dir)
+    if not stored.record.header.scenario_sha256 or basis.sha256 == stored.record.header.scenario_sha256:
         return None
-    return (f"{loaded.path} has changed since call {stored.attempt.call_id[:8]} was played: a turn override "
+    return (f"{basis.path} has changed since call {stored.attempt.call_id[:8]} was played: a turn override "
             "rescores the call against the file as it is now")
 
 
 def scenario_or_none(stored: StoredCall, scenarios_dir: Path) -> Scenario | None:
     """The call's scenario, or None when it is gone (calibration then works from what was flagged)."""
     try:
-        return load_call_scenario(stored, scenarios_dir).scenario
+        return load_call_basis(stored, scenarios_dir).scenario
     except ReviewError:
         return None
 

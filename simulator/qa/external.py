@@ -38,7 +38,7 @@ from simulator.qa.duplicate_channels import DuplicateChannels, duplicate_channel
 from simulator.qa.line_sound import sounds
 from simulator.qa.silent_channel import SilentChannel, silent_channel
 from simulator.qa.timing import LineSounds, response_wait, unexplained_silence
-from simulator.record import CallHeader, CallMode, CallRecord, TurnRecord, now_iso
+from simulator.record import CallHeader, CallMode, CallRecord, RecordingFacts, TurnRecord, now_iso
 from simulator.scenario.model import ToneThresholds
 from simulator.wavfile import Audio, StoredSamples, resample
 
@@ -411,7 +411,7 @@ def analyse_external(audio: Audio, readers: RecordingReaders, *, thresholds: Ton
         records.append(TurnRecord(len(records), Speaker.TRAINEE, transcript.text, timing.start_s, timing.end_s,
                                   words=transcript.words, analysis=analysis))
     header = CallHeader(scenario_id, scenario_sha256, 0, CallMode.IMPORTED, analyser.name, now_iso(),
-                        None if source is None else str(source))
+                        recording=RecordingFacts(None if source is None else str(source), audio.duration_s))
     record = CallRecord(header, tuple(records), None, None, True, None if source is None else source.parent)
     return ExternalCall(record, audio.duration_s, stereo, split, sides.silent, sides.duplicate)
 

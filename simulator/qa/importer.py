@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Collection, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
@@ -43,7 +43,7 @@ from simulator.qa.mono import MonoContent, without_speakers
 from simulator.qa.silent_channel import SilentChannel
 from simulator.qa.speech_pieces import PIECE_S, speech_in_pieces
 from simulator.qa.spoken_language import OtherLanguage, language_name, other_language
-from simulator.record import CallRecord
+from simulator.record import CallRecord, RecordingFacts
 from simulator.scenario.kinds import ForbiddenKind, StepKind, step_kinds_named
 from simulator.scenario.loader import default_rubric, effective_rubric, load_scenario, rubric_with
 from simulator.scenario.model import Rubric, Scenario
@@ -326,9 +326,7 @@ class RecordingScorer:
         else:
             self.scenario = generic_scenario(options.required_steps, options.library_language, options.critical_steps)
             self.scenario_sha256 = ""
-            rubric_file = settings.scenarios_dir / "rubric.yaml"
-            project = default_rubric(rubric_file) if settings.scenarios_dir.is_dir() else Rubric()
-            self.rubric = rubric_with(project, self.scenario.rubric)
+            self.rubric = library_rubric(settings.scenarios_dir, self.scenario)
         chosen = transcriber or LazyTranscriber(settings)
         # a recording is heard in its scenario's language (Mandarin calls by the multilingual Whisper)
         language = str(self.scenario.language)
@@ -369,7 +367,6 @@ class RecordingScorer:
     def score(self, path: Path) -> ScoredRecording:
         """Raises ``AudioFileError`` (unreadable audio, or ``NothingHeard``: no words in it), ``MissingPackage``."""
         from simulator.asr.channels import read_channels
-        from simulator.scoring.call_scorer import score_call
 
         # resampled while decoding (no full-rate copy is kept); a long call kept at 16 bits
         audio = read_channels(path, SAMPLE_RATE, compact_after_s=self.options.compact_after_s)
@@ -401,13 +398,43 @@ class RecordingScorer:
             raise NothingHeard(path, call.duration_s, str(scenario.language))
         split_by_voice = call.split is not None and call.split.confident
         separated = call.stereo or options.mono == MonoContent.AGENT or split_by_voice
-        card = score_call(call.record, scenario, rubric, recording_s=call.duration_s, speakers_told_apart=separated)
-        if not separated:
-            card = without_speakers(card, rubric, call.split.separation if call.split else None,
-                                    words=wording_for(scenario.language))
-        return ScoredRecording(call.record, card, scenario, rubric, call.stereo, call.duration_s, separated,
+        library = options.scenario_path is None
+        facts = replace(call.record.header.recording or RecordingFacts(), speakers_told_apart=separated,
+                        separation=call.split.separation if call.split else None,
+                        required_steps=options.required_steps if library else (),
+                        critical_steps=options.critical_steps if library else (), language=str(scenario.language))
+        scenario_path = None if options.scenario_path is None else str(Path(options.scenario_path).resolve())
+        record = replace(call.record, header=replace(call.record.header, scenario_path=scenario_path, recording=facts))
+        card = score_recording(record, scenario, rubric)
+        return ScoredRecording(record, card, scenario, rubric, call.stereo, call.duration_s, separated,
                                call.split, call.silent, damaged, call.duplicate, declared_s, file_channels,
                                self._heard_by())
+
+
+def score_recording(record: CallRecord, scenario: Scenario, rubric: Rubric) -> Scorecard:
+    """An imported recording's scorecard from its turns and the facts its header keeps (the length, whether
+    its two voices were told apart): what ``callsim score`` gives it, and what a review scores again."""
+    from simulator.scoring.call_scorer import score_call
+
+    facts = record.header.recording or RecordingFacts()
+    card = score_call(record, scenario, rubric, recording_s=facts.duration_s,
+                      speakers_told_apart=facts.speakers_told_apart)
+    if facts.speakers_told_apart:
+        return card
+    return without_speakers(card, rubric, facts.separation, words=wording_for(scenario.language))
+
+
+def library_scenario(facts: RecordingFacts) -> Scenario:
+    """The built-in library a recording was scored against, with the centre's steps its header keeps."""
+    return generic_scenario(step_kinds_named(facts.required_steps), facts.language,
+                            step_kinds_named(facts.critical_steps))
+
+
+def library_rubric(scenarios_dir: Path, scenario: Scenario) -> Rubric:
+    """The project's rubric (``rubric.yaml`` in the scenarios folder) under the library's own marks."""
+    rubric_file = scenarios_dir / "rubric.yaml"
+    project = default_rubric(rubric_file) if scenarios_dir.is_dir() else Rubric()
+    return rubric_with(project, scenario.rubric)
 
 
 class NothingHeard(AudioFileError):
