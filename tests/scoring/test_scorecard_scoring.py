@@ -207,6 +207,24 @@ def test_a_critical_phrase_fails_the_call_outright(loaded):
     assert any("calm down" in tip for tip in card.tips)
 
 
+def test_a_critical_step_missed_fails_a_practice_call_outright_and_done_it_does_not(loaded):
+    data = loaded.scenario.model_dump(mode="json")
+    verify = next(step for step in data["script"] if step["id"] == "verify")
+    verify["critical"] = True  # the scenario's own fatal item: the security check
+    scenario = type(loaded.scenario).model_validate(data)
+    lenient = Rubric.model_validate({"pass_marks": {"overall": 0, "empathy": 0, "compliance": 0, "tone": 0}})
+    skipped = [("You've charged me twice!", 0, "Thank you for calling, my name is Sam. I'm so sorry you've been "
+                "charged twice, I'll refund the second payment within three working days.")]
+    card = score_call(build_record(scenario, skipped), scenario, lenient)
+    # (a record built here has no scripted ending, which fails it too)
+    assert not card.passed and f"critical step missed: {verify['description']}" in card.fail_reasons
+    asked = [(skipped[0][0], 0, "Thank you for calling, my name is Sam. I'm so sorry. Could you confirm your date "
+              "of birth?")]
+    done = score_call(build_record(scenario, asked), scenario, lenient)
+    assert not any("critical step" in reason for reason in done.fail_reasons)
+    assert next(s for s in done.steps if s.step_id == "verify").critical
+
+
 def test_voice_measures_score_tone_per_turn_with_times(loaded):
     scenario = loaded.scenario
     exchanges = [("You've charged me twice!", 0, "Thank you for calling, I'm so sorry, I'll sort it out."),
