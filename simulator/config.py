@@ -146,10 +146,11 @@ class Settings(BaseModel):
     output_device: str | None = None
     database_url: str | None = None
     # Library steps a centre's QA form requires on every recorded call scored without a scenario, on
-    # top of those every service call has (e.g. ["verify_identity"] for a bank): ``callsim score``,
-    # which checks the names (the scenario layer knows the kinds; settings sit below it).
+    # top of those every service call has (e.g. ["restate_problem"]): ``callsim score``, which checks the
+    # names (the scenario layer knows the kinds; settings sit below it).
     qa_required_steps: tuple[str, ...] = ()
-    # ... and the library steps whose miss fails any such call whatever its score (a form's fatal items).
+    # ... and the library steps whose miss fails any such call whatever its score (a form's fatal items,
+    # e.g. ["verify_identity"] for a bank).
     qa_critical_steps: tuple[str, ...] = ()
     # The Whisper model the agent's words in English recordings are heard with (callsim score, behaviour
     # add; the customer's keep asr_model); None (set blank): asr_model.  "base" (the packaged multilingual
