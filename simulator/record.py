@@ -131,6 +131,17 @@ class CallRecord:
             return None
         return self.folder / turn.audio_path
 
+    def recording_span(self, turn: TurnRecord) -> tuple[Path, float, float] | None:
+        """Where an imported call's turn is heard: the recording it was read from and the turn's times on it."""
+        facts = self.header.recording
+        if facts is None or facts.source is None or turn.start_s is None or turn.end_s is None:
+            return None
+        return Path(facts.source), turn.start_s, turn.end_s
+
+    def audible(self, turn: TurnRecord) -> bool:
+        """The turn can be played: its own WAV, or its stretch of an imported recording."""
+        return self.audio(turn) is not None or self.recording_span(turn) is not None
+
 
 _TURN = TypeAdapter(TurnRecord)
 _ANALYSIS = TypeAdapter(TurnAnalysis)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
+import pytest
 from textual.widgets import Input, OptionList, Static
 
 from simulator.config import load_settings
@@ -76,3 +78,40 @@ async def test_override_a_turn_add_a_note_and_the_trainee_sees_them(data_dir: Pa
         assert notes.display and "kim: Open with your name and the company" in str(notes.content)
         turns = results.query_one("#turns", OptionList)
         assert "✎" in str(turns.get_option_at_index(1).prompt)  # the trainee turn the note is about
+
+
+@pytest.mark.audio
+@pytest.mark.models
+async def test_a_real_call_s_turn_is_replayed_from_its_recording(data_dir: Path, fixed_home: Path, file_device) -> None:
+    """A QA analyst listens before overriding: a stored real call's turn plays its stretch of the recording it
+    was scored from (both sides mixed), through PortAudio on the ALSA file device, sample for sample."""
+    from simulator.asr.channels import read_channels
+    from simulator.audio.clip import CALL_RATE
+    from simulator.cli import main
+
+    recording = Path(__file__).resolve().parents[1] / "data" / "calls" / "call-stereo.mp3"
+    assert main(["behaviour", "add", str(recording), "--trainee", "Ada Trainee"]) == 0
+    with open_store(settings=load_settings()) as store:
+        [attempt] = store.attempts(trainee="Ada Trainee")
+        record = store.get_call(attempt.call_id).record
+    position, turn = next((i, t) for i, t in enumerate(record.turns) if t.analysis is not None)
+    app = CallsimApp(AppContext.from_settings(load_settings(), clock=lambda: 0.0, voice_enabled=False),
+                     review=(attempt.call_id, "kim"))
+    async with app.run_test(size=(120, 36)) as pilot:
+        await wait_for(pilot, lambda: screen_ready(app, ReviewScreen))
+        timeline = app.screen.query_one("#timeline", OptionList)
+        row = next(i for i in range(timeline.option_count) if timeline.get_option_at_index(i).id == str(position))
+        assert str(timeline.get_option_at_index(row).prompt).endswith("♪")  # it can be heard
+        timeline.focus()
+        timeline.highlighted = row
+        file_device.playback.unlink(missing_ok=True)
+        audio = read_channels(recording, CALL_RATE)
+        expected = audio.samples[round(turn.start_s * CALL_RATE):round(turn.end_s * CALL_RATE)].mean(
+            axis=1, dtype=np.float32)
+        await pilot.press("p")
+        await wait_for(pilot, lambda: file_device.playback.exists()
+                       and file_device.playback.stat().st_size >= 4 * len(expected), 30)
+        await wait_for(pilot, lambda: not any(w.group == "replay" and w.is_running for w in app.workers), 30)
+    played = file_device.played()
+    start, lead = int(np.flatnonzero(played)[0]), int(np.flatnonzero(expected)[0])
+    assert np.array_equal(played[start:start + len(expected) - lead], expected[lead:])

@@ -25,10 +25,11 @@ from simulator.lab.review import (
     view_call,
 )
 from simulator.lazy import MissingPackage
+from simulator.record import CallRecord, TurnRecord
 from simulator.store.types import StoreError
 from simulator.ui.host import CallsimHost
 from simulator.ui.i18n import ENGLISH_TEXT, Catalogue, localise_screen
-from simulator.ui.playback import PlaybackError, play_wav
+from simulator.ui.playback import PlaybackError, play_turn
 from simulator.ui.widgets.banner import Banner
 from simulator.ui.widgets.transcript import EMPATHY_LEVELS
 
@@ -69,7 +70,8 @@ def timeline(view: CallReviewView, say: Catalogue = ENGLISH_TEXT) -> list[tuple[
         who = say("Customer") if turn.speaker == Speaker.CUSTOMER else say(
             "Trainee (turn {number})", number=turn.analysis.turn_index) if turn.analysis else say("Trainee")
         said = turn.text or say("(silence)")
-        line = Text(f"{clock(turn.start_s)} {say('{name}: ', name=who)}{said}{' ♪' if turn.audio_path else ''}")
+        heard = " ♪" if view.stored.record.audible(turn) else ""
+        line = Text(f"{clock(turn.start_s)} {say('{name}: ', name=who)}{said}{heard}")
         lines.append((str(position), line))
         if turn.analysis is None:
             continue
@@ -249,16 +251,15 @@ class ReviewScreen(Screen):
     # -- replay ----------------------------------------------------------------------------------
     def action_play(self) -> None:
         turn = self.selected_turn()
-        path = self.view.stored.record.audio(turn) if turn is not None and self.view is not None else None
-        if path is None:
+        if turn is None or self.view is None or not self.view.stored.record.audible(turn):
             self.notify(self.text("Pick a turn with a recording (♪)."), severity="warning", timeout=3)
             return
-        self._play(path)
+        self._play(self.view.stored.record, turn)
 
     @work(thread=True, exclusive=True, group="replay", exit_on_error=False)
-    def _play(self, path) -> None:
+    def _play(self, record: CallRecord, turn: TurnRecord) -> None:
         try:
-            play_wav(path, self.app.context.output_device)
+            play_turn(record, turn, self.app.context.output_device)
         except (PlaybackError, MissingPackage) as err:
             self.app.call_from_thread(self.query_one("#banner", Banner).show, str(err), "error")
 
