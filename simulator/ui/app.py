@@ -13,6 +13,7 @@ from textual.screen import Screen
 from textual.worker import get_current_worker
 
 from simulator.call.textcall import FinishedCall
+from simulator.record import CallMode
 from simulator.scenario.loader import LoadedScenario
 from simulator.ui.call_modes import TrainingMode
 from simulator.ui.catalog import ScenarioCatalog
@@ -62,6 +63,10 @@ class CallsimApp(CallsimHost):
         if store is None:
             return
         stored = store.get_call(call_id)
+        if stored.record.header.mode == CallMode.IMPORTED:  # scored against the library: no scenario to show
+            self.notify(self.context.text("A real call, recorded elsewhere: `callsim review show {call}` prints its "
+                                          "transcript and judgements.", call=stored.attempt.call_id[:8]))
+            return
         entry = self.context.catalog.find(stored.attempt.scenario_id)
         card = stored.effective_scorecard
         if entry is None or entry.loaded is None or card is None:

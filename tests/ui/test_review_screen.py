@@ -80,6 +80,44 @@ async def test_override_a_turn_add_a_note_and_the_trainee_sees_them(data_dir: Pa
         assert "✎" in str(turns.get_option_at_index(1).prompt)  # the trainee turn the note is about
 
 
+RECORDING = Path(__file__).resolve().parents[1] / "data" / "calls" / "call-stereo.mp3"
+
+
+def stored_real_call():
+    """(attempt, record): the recording stored as Ada's real call (Whisper hears it; the word-list analyser)."""
+    from simulator.cli import main
+
+    assert main(["behaviour", "add", str(RECORDING), "--trainee", "Ada Trainee", "--team", "Blue"]) == 0
+    with open_store(settings=load_settings()) as store:
+        [attempt] = store.attempts(trainee="Ada Trainee")
+        return attempt, store.get_call(attempt.call_id).record
+
+
+@pytest.mark.models
+async def test_a_reviewed_real_call_in_the_trainee_s_history_says_where_to_read_it(data_dir: Path,
+                                                                                 fixed_home: Path) -> None:
+    from simulator.lab import review
+    from simulator.store.types import ReviewTarget
+
+    attempt, _ = stored_real_call()
+    app = CallsimApp(AppContext.from_settings(load_settings(), clock=lambda: 0.0, voice_enabled=False))
+    async with app.run_test(size=(120, 36)) as pilot:
+        store = app.context.store
+        review.override(store, attempt.call_id, "kim", review.Change(ReviewTarget.DIMENSION, 0, "tone", 40,
+                                                                     "flat and rushed"), fixed_home / "scenarios")
+        app.context.sign_in("Ada Trainee", "Blue")
+        await app.push_screen(HistoryScreen())
+        await wait_for(pilot, lambda: screen_ready(app, HistoryScreen))
+        reviewed = app.screen.query_one("#reviewed-calls", OptionList)
+        await wait_for(pilot, lambda: reviewed.option_count > 0)
+        reviewed.focus()
+        reviewed.highlighted = 0
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: any(f"callsim review show {attempt.call_id[:8]}" in str(n.message)
+                                          for n in app._notifications))
+        assert isinstance(app.screen, HistoryScreen)  # no results screen for a call with no scenario file
+
+
 @pytest.mark.audio
 @pytest.mark.models
 async def test_a_real_call_s_turn_is_replayed_from_its_recording(data_dir: Path, fixed_home: Path, file_device) -> None:
@@ -87,13 +125,8 @@ async def test_a_real_call_s_turn_is_replayed_from_its_recording(data_dir: Path,
     was scored from (both sides mixed), through PortAudio on the ALSA file device, sample for sample."""
     from simulator.asr.channels import read_channels
     from simulator.audio.clip import CALL_RATE
-    from simulator.cli import main
 
-    recording = Path(__file__).resolve().parents[1] / "data" / "calls" / "call-stereo.mp3"
-    assert main(["behaviour", "add", str(recording), "--trainee", "Ada Trainee"]) == 0
-    with open_store(settings=load_settings()) as store:
-        [attempt] = store.attempts(trainee="Ada Trainee")
-        record = store.get_call(attempt.call_id).record
+    attempt, record = stored_real_call()
     position, turn = next((i, t) for i, t in enumerate(record.turns) if t.analysis is not None)
     app = CallsimApp(AppContext.from_settings(load_settings(), clock=lambda: 0.0, voice_enabled=False),
                      review=(attempt.call_id, "kim"))
@@ -105,7 +138,7 @@ async def test_a_real_call_s_turn_is_replayed_from_its_recording(data_dir: Path,
         timeline.focus()
         timeline.highlighted = row
         file_device.playback.unlink(missing_ok=True)
-        audio = read_channels(recording, CALL_RATE)
+        audio = read_channels(RECORDING, CALL_RATE)
         expected = audio.samples[round(turn.start_s * CALL_RATE):round(turn.end_s * CALL_RATE)].mean(
             axis=1, dtype=np.float32)
         await pilot.press("p")
