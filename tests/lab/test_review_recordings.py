@@ -104,3 +104,19 @@ def test_a_mono_call_whose_voices_were_not_told_apart_is_scored_again_as_it_was(
         again = review.scored_again(stored.record, review.load_call_basis(stored, SCENARIOS))
         assert replace(again, scorer=machine.scorer) == machine
         assert any("critical step missed" in reason for reason in again.fail_reasons)
+
+
+def test_a_recording_scored_against_a_scenario_is_reviewed_against_that_scenario_file(tmp_path):
+    db = str(tmp_path / "lab.db")
+    assert main(["behaviour", "add", str(CALL), "--trainee", "sam", "--db", db,
+                 "--scenario", "billing-overcharge"]) == 0
+    with open_store(db) as store:
+        [attempt] = store.attempts(trainee="sam")
+        stored = store.get_call(attempt.call_id)
+    assert stored.record.header.scenario_path == str((SCENARIOS / "billing-overcharge.yaml").resolve())
+    assert stored.record.header.recording is not None and stored.record.header.recording.source == str(CALL.resolve())
+    basis = review.load_call_basis(stored, SCENARIOS)
+    assert basis.path == (SCENARIOS / "billing-overcharge.yaml").resolve() and basis.scenario.id == "billing-overcharge"
+    machine = stored.scorecard
+    assert machine is not None
+    assert replace(review.scored_again(stored.record, basis), scorer=machine.scorer) == machine
