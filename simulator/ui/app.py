@@ -63,12 +63,12 @@ class CallsimApp(CallsimHost):
         if store is None:
             return
         stored = store.get_call(call_id)
-        if stored.record.header.mode == CallMode.IMPORTED:  # scored against the library: no scenario to show
+        entry = self.context.catalog.find(stored.attempt.scenario_id)
+        card = stored.effective_scorecard
+        if entry is None and stored.record.header.mode == CallMode.IMPORTED:  # scored against the library
             self.notify(self.context.text("A real call, recorded elsewhere: `callsim review show {call}` prints its "
                                           "transcript and judgements.", call=stored.attempt.call_id[:8]))
             return
-        entry = self.context.catalog.find(stored.attempt.scenario_id)
-        card = stored.effective_scorecard
         if entry is None or entry.loaded is None or card is None:
             self.notify(self.context.text("Scenario {scenario} is not in the catalog: cannot show this call.",
                                           scenario=stored.attempt.scenario_id), severity="warning")
